@@ -1,0 +1,101 @@
+package dev.dynamo.agent.internal;
+
+import dev.dynamo.agent.internal.attach.AgentArguments;
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.export.ApiMetricsCollector;
+import dev.dynamo.agent.internal.export.JvmMetrics;
+import dev.dynamo.agent.internal.export.PrimaryApi;
+import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.HealthStatus;
+import dev.dynamo.agent.internal.server.SystemServer;
+import io.prometheus.client.CollectorRegistry;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the agent: reads the settings, connects to the API, starts the system server and installs
+ * the endpoint instrumentation. Each step that fails is one log line; the others still run.
+ */
+public final class AgentStarter {
+    private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
+    private static final AgentLog API_LOG = AgentLog.get(PrimaryApi.class);
+
+    private AgentStarter() {
+    }
+
+    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic) throws Exception {
+        List<String> argumentProblems = new ArrayList<String>();
+        Map<String, String> environment = new HashMap<String, String>(System.getenv());
+        // Settings passed by `java -jar dynamo-agent.jar <pid>` win over the target's own environment.
+        environment.putAll(AgentArguments.decode(arguments, argumentProblems));
+        AgentConfig config = AgentConfig.fromEnvironment(environment);
+        AgentLog.configure(config.logSettings());
+        for (String problem : argumentProblems) {
+            LOG.error(problem);
+        }
+        for (String problem : config.problems()) {
+            LOG.error(problem);
+        }
+        for (String note : config.notes()) {
+            LOG.info(note);
+        }
+
+        PrimaryApi api = PrimaryApi.locate();
+        if (!api.claimAgent()) {
+            LOG.info("dynamo-agent is already attached to this JVM; nothing more to do");
+            return;
+        }
+        api.routeLog((level, message) -> {
+            if ("WARN".equals(level)) {
+                API_LOG.warn(message);
+            } else {
+                API_LOG.debug(message);
+            }
+        });
+        api.startRuntime();
+        if (dynamic) {
+            api.connectLoadedCopies(instrumentation);
+        }
+
+        CollectorRegistry registry = new CollectorRegistry(true);
+        registry.register(new ApiMetricsCollector(api));
+        if (config.serverEnabled()) {
+            startServer(config, registry);
+        } else {
+            LOG.info("metrics server is off; set " + AgentConfig.SYSTEM_PORT + " to a port (0 for any) to serve /metrics");
+        }
+
+        try {
+            EndpointInstrumentation.install(instrumentation, config.defaultNamespace());
+        } catch (Throwable failed) {
+            LOG.error("cannot instrument @DynamoEndpoint methods; they run unmeasured: " + failed);
+        }
+    }
+
+    private static void startServer(AgentConfig config, CollectorRegistry registry) {
+        JvmMetrics jvmMetrics = new JvmMetrics(registry);
+        Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
+        String address = config.host() + ":" + config.port();
+        try {
+            SystemServer server = SystemServer.start(config, registry, new HealthStatus(config.startingReady()),
+                    beforeFirstScrape);
+            LOG.info("serving metrics on http://" + server.host() + ":" + server.port() + AgentConfig.METRICS_PATH
+                    + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")");
+        } catch (BindException inUse) {
+            LOG.error("cannot serve metrics on " + address + ": port " + config.port() + " is already in use ("
+                    + inUse.getMessage() + "); set " + AgentConfig.SYSTEM_PORT
+                    + " to a free port, or 0 for any free port. The application runs on without the metrics server");
+        } catch (IOException | RuntimeException failed) {
+            LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
+                    + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
+                    + ". The application runs on without the metrics server");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.dynamo.agent.internal.attach;
+
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+
+/**
+ * {@code java -jar dynamo-agent.jar <pid>}: loads this agent into the running JVM {@code pid},
+ * passing along the {@code DYN_*} variables of this command's environment.
+ */
+public final class AttachCommand {
+    static final String USAGE = "usage: java -jar dynamo-agent.jar <pid>\n"
+            + "  Attaches dynamo-agent to the running JVM with process id <pid>. The DYN_* variables of this\n"
+            + "  command's environment (DYN_SYSTEM_PORT, DYN_LOG, ...) are passed to the agent in that JVM.";
+
+    private AttachCommand() {
+    }
+
+    /** Runs the command; returns the process exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (args.length != 1 || !args[0].matches("[0-9]+")) {
+            err.println("dynamo-agent: expected one process id, got " + String.join(" ", args) + "\n" + USAGE);
+            return 2;
+        }
+        String pid = args[0];
+        try {
+            File agentJar = new File(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!agentJar.isFile()) {
+                err.println("dynamo-agent: attach must run from dynamo-agent.jar, not from " + agentJar);
+                return 1;
+            }
+            ByteBuddyAgent.attach(agentJar, pid, AgentArguments.encode(System.getenv()));
+            out.println("dynamo-agent: attached to JVM " + pid);
+            return 0;
+        } catch (URISyntaxException | RuntimeException failed) {
+            err.println("dynamo-agent: cannot attach to JVM " + pid + ": " + failed
+                    + " (is it a running JVM of the same user, started without -XX:+DisableAttachMechanism?)");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.dynamo.agent.internal.config;
+
+import dev.dynamo.agent.internal.log.LogSettings;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's settings, read once from the environment (SPEC §5). A value that cannot be used
+ * becomes one message in {@link #problems()} naming the variable, the value and what is accepted;
+ * the setting then takes its safe default, so the application always starts.
+ *
+ * <pre>{@code
+ * AgentConfig config = AgentConfig.fromEnvironment(System.getenv());
+ * if (config.serverEnabled()) { ... config.port() ... }
+ * }</pre>
+ */
+public final class AgentConfig {
+    public static final String SYSTEM_PORT = "DYN_SYSTEM_PORT";
+    public static final String SYSTEM_ENABLED = "DYN_SYSTEM_ENABLED";
+    public static final String SYSTEM_HOST = "DYN_SYSTEM_HOST";
+    public static final String HEALTH_PATH = "DYN_SYSTEM_HEALTH_PATH";
+    public static final String LIVE_PATH = "DYN_SYSTEM_LIVE_PATH";
+    public static final String STARTING_HEALTH_STATUS = "DYN_SYSTEM_STARTING_HEALTH_STATUS";
+    public static final String JVM_METRICS = "DYN_SYSTEM_JVM_METRICS";
+    public static final String NAMESPACE = "DYN_NAMESPACE";
+    public static final String LOG = "DYN_LOG";
+
+    /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
+    public static final int LEGACY_DEFAULT_PORT = 8000;
+    public static final String METRICS_PATH = "/metrics";
+
+    private final boolean serverEnabled;
+    private final int port;
+    private final String host;
+    private final String healthPath;
+    private final String livePath;
+    private final boolean startingReady;
+    private final boolean jvmMetrics;
+    private final String defaultNamespace;
+    private final LogSettings logSettings;
+    private final List<String> problems;
+    private final List<String> notes;
+
+    private AgentConfig(Builder b) {
+        this.serverEnabled = b.serverEnabled;
+        this.port = b.port;
+        this.host = b.host;
+        this.healthPath = b.healthPath;
+        this.livePath = b.livePath;
+        this.startingReady = b.startingReady;
+        this.jvmMetrics = b.jvmMetrics;
+        this.defaultNamespace = b.defaultNamespace;
+        this.logSettings = b.logSettings;
+        this.problems = Collections.unmodifiableList(new ArrayList<String>(b.problems));
+        this.notes = Collections.unmodifiableList(new ArrayList<String>(b.notes));
+    }
+
+    /** Reads the settings from {@code env} (normally {@link System#getenv()}); an empty value counts as unset. */
+    public static AgentConfig fromEnvironment(Map<String, String> env) {
+        Builder b = new Builder();
+        b.logSettings = LogSettings.parse(value(env, LOG), b.problems);
+        readServerSwitch(env, b);
+        String host = value(env, SYSTEM_HOST);
+        b.host = host == null ? "0.0.0.0" : host;
+        b.healthPath = path(env, HEALTH_PATH, "/health", b.problems);
+        b.livePath = path(env, LIVE_PATH, "/live", b.problems);
+        if (b.healthPath.equals(b.livePath)) {
+            b.problems.add(HEALTH_PATH + " and " + LIVE_PATH + " are both '" + b.healthPath
+                    + "'; give them different paths. Using /health and /live");
+            b.healthPath = "/health";
+            b.livePath = "/live";
+        }
+        String starting = value(env, STARTING_HEALTH_STATUS);
+        if (starting != null) {
+            String normalized = starting.toLowerCase(Locale.ROOT);
+            if (normalized.equals("ready")) {
+                b.startingReady = true;
+            } else if (!normalized.equals("notready")) {
+                b.problems.add(STARTING_HEALTH_STATUS + "='" + starting
+                        + "' is not a health status; use 'ready' or 'notready'. Using notready");
+            }
+        }
+        Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
+        b.jvmMetrics = jvm == null || jvm;
+        String namespace = value(env, NAMESPACE);
+        b.defaultNamespace = namespace == null ? "dynamo" : namespace;
+        return new AgentConfig(b);
+    }
+
+    private static void readServerSwitch(Map<String, String> env, Builder b) {
+        String rawPort = value(env, SYSTEM_PORT);
+        Integer port = null;
+        boolean portUnusable = false;
+        if (rawPort != null) {
+            try {
+                port = Integer.parseInt(rawPort);
+                if (port > 65535) {
+                    b.problems.add(SYSTEM_PORT + "=" + rawPort + " is out of range; use 1-65535 to serve on that port,"
+                            + " 0 for any free port, or a negative number to turn the server off."
+                            + " The metrics server is off");
+                    portUnusable = true;
+                }
+            } catch (NumberFormatException notANumber) {
+                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number; use 1-65535 to serve on that port,"
+                        + " 0 for any free port, or a negative number to turn the server off."
+                        + " The metrics server is off");
+                portUnusable = true;
+            }
+        }
+        Boolean enabled = flag(env, SYSTEM_ENABLED, b.problems, "the metrics server");
+        if (portUnusable) {
+            b.serverEnabled = false;
+            b.port = -1;
+        } else if (Boolean.FALSE.equals(enabled)) {
+            b.serverEnabled = false;
+            b.port = -1;
+            if (port != null && port >= 0) {
+                b.notes.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
+                        + rawPort);
+            }
+        } else if (Boolean.TRUE.equals(enabled)) {
+            b.serverEnabled = true;
+            b.port = port != null && port >= 0 ? port : LEGACY_DEFAULT_PORT;
+        } else {
+            b.serverEnabled = port != null && port >= 0;
+            b.port = b.serverEnabled ? port : -1;
+        }
+    }
+
+    /** A truthy/falsy value; null when unset or unusable (then described in {@code problems}). */
+    private static Boolean flag(Map<String, String> env, String name, List<String> problems, String what) {
+        String raw = value(env, name);
+        if (raw == null) {
+            return null;
+        }
+        String normalized = raw.toLowerCase(Locale.ROOT);
+        if (normalized.equals("1") || normalized.equals("true") || normalized.equals("on") || normalized.equals("yes")) {
+            return Boolean.TRUE;
+        }
+        if (normalized.equals("0") || normalized.equals("false") || normalized.equals("off") || normalized.equals("no")) {
+            return Boolean.FALSE;
+        }
+        problems.add(name + "='" + raw + "' is neither true nor false; use 1, true, on or yes to enable " + what
+                + ", or 0, false, off or no to disable it. The setting is ignored");
+        return null;
+    }
+
+    private static String path(Map<String, String> env, String name, String fallback, List<String> problems) {
+        String raw = value(env, name);
+        if (raw == null) {
+            return fallback;
+        }
+        if (!raw.startsWith("/") || raw.length() < 2 || raw.contains(" ") || raw.contains("?") || raw.contains("#")) {
+            problems.add(name + "='" + raw + "' is not a usable path; use an absolute path such as '" + fallback
+                    + "'. Using " + fallback);
+            return fallback;
+        }
+        if (raw.equals(METRICS_PATH)) {
+            problems.add(name + "='" + raw + "' would hide the metrics page; use another path. Using " + fallback);
+            return fallback;
+        }
+        return raw;
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String raw = env.get(name);
+        if (raw == null) {
+            return null;
+        }
+        String trimmed = raw.trim();
+        return trimmed.isEmpty() ? null : trimmed;
+    }
+
+    /** Whether to start the HTTP server. */
+    public boolean serverEnabled() {
+        return serverEnabled;
+    }
+
+    /** The port to serve on: 0 for any free port; -1 when the server is off. */
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public String healthPath() {
+        return healthPath;
+    }
+
+    public String livePath() {
+        return livePath;
+    }
+
+    /** Whether {@code /health} reports ready before any endpoint is up. */
+    public boolean startingReady() {
+        return startingReady;
+    }
+
+    public boolean jvmMetrics() {
+        return jvmMetrics;
+    }
+
+    /** The namespace of {@code @DynamoEndpoint} methods that name none. */
+    public String defaultNamespace() {
+        return defaultNamespace;
+    }
+
+    public LogSettings logSettings() {
+        return logSettings;
+    }
+
+    /** One message per setting that could not be used. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Remarks on settings that are valid but may surprise (logged at info). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    private static final class Builder {
+        boolean serverEnabled;
+        int port = -1;
+        String host;
+        String healthPath;
+        String livePath;
+        boolean startingReady;
+        boolean jvmMetrics = true;
+        String defaultNamespace;
+        LogSettings logSettings;
+        final List<String> problems = new ArrayList<String>();
+        final List<String> notes = new ArrayList<String>();
+    }
+}

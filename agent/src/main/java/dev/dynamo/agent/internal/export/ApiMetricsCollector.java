@@ -1,0 +1,65 @@
+package dev.dynamo.agent.internal.export;
+
+import dev.dynamo.agent.internal.log.AgentLog;
+import io.prometheus.client.Collector;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Exposes the metrics created through the API (and the agent's endpoint metrics, which are created
+ * the same way) to the agent's simpleclient registry.
+ */
+public final class ApiMetricsCollector extends Collector {
+    private static final AgentLog LOG = AgentLog.get(ApiMetricsCollector.class);
+
+    private final PrimaryApi api;
+    private volatile boolean failureReported;
+
+    public ApiMetricsCollector(PrimaryApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public List<MetricFamilySamples> collect() {
+        List<Object[]> families;
+        try {
+            families = api.collectEncoded();
+        } catch (Throwable failed) {
+            if (!failureReported) {
+                failureReported = true;
+                LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + failed);
+            }
+            return Collections.emptyList();
+        }
+        List<MetricFamilySamples> result = new ArrayList<MetricFamilySamples>(families.size());
+        for (Object[] family : families) {
+            result.add(decode(family));
+        }
+        return result;
+    }
+
+    /** One family as {@code ExportBridge.encode} writes it: name, exposition type, help, samples. */
+    static MetricFamilySamples decode(Object[] family) {
+        Object[] encodedSamples = (Object[]) family[3];
+        List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>(encodedSamples.length);
+        for (Object element : encodedSamples) {
+            Object[] sample = (Object[]) element;
+            samples.add(new MetricFamilySamples.Sample((String) sample[0], Arrays.asList((String[]) sample[1]),
+                    Arrays.asList((String[]) sample[2]), (Double) sample[3]));
+        }
+        return new MetricFamilySamples((String) family[0], type((String) family[1]), (String) family[2], samples);
+    }
+
+    private static Type type(String exposition) {
+        if ("COUNTER".equals(exposition)) {
+            return Type.COUNTER;
+        }
+        if ("HISTOGRAM".equals(exposition)) {
+            return Type.HISTOGRAM;
+        }
+        return Type.GAUGE;
+    }
+}

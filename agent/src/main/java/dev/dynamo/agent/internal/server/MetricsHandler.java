@@ -1,0 +1,114 @@
+package dev.dynamo.agent.internal.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UnsupportedEncodingException;
+import java.io.Writer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * {@code GET|HEAD /metrics}: Prometheus text 0.0.4, or OpenMetrics when {@code Accept} asks for it;
+ * gzip when accepted; {@code name[]=} keeps only the named families or samples.
+ */
+final class MetricsHandler {
+    private final CollectorRegistry registry;
+    private final Runnable beforeFirstScrape;
+
+    MetricsHandler(CollectorRegistry registry, Runnable beforeFirstScrape) {
+        this.registry = registry;
+        this.beforeFirstScrape = beforeFirstScrape;
+    }
+
+    void handle(HttpExchange exchange) throws IOException {
+        beforeFirstScrape.run();
+        String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
+        Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
+        boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
+
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        OutputStream target = gzip ? new GZIPOutputStream(body) : body;
+        Writer writer = new OutputStreamWriter(target, StandardCharsets.UTF_8);
+        TextFormat.writeFormat(contentType, writer, filtered(registry.metricFamilySamples(), names));
+        writer.close();
+
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Vary", "Accept, Accept-Encoding");
+        if (gzip) {
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
+        SystemServer.send(exchange, 200, body.toByteArray());
+    }
+
+    /** A family stays when its name, or one of its sample names, was asked for; then only matching samples stay. */
+    private static Enumeration<MetricFamilySamples> filtered(Enumeration<MetricFamilySamples> all, Set<String> names) {
+        if (names.isEmpty()) {
+            return all;
+        }
+        List<MetricFamilySamples> kept = new ArrayList<MetricFamilySamples>();
+        while (all.hasMoreElements()) {
+            MetricFamilySamples family = all.nextElement();
+            if (names.contains(family.name) || names.contains(family.name + "_total")) {
+                kept.add(family);
+                continue;
+            }
+            List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
+            for (MetricFamilySamples.Sample sample : family.samples) {
+                if (names.contains(sample.name)) {
+                    samples.add(sample);
+                }
+            }
+            if (!samples.isEmpty()) {
+                kept.add(new MetricFamilySamples(family.name, family.unit, family.type, family.help, samples));
+            }
+        }
+        return Collections.enumeration(kept);
+    }
+
+    static Set<String> requestedNames(String rawQuery) throws UnsupportedEncodingException {
+        Set<String> names = new HashSet<String>();
+        if (rawQuery == null) {
+            return names;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                continue;
+            }
+            String key = URLDecoder.decode(pair.substring(0, equals), "UTF-8");
+            if (key.equals("name[]")) {
+                names.add(URLDecoder.decode(pair.substring(equals + 1), "UTF-8"));
+            }
+        }
+        return names;
+    }
+
+    private static boolean acceptsGzip(List<String> acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String header : acceptEncoding) {
+            for (String coding : header.split(",")) {
+                String[] parts = coding.trim().split(";");
+                if (parts[0].trim().equalsIgnoreCase("gzip") && !(parts.length > 1 && parts[1].trim().matches("q=0(\\.0*)?"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.dynamo.agent.internal.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.log.AgentLog;
+import io.prometheus.client.CollectorRegistry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The agent's HTTP server: {@code /metrics}, the health and liveness paths, and 404 for anything
+ * else. All its threads are daemon threads, so it never keeps the host JVM alive.
+ */
+public final class SystemServer {
+    private static final AgentLog LOG = AgentLog.get(SystemServer.class);
+    private static final int WORKER_THREADS = 2;
+
+    private final HttpServer server;
+    private final ExecutorService workers;
+
+    private SystemServer(HttpServer server, ExecutorService workers) {
+        this.server = server;
+        this.workers = workers;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws IOException when the address cannot be bound (port in use, unknown host)
+     */
+    public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
+            Runnable beforeFirstScrape) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve host '" + config.host() + "'");
+        }
+        final HttpServer server = HttpServer.create(address, 64);
+        ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, new DaemonThreadFactory());
+        server.setExecutor(workers);
+        MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape);
+        server.createContext("/", exchange -> route(exchange, config, metrics, health));
+        // The dispatcher thread inherits daemon status from the thread that starts the server.
+        Thread starter = new Thread(server::start, "dynamo-system-server-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new SystemServer(server, workers);
+    }
+
+    private static void route(HttpExchange exchange, AgentConfig config, MetricsHandler metrics, HealthStatus health)
+            throws IOException {
+        try {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            boolean known = path.equals(AgentConfig.METRICS_PATH) || path.equals(config.healthPath())
+                    || path.equals(config.livePath());
+            if (!known) {
+                sendText(exchange, 404, "Not found. Try " + AgentConfig.METRICS_PATH + ", " + config.healthPath()
+                        + " or " + config.livePath() + "\n");
+            } else if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                sendText(exchange, 405, "Method " + method + " not allowed; use GET or HEAD\n");
+            } else if (path.equals(AgentConfig.METRICS_PATH)) {
+                metrics.handle(exchange);
+            } else if (path.equals(config.healthPath())) {
+                sendJson(exchange, health.isReady() ? 200 : 503, health.toJson());
+            } else {
+                sendJson(exchange, 200, health.liveJson());
+            }
+        } catch (Throwable failed) {
+            LOG.warn("request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed: " + failed);
+            try {
+                sendText(exchange, 500, "Internal error: " + failed + "\n");
+            } catch (Throwable ignored) {
+                // The response may be half sent; the exchange is closed below.
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private static void sendJson(HttpExchange exchange, int status, String json) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        send(exchange, status, (json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        send(exchange, status, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends {@code body}, or only the headers (with its length) for HEAD. */
+    static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String host() {
+        return server.getAddress().getHostString();
+    }
+
+    /** Stops serving and releases the port. */
+    public void stop() {
+        server.stop(0);
+        workers.shutdown();
+        try {
+            workers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class DaemonThreadFactory implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "dynamo-system-server-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

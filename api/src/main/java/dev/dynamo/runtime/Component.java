@@ -1,0 +1,29 @@
+package dev.dynamo.runtime;
+
+import dev.dynamo.runtime.internal.MetricStore;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A component of a namespace; its metrics carry {@code dynamo_namespace} and {@code dynamo_component}.
+ *
+ * <pre>{@code
+ * Endpoint ep = DistributedRuntime.get().namespace("ns").component("comp").endpoint("generate");
+ * }</pre>
+ */
+public final class Component extends HierarchyNode {
+    private final MetricStore store;
+    private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<String, Endpoint>();
+
+    Component(MetricStore store, List<String> parentPath, String name) {
+        super(store, parentPath, "component", name);
+        this.store = store;
+    }
+
+    /** The endpoint {@code name} of this component, created on first use. */
+    public Endpoint endpoint(String name) {
+        return HierarchyNode.child(endpoints, name, childName -> new Endpoint(store, path(), childName));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.dynamo.runtime;
+
+import dev.dynamo.runtime.internal.ApiLog;
+import dev.dynamo.runtime.internal.MetricStore;
+import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import dev.dynamo.runtime.metrics.PrometheusNames;
+
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The process-wide root of the hierarchy: namespaces, components and endpoints, each with metrics.
+ *
+ * <pre>{@code
+ * Endpoint ep = DistributedRuntime.get().namespace("ns").component("comp").endpoint("ep");
+ * ep.metrics().createCounter("requests", "Requests served", Collections.emptyMap()).inc();
+ * }</pre>
+ */
+public final class DistributedRuntime {
+    private static volatile DistributedRuntime instance;
+
+    private final MetricStore store;
+    private final ScopedMetricsRegistry metrics;
+    private final long startNanos = System.nanoTime();
+    private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<String, Namespace>();
+
+    private DistributedRuntime(MetricStore store) {
+        this.store = store;
+        this.metrics = new ScopedMetricsRegistry(store, Collections.<String>emptyList());
+        metrics.createCallbackGauge(PrometheusNames.Runtime.UPTIME_SECONDS,
+                PrometheusNames.Runtime.UPTIME_SECONDS_HELP, this::uptimeSeconds);
+    }
+
+    /** The runtime of this process, created on first use. */
+    public static DistributedRuntime get() {
+        DistributedRuntime runtime = instance;
+        if (runtime == null) {
+            synchronized (DistributedRuntime.class) {
+                runtime = instance;
+                if (runtime == null) {
+                    runtime = new DistributedRuntime(MetricStore.global());
+                    instance = runtime;
+                    if (!ExportBridge.connect()) {
+                        ApiLog.warn("the dynamo agent is not attached: metrics are recorded in this process but"
+                                + " not exported; start the JVM with -javaagent:dynamo-agent.jar to serve them on"
+                                + " /metrics");
+                    }
+                }
+            }
+        }
+        return runtime;
+    }
+
+    /**
+     * The namespace {@code name}, created on first use; its label value is {@code name} sanitized.
+     *
+     * @throws IllegalArgumentException when {@code name} has no character valid in a label
+     */
+    public Namespace namespace(String name) {
+        return HierarchyNode.child(namespaces, name,
+                childName -> new Namespace(store, Collections.<String>emptyList(), childName));
+    }
+
+    /** The registry for metrics without hierarchy labels. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** Seconds since this runtime was created. */
+    public double uptimeSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

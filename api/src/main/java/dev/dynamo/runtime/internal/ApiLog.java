@@ -1,0 +1,45 @@
+package dev.dynamo.runtime.internal;
+
+import java.util.function.BiConsumer;
+
+/**
+ * Where the API reports problems it cannot throw. Without the agent that is one line on stderr;
+ * the agent routes it to its own logger so that {@code DYN_LOG} applies. Never the application's
+ * logging framework.
+ */
+public final class ApiLog {
+    public static final String WARN = "WARN";
+    public static final String DEBUG = "DEBUG";
+
+    private static final BiConsumer<String, String> STDERR = (level, message) -> {
+        if (!DEBUG.equals(level)) {
+            System.err.println("dynamo-metrics " + level + " " + message);
+        }
+    };
+
+    private static volatile BiConsumer<String, String> sink = STDERR;
+
+    private ApiLog() {
+    }
+
+    /** Routes messages to {@code newSink} (level, message); null restores stderr. */
+    public static void setSink(BiConsumer<String, String> newSink) {
+        sink = newSink == null ? STDERR : newSink;
+    }
+
+    public static void warn(String message) {
+        emit(WARN, message);
+    }
+
+    public static void debug(String message) {
+        emit(DEBUG, message);
+    }
+
+    private static void emit(String level, String message) {
+        try {
+            sink.accept(level, message);
+        } catch (Throwable ignored) {
+            // Reporting a problem must never become one for the application.
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@link Histogram} keeping one non-cumulative {@link LongAdder} per bucket. The count is the sum of
+ * the buckets, so an observation costs one bucket increment and one sum update, and a scrape never
+ * sees a count that disagrees with its buckets.
+ */
+public final class BucketHistogram implements Histogram, Collectable {
+    private final double[] upperBounds;
+    /** One per upper bound, plus the +Inf bucket last. */
+    private final LongAdder[] buckets;
+    private final DoubleAdder sum = new DoubleAdder();
+
+    BucketHistogram(double[] upperBounds) {
+        this.upperBounds = upperBounds;
+        this.buckets = new LongAdder[upperBounds.length + 1];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = new LongAdder();
+        }
+    }
+
+    @Override
+    public void observe(double value) {
+        if (Double.isNaN(value)) {
+            throw new IllegalArgumentException("Histogram cannot observe NaN; observe a number");
+        }
+        buckets[bucketIndex(value)].increment();
+        sum.add(value);
+    }
+
+    /** Index of the first bucket whose upper bound is >= value (binary search; +Inf last). */
+    private int bucketIndex(double value) {
+        int low = 0;
+        int high = upperBounds.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (upperBounds[mid] < value) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    @Override
+    public long getCount() {
+        long count = 0;
+        for (LongAdder bucket : buckets) {
+            count += bucket.sum();
+        }
+        return count;
+    }
+
+    @Override
+    public double getSum() {
+        return sum.sum();
+    }
+
+    @Override
+    public List<Double> getBuckets() {
+        List<Double> bounds = new ArrayList<Double>(upperBounds.length);
+        for (double bound : upperBounds) {
+            bounds.add(bound);
+        }
+        return Collections.unmodifiableList(bounds);
+    }
+
+    @Override
+    public long[] getCumulativeCounts() {
+        long[] cumulative = new long[buckets.length];
+        long running = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            running += buckets[i].sum();
+            cumulative[i] = running;
+        }
+        return cumulative;
+    }
+
+    @Override
+    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
+        List<String> bucketLabelNames = new ArrayList<String>(labelNames.size() + 1);
+        bucketLabelNames.addAll(labelNames);
+        bucketLabelNames.add("le");
+        long[] cumulative = getCumulativeCounts();
+        String bucketName = familyName + "_bucket";
+        for (int i = 0; i < cumulative.length; i++) {
+            List<String> values = new ArrayList<String>(labelValues.size() + 1);
+            values.addAll(labelValues);
+            values.add(i < upperBounds.length ? formatBound(upperBounds[i]) : "+Inf");
+            out.add(new Sample(bucketName, bucketLabelNames, values, cumulative[i]));
+        }
+        out.add(new Sample(familyName + "_count", labelNames, labelValues, cumulative[cumulative.length - 1]));
+        out.add(new Sample(familyName + "_sum", labelNames, labelValues, getSum()));
+    }
+
+    /** Bucket bounds as Prometheus clients print them: {@code 1.0}, {@code 0.005}. */
+    static String formatBound(double bound) {
+        return Double.toString(bound);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.dynamo.runtime.internal;
+
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/** A gauge whose value is computed when it is collected. */
+final class CallbackGauge implements Collectable {
+    private final DoubleSupplier value;
+
+    CallbackGauge(DoubleSupplier value) {
+        this.value = value;
+    }
+
+    @Override
+    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(familyName, labelNames, labelValues, value.getAsDouble()));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.Counter;
+
+import java.util.List;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/** {@link Counter} over a {@link DoubleAdder}: contended increments do not retry a CAS loop. */
+final class DoubleCounter implements Counter, Collectable {
+    private final DoubleAdder value = new DoubleAdder();
+
+    @Override
+    public void inc() {
+        value.add(1.0);
+    }
+
+    @Override
+    public void inc(double amount) {
+        // Written so that NaN fails too.
+        if (!(amount >= 0.0) || Double.isInfinite(amount)) {
+            throw new IllegalArgumentException("Counter increment must be a finite number >= 0, got " + amount
+                    + "; use a Gauge for values that go down");
+        }
+        value.add(amount);
+    }
+
+    @Override
+    public double get() {
+        return value.sum();
+    }
+
+    @Override
+    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(familyName + "_total", labelNames, labelValues, get()));
+    }
+}

@@ -1,0 +1,189 @@
+package dev.dynamo.runtime.internal;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * Connects the copies of the API in a JVM to the agent.
+ *
+ * <p>The agent puts one copy on the bootstrap class path; it is the <em>primary</em> copy, and
+ * normally every class loader finds it first. A child-first class loader (an application server,
+ * some fat-jar launchers) may still load its own copy from the application's jar. Such a
+ * <em>foreign</em> copy finds the primary one through the bootstrap loader and registers a
+ * snapshot supplier with it. Copies share no types, so snapshots cross as JDK types only.
+ */
+public final class ExportBridge {
+    private static volatile boolean agentAttached;
+    /** Whether this copy is not the primary one and has registered its store with it. Guarded by the class. */
+    private static boolean connectedAsForeign;
+    private static final List<Supplier<List<Object[]>>> FOREIGN_STORES =
+            new CopyOnWriteArrayList<Supplier<List<Object[]>>>();
+    private static final Set<String> REPORTED_CONFLICTS =
+            Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+
+    private ExportBridge() {
+    }
+
+    /**
+     * Called by the agent before the application runs: metrics of this copy are exported from now on.
+     *
+     * @return false when an agent had claimed this copy already (the agent was attached twice)
+     */
+    public static synchronized boolean claimAgent() {
+        if (agentAttached) {
+            return false;
+        }
+        agentAttached = true;
+        return true;
+    }
+
+    public static boolean isAgentAttached() {
+        return agentAttached;
+    }
+
+    /**
+     * Called reflectively by a foreign copy of the API: its families, encoded by
+     * {@link #encode(List)}, are exported with this copy's.
+     */
+    public static void registerForeignStore(Supplier<List<Object[]>> snapshots) {
+        FOREIGN_STORES.add(snapshots);
+    }
+
+    /**
+     * Connects this copy's metrics to the agent, once; called when the runtime is created, and by
+     * the agent for copies that were loaded before it attached.
+     *
+     * @return whether this copy's metrics are exported
+     */
+    public static boolean connect() {
+        synchronized (ExportBridge.class) {
+            if (ExportBridge.class.getClassLoader() == null || connectedAsForeign) {
+                return agentAttached || connectedAsForeign;
+            }
+            Class<?> primary;
+            try {
+                primary = Class.forName(ExportBridge.class.getName(), true, null);
+            } catch (ClassNotFoundException | LinkageError noAgentCopy) {
+                return agentAttached;
+            }
+            try {
+                if (!Boolean.TRUE.equals(primary.getMethod("isAgentAttached").invoke(null))) {
+                    return false;
+                }
+                Supplier<List<Object[]>> supplier = () -> encode(MetricStore.global().snapshot());
+                primary.getMethod("registerForeignStore", Supplier.class).invoke(null, supplier);
+                connectedAsForeign = true;
+                return true;
+            } catch (Exception | LinkageError incompatible) {
+                ApiLog.warn("cannot connect the dynamo API loaded by " + ExportBridge.class.getClassLoader()
+                        + " to the agent's copy; its metrics are not exported: " + incompatible);
+                return false;
+            }
+        }
+    }
+
+    /** {@link #collect()}, encoded as JDK types for callers that may see another copy of these classes. */
+    public static List<Object[]> collectEncoded() {
+        return encode(collect());
+    }
+
+    /**
+     * Every family to export: this copy's, then those of foreign copies. A foreign family whose
+     * name this copy already has with the same type adds its samples there.
+     */
+    public static List<FamilySnapshot> collect() {
+        List<FamilySnapshot> own = MetricStore.global().snapshot();
+        if (FOREIGN_STORES.isEmpty()) {
+            return own;
+        }
+        Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
+        for (FamilySnapshot family : own) {
+            merged.put(family.name(), family);
+        }
+        for (Supplier<List<Object[]>> foreign : FOREIGN_STORES) {
+            List<Object[]> encoded;
+            try {
+                encoded = foreign.get();
+            } catch (RuntimeException | LinkageError failed) {
+                reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
+                        + " collect; its metrics are left out of this scrape: " + failed);
+                continue;
+            }
+            for (FamilySnapshot family : decode(encoded)) {
+                FamilySnapshot existing = merged.get(family.name());
+                if (existing == null) {
+                    merged.put(family.name(), family);
+                } else if (existing.type() == family.type()) {
+                    List<Sample> samples = new ArrayList<Sample>(existing.samples());
+                    Set<String> series = new HashSet<String>();
+                    for (Sample sample : existing.samples()) {
+                        series.add(seriesKey(sample));
+                    }
+                    for (Sample sample : family.samples()) {
+                        // Each copy has its own runtime, so the unlabelled uptime would appear twice.
+                        if (series.add(seriesKey(sample))) {
+                            samples.add(sample);
+                        }
+                    }
+                    merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(),
+                            samples));
+                } else {
+                    reportOnce("type:" + family.name(), "metric '" + family.name() + "' is a " + existing.type()
+                            .typeName() + " in one copy of the dynamo API and a " + family.type().typeName()
+                            + " in another; the second is not exported. Use one type for one name");
+                }
+            }
+        }
+        return new ArrayList<FamilySnapshot>(merged.values());
+    }
+
+    private static String seriesKey(Sample sample) {
+        return sample.name() + sample.labelNames() + sample.labelValues();
+    }
+
+    private static void reportOnce(String key, String message) {
+        if (REPORTED_CONFLICTS.add(key)) {
+            ApiLog.warn(message);
+        }
+    }
+
+    static List<Object[]> encode(List<FamilySnapshot> families) {
+        List<Object[]> encoded = new ArrayList<Object[]>(families.size());
+        for (FamilySnapshot family : families) {
+            Object[] samples = new Object[family.samples().size()];
+            for (int i = 0; i < samples.length; i++) {
+                Sample sample = family.samples().get(i);
+                samples[i] = new Object[] {sample.name(), sample.labelNames().toArray(new String[0]),
+                    sample.labelValues().toArray(new String[0]), sample.value()};
+            }
+            encoded.add(new Object[] {family.name(), family.type().name(), family.help(), samples});
+        }
+        return encoded;
+    }
+
+    static List<FamilySnapshot> decode(List<Object[]> encoded) {
+        List<FamilySnapshot> families = new ArrayList<FamilySnapshot>(encoded.size());
+        for (Object[] family : encoded) {
+            Object[] samples = (Object[]) family[3];
+            List<Sample> decoded = new ArrayList<Sample>(samples.length);
+            for (Object element : samples) {
+                Object[] sample = (Object[]) element;
+                decoded.add(new Sample((String) sample[0], Arrays.asList((String[]) sample[1]),
+                        Arrays.asList((String[]) sample[2]), (Double) sample[3]));
+            }
+            families.add(new FamilySnapshot((String) family[0], MetricType.Exposition.valueOf((String) family[1]),
+                    (String) family[2], decoded));
+        }
+        return families;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.IntCounter;
+
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** {@link IntCounter} over a {@link LongAdder}: exact under any number of threads, no CAS retries. */
+public final class LongCounter implements IntCounter, Collectable {
+    private final LongAdder value = new LongAdder();
+
+    @Override
+    public void inc() {
+        value.increment();
+    }
+
+    @Override
+    public void inc(long amount) {
+        if (amount < 0) {
+            throw new IllegalArgumentException("IntCounter increment must be >= 0, got " + amount
+                    + "; use an IntGauge for values that go down");
+        }
+        value.add(amount);
+    }
+
+    @Override
+    public long get() {
+        return value.sum();
+    }
+
+    @Override
+    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(familyName + "_total", labelNames, labelValues, get()));
+    }
+}

@@ -1,0 +1,243 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.Counter;
+import dev.dynamo.runtime.metrics.CounterVec;
+import dev.dynamo.runtime.metrics.Gauge;
+import dev.dynamo.runtime.metrics.GaugeVec;
+import dev.dynamo.runtime.metrics.Histogram;
+import dev.dynamo.runtime.metrics.HistogramVec;
+import dev.dynamo.runtime.metrics.IntCounter;
+import dev.dynamo.runtime.metrics.IntCounterVec;
+import dev.dynamo.runtime.metrics.IntGauge;
+import dev.dynamo.runtime.metrics.IntGaugeVec;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import dev.dynamo.runtime.metrics.PrometheusNames;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.DoubleSupplier;
+
+/** The {@link MetricsRegistry} of one place in the hierarchy: validates, names and labels, then registers in a {@link MetricStore}. */
+public final class ScopedMetricsRegistry implements MetricsRegistry {
+    private static final List<String> AUTO_LABELS = Collections.unmodifiableList(Arrays.asList(
+            PrometheusNames.LABEL_NAMESPACE, PrometheusNames.LABEL_COMPONENT, PrometheusNames.LABEL_ENDPOINT));
+    private static final double[] DEFAULT_BOUNDS = toArray(DEFAULT_BUCKETS);
+
+    private final MetricStore store;
+    private final List<String> autoLabelNames;
+    private final List<String> autoLabelValues;
+
+    /**
+     * @param hierarchy the sanitized names of the levels below the runtime, outermost first; the
+     *                  first three become the automatic labels
+     */
+    public ScopedMetricsRegistry(MetricStore store, List<String> hierarchy) {
+        this.store = store;
+        int labelled = Math.min(hierarchy.size(), AUTO_LABELS.size());
+        this.autoLabelNames = AUTO_LABELS.subList(0, labelled);
+        this.autoLabelValues = Collections.unmodifiableList(new ArrayList<String>(hierarchy.subList(0, labelled)));
+    }
+
+    @Override
+    public Map<String, String> getAutoLabels() {
+        Map<String, String> labels = new LinkedHashMap<String, String>();
+        for (int i = 0; i < autoLabelNames.size(); i++) {
+            labels.put(autoLabelNames.get(i), autoLabelValues.get(i));
+        }
+        return Collections.unmodifiableMap(labels);
+    }
+
+    @Override
+    public Counter createCounter(String name, String help, Map<String, String> constLabels) {
+        return (Counter) register(define(name, help, MetricType.COUNTER, null, constLabels, null), new DoubleCounter());
+    }
+
+    @Override
+    public IntCounter createIntCounter(String name, String help, Map<String, String> constLabels) {
+        return (IntCounter) register(define(name, help, MetricType.INT_COUNTER, null, constLabels, null),
+                new LongCounter());
+    }
+
+    @Override
+    public Gauge createGauge(String name, String help, Map<String, String> constLabels) {
+        return (Gauge) register(define(name, help, MetricType.GAUGE, null, constLabels, null), new DoubleGauge());
+    }
+
+    @Override
+    public IntGauge createIntGauge(String name, String help, Map<String, String> constLabels) {
+        return (IntGauge) register(define(name, help, MetricType.INT_GAUGE, null, constLabels, null), new LongGauge());
+    }
+
+    @Override
+    public Histogram createHistogram(String name, String help, Map<String, String> constLabels, List<Double> buckets) {
+        MetricDefinition definition = define(name, help, MetricType.HISTOGRAM, null, constLabels, buckets);
+        return (Histogram) register(definition, new BucketHistogram(definition.buckets()));
+    }
+
+    @Override
+    public CounterVec createCounterVec(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels) {
+        return (CounterVec) register(define(name, help, MetricType.COUNTER_VEC, labelNames, constLabels, null),
+                new Vecs.DoubleCounterVec(labelNames));
+    }
+
+    @Override
+    public IntCounterVec createIntCounterVec(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels) {
+        return (IntCounterVec) register(define(name, help, MetricType.INT_COUNTER_VEC, labelNames, constLabels, null),
+                new Vecs.LongCounterVec(labelNames));
+    }
+
+    @Override
+    public GaugeVec createGaugeVec(String name, String help, List<String> labelNames, Map<String, String> constLabels) {
+        return (GaugeVec) register(define(name, help, MetricType.GAUGE_VEC, labelNames, constLabels, null),
+                new Vecs.DoubleGaugeVec(labelNames));
+    }
+
+    @Override
+    public IntGaugeVec createIntGaugeVec(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels) {
+        return (IntGaugeVec) register(define(name, help, MetricType.INT_GAUGE_VEC, labelNames, constLabels, null),
+                new Vecs.LongGaugeVec(labelNames));
+    }
+
+    @Override
+    public HistogramVec createHistogramVec(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels, List<Double> buckets) {
+        MetricDefinition definition = define(name, help, MetricType.HISTOGRAM_VEC, labelNames, constLabels, buckets);
+        return (HistogramVec) register(definition, new Vecs.BucketHistogramVec(labelNames, definition.buckets()));
+    }
+
+    /** Registers a gauge whose value {@code value} computes at every scrape. */
+    public void createCallbackGauge(String name, String help, DoubleSupplier value) {
+        register(define(name, help, MetricType.CALLBACK_GAUGE, null, null, null), new CallbackGauge(value));
+    }
+
+    private Collectable register(MetricDefinition definition, Collectable created) {
+        return store.register(definition, created);
+    }
+
+    private MetricDefinition define(String name, String help, MetricType type, List<String> variableLabels,
+            Map<String, String> constLabels, List<Double> buckets) {
+        String familyName = PrometheusNames.METRIC_PREFIX + PrometheusNames.sanitizeMetricName(name);
+        if (type.exposition() == MetricType.Exposition.COUNTER && familyName.endsWith("_total")) {
+            // OpenMetrics: the family is named without _total, its sample with it.
+            familyName = familyName.substring(0, familyName.length() - "_total".length());
+        }
+        if (help == null || help.trim().isEmpty()) {
+            throw new IllegalArgumentException("Help text of metric '" + familyName
+                    + "' is empty; describe what the metric measures");
+        }
+        boolean histogram = type.exposition() == MetricType.Exposition.HISTOGRAM;
+        List<String> labelNames = new ArrayList<String>(autoLabelNames);
+        List<String> fixedValues = new ArrayList<String>(autoLabelValues);
+        Set<String> userLabels = new HashSet<String>();
+        if (constLabels != null) {
+            for (Map.Entry<String, String> label : new TreeMap<String, String>(nullChecked(constLabels)).entrySet()) {
+                checkUserLabel(label.getKey(), histogram, userLabels);
+                if (label.getValue() == null) {
+                    throw new IllegalArgumentException("Value of constant label '" + label.getKey()
+                            + "' is null; pass a string (it may be empty)");
+                }
+                labelNames.add(label.getKey());
+                fixedValues.add(label.getValue());
+            }
+        }
+        if (type.isVec()) {
+            if (variableLabels == null || variableLabels.isEmpty()) {
+                throw new IllegalArgumentException(type.apiName() + " '" + familyName
+                        + "' needs at least one label name; for a metric without variable labels use create"
+                        + type.apiName().replace("Vec", ""));
+            }
+            for (String label : variableLabels) {
+                checkUserLabel(label, histogram, userLabels);
+                labelNames.add(label);
+            }
+        }
+        double[] bounds = histogram ? bucketBounds(buckets) : null;
+        return new MetricDefinition(familyName, type, help, Collections.unmodifiableList(labelNames),
+                Collections.unmodifiableList(fixedValues), bounds);
+    }
+
+    /** TreeMap rejects a null key with a bare NPE; say what is wrong instead. */
+    private static Map<String, String> nullChecked(Map<String, String> constLabels) {
+        boolean hasNullKey;
+        try {
+            hasNullKey = constLabels.containsKey(null);
+        } catch (NullPointerException | ClassCastException mapRejectsNullKeys) {
+            hasNullKey = false;
+        }
+        if (hasNullKey) {
+            throw new IllegalArgumentException("Constant labels contain a null label name; use a name matching"
+                    + " [a-zA-Z_][a-zA-Z0-9_]*");
+        }
+        return constLabels;
+    }
+
+    private static void checkUserLabel(String label, boolean histogram, Set<String> seen) {
+        if (label == null) {
+            throw new IllegalArgumentException("Label name is null; use a name matching [a-zA-Z_][a-zA-Z0-9_]*");
+        }
+        if (AUTO_LABELS.contains(label)) {
+            throw new IllegalArgumentException("Label '" + label
+                    + "' is automatically added by auto_label feature and cannot be manually set");
+        }
+        if (!PrometheusNames.isValidLabelName(label)) {
+            throw new IllegalArgumentException("Invalid label name '" + label + "': label names must match"
+                    + " [a-zA-Z_][a-zA-Z0-9_]* and must not start with '__'" + suggestion(label));
+        }
+        if (histogram && "le".equals(label)) {
+            throw new IllegalArgumentException("Label 'le' is reserved for histogram buckets; use another label name");
+        }
+        if (!seen.add(label)) {
+            throw new IllegalArgumentException("Duplicate label key '" + label + "' found in labels");
+        }
+    }
+
+    private static String suggestion(String label) {
+        try {
+            return "; for example '" + PrometheusNames.sanitizeLabelName(label) + "'";
+        } catch (IllegalArgumentException unsanitizable) {
+            return "";
+        }
+    }
+
+    private static double[] bucketBounds(List<Double> buckets) {
+        if (buckets == null) {
+            return DEFAULT_BOUNDS.clone();
+        }
+        if (buckets.isEmpty()) {
+            throw new IllegalArgumentException("Histogram buckets are empty; pass at least one upper bound,"
+                    + " or null for the default buckets " + DEFAULT_BUCKETS);
+        }
+        double[] bounds = new double[buckets.size()];
+        for (int i = 0; i < bounds.length; i++) {
+            Double bound = buckets.get(i);
+            if (bound == null || Double.isNaN(bound) || Double.isInfinite(bound)) {
+                throw new IllegalArgumentException("Histogram bucket " + bound + " at position " + i + " of " + buckets
+                        + " is not a finite number; buckets must be finite (+Inf is added implicitly)");
+            }
+            if (i > 0 && bound <= bounds[i - 1]) {
+                throw new IllegalArgumentException("Histogram buckets must be strictly increasing, but " + bound
+                        + " follows " + bounds[i - 1] + " in " + buckets);
+            }
+            bounds[i] = bound;
+        }
+        return bounds;
+    }
+
+    private static double[] toArray(List<Double> values) {
+        double[] result = new double[values.size()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = values.get(i);
+        }
+        return result;
+    }
+}
