@@ -1,0 +1,462 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.Endpoint;
+import dev.dynamo.runtime.Namespace;
+import dev.dynamo.runtime.metrics.Counter;
+import dev.dynamo.runtime.metrics.Histogram;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.dynamo.runtime.internal.Snapshots.family;
+import static dev.dynamo.runtime.internal.Snapshots.findFamily;
+import static dev.dynamo.runtime.internal.Snapshots.labels;
+import static dev.dynamo.runtime.internal.Snapshots.map;
+import static dev.dynamo.runtime.internal.Snapshots.sample;
+import static dev.dynamo.runtime.internal.Snapshots.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScopedMetricsRegistryTest {
+    private static final String PREFIX = "dynamo_component_";
+    private static final Map<String, String> NO_LABELS = Collections.emptyMap();
+
+    private static MetricsRegistry runtimeMetrics() {
+        return DistributedRuntime.get().metrics();
+    }
+
+    private static Endpoint uniqueEndpoint() {
+        return DistributedRuntime.get().namespace(unique("ns")).component("comp").endpoint("ep");
+    }
+
+    private static IllegalArgumentException rejects(Executable creation) {
+        return assertThrows(IllegalArgumentException.class, creation);
+    }
+
+    // Names
+
+    @Test
+    void prefixesEveryMetricNameWithDynamoComponent() {
+        String name = unique("queue_depth");
+        runtimeMetrics().createGauge(name, "Queue depth", NO_LABELS).set(3);
+
+        assertEquals(3.0, sample(family(PREFIX + name), PREFIX + name, NO_LABELS).value());
+    }
+
+    @Test
+    void doesNotDeduplicateThePrefix() {
+        String name = unique("x");
+        runtimeMetrics().createGauge("dynamo_component_" + name, "Prefixed twice", NO_LABELS);
+
+        assertNotNull(findFamily("dynamo_component_dynamo_component_" + name));
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void sanitizesTheMetricName() {
+        String suffix = unique("");
+        runtimeMetrics().createGauge("my.metric-name@" + suffix, "Sanitized", NO_LABELS);
+
+        assertNotNull(findFamily(PREFIX + "my_metric_name_" + suffix));
+    }
+
+    @Test
+    void rejectsAMetricNameWithoutValidCharacters() {
+        IllegalArgumentException error = rejects(() -> runtimeMetrics().createGauge("@#$%", "Bad", NO_LABELS));
+
+        assertTrue(error.getMessage().startsWith("Input '@#$%' contains only invalid characters and cannot be"
+                + " sanitized into a valid Prometheus name"), error.getMessage());
+    }
+
+    @Test
+    void rejectsAnEmptyMetricName() {
+        IllegalArgumentException error = rejects(() -> runtimeMetrics().createCounter("", "Bad", NO_LABELS));
+
+        assertTrue(error.getMessage().startsWith("Cannot sanitize empty string into valid Prometheus name"),
+                error.getMessage());
+    }
+
+    @Test
+    void rejectsAnEmptyOrNullHelpText() {
+        String name = unique("helpless");
+        assertTrue(rejects(() -> runtimeMetrics().createGauge(name, " ", NO_LABELS)).getMessage()
+                .contains("Help text"));
+        rejects(() -> runtimeMetrics().createGauge(name, null, NO_LABELS));
+
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    // Counters and _total
+
+    @Test
+    void exposesACounterCreatedWithoutTotalWithTheTotalSuffix() {
+        String name = unique("requests");
+        runtimeMetrics().createCounter(name, "Requests", NO_LABELS).inc();
+
+        FamilySnapshot family = family(PREFIX + name);
+        assertEquals(MetricType.Exposition.COUNTER, family.type());
+        assertEquals(1, family.samples().size());
+        assertEquals(PREFIX + name + "_total", family.samples().get(0).name());
+        assertEquals(1.0, family.samples().get(0).value());
+    }
+
+    @Test
+    void exposesACounterCreatedWithTotalWithOneTotalSuffix() {
+        String name = unique("requests");
+        runtimeMetrics().createCounter(name + "_total", "Requests", NO_LABELS).inc(2);
+
+        FamilySnapshot family = family(PREFIX + name);
+        assertEquals(1, family.samples().size());
+        assertEquals(PREFIX + name + "_total", family.samples().get(0).name());
+        assertNull(findFamily(PREFIX + name + "_total"));
+    }
+
+    @Test
+    void treatsACounterCreatedWithAndWithoutTotalAsTheSameMetric() {
+        String name = unique("requests");
+        Counter plain = runtimeMetrics().createCounter(name, "Requests", NO_LABELS);
+        Counter suffixed = runtimeMetrics().createCounter(name + "_total", "Requests", NO_LABELS);
+
+        assertSame(plain, suffixed);
+    }
+
+    @Test
+    void exposesEveryCounterTypeWithTheTotalSuffixAndNoCreatedSeries() {
+        Endpoint endpoint = uniqueEndpoint();
+        MetricsRegistry metrics = endpoint.metrics();
+        metrics.createCounter("double_counter", "Double", NO_LABELS).inc();
+        metrics.createIntCounter("int_counter_total", "Int", NO_LABELS).inc();
+        metrics.createCounterVec("double_counter_vec", "Double vec", Arrays.asList("k"), NO_LABELS)
+                .withLabelValues("v").inc();
+        metrics.createIntCounterVec("int_counter_vec_total", "Int vec", Arrays.asList("k"), NO_LABELS)
+                .withLabelValues("v").inc();
+
+        for (String name : Arrays.asList("double_counter", "int_counter", "double_counter_vec", "int_counter_vec")) {
+            FamilySnapshot family = family(PREFIX + name);
+            Sample sample = sample(family, PREFIX + name + "_total", metricsLabels(endpoint, name));
+            assertEquals(1.0, sample.value(), name);
+            for (Sample any : family.samples()) {
+                assertFalse(any.name().endsWith("_created"), any.toString());
+                assertTrue(any.name().endsWith("_total"), any.toString());
+            }
+        }
+    }
+
+    private static Map<String, String> metricsLabels(Endpoint endpoint, String name) {
+        Map<String, String> labels = new LinkedHashMap<String, String>(endpoint.metrics().getAutoLabels());
+        if (name.endsWith("_vec")) {
+            labels.put("k", "v");
+        }
+        return labels;
+    }
+
+    // Automatic labels
+
+    @Test
+    void addsNoAutomaticLabelsAtTheRuntimeLevel() {
+        String name = unique("runtime_gauge");
+        runtimeMetrics().createGauge(name, "Runtime level", NO_LABELS).set(1);
+
+        assertEquals(NO_LABELS, runtimeMetrics().getAutoLabels());
+        assertEquals(NO_LABELS, labels(family(PREFIX + name).samples().get(0)));
+    }
+
+    @Test
+    void addsOnlyTheNamespaceLabelAtTheNamespaceLevel() {
+        String ns = unique("ns");
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).metrics();
+        metrics.createGauge("ns_level", "Namespace level", NO_LABELS);
+
+        assertEquals(map("dynamo_namespace", ns), metrics.getAutoLabels());
+        sample(family(PREFIX + "ns_level"), PREFIX + "ns_level", map("dynamo_namespace", ns));
+    }
+
+    @Test
+    void addsNamespaceAndComponentLabelsAtTheComponentLevel() {
+        String ns = unique("ns");
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).component("comp").metrics();
+        metrics.createGauge("component_level", "Component level", NO_LABELS);
+
+        Map<String, String> expected = map("dynamo_namespace", ns, "dynamo_component", "comp");
+        assertEquals(expected, metrics.getAutoLabels());
+        sample(family(PREFIX + "component_level"), PREFIX + "component_level", expected);
+    }
+
+    @Test
+    void addsAllThreeLabelsInHierarchyOrderAtTheEndpointLevel() {
+        String ns = unique("ns");
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).component("comp").endpoint("ep").metrics();
+        metrics.createGauge("endpoint_level", "Endpoint level", NO_LABELS);
+
+        Map<String, String> expected = map("dynamo_namespace", ns, "dynamo_component", "comp",
+                "dynamo_endpoint", "ep");
+        assertEquals(new ArrayList<String>(expected.keySet()), new ArrayList<String>(metrics.getAutoLabels().keySet()));
+        Sample sample = sample(family(PREFIX + "endpoint_level"), PREFIX + "endpoint_level", expected);
+        assertEquals(Arrays.asList("dynamo_namespace", "dynamo_component", "dynamo_endpoint"), sample.labelNames());
+    }
+
+    @Test
+    void labelsOnlyTheFirstThreeLevelsOfNestedNamespaces() {
+        String outer = unique("outer");
+        Namespace inner = DistributedRuntime.get().namespace(outer).namespace("inner");
+
+        assertEquals(map("dynamo_namespace", outer, "dynamo_component", "inner"), inner.metrics().getAutoLabels());
+        MetricsRegistry deep = inner.namespace("third").component("comp").endpoint("ep").metrics();
+        assertEquals(map("dynamo_namespace", outer, "dynamo_component", "inner", "dynamo_endpoint", "third"),
+                deep.getAutoLabels());
+
+        deep.createGauge("deep_gauge", "Five levels down", NO_LABELS).set(5);
+        Sample sample = sample(family(PREFIX + "deep_gauge"), PREFIX + "deep_gauge",
+                map("dynamo_namespace", outer, "dynamo_component", "inner", "dynamo_endpoint", "third"));
+        assertEquals(5.0, sample.value());
+    }
+
+    @Test
+    void sanitizesHierarchyNamesIntoLabelValues() {
+        String ns = unique("test-namespace");
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).component("test-component")
+                .endpoint("my.endpoint").metrics();
+
+        assertEquals(map("dynamo_namespace", ns.replace('-', '_'), "dynamo_component", "test_component",
+                "dynamo_endpoint", "my_endpoint"), metrics.getAutoLabels());
+    }
+
+    @Test
+    void putsConstantLabelsSortedAfterTheAutomaticOnesAndVariableLabelsLast() {
+        Endpoint endpoint = uniqueEndpoint();
+        Map<String, String> constLabels = map("zone", "eu", "model", "llama");
+        endpoint.metrics().createCounterVec("ordered_labels", "Label order", Arrays.asList("size", "gpu"), constLabels)
+                .withLabelValues("7b", "a100").inc();
+
+        Map<String, String> expected = new LinkedHashMap<String, String>(endpoint.metrics().getAutoLabels());
+        expected.putAll(map("model", "llama", "zone", "eu", "size", "7b", "gpu", "a100"));
+        Sample sample = sample(family(PREFIX + "ordered_labels"), PREFIX + "ordered_labels_total", expected);
+        assertEquals(new ArrayList<String>(expected.keySet()), sample.labelNames());
+        assertEquals(new ArrayList<String>(expected.values()), sample.labelValues());
+    }
+
+    // Label validation
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dynamo_namespace", "dynamo_component", "dynamo_endpoint"})
+    void rejectsAnAutomaticLabelAsConstantLabel(String label) {
+        String name = unique("auto_const");
+        IllegalArgumentException error = rejects(
+                () -> uniqueEndpoint().metrics().createCounter(name, "Auto", map(label, "mine")));
+
+        assertEquals("Label '" + label + "' is automatically added by auto_label feature and cannot be manually set",
+                error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dynamo_namespace", "dynamo_component", "dynamo_endpoint"})
+    void rejectsAnAutomaticLabelAsVariableLabel(String label) {
+        String name = unique("auto_vec");
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createGaugeVec(name, "Auto", Arrays.asList("model", label), NO_LABELS));
+
+        assertEquals("Label '" + label + "' is automatically added by auto_label feature and cannot be manually set",
+                error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void rejectsAnAutomaticLabelEvenWhereThatLevelIsNotLabelled() {
+        IllegalArgumentException error = rejects(() -> runtimeMetrics()
+                .createCounter(unique("auto_runtime"), "Auto", map("dynamo_endpoint", "mine")));
+
+        assertEquals("Label 'dynamo_endpoint' is automatically added by auto_label feature and cannot be manually set",
+                error.getMessage());
+    }
+
+    @Test
+    void rejectsAVariableLabelThatIsAlsoAConstantLabel() {
+        String name = unique("dup");
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createCounterVec(name, "Dup", Arrays.asList("k"), map("k", "v")));
+
+        assertEquals("Duplicate label key 'k' found in labels", error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void rejectsARepeatedVariableLabel() {
+        String name = unique("dup");
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createHistogramVec(name, "Dup", Arrays.asList("k", "j", "k"), NO_LABELS, null));
+
+        assertEquals("Duplicate label key 'k' found in labels", error.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bad-name", "__reserved", "1abc", "", "with space", "colon:label"})
+    void rejectsAnInvalidConstantLabelName(String label) {
+        String name = unique("bad_label");
+        IllegalArgumentException error = rejects(
+                () -> uniqueEndpoint().metrics().createGauge(name, "Bad label", map(label, "v")));
+
+        assertTrue(error.getMessage().startsWith("Invalid label name '" + label + "'"), error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void rejectsAnInvalidVariableLabelNameAndSuggestsASanitizedOne() {
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createIntCounterVec(unique("bad_label"), "Bad", Arrays.asList("model-name"), NO_LABELS));
+
+        assertTrue(error.getMessage().startsWith("Invalid label name 'model-name'"), error.getMessage());
+        assertTrue(error.getMessage().contains("'model_name'"), error.getMessage());
+    }
+
+    @Test
+    void rejectsNullLabelNamesAndValues() {
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+        Map<String, String> nullKey = new HashMap<String, String>();
+        nullKey.put(null, "v");
+        Map<String, String> nullValue = new HashMap<String, String>();
+        nullValue.put("k", null);
+        String name = unique("nulls");
+
+        assertTrue(rejects(() -> metrics.createGauge(name, "Nulls", nullKey)).getMessage().contains("null"));
+        assertTrue(rejects(() -> metrics.createGauge(name, "Nulls", nullValue)).getMessage().contains("'k' is null"));
+        assertTrue(rejects(() -> metrics.createGaugeVec(name, "Nulls", Arrays.asList("a", null), NO_LABELS))
+                .getMessage().contains("null"));
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void acceptsNullConstantLabelsAsNone() {
+        String name = unique("null_const");
+        uniqueEndpoint().metrics().createIntGauge(name, "No constant labels", null).set(2);
+
+        assertEquals(3, family(PREFIX + name).samples().get(0).labelNames().size());
+    }
+
+    @Test
+    void rejectsLeAsAHistogramLabel() {
+        String name = unique("le_hist");
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+
+        IllegalArgumentException constant = rejects(() -> metrics.createHistogram(name, "Le", map("le", "1"), null));
+        IllegalArgumentException variable = rejects(
+                () -> metrics.createHistogramVec(name, "Le", Arrays.asList("le"), NO_LABELS, null));
+
+        assertTrue(constant.getMessage().startsWith("Label 'le' is reserved"), constant.getMessage());
+        assertTrue(variable.getMessage().startsWith("Label 'le' is reserved"), variable.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void acceptsLeAsALabelOfOtherMetricTypes() {
+        String name = unique("le_gauge");
+        uniqueEndpoint().metrics().createGaugeVec(name, "Le on a gauge", Arrays.asList("le"), NO_LABELS)
+                .withLabelValues("x").set(1);
+
+        assertEquals("le", family(PREFIX + name).samples().get(0).labelNames().get(3));
+    }
+
+    @Test
+    void rejectsAVecWithoutLabelNames() {
+        String name = unique("no_labels");
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+
+        IllegalArgumentException empty = rejects(
+                () -> metrics.createCounterVec(name, "No labels", Collections.<String>emptyList(), NO_LABELS));
+        rejects(() -> metrics.createGaugeVec(name, "No labels", null, NO_LABELS));
+
+        assertTrue(empty.getMessage().contains("needs at least one label name"), empty.getMessage());
+        assertTrue(empty.getMessage().contains("createCounter"), empty.getMessage());
+    }
+
+    // Buckets
+
+    @Test
+    void usesTheDefaultBucketsWhenBucketsAreNull() {
+        String name = unique("default_buckets");
+        Histogram histogram = uniqueEndpoint().metrics().createHistogram(name, "Default buckets", NO_LABELS, null);
+
+        List<Double> expected = Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
+        assertEquals(expected, histogram.getBuckets());
+        assertEquals(expected, MetricsRegistry.DEFAULT_BUCKETS);
+        List<String> les = new ArrayList<String>();
+        for (Sample sample : Snapshots.samples(family(PREFIX + name), PREFIX + name + "_bucket")) {
+            les.add(labels(sample).get("le"));
+        }
+        assertEquals(Arrays.asList("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0",
+                "+Inf"), les);
+    }
+
+    @Test
+    void usesTheDefaultBucketsForAHistogramVecWhenBucketsAreNull() {
+        Histogram child = uniqueEndpoint().metrics()
+                .createHistogramVec(unique("default_buckets_vec"), "Default", Arrays.asList("k"), NO_LABELS, null)
+                .withLabelValues("v");
+
+        assertEquals(MetricsRegistry.DEFAULT_BUCKETS, child.getBuckets());
+    }
+
+    @Test
+    void rejectsBucketsThatDoNotIncreaseStrictly() {
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+        String name = unique("bad_buckets");
+
+        IllegalArgumentException equal = rejects(
+                () -> metrics.createHistogram(name, "Bad", NO_LABELS, Arrays.asList(0.1, 1.0, 1.0)));
+        IllegalArgumentException decreasing = rejects(
+                () -> metrics.createHistogramVec(name, "Bad", Arrays.asList("k"), NO_LABELS, Arrays.asList(2.0, 1.0)));
+
+        assertTrue(equal.getMessage().contains("strictly increasing"), equal.getMessage());
+        assertTrue(decreasing.getMessage().contains("strictly increasing"), decreasing.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void rejectsBucketsThatAreNotFinite() {
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+        String name = unique("bad_buckets");
+
+        for (Double bad : Arrays.asList(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, null)) {
+            IllegalArgumentException error = rejects(
+                    () -> metrics.createHistogram(name, "Bad", NO_LABELS, Arrays.asList(0.1, bad)));
+            assertTrue(error.getMessage().contains("is not a finite number"), error.getMessage());
+        }
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void rejectsEmptyBuckets() {
+        String name = unique("bad_buckets");
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createHistogram(name, "Bad", NO_LABELS, Collections.<Double>emptyList()));
+
+        assertTrue(error.getMessage().startsWith("Histogram buckets are empty"), error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void keepsItsOwnCopyOfTheBuckets() {
+        List<Double> buckets = new ArrayList<Double>(Arrays.asList(1.0, 2.0));
+        Histogram histogram = uniqueEndpoint().metrics()
+                .createHistogram(unique("copied_buckets"), "Copied", NO_LABELS, buckets);
+        buckets.set(0, 1.5);
+
+        assertEquals(Arrays.asList(1.0, 2.0), histogram.getBuckets());
+    }
+}
