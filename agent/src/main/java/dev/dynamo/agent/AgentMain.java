@@ -32,8 +32,8 @@ public final class AgentMain {
 
     private static void start(String arguments, Instrumentation instrumentation, boolean dynamic) {
         try {
-            BootstrapApi.install(instrumentation);
-            AgentStarter.start(arguments, instrumentation, dynamic);
+            String bootstrapNote = BootstrapApi.install(instrumentation);
+            AgentStarter.start(arguments, instrumentation, dynamic, bootstrapNote);
         } catch (Throwable failure) {
             try {
                 System.err.println("dynamo-agent ERROR failed to start; the application runs on without metrics: "

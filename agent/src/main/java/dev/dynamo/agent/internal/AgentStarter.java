@@ -30,7 +30,11 @@ public final class AgentStarter {
     private AgentStarter() {
     }
 
-    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic) throws Exception {
+    /**
+     * @param bootstrapNote how {@link BootstrapApi} made the API visible, or null
+     */
+    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic, String bootstrapNote)
+            throws Exception {
         List<String> argumentProblems = new ArrayList<String>();
         Map<String, String> environment = new HashMap<String, String>(System.getenv());
         // Settings passed by `java -jar dynamo-agent.jar <pid>` win over the target's own environment.
@@ -45,6 +49,9 @@ public final class AgentStarter {
         }
         for (String note : config.notes()) {
             LOG.info(note);
+        }
+        if (bootstrapNote != null) {
+            LOG.debug(bootstrapNote);
         }
 
         PrimaryApi api = PrimaryApi.locate();
@@ -73,7 +80,7 @@ public final class AgentStarter {
         }
 
         try {
-            EndpointInstrumentation.install(instrumentation, config.defaultNamespace());
+            EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic);
         } catch (Throwable failed) {
             LOG.error("cannot instrument @DynamoEndpoint methods; they run unmeasured: " + failed);
         }

@@ -1,18 +1,33 @@
 package dev.dynamo.agent.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
 
 /**
- * Puts the API jar that travels inside the agent jar on the bootstrap class path. Class loaders
+ * Puts the API jar that travels inside the agent jar into the bootstrap class loader. Class loaders
  * delegate to the bootstrap loader first, so the application, the agent and the instrumented
- * classes of every class loader then share one copy of the API and its metrics. Links to no API
- * class itself: it runs before the API can be found.
+ * classes of every class loader share one copy of the API and its metrics.
+ *
+ * <p>The classes are defined into the bootstrap loader directly. Appending a jar to the bootstrap
+ * search path would do the same, but then the JVM turns class data sharing off for all non-JDK
+ * class loaders and prints a warning on every start; it is only the fallback. On Java 9+ the
+ * definer runs in a class loader of its own, and only that loader's module is given access to
+ * {@code jdk.internal.misc}: the application's class path gains nothing.
+ *
+ * <p>Links to no API class itself: it runs before the API can be found.
  */
 public final class BootstrapApi {
     static final String RESOURCE = "/dev/dynamo/agent/bootstrap/dynamo-api.jar";
@@ -21,21 +36,72 @@ public final class BootstrapApi {
     private BootstrapApi() {
     }
 
-    /** Appends the embedded API jar to the bootstrap search path, unless an earlier attach did. */
-    public static void install(Instrumentation instrumentation) throws IOException {
+    /**
+     * Makes the embedded API visible to the bootstrap loader, unless an earlier attach did.
+     *
+     * @return a note on how it was done, for the agent's log, or null when there was nothing to do
+     */
+    public static String install(Instrumentation instrumentation) throws IOException {
         if (isOnBootstrapPath()) {
-            return;
+            return null;
         }
+        byte[] jar;
         try (InputStream embedded = BootstrapApi.class.getResourceAsStream(RESOURCE)) {
             if (embedded == null) {
                 // Running from a build directory (the agent's own tests): the API is on the class path.
-                return;
+                return null;
             }
-            Path jar = Files.createTempFile("dynamo-api-", ".jar");
-            jar.toFile().deleteOnExit();
-            Files.copy(embedded, jar, StandardCopyOption.REPLACE_EXISTING);
-            instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+            jar = readAll(embedded);
         }
+        Map<String, byte[]> classes = classesOf(jar);
+        try {
+            defineInBootstrap(instrumentation, classes);
+            return "defined " + classes.size() + " API classes in the bootstrap class loader";
+        } catch (Throwable unsupported) {
+            Path file = Files.createTempFile("dynamo-api-", ".jar");
+            file.toFile().deleteOnExit();
+            Files.write(file, jar);
+            instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file.toFile()));
+            return "appended the API jar to the bootstrap class path (direct definition failed: " + unsupported + ")";
+        }
+    }
+
+    private static void defineInBootstrap(Instrumentation instrumentation, Map<String, byte[]> classes)
+            throws Exception {
+        Method getModule;
+        try {
+            getModule = Class.class.getMethod("getModule");
+        } catch (NoSuchMethodException java8) {
+            Class<?> unsafeType = Class.forName("sun.misc.Unsafe");
+            Field theUnsafe = unsafeType.getDeclaredField("theUnsafe");
+            theUnsafe.setAccessible(true);
+            BootstrapDefiner.defineAll(theUnsafe.get(null), unsafeType, classes);
+            return;
+        }
+        // A loader of its own, whose unnamed module alone is allowed into jdk.internal.misc.
+        IsolatedLoader isolated = new IsolatedLoader();
+        Class<?> definer = isolated.define(BootstrapDefiner.class);
+        Object javaBase = getModule.invoke(Object.class);
+        Object definerModule = getModule.invoke(definer);
+        Class<?> moduleType = Class.forName("java.lang.Module");
+        Instrumentation.class.getMethod("redefineModule", moduleType, java.util.Set.class, Map.class, Map.class,
+                java.util.Set.class, Map.class).invoke(instrumentation, javaBase, Collections.emptySet(),
+                Collections.singletonMap("jdk.internal.misc", Collections.singleton(definerModule)),
+                Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+        definer.getMethod("defineAll", Map.class).invoke(null, classes);
+    }
+
+    private static Map<String, byte[]> classesOf(byte[] jar) throws IOException {
+        Map<String, byte[]> classes = new LinkedHashMap<String, byte[]>();
+        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
+            for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+                String name = entry.getName();
+                if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
+                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), readAll(in));
+                }
+            }
+        }
+        return classes;
     }
 
     private static boolean isOnBootstrapPath() {
@@ -44,6 +110,30 @@ public final class BootstrapApi {
             return true;
         } catch (ClassNotFoundException notYet) {
             return false;
+        }
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        byte[] buffer = new byte[8192];
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
+    }
+
+    /** Loads one class from the agent jar's bytes, with the bootstrap loader as its only parent. */
+    private static final class IsolatedLoader extends ClassLoader {
+        IsolatedLoader() {
+            super(null);
+        }
+
+        Class<?> define(Class<?> template) throws IOException {
+            String resource = "/" + template.getName().replace('.', '/') + ".class";
+            try (InputStream in = template.getResourceAsStream(resource)) {
+                byte[] bytes = readAll(in);
+                return defineClass(template.getName(), bytes, 0, bytes.length);
+            }
         }
     }
 }

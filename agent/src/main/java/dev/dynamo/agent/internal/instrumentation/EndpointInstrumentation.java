@@ -1,134 +1,62 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.annotation.AnnotationDescription;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
-import static net.bytebuddy.matcher.ElementMatchers.is;
-import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
-import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Instruments every method annotated {@code @DynamoEndpoint} (matched by name, so the agent never
- * loads the application's annotation class) with {@link EndpointAdvice} or, for methods returning
- * a {@code CompletionStage}, {@link AsyncEndpointAdvice}. Classes loaded before the agent are
- * retransformed; class formats never change, so retransformation is always allowed.
+ * Instruments every method annotated {@code @DynamoEndpoint}: registers an
+ * {@link EndpointTransformer} for classes loaded from now on and, after a dynamic attach,
+ * retransforms the annotated classes that are loaded already. Class formats never change, so
+ * retransformation is always allowed.
+ *
+ * <pre>{@code
+ * EndpointInstrumentation.install(instrumentation, "dynamo", true);
+ * }</pre>
  */
 public final class EndpointInstrumentation {
-    public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
     private static final AgentLog LOG = AgentLog.get(EndpointInstrumentation.class);
 
     private EndpointInstrumentation() {
     }
 
-    /** Installs the instrumentation; {@code defaultNamespace} applies to annotations that name none. */
-    public static ResettableClassFileTransformer install(Instrumentation instrumentation, String defaultNamespace) {
-        return new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(new FailureListener())
-                .ignore(nameStartsWith("dev.dynamo.agent.")
-                        .or(nameStartsWith("dev.dynamo.runtime."))
-                        .or(nameStartsWith("net.bytebuddy."))
-                        .or(nameStartsWith("java."))
-                        .or(nameStartsWith("javax."))
-                        .or(nameStartsWith("jdk."))
-                        .or(nameStartsWith("sun."))
-                        .or(nameStartsWith("com.sun."))
-                        .or(isSynthetic()))
-                .or(any(), isBootstrapClassLoader())
-                .type(declaresMethod(isAnnotatedWith(named(ANNOTATION))))
-                .transform(new EndpointTransformer(defaultNamespace))
-                .installOn(instrumentation);
+    /**
+     * Installs the instrumentation.
+     *
+     * @param defaultNamespace       the namespace of annotations that name none
+     * @param retransformLoaded      whether to instrument classes loaded before this call (dynamic attach)
+     * @return the transformer, so that tests can remove it again
+     */
+    public static EndpointTransformer install(Instrumentation instrumentation, String defaultNamespace,
+            boolean retransformLoaded) {
+        EndpointTransformer transformer = new EndpointTransformer(defaultNamespace);
+        instrumentation.addTransformer(transformer, true);
+        if (retransformLoaded && instrumentation.isRetransformClassesSupported()) {
+            retransformAnnotated(instrumentation, transformer);
+        }
+        return transformer;
     }
 
-    /** Adds the advice to each annotated method of a matched type, with the method's id bound as a constant. */
-    static final class EndpointTransformer implements AgentBuilder.Transformer {
-        private final String defaultNamespace;
-        private final Set<String> warned = ConcurrentHashMap.newKeySet();
-
-        EndpointTransformer(String defaultNamespace) {
-            this.defaultNamespace = defaultNamespace;
-        }
-
-        @Override
-        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-                ClassLoader classLoader, JavaModule module, ProtectionDomain protectionDomain) {
-            DynamicType.Builder<?> result = builder;
-            for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
-                AnnotationDescription annotation = endpointAnnotation(method);
-                if (annotation == null) {
-                    continue;
-                }
-                String where = type.getName() + "." + method.getName() + method.getDescriptor();
-                if (method.isAbstract() || method.isNative() || !method.isMethod()) {
-                    if (warned.add(where)) {
-                        LOG.warn("@DynamoEndpoint on " + where + " is ignored: only methods with a body can be"
-                                + " measured (not abstract, native or constructors); annotate the implementation");
-                    }
-                    continue;
-                }
-                EndpointNames names = EndpointNames.of(annotation, type, method, defaultNamespace);
-                int id;
-                try {
-                    id = EndpointRecording.register(where + "@" + System.identityHashCode(classLoader),
-                            names.namespace(), names.component(), names.endpoint());
-                } catch (RuntimeException invalid) {
-                    if (warned.add(where)) {
-                        LOG.warn("@DynamoEndpoint on " + where + " is not instrumented: " + invalid.getMessage());
-                    }
-                    continue;
-                }
-                boolean async = method.getReturnType().asErasure().isAssignableTo(CompletionStage.class);
-                result = result.visit(Advice.withCustomMapping()
-                        .bind(EndpointId.class, id)
-                        .to(async ? AsyncEndpointAdvice.class : EndpointAdvice.class)
-                        .on(is(method)));
-                LOG.debug("instrumenting " + where + " as " + names + (async ? " (async)" : ""));
+    private static void retransformAnnotated(Instrumentation instrumentation, EndpointTransformer transformer) {
+        List<Class<?>> annotated = new ArrayList<Class<?>>();
+        for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
+            if (loaded.getClassLoader() != null && instrumentation.isModifiableClass(loaded)
+                    && transformer.isCandidate(loaded)) {
+                annotated.add(loaded);
             }
-            return result;
         }
-
-        private static AnnotationDescription endpointAnnotation(MethodDescription method) {
-            for (AnnotationDescription annotation : method.getDeclaredAnnotations()) {
-                if (annotation.getAnnotationType().getName().equals(ANNOTATION)) {
-                    return annotation;
-                }
+        for (Class<?> type : annotated) {
+            try {
+                // One at a time, so that a class that cannot be retransformed does not stop the others.
+                instrumentation.retransformClasses(type);
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError failed) {
+                LOG.warn("cannot instrument already loaded " + type.getName() + "; it runs without endpoint metrics: "
+                        + failed);
             }
-            return null;
         }
-    }
-
-    /** Writes errors only: a class that cannot be instrumented runs unchanged. */
-    static final class FailureListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                Throwable throwable) {
-            LOG.warn("cannot instrument " + typeName + "; it runs without endpoint metrics: " + throwable);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
-                DynamicType dynamicType) {
-            LOG.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
-        }
+        LOG.info("instrumented " + annotated.size() + " already loaded class(es) with @DynamoEndpoint methods");
     }
 }

@@ -57,7 +57,23 @@ public final class SystemServer {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        return new SystemServer(server, workers);
+        SystemServer started = new SystemServer(server, workers);
+        started.stopAtShutdown();
+        return started;
+    }
+
+    /**
+     * At JVM exit HotSpot waits up to 300 ms for threads blocked in native code, as the server's
+     * dispatcher is in its selector; stopping the server first lets the JVM exit at once.
+     */
+    private void stopAtShutdown() {
+        Thread hook = new Thread(() -> server.stop(0), "dynamo-system-server-shutdown");
+        hook.setDaemon(true);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting already; nothing to stop early for.
+        }
     }
 
     private static void route(HttpExchange exchange, AgentConfig config, MetricsHandler metrics, HealthStatus health)

@@ -1,0 +1,126 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import dev.dynamo.agent.internal.log.AgentLog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the classes with {@code @DynamoEndpoint} methods and hands them to the {@link EndpointWeaver}.
+ *
+ * <p>Most classes a JVM loads have no such method, so each class file is first scanned for the
+ * annotation's descriptor, a byte search that needs no parsing; only a class that mentions it is
+ * parsed and rewritten, and ByteBuddy is not even loaded before the first such class. The annotation is matched by name: the agent never loads the application's
+ * annotation class. Nothing here throws into class loading: a class that cannot be instrumented is
+ * loaded unchanged, with one warning.
+ */
+public final class EndpointTransformer implements ClassFileTransformer {
+    public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
+    private static final byte[] ANNOTATION_DESCRIPTOR =
+            ("L" + ANNOTATION.replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8);
+    private static final String[] IGNORED_PREFIXES = {
+        "java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/dynamo/agent/", "dev/dynamo/runtime/", "net/bytebuddy/",
+    };
+    private static final AgentLog LOG = AgentLog.get(EndpointTransformer.class);
+
+    private final String defaultNamespace;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Created for the first class that mentions the annotation, so ByteBuddy loads only when needed. */
+    private volatile EndpointWeaver weaver;
+
+    EndpointTransformer(String defaultNamespace) {
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
+            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (loader == null || internalName == null || isIgnored(internalName)
+                || !contains(classFile, ANNOTATION_DESCRIPTOR)) {
+            return null;
+        }
+        try {
+            return weaver().weave(loader, internalName.replace('/', '.'), classFile);
+        } catch (Throwable failed) {
+            warnOnce(internalName, "cannot instrument " + internalName.replace('/', '.')
+                    + "; it runs without endpoint metrics: " + failed);
+            return null;
+        }
+    }
+
+    /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods (its class file mentions the annotation). */
+    boolean isCandidate(Class<?> type) {
+        String internalName = type.getName().replace('.', '/');
+        if (isIgnored(internalName)) {
+            return false;
+        }
+        try (InputStream in = type.getClassLoader().getResourceAsStream(internalName + ".class")) {
+            return in != null && contains(readAll(in), ANNOTATION_DESCRIPTOR);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
+    }
+
+    private EndpointWeaver weaver() {
+        EndpointWeaver current = weaver;
+        if (current == null) {
+            synchronized (this) {
+                current = weaver;
+                if (current == null) {
+                    current = new EndpointWeaver(defaultNamespace, this::warnOnce);
+                    weaver = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    void warnOnce(String key, String message) {
+        if (warned.add(key)) {
+            LOG.warn(message);
+        }
+    }
+
+    private static boolean isIgnored(String internalName) {
+        for (String prefix : IGNORED_PREFIXES) {
+            if (internalName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code pattern} occurs in {@code data}. */
+    static boolean contains(byte[] data, byte[] pattern) {
+        byte first = pattern[0];
+        int last = data.length - pattern.length;
+        outer:
+        for (int i = 0; i <= last; i++) {
+            if (data[i] != first) {
+                continue;
+            }
+            for (int j = 1; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        byte[] buffer = new byte[4096];
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
+    }
+}
