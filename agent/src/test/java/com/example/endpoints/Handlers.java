@@ -1,0 +1,101 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+
+/** Instrumentation targets of every method shape, outside the agent's packages. */
+public class Handlers {
+    public static final String NS = "instrumentation_test";
+
+    @DynamoEndpoint(namespace = NS, component = "shapes", endpoint = "static_method")
+    public static int twice(int x) {
+        return 2 * x;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "shapes", endpoint = "instance_method")
+    public String greet(String name) {
+        return "hello " + name;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "shapes", endpoint = "private_method")
+    private long privateSquare(long x) {
+        return x * x;
+    }
+
+    public long callPrivate(long x) {
+        return privateSquare(x);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "shapes", endpoint = "recursive")
+    public static int countdown(int n) {
+        return n == 0 ? 0 : 1 + countdown(n - 1);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "shapes", endpoint = "void_method")
+    public static void doNothing() {
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "errors", endpoint = "throwing")
+    public static int fail(RuntimeException toThrow) {
+        throw toThrow;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "errors", endpoint = "checked")
+    public static void failChecked() throws java.io.IOException {
+        throw new java.io.FileNotFoundException("missing.txt");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "blocking", endpoint = "await")
+    public static void await(CountDownLatch entered, CountDownLatch release) throws InterruptedException {
+        entered.countDown();
+        release.await();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "pending")
+    public static CompletableFuture<String> pending(CompletableFuture<String> future) {
+        return future;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "cancellable")
+    public static CompletableFuture<String> cancellable(CompletableFuture<String> future) {
+        return future;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "stage")
+    public static CompletionStage<String> stage(CompletableFuture<String> future) {
+        return future.thenApply(value -> value + "!");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "done")
+    public static CompletableFuture<String> alreadyDone(String value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "done_failed")
+    public static CompletableFuture<String> alreadyFailed(RuntimeException failure) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        future.completeExceptionally(failure);
+        return future;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "null_future")
+    public static CompletableFuture<String> nullFuture() {
+        return null;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "my-component", endpoint = "with.dots")
+    public static int sanitized() {
+        return 1;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "backend", endpoint = "guarded")
+    public static int guarded(int x) {
+        if (x < 0) {
+            throw new IllegalArgumentException("negative");
+        }
+        return x + 1;
+    }
+}

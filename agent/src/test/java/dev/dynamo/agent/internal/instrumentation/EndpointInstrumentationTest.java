@@ -1,0 +1,357 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.AbstractHandler;
+import com.example.endpoints.DefaultNames;
+import com.example.endpoints.Handlers;
+import com.example.endpoints.PreloadedHandler;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.log.LogSettings;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.runtime.metrics.Histogram;
+import dev.dynamo.runtime.metrics.IntCounter;
+import dev.dynamo.runtime.metrics.IntCounterVec;
+import dev.dynamo.runtime.metrics.IntGauge;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Installs the endpoint instrumentation in this JVM and checks what each method shape records.
+ * The targets live in {@code com.example.endpoints}, outside the agent's ignored packages.
+ */
+class EndpointInstrumentationTest {
+    private static final String NS = Handlers.NS;
+    private static final String DEFAULT_NAMESPACE = "defaults_test";
+    private static final ByteArrayOutputStream AGENT_LOG = new ByteArrayOutputStream();
+
+    private static Instrumentation instrumentation;
+    private static EndpointTransformer transformer;
+
+    @BeforeAll
+    static void installAgent() throws Exception {
+        // Loaded before the agent: only retransformation can instrument it.
+        Class.forName(PreloadedHandler.class.getName());
+        AgentLog.redirect(new PrintStream(AGENT_LOG, true, "UTF-8"));
+        AgentLog.configure(LogSettings.DEFAULT);
+        instrumentation = ByteBuddyAgent.install();
+        transformer = EndpointInstrumentation.install(instrumentation, DEFAULT_NAMESPACE, true);
+    }
+
+    @AfterAll
+    static void removeAgent() {
+        instrumentation.removeTransformer(transformer);
+        AgentLog.redirect(null);
+    }
+
+    @Test
+    void staticMethodCountsEachCallAndObservesItsDuration() {
+        long requestsBefore = requests("shapes", "static_method").get();
+        long observedBefore = duration("shapes", "static_method").getCount();
+
+        assertEquals(6, Handlers.twice(3));
+        assertEquals(8, Handlers.twice(4));
+
+        assertEquals(requestsBefore + 2, requests("shapes", "static_method").get());
+        assertEquals(0, inflight("shapes", "static_method").get());
+        Histogram duration = duration("shapes", "static_method");
+        assertEquals(observedBefore + 2, duration.getCount());
+        assertTrue(duration.getSum() > 0, "sum of durations " + duration.getSum());
+    }
+
+    @Test
+    void instancePrivateAndVoidMethodsAreMeasured() {
+        Handlers handlers = new Handlers();
+        assertEquals("hello dynamo", handlers.greet("dynamo"));
+        assertEquals(49L, handlers.callPrivate(7));
+        Handlers.doNothing();
+
+        assertEquals(1, requests("shapes", "instance_method").get());
+        assertEquals(1, requests("shapes", "private_method").get());
+        assertEquals(1, requests("shapes", "void_method").get());
+    }
+
+    @Test
+    void recursiveMethodCountsEveryCall() {
+        assertEquals(4, Handlers.countdown(4));
+
+        assertEquals(5, requests("shapes", "recursive").get());
+        assertEquals(0, inflight("shapes", "recursive").get());
+        assertEquals(5, duration("shapes", "recursive").getCount());
+    }
+
+    @Test
+    void thrownExceptionIsCountedByTypeAndRethrownAsTheSameObject() {
+        IllegalStateException thrown = new IllegalStateException("boom");
+        StackTraceElement[] trace = thrown.getStackTrace();
+
+        IllegalStateException caught = assertThrows(IllegalStateException.class, () -> Handlers.fail(thrown));
+
+        assertSame(thrown, caught);
+        assertArrayEquals(trace, caught.getStackTrace());
+        assertEquals(1, errors("errors", "throwing", "IllegalStateException").get());
+        assertEquals(1, requests("errors", "throwing").get());
+        assertEquals(0, inflight("errors", "throwing").get());
+        assertEquals(1, duration("errors", "throwing").getCount());
+    }
+
+    @Test
+    void checkedExceptionIsCountedUnderItsSimpleName() {
+        assertThrows(FileNotFoundException.class, Handlers::failChecked);
+
+        assertEquals(1, errors("errors", "checked", "FileNotFoundException").get());
+    }
+
+    @Test
+    void inflightIsOneWhileACallIsBlockedAndZeroAfter() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            caller.submit(() -> {
+                Handlers.await(entered, release);
+                return null;
+            });
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertEquals(1, inflight("blocking", "await").get());
+
+            release.countDown();
+            caller.shutdown();
+            assertTrue(caller.awaitTermination(10, TimeUnit.SECONDS));
+            assertEquals(0, inflight("blocking", "await").get());
+            assertEquals(1, duration("blocking", "await").getCount());
+        } finally {
+            release.countDown();
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
+    void countsAreExactUnderConcurrency() throws Exception {
+        int threads = 2;
+        int callsPerThread = 50_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                pool.submit(() -> {
+                    for (int i = 0; i < callsPerThread; i++) {
+                        Handlers.guarded(i);
+                    }
+                });
+            }
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals((long) threads * callsPerThread, requests("backend", "guarded").get());
+        assertEquals((long) threads * callsPerThread, duration("backend", "guarded").getCount());
+        assertEquals(0, inflight("backend", "guarded").get());
+    }
+
+    @Test
+    void asyncCallIsMeasuredUntilItsFutureCompletes() throws Exception {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        CompletableFuture<String> returned = Handlers.pending(future);
+        assertSame(future, returned);
+        assertEquals(1, inflight("async", "pending").get());
+        assertEquals(0, duration("async", "pending").getCount());
+
+        Thread.sleep(120);
+        future.complete("done");
+
+        assertEquals(0, inflight("async", "pending").get());
+        Histogram duration = duration("async", "pending");
+        assertEquals(1, duration.getCount());
+        assertTrue(duration.getSum() >= 0.1, "duration covers the completion: " + duration.getSum());
+        assertEquals("done", returned.get());
+    }
+
+    @Test
+    void asyncFailureCountsTheUnwrappedCauseAsAnError() {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        CompletableFuture<String> result = Handlers.stage(future).toCompletableFuture();
+
+        future.completeExceptionally(new UnsupportedOperationException("no"));
+
+        CompletionException failure = assertThrows(CompletionException.class, result::join);
+        assertTrue(failure.getCause() instanceof UnsupportedOperationException);
+        assertEquals(1, errors("async", "stage", "UnsupportedOperationException").get());
+        assertEquals(0, errors("async", "stage", "CompletionException").get());
+        assertEquals(0, inflight("async", "stage").get());
+    }
+
+    @Test
+    void cancelledFutureCountsACancellationAndNoError() {
+        CompletableFuture<String> future = Handlers.cancellable(new CompletableFuture<>());
+        assertEquals(1, inflight("async", "cancellable").get());
+
+        future.cancel(true);
+
+        assertEquals(1, cancellations("async", "cancellable").get());
+        assertEquals(0, errors("async", "cancellable", "CancellationException").get());
+        assertThrows(CancellationException.class, future::join);
+        assertEquals(0, inflight("async", "cancellable").get());
+        assertEquals(1, duration("async", "cancellable").getCount());
+    }
+
+    @Test
+    void alreadyCompletedFuturesAreRecordedAtReturn() {
+        assertEquals("x", Handlers.alreadyDone("x").join());
+        assertEquals(1, requests("async", "done").get());
+        assertEquals(1, duration("async", "done").getCount());
+        assertEquals(0, inflight("async", "done").get());
+
+        Handlers.alreadyFailed(new IllegalArgumentException("bad"));
+        assertEquals(1, errors("async", "done_failed", "IllegalArgumentException").get());
+        assertEquals(0, inflight("async", "done_failed").get());
+    }
+
+    @Test
+    void nullFutureEndsTheCallAtReturn() {
+        assertNull(Handlers.nullFuture());
+        assertEquals(1, requests("async", "null_future").get());
+        assertEquals(0, inflight("async", "null_future").get());
+    }
+
+    @Test
+    void annotationDefaultsAreTheConfiguredNamespaceTheClassAndTheMethod() {
+        assertEquals(6, new DefaultNames().generate(5));
+
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(DEFAULT_NAMESPACE).component("DefaultNames")
+                .endpoint("generate").metrics();
+        assertEquals(1, metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                Collections.emptyMap()).get());
+    }
+
+    @Test
+    void annotationValuesAreSanitizedAsLabelValues() {
+        Handlers.sanitized();
+
+        List<EndpointRecorder> endpoints = EndpointRecording.endpoints();
+        assertTrue(endpoints.stream().anyMatch(e -> e.namespace().equals(NS) && e.component().equals("my_component")
+                && e.endpoint().equals("with_dots")), "endpoints: " + describe(endpoints));
+    }
+
+    @Test
+    void abstractMethodIsSkippedWithAWarningAndDefaultMethodIsMeasured() {
+        AbstractHandler handler = x -> x + 1;
+        assertEquals(3, handler.handleTwice(1));
+
+        assertEquals(1, requests("abstract", "default_method").get());
+        assertFalse(EndpointRecording.endpoints().stream().anyMatch(e -> e.endpoint().equals("abstract_method")));
+        String log = new String(AGENT_LOG.toByteArray(), StandardCharsets.UTF_8);
+        assertTrue(log.contains("@DynamoEndpoint on com.example.endpoints.AbstractHandler.handle(I)I is ignored"),
+                "agent log: " + log);
+    }
+
+    @Test
+    void classLoadedBeforeTheAgentIsInstrumentedByRetransformation() {
+        assertEquals(41, PreloadedHandler.handle(42));
+        assertEquals(1, requests("preloaded", "handle").get());
+    }
+
+    @Test
+    void retransformingAgainDoesNotDoubleTheRecording() throws Exception {
+        instrumentation.retransformClasses(Handlers.class);
+        long before = requests("shapes", "static_method").get();
+
+        Handlers.twice(1);
+
+        assertEquals(before + 1, requests("shapes", "static_method").get());
+    }
+
+    @Test
+    void failingMetricsBackendNeverReachesTheMethod() {
+        String key = "com.example.endpoints.Handlers.guarded(I)I@" + System.identityHashCode(
+                Handlers.class.getClassLoader());
+        int id = EndpointRecording.register(key, "unused", "unused", "unused");
+        long failuresBefore = EndpointRecording.failures();
+        EndpointRecording.replace(id, ThrowingMetrics.recorder());
+        try {
+            assertEquals(11, Handlers.guarded(10));
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> Handlers.guarded(-1));
+            assertEquals("negative", thrown.getMessage());
+            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted");
+        } finally {
+            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(
+                    DistributedRuntime.get().namespace(NS).component("backend").endpoint("guarded")));
+        }
+    }
+
+    @Test
+    void byteScanFindsTheAnnotationDescriptor() {
+        byte[] pattern = "Ldev/dynamo/runtime/DynamoEndpoint;".getBytes(StandardCharsets.UTF_8);
+        assertTrue(EndpointTransformer.contains(("xxLdev/dynamo/runtime/DynamoEndpoint;").getBytes(StandardCharsets.UTF_8),
+                pattern));
+        assertFalse(EndpointTransformer.contains("Ldev/dynamo/runtime/DynamoEndpoin".getBytes(StandardCharsets.UTF_8),
+                pattern));
+        assertFalse(EndpointTransformer.contains(new byte[0], pattern));
+    }
+
+    private static MetricsRegistry metrics(String component, String endpoint) {
+        return DistributedRuntime.get().namespace(NS).component(component).endpoint(endpoint).metrics();
+    }
+
+    private static IntCounter requests(String component, String endpoint) {
+        return metrics(component, endpoint).createIntCounter(WorkHandler.REQUESTS_TOTAL,
+                WorkHandler.REQUESTS_TOTAL_HELP, Collections.emptyMap());
+    }
+
+    private static IntGauge inflight(String component, String endpoint) {
+        return metrics(component, endpoint).createIntGauge(WorkHandler.INFLIGHT_REQUESTS,
+                WorkHandler.INFLIGHT_REQUESTS_HELP, Collections.emptyMap());
+    }
+
+    private static Histogram duration(String component, String endpoint) {
+        return metrics(component, endpoint).createHistogram(WorkHandler.REQUEST_DURATION_SECONDS,
+                WorkHandler.REQUEST_DURATION_SECONDS_HELP, Collections.emptyMap(), EndpointRecorder.DURATION_BUCKETS);
+    }
+
+    private static IntCounter errors(String component, String endpoint, String errorType) {
+        IntCounterVec errors = metrics(component, endpoint).createIntCounterVec(WorkHandler.ERRORS_TOTAL,
+                WorkHandler.ERRORS_TOTAL_HELP, Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL),
+                Collections.emptyMap());
+        return errors.withLabelValues(errorType);
+    }
+
+    private static IntCounter cancellations(String component, String endpoint) {
+        return metrics(component, endpoint).createIntCounter(WorkHandler.CANCELLATION_TOTAL,
+                WorkHandler.CANCELLATION_TOTAL_HELP, Collections.emptyMap());
+    }
+
+    private static String describe(List<EndpointRecorder> endpoints) {
+        StringBuilder out = new StringBuilder();
+        for (EndpointRecorder e : endpoints) {
+            out.append(e.namespace()).append('/').append(e.component()).append('/').append(e.endpoint()).append(' ');
+        }
+        return out.toString();
+    }
+}
