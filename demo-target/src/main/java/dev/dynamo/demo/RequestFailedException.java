@@ -1,0 +1,10 @@
+package dev.dynamo.demo;
+
+/** Thrown by the handler when the client asked for a failure; counted as {@code error_type="RequestFailedException"}. */
+final class RequestFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RequestFailedException(String message) {
+        super(message);
+    }
+}
