@@ -1,0 +1,136 @@
+package dev.dynamo.runtime;
+
+import dev.dynamo.runtime.internal.ApiLog;
+import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.FamilySnapshot;
+import dev.dynamo.runtime.internal.IsolatedApi;
+import dev.dynamo.runtime.internal.MetricType;
+import dev.dynamo.runtime.internal.Sample;
+import dev.dynamo.runtime.internal.Snapshots;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+import static dev.dynamo.runtime.internal.Snapshots.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DistributedRuntimeTest {
+    private static final String UPTIME = "dynamo_component_uptime_seconds";
+
+    @Test
+    void isOnePerProcess() {
+        assertSame(DistributedRuntime.get(), DistributedRuntime.get());
+    }
+
+    @Test
+    void returnsTheSameNodeForTheSameNameAtEveryLevel() {
+        String name = unique("ns");
+        DistributedRuntime runtime = DistributedRuntime.get();
+
+        assertSame(runtime.namespace(name), runtime.namespace(name));
+        assertSame(runtime.namespace(name).namespace("child"), runtime.namespace(name).namespace("child"));
+        assertSame(runtime.namespace(name).component("c"), runtime.namespace(name).component("c"));
+        assertSame(runtime.namespace(name).component("c").endpoint("e"),
+                runtime.namespace(name).component("c").endpoint("e"));
+        assertNotSame(runtime.namespace(name).component("c"), runtime.namespace(name).component("d"));
+    }
+
+    @Test
+    void keepsTheGivenNameAndUsesItsSanitizedFormAsLabelValue() {
+        String name = unique("my-namespace");
+        Component component = DistributedRuntime.get().namespace(name).component("test-component");
+        Endpoint endpoint = component.endpoint("generate.v2");
+
+        assertEquals("test-component", component.name());
+        assertEquals("test_component", component.labelValue());
+        assertEquals("generate.v2", endpoint.name());
+        assertEquals("generate_v2", endpoint.labelValue());
+        assertEquals(name.replace('-', '_'), DistributedRuntime.get().namespace(name).labelValue());
+    }
+
+    @Test
+    void rejectsAHierarchyNameWithoutAValidCharacter() {
+        DistributedRuntime runtime = DistributedRuntime.get();
+        Namespace namespace = runtime.namespace(unique("ns"));
+
+        IllegalArgumentException badNamespace = assertThrows(IllegalArgumentException.class,
+                () -> runtime.namespace("@@@"));
+        IllegalArgumentException badComponent = assertThrows(IllegalArgumentException.class,
+                () -> namespace.component(""));
+        IllegalArgumentException badEndpoint = assertThrows(IllegalArgumentException.class,
+                () -> namespace.component("c").endpoint(null));
+        assertThrows(IllegalArgumentException.class, () -> namespace.namespace("____"));
+
+        assertTrue(badNamespace.getMessage().startsWith("Invalid namespace name '@@@': Input '@@@' contains only"
+                + " invalid characters"), badNamespace.getMessage());
+        assertTrue(badComponent.getMessage().startsWith("Invalid component name ''"), badComponent.getMessage());
+        assertTrue(badEndpoint.getMessage().startsWith("Invalid endpoint name 'null'"), badEndpoint.getMessage());
+    }
+
+    @Test
+    void exposesItsUptimeAsAnUnlabelledGauge() {
+        DistributedRuntime.get();
+
+        FamilySnapshot uptime = Snapshots.family(UPTIME);
+
+        assertEquals(MetricType.Exposition.GAUGE, uptime.type());
+        assertEquals("Total uptime of the DistributedRuntime in seconds", uptime.help());
+        assertEquals(1, uptime.samples().size());
+        assertEquals(UPTIME, uptime.samples().get(0).name());
+        assertTrue(uptime.samples().get(0).labelNames().isEmpty());
+        assertTrue(uptime.samples().get(0).value() > 0);
+    }
+
+    @Test
+    void computesItsUptimeAtEveryScrape() {
+        DistributedRuntime runtime = DistributedRuntime.get();
+        double first = uptimeSample().value();
+        while (runtime.uptimeSeconds() <= first) {
+            Thread.onSpinWait();
+        }
+
+        assertTrue(uptimeSample().value() > first);
+    }
+
+    private static Sample uptimeSample() {
+        return Snapshots.sample(Snapshots.family(UPTIME), UPTIME, Collections.<String, String>emptyMap());
+    }
+
+    @Test
+    void warnsOnceThatTheAgentIsNotAttached() {
+        try (IsolatedApi api = new IsolatedApi()) {
+            List<String> log = new ArrayList<String>();
+            BiConsumer<String, String> sink = (level, message) -> log.add(level + " " + message);
+            api.callStatic(ApiLog.class.getName(), "setSink", sink);
+
+            Object first = api.callStatic(DistributedRuntime.class.getName(), "get");
+            Object second = api.callStatic(DistributedRuntime.class.getName(), "get");
+
+            assertSame(first, second);
+            assertEquals(1, log.size(), log.toString());
+            assertTrue(log.get(0).startsWith("WARN the dynamo agent is not attached"), log.get(0));
+            assertTrue(log.get(0).contains("-javaagent:dynamo-agent.jar"), log.get(0));
+        }
+    }
+
+    @Test
+    void doesNotWarnWhenTheAgentHasClaimedTheApi() {
+        try (IsolatedApi api = new IsolatedApi()) {
+            List<String> log = new ArrayList<String>();
+            BiConsumer<String, String> sink = (level, message) -> log.add(level + " " + message);
+            api.callStatic(ApiLog.class.getName(), "setSink", sink);
+            api.callStatic(ExportBridge.class.getName(), "claimAgent");
+
+            api.callStatic(DistributedRuntime.class.getName(), "get");
+
+            assertEquals(Collections.emptyList(), log);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import static dev.dynamo.runtime.internal.Snapshots.findFamily;
+import static dev.dynamo.runtime.internal.Snapshots.map;
+import static dev.dynamo.runtime.internal.Snapshots.sample;
+import static dev.dynamo.runtime.internal.Snapshots.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExportBridgeTest {
+    private static final String PREFIX = "dynamo_component_";
+    private static final Map<String, String> NO_LABELS = Collections.emptyMap();
+    private static final String BRIDGE = ExportBridge.class.getName();
+
+    private IsolatedApi isolated;
+    private final List<String> isolatedWarnings = Collections.synchronizedList(new ArrayList<String>());
+
+    @BeforeEach
+    void loadAnIsolatedCopy() {
+        isolated = new IsolatedApi();
+        BiConsumer<String, String> sink = (level, message) -> isolatedWarnings.add(level + " " + message);
+        isolated.callStatic(ApiLog.class.getName(), "setSink", sink);
+    }
+
+    @AfterEach
+    void closeTheIsolatedCopy() {
+        isolated.close();
+    }
+
+    private static Sample sampleOf(String name, Map<String, String> labels, double value) {
+        return new Sample(name, new ArrayList<String>(labels.keySet()), new ArrayList<String>(labels.values()), value);
+    }
+
+    private static void assertSameFamilies(List<FamilySnapshot> expected, List<FamilySnapshot> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            FamilySnapshot want = expected.get(i);
+            FamilySnapshot got = actual.get(i);
+            assertEquals(want.name(), got.name());
+            assertEquals(want.type(), got.type());
+            assertEquals(want.help(), got.help());
+            assertEquals(want.samples().size(), got.samples().size(), want.name());
+            for (int j = 0; j < want.samples().size(); j++) {
+                assertEquals(want.samples().get(j).toString(), got.samples().get(j).toString());
+            }
+        }
+    }
+
+    // encode / decode
+
+    @Test
+    void encodesFamiliesAsJdkTypesOnly() {
+        FamilySnapshot counter = new FamilySnapshot("dynamo_component_requests", MetricType.Exposition.COUNTER,
+                "Requests", Arrays.asList(sampleOf("dynamo_component_requests_total", map("model", "llama"), 3)));
+
+        List<Object[]> encoded = ExportBridge.encode(Arrays.asList(counter));
+
+        assertEquals(1, encoded.size());
+        Object[] family = encoded.get(0);
+        assertEquals("dynamo_component_requests", family[0]);
+        assertEquals("COUNTER", family[1]);
+        assertEquals("Requests", family[2]);
+        Object[] sample = (Object[]) ((Object[]) family[3])[0];
+        assertEquals("dynamo_component_requests_total", sample[0]);
+        assertEquals(Arrays.asList("model"), Arrays.asList((String[]) sample[1]));
+        assertEquals(Arrays.asList("llama"), Arrays.asList((String[]) sample[2]));
+        assertEquals(3.0, assertInstanceOf(Double.class, sample[3]));
+    }
+
+    @Test
+    void decodesWhatItEncodes() {
+        List<FamilySnapshot> families = Arrays.asList(
+                new FamilySnapshot("dynamo_component_requests", MetricType.Exposition.COUNTER, "Requests, \"all\"",
+                        Arrays.asList(
+                                sampleOf("dynamo_component_requests_total", map("dynamo_namespace", "a", "k", "x,y=z"),
+                                        3),
+                                sampleOf("dynamo_component_requests_total", map("dynamo_namespace", "b", "k", ""), 0))),
+                new FamilySnapshot("dynamo_component_uptime_seconds", MetricType.Exposition.GAUGE, "Uptime",
+                        Arrays.asList(sampleOf("dynamo_component_uptime_seconds", NO_LABELS, 1.25))),
+                new FamilySnapshot("dynamo_component_latency", MetricType.Exposition.HISTOGRAM, "Latency",
+                        Arrays.asList(
+                                sampleOf("dynamo_component_latency_bucket", map("le", "1.0"), 1),
+                                sampleOf("dynamo_component_latency_bucket", map("le", "+Inf"), 2),
+                                sampleOf("dynamo_component_latency_count", NO_LABELS, 2),
+                                sampleOf("dynamo_component_latency_sum", NO_LABELS, Double.NaN))),
+                new FamilySnapshot("dynamo_component_empty", MetricType.Exposition.GAUGE, "No series yet",
+                        Collections.<Sample>emptyList()));
+
+        assertSameFamilies(families, ExportBridge.decode(ExportBridge.encode(families)));
+    }
+
+    @Test
+    void decodesWhatItEncodesFromTheStore() {
+        String name = unique("round_trip");
+        DistributedRuntime.get().namespace(unique("ns")).metrics()
+                .createHistogramVec(name, "Round trip", Arrays.asList("model"), map("zone", "eu"), Arrays.asList(1.0))
+                .withLabelValues("llama").observe(0.5);
+        List<FamilySnapshot> snapshot = MetricStore.global().snapshot();
+
+        assertSameFamilies(snapshot, ExportBridge.decode(ExportBridge.encode(snapshot)));
+        assertNotNull(findFamily(ExportBridge.decode(ExportBridge.encode(snapshot)), PREFIX + name));
+    }
+
+    // collect
+
+    @Test
+    void collectsTheFamiliesOfThisCopy() {
+        String name = unique("collected");
+        DistributedRuntime.get().metrics().createIntCounter(name, "Collected", NO_LABELS).inc(4);
+
+        FamilySnapshot collected = findFamily(ExportBridge.collect(), PREFIX + name);
+        FamilySnapshot decoded = findFamily(ExportBridge.decode(ExportBridge.collectEncoded()), PREFIX + name);
+
+        assertEquals(4.0, sample(collected, PREFIX + name + "_total", NO_LABELS).value());
+        assertEquals(4.0, sample(decoded, PREFIX + name + "_total", NO_LABELS).value());
+    }
+
+    /** Creates a metric in the isolated copy's store, at namespace {@code ns}, and returns it. */
+    private Object isolatedMetric(String ns, String create, String name, Object... rest) {
+        Object store = isolated.callStatic(MetricStore.class.getName(), "global");
+        Object registry = isolated.construct(ScopedMetricsRegistry.class.getName(), store, Arrays.asList(ns));
+        Object[] args = new Object[2 + rest.length];
+        args[0] = name;
+        args[1] = "Help of " + name;
+        System.arraycopy(rest, 0, args, 2, rest.length);
+        return isolated.call(registry, MetricsRegistry.class.getName(), create, args);
+    }
+
+    private List<FamilySnapshot> collectIsolated() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> encoded = (List<Object[]>) isolated.callStatic(BRIDGE, "collectEncoded");
+        return ExportBridge.decode(encoded);
+    }
+
+    private void registerForeignStore(Supplier<List<Object[]>> store) {
+        isolated.callStatic(BRIDGE, "registerForeignStore", store);
+    }
+
+    @Test
+    void usesAFreshCopyOfTheApiForTheTestsBelow() {
+        assertNotSame(ExportBridge.class, isolated.type(BRIDGE));
+        assertTrue(collectIsolated().isEmpty());
+    }
+
+    @Test
+    void mergesAForeignFamilyOfTheSameNameAndTypeDroppingDuplicateSeries() {
+        Object own = isolatedMetric("a", "createCounter", "shared", NO_LABELS);
+        isolated.call(own, "dev.dynamo.runtime.metrics.Counter", "inc", 1.0);
+        String family = PREFIX + "shared";
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(family,
+                MetricType.Exposition.COUNTER, "Help of shared", Arrays.asList(
+                        sampleOf(family + "_total", map("dynamo_namespace", "b"), 2),
+                        sampleOf(family + "_total", map("dynamo_namespace", "a"), 99))))));
+
+        List<FamilySnapshot> collected = collectIsolated();
+
+        assertEquals(1, collected.size());
+        FamilySnapshot merged = collected.get(0);
+        assertEquals(family, merged.name());
+        assertEquals(2, merged.samples().size());
+        assertEquals(1.0, sample(merged, family + "_total", map("dynamo_namespace", "a")).value());
+        assertEquals(2.0, sample(merged, family + "_total", map("dynamo_namespace", "b")).value());
+    }
+
+    @Test
+    void addsAForeignFamilyThisCopyDoesNotHave() {
+        isolatedMetric("a", "createGauge", "own_only", NO_LABELS);
+        String foreign = PREFIX + "foreign_only";
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(foreign,
+                MetricType.Exposition.GAUGE, "Foreign", Arrays.asList(sampleOf(foreign, NO_LABELS, 5))))));
+
+        List<FamilySnapshot> collected = collectIsolated();
+
+        assertEquals(Arrays.asList(PREFIX + "own_only", foreign),
+                Arrays.asList(collected.get(0).name(), collected.get(1).name()));
+        assertEquals(5.0, sample(collected.get(1), foreign, NO_LABELS).value());
+    }
+
+    @Test
+    void leavesOutAForeignFamilyWhoseTypeConflictsAndWarnsOnce() {
+        isolatedMetric("a", "createCounter", "conflict", NO_LABELS);
+        String name = PREFIX + "conflict";
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+                MetricType.Exposition.GAUGE, "Help of conflict", Arrays.asList(
+                        sampleOf(name, map("dynamo_namespace", "b"), 7))))));
+
+        List<FamilySnapshot> first = collectIsolated();
+        collectIsolated();
+
+        assertEquals(1, first.size());
+        assertEquals(MetricType.Exposition.COUNTER, first.get(0).type());
+        assertEquals(1, first.get(0).samples().size());
+        assertEquals(name + "_total", first.get(0).samples().get(0).name());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).startsWith("WARN metric '" + name + "' is a counter in one copy"),
+                isolatedWarnings.get(0));
+    }
+
+    @Test
+    void leavesOutAForeignStoreThatFailsAndKeepsTheOthers() {
+        isolatedMetric("a", "createGauge", "survivor", NO_LABELS);
+        registerForeignStore(() -> {
+            throw new IllegalStateException("broken copy");
+        });
+        String foreign = PREFIX + "healthy";
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(foreign,
+                MetricType.Exposition.GAUGE, "Healthy", Arrays.asList(sampleOf(foreign, NO_LABELS, 1))))));
+
+        List<FamilySnapshot> collected = collectIsolated();
+        collectIsolated();
+
+        assertEquals(Arrays.asList(PREFIX + "survivor", foreign),
+                Arrays.asList(collected.get(0).name(), collected.get(1).name()));
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("broken copy"), isolatedWarnings.get(0));
+    }
+
+    // agent claim and connect
+
+    @Test
+    void isNotExportedWithoutAnAgent() {
+        assertFalse((Boolean) isolated.callStatic(BRIDGE, "isAgentAttached"));
+        assertFalse((Boolean) isolated.callStatic(BRIDGE, "connect"));
+    }
+
+    @Test
+    void letsOnlyOneAgentClaimACopy() {
+        assertTrue((Boolean) isolated.callStatic(BRIDGE, "claimAgent"));
+        assertFalse((Boolean) isolated.callStatic(BRIDGE, "claimAgent"));
+
+        assertTrue((Boolean) isolated.callStatic(BRIDGE, "isAgentAttached"));
+        assertTrue((Boolean) isolated.callStatic(BRIDGE, "connect"));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.dynamo.runtime.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+
+/**
+ * A fresh copy of the API classes in their own class loader, with static state (the runtime, the
+ * store, the log sink, the agent flag) of its own: what a child-first application class loader
+ * sees, and a way to test first-use behaviour that the shared copy of this JVM has long passed.
+ * Only JDK types cross between the copies.
+ */
+public final class IsolatedApi implements AutoCloseable {
+    private final URLClassLoader loader;
+
+    public IsolatedApi() {
+        URL apiClasses = ExportBridge.class.getProtectionDomain().getCodeSource().getLocation();
+        this.loader = new URLClassLoader(new URL[] {apiClasses}, ClassLoader.getPlatformClassLoader());
+    }
+
+    /** The copy's class {@code name}. */
+    public Class<?> type(String name) {
+        try {
+            return Class.forName(name, true, loader);
+        } catch (ClassNotFoundException missing) {
+            throw new IllegalStateException(missing);
+        }
+    }
+
+    /** Calls the public static method {@code method} of the copy's class {@code className}. */
+    public Object callStatic(String className, String method, Object... args) {
+        return invoke(type(className), null, method, args);
+    }
+
+    /** Calls {@code method}, declared by the copy's public type {@code declaringType}, on {@code target}. */
+    public Object call(Object target, String declaringType, String method, Object... args) {
+        return invoke(type(declaringType), target, method, args);
+    }
+
+    /** A new instance of the copy's class {@code className}, through its public constructor taking {@code args}. */
+    public Object construct(String className, Object... args) {
+        for (Constructor<?> constructor : type(className).getConstructors()) {
+            if (accepts(constructor.getParameterTypes(), args)) {
+                try {
+                    return constructor.newInstance(args);
+                } catch (InvocationTargetException thrown) {
+                    throw rethrow(thrown);
+                } catch (ReflectiveOperationException failed) {
+                    throw new IllegalStateException(failed);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no constructor of " + className + " takes " + args.length + " arguments");
+    }
+
+    private static Object invoke(Class<?> type, Object target, String name, Object[] args) {
+        for (Method method : type.getMethods()) {
+            if (method.getName().equals(name) && Modifier.isStatic(method.getModifiers()) == (target == null)
+                    && accepts(method.getParameterTypes(), args)) {
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException thrown) {
+                    throw rethrow(thrown);
+                } catch (IllegalAccessException failed) {
+                    throw new IllegalStateException(failed);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no method " + type.getName() + "." + name + " takes " + args.length
+                + " arguments");
+    }
+
+    private static boolean accepts(Class<?>[] parameters, Object[] args) {
+        if (parameters.length != args.length) {
+            return false;
+        }
+        for (int i = 0; i < parameters.length; i++) {
+            if (args[i] != null && !box(parameters[i]).isInstance(args[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Class<?> box(Class<?> type) {
+        if (type == double.class) {
+            return Double.class;
+        }
+        if (type == long.class) {
+            return Long.class;
+        }
+        if (type == int.class) {
+            return Integer.class;
+        }
+        if (type == boolean.class) {
+            return Boolean.class;
+        }
+        return type;
+    }
+
+    /** What the copy threw, unwrapped, so that tests can assert on it. */
+    private static RuntimeException rethrow(InvocationTargetException thrown) {
+        Throwable cause = thrown.getCause();
+        if (cause instanceof RuntimeException) {
+            return (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+            throw (Error) cause;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    @Override
+    public void close() {
+        try {
+            loader.close();
+        } catch (IOException failed) {
+            throw new UncheckedIOException(failed);
+        }
+    }
+}
