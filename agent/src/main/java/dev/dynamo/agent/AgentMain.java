@@ -32,7 +32,7 @@ public final class AgentMain {
 
     private static void start(String arguments, Instrumentation instrumentation, boolean dynamic) {
         try {
-            String bootstrapNote = BootstrapApi.install(instrumentation);
+            String bootstrapNote = BootstrapApi.install(instrumentation, dynamic);
             AgentStarter.start(arguments, instrumentation, dynamic, bootstrapNote);
         } catch (Throwable failure) {
             try {

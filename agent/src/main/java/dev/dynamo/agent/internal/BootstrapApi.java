@@ -39,9 +39,11 @@ public final class BootstrapApi {
     /**
      * Makes the embedded API visible to the bootstrap loader, unless an earlier attach did.
      *
+     * @param dynamic whether the agent is attached to a running JVM, whose class loaders may hold
+     *                part of an API copy already
      * @return a note on how it was done, for the agent's log, or null when there was nothing to do
      */
-    public static String install(Instrumentation instrumentation) throws IOException {
+    public static String install(Instrumentation instrumentation, boolean dynamic) throws IOException {
         if (isOnBootstrapPath()) {
             return null;
         }
@@ -54,6 +56,9 @@ public final class BootstrapApi {
             jar = readAll(embedded);
         }
         Map<String, byte[]> classes = classesOf(jar);
+        if (dynamic) {
+            completeLoadedCopies(instrumentation, classes.keySet());
+        }
         try {
             defineInBootstrap(instrumentation, classes);
             return "defined " + classes.size() + " API classes in the bootstrap class loader";
@@ -63,6 +68,31 @@ public final class BootstrapApi {
             Files.write(file, jar);
             instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file.toFile()));
             return "appended the API jar to the bootstrap class path (direct definition failed: " + unsupported + ")";
+        }
+    }
+
+    /**
+     * A class loader that loaded some API classes from the application's own jar before the agent
+     * came would, once the bootstrap loader has the API, find the rest there (parents first) and end
+     * up with a copy split across two loaders. So each such loader loads the rest of its own copy
+     * now; the agent then connects it as a copy of its own.
+     */
+    private static void completeLoadedCopies(Instrumentation instrumentation, Iterable<String> apiClasses) {
+        java.util.Set<ClassLoader> holders = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<ClassLoader, Boolean>());
+        for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
+            if (loaded.getClassLoader() != null && loaded.getName().startsWith("dev.dynamo.runtime.")) {
+                holders.add(loaded.getClassLoader());
+            }
+        }
+        for (ClassLoader holder : holders) {
+            for (String name : apiClasses) {
+                try {
+                    Class.forName(name, false, holder);
+                } catch (ClassNotFoundException | LinkageError notInThatCopy) {
+                    // An older copy may lack a class; it never refers to it either.
+                }
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.dynamo.agent.internal.server;
 
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.agent.internal.instrumentation.RecordingRegistry;
 
 import java.util.List;
 
@@ -18,7 +17,7 @@ public final class HealthStatus {
     }
 
     public boolean isReady() {
-        return startingReady || !EndpointRecording.endpoints().isEmpty();
+        return startingReady || !RecordingRegistry.endpoints().isEmpty();
     }
 
     /** The health document: {@code {"status":"ready","uptime_seconds":1.5,"endpoints":{"ns/comp/ep":"ready"}}}. */
@@ -27,15 +26,12 @@ public final class HealthStatus {
         json.append("{\"status\":\"").append(isReady() ? "ready" : "notready").append('"');
         json.append(",\"uptime_seconds\":").append(uptimeSeconds());
         json.append(",\"endpoints\":{");
-        List<EndpointRecorder> endpoints = EndpointRecording.endpoints();
+        List<String> endpoints = RecordingRegistry.endpoints();
         for (int i = 0; i < endpoints.size(); i++) {
-            EndpointRecorder endpoint = endpoints.get(i);
-            json.append(i == 0 ? "" : ",").append('"')
-                    .append(endpoint.namespace()).append('/').append(endpoint.component()).append('/')
-                    .append(endpoint.endpoint()).append("\":\"ready\"");
+            // Label values: [a-zA-Z0-9_/] only, nothing to escape in JSON.
+            json.append(i == 0 ? "" : ",").append('"').append(endpoints.get(i)).append("\":\"ready\"");
         }
-        json.append("},\"recording_failures\":").append(EndpointRecording.failures());
-        return json.append('}').toString();
+        return json.append("}}").toString();
     }
 
     /** The liveness document: the process answers, so it is live. */
