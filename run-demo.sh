@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the project, runs the demo server with the agent attached, sends it requests with the demo
+# client, and prints the server's /metrics. Ports: DEMO_PORT (service, default 8080) and
+# DYN_SYSTEM_PORT (metrics, default 8000).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+DEMO_PORT="${DEMO_PORT:-8080}"
+export DYN_SYSTEM_PORT="${DYN_SYSTEM_PORT:-8000}"
+
+if [ "${SKIP_BUILD:-}" != "1" ]; then
+  mvn -B -ntp -q -DskipTests package -pl demo-target,agent -am
+fi
+
+java -javaagent:agent/target/dynamo-agent.jar -jar demo-target/target/demo-target.jar server --port "$DEMO_PORT" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  if curl -fs "http://127.0.0.1:${DYN_SYSTEM_PORT}/health" >/dev/null; then break; fi
+  sleep 0.1
+done
+
+java -jar demo-target/target/demo-target.jar client --port "$DEMO_PORT" --requests 20 --fail 2 --concurrency 2
+
+echo
+echo "\$ curl -s localhost:${DYN_SYSTEM_PORT}/metrics | grep -v -E '^(# (HELP|TYPE) )?(jvm|process)_'"
+curl -s "http://127.0.0.1:${DYN_SYSTEM_PORT}/metrics" | grep -v -E '^(# (HELP|TYPE) )?(jvm|process)_'
