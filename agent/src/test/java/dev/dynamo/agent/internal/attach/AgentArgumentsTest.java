@@ -1,0 +1,95 @@
+package dev.dynamo.agent.internal.attach;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentArgumentsTest {
+    private final List<String> problems = new ArrayList<String>();
+
+    private static Map<String, String> map(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<String, String>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void decodesWhatItEncodes() {
+        Map<String, String> settings = map("DYN_SYSTEM_PORT", "8000", "DYN_LOG", "info,dev.dynamo=debug",
+                "DYN_NAMESPACE", "a&b=c d%e+f", "DYN_SYSTEM_HEALTH_PATH", "/health?x=1#y", "DYN_EMPTY", "",
+                "DYN_UNICODE", "naïve ☃");
+
+        Map<String, String> decoded = AgentArguments.decode(AgentArguments.encode(settings), problems);
+
+        assertEquals(settings, decoded);
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void encodesSeparatorsInValuesSoThatPairsStaySeparate() {
+        String encoded = AgentArguments.encode(map("DYN_LOG", "info,dev.dynamo=debug", "DYN_NAMESPACE", "a&b"));
+
+        assertEquals("DYN_LOG=info%2Cdev.dynamo%3Ddebug&DYN_NAMESPACE=a%26b", encoded);
+    }
+
+    @Test
+    void encodesOnlyDynamoSettings() {
+        Map<String, String> environment = map("PATH", "/usr/bin", "DYN_SYSTEM_PORT", "0", "HOME", "/root",
+                "dyn_lower", "x");
+
+        assertEquals("DYN_SYSTEM_PORT=0", AgentArguments.encode(environment));
+    }
+
+    @Test
+    void encodesNothingWithoutDynamoSettings() {
+        assertEquals("", AgentArguments.encode(map("PATH", "/usr/bin")));
+    }
+
+    @Test
+    void decodesNothingFromNoArguments() {
+        assertTrue(AgentArguments.decode(null, problems).isEmpty());
+        assertTrue(AgentArguments.decode("", problems).isEmpty());
+        assertTrue(AgentArguments.decode("  ", problems).isEmpty());
+        assertTrue(problems.isEmpty());
+    }
+
+    @Test
+    void decodesHandWrittenArguments() {
+        Map<String, String> decoded = AgentArguments.decode("DYN_SYSTEM_PORT=9000&DYN_LOG=debug", problems);
+
+        assertEquals(map("DYN_SYSTEM_PORT", "9000", "DYN_LOG", "debug"), decoded);
+        assertTrue(problems.isEmpty());
+    }
+
+    @Test
+    void keepsEverythingAfterTheFirstEqualsSignAsTheValue() {
+        assertEquals(map("DYN_LOG", "dev.dynamo=debug"), AgentArguments.decode("DYN_LOG=dev.dynamo=debug", problems));
+        assertTrue(problems.isEmpty());
+    }
+
+    @Test
+    void reportsEachPartThatIsNotASettingAndKeepsTheRest() {
+        Map<String, String> decoded = AgentArguments.decode("port=8000&DYN_LOG=info&justtext&=x", problems);
+
+        assertEquals(map("DYN_LOG", "info"), decoded);
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("agent argument 'port=8000' is not a setting"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("agent argument 'justtext' is not a setting"), problems.get(1));
+        assertTrue(problems.get(2).startsWith("agent argument '=x' is not a setting"), problems.get(2));
+        assertTrue(problems.get(0).contains("DYN_SYSTEM_PORT=8000"), problems.get(0));
+    }
+
+    @Test
+    void keepsAMalformedEscapeAsItIs() {
+        assertEquals(map("DYN_NAMESPACE", "100%"), AgentArguments.decode("DYN_NAMESPACE=100%", problems));
+        assertTrue(problems.isEmpty());
+    }
+}

@@ -1,0 +1,56 @@
+package dev.dynamo.agent.internal.attach;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AttachCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return AttachCommand.run(args, new PrintStream(out, true), new PrintStream(err, true));
+    }
+
+    private static String text(ByteArrayOutputStream stream) {
+        return new String(stream.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void printsUsageForHelp() {
+        assertEquals(0, run("--help"));
+        assertEquals(0, run("-h"));
+
+        assertTrue(text(out).startsWith("usage: java -jar dynamo-agent.jar <pid>"), text(out));
+        assertEquals("", text(err));
+    }
+
+    @Test
+    void rejectsMissingOrExtraArguments() {
+        assertEquals(2, run());
+        assertEquals(2, run("123", "456"));
+
+        assertTrue(text(err).contains("expected one process id"), text(err));
+        assertTrue(text(err).contains("usage:"), text(err));
+    }
+
+    @Test
+    void rejectsAProcessIdThatIsNotANumber() {
+        assertEquals(2, run("my-app"));
+
+        assertTrue(text(err).contains("expected one process id, got my-app"), text(err));
+    }
+
+    @Test
+    void refusesToAttachWhenNotRunFromTheAgentJar() {
+        // In a unit test this class comes from a directory, not from dynamo-agent.jar.
+        assertEquals(1, run("1"));
+
+        assertTrue(text(err).contains("attach must run from dynamo-agent.jar"), text(err));
+    }
+}

@@ -1,0 +1,372 @@
+package dev.dynamo.agent.internal.config;
+
+import dev.dynamo.agent.internal.log.LogLevel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentConfigTest {
+
+    private static AgentConfig config(String... keysAndValues) {
+        Map<String, String> env = new HashMap<String, String>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            env.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return AgentConfig.fromEnvironment(env);
+    }
+
+    private static String onlyProblem(AgentConfig config) {
+        assertEquals(1, config.problems().size(), config.problems().toString());
+        return config.problems().get(0);
+    }
+
+    // DYN_SYSTEM_PORT and DYN_SYSTEM_ENABLED
+
+    @Test
+    void keepsTheServerOffWhenNothingIsSet() {
+        AgentConfig config = config();
+
+        assertFalse(config.serverEnabled());
+        assertEquals(-1, config.port());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8081, 65535})
+    void servesOnAPositivePort(int port) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", Integer.toString(port));
+
+        assertTrue(config.serverEnabled());
+        assertEquals(port, config.port());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @Test
+    void servesOnAnyFreePortForPortZero() {
+        AgentConfig config = config("DYN_SYSTEM_PORT", "0");
+
+        assertTrue(config.serverEnabled());
+        assertEquals(0, config.port());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "-8080"})
+    void keepsTheServerOffForANegativePort(String port) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", port);
+
+        assertFalse(config.serverEnabled());
+        assertEquals(-1, config.port());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "70000", "65536", "80.5", "8080x", "99999999999"})
+    void reportsAnUnusablePortOnceAndKeepsTheServerOff(String port) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", port);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_PORT"), problem);
+        assertTrue(problem.contains(port), problem);
+        assertTrue(problem.contains("1-65535"), problem);
+        assertTrue(problem.contains("0 for any free port"), problem);
+        assertFalse(config.serverEnabled());
+        assertEquals(-1, config.port());
+    }
+
+    @Test
+    void keepsTheServerOffForAnUnusablePortEvenWhenEnabled() {
+        AgentConfig config = config("DYN_SYSTEM_PORT", "abc", "DYN_SYSTEM_ENABLED", "true");
+
+        assertFalse(config.serverEnabled());
+        assertEquals(1, config.problems().size(), config.problems().toString());
+    }
+
+    @Test
+    void trimsThePort() {
+        assertEquals(9090, config("DYN_SYSTEM_PORT", " 9090 ").port());
+    }
+
+    @Test
+    void servesOnTheLegacyPortWhenOnlyEnabledIsSet() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "true");
+
+        assertTrue(config.serverEnabled());
+        assertEquals(8000, config.port());
+        assertEquals(8000, AgentConfig.LEGACY_DEFAULT_PORT);
+    }
+
+    @Test
+    void servesOnTheGivenPortWhenEnabled() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "1", "DYN_SYSTEM_PORT", "9100");
+
+        assertTrue(config.serverEnabled());
+        assertEquals(9100, config.port());
+    }
+
+    @Test
+    void servesOnAnyFreePortWhenEnabledWithPortZero() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "yes", "DYN_SYSTEM_PORT", "0");
+
+        assertTrue(config.serverEnabled());
+        assertEquals(0, config.port());
+    }
+
+    @Test
+    void keepsTheServerOffWhenDisabledEvenWithAPort() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "false", "DYN_SYSTEM_PORT", "9100");
+
+        assertFalse(config.serverEnabled());
+        assertEquals(-1, config.port());
+        assertTrue(config.problems().isEmpty());
+        assertEquals(1, config.notes().size());
+        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED"), config.notes().get(0));
+    }
+
+    @Test
+    void keepsTheServerOffWhenOnlyDisabledIsSet() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "0");
+
+        assertFalse(config.serverEnabled());
+        assertTrue(config.notes().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "true", "on", "yes", "TRUE", "True", "ON", "Yes", "yEs", " true "})
+    void acceptsEveryTruthySpellingInAnyCase(String value) {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", value);
+
+        assertTrue(config.serverEnabled());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "false", "off", "no", "FALSE", "False", "OFF", "No", "nO"})
+    void acceptsEveryFalsySpellingInAnyCase(String value) {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", value, "DYN_SYSTEM_PORT", "9100");
+
+        assertFalse(config.serverEnabled());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"maybe", "2", "enabled", "y", "t"})
+    void reportsAnUnusableEnabledFlagAndIgnoresIt(String value) {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", value, "DYN_SYSTEM_PORT", "9100");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_ENABLED='" + value + "'"), problem);
+        assertTrue(problem.contains("1, true, on or yes"), problem);
+        assertTrue(problem.contains("0, false, off or no"), problem);
+        assertTrue(config.serverEnabled());
+        assertEquals(9100, config.port());
+    }
+
+    @Test
+    void keepsTheServerOffForAnUnusableEnabledFlagAlone() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "maybe");
+
+        assertFalse(config.serverEnabled());
+        assertEquals(1, config.problems().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "\t"})
+    void treatsAnEmptyValueAsUnset(String empty) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", empty, "DYN_SYSTEM_ENABLED", empty, "DYN_SYSTEM_HOST", empty,
+                "DYN_SYSTEM_HEALTH_PATH", empty, "DYN_SYSTEM_LIVE_PATH", empty, "DYN_SYSTEM_STARTING_HEALTH_STATUS",
+                empty, "DYN_SYSTEM_JVM_METRICS", empty, "DYN_NAMESPACE", empty, "DYN_LOG", empty);
+
+        assertTrue(config.problems().isEmpty(), config.problems().toString());
+        assertFalse(config.serverEnabled());
+        assertEquals("0.0.0.0", config.host());
+        assertEquals("/health", config.healthPath());
+        assertEquals("/live", config.livePath());
+        assertFalse(config.startingReady());
+        assertTrue(config.jvmMetrics());
+        assertEquals("dynamo", config.defaultNamespace());
+        assertEquals(LogLevel.WARN, config.logSettings().defaultLevel());
+    }
+
+    @Test
+    void treatsAnEmptyPortWithEnabledAsUnsetPort() {
+        assertEquals(8000, config("DYN_SYSTEM_PORT", "", "DYN_SYSTEM_ENABLED", "true").port());
+    }
+
+    // DYN_SYSTEM_HOST
+
+    @Test
+    void bindsToAllInterfacesByDefault() {
+        assertEquals("0.0.0.0", config().host());
+    }
+
+    @Test
+    void bindsToTheGivenHost() {
+        assertEquals("127.0.0.1", config("DYN_SYSTEM_HOST", "127.0.0.1").host());
+        assertEquals("::1", config("DYN_SYSTEM_HOST", " ::1 ").host());
+    }
+
+    // Health and liveness
+
+    @Test
+    void servesHealthAndLivenessOnTheDefaultPaths() {
+        AgentConfig config = config();
+
+        assertEquals("/health", config.healthPath());
+        assertEquals("/live", config.livePath());
+    }
+
+    @Test
+    void servesHealthAndLivenessOnTheGivenPaths() {
+        AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", "/ready/v1", "DYN_SYSTEM_LIVE_PATH", "/alive");
+
+        assertEquals("/ready/v1", config.healthPath());
+        assertEquals("/alive", config.livePath());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"health", "/", "/he alth", "/health?x=1", "/health#top"})
+    void reportsAnUnusableHealthPathAndUsesTheDefault(String path) {
+        AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", path);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_HEALTH_PATH='" + path + "'"), problem);
+        assertTrue(problem.contains("/health"), problem);
+        assertEquals("/health", config.healthPath());
+    }
+
+    @Test
+    void reportsAnUnusableLivePathAndUsesTheDefault() {
+        AgentConfig config = config("DYN_SYSTEM_LIVE_PATH", "live");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_LIVE_PATH='live'"), problem);
+        assertEquals("/live", config.livePath());
+    }
+
+    @Test
+    void refusesToHideTheMetricsPageBehindAHealthPath() {
+        AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", "/metrics");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_HEALTH_PATH='/metrics'"), problem);
+        assertEquals("/health", config.healthPath());
+    }
+
+    @Test
+    void reportsTheSamePathForHealthAndLivenessAndUsesTheDefaults() {
+        AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", "/status", "DYN_SYSTEM_LIVE_PATH", "/status");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.contains("DYN_SYSTEM_HEALTH_PATH and DYN_SYSTEM_LIVE_PATH"), problem);
+        assertEquals("/health", config.healthPath());
+        assertEquals("/live", config.livePath());
+    }
+
+    @Test
+    void startsNotReadyByDefault() {
+        assertFalse(config().startingReady());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ready", "READY", "Ready"})
+    void startsReadyWhenAsked(String status) {
+        AgentConfig config = config("DYN_SYSTEM_STARTING_HEALTH_STATUS", status);
+
+        assertTrue(config.startingReady());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @Test
+    void startsNotReadyWhenAsked() {
+        AgentConfig config = config("DYN_SYSTEM_STARTING_HEALTH_STATUS", "notready");
+
+        assertFalse(config.startingReady());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @Test
+    void reportsAnUnknownStartingHealthStatusAndStartsNotReady() {
+        AgentConfig config = config("DYN_SYSTEM_STARTING_HEALTH_STATUS", "healthy");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_STARTING_HEALTH_STATUS='healthy'"), problem);
+        assertTrue(problem.contains("'ready' or 'notready'"), problem);
+        assertFalse(config.startingReady());
+    }
+
+    // JVM metrics, namespace, log
+
+    @Test
+    void exposesJvmMetricsByDefault() {
+        assertTrue(config().jvmMetrics());
+    }
+
+    @Test
+    void exposesJvmMetricsAsToldByAFlag() {
+        assertFalse(config("DYN_SYSTEM_JVM_METRICS", "false").jvmMetrics());
+        assertFalse(config("DYN_SYSTEM_JVM_METRICS", "OFF").jvmMetrics());
+        assertTrue(config("DYN_SYSTEM_JVM_METRICS", "yes").jvmMetrics());
+    }
+
+    @Test
+    void reportsAnUnusableJvmMetricsFlagAndKeepsThemOn() {
+        AgentConfig config = config("DYN_SYSTEM_JVM_METRICS", "sometimes");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_JVM_METRICS='sometimes'"), problem);
+        assertTrue(config.jvmMetrics());
+    }
+
+    @Test
+    void usesDynamoAsTheDefaultNamespace() {
+        assertEquals("dynamo", config().defaultNamespace());
+    }
+
+    @Test
+    void usesTheGivenDefaultNamespace() {
+        assertEquals("inference", config("DYN_NAMESPACE", "inference").defaultNamespace());
+    }
+
+    @Test
+    void readsTheLogSettingsAndReportsTheirProblems() {
+        AgentConfig config = config("DYN_LOG", "debug,dev.dynamo=bogus");
+
+        assertEquals(LogLevel.DEBUG, config.logSettings().defaultLevel());
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_LOG="), problem);
+    }
+
+    @Test
+    void reportsEveryUnusableSettingOnce() {
+        AgentConfig config = config("DYN_SYSTEM_PORT", "abc", "DYN_SYSTEM_JVM_METRICS", "x",
+                "DYN_SYSTEM_STARTING_HEALTH_STATUS", "x", "DYN_SYSTEM_LIVE_PATH", "x", "DYN_LOG", "loud");
+
+        assertEquals(5, config.problems().size(), config.problems().toString());
+    }
+
+    @Test
+    void ignoresVariablesItDoesNotKnow() {
+        AgentConfig config = config("DYN_SOMETHING_ELSE", "x", "PATH", "/usr/bin");
+
+        assertTrue(config.problems().isEmpty());
+        assertFalse(config.serverEnabled());
+    }
+
+    @Test
+    void hasImmutableProblemAndNoteLists() {
+        AgentConfig config = AgentConfig.fromEnvironment(Collections.singletonMap("DYN_SYSTEM_PORT", "abc"));
+
+        assertThrows(UnsupportedOperationException.class, () -> config.problems().add("x"));
+        assertThrows(UnsupportedOperationException.class, () -> config.notes().clear());
+    }
+}

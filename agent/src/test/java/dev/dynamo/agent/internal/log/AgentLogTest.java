@@ -1,0 +1,82 @@
+package dev.dynamo.agent.internal.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentLogTest {
+    private final ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    private final AgentLog log = AgentLog.get(AgentLogTest.class);
+
+    @BeforeEach
+    void captureLines() {
+        AgentLog.redirect(new PrintStream(lines, true));
+    }
+
+    @AfterEach
+    void restoreDefaults() {
+        AgentLog.configure(LogSettings.DEFAULT);
+        AgentLog.redirect(null);
+    }
+
+    private String written() {
+        return new String(lines.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesWarningsAndErrorsOnlyByDefault() {
+        AgentLog.configure(LogSettings.DEFAULT);
+
+        log.info("hidden info");
+        log.debug("hidden debug");
+        log.warn("shown warning");
+        log.error("shown error");
+
+        assertFalse(written().contains("hidden"), written());
+        assertTrue(written().contains(" WARN dynamo-agent [AgentLogTest] shown warning"), written());
+        assertTrue(written().contains(" ERROR dynamo-agent [AgentLogTest] shown error"), written());
+    }
+
+    @Test
+    void writesOneTimestampedLinePerMessage() {
+        log.warn("one");
+
+        String line = written();
+        assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z WARN dynamo-agent \\[AgentLogTest] one"
+                + System.lineSeparator()), line);
+    }
+
+    @Test
+    void followsTheConfiguredLevelForItsLogger() {
+        AgentLog.configure(LogSettings.parse("error," + AgentLogTest.class.getPackage().getName() + "=trace",
+                new ArrayList<String>()));
+        AgentLog other = AgentLog.get(String.class);
+
+        log.trace("mine");
+        other.warn("theirs");
+
+        assertTrue(log.isEnabled(LogLevel.TRACE));
+        assertFalse(other.isEnabled(LogLevel.WARN));
+        assertTrue(written().contains("mine"), written());
+        assertFalse(written().contains("theirs"), written());
+    }
+
+    @Test
+    void writesNothingWhenOff() {
+        AgentLog.configure(LogSettings.parse("off", new ArrayList<String>()));
+
+        log.error("silenced");
+
+        assertEquals("", written());
+        assertFalse(log.isEnabled(LogLevel.OFF));
+    }
+}
