@@ -32,6 +32,8 @@ public final class AgentConfig {
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
     public static final String METRICS_PATH = "/metrics";
+    private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
+            + " or a negative number to turn the server off. The metrics server is off";
 
     private final boolean serverEnabled;
     private final int port;
@@ -99,15 +101,11 @@ public final class AgentConfig {
             try {
                 port = Integer.parseInt(rawPort);
                 if (port > 65535) {
-                    b.problems.add(SYSTEM_PORT + "=" + rawPort + " is out of range; use 1-65535 to serve on that port,"
-                            + " 0 for any free port, or a negative number to turn the server off."
-                            + " The metrics server is off");
+                    b.problems.add(SYSTEM_PORT + "=" + rawPort + " is out of range; " + PORT_VALUES);
                     portUnusable = true;
                 }
             } catch (NumberFormatException notANumber) {
-                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number; use 1-65535 to serve on that port,"
-                        + " 0 for any free port, or a negative number to turn the server off."
-                        + " The metrics server is off");
+                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number; " + PORT_VALUES);
                 portUnusable = true;
             }
         }
