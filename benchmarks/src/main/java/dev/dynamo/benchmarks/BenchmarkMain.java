@@ -1,0 +1,71 @@
+package dev.dynamo.benchmarks;
+
+import dev.dynamo.benchmarks.memory.MemoryBenchmark;
+import dev.dynamo.benchmarks.percall.PerCallRunner;
+import dev.dynamo.benchmarks.report.ReportWriter;
+import dev.dynamo.benchmarks.scrape.ScrapeRunner;
+import dev.dynamo.benchmarks.startup.StartupBenchmark;
+
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java -jar benchmarks/target/benchmarks.jar <command>}: runs the benchmarks described in
+ * {@code docs/benchmarks.md}. Results go to {@code benchmarks/target/results}.
+ */
+public final class BenchmarkMain {
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar benchmarks/target/benchmarks.jar <command>",
+            "  all                 every benchmark below, then the report (about 15 minutes)",
+            "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent dynamoAgent",
+            "                      handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
+            "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",
+            "  startup             JVM start-up with each agent (whole processes, interleaved)",
+            "  memory              heap used by 1,000 series and by the agent",
+            "  report [--into F]   tables from the results; --into replaces the generated section of F",
+            "  jmh <args>          JMH's own command line (no agent flags are added)",
+            "system properties: -Dbench.forks=1 -Dbench.warmup=3 -Dbench.iterations=5 -Dbench.seconds=1",
+            "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=15 -Dbench.memory.runs=3");
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "all":
+                PerCallRunner.run(List.of());
+                ScrapeRunner.run();
+                StartupBenchmark.run();
+                MemoryBenchmark.run();
+                ReportWriter.write(null);
+                break;
+            case "percall":
+                PerCallRunner.run(rest);
+                break;
+            case "scrape":
+                ScrapeRunner.run();
+                break;
+            case "startup":
+                StartupBenchmark.run();
+                break;
+            case "memory":
+                MemoryBenchmark.run();
+                break;
+            case "report":
+                ReportWriter.write(rest.size() == 2 && rest.get(0).equals("--into") ? Paths.get(rest.get(1)) : null);
+                break;
+            case "jmh":
+                org.openjdk.jmh.Main.main(rest.toArray(new String[0]));
+                break;
+            default:
+                System.err.println("unknown command " + args[0] + "\n" + USAGE);
+                System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package dev.dynamo.benchmarks.report;
+
+import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.benchmarks.percall.PerCallCase;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code results/report.md} from the result files of the last runs: JMH JSON for per-call and
+ * scrape, CSV for start-up and memory. Every figure in it comes from those files; the verdict on
+ * each target of issue 5 is computed from the same figures. {@code --into FILE} also replaces the
+ * part of FILE between {@link #BEGIN} and {@link #END}.
+ */
+public final class ReportWriter {
+    public static final String BEGIN = "<!-- BEGIN GENERATED RESULTS: java -jar benchmarks/target/benchmarks.jar report -->";
+    public static final String END = "<!-- END GENERATED RESULTS -->";
+    /** Allocation below this many bytes per call is JMH's measurement noise: no object was allocated. */
+    private static final double ZERO_ALLOCATION = 0.5;
+
+    private final Path results;
+    private final StringBuilder out = new StringBuilder();
+    private final List<String> verdicts = new ArrayList<>();
+
+    private ReportWriter(Path results) {
+        this.results = results;
+    }
+
+    public static void write(Path into) throws IOException {
+        ReportWriter writer = new ReportWriter(BenchmarkFiles.resultsDir());
+        String report = writer.render();
+        Path file = writer.results.resolve("report.md");
+        Files.write(file, report.getBytes(StandardCharsets.UTF_8));
+        System.out.println("report -> " + file);
+        if (into != null) {
+            String doc = new String(Files.readAllBytes(into), StandardCharsets.UTF_8);
+            int begin = doc.indexOf(BEGIN);
+            int end = doc.indexOf(END);
+            if (begin < 0 || end < begin) {
+                throw new IllegalStateException(into + " has no section between " + BEGIN + " and " + END);
+            }
+            String updated = doc.substring(0, begin) + BEGIN + "\n\n" + report + "\n" + doc.substring(end);
+            Files.write(into, updated.getBytes(StandardCharsets.UTF_8));
+            System.out.println("updated " + into);
+        }
+    }
+
+    private String render() throws IOException {
+        machine();
+        perCall();
+        scrape();
+        startup();
+        memory();
+        out.append("### Targets of issue 5\n\n");
+        for (String verdict : verdicts) {
+            out.append("- ").append(verdict).append('\n');
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- machine
+
+    private void machine() throws IOException {
+        Properties versions = new Properties();
+        try (InputStream in = ReportWriter.class.getResourceAsStream("/dev/dynamo/benchmarks/versions.properties")) {
+            versions.load(in);
+        }
+        out.append("### Machine and versions\n\n");
+        out.append("| | |\n|---|---|\n");
+        out.append("| CPU | ").append(Runtime.getRuntime().availableProcessors()).append(" × ")
+                .append(procField("/proc/cpuinfo", "model name")).append(" |\n");
+        out.append("| memory | ").append(procField("/proc/meminfo", "MemTotal")).append(" |\n");
+        out.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+                .append(' ').append(System.getProperty("os.arch")).append(" |\n");
+        out.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" (").append(System.getProperty("java.vendor"))
+                .append(") |\n");
+        out.append("| compared | dynamo-agent ").append(versions.getProperty("dynamo"))
+                .append(", simpleclient ").append(versions.getProperty("simpleclient"))
+                .append(", Micrometer ").append(versions.getProperty("micrometer"))
+                .append(" + AspectJ weaver ").append(versions.getProperty("aspectj"))
+                .append(", OpenTelemetry Java agent ").append(versions.getProperty("opentelemetry"))
+                .append(", jmx_exporter ").append(versions.getProperty("jmx_exporter"))
+                .append(", JMH ").append(versions.getProperty("jmh")).append(" |\n\n");
+    }
+
+    private static String procField(String file, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of(file))) {
+                if (line.startsWith(field)) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return "unknown (" + file + " unreadable)";
+        }
+        return "unknown";
+    }
+
+    // ---------------------------------------------------------------- per call
+
+    private void perCall() throws IOException {
+        Map<Integer, Map<PerCallCase, JmhResult>> byThreads = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(results, "percall-*.json")) {
+            for (Path file : files) {
+                for (JmhResult result : JmhResult.read(file)) {
+                    PerCallCase each = PerCallCase.ofMethod(result.method);
+                    if (each != null) {
+                        byThreads.computeIfAbsent(result.threads, t -> new TreeMap<>()).put(each, result);
+                    }
+                }
+            }
+        }
+        out.append("### 1. Per-call cost of a small handler\n\n");
+        if (byThreads.isEmpty()) {
+            out.append("No results (run `percall`).\n\n");
+            return;
+        }
+        JmhResult any = byThreads.values().iterator().next().values().iterator().next();
+        out.append("JMH: average time per call, ").append(any.settings()).append(", `-prof gc`; fork JVM flags `")
+                .append(any.jvmArgs()).append("` plus the case's agent. ns/call is the median of the measurement")
+                .append(" iterations, with their min–max and JMH's mean ± 99.9 % error; “added” is the median")
+                .append(" minus case (a)'s; B/call is `gc.alloc.rate.norm`.\n\n");
+        for (Map.Entry<Integer, Map<PerCallCase, JmhResult>> entry : byThreads.entrySet()) {
+            int threads = entry.getKey();
+            Map<PerCallCase, JmhResult> cases = entry.getValue();
+            JmhResult base = cases.get(PerCallCase.NO_AGENT);
+            out.append("**").append(threads).append(threads == 1 ? " thread" : " threads")
+                    .append(" (time per call, per thread)**\n\n");
+            out.append("| case | ns/call (median) | min–max | mean ± error | added vs (a), ns | × (a) | B/call |\n");
+            out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Map.Entry<PerCallCase, JmhResult> row : cases.entrySet()) {
+                JmhResult r = row.getValue();
+                out.append("| ").append(row.getKey().label())
+                        .append(" | ").append(Stats.format(r.median()))
+                        .append(" | ").append(Stats.format(r.min())).append("–").append(Stats.format(r.max()))
+                        .append(" | ").append(Stats.format(r.score)).append(" ± ").append(Stats.format(r.error))
+                        .append(" | ").append(base == null ? "n/a" : Stats.format(r.median() - base.median()))
+                        .append(" | ").append(base == null ? "n/a" : Stats.format(r.median() / base.median()) + "×")
+                        .append(" | ").append(Stats.format(r.allocBytesPerOp)).append(" |\n");
+            }
+            out.append('\n');
+            perCallVerdicts(threads, cases);
+        }
+    }
+
+    private void perCallVerdicts(int threads, Map<PerCallCase, JmhResult> cases) {
+        JmhResult base = cases.get(PerCallCase.NO_AGENT);
+        JmhResult dynamo = cases.get(PerCallCase.DYNAMO);
+        JmhResult hand = cases.get(PerCallCase.HAND_WRITTEN);
+        JmhResult otel = cases.get(PerCallCase.OTEL);
+        String where = threads + (threads == 1 ? " thread" : " threads");
+        if (base == null || dynamo == null) {
+            return;
+        }
+        double added = dynamo.median() - base.median();
+        out.append("With ").append(where).append(" the agent adds ").append(Stats.format(added))
+                .append(" ns per call to the plain method");
+        if (hand != null) {
+            double handAdded = hand.median() - base.median();
+            out.append("; the hand-written simpleclient recording adds ").append(Stats.format(handAdded))
+                    .append(" ns, so the agent costs ").append(Stats.format(dynamo.median() - hand.median()))
+                    .append(" ns per call more than the hand-written code");
+            verdicts.add((added <= handAdded ? "**met**" : "**missed**") + " (" + where
+                    + ") added cost per annotated call ≤ hand-written simpleclient: " + Stats.format(added)
+                    + " ns vs " + Stats.format(handAdded) + " ns");
+        }
+        out.append(".");
+        if (otel != null) {
+            double otelAdded = otel.median() - base.median();
+            double factor = otelAdded / added;
+            out.append(" The OpenTelemetry agent's `@WithSpan` adds ").append(Stats.format(otelAdded))
+                    .append(" ns: ").append(Stats.format(factor)).append("× the agent's.");
+            verdicts.add((factor >= 10 ? "**met**" : "**missed**") + " (" + where
+                    + ") at least 10× below OpenTelemetry `@WithSpan`: " + Stats.format(factor) + "×");
+        }
+        out.append("\n\n");
+        verdicts.add((dynamo.allocBytesPerOp < ZERO_ALLOCATION ? "**met**" : "**missed**") + " (" + where
+                + ") zero bytes allocated per annotated call: gc.alloc.rate.norm = "
+                + Stats.format(dynamo.allocBytesPerOp) + " B/call (case (a): " + Stats.format(base.allocBytesPerOp)
+                + ")");
+    }
+
+    // ---------------------------------------------------------------- scrape
+
+    private void scrape() throws IOException {
+        Path file = results.resolve("scrape.json");
+        out.append("### 2. Scrape cost\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `scrape`).\n\n");
+            return;
+        }
+        // tcpNoDelay -> server -> series
+        Map<String, Map<String, Map<Integer, JmhResult>>> grouped = new TreeMap<>(Comparator.reverseOrder());
+        for (JmhResult result : JmhResult.read(file)) {
+            grouped.computeIfAbsent(String.valueOf(result.param("tcpNoDelay")), k -> new TreeMap<>())
+                    .computeIfAbsent(result.param("server"), k -> new TreeMap<>())
+                    .put(Integer.parseInt(result.param("series")), result);
+        }
+        Map<String, String> bytes = new LinkedHashMap<>();
+        Path csv = results.resolve("scrape-bytes.csv");
+        if (Files.exists(csv)) {
+            for (String line : Files.readAllLines(csv)) {
+                String[] f = line.split(",");
+                bytes.put(f[0] + "/" + f[1], String.format("%,d", Long.parseLong(f[2])));
+            }
+        }
+        JmhResult any = grouped.values().iterator().next().values().iterator().next().values().iterator().next();
+        out.append("JMH: one `GET /metrics` of another JVM (`-Xmx256m`) holding N counter series with four labels,")
+                .append(" by the JDK's `HttpClient` (HTTP/1.1, kept alive, no gzip); ").append(any.settings())
+                .append(". The dynamo JVM runs the agent (`DYN_SYSTEM_JVM_METRICS=false`); the other serves a plain")
+                .append(" simpleclient registry with `HTTPServer` (`PROMETHEUS_DISABLE_CREATED_SERIES=true`, so both")
+                .append(" bodies hold the same series). Both servers are the JDK's `com.sun.net.httpserver`; the")
+                .append(" first table sets `-Dsun.net.httpserver.nodelay=true` in both target JVMs, the second")
+                .append(" keeps the JDK default (Nagle on). Times in ms per scrape: median of iterations (min–max).\n\n");
+        for (Map.Entry<String, Map<String, Map<Integer, JmhResult>>> entry : grouped.entrySet()) {
+            boolean noDelay = entry.getKey().equals("true");
+            out.append(noDelay ? "**TCP_NODELAY on (`sun.net.httpserver.nodelay=true`)**\n\n"
+                    : "**JDK default sockets (Nagle on)**\n\n");
+            scrapeTable(entry.getValue(), bytes, noDelay ? "TCP_NODELAY" : "JDK default sockets");
+        }
+    }
+
+    private void scrapeTable(Map<String, Map<Integer, JmhResult>> byServer, Map<String, String> bytes, String setting) {
+        out.append("| series | dynamo agent, ms | simpleclient HTTPServer, ms | dynamo ÷ simpleclient | dynamo bytes | simpleclient bytes |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|\n");
+        Map<Integer, JmhResult> dynamo = byServer.getOrDefault("dynamo", new TreeMap<>());
+        Map<Integer, JmhResult> plain = byServer.getOrDefault("simpleclient", new TreeMap<>());
+        for (Integer series : dynamo.keySet()) {
+            JmhResult d = dynamo.get(series);
+            JmhResult p = plain.get(series);
+            out.append("| ").append(String.format("%,d", series))
+                    .append(" | ").append(ms(d)).append(" | ").append(p == null ? "n/a" : ms(p))
+                    .append(" | ").append(p == null ? "n/a" : Stats.format(d.median() / p.median()) + "×")
+                    .append(" | ").append(bytes.getOrDefault("dynamo/" + series, "n/a"))
+                    .append(" | ").append(bytes.getOrDefault("simpleclient/" + series, "n/a")).append(" |\n");
+        }
+        out.append('\n');
+        JmhResult d = dynamo.get(10000);
+        JmhResult p = plain.get(10000);
+        if (d != null && p != null) {
+            verdicts.add((d.median() <= p.median() ? "**met**" : "**missed**")
+                    + " (" + setting + ") scrape of 10,000 series no slower than plain simpleclient: "
+                    + Stats.format(d.median() / 1000) + " ms vs " + Stats.format(p.median() / 1000) + " ms ("
+                    + Stats.format(d.median() / p.median()) + "×)");
+        }
+    }
+
+    private static String ms(JmhResult r) {
+        return Stats.format(r.median() / 1000) + " (" + Stats.format(r.min() / 1000) + "–" + Stats.format(r.max() / 1000)
+                + ")";
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    private void startup() throws IOException {
+        Path file = results.resolve("startup.csv");
+        out.append("### 3. Start-up\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `startup`).\n\n");
+            return;
+        }
+        Map<String, List<Double>> wall = new LinkedHashMap<>();
+        Map<String, List<Double>> toMain = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            wall.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Double.parseDouble(f[2]));
+            toMain.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Double.parseDouble(f[3]));
+        }
+        int runs = wall.values().iterator().next().size();
+        out.append("Whole processes `java -Xms64m -Xmx256m [agent] -cp benchmarks.jar StartupProbe`, whose `main`")
+                .append(" prints the time since JVM start (`RuntimeMXBean.getStartTime()`) and returns; ").append(runs)
+                .append(" runs of each configuration, interleaved in rotating order after 2 unrecorded warm-up")
+                .append(" rounds. Wall time is from process start to exit, as seen by the parent. Median (min–max), ms.\n\n");
+        out.append("| configuration | wall time, ms | added | JVM start → main, ms | added |\n");
+        out.append("|---|---:|---:|---:|---:|\n");
+        String base = "no agent";
+        for (String config : wall.keySet()) {
+            out.append("| ").append(config)
+                    .append(" | ").append(spread(wall.get(config)))
+                    .append(" | ").append(Stats.format(Stats.median(wall.get(config)) - Stats.median(wall.get(base))))
+                    .append(" | ").append(spread(toMain.get(config)))
+                    .append(" | ").append(Stats.format(Stats.median(toMain.get(config)) - Stats.median(toMain.get(base))))
+                    .append(" |\n");
+        }
+        out.append('\n');
+        for (String config : wall.keySet()) {
+            if (config.startsWith("dynamo")) {
+                double addedMain = Stats.median(toMain.get(config)) - Stats.median(toMain.get(base));
+                double addedWall = Stats.median(wall.get(config)) - Stats.median(wall.get(base));
+                verdicts.add((addedMain < 150 && addedWall < 150 ? "**met**" : "**missed**") + " start-up added by the"
+                        + " agent < 150 ms (" + config + "): " + Stats.format(addedMain) + " ms to main, "
+                        + Stats.format(addedWall) + " ms wall");
+            }
+        }
+    }
+
+    private static String spread(List<Double> values) {
+        return Stats.format(Stats.median(values)) + " (" + Stats.format(Stats.min(values)) + "–"
+                + Stats.format(Stats.max(values)) + ")";
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private void memory() throws IOException {
+        Path file = results.resolve("memory.csv");
+        out.append("### 4. Memory\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `memory`).\n\n");
+            return;
+        }
+        Map<String, List<Double>> before = new LinkedHashMap<>();
+        Map<String, List<Double>> perSeries = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        int series = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            String key = f[0] + "/" + f[1];
+            double heapBefore = Double.parseDouble(f[3]);
+            double heapAfter = Double.parseDouble(f[4]);
+            int n = Integer.parseInt(f[5]);
+            before.computeIfAbsent(f[0], k -> new ArrayList<>()).add(heapBefore);
+            if (n > 0) {
+                series = n;
+                perSeries.computeIfAbsent(key, k -> new ArrayList<>()).add((heapAfter - heapBefore) / n);
+            }
+        }
+        int runs = before.get("none").size();
+        out.append("Fresh JVMs (`-XX:+UseSerialGC -Xmx256m`), heap used after `System.gc()` before and after creating ")
+                .append(String.format("%,d", series)).append(" series (label values `series-00000`…, four labels in")
+                .append(" all) after a 10-series warm-up family; histograms have the agent's 17 duration buckets.")
+                .append(" The dynamo JVM runs the agent with `DYN_SYSTEM_PORT=0` and creates the series through the")
+                .append(" API; the simpleclient JVM serves its registry with `HTTPServer`. ").append(runs)
+                .append(" runs each; medians (min–max).\n\n");
+        out.append("| JVM | heap after start-up, KiB | added vs no agent, KiB | bytes per counter series | bytes per histogram series |\n");
+        out.append("|---|---:|---:|---:|---:|\n");
+        double baseHeap = Stats.median(before.get("none"));
+        String[][] rows = {{"none", "no agent, nothing created"}, {"dynamo", "dynamo agent + API"},
+                {"simpleclient", "plain simpleclient + HTTPServer"}};
+        for (String[] row : rows) {
+            List<Double> heap = before.get(row[0]);
+            if (heap == null) {
+                continue;
+            }
+            out.append("| ").append(row[1])
+                    .append(" | ").append(kib(heap))
+                    .append(" | ").append(Stats.format((Stats.median(heap) - baseHeap) / 1024))
+                    .append(" | ").append(bytesPerSeries(perSeries.get(row[0] + "/counter")))
+                    .append(" | ").append(bytesPerSeries(perSeries.get(row[0] + "/histogram"))).append(" |\n");
+        }
+        out.append("\nThe heap after start-up of the dynamo and simpleclient rows is measured after the 10-series")
+                .append(" warm-up family (and, for simpleclient, `HTTPServer`) exist.\n\n");
+    }
+
+    private static String kib(List<Double> bytes) {
+        return Stats.format(Stats.median(bytes) / 1024) + " (" + Stats.format(Stats.min(bytes) / 1024) + "–"
+                + Stats.format(Stats.max(bytes) / 1024) + ")";
+    }
+
+    private static String bytesPerSeries(List<Double> values) {
+        if (values == null) {
+            return "n/a";
+        }
+        return Stats.format(Stats.median(values)) + " (" + Stats.format(Stats.min(values)) + "–"
+                + Stats.format(Stats.max(values)) + ")";
+    }
+}

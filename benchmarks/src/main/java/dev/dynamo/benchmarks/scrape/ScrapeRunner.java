@@ -1,0 +1,27 @@
+package dev.dynamo.benchmarks.scrape;
+
+import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.benchmarks.JmhSettings;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Runs {@link ScrapeBenchmark} for both servers and all sizes; results in {@code results/scrape.json}. */
+public final class ScrapeRunner {
+    private ScrapeRunner() {
+    }
+
+    public static void run() throws RunnerException, IOException {
+        Path results = BenchmarkFiles.resultsDir();
+        Files.deleteIfExists(results.resolve("scrape-bytes.csv"));
+        Path result = results.resolve("scrape.json");
+        System.out.println("== scrape -> " + result);
+        new Runner(JmhSettings.options(result)
+                .include(ScrapeBenchmark.class.getName())
+                .jvmArgsAppend("-Dbench.results=" + results, "-Dbench.jar=" + BenchmarkFiles.benchmarksJar())
+                .build()).run();
+    }
+}
