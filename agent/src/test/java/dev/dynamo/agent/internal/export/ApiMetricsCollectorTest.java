@@ -1,0 +1,79 @@
+package dev.dynamo.agent.internal.export;
+
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.CollectorRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class ApiMetricsCollectorTest {
+    private static final Map<String, String> NO_LABELS = Collections.emptyMap();
+
+    private static MetricFamilySamples family(List<MetricFamilySamples> families, String name) {
+        for (MetricFamilySamples family : families) {
+            if (family.name.equals(name)) {
+                return family;
+            }
+        }
+        return fail("no family " + name);
+    }
+
+    @Test
+    void exposesTheApiMetricsWithTheirTypesHelpAndSamples() throws Exception {
+        String ns = "collector_test";
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).metrics();
+        metrics.createCounter("collector_requests", "Requests", NO_LABELS).inc(2);
+        metrics.createIntGauge("collector_queued", "Queued", NO_LABELS).set(-3);
+        metrics.createHistogram("collector_latency", "Latency", NO_LABELS, Arrays.asList(1.0)).observe(0.5);
+
+        List<MetricFamilySamples> families = new ApiMetricsCollector(PrimaryApi.locate()).collect();
+
+        MetricFamilySamples counter = family(families, "dynamo_component_collector_requests");
+        assertEquals(Collector.Type.COUNTER, counter.type);
+        assertEquals("Requests", counter.help);
+        assertEquals(1, counter.samples.size());
+        MetricFamilySamples.Sample sample = counter.samples.get(0);
+        assertEquals("dynamo_component_collector_requests_total", sample.name);
+        assertEquals(Arrays.asList("dynamo_namespace"), sample.labelNames);
+        assertEquals(Arrays.asList(ns), sample.labelValues);
+        assertEquals(2.0, sample.value);
+        assertEquals(Collector.Type.GAUGE, family(families, "dynamo_component_collector_queued").type);
+        assertEquals(-3.0, family(families, "dynamo_component_collector_queued").samples.get(0).value);
+        assertEquals(Collector.Type.HISTOGRAM, family(families, "dynamo_component_collector_latency").type);
+        assertEquals(4, family(families, "dynamo_component_collector_latency").samples.size());
+    }
+
+    @Test
+    void letsASimpleclientRegistryReadTheApiMetrics() throws Exception {
+        DistributedRuntime.get().metrics().createGauge("collector_registry_gauge", "Gauge", NO_LABELS).set(4.5);
+        CollectorRegistry registry = new CollectorRegistry();
+        registry.register(new ApiMetricsCollector(PrimaryApi.locate()));
+
+        Double value = registry.getSampleValue("dynamo_component_collector_registry_gauge");
+
+        assertNotNull(value);
+        assertEquals(4.5, value);
+    }
+
+    @Test
+    void decodesEveryExpositionType() {
+        assertEquals(Collector.Type.COUNTER, ApiMetricsCollector.decode(encoded("COUNTER")).type);
+        assertEquals(Collector.Type.GAUGE, ApiMetricsCollector.decode(encoded("GAUGE")).type);
+        assertEquals(Collector.Type.HISTOGRAM, ApiMetricsCollector.decode(encoded("HISTOGRAM")).type);
+    }
+
+    private static Object[] encoded(String type) {
+        Object[] sample = {"x", new String[] {"k"}, new String[] {"v"}, 1.0};
+        return new Object[] {"x", type, "help", new Object[] {sample}};
+    }
+}

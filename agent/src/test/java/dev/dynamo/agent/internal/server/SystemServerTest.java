@@ -1,0 +1,478 @@
+package dev.dynamo.agent.internal.server;
+
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.export.ApiMetricsCollector;
+import dev.dynamo.agent.internal.export.PrimaryApi;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.metrics.Histogram;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Starts the server on a free port of 127.0.0.1 and talks to it over HTTP. */
+class SystemServerTest {
+    private static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final List<SystemServer> servers = new ArrayList<SystemServer>();
+    private final AtomicInteger scrapeHooks = new AtomicInteger();
+    private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
+    private CollectorRegistry registry;
+    private SystemServer server;
+    /** Unique per test, so that the process-wide API store holds each test's metrics apart. */
+    private String namespace;
+    private String requests;
+    private String load;
+    private String latency;
+
+    @BeforeEach
+    void startServerWithSomeMetrics() throws Exception {
+        AgentLog.redirect(new PrintStream(agentLog, true, "UTF-8"));
+        int n = SEQUENCE.incrementAndGet();
+        namespace = "server_test_" + n;
+        requests = "server_requests_" + n;
+        load = "server_load_" + n;
+        latency = "server_latency_" + n;
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(namespace).component("comp").endpoint("ep")
+                .metrics();
+        metrics.createIntCounter(requests, "Requests served", Collections.<String, String>emptyMap()).inc(3);
+        metrics.createGauge(load, "Current load", Collections.<String, String>emptyMap()).set(0.5);
+        Histogram histogram = metrics.createHistogram(latency, "Latency", Collections.<String, String>emptyMap(),
+                Arrays.asList(0.1, 1.0));
+        histogram.observe(0.05);
+        histogram.observe(0.5);
+
+        registry = new CollectorRegistry();
+        registry.register(new ApiMetricsCollector(PrimaryApi.locate()));
+        server = start();
+    }
+
+    @AfterEach
+    void stopServers() {
+        for (SystemServer started : servers) {
+            started.stop();
+        }
+        AgentLog.redirect(null);
+    }
+
+    private SystemServer start(String... extraSettings) throws IOException {
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        for (int i = 0; i < extraSettings.length; i += 2) {
+            env.put(extraSettings[i], extraSettings[i + 1]);
+        }
+        AgentConfig config = AgentConfig.fromEnvironment(env);
+        assertTrue(config.problems().isEmpty(), config.problems().toString());
+        SystemServer started = SystemServer.start(config, registry, new HealthStatus(config.startingReady()),
+                scrapeHooks::incrementAndGet);
+        servers.add(started);
+        return started;
+    }
+
+    private String prefixed(String name) {
+        return "dynamo_component_" + name;
+    }
+
+    private String labels() {
+        return "dynamo_namespace=\"" + namespace + "\",dynamo_component=\"comp\",dynamo_endpoint=\"ep\"";
+    }
+
+    // /metrics
+
+    @Test
+    void servesTheTextFormatOnMetrics() throws IOException {
+        Response response = request(server, "GET", "/metrics");
+
+        assertEquals(200, response.status);
+        assertEquals(TEXT_004, response.header("Content-Type"));
+        String body = response.text();
+        assertTrue(body.contains("# HELP " + prefixed(requests) + "_total Requests served\n"), () -> excerpt(body));
+        assertTrue(body.contains("# TYPE " + prefixed(requests) + "_total counter\n"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(requests) + "_total{" + labels() + ",} 3.0\n"), () -> excerpt(body));
+        assertTrue(body.contains("# TYPE " + prefixed(load) + " gauge\n"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(load) + "{" + labels() + ",} 0.5\n"), () -> excerpt(body));
+        assertTrue(body.contains("# TYPE " + prefixed(latency) + " histogram\n"), () -> excerpt(body));
+        String bucket = prefixed(latency) + "_bucket{" + labels();
+        assertTrue(body.contains(bucket + ",le=\"0.1\",} 1.0\n"), () -> excerpt(body));
+        assertTrue(body.contains(bucket + ",le=\"1.0\",} 2.0\n"), () -> excerpt(body));
+        assertTrue(body.contains(bucket + ",le=\"+Inf\",} 2.0\n"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(latency) + "_count{" + labels() + ",} 2.0\n"), () -> excerpt(body));
+        assertTrue(body.contains("# TYPE dynamo_component_uptime_seconds gauge\n"), () -> excerpt(body));
+        assertFalse(body.contains("_created"), () -> excerpt(body));
+    }
+
+    @Test
+    void servesOpenMetricsWhenTheClientAsksForIt() throws IOException {
+        Response response = request(server, "GET", "/metrics",
+                "Accept", "application/openmetrics-text; version=1.0.0");
+
+        assertEquals(200, response.status);
+        assertEquals(OPENMETRICS, response.header("Content-Type"));
+        String body = response.text();
+        assertTrue(body.endsWith("# EOF\n"), () -> excerpt(body));
+        assertTrue(body.contains("# TYPE " + prefixed(requests) + " counter\n"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(requests) + "_total{" + labels() + "} 3.0\n"), () -> excerpt(body));
+        assertFalse(body.contains(prefixed(requests) + "_created"), () -> excerpt(body));
+    }
+
+    @Test
+    void compressesTheBodyWhenTheClientAcceptsGzip() throws IOException {
+        Response plain = request(server, "GET", "/metrics");
+        Response gzipped = request(server, "GET", "/metrics", "Accept-Encoding", "gzip, deflate");
+
+        assertEquals(200, gzipped.status);
+        assertEquals("gzip", gzipped.header("Content-Encoding"));
+        assertEquals(TEXT_004, gzipped.header("Content-Type"));
+        String unzipped = gunzip(gzipped.body);
+        assertEquals(linesOf(plain.text(), namespace), linesOf(unzipped, namespace));
+        assertEquals(7, linesOf(unzipped, namespace).size(), () -> excerpt(unzipped));
+        assertNull(plain.header("Content-Encoding"));
+    }
+
+    @Test
+    void doesNotCompressWhenGzipIsRefused() throws IOException {
+        Response refused = request(server, "GET", "/metrics", "Accept-Encoding", "gzip;q=0, identity");
+
+        assertNull(refused.header("Content-Encoding"));
+        assertTrue(refused.text().contains(prefixed(requests)), () -> excerpt(refused.text()));
+    }
+
+    @Test
+    void keepsOnlyTheSamplesNamedInTheQuery() throws IOException {
+        Response response = request(server, "GET", "/metrics?name[]=" + prefixed(latency) + "_count");
+
+        String body = response.text();
+        assertEquals(200, response.status);
+        assertTrue(body.contains(prefixed(latency) + "_count{"), () -> excerpt(body));
+        assertFalse(body.contains(prefixed(latency) + "_bucket"), () -> excerpt(body));
+        assertFalse(body.contains(prefixed(latency) + "_sum"), () -> excerpt(body));
+        assertFalse(body.contains(prefixed(requests)), () -> excerpt(body));
+        assertFalse(body.contains("uptime"), () -> excerpt(body));
+    }
+
+    @Test
+    void keepsWholeFamiliesNamedInTheQuery() throws IOException {
+        Response response = request(server, "GET",
+                "/metrics?name%5B%5D=" + prefixed(latency) + "&name%5B%5D=" + prefixed(requests) + "_total");
+
+        String body = response.text();
+        assertTrue(body.contains(prefixed(latency) + "_bucket{"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(latency) + "_sum{"), () -> excerpt(body));
+        assertTrue(body.contains(prefixed(requests) + "_total{"), () -> excerpt(body));
+        assertFalse(body.contains(prefixed(load)), () -> excerpt(body));
+    }
+
+    @Test
+    void servesAnEmptyPageWhenNoNameMatches() throws IOException {
+        Response response = request(server, "GET", "/metrics?name[]=no_such_metric");
+
+        assertEquals(200, response.status);
+        assertEquals("", response.text());
+    }
+
+    @Test
+    void answersHeadWithHeadersOnly() throws IOException {
+        Response response = request(server, "HEAD", "/metrics");
+
+        assertEquals(200, response.status);
+        assertEquals(TEXT_004, response.header("Content-Type"));
+        assertEquals(0, response.body.length);
+    }
+
+    @Test
+    void runsTheScrapeHookBeforeServingMetrics() throws IOException {
+        request(server, "GET", "/health");
+        request(server, "GET", "/live");
+        assertEquals(0, scrapeHooks.get());
+
+        request(server, "GET", "/metrics");
+
+        assertTrue(scrapeHooks.get() >= 1);
+    }
+
+    @Test
+    void answersAFailingCollectorWith500AndKeepsServing() throws IOException {
+        registry.register(new BrokenCollector());
+
+        Response failed = request(server, "GET", "/metrics");
+
+        assertEquals(500, failed.status);
+        assertTrue(failed.text().contains("collector broken"), failed.text());
+        assertTrue(new String(agentLog.toByteArray(), StandardCharsets.UTF_8).contains("collector broken"));
+        assertEquals(200, request(server, "GET", "/live").status);
+    }
+
+    // /health and /live
+
+    @Test
+    void reportsNotReadyBeforeAnyEndpointByDefault() throws Exception {
+        // Readiness also depends on the endpoints instrumented in this JVM, which other tests add to;
+        // a fresh copy of the agent's classes has none.
+        URL[] classes = {codeSource(SystemServer.class), codeSource(ExportBridge.class),
+            codeSource(CollectorRegistry.class), codeSource(TextFormat.class)};
+        try (URLClassLoader fresh = new URLClassLoader(classes, ClassLoader.getPlatformClassLoader())) {
+            Class<?> configType = fresh.loadClass(AgentConfig.class.getName());
+            Class<?> registryType = fresh.loadClass(CollectorRegistry.class.getName());
+            Class<?> healthType = fresh.loadClass(HealthStatus.class.getName());
+            Class<?> serverType = fresh.loadClass(SystemServer.class.getName());
+            Map<String, String> env = new HashMap<String, String>();
+            env.put("DYN_SYSTEM_PORT", "0");
+            env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+            Object config = configType.getMethod("fromEnvironment", Map.class).invoke(null, env);
+            Runnable noHook = () -> { };
+            Object started = serverType.getMethod("start", configType, registryType, healthType, Runnable.class)
+                    .invoke(null, config, registryType.getConstructor().newInstance(),
+                            healthType.getConstructor(boolean.class).newInstance(false), noHook);
+            try {
+                Response response = request((Integer) serverType.getMethod("port").invoke(started), "GET", "/health");
+
+                assertEquals(503, response.status);
+                assertEquals("application/json", response.header("Content-Type"));
+                assertTrue(response.text().startsWith("{\"status\":\"notready\""), response.text());
+                assertTrue(response.text().contains("\"endpoints\":{}"), response.text());
+            } finally {
+                serverType.getMethod("stop").invoke(started);
+            }
+        }
+    }
+
+    private static URL codeSource(Class<?> type) {
+        return type.getProtectionDomain().getCodeSource().getLocation();
+    }
+
+    @Test
+    void reportsReadyWhenTheStartingStatusIsReady() throws IOException {
+        SystemServer ready = start("DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready");
+
+        Response response = request(ready, "GET", "/health");
+
+        assertEquals(200, response.status);
+        assertEquals("application/json", response.header("Content-Type"));
+        assertTrue(response.text().startsWith("{\"status\":\"ready\",\"uptime_seconds\":"), response.text());
+        assertTrue(response.text().contains("\"endpoints\":{"), response.text());
+    }
+
+    @Test
+    void answersHeadOnHealthWithTheSameStatus() throws IOException {
+        SystemServer ready = start("DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready");
+
+        Response response = request(ready, "HEAD", "/health");
+
+        assertEquals(200, response.status);
+        assertEquals(0, response.body.length);
+    }
+
+    @Test
+    void reportsLiveness() throws IOException {
+        Response response = request(server, "GET", "/live");
+
+        assertEquals(200, response.status);
+        assertEquals("application/json", response.header("Content-Type"));
+        assertTrue(response.text().startsWith("{\"status\":\"live\""), response.text());
+    }
+
+    @Test
+    void servesHealthAndLivenessOnConfiguredPaths() throws IOException {
+        SystemServer custom = start("DYN_SYSTEM_HEALTH_PATH", "/ready", "DYN_SYSTEM_LIVE_PATH", "/alive",
+                "DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready");
+
+        assertEquals(200, request(custom, "GET", "/ready").status);
+        assertTrue(request(custom, "GET", "/ready").text().contains("\"status\":\"ready\""));
+        assertTrue(request(custom, "GET", "/alive").text().contains("\"status\":\"live\""));
+        assertEquals(404, request(custom, "GET", "/health").status);
+        assertEquals(404, request(custom, "GET", "/live").status);
+        assertEquals(200, request(custom, "GET", "/metrics").status);
+    }
+
+    // Everything else
+
+    @Test
+    void answersUnknownPathsWith404() throws IOException {
+        for (String path : Arrays.asList("/", "/metricsfoo", "/metrics/", "/healthz", "/live/now", "/favicon.ico")) {
+            Response response = request(server, "GET", path);
+            assertEquals(404, response.status, path);
+            assertTrue(response.text().startsWith("Not found. Try /metrics, /health or /live"), response.text());
+        }
+    }
+
+    @Test
+    void answersOtherMethodsWith405() throws IOException {
+        for (String path : Arrays.asList("/metrics", "/health", "/live")) {
+            for (String method : Arrays.asList("POST", "PUT", "DELETE")) {
+                Response response = request(server, method, path);
+                assertEquals(405, response.status, method + " " + path);
+                assertEquals("GET, HEAD", response.header("Allow"), method + " " + path);
+            }
+        }
+        assertEquals(0, scrapeHooks.get());
+    }
+
+    @Test
+    void listensOnTheConfiguredHostAndAFreePort() {
+        assertNotEquals(0, server.port());
+        assertEquals("127.0.0.1", server.host());
+    }
+
+    @Test
+    void runsOnDaemonThreadsOnly() throws IOException {
+        request(server, "GET", "/metrics");
+
+        List<Thread> serverThreads = new ArrayList<Thread>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("dynamo-system-server") || thread.getName().equals("HTTP-Dispatcher")) {
+                serverThreads.add(thread);
+            }
+        }
+        assertFalse(serverThreads.isEmpty());
+        for (Thread thread : serverThreads) {
+            assertTrue(thread.isDaemon(), thread.getName());
+        }
+    }
+
+    @Test
+    void failsToStartOnAPortInUse() {
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", Integer.toString(server.port()));
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        AgentConfig taken = AgentConfig.fromEnvironment(env);
+
+        assertThrows(IOException.class,
+                () -> servers.add(SystemServer.start(taken, registry, new HealthStatus(false), () -> { })));
+    }
+
+    @Test
+    void releasesThePortWhenStopped() throws IOException {
+        int port = server.port();
+        server.stop();
+        servers.remove(server);
+
+        SystemServer again = start("DYN_SYSTEM_PORT", Integer.toString(port));
+
+        assertEquals(port, again.port());
+        assertEquals(200, request(again, "GET", "/live").status);
+    }
+
+    /** Describes itself, so that registering it does not collect. */
+    private static final class BrokenCollector extends Collector implements Collector.Describable {
+        @Override
+        public List<MetricFamilySamples> collect() {
+            throw new IllegalStateException("collector broken");
+        }
+
+        @Override
+        public List<MetricFamilySamples> describe() {
+            return Collections.emptyList();
+        }
+    }
+
+    // HTTP plumbing
+
+    /** The lines of {@code body} about this test's metrics, for failure messages. */
+    private String excerpt(String body) {
+        return String.join("\n", linesOf(body, "_" + SEQUENCE.get()));
+    }
+
+    private static List<String> linesOf(String text, String containing) {
+        List<String> lines = new ArrayList<String>();
+        for (String line : text.split("\n")) {
+            if (line.contains(containing)) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    private static String gunzip(byte[] compressed) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            return new String(readAll(in), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        try (InputStream stream = in) {
+            return stream.readAllBytes();
+        }
+    }
+
+    static Response request(SystemServer target, String method, String path, String... headers) throws IOException {
+        return request(target.port(), method, path, headers);
+    }
+
+    static Response request(int port, String method, String path, String... headers) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL("http://127.0.0.1:" + port + path).openConnection();
+        try {
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout(5000);
+            connection.setReadTimeout(5000);
+            for (int i = 0; i < headers.length; i += 2) {
+                connection.setRequestProperty(headers[i], headers[i + 1]);
+            }
+            int status = connection.getResponseCode();
+            byte[] body = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+            return new Response(status, connection.getHeaderFields(), body);
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    static final class Response {
+        final int status;
+        final Map<String, List<String>> headers;
+        final byte[] body;
+
+        Response(int status, Map<String, List<String>> headers, byte[] body) {
+            this.status = status;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        String header(String name) {
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                if (name.equalsIgnoreCase(header.getKey())) {
+                    return header.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+}
