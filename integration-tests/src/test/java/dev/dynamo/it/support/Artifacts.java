@@ -1,0 +1,65 @@
+package dev.dynamo.it.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The jars under test and the work directory, as the build passes them (see the failsafe configuration). */
+public final class Artifacts {
+
+    private Artifacts() {
+    }
+
+    public static Path agentJar() {
+        return existing("it.agent.jar");
+    }
+
+    public static Path apiJar() {
+        return existing("it.api.jar");
+    }
+
+    public static Path demoJar() {
+        return existing("it.demo.jar");
+    }
+
+    /** The applications of {@code integration-tests/src/main}. */
+    public static Path appsJar() {
+        return existing("it.apps.jar");
+    }
+
+    /** The application's own simpleclient (an older version than the agent's). */
+    public static List<Path> simpleclientJars() {
+        List<Path> jars = new ArrayList<>();
+        for (String jar : property("it.simpleclient.jars").split(",")) {
+            jars.add(requireFile("it.simpleclient.jars", Paths.get(jar)));
+        }
+        return jars;
+    }
+
+    /** Where launched processes write their output: {@code target/it-work}. */
+    public static Path workDir() {
+        return Paths.get(property("it.work.dir"));
+    }
+
+    private static Path existing(String name) {
+        return requireFile(name, Paths.get(property(name)));
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalStateException("system property " + name + " is not set; run the integration tests"
+                    + " through Maven (mvn verify), which sets it");
+        }
+        return value;
+    }
+
+    private static Path requireFile(String name, Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(name + " points to " + path + ", which does not exist");
+        }
+        return path.toAbsolutePath();
+    }
+}

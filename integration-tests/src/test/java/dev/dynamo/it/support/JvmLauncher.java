@@ -1,0 +1,139 @@
+package dev.dynamo.it.support;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Describes a {@code java} command: which JDK, with or without the agent, the environment, the class
+ * path and main class or a jar, and arguments. Start it with {@link Processes#start(JvmLauncher)}.
+ *
+ * <pre>{@code
+ * ManagedProcess app = processes.start(JvmLauncher.withAgent("guide")
+ *         .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info")
+ *         .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(MetricsGuideApp.class.getName()));
+ * }</pre>
+ *
+ * <p>The environment starts from the test JVM's, minus every {@code DYN_*} variable and the JVM
+ * option variables ({@code JAVA_TOOL_OPTIONS} and the like, which would print on stderr), so that
+ * the tests see exactly the settings they give.
+ */
+public final class JvmLauncher {
+    private final String name;
+    private Jdk jdk = Jdk.current();
+    private boolean agent;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> classpath = new ArrayList<>();
+    private String mainClass;
+    private Path jar;
+    private final List<String> args = new ArrayList<>();
+
+    private JvmLauncher(String name, boolean agent) {
+        this.name = name;
+        this.agent = agent;
+        System.getenv().forEach((key, value) -> {
+            if (!key.startsWith("DYN_") && !key.equals("JAVA_TOOL_OPTIONS") && !key.equals("JDK_JAVA_OPTIONS")
+                    && !key.equals("_JAVA_OPTIONS") && !key.equals("CLASSPATH")) {
+                environment.put(key, value);
+            }
+        });
+    }
+
+    /** A JVM started with {@code -javaagent:dynamo-agent.jar}. */
+    public static JvmLauncher withAgent(String name) {
+        return new JvmLauncher(name, true);
+    }
+
+    /** A JVM without the agent. */
+    public static JvmLauncher withoutAgent(String name) {
+        return new JvmLauncher(name, false);
+    }
+
+    /** The demo server with the agent: {@code java -javaagent:... -jar demo-target.jar server --host 127.0.0.1 ...}. */
+    public static JvmLauncher demoServer(String name, String... serverArgs) {
+        return withAgent(name).jar(Artifacts.demoJar()).args("server", "--host", "127.0.0.1").args(serverArgs);
+    }
+
+    /** The demo client, without the agent, against the demo server on {@code port}. */
+    public static JvmLauncher demoClient(String name, int port, String... clientArgs) {
+        return withoutAgent(name).jar(Artifacts.demoJar()).args("client", "--port", String.valueOf(port))
+                .args(clientArgs);
+    }
+
+    public JvmLauncher jdk(Jdk value) {
+        this.jdk = value;
+        return this;
+    }
+
+    public JvmLauncher env(String key, String value) {
+        environment.put(key, value);
+        return this;
+    }
+
+    public JvmLauncher jvmArgs(String... values) {
+        jvmArgs.addAll(Arrays.asList(values));
+        return this;
+    }
+
+    public JvmLauncher classpath(Path... entries) {
+        for (Path entry : entries) {
+            classpath.add(entry.toString());
+        }
+        return this;
+    }
+
+    public JvmLauncher mainClass(String value) {
+        this.mainClass = value;
+        this.jar = null;
+        return this;
+    }
+
+    public JvmLauncher jar(Path value) {
+        this.jar = value;
+        this.mainClass = null;
+        return this;
+    }
+
+    public JvmLauncher args(String... values) {
+        args.addAll(Arrays.asList(values));
+        return this;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The full command line. */
+    public List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(jdk.java().toString());
+        if (agent) {
+            command.add("-javaagent:" + Artifacts.agentJar());
+        }
+        command.addAll(jvmArgs);
+        if (jar != null) {
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            if (!classpath.isEmpty()) {
+                command.add("-cp");
+                command.add(String.join(File.pathSeparator, classpath));
+            }
+            if (mainClass == null) {
+                throw new IllegalStateException(name + ": neither a jar nor a main class");
+            }
+            command.add(mainClass);
+        }
+        command.addAll(args);
+        return command;
+    }
+}
