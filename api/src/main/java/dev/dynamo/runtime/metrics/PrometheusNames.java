@@ -72,7 +72,8 @@ public final class PrometheusNames {
                     + " give a name with at least one character from [a-zA-Z0-9_:]");
         }
         StringBuilder out = new StringBuilder(name.length() + 1);
-        for (int i = 0; i < name.length(); i++) {
+        // By code point, as Dynamo does: a character outside the BMP becomes one '_', not two.
+        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
             char c = name.charAt(i);
             out.append(isMetricNameChar(c) ? c : '_');
         }
@@ -99,7 +100,7 @@ public final class PrometheusNames {
                     + " give a name with at least one character from [a-zA-Z0-9_]");
         }
         StringBuilder out = new StringBuilder(name.length() + 1);
-        for (int i = 0; i < name.length(); i++) {
+        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
             char c = name.charAt(i);
             out.append(isLabelNameChar(c) ? c : '_');
         }

@@ -29,6 +29,21 @@ class PrometheusNamesTest {
     }
 
     @Test
+    void prependsAnUnderscoreToAMetricNameStartingWithAColon() {
+        assertEquals("_:test", PrometheusNames.sanitizeMetricName(":test"));
+    }
+
+    @Test
+    void replacesACharacterOutsideTheBasicPlaneWithOneUnderscore() {
+        String emoji = "\uD83D\uDE00";
+
+        assertEquals("test_name", PrometheusNames.sanitizeMetricName("test" + emoji + "name"));
+        assertEquals("test_name", PrometheusNames.sanitizeLabelName("test" + emoji + "name"));
+        assertEquals("_test", PrometheusNames.sanitizeLabelName(emoji + "test"));
+        assertEquals("caf_", PrometheusNames.sanitizeMetricName("caf\u00e9"));
+    }
+
+    @Test
     void keepsAValidMetricNameUnchanged() {
         assertEquals("dynamo_component_requests_total",
                 PrometheusNames.sanitizeMetricName("dynamo_component_requests_total"));
