@@ -13,7 +13,7 @@ public enum MetricType {
     INT_GAUGE_VEC("IntGaugeVec", Exposition.GAUGE, true),
     HISTOGRAM_VEC("HistogramVec", Exposition.HISTOGRAM, true),
     /** A gauge whose value is computed at every scrape, such as the runtime's uptime. */
-    CALLBACK_GAUGE("Gauge", Exposition.GAUGE, false);
+    CALLBACK_GAUGE("computed Gauge", Exposition.GAUGE, false);
 
     /** How a family is written in the exposition format. */
     public enum Exposition {

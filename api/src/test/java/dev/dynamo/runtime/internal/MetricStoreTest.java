@@ -19,6 +19,7 @@ import static dev.dynamo.runtime.internal.Snapshots.map;
 import static dev.dynamo.runtime.internal.Snapshots.sample;
 import static dev.dynamo.runtime.internal.Snapshots.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -151,6 +152,16 @@ class MetricStoreTest {
         String message = rejected(() -> metrics.createGauge(name, "Vec", NO_LABELS));
 
         assertTrue(message.contains("already registered as GaugeVec; cannot create it as Gauge"), message);
+    }
+
+    @Test
+    void tellsTheRuntimesComputedUptimeGaugeAndAPlainGaugeApart() {
+        String message = rejected(() -> runtimeMetrics().createGauge("uptime_seconds",
+                "Total uptime of the DistributedRuntime in seconds", NO_LABELS));
+
+        assertTrue(message.startsWith("Metric 'dynamo_component_uptime_seconds' is already registered as"), message);
+        assertTrue(message.contains("cannot create it as Gauge"), message);
+        assertFalse(message.contains("registered as Gauge;"), message);
     }
 
     @Test
