@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -62,7 +63,8 @@ final class MetricsHandler {
         List<MetricFamilySamples> kept = new ArrayList<MetricFamilySamples>();
         while (all.hasMoreElements()) {
             MetricFamilySamples family = all.nextElement();
-            if (names.contains(family.name) || names.contains(family.name + "_total")) {
+            boolean counterTotal = family.type == Collector.Type.COUNTER && names.contains(family.name + "_total");
+            if (names.contains(family.name) || counterTotal) {
                 kept.add(family);
                 continue;
             }

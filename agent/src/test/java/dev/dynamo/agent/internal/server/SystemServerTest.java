@@ -196,6 +196,15 @@ class SystemServerTest {
     }
 
     @Test
+    void matchesTheTotalSuffixForCountersOnly() throws IOException {
+        Response counter = request(server, "GET", "/metrics?name[]=" + prefixed(requests) + "_total");
+        Response gauge = request(server, "GET", "/metrics?name[]=" + prefixed(load) + "_total");
+
+        assertTrue(counter.text().contains(prefixed(requests) + "_total{"), () -> excerpt(counter.text()));
+        assertEquals("", gauge.text());
+    }
+
+    @Test
     void servesAnEmptyPageWhenNoNameMatches() throws IOException {
         Response response = request(server, "GET", "/metrics?name[]=no_such_metric");
 
