@@ -67,7 +67,8 @@ final class ComputeRequest {
                     } else if (key.equals("values") && values == null) {
                         values = numbers();
                     } else {
-                        throw error(keyStart, "unexpected key \"" + key + "\" (expected \"id\" and \"values\", once each)");
+                        throw error(keyStart,
+                                "unexpected key \"" + key + "\" (expected \"id\" and \"values\", once each)");
                     }
                 } while (consume(','));
                 expect('}');

@@ -27,7 +27,7 @@ final class DemoClient {
         this.options = options;
     }
 
-    /** Whether request {@code index} (0-based) of {@code requests} asks to fail: {@code fail} of them, spread evenly. */
+    /** Whether request {@code index} (0-based) asks to fail: {@code fail} of {@code requests}, spread evenly. */
     static boolean failsOnPurpose(long index, long requests, long fail) {
         return (index + 1) * fail / requests != index * fail / requests;
     }

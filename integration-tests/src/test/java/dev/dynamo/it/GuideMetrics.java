@@ -24,7 +24,7 @@ final class GuideMetrics {
 
     /** Whether the page shows the guide's metrics at all (the last one the app records). */
     static boolean present(Exposition page) {
-        return page.has("dynamo_component_ttft_seconds_count", with(GENERATE, "region", "eu", "model", "llama"));
+        return page.has("dynamo_component_ttft_seconds_count", Labels.with(GENERATE, "region", "eu", "model", "llama"));
     }
 
     static void assertOnPage(Exposition page) {
@@ -36,8 +36,8 @@ final class GuideMetrics {
                 Labels.of("dynamo_namespace", "guide", "dynamo_component", "backend"), 0.75);
 
         // A counter created as "handled_requests" is exposed with the _total suffix, with its constant label.
-        assertSample(page, "counter", "dynamo_component_handled_requests_total", with(GENERATE, "service", "backend"),
-                5.5);
+        assertSample(page, "counter", "dynamo_component_handled_requests_total",
+                Labels.with(GENERATE, "service", "backend"), 5.5);
         assertEquals("Requests handled", page.help("dynamo_component_handled_requests_total"));
 
         // One family, two series: the same name created under two endpoints.
@@ -47,7 +47,7 @@ final class GuideMetrics {
         assertEquals(2, page.samples("dynamo_component_tokens_generated_total").size());
 
         assertSample(page, "gauge", "dynamo_component_active_connections",
-                with(GENERATE, "service", "backend", "tier", "gold"), 10.5);
+                Labels.with(GENERATE, "service", "backend", "tier", "gold"), 10.5);
         assertSample(page, "gauge", "dynamo_component_queue_depth", GENERATE, 10);
 
         assertHistogram(page, "dynamo_component_latency_seconds", GENERATE,
@@ -57,18 +57,19 @@ final class GuideMetrics {
                 new double[] {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.02);
 
         assertSample(page, "counter", "dynamo_component_requests_by_model_total",
-                with(GENERATE, "model_type", "llama", "model_size", "7b"), 2);
+                Labels.with(GENERATE, "model_type", "llama", "model_size", "7b"), 2);
         assertEquals(3, page.value("dynamo_component_requests_by_model_total",
-                with(GENERATE, "model_type", "mistral", "model_size", "13b")));
-        assertSample(page, "counter", "dynamo_component_tokens_by_model_total", with(GENERATE, "model", "llama"), 100);
+                Labels.with(GENERATE, "model_type", "mistral", "model_size", "13b")));
+        assertSample(page, "counter", "dynamo_component_tokens_by_model_total",
+                Labels.with(GENERATE, "model", "llama"), 100);
         assertSample(page, "gauge", "dynamo_component_gpu_memory_bytes",
-                with(GENERATE, "gpu_id", "0", "memory_type", "allocated"), 8192);
+                Labels.with(GENERATE, "gpu_id", "0", "memory_type", "allocated"), 8192);
         assertEquals(1024, page.value("dynamo_component_gpu_memory_bytes",
-                with(GENERATE, "gpu_id", "1", "memory_type", "free")));
-        assertSample(page, "gauge", "dynamo_component_slots_in_use", with(GENERATE, "pool", "prefill"), 3);
-        assertEquals(1, page.value("dynamo_component_slots_in_use", with(GENERATE, "pool", "decode")));
+                Labels.with(GENERATE, "gpu_id", "1", "memory_type", "free")));
+        assertSample(page, "gauge", "dynamo_component_slots_in_use", Labels.with(GENERATE, "pool", "prefill"), 3);
+        assertEquals(1, page.value("dynamo_component_slots_in_use", Labels.with(GENERATE, "pool", "decode")));
 
-        Map<String, String> ttft = with(GENERATE, "region", "eu", "model", "llama");
+        Map<String, String> ttft = Labels.with(GENERATE, "region", "eu", "model", "llama");
         assertHistogram(page, "dynamo_component_ttft_seconds", ttft, List.of("0.25", "1.0", "4.0", "+Inf"),
                 new double[] {1, 1, 2, 2}, 3.2);
         // Automatic labels first, then constant labels, then variable labels.
@@ -90,26 +91,12 @@ final class GuideMetrics {
     private static void assertHistogram(Exposition page, String name, Map<String, String> labels, List<String> edges,
             double[] cumulativeCounts, double sum) {
         assertEquals("histogram", page.type(name), "# TYPE of " + name);
-        List<String> exposedEdges = new ArrayList<>();
-        for (Exposition.Sample bucket : page.samples(name + "_bucket")) {
-            Map<String, String> withoutLe = new java.util.LinkedHashMap<>(bucket.labels());
-            String le = withoutLe.remove("le");
-            if (withoutLe.equals(labels)) {
-                exposedEdges.add(le);
-            }
-        }
-        assertEquals(edges, exposedEdges, "bucket edges of " + name + labels);
+        assertEquals(edges, page.bucketEdges(name, labels), "bucket edges of " + name + labels);
         for (int i = 0; i < edges.size(); i++) {
-            assertEquals(cumulativeCounts[i], page.value(name + "_bucket", with(labels, "le", edges.get(i))),
+            assertEquals(cumulativeCounts[i], page.value(name + "_bucket", Labels.with(labels, "le", edges.get(i))),
                     name + " bucket le=" + edges.get(i));
         }
         assertEquals(cumulativeCounts[edges.size() - 1], page.value(name + "_count", labels), name + "_count");
         assertEquals(sum, page.value(name + "_sum", labels), 1e-9, name + "_sum");
-    }
-
-    static Map<String, String> with(Map<String, String> labels, String... more) {
-        Map<String, String> combined = new java.util.LinkedHashMap<>(labels);
-        combined.putAll(Labels.of(more));
-        return combined;
     }
 }

@@ -5,7 +5,7 @@ import dev.dynamo.runtime.DynamoEndpoint;
 /** Annotated methods that leave attributes to their defaults. */
 final class DefaultsHandler {
 
-    /** Everything defaulted: namespace from DYN_NAMESPACE or "dynamo", component "DefaultsHandler", endpoint "defaults". */
+    /** All defaults: namespace DYN_NAMESPACE or "dynamo", component "DefaultsHandler", endpoint "defaults". */
     @DynamoEndpoint
     void defaults() {
     }

@@ -103,6 +103,11 @@ public final class Exposition {
             throw new IllegalArgumentException("invalid metric name " + name);
         }
         String[] valueAndTimestamp = rest.trim().split(" ");
+        boolean timestampOk = valueAndTimestamp.length == 1
+                || valueAndTimestamp.length == 2 && valueAndTimestamp[1].matches("-?\\d+");
+        if (!timestampOk) {
+            throw new IllegalArgumentException("expected a value and at most a timestamp after the labels");
+        }
         return new Sample(name, Collections.unmodifiableMap(labels), parseValue(valueAndTimestamp[0]));
     }
 
@@ -157,7 +162,7 @@ public final class Exposition {
         return find(name, labels) != null;
     }
 
-    /** The value of the sample with exactly these labels; fails, listing the samples of that name, when there is none. */
+    /** The value of the sample with exactly these labels; fails, listing the samples of that name, if none. */
     public double value(String name, Map<String, String> labels) {
         Sample sample = find(name, labels);
         if (sample == null) {
@@ -171,6 +176,19 @@ public final class Exposition {
     public double valueOr(String name, Map<String, String> labels, double absent) {
         Sample sample = find(name, labels);
         return sample == null ? absent : sample.value();
+    }
+
+    /** The {@code le} values of the buckets of one histogram series, in page order. */
+    public List<String> bucketEdges(String histogram, Map<String, String> labels) {
+        List<String> edges = new ArrayList<>();
+        for (Sample bucket : samples(histogram + "_bucket")) {
+            Map<String, String> withoutLe = new LinkedHashMap<>(bucket.labels());
+            String le = withoutLe.remove("le");
+            if (le != null && withoutLe.equals(labels)) {
+                edges.add(le);
+            }
+        }
+        return edges;
     }
 
     /** The {@code # TYPE} of a family, or null. */

@@ -28,4 +28,11 @@ public final class Labels {
         labels.putAll(of(more));
         return labels;
     }
+
+    /** {@code labels} followed by {@code more} key/value pairs. */
+    public static Map<String, String> with(Map<String, String> labels, String... more) {
+        Map<String, String> combined = new LinkedHashMap<>(labels);
+        combined.putAll(of(more));
+        return combined;
+    }
 }

@@ -4,7 +4,12 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +26,11 @@ public final class Processes implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) {
         String test = context.getRequiredTestMethod().getName();
-        if (context.getDisplayName().startsWith("[")) {
+        if (context.getUniqueId().contains("-invocation:")) {
             test += "-" + context.getDisplayName().replaceAll("[^A-Za-z0-9_.-]+", "_");
         }
         outputDir = Artifacts.workDir().resolve(context.getRequiredTestClass().getSimpleName()).resolve(test);
+        deleteRecursively(outputDir);
         count = 0;
     }
 
@@ -57,6 +63,19 @@ public final class Processes implements BeforeEachCallback, AfterEachCallback {
     public <T extends AutoCloseable> T closeAfterTest(T resource) {
         started.add(resource);
         return resource;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException failed) {
+            throw new UncheckedIOException("cannot clear the output of an earlier run in " + dir, failed);
+        }
     }
 
     /** The directory this test's processes write to. */

@@ -1,0 +1,69 @@
+package dev.dynamo.it;
+
+import dev.dynamo.it.support.Artifacts;
+import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.JvmLauncher;
+import dev.dynamo.it.support.Labels;
+import dev.dynamo.it.support.ManagedProcess;
+import dev.dynamo.it.support.MetricsScraper;
+import dev.dynamo.it.support.Processes;
+import dev.dynamo.it.support.Timeouts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 3: {@code java -jar dynamo-agent.jar <pid>} attaches to a JVM that is already running and
+ * has already loaded and called its annotated methods; calls after the attach are counted, calls
+ * before are not, and a second attach changes nothing.
+ */
+@Timeout(180)
+class DynamicAttachIT {
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    private ManagedProcess app;
+
+    private ManagedProcess attach(String name) {
+        ManagedProcess attach = processes.start(JvmLauncher.withoutAgent(name).jar(Artifacts.agentJar())
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info").args(String.valueOf(app.pid())));
+        assertEquals(0, attach.awaitExit(Timeouts.EXIT), attach.describe());
+        return attach;
+    }
+
+    @Test
+    void countsTheCallsMadeAfterAttachingToARunningJvm() {
+        app = processes.start(JvmLauncher.withoutAgent("running-app")
+                // JDK 21+ warns about dynamically loaded agents unless the JVM allows them up front.
+                .jvmArgs("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
+        EndpointsAppConsole console = new EndpointsAppConsole(app);
+        assertEquals("done 345", console.send("load 1 5"));
+
+        ManagedProcess attach = attach("attach");
+
+        assertTrue(attach.stdout().contains("attached to JVM " + app.pid()), attach.describe());
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        Map<String, String> work = Labels.endpoint("it", "load", "work");
+        console.send("load 1 7");
+        Exposition page = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 7);
+        assertEquals(7, page.value("dynamo_component_request_duration_seconds_count", work));
+
+        // A class first loaded after the attach is instrumented at load time.
+        console.send("defaults");
+        scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total",
+                Labels.endpoint("dynamo", "DefaultsHandler", "defaults"), 1);
+
+        // Attaching again is harmless: the same server, no double counting.
+        attach("attach-again");
+        console.send("load 1 3");
+        Exposition again = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 10);
+        assertEquals(10, again.value("dynamo_component_request_duration_seconds_count", work));
+        assertTrue(app.isAlive(), app.describe());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.dynamo.it;
+
+import dev.dynamo.it.support.Artifacts;
+import dev.dynamo.it.support.DemoTraffic;
+import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.FreePorts;
+import dev.dynamo.it.support.JvmLauncher;
+import dev.dynamo.it.support.Labels;
+import dev.dynamo.it.support.ManagedProcess;
+import dev.dynamo.it.support.MetricsScraper;
+import dev.dynamo.it.support.Processes;
+import dev.dynamo.it.support.Timeouts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.ServerSocket;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4: the environment of SPEC §5 against the demo server. In every case the application itself
+ * runs normally: it serves a request and exits 0 ({@code --max-requests 1}).
+ */
+@Timeout(180)
+class EnvironmentIT {
+    private static final String SERVING = "serving metrics on http://";
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    private ManagedProcess demo(String... environment) {
+        JvmLauncher launcher = JvmLauncher.demoServer("demo-server", "--port", "0", "--max-requests", "1");
+        for (int i = 0; i < environment.length; i += 2) {
+            launcher.env(environment[i], environment[i + 1]);
+        }
+        return processes.start(launcher);
+    }
+
+    /** Sends the one request the demo serves and checks that it then exits 0 on its own. */
+    private static void assertAppServesAndExitsNormally(ManagedProcess demo) {
+        assertEquals(200, DemoTraffic.post(DemoTraffic.awaitServerPort(demo), 1, false));
+        assertEquals(0, demo.awaitExit(Timeouts.EXIT), demo.describe());
+        assertTrue(demo.stdout().contains("demo server: served 1 requests (0 failed), exiting"), demo.describe());
+    }
+
+    private static void assertOneStderrLineNaming(ManagedProcess demo, String... fragments) {
+        List<String> stderr = demo.stderrLines();
+        assertEquals(1, stderr.size(), "exactly one line on stderr: " + stderr);
+        for (String fragment : fragments) {
+            assertTrue(stderr.get(0).contains(fragment), "the line names '" + fragment + "': " + stderr);
+        }
+    }
+
+    @Test
+    void portServesOnThatPortQuietly() {
+        int port = FreePorts.pick();
+        ManagedProcess demo = processes.start(JvmLauncher.demoServer("demo-server", "--port", "0",
+                "--max-requests", "2").env("DYN_SYSTEM_PORT", String.valueOf(port)));
+        int serverPort = DemoTraffic.awaitServerPort(demo);
+
+        assertEquals(200, DemoTraffic.post(serverPort, 1, false));
+
+        new MetricsScraper(port).awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total",
+                Labels.endpoint("system", "component", "endpoint"), 1);
+        assertEquals(200, DemoTraffic.post(serverPort, 2, false));
+        assertEquals(0, demo.awaitExit(Timeouts.EXIT), demo.describe());
+        assertEquals(List.of(), demo.stderrLines(), "nothing on stderr without DYN_LOG");
+    }
+
+    @Test
+    void portZeroServesOnAnyFreePortAndLogsIt() {
+        ManagedProcess demo = demo("DYN_SYSTEM_PORT", "0", "DYN_LOG", "info");
+
+        int port = demo.awaitMetricsPort(Timeouts.STARTUP);
+
+        assertTrue(port > 0);
+        new MetricsScraper(port).awaitPage(Timeouts.SCRAPE, "the demo endpoint's series",
+                page -> page.has("dynamo_component_inflight_requests",
+                        Labels.endpoint("system", "component", "endpoint")));
+        assertAppServesAndExitsNormally(demo);
+    }
+
+    @Test
+    void enabledAloneServesOnPort8000() {
+        boolean free = FreePorts.isFree(8000);
+        ManagedProcess demo = demo("DYN_SYSTEM_ENABLED", "true", "DYN_LOG", "info");
+
+        if (free) {
+            assertEquals(8000, demo.awaitMetricsPort(Timeouts.STARTUP), demo.describe());
+            assertEquals(200, new MetricsScraper(8000).get("/metrics").status());
+        } else {
+            // Something else holds 8000 on this machine: the agent must have tried it, and said so.
+            demo.awaitStderr("port 8000", Timeouts.STARTUP);
+        }
+        assertAppServesAndExitsNormally(demo);
+    }
+
+    @ParameterizedTest(name = "DYN_SYSTEM_ENABLED={0}")
+    @CsvSource({"false", "0", "off", "NO"})
+    void enabledFalsyKeepsTheServerOffEvenWithAPort(String falsy) {
+        int port = FreePorts.pick();
+        ManagedProcess demo = demo("DYN_SYSTEM_ENABLED", falsy, "DYN_SYSTEM_PORT", String.valueOf(port),
+                "DYN_LOG", "info");
+
+        assertAppServesAndExitsNormally(demo);
+
+        assertFalse(demo.stderr().contains(SERVING), demo.describe());
+        assertFalse(FreePorts.isListening(port), "nothing listens on " + port);
+    }
+
+    @ParameterizedTest(name = "DYN_SYSTEM_PORT={0}")
+    @CsvSource({"''", "-1"})
+    void unsetOrNegativePortKeepsTheServerOff(String port) {
+        ManagedProcess demo = port.isEmpty() ? demo("DYN_LOG", "info")
+                : demo("DYN_SYSTEM_PORT", port, "DYN_LOG", "info");
+
+        assertAppServesAndExitsNormally(demo);
+
+        assertFalse(demo.stderr().contains(SERVING), demo.describe());
+        assertFalse(demo.stderr().contains("ERROR"), demo.describe());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "DYN_SYSTEM_PORT, abc",
+        "DYN_SYSTEM_PORT, 70000",
+        "DYN_SYSTEM_ENABLED, maybe",
+        "DYN_SYSTEM_STARTING_HEALTH_STATUS, sometimes",
+        "DYN_SYSTEM_JVM_METRICS, perhaps",
+        "DYN_LOG, chatty",
+    })
+    void badValueIsOneLineNamingTheVariableAndTheValue(String variable, String value) {
+        ManagedProcess demo = variable.equals("DYN_SYSTEM_PORT") ? demo(variable, value)
+                : demo("DYN_SYSTEM_PORT", "0", variable, value);
+
+        assertAppServesAndExitsNormally(demo);
+
+        assertOneStderrLineNaming(demo, variable, value);
+    }
+
+    @Test
+    void takenPortIsOneLineNamingThePortAndTheAppRunsOn() throws Exception {
+        try (ServerSocket taken = FreePorts.occupy()) {
+            String port = String.valueOf(taken.getLocalPort());
+            ManagedProcess demo = demo("DYN_SYSTEM_PORT", port);
+
+            assertAppServesAndExitsNormally(demo);
+
+            assertOneStderrLineNaming(demo, port);
+        }
+    }
+
+    @Test
+    void hostBindsTheGivenAddress() {
+        ManagedProcess demo = demo("DYN_SYSTEM_HOST", "127.0.0.1", "DYN_SYSTEM_PORT", "0", "DYN_LOG", "info");
+
+        int port = demo.awaitMetricsPort(Timeouts.STARTUP);
+
+        assertTrue(demo.stderr().contains(SERVING + "127.0.0.1:" + port + "/metrics"), demo.describe());
+        assertEquals(200, new MetricsScraper(port).get("/metrics").status());
+        assertAppServesAndExitsNormally(demo);
+    }
+
+    @Test
+    void healthAndLivePathsFollowTheirSettings() {
+        ManagedProcess demo = demo("DYN_SYSTEM_PORT", "0", "DYN_LOG", "info",
+                "DYN_SYSTEM_HEALTH_PATH", "/healthz", "DYN_SYSTEM_LIVE_PATH", "/livez");
+        MetricsScraper scraper = new MetricsScraper(demo.awaitMetricsPort(Timeouts.STARTUP));
+        DemoTraffic.awaitServerPort(demo);
+
+        MetricsScraper.Response health = scraper.get("/healthz");
+        assertEquals(200, health.status(), health.body());
+        assertTrue(health.body().contains("\"status\":\"ready\""), health.body());
+        assertEquals(200, scraper.get("/livez").status());
+        assertEquals(404, scraper.get("/health").status());
+        assertEquals(404, scraper.get("/live").status());
+        assertAppServesAndExitsNormally(demo);
+    }
+
+    @ParameterizedTest(name = "DYN_SYSTEM_STARTING_HEALTH_STATUS={0}")
+    @CsvSource({"'', 503, notready", "notready, 503, notready", "ready, 200, ready"})
+    void startingHealthStatusAppliesBeforeAnyEndpointIsLoaded(String setting, int status, String health) {
+        // The guide app has no @DynamoEndpoint class, so the starting status is all there is.
+        JvmLauncher launcher = JvmLauncher.withAgent("guide-app").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass(GuideMetrics.MAIN_CLASS).env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info");
+        if (!setting.isEmpty()) {
+            launcher.env("DYN_SYSTEM_STARTING_HEALTH_STATUS", setting);
+        }
+        ManagedProcess app = processes.start(launcher);
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        app.awaitStdoutLine(GuideMetrics.READY_LINE, Timeouts.STARTUP);
+
+        MetricsScraper.Response response = scraper.get("/health");
+
+        assertEquals(status, response.status(), response.body());
+        assertTrue(response.body().contains("\"status\":\"" + health + "\""), response.body());
+        assertEquals(200, scraper.get("/live").status(), "liveness does not depend on readiness");
+    }
+
+    @ParameterizedTest(name = "DYN_SYSTEM_JVM_METRICS={0}")
+    @CsvSource({"'', true", "true, true", "false, false"})
+    void jvmMetricsAreOnUnlessTurnedOff(String setting, boolean expected) {
+        ManagedProcess demo = setting.isEmpty() ? demo("DYN_SYSTEM_PORT", "0", "DYN_LOG", "info")
+                : demo("DYN_SYSTEM_PORT", "0", "DYN_LOG", "info", "DYN_SYSTEM_JVM_METRICS", setting);
+
+        Exposition page = new MetricsScraper(demo.awaitMetricsPort(Timeouts.STARTUP)).scrape();
+
+        assertEquals(expected, page.sampleNames().stream().anyMatch(name -> name.startsWith("jvm_")),
+                page.sampleNames().toString());
+        assertEquals(expected, page.sampleNames().stream().anyMatch(name -> name.startsWith("process_")),
+                page.sampleNames().toString());
+        assertTrue(page.has("dynamo_component_uptime_seconds", Labels.of()), "dynamo metrics stay");
+        assertAppServesAndExitsNormally(demo);
+    }
+}
