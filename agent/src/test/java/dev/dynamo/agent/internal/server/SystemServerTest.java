@@ -36,6 +36,7 @@ import java.util.zip.GZIPInputStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -218,6 +219,9 @@ class SystemServerTest {
 
         assertEquals(200, response.status);
         assertEquals(TEXT_004, response.header("Content-Type"));
+        String length = response.header("Content-Length");
+        assertNotNull(length, response.headers.toString());
+        assertTrue(Integer.parseInt(length) > 0, length);
         assertEquals(0, response.body.length);
     }
 
