@@ -123,6 +123,10 @@ public final class AgentConfig {
         } else if (Boolean.TRUE.equals(enabled)) {
             b.serverEnabled = true;
             b.port = port != null && port >= 0 ? port : LEGACY_DEFAULT_PORT;
+            if (port != null && port < 0) {
+                b.notes.add(SYSTEM_ENABLED + " is true, so the metrics server is on (port " + LEGACY_DEFAULT_PORT
+                        + ") although " + SYSTEM_PORT + "=" + rawPort);
+            }
         } else {
             b.serverEnabled = port != null && port >= 0;
             b.port = b.serverEnabled ? port : -1;

@@ -113,6 +113,18 @@ class AgentConfigTest {
     }
 
     @Test
+    void enabledWinsOverANegativePortAndSaysSo() {
+        AgentConfig config = config("DYN_SYSTEM_ENABLED", "true", "DYN_SYSTEM_PORT", "-1");
+
+        assertTrue(config.serverEnabled());
+        assertEquals(8000, config.port());
+        assertTrue(config.problems().isEmpty());
+        assertEquals(1, config.notes().size());
+        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED") && config.notes().get(0).contains("-1"),
+                config.notes().get(0));
+    }
+
+    @Test
     void servesOnAnyFreePortWhenEnabledWithPortZero() {
         AgentConfig config = config("DYN_SYSTEM_ENABLED", "yes", "DYN_SYSTEM_PORT", "0");
 
