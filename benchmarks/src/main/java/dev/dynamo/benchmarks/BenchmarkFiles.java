@@ -3,9 +3,11 @@ package dev.dynamo.benchmarks;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Where the benchmarks find their jars and write their results. Everything is resolved from the
@@ -59,6 +61,22 @@ public final class BenchmarkFiles {
             throw new IllegalStateException("cannot create " + dir + ": " + failed, failed);
         }
         return dir.toAbsolutePath();
+    }
+
+    /**
+     * Appends the machine's load average to {@code results/load.csv} under {@code part}, so that the
+     * report can say how busy the machine was (others may run builds on it at the same time).
+     */
+    public static void recordLoad(String part) {
+        try {
+            String load = new String(Files.readAllBytes(Paths.get("/proc/loadavg")), StandardCharsets.UTF_8).trim();
+            String[] fields = load.split(" ");
+            String row = part + "," + fields[0] + "," + fields[1] + "," + fields[2] + "\n";
+            Files.write(resultsDir().resolve("load.csv"), row.getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (java.io.IOException | RuntimeException unavailable) {
+            // Not Linux, or /proc unreadable: the report says nothing about load.
+        }
     }
 
     /** The {@code java} launcher of the running JVM, so that every process runs on the same JDK. */

@@ -6,6 +6,7 @@ import dev.dynamo.benchmarks.report.ReportWriter;
 import dev.dynamo.benchmarks.scrape.ScrapeRunner;
 import dev.dynamo.benchmarks.startup.StartupBenchmark;
 
+import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
@@ -25,10 +26,30 @@ public final class BenchmarkMain {
             "  memory              heap used by 1,000 series and by the agent",
             "  report [--into F]   tables from the results; --into replaces the generated section of F",
             "  jmh <args>          JMH's own command line (no agent flags are added)",
-            "system properties: -Dbench.forks=1 -Dbench.warmup=3 -Dbench.iterations=5 -Dbench.seconds=1",
+            "system properties: -Dbench.percall.rounds=2 -Dbench.percall.forks=1 -Dbench.forks=1 (scrape) -Dbench.warmup=3 -Dbench.iterations=5 -Dbench.seconds=1",
             "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=15 -Dbench.memory.runs=3");
 
     private BenchmarkMain() {
+    }
+
+    private static void percall(List<String> only) throws Exception {
+        BenchmarkFiles.recordLoad("percall");
+        PerCallRunner.run(only);
+    }
+
+    private static void scrape() throws Exception {
+        BenchmarkFiles.recordLoad("scrape");
+        ScrapeRunner.run();
+    }
+
+    private static void startup() throws Exception {
+        BenchmarkFiles.recordLoad("startup");
+        StartupBenchmark.run();
+    }
+
+    private static void memory() throws Exception {
+        BenchmarkFiles.recordLoad("memory");
+        MemoryBenchmark.run();
     }
 
     public static void main(String[] args) throws Exception {
@@ -39,23 +60,25 @@ public final class BenchmarkMain {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "all":
-                PerCallRunner.run(List.of());
-                ScrapeRunner.run();
-                StartupBenchmark.run();
-                MemoryBenchmark.run();
+                Files.deleteIfExists(BenchmarkFiles.resultsDir().resolve("load.csv"));
+                percall(List.of());
+                scrape();
+                startup();
+                memory();
+                BenchmarkFiles.recordLoad("end");
                 ReportWriter.write(null);
                 break;
             case "percall":
-                PerCallRunner.run(rest);
+                percall(rest);
                 break;
             case "scrape":
-                ScrapeRunner.run();
+                scrape();
                 break;
             case "startup":
-                StartupBenchmark.run();
+                startup();
                 break;
             case "memory":
-                MemoryBenchmark.run();
+                memory();
                 break;
             case "report":
                 ReportWriter.write(rest.size() == 2 && rest.get(0).equals("--into") ? Paths.get(rest.get(1)) : null);

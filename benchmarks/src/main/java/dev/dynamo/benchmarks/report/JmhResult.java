@@ -26,8 +26,25 @@ final class JmhResult {
     /** {@code gc.alloc.rate.norm} in bytes per operation, or NaN when the gc profiler was off. */
     final double allocBytesPerOp;
     final JsonObject raw;
+    /** How many JMH runs (rounds) this result merges. */
+    final int runs;
+
+    private JmhResult(String method, int threads, JsonObject params, double score, double error, String unit,
+            double[] iterations, double allocBytesPerOp, JsonObject raw, int runs) {
+        this.method = method;
+        this.threads = threads;
+        this.params = params;
+        this.score = score;
+        this.error = error;
+        this.unit = unit;
+        this.iterations = iterations;
+        this.allocBytesPerOp = allocBytesPerOp;
+        this.raw = raw;
+        this.runs = runs;
+    }
 
     private JmhResult(JsonObject json) {
+        runs = 1;
         raw = json;
         String benchmark = json.get("benchmark").getAsString();
         method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
@@ -47,6 +64,21 @@ final class JmhResult {
         JsonObject secondary = json.getAsJsonObject("secondaryMetrics");
         allocBytesPerOp = secondary != null && secondary.has("gc.alloc.rate.norm")
                 ? secondary.getAsJsonObject("gc.alloc.rate.norm").get("score").getAsDouble() : Double.NaN;
+    }
+
+    /**
+     * The results of several runs of one benchmark as one: all their iterations; the mean of those as
+     * score (JMH's error does not combine, so it is NaN); the mean allocation of the runs.
+     */
+    static JmhResult merge(List<JmhResult> results) {
+        if (results.size() == 1) {
+            return results.get(0);
+        }
+        JmhResult first = results.get(0);
+        double[] all = results.stream().flatMapToDouble(r -> Arrays.stream(r.iterations)).sorted().toArray();
+        double alloc = results.stream().mapToDouble(r -> r.allocBytesPerOp).average().orElse(Double.NaN);
+        return new JmhResult(first.method, first.threads, first.params, Arrays.stream(all).average().orElse(Double.NaN),
+                Double.NaN, first.unit, all, alloc, first.raw, results.size());
     }
 
     static List<JmhResult> read(Path file) throws IOException {
@@ -76,7 +108,7 @@ final class JmhResult {
 
     /** Warm-up and measurement settings as JMH recorded them. */
     String settings() {
-        return raw.get("forks").getAsInt() + " fork(s), " + raw.get("warmupIterations").getAsInt() + " warm-up × "
+        return (runs > 1 ? runs + " rounds × " : "") + raw.get("forks").getAsInt() + " fork(s), " + raw.get("warmupIterations").getAsInt() + " warm-up × "
                 + raw.get("warmupTime").getAsString() + ", " + raw.get("measurementIterations").getAsInt()
                 + " measurement × " + raw.get("measurementTime").getAsString();
     }

@@ -92,7 +92,19 @@ public final class ReportWriter {
                 .append(" + AspectJ weaver ").append(versions.getProperty("aspectj"))
                 .append(", OpenTelemetry Java agent ").append(versions.getProperty("opentelemetry"))
                 .append(", jmx_exporter ").append(versions.getProperty("jmx_exporter"))
-                .append(", JMH ").append(versions.getProperty("jmh")).append(" |\n\n");
+                .append(", JMH ").append(versions.getProperty("jmh")).append(" |\n");
+        Path load = results.resolve("load.csv");
+        if (Files.exists(load)) {
+            out.append("| load average (1, 5, 15 min) when each part started |");
+            for (String line : Files.readAllLines(load)) {
+                String[] f = line.split(",");
+                out.append(' ').append(f[0]).append(": ").append(f[1]).append(", ").append(f[2]).append(", ")
+                        .append(f[3]).append(';');
+            }
+            out.setLength(out.length() - 1);
+            out.append(" |\n");
+        }
+        out.append('\n');
     }
 
     private static String procField(String file, String field) {
@@ -111,17 +123,21 @@ public final class ReportWriter {
     // ---------------------------------------------------------------- per call
 
     private void perCall() throws IOException {
-        Map<Integer, Map<PerCallCase, JmhResult>> byThreads = new TreeMap<>();
+        Map<Integer, Map<PerCallCase, List<JmhResult>>> runs = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(results, "percall-*.json")) {
             for (Path file : files) {
                 for (JmhResult result : JmhResult.read(file)) {
                     PerCallCase each = PerCallCase.ofMethod(result.method);
                     if (each != null) {
-                        byThreads.computeIfAbsent(result.threads, t -> new TreeMap<>()).put(each, result);
+                        runs.computeIfAbsent(result.threads, t -> new TreeMap<>())
+                                .computeIfAbsent(each, c -> new ArrayList<>()).add(result);
                     }
                 }
             }
         }
+        Map<Integer, Map<PerCallCase, JmhResult>> byThreads = new TreeMap<>();
+        runs.forEach((threads, cases) -> cases.forEach((each, list) ->
+                byThreads.computeIfAbsent(threads, t -> new TreeMap<>()).put(each, JmhResult.merge(list))));
         out.append("### 1. Per-call cost of a small handler\n\n");
         if (byThreads.isEmpty()) {
             out.append("No results (run `percall`).\n\n");
@@ -129,23 +145,25 @@ public final class ReportWriter {
         }
         JmhResult any = byThreads.values().iterator().next().values().iterator().next();
         out.append("JMH: average time per call, ").append(any.settings()).append(", `-prof gc`; fork JVM flags `")
-                .append(any.jvmArgs()).append("` plus the case's agent. ns/call is the median of the measurement")
-                .append(" iterations, with their min–max and JMH's mean ± 99.9 % error; “added” is the median")
-                .append(" minus case (a)'s; B/call is `gc.alloc.rate.norm`.\n\n");
+                .append(any.jvmArgs()).append("` plus the case's agent. The cases run in rounds (forward, then")
+                .append(" backward) so that a change in the machine's load weighs on all alike. ns/call is the median")
+                .append(" of all measurement iterations of a case, with their min–max and mean; “added” is the")
+                .append(" median minus case (a)'s; B/call is `gc.alloc.rate.norm` (mean of the rounds).\n\n");
         for (Map.Entry<Integer, Map<PerCallCase, JmhResult>> entry : byThreads.entrySet()) {
             int threads = entry.getKey();
             Map<PerCallCase, JmhResult> cases = entry.getValue();
             JmhResult base = cases.get(PerCallCase.NO_AGENT);
             out.append("**").append(threads).append(threads == 1 ? " thread" : " threads")
                     .append(" (time per call, per thread)**\n\n");
-            out.append("| case | ns/call (median) | min–max | mean ± error | added vs (a), ns | × (a) | B/call |\n");
+            out.append("| case | ns/call (median) | min–max | mean | added vs (a), ns | × (a) | B/call |\n");
             out.append("|---|---:|---:|---:|---:|---:|---:|\n");
             for (Map.Entry<PerCallCase, JmhResult> row : cases.entrySet()) {
                 JmhResult r = row.getValue();
                 out.append("| ").append(row.getKey().label())
                         .append(" | ").append(Stats.format(r.median()))
                         .append(" | ").append(Stats.format(r.min())).append("–").append(Stats.format(r.max()))
-                        .append(" | ").append(Stats.format(r.score)).append(" ± ").append(Stats.format(r.error))
+                        .append(" | ").append(Stats.format(r.score))
+                        .append(Double.isNaN(r.error) ? "" : " ± " + Stats.format(r.error))
                         .append(" | ").append(base == null ? "n/a" : Stats.format(r.median() - base.median()))
                         .append(" | ").append(base == null ? "n/a" : Stats.format(r.median() / base.median()) + "×")
                         .append(" | ").append(Stats.format(r.allocBytesPerOp)).append(" |\n");
@@ -343,7 +361,7 @@ public final class ReportWriter {
                 .append(" all) after a 10-series warm-up family; histograms have the agent's 17 duration buckets.")
                 .append(" The dynamo JVM runs the agent with `DYN_SYSTEM_PORT=0` and creates the series through the")
                 .append(" API; the simpleclient JVM serves its registry with `HTTPServer`. ").append(runs)
-                .append(" runs each; medians (min–max).\n\n");
+                .append(runs == 1 ? " run each" : " runs each").append("; medians (min–max).\n\n");
         out.append("| JVM | heap after start-up, KiB | added vs no agent, KiB | bytes per counter series | bytes per histogram series |\n");
         out.append("|---|---:|---:|---:|---:|\n");
         double baseHeap = Stats.median(before.get("none"));

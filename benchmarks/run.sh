@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the API, the agent and the benchmarks, runs every benchmark (about 15 minutes on two cores)
+# and writes the tables into docs/benchmarks.md. Extra arguments go to the JVM that drives the runs,
+# e.g. benchmarks/run.sh -Dbench.percall.forks=1 -Dbench.startup.runs=9
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q install -pl api,agent -DskipTests
+mvn -q package -pl benchmarks
+java "$@" -jar benchmarks/target/benchmarks.jar all
+java -jar benchmarks/target/benchmarks.jar report --into docs/benchmarks.md
