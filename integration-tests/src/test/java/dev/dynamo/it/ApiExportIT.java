@@ -4,6 +4,7 @@ import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.Exposition;
 import dev.dynamo.it.support.FreePorts;
 import dev.dynamo.it.support.JvmLauncher;
+import dev.dynamo.it.support.Labels;
 import dev.dynamo.it.support.ManagedProcess;
 import dev.dynamo.it.support.MetricsScraper;
 import dev.dynamo.it.support.Processes;
@@ -90,7 +91,7 @@ class ApiExportIT {
 
         GuideMetrics.assertOnPage(agentPage);
         assertTrue(agentPage.samples("app_own_requests_total").isEmpty(), "the app's own metric leaked to the agent");
-        assertEquals(3, ownPage.value("app_own_requests_total", java.util.Map.of()));
+        assertEquals(3, ownPage.value("app_own_requests_total", Labels.of()));
         assertTrue(ownPage.sampleNames().stream().noneMatch(name -> name.startsWith("dynamo_")),
                 "the agent's metrics leaked into the app's own registry: " + ownPage.sampleNames());
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +59,7 @@ class EndpointInstrumentationIT {
     private static double errorsOf(Exposition page, Map<String, String> endpoint) {
         double total = 0;
         for (Exposition.Sample sample : page.samples(ERRORS)) {
-            Map<String, String> labels = new java.util.LinkedHashMap<>(sample.labels());
+            Map<String, String> labels = new LinkedHashMap<>(sample.labels());
             labels.remove("error_type");
             if (labels.equals(endpoint)) {
                 total += sample.value();

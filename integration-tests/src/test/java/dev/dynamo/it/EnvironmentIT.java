@@ -168,6 +168,20 @@ class EnvironmentIT {
     }
 
     @Test
+    void hostDefaultsToEveryInterface() {
+        ManagedProcess demo = processes.start(JvmLauncher.demoServer("demo-server", "--port", "0", "--max-requests",
+                "1").unsetEnv("DYN_SYSTEM_HOST").env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+
+        int port = demo.awaitMetricsPort(Timeouts.STARTUP);
+
+        String stderr = demo.stderr();
+        assertTrue(stderr.contains(SERVING + "0.0.0.0:" + port) || stderr.contains(SERVING + "[::]:" + port)
+                || stderr.contains(SERVING + "0:0:0:0:0:0:0:0:" + port), "a wildcard address: " + stderr);
+        assertEquals(200, new MetricsScraper(port).get("/metrics").status(), "reachable on loopback too");
+        assertAppServesAndExitsNormally(demo);
+    }
+
+    @Test
     void healthAndLivePathsFollowTheirSettings() {
         ManagedProcess demo = demo("DYN_SYSTEM_PORT", "0", "DYN_LOG", "info",
                 "DYN_SYSTEM_HEALTH_PATH", "/healthz", "DYN_SYSTEM_LIVE_PATH", "/livez");

@@ -1,12 +1,12 @@
 package dev.dynamo.it;
 
+import dev.dynamo.it.support.DemoTraffic;
 import dev.dynamo.it.support.Exposition;
 import dev.dynamo.it.support.Jdk;
 import dev.dynamo.it.support.Jdks;
 import dev.dynamo.it.support.JvmLauncher;
 import dev.dynamo.it.support.Labels;
 import dev.dynamo.it.support.ManagedProcess;
-import dev.dynamo.it.support.DemoTraffic;
 import dev.dynamo.it.support.MetricsScraper;
 import dev.dynamo.it.support.Processes;
 import dev.dynamo.it.support.Timeouts;

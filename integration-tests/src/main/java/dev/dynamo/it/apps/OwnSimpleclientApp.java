@@ -6,6 +6,7 @@ import io.prometheus.client.exporter.HTTPServer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
  * An application that carries its own (older) simpleclient and serves its own metrics with it on
@@ -24,7 +25,7 @@ public final class OwnSimpleclientApp {
                 CollectorRegistry.defaultRegistry, true);
         System.out.println("own simpleclient: serving on port " + ownServer.getPort());
 
-        MetricsGuideApp.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+        MetricsGuideApp.main(Arrays.copyOfRange(args, 1, args.length));
         ownServer.stop();
     }
 }

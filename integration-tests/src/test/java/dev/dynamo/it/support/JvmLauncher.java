@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>The environment starts from the test JVM's, minus every {@code DYN_*} variable and the JVM
  * option variables ({@code JAVA_TOOL_OPTIONS} and the like, which would print on stderr), so that
- * the tests see exactly the settings they give.
+ * the tests see exactly the settings they give; plus {@code DYN_SYSTEM_HOST=127.0.0.1}, so that no
+ * test opens a port beyond the loopback interface unless it removes that setting.
  */
 public final class JvmLauncher {
     private final String name;
@@ -42,6 +43,7 @@ public final class JvmLauncher {
                 environment.put(key, value);
             }
         });
+        environment.put("DYN_SYSTEM_HOST", "127.0.0.1");
     }
 
     /** A JVM started with {@code -javaagent:dynamo-agent.jar}. */
@@ -72,6 +74,12 @@ public final class JvmLauncher {
 
     public JvmLauncher env(String key, String value) {
         environment.put(key, value);
+        return this;
+    }
+
+    /** Removes {@code key} from the environment. */
+    public JvmLauncher unsetEnv(String key) {
+        environment.remove(key);
         return this;
     }
 

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** Scrapes an agent's system server on a loopback port, polling until the page shows what a test waits for. */
@@ -66,7 +67,7 @@ public final class MetricsScraper {
     }
 
     /** Scrapes until the sample with exactly these labels has {@code expected} as value. */
-    public Exposition awaitValue(Duration timeout, String name, java.util.Map<String, String> labels,
+    public Exposition awaitValue(Duration timeout, String name, Map<String, String> labels,
             double expected) {
         return awaitPage(timeout, name + labels + " = " + expected,
                 page -> page.valueOr(name, labels, Double.NaN) == expected);
