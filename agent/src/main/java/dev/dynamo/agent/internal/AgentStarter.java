@@ -76,7 +76,7 @@ public final class AgentStarter {
         if (config.serverEnabled()) {
             startServer(config, registry);
         } else {
-            LOG.info("metrics server is off; set " + AgentConfig.SYSTEM_PORT + " to a port (0 for any) to serve /metrics");
+            LOG.info("metrics server is off: " + config.serverOffReason());
         }
 
         try {
@@ -93,7 +93,7 @@ public final class AgentStarter {
         try {
             SystemServer server = SystemServer.start(config, registry, new HealthStatus(config.startingReady()),
                     beforeFirstScrape);
-            LOG.info("serving metrics on http://" + server.host() + ":" + server.port() + AgentConfig.METRICS_PATH
+            LOG.info("serving metrics on " + server.url(config.host()) + AgentConfig.METRICS_PATH
                     + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")");
         } catch (BindException inUse) {
             LOG.error("cannot serve metrics on " + address + ": port " + config.port() + " is already in use ("

@@ -36,6 +36,7 @@ public final class AgentConfig {
             + " or a negative number to turn the server off. The metrics server is off";
 
     private final boolean serverEnabled;
+    private final String serverOffReason;
     private final int port;
     private final String host;
     private final String healthPath;
@@ -49,6 +50,7 @@ public final class AgentConfig {
 
     private AgentConfig(Builder b) {
         this.serverEnabled = b.serverEnabled;
+        this.serverOffReason = b.serverOffReason;
         this.port = b.port;
         this.host = b.host;
         this.healthPath = b.healthPath;
@@ -113,9 +115,11 @@ public final class AgentConfig {
         if (portUnusable) {
             b.serverEnabled = false;
             b.port = -1;
+            b.serverOffReason = SYSTEM_PORT + "='" + rawPort + "' cannot be used";
         } else if (Boolean.FALSE.equals(enabled)) {
             b.serverEnabled = false;
             b.port = -1;
+            b.serverOffReason = SYSTEM_ENABLED + " is false; unset it to use " + SYSTEM_PORT;
             if (port != null && port >= 0) {
                 b.notes.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
                         + rawPort);
@@ -130,6 +134,9 @@ public final class AgentConfig {
         } else {
             b.serverEnabled = port != null && port >= 0;
             b.port = b.serverEnabled ? port : -1;
+            b.serverOffReason = port == null
+                    ? SYSTEM_PORT + " is not set; set it to a port, or 0 for any free port, to serve /metrics"
+                    : SYSTEM_PORT + "=" + rawPort + " turns it off";
         }
     }
 
@@ -182,6 +189,11 @@ public final class AgentConfig {
         return serverEnabled;
     }
 
+    /** Why the server is off, for the log; null when it is on. */
+    public String serverOffReason() {
+        return serverEnabled ? null : serverOffReason;
+    }
+
     /** The port to serve on: 0 for any free port; -1 when the server is off. */
     public int port() {
         return port;
@@ -229,6 +241,7 @@ public final class AgentConfig {
 
     private static final class Builder {
         boolean serverEnabled;
+        String serverOffReason;
         int port = -1;
         String host;
         String healthPath;

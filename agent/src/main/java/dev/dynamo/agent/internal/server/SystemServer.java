@@ -136,8 +136,15 @@ public final class SystemServer {
         return server.getAddress().getPort();
     }
 
+    /** The address the server is bound to. */
     public String host() {
         return server.getAddress().getHostString();
+    }
+
+    /** {@code http://host:port} for the configured {@code host}, with an IPv6 literal in brackets. */
+    public String url(String host) {
+        String literal = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return "http://" + literal + ":" + port();
     }
 
     /** Stops serving and releases the port. */

@@ -113,6 +113,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void saysWhyTheServerIsOff() {
+        assertTrue(config().serverOffReason().startsWith("DYN_SYSTEM_PORT is not set"));
+        assertTrue(config("DYN_SYSTEM_PORT", "-5").serverOffReason().contains("DYN_SYSTEM_PORT=-5"));
+        assertTrue(config("DYN_SYSTEM_PORT", "9100", "DYN_SYSTEM_ENABLED", "false").serverOffReason()
+                .startsWith("DYN_SYSTEM_ENABLED is false"));
+        assertTrue(config("DYN_SYSTEM_PORT", "abc").serverOffReason().contains("'abc'"));
+        assertEquals(null, config("DYN_SYSTEM_PORT", "9100").serverOffReason());
+    }
+
+    @Test
     void enabledWinsOverANegativePortAndSaysSo() {
         AgentConfig config = config("DYN_SYSTEM_ENABLED", "true", "DYN_SYSTEM_PORT", "-1");
 

@@ -357,6 +357,8 @@ class SystemServerTest {
     void listensOnTheConfiguredHostAndAFreePort() {
         assertNotEquals(0, server.port());
         assertEquals("127.0.0.1", server.host());
+        assertEquals("http://127.0.0.1:" + server.port(), server.url("127.0.0.1"));
+        assertEquals("http://[::]:" + server.port(), server.url("::"), "an IPv6 literal is bracketed");
     }
 
     @Test
