@@ -118,8 +118,16 @@ public final class SystemServer {
         send(exchange, status, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code body}, or only the headers (with its length) for HEAD. */
+    /**
+     * Sends {@code body}, or only the headers (with its length) for HEAD.
+     *
+     * <p>The JDK server writes headers and body separately with Nagle's algorithm on, so on a reused
+     * connection the body waits for the client's delayed ACK (about 40 ms per scrape). Turning
+     * Nagle off needs a JVM-wide system property, which the agent must not set; a connection that
+     * is closed after each response starts fresh next time, and new connections are ACKed at once.
+     */
     static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Connection", "close");
         if (exchange.getRequestMethod().equals("HEAD")) {
             exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
             exchange.sendResponseHeaders(status, -1);
