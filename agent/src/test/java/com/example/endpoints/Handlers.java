@@ -81,6 +81,26 @@ public class Handlers {
         return future;
     }
 
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "completed_stage")
+    public static CompletionStage<String> completedStage(String value) {
+        return CompletableFuture.completedStage(value);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "failed_stage")
+    public static CompletionStage<String> failedStage(RuntimeException failure) {
+        return CompletableFuture.failedStage(failure);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "minimal_stage")
+    public static CompletionStage<String> minimalStage(CompletableFuture<String> future) {
+        return future.minimalCompletionStage();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "errors", endpoint = "many_types")
+    public static void failWith(RuntimeException failure) {
+        throw failure;
+    }
+
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "null_future")
     public static CompletableFuture<String> nullFuture() {
         return null;

@@ -235,6 +235,41 @@ class EndpointInstrumentationTest {
     }
 
     @Test
+    void completedAndMinimalStagesEndTheCall() {
+        Handlers.completedStage("x");
+        Handlers.failedStage(new IllegalStateException("failed"));
+        CompletableFuture<String> future = new CompletableFuture<>();
+        Handlers.minimalStage(future);
+        assertEquals(1, inflight("async", "minimal_stage").get());
+        future.complete("late");
+
+        for (String endpoint : new String[] {"completed_stage", "failed_stage", "minimal_stage"}) {
+            assertEquals(1, requests("async", endpoint).get(), endpoint);
+            assertEquals(0, inflight("async", endpoint).get(), endpoint);
+            assertEquals(1, duration("async", endpoint).getCount(), endpoint);
+        }
+        assertEquals(1, errors("async", "failed_stage", "IllegalStateException").get());
+    }
+
+    @Test
+    void errorTypesAreCappedPerEndpoint() throws Exception {
+        int distinct = EndpointRecorder.MAX_ERROR_TYPES + 5;
+        for (int i = 0; i < distinct; i++) {
+            Class<? extends RuntimeException> type = new net.bytebuddy.ByteBuddy().subclass(RuntimeException.class)
+                    .name("com.example.generated.Failure" + i).make()
+                    .load(getClass().getClassLoader(), net.bytebuddy.dynamic.loading.ClassLoadingStrategy.Default.WRAPPER)
+                    .getLoaded();
+            RuntimeException failure = type.getDeclaredConstructor().newInstance();
+            assertThrows(type, () -> Handlers.failWith(failure));
+        }
+
+        assertEquals(1, errors("errors", "many_types", "Failure0").get());
+        assertEquals(1, errors("errors", "many_types", "Failure" + (EndpointRecorder.MAX_ERROR_TYPES - 1)).get());
+        assertEquals(5, errors("errors", "many_types", EndpointRecorder.OTHER_ERROR_TYPE).get());
+        assertEquals(0, errors("errors", "many_types", "Failure" + EndpointRecorder.MAX_ERROR_TYPES).get());
+    }
+
+    @Test
     void nullFutureEndsTheCallAtReturn() {
         assertNull(Handlers.nullFuture());
         assertEquals(1, requests("async", "null_future").get());
@@ -255,9 +290,8 @@ class EndpointInstrumentationTest {
     void annotationValuesAreSanitizedAsLabelValues() {
         Handlers.sanitized();
 
-        List<EndpointRecorder> endpoints = EndpointRecording.endpoints();
-        assertTrue(endpoints.stream().anyMatch(e -> e.namespace().equals(NS) && e.component().equals("my_component")
-                && e.endpoint().equals("with_dots")), "endpoints: " + describe(endpoints));
+        List<String> endpoints = RecordingRegistry.endpoints();
+        assertTrue(endpoints.contains(NS + "/my_component/with_dots"), "endpoints: " + endpoints);
     }
 
     @Test
@@ -266,7 +300,7 @@ class EndpointInstrumentationTest {
         assertEquals(3, handler.handleTwice(1));
 
         assertEquals(1, requests("abstract", "default_method").get());
-        assertFalse(EndpointRecording.endpoints().stream().anyMatch(e -> e.endpoint().equals("abstract_method")));
+        assertFalse(RecordingRegistry.endpoints().stream().anyMatch(e -> e.endsWith("/abstract_method")));
         String log = new String(AGENT_LOG.toByteArray(), StandardCharsets.UTF_8);
         assertTrue(log.contains("@DynamoEndpoint on com.example.endpoints.AbstractHandler.handle(I)I is ignored"),
                 "agent log: " + log);
@@ -345,13 +379,5 @@ class EndpointInstrumentationTest {
     private static IntCounter cancellations(String component, String endpoint) {
         return metrics(component, endpoint).createIntCounter(WorkHandler.CANCELLATION_TOTAL,
                 WorkHandler.CANCELLATION_TOTAL_HELP, Collections.emptyMap());
-    }
-
-    private static String describe(List<EndpointRecorder> endpoints) {
-        StringBuilder out = new StringBuilder();
-        for (EndpointRecorder e : endpoints) {
-            out.append(e.namespace()).append('/').append(e.component()).append('/').append(e.endpoint()).append(' ');
-        }
-        return out.toString();
     }
 }

@@ -14,7 +14,7 @@ final class ThrowingMetrics {
     }
 
     static EndpointRecorder recorder() {
-        return new EndpointRecorder("broken", "broken", "broken", new Counter(), new Gauge(), new Buckets(),
+        return new EndpointRecorder(new Counter(), new Gauge(), new Buckets(),
                 new CounterVec(), new Counter());
     }
 

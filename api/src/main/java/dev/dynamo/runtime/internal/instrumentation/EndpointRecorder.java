@@ -8,11 +8,11 @@ import dev.dynamo.runtime.metrics.IntGauge;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The work-handler metrics of one endpoint, bound once so that recording a call is two clock reads
@@ -23,20 +23,35 @@ public final class EndpointRecorder {
     public static final List<Double> DURATION_BUCKETS = Collections.unmodifiableList(Arrays.asList(
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0));
 
-    private final String namespace;
-    private final String component;
-    private final String endpoint;
+    /**
+     * Beyond this many exception classes an endpoint's errors count as {@link #OTHER_ERROR_TYPE}, so
+     * that generated exception classes cannot grow the series without bound.
+     */
+    public static final int MAX_ERROR_TYPES = 100;
+    public static final String OTHER_ERROR_TYPE = "other";
+
     private final IntCounter requests;
     private final IntGauge inflight;
     private final Histogram duration;
     private final IntCounterVec errors;
     private final IntCounter cancellations;
+    /** How many distinct {@code error_type} values this endpoint has. */
+    private final AtomicInteger errorTypes = new AtomicInteger();
+    /**
+     * The error counter of each exception class, resolved once per class: {@code getSimpleName()}
+     * is slow on Java 8 and {@code withLabelValues} allocates. A ClassValue does not keep the class
+     * (or its class loader) alive.
+     */
+    private final ClassValue<IntCounter> errorsByType = new ClassValue<IntCounter>() {
+        @Override
+        protected IntCounter computeValue(Class<?> type) {
+            String errorType = errorTypes.incrementAndGet() <= MAX_ERROR_TYPES ? errorType(type) : OTHER_ERROR_TYPE;
+            return errors.withLabelValues(errorType);
+        }
+    };
 
-    public EndpointRecorder(String namespace, String component, String endpoint, IntCounter requests,
-            IntGauge inflight, Histogram duration, IntCounterVec errors, IntCounter cancellations) {
-        this.namespace = namespace;
-        this.component = component;
-        this.endpoint = endpoint;
+    public EndpointRecorder(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
+            IntCounter cancellations) {
         this.requests = requests;
         this.inflight = inflight;
         this.duration = duration;
@@ -48,9 +63,7 @@ public final class EndpointRecorder {
     public static EndpointRecorder forEndpoint(Endpoint endpoint) {
         MetricsRegistry metrics = endpoint.metrics();
         Map<String, String> none = Collections.emptyMap();
-        Map<String, String> labels = metrics.getAutoLabels();
-        List<String> path = new ArrayList<String>(labels.values());
-        return new EndpointRecorder(path.get(0), path.get(1), path.get(2),
+        return new EndpointRecorder(
                 metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP, none),
                 metrics.createIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none),
                 metrics.createHistogram(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
@@ -60,11 +73,12 @@ public final class EndpointRecorder {
                 metrics.createIntCounter(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP, none));
     }
 
-    /** A call starts: counts it and returns its start time. */
+    /** A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}. */
     long enter() {
         requests.inc();
         inflight.inc();
-        return System.nanoTime();
+        long now = System.nanoTime();
+        return now == EndpointRecording.NOT_STARTED ? now + 1 : now;
     }
 
     /** A call started at {@code startNanos} ends, with {@code thrown} when it failed. */
@@ -73,7 +87,7 @@ public final class EndpointRecorder {
         inflight.dec();
         duration.observe(elapsed / 1e9);
         if (thrown != null) {
-            errors.withLabelValues(errorType(thrown)).inc();
+            errorsByType.get(thrown.getClass()).inc();
         }
     }
 
@@ -85,24 +99,13 @@ public final class EndpointRecorder {
         cancellations.inc();
     }
 
-    static String errorType(Throwable thrown) {
-        String simpleName = thrown.getClass().getSimpleName();
+    /** The {@code error_type} of {@code type}: its simple name, or for anonymous classes the binary name's last part. */
+    static String errorType(Class<?> type) {
+        String simpleName = type.getSimpleName();
         if (!simpleName.isEmpty()) {
             return simpleName;
         }
-        String name = thrown.getClass().getName(); // anonymous classes have no simple name
+        String name = type.getName();
         return name.substring(name.lastIndexOf('.') + 1);
-    }
-
-    public String namespace() {
-        return namespace;
-    }
-
-    public String component() {
-        return component;
-    }
-
-    public String endpoint() {
-        return endpoint;
     }
 }

@@ -3,11 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.ApiLog;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +20,12 @@ import java.util.function.Supplier;
  * counted and logged (the first at warn, the rest at debug).
  */
 public final class EndpointRecording {
-    /** Returned by {@link #enter} when recording failed, so that exit records nothing. */
-    public static final long NOT_STARTED = Long.MIN_VALUE;
+    /**
+     * Returned by {@link #enter} when recording failed, so that exit records nothing. Zero, because
+     * that is also what the advice's exit receives when its enter did not complete (a
+     * {@code StackOverflowError} inside enter, suppressed by the advice).
+     */
+    public static final long NOT_STARTED = 0L;
 
     private static final Object LOCK = new Object();
     /** Guarded by {@link #LOCK}. */
@@ -77,15 +77,6 @@ public final class EndpointRecording {
         }
     }
 
-    /** The registered endpoints, each once, in registration order. */
-    public static List<EndpointRecorder> endpoints() {
-        Map<String, EndpointRecorder> unique = new LinkedHashMap<String, EndpointRecorder>();
-        for (EndpointRecorder recorder : recorders) {
-            unique.put(recorder.namespace() + '/' + recorder.component() + '/' + recorder.endpoint(), recorder);
-        }
-        return Collections.unmodifiableList(new ArrayList<EndpointRecorder>(unique.values()));
-    }
-
     /** How many times recording failed and was suppressed. */
     public static long failures() {
         return FAILURES.get();
@@ -121,15 +112,38 @@ public final class EndpointRecording {
         if (startNanos == NOT_STARTED) {
             return;
         }
+        EndpointRecorder recorder;
         try {
-            EndpointRecorder recorder = recorders[id];
+            recorder = recorders[id];
+        } catch (Throwable failure) {
+            failed(failure);
+            return;
+        }
+        boolean ended = false;
+        try {
             if (thrown != null || !(result instanceof CompletionStage)) {
+                ended = true;
                 recorder.exit(startNanos, thrown);
-            } else if (result instanceof CompletableFuture && ((CompletableFuture<?>) result).isDone()) {
+            } else if (result.getClass() == CompletableFuture.class && ((CompletableFuture<?>) result).isDone()) {
+                // Exactly CompletableFuture: its subclass for completedStage() and minimalCompletionStage()
+                // throws from isDone(), so other stages take the callback path.
+                ended = true;
                 completeDone(recorder, startNanos, (CompletableFuture<?>) result);
             } else {
                 ((CompletionStage<?>) result).whenComplete(new Completion(recorder, startNanos));
             }
+        } catch (Throwable failure) {
+            failed(failure);
+            if (!ended) {
+                // The call was counted in flight on entry; it must not stay there forever.
+                endQuietly(recorder, startNanos);
+            }
+        }
+    }
+
+    private static void endQuietly(EndpointRecorder recorder, long startNanos) {
+        try {
+            recorder.exit(startNanos, null);
         } catch (Throwable failure) {
             failed(failure);
         }
