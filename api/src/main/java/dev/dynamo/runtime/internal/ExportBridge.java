@@ -1,6 +1,6 @@
 package dev.dynamo.runtime.internal;
 
-import java.lang.reflect.Method;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Arrays;
@@ -26,8 +26,14 @@ public final class ExportBridge {
     private static volatile boolean agentAttached;
     /** Whether this copy is not the primary one and has registered its store with it. Guarded by the class. */
     private static boolean connectedAsForeign;
-    private static final List<Supplier<List<Object[]>>> FOREIGN_STORES =
-            new CopyOnWriteArrayList<Supplier<List<Object[]>>>();
+    /**
+     * Held weakly: each foreign copy keeps its own supplier alive, so a redeployed application's
+     * class loader can still be collected, and its store then drops out of the export.
+     */
+    private static final List<WeakReference<Supplier<List<Object[]>>>> FOREIGN_STORES =
+            new CopyOnWriteArrayList<WeakReference<Supplier<List<Object[]>>>>();
+    /** This copy's supplier when it is a foreign copy, kept here so that the primary may hold it weakly. */
+    private static Supplier<List<Object[]>> exportedSnapshots;
     private static final Set<String> REPORTED_CONFLICTS =
             Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
 
@@ -56,7 +62,7 @@ public final class ExportBridge {
      * {@link #encode(List)}, are exported with this copy's.
      */
     public static void registerForeignStore(Supplier<List<Object[]>> snapshots) {
-        FOREIGN_STORES.add(snapshots);
+        FOREIGN_STORES.add(new WeakReference<Supplier<List<Object[]>>>(snapshots));
     }
 
     /**
@@ -81,6 +87,7 @@ public final class ExportBridge {
                     return false;
                 }
                 Supplier<List<Object[]>> supplier = () -> encode(MetricStore.global().snapshot());
+                exportedSnapshots = supplier;
                 primary.getMethod("registerForeignStore", Supplier.class).invoke(null, supplier);
                 connectedAsForeign = true;
                 return true;
@@ -110,41 +117,52 @@ public final class ExportBridge {
         for (FamilySnapshot family : own) {
             merged.put(family.name(), family);
         }
-        for (Supplier<List<Object[]>> foreign : FOREIGN_STORES) {
-            List<Object[]> encoded;
+        // Newest first: after a redeploy the new copy's series win over the old one's until it is collected.
+        for (int i = FOREIGN_STORES.size() - 1; i >= 0; i--) {
+            WeakReference<Supplier<List<Object[]>>> reference = FOREIGN_STORES.get(i);
+            Supplier<List<Object[]>> foreign = reference.get();
+            if (foreign == null) {
+                FOREIGN_STORES.remove(reference);
+                continue;
+            }
+            List<FamilySnapshot> families;
             try {
-                encoded = foreign.get();
+                families = decode(foreign.get());
             } catch (RuntimeException | LinkageError failed) {
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
                         + " collect; its metrics are left out of this scrape: " + failed);
                 continue;
             }
-            for (FamilySnapshot family : decode(encoded)) {
-                FamilySnapshot existing = merged.get(family.name());
-                if (existing == null) {
-                    merged.put(family.name(), family);
-                } else if (existing.type() == family.type()) {
-                    List<Sample> samples = new ArrayList<Sample>(existing.samples());
-                    Set<String> series = new HashSet<String>();
-                    for (Sample sample : existing.samples()) {
-                        series.add(seriesKey(sample));
-                    }
-                    for (Sample sample : family.samples()) {
-                        // Each copy has its own runtime, so the unlabelled uptime would appear twice.
-                        if (series.add(seriesKey(sample))) {
-                            samples.add(sample);
-                        }
-                    }
-                    merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(),
-                            samples));
-                } else {
-                    reportOnce("type:" + family.name(), "metric '" + family.name() + "' is a " + existing.type()
-                            .typeName() + " in one copy of the dynamo API and a " + family.type().typeName()
-                            + " in another; the second is not exported. Use one type for one name");
-                }
+            for (FamilySnapshot family : families) {
+                merge(merged, family);
             }
         }
         return new ArrayList<FamilySnapshot>(merged.values());
+    }
+
+    /** Adds a foreign family: its samples join a family of the same name and type, without duplicate series. */
+    private static void merge(Map<String, FamilySnapshot> merged, FamilySnapshot family) {
+        FamilySnapshot existing = merged.get(family.name());
+        if (existing == null) {
+            merged.put(family.name(), family);
+        } else if (existing.type() == family.type()) {
+            List<Sample> samples = new ArrayList<Sample>(existing.samples());
+            Set<String> series = new HashSet<String>();
+            for (Sample sample : existing.samples()) {
+                series.add(seriesKey(sample));
+            }
+            for (Sample sample : family.samples()) {
+                // Each copy has its own runtime, so the unlabelled uptime would appear twice.
+                if (series.add(seriesKey(sample))) {
+                    samples.add(sample);
+                }
+            }
+            merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
+        } else {
+            reportOnce("type:" + family.name(), "metric '" + family.name() + "' is a " + existing.type().typeName()
+                    + " in one copy of the dynamo API and a " + family.type().typeName()
+                    + " in another; the second is not exported. Use one type for one name");
+        }
     }
 
     private static String seriesKey(Sample sample) {

@@ -19,6 +19,7 @@ import static dev.dynamo.runtime.internal.Snapshots.map;
 import static dev.dynamo.runtime.internal.Snapshots.sample;
 import static dev.dynamo.runtime.internal.Snapshots.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -150,7 +151,11 @@ class ExportBridgeTest {
         return ExportBridge.decode(encoded);
     }
 
+    /** The bridge holds foreign stores weakly, as their own copies keep them; here the test does. */
+    private final List<Supplier<List<Object[]>>> foreignStores = new ArrayList<>();
+
     private void registerForeignStore(Supplier<List<Object[]>> store) {
+        foreignStores.add(store);
         isolated.callStatic(BRIDGE, "registerForeignStore", store);
     }
 
@@ -231,6 +236,52 @@ class ExportBridgeTest {
                 Arrays.asList(collected.get(0).name(), collected.get(1).name()));
         assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
         assertTrue(isolatedWarnings.get(0).contains("broken copy"), isolatedWarnings.get(0));
+    }
+
+    @Test
+    void leavesOutAForeignStoreItCannotDecodeAndKeepsItsOwnMetrics() {
+        isolatedMetric("a", "createGauge", "decodable", NO_LABELS);
+        registerForeignStore(() -> Collections.singletonList(
+                new Object[] {PREFIX + "newer_type", "SUMMARY", "From a newer copy", new Object[0]}));
+
+        List<FamilySnapshot> collected = collectIsolated();
+
+        assertEquals(Arrays.asList(PREFIX + "decodable"), Arrays.asList(collected.get(0).name()));
+        assertEquals(1, collected.size());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+    }
+
+    @Test
+    void theNewestForeignCopyWinsADuplicateSeries() {
+        String name = PREFIX + "redeployed";
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+                MetricType.Exposition.GAUGE, "Hits", Arrays.asList(sampleOf(name, NO_LABELS, 5))))));
+        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+                MetricType.Exposition.GAUGE, "Hits", Arrays.asList(sampleOf(name, NO_LABELS, 1))))));
+
+        FamilySnapshot family = findFamily(collectIsolated(), name);
+
+        assertEquals(1, family.samples().size());
+        assertEquals(1.0, family.samples().get(0).value());
+    }
+
+    @Test
+    void doesNotKeepAForeignStoreAliveOnceItsCopyDropsIt() throws Exception {
+        String name = PREFIX + "undeployed";
+        Supplier<List<Object[]>> store = () -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+                MetricType.Exposition.GAUGE, "Gone", Arrays.asList(sampleOf(name, NO_LABELS, 3)))));
+        java.lang.ref.WeakReference<Supplier<List<Object[]>>> watched = new java.lang.ref.WeakReference<>(store);
+        isolated.callStatic(BRIDGE, "registerForeignStore", store);
+        assertEquals(3.0, findFamily(collectIsolated(), name).samples().get(0).value());
+
+        store = null;
+        for (int i = 0; i < 50 && watched.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+
+        assertNull(watched.get(), "the bridge must not hold a foreign store strongly");
+        assertTrue(collectIsolated().stream().noneMatch(f -> f.name().equals(name)));
     }
 
     // agent claim and connect
