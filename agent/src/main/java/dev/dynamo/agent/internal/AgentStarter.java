@@ -20,12 +20,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts the agent: reads the settings, connects to the API, starts the system server and installs
- * the endpoint instrumentation. Each step that fails is one log line; the others still run.
+ * Starts the agent: reads the settings, connects to the API, installs the endpoint instrumentation
+ * and starts the system server. Each step that fails is one log line; the others still run.
  */
 public final class AgentStarter {
     private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
-    private static final AgentLog API_LOG = AgentLog.get(PrimaryApi.class);
+    /** The API's own messages, under the API's package name so that DYN_LOG directives for it apply. */
+    private static final AgentLog API_LOG = AgentLog.get("dev.dynamo.runtime");
 
     private AgentStarter() {
     }
@@ -33,13 +34,12 @@ public final class AgentStarter {
     /**
      * @param bootstrapNote how {@link BootstrapApi} made the API visible, or null
      */
-    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic, String bootstrapNote)
-            throws Exception {
+    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic, String bootstrapNote) {
         List<String> argumentProblems = new ArrayList<String>();
         Map<String, String> environment = new HashMap<String, String>(System.getenv());
         // Settings passed by `java -jar dynamo-agent.jar <pid>` win over the target's own environment.
         environment.putAll(AgentArguments.decode(arguments, argumentProblems));
-        AgentConfig config = AgentConfig.fromEnvironment(environment);
+        final AgentConfig config = AgentConfig.fromEnvironment(environment);
         AgentLog.configure(config.logSettings());
         for (String problem : argumentProblems) {
             LOG.error(problem);
@@ -54,39 +54,54 @@ public final class AgentStarter {
             LOG.debug(bootstrapNote);
         }
 
-        PrimaryApi api = PrimaryApi.locate();
-        if (!api.claimAgent()) {
-            LOG.info("dynamo-agent is already attached to this JVM; nothing more to do");
+        final PrimaryApi api;
+        try {
+            api = PrimaryApi.locate();
+            if (!api.claimAgent()) {
+                LOG.info("dynamo-agent is already attached to this JVM; nothing more to do");
+                return;
+            }
+        } catch (Throwable failed) {
+            LOG.error("cannot reach the dynamo API; the agent is off and the application runs on: " + failed);
             return;
         }
-        api.routeLog((level, message) -> {
+        step("routing the API's messages to the agent log", () -> api.routeLog((level, message) -> {
             if ("WARN".equals(level)) {
                 API_LOG.warn(message);
             } else {
                 API_LOG.debug(message);
             }
-        });
-        api.startRuntime();
+        }));
+        step("starting the runtime", api::startRuntime);
         if (dynamic) {
-            api.connectLoadedCopies(instrumentation);
+            step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));
         }
-
-        CollectorRegistry registry = new CollectorRegistry(true);
-        registry.register(new ApiMetricsCollector(api));
+        // Instrumentation first: the application's classes load right after premain returns.
+        step("instrumenting @DynamoEndpoint methods",
+                () -> EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic));
         if (config.serverEnabled()) {
-            startServer(config, registry);
+            step("starting the metrics server", () -> startServer(config, api));
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());
         }
+    }
 
+    /** Runs one start-up step; a failure is one log line, and the next steps still run. */
+    private static void step(String what, Step step) {
         try {
-            EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic);
+            step.run();
         } catch (Throwable failed) {
-            LOG.error("cannot instrument @DynamoEndpoint methods; they run unmeasured: " + failed);
+            LOG.error(what + " failed; the application runs on without it: " + failed);
         }
     }
 
-    private static void startServer(AgentConfig config, CollectorRegistry registry) {
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void startServer(AgentConfig config, PrimaryApi api) {
+        CollectorRegistry registry = new CollectorRegistry(true);
+        registry.register(new ApiMetricsCollector(api));
         JvmMetrics jvmMetrics = new JvmMetrics(registry);
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();

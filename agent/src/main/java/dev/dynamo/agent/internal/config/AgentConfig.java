@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.config;
 
 import dev.dynamo.agent.internal.log.LogSettings;
+import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,7 @@ public final class AgentConfig {
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
     public static final String METRICS_PATH = "/metrics";
+    public static final String DEFAULT_NAMESPACE = "dynamo";
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
             + " or a negative number to turn the server off. The metrics server is off";
 
@@ -90,8 +92,7 @@ public final class AgentConfig {
         }
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
-        String namespace = value(env, NAMESPACE);
-        b.defaultNamespace = namespace == null ? "dynamo" : namespace;
+        b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
         return new AgentConfig(b);
     }
 
@@ -137,6 +138,20 @@ public final class AgentConfig {
             b.serverOffReason = port == null
                     ? SYSTEM_PORT + " is not set; set it to a port, or 0 for any free port, to serve /metrics"
                     : SYSTEM_PORT + "=" + rawPort + " turns it off";
+        }
+    }
+
+    private static String namespace(String raw, List<String> problems) {
+        if (raw == null) {
+            return DEFAULT_NAMESPACE;
+        }
+        try {
+            PrometheusNames.sanitizeLabelName(raw);
+            return raw;
+        } catch (IllegalArgumentException unusable) {
+            problems.add(NAMESPACE + "='" + raw + "' cannot be a namespace label: " + unusable.getMessage()
+                    + ". Using '" + DEFAULT_NAMESPACE + "'");
+            return DEFAULT_NAMESPACE;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.export;
 import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.Collector;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,7 +31,9 @@ public final class ApiMetricsCollector extends Collector {
         } catch (Throwable failed) {
             if (!failureReported) {
                 failureReported = true;
-                LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + failed);
+                Throwable cause = failed instanceof InvocationTargetException && failed.getCause() != null
+                        ? failed.getCause() : failed;
+                LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + cause);
             }
             return Collections.emptyList();
         }

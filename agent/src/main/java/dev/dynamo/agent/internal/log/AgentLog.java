@@ -31,6 +31,11 @@ public final class AgentLog {
         return new AgentLog(type.getName());
     }
 
+    /** The logger named {@code name}, e.g. a package. */
+    public static AgentLog get(String name) {
+        return new AgentLog(name);
+    }
+
     /** Applies {@code newSettings} to every logger. */
     public static void configure(LogSettings newSettings) {
         settings = newSettings;

@@ -11,8 +11,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SystemServer {
     private static final AgentLog LOG = AgentLog.get(SystemServer.class);
-    private static final int WORKER_THREADS = 2;
+    /** Beyond this many requests at once the JDK server closes new connections. */
+    private static final int MAX_WORKER_THREADS = 16;
 
     private final HttpServer server;
     private final ExecutorService workers;
@@ -44,7 +46,10 @@ public final class SystemServer {
             throw new IOException("cannot resolve host '" + config.host() + "'");
         }
         final HttpServer server = HttpServer.create(address, 64);
-        ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, new DaemonThreadFactory());
+        // Elastic: the JDK server reads a request on the worker thread without a timeout, so a few
+        // stalled clients must not hold every worker while Prometheus or a liveness probe waits.
+        ExecutorService workers = new ThreadPoolExecutor(0, MAX_WORKER_THREADS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<Runnable>(), new DaemonThreadFactory());
         server.setExecutor(workers);
         MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape);
         server.createContext("/", exchange -> route(exchange, config, metrics, health));
@@ -96,10 +101,14 @@ public final class SystemServer {
             } else {
                 sendJson(exchange, 200, health.liveJson());
             }
+        } catch (IOException clientGone) {
+            // Usually the client closed the connection early; nothing to answer.
+            LOG.debug("request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed: "
+                    + clientGone);
         } catch (Throwable failed) {
             LOG.warn("request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed: " + failed);
             try {
-                sendText(exchange, 500, "Internal error: " + failed + "\n");
+                sendText(exchange, 500, "Internal error; see the application's log\n");
             } catch (Throwable ignored) {
                 // The response may be half sent; the exchange is closed below.
             }

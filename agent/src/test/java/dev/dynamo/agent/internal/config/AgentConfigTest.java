@@ -113,6 +113,18 @@ class AgentConfigTest {
     }
 
     @Test
+    void reportsAnUnusableNamespaceAndUsesTheDefault() {
+        AgentConfig config = config("DYN_NAMESPACE", "@@@");
+
+        assertEquals("dynamo", config.defaultNamespace());
+        assertEquals(1, config.problems().size());
+        assertTrue(config.problems().get(0).startsWith("DYN_NAMESPACE='@@@' cannot be a namespace label"),
+                config.problems().get(0));
+        assertEquals("team-a.prod", config("DYN_NAMESPACE", "team-a.prod").defaultNamespace(),
+                "a usable namespace is kept as given; the API sanitizes it as a label value");
+    }
+
+    @Test
     void saysWhyTheServerIsOff() {
         assertTrue(config().serverOffReason().startsWith("DYN_SYSTEM_PORT is not set"));
         assertTrue(config("DYN_SYSTEM_PORT", "-5").serverOffReason().contains("DYN_SYSTEM_PORT=-5"));
