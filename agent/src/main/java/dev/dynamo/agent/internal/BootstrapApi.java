@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
@@ -78,8 +81,7 @@ public final class BootstrapApi {
      * now; the agent then connects it as a copy of its own.
      */
     private static void completeLoadedCopies(Instrumentation instrumentation, Iterable<String> apiClasses) {
-        java.util.Set<ClassLoader> holders = java.util.Collections.newSetFromMap(
-                new java.util.IdentityHashMap<ClassLoader, Boolean>());
+        Set<ClassLoader> holders = Collections.newSetFromMap(new IdentityHashMap<ClassLoader, Boolean>());
         for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
             if (loaded.getClassLoader() != null && loaded.getName().startsWith("dev.dynamo.runtime.")) {
                 holders.add(loaded.getClassLoader());
@@ -114,8 +116,8 @@ public final class BootstrapApi {
         Object javaBase = getModule.invoke(Object.class);
         Object definerModule = getModule.invoke(definer);
         Class<?> moduleType = Class.forName("java.lang.Module");
-        Instrumentation.class.getMethod("redefineModule", moduleType, java.util.Set.class, Map.class, Map.class,
-                java.util.Set.class, Map.class).invoke(instrumentation, javaBase, Collections.emptySet(),
+        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
+                Map.class).invoke(instrumentation, javaBase, Collections.emptySet(),
                 Collections.singletonMap("jdk.internal.misc", Collections.singleton(definerModule)),
                 Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
         definer.getMethod("defineAll", Map.class).invoke(null, classes);
@@ -123,7 +125,7 @@ public final class BootstrapApi {
 
     private static Map<String, byte[]> classesOf(byte[] jar) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<String, byte[]>();
-        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
             for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
                 String name = entry.getName();
                 if (name.endsWith(".class") && !name.endsWith("module-info.class")) {

@@ -24,7 +24,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.DoubleSupplier;
 
-/** The {@link MetricsRegistry} of one place in the hierarchy: validates, names and labels, then registers in a {@link MetricStore}. */
+/**
+ * The {@link MetricsRegistry} of one place in the hierarchy: validates, names and labels each
+ * metric, then registers it in a {@link MetricStore}.
+ */
 public final class ScopedMetricsRegistry implements MetricsRegistry {
     private static final List<String> AUTO_LABELS = Collections.unmodifiableList(Arrays.asList(
             PrometheusNames.LABEL_NAMESPACE, PrometheusNames.LABEL_COMPONENT, PrometheusNames.LABEL_ENDPOINT));

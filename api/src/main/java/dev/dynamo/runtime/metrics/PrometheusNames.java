@@ -120,7 +120,7 @@ public final class PrometheusNames {
         return out.toString();
     }
 
-    /** Whether {@code name} is usable as a label name as it is: {@code [a-zA-Z_][a-zA-Z0-9_]*}, not starting with {@code __}. */
+    /** Whether {@code name} is a label name as it is: {@code [a-zA-Z_][a-zA-Z0-9_]*}, not starting with {@code __}. */
     public static boolean isValidLabelName(String name) {
         if (name == null || name.isEmpty() || !isNameStart(name.charAt(0)) || name.startsWith("__")) {
             return false;

@@ -4,6 +4,7 @@ import dev.dynamo.agent.internal.log.LogSettings;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,8 @@ public final class AgentConfig {
     public static final int LEGACY_DEFAULT_PORT = 8000;
     public static final String METRICS_PATH = "/metrics";
     public static final String DEFAULT_NAMESPACE = "dynamo";
+    private static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
+    private static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
             + " or a negative number to turn the server off. The metrics server is off";
 
@@ -162,10 +165,10 @@ public final class AgentConfig {
             return null;
         }
         String normalized = raw.toLowerCase(Locale.ROOT);
-        if (normalized.equals("1") || normalized.equals("true") || normalized.equals("on") || normalized.equals("yes")) {
+        if (TRUTHY.contains(normalized)) {
             return Boolean.TRUE;
         }
-        if (normalized.equals("0") || normalized.equals("false") || normalized.equals("off") || normalized.equals("no")) {
+        if (FALSY.contains(normalized)) {
             return Boolean.FALSE;
         }
         problems.add(name + "='" + raw + "' is neither true nor false; use 1, true, on or yes to enable " + what

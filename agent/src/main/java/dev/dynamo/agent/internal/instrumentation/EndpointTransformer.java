@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Most classes a JVM loads have no such method, so each class file is first scanned for the
  * annotation's descriptor, a byte search that needs no parsing; only a class that mentions it is
- * parsed and rewritten, and ByteBuddy is not even loaded before the first such class. The annotation is matched by name: the agent never loads the application's
- * annotation class. Nothing here throws into class loading: a class that cannot be instrumented is
+ * parsed and rewritten, and ByteBuddy is not even loaded before the first such class. The
+ * annotation is matched by name: the agent never loads the application's annotation class. Nothing here throws into class loading: a class that cannot be instrumented is
  * loaded unchanged, with one warning.
  */
 public final class EndpointTransformer implements ClassFileTransformer {
@@ -54,7 +54,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         }
     }
 
-    /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods (its class file mentions the annotation). */
+    /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods */
     boolean isCandidate(Class<?> type) {
         String internalName = type.getName().replace('.', '/');
         if (isIgnored(internalName)) {

@@ -106,7 +106,8 @@ final class MetricsHandler {
         for (String header : acceptEncoding) {
             for (String coding : header.split(",")) {
                 String[] parts = coding.trim().split(";");
-                if (parts[0].trim().equalsIgnoreCase("gzip") && !(parts.length > 1 && parts[1].trim().matches("q=0(\\.0*)?"))) {
+                boolean refused = parts.length > 1 && parts[1].trim().matches("q=0(\\.0*)?");
+                if (parts[0].trim().equalsIgnoreCase("gzip") && !refused) {
                     return true;
                 }
             }

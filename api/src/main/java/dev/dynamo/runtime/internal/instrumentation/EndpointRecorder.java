@@ -99,7 +99,7 @@ public final class EndpointRecorder {
         cancellations.inc();
     }
 
-    /** The {@code error_type} of {@code type}: its simple name, or for anonymous classes the binary name's last part. */
+    /** The {@code error_type} of {@code type}: its simple name, or for anonymous classes {@code Outer$1}. */
     static String errorType(Class<?> type) {
         String simpleName = type.getSimpleName();
         if (!simpleName.isEmpty()) {
