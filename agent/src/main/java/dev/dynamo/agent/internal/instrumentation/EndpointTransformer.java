@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Most classes a JVM loads have no such method, so each class file is first scanned for the
  * annotation's descriptor, a byte search that needs no parsing; only a class that mentions it is
  * parsed and rewritten, and ByteBuddy is not even loaded before the first such class. The
- * annotation is matched by name: the agent never loads the application's annotation class. Nothing here throws into class loading: a class that cannot be instrumented is
- * loaded unchanged, with one warning.
+ * annotation is matched by name: the agent never loads the application's annotation class.
+ * Nothing here throws into class loading: a class that cannot be instrumented is loaded unchanged,
+ * with one warning.
  */
 public final class EndpointTransformer implements ClassFileTransformer {
     public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
