@@ -36,19 +36,17 @@ public final class BucketHistogram implements Histogram, Collectable {
         sum.add(value);
     }
 
-    /** Index of the first bucket whose upper bound is >= value (binary search; +Inf last). */
+    /**
+     * Index of the first bucket whose upper bound is >= value (+Inf last). A linear scan from the
+     * smallest bucket: observations cluster in the low buckets (fast requests), where it ends after
+     * one or two compares, fewer than a binary search's.
+     */
     private int bucketIndex(double value) {
-        int low = 0;
-        int high = upperBounds.length;
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (upperBounds[mid] < value) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
+        int i = 0;
+        while (i < upperBounds.length && upperBounds[i] < value) {
+            i++;
         }
-        return low;
+        return i;
     }
 
     @Override

@@ -118,6 +118,15 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         return (HistogramVec) register(definition, new Vecs.BucketHistogramVec(labelNames, definition.buckets()));
     }
 
+    /**
+     * Creates (or returns) an integer gauge for values that mostly go up and down from many threads
+     * at once, such as requests in flight; see {@link StripedLongGauge}.
+     */
+    public IntGauge createUpDownIntGauge(String name, String help, Map<String, String> constLabels) {
+        return (IntGauge) register(define(name, help, MetricType.INT_GAUGE, null, constLabels, null),
+                new StripedLongGauge());
+    }
+
     /** Registers a gauge whose value {@code value} computes at every scrape. */
     public void createCallbackGauge(String name, String help, DoubleSupplier value) {
         register(define(name, help, MetricType.CALLBACK_GAUGE, null, null, null), new CallbackGauge(value));

@@ -1,6 +1,9 @@
 package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.FamilySnapshot;
+import dev.dynamo.runtime.internal.Sample;
 import io.prometheus.client.Collector;
 
 import java.lang.reflect.InvocationTargetException;
@@ -25,9 +28,8 @@ public final class ApiMetricsCollector extends Collector {
 
     @Override
     public List<MetricFamilySamples> collect() {
-        List<Object[]> families;
         try {
-            families = api.collectEncoded();
+            return api.isLinked() ? fromSnapshots(ExportBridge.collect()) : fromEncoded(api.collectEncoded());
         } catch (Throwable failed) {
             if (!failureReported) {
                 failureReported = true;
@@ -37,6 +39,24 @@ public final class ApiMetricsCollector extends Collector {
             }
             return Collections.emptyList();
         }
+    }
+
+    /** The snapshots of the copy this agent links to, with their label lists used as they are. */
+    static List<MetricFamilySamples> fromSnapshots(List<FamilySnapshot> families) {
+        List<MetricFamilySamples> result = new ArrayList<MetricFamilySamples>(families.size());
+        for (FamilySnapshot family : families) {
+            List<MetricFamilySamples.Sample> samples =
+                    new ArrayList<MetricFamilySamples.Sample>(family.samples().size());
+            for (Sample sample : family.samples()) {
+                samples.add(new MetricFamilySamples.Sample(sample.name(), sample.labelNames(), sample.labelValues(),
+                        sample.value()));
+            }
+            result.add(new MetricFamilySamples(family.name(), type(family.type().name()), family.help(), samples));
+        }
+        return result;
+    }
+
+    private static List<MetricFamilySamples> fromEncoded(List<Object[]> families) {
         List<MetricFamilySamples> result = new ArrayList<MetricFamilySamples>(families.size());
         for (Object[] family : families) {
             result.add(decode(family));

@@ -36,6 +36,15 @@ public final class PrimaryApi {
         return new PrimaryApi(bridge);
     }
 
+    /**
+     * Whether the primary copy is the one this agent's classes link to (always, unless a dynamic
+     * attach found the API already loaded by the system class loader), so that its snapshots can be
+     * read as they are instead of encoded.
+     */
+    public boolean isLinked() {
+        return bridge == ExportBridge.class;
+    }
+
     /** Marks the agent attached; returns false when an agent had claimed it already (a second attach). */
     public boolean claimAgent() throws ReflectiveOperationException {
         return (Boolean) bridge.getMethod("claimAgent").invoke(null);

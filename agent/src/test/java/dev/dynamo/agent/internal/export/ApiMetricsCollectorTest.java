@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class ApiMetricsCollectorTest {
@@ -63,6 +65,39 @@ class ApiMetricsCollectorTest {
 
         assertNotNull(value);
         assertEquals(4.5, value);
+    }
+
+    @Test
+    void readsSnapshotsDirectlyExactlyAsItDecodesThem() throws Exception {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace("collector_paths").component("c").metrics();
+        metrics.createCounterVec("collector_paths_total", "Paths", Arrays.asList("kind"), NO_LABELS)
+                .withLabelValues("direct").inc(3);
+        metrics.createHistogram("collector_paths_latency", "Latency", NO_LABELS, Arrays.asList(0.1, 1.0)).observe(0.3);
+        assertTrue(PrimaryApi.locate().isLinked(), "the agent's tests link to the API they export");
+
+        List<MetricFamilySamples> direct = ApiMetricsCollector.fromSnapshots(ExportBridge.collect());
+        List<MetricFamilySamples> decoded = new java.util.ArrayList<>();
+        for (Object[] family : ExportBridge.collectEncoded()) {
+            decoded.add(ApiMetricsCollector.decode(family));
+        }
+
+        assertEquals(describe(decoded), describe(direct));
+    }
+
+    /** Everything TextFormat writes, in order; uptime is left out as it changes between the two reads. */
+    private static String describe(List<MetricFamilySamples> families) {
+        StringBuilder out = new StringBuilder();
+        for (MetricFamilySamples family : families) {
+            if (family.name.endsWith("uptime_seconds")) {
+                continue;
+            }
+            out.append(family.name).append(' ').append(family.type).append(' ').append(family.help).append('\n');
+            for (MetricFamilySamples.Sample sample : family.samples) {
+                out.append(sample.name).append(sample.labelNames).append(sample.labelValues).append(' ')
+                        .append(sample.value).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.Endpoint;
+import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
@@ -29,6 +30,8 @@ public final class EndpointRecorder {
      */
     public static final int MAX_ERROR_TYPES = 100;
     public static final String OTHER_ERROR_TYPE = "other";
+
+    private static final double NANOS_TO_SECONDS = 1e-9;
 
     private final IntCounter requests;
     private final IntGauge inflight;
@@ -65,12 +68,21 @@ public final class EndpointRecorder {
         Map<String, String> none = Collections.emptyMap();
         return new EndpointRecorder(
                 metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP, none),
-                metrics.createIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none),
+                inflightGauge(metrics, none),
                 metrics.createHistogram(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
                         none, DURATION_BUCKETS),
                 metrics.createIntCounterVec(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
                         Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), none),
                 metrics.createIntCounter(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP, none));
+    }
+
+    /** In-flight is incremented and decremented by every call, from any number of threads: a striped gauge. */
+    private static IntGauge inflightGauge(MetricsRegistry metrics, Map<String, String> none) {
+        if (metrics instanceof ScopedMetricsRegistry) {
+            return ((ScopedMetricsRegistry) metrics).createUpDownIntGauge(WorkHandler.INFLIGHT_REQUESTS,
+                    WorkHandler.INFLIGHT_REQUESTS_HELP, none);
+        }
+        return metrics.createIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none);
     }
 
     /** A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}. */
@@ -85,7 +97,7 @@ public final class EndpointRecorder {
     void exit(long startNanos, Throwable thrown) {
         long elapsed = System.nanoTime() - startNanos;
         inflight.dec();
-        duration.observe(elapsed / 1e9);
+        duration.observe(elapsed * NANOS_TO_SECONDS);
         if (thrown != null) {
             errorsByType.get(thrown.getClass()).inc();
         }
@@ -95,7 +107,7 @@ public final class EndpointRecorder {
     void cancelled(long startNanos) {
         long elapsed = System.nanoTime() - startNanos;
         inflight.dec();
-        duration.observe(elapsed / 1e9);
+        duration.observe(elapsed * NANOS_TO_SECONDS);
         cancellations.inc();
     }
 
