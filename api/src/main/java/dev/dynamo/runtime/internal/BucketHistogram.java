@@ -18,12 +18,16 @@ public final class BucketHistogram implements Histogram, Collectable {
     /** One per upper bound, plus the +Inf bucket last. */
     private final LongAdder[] buckets;
     private final DoubleAdder sum = new DoubleAdder();
+    /** The {@code le} label value of each bucket, +Inf last. */
+    private final String[] boundLabels;
 
     BucketHistogram(double[] upperBounds) {
         this.upperBounds = upperBounds;
         this.buckets = new LongAdder[upperBounds.length + 1];
+        this.boundLabels = new String[upperBounds.length + 1];
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = new LongAdder();
+            boundLabels[i] = i < upperBounds.length ? formatBound(upperBounds[i]) : "+Inf";
         }
     }
 
@@ -84,20 +88,16 @@ public final class BucketHistogram implements Histogram, Collectable {
     }
 
     @Override
-    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
-        List<String> bucketLabelNames = new ArrayList<String>(labelNames.size() + 1);
-        bucketLabelNames.addAll(labelNames);
-        bucketLabelNames.add("le");
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
         long[] cumulative = getCumulativeCounts();
-        String bucketName = familyName + "_bucket";
         for (int i = 0; i < cumulative.length; i++) {
             List<String> values = new ArrayList<String>(labelValues.size() + 1);
             values.addAll(labelValues);
-            values.add(i < upperBounds.length ? formatBound(upperBounds[i]) : "+Inf");
-            out.add(new Sample(bucketName, bucketLabelNames, values, cumulative[i]));
+            values.add(boundLabels[i]);
+            out.add(new Sample(family.bucket, family.bucketLabelNames, values, cumulative[i]));
         }
-        out.add(new Sample(familyName + "_count", labelNames, labelValues, cumulative[cumulative.length - 1]));
-        out.add(new Sample(familyName + "_sum", labelNames, labelValues, getSum()));
+        out.add(new Sample(family.count, family.labelNames, labelValues, cumulative[cumulative.length - 1]));
+        out.add(new Sample(family.sum, family.labelNames, labelValues, getSum()));
     }
 
     /** Bucket bounds as Prometheus clients print them: {@code 1.0}, {@code 0.005}. */

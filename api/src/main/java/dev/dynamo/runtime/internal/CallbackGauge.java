@@ -12,7 +12,7 @@ final class CallbackGauge implements Collectable {
     }
 
     @Override
-    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
-        out.add(new Sample(familyName, labelNames, labelValues, value.getAsDouble()));
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(family.name, family.labelNames, labelValues, value.getAsDouble()));
     }
 }

@@ -8,9 +8,8 @@ interface Collectable {
     /**
      * Appends this metric's samples to {@code out}.
      *
-     * @param familyName  the family name (counters: without {@code _total})
-     * @param labelNames  the family's label names, variable labels last
+     * @param family      the family's sample and label names
      * @param labelValues the values of the fixed labels (automatic and constant), in order
      */
-    void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out);
+    void collect(SampleNames family, List<String> labelValues, List<Sample> out);
 }

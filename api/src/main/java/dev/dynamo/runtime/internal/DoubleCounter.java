@@ -30,7 +30,7 @@ final class DoubleCounter implements Counter, Collectable {
     }
 
     @Override
-    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
-        out.add(new Sample(familyName + "_total", labelNames, labelValues, get()));
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(family.total, family.labelNames, labelValues, get()));
     }
 }

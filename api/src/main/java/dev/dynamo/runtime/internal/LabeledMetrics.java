@@ -2,11 +2,13 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.MetricVec;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -65,13 +67,33 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         return Arrays.asList(labelValues.clone());
     }
 
+    /** The fixed label values followed by a child's own, read-only. */
+    private static final class JoinedList extends AbstractList<String> implements RandomAccess {
+        private final List<String> head;
+        private final List<String> tail;
+
+        JoinedList(List<String> head, List<String> tail) {
+            this.head = head;
+            this.tail = tail;
+        }
+
+        @Override
+        public String get(int index) {
+            return index < head.size() ? head.get(index) : tail.get(index - head.size());
+        }
+
+        @Override
+        public int size() {
+            return head.size() + tail.size();
+        }
+    }
+
     @Override
-    public void collect(String familyName, List<String> familyLabelNames, List<String> fixedValues, List<Sample> out) {
+    public void collect(SampleNames family, List<String> fixedValues, List<Sample> out) {
         for (Map.Entry<List<String>, C> child : children.entrySet()) {
-            List<String> values = new ArrayList<String>(fixedValues.size() + labelNames.size());
-            values.addAll(fixedValues);
-            values.addAll(child.getKey());
-            ((Collectable) child.getValue()).collect(familyName, familyLabelNames, values, out);
+            // A view, not a copy: a scrape of 10,000 series would otherwise copy 10,000 lists.
+            List<String> values = new JoinedList(fixedValues, child.getKey());
+            ((Collectable) child.getValue()).collect(family, values, out);
         }
     }
 }

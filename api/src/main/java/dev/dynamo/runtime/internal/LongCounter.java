@@ -29,7 +29,7 @@ public final class LongCounter implements IntCounter, Collectable {
     }
 
     @Override
-    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
-        out.add(new Sample(familyName + "_total", labelNames, labelValues, get()));
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(family.total, family.labelNames, labelValues, get()));
     }
 }

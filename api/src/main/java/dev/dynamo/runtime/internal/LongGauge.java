@@ -40,7 +40,7 @@ public final class LongGauge implements IntGauge, Collectable {
     }
 
     @Override
-    public void collect(String familyName, List<String> labelNames, List<String> labelValues, List<Sample> out) {
-        out.add(new Sample(familyName, labelNames, labelValues, get()));
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        out.add(new Sample(family.name, family.labelNames, labelValues, get()));
     }
 }

@@ -87,6 +87,7 @@ public final class MetricStore {
         final MetricType type;
         final String help;
         final List<String> labelNames;
+        final SampleNames sampleNames;
         /** Guarded by the store's lock. */
         final Map<List<String>, Registration> byFixedValues = new LinkedHashMap<List<String>, Registration>();
         volatile Registration[] registrations = new Registration[0];
@@ -96,6 +97,7 @@ public final class MetricStore {
             this.type = definition.type();
             this.help = definition.help();
             this.labelNames = definition.labelNames();
+            this.sampleNames = new SampleNames(name, labelNames);
         }
 
         void checkCompatible(MetricDefinition definition) {
@@ -145,7 +147,7 @@ public final class MetricStore {
         FamilySnapshot snapshot() {
             List<Sample> samples = new ArrayList<Sample>();
             for (Registration registration : registrations) {
-                registration.metric.collect(name, labelNames, registration.fixedValues, samples);
+                registration.metric.collect(sampleNames, registration.fixedValues, samples);
             }
             return new FamilySnapshot(name, type.exposition(), help, samples);
         }

@@ -20,6 +20,7 @@ import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -29,6 +30,9 @@ import java.util.zip.GZIPOutputStream;
 final class MetricsHandler {
     private final CollectorRegistry registry;
     private final Runnable beforeFirstScrape;
+    /** Kept between scrapes, up to {@link #MAX_KEPT_BUFFER_BYTES}; taken by one scrape at a time. */
+    private final AtomicReference<ResponseBuffer> spare = new AtomicReference<ResponseBuffer>();
+    private static final int MAX_KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
 
     MetricsHandler(CollectorRegistry registry, Runnable beforeFirstScrape) {
         this.registry = registry;
@@ -41,7 +45,7 @@ final class MetricsHandler {
         Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
         boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
 
-        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        ResponseBuffer body = takeBuffer();
         OutputStream target = gzip ? new GZIPOutputStream(body) : body;
         Writer writer = new OutputStreamWriter(target, StandardCharsets.UTF_8);
         TextFormat.writeFormat(contentType, writer, filtered(registry.metricFamilySamples(), names));
@@ -52,7 +56,42 @@ final class MetricsHandler {
         if (gzip) {
             exchange.getResponseHeaders().set("Content-Encoding", "gzip");
         }
-        SystemServer.send(exchange, 200, body.toByteArray());
+        SystemServer.send(exchange, 200, body.bytes(), body.size());
+        returnBuffer(body);
+    }
+
+    /**
+     * A page of 10,000 series is over a megabyte; growing a fresh buffer to that size and copying it
+     * out again at every scrape cost more than rendering it. One buffer is kept for the next scrape.
+     */
+    private ResponseBuffer takeBuffer() {
+        ResponseBuffer buffer = spare.getAndSet(null);
+        if (buffer == null) {
+            return new ResponseBuffer();
+        }
+        buffer.reset();
+        return buffer;
+    }
+
+    private void returnBuffer(ResponseBuffer buffer) {
+        if (buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
+            spare.set(buffer);
+        }
+    }
+
+    /** A {@link ByteArrayOutputStream} whose array can be sent without copying it. */
+    private static final class ResponseBuffer extends ByteArrayOutputStream {
+        ResponseBuffer() {
+            super(16 * 1024);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        int capacity() {
+            return buf.length;
+        }
     }
 
     /** A family stays when its name, or one of its sample names, was asked for; then only matching samples stay. */

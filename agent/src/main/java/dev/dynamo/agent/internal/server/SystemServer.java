@@ -136,15 +136,20 @@ public final class SystemServer {
      * is closed after each response starts fresh next time, and new connections are ACKed at once.
      */
     static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        send(exchange, status, body, body.length);
+    }
+
+    /** {@link #send(HttpExchange, int, byte[])} for the first {@code length} bytes of {@code body}. */
+    static void send(HttpExchange exchange, int status, byte[] body, int length) throws IOException {
         exchange.getResponseHeaders().set("Connection", "close");
         if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(length));
             exchange.sendResponseHeaders(status, -1);
             return;
         }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+            out.write(body, 0, length);
         }
     }
 
