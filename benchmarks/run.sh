@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the API, the agent and the benchmarks, runs every benchmark (about 15 minutes on two cores)
+# Builds the API, the agent and the benchmarks, runs every benchmark (about 13 minutes on two cores)
 # and writes the tables into docs/benchmarks.md. Extra arguments go to the JVM that drives the runs,
 # e.g. benchmarks/run.sh -Dbench.percall.forks=1 -Dbench.startup.runs=9
 set -euo pipefail

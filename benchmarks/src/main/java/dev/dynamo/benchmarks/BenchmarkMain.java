@@ -18,7 +18,7 @@ import java.util.List;
 public final class BenchmarkMain {
     private static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar <command>",
-            "  all                 every benchmark below, then the report (about 15 minutes)",
+            "  all                 every benchmark below, then the report (about 13 minutes)",
             "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent dynamoAgent",
             "                      handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
             "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",

@@ -188,8 +188,9 @@ public final class ReportWriter {
         if (hand != null) {
             double handAdded = hand.median() - base.median();
             out.append("; the hand-written simpleclient recording adds ").append(Stats.format(handAdded))
-                    .append(" ns, so the agent costs ").append(Stats.format(dynamo.median() - hand.median()))
-                    .append(" ns per call more than the hand-written code");
+                    .append(" ns, so the agent costs ").append(Stats.format(Math.abs(dynamo.median() - hand.median())))
+                    .append(dynamo.median() <= hand.median() ? " ns per call less" : " ns per call more")
+                    .append(" than the hand-written code");
             verdicts.add((added <= handAdded ? "**met**" : "**missed**") + " (" + where
                     + ") added cost per annotated call ≤ hand-written simpleclient: " + Stats.format(added)
                     + " ns vs " + Stats.format(handAdded) + " ns");
