@@ -16,8 +16,12 @@ java -javaagent:agent/target/dynamo-agent.jar -jar demo-target/target/demo-targe
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 
-for _ in $(seq 1 100); do
-  if curl -fs "http://127.0.0.1:${DYN_SYSTEM_PORT}/health" >/dev/null; then break; fi
+# Ready when the agent reports the endpoint and the demo's own port answers (any HTTP status).
+for _ in $(seq 1 200); do
+  if curl -fs "http://127.0.0.1:${DYN_SYSTEM_PORT}/health" >/dev/null \
+      && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${DEMO_PORT}/compute")" != "000" ]; then
+    break
+  fi
   sleep 0.1
 done
 
