@@ -76,7 +76,8 @@ public final class AgentStarter {
         if (dynamic) {
             step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));
         }
-        // Instrumentation first: the application's classes load right after premain returns.
+        // Instrumentation before the server: it records even when the server cannot start (a taken
+        // port, a runtime without jdk.httpserver), and scrapes then find the endpoints registered.
         step("instrumenting @DynamoEndpoint methods",
                 () -> EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic));
         if (config.serverEnabled()) {
