@@ -64,25 +64,18 @@ public final class EndpointRecorder {
 
     /** Creates (or finds) the work-handler metrics of {@code endpoint}. */
     public static EndpointRecorder forEndpoint(Endpoint endpoint) {
-        MetricsRegistry metrics = endpoint.metrics();
+        // Endpoint.metrics() is always the scoped registry, which also makes the striped in-flight gauge.
+        ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) endpoint.metrics();
         Map<String, String> none = Collections.emptyMap();
         return new EndpointRecorder(
                 metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP, none),
-                inflightGauge(metrics, none),
+                // Incremented and decremented by every call, from any number of threads: striped.
+                metrics.createUpDownIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none),
                 metrics.createHistogram(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
                         none, DURATION_BUCKETS),
                 metrics.createIntCounterVec(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
                         Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), none),
                 metrics.createIntCounter(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP, none));
-    }
-
-    /** In-flight is incremented and decremented by every call, from any number of threads: a striped gauge. */
-    private static IntGauge inflightGauge(MetricsRegistry metrics, Map<String, String> none) {
-        if (metrics instanceof ScopedMetricsRegistry) {
-            return ((ScopedMetricsRegistry) metrics).createUpDownIntGauge(WorkHandler.INFLIGHT_REQUESTS,
-                    WorkHandler.INFLIGHT_REQUESTS_HELP, none);
-        }
-        return metrics.createIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none);
     }
 
     /** A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}. */
