@@ -64,7 +64,12 @@ public final class ApiMetricsCollector extends Collector {
         return result;
     }
 
-    /** One family as {@code ExportBridge.encode} writes it: name, exposition type, help, samples. */
+    /**
+     * One family as {@code ExportBridge.encode} writes it: name, exposition type, help, samples.
+     * Decoded here rather than by {@code ExportBridge.decode}: on this path the agent links to the
+     * application's own copy of the API, which may be older than the agent's embedded copy that
+     * encoded the families; this decoder always ships with the encoder it reads.
+     */
     static MetricFamilySamples decode(Object[] family) {
         Object[] encodedSamples = (Object[]) family[3];
         List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>(encodedSamples.length);
