@@ -3,6 +3,7 @@ package dev.dynamo.runtime;
 import dev.dynamo.runtime.internal.ApiLog;
 import dev.dynamo.runtime.internal.MetricStore;
 import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.HealthState;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 import dev.dynamo.runtime.metrics.PrometheusNames;
@@ -26,6 +27,7 @@ public final class DistributedRuntime {
     private final ScopedMetricsRegistry metrics;
     private final long startNanos = System.nanoTime();
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<String, Namespace>();
+    private final Health health = new Health(HealthState.global());
 
     private DistributedRuntime(MetricStore store) {
         this.store = store;
@@ -67,6 +69,17 @@ public final class DistributedRuntime {
     /** The registry for metrics without hierarchy labels. */
     public MetricsRegistry metrics() {
         return metrics;
+    }
+
+    /**
+     * What this process tells {@code /health}: readiness of the whole runtime and health checks.
+     *
+     * <pre>{@code
+     * DistributedRuntime.get().health().setReady(false);
+     * }</pre>
+     */
+    public Health health() {
+        return health;
     }
 
     /** Seconds since this runtime was created. */

@@ -72,6 +72,7 @@ public final class AgentStarter {
                 API_LOG.debug(message);
             }
         }));
+        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API", () -> api.setDefaultMaxSeries(config.maxSeries()));
         step("starting the runtime", api::startRuntime);
         if (dynamic) {
             step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));
@@ -107,8 +108,7 @@ public final class AgentStarter {
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();
         try {
-            SystemServer server = SystemServer.start(config, registry, new HealthStatus(config.startingReady()),
-                    beforeFirstScrape);
+            SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api), beforeFirstScrape);
             LOG.info("serving metrics on " + server.url(config.host()) + AgentConfig.METRICS_PATH
                     + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")");
         } catch (BindException inUse) {

@@ -34,6 +34,11 @@ public final class ExportBridge {
             new CopyOnWriteArrayList<WeakReference<Supplier<List<Object[]>>>>();
     /** This copy's supplier when it is a foreign copy, kept here so that the primary may hold it weakly. */
     private static Supplier<List<Object[]>> exportedSnapshots;
+    /** The health states of foreign copies, held weakly as their stores are. */
+    private static final List<WeakReference<Supplier<Object[]>>> FOREIGN_HEALTH =
+            new CopyOnWriteArrayList<WeakReference<Supplier<Object[]>>>();
+    /** This copy's health supplier when it is a foreign copy. */
+    private static Supplier<Object[]> exportedHealth;
     private static final Set<String> REPORTED_CONFLICTS =
             Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
 
@@ -65,6 +70,44 @@ public final class ExportBridge {
         FOREIGN_STORES.add(new WeakReference<Supplier<List<Object[]>>>(snapshots));
     }
 
+    /** Called reflectively by a foreign copy of the API: its health state counts for {@code /health} too. */
+    public static void registerForeignHealth(Supplier<Object[]> health) {
+        FOREIGN_HEALTH.add(new WeakReference<Supplier<Object[]>>(health));
+    }
+
+    /**
+     * The health state of this copy, then of every foreign copy, each as {@link HealthState#encode()}
+     * gives it; called reflectively by the agent.
+     */
+    public static List<Object[]> healthEncoded() {
+        List<Object[]> states = new ArrayList<Object[]>();
+        states.add(HealthState.global().encode());
+        for (WeakReference<Supplier<Object[]>> reference : FOREIGN_HEALTH) {
+            Supplier<Object[]> foreign = reference.get();
+            if (foreign == null) {
+                FOREIGN_HEALTH.remove(reference);
+                continue;
+            }
+            try {
+                states.add(foreign.get());
+            } catch (RuntimeException | LinkageError failed) {
+                reportOnce("health:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
+                        + " report its health state; /health leaves it out: " + failed);
+            }
+        }
+        return states;
+    }
+
+    /** The agent's {@code DYN_METRICS_MAX_SERIES}, for families that set no limit of their own. */
+    public static void setDefaultMaxSeries(int limit) {
+        MaxSeriesSetting.setDefaultLimit(limit);
+    }
+
+    /** The series limit of families that set none; read by foreign copies when they connect. */
+    public static int defaultMaxSeries() {
+        return MaxSeriesSetting.defaultLimit();
+    }
+
     /**
      * Connects this copy's metrics to the agent, once; called when the runtime is created, and by
      * the agent for copies that were loaded before it attached.
@@ -90,12 +133,32 @@ public final class ExportBridge {
                 exportedSnapshots = supplier;
                 primary.getMethod("registerForeignStore", Supplier.class).invoke(null, supplier);
                 connectedAsForeign = true;
+                connectNewerParts(primary);
                 return true;
             } catch (Exception | LinkageError incompatible) {
                 ApiLog.warn("cannot connect the dynamo API loaded by " + ExportBridge.class.getClassLoader()
                         + " to the agent's copy; its metrics are not exported: " + incompatible);
                 return false;
             }
+        }
+    }
+
+    /**
+     * Health state and series limit cross too, when the agent's copy knows them: an older agent's
+     * copy lacks these methods, and the metrics then cross alone.
+     */
+    private static void connectNewerParts(Class<?> primary) {
+        try {
+            Supplier<Object[]> health = () -> HealthState.global().encode();
+            primary.getMethod("registerForeignHealth", Supplier.class).invoke(null, health);
+            exportedHealth = health;
+            MaxSeriesSetting.setDefaultLimit((Integer) primary.getMethod("defaultMaxSeries").invoke(null));
+        } catch (NoSuchMethodException olderAgent) {
+            ApiLog.debug("the agent's copy of the dynamo API predates the health API and the series limit;"
+                    + " this copy's health state and limit stay local");
+        } catch (Exception | LinkageError failed) {
+            ApiLog.warn("cannot connect the health state of the dynamo API loaded by "
+                    + ExportBridge.class.getClassLoader() + " to the agent's copy: " + failed);
         }
     }
 

@@ -2,18 +2,17 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.MetricVec;
 
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.RandomAccess;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The children of a vec metric, keyed by their label values. A child is created on first use and
- * lives until {@link #remove}d.
+ * lives until {@link #remove}d. Creating one asks the family's {@link SeriesLimit} first; past the
+ * limit the label set gets the overflow child instead.
  *
  * @param <T> the child's API type
  * @param <C> the child's implementation
@@ -21,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectable {
     private final List<String> labelNames;
     private final ConcurrentHashMap<List<String>, C> children = new ConcurrentHashMap<List<String>, C>();
+    /** Set when the vec is registered, before any caller can see it. */
+    private volatile SeriesLimit seriesLimit;
+    private volatile C overflow;
 
     LabeledMetrics(List<String> labelNames) {
         this.labelNames = Collections.unmodifiableList(new ArrayList<String>(labelNames));
@@ -36,14 +38,56 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         if (child != null) {
             return child;
         }
+        SeriesLimit limit = seriesLimit;
+        if (limit != null && !limit.admit()) {
+            return overflowChild();
+        }
         C created = newChild();
         C raced = children.putIfAbsent(key, created);
-        return raced != null ? raced : created;
+        if (raced != null) {
+            if (limit != null) {
+                limit.release();
+            }
+            return raced;
+        }
+        return created;
+    }
+
+    /** The child that label sets past the limit share; it does not count against the limit. */
+    private C overflowChild() {
+        C existing = overflow;
+        if (existing != null) {
+            return existing;
+        }
+        C created = newChild();
+        C raced = children.putIfAbsent(Collections.nCopies(labelNames.size(), SeriesLimit.OVERFLOW_VALUE), created);
+        C child = raced != null ? raced : created;
+        overflow = child;
+        return child;
+    }
+
+    /** Called by the store when the vec joins its family. */
+    void attach(SeriesLimit limit) {
+        seriesLimit = limit;
+    }
+
+    @Override
+    public void setMaxSeries(int maxSeries) {
+        seriesLimit.setLimit(maxSeries);
     }
 
     @Override
     public boolean remove(String... labelValues) {
-        return children.remove(key(labelValues)) != null;
+        C removed = children.remove(key(labelValues));
+        if (removed == null) {
+            return false;
+        }
+        if (removed == overflow) {
+            overflow = null;
+        } else if (seriesLimit != null) {
+            seriesLimit.release();
+        }
+        return true;
     }
 
     @Override
@@ -65,27 +109,6 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             }
         }
         return Arrays.asList(labelValues.clone());
-    }
-
-    /** The fixed label values followed by a child's own, read-only. */
-    private static final class JoinedList extends AbstractList<String> implements RandomAccess {
-        private final List<String> head;
-        private final List<String> tail;
-
-        JoinedList(List<String> head, List<String> tail) {
-            this.head = head;
-            this.tail = tail;
-        }
-
-        @Override
-        public String get(int index) {
-            return index < head.size() ? head.get(index) : tail.get(index - head.size());
-        }
-
-        @Override
-        public int size() {
-            return head.size() + tail.size();
-        }
     }
 
     @Override

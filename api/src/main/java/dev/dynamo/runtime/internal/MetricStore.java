@@ -1,5 +1,7 @@
 package dev.dynamo.runtime.internal;
 
+import dev.dynamo.runtime.metrics.IntCounter;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,6 +24,9 @@ public final class MetricStore {
     /** Every sample name a family exposes, to its family's name. Guarded by {@link #lock}. */
     private final Map<String, String> sampleNameOwners = new HashMap<String, String>();
     private volatile MetricFamily[] published = new MetricFamily[0];
+    private final ScrapeCallbacks callbacks = new ScrapeCallbacks();
+    /** Created at the first folded label set. Guarded by {@link #lock}. */
+    private Vecs.LongCounterVec foldedLabelSets;
 
     /** The store behind {@code DistributedRuntime.get()}. */
     public static MetricStore global() {
@@ -46,7 +51,7 @@ public final class MetricStore {
                                 + sampleName + "', which metric '" + owner + "' already exposes; choose another name");
                     }
                 }
-                family = new MetricFamily(definition);
+                family = new MetricFamily(definition, this);
                 families.put(family.name, family);
                 for (String sampleName : exposed) {
                     sampleNameOwners.put(sampleName, family.name);
@@ -59,14 +64,50 @@ public final class MetricStore {
         }
     }
 
-    /** The current samples of every family, in creation order. */
+    /** Runs {@code callback} before every scrape of its place or a place above it. */
+    void addCallback(ScrapeCallback callback) {
+        callbacks.add(callback);
+    }
+
+    /** The current samples of every family, in creation order, after running the scrape callbacks. */
     public List<FamilySnapshot> snapshot() {
+        return snapshot(Collections.<String>emptyList());
+    }
+
+    /**
+     * The current samples of the metrics created at {@code hierarchy} or below, after running their
+     * scrape callbacks; families with nothing there are left out, except at the root.
+     */
+    List<FamilySnapshot> snapshot(List<String> hierarchy) {
+        callbacks.run(hierarchy);
         MetricFamily[] current = published;
         List<FamilySnapshot> result = new ArrayList<FamilySnapshot>(current.length);
         for (MetricFamily family : current) {
-            result.add(family.snapshot());
+            FamilySnapshot snapshot = family.snapshot(hierarchy);
+            if (snapshot != null) {
+                result.add(snapshot);
+            }
         }
         return result;
+    }
+
+    /** The counter of label sets folded in {@code family}, registered at the first fold of any family. */
+    IntCounter foldedLabelSets(String family) {
+        Vecs.LongCounterVec vec;
+        synchronized (lock) {
+            if (foldedLabelSets == null) {
+                List<String> labels = Collections.singletonList(SeriesLimit.FOLDED_LABEL);
+                Vecs.LongCounterVec created = new Vecs.LongCounterVec(labels);
+                register(new MetricDefinition(SeriesLimit.FOLDED_FAMILY, MetricType.INT_COUNTER_VEC,
+                        SeriesLimit.FOLDED_HELP, labels, Collections.<String>emptyList(), null,
+                        Collections.<String>emptyList()), created);
+                // One series per family that folds: bounded by the code, and it must never fold itself.
+                created.setMaxSeries(Integer.MAX_VALUE);
+                foldedLabelSets = created;
+            }
+            vec = foldedLabelSets;
+        }
+        return vec.withLabelValues(family);
     }
 
     private static List<String> exposedSampleNames(MetricDefinition definition) {
@@ -88,12 +129,14 @@ public final class MetricStore {
         final String help;
         final List<String> labelNames;
         final SampleNames sampleNames;
+        final SeriesLimit seriesLimit;
         /** Guarded by the store's lock. */
         final Map<List<String>, Registration> byFixedValues = new LinkedHashMap<List<String>, Registration>();
         volatile Registration[] registrations = new Registration[0];
 
-        MetricFamily(MetricDefinition definition) {
+        MetricFamily(MetricDefinition definition, MetricStore store) {
             this.name = definition.familyName();
+            this.seriesLimit = new SeriesLimit(name, store);
             this.type = definition.type();
             this.help = definition.help();
             this.labelNames = definition.labelNames();
@@ -129,7 +172,11 @@ public final class MetricStore {
                 }
                 return existing.metric;
             }
-            Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created);
+            if (created instanceof LabeledMetrics) {
+                ((LabeledMetrics<?, ?>) created).attach(seriesLimit);
+            }
+            Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created,
+                    definition.hierarchy());
             byFixedValues.put(registration.fixedValues, registration);
             registrations = byFixedValues.values().toArray(new Registration[0]);
             return created;
@@ -144,10 +191,18 @@ public final class MetricStore {
             return out.append('}').toString();
         }
 
-        FamilySnapshot snapshot() {
+        /** The samples of the registrations at {@code hierarchy} or below; null when there is none below the root. */
+        FamilySnapshot snapshot(List<String> hierarchy) {
             List<Sample> samples = new ArrayList<Sample>();
+            boolean any = false;
             for (Registration registration : registrations) {
-                registration.metric.collect(sampleNames, registration.fixedValues, samples);
+                if (registration.isAtOrBelow(hierarchy)) {
+                    any = true;
+                    registration.metric.collect(sampleNames, registration.fixedValues, samples);
+                }
+            }
+            if (!any && !hierarchy.isEmpty()) {
+                return null;
             }
             return new FamilySnapshot(name, type.exposition(), help, samples);
         }
@@ -157,11 +212,17 @@ public final class MetricStore {
         final List<String> fixedValues;
         final double[] buckets;
         final Collectable metric;
+        final List<String> hierarchy;
 
-        Registration(List<String> fixedValues, double[] buckets, Collectable metric) {
+        Registration(List<String> fixedValues, double[] buckets, Collectable metric, List<String> hierarchy) {
             this.fixedValues = fixedValues;
             this.buckets = buckets;
             this.metric = metric;
+            this.hierarchy = hierarchy;
+        }
+
+        boolean isAtOrBelow(List<String> place) {
+            return hierarchy.size() >= place.size() && hierarchy.subList(0, place.size()).equals(place);
         }
     }
 }

@@ -13,7 +13,11 @@ public enum MetricType {
     INT_GAUGE_VEC("IntGaugeVec", Exposition.GAUGE, true),
     HISTOGRAM_VEC("HistogramVec", Exposition.HISTOGRAM, true),
     /** A gauge whose value is computed at every scrape, such as the runtime's uptime. */
-    CALLBACK_GAUGE("computed Gauge", Exposition.GAUGE, false);
+    CALLBACK_GAUGE("computed Gauge", Exposition.GAUGE, false),
+    GAUGE_WITH_CALLBACK("GaugeWithCallback", Exposition.GAUGE, false),
+    COUNTER_WITH_CALLBACK("CounterWithCallback", Exposition.COUNTER, false),
+    GAUGE_VEC_WITH_CALLBACK("GaugeVecWithCallback", Exposition.GAUGE, true),
+    COUNTER_VEC_WITH_CALLBACK("CounterVecWithCallback", Exposition.COUNTER, true);
 
     /** How a family is written in the exposition format. */
     public enum Exposition {

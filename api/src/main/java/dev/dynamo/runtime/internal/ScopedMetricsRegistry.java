@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@link MetricsRegistry} of one place in the hierarchy: validates, names and labels each
@@ -36,6 +37,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
     private final MetricStore store;
     private final List<String> autoLabelNames;
     private final List<String> autoLabelValues;
+    private final List<String> hierarchy;
 
     /**
      * @param hierarchy the sanitized names of the levels below the runtime, outermost first; the
@@ -46,6 +48,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         int labelled = Math.min(hierarchy.size(), AUTO_LABELS.size());
         this.autoLabelNames = AUTO_LABELS.subList(0, labelled);
         this.autoLabelValues = Collections.unmodifiableList(new ArrayList<String>(hierarchy.subList(0, labelled)));
+        this.hierarchy = Collections.unmodifiableList(new ArrayList<String>(hierarchy));
     }
 
     @Override
@@ -132,6 +135,79 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         register(define(name, help, MetricType.CALLBACK_GAUGE, null, null, null), new CallbackGauge(value));
     }
 
+    @Override
+    public void createGaugeWithCallback(String name, String help, Map<String, String> constLabels,
+            DoubleSupplier value) {
+        requireCallback(value, "value");
+        MetricDefinition definition = define(name, help, MetricType.GAUGE_WITH_CALLBACK, null, constLabels, null);
+        registerCallback(definition, new CallbackMetric(hierarchy, describe(definition), value, false));
+    }
+
+    @Override
+    public void createCounterWithCallback(String name, String help, Map<String, String> constLabels,
+            DoubleSupplier value) {
+        requireCallback(value, "value");
+        MetricDefinition definition = define(name, help, MetricType.COUNTER_WITH_CALLBACK, null, constLabels, null);
+        registerCallback(definition, new CallbackMetric(hierarchy, describe(definition), value, true));
+    }
+
+    @Override
+    public void createGaugeVecWithCallback(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values) {
+        requireCallback(values, "values");
+        MetricDefinition definition = define(name, help, MetricType.GAUGE_VEC_WITH_CALLBACK, labelNames,
+                constLabels, null);
+        registerCallback(definition, new LabeledCallbackMetric(hierarchy, describe(definition),
+                Collections.unmodifiableList(new ArrayList<String>(labelNames)), values, false));
+    }
+
+    @Override
+    public void createCounterVecWithCallback(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values) {
+        requireCallback(values, "values");
+        MetricDefinition definition = define(name, help, MetricType.COUNTER_VEC_WITH_CALLBACK, labelNames,
+                constLabels, null);
+        registerCallback(definition, new LabeledCallbackMetric(hierarchy, describe(definition),
+                Collections.unmodifiableList(new ArrayList<String>(labelNames)), values, true));
+    }
+
+    @Override
+    public void addUpdateCallback(Runnable callback) {
+        requireCallback(callback, "callback");
+        store.addCallback(new UpdateCallback(hierarchy, "update callback " + callback + " added at " + place(),
+                callback));
+    }
+
+    @Override
+    public String prometheusExpfmt() {
+        return TextExposition.write(store.snapshot(hierarchy));
+    }
+
+    private static void requireCallback(Object callback, String parameter) {
+        if (callback == null) {
+            throw new IllegalArgumentException("The " + parameter + " callback is null; pass a function that"
+                    + " computes the value at scrape time");
+        }
+    }
+
+    private String describe(MetricDefinition definition) {
+        return "callback of " + definition.type().apiName() + " '" + definition.familyName() + "' at " + place();
+    }
+
+    private String place() {
+        return hierarchy.isEmpty() ? "the runtime" : String.join("/", hierarchy);
+    }
+
+    /** Registers a callback metric; its supplier is given once, so creating it again is an error. */
+    private void registerCallback(MetricDefinition definition, ScrapeCallback created) {
+        if (register(definition, (Collectable) created) != created) {
+            throw new IllegalArgumentException("Metric '" + definition.familyName() + "' with these labels already"
+                    + " has a callback at " + place() + "; create a callback metric once and keep its values in"
+                    + " what the callback reads");
+        }
+        store.addCallback(created);
+    }
+
     private Collectable register(MetricDefinition definition, Collectable created) {
         return store.register(definition, created);
     }
@@ -175,7 +251,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         }
         double[] bounds = histogram ? bucketBounds(buckets) : null;
         return new MetricDefinition(familyName, type, help, Collections.unmodifiableList(labelNames),
-                Collections.unmodifiableList(fixedValues), bounds);
+                Collections.unmodifiableList(fixedValues), bounds, hierarchy);
     }
 
     /** TreeMap rejects a null key with a bare NPE; say what is wrong instead. */

@@ -27,4 +27,20 @@ public interface MetricVec<T> {
 
     /** The names of the variable labels, in the order that {@link #withLabelValues} expects. */
     List<String> getLabelNames();
+
+    /**
+     * Sets how many label sets this metric may hold, over every place it is created at (default
+     * {@code DYN_METRICS_MAX_SERIES}, else 2,000). Past the limit, new label sets share one overflow
+     * series whose variable labels are all {@code __overflow__}; each such lookup is counted in
+     * {@code dynamo_metrics_folded_label_sets_total{family="<metric>"}}. Existing series stay.
+     *
+     * <pre>{@code
+     * vec.setMaxSeries(10_000);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code maxSeries} is below 1
+     */
+    default void setMaxSeries(int maxSeries) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not limit its series");
+    }
 }

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * Creates metrics at one place of the hierarchy. Every metric is named
@@ -70,4 +72,65 @@ public interface MetricsRegistry {
      */
     HistogramVec createHistogramVec(String name, String help, List<String> labelNames,
             Map<String, String> constLabels, List<Double> buckets);
+
+    /**
+     * Creates a gauge whose value {@code value} gives at every scrape, e.g. the length of a queue.
+     * The callback runs on a metrics thread, at most once at a time, and should be quick: while it
+     * throws, or has not returned within half a second, its series is left out of the page (the
+     * first failure is logged) and nothing else is.
+     *
+     * <pre>{@code
+     * metrics.createGaugeWithCallback("queue_length", "Requests waiting", null, queue::size);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException also when it exists already at this place with these labels
+     */
+    void createGaugeWithCallback(String name, String help, Map<String, String> constLabels, DoubleSupplier value);
+
+    /**
+     * Creates a counter whose value {@code value} gives at every scrape, e.g. a count another library
+     * keeps; exposed with {@code _total}. A negative or NaN value counts as a failure of the callback.
+     * Otherwise as {@link #createGaugeWithCallback}.
+     */
+    void createCounterWithCallback(String name, String help, Map<String, String> constLabels, DoubleSupplier value);
+
+    /**
+     * Creates gauges of several label sets, all given by {@code values} at every scrape: a map from
+     * the label values (in the order of {@code labelNames}) to the value. Entries with the wrong
+     * number of label values or a null are left out and reported once; at most
+     * {@code DYN_METRICS_MAX_SERIES} label sets are exposed.
+     *
+     * <pre>{@code
+     * metrics.createGaugeVecWithCallback("cache_entries", "Entries per cache", Arrays.asList("cache"), null,
+     *         () -> Collections.singletonMap(Arrays.asList("tokens"), (double) tokenCache.size()));
+     * }</pre>
+     */
+    void createGaugeVecWithCallback(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values);
+
+    /** Counters of several label sets, given by {@code values} at every scrape; as {@link #createGaugeVecWithCallback}. */
+    void createCounterVecWithCallback(String name, String help, List<String> labelNames,
+            Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values);
+
+    /**
+     * Runs {@code callback} before every scrape of this registry or one above it, e.g. to set gauges
+     * from a cache. Same rules as the callback metrics: off the scrape thread, at most half a second.
+     *
+     * <pre>{@code
+     * metrics.addUpdateCallback(() -> cacheSize.set(cache.size()));
+     * }</pre>
+     */
+    void addUpdateCallback(Runnable callback);
+
+    /**
+     * The metrics created through this registry and the registries below it, in the Prometheus text
+     * format 0.0.4, after running their callbacks; the same text the agent serves for them. Works
+     * without the agent, e.g. to serve metrics from the application's own web server or to check
+     * them in a unit test.
+     *
+     * <pre>{@code
+     * String page = DistributedRuntime.get().metrics().prometheusExpfmt();
+     * }</pre>
+     */
+    String prometheusExpfmt();
 }

@@ -30,6 +30,9 @@ public final class AgentConfig {
     public static final String JVM_METRICS = "DYN_SYSTEM_JVM_METRICS";
     public static final String NAMESPACE = "DYN_NAMESPACE";
     public static final String LOG = "DYN_LOG";
+    public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
+    public static final String METRICS_MAX_SERIES = "DYN_METRICS_MAX_SERIES";
+    public static final int DEFAULT_MAX_SERIES = 2000;
 
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
@@ -47,6 +50,8 @@ public final class AgentConfig {
     private final String healthPath;
     private final String livePath;
     private final boolean startingReady;
+    private final List<String> endpointsGatingHealth;
+    private final int maxSeries;
     private final boolean jvmMetrics;
     private final String defaultNamespace;
     private final LogSettings logSettings;
@@ -61,6 +66,8 @@ public final class AgentConfig {
         this.healthPath = b.healthPath;
         this.livePath = b.livePath;
         this.startingReady = b.startingReady;
+        this.endpointsGatingHealth = Collections.unmodifiableList(new ArrayList<String>(b.endpointsGatingHealth));
+        this.maxSeries = b.maxSeries;
         this.jvmMetrics = b.jvmMetrics;
         this.defaultNamespace = b.defaultNamespace;
         this.logSettings = b.logSettings;
@@ -93,6 +100,9 @@ public final class AgentConfig {
                         + "' is not a health status; use 'ready' or 'notready'. Using notready");
             }
         }
+        b.endpointsGatingHealth = EndpointList.parse(USE_ENDPOINT_HEALTH_STATUS, value(env, USE_ENDPOINT_HEALTH_STATUS),
+                b.problems);
+        b.maxSeries = maxSeries(value(env, METRICS_MAX_SERIES), b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
@@ -142,6 +152,23 @@ public final class AgentConfig {
                     ? SYSTEM_PORT + " is not set; set it to a port, or 0 for any free port, to serve /metrics"
                     : SYSTEM_PORT + "=" + rawPort + " turns it off";
         }
+    }
+
+    private static int maxSeries(String raw, List<String> problems) {
+        if (raw == null) {
+            return DEFAULT_MAX_SERIES;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1) {
+                return limit;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        problems.add(METRICS_MAX_SERIES + "='" + raw + "' is not a series limit; use a whole number of at least 1"
+                + " (label sets per metric). Using " + DEFAULT_MAX_SERIES);
+        return DEFAULT_MAX_SERIES;
     }
 
     private static String namespace(String raw, List<String> problems) {
@@ -234,6 +261,19 @@ public final class AgentConfig {
         return startingReady;
     }
 
+    /**
+     * The endpoint names that {@code /health} waits for ({@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS}),
+     * as label values; empty when unset.
+     */
+    public List<String> endpointsGatingHealth() {
+        return endpointsGatingHealth;
+    }
+
+    /** Label sets a metric may hold unless it sets its own limit ({@code DYN_METRICS_MAX_SERIES}). */
+    public int maxSeries() {
+        return maxSeries;
+    }
+
     public boolean jvmMetrics() {
         return jvmMetrics;
     }
@@ -265,6 +305,8 @@ public final class AgentConfig {
         String healthPath;
         String livePath;
         boolean startingReady;
+        List<String> endpointsGatingHealth = Collections.emptyList();
+        int maxSeries = DEFAULT_MAX_SERIES;
         boolean jvmMetrics = true;
         String defaultNamespace;
         LogSettings logSettings;

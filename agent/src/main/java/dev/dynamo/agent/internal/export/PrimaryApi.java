@@ -68,6 +68,21 @@ public final class PrimaryApi {
         return (List<Object[]>) collectEncoded.invoke(null);
     }
 
+    /** Hands {@code DYN_METRICS_MAX_SERIES} to the API, for metrics that set no limit of their own. */
+    public void setDefaultMaxSeries(int limit) throws ReflectiveOperationException {
+        bridge.getMethod("setDefaultMaxSeries", int.class).invoke(null, limit);
+    }
+
+    /**
+     * What the application said through the health API, per connected copy of the API: each
+     * {runtime ready (Boolean or null), endpoints (Map&lt;String, Boolean&gt;), checks (Map&lt;String,
+     * Object[]{Callable&lt;Boolean&gt;, Long timeout millis}&gt;)}.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Object[]> healthEncoded() throws ReflectiveOperationException {
+        return (List<Object[]>) bridge.getMethod("healthEncoded").invoke(null);
+    }
+
     /**
      * Connects the copies of the API that class loaders other than the bootstrap one loaded before
      * the agent attached (dynamic attach), so their metrics are exported too.

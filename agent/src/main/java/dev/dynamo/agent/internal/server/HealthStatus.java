@@ -1,45 +1,332 @@
 package dev.dynamo.agent.internal.server;
 
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.export.PrimaryApi;
 import dev.dynamo.agent.internal.instrumentation.RecordingRegistry;
+import dev.dynamo.agent.internal.log.AgentLog;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * What {@code /health} reports: ready once any {@code @DynamoEndpoint} method is instrumented, or
- * from the start when {@code DYN_SYSTEM_STARTING_HEALTH_STATUS=ready}.
+ * What {@code /health} reports, as Dynamo's system server does:
+ * {@code {"status":"ready","uptime":{"secs":3,"nanos":5000},"endpoints":{"generate":"ready"}}}, plus
+ * {@code "checks"} when the application registered health checks.
+ *
+ * <p>Ready when the application has not said the runtime is not ready, every health check returns
+ * true within its timeout, and: with {@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS}, every endpoint
+ * it names is ready (they start as {@code DYN_SYSTEM_STARTING_HEALTH_STATUS} says, and become ready
+ * when served: an annotated method's class is instrumented, or the application marks the endpoint
+ * served); without it, once any endpoint is ready, the application says the runtime is ready, or
+ * from the start with {@code DYN_SYSTEM_STARTING_HEALTH_STATUS=ready}. Endpoints are keyed by
+ * their name alone, as in Dynamo.
  */
 public final class HealthStatus {
-    private final boolean startingReady;
-    private final long startNanos = System.nanoTime();
+    private static final AgentLog LOG = AgentLog.get(HealthStatus.class);
+    private static final String READY = "ready";
+    private static final String NOT_READY = "notready";
+    /** Checks running at once; a check still running from an earlier probe is waited for, not started again. */
+    private static final int MAX_CHECK_THREADS = 8;
 
+    private final boolean startingReady;
+    private final List<String> gatingEndpoints;
+    private final Supplier<List<Object[]>> apiStates;
+    private final Supplier<List<String>> instrumentedEndpoints;
+    private final long startNanos = System.nanoTime();
+    private final ConcurrentHashMap<Object, Future<Boolean>> runningChecks =
+            new ConcurrentHashMap<Object, Future<Boolean>>();
+    private final Set<String> reported = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+    private volatile ThreadPoolExecutor checkThreads;
+
+    /** Ready from the start, or once any annotated endpoint is instrumented; no health API. */
     public HealthStatus(boolean startingReady) {
+        this(startingReady, Collections.<String>emptyList(), Collections::<Object[]>emptyList,
+                RecordingRegistry::endpoints);
+    }
+
+    /**
+     * @param gatingEndpoints       the label values of the endpoints that gate readiness; empty for none
+     * @param apiStates             the health states of the API copies, as {@code ExportBridge.healthEncoded}
+     * @param instrumentedEndpoints the instrumented endpoints as "namespace/component/endpoint"
+     */
+    public HealthStatus(boolean startingReady, List<String> gatingEndpoints, Supplier<List<Object[]>> apiStates,
+            Supplier<List<String>> instrumentedEndpoints) {
         this.startingReady = startingReady;
+        this.gatingEndpoints = gatingEndpoints;
+        this.apiStates = apiStates;
+        this.instrumentedEndpoints = instrumentedEndpoints;
+    }
+
+    /** The health of this agent's process, from its settings and what the application says through {@code api}. */
+    public static HealthStatus of(AgentConfig config, PrimaryApi api) {
+        return new HealthStatus(config.startingReady(), config.endpointsGatingHealth(), () -> {
+            try {
+                return api.healthEncoded();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError failed) {
+                throw new IllegalStateException("cannot read the application's health state: " + failed, failed);
+            }
+        }, RecordingRegistry::endpoints);
+    }
+
+    /** One evaluation: the checks run once, and status and document agree. */
+    public Report report() {
+        Map<String, Object[]> checks = new LinkedHashMap<String, Object[]>();
+        Boolean runtimeReady = null;
+        Map<String, String> endpoints = new TreeMap<String, String>();
+        for (String gating : gatingEndpoints) {
+            endpoints.put(gating, startingReady ? READY : NOT_READY);
+        }
+        for (String path : instrumentedEndpoints.get()) {
+            endpoints.put(path.substring(path.lastIndexOf('/') + 1), READY);
+        }
+        Map<String, Boolean> said = new TreeMap<String, Boolean>();
+        for (Object[] state : readApiStates()) {
+            Boolean runtime = (Boolean) state[0];
+            if (runtime != null) {
+                runtimeReady = runtimeReady == null ? runtime : runtimeReady && runtime;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Boolean> stateEndpoints = (Map<String, Boolean>) state[1];
+            for (Map.Entry<String, Boolean> endpoint : stateEndpoints.entrySet()) {
+                Boolean before = said.get(endpoint.getKey());
+                said.put(endpoint.getKey(), before == null ? endpoint.getValue() : before && endpoint.getValue());
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object[]> stateChecks = (Map<String, Object[]>) state[2];
+            for (Map.Entry<String, Object[]> check : stateChecks.entrySet()) {
+                String name = check.getKey();
+                for (int copy = 2; checks.containsKey(name); copy++) {
+                    name = check.getKey() + " (" + copy + ")";
+                }
+                checks.put(name, check.getValue());
+            }
+        }
+        for (Map.Entry<String, Boolean> endpoint : said.entrySet()) {
+            endpoints.put(endpoint.getKey(), endpoint.getValue() ? READY : NOT_READY);
+        }
+
+        boolean ready;
+        if (Boolean.FALSE.equals(runtimeReady)) {
+            ready = false;
+        } else if (!gatingEndpoints.isEmpty()) {
+            ready = true;
+            for (String gating : gatingEndpoints) {
+                ready &= READY.equals(endpoints.get(gating));
+            }
+        } else {
+            ready = Boolean.TRUE.equals(runtimeReady) || startingReady || endpoints.containsValue(READY);
+        }
+        Map<String, String> checkResults = runChecks(checks);
+        for (String result : checkResults.values()) {
+            ready &= READY.equals(result);
+        }
+        return new Report(ready, json(ready, endpoints, checkResults));
     }
 
     public boolean isReady() {
-        return startingReady || !RecordingRegistry.endpoints().isEmpty();
+        return report().ready();
     }
 
-    /** The health document: {@code {"status":"ready","uptime_seconds":1.5,"endpoints":{"ns/comp/ep":"ready"}}}. */
+    /** The health document of a fresh {@link #report()}. */
     public String toJson() {
-        StringBuilder json = new StringBuilder(128);
-        json.append("{\"status\":\"").append(isReady() ? "ready" : "notready").append('"');
-        json.append(",\"uptime_seconds\":").append(uptimeSeconds());
-        json.append(",\"endpoints\":{");
-        List<String> endpoints = RecordingRegistry.endpoints();
-        for (int i = 0; i < endpoints.size(); i++) {
-            // Label values: [a-zA-Z0-9_/] only, nothing to escape in JSON.
-            json.append(i == 0 ? "" : ",").append('"').append(endpoints.get(i)).append("\":\"ready\"");
-        }
-        return json.append("}}").toString();
+        return report().json();
     }
 
-    /** The liveness document: the process answers, so it is live. */
+    /** The liveness document: the process answers, so it is live; readiness is {@code /health}'s. */
     public String liveJson() {
-        return "{\"status\":\"live\",\"uptime_seconds\":" + uptimeSeconds() + "}";
+        return "{\"status\":\"live\",\"uptime\":" + uptime() + "}";
     }
 
-    private double uptimeSeconds() {
-        return Math.round((System.nanoTime() - startNanos) / 1e6) / 1e3;
+    private List<Object[]> readApiStates() {
+        try {
+            return apiStates.get();
+        } catch (RuntimeException failed) {
+            reportOnce("api", "/health leaves out what the application says about its health: " + failed);
+            return Collections.emptyList();
+        }
+    }
+
+    /** Runs every check at once and waits for each until its own timeout: the probe never waits longer than the longest. */
+    private Map<String, String> runChecks(Map<String, Object[]> checks) {
+        if (checks.isEmpty()) {
+            return Collections.emptyMap();
+        }
+        long start = System.nanoTime();
+        Map<String, Future<Boolean>> started = new LinkedHashMap<String, Future<Boolean>>();
+        for (Map.Entry<String, Object[]> check : checks.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Callable<Boolean> callable = (Callable<Boolean>) check.getValue()[0];
+            started.put(check.getKey(), start(callable));
+        }
+        Map<String, String> results = new TreeMap<String, String>();
+        for (Map.Entry<String, Future<Boolean>> check : started.entrySet()) {
+            String name = check.getKey();
+            long timeoutNanos = TimeUnit.MILLISECONDS.toNanos((Long) checks.get(name)[1]);
+            results.put(name, await(name, check.getValue(), timeoutNanos - (System.nanoTime() - start)));
+        }
+        return results;
+    }
+
+    private Future<Boolean> start(Callable<Boolean> check) {
+        Future<Boolean> running = runningChecks.get(check);
+        if (running != null) {
+            return running;
+        }
+        FutureTask<Boolean> task = new FutureTask<Boolean>(check) {
+            @Override
+            protected void done() {
+                runningChecks.remove(check, this);
+            }
+        };
+        running = runningChecks.putIfAbsent(check, task);
+        if (running != null) {
+            return running;
+        }
+        try {
+            checkThreads().execute(task);
+        } catch (RejectedExecutionException busy) {
+            runningChecks.remove(check, task);
+            return null;
+        }
+        return task;
+    }
+
+    private String await(String name, Future<Boolean> check, long remainingNanos) {
+        if (check == null) {
+            reportOnce("busy:" + name, "health check '" + name + "' could not start: " + MAX_CHECK_THREADS
+                    + " checks are still running; it reads as not ready");
+            return "timeout";
+        }
+        try {
+            Boolean healthy = check.get(Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);
+            return Boolean.TRUE.equals(healthy) ? READY : NOT_READY;
+        } catch (TimeoutException late) {
+            reportOnce("timeout:" + name, "health check '" + name + "' did not return within its timeout; it reads"
+                    + " as not ready, and is not started again until it returns");
+            return "timeout";
+        } catch (ExecutionException failed) {
+            reportOnce("error:" + name, "health check '" + name + "' threw " + failed.getCause()
+                    + "; it reads as not ready");
+            return "error";
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return "timeout";
+        }
+    }
+
+    private ThreadPoolExecutor checkThreads() {
+        ThreadPoolExecutor pool = checkThreads;
+        if (pool == null) {
+            synchronized (this) {
+                pool = checkThreads;
+                if (pool == null) {
+                    AtomicInteger count = new AtomicInteger();
+                    pool = new ThreadPoolExecutor(0, MAX_CHECK_THREADS, 30, TimeUnit.SECONDS,
+                            new SynchronousQueue<Runnable>(), task -> {
+                                Thread thread = new Thread(task, "dynamo-health-check-" + count.incrementAndGet());
+                                thread.setDaemon(true);
+                                return thread;
+                            });
+                    checkThreads = pool;
+                }
+            }
+        }
+        return pool;
+    }
+
+    private void reportOnce(String key, String message) {
+        if (reported.add(key)) {
+            LOG.warn(message + " (reported once)");
+        } else {
+            LOG.debug(message);
+        }
+    }
+
+    private String json(boolean ready, Map<String, String> endpoints, Map<String, String> checks) {
+        StringBuilder json = new StringBuilder(128);
+        json.append("{\"status\":\"").append(ready ? READY : NOT_READY).append('"');
+        json.append(",\"uptime\":").append(uptime());
+        json.append(",\"endpoints\":");
+        object(endpoints, json);
+        if (!checks.isEmpty()) {
+            json.append(",\"checks\":");
+            object(checks, json);
+        }
+        return json.append('}').toString();
+    }
+
+    private static void object(Map<String, String> entries, StringBuilder json) {
+        json.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            json.append(first ? "" : ",");
+            string(entry.getKey(), json);
+            json.append(':');
+            string(entry.getValue(), json);
+            first = false;
+        }
+        json.append('}');
+    }
+
+    private static void string(String text, StringBuilder json) {
+        json.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        json.append('"');
+    }
+
+    /** Dynamo serializes a Rust {@code Duration}: whole seconds and the nanoseconds past them. */
+    private String uptime() {
+        long nanos = System.nanoTime() - startNanos;
+        return "{\"secs\":" + nanos / 1_000_000_000L + ",\"nanos\":" + nanos % 1_000_000_000L + "}";
+    }
+
+    /** One answer to {@code /health}. */
+    public static final class Report {
+        private final boolean ready;
+        private final String json;
+
+        Report(boolean ready, String json) {
+            this.ready = ready;
+            this.json = json;
+        }
+
+        public boolean ready() {
+            return ready;
+        }
+
+        /** 200 when ready, 503 otherwise. */
+        public int httpStatus() {
+            return ready ? 200 : 503;
+        }
+
+        public String json() {
+            return json;
+        }
     }
 }

@@ -97,7 +97,8 @@ public final class SystemServer {
             } else if (path.equals(AgentConfig.METRICS_PATH)) {
                 metrics.handle(exchange);
             } else if (path.equals(config.healthPath())) {
-                sendJson(exchange, health.isReady() ? 200 : 503, health.toJson());
+                HealthStatus.Report report = health.report();
+                sendJson(exchange, report.httpStatus(), report.json());
             } else {
                 sendJson(exchange, 200, health.liveJson());
             }

@@ -315,7 +315,7 @@ class SystemServerTest {
 
         assertEquals(200, response.status);
         assertEquals("application/json", response.header("Content-Type"));
-        assertTrue(response.text().startsWith("{\"status\":\"ready\",\"uptime_seconds\":"), response.text());
+        assertTrue(response.text().startsWith("{\"status\":\"ready\",\"uptime\":{\"secs\":"), response.text());
         assertTrue(response.text().contains("\"endpoints\":{"), response.text());
     }
 

@@ -1,0 +1,33 @@
+package dev.dynamo.runtime.internal;
+
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/** A gauge or counter whose value the application's supplier gives before each scrape. */
+final class CallbackMetric extends ScrapeCallback implements Collectable {
+    private final DoubleSupplier supplier;
+    private final boolean counter;
+    private volatile double value;
+
+    CallbackMetric(List<String> hierarchy, String description, DoubleSupplier supplier, boolean counter) {
+        super(hierarchy, description);
+        this.supplier = supplier;
+        this.counter = counter;
+    }
+
+    @Override
+    void refresh() {
+        double next = supplier.getAsDouble();
+        if (counter && !(next >= 0.0)) {
+            throw new IllegalStateException("it returned " + next + ", but a counter's value must be a number >= 0");
+        }
+        value = next;
+    }
+
+    @Override
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        if (hasFreshValue()) {
+            out.add(new Sample(counter ? family.total : family.name, family.labelNames, labelValues, value));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.dynamo.runtime.internal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Gauges or counters of several label sets, all given by one supplier before each scrape: a map
+ * from label values (in the order of the label names) to the value. Entries that cannot be exposed
+ * are skipped and reported once; at most the series limit of label sets are kept.
+ */
+final class LabeledCallbackMetric extends ScrapeCallback implements Collectable {
+    private final Supplier<Map<List<String>, Double>> supplier;
+    private final List<String> labelNames;
+    private final boolean counter;
+    /** The label sets and values of the last run, published together. */
+    private volatile Given given = new Given(Collections.<List<String>>emptyList(), new double[0]);
+
+    LabeledCallbackMetric(List<String> hierarchy, String description, List<String> labelNames,
+            Supplier<Map<List<String>, Double>> supplier, boolean counter) {
+        super(hierarchy, description);
+        this.labelNames = labelNames;
+        this.supplier = supplier;
+        this.counter = counter;
+    }
+
+    @Override
+    void refresh() {
+        Map<List<String>, Double> returned = supplier.get();
+        if (returned == null) {
+            throw new IllegalStateException("it returned null; return a map, empty for no series");
+        }
+        int limit = MaxSeriesSetting.defaultLimit();
+        List<List<String>> nextKeys = new ArrayList<List<String>>(Math.min(returned.size(), limit));
+        double[] nextValues = new double[Math.min(returned.size(), limit)];
+        String problem = null;
+        for (Map.Entry<List<String>, Double> entry : returned.entrySet()) {
+            String wrong = check(entry.getKey(), entry.getValue());
+            if (wrong != null) {
+                problem = problem == null ? wrong : problem;
+                continue;
+            }
+            if (nextKeys.size() == limit) {
+                problem = "it returned more than " + limit + " label sets (" + MaxSeriesSetting.VARIABLE
+                        + "); the rest are left out";
+                break;
+            }
+            nextValues[nextKeys.size()] = entry.getValue();
+            nextKeys.add(Collections.unmodifiableList(new ArrayList<String>(entry.getKey())));
+        }
+        this.given = new Given(nextKeys, nextValues);
+        if (problem != null) {
+            report(description() + ": " + problem);
+        }
+    }
+
+    private String check(List<String> key, Double value) {
+        if (key == null || key.size() != labelNames.size() || key.contains(null)) {
+            return "it returned label values " + key + " for the label names " + labelNames
+                    + "; give one non-null value per label name, in that order (that entry is left out)";
+        }
+        if (value == null || (counter && !(value >= 0.0))) {
+            return "it returned " + value + " for " + key + "; give a number" + (counter ? " >= 0" : "")
+                    + " (that entry is left out)";
+        }
+        return null;
+    }
+
+    @Override
+    public void collect(SampleNames family, List<String> fixedValues, List<Sample> out) {
+        if (!hasFreshValue()) {
+            return;
+        }
+        Given current = given;
+        List<List<String>> currentKeys = current.keys;
+        double[] currentValues = current.values;
+        String name = counter ? family.total : family.name;
+        for (int i = 0; i < currentKeys.size(); i++) {
+            out.add(new Sample(name, family.labelNames, new JoinedList(fixedValues, currentKeys.get(i)),
+                    currentValues[i]));
+        }
+    }
+
+    private static final class Given {
+        final List<List<String>> keys;
+        final double[] values;
+
+        Given(List<List<String>> keys, double[] values) {
+            this.keys = keys;
+            this.values = values;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.dynamo.runtime.internal;
+
+/**
+ * The series limit of families that set none: the agent's {@code DYN_METRICS_MAX_SERIES}, handed
+ * over when it starts; without the agent the system property {@value #PROPERTY}, then the
+ * environment variable, then {@value #DEFAULT}.
+ */
+public final class MaxSeriesSetting {
+    public static final String VARIABLE = "DYN_METRICS_MAX_SERIES";
+    public static final String PROPERTY = "dyn.metrics.max.series";
+    public static final int DEFAULT = 2000;
+
+    private static volatile int limit = fromProcess();
+
+    private MaxSeriesSetting() {
+    }
+
+    static int defaultLimit() {
+        return limit;
+    }
+
+    /** Sets the limit for families without their own; called by the agent with its setting. */
+    public static void setDefaultLimit(int newLimit) {
+        if (newLimit < 1) {
+            throw new IllegalArgumentException(VARIABLE + " must be at least 1, got " + newLimit);
+        }
+        limit = newLimit;
+    }
+
+    private static int fromProcess() {
+        String source = PROPERTY;
+        String raw;
+        try {
+            raw = System.getProperty(PROPERTY);
+            if (raw == null || raw.trim().isEmpty()) {
+                source = VARIABLE;
+                raw = System.getenv(VARIABLE);
+            }
+        } catch (SecurityException denied) {
+            return DEFAULT;
+        }
+        if (raw == null || raw.trim().isEmpty()) {
+            return DEFAULT;
+        }
+        Integer parsed = parse(raw);
+        if (parsed == null) {
+            ApiLog.warn(source + "='" + raw + "' is not a series limit; use a whole number of at least 1."
+                    + " Using " + DEFAULT);
+            return DEFAULT;
+        }
+        return parsed;
+    }
+
+    /** A limit of at least 1, or null. */
+    static Integer parse(String raw) {
+        try {
+            int value = Integer.parseInt(raw.trim());
+            return value >= 1 ? value : null;
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+}

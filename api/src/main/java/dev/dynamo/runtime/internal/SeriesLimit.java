@@ -1,0 +1,90 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.IntCounter;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cardinality guard of one family: how many variable label sets its vecs may hold together.
+ * Consulted only when a vec is about to create a child, so the lookup of an existing child costs
+ * nothing more. Past the limit a vec hands out its overflow child (every variable label
+ * {@value #OVERFLOW_VALUE}), the family is named once in a warning, and each folded lookup counts in
+ * {@value #FOLDED_FAMILY}{@code _total{family="..."}}.
+ */
+final class SeriesLimit {
+    /** The value of every variable label of the series that label sets past the limit fold into. */
+    static final String OVERFLOW_VALUE = "__overflow__";
+    /** The counter of folded label sets, labelled by {@value #FOLDED_LABEL}. */
+    static final String FOLDED_FAMILY = "dynamo_metrics_folded_label_sets";
+    static final String FOLDED_HELP = "Label sets that did not get a series of their own because their metric"
+            + " reached its series limit, and were folded into its overflow series";
+    static final String FOLDED_LABEL = "family";
+
+    private final String family;
+    private final MetricStore store;
+    /** 0: the store's default applies. */
+    private volatile int explicitLimit;
+    private final AtomicInteger series = new AtomicInteger();
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private volatile IntCounter folded;
+
+    SeriesLimit(String family, MetricStore store) {
+        this.family = family;
+        this.store = store;
+    }
+
+    /** A limit of no series at all would only fold; at least one must be allowed. */
+    void setLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("Series limit of metric '" + family + "' must be at least 1, got "
+                    + limit);
+        }
+        explicitLimit = limit;
+    }
+
+    int limit() {
+        int explicit = explicitLimit;
+        return explicit > 0 ? explicit : MaxSeriesSetting.defaultLimit();
+    }
+
+    /** Takes one place for a new child; false (the label set is folded) when the family is full. */
+    boolean admit() {
+        int limit = limit();
+        while (true) {
+            int current = series.get();
+            if (current >= limit) {
+                fold(limit);
+                return false;
+            }
+            if (series.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a place: a child was removed, or lost a race to create it. */
+    void release() {
+        series.decrementAndGet();
+    }
+
+    int series() {
+        return series.get();
+    }
+
+    private void fold(int limit) {
+        IntCounter counter = folded;
+        if (counter == null) {
+            counter = store.foldedLabelSets(family);
+            folded = counter;
+        }
+        counter.inc();
+        if (warned.compareAndSet(false, true)) {
+            ApiLog.warn("metric '" + family + "' reached its limit of " + limit + " label sets; further label sets"
+                    + " are folded into its series whose variable labels are all \"" + OVERFLOW_VALUE
+                    + "\" and counted in " + FOLDED_FAMILY + "_total{" + FOLDED_LABEL + "=\"" + family
+                    + "\"}. Use fewer distinct label values (no ids, no free text), or raise the limit with "
+                    + MaxSeriesSetting.VARIABLE + " or MetricVec.setMaxSeries");
+        }
+    }
+}

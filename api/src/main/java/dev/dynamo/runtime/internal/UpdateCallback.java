@@ -1,0 +1,18 @@
+package dev.dynamo.runtime.internal;
+
+import java.util.List;
+
+/** An application callback run before each scrape, e.g. to set gauges from a queue or a cache. */
+final class UpdateCallback extends ScrapeCallback {
+    private final Runnable callback;
+
+    UpdateCallback(List<String> hierarchy, String description, Runnable callback) {
+        super(hierarchy, description);
+        this.callback = callback;
+    }
+
+    @Override
+    void refresh() {
+        callback.run();
+    }
+}
