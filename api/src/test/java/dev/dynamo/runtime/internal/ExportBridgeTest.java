@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExportBridgeTest {
@@ -299,5 +302,73 @@ class ExportBridgeTest {
 
         assertTrue((Boolean) isolated.callStatic(BRIDGE, "isAgentAttached"));
         assertTrue((Boolean) isolated.callStatic(BRIDGE, "connect"));
+    }
+
+    // new metric kinds, health state and series limit across copies
+
+    @Test
+    void callbackMetricsOfACopyCrossWithFreshValues() {
+        double[] current = {4.5};
+        isolatedMetric("a", "createGaugeWithCallback", "queue", NO_LABELS, (DoubleSupplier) () -> current[0]);
+
+        assertEquals(4.5, findFamily(collectIsolated(), PREFIX + "queue").samples().get(0).value());
+        current[0] = 6;
+        assertEquals(6.0, findFamily(collectIsolated(), PREFIX + "queue").samples().get(0).value());
+    }
+
+    @Test
+    void healthStatesCrossAsJdkTypesThisCopyFirst() {
+        Object state = isolated.callStatic(HealthState.class.getName(), "global");
+        isolated.call(state, HealthState.class.getName(), "setRuntimeReady", false);
+        isolated.call(state, HealthState.class.getName(), "setEndpointHealthy", "generate", true);
+        Callable<Boolean> check = () -> true;
+        isolated.call(state, HealthState.class.getName(), "addCheck", "db", check, 250L);
+        Supplier<Object[]> foreign = () -> new Object[] {null, Collections.singletonMap("generate", false),
+            Collections.emptyMap()};
+        isolated.callStatic(BRIDGE, "registerForeignHealth", foreign);
+
+        @SuppressWarnings("unchecked")
+        List<Object[]> states = (List<Object[]>) isolated.callStatic(BRIDGE, "healthEncoded");
+
+        assertEquals(2, states.size());
+        assertEquals(Boolean.FALSE, states.get(0)[0]);
+        assertEquals(Collections.singletonMap("generate", true), states.get(0)[1]);
+        Object[] dbCheck = (Object[]) ((Map<?, ?>) states.get(0)[2]).get("db");
+        assertSame(check, dbCheck[0]);
+        assertEquals(250L, dbCheck[1]);
+        assertNull(states.get(1)[0]);
+        assertEquals(Collections.singletonMap("generate", false), states.get(1)[1]);
+    }
+
+    @Test
+    void leavesOutAForeignHealthStateThatFailsAndWarnsOnce() {
+        Supplier<Object[]> broken = () -> {
+            throw new IllegalStateException("broken health");
+        };
+        isolated.callStatic(BRIDGE, "registerForeignHealth", broken);
+
+        isolated.callStatic(BRIDGE, "healthEncoded");
+        @SuppressWarnings("unchecked")
+        List<Object[]> states = (List<Object[]>) isolated.callStatic(BRIDGE, "healthEncoded");
+
+        assertEquals(1, states.size());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("broken health"), isolatedWarnings.get(0));
+    }
+
+    @Test
+    void theAgentSetsTheDefaultSeriesLimitOfACopy() {
+        assertEquals(MaxSeriesSetting.DEFAULT, isolated.callStatic(BRIDGE, "defaultMaxSeries"));
+
+        isolated.callStatic(BRIDGE, "setDefaultMaxSeries", 3);
+        Object vec = isolatedMetric("a", "createCounterVec", "limited", Arrays.asList("k"), NO_LABELS);
+        for (int i = 0; i < 10; i++) {
+            isolated.call(vec, "dev.dynamo.runtime.metrics.MetricVec", "withLabelValues",
+                    (Object) new String[] {"v" + i});
+        }
+
+        assertEquals(3, isolated.callStatic(BRIDGE, "defaultMaxSeries"));
+        assertEquals(4, findFamily(collectIsolated(), PREFIX + "limited").samples().size());
+        assertEquals(7.0, findFamily(collectIsolated(), SeriesLimit.FOLDED_FAMILY).samples().get(0).value());
     }
 }

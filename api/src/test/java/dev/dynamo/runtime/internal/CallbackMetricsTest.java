@@ -1,0 +1,249 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.Gauge;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.dynamo.runtime.internal.Snapshots.findFamily;
+import static dev.dynamo.runtime.internal.Snapshots.map;
+import static dev.dynamo.runtime.internal.Snapshots.sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CallbackMetricsTest {
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
+    private MetricStore store;
+    private MetricsRegistry metrics;
+
+    @BeforeEach
+    void freshStore() {
+        store = new MetricStore();
+        metrics = new ScopedMetricsRegistry(store, Arrays.asList("ns", "comp"));
+        ApiLog.setSink((level, message) -> {
+            if (ApiLog.WARN.equals(level)) {
+                warnings.add(message);
+            }
+        });
+    }
+
+    @AfterEach
+    void restoreLog() {
+        ApiLog.setSink(null);
+    }
+
+    private static final Map<String, String> PLACE = map("dynamo_namespace", "ns", "dynamo_component", "comp");
+
+    private static Map<String, String> place(String... more) {
+        Map<String, String> labels = new LinkedHashMap<String, String>(PLACE);
+        labels.putAll(map(more));
+        return labels;
+    }
+
+    private double value(String family, String sampleName, Map<String, String> labels) {
+        return sample(findFamily(store.snapshot(), family), sampleName, labels).value();
+    }
+
+    private int sampleCount(String family) {
+        return findFamily(store.snapshot(), family).samples().size();
+    }
+
+    @Test
+    void gaugeWithCallbackShowsTheSuppliersValueAtEveryScrape() {
+        AtomicInteger queue = new AtomicInteger(3);
+        metrics.createGaugeWithCallback("queue_length", "Requests waiting", map("queue", "main"), queue::get);
+
+        assertEquals(3.0, value("dynamo_component_queue_length", "dynamo_component_queue_length",
+                place("queue", "main")));
+        queue.set(7);
+        assertEquals(7.0, value("dynamo_component_queue_length", "dynamo_component_queue_length",
+                place("queue", "main")));
+    }
+
+    @Test
+    void counterWithCallbackIsExposedWithTotal() {
+        AtomicInteger hits = new AtomicInteger(41);
+        metrics.createCounterWithCallback("cache_hits", "Cache hits", null, hits::incrementAndGet);
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_cache_hits");
+        assertEquals(MetricType.Exposition.COUNTER, family.type());
+        assertEquals(42.0, sample(family, "dynamo_component_cache_hits_total", PLACE).value());
+    }
+
+    @Test
+    void aCounterCallbackReturningANegativeValueLeavesOnlyItsSeriesOut() {
+        metrics.createCounterWithCallback("broken_total", "h", null, () -> -1);
+
+        assertEquals(0, sampleCount("dynamo_component_broken"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("dynamo_component_broken") && warnings.get(0).contains(">= 0"),
+                warnings.get(0));
+    }
+
+    @Test
+    void labelledCallbackGivesSeveralSeriesFromOneSupplier() {
+        Map<List<String>, Double> sizes = new HashMap<List<String>, Double>();
+        sizes.put(Arrays.asList("tokens"), 10.0);
+        sizes.put(Arrays.asList("prompts"), 4.0);
+        metrics.createGaugeVecWithCallback("cache_entries", "Entries", Arrays.asList("cache"), null,
+                () -> sizes);
+
+        assertEquals(10.0, value("dynamo_component_cache_entries", "dynamo_component_cache_entries",
+                place("cache", "tokens")));
+        sizes.remove(Arrays.asList("tokens"));
+        assertEquals(1, sampleCount("dynamo_component_cache_entries"), "series follow the supplier");
+    }
+
+    @Test
+    void labelledCallbackLeavesOutEntriesWithTheWrongLabelsAndReportsOnce() {
+        Map<List<String>, Double> given = new LinkedHashMap<List<String>, Double>();
+        given.put(Arrays.asList("a", "b"), 1.0);
+        given.put(Arrays.asList("only_one"), 2.0);
+        given.put(Arrays.asList("c", null), 3.0);
+        given.put(Arrays.asList("d", "e"), null);
+        metrics.createCounterVecWithCallback("pairs", "h", Arrays.asList("x", "y"), null, () -> given);
+
+        assertEquals(1.0, value("dynamo_component_pairs", "dynamo_component_pairs_total", place("x", "a", "y", "b")));
+        assertEquals(1, sampleCount("dynamo_component_pairs"));
+        store.snapshot();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("[only_one]"), warnings.get(0));
+    }
+
+    @Test
+    void labelledCallbackKeepsAtMostTheSeriesLimit() {
+        MaxSeriesSetting.setDefaultLimit(5);
+        try {
+            Map<List<String>, Double> many = new HashMap<List<String>, Double>();
+            for (int i = 0; i < 50; i++) {
+                many.put(Collections.singletonList("v" + i), 1.0);
+            }
+            metrics.createGaugeVecWithCallback("many", "h", Arrays.asList("k"), null, () -> many);
+
+            assertEquals(5, sampleCount("dynamo_component_many"));
+        } finally {
+            MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+        }
+    }
+
+    @Test
+    void aThrowingCallbackCostsOnlyItsOwnSeriesAndIsReportedOnce() {
+        metrics.createGaugeWithCallback("fails", "h", null, () -> {
+            throw new IllegalStateException("backend down");
+        });
+        Gauge plain = metrics.createGauge("plain", "h", null);
+        plain.set(5);
+
+        for (int i = 0; i < 3; i++) {
+            List<FamilySnapshot> page = store.snapshot();
+            assertEquals(0, findFamily(page, "dynamo_component_fails").samples().size());
+            assertEquals(5.0, sample(findFamily(page, "dynamo_component_plain"), "dynamo_component_plain", PLACE)
+                    .value());
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("backend down") && warnings.get(0).contains("dynamo_component_fails"),
+                warnings.get(0));
+    }
+
+    @Test
+    void aHangingCallbackDelaysOnlyTheFirstScrapeAndIsNotStartedAgain() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        metrics.createGaugeWithCallback("hangs", "h", null, () -> {
+            calls.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return 1;
+        });
+        metrics.createGaugeWithCallback("quick", "h", null, () -> 2);
+
+        long start = System.nanoTime();
+        List<FamilySnapshot> first = store.snapshot();
+        long firstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        List<FamilySnapshot> second = store.snapshot();
+
+        assertTrue(firstMillis >= ScrapeCallbacks.DEADLINE_MILLIS - 50, "waited for the deadline: " + firstMillis);
+        assertEquals(0, findFamily(first, "dynamo_component_hangs").samples().size());
+        assertEquals(0, findFamily(second, "dynamo_component_hangs").samples().size());
+        assertEquals(1, findFamily(second, "dynamo_component_quick").samples().size());
+        assertEquals(1, calls.get(), "a callback still running is not started again");
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (findFamily(store.snapshot(), "dynamo_component_hangs").samples().isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, findFamily(store.snapshot(), "dynamo_component_hangs").samples().size(),
+                "back once it returns");
+    }
+
+    @Test
+    void updateCallbacksRunBeforeEachScrape() {
+        Gauge size = metrics.createGauge("cache_size", "h", null);
+        AtomicInteger cache = new AtomicInteger(1);
+        metrics.addUpdateCallback(() -> size.set(cache.get()));
+
+        assertEquals(1.0, value("dynamo_component_cache_size", "dynamo_component_cache_size", PLACE));
+        cache.set(9);
+        assertEquals(9.0, value("dynamo_component_cache_size", "dynamo_component_cache_size", PLACE));
+    }
+
+    @Test
+    void callbacksOfAnotherPlaceDoNotRunForThisPlacesExposition() {
+        MetricsRegistry elsewhere = new ScopedMetricsRegistry(store, Arrays.asList("other"));
+        AtomicInteger otherRuns = new AtomicInteger();
+        AtomicInteger ownRuns = new AtomicInteger();
+        elsewhere.addUpdateCallback(otherRuns::incrementAndGet);
+        metrics.addUpdateCallback(ownRuns::incrementAndGet);
+
+        metrics.prometheusExpfmt();
+
+        assertEquals(1, ownRuns.get());
+        assertEquals(0, otherRuns.get());
+        new ScopedMetricsRegistry(store, Collections.<String>emptyList()).prometheusExpfmt();
+        assertEquals(1, otherRuns.get(), "the root runs every callback");
+    }
+
+    @Test
+    void rejectsNullCallbacksAndASecondCallbackForTheSameSeries() {
+        String nullValue = assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGaugeWithCallback("g", "h", null, null)).getMessage();
+        assertTrue(nullValue.contains("null"), nullValue);
+        assertThrows(IllegalArgumentException.class, () -> metrics.createCounterWithCallback("c", "h", null, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGaugeVecWithCallback("gv", "h", Arrays.asList("k"), null, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> metrics.createCounterVecWithCallback("cv", "h", Arrays.asList("k"), null, null));
+        assertThrows(IllegalArgumentException.class, () -> metrics.addUpdateCallback(null));
+
+        metrics.createGaugeWithCallback("once", "h", null, () -> 1);
+        String twice = assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGaugeWithCallback("once", "h", null, () -> 2)).getMessage();
+        assertTrue(twice.contains("already has a callback"), twice);
+        String asPlainGauge = assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGauge("once", "h", null)).getMessage();
+        assertTrue(asPlainGauge.contains("GaugeWithCallback"), asPlainGauge);
+        String noLabels = assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGaugeVecWithCallback("nolabels", "h", Collections.<String>emptyList(), null,
+                        HashMap::new)).getMessage();
+        assertTrue(noLabels.contains("createGaugeWithCallback"), noLabels);
+        assertNotNull(findFamily(store.snapshot(), "dynamo_component_once"));
+    }
+}

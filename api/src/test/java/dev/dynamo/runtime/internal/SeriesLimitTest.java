@@ -1,0 +1,188 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.Counter;
+import dev.dynamo.runtime.metrics.CounterVec;
+import dev.dynamo.runtime.metrics.HistogramVec;
+import dev.dynamo.runtime.metrics.IntGaugeVec;
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static dev.dynamo.runtime.internal.Snapshots.findFamily;
+import static dev.dynamo.runtime.internal.Snapshots.labels;
+import static dev.dynamo.runtime.internal.Snapshots.map;
+import static dev.dynamo.runtime.internal.Snapshots.sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SeriesLimitTest {
+    private static final String FOLDED = SeriesLimit.FOLDED_FAMILY;
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
+    private MetricStore store;
+
+    @BeforeEach
+    void captureWarnings() {
+        store = new MetricStore();
+        ApiLog.setSink((level, message) -> {
+            if (ApiLog.WARN.equals(level)) {
+                warnings.add(message);
+            }
+        });
+    }
+
+    @AfterEach
+    void restoreLogAndLimit() {
+        ApiLog.setSink(null);
+        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+    }
+
+    private MetricsRegistry at(String... hierarchy) {
+        return new ScopedMetricsRegistry(store, Arrays.asList(hierarchy));
+    }
+
+    private double folded(String family) {
+        FamilySnapshot counter = findFamily(store.snapshot(), FOLDED);
+        return sample(counter, FOLDED + "_total", map("family", family)).value();
+    }
+
+    @Test
+    void foldsLabelSetsPastTheLimitIntoOneOverflowSeriesAndCountsThem() {
+        CounterVec vec = at("ns").createCounterVec("by_user", "h", Arrays.asList("user", "kind"), null);
+        vec.setMaxSeries(3);
+
+        for (int i = 0; i < 10; i++) {
+            vec.withLabelValues("user" + i, "k").inc();
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_by_user");
+        assertEquals(4, family.samples().size(), family.samples().toString());
+        assertEquals(7.0, sample(family, "dynamo_component_by_user_total",
+                map("dynamo_namespace", "ns", "user", "__overflow__", "kind", "__overflow__")).value());
+        assertEquals(1.0, sample(family, "dynamo_component_by_user_total",
+                map("dynamo_namespace", "ns", "user", "user0", "kind", "k")).value());
+        assertEquals(7.0, folded("dynamo_component_by_user"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("dynamo_component_by_user") && warnings.get(0).contains("limit of 3")
+                && warnings.get(0).contains("__overflow__") && warnings.get(0).contains(FOLDED + "_total"),
+                warnings.get(0));
+    }
+
+    @Test
+    void admittedChildrenStayTheSameObjectsAfterTheLimitIsReached() {
+        CounterVec vec = at("ns").createCounterVec("kept", "h", Arrays.asList("k"), null);
+        vec.setMaxSeries(2);
+        Counter first = vec.withLabelValues("a");
+        vec.withLabelValues("b");
+        Counter overflow = vec.withLabelValues("c");
+
+        assertSame(first, vec.withLabelValues("a"));
+        assertNotSame(first, overflow);
+        assertSame(overflow, vec.withLabelValues("d"));
+        assertEquals(2.0, folded("dynamo_component_kept"), "only lookups of label sets past the limit count");
+    }
+
+    @Test
+    void theLimitSpansEveryPlaceTheFamilyIsCreatedAt() {
+        MaxSeriesSetting.setDefaultLimit(4);
+        IntGaugeVec one = at("ns", "comp", "ep1").createIntGaugeVec("load", "h", Arrays.asList("model"), null);
+        IntGaugeVec two = at("ns", "comp", "ep2").createIntGaugeVec("load", "h", Arrays.asList("model"), null);
+
+        for (int i = 0; i < 3; i++) {
+            one.withLabelValues("m" + i).set(1);
+        }
+        for (int i = 0; i < 3; i++) {
+            two.withLabelValues("m" + i).set(1);
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_load");
+        long overflowSeries = family.samples().stream()
+                .filter(s -> labels(s).get("model").equals(SeriesLimit.OVERFLOW_VALUE)).count();
+        assertEquals(4 + overflowSeries, family.samples().size());
+        assertEquals(1, overflowSeries, "the second endpoint gets one place and folds the rest");
+        assertEquals(2.0, folded("dynamo_component_load"));
+    }
+
+    @Test
+    void removingAChildFreesItsPlace() {
+        CounterVec vec = at("ns").createCounterVec("freed", "h", Arrays.asList("k"), null);
+        vec.setMaxSeries(1);
+        vec.withLabelValues("a");
+        assertTrue(vec.remove("a"));
+
+        vec.withLabelValues("b").inc();
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_freed");
+        assertEquals(1, family.samples().size());
+        assertEquals("b", family.samples().get(0).labelValues().get(1));
+        assertNull(findFamily(store.snapshot(), FOLDED), "nothing folded, so no counter");
+    }
+
+    @Test
+    void histogramVecsFoldToo() {
+        HistogramVec vec = at("ns").createHistogramVec("latency", "h", Arrays.asList("k"), null,
+                Arrays.asList(1.0));
+        vec.setMaxSeries(1);
+        vec.withLabelValues("a").observe(0.5);
+        vec.withLabelValues("b").observe(2);
+        vec.withLabelValues("c").observe(2);
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_latency");
+        assertEquals(2.0, sample(family, "dynamo_component_latency_count",
+                map("dynamo_namespace", "ns", "k", "__overflow__")).value());
+    }
+
+    @Test
+    void aMillionDistinctLabelValuesKeepTheFamilyAtTheDefaultLimit() {
+        CounterVec vec = at("ns").createCounterVec("ids", "h", Arrays.asList("id"), null);
+
+        for (int i = 0; i < 1_000_000; i++) {
+            vec.withLabelValues(Integer.toString(i)).inc();
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_ids");
+        assertEquals(MaxSeriesSetting.DEFAULT + 1, family.samples().size());
+        assertEquals(1_000_000 - MaxSeriesSetting.DEFAULT, folded("dynamo_component_ids"));
+    }
+
+    @Test
+    void rejectsALimitBelowOne() {
+        CounterVec vec = at("ns").createCounterVec("bad_limit", "h", Arrays.asList("k"), null);
+
+        String message = assertThrows(IllegalArgumentException.class, () -> vec.setMaxSeries(0)).getMessage();
+
+        assertTrue(message.contains("dynamo_component_bad_limit") && message.contains("at least 1"), message);
+        assertThrows(IllegalArgumentException.class, () -> MaxSeriesSetting.setDefaultLimit(-5));
+    }
+
+    @Test
+    void readsTheDefaultLimitOnlyFromWholeNumbersOfAtLeastOne() {
+        assertEquals(Integer.valueOf(50), MaxSeriesSetting.parse(" 50 "));
+        for (String bad : new String[] {"0", "-1", "abc", "1.5", ""}) {
+            assertNull(MaxSeriesSetting.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void theFoldedCounterIsOnTheRuntimeLevelWithoutThePrefix() {
+        CounterVec vec = at("ns", "comp").createCounterVec("few", "h", Arrays.asList("k"), null);
+        vec.setMaxSeries(1);
+        vec.withLabelValues("a");
+        vec.withLabelValues("b");
+
+        FamilySnapshot counter = findFamily(store.snapshot(), FOLDED);
+        Map<String, String> onlyFamily = labels(counter.samples().get(0));
+        assertEquals(map("family", "dynamo_component_few"), onlyFamily);
+        assertEquals(MetricType.Exposition.COUNTER, counter.type());
+    }
+}
