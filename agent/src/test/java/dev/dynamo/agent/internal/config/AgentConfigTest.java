@@ -338,6 +338,55 @@ class AgentConfigTest {
         assertFalse(config.startingReady());
     }
 
+    // DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS
+
+    @Test
+    void gatesHealthOnNoEndpointByDefault() {
+        assertEquals(Collections.emptyList(), config().endpointsGatingHealth());
+    }
+
+    @Test
+    void readsTheEndpointsThatGateHealthAsDynamoWritesThem() {
+        AgentConfig config = config("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", " [ \"generate\" , \"clear_kv\\u0041\", \"my-ep\"] ");
+
+        assertEquals(java.util.Arrays.asList("generate", "clear_kvA", "my_ep"), config.endpointsGatingHealth());
+        assertTrue(config.problems().isEmpty(), config.problems().toString());
+        assertEquals(Collections.emptyList(),
+                config("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[]").endpointsGatingHealth());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"generate", "[generate]", "[\"generate\"", "[\"a\",]", "[\"a\" \"b\"]", "[1]",
+        "[\"a\"] x", "[\"@@\"]", "[\"a\\q\"]", "{\"a\":1}"})
+    void reportsAnUnreadableEndpointListOnceAndGatesOnNothing(String value) {
+        AgentConfig config = config("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", value);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS='" + value + "' cannot be read: "),
+                problem);
+        assertTrue(problem.contains("[\"generate\"]"), "says what is accepted: " + problem);
+        assertEquals(Collections.emptyList(), config.endpointsGatingHealth());
+    }
+
+    // DYN_METRICS_MAX_SERIES
+
+    @Test
+    void limitsSeriesTo2000ByDefaultOrAsSet() {
+        assertEquals(2000, config().maxSeries());
+        assertEquals(50, config("DYN_METRICS_MAX_SERIES", "50").maxSeries());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-3", "many", "2.5", "99999999999"})
+    void reportsAnUnusableSeriesLimitAndKeepsTheDefault(String value) {
+        AgentConfig config = config("DYN_METRICS_MAX_SERIES", value);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_METRICS_MAX_SERIES='" + value + "'"), problem);
+        assertTrue(problem.contains("at least 1"), problem);
+        assertEquals(2000, config.maxSeries());
+    }
+
     // JVM metrics, namespace, log
 
     @Test

@@ -111,4 +111,51 @@ class ApiMetricsCollectorTest {
         Object[] sample = {"x", new String[] {"k"}, new String[] {"v"}, 1.0};
         return new Object[] {"x", type, "help", new Object[] {sample}};
     }
+
+    /** The API's own text rendering must equal what the agent serves for the same metrics. */
+    @Test
+    void theApisExpositionIsByteIdenticalToTheAgentsPage() throws Exception {
+        String ns = "parity_test";
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(ns).component("comp").endpoint("ep").metrics();
+        metrics.createCounter("parity_requests", "Requests \\ with\nnewline", NO_LABELS).inc(2.5);
+        metrics.createIntGauge("parity_queued", "Queued", Collections.singletonMap("q", "a\"b\\c\nd")).set(-3);
+        metrics.createGauge("parity_nan", "NaN", NO_LABELS).set(Double.NaN);
+        metrics.createGauge("parity_inf", "Inf", NO_LABELS).set(Double.NEGATIVE_INFINITY);
+        metrics.createHistogram("parity_latency", "Latency", NO_LABELS, Arrays.asList(1e-3 * 7, 0.1, 2.0))
+                .observe(0.5);
+        metrics.createHistogramVec("parity_latency_vec", "Latency by model", Arrays.asList("model"), NO_LABELS, null)
+                .withLabelValues("llama").observe(12);
+        metrics.createGaugeWithCallback("parity_callback", "Callback", NO_LABELS, () -> 1e21);
+        metrics.createCounterVecWithCallback("parity_callback_vec", "Callback vec", Arrays.asList("k"), NO_LABELS,
+                () -> Collections.singletonMap(Arrays.asList("v"), 3.0));
+        metrics.createGaugeVec("parity_empty", "Empty", Arrays.asList("k"), NO_LABELS);
+
+        String fromApi = DistributedRuntime.get().namespace(ns).metrics().prometheusExpfmt();
+        String linked = render(ApiMetricsCollector.fromSnapshots(ExportBridge.collect()));
+        List<MetricFamilySamples> decoded = new java.util.ArrayList<MetricFamilySamples>();
+        for (Object[] family : ExportBridge.collectEncoded()) {
+            decoded.add(ApiMetricsCollector.decode(family));
+        }
+
+        assertTrue(fromApi.contains("dynamo_component_parity_callback_vec_total{"), fromApi);
+        assertEquals(fromApi, render(onlyParity(ApiMetricsCollector.fromSnapshots(ExportBridge.collect()))));
+        assertEquals(fromApi, render(onlyParity(decoded)));
+        assertTrue(linked.contains(fromApi), "the agent's whole page holds the same block");
+    }
+
+    private static List<MetricFamilySamples> onlyParity(List<MetricFamilySamples> families) {
+        List<MetricFamilySamples> kept = new java.util.ArrayList<MetricFamilySamples>();
+        for (MetricFamilySamples family : families) {
+            if (family.name.startsWith("dynamo_component_parity_")) {
+                kept.add(family);
+            }
+        }
+        return kept;
+    }
+
+    private static String render(List<MetricFamilySamples> families) throws java.io.IOException {
+        java.io.StringWriter out = new java.io.StringWriter();
+        io.prometheus.client.exporter.common.TextFormat.write004(out, Collections.enumeration(families));
+        return out.toString();
+    }
 }

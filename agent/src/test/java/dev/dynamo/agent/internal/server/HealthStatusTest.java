@@ -1,0 +1,180 @@
+package dev.dynamo.agent.internal.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HealthStatusTest {
+    private final List<String> instrumented = new ArrayList<String>();
+    private Boolean runtimeReady;
+    private final Map<String, Boolean> endpoints = new LinkedHashMap<String, Boolean>();
+    private final Map<String, Object[]> checks = new LinkedHashMap<String, Object[]>();
+    private final CountDownLatch hung = new CountDownLatch(1);
+
+    @AfterEach
+    void releaseHungChecks() {
+        hung.countDown();
+    }
+
+    private HealthStatus health(boolean startingReady, String... gating) {
+        return new HealthStatus(startingReady, Arrays.asList(gating),
+                () -> Collections.singletonList(new Object[] {runtimeReady, endpoints, checks}), () -> instrumented);
+    }
+
+    private void check(String name, long timeoutMillis, Callable<Boolean> check) {
+        checks.put(name, new Object[] {check, timeoutMillis});
+    }
+
+    @Test
+    void writesDynamosFieldNamesAndTypes() {
+        instrumented.add("ns/comp/generate");
+
+        String json = health(false).toJson();
+
+        assertTrue(Pattern.matches("\\{\"status\":\"ready\",\"uptime\":\\{\"secs\":\\d+,\"nanos\":\\d+},"
+                + "\"endpoints\":\\{\"generate\":\"ready\"}}", json), json);
+    }
+
+    @Test
+    void aListedEndpointGatesReadinessUntilItIsServed() {
+        HealthStatus health = health(false, "generate");
+        instrumented.add("ns/comp/other");
+
+        HealthStatus.Report before = health.report();
+        assertEquals(503, before.httpStatus());
+        assertTrue(before.json().contains("\"endpoints\":{\"generate\":\"notready\",\"other\":\"ready\"}"),
+                before.json());
+
+        instrumented.add("ns/comp/generate");
+        assertEquals(200, health.report().httpStatus());
+    }
+
+    @Test
+    void theApplicationMarksAListedEndpointServedOrUnhealthy() {
+        HealthStatus health = health(false, "generate");
+
+        endpoints.put("generate", true);
+        assertTrue(health.isReady());
+        endpoints.put("generate", false);
+        instrumented.add("ns/comp/generate");
+        assertFalse(health.isReady(), "the application's word wins over instrumentation");
+    }
+
+    @Test
+    void listedEndpointsStartAsTheStartingStatusSays() {
+        HealthStatus health = health(true, "generate");
+
+        assertTrue(health.isReady());
+        assertTrue(health.toJson().contains("\"generate\":\"ready\""), health.toJson());
+    }
+
+    @Test
+    void withoutAListAnyReadyEndpointOrTheApplicationsWordMakesItReady() {
+        HealthStatus health = health(false);
+        assertFalse(health.isReady());
+
+        runtimeReady = true;
+        assertTrue(health.isReady(), "the application says ready");
+        runtimeReady = null;
+        endpoints.put("generate", true);
+        assertTrue(health.isReady(), "an endpoint marked served");
+        endpoints.put("generate", false);
+        assertFalse(health.isReady(), "an unhealthy endpoint is not an endpoint up");
+    }
+
+    @Test
+    void anApplicationThatSaysNotReadyIsNotReadyWhateverElseHolds() {
+        HealthStatus health = health(true, "generate");
+        instrumented.add("ns/comp/generate");
+        runtimeReady = false;
+
+        HealthStatus.Report report = health.report();
+
+        assertEquals(503, report.httpStatus());
+        assertTrue(report.json().startsWith("{\"status\":\"notready\""), report.json());
+    }
+
+    @Test
+    void failingThrowingAndPassingChecksAreReportedByName() {
+        HealthStatus health = health(true);
+        check("db", 1000, () -> true);
+        check("cache", 1000, () -> false);
+        check("queue", 1000, () -> {
+            throw new IllegalStateException("queue gone");
+        });
+
+        HealthStatus.Report report = health.report();
+
+        assertEquals(503, report.httpStatus());
+        assertTrue(report.json().endsWith(",\"checks\":{\"cache\":\"notready\",\"db\":\"ready\",\"queue\":\"error\"}}"),
+                report.json());
+        checks.remove("cache");
+        checks.remove("queue");
+        assertTrue(health.isReady());
+    }
+
+    @Test
+    void aHangingCheckTimesOutAndIsNotStartedAgainWhileItHangs() {
+        HealthStatus health = health(true);
+        AtomicInteger calls = new AtomicInteger();
+        check("hangs", 200, () -> {
+            calls.incrementAndGet();
+            hung.await(30, TimeUnit.SECONDS);
+            return true;
+        });
+        check("quick", 200, () -> true);
+
+        long start = System.nanoTime();
+        HealthStatus.Report first = health.report();
+        HealthStatus.Report second = health.report();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertEquals(503, first.httpStatus());
+        assertTrue(first.json().contains("\"hangs\":\"timeout\",\"quick\":\"ready\""), first.json());
+        assertEquals(503, second.httpStatus());
+        assertEquals(1, calls.get());
+        assertTrue(millis < 5000, "two probes took " + millis + " ms");
+    }
+
+    @Test
+    void aFailingHealthSourceLeavesTheRestOfTheAnswer() {
+        HealthStatus health = new HealthStatus(false, Collections.<String>emptyList(), () -> {
+            throw new IllegalStateException("api gone");
+        }, () -> Collections.singletonList("ns/comp/generate"));
+
+        assertTrue(health.isReady());
+    }
+
+    @Test
+    void escapesCheckNamesInTheDocument() {
+        HealthStatus health = health(true);
+        check("a \"quoted\" \\ name", 1000, () -> true);
+
+        assertTrue(health.toJson().contains("\"checks\":{\"a \\\"quoted\\\" \\\\ name\":\"ready\"}"),
+                health.toJson());
+    }
+
+    @Test
+    void liveIsAlwaysLiveWithDynamosUptime() {
+        runtimeReady = false;
+
+        String live = health(false).liveJson();
+
+        assertTrue(Pattern.matches("\\{\"status\":\"live\",\"uptime\":\\{\"secs\":\\d+,\"nanos\":\\d+}}", live), live);
+    }
+}
