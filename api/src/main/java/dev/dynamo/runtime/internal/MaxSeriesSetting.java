@@ -10,13 +10,19 @@ public final class MaxSeriesSetting {
     public static final String PROPERTY = "dyn.metrics.max.series";
     public static final int DEFAULT = 2000;
 
-    private static volatile int limit = fromProcess();
+    /** 0 until the agent sets it or it is first read: with the agent, the process settings are its to report. */
+    private static volatile int limit;
 
     private MaxSeriesSetting() {
     }
 
     static int defaultLimit() {
-        return limit;
+        int current = limit;
+        if (current == 0) {
+            current = fromProcess();
+            limit = current;
+        }
+        return current;
     }
 
     /** Sets the limit for families without their own; called by the agent with its setting. */

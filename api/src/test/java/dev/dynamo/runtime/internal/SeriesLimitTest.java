@@ -185,4 +185,29 @@ class SeriesLimitTest {
         assertEquals(map("family", "dynamo_component_few"), onlyFamily);
         assertEquals(MetricType.Exposition.COUNTER, counter.type());
     }
+
+    /** Without the agent, a fresh copy of the API reads the system property when it first needs the limit. */
+    @Test
+    void withoutTheAgentTheSystemPropertySetsTheDefault() {
+        assertEquals(Integer.valueOf(3), limitOfAFreshCopyWithProperty("3"));
+        assertEquals(Integer.valueOf(MaxSeriesSetting.DEFAULT), limitOfAFreshCopyWithProperty("zero"));
+        assertEquals(1, warnings.stream().filter(w -> w.contains("dyn.metrics.max.series='zero'")).count(),
+                warnings.toString());
+    }
+
+    private Integer limitOfAFreshCopyWithProperty(String value) {
+        String before = System.getProperty(MaxSeriesSetting.PROPERTY);
+        System.setProperty(MaxSeriesSetting.PROPERTY, value);
+        try (IsolatedApi copy = new IsolatedApi()) {
+            java.util.function.BiConsumer<String, String> sink = (level, message) -> warnings.add(message);
+            copy.callStatic(ApiLog.class.getName(), "setSink", sink);
+            return (Integer) copy.callStatic(ExportBridge.class.getName(), "defaultMaxSeries");
+        } finally {
+            if (before == null) {
+                System.clearProperty(MaxSeriesSetting.PROPERTY);
+            } else {
+                System.setProperty(MaxSeriesSetting.PROPERTY, before);
+            }
+        }
+    }
 }
