@@ -103,7 +103,7 @@ class QuickStartIT {
         MetricsScraper.Response health = scraper.get("/health");
         assertEquals(200, health.status(), health.body());
         assertTrue(health.body().contains("\"status\":\"ready\""), health.body());
-        assertTrue(health.body().contains("\"system/component/endpoint\":\"ready\""), health.body());
+        assertTrue(health.body().contains("\"endpoints\":{\"endpoint\":\"ready\"}"), health.body());
         assertEquals(200, scraper.get("/live").status());
         assertEquals(404, scraper.get("/compute").status());
     }
