@@ -111,6 +111,31 @@ class DynamoParityIT {
     }
 
     @Test
+    void theHealthStateAndCallbacksOfAChildFirstCopyOfTheApiReachTheAgent() {
+        String childClasspath = Artifacts.appsJar() + java.io.File.pathSeparator + Artifacts.apiJar();
+        CommandedApp app = start(JvmLauncher.withAgent("child-first").classpath(Artifacts.appsJar())
+                .mainClass("dev.dynamo.it.apps.ChildFirstLauncher").args(childClasspath, MAIN_CLASS)
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info")
+                .env("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[\"stream\"]"));
+        MetricsScraper scraper = scraper(app);
+        assertTrue(app.process().stdout().contains("api loaded by ChildFirstClassLoader"),
+                "the API must come from the child-first loader for this test to mean anything: "
+                        + app.process().describe());
+        awaitHealth(scraper, 503);
+
+        app.run("mark-served stream");
+        assertEquals(Map.of("stream", "ready"), endpoints(awaitHealth(scraper, 200)));
+        app.run("not-ready");
+        awaitHealth(scraper, 503);
+        app.run("ready");
+        app.run("callbacks");
+        Exposition page = scraper.scrape();
+
+        awaitHealth(scraper, 200);
+        assertEquals(3, page.value("dynamo_component_queue_length", Labels.of("dynamo_namespace", "callbacks")));
+    }
+
+    @Test
     void aHangingHealthCheckTimesOutInsteadOfHangingTheProbe() {
         CommandedApp app = start(parityApp("hanging-check", true).env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info")
                 .env("DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready"));

@@ -50,7 +50,9 @@ public final class ParityApp {
 
     private void run() throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        System.out.println("parity app ready");
+        ClassLoader apiLoader = DistributedRuntime.class.getClassLoader();
+        System.out.println("parity app ready, api loaded by "
+                + (apiLoader == null ? "the bootstrap loader" : apiLoader.getClass().getSimpleName()));
         for (String line; (line = in.readLine()) != null; ) {
             String[] words = line.trim().split("\\s+");
             if (words.length >= 2 && words[1].equals("exit")) {
