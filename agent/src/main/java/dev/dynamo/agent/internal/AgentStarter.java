@@ -72,7 +72,8 @@ public final class AgentStarter {
                 API_LOG.debug(message);
             }
         }));
-        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API", () -> api.setDefaultMaxSeries(config.maxSeries()));
+        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API",
+                () -> api.setDefaultMaxSeries(config.maxSeries()));
         step("starting the runtime", api::startRuntime);
         if (dynamic) {
             step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));

@@ -246,4 +246,20 @@ class CallbackMetricsTest {
         assertTrue(noLabels.contains("createGaugeWithCallback"), noLabels);
         assertNotNull(findFamily(store.snapshot(), "dynamo_component_once"));
     }
+
+    @Test
+    void anInvalidCallbackMetricRegistersNothingAndItsSupplierNeverRuns() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThrows(IllegalArgumentException.class,
+                () -> metrics.createGaugeWithCallback("@@", "h", null, calls::incrementAndGet));
+        assertThrows(IllegalArgumentException.class,
+                () -> metrics.createCounterWithCallback("ok_name", " ", null, calls::incrementAndGet));
+        assertThrows(IllegalArgumentException.class, () -> metrics.createGaugeVecWithCallback("bad_labels", "h",
+                Arrays.asList("dynamo_namespace"), null, HashMap::new));
+        store.snapshot();
+
+        assertEquals(0, calls.get());
+        assertEquals(0, store.snapshot().size());
+    }
 }

@@ -97,6 +97,15 @@ final class EndpointList {
                 case 't':
                     out.append('\t');
                     break;
+                case 'r':
+                    out.append('\r');
+                    break;
+                case 'b':
+                    out.append('\b');
+                    break;
+                case 'f':
+                    out.append('\f');
+                    break;
                 case 'u':
                     if (position + 4 > text.length()) {
                         throw new IllegalArgumentException("incomplete \\u escape at position " + position);

@@ -19,6 +19,8 @@ public final class PrimaryApi {
 
     private final Class<?> bridge;
     private final Method collectEncoded;
+    /** Looked up at the first {@code /health}; an API copy without the health API has none. */
+    private volatile Method healthEncoded;
 
     private PrimaryApi(Class<?> bridge) throws NoSuchMethodException {
         this.bridge = bridge;
@@ -80,7 +82,12 @@ public final class PrimaryApi {
      */
     @SuppressWarnings("unchecked")
     public List<Object[]> healthEncoded() throws ReflectiveOperationException {
-        return (List<Object[]>) bridge.getMethod("healthEncoded").invoke(null);
+        Method method = healthEncoded;
+        if (method == null) {
+            method = bridge.getMethod("healthEncoded");
+            healthEncoded = method;
+        }
+        return (List<Object[]>) method.invoke(null);
     }
 
     /**
