@@ -3,15 +3,26 @@ package dev.dynamo.agent;
 import dev.dynamo.agent.internal.AgentStarter;
 import dev.dynamo.agent.internal.BootstrapApi;
 import dev.dynamo.agent.internal.attach.AttachCommand;
+import dev.dynamo.agent.internal.config.AgentActivation;
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.config.ConfigSources;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.log.LogSettings;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
+import java.util.ArrayList;
 
 /**
  * Entry points of {@code dynamo-agent.jar}: {@code -javaagent} (premain), dynamic attach
  * (agentmain), and {@code java -jar dynamo-agent.jar <pid>} to attach to a running JVM.
  *
- * <p>This class does as little as possible: it puts the API on the bootstrap class path before any
- * class that links to the API is loaded, and never lets a failure reach the host application.
+ * <p>This class does as little as possible: it reads the settings, leaves JVMs that are not the
+ * application (JDK tools under {@code JAVA_TOOL_OPTIONS}) untouched, puts the API on the bootstrap
+ * class path before any class that links to the API is loaded, and never lets a failure reach the
+ * host application.
  */
 public final class AgentMain {
     private AgentMain() {
@@ -32,8 +43,16 @@ public final class AgentMain {
 
     private static void start(String arguments, Instrumentation instrumentation, boolean dynamic) {
         try {
+            ConfigSources sources = ConfigSources.read(arguments, System.getenv(), System.getProperties());
+            AgentActivation activation = AgentActivation.decide(sources.values(),
+                    System.getProperty("sun.java.command"), agentJar(), dynamic);
+            if (!activation.runs()) {
+                // Before the API is installed: a JDK tool under JAVA_TOOL_OPTIONS loads nothing more.
+                stayOff(sources, activation);
+                return;
+            }
             String bootstrapNote = BootstrapApi.install(instrumentation, dynamic);
-            AgentStarter.start(arguments, instrumentation, dynamic, bootstrapNote);
+            AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote);
         } catch (Throwable failure) {
             try {
                 System.err.println("dynamo-agent ERROR failed to start; the application runs on without metrics: "
@@ -41,6 +60,30 @@ public final class AgentMain {
             } catch (Throwable ignored) {
                 // Nothing more can be done without risking the host.
             }
+        }
+    }
+
+    /**
+     * Says why the agent stays off, loading nothing of the agent's machinery: at info when a setting
+     * asked for it, at debug when this JVM is not the application (a JDK tool must print nothing).
+     */
+    private static void stayOff(ConfigSources sources, AgentActivation activation) {
+        AgentLog.configure(LogSettings.parse(sources.values().get(AgentConfig.LOG), new ArrayList<String>()));
+        AgentLog log = AgentLog.get(AgentMain.class);
+        if (activation.saysWhy()) {
+            log.info(activation.reason());
+        } else {
+            log.debug(activation.reason());
+        }
+    }
+
+    private static String agentJar() {
+        try {
+            CodeSource source = AgentMain.class.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? null
+                    : new File(source.getLocation().toURI()).getPath();
+        } catch (URISyntaxException | RuntimeException unknown) {
+            return null;
         }
     }
 }

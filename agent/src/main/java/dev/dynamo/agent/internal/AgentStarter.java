@@ -1,7 +1,7 @@
 package dev.dynamo.agent.internal;
 
-import dev.dynamo.agent.internal.attach.AgentArguments;
 import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.config.ConfigSources;
 import dev.dynamo.agent.internal.export.ApiMetricsCollector;
 import dev.dynamo.agent.internal.export.JvmMetrics;
 import dev.dynamo.agent.internal.export.PrimaryApi;
@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.net.BindException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Starts the agent: reads the settings, connects to the API, installs the endpoint instrumentation
@@ -31,22 +33,23 @@ public final class AgentStarter {
     private AgentStarter() {
     }
 
+    /** The settings of the agent running in this JVM, to compare a later dynamic attach's with. */
+    private static volatile Map<String, String> settingsInForce;
+
     /**
      * @param bootstrapNote how {@link BootstrapApi} made the API visible, or null
      */
-    public static void start(String arguments, Instrumentation instrumentation, boolean dynamic, String bootstrapNote) {
-        List<String> argumentProblems = new ArrayList<String>();
-        Map<String, String> environment = new HashMap<String, String>(System.getenv());
-        // Settings passed by `java -jar dynamo-agent.jar <pid>` win over the target's own environment.
-        environment.putAll(AgentArguments.decode(arguments, argumentProblems));
-        final AgentConfig config = AgentConfig.fromEnvironment(environment);
+    public static void start(ConfigSources sources, Instrumentation instrumentation, boolean dynamic,
+            String bootstrapNote) {
+        final AgentConfig config = AgentConfig.fromEnvironment(sources.values());
         AgentLog.configure(config.logSettings());
-        for (String problem : argumentProblems) {
+        for (String problem : sources.problems()) {
             LOG.error(problem);
         }
         for (String problem : config.problems()) {
             LOG.error(problem);
         }
+        LOG.info(sources.describe());
         for (String note : config.notes()) {
             LOG.info(note);
         }
@@ -58,9 +61,10 @@ public final class AgentStarter {
         try {
             api = PrimaryApi.locate();
             if (!api.claimAgent()) {
-                LOG.info("dynamo-agent is already attached to this JVM; nothing more to do");
+                reportSecondAttach(sources.values());
                 return;
             }
+            settingsInForce = sources.values();
         } catch (Throwable failed) {
             LOG.error("cannot reach the dynamo API; the agent is off and the application runs on: " + failed);
             return;
@@ -89,6 +93,33 @@ public final class AgentStarter {
         }
     }
 
+    /** A second attach changes nothing; settings that differ from those in force deserve a warning. */
+    private static void reportSecondAttach(Map<String, String> requested) {
+        Map<String, String> inForce = settingsInForce;
+        if (inForce == null) {
+            LOG.info("dynamo-agent is already attached to this JVM; nothing more to do");
+            return;
+        }
+        Set<String> names = new TreeSet<String>(inForce.keySet());
+        names.addAll(requested.keySet());
+        StringBuilder differences = new StringBuilder();
+        for (String name : names) {
+            String asked = requested.get(name);
+            String kept = inForce.get(name);
+            if (asked == null ? kept != null : !asked.equals(kept)) {
+                differences.append(differences.length() == 0 ? "" : ", ").append(name).append('=')
+                        .append(asked == null ? "(unset)" : asked).append(" (kept: ")
+                        .append(kept == null ? "unset" : kept).append(')');
+            }
+        }
+        if (differences.length() == 0) {
+            LOG.info("dynamo-agent is already attached to this JVM with the same settings; nothing more to do");
+        } else {
+            LOG.warn("dynamo-agent is already attached to this JVM; its settings stay as they are, so these"
+                    + " differing ones are ignored: " + differences + ". Restart the JVM to change them");
+        }
+    }
+
     /** Runs one start-up step; a failure is one log line, and the next steps still run. */
     private static void step(String what, Step step) {
         try {
@@ -109,17 +140,44 @@ public final class AgentStarter {
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();
         try {
-            SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api), beforeFirstScrape);
-            LOG.info("serving metrics on " + server.url(config.host()) + AgentConfig.METRICS_PATH
-                    + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")");
-        } catch (BindException inUse) {
-            LOG.error("cannot serve metrics on " + address + ": port " + config.port() + " is already in use ("
-                    + inUse.getMessage() + "); set " + AgentConfig.SYSTEM_PORT
-                    + " to a free port, or 0 for any free port. The application runs on without the metrics server");
+            SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api),
+                    beforeFirstScrape);
+            String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
+                    + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")";
+            if (config.port() == 0) {
+                // Only the log says where the system-chosen port is.
+                LOG.notice(serving);
+            } else {
+                LOG.info(serving);
+            }
+        } catch (BindException cannotBind) {
+            LOG.error(bindFailure(config, address, cannotBind));
         } catch (IOException | RuntimeException failed) {
             LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
                     + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
                     + ". The application runs on without the metrics server");
         }
+    }
+
+    /** Tells a taken port from an address that is not this machine's: the JDK reports both as BindException. */
+    static String bindFailure(AgentConfig config, String address, BindException cannotBind) {
+        String detail = String.valueOf(cannotBind.getMessage());
+        String lower = detail.toLowerCase(Locale.ROOT);
+        String fix;
+        if (lower.contains("assign requested address") || lower.contains("not available")) {
+            fix = config.host() + " is not an address of this machine; set " + AgentConfig.SYSTEM_HOST
+                    + " to one of its addresses, 0.0.0.0 for every interface or 127.0.0.1 for loopback only";
+        } else if (lower.contains("in use")) {
+            fix = "port " + config.port() + " is already in use; set " + AgentConfig.SYSTEM_PORT
+                    + " to a free port, or 0 for any free port";
+        } else if (lower.contains("permission denied") || lower.contains("access")) {
+            fix = "port " + config.port() + " needs privileges this process lacks; set " + AgentConfig.SYSTEM_PORT
+                    + " to a port above 1023, or 0 for any free port";
+        } else {
+            fix = "check " + AgentConfig.SYSTEM_HOST + "=" + config.host() + " and " + AgentConfig.SYSTEM_PORT + "="
+                    + config.port();
+        }
+        return "cannot serve metrics on " + address + ": " + fix + " (" + detail
+                + "). The application runs on without the metrics server";
     }
 }

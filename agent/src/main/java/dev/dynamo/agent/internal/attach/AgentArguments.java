@@ -1,29 +1,38 @@
 package dev.dynamo.agent.internal.attach;
 
+import dev.dynamo.agent.internal.config.SettingNames;
+
+import java.io.ByteArrayOutputStream;
 import java.io.UnsupportedEncodingException;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's argument string: {@code DYN_*} settings as URL-encoded {@code name=value} pairs
- * joined by {@code &}, e.g. {@code DYN_SYSTEM_PORT=8000&DYN_LOG=info%2Cdev.dynamo%3Ddebug}. Used by
- * {@code java -jar dynamo-agent.jar <pid>} to pass its own environment to the target JVM, and
- * accepted after {@code -javaagent:dynamo-agent.jar=}.
+ * The agent's argument string, in one of two forms:
+ *
+ * <pre>{@code
+ * -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1,log=info   # needs no shell quoting
+ * -javaagent:dynamo-agent.jar=DYN_SYSTEM_PORT=9000&DYN_LOG=info    # the older form, pairs joined by '&'
+ * }</pre>
+ *
+ * Arguments that contain {@code &} or start with {@code DYN_} are in the older form; the others are
+ * split at commas. In both, {@code %XX} escapes are decoded in names and values, so a value with a
+ * comma is written {@code log=info%2Cdev.dynamo%3Ddebug}. {@code java -jar dynamo-agent.jar <pid>}
+ * passes its settings to the target JVM in the older form.
  */
 public final class AgentArguments {
-    private static final String PREFIX = "DYN_";
 
     private AgentArguments() {
     }
 
-    /** Encodes the {@code DYN_*} entries of {@code environment}. */
+    /** Encodes the entries of {@code environment} that are agent settings, in the {@code &} form. */
     public static String encode(Map<String, String> environment) {
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, String> entry : environment.entrySet()) {
-            if (!entry.getKey().startsWith(PREFIX) || entry.getValue() == null) {
+            if (!SettingNames.isSetting(entry.getKey()) || entry.getValue() == null) {
                 continue;
             }
             out.append(out.length() == 0 ? "" : "&").append(encodeOne(entry.getKey())).append('=')
@@ -32,19 +41,27 @@ public final class AgentArguments {
         return out.toString();
     }
 
-    /** Decodes {@code arguments}; parts that are not {@code DYN_*=value} are described in {@code problems}. */
+    /**
+     * Decodes {@code arguments} into name-value pairs, names as written; parts that are not
+     * {@code name=value} are described in {@code problems}.
+     */
     public static Map<String, String> decode(String arguments, List<String> problems) {
         Map<String, String> settings = new LinkedHashMap<String, String>();
         if (arguments == null || arguments.trim().isEmpty()) {
             return settings;
         }
-        for (String pair : arguments.split("&")) {
+        String trimmed = arguments.trim();
+        boolean ampersandForm = trimmed.contains("&") || trimmed.startsWith("DYN_");
+        for (String pair : trimmed.split(ampersandForm ? "&" : ",")) {
+            if (pair.trim().isEmpty()) {
+                continue;
+            }
             int equals = pair.indexOf('=');
             String name = equals < 0 ? "" : decodeOne(pair.substring(0, equals)).trim();
-            if (equals < 0 || !name.startsWith(PREFIX)) {
-                problems.add("agent argument '" + pair + "' is not a setting; pass DYN_* settings as"
-                        + " NAME=value pairs joined by '&', e.g. -javaagent:dynamo-agent.jar=DYN_SYSTEM_PORT=8000."
-                        + " It is ignored");
+            if (name.isEmpty()) {
+                problems.add("agent argument '" + pair + "' is not a setting; pass name=value pairs joined by ','"
+                        + " (e.g. -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by"
+                        + " '&'. It is ignored");
                 continue;
             }
             settings.put(name, decodeOne(pair.substring(equals + 1)));
@@ -54,17 +71,37 @@ public final class AgentArguments {
 
     private static String encodeOne(String text) {
         try {
-            return URLEncoder.encode(text, "UTF-8");
+            // %20 rather than '+': the decoder leaves '+' alone, so values may contain it unescaped.
+            return URLEncoder.encode(text, "UTF-8").replace("+", "%20");
         } catch (UnsupportedEncodingException impossible) {
             throw new IllegalStateException(impossible);
         }
     }
 
-    private static String decodeOne(String text) {
-        try {
-            return URLDecoder.decode(text, "UTF-8");
-        } catch (UnsupportedEncodingException | IllegalArgumentException malformed) {
+    /** Decodes {@code %XX} escapes (UTF-8); a malformed escape stays as written. */
+    static String decodeOne(String text) {
+        if (text.indexOf('%') < 0) {
             return text;
         }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length() && isHex(text.charAt(i + 1)) && isHex(text.charAt(i + 2))) {
+                bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
+                    encoded = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                    i++;
+                }
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    private static boolean isHex(char c) {
+        return Character.digit(c, 16) >= 0;
     }
 }

@@ -12,7 +12,7 @@ import java.net.URISyntaxException;
  */
 public final class AttachCommand {
     static final String USAGE = "usage: java -jar dynamo-agent.jar <pid>\n"
-            + "  Attaches dynamo-agent to the running JVM with process id <pid>. The DYN_* variables of this\n"
+            + "  Attaches dynamo-agent to the running JVM with process id <pid>. The DYN_* settings of this\n"
             + "  command's environment (DYN_SYSTEM_PORT, DYN_LOG, ...) are passed to the agent in that JVM.";
 
     private AttachCommand() {
@@ -36,7 +36,8 @@ public final class AttachCommand {
                 return 1;
             }
             ByteBuddyAgent.attach(agentJar, pid, AgentArguments.encode(System.getenv()));
-            out.println("dynamo-agent: attached to JVM " + pid);
+            out.println("dynamo-agent: attached to JVM " + pid + "; the agent reports on that JVM's stderr,"
+                    + " including settings it could not apply");
             return 0;
         } catch (URISyntaxException | RuntimeException failed) {
             err.println("dynamo-agent: cannot attach to JVM " + pid + ": " + failed

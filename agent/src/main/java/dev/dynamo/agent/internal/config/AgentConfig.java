@@ -11,12 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The agent's settings, read once from the environment (SPEC §5). A value that cannot be used
+ * The agent's settings (SPEC §5), read once from the {@code DYN_*} values that {@link ConfigSources}
+ * collected from agent arguments, system properties, the environment and a file. A value that cannot be used
  * becomes one message in {@link #problems()} naming the variable, the value and what is accepted;
  * the setting then takes its safe default, so the application always starts.
  *
  * <pre>{@code
- * AgentConfig config = AgentConfig.fromEnvironment(System.getenv());
+ * AgentConfig config = AgentConfig.fromEnvironment(ConfigSources.read(arguments, System.getenv(),
+ *         System.getProperties()).values());
  * if (config.serverEnabled()) { ... config.port() ... }
  * }</pre>
  */
@@ -33,13 +35,17 @@ public final class AgentConfig {
     public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
     public static final String METRICS_MAX_SERIES = "DYN_METRICS_MAX_SERIES";
     public static final int DEFAULT_MAX_SERIES = 2000;
+    public static final String METRICS_PATH_SETTING = "DYN_SYSTEM_METRICS_PATH";
+    public static final String AGENT_ENABLED = "DYN_AGENT_ENABLED";
+    public static final String AGENT_MAIN = "DYN_AGENT_MAIN";
+    public static final String CONFIG_FILE = "DYN_CONFIG_FILE";
 
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
-    public static final String METRICS_PATH = "/metrics";
+    public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_NAMESPACE = "dynamo";
-    private static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
-    private static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
+    static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
+    static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
             + " or a negative number to turn the server off. The metrics server is off";
 
@@ -49,6 +55,7 @@ public final class AgentConfig {
     private final String host;
     private final String healthPath;
     private final String livePath;
+    private final String metricsPath;
     private final boolean startingReady;
     private final List<String> endpointsGatingHealth;
     private final int maxSeries;
@@ -65,6 +72,7 @@ public final class AgentConfig {
         this.host = b.host;
         this.healthPath = b.healthPath;
         this.livePath = b.livePath;
+        this.metricsPath = b.metricsPath;
         this.startingReady = b.startingReady;
         this.endpointsGatingHealth = Collections.unmodifiableList(new ArrayList<String>(b.endpointsGatingHealth));
         this.maxSeries = b.maxSeries;
@@ -75,20 +83,30 @@ public final class AgentConfig {
         this.notes = Collections.unmodifiableList(new ArrayList<String>(b.notes));
     }
 
-    /** Reads the settings from {@code env} (normally {@link System#getenv()}); an empty value counts as unset. */
+    /**
+     * Reads the settings from {@code env}: {@code DYN_*} names to values, normally
+     * {@link ConfigSources#values()}; an empty value counts as unset.
+     */
     public static AgentConfig fromEnvironment(Map<String, String> env) {
         Builder b = new Builder();
         b.logSettings = LogSettings.parse(value(env, LOG), b.problems);
+        flag(env, AGENT_ENABLED, b.problems, "the agent");
         readServerSwitch(env, b);
         String host = value(env, SYSTEM_HOST);
         b.host = host == null ? "0.0.0.0" : host;
-        b.healthPath = path(env, HEALTH_PATH, "/health", b.problems);
-        b.livePath = path(env, LIVE_PATH, "/live", b.problems);
+        b.metricsPath = path(env, METRICS_PATH_SETTING, DEFAULT_METRICS_PATH, null, b.problems);
+        b.healthPath = path(env, HEALTH_PATH, "/health", b.metricsPath, b.problems);
+        b.livePath = path(env, LIVE_PATH, "/live", b.metricsPath, b.problems);
         if (b.healthPath.equals(b.livePath)) {
             b.problems.add(HEALTH_PATH + " and " + LIVE_PATH + " are both '" + b.healthPath
                     + "'; give them different paths. Using /health and /live");
             b.healthPath = "/health";
             b.livePath = "/live";
+        }
+        if (b.metricsPath.equals(b.healthPath) || b.metricsPath.equals(b.livePath)) {
+            b.problems.add(METRICS_PATH_SETTING + "='" + b.metricsPath + "' is also the health or liveness path;"
+                    + " give it a path of its own. Using " + DEFAULT_METRICS_PATH);
+            b.metricsPath = DEFAULT_METRICS_PATH;
         }
         String starting = value(env, STARTING_HEALTH_STATUS);
         if (starting != null) {
@@ -149,7 +167,8 @@ public final class AgentConfig {
             b.serverEnabled = port != null && port >= 0;
             b.port = b.serverEnabled ? port : -1;
             b.serverOffReason = port == null
-                    ? SYSTEM_PORT + " is not set; set it to a port, or 0 for any free port, to serve /metrics"
+                    ? SYSTEM_PORT + " is not set; to serve metrics set it to a port, or 0 for any free port (also"
+                            + " -Ddyn.system.port=8000 or -javaagent:dynamo-agent.jar=port=8000)"
                     : SYSTEM_PORT + "=" + rawPort + " turns it off";
         }
     }
@@ -186,7 +205,7 @@ public final class AgentConfig {
     }
 
     /** A truthy/falsy value; null when unset or unusable (then described in {@code problems}). */
-    private static Boolean flag(Map<String, String> env, String name, List<String> problems, String what) {
+    static Boolean flag(Map<String, String> env, String name, List<String> problems, String what) {
         String raw = value(env, name);
         if (raw == null) {
             return null;
@@ -203,7 +222,9 @@ public final class AgentConfig {
         return null;
     }
 
-    private static String path(Map<String, String> env, String name, String fallback, List<String> problems) {
+    /** {@code metricsPath} is the path {@code name} must not take, or null for the metrics path itself. */
+    private static String path(Map<String, String> env, String name, String fallback, String metricsPath,
+            List<String> problems) {
         String raw = value(env, name);
         if (raw == null) {
             return fallback;
@@ -213,7 +234,7 @@ public final class AgentConfig {
                     + "'. Using " + fallback);
             return fallback;
         }
-        if (raw.equals(METRICS_PATH)) {
+        if (raw.equals(metricsPath)) {
             problems.add(name + "='" + raw + "' would hide the metrics page; use another path. Using " + fallback);
             return fallback;
         }
@@ -254,6 +275,11 @@ public final class AgentConfig {
 
     public String livePath() {
         return livePath;
+    }
+
+    /** The path of the metrics page, {@code /metrics} unless {@code DYN_SYSTEM_METRICS_PATH} says otherwise. */
+    public String metricsPath() {
+        return metricsPath;
     }
 
     /** Whether {@code /health} reports ready before any endpoint is up. */
@@ -304,6 +330,7 @@ public final class AgentConfig {
         String host;
         String healthPath;
         String livePath;
+        String metricsPath;
         boolean startingReady;
         List<String> endpointsGatingHealth = Collections.emptyList();
         int maxSeries = DEFAULT_MAX_SERIES;

@@ -62,6 +62,17 @@ public final class AgentLog {
         log(LogLevel.INFO, message);
     }
 
+    /**
+     * A normal event the user needs to see without asking (the port the system chose for the
+     * server): labelled INFO, shown at the default level, hidden only when {@code DYN_LOG} asks for
+     * errors only or nothing.
+     */
+    public void notice(String message) {
+        if (isEnabled(LogLevel.WARN)) {
+            print(LogLevel.INFO, message);
+        }
+    }
+
     public void debug(String message) {
         log(LogLevel.DEBUG, message);
     }
@@ -71,9 +82,12 @@ public final class AgentLog {
     }
 
     public void log(LogLevel level, String message) {
-        if (!isEnabled(level)) {
-            return;
+        if (isEnabled(level)) {
+            print(level, message);
         }
+    }
+
+    private void print(LogLevel level, String message) {
         try {
             out.println(timestamp() + " " + level + " dynamo-agent [" + shortName + "] " + message);
         } catch (Throwable ignored) {

@@ -86,15 +86,15 @@ public final class SystemServer {
         try {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
-            boolean known = path.equals(AgentConfig.METRICS_PATH) || path.equals(config.healthPath())
+            boolean known = path.equals(config.metricsPath()) || path.equals(config.healthPath())
                     || path.equals(config.livePath());
             if (!known) {
-                sendText(exchange, 404, "Not found. Try " + AgentConfig.METRICS_PATH + ", " + config.healthPath()
+                sendText(exchange, 404, "Not found. Try " + config.metricsPath() + ", " + config.healthPath()
                         + " or " + config.livePath() + "\n");
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 sendText(exchange, 405, "Method " + method + " not allowed; use GET or HEAD\n");
-            } else if (path.equals(AgentConfig.METRICS_PATH)) {
+            } else if (path.equals(config.metricsPath())) {
                 metrics.handle(exchange);
             } else if (path.equals(config.healthPath())) {
                 HealthStatus.Report report = health.report();

@@ -24,8 +24,8 @@ class AgentArgumentsTest {
     @Test
     void decodesWhatItEncodes() {
         Map<String, String> settings = map("DYN_SYSTEM_PORT", "8000", "DYN_LOG", "info,dev.dynamo=debug",
-                "DYN_NAMESPACE", "a&b=c d%e+f", "DYN_SYSTEM_HEALTH_PATH", "/health?x=1#y", "DYN_EMPTY", "",
-                "DYN_UNICODE", "naïve ☃");
+                "DYN_NAMESPACE", "a&b=c d%e+f", "DYN_SYSTEM_HEALTH_PATH", "/health?x=1#y", "DYN_SYSTEM_HOST", "",
+                "DYN_SYSTEM_LIVE_PATH", "naïve ☃");
 
         Map<String, String> decoded = AgentArguments.decode(AgentArguments.encode(settings), problems);
 
@@ -43,7 +43,7 @@ class AgentArgumentsTest {
     @Test
     void encodesOnlyDynamoSettings() {
         Map<String, String> environment = map("PATH", "/usr/bin", "DYN_SYSTEM_PORT", "0", "HOME", "/root",
-                "dyn_lower", "x");
+                "dyn_lower", "x", "DYN_RUNTIME_OTHER", "y");
 
         assertEquals("DYN_SYSTEM_PORT=0", AgentArguments.encode(environment));
     }
@@ -76,15 +76,37 @@ class AgentArgumentsTest {
     }
 
     @Test
-    void reportsEachPartThatIsNotASettingAndKeepsTheRest() {
+    void reportsEachPartThatIsNotANameValuePairAndKeepsTheRest() {
         Map<String, String> decoded = AgentArguments.decode("port=8000&DYN_LOG=info&justtext&=x", problems);
 
-        assertEquals(map("DYN_LOG", "info"), decoded);
-        assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("agent argument 'port=8000' is not a setting"), problems.get(0));
-        assertTrue(problems.get(1).startsWith("agent argument 'justtext' is not a setting"), problems.get(1));
-        assertTrue(problems.get(2).startsWith("agent argument '=x' is not a setting"), problems.get(2));
-        assertTrue(problems.get(0).contains("DYN_SYSTEM_PORT=8000"), problems.get(0));
+        assertEquals(map("port", "8000", "DYN_LOG", "info"), decoded);
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("agent argument 'justtext' is not a setting"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("agent argument '=x' is not a setting"), problems.get(1));
+        assertTrue(problems.get(0).contains("port=9000,host=127.0.0.1"), problems.get(0));
+    }
+
+    @Test
+    void decodesTheCommaFormThatNeedsNoShellQuoting() {
+        Map<String, String> decoded = AgentArguments.decode("port=9000,host=127.0.0.1,dyn.log=info%2Cdev.dynamo%3Ddebug",
+                problems);
+
+        assertEquals(map("port", "9000", "host", "127.0.0.1", "dyn.log", "info,dev.dynamo=debug"), decoded);
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void keepsCommasInValuesOfTheOlderForm() {
+        assertEquals(map("DYN_LOG", "info,dev.dynamo=debug"), AgentArguments.decode("DYN_LOG=info,dev.dynamo=debug",
+                problems));
+        assertEquals(map("log", "info,x=debug", "port", "1"), AgentArguments.decode("log=info,x=debug&port=1",
+                problems));
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void leavesPlusSignsAlone() {
+        assertEquals(map("namespace", "a+b"), AgentArguments.decode("namespace=a+b", problems));
     }
 
     @Test

@@ -127,6 +127,8 @@ class AgentConfigTest {
     @Test
     void saysWhyTheServerIsOff() {
         assertTrue(config().serverOffReason().startsWith("DYN_SYSTEM_PORT is not set"));
+        assertTrue(config().serverOffReason().contains("-Ddyn.system.port=8000"), config().serverOffReason());
+        assertTrue(config().serverOffReason().contains("-javaagent:dynamo-agent.jar=port=8000"));
         assertTrue(config("DYN_SYSTEM_PORT", "-5").serverOffReason().contains("DYN_SYSTEM_PORT=-5"));
         assertTrue(config("DYN_SYSTEM_PORT", "9100", "DYN_SYSTEM_ENABLED", "false").serverOffReason()
                 .startsWith("DYN_SYSTEM_ENABLED is false"));
@@ -217,13 +219,15 @@ class AgentConfigTest {
     void treatsAnEmptyValueAsUnset(String empty) {
         AgentConfig config = config("DYN_SYSTEM_PORT", empty, "DYN_SYSTEM_ENABLED", empty, "DYN_SYSTEM_HOST", empty,
                 "DYN_SYSTEM_HEALTH_PATH", empty, "DYN_SYSTEM_LIVE_PATH", empty, "DYN_SYSTEM_STARTING_HEALTH_STATUS",
-                empty, "DYN_SYSTEM_JVM_METRICS", empty, "DYN_NAMESPACE", empty, "DYN_LOG", empty);
+                empty, "DYN_SYSTEM_JVM_METRICS", empty, "DYN_NAMESPACE", empty, "DYN_LOG", empty,
+                "DYN_SYSTEM_METRICS_PATH", empty, "DYN_AGENT_ENABLED", empty);
 
         assertTrue(config.problems().isEmpty(), config.problems().toString());
         assertFalse(config.serverEnabled());
         assertEquals("0.0.0.0", config.host());
         assertEquals("/health", config.healthPath());
         assertEquals("/live", config.livePath());
+        assertEquals("/metrics", config.metricsPath());
         assertFalse(config.startingReady());
         assertTrue(config.jvmMetrics());
         assertEquals("dynamo", config.defaultNamespace());
@@ -385,6 +389,63 @@ class AgentConfigTest {
         assertTrue(problem.startsWith("DYN_METRICS_MAX_SERIES='" + value + "'"), problem);
         assertTrue(problem.contains("at least 1"), problem);
         assertEquals(2000, config.maxSeries());
+
+    // DYN_SYSTEM_METRICS_PATH
+
+    @Test
+    void servesMetricsOnTheDefaultPath() {
+        assertEquals("/metrics", config().metricsPath());
+        assertEquals("/metrics", AgentConfig.DEFAULT_METRICS_PATH);
+    }
+
+    @Test
+    void servesMetricsOnTheGivenPath() {
+        AgentConfig config = config("DYN_SYSTEM_METRICS_PATH", "/prometheus/metrics");
+
+        assertEquals("/prometheus/metrics", config.metricsPath());
+        assertTrue(config.problems().isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"metrics", "/", "/me trics", "/metrics?x"})
+    void reportsAnUnusableMetricsPathAndUsesTheDefault(String path) {
+        AgentConfig config = config("DYN_SYSTEM_METRICS_PATH", path);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_METRICS_PATH='" + path + "'"), problem);
+        assertEquals("/metrics", config.metricsPath());
+    }
+
+    @Test
+    void refusesAMetricsPathThatIsTheHealthPath() {
+        AgentConfig config = config("DYN_SYSTEM_METRICS_PATH", "/health");
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_METRICS_PATH='/health'"), problem);
+        assertEquals("/metrics", config.metricsPath());
+        assertEquals("/health", config.healthPath());
+    }
+
+    @Test
+    void refusesAHealthPathThatIsTheMovedMetricsPath() {
+        AgentConfig config = config("DYN_SYSTEM_METRICS_PATH", "/m", "DYN_SYSTEM_HEALTH_PATH", "/m");
+
+        assertTrue(onlyProblem(config).startsWith("DYN_SYSTEM_HEALTH_PATH='/m'"));
+        assertEquals("/m", config.metricsPath());
+        assertEquals("/health", config.healthPath());
+        assertEquals("/metrics", config("DYN_SYSTEM_METRICS_PATH", "/m", "DYN_SYSTEM_HEALTH_PATH", "/metrics")
+                .healthPath(), "/metrics is free once the metrics page has moved");
+    }
+
+    // DYN_AGENT_ENABLED, DYN_AGENT_MAIN, DYN_CONFIG_FILE (used before this class; reported here)
+
+    @Test
+    void reportsAnUnusableAgentSwitch() {
+        String problem = onlyProblem(config("DYN_AGENT_ENABLED", "maybe"));
+
+        assertTrue(problem.startsWith("DYN_AGENT_ENABLED='maybe'"), problem);
+        assertTrue(config("DYN_AGENT_ENABLED", "true", "DYN_AGENT_MAIN", "*", "DYN_CONFIG_FILE", "/x").problems()
+                .isEmpty());
     }
 
     // JVM metrics, namespace, log

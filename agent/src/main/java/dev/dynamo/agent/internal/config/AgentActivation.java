@@ -1,0 +1,168 @@
+package dev.dynamo.agent.internal.config;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Decides, before the agent loads anything else, whether it runs in this JVM. Under
+ * {@code JAVA_TOOL_OPTIONS=-javaagent:...} every JVM of a container or shell loads the agent, and
+ * most of them are not the application: {@code jcmd}, {@code jps}, {@code javac},
+ * {@code java -version}, Maven and Gradle. The JVM names its main class (or jar) in the system
+ * property {@code sun.java.command}; JDK tools run a class of a JDK module or package.
+ *
+ * <ul>
+ *   <li>{@code DYN_AGENT_ENABLED=false}: off everywhere.</li>
+ *   <li>{@code DYN_AGENT_MAIN=com.example.Main} (globs with {@code *} and {@code ?}, several
+ *       separated by commas): on only where the main class or jar matches, tools included.</li>
+ *   <li>Otherwise on, except in JDK tools, build-tool launchers, {@code java -version} and the
+ *       agent's own attach command.</li>
+ * </ul>
+ * A dynamic attach always runs unless {@code DYN_AGENT_ENABLED} is false: someone asked for it.
+ */
+public final class AgentActivation {
+    /** Main classes of JDK tools and of launchers that only start a build. */
+    private static final String[] TOOL_PACKAGES = {"sun.", "com.sun.", "jdk.", "org.codehaus.plexus.classworlds.",
+        "org.apache.maven.wrapper.", "org.gradle.", "org.apache.tools.ant.launch."};
+
+    private final boolean runs;
+    private final boolean saysWhy;
+    private final String reason;
+
+    private AgentActivation(boolean runs, boolean saysWhy, String reason) {
+        this.runs = runs;
+        this.saysWhy = saysWhy;
+        this.reason = reason;
+    }
+
+    /**
+     * @param settings    the {@code DYN_*} settings ({@link ConfigSources#values()})
+     * @param javaCommand the {@code sun.java.command} system property, or null
+     * @param agentJar    the path of the agent jar, or null when unknown
+     * @param dynamic     whether the agent is being attached to a running JVM
+     */
+    public static AgentActivation decide(Map<String, String> settings, String javaCommand, String agentJar,
+            boolean dynamic) {
+        Boolean enabled = AgentConfig.flag(settings, AgentConfig.AGENT_ENABLED, new ArrayList<String>(), "");
+        if (Boolean.FALSE.equals(enabled)) {
+            return new AgentActivation(false, true, AgentConfig.AGENT_ENABLED + " is false; the agent is off");
+        }
+        if (dynamic) {
+            return new AgentActivation(true, false, null);
+        }
+        String main = mainOf(javaCommand);
+        String only = settings.get(AgentConfig.AGENT_MAIN);
+        if (only != null && !only.trim().isEmpty()) {
+            if (matchesAny(only, main)) {
+                return new AgentActivation(true, false, null);
+            }
+            return new AgentActivation(false, false, "main '" + main + "' does not match " + AgentConfig.AGENT_MAIN
+                    + "='" + only.trim() + "'; the agent is off in this JVM");
+        }
+        if (main.isEmpty()) {
+            return new AgentActivation(false, false, "this JVM runs no main class (java -version, or a JVM created"
+                    + " by a native launcher); set " + AgentConfig.AGENT_MAIN + "=* to measure it anyway");
+        }
+        if (agentJar != null && isJar(main) && sameFile(main, agentJar)) {
+            return new AgentActivation(false, false, "this JVM runs the agent's own attach command");
+        }
+        String tool = toolClass(main);
+        if (tool != null) {
+            return new AgentActivation(false, false, "'" + tool + "' is a JDK or build tool, not an application;"
+                    + " set " + AgentConfig.AGENT_MAIN + " to measure it anyway");
+        }
+        return new AgentActivation(true, false, null);
+    }
+
+    /** The first token of {@code sun.java.command}: the main class, {@code module/class} or the jar; "" if none. */
+    static String mainOf(String javaCommand) {
+        if (javaCommand == null) {
+            return "";
+        }
+        String trimmed = javaCommand.trim();
+        int space = trimmed.indexOf(' ');
+        return space < 0 ? trimmed : trimmed.substring(0, space);
+    }
+
+    /** The class of {@code main} when it is a JDK or build tool, else null. */
+    static String toolClass(String main) {
+        if (isJar(main)) {
+            return null;
+        }
+        String className = main;
+        int slash = main.indexOf('/');
+        if (slash >= 0) {
+            String module = main.substring(0, slash);
+            className = main.substring(slash + 1);
+            if (module.startsWith("java.") || module.startsWith("jdk.")) {
+                return className;
+            }
+        }
+        for (String toolPackage : TOOL_PACKAGES) {
+            if (className.startsWith(toolPackage)) {
+                return className;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a glob of the comma-separated {@code globs} matches {@code main}, or a jar's file name. */
+    static boolean matchesAny(String globs, String main) {
+        String fileName = main.substring(main.lastIndexOf('/') + 1);
+        for (String glob : globs.split(",")) {
+            String trimmed = glob.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            Pattern pattern = globPattern(trimmed);
+            if (pattern.matcher(main).matches() || (isJar(main) && pattern.matcher(fileName).matches())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Pattern globPattern(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            if (c == '*') {
+                regex.append(".*");
+            } else if (c == '?') {
+                regex.append('.');
+            } else {
+                regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    private static boolean isJar(String main) {
+        return main.toLowerCase(Locale.ROOT).endsWith(".jar");
+    }
+
+    private static boolean sameFile(String a, String b) {
+        try {
+            return new File(a).getCanonicalFile().equals(new File(b).getCanonicalFile());
+        } catch (IOException | SecurityException unknown) {
+            return a.equals(b);
+        }
+    }
+
+    /** Whether the agent runs in this JVM. */
+    public boolean runs() {
+        return runs;
+    }
+
+    /** Whether being off is worth an info line (a setting turned it off) rather than a debug line. */
+    public boolean saysWhy() {
+        return saysWhy;
+    }
+
+    /** Why the agent is off; null when it runs. */
+    public String reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.dynamo.agent.internal.config;
+
+import dev.dynamo.agent.internal.attach.AgentArguments;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Collects the settings from their four sources into one map of {@code DYN_*} names to values, the
+ * first source that gives a non-empty value winning:
+ *
+ * <ol>
+ *   <li>agent arguments ({@code -javaagent:dynamo-agent.jar=port=9000});</li>
+ *   <li>system properties ({@code -Ddyn.system.port=9000});</li>
+ *   <li>the environment ({@code DYN_SYSTEM_PORT=9000});</li>
+ *   <li>the properties file named by {@code DYN_CONFIG_FILE} (given by any of the three above).</li>
+ * </ol>
+ *
+ * System properties are only read. Unknown names in the arguments, the {@code dyn.*} system
+ * properties and the file are reported; unknown {@code DYN_*} variables are not, because the rest
+ * of a Dynamo deployment uses that prefix too.
+ *
+ * <pre>{@code
+ * ConfigSources sources = ConfigSources.read(arguments, System.getenv(), System.getProperties());
+ * AgentConfig config = AgentConfig.fromEnvironment(sources.values());
+ * }</pre>
+ */
+public final class ConfigSources {
+    private static final String PROPERTY_PREFIX = "dyn.";
+
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+    private final List<String> problems;
+
+    private ConfigSources(Map<String, String> values, Map<String, String> origins, List<String> problems) {
+        this.values = Collections.unmodifiableMap(values);
+        this.origins = Collections.unmodifiableMap(origins);
+        this.problems = Collections.unmodifiableList(problems);
+    }
+
+    /** Reads every source; {@code systemProperties} is only read. */
+    public static ConfigSources read(String agentArguments, Map<String, String> environment,
+            Properties systemProperties) {
+        List<String> problems = new ArrayList<String>();
+        Map<String, String> values = new LinkedHashMap<String, String>();
+        Map<String, String> origins = new LinkedHashMap<String, String>();
+
+        Map<String, String> arguments = AgentArguments.decode(agentArguments, problems);
+        for (Map.Entry<String, String> argument : arguments.entrySet()) {
+            String setting = SettingNames.resolve(argument.getKey());
+            if (setting == null) {
+                problems.add("agent argument '" + argument.getKey() + "' is not a setting; "
+                        + SettingNames.describeAccepted() + ". It is ignored");
+            } else {
+                offer(values, origins, setting, argument.getValue(), "agent argument " + argument.getKey());
+            }
+        }
+
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (!name.toLowerCase(Locale.ROOT).startsWith(PROPERTY_PREFIX)) {
+                continue;
+            }
+            String setting = SettingNames.resolve(name);
+            if (setting == null) {
+                problems.add("system property '" + name + "' is not a setting; " + SettingNames.describeAccepted()
+                        + ". It is ignored");
+            } else {
+                offer(values, origins, setting, systemProperties.getProperty(name), "system property " + name);
+            }
+        }
+
+        for (String setting : SettingNames.all()) {
+            offer(values, origins, setting, environment.get(setting), "environment");
+        }
+
+        String file = values.get(AgentConfig.CONFIG_FILE);
+        if (file != null) {
+            readFile(file.trim(), values, origins, problems);
+        }
+        return new ConfigSources(values, origins, problems);
+    }
+
+    private static void readFile(String file, Map<String, String> values, Map<String, String> origins,
+            List<String> problems) {
+        Properties properties = new Properties();
+        try {
+            Path path = Paths.get(file);
+            try (InputStream in = Files.newInputStream(path);
+                    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            }
+        } catch (IOException | IllegalArgumentException | SecurityException unreadable) {
+            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read (" + unreadable
+                    + "); use the path of a readable properties file. The settings in it are not used");
+            return;
+        }
+        for (String key : properties.stringPropertyNames()) {
+            String setting = SettingNames.resolve(key);
+            if (setting == null) {
+                problems.add(AgentConfig.CONFIG_FILE + " " + file + ": '" + key + "' is not a setting; "
+                        + SettingNames.describeAccepted() + ". It is ignored");
+            } else if (setting.equals(AgentConfig.CONFIG_FILE)) {
+                problems.add(AgentConfig.CONFIG_FILE + " " + file + ": '" + key
+                        + "' cannot name another file from inside one. It is ignored");
+            } else {
+                offer(values, origins, setting, properties.getProperty(key), "file " + file);
+            }
+        }
+    }
+
+    /** Keeps {@code value} unless a stronger source gave one already; empty counts as unset. */
+    private static void offer(Map<String, String> values, Map<String, String> origins, String setting, String value,
+            String origin) {
+        if (value == null || value.trim().isEmpty() || values.containsKey(setting)) {
+            return;
+        }
+        values.put(setting, value);
+        origins.put(setting, origin);
+    }
+
+    /** Each setting that was given, by its {@code DYN_*} name, with the value of the strongest source. */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** Where each value of {@link #values()} came from, e.g. {@code system property dyn.system.port}. */
+    public Map<String, String> origins() {
+        return origins;
+    }
+
+    /** One message per argument, property or file entry that could not be used. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** One line for the log: every given setting, its value and its source. */
+    public String describe() {
+        if (values.isEmpty()) {
+            return "settings: none given, all defaults (see docs/configuration.md)";
+        }
+        StringBuilder out = new StringBuilder("settings: ");
+        boolean first = true;
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            out.append(first ? "" : ", ").append(entry.getKey()).append('=').append(entry.getValue().trim())
+                    .append(" (").append(origins.get(entry.getKey())).append(')');
+            first = false;
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.dynamo.agent.internal.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The names a setting goes by. Every {@code public static final String} constant of
+ * {@link AgentConfig} whose value starts with {@code DYN_} is a setting, so a new setting gets all
+ * its forms by being declared there:
+ *
+ * <pre>{@code
+ * DYN_SYSTEM_PORT          environment variable, file key, agent argument
+ * dyn.system.port          system property, file key, agent argument
+ * port                     agent argument and file key (the name without DYN_SYSTEM_ or DYN_)
+ * }</pre>
+ */
+public final class SettingNames {
+    private static final String PREFIX = "DYN_";
+    private static final String SYSTEM_PREFIX = "DYN_SYSTEM_";
+    private static final List<String> ALL = declared();
+    /** Short name to setting; a short name two settings would share belongs to neither. */
+    private static final Map<String, String> SHORT = shortNames(ALL);
+
+    private SettingNames() {
+    }
+
+    /** Every setting's environment-variable name, in declaration order. */
+    public static List<String> all() {
+        return ALL;
+    }
+
+    /** Whether {@code name} is a setting's environment-variable name. */
+    public static boolean isSetting(String name) {
+        return ALL.contains(name);
+    }
+
+    /** {@code dyn.system.port} for {@code DYN_SYSTEM_PORT}. */
+    public static String systemProperty(String setting) {
+        return setting.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** {@code port} for {@code DYN_SYSTEM_PORT}; null when the setting has no short name. */
+    public static String shortName(String setting) {
+        for (Map.Entry<String, String> entry : SHORT.entrySet()) {
+            if (entry.getValue().equals(setting)) {
+                return entry.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The setting {@code key} names in any of its spellings ({@code DYN_SYSTEM_PORT},
+     * {@code dyn.system.port}, {@code port}, {@code health_path}, {@code health-path}, any case),
+     * or null when it names none.
+     */
+    public static String resolve(String key) {
+        if (key == null) {
+            return null;
+        }
+        String normalized = key.trim().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        if (normalized.startsWith(PREFIX)) {
+            return ALL.contains(normalized) ? normalized : null;
+        }
+        return SHORT.get(normalized.toLowerCase(Locale.ROOT).replace('_', '.'));
+    }
+
+    /** A sentence listing the accepted names, for error messages. */
+    public static String describeAccepted() {
+        StringBuilder out = new StringBuilder();
+        for (String setting : ALL) {
+            out.append(out.length() == 0 ? "" : ", ").append(setting);
+            String shortName = shortName(setting);
+            if (shortName != null) {
+                out.append(" (").append(shortName).append(')');
+            }
+        }
+        return "accepted: " + out + "; each also as dyn.lower.case";
+    }
+
+    private static List<String> declared() {
+        List<String> names = new ArrayList<String>();
+        for (Field field : AgentConfig.class.getFields()) {
+            int modifiers = field.getModifiers();
+            if (field.getType() != String.class || !Modifier.isStatic(modifiers) || !Modifier.isFinal(modifiers)) {
+                continue;
+            }
+            try {
+                String value = (String) field.get(null);
+                if (value != null && value.startsWith(PREFIX) && !names.contains(value)) {
+                    names.add(value);
+                }
+            } catch (IllegalAccessException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    private static Map<String, String> shortNames(List<String> settings) {
+        Map<String, String> shortNames = new LinkedHashMap<String, String>();
+        List<String> shared = new ArrayList<String>();
+        for (String setting : settings) {
+            String bare = setting.startsWith(SYSTEM_PREFIX) ? setting.substring(SYSTEM_PREFIX.length())
+                    : setting.substring(PREFIX.length());
+            String shortName = bare.toLowerCase(Locale.ROOT).replace('_', '.');
+            if (shortNames.containsKey(shortName)) {
+                shared.add(shortName);
+            }
+            shortNames.put(shortName, setting);
+        }
+        for (String name : shared) {
+            shortNames.remove(name);
+        }
+        return Collections.unmodifiableMap(shortNames);
+    }
+}

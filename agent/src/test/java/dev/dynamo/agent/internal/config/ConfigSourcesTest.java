@@ -1,0 +1,194 @@
+package dev.dynamo.agent.internal.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigSourcesTest {
+    private final Map<String, String> environment = new HashMap<String, String>();
+    private final Properties properties = new Properties();
+
+    @TempDir
+    Path dir;
+
+    private ConfigSources read(String arguments) {
+        return ConfigSources.read(arguments, environment, properties);
+    }
+
+    private Path file(String... lines) throws IOException {
+        Path file = dir.resolve("dynamo.properties");
+        Files.write(file, String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    @Test
+    void readsEachSourceAlone() throws IOException {
+        assertEquals("9001", read("port=9001").values().get("DYN_SYSTEM_PORT"));
+
+        properties.setProperty("dyn.system.port", "9002");
+        assertEquals("9002", read(null).values().get("DYN_SYSTEM_PORT"));
+        properties.clear();
+
+        environment.put("DYN_SYSTEM_PORT", "9003");
+        assertEquals("9003", read(null).values().get("DYN_SYSTEM_PORT"));
+        environment.clear();
+
+        environment.put("DYN_CONFIG_FILE", file("DYN_SYSTEM_PORT=9004").toString());
+        assertEquals("9004", read(null).values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void argumentsBeatSystemPropertiesBeatTheEnvironmentBeatsTheFile() throws IOException {
+        environment.put("DYN_CONFIG_FILE", file("port=1", "host=file-host", "log=debug", "namespace=from-file")
+                .toString());
+        environment.put("DYN_SYSTEM_PORT", "2");
+        environment.put("DYN_SYSTEM_HOST", "env-host");
+        environment.put("DYN_LOG", "info");
+        properties.setProperty("dyn.system.port", "3");
+        properties.setProperty("dyn.system.host", "property-host");
+
+        ConfigSources sources = read("port=4");
+
+        assertEquals("4", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("property-host", sources.values().get("DYN_SYSTEM_HOST"));
+        assertEquals("info", sources.values().get("DYN_LOG"));
+        assertEquals("from-file", sources.values().get("DYN_NAMESPACE"));
+        assertEquals("agent argument port", sources.origins().get("DYN_SYSTEM_PORT"));
+        assertEquals("system property dyn.system.host", sources.origins().get("DYN_SYSTEM_HOST"));
+        assertEquals("environment", sources.origins().get("DYN_LOG"));
+        assertTrue(sources.origins().get("DYN_NAMESPACE").startsWith("file "), sources.origins().toString());
+        assertTrue(sources.problems().isEmpty(), sources.problems().toString());
+    }
+
+    @Test
+    void anEmptyValueLetsTheNextSourceSpeak() {
+        environment.put("DYN_SYSTEM_PORT", "9100");
+        properties.setProperty("dyn.system.port", " ");
+
+        assertEquals("9100", read("port=").values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void theFileCanBeNamedByAnArgumentOrASystemProperty() throws IOException {
+        Path file = file("dyn.namespace=from-file");
+
+        assertEquals("from-file", read("config.file=" + file).values().get("DYN_NAMESPACE"));
+        properties.setProperty("dyn.config.file", file.toString());
+        assertEquals("from-file", read(null).values().get("DYN_NAMESPACE"));
+    }
+
+    @Test
+    void acceptsEverySpellingOfANameInTheFile() throws IOException {
+        environment.put("DYN_CONFIG_FILE", file("DYN_SYSTEM_PORT=1", "dyn.system.host=h", "health_path=/h",
+                "live-path=/l", "LOG=info").toString());
+
+        Map<String, String> values = read(null).values();
+
+        assertEquals("1", values.get("DYN_SYSTEM_PORT"));
+        assertEquals("h", values.get("DYN_SYSTEM_HOST"));
+        assertEquals("/h", values.get("DYN_SYSTEM_HEALTH_PATH"));
+        assertEquals("/l", values.get("DYN_SYSTEM_LIVE_PATH"));
+        assertEquals("info", values.get("DYN_LOG"));
+    }
+
+    @Test
+    void reportsAnUnreadableFileOnceAndKeepsTheOtherSources() {
+        environment.put("DYN_CONFIG_FILE", dir.resolve("missing.properties").toString());
+        environment.put("DYN_SYSTEM_PORT", "9100");
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).startsWith("DYN_CONFIG_FILE='" + dir.resolve("missing.properties")
+                + "' cannot be read"), sources.problems().get(0));
+        assertEquals("9100", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void reportsUnknownNamesInTheFileNamingTheAcceptedOnes() throws IOException {
+        environment.put("DYN_CONFIG_FILE", file("DYN_SYSTEM_PROT=9000", "port=9001").toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        String problem = sources.problems().get(0);
+        assertTrue(problem.contains("'DYN_SYSTEM_PROT' is not a setting"), problem);
+        assertTrue(problem.contains("DYN_SYSTEM_PORT (port)"), problem);
+        assertEquals("9001", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void reportsUnknownArgumentsAndDynSystemPropertiesButNotOtherProperties() {
+        properties.setProperty("dyn.system.prot", "1");
+        properties.setProperty("java.version", "17");
+        properties.setProperty("dynamic.thing", "x");
+
+        ConfigSources sources = read("prot=9000,port=9001");
+
+        assertEquals(2, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).startsWith("agent argument 'prot' is not a setting; accepted:"),
+                sources.problems().get(0));
+        assertTrue(sources.problems().get(1).startsWith("system property 'dyn.system.prot' is not a setting"),
+                sources.problems().get(1));
+        assertEquals("9001", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void ignoresUnknownDynVariablesOfTheEnvironment() {
+        environment.put("DYN_RUNTIME_SOMETHING", "x");
+
+        ConfigSources sources = read(null);
+
+        assertTrue(sources.problems().isEmpty());
+        assertTrue(sources.values().isEmpty());
+    }
+
+    @Test
+    void neverWritesSystemProperties() {
+        properties.setProperty("dyn.system.port", "9000");
+        Properties before = new Properties();
+        before.putAll(properties);
+
+        read("host=127.0.0.1");
+
+        assertEquals(before, properties);
+    }
+
+    @Test
+    void describesEverySettingWithItsSourceInOneLine() {
+        environment.put("DYN_LOG", "info");
+        properties.setProperty("dyn.namespace", "team");
+
+        String line = read("port=9000").describe();
+
+        assertEquals("settings: DYN_SYSTEM_PORT=9000 (agent argument port), DYN_NAMESPACE=team"
+                + " (system property dyn.namespace), DYN_LOG=info (environment)", line);
+        assertTrue(ConfigSources.read(null, Collections.<String, String>emptyMap(), new Properties()).describe()
+                .startsWith("settings: none given"));
+    }
+
+    @Test
+    void theFileCannotNameAnotherFile() throws IOException {
+        Path other = file("port=1");
+        Path first = dir.resolve("first.properties");
+        Files.write(first, ("DYN_CONFIG_FILE=" + other + "\nhost=h\n").getBytes(StandardCharsets.UTF_8));
+        environment.put("DYN_CONFIG_FILE", first.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertEquals(null, sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("h", sources.values().get("DYN_SYSTEM_HOST"));
+    }
+}
