@@ -65,5 +65,15 @@ class DynamicAttachIT {
         Exposition again = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 10);
         assertEquals(10, again.value("dynamo_component_request_duration_seconds_count", work));
         assertTrue(app.isAlive(), app.describe());
+
+        // Attaching with other settings keeps those in force and says which ones it ignored.
+        ManagedProcess other = processes.start(JvmLauncher.withoutAgent("attach-other").jar(Artifacts.agentJar())
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info").env("DYN_NAMESPACE", "elsewhere")
+                .args(String.valueOf(app.pid())));
+        assertEquals(0, other.awaitExit(Timeouts.EXIT), other.describe());
+        app.awaitStderr("differing ones are ignored: DYN_NAMESPACE=elsewhere (kept: unset)", Timeouts.STARTUP);
+        assertTrue(app.stderr().contains("WARN dynamo-agent"), app.describe());
+        console.send("load 1 1");
+        scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 11);
     }
 }

@@ -27,6 +27,7 @@ public final class JvmLauncher {
     private final String name;
     private Jdk jdk = Jdk.current();
     private boolean agent;
+    private String agentArguments;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> classpath = new ArrayList<>();
@@ -65,6 +66,12 @@ public final class JvmLauncher {
     public static JvmLauncher demoClient(String name, int port, String... clientArgs) {
         return withoutAgent(name).jar(Artifacts.demoJar()).args("client", "--port", String.valueOf(port))
                 .args(clientArgs);
+    }
+
+    /** {@code -javaagent:dynamo-agent.jar=<value>}. */
+    public JvmLauncher agentArguments(String value) {
+        this.agentArguments = value;
+        return this;
     }
 
     public JvmLauncher jdk(Jdk value) {
@@ -125,7 +132,7 @@ public final class JvmLauncher {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         if (agent) {
-            command.add("-javaagent:" + Artifacts.agentJar());
+            command.add("-javaagent:" + Artifacts.agentJar() + (agentArguments == null ? "" : "=" + agentArguments));
         }
         command.addAll(jvmArgs);
         if (jar != null) {
