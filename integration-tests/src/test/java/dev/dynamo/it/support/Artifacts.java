@@ -38,6 +38,11 @@ public final class Artifacts {
         return jars;
     }
 
+    /** The repository's {@code deploy/} directory: Prometheus rules, Grafana dashboard, Kubernetes manifests. */
+    public static Path deployDir() {
+        return Paths.get(property("it.deploy.dir")).toAbsolutePath().normalize();
+    }
+
     /** Where launched processes write their output: {@code target/it-work}. */
     public static Path workDir() {
         return Paths.get(property("it.work.dir"));
