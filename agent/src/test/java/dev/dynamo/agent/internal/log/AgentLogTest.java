@@ -47,6 +47,19 @@ class AgentLogTest {
     }
 
     @Test
+    void showsANoticeAsInfoAtTheDefaultLevelAndHidesItBelowWarnings() {
+        log.notice("the chosen port");
+        assertTrue(written().contains(" INFO dynamo-agent [AgentLogTest] the chosen port"), written());
+
+        lines.reset();
+        AgentLog.configure(LogSettings.parse("error", new ArrayList<String>()));
+        log.notice("hidden notice");
+        AgentLog.configure(LogSettings.parse("off", new ArrayList<String>()));
+        log.notice("hidden notice");
+        assertEquals("", written());
+    }
+
+    @Test
     void writesOneTimestampedLinePerMessage() {
         log.warn("one");
 
