@@ -73,11 +73,14 @@ class ConfigurationSourcesIT {
     @Test
     void agentArgumentsInTheCommaFormNeedNoQuoting() {
         int port = FreePorts.pick();
-        ManagedProcess demo = processes.start(demo().agentArguments("port=" + port + ",host=127.0.0.1,log=info"));
+        ManagedProcess demo = processes.start(demo().agentArguments("port=" + port
+                + ",log=warn,dev.dynamo.agent=info,host=127.0.0.1"));
 
         assertServesOn(demo, port, "/metrics");
         assertServingLine(demo, port, "/metrics");
         assertTrue(demo.stderr().contains("DYN_SYSTEM_PORT=" + port + " (agent argument port)"), demo.describe());
+        assertTrue(demo.stderr().contains("DYN_LOG=warn,dev.dynamo.agent=info (agent argument log)"),
+                "the log directives continue over the comma: " + demo.describe());
     }
 
     @Test

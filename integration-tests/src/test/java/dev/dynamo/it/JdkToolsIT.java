@@ -122,7 +122,8 @@ class JdkToolsIT {
         environment.put("DYN_AGENT_MAIN", "*.DemoMain,demo-target.jar");
         environment.put("DYN_LOG", "info");
         ManagedProcess other = processes.start("other-app", JvmLauncher.withoutAgent("other-app")
-                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(GuideMetrics.MAIN_CLASS).args("--no-wait").command(),
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(GuideMetrics.MAIN_CLASS)
+                .args("--no-wait").command(),
                 environment);
         ManagedProcess demo = processes.start("demo-server", JvmLauncher.withoutAgent("demo-server")
                 .jar(Artifacts.demoJar()).args("server", "--host", "127.0.0.1", "--port", "0", "--max-requests", "1")

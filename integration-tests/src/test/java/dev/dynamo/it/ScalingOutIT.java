@@ -72,8 +72,8 @@ class ScalingOutIT {
         prometheus.awaitValues(BY_HIERARCHY + "(dynamo_component_errors_total)", WAIT, 3);
         prometheus.awaitValues(BY_HIERARCHY + "(dynamo_component_request_duration_seconds_count)", WAIT, 15);
         prometheus.awaitValues("count by (dynamo_endpoint) (dynamo_component_requests_total)", WAIT, 3);
-        prometheus.awaitValues("sum by (dynamo_endpoint) (dynamo_component_service_requests_total{service=\"backend\"})",
-                WAIT, 15);
+        prometheus.awaitValues(
+                "sum by (dynamo_endpoint) (dynamo_component_service_requests_total{service=\"backend\"})", WAIT, 15);
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.dynamo.agent.internal.attach;
 
+import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.SettingNames;
 
 import java.io.ByteArrayOutputStream;
 import java.io.UnsupportedEncodingException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +20,15 @@ import java.util.Map;
  * -javaagent:dynamo-agent.jar=DYN_SYSTEM_PORT=9000&DYN_LOG=info    # the older form, pairs joined by '&'
  * }</pre>
  *
- * Arguments that contain {@code &} or start with {@code DYN_} are in the older form; the others are
- * split at commas. In both, {@code %XX} escapes are decoded in names and values, so a value with a
- * comma is written {@code log=info%2Cdev.dynamo%3Ddebug}. {@code java -jar dynamo-agent.jar <pid>}
- * passes its settings to the target JVM in the older form.
+ * Arguments that contain {@code &} are in the older form; the others are split at commas, and an
+ * item that names no setting after {@code log} or {@code agent.main} continues that list value
+ * ({@code log=info,dev.dynamo.agent=debug}). In both forms {@code %XX} escapes are decoded in names
+ * and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>} passes its
+ * settings to the target JVM in the older form.
  */
 public final class AgentArguments {
+    /** Settings whose values are comma-separated lists; in the comma form their items continue them. */
+    private static final List<String> LIST_SETTINGS = Arrays.asList(AgentConfig.LOG, AgentConfig.AGENT_MAIN);
 
     private AgentArguments() {
     }
@@ -51,13 +56,19 @@ public final class AgentArguments {
             return settings;
         }
         String trimmed = arguments.trim();
-        boolean ampersandForm = trimmed.contains("&") || trimmed.startsWith("DYN_");
+        boolean ampersandForm = trimmed.contains("&");
+        String listKey = null;
         for (String pair : trimmed.split(ampersandForm ? "&" : ",")) {
             if (pair.trim().isEmpty()) {
                 continue;
             }
             int equals = pair.indexOf('=');
             String name = equals < 0 ? "" : decodeOne(pair.substring(0, equals)).trim();
+            if (listKey != null && SettingNames.resolve(name) == null) {
+                // The next item of a comma-separated value: log=info,dev.dynamo.agent=debug
+                settings.put(listKey, settings.get(listKey) + "," + decodeOne(pair));
+                continue;
+            }
             if (name.isEmpty()) {
                 problems.add("agent argument '" + pair + "' is not a setting; pass name=value pairs joined by ','"
                         + " (e.g. -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by"
@@ -65,6 +76,7 @@ public final class AgentArguments {
                 continue;
             }
             settings.put(name, decodeOne(pair.substring(equals + 1)));
+            listKey = !ampersandForm && LIST_SETTINGS.contains(SettingNames.resolve(name)) ? name : null;
         }
         return settings;
     }

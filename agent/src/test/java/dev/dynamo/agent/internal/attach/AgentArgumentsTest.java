@@ -88,8 +88,8 @@ class AgentArgumentsTest {
 
     @Test
     void decodesTheCommaFormThatNeedsNoShellQuoting() {
-        Map<String, String> decoded = AgentArguments.decode("port=9000,host=127.0.0.1,dyn.log=info%2Cdev.dynamo%3Ddebug",
-                problems);
+        Map<String, String> decoded = AgentArguments.decode(
+                "port=9000,host=127.0.0.1,dyn.log=info%2Cdev.dynamo%3Ddebug", problems);
 
         assertEquals(map("port", "9000", "host", "127.0.0.1", "dyn.log", "info,dev.dynamo=debug"), decoded);
         assertTrue(problems.isEmpty(), problems.toString());
@@ -97,11 +97,28 @@ class AgentArgumentsTest {
 
     @Test
     void keepsCommasInValuesOfTheOlderForm() {
-        assertEquals(map("DYN_LOG", "info,dev.dynamo=debug"), AgentArguments.decode("DYN_LOG=info,dev.dynamo=debug",
-                problems));
         assertEquals(map("log", "info,x=debug", "port", "1"), AgentArguments.decode("log=info,x=debug&port=1",
                 problems));
         assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void continuesTheListValuesOfLogAndAgentMainInTheCommaForm() {
+        assertEquals(map("DYN_LOG", "info,dev.dynamo=debug"), AgentArguments.decode("DYN_LOG=info,dev.dynamo=debug",
+                problems));
+        assertEquals(map("log", "warn,dev.dynamo.agent=debug,dev.dynamo.runtime=info", "port", "9000"),
+                AgentArguments.decode("log=warn,dev.dynamo.agent=debug,dev.dynamo.runtime=info,port=9000", problems));
+        assertEquals(map("agent.main", "com.example.Main,orders.jar", "host", "h"),
+                AgentArguments.decode("agent.main=com.example.Main,orders.jar,host=h", problems));
+        assertEquals(map("DYN_SYSTEM_PORT", "9000", "DYN_LOG", "info"),
+                AgentArguments.decode("DYN_SYSTEM_PORT=9000,DYN_LOG=info", problems));
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void continuesNoOtherValue() {
+        assertEquals(map("port", "9000", "prot", "1"), AgentArguments.decode("port=9000,prot=1", problems),
+                "an unknown name after a plain value stays a name of its own, to be reported");
     }
 
     @Test
