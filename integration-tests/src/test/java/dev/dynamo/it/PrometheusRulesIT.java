@@ -8,6 +8,8 @@ import dev.dynamo.it.support.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -26,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 13: the rules of {@code deploy/prometheus} pass {@code promtool check rules}, their unit
  * tests pass {@code promtool test rules}, every alert has a test that fires it and one that does
- * not, and the static scrape configuration passes {@code promtool check config}.
+ * not, and the static scrape configurations pass {@code promtool check config}. (Debian's
+ * Prometheus is built without Kubernetes discovery, so {@code kubernetes-pods.yml} is checked by
+ * {@code KubernetesManifestsIT} instead.)
  */
 @Timeout(120)
 class PrometheusRulesIT {
@@ -103,11 +107,13 @@ class PrometheusRulesIT {
         assertEquals(alerts, silent, "every alert has a test in which it does not fire");
     }
 
-    @Test
-    void theStaticScrapeConfigurationPassesPromtoolCheckConfig() {
+    @ParameterizedTest
+    @ValueSource(strings = {"prometheus.yml", "local-demo.yml"})
+    void theStaticScrapeConfigurationsPassPromtoolCheckConfig(String file) {
         ManagedProcess check = promtool("promtool-check-config", "check", "config",
-                prometheusDir().resolve("prometheus.yml").toString());
+                prometheusDir().resolve(file).toString());
 
         assertTrue(check.stdout().contains("is valid prometheus config file syntax"), check.describe());
+        assertTrue(check.stdout().contains("SUCCESS: 2 rule files found"), "the rules load: " + check.describe());
     }
 }
