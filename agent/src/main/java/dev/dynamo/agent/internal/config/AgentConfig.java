@@ -23,6 +23,10 @@ import java.util.Map;
  * }</pre>
  */
 public final class AgentConfig {
+    public static final String AGENT_ENABLED = "DYN_AGENT_ENABLED";
+    public static final String AGENT_MAIN = "DYN_AGENT_MAIN";
+    public static final String CONFIG_FILE = "DYN_CONFIG_FILE";
+    public static final String METRICS_PATH_SETTING = "DYN_SYSTEM_METRICS_PATH";
     public static final String SYSTEM_PORT = "DYN_SYSTEM_PORT";
     public static final String SYSTEM_ENABLED = "DYN_SYSTEM_ENABLED";
     public static final String SYSTEM_HOST = "DYN_SYSTEM_HOST";
@@ -35,10 +39,6 @@ public final class AgentConfig {
     public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
     public static final String METRICS_MAX_SERIES = "DYN_METRICS_MAX_SERIES";
     public static final int DEFAULT_MAX_SERIES = 2000;
-    public static final String METRICS_PATH_SETTING = "DYN_SYSTEM_METRICS_PATH";
-    public static final String AGENT_ENABLED = "DYN_AGENT_ENABLED";
-    public static final String AGENT_MAIN = "DYN_AGENT_MAIN";
-    public static final String CONFIG_FILE = "DYN_CONFIG_FILE";
 
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
@@ -51,11 +51,11 @@ public final class AgentConfig {
 
     private final boolean serverEnabled;
     private final String serverOffReason;
+    private final String metricsPath;
     private final int port;
     private final String host;
     private final String healthPath;
     private final String livePath;
-    private final String metricsPath;
     private final boolean startingReady;
     private final List<String> endpointsGatingHealth;
     private final int maxSeries;
@@ -68,11 +68,11 @@ public final class AgentConfig {
     private AgentConfig(Builder b) {
         this.serverEnabled = b.serverEnabled;
         this.serverOffReason = b.serverOffReason;
+        this.metricsPath = b.metricsPath;
         this.port = b.port;
         this.host = b.host;
         this.healthPath = b.healthPath;
         this.livePath = b.livePath;
-        this.metricsPath = b.metricsPath;
         this.startingReady = b.startingReady;
         this.endpointsGatingHealth = Collections.unmodifiableList(new ArrayList<String>(b.endpointsGatingHealth));
         this.maxSeries = b.maxSeries;
@@ -326,11 +326,11 @@ public final class AgentConfig {
     private static final class Builder {
         boolean serverEnabled;
         String serverOffReason;
+        String metricsPath;
         int port = -1;
         String host;
         String healthPath;
         String livePath;
-        String metricsPath;
         boolean startingReady;
         List<String> endpointsGatingHealth = Collections.emptyList();
         int maxSeries = DEFAULT_MAX_SERIES;
