@@ -66,7 +66,7 @@ public final class AgentActivation {
             return new AgentActivation(false, false, "this JVM runs no main class (java -version, or a JVM created"
                     + " by a native launcher); set " + AgentConfig.AGENT_MAIN + "=* to measure it anyway");
         }
-        if (agentJar != null && isJar(main) && sameFile(main, agentJar)) {
+        if (isJar(main) && (isAgentJarName(main) || agentJar != null && sameFile(main, agentJar))) {
             return new AgentActivation(false, false, "this JVM runs the agent's own attach command");
         }
         String tool = toolClass(main);
@@ -137,6 +137,12 @@ public final class AgentActivation {
             }
         }
         return Pattern.compile(regex.toString());
+    }
+
+    /** A copy of the agent jar other than the one loaded ({@code java -jar ./dynamo-agent.jar <pid>}). */
+    private static boolean isAgentJarName(String jar) {
+        String fileName = jar.substring(jar.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        return fileName.startsWith("dynamo-agent");
     }
 
     private static boolean isJar(String main) {

@@ -56,6 +56,10 @@ class AgentActivationTest {
         assertFalse(AgentActivation.decide(NONE, "/opt/dynamo-agent.jar 1234", "/opt/dynamo-agent.jar", false).runs());
         assertFalse(AgentActivation.decide(NONE, "/opt/../opt/dynamo-agent.jar 1234", "/opt/dynamo-agent.jar", false)
                 .runs());
+        assertFalse(AgentActivation.decide(NONE, "/tmp/dynamo-agent-0.1.0.jar 1234", "/dynamo/agent.jar", false).runs(),
+                "another copy of the agent jar");
+        assertFalse(AgentActivation.decide(NONE, "/opt/renamed.jar 1234", "/opt/renamed.jar", false).runs(),
+                "the loaded agent jar under another name");
     }
 
     @ParameterizedTest
