@@ -389,6 +389,7 @@ class AgentConfigTest {
         assertTrue(problem.startsWith("DYN_METRICS_MAX_SERIES='" + value + "'"), problem);
         assertTrue(problem.contains("at least 1"), problem);
         assertEquals(2000, config.maxSeries());
+    }
 
     // DYN_SYSTEM_METRICS_PATH
 
