@@ -3,6 +3,7 @@ package dev.dynamo.it;
 import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.CommandedApp;
 import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.FreePorts;
 import dev.dynamo.it.support.Json;
 import dev.dynamo.it.support.JvmLauncher;
 import dev.dynamo.it.support.Labels;
@@ -158,7 +159,9 @@ class DynamoParityIT {
 
     @Test
     void unreadableSettingsAreOneErrorLineEachAndTheApplicationRunsOn() {
-        CommandedApp app = start(parityApp("bad-settings", true).env("DYN_SYSTEM_PORT", "0")
+        // A fixed port: the port the system chooses for 0 is announced on stderr too.
+        CommandedApp app = start(parityApp("bad-settings", true)
+                .env("DYN_SYSTEM_PORT", String.valueOf(FreePorts.pick()))
                 .env("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[generate]").env("DYN_METRICS_MAX_SERIES", "lots"));
 
         assertEquals("ready", app.run("ready"));
