@@ -8,8 +8,9 @@ import dev.dynamo.agent.internal.export.PrimaryApi;
 import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.HealthStatus;
+import dev.dynamo.agent.internal.server.ScrapeRegistry;
 import dev.dynamo.agent.internal.server.SystemServer;
-import io.prometheus.client.CollectorRegistry;
+import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -83,7 +84,7 @@ public final class AgentStarter {
             step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));
         }
         // Instrumentation before the server: it records even when the server cannot start (a taken
-        // port, a runtime without jdk.httpserver), and scrapes then find the endpoints registered.
+        // port), and scrapes then find the endpoints registered.
         step("instrumenting @DynamoEndpoint methods",
                 () -> EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic));
         if (config.serverEnabled()) {
@@ -134,8 +135,9 @@ public final class AgentStarter {
     }
 
     private static void startServer(AgentConfig config, PrimaryApi api) {
-        CollectorRegistry registry = new CollectorRegistry(true);
-        registry.register(new ApiMetricsCollector(api));
+        // Every family of the API's collector is named with the prefix, and created at run time.
+        ScrapeRegistry registry = new ScrapeRegistry();
+        registry.registerNamedByPrefix(new ApiMetricsCollector(api), PrometheusNames.METRIC_PREFIX);
         JvmMetrics jvmMetrics = new JvmMetrics(registry);
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();

@@ -39,6 +39,8 @@ public final class AgentConfig {
     public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
     public static final String METRICS_MAX_SERIES = "DYN_METRICS_MAX_SERIES";
     public static final int DEFAULT_MAX_SERIES = 2000;
+    public static final String SYSTEM_REQUEST_TIMEOUT_MS = "DYN_SYSTEM_REQUEST_TIMEOUT_MS";
+    public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
@@ -62,6 +64,7 @@ public final class AgentConfig {
     private final boolean jvmMetrics;
     private final String defaultNamespace;
     private final LogSettings logSettings;
+    private final int requestTimeoutMillis;
     private final List<String> problems;
     private final List<String> notes;
 
@@ -79,6 +82,7 @@ public final class AgentConfig {
         this.jvmMetrics = b.jvmMetrics;
         this.defaultNamespace = b.defaultNamespace;
         this.logSettings = b.logSettings;
+        this.requestTimeoutMillis = b.requestTimeoutMillis;
         this.problems = Collections.unmodifiableList(new ArrayList<String>(b.problems));
         this.notes = Collections.unmodifiableList(new ArrayList<String>(b.notes));
     }
@@ -124,6 +128,7 @@ public final class AgentConfig {
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
+        b.requestTimeoutMillis = requestTimeout(value(env, SYSTEM_REQUEST_TIMEOUT_MS), b.problems);
         return new AgentConfig(b);
     }
 
@@ -202,6 +207,23 @@ public final class AgentConfig {
                     + ". Using '" + DEFAULT_NAMESPACE + "'");
             return DEFAULT_NAMESPACE;
         }
+    }
+
+    private static int requestTimeout(String raw, List<String> problems) {
+        if (raw == null) {
+            return DEFAULT_REQUEST_TIMEOUT_MS;
+        }
+        try {
+            int millis = Integer.parseInt(raw);
+            if (millis >= 100 && millis <= 600_000) {
+                return millis;
+            }
+        } catch (NumberFormatException notANumber) {
+            // Described below, as an out-of-range value is.
+        }
+        problems.add(SYSTEM_REQUEST_TIMEOUT_MS + "='" + raw + "' is not a timeout; use milliseconds from 100 to 600000."
+                + " Using " + DEFAULT_REQUEST_TIMEOUT_MS);
+        return DEFAULT_REQUEST_TIMEOUT_MS;
     }
 
     /** A truthy/falsy value; null when unset or unusable (then described in {@code problems}). */
@@ -313,6 +335,14 @@ public final class AgentConfig {
         return logSettings;
     }
 
+    /**
+     * How long the metrics server waits for a client: for a complete request head, and for each
+     * step of writing a response (the whole response gets six times as long).
+     */
+    public int requestTimeoutMillis() {
+        return requestTimeoutMillis;
+    }
+
     /** One message per setting that could not be used. */
     public List<String> problems() {
         return problems;
@@ -337,6 +367,7 @@ public final class AgentConfig {
         boolean jvmMetrics = true;
         String defaultNamespace;
         LogSettings logSettings;
+        int requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MS;
         final List<String> problems = new ArrayList<String>();
         final List<String> notes = new ArrayList<String>();
     }

@@ -1,17 +1,13 @@
 package dev.dynamo.agent.internal.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.dynamo.agent.internal.config.AgentConfig;
-import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.CollectorRegistry;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,60 +15,90 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's HTTP server: {@code /metrics}, the health and liveness paths, and 404 for anything
- * else. All its threads are daemon threads, so it never keeps the host JVM alive.
+ * else. A small non-blocking server of the agent's own (see {@link ServerLoop}) rather than the JDK's
+ * {@code com.sun.net.httpserver}, which has no read deadline, no per-socket {@code TCP_NODELAY}
+ * without a JVM-wide property, and is missing from some runtimes. All its threads are daemon
+ * threads, so it never keeps the host JVM alive.
  */
 public final class SystemServer {
-    private static final AgentLog LOG = AgentLog.get(SystemServer.class);
-    /** Beyond this many requests at once the JDK server closes new connections. */
-    private static final int MAX_WORKER_THREADS = 16;
+    /** Scrapes rendered at once; each holds one page in memory until it is written. */
+    static final int RENDER_SLOTS = 2;
+    private static final int BACKLOG = 256;
 
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress address;
+    private final ServerLoop loop;
+    private final Thread loopThread;
+    private final ThreadPoolExecutor renderers;
 
-    private SystemServer(HttpServer server, ExecutorService workers) {
-        this.server = server;
-        this.workers = workers;
+    private SystemServer(ServerSocketChannel listener, ServerLoop loop, Thread loopThread,
+            ThreadPoolExecutor renderers) throws IOException {
+        this.listener = listener;
+        this.address = (InetSocketAddress) listener.getLocalAddress();
+        this.loop = loop;
+        this.loopThread = loopThread;
+        this.renderers = renderers;
     }
 
     /**
-     * Binds and starts the server.
+     * Binds and starts the server, in plain HTTP.
      *
      * @throws IOException when the address cannot be bound (port in use, unknown host)
      */
     public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
             Runnable beforeFirstScrape) throws IOException {
+        return start(config, registry, health, beforeFirstScrape, ServerSecurity.PLAIN);
+    }
+
+    /**
+     * Binds and starts the server; {@code security} decides TLS, authorization and extra headers.
+     *
+     * @throws IOException when the address cannot be bound (port in use, unknown host)
+     */
+    public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
+            Runnable beforeFirstScrape, ServerSecurity security) throws IOException {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve host '" + config.host() + "'");
         }
-        final HttpServer server = HttpServer.create(address, 64);
-        // Elastic: the JDK server reads a request on the worker thread without a timeout, so a few
-        // stalled clients must not hold every worker while Prometheus or a liveness probe waits.
-        ExecutorService workers = new ThreadPoolExecutor(0, MAX_WORKER_THREADS, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<Runnable>(), new DaemonThreadFactory());
-        server.setExecutor(workers);
-        MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape);
-        server.createContext("/", exchange -> route(exchange, config, metrics, health));
-        // The dispatcher thread inherits daemon status from the thread that starts the server.
-        Thread starter = new Thread(server::start, "dynamo-system-server-start");
-        starter.setDaemon(true);
-        starter.start();
-        try {
-            starter.join();
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+        if (security.sslContext() != null) {
+            throw new IOException("TLS is not available in this server");
         }
-        SystemServer started = new SystemServer(server, workers);
-        started.stopAtShutdown();
-        return started;
+        Selector selector = Selector.open();
+        ServerSocketChannel listener = null;
+        try {
+            listener = ServerSocketChannel.open();
+            listener.socket().setReuseAddress(true);
+            listener.bind(address, BACKLOG);
+            listener.configureBlocking(false);
+            Rejections rejections = new Rejections();
+            ThreadPoolExecutor renderers = new ThreadPoolExecutor(RENDER_SLOTS, RENDER_SLOTS, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<Runnable>(), new DaemonThreadFactory("dynamo-system-server-render-"));
+            renderers.allowCoreThreadTimeOut(true);
+            MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape, rejections);
+            ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
+                    renderers, RENDER_SLOTS);
+            Thread loopThread = new Thread(loop, "dynamo-system-server");
+            loopThread.setDaemon(true);
+            SystemServer server = new SystemServer(listener, loop, loopThread, renderers);
+            loopThread.start();
+            server.stopAtShutdown();
+            return server;
+        } catch (IOException | RuntimeException | Error failed) {
+            if (listener != null) {
+                listener.close();
+            }
+            selector.close();
+            throw failed;
+        }
     }
 
     /**
-     * At JVM exit HotSpot waits up to 300 ms for threads blocked in native code, as the server's
-     * dispatcher is in its selector; stopping the server first lets the JVM exit at once.
+     * At JVM exit HotSpot waits up to 300 ms for threads blocked in native code, as the selector
+     * thread is; stopping the server first lets the JVM exit at once.
      */
     private void stopAtShutdown() {
-        Thread hook = new Thread(() -> server.stop(0), "dynamo-system-server-shutdown");
+        Thread hook = new Thread(loop::stop, "dynamo-system-server-shutdown");
         hook.setDaemon(true);
         try {
             Runtime.getRuntime().addShutdownHook(hook);
@@ -81,87 +107,14 @@ public final class SystemServer {
         }
     }
 
-    private static void route(HttpExchange exchange, AgentConfig config, MetricsHandler metrics, HealthStatus health)
-            throws IOException {
-        try {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            boolean known = path.equals(config.metricsPath()) || path.equals(config.healthPath())
-                    || path.equals(config.livePath());
-            if (!known) {
-                sendText(exchange, 404, "Not found. Try " + config.metricsPath() + ", " + config.healthPath()
-                        + " or " + config.livePath() + "\n");
-            } else if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                sendText(exchange, 405, "Method " + method + " not allowed; use GET or HEAD\n");
-            } else if (path.equals(config.metricsPath())) {
-                metrics.handle(exchange);
-            } else if (path.equals(config.healthPath())) {
-                HealthStatus.Report report = health.report();
-                sendJson(exchange, report.httpStatus(), report.json());
-            } else {
-                sendJson(exchange, 200, health.liveJson());
-            }
-        } catch (IOException clientGone) {
-            // Usually the client closed the connection early; nothing to answer.
-            LOG.debug("request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed: "
-                    + clientGone);
-        } catch (Throwable failed) {
-            LOG.warn("request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed: " + failed);
-            try {
-                sendText(exchange, 500, "Internal error; see the application's log\n");
-            } catch (Throwable ignored) {
-                // The response may be half sent; the exchange is closed below.
-            }
-        } finally {
-            exchange.close();
-        }
-    }
-
-    private static void sendJson(HttpExchange exchange, int status, String json) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        send(exchange, status, (json + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        send(exchange, status, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Sends {@code body}, or only the headers (with its length) for HEAD.
-     *
-     * <p>The JDK server writes headers and body separately with Nagle's algorithm on, so on a reused
-     * connection the body waits for the client's delayed ACK (about 40 ms per scrape). Turning
-     * Nagle off needs a JVM-wide system property, which the agent must not set; a connection that
-     * is closed after each response starts fresh next time, and new connections are ACKed at once.
-     */
-    static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        send(exchange, status, body, body.length);
-    }
-
-    /** {@link #send(HttpExchange, int, byte[])} for the first {@code length} bytes of {@code body}. */
-    static void send(HttpExchange exchange, int status, byte[] body, int length) throws IOException {
-        exchange.getResponseHeaders().set("Connection", "close");
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(length));
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body, 0, length);
-        }
-    }
-
     /** The port the server listens on (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return address.getPort();
     }
 
     /** The address the server is bound to. */
     public String host() {
-        return server.getAddress().getHostString();
+        return address.getHostString();
     }
 
     /** {@code http://host:port} for the configured {@code host}, with an IPv6 literal in brackets. */
@@ -170,23 +123,35 @@ public final class SystemServer {
         return "http://" + literal + ":" + port();
     }
 
-    /** Stops serving and releases the port. */
+    /** Stops serving, closes every connection and releases the port. */
     public void stop() {
-        server.stop(0);
-        workers.shutdown();
+        loop.stop();
         try {
-            workers.awaitTermination(1, TimeUnit.SECONDS);
+            loopThread.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (loopThread.isAlive()) {
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // The port is released either way.
+            }
+        }
+        renderers.shutdownNow();
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {
+        private final String prefix;
         private final AtomicInteger count = new AtomicInteger();
+
+        DaemonThreadFactory(String prefix) {
+            this.prefix = prefix;
+        }
 
         @Override
         public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "dynamo-system-server-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         }

@@ -491,6 +491,29 @@ class AgentConfigTest {
         assertTrue(problem.startsWith("DYN_LOG="), problem);
     }
 
+    // DYN_SYSTEM_REQUEST_TIMEOUT_MS
+
+    @Test
+    void waitsTenSecondsForARequestByDefault() {
+        assertEquals(10_000, config().requestTimeoutMillis());
+    }
+
+    @Test
+    void waitsAsLongAsTheRequestTimeoutSays() {
+        assertEquals(1500, config("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "1500").requestTimeoutMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "99", "600001", "-5", "1.5"})
+    void reportsAnUnusableRequestTimeoutAndUsesTheDefault(String value) {
+        AgentConfig config = config("DYN_SYSTEM_REQUEST_TIMEOUT_MS", value);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_REQUEST_TIMEOUT_MS='" + value + "'"), problem);
+        assertTrue(problem.contains("100 to 600000"), problem);
+        assertEquals(10_000, config.requestTimeoutMillis());
+    }
+
     @Test
     void reportsEveryUnusableSettingOnce() {
         AgentConfig config = config("DYN_SYSTEM_PORT", "abc", "DYN_SYSTEM_JVM_METRICS", "x",

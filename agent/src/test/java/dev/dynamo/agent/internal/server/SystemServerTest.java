@@ -50,7 +50,7 @@ class SystemServerTest {
     private final List<SystemServer> servers = new ArrayList<SystemServer>();
     private final AtomicInteger scrapeHooks = new AtomicInteger();
     private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
-    private CollectorRegistry registry;
+    private ScrapeRegistry registry;
     private SystemServer server;
     /** Unique per test, so that the process-wide API store holds each test's metrics apart. */
     private String namespace;
@@ -75,8 +75,8 @@ class SystemServerTest {
         histogram.observe(0.05);
         histogram.observe(0.5);
 
-        registry = new CollectorRegistry();
-        registry.register(new ApiMetricsCollector(PrimaryApi.locate()));
+        registry = new ScrapeRegistry();
+        registry.registerNamedByPrefix(new ApiMetricsCollector(PrimaryApi.locate()), "dynamo_component_");
         server = start();
     }
 
@@ -388,7 +388,7 @@ class SystemServerTest {
 
         List<Thread> serverThreads = new ArrayList<Thread>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith("dynamo-system-server") || thread.getName().equals("HTTP-Dispatcher")) {
+            if (thread.getName().startsWith("dynamo-system-server")) {
                 serverThreads.add(thread);
             }
         }

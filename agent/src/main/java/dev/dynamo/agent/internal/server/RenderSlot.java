@@ -1,0 +1,71 @@
+package dev.dynamo.agent.internal.server;
+
+/**
+ * One scrape at a time, from rendering until its page is written: the page buffer is the slot's and
+ * is reused, so the memory scrapes take is bounded by the number of slots, however many clients ask.
+ * The render thread fills {@link #response} or {@link #failure}, then sets {@link #finished} and
+ * wakes the selector thread, which does everything else.
+ */
+final class RenderSlot implements Runnable {
+    private final MetricsHandler handler;
+    private final Runnable wakeUp;
+    final PageBuffer page = new PageBuffer();
+
+    /** The connection being served; null when the slot is free. Selector thread only. */
+    Connection owner;
+    /** Whether the selector thread has taken the result. Selector thread only. */
+    boolean delivered;
+    private HttpRequest request;
+    private volatile boolean finished;
+    private HttpResponse response;
+    private Throwable failure;
+
+    RenderSlot(MetricsHandler handler, Runnable wakeUp) {
+        this.handler = handler;
+        this.wakeUp = wakeUp;
+    }
+
+    void prepare(Connection connection) {
+        owner = connection;
+        request = connection.request;
+        response = null;
+        failure = null;
+        delivered = false;
+        finished = false;
+    }
+
+    @Override
+    public void run() {
+        try {
+            response = handler.render(request, page);
+        } catch (Throwable failed) {
+            // Often an OutOfMemoryError: drop the page at once so the memory returns to the application.
+            page.release();
+            failure = failed;
+        } finally {
+            finished = true;
+            wakeUp.run();
+        }
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    HttpResponse response() {
+        return response;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Frees the slot once its page is written or its connection closed. */
+    void free() {
+        owner = null;
+        request = null;
+        response = null;
+        failure = null;
+        page.reset();
+    }
+}

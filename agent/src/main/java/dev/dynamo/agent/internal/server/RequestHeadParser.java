@@ -1,0 +1,238 @@
+package dev.dynamo.agent.internal.server;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parses an HTTP/1.0 or 1.1 request head (RFC 9112): the request line and the header fields, up to
+ * the empty line. Strict where leniency would let garbage through (bad tokens, control characters,
+ * folded lines, conflicting lengths: 400) and lenient where clients differ harmlessly (bare LF line
+ * ends, no {@code Host} field).
+ */
+final class RequestHeadParser {
+    /** Largest request head accepted; a longer one is answered 431 (414 when the request line alone is longer). */
+    static final int MAX_HEAD_BYTES = 8 * 1024;
+    static final int MAX_HEADER_FIELDS = 100;
+
+    private RequestHeadParser() {
+    }
+
+    /**
+     * The index just past the empty line that ends the head in {@code bytes[0..length)}, or -1 when
+     * it has not all arrived. Scanning starts at {@code from} (where the previous call stopped).
+     */
+    static int headEnd(byte[] bytes, int from, int length) {
+        for (int i = Math.max(from, 1); i < length; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            if (bytes[i - 1] == '\n') {
+                return i + 1;
+            }
+            if (bytes[i - 1] == '\r' && i >= 2 && bytes[i - 2] == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** The status for a head that reached {@link #MAX_HEAD_BYTES} without ending: 414 when no line ended yet. */
+    static int oversizedHeadStatus(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == '\n') {
+                return 431;
+            }
+        }
+        return 414;
+    }
+
+    /** Parses the head in {@code bytes[0..end)}, as found by {@link #headEnd}. */
+    static HttpRequest parse(byte[] bytes, int end) throws BadRequestException {
+        int lineStart = 0;
+        int lineEnd = lineEnd(bytes, lineStart, end);
+        String requestLine = new String(bytes, lineStart, trimCr(bytes, lineStart, lineEnd) - lineStart,
+                StandardCharsets.ISO_8859_1);
+        int first = requestLine.indexOf(' ');
+        int second = first < 0 ? -1 : requestLine.indexOf(' ', first + 1);
+        if (first <= 0 || second < 0 || requestLine.indexOf(' ', second + 1) >= 0) {
+            throw new BadRequestException(400, "malformed request line");
+        }
+        String method = requestLine.substring(0, first);
+        String target = requestLine.substring(first + 1, second);
+        String version = requestLine.substring(second + 1);
+        if (!isToken(method)) {
+            throw new BadRequestException(400, "malformed request method");
+        }
+        boolean http11;
+        if (version.equals("HTTP/1.1")) {
+            http11 = true;
+        } else if (version.equals("HTTP/1.0")) {
+            http11 = false;
+        } else if (version.matches("HTTP/[0-9]\\.[0-9]")) {
+            throw new BadRequestException(505, "unsupported HTTP version");
+        } else {
+            throw new BadRequestException(400, "malformed HTTP version");
+        }
+
+        Map<String, String> headers = new HashMap<String, String>();
+        int fields = 0;
+        lineStart = lineEnd + 1;
+        while (lineStart < end) {
+            lineEnd = lineEnd(bytes, lineStart, end);
+            int contentEnd = trimCr(bytes, lineStart, lineEnd);
+            if (contentEnd == lineStart) {
+                break;
+            }
+            if (++fields > MAX_HEADER_FIELDS) {
+                throw new BadRequestException(431, "too many header fields");
+            }
+            addField(headers, bytes, lineStart, contentEnd);
+            lineStart = lineEnd + 1;
+        }
+        long contentLength = contentLength(headers.get("content-length"));
+        return requestFor(method, target, http11, headers, contentLength);
+    }
+
+    private static HttpRequest requestFor(String method, String target, boolean http11, Map<String, String> headers,
+            long contentLength) throws BadRequestException {
+        String originForm = target;
+        if (startsWithIgnoreCase(target, "http://") || startsWithIgnoreCase(target, "https://")) {
+            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            originForm = slash < 0 ? "/" : target.substring(slash);
+        } else if (!target.startsWith("/") && !target.equals("*")) {
+            throw new BadRequestException(400, "malformed request target");
+        }
+        for (int i = 0; i < originForm.length(); i++) {
+            char c = originForm.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                throw new BadRequestException(400, "malformed request target");
+            }
+        }
+        int question = originForm.indexOf('?');
+        String rawPath = question < 0 ? originForm : originForm.substring(0, question);
+        String rawQuery = question < 0 ? null : originForm.substring(question + 1);
+        return new HttpRequest(method, percentDecode(rawPath), rawQuery, http11, headers, contentLength);
+    }
+
+    private static void addField(Map<String, String> headers, byte[] bytes, int start, int end)
+            throws BadRequestException {
+        if (bytes[start] == ' ' || bytes[start] == '\t') {
+            throw new BadRequestException(400, "folded header field");
+        }
+        int colon = -1;
+        for (int i = start; i < end; i++) {
+            if (bytes[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        if (colon <= start) {
+            throw new BadRequestException(400, "malformed header field");
+        }
+        String name = new String(bytes, start, colon - start, StandardCharsets.ISO_8859_1);
+        if (!isToken(name)) {
+            throw new BadRequestException(400, "malformed header field name");
+        }
+        int valueStart = colon + 1;
+        int valueEnd = end;
+        while (valueStart < valueEnd && (bytes[valueStart] == ' ' || bytes[valueStart] == '\t')) {
+            valueStart++;
+        }
+        while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
+            valueEnd--;
+        }
+        for (int i = valueStart; i < valueEnd; i++) {
+            int b = bytes[i] & 0xff;
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                throw new BadRequestException(400, "control character in a header field");
+            }
+        }
+        String value = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
+        String key = name.toLowerCase(Locale.ROOT);
+        String earlier = headers.get(key);
+        headers.put(key, earlier == null ? value : earlier + ", " + value);
+    }
+
+    /** -1 when absent; every repeat must agree (RFC 9112 §6.3). */
+    private static long contentLength(String raw) throws BadRequestException {
+        if (raw == null) {
+            return -1;
+        }
+        long length = -1;
+        for (String part : raw.split(",", -1)) {
+            String digits = part.trim();
+            if (digits.isEmpty() || digits.length() > 18) {
+                throw new BadRequestException(400, "malformed Content-Length");
+            }
+            for (int i = 0; i < digits.length(); i++) {
+                if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+                    throw new BadRequestException(400, "malformed Content-Length");
+                }
+            }
+            long value = Long.parseLong(digits);
+            if (length >= 0 && value != length) {
+                throw new BadRequestException(400, "conflicting Content-Length fields");
+            }
+            length = value;
+        }
+        return length;
+    }
+
+    /** Decodes {@code %XX} escapes as UTF-8; a malformed escape is a bad request. */
+    static String percentDecode(String raw) throws BadRequestException {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream decoded = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                decoded.write(c);
+                continue;
+            }
+            int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+            int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+            if (low < 0) {
+                throw new BadRequestException(400, "malformed percent-encoding in the path");
+            }
+            decoded.write(high * 16 + low);
+            i += 2;
+        }
+        return new String(decoded.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** RFC 9110 token: one or more tchar. */
+    static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean alphaNumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alphaNumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithIgnoreCase(String text, String prefix) {
+        return text.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+
+    private static int lineEnd(byte[] bytes, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    private static int trimCr(byte[] bytes, int start, int lineEnd) {
+        return lineEnd > start && bytes[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.dynamo.agent.internal.server;
+
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Predicate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A registry that knows, before collecting, which collectors a {@code name[]} scrape can need, so a
+ * scrape for one {@code dynamo_component_} metric does not run the JVM collectors (thread dumps,
+ * deadlock detection) at all.
+ *
+ * <p>simpleclient's own {@code filteredMetricFamilySamples} selects collectors by the names they
+ * had when registered, which misses families created later; the API's collector creates its
+ * families at run time. So a collector is registered either with its names (as simpleclient
+ * does: described, or collected once) or with the prefix all of its families share
+ * ({@link #registerNamedByPrefix}).
+ */
+public final class ScrapeRegistry extends CollectorRegistry {
+    private static final List<String> SAMPLE_SUFFIXES =
+            Arrays.asList("_total", "_created", "_count", "_sum", "_bucket", "_info", "_gcount", "_gsum");
+
+    private final List<Source> sources = new CopyOnWriteArrayList<Source>();
+
+    public ScrapeRegistry() {
+        super(false);
+    }
+
+    /** Registers {@code collector} under the names it describes, or, if it does not describe itself, collects now. */
+    @Override
+    public void register(Collector collector) {
+        List<MetricFamilySamples> described = collector instanceof Collector.Describable
+                ? ((Collector.Describable) collector).describe() : collector.collect();
+        Set<String> names = new HashSet<String>();
+        for (MetricFamilySamples family : described) {
+            names.addAll(Arrays.asList(family.getNames()));
+        }
+        add(new Source(collector, names, null));
+    }
+
+    /** Registers {@code collector}, whose families come and go at run time, all named with {@code namePrefix}. */
+    public void registerNamedByPrefix(Collector collector, String namePrefix) {
+        add(new Source(collector, Collections.<String>emptySet(), namePrefix));
+    }
+
+    private synchronized void add(Source source) {
+        for (Source existing : sources) {
+            for (String name : source.names) {
+                if (existing.names.contains(name)) {
+                    throw new IllegalArgumentException("Failed to register Collector of type "
+                            + source.collector.getClass().getSimpleName() + ": " + name
+                            + " is already in use by another Collector of type "
+                            + existing.collector.getClass().getSimpleName());
+                }
+            }
+        }
+        super.register(source.collector);
+        sources.add(source);
+    }
+
+    @Override
+    public synchronized void unregister(Collector collector) {
+        super.unregister(collector);
+        for (Source source : sources) {
+            if (source.collector == collector) {
+                sources.remove(source);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void clear() {
+        super.clear();
+        sources.clear();
+    }
+
+    @Override
+    public Enumeration<MetricFamilySamples> metricFamilySamples() {
+        return new Families(new ArrayList<Source>(sources), null);
+    }
+
+    @Override
+    public Enumeration<MetricFamilySamples> filteredMetricFamilySamples(Set<String> includedNames) {
+        if (includedNames == null || includedNames.isEmpty()) {
+            return metricFamilySamples();
+        }
+        final Set<String> names = new HashSet<String>(includedNames);
+        return filteredMetricFamilySamples(new Predicate<String>() {
+            @Override
+            public boolean test(String name) {
+                return names.contains(name);
+            }
+        });
+    }
+
+    /** Runs the collectors that may have a sample {@code filter} accepts, and keeps those samples only. */
+    @Override
+    public Enumeration<MetricFamilySamples> filteredMetricFamilySamples(Predicate<String> filter) {
+        if (filter == null) {
+            return metricFamilySamples();
+        }
+        List<Source> selected = new ArrayList<Source>();
+        for (Source source : sources) {
+            if (source.prefix != null || source.mayMatch(filter)) {
+                selected.add(source);
+            }
+        }
+        return new Filtered(new Families(selected, filter), filter);
+    }
+
+    /**
+     * The families of the collectors that may have a family or a sample named in {@code names},
+     * unfiltered: the caller keeps what it asked for. A collector with a prefix runs only when a
+     * name has that prefix; the others only when a name is one of theirs, with or without a
+     * sample suffix ({@code _total}, {@code _bucket}...). Collectors that honour simpleclient's
+     * {@code collect(Predicate)} are asked for the names only.
+     */
+    Enumeration<MetricFamilySamples> familiesNamed(final Set<String> names) {
+        List<Source> selected = new ArrayList<Source>();
+        for (Source source : sources) {
+            if (source.prefix != null ? anyStartsWith(names, source.prefix) : intersects(source.names, names)) {
+                selected.add(source);
+            }
+        }
+        return new Families(selected, new Predicate<String>() {
+            @Override
+            public boolean test(String sampleName) {
+                return isOrBelongsTo(sampleName, names);
+            }
+        });
+    }
+
+    /** Whether {@code name}, or the family or sample it is a suffixed form of, is in {@code names}. */
+    static boolean isOrBelongsTo(String name, Set<String> names) {
+        if (names.contains(name)) {
+            return true;
+        }
+        for (String suffix : SAMPLE_SUFFIXES) {
+            if (names.contains(name + suffix)
+                    || (name.endsWith(suffix) && names.contains(name.substring(0, name.length() - suffix.length())))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean intersects(Set<String> ownNames, Set<String> requested) {
+        for (String name : requested) {
+            if (isOrBelongsTo(name, ownNames)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyStartsWith(Set<String> names, String prefix) {
+        for (String name : names) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final class Source {
+        final Collector collector;
+        final Set<String> names;
+        final String prefix;
+
+        Source(Collector collector, Set<String> names, String prefix) {
+            this.collector = collector;
+            this.names = names;
+            this.prefix = prefix;
+        }
+
+        boolean mayMatch(Predicate<String> filter) {
+            for (String name : names) {
+                if (filter.test(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Collects one collector at a time, as the page is written, so only one collector's families are held at once. */
+    private static final class Families implements Enumeration<MetricFamilySamples> {
+        private final Iterator<Source> sources;
+        private final Predicate<String> filter;
+        private Iterator<MetricFamilySamples> current = Collections.<MetricFamilySamples>emptyList().iterator();
+
+        Families(List<Source> sources, Predicate<String> filter) {
+            this.sources = sources.iterator();
+            this.filter = filter;
+        }
+
+        @Override
+        public boolean hasMoreElements() {
+            while (!current.hasNext() && sources.hasNext()) {
+                Collector collector = sources.next().collector;
+                current = (filter == null ? collector.collect() : collector.collect(filter)).iterator();
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public MetricFamilySamples nextElement() {
+            if (!hasMoreElements()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
+        }
+    }
+
+    /** Keeps the samples {@code filter} accepts, and the families left with any. */
+    private static final class Filtered implements Enumeration<MetricFamilySamples> {
+        private final Enumeration<MetricFamilySamples> all;
+        private final Predicate<String> filter;
+        private MetricFamilySamples next;
+
+        Filtered(Enumeration<MetricFamilySamples> all, Predicate<String> filter) {
+            this.all = all;
+            this.filter = filter;
+        }
+
+        @Override
+        public boolean hasMoreElements() {
+            while (next == null && all.hasMoreElements()) {
+                next = all.nextElement().filter(filter);
+            }
+            return next != null;
+        }
+
+        @Override
+        public MetricFamilySamples nextElement() {
+            if (!hasMoreElements()) {
+                throw new NoSuchElementException();
+            }
+            MetricFamilySamples result = next;
+            next = null;
+            return result;
+        }
+    }
+}

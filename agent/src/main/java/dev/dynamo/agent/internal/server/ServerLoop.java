@@ -1,0 +1,584 @@
+package dev.dynamo.agent.internal.server;
+
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.Connection.State;
+import dev.dynamo.agent.internal.server.Rejections.Reason;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's selector thread: accepts connections, reads request heads, answers health and
+ * liveness itself, hands scrapes to the render slots and writes every response, all without
+ * blocking. A client that stalls costs a selection key and a descriptor until its deadline, never a
+ * thread; the number of connections is bounded.
+ *
+ * <p>Deadlines: a request head must arrive within the request timeout (from the connection's
+ * start, or from the first byte of the next request on a kept-alive one); an idle kept-alive
+ * connection is closed after {@link #IDLE_TIMEOUT_MS}; a response must make progress at least once
+ * per request timeout and be written within {@link #WRITE_TIMEOUT_FACTOR} request timeouts; a
+ * scrape may wait for a render slot for one request timeout.
+ */
+final class ServerLoop implements Runnable {
+    private static final AgentLog LOG = AgentLog.get(SystemServer.class);
+
+    static final int MAX_CONNECTIONS = 256;
+    static final int MAX_QUEUED_SCRAPES = 32;
+    static final long IDLE_TIMEOUT_MS = 120_000;
+    static final int WRITE_TIMEOUT_FACTOR = 6;
+    /** After a last response: how long, and how much, to read and discard before closing, so the close sends no reset. */
+    static final long LINGER_MS = 2_000;
+    static final long MAX_LINGER_BYTES = 256 * 1024;
+    /**
+     * Largest slice of a body per write call. A heap buffer written to a channel goes through a
+     * temporary direct buffer of its size, which the JDK caches per thread; slices keep the selector
+     * thread's cached buffer at this size, whatever the page size.
+     */
+    static final int WRITE_SLICE_BYTES = 64 * 1024;
+    private static final long TICK_MS = 100;
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final SelectionKey acceptKey;
+    private final AgentConfig config;
+    private final HealthStatus health;
+    private final ServerSecurity security;
+    private final Rejections rejections;
+    private final Executor renderers;
+    private final RenderSlot[] slots;
+    private final long requestTimeoutNanos;
+
+    private final List<Connection> connections = new ArrayList<Connection>();
+    private final ArrayDeque<Connection> queuedScrapes = new ArrayDeque<Connection>();
+    /** Connections with a pipelined request already read, to parse after the current batch of keys. */
+    private final ArrayDeque<Connection> pendingInput = new ArrayDeque<Connection>();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
+    private volatile boolean running = true;
+    private boolean acceptPaused;
+    private long lastSweep;
+    private boolean loopFailureReported;
+    private final Set<Class<?>> reportedRenderFailures = new HashSet<Class<?>>();
+
+    ServerLoop(Selector selector, ServerSocketChannel listener, AgentConfig config, HealthStatus health,
+            ServerSecurity security, Rejections rejections, MetricsHandler metrics, Executor renderers,
+            int renderSlots) throws IOException {
+        this.selector = selector;
+        this.listener = listener;
+        this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+        this.config = config;
+        this.health = health;
+        this.security = security;
+        this.rejections = rejections;
+        this.renderers = renderers;
+        this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        this.slots = new RenderSlot[renderSlots];
+        for (int i = 0; i < renderSlots; i++) {
+            slots[i] = new RenderSlot(metrics, selector::wakeup);
+        }
+    }
+
+    void stop() {
+        running = false;
+        selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                try {
+                    selector.select(connections.isEmpty() ? 0 : TICK_MS);
+                    long now = System.nanoTime();
+                    deliverRenders(now);
+                    Set<SelectionKey> selected = selector.selectedKeys();
+                    for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext(); ) {
+                        SelectionKey key = keys.next();
+                        keys.remove();
+                        handle(key, now);
+                    }
+                    while (!pendingInput.isEmpty()) {
+                        Connection connection = pendingInput.poll();
+                        if (!connection.closed && connection.state == State.READING) {
+                            guarded(connection, now, true);
+                        }
+                    }
+                    if (now - lastSweep >= TimeUnit.MILLISECONDS.toNanos(TICK_MS)) {
+                        lastSweep = now;
+                        sweep(now);
+                    }
+                } catch (Throwable unexpected) {
+                    // The loop must survive anything, an OutOfMemoryError included: it serves /live.
+                    if (!loopFailureReported) {
+                        loopFailureReported = true;
+                        LOG.error("the metrics server hit an unexpected error and serves on: " + unexpected);
+                    }
+                }
+            }
+        } finally {
+            closeEverything();
+        }
+    }
+
+    private void handle(SelectionKey key, long now) {
+        if (key == acceptKey) {
+            try {
+                accept(now);
+            } catch (IOException failed) {
+                // Out of descriptors, usually: the pending connections wait in the backlog.
+                LOG.debug("cannot accept a connection: " + failed);
+            }
+            return;
+        }
+        Connection connection = (Connection) key.attachment();
+        if (!key.isValid()) {
+            close(connection);
+            return;
+        }
+        int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0 && connection.state == State.WRITING) {
+            try {
+                write(connection, now);
+            } catch (Throwable failed) {
+                closeAfterFailure(connection, failed);
+                return;
+            }
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closed) {
+            guarded(connection, now, false);
+        }
+    }
+
+    /** Reads (or parses what was read) and dispatches, closing the connection on any failure. */
+    private void guarded(Connection connection, long now, boolean alreadyRead) {
+        try {
+            if (connection.state == State.LINGERING) {
+                discard(connection);
+            } else if (connection.state == State.READING) {
+                if (alreadyRead) {
+                    parse(connection, now);
+                } else {
+                    read(connection, now);
+                }
+            }
+        } catch (Throwable failed) {
+            closeAfterFailure(connection, failed);
+        }
+    }
+
+    private void closeAfterFailure(Connection connection, Throwable failed) {
+        // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
+        if (failed instanceof IOException) {
+            LOG.debug("connection closed: " + failed);
+        } else if (!loopFailureReported) {
+            loopFailureReported = true;
+            LOG.error("the metrics server closed a connection after an unexpected error: " + failed);
+        }
+        close(connection);
+    }
+
+    private void accept(long now) throws IOException {
+        while (true) {
+            if (connections.size() >= MAX_CONNECTIONS && !closeLongestWaiting()) {
+                // Every connection is busy with a response: new ones wait in the backlog, unrefused.
+                acceptPaused = true;
+                acceptKey.interestOps(0);
+                return;
+            }
+            SocketChannel channel = listener.accept();
+            if (channel == null) {
+                return;
+            }
+            try {
+                channel.configureBlocking(false);
+                // Per socket: the agent never sets the JVM-wide properties that would do this for all.
+                channel.socket().setTcpNoDelay(true);
+                Connection connection = new Connection(new PlainTransport(channel));
+                connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+                connections.add(connection);
+                awaitRequest(connection, now, true);
+            } catch (IOException | RuntimeException failed) {
+                LOG.debug("cannot set up an accepted connection: " + failed);
+                channel.close();
+            }
+        }
+    }
+
+    /** At the connection limit: closes the connection that has waited longest for a request, if any waits. */
+    private boolean closeLongestWaiting() {
+        Connection longest = null;
+        for (Connection connection : connections) {
+            boolean waiting = connection.state == State.READING || connection.state == State.LINGERING;
+            if (waiting && (longest == null || connection.waitingSince - longest.waitingSince < 0)) {
+                longest = connection;
+            }
+        }
+        if (longest == null) {
+            return false;
+        }
+        if (longest.state == State.READING) {
+            rejections.count(Reason.CONNECTION_LIMIT, MAX_CONNECTIONS
+                    + " connections are open; closed the one waiting longest for a request");
+        }
+        close(longest);
+        return true;
+    }
+
+    private void awaitRequest(Connection connection, long now, boolean fresh) {
+        connection.state = State.READING;
+        connection.request = null;
+        connection.waitingSince = now;
+        connection.headDeadline = fresh || connection.inputLength > 0;
+        connection.deadline = now + (connection.headDeadline
+                ? requestTimeoutNanos : TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MS));
+        connection.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void read(Connection connection, long now) throws IOException {
+        while (connection.state == State.READING && !connection.closed) {
+            int room = RequestHeadParser.MAX_HEAD_BYTES - connection.inputLength;
+            readBuffer.clear();
+            readBuffer.limit(Math.min(readBuffer.capacity(), Math.max(room, 1)));
+            int count = connection.transport.read(readBuffer);
+            if (count < 0) {
+                // The client closed; a half-sent head gets no answer.
+                close(connection);
+                return;
+            }
+            if (count == 0) {
+                return;
+            }
+            if (!connection.headDeadline) {
+                connection.headDeadline = true;
+                connection.deadline = now + requestTimeoutNanos;
+            }
+            connection.append(readBuffer.array(), count);
+            parse(connection, now);
+        }
+    }
+
+    private void parse(Connection connection, long now) {
+        connection.skipLeadingLineEnds();
+        if (connection.inputLength == 0) {
+            return;
+        }
+        int end = RequestHeadParser.headEnd(connection.input, connection.scanned, connection.inputLength);
+        if (end < 0) {
+            connection.scanned = connection.inputLength;
+            if (connection.inputLength >= RequestHeadParser.MAX_HEAD_BYTES) {
+                int status = RequestHeadParser.oversizedHeadStatus(connection.input, connection.inputLength);
+                refuse(connection, now, new BadRequestException(status, status == 414
+                        ? "a request line longer than " + RequestHeadParser.MAX_HEAD_BYTES + " bytes"
+                        : "a request head longer than " + RequestHeadParser.MAX_HEAD_BYTES + " bytes"));
+            }
+            return;
+        }
+        HttpRequest request;
+        try {
+            request = RequestHeadParser.parse(connection.input, end);
+        } catch (BadRequestException bad) {
+            refuse(connection, now, bad);
+            return;
+        }
+        connection.consume(end);
+        connection.request = request;
+        connection.keepAlive = request.keepAlive() && !request.hasBody();
+        dispatch(connection, request, now);
+    }
+
+    private void refuse(Connection connection, long now, BadRequestException bad) {
+        rejections.count(Reason.BAD_REQUEST, "answered " + bad.status() + " to a malformed request: "
+                + bad.getMessage());
+        connection.input = null;
+        connection.inputLength = 0;
+        connection.keepAlive = false;
+        respond(connection, HttpResponse.text(bad.status(), HttpResponse.reason(bad.status()) + "\n"), now);
+    }
+
+    private void dispatch(Connection connection, HttpRequest request, long now) {
+        String path = request.path();
+        String challenge = security.challenge(path, request.header("Authorization"));
+        if (challenge != null) {
+            respond(connection, HttpResponse.text(401, "Unauthorized\n").header("WWW-Authenticate", challenge),
+                    now);
+            return;
+        }
+        boolean metrics = path.equals(AgentConfig.METRICS_PATH);
+        boolean healthPath = path.equals(config.healthPath());
+        if (!metrics && !healthPath && !path.equals(config.livePath())) {
+            respond(connection, HttpResponse.text(404, "Not found. Try " + AgentConfig.METRICS_PATH + ", "
+                    + config.healthPath() + " or " + config.livePath() + "\n"), now);
+        } else if (!request.method().equals("GET") && !request.isHead()) {
+            respond(connection, HttpResponse.text(405, "Method not allowed; use GET or HEAD\n")
+                    .header("Allow", "GET, HEAD"), now);
+        } else if (metrics) {
+            scrape(connection, now);
+        } else if (healthPath) {
+            respond(connection, HttpResponse.json(health.isReady() ? 200 : 503, health.toJson()), now);
+        } else {
+            respond(connection, HttpResponse.json(200, health.liveJson()), now);
+        }
+    }
+
+    private void scrape(Connection connection, long now) {
+        connection.key.interestOps(0);
+        for (RenderSlot slot : slots) {
+            if (slot.owner == null) {
+                render(slot, connection, now);
+                return;
+            }
+        }
+        if (queuedScrapes.size() < MAX_QUEUED_SCRAPES) {
+            connection.state = State.QUEUED;
+            connection.waitingSince = now;
+            connection.deadline = now + requestTimeoutNanos;
+            queuedScrapes.add(connection);
+            return;
+        }
+        overloaded(connection, now, MAX_QUEUED_SCRAPES + " scrapes are waiting already; answered 503");
+    }
+
+    private void overloaded(Connection connection, long now, String what) {
+        rejections.count(Reason.OVERLOADED, what);
+        respond(connection, HttpResponse.text(503, "Too many scrapes at once; retry later\n")
+                .header("Retry-After", "1"), now);
+    }
+
+    private void render(RenderSlot slot, Connection connection, long now) {
+        connection.state = State.RENDERING;
+        connection.slot = slot;
+        connection.deadline = 0;
+        slot.prepare(connection);
+        try {
+            renderers.execute(slot);
+        } catch (RejectedExecutionException stopping) {
+            slot.free();
+            connection.slot = null;
+            connection.keepAlive = false;
+            respond(connection, HttpResponse.text(503, "The metrics server is stopping\n"), now);
+        }
+    }
+
+    private void deliverRenders(long now) {
+        for (RenderSlot slot : slots) {
+            if (slot.owner == null || slot.delivered || !slot.finished()) {
+                continue;
+            }
+            slot.delivered = true;
+            Connection connection = slot.owner;
+            if (connection.closed) {
+                freeSlot(slot, now);
+                continue;
+            }
+            try {
+                HttpResponse response = slot.response();
+                if (response == null) {
+                    reportRenderFailure(slot.failure());
+                    response = HttpResponse.text(500, "Internal error; see the application's log\n")
+                            .closeConnection();
+                }
+                respond(connection, response, now);
+            } catch (Throwable failed) {
+                close(connection);
+            }
+        }
+    }
+
+    /** The first failure of each kind at warn, the next ones at debug: a broken collector must not flood the log. */
+    private void reportRenderFailure(Throwable failure) {
+        String message = "rendering /metrics failed, answered 500: " + failure;
+        if (failure != null && reportedRenderFailures.add(failure.getClass())) {
+            LOG.warn(message + " (further failures of this kind are logged at debug)");
+        } else {
+            LOG.debug(message);
+        }
+    }
+
+    private void freeSlot(RenderSlot slot, long now) {
+        if (slot.owner != null) {
+            slot.owner.slot = null;
+        }
+        slot.free();
+        while (!queuedScrapes.isEmpty()) {
+            Connection next = queuedScrapes.poll();
+            if (!next.closed) {
+                render(slot, next, now);
+                return;
+            }
+        }
+    }
+
+    private void respond(Connection connection, HttpResponse response, long now) {
+        boolean keepAlive = connection.keepAlive && !response.closesConnection() && running;
+        connection.keepAlive = keepAlive;
+        connection.head = ByteBuffer.wrap(response.head(keepAlive, security.responseHeaders()));
+        boolean head = connection.request != null && connection.request.isHead();
+        connection.body = head ? null : response.bodyBytes();
+        connection.bodyPosition = 0;
+        connection.bodyEnd = head ? 0 : response.bodyLength();
+        connection.state = State.WRITING;
+        connection.deadline = 0;
+        connection.writeStarted = now;
+        connection.lastProgress = now;
+        try {
+            write(connection, now);
+        } catch (Throwable failed) {
+            closeAfterFailure(connection, failed);
+        }
+    }
+
+    private void write(Connection connection, long now) throws IOException {
+        while (true) {
+            ByteBuffer slice = NOTHING;
+            if (connection.bodyPosition < connection.bodyEnd) {
+                slice = ByteBuffer.wrap(connection.body, connection.bodyPosition,
+                        Math.min(WRITE_SLICE_BYTES, connection.bodyEnd - connection.bodyPosition));
+            }
+            connection.outgoing[0] = connection.head;
+            connection.outgoing[1] = slice;
+            long written = connection.transport.write(connection.outgoing);
+            if (slice != NOTHING) {
+                connection.bodyPosition = slice.position();
+            }
+            if (written > 0) {
+                connection.lastProgress = now;
+            }
+            boolean allTaken = !connection.head.hasRemaining() && connection.bodyPosition >= connection.bodyEnd;
+            if (allTaken && connection.transport.flushed()) {
+                written(connection, now);
+                return;
+            }
+            if (written == 0) {
+                connection.key.interestOps(SelectionKey.OP_WRITE);
+                return;
+            }
+        }
+    }
+
+    private void written(Connection connection, long now) throws IOException {
+        connection.head = null;
+        connection.body = null;
+        connection.outgoing[0] = null;
+        connection.outgoing[1] = null;
+        if (connection.slot != null) {
+            freeSlot(connection.slot, now);
+        }
+        if (!connection.keepAlive) {
+            connection.transport.shutdownOutput();
+            connection.input = null;
+            connection.inputLength = 0;
+            connection.state = State.LINGERING;
+            connection.waitingSince = now;
+            connection.deadline = now + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+            connection.key.interestOps(SelectionKey.OP_READ);
+            return;
+        }
+        awaitRequest(connection, now, false);
+        if (connection.inputLength > 0) {
+            pendingInput.add(connection);
+        }
+    }
+
+    private void discard(Connection connection) throws IOException {
+        while (true) {
+            readBuffer.clear();
+            int count = connection.transport.read(readBuffer);
+            if (count < 0 || connection.discarded + count > MAX_LINGER_BYTES) {
+                close(connection);
+                return;
+            }
+            if (count == 0) {
+                return;
+            }
+            connection.discarded += count;
+        }
+    }
+
+    private void sweep(long now) {
+        long writeStall = requestTimeoutNanos;
+        long writeTotal = requestTimeoutNanos * WRITE_TIMEOUT_FACTOR;
+        for (Connection connection : new ArrayList<Connection>(connections)) {
+            if (connection.closed) {
+                continue;
+            }
+            if (connection.state == State.WRITING) {
+                if (now - connection.lastProgress > writeStall || now - connection.writeStarted > writeTotal) {
+                    rejections.count(Reason.WRITE_TIMEOUT, "a client did not read its response within "
+                            + config.requestTimeoutMillis() + " ms; closed the connection");
+                    close(connection);
+                }
+                continue;
+            }
+            if (connection.deadline == 0 || now - connection.deadline < 0) {
+                continue;
+            }
+            if (connection.state == State.READING && connection.headDeadline) {
+                rejections.count(Reason.REQUEST_TIMEOUT, "a client sent no complete request within "
+                        + config.requestTimeoutMillis() + " ms (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS
+                        + "); closed the connection");
+                close(connection);
+            } else if (connection.state == State.QUEUED) {
+                queuedScrapes.remove(connection);
+                connection.keepAlive = false;
+                overloaded(connection, now, "a scrape waited " + config.requestTimeoutMillis()
+                        + " ms for a render slot; answered 503");
+            } else {
+                close(connection);
+            }
+        }
+    }
+
+    private void close(Connection connection) {
+        if (connection.closed) {
+            return;
+        }
+        connection.closed = true;
+        connection.key.cancel();
+        connection.transport.close();
+        connections.remove(connection);
+        if (connection.state == State.QUEUED) {
+            queuedScrapes.remove(connection);
+        }
+        RenderSlot slot = connection.slot;
+        if (slot != null && slot.delivered) {
+            // A slot still rendering is freed when its render ends.
+            freeSlot(slot, System.nanoTime());
+        }
+        connection.input = null;
+        connection.body = null;
+        if (acceptPaused && running) {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    private void closeEverything() {
+        for (Connection connection : new ArrayList<Connection>(connections)) {
+            close(connection);
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // The port is released either way.
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // Nothing left to release.
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.dynamo.agent.internal.server;
+
+import javax.net.ssl.SSLContext;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What the server asks before serving: the TLS context of a new connection, whether a request may
+ * be served, and header fields added to every response. {@link #PLAIN}: plain HTTP, every request
+ * served, nothing added.
+ */
+public interface ServerSecurity {
+    ServerSecurity PLAIN = new ServerSecurity() {
+        @Override
+        public SSLContext sslContext() {
+            return null;
+        }
+
+        @Override
+        public String challenge(String path, String authorization) {
+            return null;
+        }
+
+        @Override
+        public List<String> responseHeaders() {
+            return Collections.emptyList();
+        }
+    };
+
+    /**
+     * The TLS context for a connection being accepted, or null for plain HTTP. Asked for every
+     * connection, so that a reloaded certificate applies to the next one.
+     */
+    SSLContext sslContext();
+
+    /**
+     * Null when the request for {@code path} may be served with this {@code Authorization} field
+     * (null when absent); otherwise the {@code WWW-Authenticate} value of the 401 answer.
+     * Called on the selector thread: it must be quick (cache expensive checks such as bcrypt).
+     */
+    String challenge(String path, String authorization);
+
+    /** Header fields added to every response, as name, value, name, value... */
+    List<String> responseHeaders();
+}
