@@ -269,6 +269,234 @@ class SystemServerTest {
         }
     }
 
+
+    // Connections and clients that misbehave
+
+    @Test
+    void keepsTheConnectionAliveAcrossRequests() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            for (String path : Arrays.asList("/metrics", "/live", "/metrics", "/nothing")) {
+                RawHttp.Reply reply = client.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertEquals(path.equals("/nothing") ? 404 : 200, reply.status, path);
+                assertEquals("keep-alive", reply.header("Connection"), path);
+            }
+            RawHttp.Reply head = client.send("HEAD /metrics HTTP/1.1\r\n\r\n").read(true);
+            assertTrue(Integer.parseInt(head.header("Content-Length")) > 0);
+            assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status, "after a HEAD");
+        }
+    }
+
+    @Test
+    void answersPipelinedRequestsInOrder() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.send("GET /live HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n");
+
+            assertTrue(client.read().text().contains("\"status\":\"live\""));
+            assertTrue(client.read().text().contains(prefixed(requests)));
+            assertEquals(404, client.read().status);
+        }
+    }
+
+    @Test
+    void closesTheConnectionWhenAskedOrForHttp10() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply reply = client.send("GET /live HTTP/1.1\r\nConnection: close\r\n\r\n").read();
+            assertEquals("close", reply.header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            assertEquals("close", client.send("GET /live HTTP/1.0\r\n\r\n").read().header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply reply = client.send("GET /live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+            assertEquals("keep-alive", reply.header("Connection"));
+            assertEquals(200, client.send("GET /live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read().status);
+        }
+    }
+
+    @Test
+    void answersARequestWithABodyThenCloses() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply reply = client.send("POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello").read();
+
+            assertEquals(405, reply.status);
+            assertEquals("close", reply.header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void answersGarbageWith400WithoutEchoingIt() throws IOException {
+        for (String garbage : Arrays.asList("HELLO\r\n\r\n", "GET /metrics HTTP/1.1\r\nBad Header\r\n\r\n",
+                "\u0016\u0003\u0001\u0000\u00a5\u0001\r\n\r\n", "GET /metrics HTTP/1.1 <script>\r\n\r\n")) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                RawHttp.Reply reply = client.send(garbage).read();
+                assertEquals(400, reply.status, garbage);
+                assertEquals("Bad Request\n", reply.text());
+                assertTrue(client.closedByServer());
+            }
+        }
+        assertEquals(200, request(server, "GET", "/live").status);
+        String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
+        assertEquals(1, linesOf(log, "malformed").size(), "one line for the first only:\n" + log);
+    }
+
+    @Test
+    void answersAnOverlongHeadWith431() throws IOException {
+        StringBuilder head = new StringBuilder("GET /metrics HTTP/1.1\r\n");
+        while (head.length() < 9000) {
+            head.append("X-Padding: ").append("p".substring(0)).append("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            assertEquals(431, client.send(head.toString()).read().status);
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            char[] path = new char[9000];
+            Arrays.fill(path, 'a');
+            assertEquals(414, client.send("GET /" + new String(path)).read().status);
+        }
+    }
+
+    @Test
+    void ignoresAnUnreadableAcceptEncodingWithoutLogging() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            Response response = request(server, "GET", "/metrics", "Accept-Encoding", ";");
+            assertEquals(200, response.status);
+            assertNull(response.header("Content-Encoding"));
+        }
+        assertEquals("", new String(agentLog.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void doesNotServeOpenMetricsRefusedWithQZero() throws IOException {
+        Response response = request(server, "GET", "/metrics", "Accept", "application/openmetrics-text;q=0, text/plain");
+
+        assertEquals(TEXT_004, response.header("Content-Type"));
+    }
+
+    @Test
+    void closesAStalledConnectionAtTheRequestTimeout() throws IOException {
+        SystemServer strict = start("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "300");
+        try (RawHttp stalled = new RawHttp(strict.port()); RawHttp silent = new RawHttp(strict.port())) {
+            stalled.send("GET /metr");
+            long start = System.nanoTime();
+
+            assertTrue(stalled.closedByServer());
+            assertTrue(silent.closedByServer());
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis >= 250 && waitedMillis < 4000, waitedMillis + " ms");
+        }
+        String page = request(strict, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("dynamo_system_server_rejected_requests_total{reason=\"request_timeout\",} 2.0"),
+                page);
+    }
+
+    @Test
+    void answersARenderThatRunsOutOfMemoryWith500ThenServesTheNextScrape() throws IOException {
+        AtomicInteger failures = new AtomicInteger(1);
+        registry.registerNamedByPrefix(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                if (failures.getAndDecrement() > 0) {
+                    throw new OutOfMemoryError("Java heap space (simulated)");
+                }
+                return Collections.emptyList();
+            }
+        }, "oom_");
+
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply failed = client.send("GET /metrics HTTP/1.1\r\n\r\n").read();
+            assertEquals(500, failed.status);
+            assertFalse(failed.text().contains("heap"), failed.text());
+            assertTrue(client.closedByServer());
+        }
+        assertEquals(200, request(server, "GET", "/metrics").status);
+        assertTrue(new String(agentLog.toByteArray(), StandardCharsets.UTF_8).contains("OutOfMemoryError"));
+    }
+
+    @Test
+    void answersOverloadWith503AndCountsIt() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch rendering = new java.util.concurrent.CountDownLatch(SystemServer.RENDER_SLOTS);
+        registry.registerNamedByPrefix(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                rendering.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return Collections.emptyList();
+            }
+        }, "slow_");
+        int extra = 3;
+        List<RawHttp> clients = new ArrayList<RawHttp>();
+        try {
+            for (int i = 0; i < SystemServer.RENDER_SLOTS + ServerLoop.MAX_QUEUED_SCRAPES + extra; i++) {
+                clients.add(new RawHttp(server.port()).send("GET /metrics HTTP/1.1\r\n\r\n"));
+                if (i == SystemServer.RENDER_SLOTS - 1) {
+                    assertTrue(rendering.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+            // The ones beyond the slots and the queue are answered at once; the others wait for the slots.
+            List<RawHttp> answered = new ArrayList<RawHttp>();
+            long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (answered.size() < extra && System.nanoTime() < giveUp) {
+                answered.clear();
+                for (RawHttp client : clients) {
+                    if (client.socket.getInputStream().available() > 0) {
+                        answered.add(client);
+                    }
+                }
+            }
+            assertEquals(extra, answered.size());
+            for (RawHttp client : answered) {
+                RawHttp.Reply refused = client.read();
+                assertEquals(503, refused.status);
+                assertEquals("1", refused.header("Retry-After"));
+                assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status,
+                        "liveness answers while every render slot is busy");
+            }
+            release.countDown();
+            for (RawHttp client : clients) {
+                if (!answered.contains(client)) {
+                    assertEquals(200, client.read().status);
+                }
+            }
+        } finally {
+            release.countDown();
+            for (RawHttp client : clients) {
+                client.close();
+            }
+        }
+        String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("dynamo_system_server_rejected_requests_total{reason=\"overloaded\",} " + extra + ".0"), page);
+    }
+
+    @Test
+    void runsOnlyTheCollectorsANameFilterNeeds() throws IOException {
+        AtomicInteger jvmCollections = new AtomicInteger();
+        registry.register(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                jvmCollections.incrementAndGet();
+                return Collections.singletonList(new MetricFamilySamples("jvm_like_threads", Type.GAUGE, "threads",
+                        Collections.singletonList(new MetricFamilySamples.Sample("jvm_like_threads",
+                                Collections.<String>emptyList(), Collections.<String>emptyList(), 3))));
+            }
+        });
+        int afterRegistration = jvmCollections.get();
+
+        Response filtered = request(server, "GET", "/metrics?name[]=" + prefixed(requests) + "_total");
+
+        assertTrue(filtered.text().contains(prefixed(requests) + "_total{"), filtered.text());
+        assertEquals(afterRegistration, jvmCollections.get(), "the unrelated collector ran");
+        assertTrue(request(server, "GET", "/metrics?name[]=jvm_like_threads").text().contains("jvm_like_threads 3.0"));
+        assertEquals(afterRegistration + 1, jvmCollections.get());
+    }
+
     // /health and /live
 
     @Test

@@ -1,0 +1,81 @@
+package dev.dynamo.agent.internal.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ContentNegotiationTest {
+
+    @Test
+    void servesOpenMetricsToPrometheus() {
+        assertTrue(ContentNegotiation.prefersOpenMetrics("application/openmetrics-text;version=1.0.0,"
+                + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "application/openmetrics-text",
+        "Application/OpenMetrics-Text; version=1.0.0",
+        "text/plain;q=0.5, application/openmetrics-text",
+        "text/plain, application/openmetrics-text"
+    })
+    void servesOpenMetricsWhenPreferredOrTied(String accept) {
+        assertTrue(ContentNegotiation.prefersOpenMetrics(accept), accept);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "*/*",
+        "text/plain",
+        "application/openmetrics-text;q=0",
+        "application/openmetrics-text; version=1.0.0; q=0.0",
+        "application/openmetrics-text;q=0.4, text/plain;q=0.5",
+        "application/openmetrics-text;q=0.5, */*",
+        "application/openmetrics-text;q=nonsense",
+        "application/openmetrics-text;q=2",
+        ";",
+        ",,,"
+    })
+    void servesTheTextFormatOtherwise(String accept) {
+        assertFalse(ContentNegotiation.prefersOpenMetrics(accept), accept);
+    }
+
+    @Test
+    void servesTheTextFormatWithoutAccept() {
+        assertFalse(ContentNegotiation.prefersOpenMetrics(null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "GZIP", "x-gzip", "deflate, gzip;q=0.5", "*", "br;q=1, *;q=0.1", " gzip ; q=1.0 "})
+    void acceptsGzip(String acceptEncoding) {
+        assertTrue(ContentNegotiation.acceptsGzip(acceptEncoding), acceptEncoding);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ";", ";;", ",", "identity", "gzip;q=0", "gzip;q=0.000", "gzip;q=0, *",
+        "*;q=0", "gzip;q=x", "gzip;q=", "br", ";q=1"})
+    void refusesGzipOtherwiseWithoutFailing(String acceptEncoding) {
+        assertFalse(ContentNegotiation.acceptsGzip(acceptEncoding), acceptEncoding);
+    }
+
+    @Test
+    void readsWeights() {
+        assertEquals(1.0, ContentNegotiation.weight("gzip", -1));
+        assertEquals(0.5, ContentNegotiation.weight("gzip;q=0.5", 4));
+        assertEquals(0.125, ContentNegotiation.weight("gzip; level=1 ; Q=0.125", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=1.5", 4));
+        assertEquals(-1.0, ContentNegotiation.weight(" ", -1));
+    }
+
+    @Test
+    void findsConnectionTokens() {
+        assertTrue(ContentNegotiation.hasToken("Keep-Alive, Upgrade", "keep-alive"));
+        assertFalse(ContentNegotiation.hasToken("closed", "close"));
+        assertFalse(ContentNegotiation.hasToken(null, "close"));
+    }
+}
