@@ -21,6 +21,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLEngine;
+
 /**
  * The server's selector thread: accepts connections, reads request heads, answers health and
  * liveness itself, hands scrapes to the render slots and writes every response, all without
@@ -65,7 +67,7 @@ final class ServerLoop implements Runnable {
 
     private final List<Connection> connections = new ArrayList<Connection>();
     private final ArrayDeque<Connection> queuedScrapes = new ArrayDeque<Connection>();
-    /** Connections with a pipelined request already read, to parse after the current batch of keys. */
+    /** Connections that may have a request read already, to parse after the current batch of keys. */
     private final ArrayDeque<Connection> pendingInput = new ArrayDeque<Connection>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
     private volatile boolean running = true;
@@ -150,9 +152,13 @@ final class ServerLoop implements Runnable {
             return;
         }
         int ready = key.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0 && connection.state == State.WRITING) {
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
             try {
-                write(connection, now);
+                if (connection.state == State.WRITING) {
+                    write(connection, now);
+                } else if (connection.transport.flushed()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
             } catch (Throwable failed) {
                 closeAfterFailure(connection, failed);
                 return;
@@ -171,9 +177,13 @@ final class ServerLoop implements Runnable {
             } else if (connection.state == State.READING) {
                 if (alreadyRead) {
                     parse(connection, now);
-                } else {
-                    read(connection, now);
                 }
+                read(connection, now);
+            }
+            boolean waiting = connection.state == State.READING || connection.state == State.LINGERING;
+            if (waiting && !connection.closed && !connection.transport.flushed()) {
+                // A TLS transport with handshake records the socket did not take yet.
+                connection.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             }
         } catch (Throwable failed) {
             closeAfterFailure(connection, failed);
@@ -207,7 +217,9 @@ final class ServerLoop implements Runnable {
                 channel.configureBlocking(false);
                 // Per socket: the agent never sets the JVM-wide properties that would do this for all.
                 channel.socket().setTcpNoDelay(true);
-                Connection connection = new Connection(new PlainTransport(channel));
+                SSLEngine engine = security.sslEngine();
+                Connection connection = new Connection(engine == null
+                        ? new PlainTransport(channel) : new TlsTransport(channel, engine));
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connections.add(connection);
                 awaitRequest(connection, now, true);
@@ -488,9 +500,8 @@ final class ServerLoop implements Runnable {
             return;
         }
         awaitRequest(connection, now, false);
-        if (connection.inputLength > 0) {
-            pendingInput.add(connection);
-        }
+        // A pipelined request may be read already, here or inside a TLS transport, with no event to come.
+        pendingInput.add(connection);
     }
 
     private void discard(Connection connection) throws IOException {

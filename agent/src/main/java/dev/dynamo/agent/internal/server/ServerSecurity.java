@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.server;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.util.Collections;
 import java.util.List;
 
@@ -32,6 +33,20 @@ public interface ServerSecurity {
      * connection, so that a reloaded certificate applies to the next one.
      */
     SSLContext sslContext();
+
+    /**
+     * The server-mode engine of a connection being accepted, or null for plain HTTP. Override to
+     * set what the context alone cannot: client authentication, protocols, cipher suites.
+     */
+    default SSLEngine sslEngine() {
+        SSLContext context = sslContext();
+        if (context == null) {
+            return null;
+        }
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        return engine;
+    }
 
     /**
      * Null when the request for {@code path} may be served with this {@code Authorization} field

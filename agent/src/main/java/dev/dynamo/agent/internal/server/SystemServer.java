@@ -61,9 +61,6 @@ public final class SystemServer {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve host '" + config.host() + "'");
         }
-        if (security.sslContext() != null) {
-            throw new IOException("TLS is not available in this server");
-        }
         Selector selector = Selector.open();
         ServerSocketChannel listener = null;
         try {

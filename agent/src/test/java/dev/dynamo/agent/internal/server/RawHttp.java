@@ -18,7 +18,12 @@ final class RawHttp implements Closeable {
     private final OutputStream out;
 
     RawHttp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a connected socket, e.g. a TLS one. */
+    RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(5000);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();

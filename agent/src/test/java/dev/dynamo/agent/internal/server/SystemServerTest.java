@@ -497,6 +497,47 @@ class SystemServerTest {
         assertEquals(afterRegistration + 1, jvmCollections.get());
     }
 
+    @Test
+    void asksTheSecurityHookBeforeServingAndAddsItsHeaders() throws IOException {
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        List<String> asked = java.util.Collections.synchronizedList(new ArrayList<String>());
+        SystemServer guarded = SystemServer.start(AgentConfig.fromEnvironment(env), registry, new HealthStatus(true),
+                () -> { }, new ServerSecurity() {
+                    @Override
+                    public javax.net.ssl.SSLContext sslContext() {
+                        return null;
+                    }
+
+                    @Override
+                    public String challenge(String path, String authorization) {
+                        asked.add(path + " " + authorization);
+                        boolean open = path.equals("/live") || "Basic dTpw".equals(authorization);
+                        return open ? null : "Basic realm=\"dynamo\"";
+                    }
+
+                    @Override
+                    public List<String> responseHeaders() {
+                        return Arrays.asList("X-Frame-Options", "deny");
+                    }
+                });
+        servers.add(guarded);
+
+        Response denied = request(guarded, "GET", "/metrics");
+        Response allowed = request(guarded, "GET", "/metrics", "Authorization", "Basic dTpw");
+        Response live = request(guarded, "GET", "/live");
+
+        assertEquals(401, denied.status);
+        assertEquals("Basic realm=\"dynamo\"", denied.header("WWW-Authenticate"));
+        assertFalse(denied.text().contains(prefixed(requests)), denied.text());
+        assertEquals(200, allowed.status);
+        assertTrue(allowed.text().contains(prefixed(requests)));
+        assertEquals("deny", allowed.header("X-Frame-Options"));
+        assertEquals(200, live.status);
+        assertTrue(asked.contains("/metrics Basic dTpw"), asked.toString());
+    }
+
     // /health and /live
 
     @Test

@@ -1,0 +1,199 @@
+package dev.dynamo.agent.internal.server;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * TLS over a non-blocking channel, with a server-mode {@link SSLEngine}: the handshake runs as
+ * records arrive, inside {@link #read} and {@link #write}; encrypted records that the socket did not
+ * take yet wait in {@link #outgoing} until {@link #flushed()}. The engine's delegated tasks (key
+ * computations of the handshake) run inline on the selector thread: they take about a millisecond,
+ * and a kept-alive connection pays them once.
+ */
+final class TlsTransport implements Transport {
+    private final SocketChannel channel;
+    private final SSLEngine engine;
+    /** Records received and not yet decrypted; in write mode. */
+    private ByteBuffer incoming;
+    /** Records to send; in read mode (what remains to send is between position and limit). */
+    private ByteBuffer outgoing;
+    /** Decrypted bytes not yet handed out; in read mode. */
+    private ByteBuffer decrypted;
+    private boolean inboundDone;
+
+    TlsTransport(SocketChannel channel, SSLEngine engine) throws SSLException {
+        this.channel = channel;
+        this.engine = engine;
+        engine.setUseClientMode(false);
+        int packet = engine.getSession().getPacketBufferSize();
+        incoming = ByteBuffer.allocate(packet);
+        outgoing = ByteBuffer.allocate(packet);
+        outgoing.flip();
+        decrypted = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        decrypted.flip();
+        engine.beginHandshake();
+    }
+
+    @Override
+    public int read(ByteBuffer into) throws IOException {
+        // Bounded: an engine that neither consumes nor produces (waiting to send) must not spin the selector.
+        for (int step = 0; step < 64; step++) {
+            if (decrypted.hasRemaining()) {
+                int count = Math.min(decrypted.remaining(), into.remaining());
+                ByteBuffer slice = decrypted.duplicate();
+                slice.limit(slice.position() + count);
+                into.put(slice);
+                decrypted.position(decrypted.position() + count);
+                return count;
+            }
+            if (inboundDone) {
+                return -1;
+            }
+            incoming.flip();
+            decrypted.compact();
+            SSLEngineResult result;
+            try {
+                result = engine.unwrap(incoming, decrypted);
+            } finally {
+                incoming.compact();
+                decrypted.flip();
+            }
+            switch (result.getStatus()) {
+                case BUFFER_OVERFLOW:
+                    decrypted = enlarge(decrypted, engine.getSession().getApplicationBufferSize(), true);
+                    continue;
+                case BUFFER_UNDERFLOW:
+                    if (!incoming.hasRemaining()) {
+                        incoming = enlarge(incoming, engine.getSession().getPacketBufferSize(), false);
+                    }
+                    int received = channel.read(incoming);
+                    if (received < 0) {
+                        inboundDone = true;
+                        return -1;
+                    }
+                    if (received == 0) {
+                        return 0;
+                    }
+                    continue;
+                case CLOSED:
+                    // The client's close_notify: answer with ours, as the protocol asks.
+                    inboundDone = true;
+                    engine.closeOutbound();
+                    handshake();
+                    continue;
+                default:
+                    handshake();
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0 && outgoing.hasRemaining()) {
+                        return 0;
+                    }
+            }
+        }
+        return 0;
+    }
+
+    /** Runs the handshake steps that need no data from the client: delegated tasks and records to send. */
+    private void handshake() throws IOException {
+        while (true) {
+            HandshakeStatus status = engine.getHandshakeStatus();
+            if (status == HandshakeStatus.NEED_TASK) {
+                for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+                    task.run();
+                }
+            } else if (status == HandshakeStatus.NEED_WRAP) {
+                SSLEngineResult result = wrap(new ByteBuffer[] {ByteBuffer.allocate(0)});
+                if (!flushed() || result.bytesProduced() == 0) {
+                    return;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    private SSLEngineResult wrap(ByteBuffer[] from) throws SSLException {
+        outgoing.compact();
+        try {
+            return engine.wrap(from, outgoing);
+        } finally {
+            outgoing.flip();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] from) throws IOException {
+        long taken = 0;
+        while (flushed()) {
+            handshake();
+            if (!flushed()) {
+                break;
+            }
+            boolean pending = false;
+            for (ByteBuffer buffer : from) {
+                pending |= buffer.hasRemaining();
+            }
+            if (!pending) {
+                break;
+            }
+            SSLEngineResult result = wrap(from);
+            taken += result.bytesConsumed();
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                throw new IOException("the TLS session is closed");
+            }
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW && !outgoing.hasRemaining()) {
+                outgoing = enlarge(outgoing, engine.getSession().getPacketBufferSize(), true);
+            } else if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    @Override
+    public boolean flushed() throws IOException {
+        while (outgoing.hasRemaining()) {
+            if (channel.write(outgoing) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        engine.closeOutbound();
+        handshake();
+        if (flushed()) {
+            channel.shutdownOutput();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Closing releases the descriptor even when it reports an error.
+        }
+    }
+
+    /**
+     * A larger buffer holding {@code buffer}'s content; {@code readMode} tells which mode it is in.
+     * Called when the session's sizes grew (a larger record than announced), which is rare.
+     */
+    private static ByteBuffer enlarge(ByteBuffer buffer, int sessionSize, boolean readMode) {
+        ByteBuffer larger = ByteBuffer.allocate(Math.max(sessionSize, buffer.capacity() * 2));
+        if (readMode) {
+            larger.put(buffer);
+            larger.flip();
+        } else {
+            buffer.flip();
+            larger.put(buffer);
+        }
+        return larger;
+    }
+}

@@ -1,0 +1,197 @@
+package dev.dynamo.agent.internal.server;
+
+import dev.dynamo.agent.internal.config.AgentConfig;
+import io.prometheus.client.Collector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server over TLS, with a self-signed certificate made by {@code keytool}. */
+class TlsServerTest {
+    private static final char[] PASSWORD = "changeit".toCharArray();
+    @TempDir
+    static Path keys;
+    private static SSLContext serverContext;
+    private static SSLContext clientContext;
+
+    private SystemServer server;
+    private ScrapeRegistry registry;
+
+    @BeforeAll
+    static void makeACertificate() throws Exception {
+        Path store = keys.resolve("server.p12");
+        Path keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit",
+                "-keypass", "changeit").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool: " + output);
+
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, PASSWORD);
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keyStore, PASSWORD);
+        serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(keyManagers.getKeyManagers(), null, null);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keyStore);
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, trust.getTrustManagers(), null);
+    }
+
+    @BeforeEach
+    void startOverTls() throws IOException {
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        registry = new ScrapeRegistry();
+        registry.register(new PageOfSize(200_000));
+        server = SystemServer.start(AgentConfig.fromEnvironment(env), registry, new HealthStatus(true), () -> { },
+                new ServerSecurity() {
+                    @Override
+                    public SSLContext sslContext() {
+                        return serverContext;
+                    }
+
+                    @Override
+                    public String challenge(String path, String authorization) {
+                        return null;
+                    }
+
+                    @Override
+                    public List<String> responseHeaders() {
+                        return Collections.emptyList();
+                    }
+                });
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    private SSLSocket connect() throws IOException {
+        SSLSocket socket = (SSLSocket) clientContext.getSocketFactory().createSocket("127.0.0.1", server.port());
+        socket.startHandshake();
+        return socket;
+    }
+
+    @Test
+    void servesEveryPathOverTls() throws IOException {
+        HttpsURLConnection connection = (HttpsURLConnection) new URL("https://127.0.0.1:" + server.port()
+                + "/metrics").openConnection();
+        connection.setSSLSocketFactory(clientContext.getSocketFactory());
+        connection.setReadTimeout(5000);
+        try {
+            assertEquals(200, connection.getResponseCode());
+            byte[] body = connection.getInputStream().readAllBytes();
+            assertTrue(new String(body, StandardCharsets.UTF_8).contains("tls_filler "), "the page arrived");
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    @Test
+    void keepsATlsConnectionAcrossScrapesWithOneHandshake() throws IOException {
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            byte[] session = socket.getSession().getId();
+            for (int i = 0; i < 5; i++) {
+                RawHttp.Reply reply = client.send("GET /metrics HTTP/1.1\r\n\r\n").read();
+                assertEquals(200, reply.status);
+                assertTrue(reply.body.length > 100_000, "a page of many records: " + reply.body.length);
+                assertEquals("keep-alive", reply.header("Connection"));
+            }
+            assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+            assertTrue(Arrays.equals(session, socket.getSession().getId()), "one session");
+        }
+    }
+
+    @Test
+    void answersPipelinedRequestsHeldInsideTheTransport() throws IOException {
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            client.send("GET /live HTTP/1.1\r\n\r\nGET /health HTTP/1.1\r\n\r\nGET /nothing HTTP/1.1\r\n\r\n");
+
+            assertEquals(200, client.read().status);
+            assertEquals(200, client.read().status);
+            assertEquals(404, client.read().status);
+        }
+    }
+
+    @Test
+    void closesWithCloseNotifyWhenAskedToClose() throws IOException {
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            RawHttp.Reply reply = client.send("GET /live HTTP/1.1\r\nConnection: close\r\n\r\n").read();
+
+            assertEquals("close", reply.header("Connection"));
+            assertTrue(client.closedByServer(), "an orderly TLS end of stream");
+        }
+    }
+
+    @Test
+    void dropsAPlainTextClientAndServesOn() throws IOException {
+        try (Socket plain = new Socket("127.0.0.1", server.port())) {
+            plain.setSoTimeout(5000);
+            plain.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = plain.getInputStream();
+            try {
+                while (in.read() >= 0) {
+                    // Whatever alert the engine sends, the connection ends.
+                }
+            } catch (IOException reset) {
+                // A reset ends it too.
+            }
+        }
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+        }
+    }
+
+    /** One gauge family of about {@code bytes} of text. */
+    private static final class PageOfSize extends Collector {
+        private final int samples;
+
+        PageOfSize(int bytes) {
+            this.samples = bytes / 40;
+        }
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            MetricFamilySamples.Sample[] all = new MetricFamilySamples.Sample[samples];
+            for (int i = 0; i < samples; i++) {
+                all[i] = new MetricFamilySamples.Sample("tls_filler", Collections.singletonList("i"),
+                        Collections.singletonList(Integer.toString(i)), i);
+            }
+            return Collections.singletonList(new MetricFamilySamples("tls_filler", Type.GAUGE, "filler",
+                    Arrays.asList(all)));
+        }
+    }
+}
