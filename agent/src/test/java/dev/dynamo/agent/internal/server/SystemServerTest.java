@@ -419,14 +419,19 @@ class SystemServerTest {
     void answersOverloadWith503AndCountsIt() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch rendering = new java.util.concurrent.CountDownLatch(SystemServer.RENDER_SLOTS);
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
         registry.registerNamedByPrefix(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
+                mostAtOnce.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
                 rendering.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
+                } finally {
+                    concurrent.decrementAndGet();
                 }
                 return Collections.emptyList();
             }
@@ -471,6 +476,7 @@ class SystemServerTest {
                 client.close();
             }
         }
+        assertEquals(SystemServer.RENDER_SLOTS, mostAtOnce.get(), "pages rendered at once");
         String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
         assertTrue(page.contains("dynamo_system_server_rejected_requests_total{reason=\"overloaded\",} " + extra + ".0"), page);
     }
