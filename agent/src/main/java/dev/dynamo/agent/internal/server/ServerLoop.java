@@ -203,15 +203,15 @@ final class ServerLoop implements Runnable {
 
     private void accept(long now) throws IOException {
         while (true) {
-            if (connections.size() >= MAX_CONNECTIONS && !closeLongestWaiting()) {
-                // Every connection is busy with a response: new ones wait in the backlog, unrefused.
-                acceptPaused = true;
-                acceptKey.interestOps(0);
-                return;
-            }
             SocketChannel channel = listener.accept();
             if (channel == null) {
                 return;
+            }
+            if (connections.size() >= MAX_CONNECTIONS && !closeLongestWaiting()) {
+                // Every connection is busy with a response: this one is served, the next ones wait
+                // in the backlog, unrefused, until a connection closes.
+                acceptPaused = true;
+                acceptKey.interestOps(0);
             }
             try {
                 channel.configureBlocking(false);
@@ -226,6 +226,9 @@ final class ServerLoop implements Runnable {
             } catch (IOException | RuntimeException failed) {
                 LOG.debug("cannot set up an accepted connection: " + failed);
                 channel.close();
+            }
+            if (acceptPaused) {
+                return;
             }
         }
     }

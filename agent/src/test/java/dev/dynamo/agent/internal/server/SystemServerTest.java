@@ -393,6 +393,60 @@ class SystemServerTest {
     }
 
     @Test
+    void closesTheConnectionWaitingLongestAtTheConnectionLimit() throws IOException {
+        List<RawHttp> waiting = new ArrayList<RawHttp>();
+        try {
+            for (int i = 0; i < ServerLoop.MAX_CONNECTIONS; i++) {
+                waiting.add(new RawHttp(server.port()).send("GET /me"));
+            }
+            try (RawHttp newcomer = new RawHttp(server.port())) {
+                assertEquals(200, newcomer.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+                assertTrue(waiting.get(0).closedByServer(), "the oldest waiting connection makes room");
+                String page = newcomer.send("GET /metrics?name[]=dynamo_system_server_rejected_requests_total"
+                        + " HTTP/1.1\r\n\r\n").read().text();
+                assertTrue(page.contains("rejected_requests_total{reason=\"connection_limit\",} 1.0"), page);
+            }
+        } finally {
+            for (RawHttp connection : waiting) {
+                connection.close();
+            }
+        }
+    }
+
+    @Test
+    void closesAConnectionThatDoesNotReadItsResponseAtTheDeadline() throws Exception {
+        SystemServer strict = start("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "300");
+        registry.registerNamedByPrefix(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
+                char[] filler = new char[1000];
+                Arrays.fill(filler, 'x');
+                for (int i = 0; i < 20_000; i++) {
+                    samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("filler"),
+                            Collections.singletonList(new String(filler)), i));
+                }
+                return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "big", samples));
+            }
+        }, "big_");
+        java.net.Socket reader = new java.net.Socket();
+        reader.setReceiveBufferSize(4096);
+        reader.connect(new java.net.InetSocketAddress("127.0.0.1", strict.port()));
+        try {
+            reader.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            String page = "";
+            while (!page.contains("reason=\"write_timeout\",} 1.0") && System.nanoTime() < giveUp) {
+                Thread.sleep(100);
+                page = request(strict, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+            }
+            assertTrue(page.contains("rejected_requests_total{reason=\"write_timeout\",} 1.0"), page);
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Test
     void answersARenderThatRunsOutOfMemoryWith500ThenServesTheNextScrape() throws IOException {
         AtomicInteger failures = new AtomicInteger(1);
         registry.registerNamedByPrefix(new Collector() {
