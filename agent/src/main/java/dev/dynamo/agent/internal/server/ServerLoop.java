@@ -7,6 +7,7 @@ import dev.dynamo.agent.internal.server.Rejections.Reason;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -105,6 +106,9 @@ final class ServerLoop implements Runnable {
             while (running) {
                 try {
                     selector.select(connections.isEmpty() ? 0 : TICK_MS);
+                    // An interrupt from the application (interrupting every thread, say) would make
+                    // each select return at once: the server stops through stop(), so clear it.
+                    Thread.interrupted();
                     long now = System.nanoTime();
                     deliverRenders(now);
                     Set<SelectionKey> selected = selector.selectedKeys();
@@ -123,6 +127,8 @@ final class ServerLoop implements Runnable {
                         lastSweep = now;
                         sweep(now);
                     }
+                } catch (ClosedSelectorException closed) {
+                    return;
                 } catch (Throwable unexpected) {
                     // The loop must survive anything, an OutOfMemoryError included: it serves /live.
                     if (!loopFailureReported) {

@@ -712,6 +712,29 @@ class SystemServerTest {
     }
 
     @Test
+    void clearsAnInterruptSoThatItsSelectorDoesNotSpin() throws Exception {
+        request(server, "GET", "/live");
+        Thread selectorThread = null;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("dynamo-system-server") && thread.isAlive()) {
+                selectorThread = thread;
+            }
+        }
+        assertNotNull(selectorThread);
+
+        selectorThread.interrupt();
+
+        assertEquals(200, request(server, "GET", "/live").status);
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (selectorThread.isInterrupted() && System.nanoTime() < giveUp) {
+            Thread.sleep(20);
+        }
+        // A set interrupt makes every select return at once: a thread spinning for good.
+        assertFalse(selectorThread.isInterrupted());
+        assertEquals(200, request(server, "GET", "/metrics").status);
+    }
+
+    @Test
     void runsOnDaemonThreadsOnly() throws IOException {
         request(server, "GET", "/metrics");
 
