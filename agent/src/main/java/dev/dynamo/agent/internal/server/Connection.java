@@ -10,7 +10,7 @@ final class Connection {
         READING,
         /** A scrape waiting for a render slot. */
         QUEUED,
-        /** A scrape being rendered on a render thread. */
+        /** A scrape being rendered on a render thread, or a {@code /health} answer prepared by a health worker. */
         RENDERING,
         /** A response being written. */
         WRITING,
@@ -38,6 +38,9 @@ final class Connection {
     HttpRequest request;
     boolean keepAlive;
     RenderSlot slot;
+    /** The {@code /health} answer, or why there is none; set by a health worker, read after it hands the connection back. */
+    volatile HttpResponse answer;
+    volatile Throwable answerFailure;
 
     final ByteBuffer[] outgoing = new ByteBuffer[2];
     ByteBuffer head;

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,9 @@ final class ServerLoop implements Runnable {
     private final ServerSecurity security;
     private final Rejections rejections;
     private final Executor renderers;
+    private final Executor healthWorkers;
+    /** Connections whose {@code /health} answer a health worker has prepared. */
+    private final ConcurrentLinkedQueue<Connection> answered = new ConcurrentLinkedQueue<Connection>();
     private final RenderSlot[] slots;
     private final long requestTimeoutNanos;
 
@@ -79,7 +83,7 @@ final class ServerLoop implements Runnable {
 
     ServerLoop(Selector selector, ServerSocketChannel listener, AgentConfig config, HealthStatus health,
             ServerSecurity security, Rejections rejections, MetricsHandler metrics, Executor renderers,
-            int renderSlots) throws IOException {
+            int renderSlots, Executor healthWorkers) throws IOException {
         this.selector = selector;
         this.listener = listener;
         this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
@@ -88,6 +92,7 @@ final class ServerLoop implements Runnable {
         this.security = security;
         this.rejections = rejections;
         this.renderers = renderers;
+        this.healthWorkers = healthWorkers;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         this.slots = new RenderSlot[renderSlots];
         for (int i = 0; i < renderSlots; i++) {
@@ -111,6 +116,7 @@ final class ServerLoop implements Runnable {
                     Thread.interrupted();
                     long now = System.nanoTime();
                     deliverRenders(now);
+                    deliverHealthAnswers(now);
                     Set<SelectionKey> selected = selector.selectedKeys();
                     for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext(); ) {
                         SelectionKey key = keys.next();
@@ -349,9 +355,51 @@ final class ServerLoop implements Runnable {
         } else if (metrics) {
             scrape(connection, now);
         } else if (healthPath) {
-            respond(connection, HttpResponse.json(health.isReady() ? 200 : 503, health.toJson()), now);
+            answerHealth(connection, now);
         } else {
             respond(connection, HttpResponse.json(200, health.liveJson()), now);
+        }
+    }
+
+    /**
+     * {@code /health} runs the application's health checks, which may take until their timeouts:
+     * on a health worker, never on this thread, which must keep answering {@code /live}.
+     */
+    private void answerHealth(final Connection connection, long now) {
+        connection.key.interestOps(0);
+        connection.state = State.RENDERING;
+        connection.deadline = 0;
+        try {
+            healthWorkers.execute(() -> {
+                try {
+                    HealthStatus.Report report = health.report();
+                    connection.answer = HttpResponse.json(report.httpStatus(), report.json());
+                } catch (Throwable failed) {
+                    connection.answerFailure = failed;
+                } finally {
+                    answered.add(connection);
+                    selector.wakeup();
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            overloaded(connection, now, "too many /health requests are waiting already; answered 503");
+        }
+    }
+
+    private void deliverHealthAnswers(long now) {
+        for (Connection connection = answered.poll(); connection != null; connection = answered.poll()) {
+            HttpResponse response = connection.answer;
+            Throwable failure = connection.answerFailure;
+            connection.answer = null;
+            connection.answerFailure = null;
+            if (connection.closed) {
+                continue;
+            }
+            if (response == null) {
+                reportFailure("/health", failure);
+                response = HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
+            }
+            respond(connection, response, now);
         }
     }
 
@@ -408,7 +456,7 @@ final class ServerLoop implements Runnable {
             try {
                 HttpResponse response = slot.response();
                 if (response == null) {
-                    reportRenderFailure(slot.failure());
+                    reportFailure("rendering /metrics", slot.failure());
                     response = HttpResponse.text(500, "Internal error; see the application's log\n")
                             .closeConnection();
                 }
@@ -420,8 +468,8 @@ final class ServerLoop implements Runnable {
     }
 
     /** The first failure of each kind at warn, the next ones at debug: a broken collector must not flood the log. */
-    private void reportRenderFailure(Throwable failure) {
-        String message = "rendering /metrics failed, answered 500: " + failure;
+    private void reportFailure(String what, Throwable failure) {
+        String message = what + " failed, answered 500: " + failure;
         if (failure != null && reportedRenderFailures.add(failure.getClass())) {
             LOG.warn(message + " (further failures of this kind are logged at debug)");
         } else {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SystemServer {
     /** Scrapes rendered at once; each holds one page in memory until it is written. */
     static final int RENDER_SLOTS = 2;
+    /** {@code /health} requests answered at once (each may wait for the application's checks), and waiting. */
+    static final int HEALTH_WORKERS = 2;
+    static final int MAX_QUEUED_HEALTH_REQUESTS = 16;
     private static final int BACKLOG = 256;
 
     private final ServerSocketChannel listener;
@@ -30,14 +34,16 @@ public final class SystemServer {
     private final ServerLoop loop;
     private final Thread loopThread;
     private final ThreadPoolExecutor renderers;
+    private final ThreadPoolExecutor healthWorkers;
 
     private SystemServer(ServerSocketChannel listener, ServerLoop loop, Thread loopThread,
-            ThreadPoolExecutor renderers) throws IOException {
+            ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers) throws IOException {
         this.listener = listener;
         this.address = (InetSocketAddress) listener.getLocalAddress();
         this.loop = loop;
         this.loopThread = loopThread;
         this.renderers = renderers;
+        this.healthWorkers = healthWorkers;
     }
 
     /**
@@ -72,12 +78,16 @@ public final class SystemServer {
             ThreadPoolExecutor renderers = new ThreadPoolExecutor(RENDER_SLOTS, RENDER_SLOTS, 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<Runnable>(), new DaemonThreadFactory("dynamo-system-server-render-"));
             renderers.allowCoreThreadTimeOut(true);
+            ThreadPoolExecutor healthWorkers = new ThreadPoolExecutor(HEALTH_WORKERS, HEALTH_WORKERS, 60,
+                    TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
+                    new DaemonThreadFactory("dynamo-system-server-health-"));
+            healthWorkers.allowCoreThreadTimeOut(true);
             MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
-                    renderers, RENDER_SLOTS);
+                    renderers, RENDER_SLOTS, healthWorkers);
             Thread loopThread = new Thread(loop, "dynamo-system-server");
             loopThread.setDaemon(true);
-            SystemServer server = new SystemServer(listener, loop, loopThread, renderers);
+            SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers);
             loopThread.start();
             server.stopAtShutdown();
             return server;
@@ -136,6 +146,7 @@ public final class SystemServer {
             }
         }
         renderers.shutdownNow();
+        healthWorkers.shutdownNow();
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {

@@ -659,6 +659,42 @@ class SystemServerTest {
     }
 
     @Test
+    void answersLivenessWhileAHealthCheckIsSlow() throws Exception {
+        java.util.concurrent.CountDownLatch checking = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Callable<Boolean> slowCheck = () -> {
+            checking.countDown();
+            return release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        };
+        Map<String, Object[]> checks = Collections.singletonMap("slow", new Object[] {slowCheck, 10_000L});
+        Object[] state = {Boolean.TRUE, Collections.<String, Boolean>emptyMap(), checks};
+        HealthStatus withSlowCheck = new HealthStatus(true, Collections.<String>emptyList(),
+                () -> Collections.singletonList(state), Collections::<String>emptyList);
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        SystemServer slow = SystemServer.start(AgentConfig.fromEnvironment(env), registry, withSlowCheck, () -> { });
+        servers.add(slow);
+
+        try (RawHttp healthProbe = new RawHttp(slow.port())) {
+            healthProbe.send("GET /health HTTP/1.1\r\n\r\n");
+            assertTrue(checking.await(5, java.util.concurrent.TimeUnit.SECONDS));
+
+            try (RawHttp liveProbe = new RawHttp(slow.port())) {
+                assertEquals(200, liveProbe.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+                assertEquals(200, liveProbe.send("GET /metrics HTTP/1.1\r\n\r\n").read().status);
+            }
+            assertEquals(0, healthProbe.socket.getInputStream().available(), "/health waits for its check");
+            release.countDown();
+            RawHttp.Reply health = healthProbe.read();
+            assertEquals(200, health.status);
+            assertTrue(health.text().contains("\"slow\""), health.text());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void reportsLiveness() throws IOException {
         Response response = request(server, "GET", "/live");
 
