@@ -3,17 +3,28 @@ package dev.dynamo.agent.internal.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
- * A {@link Writer} that encodes UTF-8 into a small array and passes it on in blocks. simpleclient's
- * TextFormat makes thousands of small writes per page; an {@code OutputStreamWriter} locks and runs
- * the charset encoder for each, and building the page as a String first would hold it twice more.
+ * A {@link Writer} that gathers chars in a small block and encodes each block to UTF-8 at once.
+ * simpleclient's TextFormat makes thousands of small writes per page; an {@code OutputStreamWriter}
+ * locks and runs the encoder for each, and building the page as a String first would hold it
+ * twice more. Encoding blocks keeps the encoder's fast ASCII path and the memory at a block.
  */
 final class Utf8Writer extends Writer {
-    private static final int BLOCK_BYTES = 8 * 1024;
+    private static final int BLOCK_CHARS = 8 * 1024;
 
     private final OutputStream out;
-    private final byte[] block = new byte[BLOCK_BYTES];
+    private final char[] chars = new char[BLOCK_CHARS];
+    private final CharBuffer charView = CharBuffer.wrap(chars);
+    private final ByteBuffer bytes = ByteBuffer.allocate(BLOCK_CHARS * 3);
+    private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private int used;
 
     Utf8Writer(OutputStream out) {
@@ -27,76 +38,61 @@ final class Utf8Writer extends Writer {
 
     @Override
     public void write(String text, int offset, int length) throws IOException {
-        int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            if (used > BLOCK_BYTES - 4) {
-                flushBlock();
-            }
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                block[used++] = (byte) c;
-            } else {
-                i = encode(c, i + 1 < end ? text.charAt(i + 1) : 0, i);
+        while (length > 0) {
+            int count = Math.min(length, BLOCK_CHARS - used);
+            text.getChars(offset, offset + count, chars, used);
+            used += count;
+            offset += count;
+            length -= count;
+            if (used == BLOCK_CHARS) {
+                encode(false);
             }
         }
     }
 
     @Override
-    public void write(char[] chars, int offset, int length) throws IOException {
-        int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            if (used > BLOCK_BYTES - 4) {
-                flushBlock();
-            }
-            char c = chars[i];
-            if (c < 0x80) {
-                block[used++] = (byte) c;
-            } else {
-                i = encode(c, i + 1 < end ? chars[i + 1] : 0, i);
+    public void write(char[] source, int offset, int length) throws IOException {
+        while (length > 0) {
+            int count = Math.min(length, BLOCK_CHARS - used);
+            System.arraycopy(source, offset, chars, used, count);
+            used += count;
+            offset += count;
+            length -= count;
+            if (used == BLOCK_CHARS) {
+                encode(false);
             }
         }
     }
 
     @Override
     public void write(int c) throws IOException {
-        write(String.valueOf((char) c));
+        if (used == BLOCK_CHARS) {
+            encode(false);
+        }
+        chars[used++] = (char) c;
     }
 
-    /** Encodes one non-ASCII char (with its low surrogate when {@code c} is a high one); returns the last index used. */
-    private int encode(char c, char next, int index) {
-        if (c < 0x800) {
-            block[used++] = (byte) (0xc0 | (c >> 6));
-            block[used++] = (byte) (0x80 | (c & 0x3f));
-            return index;
+    /** Encodes the block; a high surrogate at its end waits for its low one, unless this is the end. */
+    private void encode(boolean end) throws IOException {
+        charView.limit(used).position(0);
+        bytes.clear();
+        CoderResult result = encoder.encode(charView, bytes, end);
+        if (end) {
+            encoder.flush(bytes);
+            encoder.reset();
         }
-        if (Character.isHighSurrogate(c) && Character.isLowSurrogate(next)) {
-            int codePoint = Character.toCodePoint(c, next);
-            block[used++] = (byte) (0xf0 | (codePoint >> 18));
-            block[used++] = (byte) (0x80 | ((codePoint >> 12) & 0x3f));
-            block[used++] = (byte) (0x80 | ((codePoint >> 6) & 0x3f));
-            block[used++] = (byte) (0x80 | (codePoint & 0x3f));
-            return index + 1;
+        if (result.isError()) {
+            throw new IOException("cannot encode the page: " + result);
         }
-        if (Character.isSurrogate(c)) {
-            block[used++] = '?';
-            return index;
-        }
-        block[used++] = (byte) (0xe0 | (c >> 12));
-        block[used++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        block[used++] = (byte) (0x80 | (c & 0x3f));
-        return index;
-    }
-
-    private void flushBlock() throws IOException {
-        if (used > 0) {
-            out.write(block, 0, used);
-            used = 0;
-        }
+        out.write(bytes.array(), 0, bytes.position());
+        int left = charView.remaining();
+        System.arraycopy(chars, charView.position(), chars, 0, left);
+        used = left;
     }
 
     @Override
     public void flush() throws IOException {
-        flushBlock();
+        encode(true);
         out.flush();
     }
 
