@@ -10,7 +10,6 @@ import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.HealthStatus;
 import dev.dynamo.agent.internal.server.ScrapeRegistry;
 import dev.dynamo.agent.internal.server.SystemServer;
-import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -135,9 +134,10 @@ public final class AgentStarter {
     }
 
     private static void startServer(AgentConfig config, PrimaryApi api) {
-        // Every family of the API's collector is named with the prefix, and created at run time.
+        // The API's families are created at run time, all named dynamo_: dynamo_component_ for the
+        // application's, dynamo_metrics_ for the series guard's.
         ScrapeRegistry registry = new ScrapeRegistry();
-        registry.registerNamedByPrefix(new ApiMetricsCollector(api), PrometheusNames.METRIC_PREFIX);
+        registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
         JvmMetrics jvmMetrics = new JvmMetrics(registry);
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();

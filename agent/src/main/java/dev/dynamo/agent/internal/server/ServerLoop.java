@@ -344,10 +344,10 @@ final class ServerLoop implements Runnable {
                     now);
             return;
         }
-        boolean metrics = path.equals(AgentConfig.METRICS_PATH);
+        boolean metrics = path.equals(config.metricsPath());
         boolean healthPath = path.equals(config.healthPath());
         if (!metrics && !healthPath && !path.equals(config.livePath())) {
-            respond(connection, HttpResponse.text(404, "Not found. Try " + AgentConfig.METRICS_PATH + ", "
+            respond(connection, HttpResponse.text(404, "Not found. Try " + config.metricsPath() + ", "
                     + config.healthPath() + " or " + config.livePath() + "\n"), now);
         } else if (!request.method().equals("GET") && !request.isHead()) {
             respond(connection, HttpResponse.text(405, "Method not allowed; use GET or HEAD\n")
