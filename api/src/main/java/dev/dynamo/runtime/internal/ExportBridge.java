@@ -1,5 +1,7 @@
 package dev.dynamo.runtime.internal;
 
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -172,6 +174,8 @@ public final class ExportBridge {
      * name this copy already has with the same type adds its samples there.
      */
     public static List<FamilySnapshot> collect() {
+        // Endpoint calls that could not be recorded where they ended (no stack left) are applied first.
+        EndpointRecording.settle();
         List<FamilySnapshot> own = MetricStore.global().snapshot();
         if (FOREIGN_STORES.isEmpty()) {
             return own;

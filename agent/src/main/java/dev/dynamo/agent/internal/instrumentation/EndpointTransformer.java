@@ -4,7 +4,6 @@ import dev.dynamo.agent.internal.log.AgentLog;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ByteArrayOutputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
@@ -16,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Most classes a JVM loads have no such method, so each class file is first scanned for the
  * annotation's descriptor, a byte search that needs no parsing; only a class that mentions it is
- * parsed and rewritten, and ByteBuddy is not even loaded before the first such class. The
+ * parsed and rewritten, and the weaver's classes are not even loaded before the first such class. The
  * annotation is matched by name: the agent never loads the application's annotation class.
  * Nothing here throws into class loading: a class that cannot be instrumented is loaded unchanged,
  * with one warning.
@@ -62,7 +61,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
             return false;
         }
         try (InputStream in = type.getClassLoader().getResourceAsStream(internalName + ".class")) {
-            return in != null && contains(readAll(in), ANNOTATION_DESCRIPTOR);
+            return in != null && contains(TypeHierarchy.readAll(in), ANNOTATION_DESCRIPTOR);
         } catch (IOException | RuntimeException unreadable) {
             return false;
         }
@@ -114,14 +113,5 @@ public final class EndpointTransformer implements ClassFileTransformer {
             return true;
         }
         return false;
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        byte[] buffer = new byte[4096];
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
     }
 }

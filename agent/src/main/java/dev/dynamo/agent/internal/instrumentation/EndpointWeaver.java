@@ -1,30 +1,29 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.annotation.AnnotationDescription;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
-import net.bytebuddy.dynamic.scaffold.InstrumentedType;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodTooLargeException;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 
-import java.util.concurrent.CompletionStage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 
-import static net.bytebuddy.matcher.ElementMatchers.is;
-
 /**
- * Rewrites one class: adds {@link EndpointAdvice} (or {@link AsyncEndpointAdvice} for methods
- * returning a {@code CompletionStage}) to each {@code @DynamoEndpoint} method, with the method's id
- * bound as a constant. Adds no member and no type initializer, so the result is valid for
- * retransformation too.
+ * Rewrites one class: weaves the measurement ({@link EndpointMethodWeaver}) into each
+ * {@code @DynamoEndpoint} method, with the endpoint's id as a constant, through the ASM that
+ * ByteBuddy ships. Two passes over the class file: a scan that skips all code, then one that
+ * rewrites only the annotated methods (the others are copied as they are). No class is loaded, no
+ * type pool is built, and nothing is kept after the class is done. Adds no member and no type
+ * initializer, so the result is valid for retransformation too.
+ *
+ * <p>A method that cannot be woven (its code would outgrow the JVM's 64 KiB limit, its endpoint's
+ * metrics cannot be created) is left as it is, with one warning, and the class is woven again
+ * without it; its endpoint gets no series. The metrics of an endpoint are created only once a
+ * method of it is woven, so no series ever claims calls that nothing measures.
  */
 final class EndpointWeaver {
     private static final AgentLog LOG = AgentLog.get(EndpointWeaver.class);
@@ -32,60 +31,117 @@ final class EndpointWeaver {
     private final String defaultNamespace;
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
-    private final ByteBuddy byteBuddy = new ByteBuddy()
-            .with(TypeValidation.DISABLED)
-            .with(Implementation.Context.Disabled.Factory.INSTANCE)
-            .with(InstrumentedType.Factory.Default.FROZEN)
-            .with(VisibilityBridgeStrategy.Default.NEVER)
-            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
 
     EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce) {
         this.defaultNamespace = defaultNamespace;
         this.warnOnce = warnOnce;
     }
 
-    /** The instrumented class file, or null when no method needed instrumenting. */
-    byte[] weave(ClassLoader loader, String typeName, byte[] classFile) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
-                ClassFileLocator.ForClassLoader.of(loader));
-        TypePool pool = TypePool.Default.WithLazyResolution.of(locator);
-        TypeDescription type = pool.describe(typeName).resolve();
-        DynamicType.Builder<?> builder = byteBuddy.redefine(type, locator);
-        boolean changed = false;
-        for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
-            AnnotationDescription annotation = endpointAnnotation(method);
-            if (annotation == null) {
-                continue;
-            }
-            String where = typeName + "." + method.getName() + method.getDescriptor();
-            if (method.isAbstract() || method.isNative() || !method.isMethod()) {
+    /** The instrumented class file, or null when no method was instrumented. */
+    byte[] weave(ClassLoader loader, String internalName, byte[] classFile) {
+        ClassReader reader = new ClassReader(classFile);
+        EndpointScan scan = EndpointScan.of(reader);
+        if (scan.methods().isEmpty()) {
+            return null;
+        }
+        String className = internalName.replace('/', '.');
+        RecordingRegistry.Linked recording = null;
+        TypeHierarchy types = new TypeHierarchy(loader);
+        List<WovenMethod> woven = new ArrayList<WovenMethod>();
+        for (AnnotatedMethod method : scan.methods()) {
+            String where = method.where(className);
+            if (!method.hasBody() || method.maxLocals < 0) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: only methods with a body can be"
-                        + " measured (not abstract or native); annotate the implementing method");
+                        + " measured (not abstract, native or a constructor); annotate the implementing method");
                 continue;
             }
-            EndpointNames names = EndpointNames.of(annotation, type, method, defaultNamespace);
+            EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace);
             int id;
             try {
-                id = RecordingRegistry.register(loader, where + "@" + System.identityHashCode(loader), names);
+                if (recording == null) {
+                    recording = RecordingRegistry.linkedFrom(loader);
+                }
+                id = recording.reserve(names);
             } catch (Exception | LinkageError invalid) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: " + describe(invalid));
                 continue;
             }
-            boolean async = method.getReturnType().asErasure().isAssignableTo(CompletionStage.class);
-            builder = builder.visit(Advice.withCustomMapping()
-                    .bind(EndpointId.class, id)
-                    .to(async ? AsyncEndpointAdvice.class : EndpointAdvice.class)
-                    .on(is(method)));
-            changed = true;
-            LOG.debug("instrumenting " + where + " as " + names + (async ? " (until its stage completes)" : ""));
+            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, types)));
         }
-        return changed ? builder.make(pool).getBytes() : null;
+        while (!woven.isEmpty()) {
+            byte[] rewritten;
+            try {
+                rewritten = write(reader, internalName, scan.version(), woven);
+            } catch (MethodTooLargeException tooLarge) {
+                WovenMethod failed = find(woven, tooLarge.getMethodName(), tooLarge.getDescriptor());
+                if (failed == null) {
+                    throw tooLarge;
+                }
+                warnOnce.accept(failed.where, "@DynamoEndpoint on " + failed.where + " is not instrumented: its code"
+                        + " would outgrow the JVM's limit of 65535 bytes with the measurement added ("
+                        + tooLarge.getCodeSize() + " bytes); it runs unmeasured and its endpoint gets no series");
+                woven.remove(failed);
+                continue;
+            }
+            WovenMethod inactive = activateAll(recording, woven);
+            if (inactive == null) {
+                for (WovenMethod method : woven) {
+                    LOG.debug("instrumenting " + method.where + " as " + method.names + method.shape.describe());
+                }
+                return rewritten;
+            }
+            woven.remove(inactive);
+        }
+        return null;
     }
 
-    private static AnnotationDescription endpointAnnotation(MethodDescription method) {
-        for (AnnotationDescription annotation : method.getDeclaredAnnotations()) {
-            if (annotation.getAnnotationType().getName().equals(EndpointTransformer.ANNOTATION)) {
-                return annotation;
+    /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */
+    private WovenMethod activateAll(RecordingRegistry.Linked recording, List<WovenMethod> woven) {
+        for (WovenMethod method : woven) {
+            try {
+                recording.activate(method.id, method.names);
+            } catch (Exception | LinkageError invalid) {
+                warnOnce.accept(method.where, "@DynamoEndpoint on " + method.where + " is not instrumented: "
+                        + describe(invalid));
+                return method;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] write(ClassReader reader, String internalName, final int version,
+            final List<WovenMethod> woven) {
+        ClassWriter writer = new NoClassLoadingWriter(reader);
+        final boolean writeFrames = version >= Opcodes.V1_6;
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            private String owner;
+
+            @Override
+            public void visit(int classVersion, int access, String name, String signature, String superName,
+                    String[] interfaces) {
+                owner = name;
+                super.visit(classVersion, access, name, signature, superName, interfaces);
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                MethodVisitor target = super.visitMethod(access, name, descriptor, signature, exceptions);
+                WovenMethod method = find(woven, name, descriptor);
+                if (method == null) {
+                    return target;
+                }
+                return new EndpointMethodWeaver(target, owner, access, descriptor, method.id, method.shape,
+                        method.method.maxLocals, writeFrames, method.id < RecordingRegistry.UNRECORDED_EXIT_SLOTS);
+            }
+        }, ClassReader.EXPAND_FRAMES);
+        return writer.toByteArray();
+    }
+
+    private static WovenMethod find(List<WovenMethod> woven, String name, String descriptor) {
+        for (WovenMethod method : woven) {
+            if (method.method.is(name, descriptor)) {
+                return method;
             }
         }
         return null;
@@ -94,5 +150,41 @@ final class EndpointWeaver {
     private static String describe(Throwable failure) {
         Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /** An annotated method to weave, with its endpoint. */
+    private static final class WovenMethod {
+        final AnnotatedMethod method;
+        final String where;
+        final EndpointNames names;
+        final int id;
+        final MethodShape shape;
+
+        WovenMethod(AnnotatedMethod method, String where, EndpointNames names, int id, MethodShape shape) {
+            this.method = method;
+            this.where = where;
+            this.names = names;
+            this.id = id;
+            this.shape = shape;
+        }
+    }
+
+    /**
+     * Writes with the original constant pool, so that unchanged methods are copied byte for byte,
+     * and computes only maximum stack sizes: frames are written by the weaver. ASM asks for a common
+     * superclass only when it must insert frames itself (a method grown past 32 KiB needs wide
+     * jumps); loading classes for that here could deadlock class loading, so the class is then left
+     * as it is.
+     */
+    private static final class NoClassLoadingWriter extends ClassWriter {
+        NoClassLoadingWriter(ClassReader reader) {
+            super(reader, ClassWriter.COMPUTE_MAXS);
+        }
+
+        @Override
+        protected String getCommonSuperClass(String type1, String type2) {
+            throw new UnsupportedOperationException("a method grew past 32 KiB and would need frames computed from "
+                    + "the class hierarchy (" + type1 + ", " + type2 + ")");
+        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
-
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -12,14 +12,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Registers an instrumented method with the copy of {@code EndpointRecording} that the
- * instrumented class will link to. That is normally the agent's copy on the bootstrap class path;
- * a child-first class loader that carries its own API jar links to its own copy, and the method's
- * id must be valid there. Found by name through the instrumented class's loader; only JDK types cross.
+ * Registers instrumented methods with the copy of {@code EndpointRecording} that their class will
+ * link to. That is normally the agent's copy on the bootstrap class path, called directly; a
+ * child-first class loader that carries its own API jar links to its own copy, found by name and
+ * called by reflection (only JDK types cross), and the ids must be valid there. Nothing is kept
+ * per class loader.
  */
 public final class RecordingRegistry {
-    /** "namespace/component/endpoint" label values of every registered method's endpoint, in order. */
+    /** The woven code counts unrecorded exits only for ids below this (see EndpointRecording). */
+    static final int UNRECORDED_EXIT_SLOTS = EndpointRecording.UNRECORDED_EXIT_SLOTS;
+
+    /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
+    private static final Linked PRIMARY = new Linked(null, null);
 
     private RecordingRegistry() {
     }
@@ -31,26 +36,65 @@ public final class RecordingRegistry {
         }
     }
 
-    static int register(ClassLoader loader, String key, EndpointNames names) throws ReflectiveOperationException {
+    /** The copy of the recording that classes of {@code loader} link to. */
+    static Linked linkedFrom(ClassLoader loader) throws ReflectiveOperationException {
         Class<?> recording;
         try {
-            recording = Class.forName(EndpointRecording.class.getName(), true, loader);
+            recording = Class.forName(EndpointRecording.class.getName(), false, loader);
         } catch (ClassNotFoundException invisible) {
             throw new ClassNotFoundException("its class loader " + loader + " cannot see the dynamo API", invisible);
         }
+        if (recording == EndpointRecording.class) {
+            return PRIMARY;
+        }
         try {
-            Object id = recording.getMethod("register", String.class, String.class, String.class, String.class)
-                    .invoke(null, key, names.namespace(), names.component(), names.endpoint());
+            return new Linked(recording.getMethod("reserve", String.class, String.class, String.class),
+                    recording.getMethod("activate", int.class));
+        } catch (NoSuchMethodException old) {
+            throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads is older than the"
+                    + " agent; use the API jar of the agent's version");
+        }
+    }
+
+    /** One copy of {@code EndpointRecording}. */
+    static final class Linked {
+        private final Method reserve;
+        private final Method activate;
+
+        private Linked(Method reserve, Method activate) {
+            this.reserve = reserve;
+            this.activate = activate;
+        }
+
+        int reserve(EndpointNames names) throws ReflectiveOperationException {
+            if (reserve == null) {
+                return EndpointRecording.reserve(names.namespace(), names.component(), names.endpoint());
+            }
+            return (Integer) invoke(reserve, names.namespace(), names.component(), names.endpoint());
+        }
+
+        /** Creates the endpoint's metrics: from now on it is measured, and /health lists it. */
+        void activate(int id, EndpointNames names) throws ReflectiveOperationException {
+            if (activate == null) {
+                EndpointRecording.activate(id);
+            } else {
+                invoke(activate, id);
+            }
             ENDPOINTS.add(PrometheusNames.sanitizeLabelName(names.namespace()) + "/"
                     + PrometheusNames.sanitizeLabelName(names.component()) + "/"
                     + PrometheusNames.sanitizeLabelName(names.endpoint()));
-            return (Integer) id;
-        } catch (InvocationTargetException failed) {
-            Throwable cause = failed.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
+        }
+
+        private static Object invoke(Method method, Object... arguments) throws ReflectiveOperationException {
+            try {
+                return method.invoke(null, arguments);
+            } catch (InvocationTargetException failed) {
+                Throwable cause = failed.getCause();
+                if (cause instanceof RuntimeException) {
+                    throw (RuntimeException) cause;
+                }
+                throw failed;
             }
-            throw failed;
         }
     }
 }

@@ -324,9 +324,7 @@ class EndpointInstrumentationTest {
 
     @Test
     void failingMetricsBackendNeverReachesTheMethod() {
-        String key = "com.example.endpoints.Handlers.guarded(I)I@" + System.identityHashCode(
-                Handlers.class.getClassLoader());
-        int id = EndpointRecording.register(key, "unused", "unused", "unused");
+        int id = EndpointRecording.reserve(NS, "backend", "guarded");
         long failuresBefore = EndpointRecording.failures();
         EndpointRecording.replace(id, ThrowingMetrics.recorder());
         try {

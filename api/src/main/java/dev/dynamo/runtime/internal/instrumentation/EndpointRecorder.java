@@ -6,18 +6,27 @@ import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
 import dev.dynamo.runtime.metrics.IntGauge;
-import dev.dynamo.runtime.metrics.MetricsRegistry;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The work-handler metrics of one endpoint, bound once so that recording a call is two clock reads
  * and a few adder updates: no lookup, no allocation.
+ *
+ * <p>Recording runs on the application's threads, also at the top of an exhausted stack, where any
+ * call may throw {@code StackOverflowError}. Each metric update either happens whole or throws
+ * before it changes anything (an adder's compare-and-set is the last thing it does), so the
+ * methods below track how far they got, and their {@code catch} blocks make no call at all: they
+ * only count what was left undone in the {@code missed*} fields, with plain field writes, the one
+ * thing certain not to fail there. {@link #settle} applies those counts later on a thread with
+ * stack to spare (a scrape), so that {@code requests_total} always ends up equal to the
+ * duration's {@code _count} plus the calls in flight. The counts are not atomic: two threads
+ * failing in the same instant may lose one, which the ordinary paths never risk.
  */
 public final class EndpointRecorder {
     /** Request duration buckets: the defaults, then up to ten minutes for long generations. */
@@ -32,26 +41,36 @@ public final class EndpointRecorder {
     public static final String OTHER_ERROR_TYPE = "other";
 
     private static final double NANOS_TO_SECONDS = 1e-9;
+    private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
 
     private final IntCounter requests;
     private final IntGauge inflight;
     private final Histogram duration;
     private final IntCounterVec errors;
     private final IntCounter cancellations;
-    /** How many distinct {@code error_type} values this endpoint has. */
-    private final AtomicInteger errorTypes = new AtomicInteger();
+
     /**
-     * The error counter of each exception class, resolved once per class: {@code getSimpleName()}
-     * is slow on Java 8 and {@code withLabelValues} allocates. A ClassValue does not keep the class
-     * (or its class loader) alive.
+     * The error counter of each exception class seen, in the order seen, copied on every change so
+     * that a lookup is a plain scan without lock or allocation. Not a {@code ClassValue}: its first
+     * use initialises JDK structures, and at the top of an exhausted stack that initialisation fails
+     * for the life of the JVM. The classes are weakly held, so that no class loader is kept alive.
      */
-    private final ClassValue<IntCounter> errorsByType = new ClassValue<IntCounter>() {
-        @Override
-        protected IntCounter computeValue(Class<?> type) {
-            String errorType = errorTypes.incrementAndGet() <= MAX_ERROR_TYPES ? errorType(type) : OTHER_ERROR_TYPE;
-            return errors.withLabelValues(errorType);
-        }
-    };
+    private volatile ErrorType[] errorTypes = NO_ERROR_TYPES;
+    /** Resolved at the first error beyond {@link #MAX_ERROR_TYPES}; guarded by this. */
+    private IntCounter otherErrors;
+
+    // Written only in catch blocks, with plain writes (see the class comment); applied by settle().
+    volatile int missedInflightIncrements;
+    volatile int missedExits;
+    volatile int missedObservations;
+    volatile int missedErrors;
+    volatile Throwable lastMissedError;
+
+    // How much of each missed count settle() has applied; guarded by EndpointRecording's settle lock.
+    private int settledInflightIncrements;
+    private int settledExits;
+    private int settledObservations;
+    private int settledErrors;
 
     public EndpointRecorder(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
             IntCounter cancellations) {
@@ -78,30 +97,156 @@ public final class EndpointRecorder {
                 metrics.createIntCounter(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP, none));
     }
 
-    /** A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}. */
+    /**
+     * A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}.
+     * Returns {@code NOT_STARTED} when the request could not be counted, so that its exit records
+     * nothing either. Never throws.
+     */
     long enter() {
-        requests.inc();
-        inflight.inc();
-        long now = System.nanoTime();
-        return now == EndpointRecording.NOT_STARTED ? now + 1 : now;
-    }
-
-    /** A call started at {@code startNanos} ends, with {@code thrown} when it failed. */
-    void exit(long startNanos, Throwable thrown) {
-        long elapsed = System.nanoTime() - startNanos;
-        inflight.dec();
-        duration.observe(elapsed * NANOS_TO_SECONDS);
-        if (thrown != null) {
-            errorsByType.get(thrown.getClass()).inc();
+        long start = EndpointRecording.NOT_STARTED;
+        try {
+            long now = System.nanoTime();
+            requests.inc();
+            start = now == EndpointRecording.NOT_STARTED ? now + 1 : now;
+            inflight.inc();
+            return start;
+        } catch (Throwable failure) {
+            EndpointRecording.lastFailure = failure;
+            EndpointRecording.failureCount++;
+            if (start != EndpointRecording.NOT_STARTED) {
+                // Counted but not in flight: settle() adds it, and the exit takes it away as usual.
+                missedInflightIncrements++;
+            }
+            return start;
         }
     }
 
-    /** A call started at {@code startNanos} ends because its result was cancelled. */
+    /** A call started at {@code startNanos} returns. Never throws. */
+    void exit(long startNanos) {
+        boolean ended = false;
+        try {
+            long elapsed = System.nanoTime() - startNanos;
+            inflight.dec();
+            ended = true;
+            duration.observe(elapsed * NANOS_TO_SECONDS);
+        } catch (Throwable failure) {
+            EndpointRecording.lastFailure = failure;
+            EndpointRecording.failureCount++;
+            if (ended) {
+                missedObservations++;
+            } else {
+                missedExits++;
+            }
+        }
+    }
+
+    /**
+     * A call started at {@code startNanos} ends with {@code thrown}. Resolving a new exception class
+     * needs stack and memory: callers make sure of the stack first ({@link EndpointRecording}). Never
+     * throws.
+     */
+    void exit(long startNanos, Throwable thrown) {
+        int done = 0;
+        try {
+            long elapsed = System.nanoTime() - startNanos;
+            inflight.dec();
+            done = 1;
+            duration.observe(elapsed * NANOS_TO_SECONDS);
+            done = 2;
+            errorCounter(thrown.getClass()).inc();
+        } catch (Throwable failure) {
+            EndpointRecording.lastFailure = failure;
+            EndpointRecording.failureCount++;
+            if (done == 0) {
+                missedExits++;
+            } else if (done == 1) {
+                missedObservations++;
+            }
+            lastMissedError = thrown;
+            missedErrors++;
+        }
+    }
+
+    /** A call started at {@code startNanos} ends because its result was cancelled. Never throws. */
     void cancelled(long startNanos) {
-        long elapsed = System.nanoTime() - startNanos;
-        inflight.dec();
-        duration.observe(elapsed * NANOS_TO_SECONDS);
-        cancellations.inc();
+        int done = 0;
+        try {
+            long elapsed = System.nanoTime() - startNanos;
+            inflight.dec();
+            done = 1;
+            duration.observe(elapsed * NANOS_TO_SECONDS);
+            done = 2;
+            cancellations.inc();
+        } catch (Throwable failure) {
+            EndpointRecording.lastFailure = failure;
+            EndpointRecording.failureCount++;
+            if (done == 0) {
+                missedExits++;
+            } else if (done == 1) {
+                missedObservations++;
+            }
+        }
+    }
+
+    /**
+     * Applies what the application's threads could not record, plus {@code unrecordedExits} exits
+     * that the instrumented code counted itself. A missed duration is observed as zero: it is
+     * unknown, and these calls ended at once when their stack ran out. Missed errors count under the
+     * type of the last one. Called under EndpointRecording's settle lock, on a shallow stack.
+     */
+    void settle(int unrecordedExits) {
+        int inflightIncrements = missedInflightIncrements - settledInflightIncrements;
+        int exits = missedExits - settledExits;
+        int observations = missedObservations - settledObservations;
+        int errorCount = missedErrors - settledErrors;
+        Throwable error = lastMissedError;
+        settledInflightIncrements += inflightIncrements;
+        settledExits += exits;
+        settledObservations += observations;
+        settledErrors += errorCount;
+
+        exits += unrecordedExits;
+        inflight.add(inflightIncrements - exits);
+        for (int i = 0; i < exits + observations; i++) {
+            duration.observe(0);
+        }
+        if (errorCount > 0) {
+            (error != null ? errorCounter(error.getClass()) : otherErrors()).inc(errorCount);
+        }
+    }
+
+    /** The error counter of exception class {@code type}, created at its first error. */
+    private IntCounter errorCounter(Class<?> type) {
+        for (ErrorType known : errorTypes) {
+            if (known.type.get() == type) {
+                return known.counter;
+            }
+        }
+        return addErrorType(type);
+    }
+
+    private synchronized IntCounter addErrorType(Class<?> type) {
+        ErrorType[] known = errorTypes;
+        for (ErrorType errorType : known) {
+            if (errorType.type.get() == type) {
+                return errorType.counter;
+            }
+        }
+        if (known.length >= MAX_ERROR_TYPES) {
+            return otherErrors();
+        }
+        IntCounter counter = errors.withLabelValues(errorType(type));
+        ErrorType[] grown = Arrays.copyOf(known, known.length + 1);
+        grown[known.length] = new ErrorType(type, counter);
+        errorTypes = grown;
+        return counter;
+    }
+
+    private synchronized IntCounter otherErrors() {
+        if (otherErrors == null) {
+            otherErrors = errors.withLabelValues(OTHER_ERROR_TYPE);
+        }
+        return otherErrors;
     }
 
     /** The {@code error_type} of {@code type}: its simple name, or for anonymous classes {@code Outer$1}. */
@@ -112,5 +257,16 @@ public final class EndpointRecorder {
         }
         String name = type.getName();
         return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /** An exception class and its error counter. */
+    private static final class ErrorType {
+        final WeakReference<Class<?>> type;
+        final IntCounter counter;
+
+        ErrorType(Class<?> type, IntCounter counter) {
+            this.type = new WeakReference<Class<?>>(type);
+            this.counter = counter;
+        }
     }
 }

@@ -1,74 +1,127 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.Endpoint;
 import dev.dynamo.runtime.internal.ApiLog;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 /**
- * What the agent's advice calls on entry to and exit from an {@code @DynamoEndpoint} method. Each
- * instrumented method gets an id at transform time; a call costs one array read to find its
- * {@link EndpointRecorder}. Nothing here ever throws into the instrumented method: a failure is
- * counted and logged (the first at warn, the rest at debug).
+ * What the code the agent weaves into an {@code @DynamoEndpoint} method calls on entry and exit.
+ * Each endpoint gets an id when a method is woven; a call costs one array read to find its
+ * {@link EndpointRecorder}. Nothing here ever throws into the instrumented method.
+ *
+ * <p>The woven code is: {@code long start = enter(id)} first; before each return
+ * {@link #exit(int, long)} (or the exit of the method's shape, such as
+ * {@link #exitStage(Object, int, long)}); and a handler around the whole body that calls
+ * {@link #exitThrown(Throwable, int, long)} and rethrows the same object. When even that call
+ * cannot be made (no stack left for one more frame), the woven code adds one to
+ * {@code UNRECORDED_EXITS[id]} itself, with plain array writes, and {@link #settle} applies it
+ * later; so every call counted on entry is ended exactly once, and in-flight returns to zero.
+ *
+ * <p>Failures are counted with plain writes and logged by {@link #settle} (the first at warn, the
+ * rest at debug): a log line at the top of an exhausted stack would fail itself.
  */
 public final class EndpointRecording {
     /**
-     * Returned by {@link #enter} when recording failed, so that exit records nothing. Zero, because
-     * that is also what the advice's exit receives when its enter did not complete (a
-     * {@code StackOverflowError} inside enter, suppressed by the advice).
+     * Returned by {@link #enter} when the call is not counted, so that its exit records nothing;
+     * also what the woven code uses when its call of {@code enter} failed.
      */
     public static final long NOT_STARTED = 0L;
 
+    /** Ids below this have a slot in {@link #UNRECORDED_EXITS}; the weaver checks. */
+    public static final int UNRECORDED_EXIT_SLOTS = 1024;
+    /**
+     * Exits the woven code could not record, by endpoint id, counted by the woven code itself with
+     * plain array writes (the only thing certain to work where no call can be made). Only
+     * {@link #settle} reads it.
+     */
+    public static final int[] UNRECORDED_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+
+    /**
+     * Frames of {@link #descend} that must fit on the stack before an error is recorded: more than
+     * resolving a new exception class takes (its name and its series), so that recording never
+     * starts what it cannot finish.
+     */
+    private static final int HEADROOM_FRAMES = 256;
+
     private static final Object LOCK = new Object();
-    /** Guarded by {@link #LOCK}. */
+    /** Endpoint id by "namespace NUL component NUL endpoint"; guarded by {@link #LOCK}. */
     private static final Map<String, Integer> IDS = new HashMap<String, Integer>();
-    /** Copied on every change and published whole, so that readers need no lock. */
+    /** The endpoint of each id, for {@link #activate}; guarded by {@link #LOCK}. */
+    private static Endpoint[] endpoints = new Endpoint[0];
+    /** By id; null until activated. Copied on every change and published whole: readers need no lock. */
     private static volatile EndpointRecorder[] recorders = new EndpointRecorder[0];
-    private static final AtomicLong FAILURES = new AtomicLong();
+
+    // Written with plain writes where recording failed (see EndpointRecorder); read by settle().
+    static volatile long failureCount;
+    static volatile Throwable lastFailure;
+
+    private static final Object SETTLE_LOCK = new Object();
+    /** How much of {@link #UNRECORDED_EXITS} is applied; guarded by {@link #SETTLE_LOCK}. */
+    private static final int[] SETTLED_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+    /** Guarded by {@link #SETTLE_LOCK}. */
+    private static long reportedFailures;
+    /** Guarded by {@link #LOCK}. */
+    private static boolean warm;
 
     private EndpointRecording() {
     }
 
     /**
-     * The id of the method known as {@code key}, creating the work-handler metrics of endpoint
-     * {@code namespace/component/endpoint} when the key is new. Registering a key again
-     * (retransformation, a second attach) returns the same id. Only JDK types cross here, because
-     * the agent's classes may link to another copy of the API than this one.
+     * The id of endpoint {@code namespace/component/endpoint}; the same names always get the same
+     * id, whatever method or class loader asks. Creates no metric: {@link #activate} does, once a
+     * method using the id has been woven. Only JDK types cross here, because the agent's classes
+     * may link to another copy of the API than this one.
      *
      * @throws IllegalArgumentException when a name has no character valid in a label
      */
-    public static int register(String key, String namespace, String component, String endpoint) {
-        return register(key, () -> EndpointRecorder.forEndpoint(
-                DistributedRuntime.get().namespace(namespace).component(component).endpoint(endpoint)));
-    }
-
-    /** {@link #register(String, String, String, String)} with the recorder {@code factory} makes. */
-    public static int register(String key, Supplier<EndpointRecorder> factory) {
+    public static int reserve(String namespace, String component, String endpoint) {
+        String key = namespace + '\0' + component + '\0' + endpoint;
         synchronized (LOCK) {
             Integer existing = IDS.get(key);
             if (existing != null) {
                 return existing;
             }
-            EndpointRecorder recorder = factory.get();
-            EndpointRecorder[] grown = new EndpointRecorder[recorders.length + 1];
-            System.arraycopy(recorders, 0, grown, 0, recorders.length);
-            int id = recorders.length;
-            grown[id] = recorder;
+            Endpoint resolved = DistributedRuntime.get().namespace(namespace).component(component).endpoint(endpoint);
+            int id = endpoints.length;
+            endpoints = Arrays.copyOf(endpoints, id + 1);
+            endpoints[id] = resolved;
+            recorders = Arrays.copyOf(recorders, id + 1);
             IDS.put(key, id);
-            recorders = grown;
             return id;
         }
     }
 
-    /** Puts {@code recorder} in place of the one registered under {@code id} (for tests of failing backends). */
+    /**
+     * Creates the work-handler metrics of endpoint {@code id} (when not done yet) and prepares
+     * everything the exit paths use, so that no call ever loads or initialises a class for them.
+     *
+     * @throws IllegalArgumentException when the endpoint already has a metric of one of those names
+     *         with another type or help
+     */
+    public static void activate(int id) {
+        synchronized (LOCK) {
+            if (recorders[id] != null) {
+                return;
+            }
+            EndpointRecorder recorder = EndpointRecorder.forEndpoint(endpoints[id]);
+            warmUp();
+            EndpointRecorder[] copy = recorders.clone();
+            copy[id] = recorder;
+            recorders = copy;
+        }
+    }
+
+    /** Puts {@code recorder} in place of the one of endpoint {@code id} (for tests of failing backends). */
     public static void replace(int id, EndpointRecorder recorder) {
         synchronized (LOCK) {
             EndpointRecorder[] copy = recorders.clone();
@@ -79,80 +132,153 @@ public final class EndpointRecording {
 
     /** How many times recording failed and was suppressed. */
     public static long failures() {
-        return FAILURES.get();
+        return failureCount;
     }
 
-    /** A call of method {@code id} starts; returns what its exit needs. */
+    /** A call of endpoint {@code id} starts; returns what its exit needs. */
     public static long enter(int id) {
-        try {
-            return recorders[id].enter();
-        } catch (Throwable failure) {
-            failed(failure);
-            return NOT_STARTED;
-        }
+        return recorders[id].enter();
     }
 
-    /** A call of method {@code id} returns, or throws {@code thrown}. */
-    public static void exit(int id, long startNanos, Throwable thrown) {
-        if (startNanos == NOT_STARTED) {
-            return;
-        }
-        try {
-            recorders[id].exit(startNanos, thrown);
-        } catch (Throwable failure) {
-            failed(failure);
+    /** A call of endpoint {@code id} that started at {@code startNanos} returns. */
+    public static void exit(int id, long startNanos) {
+        if (startNanos != NOT_STARTED) {
+            recorders[id].exit(startNanos);
         }
     }
 
     /**
-     * A call of method {@code id}, which returns a {@link CompletionStage}, returns {@code result}
-     * or throws {@code thrown}; the call ends when the stage completes.
+     * A call of endpoint {@code id} throws {@code thrown}. Recording an error may resolve a new
+     * exception class, which takes stack: when the stack is nearly exhausted (a
+     * {@code StackOverflowError} unwinding), the call is left to {@link #settle}.
      */
-    public static void exitAsync(int id, long startNanos, Throwable thrown, Object result) {
+    public static void exitThrown(Throwable thrown, int id, long startNanos) {
+        if (startNanos != NOT_STARTED) {
+            endWithError(recorders[id], startNanos, thrown);
+        }
+    }
+
+    /**
+     * A call of endpoint {@code id}, declared to return a {@link CompletionStage}, returns
+     * {@code result}; the call ends when the stage completes.
+     */
+    public static void exitStage(Object result, int id, long startNanos) {
         if (startNanos == NOT_STARTED) {
             return;
         }
-        EndpointRecorder recorder;
+        EndpointRecorder recorder = recorders[id];
         try {
-            recorder = recorders[id];
-        } catch (Throwable failure) {
-            failed(failure);
-            return;
-        }
-        boolean ended = false;
-        try {
-            if (thrown != null || !(result instanceof CompletionStage)) {
-                ended = true;
-                recorder.exit(startNanos, thrown);
+            if (!(result instanceof CompletionStage)) {
+                recorder.exit(startNanos);
             } else if (result.getClass() == CompletableFuture.class && ((CompletableFuture<?>) result).isDone()) {
                 // Exactly CompletableFuture: its subclass for completedStage() and minimalCompletionStage()
                 // throws from isDone(), so other stages take the callback path.
-                ended = true;
                 completeDone(recorder, startNanos, (CompletableFuture<?>) result);
             } else {
                 ((CompletionStage<?>) result).whenComplete(new Completion(recorder, startNanos));
             }
         } catch (Throwable failure) {
-            failed(failure);
-            if (!ended) {
-                // The call was counted in flight on entry; it must not stay there forever.
-                endQuietly(recorder, startNanos);
+            lastFailure = failure;
+            failureCount++;
+            // Nothing was recorded (each path records last), and no callback will: settle() ends the call.
+            recorder.missedExits++;
+        }
+    }
+
+    /** Ends a call with an error when there is stack to do it, or leaves it to settle(). Never throws. */
+    private static void endWithError(EndpointRecorder recorder, long startNanos, Throwable thrown) {
+        try {
+            if (descend(HEADROOM_FRAMES) == HEADROOM_FRAMES) {
+                recorder.exit(startNanos, thrown);
+                return;
+            }
+        } catch (Throwable noStack) {
+            lastFailure = noStack;
+            failureCount++;
+        }
+        recorder.missedExits++;
+        recorder.lastMissedError = thrown;
+        recorder.missedErrors++;
+    }
+
+    /** Recurses {@code frames} deep: throws StackOverflowError when that does not fit. */
+    private static int descend(int frames) {
+        return frames == 0 ? 0 : descend(frames - 1) + 1;
+    }
+
+    /**
+     * Applies what recording could not do on the application's threads (see
+     * {@link EndpointRecorder}) and logs recording failures. Called at every collection of the
+     * metrics and whenever an endpoint is activated; never throws.
+     */
+    public static void settle() {
+        synchronized (SETTLE_LOCK) {
+            try {
+                EndpointRecorder[] current = recorders;
+                for (int id = 0; id < current.length; id++) {
+                    if (current[id] == null) {
+                        continue;
+                    }
+                    int unrecorded = 0;
+                    if (id < UNRECORDED_EXIT_SLOTS) {
+                        unrecorded = UNRECORDED_EXITS[id] - SETTLED_EXITS[id];
+                        SETTLED_EXITS[id] += unrecorded;
+                    }
+                    current[id].settle(unrecorded);
+                }
+                reportFailures();
+            } catch (Throwable failure) {
+                lastFailure = failure;
+                failureCount++;
             }
         }
     }
 
-    private static void endQuietly(EndpointRecorder recorder, long startNanos) {
+    private static void reportFailures() {
+        long count = failureCount;
+        if (count == reportedFailures) {
+            return;
+        }
+        String message = "recording endpoint metrics failed (" + count + " so far); the application is not affected: "
+                + lastFailure;
+        if (reportedFailures == 0) {
+            ApiLog.warn(message + "; further failures are logged at debug level");
+        } else {
+            ApiLog.debug(message);
+        }
+        reportedFailures = count;
+    }
+
+    /**
+     * Loads and initialises what the exit paths may use before any call needs it: a class whose
+     * initialisation fails at the top of an exhausted stack stays unusable for the life of the JVM.
+     */
+    private static void warmUp() {
+        if (warm) {
+            return;
+        }
+        warm = true;
+        descend(HEADROOM_FRAMES);
+        // Adders under contention create cells and draw probes from ThreadLocalRandom.
+        ThreadLocalRandom.current();
+        initialize("java.util.concurrent.atomic.Striped64$Cell");
+        initialize(Completion.class.getName());
+        initialize(EndpointRecorder.class.getName() + "$ErrorType");
+        EndpointRecorder.errorType(StackOverflowError.class);
+    }
+
+    private static void initialize(String className) {
         try {
-            recorder.exit(startNanos, null);
-        } catch (Throwable failure) {
-            failed(failure);
+            Class.forName(className, true, EndpointRecording.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError absent) {
+            // A JDK without that class does not use it either.
         }
     }
 
     /** The fast path: the future finished before the method returned, so no callback is needed. */
     private static void completeDone(EndpointRecorder recorder, long startNanos, CompletableFuture<?> future) {
         if (!future.isCompletedExceptionally()) {
-            recorder.exit(startNanos, null);
+            recorder.exit(startNanos);
             return;
         }
         Throwable failure;
@@ -169,10 +295,12 @@ public final class EndpointRecording {
 
     static void finish(EndpointRecorder recorder, long startNanos, Throwable failure) {
         Throwable cause = unwrap(failure);
-        if (cause instanceof CancellationException) {
+        if (cause == null) {
+            recorder.exit(startNanos);
+        } else if (cause instanceof CancellationException) {
             recorder.cancelled(startNanos);
         } else {
-            recorder.exit(startNanos, cause);
+            endWithError(recorder, startNanos, cause);
         }
     }
 
@@ -182,17 +310,6 @@ public final class EndpointRecording {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    static void failed(Throwable failure) {
-        long count = FAILURES.incrementAndGet();
-        String message = "recording endpoint metrics failed (" + count + " so far); the application is not affected: "
-                + failure;
-        if (count == 1) {
-            ApiLog.warn(message + "; further failures are logged at debug level");
-        } else {
-            ApiLog.debug(message);
-        }
     }
 
     /** Ends the measurement of an asynchronous call when its stage completes. */
@@ -210,7 +327,9 @@ public final class EndpointRecording {
             try {
                 finish(recorder, startNanos, failure);
             } catch (Throwable recordingFailure) {
-                failed(recordingFailure);
+                lastFailure = recordingFailure;
+                failureCount++;
+                recorder.missedExits++;
             }
         }
     }

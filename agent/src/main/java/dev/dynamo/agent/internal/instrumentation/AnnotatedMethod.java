@@ -1,0 +1,35 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import net.bytebuddy.jar.asm.Opcodes;
+
+/** A method of the class being woven that carries {@code @DynamoEndpoint}, as its class file declares it. */
+final class AnnotatedMethod {
+    final int access;
+    final String name;
+    final String descriptor;
+    /** The annotation's attributes; null when not given. */
+    String namespace;
+    String component;
+    String endpoint;
+    /** The {@code max_locals} of its code; -1 without code. */
+    int maxLocals = -1;
+
+    AnnotatedMethod(int access, String name, String descriptor) {
+        this.access = access;
+        this.name = name;
+        this.descriptor = descriptor;
+    }
+
+    boolean hasBody() {
+        return (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0 && !name.startsWith("<");
+    }
+
+    boolean is(String otherName, String otherDescriptor) {
+        return name.equals(otherName) && descriptor.equals(otherDescriptor);
+    }
+
+    /** {@code com.example.Type.method(I)I}, as warnings name it. */
+    String where(String className) {
+        return className + "." + name + descriptor;
+    }
+}

@@ -1,0 +1,355 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Weaves the measurement into one annotated method, as if written by hand:
+ *
+ * <pre>{@code
+ * long start = EndpointRecording.enter(ID);        // if this call fails: start = NOT_STARTED
+ * try {
+ *     ...the method, where each return first calls the exit of its shape:
+ *     EndpointRecording.exit(ID, start); return value;
+ * } catch (Throwable thrown) {
+ *     EndpointRecording.exitThrown(thrown, ID, start);
+ *     throw thrown;                                  // the same object
+ * }
+ * }</pre>
+ *
+ * One local (the start time, a long) is added after the method's own; nothing else stays on the
+ * stack of a frame, so deep recursion loses as little depth as possible. Where the stack is so
+ * exhausted that a call of an exit cannot even be made, the woven code counts the exit in
+ * {@code EndpointRecording.UNRECORDED_EXITS} with plain array writes and goes on as the method
+ * would: it returns the value or rethrows the exception. Returned values and caught exceptions are
+ * kept in locals the method no longer uses (from slot 0), so that no other slot is added.
+ *
+ * <p>Stack map frames are written by hand, so that no class is ever loaded to compute them: the
+ * method's own frames gain the start time, and each handler gets a full frame holding only what it
+ * uses. Needs the class read with {@code EXPAND_FRAMES} and written with {@code COMPUTE_MAXS}.
+ */
+final class EndpointMethodWeaver extends MethodVisitor {
+    private static final String RECORDING = "dev/dynamo/runtime/internal/instrumentation/EndpointRecording";
+    private static final String THROWABLE = "java/lang/Throwable";
+
+    private final String owner;
+    private final int access;
+    private final String descriptor;
+    private final int id;
+    private final MethodShape shape;
+    private final boolean writeFrames;
+    private final boolean countUnrecorded;
+    /** The method's own {@code max_locals}: the start time goes right after. */
+    private final int startSlot;
+    private final Type returnType;
+    /** Where a returned value waits while its exit is called: a slot the returning method no longer uses. */
+    private final int valueSlot;
+    /** Where a thrown exception waits while its exit is called. */
+    private final int throwableSlot;
+
+    private final Label enterStart = new Label();
+    private final Label enterEnd = new Label();
+    private final Label body = new Label();
+    private final Label bodyEnd = new Label();
+    private final Label exitThrownStart = new Label();
+    private final Label exitThrownEnd = new Label();
+    /** Start and end label of each guarded exit call before a return. */
+    private final List<Label> returnExits = new ArrayList<Label>();
+    /** The method's own try blocks; an exit inside one of them is left unguarded (see exitOnReturn). */
+    private final List<Label> ownTryStarts = new ArrayList<Label>();
+    private final List<Label> ownTryEnds = new ArrayList<Label>();
+    private int openOwnTries;
+
+    EndpointMethodWeaver(MethodVisitor target, String owner, int access, String descriptor, int id,
+            MethodShape shape, int maxLocals, boolean writeFrames, boolean countUnrecorded) {
+        super(Opcodes.ASM9, target);
+        this.owner = owner;
+        this.access = access;
+        this.descriptor = descriptor;
+        this.id = id;
+        this.shape = shape;
+        this.writeFrames = writeFrames;
+        this.countUnrecorded = countUnrecorded;
+        this.startSlot = maxLocals;
+        this.returnType = Type.getReturnType(descriptor);
+        this.valueSlot = maxLocals >= returnType.getSize() ? 0 : maxLocals + 2;
+        this.throwableSlot = maxLocals >= 1 ? 0 : maxLocals + 2;
+    }
+
+    @Override
+    public void visitCode() {
+        super.visitCode();
+        super.visitLabel(enterStart);
+        pushId();
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "enter", "(I)J", false);
+        super.visitLabel(enterEnd);
+        super.visitVarInsn(Opcodes.LSTORE, startSlot);
+        super.visitLabel(body);
+        frame(bodyLocals(), null);
+        // Keeps this frame apart from one the method may have at its first instruction.
+        super.visitInsn(Opcodes.NOP);
+    }
+
+    @Override
+    public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+        ownTryStarts.add(start);
+        ownTryEnds.add(end);
+        super.visitTryCatchBlock(start, end, handler, type);
+    }
+
+    @Override
+    public void visitLabel(Label label) {
+        for (Label start : ownTryStarts) {
+            if (start == label) {
+                openOwnTries++;
+            }
+        }
+        for (Label end : ownTryEnds) {
+            if (end == label) {
+                openOwnTries--;
+            }
+        }
+        super.visitLabel(label);
+    }
+
+    @Override
+    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+        if (type != Opcodes.F_NEW) {
+            throw new IllegalStateException("the weaver needs expanded frames");
+        }
+        Object[] slots = new Object[startSlot + 2];
+        int slot = 0;
+        for (int i = 0; i < numLocal; i++) {
+            slots[slot] = local[i];
+            slot += size(local[i]);
+        }
+        slots[startSlot] = Opcodes.LONG;
+        Object[] locals = frameLocals(slots);
+        super.visitFrame(Opcodes.F_NEW, locals.length, locals, numStack, stack);
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+        if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+            exitOnReturn(opcode);
+        }
+        super.visitInsn(opcode);
+    }
+
+    /**
+     * The exit before a return, by the method's shape: the one place where shapes differ. The
+     * returned value waits in {@link #valueSlot} while the exit is called, so that the handler can
+     * still return it when the call cannot be made; inside one of the method's own try blocks (not
+     * javac's way) the value stays on the operand stack, because that block's handler may read the
+     * slot.
+     */
+    private void exitOnReturn(int returnOpcode) {
+        boolean guarded = openOwnTries == 0;
+        boolean returnsValue = returnOpcode != Opcodes.RETURN;
+        Label start = new Label();
+        Label end = new Label();
+        if (guarded && returnsValue) {
+            super.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), valueSlot);
+        }
+        super.visitLabel(start);
+        switch (shape) {
+            case SYNCHRONOUS:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exit", "(IJ)V", false);
+                break;
+            case COMPLETION_STAGE:
+                if (guarded) {
+                    super.visitVarInsn(Opcodes.ALOAD, valueSlot);
+                } else {
+                    super.visitInsn(Opcodes.DUP);
+                }
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitStage", "(Ljava/lang/Object;IJ)V", false);
+                break;
+            default:
+                throw new IllegalStateException("no exit for " + shape);
+        }
+        super.visitLabel(end);
+        if (guarded) {
+            returnExits.add(start);
+            returnExits.add(end);
+            if (returnsValue) {
+                super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
+            }
+        }
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+        super.visitLabel(bodyEnd);
+
+        // catch (Throwable thrown): exitThrown(thrown, id, start); throw thrown;
+        Label thrownHandler = new Label();
+        super.visitLabel(thrownHandler);
+        frame(locals(-1, null), THROWABLE);
+        super.visitVarInsn(Opcodes.ASTORE, throwableSlot);
+        super.visitLabel(exitThrownStart);
+        super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
+        pushId();
+        super.visitVarInsn(Opcodes.LLOAD, startSlot);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitThrown", "(Ljava/lang/Throwable;IJ)V", false);
+        super.visitLabel(exitThrownEnd);
+        super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
+        super.visitInsn(Opcodes.ATHROW);
+
+        // exitThrown could not be called: count the exit, rethrow the method's own exception.
+        Label unrecordedThrown = new Label();
+        super.visitLabel(unrecordedThrown);
+        frame(locals(throwableSlot, THROWABLE), THROWABLE);
+        super.visitInsn(Opcodes.POP);
+        countUnrecordedExit();
+        super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
+        super.visitInsn(Opcodes.ATHROW);
+
+        // An exit before a return could not be called: count it, return the value.
+        Label unrecordedReturn = new Label();
+        if (!returnExits.isEmpty()) {
+            super.visitLabel(unrecordedReturn);
+            boolean returnsValue = returnType.getSort() != Type.VOID;
+            frame(returnsValue ? locals(valueSlot, frameType(returnType)) : locals(-1, null), THROWABLE);
+            super.visitInsn(Opcodes.POP);
+            countUnrecordedExit();
+            if (returnsValue) {
+                super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
+            }
+            super.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
+        }
+
+        // enter could not be called: the method runs unmeasured.
+        Label enterFailed = new Label();
+        super.visitLabel(enterFailed);
+        frame(frameLocals(parameterSlots(startSlot)), THROWABLE);
+        super.visitInsn(Opcodes.POP);
+        super.visitInsn(Opcodes.LCONST_0);
+        super.visitVarInsn(Opcodes.LSTORE, startSlot);
+        super.visitJumpInsn(Opcodes.GOTO, body);
+
+        // After the method's own handlers, so that those still see their exceptions first.
+        for (int i = 0; i < returnExits.size(); i += 2) {
+            super.visitTryCatchBlock(returnExits.get(i), returnExits.get(i + 1), unrecordedReturn, null);
+        }
+        super.visitTryCatchBlock(exitThrownStart, exitThrownEnd, unrecordedThrown, null);
+        super.visitTryCatchBlock(enterStart, enterEnd, enterFailed, null);
+        super.visitTryCatchBlock(body, bodyEnd, thrownHandler, null);
+        super.visitMaxs(maxStack, maxLocals);
+    }
+
+    /** {@code UNRECORDED_EXITS[id]++}, with no call: the stack has no room for one. */
+    private void countUnrecordedExit() {
+        if (!countUnrecorded) {
+            return;
+        }
+        super.visitFieldInsn(Opcodes.GETSTATIC, RECORDING, "UNRECORDED_EXITS", "[I");
+        pushId();
+        super.visitInsn(Opcodes.DUP2);
+        super.visitInsn(Opcodes.IALOAD);
+        super.visitInsn(Opcodes.ICONST_1);
+        super.visitInsn(Opcodes.IADD);
+        super.visitInsn(Opcodes.IASTORE);
+    }
+
+    private void pushId() {
+        if (id <= 5) {
+            super.visitInsn(Opcodes.ICONST_0 + id);
+        } else if (id <= Byte.MAX_VALUE) {
+            super.visitIntInsn(Opcodes.BIPUSH, id);
+        } else if (id <= Short.MAX_VALUE) {
+            super.visitIntInsn(Opcodes.SIPUSH, id);
+        } else {
+            super.visitLdcInsn(id);
+        }
+    }
+
+    private void frame(Object[] locals, String stackTop) {
+        if (!writeFrames) {
+            return;
+        }
+        Object[] stack = stackTop == null ? new Object[0] : new Object[] {stackTop};
+        super.visitFrame(Opcodes.F_NEW, locals.length, locals, stack.length, stack);
+    }
+
+    /** The parameters, then the start time. */
+    private Object[] bodyLocals() {
+        Object[] slots = parameterSlots(startSlot + 2);
+        slots[startSlot] = Opcodes.LONG;
+        return frameLocals(slots);
+    }
+
+    /** Only the start time, plus {@code type} in {@code slot} unless slot is negative. */
+    private Object[] locals(int slot, Object type) {
+        Object[] slots = new Object[Math.max(startSlot + 2, slot + 2)];
+        slots[startSlot] = Opcodes.LONG;
+        if (slot >= 0) {
+            slots[slot] = type;
+        }
+        return frameLocals(slots);
+    }
+
+    /** One entry per slot, filled with the parameters as the method receives them. */
+    private Object[] parameterSlots(int length) {
+        Object[] slots = new Object[length];
+        int slot = 0;
+        if ((access & Opcodes.ACC_STATIC) == 0) {
+            slots[slot++] = owner;
+        }
+        for (Type parameter : Type.getArgumentTypes(descriptor)) {
+            slots[slot] = frameType(parameter);
+            slot += parameter.getSize();
+        }
+        return slots;
+    }
+
+    /** Slots to ASM's frame form: a long or double stands for two slots, empty slots are TOP, trailing TOPs go. */
+    private static Object[] frameLocals(Object[] slots) {
+        List<Object> locals = new ArrayList<Object>(slots.length);
+        int lastUsed = -1;
+        for (int slot = 0; slot < slots.length; slot++) {
+            Object type = slots[slot] == null ? Opcodes.TOP : slots[slot];
+            locals.add(type);
+            if (type != Opcodes.TOP) {
+                lastUsed = locals.size() - 1;
+            }
+            if (type == Opcodes.LONG || type == Opcodes.DOUBLE) {
+                slot++;
+            }
+        }
+        return locals.subList(0, lastUsed + 1).toArray();
+    }
+
+    private static int size(Object frameType) {
+        return frameType == Opcodes.LONG || frameType == Opcodes.DOUBLE ? 2 : 1;
+    }
+
+    private static Object frameType(Type type) {
+        switch (type.getSort()) {
+            case Type.BOOLEAN:
+            case Type.BYTE:
+            case Type.CHAR:
+            case Type.SHORT:
+            case Type.INT:
+                return Opcodes.INTEGER;
+            case Type.FLOAT:
+                return Opcodes.FLOAT;
+            case Type.LONG:
+                return Opcodes.LONG;
+            case Type.DOUBLE:
+                return Opcodes.DOUBLE;
+            case Type.ARRAY:
+                return type.getDescriptor();
+            default:
+                return type.getInternalName();
+        }
+    }
+}

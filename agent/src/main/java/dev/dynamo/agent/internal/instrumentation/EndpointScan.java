@@ -1,0 +1,147 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The first, cheap pass over a class file: its annotated methods with their annotation attributes
+ * and {@code max_locals}, and the class's simple name. Skips all code.
+ */
+final class EndpointScan extends ClassVisitor {
+    static final String ANNOTATION_DESCRIPTOR = "Ldev/dynamo/runtime/DynamoEndpoint;";
+
+    private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
+    private String internalName;
+    private int version;
+    /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
+    private String innerSimpleName;
+
+    private EndpointScan() {
+        super(Opcodes.ASM9);
+    }
+
+    static EndpointScan of(ClassReader reader) {
+        EndpointScan scan = new EndpointScan();
+        reader.accept(scan, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (!scan.methods.isEmpty()) {
+            scan.readMaxLocals(reader);
+        }
+        return scan;
+    }
+
+    List<AnnotatedMethod> methods() {
+        return methods;
+    }
+
+    /** The class file's major version. */
+    int version() {
+        return version;
+    }
+
+    /** The simple name; for anonymous classes the binary name's last part ({@code Outer$1}). */
+    String simpleName() {
+        if (innerSimpleName != null && !innerSimpleName.isEmpty()) {
+            return innerSimpleName;
+        }
+        return internalName.substring(internalName.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public void visit(int version, int access, String name, String signature, String superName,
+            String[] interfaces) {
+        this.version = version & 0xFFFF;
+        this.internalName = name;
+    }
+
+    @Override
+    public void visitInnerClass(String name, String outerName, String innerName, int access) {
+        if (name.equals(internalName)) {
+            innerSimpleName = innerName == null ? "" : innerName;
+        }
+    }
+
+    @Override
+    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+            String[] exceptions) {
+        final AnnotatedMethod method = new AnnotatedMethod(access, name, descriptor);
+        return new MethodVisitor(Opcodes.ASM9) {
+            @Override
+            public AnnotationVisitor visitAnnotation(String annotationDescriptor, boolean visible) {
+                if (!ANNOTATION_DESCRIPTOR.equals(annotationDescriptor)) {
+                    return null;
+                }
+                methods.add(method);
+                return new AnnotationVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visit(String attribute, Object value) {
+                        if (!(value instanceof String)) {
+                            return;
+                        }
+                        if (attribute.equals("namespace")) {
+                            method.namespace = (String) value;
+                        } else if (attribute.equals("component")) {
+                            method.component = (String) value;
+                        } else if (attribute.equals("endpoint")) {
+                            method.endpoint = (String) value;
+                        }
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * Reads {@code max_locals} of the annotated methods from the class file's method table: the
+     * weaver needs it before it sees the code (where ASM reports it last), and parsing every
+     * method's code for it would cost more than this walk.
+     */
+    private void readMaxLocals(ClassReader reader) {
+        char[] buffer = new char[reader.getMaxStringLength()];
+        int offset = reader.header + 6;
+        offset += 2 + 2 * reader.readUnsignedShort(offset);
+        int fields = reader.readUnsignedShort(offset);
+        offset += 2;
+        for (int i = 0; i < fields; i++) {
+            offset = skipAttributes(reader, offset + 6);
+        }
+        int methodCount = reader.readUnsignedShort(offset);
+        offset += 2;
+        for (int i = 0; i < methodCount; i++) {
+            String name = reader.readUTF8(offset + 2, buffer);
+            String descriptor = reader.readUTF8(offset + 4, buffer);
+            AnnotatedMethod method = find(name, descriptor);
+            int attributes = reader.readUnsignedShort(offset + 6);
+            offset += 8;
+            for (int j = 0; j < attributes; j++) {
+                if (method != null && "Code".equals(reader.readUTF8(offset, buffer))) {
+                    method.maxLocals = reader.readUnsignedShort(offset + 8);
+                }
+                offset += 6 + reader.readInt(offset + 2);
+            }
+        }
+    }
+
+    private static int skipAttributes(ClassReader reader, int offset) {
+        int attributes = reader.readUnsignedShort(offset);
+        offset += 2;
+        for (int j = 0; j < attributes; j++) {
+            offset += 6 + reader.readInt(offset + 2);
+        }
+        return offset;
+    }
+
+    private AnnotatedMethod find(String name, String descriptor) {
+        for (AnnotatedMethod method : methods) {
+            if (method.is(name, descriptor)) {
+                return method;
+            }
+        }
+        return null;
+    }
+}
