@@ -207,9 +207,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
         // exitThrown could not be called: count the exit, rethrow the method's own exception.
         Label unrecordedThrown = new Label();
         super.visitLabel(unrecordedThrown);
-        frame(locals(throwableSlot, THROWABLE), THROWABLE);
+        Object[] thrownLocals = locals(throwableSlot, THROWABLE);
+        frame(thrownLocals, THROWABLE);
         super.visitInsn(Opcodes.POP);
-        countUnrecordedExit();
+        countUnrecordedExit(thrownLocals);
         super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
         super.visitInsn(Opcodes.ATHROW);
 
@@ -218,9 +219,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
         if (!returnExits.isEmpty()) {
             super.visitLabel(unrecordedReturn);
             boolean returnsValue = returnType.getSort() != Type.VOID;
-            frame(returnsValue ? locals(valueSlot, frameType(returnType)) : locals(-1, null), THROWABLE);
+            Object[] returnLocals = returnsValue ? locals(valueSlot, frameType(returnType)) : locals(-1, null);
+            frame(returnLocals, THROWABLE);
             super.visitInsn(Opcodes.POP);
-            countUnrecordedExit();
+            countUnrecordedExit(returnLocals);
             if (returnsValue) {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
@@ -246,11 +248,19 @@ final class EndpointMethodWeaver extends MethodVisitor {
         super.visitMaxs(maxStack, maxLocals);
     }
 
-    /** {@code UNRECORDED_EXITS[id]++}, with no call: the stack has no room for one. */
-    private void countUnrecordedExit() {
+    /**
+     * {@code if (start != NOT_STARTED) UNRECORDED_EXITS[id]++}, with no call: the stack has no room
+     * for one. A call whose enter failed was never counted, so its end is not either.
+     */
+    private void countUnrecordedExit(Object[] locals) {
         if (!countUnrecorded) {
             return;
         }
+        Label uncounted = new Label();
+        super.visitVarInsn(Opcodes.LLOAD, startSlot);
+        super.visitInsn(Opcodes.LCONST_0);
+        super.visitInsn(Opcodes.LCMP);
+        super.visitJumpInsn(Opcodes.IFEQ, uncounted);
         super.visitFieldInsn(Opcodes.GETSTATIC, RECORDING, "UNRECORDED_EXITS", "[I");
         pushId();
         super.visitInsn(Opcodes.DUP2);
@@ -258,6 +268,8 @@ final class EndpointMethodWeaver extends MethodVisitor {
         super.visitInsn(Opcodes.ICONST_1);
         super.visitInsn(Opcodes.IADD);
         super.visitInsn(Opcodes.IASTORE);
+        super.visitLabel(uncounted);
+        frame(locals, null);
     }
 
     private void pushId() {

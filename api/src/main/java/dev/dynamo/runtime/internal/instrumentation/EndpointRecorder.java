@@ -1,6 +1,7 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.Endpoint;
+import dev.dynamo.runtime.internal.ApiLog;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
@@ -205,6 +206,11 @@ public final class EndpointRecorder {
         settledObservations += observations;
         settledErrors += errorCount;
 
+        if (inflightIncrements + exits + observations + errorCount + unrecordedExits > 0) {
+            ApiLog.debug("settling calls whose recording was cut short: " + inflightIncrements
+                    + " in flight, " + exits + " exits, " + unrecordedExits + " exits the woven code counted, "
+                    + observations + " durations, " + errorCount + " errors");
+        }
         exits += unrecordedExits;
         inflight.add(inflightIncrements - exits);
         for (int i = 0; i < exits + observations; i++) {

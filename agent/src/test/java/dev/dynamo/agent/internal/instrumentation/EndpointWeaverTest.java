@@ -1,0 +1,99 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.ConflictingHandler;
+import com.example.endpoints.MissingTypeHandler;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.metrics.IntCounter;
+import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Weaves class files directly, outside the agent, to check what weaving needs of the class path. */
+class EndpointWeaverTest {
+    @Test
+    void weavesAMethodWhoseSignatureNamesATypeItsClassLoaderCannotSee() throws Throwable {
+        String name = MissingTypeHandler.class.getName();
+        byte[] original = classFile(name);
+        // Sees the API, and nothing of com.example but the woven class itself.
+        ClassLoader apiOnly = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+                if (className.startsWith("com.example.")) {
+                    throw new ClassNotFoundException(className);
+                }
+                return super.loadClass(className, resolve);
+            }
+        };
+        List<String> warnings = new ArrayList<>();
+
+        byte[] woven = new EndpointWeaver("unused", (key, message) -> warnings.add(message))
+                .weave(apiOnly, name.replace('.', '/'), original);
+
+        assertNotNull(woven, "the class was woven");
+        assertEquals(Collections.emptyList(), warnings);
+        Class<?> loaded = define(apiOnly, name, woven);
+        // Found by name and type: getMethod would resolve every signature of the class.
+        MethodHandle plain = MethodHandles.publicLookup().findStatic(loaded, "plain",
+                MethodType.methodType(int.class, int.class));
+        assertEquals(8, (int) plain.invokeExact(7));
+        assertEquals(1, requests("plain").get());
+        assertTrue(RecordingRegistry.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
+        assertThrows(NoClassDefFoundError.class, loaded::getMethods, "the type really is absent");
+    }
+
+    @Test
+    void aMethodWhoseMetricsCannotBeCreatedIsLeftUnwovenWithOneWarningAndTheOthersAreWoven() throws Throwable {
+        DistributedRuntime.get().namespace(ConflictingHandler.NS).component("conflict").endpoint("taken").metrics()
+                .createGauge(WorkHandler.REQUEST_DURATION_SECONDS, "taken by the application", null);
+        String name = ConflictingHandler.class.getName();
+        List<String> warnings = new ArrayList<>();
+
+        byte[] woven = new EndpointWeaver("unused", (key, message) -> warnings.add(message))
+                .weave(getClass().getClassLoader(), name.replace('.', '/'), classFile(name));
+
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains(name + ".taken(I)I is not instrumented"), warnings.get(0));
+        Class<?> loaded = define(getClass().getClassLoader(), name, woven);
+        assertEquals(3, loaded.getMethod("taken", int.class).invoke(null, 2));
+        assertEquals(4, loaded.getMethod("free", int.class).invoke(null, 2));
+        assertEquals(1, DistributedRuntime.get().namespace(ConflictingHandler.NS).component("conflict")
+                .endpoint("free").metrics().createIntCounter(WorkHandler.REQUESTS_TOTAL,
+                        WorkHandler.REQUESTS_TOTAL_HELP, Collections.emptyMap()).get());
+        assertFalse(RecordingRegistry.endpoints().contains(ConflictingHandler.NS + "/conflict/taken"));
+    }
+
+    private static byte[] classFile(String name) throws Exception {
+        try (InputStream in = EndpointWeaverTest.class.getClassLoader()
+                .getResourceAsStream(name.replace('.', '/') + ".class")) {
+            return TypeHierarchy.readAll(in);
+        }
+    }
+
+    /** Defines {@code classFile} in a loader of its own, beside the test's copy of the class. */
+    private static Class<?> define(ClassLoader parent, String name, byte[] classFile) {
+        return new ClassLoader(parent) {
+            Class<?> define() {
+                return defineClass(name, classFile, 0, classFile.length);
+            }
+        }.define();
+    }
+
+    private static IntCounter requests(String endpoint) {
+        return DistributedRuntime.get().namespace(MissingTypeHandler.NS).component("missing").endpoint(endpoint)
+                .metrics().createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                        Collections.emptyMap());
+    }
+}

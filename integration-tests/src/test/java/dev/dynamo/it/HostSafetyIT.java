@@ -1,0 +1,167 @@
+package dev.dynamo.it;
+
+import dev.dynamo.it.support.Artifacts;
+import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.Jdk;
+import dev.dynamo.it.support.Jdks;
+import dev.dynamo.it.support.JvmLauncher;
+import dev.dynamo.it.support.Labels;
+import dev.dynamo.it.support.ManagedProcess;
+import dev.dynamo.it.support.MetricsScraper;
+import dev.dynamo.it.support.Polling;
+import dev.dynamo.it.support.Processes;
+import dev.dynamo.it.support.Timeouts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 8, instrumentation rows: an instrumented application at the edge of its resources runs as
+ * it would without the agent, and its metrics stay true. The application is {@code HostSafetyApp},
+ * driven over stdin, on every installed JDK where the JDK matters.
+ */
+@Timeout(300)
+class HostSafetyIT {
+    private static final String APP = "dev.dynamo.it.apps.HostSafetyApp";
+    private static final String REQUESTS = "dynamo_component_requests_total";
+    private static final String INFLIGHT = "dynamo_component_inflight_requests";
+    private static final String COUNT = "dynamo_component_request_duration_seconds_count";
+    private static final String ERRORS = "dynamo_component_errors_total";
+    private static final Map<String, String> OVERFLOW = Labels.endpoint("safety", "recursion", "overflow");
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    static List<Jdk> installedJdks() {
+        return Jdks.installed();
+    }
+
+    private ManagedProcess start(JvmLauncher launcher) {
+        ManagedProcess app = processes.start(launcher.classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(APP));
+        app.awaitStdoutLine("ready", Timeouts.STARTUP);
+        return app;
+    }
+
+    private ManagedProcess startWithAgent(Jdk jdk) {
+        return start(JvmLauncher.withAgent("host-safety").jdk(jdk).env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+    }
+
+    /** Sends {@code command} and returns the app's answer, without the command's name. */
+    private static String send(ManagedProcess app, String command) {
+        String name = command.split(" ")[0];
+        long before = answers(app, name).size();
+        app.send(command);
+        return Polling.await(Timeouts.SCRAPE.multipliedBy(4), () -> "no answer to '" + command + "': " + app.describe(),
+                () -> {
+                    List<String> answers = answers(app, name);
+                    return answers.size() > before ? answers.get(answers.size() - 1).substring(name.length() + 1)
+                            : null;
+                });
+    }
+
+    private static List<String> answers(ManagedProcess app, String name) {
+        return app.stdout().lines().filter(line -> line.startsWith(name + " ")).toList();
+    }
+
+    /** Rows 1 and 5: a StackOverflowError through an annotated method, caught by the application. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aCaughtStackOverflowLeavesTheJdkAndTheMetricsIntact(Jdk jdk) {
+        ManagedProcess app = startWithAgent(jdk);
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+
+        assertTrue(send(app, "overflow").startsWith("caught at depth"), app.describe());
+
+        // Calls whose exit could not be recorded at the top of the stack are settled by the scrape.
+        Exposition page = scraper.awaitPage(Timeouts.SCRAPE, "in-flight back to 0", p -> p.has(INFLIGHT, OVERFLOW)
+                && p.value(INFLIGHT, OVERFLOW) == 0);
+        double requests = page.value(REQUESTS, OVERFLOW);
+        assertTrue(requests > 1000, "the recursion was counted: " + requests);
+        assertEquals(requests, page.value(COUNT, OVERFLOW), "every counted call has ended");
+        assertTrue(page.value(ERRORS, Labels.with(OVERFLOW, "error_type", "StackOverflowError")) > 0,
+                "the overflow is counted as an error");
+
+        String after = send(app, "jdk-after-overflow");
+        assertTrue(after.contains("serialization=[payload]"), after);
+        assertTrue(after.contains("classvalue=HostSafetyApp"), after);
+        assertTrue(after.contains(jdk.feature() >= 16 ? "record=Point[x=1,_y=2],equals=true" : "record=unsupported"),
+                after);
+        assertTrue(after.contains("error=after_the_overflow"), after);
+
+        // Error counting and the pairing of requests and durations keep working after the overflow.
+        assertTrue(send(app, "overflow").startsWith("caught at depth"), app.describe());
+        Exposition second = scraper.awaitPage(Timeouts.SCRAPE, "second overflow settled",
+                p -> p.value(REQUESTS, OVERFLOW) > requests && p.value(INFLIGHT, OVERFLOW) == 0);
+        assertEquals(second.value(REQUESTS, OVERFLOW), second.value(COUNT, OVERFLOW));
+        assertEquals(1, second.value(ERRORS, Labels.with(Labels.endpoint("safety", "errors", "failing"),
+                "error_type", "IllegalStateException")));
+        assertFalse(app.stderr().contains("NoClassDefFoundError"), app.stderr());
+    }
+
+    /** Row 4: recursion as deep as real code goes works with the agent wherever it works without. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void tenThousandDeepRecursionWorksWithTheAgentAsWithout(Jdk jdk) {
+        ManagedProcess without = start(JvmLauncher.withoutAgent("without-agent").jdk(jdk));
+        assertEquals("ok", send(without, "depth 10000"), without.describe());
+
+        ManagedProcess with = startWithAgent(jdk);
+        assertEquals("ok", send(with, "depth 10000"), with.describe());
+    }
+
+    /** Row 6: one method of a class cannot be woven; the others are measured, it has no series. */
+    @Test
+    void aMethodThatCannotBeInstrumentedHasNoSeriesAndOneWarning() {
+        ManagedProcess app = startWithAgent(Jdk.current());
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+
+        assertEquals("21 10936", send(app, "oversized"));
+
+        Map<String, String> small = Labels.endpoint("safety", "oversized", "small");
+        Exposition page = scraper.awaitValue(Timeouts.SCRAPE, REQUESTS, small, 1);
+        assertEquals(1, page.value(COUNT, small));
+        assertTrue(page.samples().stream().noneMatch(s -> "oversized".equals(s.labels().get("dynamo_endpoint"))),
+                "no series for the endpoint that is not measured: " + page.linesStartingWith("dynamo_component_"));
+        List<String> warnings = app.stderrLines().stream()
+                .filter(line -> line.contains("OversizedHandler.oversized")).toList();
+        assertEquals(1, warnings.size(), app.stderr());
+        assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains("65535"), warnings.get(0));
+        String health = scraper.get("/health").body();
+        assertTrue(health.contains("safety/oversized/small") && !health.contains("safety/oversized/oversized"), health);
+    }
+
+    /** Row 11: class loaders that each load an annotated class are not kept by the agent. */
+    @Test
+    void classLoadersOfInstrumentedClassesAreNotRetained() {
+        ManagedProcess app = startWithAgent(Jdk.current());
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+
+        Matcher warm = loaders(send(app, "loaders 500"));
+        assertEquals("0", warm.group(1), "loaders still reachable after GC");
+        Matcher many = loaders(send(app, "loaders 2000"));
+        assertEquals("0", many.group(1), "loaders still reachable after GC");
+        long grown = Long.parseLong(many.group(2)) - Long.parseLong(warm.group(2));
+        assertTrue(grown < 2000 * 50, "heap after GC grew by " + grown + " bytes for 2,000 more class loaders");
+
+        Map<String, String> handle = Labels.endpoint("safety", "loaders", "handle");
+        Exposition page = scraper.awaitValue(Timeouts.SCRAPE, REQUESTS, handle, 2500);
+        assertEquals(1, page.samples(REQUESTS).stream().filter(s -> s.labels().equals(handle)).count());
+    }
+
+    private static Matcher loaders(String answer) {
+        Matcher matcher = Pattern.compile("reachable=(\\d+) heap=(\\d+) .*").matcher(answer);
+        assertTrue(matcher.matches(), answer);
+        return matcher;
+    }
+}
