@@ -1,6 +1,5 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import com.example.endpoints.ConflictingHandler;
 import com.example.endpoints.MissingTypeHandler;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.IntCounter;
@@ -16,7 +15,6 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,27 +50,6 @@ class EndpointWeaverTest {
         assertEquals(1, requests("plain").get());
         assertTrue(RecordingRegistry.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
         assertThrows(NoClassDefFoundError.class, loaded::getMethods, "the type really is absent");
-    }
-
-    @Test
-    void aMethodWhoseMetricsCannotBeCreatedIsLeftUnwovenWithOneWarningAndTheOthersAreWoven() throws Throwable {
-        DistributedRuntime.get().namespace(ConflictingHandler.NS).component("conflict").endpoint("taken").metrics()
-                .createGauge(WorkHandler.REQUEST_DURATION_SECONDS, "taken by the application", null);
-        String name = ConflictingHandler.class.getName();
-        List<String> warnings = new ArrayList<>();
-
-        byte[] woven = new EndpointWeaver("unused", (key, message) -> warnings.add(message))
-                .weave(getClass().getClassLoader(), name.replace('.', '/'), classFile(name));
-
-        assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains(name + ".taken(I)I is not instrumented"), warnings.get(0));
-        Class<?> loaded = define(getClass().getClassLoader(), name, woven);
-        assertEquals(3, loaded.getMethod("taken", int.class).invoke(null, 2));
-        assertEquals(4, loaded.getMethod("free", int.class).invoke(null, 2));
-        assertEquals(1, DistributedRuntime.get().namespace(ConflictingHandler.NS).component("conflict")
-                .endpoint("free").metrics().createIntCounter(WorkHandler.REQUESTS_TOTAL,
-                        WorkHandler.REQUESTS_TOTAL_HELP, Collections.emptyMap()).get());
-        assertFalse(RecordingRegistry.endpoints().contains(ConflictingHandler.NS + "/conflict/taken"));
     }
 
     private static byte[] classFile(String name) throws Exception {
