@@ -138,7 +138,7 @@ class HostSafetyIT {
         assertEquals(1, warnings.size(), app.stderr());
         assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains("65535"), warnings.get(0));
         String health = scraper.get("/health").body();
-        assertTrue(health.contains("safety/oversized/small") && !health.contains("safety/oversized/oversized"), health);
+        assertTrue(health.contains("\"small\":\"ready\"") && !health.contains("\"oversized\""), health);
     }
 
     /** Row 11: class loaders that each load an annotated class are not kept by the agent. */
