@@ -1,0 +1,238 @@
+package dev.dynamo.agent.internal.webconfig;
+
+import dev.dynamo.agent.internal.log.AgentLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WebSecurityTest {
+    private static final String PASSWORD_HASH = "$2b$10$N9qo8uLOickgx2ZMRZoMye8fOsiTWZqYtkxvXkKm8BMzjT7t/vIdq";
+    private static final String SECRET_HASH = "$2b$10$N9qo8uLOickgx2ZMRZoMyecBPBZPbMY9K9Iy/VaK.7YTHTLYF41De";
+
+    @TempDir
+    Path directory;
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private long now;
+    private long fileTime = 1_700_000_000_000L;
+
+    @BeforeEach
+    void captureLog() throws IOException {
+        AgentLog.redirect(new PrintStream(log, true, "UTF-8"));
+    }
+
+    @AfterEach
+    void restoreLog() {
+        AgentLog.redirect(null);
+    }
+
+    private String logText() {
+        return new String(log.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** Writes {@code name} with a modification time later than any before, as an editor or a deployment would. */
+    private Path write(String name, String... lines) throws IOException {
+        Path file = directory.resolve(name);
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        fileTime += 10_000;
+        Files.setLastModifiedTime(file, FileTime.fromMillis(fileTime));
+        return file;
+    }
+
+    private WebSecurity load(Path file, boolean liveRequiresAuth) throws WebConfigException {
+        return WebSecurity.load(file, "/live", liveRequiresAuth, () -> now);
+    }
+
+    private static String basic(String userAndPassword) {
+        return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void aSecondLater() {
+        now += WebSecurity.CHECK_INTERVAL_NANOS;
+    }
+
+    @Test
+    void asksForCredentialsOnEveryPathButLiveness() throws Exception {
+        WebSecurity security = load(write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH), false);
+
+        assertTrue(security.authorize("/live", null).allowed());
+        AccessDecision missing = security.authorize("/metrics", null);
+        assertFalse(missing.allowed());
+        assertEquals(401, missing.status());
+        assertEquals("Basic realm=\"dynamo-agent\", charset=\"UTF-8\"", missing.challenge());
+        assertFalse(security.authorize("/health", basic("prometheus:wrong")).allowed());
+        assertFalse(security.authorize("/nowhere", null).allowed());
+        assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed());
+        assertNull(security.authorize("/metrics", basic("prometheus:password")).challenge());
+        assertEquals("plain HTTP, basic auth (/live open)", security.describe());
+    }
+
+    @Test
+    void asksForCredentialsOnLivenessWhenConfigured() throws Exception {
+        WebSecurity security = load(write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH), true);
+
+        assertFalse(security.authorize("/live", null).allowed());
+        assertTrue(security.authorize("/live", basic("prometheus:password")).allowed());
+    }
+
+    @Test
+    void letsEveryoneInWithoutUsers() throws Exception {
+        WebSecurity security = load(write("web.yml", "http_server_config:", "  headers:",
+                "    X-Content-Type-Options: nosniff"), false);
+
+        assertTrue(security.authorize("/metrics", null).allowed());
+        assertEquals("nosniff", security.responseHeaders().get("X-Content-Type-Options"));
+        assertFalse(security.tlsEnabled());
+    }
+
+    @Test
+    void reloadsUsersAndHeadersAtMostOnceASecond() throws Exception {
+        Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH);
+        WebSecurity security = load(file, false);
+        write("web.yml", "http_server_config:", "  headers:", "    X-Frame-Options: deny",
+                "basic_auth_users:", "  prometheus: " + SECRET_HASH);
+
+        assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed(), "not yet checked");
+        aSecondLater();
+
+        assertFalse(security.authorize("/metrics", basic("prometheus:password")).allowed());
+        assertTrue(security.authorize("/metrics", basic("prometheus:secret")).allowed());
+        assertEquals("deny", security.responseHeaders().get("X-Frame-Options"));
+    }
+
+    @Test
+    void keepsTheLastGoodConfigurationWhenAChangeIsBrokenAndSaysSoOnce() throws Exception {
+        Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH);
+        WebSecurity security = load(file, false);
+        write("web.yml", "basic_auth_users:", "  prometheus: not-a-hash");
+
+        for (int i = 0; i < 3; i++) {
+            aSecondLater();
+            assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed());
+        }
+        String text = logText();
+        assertEquals(1, text.split("changed but cannot be used", -1).length - 1, text);
+        assertTrue(text.contains("line 2: basic_auth_users.prometheus is not a bcrypt hash"), text);
+
+        write("web.yml", "basic_auth_users:", "  prometheus: " + SECRET_HASH);
+        aSecondLater();
+        assertTrue(security.authorize("/metrics", basic("prometheus:secret")).allowed());
+    }
+
+    @Test
+    void servesAReplacedCertificateToNewConnections() throws Exception {
+        TestPki pki = new TestPki(directory).leaf("first", "ec", null);
+        Files.copy(pki.file("first.pem"), directory.resolve("server.pem"));
+        Files.copy(pki.file("first.key"), directory.resolve("server.key"));
+        Path file = write("web.yml", "tls_server_config:", "  cert_file: server.pem", "  key_file: server.key");
+        WebSecurity security = load(file, false);
+        assertTrue(security.tlsEnabled());
+        assertEquals("CN=first", servedCertificate(security));
+
+        pki.leaf("second", "rsa", null);
+        replace("second.pem", "server.pem");
+        replace("second.key", "server.key");
+        aSecondLater();
+
+        assertEquals("CN=second", servedCertificate(security));
+    }
+
+    @Test
+    void keepsTlsWhenAChangeWouldTurnItOff() throws Exception {
+        TestPki pki = new TestPki(directory).leaf("server", "ec", null);
+        Path file = write("web.yml", "tls_server_config:", "  cert_file: server.pem", "  key_file: server.key");
+        WebSecurity security = load(file, false);
+        write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH);
+        aSecondLater();
+
+        assertEquals("CN=server", servedCertificate(security));
+        assertTrue(logText().contains("it now turns TLS off, which needs a restart"), logText());
+        assertTrue(pki.file("server.pem").toFile().exists());
+    }
+
+    @Test
+    void failsToLoadWithTheLineOfTheMistake() throws Exception {
+        Path file = write("web.yml", "tls_server_config:", "  cert_file: server.pem", "  keyfile: server.key");
+
+        WebConfigException refused = assertThrows(WebConfigException.class, () -> load(file, false));
+        assertTrue(refused.getMessage().startsWith("line 3: unknown key 'keyfile' in tls_server_config"),
+                refused.getMessage());
+    }
+
+    private void replace(String source, String target) throws IOException {
+        Files.copy(directory.resolve(source), directory.resolve(target),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        fileTime += 10_000;
+        Files.setLastModifiedTime(directory.resolve(target), FileTime.fromMillis(fileTime));
+    }
+
+    /** The subject of the certificate a new connection is served, read by a client that trusts anything. */
+    private static String servedCertificate(WebSecurity security) throws Exception {
+        ExecutorService serverThread = Executors.newSingleThreadExecutor();
+        try (SSLServerSocket server = (SSLServerSocket) security.sslContext().getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            server.setSSLParameters(security.sslParameters());
+            Future<?> accepted = serverThread.submit(() -> {
+                try (SSLSocket socket = (SSLSocket) server.accept()) {
+                    socket.startHandshake();
+                    socket.getOutputStream().write('1');
+                }
+                return null;
+            });
+            SSLContext client = SSLContext.getInstance("TLS");
+            client.init(null, new TrustManager[] {new TrustingClient()}, null);
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(
+                    InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                socket.getInputStream().read();
+                accepted.get(10, TimeUnit.SECONDS);
+                return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal()
+                        .getName();
+            }
+        } finally {
+            serverThread.shutdownNow();
+        }
+    }
+
+    private static final class TrustingClient implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
