@@ -41,6 +41,8 @@ public final class AgentConfig {
     public static final int DEFAULT_MAX_SERIES = 2000;
     public static final String SYSTEM_REQUEST_TIMEOUT_MS = "DYN_SYSTEM_REQUEST_TIMEOUT_MS";
     public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+    public static final String WEB_CONFIG = "DYN_SYSTEM_WEB_CONFIG";
+    public static final String LIVE_REQUIRES_AUTH = "DYN_SYSTEM_LIVE_REQUIRES_AUTH";
 
     /** The port {@code DYN_SYSTEM_ENABLED} alone turns the server on at. */
     public static final int LEGACY_DEFAULT_PORT = 8000;
@@ -65,6 +67,8 @@ public final class AgentConfig {
     private final String defaultNamespace;
     private final LogSettings logSettings;
     private final int requestTimeoutMillis;
+    private final String webConfigFile;
+    private final boolean liveRequiresAuth;
     private final List<String> problems;
     private final List<String> notes;
 
@@ -83,6 +87,8 @@ public final class AgentConfig {
         this.defaultNamespace = b.defaultNamespace;
         this.logSettings = b.logSettings;
         this.requestTimeoutMillis = b.requestTimeoutMillis;
+        this.webConfigFile = b.webConfigFile;
+        this.liveRequiresAuth = b.liveRequiresAuth;
         this.problems = Collections.unmodifiableList(new ArrayList<String>(b.problems));
         this.notes = Collections.unmodifiableList(new ArrayList<String>(b.notes));
     }
@@ -129,6 +135,9 @@ public final class AgentConfig {
         b.jvmMetrics = jvm == null || jvm;
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
         b.requestTimeoutMillis = requestTimeout(value(env, SYSTEM_REQUEST_TIMEOUT_MS), b.problems);
+        b.webConfigFile = value(env, WEB_CONFIG);
+        Boolean liveAuth = flag(env, LIVE_REQUIRES_AUTH, b.problems, "basic auth on the liveness path");
+        b.liveRequiresAuth = liveAuth != null && liveAuth;
         return new AgentConfig(b);
     }
 
@@ -343,6 +352,16 @@ public final class AgentConfig {
         return requestTimeoutMillis;
     }
 
+    /** The Prometheus web configuration file (TLS, client certificates, basic auth), or null for plain HTTP. */
+    public String webConfigFile() {
+        return webConfigFile;
+    }
+
+    /** Whether the liveness path needs the web config's basic-auth credentials too (orchestrators probe it without). */
+    public boolean liveRequiresAuth() {
+        return liveRequiresAuth;
+    }
+
     /** One message per setting that could not be used. */
     public List<String> problems() {
         return problems;
@@ -368,6 +387,8 @@ public final class AgentConfig {
         String defaultNamespace;
         LogSettings logSettings;
         int requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MS;
+        String webConfigFile;
+        boolean liveRequiresAuth;
         final List<String> problems = new ArrayList<String>();
         final List<String> notes = new ArrayList<String>();
     }

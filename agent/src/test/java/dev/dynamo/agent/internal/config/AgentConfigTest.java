@@ -514,6 +514,33 @@ class AgentConfigTest {
         assertEquals(10_000, config.requestTimeoutMillis());
     }
 
+    // DYN_SYSTEM_WEB_CONFIG and DYN_SYSTEM_LIVE_REQUIRES_AUTH
+
+    @Test
+    void readsTheWebConfigFileAndLeavesLivenessOpenByDefault() {
+        AgentConfig config = config("DYN_SYSTEM_WEB_CONFIG", " /etc/dynamo/web-config.yml ");
+
+        assertEquals("/etc/dynamo/web-config.yml", config.webConfigFile());
+        assertFalse(config.liveRequiresAuth());
+        assertTrue(config.problems().isEmpty());
+        assertEquals(null, config().webConfigFile());
+    }
+
+    @Test
+    void asksForCredentialsOnLivenessWhenSet() {
+        assertTrue(config("DYN_SYSTEM_LIVE_REQUIRES_AUTH", "true").liveRequiresAuth());
+        assertFalse(config("DYN_SYSTEM_LIVE_REQUIRES_AUTH", "off").liveRequiresAuth());
+    }
+
+    @Test
+    void keepsLivenessOpenWhenTheAuthFlagIsUnusable() {
+        AgentConfig config = config("DYN_SYSTEM_LIVE_REQUIRES_AUTH", "sometimes");
+
+        assertFalse(config.liveRequiresAuth());
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_LIVE_REQUIRES_AUTH='sometimes' is neither true nor false"), problem);
+    }
+
     @Test
     void reportsEveryUnusableSettingOnce() {
         AgentConfig config = config("DYN_SYSTEM_PORT", "abc", "DYN_SYSTEM_JVM_METRICS", "x",
