@@ -30,6 +30,7 @@ final class ServerTls {
 
     final TlsSettings settings;
     private final SSLContext context;
+    private final SSLContext configured;
     private final String[] protocols;
     /** Null for the JVM's default cipher suites. */
     private final String[] cipherSuites;
@@ -45,6 +46,7 @@ final class ServerTls {
         this.cipherSuites = cipherSuites;
         this.namedGroups = namedGroups;
         this.notes = notes;
+        this.configured = new ConfiguredSslContext(context, this::parameters);
     }
 
     /**
@@ -157,14 +159,12 @@ final class ServerTls {
 
     /** A server-side engine for a new connection, configured with this file's settings. */
     SSLEngine newEngine(String peerHost, int peerPort) {
-        SSLEngine engine = peerHost == null ? context.createSSLEngine() : context.createSSLEngine(peerHost, peerPort);
-        engine.setUseClientMode(false);
-        engine.setSSLParameters(parameters());
-        return engine;
+        return peerHost == null ? configured.createSSLEngine() : configured.createSSLEngine(peerHost, peerPort);
     }
 
+    /** The context; its engines come in server mode with {@link #parameters()} applied. */
     SSLContext context() {
-        return context;
+        return configured;
     }
 
     /** The per-connection settings: versions, suites, their order, curves and the client-certificate policy. */

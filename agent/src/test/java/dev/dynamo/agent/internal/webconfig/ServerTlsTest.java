@@ -248,6 +248,18 @@ class ServerTlsTest {
     }
 
     @Test
+    void handsOutEnginesConfiguredForTheServerSide() throws Exception {
+        ServerTls tls = tls("client_auth_type: RequireAndVerifyClientCert", "client_ca_file: ca.pem",
+                "min_version: TLS13");
+        javax.net.ssl.SSLEngine engine = tls.context().createSSLEngine("127.0.0.1", 1234);
+
+        assertTrue(!engine.getUseClientMode());
+        assertTrue(engine.getNeedClientAuth());
+        assertEquals(Arrays.asList("TLSv1.3"), Arrays.asList(engine.getEnabledProtocols()));
+        assertTrue(tls.context().getDefaultSSLParameters().getNeedClientAuth());
+    }
+
+    @Test
     void setsTheServerPreferenceForSuites() throws Exception {
         assertTrue(tls().parameters().getUseCipherSuitesOrder());
         assertTrue(!tls("prefer_server_cipher_suites: false").parameters().getUseCipherSuitesOrder());
