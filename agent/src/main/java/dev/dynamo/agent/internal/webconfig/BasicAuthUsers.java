@@ -20,19 +20,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * Failures are not remembered: each wrong guess pays the full bcrypt price. An unknown user is
  * checked against a decoy hash of the same cost, so the answer time does not reveal which users
  * exist.
+ *
+ * <p>The server asks on its one selector thread, so bcrypt runs are also limited to
+ * {@link #BCRYPT_RUNS_PER_SECOND}: beyond that, credentials not yet remembered are refused without
+ * a check until the next second. A flood of guesses then costs the server a bounded share of a
+ * core and cannot stall it; a scraper that succeeded before is still let in from memory.
  */
 final class BasicAuthUsers {
     /** Distinct successful credentials remembered; beyond this the memory starts over. */
     static final int REMEMBERED_LIMIT = 256;
+    static final int BCRYPT_RUNS_PER_SECOND = 4;
+    private static final long SECOND_NANOS = 1_000_000_000L;
 
     private final Map<String, String> hashes;
     private final Map<String, Boolean> verified = new ConcurrentHashMap<String, Boolean>();
     /** One bcrypt at a time: a flood of guesses queues instead of taking every core. */
     private final Object bcryptLock = new Object();
     private final String decoyHash;
+    private final WebSecurity.Clock clock;
     private volatile int bcryptRuns;
+    /** Guarded by {@link #bcryptLock}. */
+    private long budgetSecondStart;
+    /** Guarded by {@link #bcryptLock}. */
+    private int budgetUsed;
 
     BasicAuthUsers(Map<String, String> hashes) {
+        this(hashes, System::nanoTime);
+    }
+
+    BasicAuthUsers(Map<String, String> hashes, WebSecurity.Clock clock) {
+        this.clock = clock;
+        this.budgetSecondStart = clock.nanoTime();
         this.hashes = Collections.unmodifiableMap(new LinkedHashMap<String, String>(hashes));
         int cost = Bcrypt.MIN_COST;
         for (String hash : hashes.values()) {
@@ -102,6 +120,15 @@ final class BasicAuthUsers {
 
     private boolean bcrypt(byte[] password, String hash) {
         synchronized (bcryptLock) {
+            long now = clock.nanoTime();
+            if (now - budgetSecondStart >= SECOND_NANOS) {
+                budgetSecondStart = now;
+                budgetUsed = 0;
+            }
+            if (budgetUsed >= BCRYPT_RUNS_PER_SECOND) {
+                return false;
+            }
+            budgetUsed++;
             bcryptRuns++;
             return Bcrypt.verify(password, hash);
         }

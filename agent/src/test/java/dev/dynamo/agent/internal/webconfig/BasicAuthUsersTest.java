@@ -22,22 +22,31 @@ class BasicAuthUsersTest {
         return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static BasicAuthUsers users() {
+    private long now;
+
+    /** Lets a second pass, so the bcrypt budget starts afresh. */
+    private boolean later(boolean result) {
+        now += 1_000_000_000L;
+        return result;
+    }
+
+    private BasicAuthUsers users() {
         Map<String, String> users = new LinkedHashMap<String, String>();
         users.put("prometheus", PASSWORD_HASH);
         users.put("ops", SECRET_HASH);
-        return new BasicAuthUsers(users);
+        return new BasicAuthUsers(users, () -> now);
     }
 
     @Test
     void acceptsEachUserWithItsOwnPasswordOnly() {
         BasicAuthUsers users = users();
 
-        assertTrue(users.accepts(basic("prometheus:password")));
-        assertTrue(users.accepts(basic("ops:secret")));
-        assertFalse(users.accepts(basic("prometheus:secret")));
-        assertFalse(users.accepts(basic("ops:password")));
-        assertFalse(users.accepts(basic("nobody:password")));
+        assertTrue(later(users.accepts(basic("prometheus:password"))));
+        assertTrue(later(users.accepts(basic("ops:secret"))));
+        assertFalse(later(users.accepts(basic("prometheus:secret"))));
+        assertFalse(later(users.accepts(basic("ops:password"))));
+        assertFalse(later(users.accepts(basic("nobody:password"))));
+        assertEquals(5, users.bcryptRuns());
     }
 
     @Test
@@ -61,6 +70,22 @@ class BasicAuthUsersTest {
         assertFalse(users.accepts(basic("prometheus:passwor")));
         assertFalse(users.accepts(basic("ops:password")));
         assertEquals(4, users.bcryptRuns(), "each wrong password pays for its own bcrypt");
+    }
+
+    @Test
+    void limitsBcryptRunsPerSecondButStillLetsARememberedUserIn() {
+        BasicAuthUsers users = users();
+        assertTrue(later(users.accepts(basic("prometheus:password"))));
+
+        for (int i = 0; i < BasicAuthUsers.BCRYPT_RUNS_PER_SECOND + 3; i++) {
+            assertFalse(users.accepts(basic("prometheus:guess" + i)));
+        }
+        assertEquals(1 + BasicAuthUsers.BCRYPT_RUNS_PER_SECOND, users.bcryptRuns());
+        assertFalse(users.accepts(basic("ops:secret")), "not checked within the spent second");
+        assertTrue(users.accepts(basic("prometheus:password")), "remembered");
+
+        now += 1_000_000_000L;
+        assertTrue(users.accepts(basic("ops:secret")));
     }
 
     @Test
