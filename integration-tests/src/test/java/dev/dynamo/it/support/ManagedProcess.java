@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@link Processes} closes every process a test started.
  */
 public final class ManagedProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("serving metrics on http://(\\S+):(\\d+)/metrics");
+    private static final Pattern SERVING = Pattern.compile("serving metrics on https?://(\\S+):(\\d+)/metrics");
 
     private final String name;
     private final List<String> command;
