@@ -97,7 +97,8 @@ class WebConfigIT {
                 pki.file("basic-auth.yml").toString()), System.getenv());
 
         assertEquals(0, check.awaitExit(Timeouts.EXIT), check.describe());
-        assertEquals(3, check.stdout().split("SUCCESS", -1).length - 1, check.describe());
+        String report = check.stdout() + check.stderr();
+        assertEquals(3, report.split(" SUCCESS", -1).length - 1, check.describe());
     }
 
     @Test
@@ -122,7 +123,7 @@ class WebConfigIT {
         assertFalse(plain.status(200), "no plain HTTP on a TLS port: " + plain);
 
         Path prometheus = Tools.require("prometheus", "install the Debian package prometheus");
-        Path passwordFile = processes.outputDir().resolve("password");
+        Path passwordFile = Files.createDirectories(processes.outputDir()).resolve("password");
         Files.writeString(passwordFile, EXAMPLE_PASSWORD);
         Path config = processes.outputDir().resolve("prometheus.yml");
         Files.writeString(config, String.join("\n",
@@ -181,7 +182,7 @@ class WebConfigIT {
 
     @Test
     void anInvalidWebConfigLeavesTheApplicationRunningWithoutAServer() throws IOException {
-        Path webConfig = processes.outputDir().resolve("web-config.yml");
+        Path webConfig = Files.createDirectories(processes.outputDir()).resolve("web-config.yml");
         Files.writeString(webConfig, "tls_server_config:\n  cert_file: server.crt\n  keyfile: server.key\n");
         int port = FreePorts.pick();
         ManagedProcess app = processes.start(JvmLauncher.demoServer("demo-server", "--port", "0",
