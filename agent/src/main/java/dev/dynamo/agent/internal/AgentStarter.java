@@ -9,11 +9,15 @@ import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.HealthStatus;
 import dev.dynamo.agent.internal.server.ScrapeRegistry;
+import dev.dynamo.agent.internal.server.ServerSecurity;
 import dev.dynamo.agent.internal.server.SystemServer;
+import dev.dynamo.agent.internal.webconfig.WebConfigException;
+import dev.dynamo.agent.internal.webconfig.WebSecurity;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.net.BindException;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +90,13 @@ public final class AgentStarter {
         // port), and scrapes then find the endpoints registered.
         step("instrumenting @DynamoEndpoint methods",
                 () -> EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic));
-        if (config.serverEnabled()) {
+        if (config.serverEnabled() && config.webConfigFile() != null) {
+            // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
+            Thread starter = new Thread(() -> step("starting the metrics server", () -> startServer(config, api)),
+                    "dynamo-system-server-start");
+            starter.setDaemon(true);
+            starter.start();
+        } else if (config.serverEnabled()) {
             step("starting the metrics server", () -> startServer(config, api));
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());
@@ -141,11 +151,27 @@ public final class AgentStarter {
         JvmMetrics jvmMetrics = new JvmMetrics(registry);
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();
+        ServerSecurity security = ServerSecurity.PLAIN;
+        String securityNote = "";
+        if (config.webConfigFile() != null) {
+            try {
+                WebSecurity web = WebSecurity.load(Paths.get(config.webConfigFile()), config.livePath(),
+                        config.liveRequiresAuth());
+                security = web;
+                securityNote = web.describe() + "; ";
+            } catch (WebConfigException | RuntimeException unusable) {
+                // Never plain HTTP in place of what the file asks for: no server at all.
+                LOG.error(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
+                        + (unusable instanceof WebConfigException ? unusable.getMessage() : unusable.toString())
+                        + ". The metrics server is off; the application runs on");
+                return;
+            }
+        }
         try {
             SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api),
-                    beforeFirstScrape);
+                    beforeFirstScrape, security);
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
-                    + " (health " + config.healthPath() + ", liveness " + config.livePath() + ")";
+                    + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
             if (config.port() == 0) {
                 // Only the log says where the system-chosen port is.
                 LOG.notice(serving);

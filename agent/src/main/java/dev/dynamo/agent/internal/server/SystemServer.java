@@ -35,15 +35,17 @@ public final class SystemServer {
     private final Thread loopThread;
     private final ThreadPoolExecutor renderers;
     private final ThreadPoolExecutor healthWorkers;
+    private final boolean tls;
 
     private SystemServer(ServerSocketChannel listener, ServerLoop loop, Thread loopThread,
-            ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers) throws IOException {
+            ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers, boolean tls) throws IOException {
         this.listener = listener;
         this.address = (InetSocketAddress) listener.getLocalAddress();
         this.loop = loop;
         this.loopThread = loopThread;
         this.renderers = renderers;
         this.healthWorkers = healthWorkers;
+        this.tls = tls;
     }
 
     /**
@@ -87,7 +89,8 @@ public final class SystemServer {
                     renderers, RENDER_SLOTS, healthWorkers);
             Thread loopThread = new Thread(loop, "dynamo-system-server");
             loopThread.setDaemon(true);
-            SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers);
+            SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers,
+                    security.sslContext() != null);
             loopThread.start();
             server.stopAtShutdown();
             return server;
@@ -124,10 +127,10 @@ public final class SystemServer {
         return address.getHostString();
     }
 
-    /** {@code http://host:port} for the configured {@code host}, with an IPv6 literal in brackets. */
+    /** {@code http://host:port} (https with TLS) for the configured {@code host}, with an IPv6 literal in brackets. */
     public String url(String host) {
         String literal = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return "http://" + literal + ":" + port();
+        return (tls ? "https://" : "http://") + literal + ":" + port();
     }
 
     /** Stops serving, closes every connection and releases the port. */

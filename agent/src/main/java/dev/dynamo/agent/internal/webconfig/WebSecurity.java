@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.ServerSecurity;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * AccessDecision decision = security.authorize("/metrics", authorizationHeader);
  * }</pre>
  */
-public final class WebSecurity {
+public final class WebSecurity implements ServerSecurity {
     private static final AgentLog LOG = AgentLog.get(WebSecurity.class);
     static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -74,14 +76,21 @@ public final class WebSecurity {
         return tls;
     }
 
-    /** A server-side engine for a new TLS connection from {@code peerHost}:{@code peerPort} (hints for session reuse). */
-    public SSLEngine newServerEngine(String peerHost, int peerPort) {
-        return requireTls(fresh()).newEngine(peerHost, peerPort);
+    /** A server-side engine for a new TLS connection, configured with the file's settings; null without TLS. */
+    @Override
+    public SSLEngine sslEngine() {
+        ServerTls current = fresh().tls;
+        return current == null ? null : current.newEngine(null, 0);
     }
 
-    /** The current TLS context, for servers that create engines themselves; see {@link #sslParameters()}. */
+    /**
+     * The current TLS context, whose engines come configured with the file's settings; null
+     * without TLS.
+     */
+    @Override
     public SSLContext sslContext() {
-        return requireTls(fresh()).context();
+        ServerTls current = fresh().tls;
+        return current == null ? null : current.context();
     }
 
     /** The per-connection settings to apply to each engine of {@link #sslContext()}. */
@@ -98,8 +107,19 @@ public final class WebSecurity {
         return users.accepts(authorization) ? AccessDecision.ALLOW : AccessDecision.CHALLENGE;
     }
 
-    /** The {@code http_server_config.headers} to add to every response. */
-    public Map<String, String> responseHeaders() {
+    @Override
+    public String challenge(String path, String authorization) {
+        return authorize(path, authorization).challenge();
+    }
+
+    /** The {@code http_server_config.headers} to add to every response, as name, value, name, value... */
+    @Override
+    public List<String> responseHeaders() {
+        return fresh().headerList;
+    }
+
+    /** The {@code http_server_config.headers} by name. */
+    Map<String, String> headers() {
         return fresh().config.headers;
     }
 
@@ -197,10 +217,17 @@ public final class WebSecurity {
         final WebConfig config;
         final ServerTls tls;
         final BasicAuthUsers users;
+        final List<String> headerList;
         final String fingerprint;
 
         private Snapshot(WebConfig config, ServerTls tls, String fingerprint) {
             this.config = config;
+            List<String> headers = new ArrayList<String>();
+            for (Map.Entry<String, String> header : config.headers.entrySet()) {
+                headers.add(header.getKey());
+                headers.add(header.getValue());
+            }
+            this.headerList = Collections.unmodifiableList(headers);
             this.tls = tls;
             this.users = new BasicAuthUsers(config.users);
             this.fingerprint = fingerprint;

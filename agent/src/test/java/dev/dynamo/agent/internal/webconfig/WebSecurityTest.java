@@ -107,7 +107,10 @@ class WebSecurityTest {
                 "    X-Content-Type-Options: nosniff"), false);
 
         assertTrue(security.authorize("/metrics", null).allowed());
-        assertEquals("nosniff", security.responseHeaders().get("X-Content-Type-Options"));
+        assertEquals("nosniff", security.headers().get("X-Content-Type-Options"));
+        assertEquals(java.util.Arrays.asList("X-Content-Type-Options", "nosniff"), security.responseHeaders());
+        assertNull(security.challenge("/metrics", null));
+        assertNull(security.sslContext());
         assertFalse(security.tlsEnabled());
     }
 
@@ -123,7 +126,7 @@ class WebSecurityTest {
 
         assertFalse(security.authorize("/metrics", basic("prometheus:password")).allowed());
         assertTrue(security.authorize("/metrics", basic("prometheus:secret")).allowed());
-        assertEquals("deny", security.responseHeaders().get("X-Frame-Options"));
+        assertEquals("deny", security.headers().get("X-Frame-Options"));
     }
 
     @Test
