@@ -112,11 +112,13 @@ class WebConfigIT {
 
         CurlResult ok = curl("--cacert", ca, "-u", "prometheus:" + EXAMPLE_PASSWORD, base + "/metrics");
         assertTrue(ok.status(200), ok.toString());
+        assertTrue(ok.headers().contains("Strict-Transport-Security: max-age=31536000"), ok.toString());
         CurlResult untrusted = curl("-u", "prometheus:" + EXAMPLE_PASSWORD, base + "/metrics");
         assertEquals(60, untrusted.exit(), "curl cannot verify the certificate without the CA: " + untrusted);
         CurlResult wrong = curl("--cacert", ca, "-u", "prometheus:wrong", base + "/metrics");
         assertTrue(wrong.status(401), wrong.toString());
         assertTrue(wrong.headers().contains("WWW-Authenticate: Basic realm=\"dynamo-agent\""), wrong.toString());
+        assertTrue(wrong.headers().contains("Strict-Transport-Security: max-age=31536000"), wrong.toString());
         assertTrue(curl("--cacert", ca, base + "/health").status(401));
         assertTrue(curl("--cacert", ca, base + "/live").status(200), "liveness stays open");
         CurlResult plain = curl("http://127.0.0.1:" + port + "/metrics");

@@ -17,7 +17,7 @@ public final class AccessDecision {
         return allowed;
     }
 
-    /** 200-range handling goes on when allowed; otherwise 401. */
+    /** 200 when allowed (the request is then handled as usual), otherwise 401. */
     public int status() {
         return allowed ? 200 : 401;
     }
