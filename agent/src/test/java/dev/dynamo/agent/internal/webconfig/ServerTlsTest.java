@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
@@ -257,6 +258,23 @@ class ServerTlsTest {
         assertTrue(engine.getNeedClientAuth());
         assertEquals(Arrays.asList("TLSv1.3"), Arrays.asList(engine.getEnabledProtocols()));
         assertTrue(tls.context().getDefaultSSLParameters().getNeedClientAuth());
+    }
+
+    @Test
+    void setsCurvesWhereTheJvmCanAndSaysSoWhereItCannot() throws Exception {
+        ServerTls tls = tls("curve_preferences: [CurveP384, CurveP256]");
+        SSLParameters parameters = tls.parameters();
+        boolean perServer = Runtime.version().feature() >= 20;
+
+        if (perServer) {
+            Object groups = SSLParameters.class.getMethod("getNamedGroups").invoke(parameters);
+            assertEquals(Arrays.asList("secp384r1", "secp256r1"), Arrays.asList((String[]) groups));
+            assertTrue(tls.notes.isEmpty(), tls.notes.toString());
+        } else {
+            assertEquals(1, tls.notes.size(), tls.notes.toString());
+            assertTrue(tls.notes.get(0).contains("curve_preferences needs Java 20 or later"), tls.notes.get(0));
+        }
+        assertTrue(connect(tls, client(null)).startsWith("TLSv1.3"));
     }
 
     @Test
