@@ -21,15 +21,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * checked against a decoy hash of the same cost, so the answer time does not reveal which users
  * exist.
  *
- * <p>The server asks on its one selector thread, so bcrypt runs are also limited to
- * {@link #BCRYPT_RUNS_PER_SECOND}: beyond that, credentials not yet remembered are refused without
- * a check until the next second. A flood of guesses then costs the server a bounded share of a
- * core and cannot stall it; a scraper that succeeded before is still let in from memory.
+ * <p>The server asks on its one selector thread, so bcrypt may take at most
+ * {@link #BCRYPT_MILLIS_PER_SECOND} of each second: beyond that, credentials not yet remembered are
+ * refused without a check until the next second. A flood of guesses then costs the server a
+ * bounded share of a core, however slow the machine; a scraper that succeeded before is still let
+ * in from memory.
  */
 final class BasicAuthUsers {
     /** Distinct successful credentials remembered; beyond this the memory starts over. */
     static final int REMEMBERED_LIMIT = 256;
-    static final int BCRYPT_RUNS_PER_SECOND = 4;
+    static final int BCRYPT_MILLIS_PER_SECOND = 250;
     private static final long SECOND_NANOS = 1_000_000_000L;
 
     private final Map<String, String> hashes;
@@ -42,7 +43,7 @@ final class BasicAuthUsers {
     /** Guarded by {@link #bcryptLock}. */
     private long budgetSecondStart;
     /** Guarded by {@link #bcryptLock}. */
-    private int budgetUsed;
+    private long budgetUsedNanos;
 
     BasicAuthUsers(Map<String, String> hashes) {
         this(hashes, System::nanoTime);
@@ -120,17 +121,20 @@ final class BasicAuthUsers {
 
     private boolean bcrypt(byte[] password, String hash) {
         synchronized (bcryptLock) {
-            long now = clock.nanoTime();
-            if (now - budgetSecondStart >= SECOND_NANOS) {
-                budgetSecondStart = now;
-                budgetUsed = 0;
+            long start = clock.nanoTime();
+            if (start - budgetSecondStart >= SECOND_NANOS) {
+                budgetSecondStart = start;
+                budgetUsedNanos = 0;
             }
-            if (budgetUsed >= BCRYPT_RUNS_PER_SECOND) {
+            if (budgetUsedNanos >= BCRYPT_MILLIS_PER_SECOND * 1_000_000L) {
                 return false;
             }
-            budgetUsed++;
             bcryptRuns++;
-            return Bcrypt.verify(password, hash);
+            try {
+                return Bcrypt.verify(password, hash);
+            } finally {
+                budgetUsedNanos += clock.nanoTime() - start;
+            }
         }
     }
 
