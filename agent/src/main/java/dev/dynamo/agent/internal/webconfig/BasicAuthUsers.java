@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * exist.
  *
  * <p>The server asks on its one selector thread, so bcrypt may take at most
- * {@link #BCRYPT_MILLIS_PER_SECOND} of each second: beyond that, credentials not yet remembered are
- * refused without a check until the next second. A flood of guesses then costs the server a
+ * {@link #BCRYPT_MILLIS_PER_SECOND} of each second (one run always goes ahead): beyond that,
+ * credentials not yet remembered are refused without a check until the next second. A flood of guesses then costs the server a
  * bounded share of a core, however slow the machine; a scraper that succeeded before is still let
  * in from memory.
  */
@@ -44,10 +44,6 @@ final class BasicAuthUsers {
     private long budgetSecondStart;
     /** Guarded by {@link #bcryptLock}. */
     private long budgetUsedNanos;
-
-    BasicAuthUsers(Map<String, String> hashes) {
-        this(hashes, System::nanoTime);
-    }
 
     BasicAuthUsers(Map<String, String> hashes, WebSecurity.Clock clock) {
         this.clock = clock;

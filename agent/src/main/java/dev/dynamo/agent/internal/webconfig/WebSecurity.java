@@ -64,7 +64,7 @@ public final class WebSecurity implements ServerSecurity {
 
     static WebSecurity load(Path file, String livePath, boolean liveRequiresAuth, Clock clock)
             throws WebConfigException {
-        Snapshot first = Snapshot.load(file);
+        Snapshot first = Snapshot.load(file, clock);
         for (String note : first.notes()) {
             LOG.info("web config " + file + ": " + note);
         }
@@ -163,7 +163,7 @@ public final class WebSecurity implements ServerSecurity {
                 return last;
             }
             try {
-                Snapshot loaded = Snapshot.load(file);
+                Snapshot loaded = Snapshot.load(file, clock);
                 if ((loaded.tls != null) != tls) {
                     throw new WebConfigException("it now turns TLS " + (tls ? "off" : "on") + ", which needs a"
                             + " restart of the application");
@@ -220,7 +220,7 @@ public final class WebSecurity implements ServerSecurity {
         final List<String> headerList;
         final String fingerprint;
 
-        private Snapshot(WebConfig config, ServerTls tls, String fingerprint) {
+        private Snapshot(WebConfig config, ServerTls tls, String fingerprint, Clock clock) {
             this.config = config;
             List<String> headers = new ArrayList<String>();
             for (Map.Entry<String, String> header : config.headers.entrySet()) {
@@ -229,16 +229,16 @@ public final class WebSecurity implements ServerSecurity {
             }
             this.headerList = Collections.unmodifiableList(headers);
             this.tls = tls;
-            this.users = new BasicAuthUsers(config.users);
+            this.users = new BasicAuthUsers(config.users, clock);
             this.fingerprint = fingerprint;
         }
 
         /** Reads everything; the fingerprint is taken first, so a change during the reading is seen next time. */
-        static Snapshot load(Path file) throws WebConfigException {
+        static Snapshot load(Path file, Clock clock) throws WebConfigException {
             WebConfig config = WebConfig.read(file);
             String fingerprint = fingerprint(file, config);
             ServerTls tls = config.tls == null ? null : ServerTls.load(config.tls);
-            return new Snapshot(config, tls, fingerprint);
+            return new Snapshot(config, tls, fingerprint, clock);
         }
 
         List<String> notes() {

@@ -113,7 +113,7 @@ class BasicAuthUsersTest {
 
     @Test
     void isEmptyWithoutUsers() {
-        assertTrue(new BasicAuthUsers(Collections.<String, String>emptyMap()).isEmpty());
+        assertTrue(new BasicAuthUsers(Collections.<String, String>emptyMap(), () -> now).isEmpty());
         assertFalse(users().isEmpty());
     }
 }
