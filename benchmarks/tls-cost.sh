@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What TLS costs the metrics server: start-up with and without DYN_SYSTEM_WEB_CONFIG, and the time
-# of a scrape with curl, plain and over TLS, on a kept-alive connection and on new connections.
+# What TLS costs the metrics server: the application's start-up with and without
+# DYN_SYSTEM_WEB_CONFIG, the time until the server answers, and the time of a scrape with curl,
+# plain and over TLS, on a kept-alive connection and on new connections.
 # Needs agent/target/dynamo-agent.jar, demo-target/target/demo-target.jar and benchmarks.jar:
 #   mvn -q package -pl benchmarks -am -DskipTests && benchmarks/tls-cost.sh [runs]
 set -euo pipefail
@@ -25,7 +26,7 @@ for ((i = 0; i < runs + 2; i++)); do
     [ "$mode" = tls ] && extra=(env DYN_SYSTEM_WEB_CONFIG="$work/tls.yml")
     start=$(date +%s%N)
     out=$("${extra[@]}" env DYN_SYSTEM_PORT=0 DYN_SYSTEM_HOST=127.0.0.1 java -Xms64m -Xmx256m \
-      -javaagent:"$agent" -cp "$probe" dev.dynamo.benchmarks.startup.StartupProbe)
+      -javaagent:"$agent" -cp "$probe" dev.dynamo.benchmarks.startup.StartupProbe 2>/dev/null)
     end=$(date +%s%N)
     if ((i >= 2)); then
       wall[$mode]+="$(((end - start) / 1000000)) "
@@ -38,17 +39,39 @@ for mode in plain tls; do
     "JVM start -> main $(tr ' ' '\n' <<<"${main[$mode]}" | grep . | median) ms"
 done
 
-echo "== scrape of the demo server's /metrics with curl, $((runs * 100)) requests after as many to warm up, median ms"
+echo "== the demo server with the agent: process start to the first answer of /live, $((runs / 2 + 1)) runs each;"
+echo "   then /metrics with curl, $((runs * 100)) requests after as many to warm up; median ms"
+# Starts the demo server in the background (a job of this shell, so that stop ends it) and adds the
+# milliseconds until it answered /live to $ready.
 serve() {
   local port=$1; shift
+  local start
+  start=$(date +%s%N)
   env DYN_SYSTEM_PORT="$port" DYN_SYSTEM_HOST=127.0.0.1 "$@" java -javaagent:"$agent" -jar "$demo" server \
     --port 0 >/dev/null 2>&1 &
-  for _ in $(seq 100); do curl -sk -o /dev/null "$scheme://127.0.0.1:$port/live" && return; sleep 0.1; done
+  for _ in $(seq 1000); do
+    if curl -sk -o /dev/null "$scheme://127.0.0.1:$port/live"; then
+      ready+="$((($(date +%s%N) - start) / 1000000)) "
+      return
+    fi
+    sleep 0.02
+  done
+}
+stop() {
+  kill %% 2>/dev/null || true
+  wait 2>/dev/null || true
 }
 for mode in plain tls; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  if [ "$mode" = tls ]; then scheme=https; serve "$port" env DYN_SYSTEM_WEB_CONFIG="$work/tls.yml"
-  else scheme=http; serve "$port" env; fi
+  web=()
+  scheme=http
+  if [ "$mode" = tls ]; then scheme=https; web=(DYN_SYSTEM_WEB_CONFIG="$work/tls.yml"); fi
+  ready=""
+  for ((i = 0; i < runs / 2; i++)); do
+    serve "$port" env "${web[@]}"
+    stop
+  done
+  serve "$port" env "${web[@]}"
   url="$scheme://127.0.0.1:$port/metrics"
   urls=()
   for ((i = 0; i < runs * 100; i++)); do urls+=(-o /dev/null "$url"); done
@@ -61,8 +84,8 @@ for mode in plain tls; do
     fresh+="$(awk '{print $3 * 1000}' <<<"$line") "
     handshake+="$(awk '{print ($2 > 0 ? ($2 - $1) * 1000 : 0)}' <<<"$line") "
   done
-  echo "$mode: kept-alive $kept ms; new connection $(tr ' ' '\n' <<<"$fresh" | grep . | median) ms" \
+  echo "$mode: first answer $(tr ' ' '\n' <<<"$ready" | grep . | median) ms; kept-alive scrape $kept ms;" \
+    "scrape on a new connection $(tr ' ' '\n' <<<"$fresh" | grep . | median) ms" \
     "(of which TLS handshake $(tr ' ' '\n' <<<"$handshake" | grep . | median) ms)"
-  kill %% 2>/dev/null || true
-  wait 2>/dev/null || true
+  stop
 done
