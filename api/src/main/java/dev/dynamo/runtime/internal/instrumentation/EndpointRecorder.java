@@ -12,6 +12,7 @@ import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,6 +73,9 @@ public final class EndpointRecorder {
     private int settledExits;
     private int settledObservations;
     private int settledErrors;
+
+    /** The error counters of {@link #exitWithError}, by name; guarded by this. */
+    private final Map<String, IntCounter> namedErrors = new HashMap<String, IntCounter>();
 
     public EndpointRecorder(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
             IntCounter cancellations) {
@@ -168,6 +172,30 @@ public final class EndpointRecorder {
         }
     }
 
+    /**
+     * A call started at {@code startNanos} fails with an error named {@code errorType} rather than by
+     * its exception class (a gRPC status code). Never throws.
+     */
+    void exitWithError(long startNanos, String errorType) {
+        int done = 0;
+        try {
+            long elapsed = System.nanoTime() - startNanos;
+            inflight.dec();
+            done = 1;
+            duration.observe(elapsed * NANOS_TO_SECONDS);
+            done = 2;
+            namedErrorCounter(errorType).inc();
+        } catch (Throwable failure) {
+            EndpointRecording.lastFailure = failure;
+            EndpointRecording.failureCount++;
+            if (done == 0) {
+                missedExits++;
+            } else if (done == 1) {
+                missedObservations++;
+            }
+        }
+    }
+
     /** A call started at {@code startNanos} ends because its result was cancelled. Never throws. */
     void cancelled(long startNanos) {
         int done = 0;
@@ -229,6 +257,19 @@ public final class EndpointRecorder {
             }
         }
         return addErrorType(type);
+    }
+
+    /** The error counter named {@code errorType}; names and classes share {@link #MAX_ERROR_TYPES}. */
+    private synchronized IntCounter namedErrorCounter(String errorType) {
+        IntCounter counter = namedErrors.get(errorType);
+        if (counter == null) {
+            if (errorTypes.length + namedErrors.size() >= MAX_ERROR_TYPES) {
+                return otherErrors();
+            }
+            counter = errors.withLabelValues(errorType);
+            namedErrors.put(errorType, counter);
+        }
+        return counter;
     }
 
     private synchronized IntCounter addErrorType(Class<?> type) {

@@ -137,6 +137,26 @@ public final class EndpointRecording {
         }
     }
 
+    /** The recorder of method {@code id}, for the handler shapes that end a call later ({@code SuspendCalls}, ...). */
+    static EndpointRecorder recorder(int id) {
+        return recorders[id];
+    }
+
+    /** Counts a recording failure of those shapes, reported at the next scrape like the others. */
+    static void failed(Throwable failure) {
+        lastFailure = failure;
+        failureCount++;
+    }
+
+    /** Ends a call of those shapes: returned ({@code failure} null) or failed with {@code failure}. */
+    static void end(EndpointRecorder recorder, long startNanos, Throwable failure) {
+        if (failure == null) {
+            recorder.exit(startNanos);
+        } else {
+            recorder.exit(startNanos, failure);
+        }
+    }
+
     /** How many times recording failed and was suppressed. */
     public static long failures() {
         return failureCount;

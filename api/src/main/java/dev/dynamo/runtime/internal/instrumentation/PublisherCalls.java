@@ -1,0 +1,379 @@
+package dev.dynamo.runtime.internal.instrumentation;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Measures methods that return a reactive-streams publisher ({@code org.reactivestreams.Publisher},
+ * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}): one request
+ * per call, timed from the call to the terminal signal of the publisher's first subscription
+ * ({@code onComplete}, {@code onError}, or cancellation of the subscription).
+ *
+ * <p>A publisher does nothing until it is subscribed, so a call is counted, and in flight, from its
+ * first subscription: a publisher returned but never subscribed is no request and holds nothing in
+ * flight. Later subscriptions (a caller's {@code retry()} or {@code repeat()}) are not further
+ * calls. A method that throws instead of returning a publisher counts one request and one error.
+ *
+ * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is wrapped
+ * with Reactor's own {@code defer}, {@code doOnError} and {@code doFinally}, called reflectively with
+ * JDK functional types, so there is no cost per item; any other publisher returned as a
+ * {@code Publisher} interface is wrapped in a proxy of that interface that watches its first
+ * subscriber. A publisher that can be wrapped in neither way (another library's class returned
+ * under its own type) is timed to the method's return. No reactive library is a dependency.
+ */
+public final class PublisherCalls {
+    /** The static return type is {@code org.reactivestreams.Publisher}. */
+    public static final int REACTIVE_STREAMS = 1;
+    /** The static return type is {@code java.util.concurrent.Flow.Publisher}. */
+    public static final int FLOW = 2;
+    /** The static return type is a Reactor class ({@code Mono} or {@code Flux}). */
+    public static final int REACTOR = 3;
+
+    private static final String MONO = "reactor.core.publisher.Mono";
+    private static final String FLUX = "reactor.core.publisher.Flux";
+    private static final String[] PUBLISHER_PACKAGES = {"org.reactivestreams.", "java.util.concurrent.Flow$"};
+
+    /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
+    private static final ClassValue<ReactorOperators> REACTOR_OPERATORS = new ClassValue<ReactorOperators>() {
+        @Override
+        protected ReactorOperators computeValue(Class<?> type) {
+            return ReactorOperators.of(type);
+        }
+    };
+
+    private PublisherCalls() {
+    }
+
+    /** A call of publisher method {@code id} starts: its start time (the request counts at subscription). */
+    public static long enter(int id) {
+        long now = System.nanoTime();
+        return now == EndpointRecording.NOT_STARTED ? now + 1 : now;
+    }
+
+    /**
+     * A call of publisher method {@code id} that started at {@code startNanos} returns {@code result}
+     * (of static type {@code kind}) or throws {@code thrown}; returns what the method should return.
+     */
+    public static Object exit(int id, long startNanos, Object result, Throwable thrown, int kind) {
+        EndpointRecorder recorder;
+        try {
+            recorder = EndpointRecording.recorder(id);
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+            return result;
+        }
+        Call call = new Call(recorder, startNanos);
+        try {
+            if (thrown != null || result == null) {
+                call.subscribed();
+                call.end(thrown);
+                return result;
+            }
+            Object wrapped = wrap(call, result, kind);
+            if (wrapped != null) {
+                return wrapped;
+            }
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+        }
+        // Nothing will report the end: a request timed to the return, unless already counted.
+        try {
+            if (call.subscribed()) {
+                call.end(null);
+            }
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+        }
+        return result;
+    }
+
+    private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
+        ReactorOperators reactor = reactorOperatorsOf(publisher.getClass());
+        if (reactor != null) {
+            return reactor.wrap(call, publisher);
+        }
+        if (kind == REACTIVE_STREAMS || kind == FLOW) {
+            Class<?> publisherInterface = findPublisherInterface(publisher.getClass(), kind);
+            if (publisherInterface != null) {
+                return Proxy.newProxyInstance(publisherInterface.getClassLoader(),
+                        new Class<?>[] {publisherInterface}, new WatchedPublisher(call, publisher, publisherInterface));
+            }
+        }
+        return null;
+    }
+
+    private static ReactorOperators reactorOperatorsOf(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(MONO) || c.getName().equals(FLUX)) {
+                return REACTOR_OPERATORS.get(c);
+            }
+        }
+        return null;
+    }
+
+    private static Class<?> findPublisherInterface(Class<?> type, int kind) {
+        String name = PUBLISHER_PACKAGES[kind - 1] + "Publisher";
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            Class<?> found = findInterface(c, name);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static Class<?> findInterface(Class<?> type, String name) {
+        for (Class<?> implemented : type.getInterfaces()) {
+            if (implemented.getName().equals(name)) {
+                return implemented;
+            }
+            Class<?> inherited = findInterface(implemented, name);
+            if (inherited != null) {
+                return inherited;
+            }
+        }
+        return null;
+    }
+
+    static Object invoke(Method method, Object target, Object... args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException thrown) {
+            throw thrown.getCause();
+        }
+    }
+
+    /** One call: counted at its first subscription, ended once. */
+    static final class Call {
+        private static final int CREATED = 0;
+        private static final int SUBSCRIBED = 1;
+        private static final int ENDED = 2;
+
+        private final EndpointRecorder recorder;
+        private final long startNanos;
+        private final AtomicInteger state = new AtomicInteger(CREATED);
+
+        Call(EndpointRecorder recorder, long startNanos) {
+            this.recorder = recorder;
+            this.startNanos = startNanos;
+        }
+
+        /** Counts the request if this is the first subscription; whether it was. */
+        boolean subscribed() {
+            if (!state.compareAndSet(CREATED, SUBSCRIBED)) {
+                return false;
+            }
+            if (recorder.enter() == EndpointRecording.NOT_STARTED) {
+                // Not counted: its end must not be recorded either.
+                state.set(ENDED);
+                return false;
+            }
+            return true;
+        }
+
+        void end(Throwable failure) {
+            if (state.compareAndSet(SUBSCRIBED, ENDED)) {
+                EndpointRecording.end(recorder, startNanos, failure);
+            }
+        }
+
+        void cancelled() {
+            if (state.compareAndSet(SUBSCRIBED, ENDED)) {
+                recorder.cancelled(startNanos);
+            }
+        }
+
+        void endQuietly(Throwable failure, boolean cancelled) {
+            try {
+                if (cancelled || failure instanceof CancellationException) {
+                    cancelled();
+                } else {
+                    end(failure);
+                }
+            } catch (Throwable recordingFailure) {
+                EndpointRecording.failed(recordingFailure);
+            }
+        }
+    }
+
+    /**
+     * Reactor's {@code defer}, {@code doOnError} and {@code doFinally} of {@code Mono} or {@code Flux}.
+     * {@code defer} runs its supplier at each subscription: the first one gets the measured publisher,
+     * later ones the original, so only the first subscription's own signals end the call.
+     */
+    private static final class ReactorOperators {
+        private final Method defer;
+        private final Method doOnError;
+        private final Method doFinally;
+
+        private ReactorOperators(Method defer, Method doOnError, Method doFinally) {
+            this.defer = defer;
+            this.doOnError = doOnError;
+            this.doFinally = doFinally;
+        }
+
+        static ReactorOperators of(Class<?> type) {
+            try {
+                return new ReactorOperators(type.getMethod("defer", Supplier.class),
+                        type.getMethod("doOnError", Consumer.class), type.getMethod("doFinally", Consumer.class));
+            } catch (NoSuchMethodException unknownVersion) {
+                return null;
+            }
+        }
+
+        Object wrap(final Call call, final Object publisher) throws Throwable {
+            Supplier<Object> firstMeasured = new Supplier<Object>() {
+                @Override
+                public Object get() {
+                    if (!subscribedQuietly(call)) {
+                        return publisher;
+                    }
+                    try {
+                        final ErrorHolder error = new ErrorHolder();
+                        Object watched = invoke(doOnError, publisher, error);
+                        return invoke(doFinally, watched, new Consumer<Object>() {
+                            @Override
+                            public void accept(Object signal) {
+                                // SignalType ON_COMPLETE, ON_ERROR or CANCEL; its toString() is not its name.
+                                boolean cancelled = signal instanceof Enum && ((Enum<?>) signal).name().equals("CANCEL");
+                                call.endQuietly(error.error, cancelled);
+                            }
+                        });
+                    } catch (Throwable failure) {
+                        EndpointRecording.failed(failure);
+                        call.endQuietly(null, false);
+                        return publisher;
+                    }
+                }
+            };
+            return invoke(defer, null, firstMeasured);
+        }
+    }
+
+    private static boolean subscribedQuietly(Call call) {
+        try {
+            return call.subscribed();
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+            return false;
+        }
+    }
+
+    /** Keeps the error of a subscription for {@code doFinally}, which is told only the signal's type. */
+    private static final class ErrorHolder implements Consumer<Throwable> {
+        volatile Throwable error;
+
+        @Override
+        public void accept(Throwable failure) {
+            error = failure;
+        }
+    }
+
+    /** A publisher proxy whose first subscriber is watched for the terminal signal. */
+    private static final class WatchedPublisher implements InvocationHandler {
+        private final Call call;
+        private final Object publisher;
+        private final Class<?> subscriber;
+        private final Class<?> subscription;
+
+        WatchedPublisher(Call call, Object publisher, Class<?> publisherInterface) throws ClassNotFoundException {
+            this.call = call;
+            this.publisher = publisher;
+            String prefix = publisherInterface.getName().substring(0, publisherInterface.getName().length()
+                    - "Publisher".length());
+            ClassLoader loader = publisherInterface.getClassLoader();
+            this.subscriber = Class.forName(prefix + "Subscriber", false, loader);
+            this.subscription = Class.forName(prefix + "Subscription", false, loader);
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("subscribe") && args != null && args.length == 1 && args[0] != null
+                    && subscribedQuietly(call)) {
+                Object watched = args[0];
+                try {
+                    watched = Proxy.newProxyInstance(subscriber.getClassLoader(), new Class<?>[] {subscriber},
+                            new WatchedSubscriber(this, args[0]));
+                } catch (Throwable failure) {
+                    EndpointRecording.failed(failure);
+                    call.endQuietly(null, false);
+                }
+                return PublisherCalls.invoke(method, publisher, watched);
+            }
+            if (method.getName().equals("equals") && args != null && args.length == 1) {
+                return proxy == args[0];
+            }
+            if (method.getName().equals("hashCode") && args == null) {
+                return System.identityHashCode(proxy);
+            }
+            return PublisherCalls.invoke(method, publisher, args);
+        }
+    }
+
+    /** The first subscriber: its {@code onError}/{@code onComplete}, or a cancel of its subscription, ends the call. */
+    private static final class WatchedSubscriber implements InvocationHandler {
+        private final WatchedPublisher publisher;
+        private final Object subscriber;
+
+        WatchedSubscriber(WatchedPublisher publisher, Object subscriber) {
+            this.publisher = publisher;
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String name = method.getName();
+            int arity = args == null ? 0 : args.length;
+            Call call = publisher.call;
+            if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
+                Object watched = args[0];
+                try {
+                    watched = Proxy.newProxyInstance(publisher.subscription.getClassLoader(),
+                            new Class<?>[] {publisher.subscription}, new WatchedSubscription(call, args[0]));
+                } catch (Throwable failure) {
+                    EndpointRecording.failed(failure);
+                }
+                return PublisherCalls.invoke(method, subscriber, watched);
+            } else if (name.equals("onError") && arity == 1) {
+                call.endQuietly((Throwable) args[0], false);
+            } else if (name.equals("onComplete") && arity == 0) {
+                call.endQuietly(null, false);
+            } else if (name.equals("equals") && arity == 1) {
+                return proxy == args[0];
+            } else if (name.equals("hashCode") && arity == 0) {
+                return System.identityHashCode(proxy);
+            }
+            return PublisherCalls.invoke(method, subscriber, args);
+        }
+    }
+
+    /** The first subscriber's subscription: {@code cancel()} ends the call as a cancellation. */
+    private static final class WatchedSubscription implements InvocationHandler {
+        private final Call call;
+        private final Object subscription;
+
+        WatchedSubscription(Call call, Object subscription) {
+            this.call = call;
+            this.subscription = subscription;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            int arity = args == null ? 0 : args.length;
+            if (method.getName().equals("cancel") && arity == 0) {
+                call.endQuietly(null, true);
+            } else if (method.getName().equals("equals") && arity == 1) {
+                return proxy == args[0];
+            } else if (method.getName().equals("hashCode") && arity == 0) {
+                return System.identityHashCode(proxy);
+            }
+            return PublisherCalls.invoke(method, subscription, args);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.dynamo.runtime.internal.instrumentation;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Measures Kotlin {@code suspend} functions: one request per logical call, timed until the
+ * coroutine's result or exception.
+ *
+ * <p>The compiled function {@code f(args..., Continuation)} runs once per call and again at every
+ * resumption: its state machine (a {@code ContinuationImpl} subclass that the function creates, named
+ * in its bytecode) calls it back with itself as the continuation and the sign bit of its
+ * {@code label} field set. Such an entry is not a call. A first entry replaces the caller's
+ * continuation with a proxy that forwards everything to it; the state machine keeps that proxy as
+ * its {@code completion} and resumes it exactly once with the coroutine's outcome, which ends the
+ * call. This covers functions without a state machine too (the compiler omits it when every
+ * suspension is a tail call): they pass the proxy on to the callee, which resumes it. A call that
+ * returns a value or throws without suspending ends at that return.
+ *
+ * <p>The proxy also implements {@code CoroutineStackFrame} when the caller's continuation does, and
+ * names the caller as its frame, so that coroutine stack-trace recovery and debug probes still see
+ * the whole chain. Kotlin classes are only ever reached by name and reflection: the API has no
+ * Kotlin dependency.
+ */
+public final class SuspendCalls {
+    private static final String CONTINUATION = "kotlin.coroutines.Continuation";
+    private static final String STACK_FRAME = "kotlin.coroutines.jvm.internal.CoroutineStackFrame";
+    private static final String SINGLETONS = "kotlin.coroutines.intrinsics.CoroutineSingletons";
+    private static final String SUSPENDED = "COROUTINE_SUSPENDED";
+    private static final String RESULT_FAILURE = "kotlin.Result$Failure";
+
+    /** The proxy class for continuations of each class, so that a call does not search interfaces. */
+    private static final ClassValue<Constructor<?>> PROXIES = new ClassValue<Constructor<?>>() {
+        @Override
+        protected Constructor<?> computeValue(Class<?> continuationType) {
+            return proxyConstructor(continuationType);
+        }
+    };
+    /** The {@code label} field of each state-machine class. */
+    private static final ClassValue<Field> LABELS = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> stateMachine) {
+            return accessibleField(stateMachine, "label");
+        }
+    };
+    /** The {@code exception} field of {@code kotlin.Result.Failure}, per copy of Kotlin. */
+    private static final ClassValue<Field> FAILURE_EXCEPTIONS = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> failure) {
+            return accessibleField(failure, "exception");
+        }
+    };
+
+    private SuspendCalls() {
+    }
+
+    /**
+     * An entry into suspend function {@code id} with {@code continuation}: the call it starts, or null
+     * when the entry is a resumption of a call already counted (or recording failed).
+     *
+     * @param stateMachine the binary name of the function's own state-machine class, null if it has none
+     */
+    public static Object enter(int id, Object continuation, String stateMachine) {
+        try {
+            if (continuation == null || isResumption(continuation, stateMachine)) {
+                return null;
+            }
+            EndpointRecorder recorder = EndpointRecording.recorder(id);
+            long startNanos = recorder.enter();
+            return startNanos == EndpointRecording.NOT_STARTED ? null : new Call(recorder, continuation, startNanos);
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+            return null;
+        }
+    }
+
+    /**
+     * The continuation the function should run with: for a new {@code call} the proxy that ends it,
+     * otherwise {@code continuation} unchanged.
+     */
+    public static Object continuation(Object call, Object continuation) {
+        if (!(call instanceof Call)) {
+            return continuation;
+        }
+        try {
+            return ((Call) call).proxy();
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+            return continuation;
+        }
+    }
+
+    /**
+     * An entry that started {@code call} (null: a resumption) returns {@code result} or throws
+     * {@code thrown}. The call ends here unless the function suspended with the proxy in place.
+     */
+    public static void exit(Object call, Object result, Throwable thrown) {
+        if (!(call instanceof Call)) {
+            return;
+        }
+        Call started = (Call) call;
+        try {
+            if (thrown != null) {
+                started.end(thrown);
+            } else if (!(started.proxied && isSuspended(result))) {
+                started.end(null);
+            }
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+        }
+    }
+
+    /** Whether {@code continuation} is the function's own state machine, resuming (label sign bit set). */
+    private static boolean isResumption(Object continuation, String stateMachine) throws IllegalAccessException {
+        Class<?> type = continuation.getClass();
+        if (stateMachine == null || !type.getName().equals(stateMachine)) {
+            return false;
+        }
+        Field label = LABELS.get(type);
+        // Without the field (another compiler's layout) every entry with the state machine is a resumption:
+        // the function only sees its own state machine when it resumes, or when it calls itself.
+        return label == null || (label.getInt(continuation) & Integer.MIN_VALUE) != 0;
+    }
+
+    static boolean isSuspended(Object result) {
+        return result instanceof Enum && result.getClass().getName().equals(SINGLETONS)
+                && ((Enum<?>) result).name().equals(SUSPENDED);
+    }
+
+    /** The exception of a {@code kotlin.Result} passed to {@code resumeWith}, null for a value. */
+    static Throwable failureOf(Object result) throws IllegalAccessException {
+        if (result == null || !result.getClass().getName().equals(RESULT_FAILURE)) {
+            return null;
+        }
+        Field exception = FAILURE_EXCEPTIONS.get(result.getClass());
+        return exception == null ? null : (Throwable) exception.get(result);
+    }
+
+    private static Field accessibleField(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field field = c.getDeclaredField(name);
+                field.setAccessible(true);
+                return field;
+            } catch (NoSuchFieldException absent) {
+                // declared higher up, if at all
+            } catch (RuntimeException inaccessible) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Constructor<?> proxyConstructor(Class<?> continuationType) {
+        Class<?> continuation = findInterface(continuationType, CONTINUATION);
+        if (continuation == null) {
+            throw new IllegalArgumentException(continuationType + " does not implement " + CONTINUATION);
+        }
+        Class<?> stackFrame = findInterface(continuationType, STACK_FRAME);
+        Class<?>[] interfaces = stackFrame == null ? new Class<?>[] {continuation}
+                : new Class<?>[] {continuation, stackFrame};
+        try {
+            @SuppressWarnings("deprecation") // Proxy.newProxyInstance would look the class up on every call
+            Class<?> proxyClass = Proxy.getProxyClass(continuation.getClassLoader(), interfaces);
+            return proxyClass.getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static Class<?> findInterface(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (implemented.getName().equals(name)) {
+                    return implemented;
+                }
+                Class<?> inherited = findInterface(implemented, name);
+                if (inherited != null) {
+                    return inherited;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** One call of a suspend function; also the handler of the continuation proxy that ends it. */
+    private static final class Call implements InvocationHandler {
+        private final EndpointRecorder recorder;
+        private final Object caller;
+        private final long startNanos;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        /** Whether the function runs with the proxy, so that the proxy's resumption will end the call. */
+        volatile boolean proxied;
+
+        Call(EndpointRecorder recorder, Object caller, long startNanos) {
+            this.recorder = recorder;
+            this.caller = caller;
+            this.startNanos = startNanos;
+        }
+
+        Object proxy() throws ReflectiveOperationException {
+            Object proxy = PROXIES.get(caller.getClass()).newInstance(this);
+            proxied = true;
+            return proxy;
+        }
+
+        void end(Throwable failure) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            if (failure instanceof CancellationException) {
+                recorder.cancelled(startNanos);
+            } else {
+                EndpointRecording.end(recorder, startNanos, failure);
+            }
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String name = method.getName();
+            int arity = args == null ? 0 : args.length;
+            if (name.equals("resumeWith") && arity == 1) {
+                // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
+                resumed(args[0]);
+            } else if (name.equals("getCallerFrame") && arity == 0) {
+                return caller;
+            } else if (name.equals("getStackTraceElement") && arity == 0) {
+                return null;
+            } else if (name.equals("equals") && arity == 1) {
+                return proxy == args[0];
+            } else if (name.equals("hashCode") && arity == 0) {
+                return System.identityHashCode(proxy);
+            }
+            try {
+                return method.invoke(caller, args);
+            } catch (InvocationTargetException thrown) {
+                throw thrown.getCause();
+            }
+        }
+
+        private void resumed(Object result) {
+            try {
+                end(failureOf(result));
+            } catch (Throwable failure) {
+                EndpointRecording.failed(failure);
+            }
+        }
+    }
+}
