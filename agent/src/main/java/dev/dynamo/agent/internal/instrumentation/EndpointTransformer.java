@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
             ProtectionDomain protectionDomain, byte[] classFile) {
+        if (loader != null && internalName != null && GrpcServerCalls.isTarget(internalName)) {
+            return weaveGrpc(loader, internalName, classFile);
+        }
         if (loader == null || internalName == null || isIgnored(internalName)
                 || !contains(classFile, ANNOTATION_DESCRIPTOR)) {
             return null;
@@ -54,9 +58,25 @@ public final class EndpointTransformer implements ClassFileTransformer {
         }
     }
 
-    /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods */
+    private byte[] weaveGrpc(ClassLoader loader, String internalName, byte[] classFile) {
+        try {
+            byte[] woven = weaver().weaveGrpc(loader, internalName, classFile);
+            StreamObserverCalls.grpcClassInstrumented(true);
+            return woven;
+        } catch (Throwable failed) {
+            StreamObserverCalls.grpcClassInstrumented(false);
+            warnOnce(internalName, "cannot instrument " + internalName.replace('/', '.') + "; gRPC handlers that"
+                    + " answer through a StreamObserver are timed to their return only: " + failed);
+            return null;
+        }
+    }
+
+    /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods, or is a gRPC class to watch */
     boolean isCandidate(Class<?> type) {
         String internalName = type.getName().replace('.', '/');
+        if (GrpcServerCalls.isTarget(internalName)) {
+            return true;
+        }
         if (isIgnored(internalName)) {
             return false;
         }
