@@ -29,6 +29,14 @@ public final class Artifacts {
         return existing("it.apps.jar");
     }
 
+    /**
+     * The applications of the {@code it-apps} module, with their libraries: Kotlin coroutines,
+     * Reactor and grpc-java handlers.
+     */
+    public static Path handlerStyleAppsJar() {
+        return existing("it.styles.jar");
+    }
+
     /** The application's own simpleclient (an older version than the agent's). */
     public static List<Path> simpleclientJars() {
         List<Path> jars = new ArrayList<>();

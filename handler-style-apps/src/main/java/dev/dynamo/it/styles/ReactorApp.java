@@ -1,0 +1,67 @@
+package dev.dynamo.it.styles;
+
+import reactor.core.publisher.Flux;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Calls every {@link ReactorHandlers} method a known number of times, from two threads, and
+ * subscribes as an application would; prints {@code done <calls>} and waits for stdin to close.
+ *
+ * <p>Arguments: calls per thread of {@code mono_delayed} (default 300).
+ */
+public final class ReactorApp {
+    private ReactorApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        ReactorHandlers handlers = new ReactorHandlers();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < calls; i++) {
+                    handlers.delayed(i).block();
+                }
+            }, "caller-" + t);
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        for (int i = 0; i < 3; i++) {
+            try {
+                handlers.failing().block();
+                throw new AssertionError("mono_error did not fail");
+            } catch (QuotaExceededException expected) {
+                // counted as an error by the agent
+            }
+        }
+        handlers.empty().block();
+        handlers.empty().block();
+        List<Integer> items = handlers.items(10).collectList().block();
+        check(items.size() == 10, "flux_items emitted " + items);
+        List<Long> first = handlers.endless().take(5).collectList().block();
+        check(first.size() == 5, "flux_endless emitted " + first);
+        handlers.neverSubscribed();
+        try {
+            handlers.throwing();
+            throw new AssertionError("throwing did not throw");
+        } catch (IllegalStateException expected) {
+            // counted as an error by the agent
+        }
+        List<Integer> plain = Flux.from(handlers.plainPublisher(3)).collectList().block();
+        check(plain.size() == 3, "plain_publisher emitted " + plain);
+        System.out.println("done " + calls);
+        System.out.flush();
+        System.in.read();
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.dynamo.it;
+
+import dev.dynamo.it.support.Artifacts;
+import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.JvmLauncher;
+import dev.dynamo.it.support.Labels;
+import dev.dynamo.it.support.ManagedProcess;
+import dev.dynamo.it.support.MetricsScraper;
+import dev.dynamo.it.support.Processes;
+import dev.dynamo.it.support.Timeouts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static dev.dynamo.it.EndpointInstrumentationIT.CANCELLATIONS;
+import static dev.dynamo.it.EndpointInstrumentationIT.DURATION;
+import static dev.dynamo.it.EndpointInstrumentationIT.ERRORS;
+import static dev.dynamo.it.EndpointInstrumentationIT.INFLIGHT;
+import static dev.dynamo.it.EndpointInstrumentationIT.REQUESTS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 9: every handler style counts one request per logical call and is timed to its real end.
+ * Each test runs one real application of the {@code handler-style-apps} module with the agent —
+ * Kotlin coroutines, Reactor, a grpc-java server and client over loopback — which calls its handlers
+ * a known number of times from two threads, and then checks the exact figures it exports.
+ */
+@Timeout(180)
+class HandlerStylesIT {
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    /** Starts {@code mainClass}, waits until it made all its calls, and returns its final page. */
+    private Exposition runToEnd(String name, String mainClass, int calls) {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent(name)
+                .classpath(Artifacts.handlerStyleAppsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.styles." + mainClass).args(String.valueOf(calls))
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        app.awaitStdoutLine("done " + calls, Timeouts.STARTUP);
+        return scraper.scrape();
+    }
+
+    /**
+     * The checks every measured endpoint passes: {@code calls} requests, one duration each, none in
+     * flight, at least {@code minSeconds} of summed duration, and exactly the errors and
+     * cancellations given.
+     */
+    private static void assertCalls(Exposition page, Map<String, String> endpoint, int calls, double minSeconds,
+            Map<String, Integer> errorsByType, int cancellations) {
+        assertEquals(calls, page.value(REQUESTS, endpoint), "requests of " + endpoint);
+        assertEquals(calls, page.value(DURATION + "_count", endpoint), "durations of " + endpoint);
+        assertEquals(0, page.value(INFLIGHT, endpoint), "in flight at the end: " + endpoint);
+        double sum = page.value(DURATION + "_sum", endpoint);
+        assertTrue(sum >= minSeconds, endpoint + ": duration sum " + sum + " s, below the handlers' real time "
+                + minSeconds + " s");
+        assertEquals(cancellations, page.value(CANCELLATIONS, endpoint), "cancellations of " + endpoint);
+        assertEquals(errorsByType, errorsOf(page, endpoint), "errors of " + endpoint);
+    }
+
+    private static Map<String, Integer> errorsOf(Exposition page, Map<String, String> endpoint) {
+        Map<String, Integer> errors = new LinkedHashMap<>();
+        for (Exposition.Sample sample : page.samples(ERRORS)) {
+            Map<String, String> labels = new LinkedHashMap<>(sample.labels());
+            String type = labels.remove("error_type");
+            if (labels.equals(endpoint) && sample.value() > 0) {
+                errors.put(type, (int) sample.value());
+            }
+        }
+        return errors;
+    }
+
+    private static Map<String, Integer> none() {
+        return Map.of();
+    }
+
+    @Test
+    void kotlinSuspendFunctionsCountOneRequestPerCallTimedToTheCoroutinesEnd() {
+        int calls = 400;
+        Exposition page = runToEnd("kotlin-coroutines", "CoroutineApp", calls);
+        double suspendSeconds = 0.005;
+
+        // Each call suspends once and is re-entered at the resumption: still one request, ≥ 5 ms each.
+        assertCalls(page, kotlin("suspend_once"), calls, calls * suspendSeconds, none(), 0);
+        // Compiled without a state machine: ended by the callee resuming the caller.
+        assertCalls(page, kotlin("tail_call"), calls, calls * suspendSeconds, none(), 0);
+        assertCalls(page, kotlin("no_suspend"), calls, 0, none(), 0);
+        // 20 calls, each re-entered 50 times after a 1 ms delay.
+        assertCalls(page, kotlin("suspend_many"), 20, 20 * 0.050, none(), 0);
+        // recursive(9) calls itself with its own state machine as continuation: 10 calls, not resumptions.
+        assertCalls(page, kotlin("recursive"), 10, 0.009, none(), 0);
+        assertCalls(page, kotlin("failing"), 4, 0.004, Map.of("QuotaExceededException", 4), 0);
+        // Three coroutines cancelled after 100 ms: cancellations, not errors.
+        assertCalls(page, kotlin("waiting"), 3, 3 * 0.1, none(), 3);
+        // One call from Kotlin plus one through each of the three overloads Java sees; the generated
+        // overloads and the static bridge are not counted again.
+        assertCalls(page, kotlin("overloads"), 4, 0, none(), 0);
+        assertCalls(page, kotlin("jvm_static"), 3, 0, none(), 0);
+    }
+
+    private static Map<String, String> kotlin(String endpoint) {
+        return Labels.endpoint("it", "kotlin", endpoint);
+    }
+
+    @Test
+    void reactorPublishersAreTimedToTheirTerminalSignal() {
+        int callsPerThread = 300;
+        Exposition page = runToEnd("reactor", "ReactorApp", callsPerThread);
+        double delaySeconds = 0.005;
+
+        assertCalls(page, reactor("mono_delayed"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, reactor("mono_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, reactor("mono_empty"), 2, 0, none(), 0);
+        // Ten items, at least 1 ms apart: one request.
+        assertCalls(page, reactor("flux_items"), 1, 0.010, none(), 0);
+        // take(5) cancels the endless Flux after five items.
+        assertCalls(page, reactor("flux_endless"), 1, 0.004, none(), 1);
+        // Never subscribed: no request, nothing left in flight.
+        assertCalls(page, reactor("never_subscribed"), 0, 0, none(), 0);
+        assertCalls(page, reactor("throwing"), 1, 0, Map.of("IllegalStateException", 1), 0);
+        // A publisher of no library returned as org.reactivestreams.Publisher, completing 5 ms later.
+        assertCalls(page, reactor("plain_publisher"), 1, delaySeconds, none(), 0);
+    }
+
+    private static Map<String, String> reactor(String endpoint) {
+        return Labels.endpoint("it", "reactor", endpoint);
+    }
+
+    @Test
+    void grpcHandlersAreTimedUntilTheirResponseObserverEnds() {
+        int callsPerThread = 200;
+        Exposition page = runToEnd("grpc", "GrpcApp", callsPerThread);
+        double delaySeconds = 0.005;
+
+        // Answered 5 ms after the handler returned.
+        assertCalls(page, grpc("unary"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        // onError(Status.UNAVAILABLE...) counts under the status code name.
+        assertCalls(page, grpc("unavailable"), 3, 0.003, Map.of("UNAVAILABLE", 3), 0);
+        // A handler that throws instead of calling onError.
+        assertCalls(page, grpc("throwing"), 2, 0, Map.of("IllegalStateException", 2), 0);
+        // Never answered: the client's 200 ms deadline cancels it.
+        assertCalls(page, grpc("silent"), 1, 0.15, none(), 1);
+        assertCalls(page, grpc("server_stream"), 1, delaySeconds, none(), 0);
+        // Bidi: ends when the response observer completes, after the client's last message.
+        assertCalls(page, grpc("chat"), 1, delaySeconds, none(), 0);
+        assertFalse(page.has(ERRORS, Labels.with(grpc("unavailable"), "error_type", "StatusRuntimeException")));
+    }
+
+    private static Map<String, String> grpc(String endpoint) {
+        return Labels.endpoint("it", "grpc", endpoint);
+    }
+}
