@@ -43,7 +43,9 @@ class HandlerStylesIT {
                 .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
         MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
         app.awaitStdoutLine("done " + calls, Timeouts.STARTUP);
-        return scraper.scrape();
+        // A Reactor subscriber may see the last signal a moment before doFinally ends the call.
+        return scraper.awaitPage(Timeouts.SCRAPE, "no call in flight",
+                page -> page.samples(INFLIGHT).stream().allMatch(sample -> sample.value() == 0));
     }
 
     /**

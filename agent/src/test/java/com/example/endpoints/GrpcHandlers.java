@@ -1,0 +1,85 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** gRPC handlers answering through their response observer. */
+public class GrpcHandlers {
+    public static final String NS = "grpc_test";
+
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "grpc-test-later");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Counted down when {@link #silent} is entered, and when it is told that its call was cancelled. */
+    public final CountDownLatch silentEntered = new CountDownLatch(1);
+    public final CountDownLatch cancelSeen = new CountDownLatch(1);
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answer_later")
+    public void answerLater(String request, StreamObserver<String> responses) {
+        later.schedule(() -> {
+            responses.onNext("echo " + request);
+            responses.onCompleted();
+        }, 200, TimeUnit.MILLISECONDS);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answer_now")
+    public void answerNow(String request, StreamObserver<String> responses) {
+        responses.onNext("echo " + request);
+        responses.onCompleted();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "status_error")
+    public void statusError(String request, StreamObserver<String> responses) {
+        responses.onError(Status.INVALID_ARGUMENT.withDescription("bad " + request).asException());
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "plain_error")
+    public void plainError(String request, StreamObserver<String> responses) {
+        responses.onError(new IllegalArgumentException("bad " + request));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "throwing")
+    public void throwing(String request, StreamObserver<String> responses) {
+        throw new IllegalStateException("handler bug");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "silent")
+    public void silent(String request, StreamObserver<String> responses) {
+        ((ServerCallStreamObserver<String>) responses).setOnCancelHandler(cancelSeen::countDown);
+        silentEntered.countDown();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "chat")
+    public StreamObserver<String> chat(StreamObserver<String> responses) {
+        return new StreamObserver<String>() {
+            @Override
+            public void onNext(String message) {
+                responses.onNext("echo " + message);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.onCompleted();
+            }
+        };
+    }
+
+    /** Not a gRPC call: called directly with the test's own observer, so timed to its return. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "direct")
+    public void direct(String request, StreamObserver<String> responses) {
+        responses.onNext(request);
+    }
+}

@@ -1,0 +1,62 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+
+/** Handlers returning publishers of every kind the agent measures to their terminal signal. */
+public class PublisherHandlers {
+    public static final String NS = "publisher_test";
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_empty")
+    public Mono<Void> empty() {
+        return Mono.empty();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_delayed")
+    public Mono<String> delayed(long millis) {
+        return Mono.just("late").delayElement(Duration.ofMillis(millis));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_error")
+    public Mono<String> failing() {
+        return Mono.error(new IllegalStateException("failed"));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "flux_items")
+    public Flux<Integer> items(int count) {
+        return Flux.range(0, count);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "flux_endless")
+    public Flux<Long> endless() {
+        return Flux.interval(Duration.ofMillis(1));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "unsubscribed")
+    public Mono<String> unsubscribed() {
+        return Mono.just("never read");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "resubscribed")
+    public Mono<String> resubscribed() {
+        return Mono.just("again");
+    }
+
+    /** A Reactor Flux returned as the reactive-streams interface. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "as_publisher")
+    public Publisher<Integer> asPublisher(int count) {
+        return Flux.range(0, count);
+    }
+
+    /** The JDK's own Flow publisher: wrapped in a proxy of Flow.Publisher. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "flow")
+    public Flow.Publisher<Integer> flow(SubmissionPublisher<Integer> publisher) {
+        return publisher;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CallShapeTest {
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource({
+        "(I)I, SYNCHRONOUS",
+        "(Lkotlin/coroutines/Continuation;)Ljava/lang/Object;, SUSPEND",
+        "(JLjava/lang/String;Lkotlin/coroutines/Continuation;)Ljava/lang/Object;, SUSPEND",
+        // A Continuation that is not the last parameter, or a typed return, is not a suspend function.
+        "(Lkotlin/coroutines/Continuation;I)Ljava/lang/Object;, SYNCHRONOUS",
+        "(Lkotlin/coroutines/Continuation;)Ljava/lang/String;, SYNCHRONOUS",
+        "(Ljava/lang/String;Lio/grpc/stub/StreamObserver;)V, STREAM_OBSERVER",
+        "(Lio/grpc/stub/StreamObserver;)Lio/grpc/stub/StreamObserver;, STREAM_OBSERVER",
+        "(Lio/grpc/stub/StreamObserver;)I, SYNCHRONOUS",
+        "()Lreactor/core/publisher/Mono;, PUBLISHER",
+        "(I)Lreactor/core/publisher/Flux;, PUBLISHER",
+        "()Lorg/reactivestreams/Publisher;, PUBLISHER",
+        "()Ljava/util/concurrent/Flow$Publisher;, PUBLISHER",
+        "()Ljava/util/concurrent/CompletableFuture;, SYNCHRONOUS",
+    })
+    void shapeComesFromTheDescriptorAlone(String descriptor, CallShape expected) {
+        assertEquals(expected, CallShape.of(descriptor, false));
+    }
+
+    @Test
+    void completionStageIsDecidedByTheCallerWhoKnowsTheTypeHierarchy() {
+        assertEquals(CallShape.COMPLETION_STAGE, CallShape.of("()Ljava/util/concurrent/CompletableFuture;", true));
+    }
+
+    @Test
+    void publisherKindFollowsTheStaticReturnType() {
+        assertEquals(PublisherCalls.REACTOR, CallShape.publisherKind("Lreactor/core/publisher/Mono;"));
+        assertEquals(PublisherCalls.REACTIVE_STREAMS, CallShape.publisherKind("Lorg/reactivestreams/Publisher;"));
+        assertEquals(PublisherCalls.FLOW, CallShape.publisherKind("Ljava/util/concurrent/Flow$Publisher;"));
+        assertEquals(0, CallShape.publisherKind("Ljava/lang/Object;"));
+    }
+
+    @Test
+    void responseObserverIsTheLastStreamObserverParameter() {
+        assertEquals(1, CallShape.observerParameter("(Ljava/lang/String;Lio/grpc/stub/StreamObserver;)V"));
+        assertEquals(2, CallShape.observerParameter(
+                "(Lio/grpc/stub/StreamObserver;[JLio/grpc/stub/StreamObserver;)V"));
+        assertEquals(-1, CallShape.observerParameter("(Ljava/lang/String;)V"));
+    }
+
+    @Test
+    void parametersAreSplitWithArraysAndWideTypes() {
+        assertArrayEquals(new String[] {"J", "[[Ljava/lang/String;", "D", "[I", "Z"},
+                CallShape.parameters("(J[[Ljava/lang/String;D[IZ)V"));
+    }
+}

@@ -1,0 +1,244 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.PublisherHandlers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Methods returning publishers: one request per call, timed to the first subscription's terminal signal. */
+class PublisherShapeTest {
+    private static EndpointTransformer transformer;
+    private static PublisherHandlers handlers;
+
+    @BeforeAll
+    static void installAgent() {
+        transformer = EndpointMetrics.install();
+        handlers = new PublisherHandlers();
+    }
+
+    @AfterAll
+    static void removeAgent() {
+        EndpointMetrics.uninstall(transformer);
+    }
+
+    private static EndpointMetrics metrics(String component, String endpoint) {
+        return new EndpointMetrics(PublisherHandlers.NS, component, endpoint);
+    }
+
+    @Test
+    void emptyMonoIsOneRequestWithoutError() {
+        EndpointMetrics metrics = metrics("reactor", "mono_empty");
+
+        Mono<Void> mono = handlers.empty();
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        mono.block();
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+        assertEquals(0, metrics.cancellations());
+    }
+
+    @Test
+    void monoIsInFlightUntilItsValueArrives() throws Exception {
+        EndpointMetrics metrics = metrics("reactor", "mono_delayed");
+        CountDownLatch done = new CountDownLatch(1);
+
+        handlers.delayed(300).subscribe(value -> done.countDown());
+        Thread.sleep(100);
+        assertEquals(1, metrics.inflight());
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+
+        // doFinally runs just after the subscriber has seen onComplete, on Reactor's timer thread.
+        awaitNoneInFlight(metrics);
+        assertEquals(1, metrics.requests());
+        assertTrue(metrics.durationSum() >= 0.3, "duration covers the delay: " + metrics.durationSum());
+    }
+
+    private static void awaitNoneInFlight(EndpointMetrics metrics) throws InterruptedException {
+        for (int i = 0; i < 1000 && metrics.inflight() != 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void failedMonoCountsAnErrorByTypeAndTheSubscriberStillSeesIt() {
+        EndpointMetrics metrics = metrics("reactor", "mono_error");
+
+        IllegalStateException seen = assertThrows(IllegalStateException.class, () -> handlers.failing().block());
+
+        assertEquals("failed", seen.getMessage());
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void fluxOfManyItemsIsOneRequest() {
+        EndpointMetrics metrics = metrics("reactor", "flux_items");
+        long before = metrics.requests();
+
+        List<Integer> items = handlers.items(1000).collectList().block();
+
+        assertEquals(1000, items.size());
+        assertEquals(before + 1, metrics.requests());
+        assertEquals(before + 1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void fluxCancelledAfterSomeItemsCountsACancellation() {
+        EndpointMetrics metrics = metrics("reactor", "flux_endless");
+
+        List<Long> first = handlers.endless().take(5).collectList().block();
+
+        assertEquals(5, first.size());
+        assertEquals(1, metrics.cancellations());
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+        assertEquals(0, metrics.errors("CancellationException"));
+    }
+
+    @Test
+    void publisherNeverSubscribedIsNoRequestAndHoldsNothingInFlight() {
+        EndpointMetrics metrics = metrics("reactor", "unsubscribed");
+
+        Mono<String> unused = handlers.unsubscribed();
+
+        assertInstanceOf(Mono.class, unused, "the static type is kept");
+        assertEquals(0, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void laterSubscriptionsOfTheSamePublisherAreNotFurtherCalls() {
+        EndpointMetrics metrics = metrics("reactor", "resubscribed");
+
+        Mono<String> mono = handlers.resubscribed();
+        mono.block();
+        mono.block();
+        mono.repeat(3).blockLast();
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void twoThreadsOfManyCallsAreCountedExactly() throws Exception {
+        EndpointMetrics metrics = metrics("reactor", "flux_items");
+        long before = metrics.requests();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int t = 0; t < 2; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < 5000; i++) {
+                        handlers.items(3).blockLast();
+                    }
+                });
+            }
+        } finally {
+            threads.shutdown();
+            assertTrue(threads.awaitTermination(60, TimeUnit.SECONDS));
+        }
+
+        assertEquals(before + 10_000, metrics.requests());
+        assertEquals(before + 10_000, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void reactorFluxReturnedAsPublisherIsMeasured() {
+        EndpointMetrics metrics = metrics("plain", "as_publisher");
+
+        Publisher<Integer> publisher = handlers.asPublisher(4);
+
+        assertEquals(4, Flux.from(publisher).collectList().block().size());
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void flowPublisherIsTimedToOnCompleteAndCancelCounts() throws Exception {
+        EndpointMetrics metrics = metrics("plain", "flow");
+        SubmissionPublisher<Integer> source = new SubmissionPublisher<>();
+        CountDownLatch completed = new CountDownLatch(1);
+        int[] received = new int[1];
+
+        handlers.flow(source).subscribe(new Flow.Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Integer item) {
+                received[0]++;
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onComplete() {
+                completed.countDown();
+            }
+        });
+        source.submit(1);
+        source.submit(2);
+        Thread.sleep(50);
+        assertEquals(1, metrics.inflight(), "in flight until the publisher completes");
+        source.close();
+
+        assertTrue(completed.await(10, TimeUnit.SECONDS));
+        assertEquals(2, received[0]);
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+        assertTrue(metrics.durationSum() >= 0.05, "duration covers the wait: " + metrics.durationSum());
+
+        SubmissionPublisher<Integer> second = new SubmissionPublisher<>();
+        CountDownLatch cancelled = new CountDownLatch(1);
+        handlers.flow(second).subscribe(new Flow.Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.cancel();
+                cancelled.countDown();
+            }
+
+            @Override
+            public void onNext(Integer item) {
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS));
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.inflight());
+        second.close();
+    }
+}

@@ -1,0 +1,251 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.GrpcHandlers;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * gRPC handlers that answer through a {@code StreamObserver}, served by a real (in-process) gRPC
+ * server: timed until the response observer completes, fails or is cancelled.
+ */
+class StreamObserverShapeTest {
+    private static final String SERVICE = "test.Shapes";
+    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<String>() {
+        @Override
+        public InputStream stream(String value) {
+            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+            try {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException unreadable) {
+                throw new IllegalArgumentException(unreadable);
+            }
+        }
+    };
+
+    private static EndpointTransformer transformer;
+    private static GrpcHandlers handlers;
+    private static Server server;
+    private static ManagedChannel channel;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        transformer = EndpointMetrics.install();
+        handlers = new GrpcHandlers();
+        ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
+                .addMethod(unary("AnswerLater"), ServerCalls.asyncUnaryCall(handlers::answerLater))
+                .addMethod(unary("AnswerNow"), ServerCalls.asyncUnaryCall(handlers::answerNow))
+                .addMethod(unary("StatusError"), ServerCalls.asyncUnaryCall(handlers::statusError))
+                .addMethod(unary("PlainError"), ServerCalls.asyncUnaryCall(handlers::plainError))
+                .addMethod(unary("Throwing"), ServerCalls.asyncUnaryCall(handlers::throwing))
+                .addMethod(unary("Silent"), ServerCalls.asyncUnaryCall(handlers::silent))
+                .addMethod(chat(), ServerCalls.asyncBidiStreamingCall(handlers::chat))
+                .build();
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).addService(service).build().start();
+        channel = InProcessChannelBuilder.forName(name).build();
+    }
+
+    @AfterAll
+    static void stopServer() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        EndpointMetrics.uninstall(transformer);
+    }
+
+    private static MethodDescriptor<String, String> unary(String name) {
+        return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    }
+
+    private static MethodDescriptor<String, String> chat() {
+        return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Chat"))
+                .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    }
+
+    private static String call(String method, String request) {
+        return ClientCalls.blockingUnaryCall(channel, unary(method), CallOptions.DEFAULT, request);
+    }
+
+    private static EndpointMetrics metrics(String endpoint) {
+        return new EndpointMetrics(GrpcHandlers.NS, "grpc", endpoint);
+    }
+
+    @Test
+    void unaryCallIsTimedUntilTheObserverCompletesAfterTheHandlerReturned() {
+        EndpointMetrics metrics = metrics("answer_later");
+
+        assertEquals("echo a", call("AnswerLater", "a"));
+
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+        assertTrue(metrics.durationSum() >= 0.2, "duration covers the late answer: " + metrics.durationSum());
+    }
+
+    @Test
+    void statusErrorCountsUnderTheStatusCodeName() {
+        EndpointMetrics metrics = metrics("status_error");
+
+        StatusRuntimeException seen = assertThrows(StatusRuntimeException.class, () -> call("StatusError", "x"));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, seen.getStatus().getCode());
+        assertEquals(1, metrics.errors("INVALID_ARGUMENT"));
+        assertEquals(0, metrics.errors("StatusException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void otherErrorPassedToOnErrorCountsUnderItsSimpleName() {
+        EndpointMetrics metrics = metrics("plain_error");
+
+        assertThrows(StatusRuntimeException.class, () -> call("PlainError", "x"));
+
+        assertEquals(1, metrics.errors("IllegalArgumentException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void handlerThatThrowsInsteadOfCallingOnErrorCountsOneError() {
+        EndpointMetrics metrics = metrics("throwing");
+
+        assertThrows(StatusRuntimeException.class, () -> call("Throwing", "x"));
+
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void callCancelledByTheClientCountsACancellation() throws Exception {
+        EndpointMetrics metrics = metrics("silent");
+
+        Future<String> reply = ClientCalls.futureUnaryCall(channel.newCall(unary("Silent"), CallOptions.DEFAULT), "x");
+        assertTrue(handlers.silentEntered.await(10, TimeUnit.SECONDS));
+        assertEquals(1, metrics.inflight(), "in flight while the handler has not answered");
+        reply.cancel(true);
+
+        assertTrue(handlers.cancelSeen.await(10, TimeUnit.SECONDS), "the application's cancel handler still runs");
+        assertEquals(1, metrics.cancellations());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+        assertEquals(0, metrics.errors("CANCELLED"));
+    }
+
+    @Test
+    void bidiCallIsTimedUntilTheResponseObserverCompletes() throws InterruptedException {
+        EndpointMetrics metrics = metrics("chat");
+        CountDownLatch done = new CountDownLatch(1);
+        List<String> replies = new ArrayList<>();
+
+        StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(chat(), CallOptions.DEFAULT),
+                new StreamObserver<String>() {
+                    @Override
+                    public void onNext(String reply) {
+                        replies.add(reply);
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        requests.onNext("a");
+        Thread.sleep(100);
+        assertEquals(1, metrics.inflight(), "in flight until the response observer completes");
+        requests.onNext("b");
+        requests.onCompleted();
+
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("echo a", "echo b"), replies);
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+        assertTrue(metrics.durationSum() >= 0.1, "duration covers the conversation: " + metrics.durationSum());
+    }
+
+    @Test
+    void twoThreadsOfManyCallsAreCountedExactly() throws Exception {
+        EndpointMetrics metrics = metrics("answer_now");
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int t = 0; t < 2; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < 1000; i++) {
+                        call("AnswerNow", "n" + i);
+                    }
+                });
+            }
+        } finally {
+            threads.shutdown();
+            assertTrue(threads.awaitTermination(60, TimeUnit.SECONDS));
+        }
+
+        assertEquals(2000, metrics.requests());
+        assertEquals(2000, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void handlerCalledWithAnotherObserverIsTimedToItsReturn() {
+        EndpointMetrics metrics = metrics("direct");
+        List<String> seen = new ArrayList<>();
+
+        handlers.direct("x", new StreamObserver<String>() {
+            @Override
+            public void onNext(String value) {
+                seen.add(value);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+
+        assertEquals(List.of("x"), seen);
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+}

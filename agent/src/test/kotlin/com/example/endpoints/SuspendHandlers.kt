@@ -1,0 +1,71 @@
+package com.example.endpoints
+
+import dev.dynamo.runtime.DynamoEndpoint
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.yield
+
+const val SUSPEND_NS = "suspend_test"
+
+class QuotaExceededException : RuntimeException("quota exceeded")
+
+/** Suspend functions in each of their compiled forms, and Kotlin-generated wrappers. */
+class SuspendHandlers {
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "no_suspend")
+    suspend fun noSuspend(x: Int): Int = x + 1
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "many")
+    suspend fun suspendsMany(times: Int): Int {
+        var count = 0
+        repeat(times) {
+            yield()
+            count++
+        }
+        return count
+    }
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "delayed")
+    suspend fun delayed(millis: Long): Long {
+        delay(millis)
+        return millis
+    }
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "tail_call")
+    suspend fun tailCall(millis: Long) = delay(millis)
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "failing")
+    suspend fun failing(): Int {
+        yield()
+        throw QuotaExceededException()
+    }
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "failing_at_once")
+    suspend fun failingAtOnce(): Int = throw QuotaExceededException()
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "waiting")
+    suspend fun waiting(): Int {
+        delay(600_000)
+        return 0
+    }
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "recursive")
+    suspend fun recursive(depth: Int): Int {
+        if (depth == 0) {
+            return 0
+        }
+        yield()
+        return 1 + recursive(depth - 1)
+    }
+
+    @JvmOverloads
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "wrappers", endpoint = "overloads")
+    fun overloads(a: Int, b: Int = 2): Int = a * b
+
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "wrappers", endpoint = "defaults")
+    fun withDefault(a: Int, b: Int = 3): Int = a + b
+
+    companion object {
+        @JvmStatic
+        @DynamoEndpoint(namespace = SUSPEND_NS, component = "wrappers", endpoint = "jvm_static")
+        fun jvmStatic(x: Int): Int = x + 1
+    }
+}

@@ -1,0 +1,167 @@
+package dev.dynamo.agent.internal.instrumentation
+
+import com.example.endpoints.QuotaExceededException
+import com.example.endpoints.SUSPEND_NS
+import com.example.endpoints.SuspendHandlers
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertSame
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+
+/** Kotlin suspend functions: one request per logical call, timed until the coroutine completes. */
+class SuspendShapeTest {
+    companion object {
+        private lateinit var transformer: EndpointTransformer
+        private lateinit var handlers: SuspendHandlers
+
+        @JvmStatic
+        @BeforeAll
+        fun installAgent() {
+            transformer = EndpointMetrics.install()
+            handlers = SuspendHandlers()
+        }
+
+        @JvmStatic
+        @AfterAll
+        fun removeAgent() = EndpointMetrics.uninstall(transformer)
+
+        private fun metrics(endpoint: String, component: String = "suspend") =
+            EndpointMetrics(SUSPEND_NS, component, endpoint)
+    }
+
+    @Test
+    fun `a call that completes without suspending is one call timed to its return`() {
+        val metrics = metrics("no_suspend")
+
+        assertEquals(42, runBlocking { handlers.noSuspend(41) })
+
+        assertEquals(1, metrics.requests())
+        assertEquals(1, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
+    @Test
+    fun `a call that suspends many times is one request`() {
+        val metrics = metrics("many")
+
+        assertEquals(100, runBlocking { handlers.suspendsMany(100) })
+
+        assertEquals(1, metrics.requests())
+        assertEquals(1, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
+    @Test
+    fun `the duration runs until the coroutine completes and the call is in flight meanwhile`() = runBlocking {
+        val metrics = metrics("delayed")
+
+        val call = async(Dispatchers.Default) { handlers.delayed(300) }
+        delay(100)
+        assertEquals(1, metrics.inflight(), "in flight while suspended")
+        assertEquals(0, metrics.durations())
+        assertEquals(300L, call.await())
+
+        assertEquals(1, metrics.requests())
+        assertEquals(0, metrics.inflight())
+        assertTrue(metrics.durationSum() >= 0.3, "duration covers the delay: " + metrics.durationSum())
+    }
+
+    @Test
+    fun `a function compiled without state machine is timed until its callee resumes the caller`() {
+        val metrics = metrics("tail_call")
+
+        runBlocking { handlers.tailCall(200) }
+
+        assertEquals(1, metrics.requests())
+        assertEquals(0, metrics.inflight())
+        assertTrue(metrics.durationSum() >= 0.2, "duration covers the delay: " + metrics.durationSum())
+    }
+
+    @Test
+    fun `an exception after a suspension counts one error by type and reaches the caller unchanged`() {
+        val metrics = metrics("failing")
+        val atOnce = metrics("failing_at_once")
+
+        assertThrows(QuotaExceededException::class.java) { runBlocking { handlers.failing() } }
+        assertThrows(QuotaExceededException::class.java) { runBlocking { handlers.failingAtOnce() } }
+
+        assertEquals(1, metrics.errors("QuotaExceededException"))
+        assertEquals(1, metrics.requests())
+        assertEquals(0, metrics.inflight())
+        assertEquals(1, atOnce.errors("QuotaExceededException"))
+        assertEquals(0, atOnce.inflight())
+    }
+
+    @Test
+    fun `a cancelled coroutine counts a cancellation, not an error`() = runBlocking {
+        val metrics = metrics("waiting")
+
+        val job = launch(Dispatchers.Default) { handlers.waiting() }
+        delay(100)
+        job.cancel()
+        job.join()
+
+        assertEquals(1, metrics.cancellations())
+        assertEquals(1, metrics.requests())
+        assertEquals(1, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
+    @Test
+    fun `a function calling itself with its own state machine counts each call`() {
+        val metrics = metrics("recursive")
+
+        assertEquals(5, runBlocking { handlers.recursive(5) })
+
+        assertEquals(6, metrics.requests())
+        assertEquals(6, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
+    @Test
+    fun `concurrent calls on two threads are counted exactly`() {
+        val metrics = metrics("delayed")
+        val before = metrics.requests()
+
+        runBlocking {
+            withContext(Dispatchers.Default.limitedParallelism(2)) {
+                (1..500).map { async { handlers.delayed(1) } }.awaitAll()
+            }
+        }
+
+        assertEquals(before + 500, metrics.requests())
+        assertEquals(before + 500, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
+    @Test
+    fun `the resumed value reaches the caller unchanged`() {
+        val value = runBlocking { handlers.delayed(1) }
+
+        assertSame(1L, value)
+    }
+
+    @Test
+    fun `Kotlin wrappers called from Java count one call each`() {
+        val overloads = metrics("overloads", "wrappers")
+        val staticBridge = metrics("jvm_static", "wrappers")
+        val defaults = metrics("defaults", "wrappers")
+
+        KotlinWrapperCalls.callEachOnce(handlers)
+        handlers.withDefault(1)
+
+        assertEquals(2, overloads.requests(), "overloads(a) and overloads(a, b)")
+        assertEquals(2, staticBridge.requests(), "the static bridge and the companion")
+        assertEquals(1, defaults.requests(), "through withDefault\$default")
+    }
+}
