@@ -2,6 +2,7 @@ package dev.dynamo.benchmarks;
 
 import dev.dynamo.benchmarks.memory.MemoryBenchmark;
 import dev.dynamo.benchmarks.percall.PerCallRunner;
+import dev.dynamo.benchmarks.styles.HandlerStyleRunner;
 import dev.dynamo.benchmarks.report.ReportWriter;
 import dev.dynamo.benchmarks.scrape.ScrapeRunner;
 import dev.dynamo.benchmarks.startup.StartupBenchmark;
@@ -21,6 +22,7 @@ public final class BenchmarkMain {
             "  all                 every benchmark below, then the report (about 13 minutes)",
             "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent dynamoAgent",
             "                      handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
+            "  styles [method..]   per-call cost of the handler styles (suspend, Mono) against @WithSpan",
             "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",
             "  startup             JVM start-up with each agent (whole processes, interleaved)",
             "  memory              heap used by 1,000 series and by the agent",
@@ -70,6 +72,10 @@ public final class BenchmarkMain {
                 break;
             case "percall":
                 percall(rest);
+                break;
+            case "styles":
+                BenchmarkFiles.recordLoad("styles");
+                HandlerStyleRunner.run(rest);
                 break;
             case "scrape":
                 scrape();

@@ -1,0 +1,145 @@
+package dev.dynamo.benchmarks.styles;
+
+import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.metrics.IntCounter;
+import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import kotlin.coroutines.Continuation;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Collections;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cost of one call of a handler in each asynchronous style (a Kotlin suspend function, a Reactor
+ * {@code Mono}), plain, under the dynamo agent and under OpenTelemetry's {@code @WithSpan}. The
+ * handlers complete at once, so that what is measured is the instrumentation of the style: a
+ * suspend call and its continuation, a Mono subscribed and ended. {@link HandlerStyleRunner} runs
+ * each method in its own fork with its agent flags; each state checks them in its set-up.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HandlerStyleBenchmark {
+
+    /** Per-thread input, and the caller's continuation of the suspend calls. */
+    @State(Scope.Thread)
+    public static class Input {
+        private long x;
+        final Continuation<Object> caller = new ImmediateContinuation();
+
+        long next() {
+            return x++;
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Plain {
+        PlainSuspendHandler suspendHandler;
+        MonoHandlers.Plain monoHandler;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireNoAgent();
+            suspendHandler = new PlainSuspendHandler();
+            monoHandler = new MonoHandlers.Plain();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Dynamo {
+        DynamoSuspendHandler suspendHandler;
+        MonoHandlers.Dynamo monoHandler;
+        private IntCounter suspendRequests;
+        private IntCounter monoRequests;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireAgent("dynamo-agent");
+            suspendHandler = new DynamoSuspendHandler();
+            monoHandler = new MonoHandlers.Dynamo();
+            suspendHandler.handle(0, new ImmediateContinuation());
+            monoHandler.handle(0).block();
+            suspendRequests = requests("suspend");
+            monoRequests = requests(MonoHandlers.Dynamo.ENDPOINT);
+            if (suspendRequests.get() != 1 || monoRequests.get() != 1) {
+                throw new IllegalStateException("the dynamo agent did not instrument the handler styles: "
+                        + suspendRequests.get() + " suspend and " + monoRequests.get() + " Mono requests after one call");
+            }
+        }
+
+        private static IntCounter requests(String endpoint) {
+            return DistributedRuntime.get().namespace(DynamoSuspendHandler.NAMESPACE)
+                    .component(DynamoSuspendHandler.COMPONENT).endpoint(endpoint).metrics()
+                    .createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                            Collections.<String, String>emptyMap());
+        }
+
+        @TearDown
+        public void report() {
+            System.out.println("dynamo requests recorded: suspend " + suspendRequests.get() + ", Mono "
+                    + monoRequests.get());
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Otel {
+        OtelSuspendHandler suspendHandler;
+        MonoHandlers.Otel monoHandler;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireAgent("opentelemetry-javaagent");
+            suspendHandler = new OtelSuspendHandler();
+            monoHandler = new MonoHandlers.Otel();
+            if (!monoHandler.insideSpan()) {
+                throw new IllegalStateException("the OpenTelemetry agent did not instrument @WithSpan methods");
+            }
+            if (!Boolean.TRUE.equals(suspendHandler.insideSpan(new ImmediateContinuation()))) {
+                throw new IllegalStateException("the OpenTelemetry agent did not instrument @WithSpan suspend functions");
+            }
+        }
+    }
+
+    @Benchmark
+    public Object suspendNoAgent(Plain state, Input input) {
+        return state.suspendHandler.handle(input.next(), input.caller);
+    }
+
+    @Benchmark
+    public Object suspendDynamo(Dynamo state, Input input) {
+        return state.suspendHandler.handle(input.next(), input.caller);
+    }
+
+    @Benchmark
+    public Object suspendOtel(Otel state, Input input) {
+        return state.suspendHandler.handle(input.next(), input.caller);
+    }
+
+    @Benchmark
+    public Long monoNoAgent(Plain state, Input input) {
+        return state.monoHandler.handle(input.next()).block();
+    }
+
+    @Benchmark
+    public Long monoDynamo(Dynamo state, Input input) {
+        return state.monoHandler.handle(input.next()).block();
+    }
+
+    @Benchmark
+    public Long monoOtel(Otel state, Input input) {
+        return state.monoHandler.handle(input.next()).block();
+    }
+}
