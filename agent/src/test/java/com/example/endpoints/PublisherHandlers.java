@@ -48,6 +48,11 @@ public class PublisherHandlers {
         return Mono.just("again");
     }
 
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "guarded")
+    public Mono<String> guarded() {
+        return Mono.just("ok").delayElement(Duration.ofMillis(1));
+    }
+
     /** A Reactor Flux returned as the reactive-streams interface. */
     @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "as_publisher")
     public Publisher<Integer> asPublisher(int count) {

@@ -56,6 +56,12 @@ class SuspendHandlers {
         return 1 + recursive(depth - 1)
     }
 
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "guarded")
+    suspend fun guarded(x: Long): Long {
+        yield()
+        return x + 1
+    }
+
     @JvmOverloads
     @DynamoEndpoint(namespace = SUSPEND_NS, component = "wrappers", endpoint = "overloads")
     fun overloads(a: Int, b: Int = 2): Int = a * b

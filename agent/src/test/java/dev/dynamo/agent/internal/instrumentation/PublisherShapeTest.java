@@ -1,6 +1,9 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.PublisherHandlers;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +166,22 @@ class PublisherShapeTest {
         assertEquals(before + 10_000, metrics.requests());
         assertEquals(before + 10_000, metrics.durations());
         assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void failingMetricsBackendNeverReachesTheSubscriber() {
+        String key = PublisherHandlers.class.getName() + ".guarded()Lreactor/core/publisher/Mono;@"
+                + System.identityHashCode(PublisherHandlers.class.getClassLoader());
+        int id = EndpointRecording.register(key, "unused", "unused", "unused");
+        long failuresBefore = EndpointRecording.failures();
+        EndpointRecording.replace(id, ThrowingMetrics.recorder());
+        try {
+            assertEquals("ok", handlers.guarded().block());
+            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted");
+        } finally {
+            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(DistributedRuntime.get()
+                    .namespace(PublisherHandlers.NS).component("reactor").endpoint("guarded")));
+        }
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.dynamo.agent.internal.instrumentation
 import com.example.endpoints.QuotaExceededException
 import com.example.endpoints.SUSPEND_NS
 import com.example.endpoints.SuspendHandlers
+import dev.dynamo.runtime.DistributedRuntime
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder
+import dev.dynamo.runtime.internal.instrumentation.EndpointRecording
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -149,6 +152,22 @@ class SuspendShapeTest {
         val value = runBlocking { handlers.delayed(1) }
 
         assertSame(1L, value)
+    }
+
+    @Test
+    fun `a failing metrics backend never reaches the coroutine`() {
+        val key = SuspendHandlers::class.java.name + ".guarded(JLkotlin/coroutines/Continuation;)Ljava/lang/Object;@" +
+            System.identityHashCode(SuspendHandlers::class.java.classLoader)
+        val id = EndpointRecording.register(key, "unused", "unused", "unused")
+        val failuresBefore = EndpointRecording.failures()
+        EndpointRecording.replace(id, ThrowingMetrics.recorder())
+        try {
+            assertEquals(2L, runBlocking { handlers.guarded(1) })
+            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted")
+        } finally {
+            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(
+                DistributedRuntime.get().namespace(SUSPEND_NS).component("suspend").endpoint("guarded")))
+        }
     }
 
     @Test
