@@ -148,7 +148,8 @@ class HandlerStylesIT {
         // Never answered: the client's 200 ms deadline cancels it.
         assertCalls(page, grpc("silent"), 1, 0.15, none(), 1);
         assertCalls(page, grpc("server_stream"), 1, delaySeconds, none(), 0);
-        // Bidi: ends when the response observer completes, after the client's last message.
+        // Bidi, the first call of the app: ends when the response observer completes, after the client's
+        // last message.
         assertCalls(page, grpc("chat"), 1, delaySeconds, none(), 0);
         assertFalse(page.has(ERRORS, Labels.with(grpc("unavailable"), "error_type", "StatusRuntimeException")));
     }

@@ -92,6 +92,8 @@ public final class GrpcApp {
     }
 
     private static void callAll(ManagedChannel channel, int calls) throws Exception {
+        // First: a bidi handler runs before gRPC has loaded its streaming call listener.
+        chat(channel);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             Thread thread = new Thread(() -> {
@@ -124,7 +126,6 @@ public final class GrpcApp {
             parts++;
         }
         check(parts == 3, "server_stream sent " + parts);
-        chat(channel);
     }
 
     private static void chat(ManagedChannel channel) throws InterruptedException {

@@ -61,10 +61,11 @@ public final class EndpointTransformer implements ClassFileTransformer {
     private byte[] weaveGrpc(ClassLoader loader, String internalName, byte[] classFile) {
         try {
             byte[] woven = weaver().weaveGrpc(loader, internalName, classFile);
-            StreamObserverCalls.grpcClassInstrumented(true);
+            boolean listener = GrpcServerCalls.isListener(internalName);
+            StreamObserverCalls.grpcClassInstrumented(listener, listener || GrpcServerCalls.listenersPresent(loader));
             return woven;
         } catch (Throwable failed) {
-            StreamObserverCalls.grpcClassInstrumented(false);
+            StreamObserverCalls.grpcClassInstrumented(GrpcServerCalls.isListener(internalName), false);
             warnOnce(internalName, "cannot instrument " + internalName.replace('/', '.') + "; gRPC handlers that"
                     + " answer through a StreamObserver are timed to their return only: " + failed);
             return null;

@@ -31,6 +31,21 @@ final class GrpcServerCalls {
                 || internalName.equals(UNARY_LISTENER) || internalName.equals(STREAMING_LISTENER));
     }
 
+    /** Whether target {@code internalName} is a call listener (it reports cancellations). */
+    static boolean isListener(String internalName) {
+        return !internalName.equals(OBSERVER);
+    }
+
+    /**
+     * Whether both call listeners exist in {@code loader}'s gRPC, looked up as resources without
+     * loading them: the streaming listener is loaded only after the first bidi handler has run, yet
+     * that handler's call must already be known to end at a cancellation.
+     */
+    static boolean listenersPresent(ClassLoader loader) {
+        return loader.getResource(UNARY_LISTENER + ".class") != null
+                && loader.getResource(STREAMING_LISTENER + ".class") != null;
+    }
+
     /** The rewritten class file of {@code internalName}, one of the {@link #isTarget targets}. */
     static byte[] weave(ByteBuddy byteBuddy, ClassLoader loader, String internalName, byte[] classFile) {
         String typeName = internalName.replace('/', '.');

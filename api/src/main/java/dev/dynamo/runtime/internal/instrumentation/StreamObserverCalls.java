@@ -28,24 +28,32 @@ public final class StreamObserverCalls {
     private static final String[] STATUS_EXCEPTIONS = {"io.grpc.StatusRuntimeException", "io.grpc.StatusException"};
 
     /**
-     * Whether gRPC's classes report the ends of calls: true once its observer is instrumented, false
-     * for good when any of its classes could not be. Without the reports a call is timed to the
-     * handler's return, rather than kept in flight forever.
+     * Whether gRPC's classes report the ends of calls: once its observer (completion, errors) is
+     * instrumented in a gRPC whose call listeners (cancellation) exist under the known names, and no
+     * gRPC class failed to be. Without all reports a call is timed to the handler's return rather than
+     * risk staying in flight forever.
      */
     private static volatile boolean grpcReports;
-    private static volatile boolean grpcReportsFailed;
+    private static boolean observerReports;
+    private static boolean grpcReportsFailed;
     /** In-flight calls by their response observer. */
     private static final ConcurrentMap<Object, Call> CALLS = new ConcurrentHashMap<Object, Call>();
 
     private StreamObserverCalls() {
     }
 
-    /** Called by the agent for each gRPC class it instrumented to report here ({@code reporting}) or failed to. */
-    public static void grpcClassInstrumented(boolean reporting) {
+    /**
+     * Called by the agent for each gRPC class it instrumented to report here ({@code reporting}) or
+     * failed to: the response observer, or a call listener ({@code listener}). The observer is
+     * instrumented first, and reports only when the listeners of that gRPC version exist.
+     */
+    public static synchronized void grpcClassInstrumented(boolean listener, boolean reporting) {
         if (!reporting) {
             grpcReportsFailed = true;
+        } else if (!listener) {
+            observerReports = true;
         }
-        grpcReports = !grpcReportsFailed;
+        grpcReports = observerReports && !grpcReportsFailed;
     }
 
     /** A call of handler {@code id} starts with response observer {@code observer}; returns its start. */
