@@ -35,6 +35,10 @@ import java.util.List;
  */
 final class EndpointMethodWeaver extends MethodVisitor {
     private static final String RECORDING = "dev/dynamo/runtime/internal/instrumentation/EndpointRecording";
+    private static final String SUSPEND_CALLS = "dev/dynamo/runtime/internal/instrumentation/SuspendCalls";
+    private static final String PUBLISHER_CALLS = "dev/dynamo/runtime/internal/instrumentation/PublisherCalls";
+    private static final String OBSERVER_CALLS = "dev/dynamo/runtime/internal/instrumentation/StreamObserverCalls";
+    private static final String CONTINUATION = "kotlin/coroutines/Continuation";
     private static final String THROWABLE = "java/lang/Throwable";
 
     private final String owner;
@@ -42,6 +46,11 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private final String descriptor;
     private final int id;
     private final MethodShape shape;
+    /** For {@link MethodShape#SUSPEND}: the binary name of the function's state-machine class, or null. */
+    private final String stateMachine;
+    /** The local slot of the parameter the shape watches (continuation, response observer); -1 if none. */
+    private final int watchedSlot;
+    private final Object watchedType;
     private final boolean writeFrames;
     private final boolean countUnrecorded;
     /** The method's own {@code max_locals}: the start time goes right after. */
@@ -58,6 +67,9 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private final Label bodyEnd = new Label();
     private final Label exitThrownStart = new Label();
     private final Label exitThrownEnd = new Label();
+    /** Around the call that gives a suspend function the continuation that ends its call. */
+    private final Label continuationStart = new Label();
+    private final Label continuationEnd = new Label();
     /** Start and end label of each guarded exit call before a return. */
     private final List<Label> returnExits = new ArrayList<Label>();
     /** The method's own try blocks; an exit inside one of them is left unguarded (see exitOnReturn). */
@@ -66,33 +78,88 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private int openOwnTries;
 
     EndpointMethodWeaver(MethodVisitor target, String owner, int access, String descriptor, int id,
-            MethodShape shape, int maxLocals, boolean writeFrames, boolean countUnrecorded) {
+            MethodShape shape, String stateMachine, int maxLocals, boolean writeFrames, boolean countUnrecorded) {
         super(Opcodes.ASM9, target);
         this.owner = owner;
         this.access = access;
         this.descriptor = descriptor;
         this.id = id;
         this.shape = shape;
+        this.stateMachine = stateMachine;
         this.writeFrames = writeFrames;
-        this.countUnrecorded = countUnrecorded;
+        // A publisher's request is counted at its subscription, not on entry: no exit to make up for.
+        this.countUnrecorded = countUnrecorded && shape != MethodShape.PUBLISHER;
         this.startSlot = maxLocals;
         this.returnType = Type.getReturnType(descriptor);
         this.valueSlot = maxLocals >= returnType.getSize() ? 0 : maxLocals + 2;
-        this.throwableSlot = maxLocals >= 1 ? 0 : maxLocals + 2;
+        int watched = shape.watchedParameter(descriptor);
+        this.watchedSlot = watched < 0 ? -1 : parameterSlot(access, descriptor, watched);
+        // Only the observer's handler reads the watched parameter, so only its frames name it.
+        this.watchedType = shape != MethodShape.STREAM_OBSERVER ? null
+                : frameType(Type.getArgumentTypes(descriptor)[watched]);
+        // The observer's handler reads the observer after keeping the exception: never in the same slot.
+        this.throwableSlot = maxLocals >= 1 && watchedSlot != 0 ? 0 : maxLocals + 2;
+    }
+
+    private static int parameterSlot(int access, String descriptor, int index) {
+        int slot = (access & Opcodes.ACC_STATIC) == 0 ? 1 : 0;
+        Type[] parameters = Type.getArgumentTypes(descriptor);
+        for (int i = 0; i < index; i++) {
+            slot += parameters[i].getSize();
+        }
+        return slot;
     }
 
     @Override
     public void visitCode() {
         super.visitCode();
         super.visitLabel(enterStart);
-        pushId();
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "enter", "(I)J", false);
+        enter();
         super.visitLabel(enterEnd);
         super.visitVarInsn(Opcodes.LSTORE, startSlot);
+        if (shape == MethodShape.SUSPEND) {
+            // continuation = SuspendCalls.continuation(continuation, id, start): the proxy that ends the call.
+            super.visitLabel(continuationStart);
+            super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+            pushId();
+            super.visitVarInsn(Opcodes.LLOAD, startSlot);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "continuation",
+                    "(Ljava/lang/Object;IJ)Ljava/lang/Object;", false);
+            super.visitTypeInsn(Opcodes.CHECKCAST, CONTINUATION);
+            super.visitVarInsn(Opcodes.ASTORE, watchedSlot);
+            super.visitLabel(continuationEnd);
+        }
         super.visitLabel(body);
         frame(bodyLocals(), null);
         // Keeps this frame apart from one the method may have at its first instruction.
         super.visitInsn(Opcodes.NOP);
+    }
+
+    /** Pushes the start of the call: the one place where shapes differ in how a call starts. */
+    private void enter() {
+        pushId();
+        switch (shape) {
+            case SUSPEND:
+                // Resumptions of the function's own state machine are not calls: they get NOT_STARTED.
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                if (stateMachine == null) {
+                    super.visitInsn(Opcodes.ACONST_NULL);
+                } else {
+                    super.visitLdcInsn(stateMachine);
+                }
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "enter",
+                        "(ILjava/lang/Object;Ljava/lang/String;)J", false);
+                break;
+            case PUBLISHER:
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "enter", "(I)J", false);
+                break;
+            case STREAM_OBSERVER:
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "enter", "(ILjava/lang/Object;)J", false);
+                break;
+            default:
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "enter", "(I)J", false);
+        }
     }
 
     @Override
@@ -149,7 +216,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
      * slot.
      */
     private void exitOnReturn(int returnOpcode) {
-        boolean guarded = openOwnTries == 0;
+        // The handler styles keep the value on the operand stack: a suspend function's continuation or
+        // a gRPC handler's observer may sit in the slot a guarded exit would park the value in.
+        boolean guarded = openOwnTries == 0
+                && (shape == MethodShape.SYNCHRONOUS || shape == MethodShape.COMPLETION_STAGE);
         boolean returnsValue = returnOpcode != Opcodes.RETURN;
         Label start = new Label();
         Label end = new Label();
@@ -173,6 +243,30 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitStage", "(Ljava/lang/Object;IJ)V", false);
                 break;
+            case SUSPEND:
+                // SuspendCalls.exit(value, continuation, id, start): not over if the coroutine suspended.
+                super.visitInsn(Opcodes.DUP);
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "exit",
+                        "(Ljava/lang/Object;Ljava/lang/Object;IJ)V", false);
+                break;
+            case PUBLISHER:
+                // value = PublisherCalls.exit(value, id, start, kind): the same type, watched.
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                pushInt(MethodShape.publisherKind(returnType.getDescriptor()));
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "exit",
+                        "(Ljava/lang/Object;IJI)Ljava/lang/Object;", false);
+                super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
+                break;
+            case STREAM_OBSERVER:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "exit", "(IJLjava/lang/Object;)V", false);
+                break;
             default:
                 throw new IllegalStateException("no exit for " + shape);
         }
@@ -193,13 +287,11 @@ final class EndpointMethodWeaver extends MethodVisitor {
         // catch (Throwable thrown): exitThrown(thrown, id, start); throw thrown;
         Label thrownHandler = new Label();
         super.visitLabel(thrownHandler);
-        frame(locals(-1, null), THROWABLE);
+        frame(locals(-1, null, watchedType == null ? -1 : watchedSlot, watchedType), THROWABLE);
         super.visitVarInsn(Opcodes.ASTORE, throwableSlot);
         super.visitLabel(exitThrownStart);
         super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
-        pushId();
-        super.visitVarInsn(Opcodes.LLOAD, startSlot);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitThrown", "(Ljava/lang/Throwable;IJ)V", false);
+        exitThrown();
         super.visitLabel(exitThrownEnd);
         super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
         super.visitInsn(Opcodes.ATHROW);
@@ -207,7 +299,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         // exitThrown could not be called: count the exit, rethrow the method's own exception.
         Label unrecordedThrown = new Label();
         super.visitLabel(unrecordedThrown);
-        Object[] thrownLocals = locals(throwableSlot, THROWABLE);
+        Object[] thrownLocals = locals(throwableSlot, THROWABLE, watchedType == null ? -1 : watchedSlot, watchedType);
         frame(thrownLocals, THROWABLE);
         super.visitInsn(Opcodes.POP);
         countUnrecordedExit(thrownLocals);
@@ -229,6 +321,15 @@ final class EndpointMethodWeaver extends MethodVisitor {
             super.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
         }
 
+        // The continuation that ends a suspend call could not be made: the exit at the return ends it.
+        Label continuationFailed = new Label();
+        if (shape == MethodShape.SUSPEND) {
+            super.visitLabel(continuationFailed);
+            frame(bodyLocals(), THROWABLE);
+            super.visitInsn(Opcodes.POP);
+            super.visitJumpInsn(Opcodes.GOTO, body);
+        }
+
         // enter could not be called: the method runs unmeasured.
         Label enterFailed = new Label();
         super.visitLabel(enterFailed);
@@ -244,8 +345,40 @@ final class EndpointMethodWeaver extends MethodVisitor {
         }
         super.visitTryCatchBlock(exitThrownStart, exitThrownEnd, unrecordedThrown, null);
         super.visitTryCatchBlock(enterStart, enterEnd, enterFailed, null);
+        if (shape == MethodShape.SUSPEND) {
+            super.visitTryCatchBlock(continuationStart, continuationEnd, continuationFailed, null);
+        }
         super.visitTryCatchBlock(body, bodyEnd, thrownHandler, null);
         super.visitMaxs(maxStack, maxLocals);
+    }
+
+    /** With the exception on the stack: the exit of a call that throws, by the method's shape. */
+    private void exitThrown() {
+        switch (shape) {
+            case SUSPEND:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "exitThrown", "(Ljava/lang/Throwable;IJ)V",
+                        false);
+                break;
+            case PUBLISHER:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "exitThrown", "(Ljava/lang/Throwable;IJ)V",
+                        false);
+                break;
+            case STREAM_OBSERVER:
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "exitThrown",
+                        "(Ljava/lang/Throwable;Ljava/lang/Object;IJ)V", false);
+                break;
+            default:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitThrown", "(Ljava/lang/Throwable;IJ)V", false);
+        }
     }
 
     /**
@@ -273,14 +406,18 @@ final class EndpointMethodWeaver extends MethodVisitor {
     }
 
     private void pushId() {
-        if (id <= 5) {
-            super.visitInsn(Opcodes.ICONST_0 + id);
-        } else if (id <= Byte.MAX_VALUE) {
-            super.visitIntInsn(Opcodes.BIPUSH, id);
-        } else if (id <= Short.MAX_VALUE) {
-            super.visitIntInsn(Opcodes.SIPUSH, id);
+        pushInt(id);
+    }
+
+    private void pushInt(int value) {
+        if (value <= 5) {
+            super.visitInsn(Opcodes.ICONST_0 + value);
+        } else if (value <= Byte.MAX_VALUE) {
+            super.visitIntInsn(Opcodes.BIPUSH, value);
+        } else if (value <= Short.MAX_VALUE) {
+            super.visitIntInsn(Opcodes.SIPUSH, value);
         } else {
-            super.visitLdcInsn(id);
+            super.visitLdcInsn(value);
         }
     }
 
@@ -301,10 +438,18 @@ final class EndpointMethodWeaver extends MethodVisitor {
 
     /** Only the start time, plus {@code type} in {@code slot} unless slot is negative. */
     private Object[] locals(int slot, Object type) {
-        Object[] slots = new Object[Math.max(startSlot + 2, slot + 2)];
+        return locals(slot, type, -1, null);
+    }
+
+    /** Only the start time, plus each type in its slot unless that slot is negative. */
+    private Object[] locals(int slot, Object type, int otherSlot, Object otherType) {
+        Object[] slots = new Object[Math.max(startSlot + 2, Math.max(slot, otherSlot) + 2)];
         slots[startSlot] = Opcodes.LONG;
         if (slot >= 0) {
             slots[slot] = type;
+        }
+        if (otherSlot >= 0) {
+            slots[otherSlot] = otherType;
         }
         return frameLocals(slots);
     }

@@ -60,7 +60,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
 
     private byte[] weaveGrpc(ClassLoader loader, String internalName, byte[] classFile) {
         try {
-            byte[] woven = weaver().weaveGrpc(loader, internalName, classFile);
+            byte[] woven = weaver().weaveGrpc(internalName, classFile);
             boolean listener = GrpcServerCalls.isListener(internalName);
             StreamObserverCalls.grpcClassInstrumented(listener, listener || GrpcServerCalls.listenersPresent(loader));
             return woven;

@@ -44,6 +44,7 @@ final class EndpointWeaver {
         if (scan.methods().isEmpty()) {
             return null;
         }
+        MethodBodies bodies = MethodBodies.of(classFile);
         String className = internalName.replace('/', '.');
         RecordingRegistry.Linked recording = null;
         TypeHierarchy types = new TypeHierarchy(loader);
@@ -53,6 +54,11 @@ final class EndpointWeaver {
             if (!method.hasBody() || method.maxLocals < 0) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: only methods with a body can be"
                         + " measured (not abstract, native or a constructor); annotate the implementing method");
+                continue;
+            }
+            if (bodies.isWrapper(method.name, method.descriptor)) {
+                LOG.debug("not instrumenting " + where + ": it only forwards to a measured method (a compiler-generated"
+                        + " wrapper), which counts the call");
                 continue;
             }
             EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace);
@@ -66,7 +72,8 @@ final class EndpointWeaver {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: " + describe(invalid));
                 continue;
             }
-            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, types)));
+            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, types),
+                    bodies.stateMachine(method.name, method.descriptor)));
         }
         while (!woven.isEmpty()) {
             byte[] rewritten;
@@ -132,10 +139,16 @@ final class EndpointWeaver {
                     return target;
                 }
                 return new EndpointMethodWeaver(target, owner, access, descriptor, method.id, method.shape,
-                        method.method.maxLocals, writeFrames, method.id < RecordingRegistry.UNRECORDED_EXIT_SLOTS);
+                        method.stateMachine, method.method.maxLocals, writeFrames,
+                        method.id < RecordingRegistry.UNRECORDED_EXIT_SLOTS);
             }
         }, ClassReader.EXPAND_FRAMES);
         return writer.toByteArray();
+    }
+
+    /** The gRPC class {@code internalName} rewritten to report the end of calls (see {@link GrpcServerCalls}). */
+    byte[] weaveGrpc(String internalName, byte[] classFile) {
+        return GrpcServerCalls.weave(internalName, classFile);
     }
 
     private static WovenMethod find(List<WovenMethod> woven, String name, String descriptor) {
@@ -159,13 +172,17 @@ final class EndpointWeaver {
         final EndpointNames names;
         final int id;
         final MethodShape shape;
+        /** For a suspend function: its state-machine class (binary name), or null. */
+        final String stateMachine;
 
-        WovenMethod(AnnotatedMethod method, String where, EndpointNames names, int id, MethodShape shape) {
+        WovenMethod(AnnotatedMethod method, String where, EndpointNames names, int id, MethodShape shape,
+                String stateMachine) {
             this.method = method;
             this.where = where;
             this.names = names;
             this.id = id;
             this.shape = shape;
+            this.stateMachine = stateMachine;
         }
     }
 

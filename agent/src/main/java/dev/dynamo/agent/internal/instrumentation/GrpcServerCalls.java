@@ -1,27 +1,32 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Rewrites the gRPC classes that see the end of a server call, so that a gRPC handler measured as
- * {@link CallShape#STREAM_OBSERVER} is timed to its real end: the response observer's
- * {@code onCompleted}/{@code onError}, and the listeners' {@code onCancel}. Matched by name; the
- * agent does not depend on gRPC. These classes report only calls that a measured handler started,
- * and cost one emptiness check otherwise.
+ * {@link MethodShape#STREAM_OBSERVER} is timed to its real end: the response observer's
+ * {@code onCompleted}/{@code onError}, and the call listeners' {@code onCancel}. Matched by name;
+ * the agent does not depend on gRPC. Each of these methods first reports to
+ * {@code StreamObserverCalls} — on entry, so that the call ends even when gRPC then throws (an
+ * observer used after cancellation) — inside a catch-all, so that gRPC runs on whatever happens.
+ * They report only calls that a measured handler started, and cost one emptiness check otherwise.
  */
 final class GrpcServerCalls {
     static final String OBSERVER = "io/grpc/stub/ServerCalls$ServerCallStreamObserverImpl";
     static final String UNARY_LISTENER = "io/grpc/stub/ServerCalls$UnaryServerCallHandler$UnaryServerCallListener";
     static final String STREAMING_LISTENER =
             "io/grpc/stub/ServerCalls$StreamingServerCallHandler$StreamingServerCallListener";
+    private static final String CALLS = "dev/dynamo/runtime/internal/instrumentation/StreamObserverCalls";
+    private static final String OBJECT = "java/lang/Object";
 
     private GrpcServerCalls() {
     }
@@ -47,21 +52,114 @@ final class GrpcServerCalls {
     }
 
     /** The rewritten class file of {@code internalName}, one of the {@link #isTarget targets}. */
-    static byte[] weave(ByteBuddy byteBuddy, ClassLoader loader, String internalName, byte[] classFile) {
-        String typeName = internalName.replace('/', '.');
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
-                ClassFileLocator.ForClassLoader.of(loader));
-        TypePool pool = TypePool.Default.WithLazyResolution.of(locator);
-        TypeDescription type = pool.describe(typeName).resolve();
-        DynamicType.Builder<?> builder = byteBuddy.redefine(type, locator);
-        if (internalName.equals(OBSERVER)) {
-            builder = builder
-                    .visit(Advice.to(GrpcObserverAdvice.Completed.class).on(named("onCompleted").and(takesArguments(0))))
-                    .visit(Advice.to(GrpcObserverAdvice.Failed.class).on(named("onError").and(takesArguments(1))));
-        } else {
-            builder = builder.visit(Advice.to(GrpcObserverAdvice.Cancelled.class)
-                    .on(named("onCancel").and(takesArguments(0))));
+    static byte[] weave(final String internalName, byte[] classFile) {
+        ClassReader reader = new ClassReader(classFile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        final boolean[] reported = new boolean[1];
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            private boolean writeFrames;
+
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName,
+                    String[] interfaces) {
+                writeFrames = (version & 0xFFFF) >= Opcodes.V1_6;
+                super.visit(version, access, name, signature, superName, interfaces);
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                MethodVisitor target = super.visitMethod(access, name, descriptor, signature, exceptions);
+                String report = report(internalName, name, descriptor);
+                if (report == null || (access & Opcodes.ACC_STATIC) != 0) {
+                    return target;
+                }
+                reported[0] = true;
+                return new Reporter(target, internalName, descriptor, report, writeFrames);
+            }
+        }, ClassReader.EXPAND_FRAMES);
+        if (!reported[0]) {
+            throw new IllegalStateException("no method to watch in " + internalName.replace('/', '.')
+                    + ": another gRPC version");
         }
-        return builder.make(pool).getBytes();
+        return writer.toByteArray();
+    }
+
+    /** The {@code StreamObserverCalls} method that method {@code name} of {@code owner} reports to, or null. */
+    private static String report(String owner, String name, String descriptor) {
+        if (owner.equals(OBSERVER)) {
+            if (name.equals("onCompleted") && descriptor.equals("()V")) {
+                return "completed";
+            }
+            if (name.equals("onError") && descriptor.equals("(Ljava/lang/Throwable;)V")) {
+                return "failed";
+            }
+            return null;
+        }
+        return name.equals("onCancel") && descriptor.equals("()V") ? "cancelled" : null;
+    }
+
+    /**
+     * Puts {@code try { StreamObserverCalls.<report>(...); } catch (Throwable ignored) { }} before the
+     * method's first instruction.
+     */
+    private static final class Reporter extends MethodVisitor {
+        private final String owner;
+        private final String descriptor;
+        private final String report;
+        private final boolean writeFrames;
+
+        Reporter(MethodVisitor target, String owner, String descriptor, String report, boolean writeFrames) {
+            super(Opcodes.ASM9, target);
+            this.owner = owner;
+            this.descriptor = descriptor;
+            this.report = report;
+            this.writeFrames = writeFrames;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            Label start = new Label();
+            Label end = new Label();
+            Label failed = new Label();
+            Label body = new Label();
+            super.visitTryCatchBlock(start, end, failed, null);
+            super.visitLabel(start);
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            if (report.equals("cancelled")) {
+                // The listener's response observer: the key of the call.
+                super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
+            } else if (report.equals("failed")) {
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                        false);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
+            }
+            super.visitLabel(end);
+            super.visitJumpInsn(Opcodes.GOTO, body);
+            super.visitLabel(failed);
+            frame(new Object[] {"java/lang/Throwable"});
+            super.visitInsn(Opcodes.POP);
+            super.visitLabel(body);
+            frame(new Object[0]);
+            // Keeps this frame apart from one the method may have at its first instruction.
+            super.visitInsn(Opcodes.NOP);
+        }
+
+        /** A full frame with the method's parameters as it receives them, and {@code stack}. */
+        private void frame(Object[] stack) {
+            if (!writeFrames) {
+                return;
+            }
+            List<Object> locals = new ArrayList<Object>();
+            locals.add(owner);
+            for (Type parameter : Type.getArgumentTypes(descriptor)) {
+                locals.add(parameter.getSort() == Type.OBJECT ? parameter.getInternalName() : OBJECT);
+            }
+            super.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), stack.length, stack);
+        }
     }
 }

@@ -127,7 +127,7 @@ final class MethodBodies {
             this.synthetic = (access & (Opcodes.ACC_SYNTHETIC | Opcodes.ACC_BRIDGE)) != 0;
             int slot = (access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
             int last = -1;
-            for (String parameter : CallShape.parameters(descriptor)) {
+            for (String parameter : MethodShape.parameters(descriptor)) {
                 last = slot;
                 slot += parameter.equals("J") || parameter.equals("D") ? 2 : 1;
             }

@@ -1,30 +1,125 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls;
 import net.bytebuddy.jar.asm.Type;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * How a call of an annotated method ends, decided once per method from its descriptor: the weaver
- * ({@link EndpointMethodWeaver#exitOnReturn}) emits the exit that fits. Every shape enters the same
- * way and ends the same way when the method throws; they differ in what a normal return means.
+ * How a call of an annotated method ends, decided once per method from its descriptor: the names
+ * of its parameter and return types (and, for {@code CompletionStage}, the return type's hierarchy).
+ * No framework class is loaded to decide, so the agent depends on none of Kotlin, Reactor or gRPC.
+ * The weaver ({@link EndpointMethodWeaver}) emits the entry and exits that fit.
  */
 enum MethodShape {
     /** The call ends when the method returns. */
     SYNCHRONOUS,
     /** Declared to return a {@code CompletionStage}: the call ends when the returned stage completes. */
-    COMPLETION_STAGE;
+    COMPLETION_STAGE,
+    /** A Kotlin {@code suspend} function: ends when the coroutine's result or exception is ready. */
+    SUSPEND,
+    /** Returns a reactive-streams publisher: counted and ended by its first subscription. */
+    PUBLISHER,
+    /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
+    STREAM_OBSERVER;
 
     private static final String COMPLETION_STAGE_TYPE = "java/util/concurrent/CompletionStage";
+    static final String CONTINUATION = "Lkotlin/coroutines/Continuation;";
+    static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
+    private static final String OBJECT = "Ljava/lang/Object;";
 
     static MethodShape of(String descriptor, TypeHierarchy types) {
         Type returned = Type.getReturnType(descriptor);
-        if (returned.getSort() == Type.OBJECT && types.isSubtype(returned.getInternalName(), COMPLETION_STAGE_TYPE)) {
-            return COMPLETION_STAGE;
+        return of(descriptor, returned.getSort() == Type.OBJECT
+                && types.isSubtype(returned.getInternalName(), COMPLETION_STAGE_TYPE));
+    }
+
+    /** The shape of {@code descriptor}, told whether its return type is a {@code CompletionStage}. */
+    static MethodShape of(String descriptor, boolean returnsCompletionStage) {
+        String[] parameters = parameters(descriptor);
+        String returned = descriptor.substring(descriptor.indexOf(')') + 1);
+        if (parameters.length > 0 && parameters[parameters.length - 1].equals(CONTINUATION) && returned.equals(OBJECT)) {
+            return SUSPEND;
         }
-        return SYNCHRONOUS;
+        if (observerParameter(descriptor) >= 0 && (returned.equals("V") || returned.equals(STREAM_OBSERVER_TYPE))) {
+            return STREAM_OBSERVER;
+        }
+        if (publisherKind(returned) != 0) {
+            return PUBLISHER;
+        }
+        return returnsCompletionStage ? COMPLETION_STAGE : SYNCHRONOUS;
+    }
+
+    /** For {@link #PUBLISHER}: which kind of publisher the static return type names, 0 if none. */
+    static int publisherKind(String returnDescriptor) {
+        switch (returnDescriptor) {
+            case "Lorg/reactivestreams/Publisher;":
+                return PublisherCalls.REACTIVE_STREAMS;
+            case "Ljava/util/concurrent/Flow$Publisher;":
+                return PublisherCalls.FLOW;
+            case "Lreactor/core/publisher/Mono;":
+            case "Lreactor/core/publisher/Flux;":
+                return PublisherCalls.REACTOR;
+            default:
+                return 0;
+        }
+    }
+
+    /** For {@link #STREAM_OBSERVER}: the index of the response observer, the last such parameter; -1 if none. */
+    static int observerParameter(String descriptor) {
+        String[] parameters = parameters(descriptor);
+        for (int i = parameters.length - 1; i >= 0; i--) {
+            if (parameters[i].equals(STREAM_OBSERVER_TYPE)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The parameter the shape watches: the continuation of a suspend function, the response observer
+     * of a gRPC handler; -1 for the other shapes.
+     */
+    int watchedParameter(String descriptor) {
+        switch (this) {
+            case SUSPEND:
+                return parameters(descriptor).length - 1;
+            case STREAM_OBSERVER:
+                return observerParameter(descriptor);
+            default:
+                return -1;
+        }
+    }
+
+    /** The parameter type descriptors of a method descriptor. */
+    static String[] parameters(String descriptor) {
+        List<String> parameters = new ArrayList<String>();
+        int i = 1;
+        while (descriptor.charAt(i) != ')') {
+            int start = i;
+            while (descriptor.charAt(i) == '[') {
+                i++;
+            }
+            i = descriptor.charAt(i) == 'L' ? descriptor.indexOf(';', i) + 1 : i + 1;
+            parameters.add(descriptor.substring(start, i));
+        }
+        return parameters.toArray(new String[0]);
     }
 
     /** For log lines: how the call is timed. */
     String describe() {
-        return this == COMPLETION_STAGE ? " (until its stage completes)" : "";
+        switch (this) {
+            case COMPLETION_STAGE:
+                return " (until its stage completes)";
+            case SUSPEND:
+                return " (a suspend function: until its coroutine completes)";
+            case PUBLISHER:
+                return " (a publisher: from its first subscription to its terminal signal)";
+            case STREAM_OBSERVER:
+                return " (a gRPC handler: until its response observer completes)";
+            default:
+                return "";
+        }
     }
 }

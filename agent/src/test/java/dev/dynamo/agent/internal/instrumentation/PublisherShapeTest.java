@@ -170,9 +170,7 @@ class PublisherShapeTest {
 
     @Test
     void failingMetricsBackendNeverReachesTheSubscriber() {
-        String key = PublisherHandlers.class.getName() + ".guarded()Lreactor/core/publisher/Mono;@"
-                + System.identityHashCode(PublisherHandlers.class.getClassLoader());
-        int id = EndpointRecording.register(key, "unused", "unused", "unused");
+        int id = EndpointRecording.reserve(PublisherHandlers.NS, "reactor", "guarded");
         long failuresBefore = EndpointRecording.failures();
         EndpointRecording.replace(id, ThrowingMetrics.recorder());
         try {

@@ -156,9 +156,7 @@ class SuspendShapeTest {
 
     @Test
     fun `a failing metrics backend never reaches the coroutine`() {
-        val key = SuspendHandlers::class.java.name + ".guarded(JLkotlin/coroutines/Continuation;)Ljava/lang/Object;@" +
-            System.identityHashCode(SuspendHandlers::class.java.classLoader)
-        val id = EndpointRecording.register(key, "unused", "unused", "unused")
+        val id = EndpointRecording.reserve(SUSPEND_NS, "suspend", "guarded")
         val failuresBefore = EndpointRecording.failures()
         EndpointRecording.replace(id, ThrowingMetrics.recorder())
         try {

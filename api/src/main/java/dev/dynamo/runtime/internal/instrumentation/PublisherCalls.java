@@ -57,10 +57,19 @@ public final class PublisherCalls {
     }
 
     /**
-     * A call of publisher method {@code id} that started at {@code startNanos} returns {@code result}
-     * (of static type {@code kind}) or throws {@code thrown}; returns what the method should return.
+     * A call of publisher method {@code id} that started at {@code startNanos} returns {@code result},
+     * of static type {@code kind}: returns what the method should return instead.
      */
-    public static Object exit(int id, long startNanos, Object result, Throwable thrown, int kind) {
+    public static Object exit(Object result, int id, long startNanos, int kind) {
+        return exit(id, startNanos, result, null, kind);
+    }
+
+    /** A call of publisher method {@code id} throws {@code thrown}: one request, one error. */
+    public static void exitThrown(Throwable thrown, int id, long startNanos) {
+        exit(id, startNanos, null, thrown, 0);
+    }
+
+    private static Object exit(int id, long startNanos, Object result, Throwable thrown, int kind) {
         EndpointRecorder recorder;
         try {
             recorder = EndpointRecording.recorder(id);

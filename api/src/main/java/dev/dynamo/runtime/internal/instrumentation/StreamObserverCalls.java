@@ -71,11 +71,17 @@ public final class StreamObserverCalls {
         }
     }
 
-    /**
-     * The handler call of {@code id} that started at {@code startNanos} returns, or throws
-     * {@code thrown}. A gRPC call goes on until its observer ends it, unless the handler threw.
-     */
-    public static void exit(int id, long startNanos, Object observer, Throwable thrown) {
+    /** The handler call of {@code id} that started at {@code startNanos} returns: a gRPC call goes on. */
+    public static void exit(int id, long startNanos, Object observer) {
+        exit(id, startNanos, observer, null);
+    }
+
+    /** The handler call of {@code id} that started at {@code startNanos} throws {@code thrown}: it ends. */
+    public static void exitThrown(Throwable thrown, Object observer, int id, long startNanos) {
+        exit(id, startNanos, observer, thrown);
+    }
+
+    private static void exit(int id, long startNanos, Object observer, Throwable thrown) {
         if (startNanos == EndpointRecording.NOT_STARTED) {
             return;
         }

@@ -61,59 +61,86 @@ public final class SuspendCalls {
     }
 
     /**
-     * An entry into suspend function {@code id} with {@code continuation}: the call it starts, or null
-     * when the entry is a resumption of a call already counted (or recording failed).
+     * An entry into suspend function {@code id} with {@code continuation}: the start of the call it
+     * begins, or {@code NOT_STARTED} when the entry is a resumption of a call already counted (or
+     * recording failed).
      *
      * @param stateMachine the binary name of the function's own state-machine class, null if it has none
      */
-    public static Object enter(int id, Object continuation, String stateMachine) {
+    public static long enter(int id, Object continuation, String stateMachine) {
         try {
             if (continuation == null || isResumption(continuation, stateMachine)) {
-                return null;
+                return EndpointRecording.NOT_STARTED;
             }
-            EndpointRecorder recorder = EndpointRecording.recorder(id);
-            long startNanos = recorder.enter();
-            return startNanos == EndpointRecording.NOT_STARTED ? null : new Call(recorder, continuation, startNanos);
+            return EndpointRecording.recorder(id).enter();
         } catch (Throwable failure) {
             EndpointRecording.failed(failure);
-            return null;
+            return EndpointRecording.NOT_STARTED;
         }
     }
 
     /**
-     * The continuation the function should run with: for a new {@code call} the proxy that ends it,
-     * otherwise {@code continuation} unchanged.
+     * The continuation the function should run with: for a call that started at {@code startNanos}
+     * the proxy that ends it, otherwise {@code continuation} unchanged.
      */
-    public static Object continuation(Object call, Object continuation) {
-        if (!(call instanceof Call)) {
+    public static Object continuation(Object continuation, int id, long startNanos) {
+        if (startNanos == EndpointRecording.NOT_STARTED) {
             return continuation;
         }
         try {
-            return ((Call) call).proxy();
+            return PROXIES.get(continuation.getClass()).newInstance(
+                    new Call(EndpointRecording.recorder(id), continuation, startNanos));
         } catch (Throwable failure) {
+            // Without the proxy nothing would end the call after a suspension: it is timed to the return.
             EndpointRecording.failed(failure);
             return continuation;
         }
     }
 
     /**
-     * An entry that started {@code call} (null: a resumption) returns {@code result} or throws
-     * {@code thrown}. The call ends here unless the function suspended with the proxy in place.
+     * An entry that started at {@code startNanos} ({@code NOT_STARTED}: a resumption) returns
+     * {@code result} with {@code continuation} (the proxy, normally). The call ends here unless the
+     * function suspended with the proxy in place.
      */
-    public static void exit(Object call, Object result, Throwable thrown) {
-        if (!(call instanceof Call)) {
+    public static void exit(Object result, Object continuation, int id, long startNanos) {
+        if (startNanos == EndpointRecording.NOT_STARTED) {
             return;
         }
-        Call started = (Call) call;
         try {
-            if (thrown != null) {
-                started.end(thrown);
-            } else if (!(started.proxied && isSuspended(result))) {
-                started.end(null);
+            Call call = callOf(continuation);
+            if (call == null) {
+                EndpointRecording.end(EndpointRecording.recorder(id), startNanos, null);
+            } else if (!isSuspended(result)) {
+                call.end(null);
             }
         } catch (Throwable failure) {
             EndpointRecording.failed(failure);
         }
+    }
+
+    /** An entry that started at {@code startNanos} throws {@code thrown}: the call ends, nothing resumes it. */
+    public static void exitThrown(Throwable thrown, int id, long startNanos) {
+        if (startNanos == EndpointRecording.NOT_STARTED) {
+            return;
+        }
+        try {
+            EndpointRecorder recorder = EndpointRecording.recorder(id);
+            if (thrown instanceof CancellationException) {
+                recorder.cancelled(startNanos);
+            } else {
+                EndpointRecording.end(recorder, startNanos, thrown);
+            }
+        } catch (Throwable failure) {
+            EndpointRecording.failed(failure);
+        }
+    }
+
+    private static Call callOf(Object continuation) {
+        if (continuation == null || !Proxy.isProxyClass(continuation.getClass())) {
+            return null;
+        }
+        InvocationHandler handler = Proxy.getInvocationHandler(continuation);
+        return handler instanceof Call ? (Call) handler : null;
     }
 
     /** Whether {@code continuation} is the function's own state machine, resuming (label sign bit set). */
@@ -195,19 +222,11 @@ public final class SuspendCalls {
         private final Object caller;
         private final long startNanos;
         private final AtomicBoolean ended = new AtomicBoolean();
-        /** Whether the function runs with the proxy, so that the proxy's resumption will end the call. */
-        volatile boolean proxied;
 
         Call(EndpointRecorder recorder, Object caller, long startNanos) {
             this.recorder = recorder;
             this.caller = caller;
             this.startNanos = startNanos;
-        }
-
-        Object proxy() throws ReflectiveOperationException {
-            Object proxy = PROXIES.get(caller.getClass()).newInstance(this);
-            proxied = true;
-            return proxy;
         }
 
         void end(Throwable failure) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class CallShapeTest {
+class MethodShapeTest {
     @ParameterizedTest(name = "{0} is {1}")
     @CsvSource({
         "(I)I, SYNCHRONOUS",
@@ -26,34 +26,34 @@ class CallShapeTest {
         "()Ljava/util/concurrent/Flow$Publisher;, PUBLISHER",
         "()Ljava/util/concurrent/CompletableFuture;, SYNCHRONOUS",
     })
-    void shapeComesFromTheDescriptorAlone(String descriptor, CallShape expected) {
-        assertEquals(expected, CallShape.of(descriptor, false));
+    void shapeComesFromTheDescriptorAlone(String descriptor, MethodShape expected) {
+        assertEquals(expected, MethodShape.of(descriptor, false));
     }
 
     @Test
     void completionStageIsDecidedByTheCallerWhoKnowsTheTypeHierarchy() {
-        assertEquals(CallShape.COMPLETION_STAGE, CallShape.of("()Ljava/util/concurrent/CompletableFuture;", true));
+        assertEquals(MethodShape.COMPLETION_STAGE, MethodShape.of("()Ljava/util/concurrent/CompletableFuture;", true));
     }
 
     @Test
     void publisherKindFollowsTheStaticReturnType() {
-        assertEquals(PublisherCalls.REACTOR, CallShape.publisherKind("Lreactor/core/publisher/Mono;"));
-        assertEquals(PublisherCalls.REACTIVE_STREAMS, CallShape.publisherKind("Lorg/reactivestreams/Publisher;"));
-        assertEquals(PublisherCalls.FLOW, CallShape.publisherKind("Ljava/util/concurrent/Flow$Publisher;"));
-        assertEquals(0, CallShape.publisherKind("Ljava/lang/Object;"));
+        assertEquals(PublisherCalls.REACTOR, MethodShape.publisherKind("Lreactor/core/publisher/Mono;"));
+        assertEquals(PublisherCalls.REACTIVE_STREAMS, MethodShape.publisherKind("Lorg/reactivestreams/Publisher;"));
+        assertEquals(PublisherCalls.FLOW, MethodShape.publisherKind("Ljava/util/concurrent/Flow$Publisher;"));
+        assertEquals(0, MethodShape.publisherKind("Ljava/lang/Object;"));
     }
 
     @Test
     void responseObserverIsTheLastStreamObserverParameter() {
-        assertEquals(1, CallShape.observerParameter("(Ljava/lang/String;Lio/grpc/stub/StreamObserver;)V"));
-        assertEquals(2, CallShape.observerParameter(
+        assertEquals(1, MethodShape.observerParameter("(Ljava/lang/String;Lio/grpc/stub/StreamObserver;)V"));
+        assertEquals(2, MethodShape.observerParameter(
                 "(Lio/grpc/stub/StreamObserver;[JLio/grpc/stub/StreamObserver;)V"));
-        assertEquals(-1, CallShape.observerParameter("(Ljava/lang/String;)V"));
+        assertEquals(-1, MethodShape.observerParameter("(Ljava/lang/String;)V"));
     }
 
     @Test
     void parametersAreSplitWithArraysAndWideTypes() {
         assertArrayEquals(new String[] {"J", "[[Ljava/lang/String;", "D", "[I", "Z"},
-                CallShape.parameters("(J[[Ljava/lang/String;D[IZ)V"));
+                MethodShape.parameters("(J[[Ljava/lang/String;D[IZ)V"));
     }
 }
