@@ -107,9 +107,11 @@ public final class SuspendCalls {
             return;
         }
         try {
+            EndpointRecorder recorder = EndpointRecording.recorder(id);
             Call call = callOf(continuation);
-            if (call == null) {
-                EndpointRecording.end(EndpointRecording.recorder(id), startNanos, null);
+            if (call == null || call.recorder != recorder || call.startNanos != startNanos) {
+                // No proxy of this call (making it failed; the argument may be a caller's): ends here.
+                EndpointRecording.end(recorder, startNanos, null);
             } else if (!isSuspended(result)) {
                 call.end(null);
             }
