@@ -29,6 +29,13 @@ import java.util.List;
  * would: it returns the value or rethrows the exception. Returned values and caught exceptions are
  * kept in locals the method no longer uses (from slot 0), so that no other slot is added.
  *
+ * <p>The handler styles enter, return and throw through their own recording class with the same
+ * layout ({@link #enter}, {@link #exitOnReturn}, {@link #exitThrown}): a suspend function passes its
+ * continuation and then runs with the proxy that {@code SuspendCalls.continuation} gives it; a
+ * publisher method returns what {@code PublisherCalls.exit} makes of its publisher; a gRPC handler
+ * passes its response observer. Their returns keep the value on the operand stack and are not
+ * guarded: the parameter they watch may be in slot 0, where a guarded exit parks the value.
+ *
  * <p>Stack map frames are written by hand, so that no class is ever loaded to compute them: the
  * method's own frames gain the start time, and each handler gets a full frame holding only what it
  * uses. Needs the class read with {@code EXPAND_FRAMES} and written with {@code COMPUTE_MAXS}.
