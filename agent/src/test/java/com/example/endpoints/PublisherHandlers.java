@@ -8,6 +8,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
 
 /** Handlers returning publishers of every kind the agent measures to their terminal signal. */
 public class PublisherHandlers {
@@ -51,6 +52,21 @@ public class PublisherHandlers {
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "guarded")
     public Mono<String> guarded() {
         return Mono.just("ok").delayElement(Duration.ofMillis(1));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_delayed")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableDelayed(int count, long millis) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count).delay(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_error")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableError() {
+        return io.reactivex.rxjava3.core.Flowable.error(new IllegalArgumentException("bad"));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_endless")
+    public io.reactivex.rxjava3.core.Flowable<Long> flowableEndless() {
+        return io.reactivex.rxjava3.core.Flowable.interval(1, TimeUnit.MILLISECONDS);
     }
 
     /** A Reactor Flux returned as the reactive-streams interface. */

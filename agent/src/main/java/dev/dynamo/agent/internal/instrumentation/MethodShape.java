@@ -61,6 +61,8 @@ enum MethodShape {
             case "Lreactor/core/publisher/Mono;":
             case "Lreactor/core/publisher/Flux;":
                 return PublisherCalls.REACTOR;
+            case "Lio/reactivex/rxjava3/core/Flowable;":
+                return PublisherCalls.RXJAVA;
             default:
                 return 0;
         }

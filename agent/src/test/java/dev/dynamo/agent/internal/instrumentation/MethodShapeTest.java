@@ -24,6 +24,9 @@ class MethodShapeTest {
         "(I)Lreactor/core/publisher/Flux;, PUBLISHER",
         "()Lorg/reactivestreams/Publisher;, PUBLISHER",
         "()Ljava/util/concurrent/Flow$Publisher;, PUBLISHER",
+        "()Lio/reactivex/rxjava3/core/Flowable;, PUBLISHER",
+        // Not publishers: RxJava's Single, Maybe, Observable are timed to the return.
+        "()Lio/reactivex/rxjava3/core/Single;, SYNCHRONOUS",
         "()Ljava/util/concurrent/CompletableFuture;, SYNCHRONOUS",
     })
     void shapeComesFromTheDescriptorAlone(String descriptor, MethodShape expected) {

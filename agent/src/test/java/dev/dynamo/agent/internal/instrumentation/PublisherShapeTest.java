@@ -183,6 +183,34 @@ class PublisherShapeTest {
     }
 
     @Test
+    void rxJavaFlowableStaysAFlowableAndIsTimedToItsEnd() throws Exception {
+        EndpointMetrics delayed = metrics("rxjava", "flowable_delayed");
+
+        io.reactivex.rxjava3.core.Flowable<Integer> flowable = handlers.flowableDelayed(3, 200);
+        assertEquals(0, delayed.requests(), "not a request before it is subscribed");
+        assertEquals(List.of(0, 1, 2), flowable.toList().blockingGet());
+
+        awaitNoneInFlight(delayed);
+        assertEquals(1, delayed.requests());
+        assertTrue(delayed.durationSum() >= 0.2, "duration covers the delay: " + delayed.durationSum());
+    }
+
+    @Test
+    void rxJavaFlowableErrorsAndCancellationsAreCounted() throws Exception {
+        EndpointMetrics failing = metrics("rxjava", "flowable_error");
+        EndpointMetrics endless = metrics("rxjava", "flowable_endless");
+
+        assertThrows(IllegalArgumentException.class, () -> handlers.flowableError().blockingFirst());
+        assertEquals(5, handlers.flowableEndless().take(5).toList().blockingGet().size());
+
+        assertEquals(1, failing.errors("IllegalArgumentException"));
+        assertEquals(0, failing.inflight());
+        awaitNoneInFlight(endless);
+        assertEquals(1, endless.cancellations());
+        assertEquals(1, endless.requests());
+    }
+
+    @Test
     void reactorFluxReturnedAsPublisherIsMeasured() {
         EndpointMetrics metrics = metrics("plain", "as_publisher");
 

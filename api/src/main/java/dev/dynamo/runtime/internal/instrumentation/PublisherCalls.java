@@ -24,8 +24,9 @@ import java.util.function.Supplier;
  * with Reactor's own {@code defer}, {@code doOnError} and {@code doFinally}, called reflectively with
  * JDK functional types, so there is no cost per item; any other publisher returned as a
  * {@code Publisher} interface is wrapped in a proxy of that interface that watches its first
- * subscriber. A publisher that can be wrapped in neither way (another library's class returned
- * under its own type) is timed to the method's return. No reactive library is a dependency.
+ * subscriber, and an RxJava 3 {@code Flowable} is such a proxy turned back into a {@code Flowable}
+ * by {@code Flowable.fromPublisher}. A publisher that can be wrapped in none of these ways is timed
+ * to the method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
@@ -34,12 +35,27 @@ public final class PublisherCalls {
     public static final int FLOW = 2;
     /** The static return type is a Reactor class ({@code Mono} or {@code Flux}). */
     public static final int REACTOR = 3;
+    /** The static return type is RxJava 3's {@code Flowable}. */
+    public static final int RXJAVA = 4;
 
     private static final String MONO = "reactor.core.publisher.Mono";
     private static final String FLUX = "reactor.core.publisher.Flux";
-    private static final String[] PUBLISHER_PACKAGES = {"org.reactivestreams.", "java.util.concurrent.Flow$"};
+    private static final String FLOWABLE = "io.reactivex.rxjava3.core.Flowable";
+    private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
+    private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
 
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
+    /** RxJava's {@code Flowable.fromPublisher}, per copy of RxJava. */
+    private static final ClassValue<Method> FROM_PUBLISHER = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> flowable) {
+            try {
+                return flowable.getMethod("fromPublisher", publisherInterfaceOf(flowable));
+            } catch (NoSuchMethodException unknownVersion) {
+                return null;
+            }
+        }
+    };
     private static final ClassValue<ReactorOperators> REACTOR_OPERATORS = new ClassValue<ReactorOperators>() {
         @Override
         protected ReactorOperators computeValue(Class<?> type) {
@@ -108,13 +124,37 @@ public final class PublisherCalls {
             return reactor.wrap(call, publisher);
         }
         if (kind == REACTIVE_STREAMS || kind == FLOW) {
-            Class<?> publisherInterface = findPublisherInterface(publisher.getClass(), kind);
-            if (publisherInterface != null) {
-                return Proxy.newProxyInstance(publisherInterface.getClassLoader(),
-                        new Class<?>[] {publisherInterface}, new WatchedPublisher(call, publisher, publisherInterface));
+            Class<?> publisherInterface = findPublisherInterface(publisher.getClass(),
+                    kind == FLOW ? FLOW_PUBLISHER : REACTIVE_STREAMS_PUBLISHER);
+            return publisherInterface == null ? null : watched(call, publisher, publisherInterface);
+        }
+        if (kind == RXJAVA) {
+            // Flowable.fromPublisher(watched): a Flowable again, as the method's type requires.
+            Class<?> flowable = superclassNamed(publisher.getClass(), FLOWABLE);
+            Method fromPublisher = flowable == null ? null : FROM_PUBLISHER.get(flowable);
+            return fromPublisher == null ? null
+                    : invoke(fromPublisher, null, watched(call, publisher, publisherInterfaceOf(flowable)));
+        }
+        return null;
+    }
+
+    private static Object watched(Call call, Object publisher, Class<?> publisherInterface)
+            throws ClassNotFoundException {
+        return Proxy.newProxyInstance(publisherInterface.getClassLoader(), new Class<?>[] {publisherInterface},
+                new WatchedPublisher(call, publisher, publisherInterface));
+    }
+
+    private static Class<?> superclassNamed(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return c;
             }
         }
         return null;
+    }
+
+    private static Class<?> publisherInterfaceOf(Class<?> flowable) {
+        return findPublisherInterface(flowable, REACTIVE_STREAMS_PUBLISHER);
     }
 
     private static ReactorOperators reactorOperatorsOf(Class<?> type) {
@@ -126,8 +166,7 @@ public final class PublisherCalls {
         return null;
     }
 
-    private static Class<?> findPublisherInterface(Class<?> type, int kind) {
-        String name = PUBLISHER_PACKAGES[kind - 1] + "Publisher";
+    private static Class<?> findPublisherInterface(Class<?> type, String name) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             Class<?> found = findInterface(c, name);
             if (found != null) {
