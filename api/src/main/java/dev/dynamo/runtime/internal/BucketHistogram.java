@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the buckets, so an observation costs one bucket increment and one sum update, and a scrape never
  * sees a count that disagrees with its buckets.
  */
-public final class BucketHistogram implements Histogram, Collectable {
+final class BucketHistogram implements Histogram, Collectable {
     private final double[] upperBounds;
     /** One per upper bound, plus the +Inf bucket last. */
     private final LongAdder[] buckets;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /** {@link IntCounter} over a {@link LongAdder}: exact under any number of threads, no CAS retries. */
-public final class LongCounter implements IntCounter, Collectable {
+final class LongCounter implements IntCounter, Collectable {
     private final LongAdder value = new LongAdder();
 
     @Override

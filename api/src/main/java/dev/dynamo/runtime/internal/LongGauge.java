@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link IntGauge} over an {@link AtomicLong}. */
-public final class LongGauge implements IntGauge, Collectable {
+final class LongGauge implements IntGauge, Collectable {
     private final AtomicLong value = new AtomicLong();
 
     @Override
