@@ -1,8 +1,7 @@
 package dev.dynamo.runtime.internal;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.dynamo.runtime.internal.bridge.HealthFormat;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -20,7 +19,7 @@ public final class HealthState {
     private volatile Boolean runtimeReady;
     /** Endpoint label value to whether the application says it is healthy. */
     private final ConcurrentMap<String, Boolean> endpoints = new ConcurrentHashMap<String, Boolean>();
-    /** Check name to {Callable&lt;Boolean&gt;, Long timeout in milliseconds}, by name. */
+    /** Check name to the check as {@link HealthFormat#check} encodes it, by name. */
     private final ConcurrentMap<String, Object[]> checks = new ConcurrentSkipListMap<String, Object[]>();
 
     /** The state behind {@code DistributedRuntime.get().health()}. */
@@ -38,19 +37,15 @@ public final class HealthState {
 
     /** Adds the check {@code name}, replacing one of that name. */
     public void addCheck(String name, Callable<Boolean> check, long timeoutMillis) {
-        checks.put(name, new Object[] {check, timeoutMillis});
+        checks.put(name, HealthFormat.check(check, timeoutMillis));
     }
 
     public boolean removeCheck(String name) {
         return checks.remove(name) != null;
     }
 
-    /**
-     * {runtime ready (Boolean, null when not said), endpoints (Map&lt;String, Boolean&gt;), checks
-     * (Map&lt;String, Object[]{Callable&lt;Boolean&gt;, Long timeout millis}&gt;)}.
-     */
+    /** This state in {@link HealthFormat}, for the agent. */
     public Object[] encode() {
-        return new Object[] {runtimeReady, Collections.unmodifiableMap(new LinkedHashMap<String, Boolean>(endpoints)),
-            Collections.unmodifiableMap(new LinkedHashMap<String, Object[]>(checks))};
+        return HealthFormat.state(runtimeReady, endpoints, checks);
     }
 }

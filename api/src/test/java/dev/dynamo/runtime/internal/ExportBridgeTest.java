@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class ExportBridgeTest {
     private static final String PREFIX = "dynamo_component_";
@@ -68,6 +69,10 @@ class ExportBridgeTest {
         }
     }
 
+    private static List<FamilySnapshot> decodeAll(List<Object[]> encoded) {
+        return SnapshotEncoding.decode(encoded, skipped -> fail(skipped));
+    }
+
     // encode / decode
 
     @Test
@@ -75,13 +80,14 @@ class ExportBridgeTest {
         FamilySnapshot counter = new FamilySnapshot("dynamo_component_requests", MetricType.Exposition.COUNTER,
                 "Requests", Arrays.asList(sampleOf("dynamo_component_requests_total", map("model", "llama"), 3)));
 
-        List<Object[]> encoded = ExportBridge.encode(Arrays.asList(counter));
+        List<Object[]> encoded = SnapshotEncoding.encode(Arrays.asList(counter));
 
         assertEquals(1, encoded.size());
         Object[] family = encoded.get(0);
         assertEquals("dynamo_component_requests", family[0]);
         assertEquals("COUNTER", family[1]);
         assertEquals("Requests", family[2]);
+        assertEquals(2, family[4]);
         Object[] sample = (Object[]) ((Object[]) family[3])[0];
         assertEquals("dynamo_component_requests_total", sample[0]);
         assertEquals(Arrays.asList("model"), Arrays.asList((String[]) sample[1]));
@@ -108,7 +114,7 @@ class ExportBridgeTest {
                 new FamilySnapshot("dynamo_component_empty", MetricType.Exposition.GAUGE, "No series yet",
                         Collections.<Sample>emptyList()));
 
-        assertSameFamilies(families, ExportBridge.decode(ExportBridge.encode(families)));
+        assertSameFamilies(families, decodeAll(SnapshotEncoding.encode(families)));
     }
 
     @Test
@@ -119,8 +125,8 @@ class ExportBridgeTest {
                 .withLabelValues("llama").observe(0.5);
         List<FamilySnapshot> snapshot = MetricStore.global().snapshot();
 
-        assertSameFamilies(snapshot, ExportBridge.decode(ExportBridge.encode(snapshot)));
-        assertNotNull(findFamily(ExportBridge.decode(ExportBridge.encode(snapshot)), PREFIX + name));
+        assertSameFamilies(snapshot, decodeAll(SnapshotEncoding.encode(snapshot)));
+        assertNotNull(findFamily(decodeAll(SnapshotEncoding.encode(snapshot)), PREFIX + name));
     }
 
     // collect
@@ -131,7 +137,7 @@ class ExportBridgeTest {
         DistributedRuntime.get().metrics().createIntCounter(name, "Collected", NO_LABELS).inc(4);
 
         FamilySnapshot collected = findFamily(ExportBridge.collect(), PREFIX + name);
-        FamilySnapshot decoded = findFamily(ExportBridge.decode(ExportBridge.collectEncoded()), PREFIX + name);
+        FamilySnapshot decoded = findFamily(decodeAll(ExportBridge.collectEncoded()), PREFIX + name);
 
         assertEquals(4.0, sample(collected, PREFIX + name + "_total", NO_LABELS).value());
         assertEquals(4.0, sample(decoded, PREFIX + name + "_total", NO_LABELS).value());
@@ -151,7 +157,7 @@ class ExportBridgeTest {
     private List<FamilySnapshot> collectIsolated() {
         @SuppressWarnings("unchecked")
         List<Object[]> encoded = (List<Object[]>) isolated.callStatic(BRIDGE, "collectEncoded");
-        return ExportBridge.decode(encoded);
+        return decodeAll(encoded);
     }
 
     /** The bridge holds foreign stores weakly, as their own copies keep them; here the test does. */
@@ -173,7 +179,7 @@ class ExportBridgeTest {
         Object own = isolatedMetric("a", "createCounter", "shared", NO_LABELS);
         isolated.call(own, "dev.dynamo.runtime.metrics.Counter", "inc", 1.0);
         String family = PREFIX + "shared";
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(family,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(family,
                 MetricType.Exposition.COUNTER, "Help of shared", Arrays.asList(
                         sampleOf(family + "_total", map("dynamo_namespace", "b"), 2),
                         sampleOf(family + "_total", map("dynamo_namespace", "a"), 99))))));
@@ -192,7 +198,7 @@ class ExportBridgeTest {
     void addsAForeignFamilyThisCopyDoesNotHave() {
         isolatedMetric("a", "createGauge", "own_only", NO_LABELS);
         String foreign = PREFIX + "foreign_only";
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(foreign,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(foreign,
                 MetricType.Exposition.GAUGE, "Foreign", Arrays.asList(sampleOf(foreign, NO_LABELS, 5))))));
 
         List<FamilySnapshot> collected = collectIsolated();
@@ -206,7 +212,7 @@ class ExportBridgeTest {
     void leavesOutAForeignFamilyWhoseTypeConflictsAndWarnsOnce() {
         isolatedMetric("a", "createCounter", "conflict", NO_LABELS);
         String name = PREFIX + "conflict";
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name,
                 MetricType.Exposition.GAUGE, "Help of conflict", Arrays.asList(
                         sampleOf(name, map("dynamo_namespace", "b"), 7))))));
 
@@ -229,7 +235,7 @@ class ExportBridgeTest {
             throw new IllegalStateException("broken copy");
         });
         String foreign = PREFIX + "healthy";
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(foreign,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(foreign,
                 MetricType.Exposition.GAUGE, "Healthy", Arrays.asList(sampleOf(foreign, NO_LABELS, 1))))));
 
         List<FamilySnapshot> collected = collectIsolated();
@@ -255,11 +261,39 @@ class ExportBridgeTest {
     }
 
     @Test
+    void exportsTheFamiliesOfAnOlderCopyThatWritesNoFormatVersion() {
+        String name = PREFIX + "from_an_older_copy";
+        registerForeignStore(() -> Collections.singletonList(new Object[] {name, "GAUGE", "Older", new Object[] {
+            new Object[] {name, new String[] {"k"}, new String[] {"v"}, 8.0}}}));
+
+        FamilySnapshot family = findFamily(collectIsolated(), name);
+
+        assertEquals(8.0, sample(family, name, map("k", "v")).value());
+        assertTrue(isolatedWarnings.isEmpty(), isolatedWarnings.toString());
+    }
+
+    @Test
+    void leavesOutTheFamiliesOfANewerFormatWithOneWarningAndKeepsTheRest() {
+        isolatedMetric("a", "createGauge", "current", NO_LABELS);
+        registerForeignStore(() -> Arrays.asList(
+                new Object[] {PREFIX + "newer_a", "GAUGE", "Newer", "another layout", 3},
+                new Object[] {PREFIX + "newer_b", "GAUGE", "Newer", "another layout", 3}));
+
+        List<FamilySnapshot> collected = collectIsolated();
+        collectIsolated();
+
+        assertEquals(Arrays.asList(PREFIX + "current"), Arrays.asList(collected.get(0).name()));
+        assertEquals(1, collected.size());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("format version 3"), isolatedWarnings.get(0));
+    }
+
+    @Test
     void theNewestForeignCopyWinsADuplicateSeries() {
         String name = PREFIX + "redeployed";
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name,
                 MetricType.Exposition.GAUGE, "Hits", Arrays.asList(sampleOf(name, NO_LABELS, 5))))));
-        registerForeignStore(() -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name,
                 MetricType.Exposition.GAUGE, "Hits", Arrays.asList(sampleOf(name, NO_LABELS, 1))))));
 
         FamilySnapshot family = findFamily(collectIsolated(), name);
@@ -271,7 +305,7 @@ class ExportBridgeTest {
     @Test
     void doesNotKeepAForeignStoreAliveOnceItsCopyDropsIt() throws Exception {
         String name = PREFIX + "undeployed";
-        Supplier<List<Object[]>> store = () -> ExportBridge.encode(Arrays.asList(new FamilySnapshot(name,
+        Supplier<List<Object[]>> store = () -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name,
                 MetricType.Exposition.GAUGE, "Gone", Arrays.asList(sampleOf(name, NO_LABELS, 3)))));
         java.lang.ref.WeakReference<Supplier<List<Object[]>>> watched = new java.lang.ref.WeakReference<>(store);
         isolated.callStatic(BRIDGE, "registerForeignStore", store);

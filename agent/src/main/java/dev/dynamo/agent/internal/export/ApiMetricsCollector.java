@@ -4,11 +4,11 @@ import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.FamilySnapshot;
 import dev.dynamo.runtime.internal.Sample;
+import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
 import io.prometheus.client.Collector;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -18,9 +18,24 @@ import java.util.List;
  */
 public final class ApiMetricsCollector extends Collector {
     private static final AgentLog LOG = AgentLog.get(ApiMetricsCollector.class);
+    private static final SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample> SAMPLES =
+            new SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample>() {
+                @Override
+                public MetricFamilySamples.Sample sample(String name, List<String> labelNames,
+                        List<String> labelValues, double value) {
+                    return new MetricFamilySamples.Sample(name, labelNames, labelValues, value);
+                }
+
+                @Override
+                public MetricFamilySamples family(String name, String exposition, String help,
+                        List<MetricFamilySamples.Sample> samples) {
+                    return new MetricFamilySamples(name, type(exposition), help, samples);
+                }
+            };
 
     private final PrimaryApi api;
     private volatile boolean failureReported;
+    private volatile boolean skipReported;
 
     public ApiMetricsCollector(PrimaryApi api) {
         this.api = api;
@@ -56,29 +71,20 @@ public final class ApiMetricsCollector extends Collector {
         return result;
     }
 
-    private static List<MetricFamilySamples> fromEncoded(List<Object[]> families) {
-        List<MetricFamilySamples> result = new ArrayList<MetricFamilySamples>(families.size());
-        for (Object[] family : families) {
-            result.add(decode(family));
-        }
-        return result;
+    /**
+     * Families in {@code SnapshotFormat}, decoded by the agent's own copy of the format: the jar
+     * carries it relocated, so that it is this agent's version even when the agent's classes link
+     * to an application's older copy of the API (see the {@code bridge} package).
+     */
+    List<MetricFamilySamples> fromEncoded(List<Object[]> families) {
+        return SnapshotFormat.decode(families, SAMPLES, this::reportSkippedOnce);
     }
 
-    /**
-     * One family as {@code ExportBridge.encode} writes it: name, exposition type, help, samples.
-     * Decoded here rather than by {@code ExportBridge.decode}: on this path the agent links to the
-     * application's own copy of the API, which may be older than the agent's embedded copy that
-     * encoded the families; this decoder always ships with the encoder it reads.
-     */
-    static MetricFamilySamples decode(Object[] family) {
-        Object[] encodedSamples = (Object[]) family[3];
-        List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>(encodedSamples.length);
-        for (Object element : encodedSamples) {
-            Object[] sample = (Object[]) element;
-            samples.add(new MetricFamilySamples.Sample((String) sample[0], Arrays.asList((String[]) sample[1]),
-                    Arrays.asList((String[]) sample[2]), (Double) sample[3]));
+    private void reportSkippedOnce(String message) {
+        if (!skipReported) {
+            skipReported = true;
+            LOG.warn(message);
         }
-        return new MetricFamilySamples((String) family[0], type((String) family[1]), (String) family[2], samples);
     }
 
     private static Type type(String exposition) {

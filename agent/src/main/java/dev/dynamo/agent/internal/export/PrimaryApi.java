@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -12,7 +13,7 @@ import java.util.function.BiConsumer;
  * The agent's handle on the primary copy of the API: the one on the bootstrap class path. It is
  * reached by reflection through the bootstrap loader, not by linking, because after a dynamic
  * attach the system class loader may already hold the application's own copy, and the agent's
- * classes would link to that one. Only JDK types cross.
+ * classes would link to that one. Every call is a {@link ReflectiveCall}; only JDK types cross.
  */
 public final class PrimaryApi {
     private static final AgentLog LOG = AgentLog.get(PrimaryApi.class);
@@ -24,14 +25,14 @@ public final class PrimaryApi {
 
     private PrimaryApi(Class<?> bridge) throws NoSuchMethodException {
         this.bridge = bridge;
-        this.collectEncoded = bridge.getMethod("collectEncoded");
+        this.collectEncoded = ReflectiveCall.COLLECT_ENCODED.in(bridge);
     }
 
     /** The bootstrap copy if there is one, else the copy this agent links to (tests, API on the class path). */
     public static PrimaryApi locate() throws NoSuchMethodException {
         Class<?> bridge;
         try {
-            bridge = Class.forName(ExportBridge.class.getName(), true, null);
+            bridge = ReflectiveCall.COLLECT_ENCODED.declaringClassIn(null);
         } catch (ClassNotFoundException notOnBootstrapPath) {
             bridge = ExportBridge.class;
         }
@@ -49,22 +50,20 @@ public final class PrimaryApi {
 
     /** Marks the agent attached; returns false when an agent had claimed it already (a second attach). */
     public boolean claimAgent() throws ReflectiveOperationException {
-        return (Boolean) bridge.getMethod("claimAgent").invoke(null);
+        return (Boolean) ReflectiveCall.CLAIM_AGENT.invoke(bridge);
     }
 
     /** Creates the runtime now, so that its uptime counts from the agent's start. */
     public void startRuntime() throws ReflectiveOperationException {
-        Class.forName("dev.dynamo.runtime.DistributedRuntime", true, bridge.getClassLoader()).getMethod("get")
-                .invoke(null);
+        ReflectiveCall.GET_RUNTIME.invoke(ReflectiveCall.GET_RUNTIME.declaringClassIn(bridge.getClassLoader()));
     }
 
     /** Routes the API's own warnings through {@code sink} (level, message). */
     public void routeLog(BiConsumer<String, String> sink) throws ReflectiveOperationException {
-        Class<?> apiLog = Class.forName("dev.dynamo.runtime.internal.ApiLog", true, bridge.getClassLoader());
-        apiLog.getMethod("setSink", BiConsumer.class).invoke(null, sink);
+        ReflectiveCall.SET_LOG_SINK.invoke(ReflectiveCall.SET_LOG_SINK.declaringClassIn(bridge.getClassLoader()), sink);
     }
 
-    /** The families of every connected copy, encoded as in {@code ExportBridge.encode}. */
+    /** The families of every connected copy, in {@code SnapshotFormat}. */
     @SuppressWarnings("unchecked")
     public List<Object[]> collectEncoded() throws ReflectiveOperationException {
         return (List<Object[]>) collectEncoded.invoke(null);
@@ -72,19 +71,15 @@ public final class PrimaryApi {
 
     /** Hands {@code DYN_METRICS_MAX_SERIES} to the API, for metrics that set no limit of their own. */
     public void setDefaultMaxSeries(int limit) throws ReflectiveOperationException {
-        bridge.getMethod("setDefaultMaxSeries", int.class).invoke(null, limit);
+        ReflectiveCall.SET_DEFAULT_MAX_SERIES.invoke(bridge, limit);
     }
 
-    /**
-     * What the application said through the health API, per connected copy of the API: each
-     * {runtime ready (Boolean or null), endpoints (Map&lt;String, Boolean&gt;), checks (Map&lt;String,
-     * Object[]{Callable&lt;Boolean&gt;, Long timeout millis}&gt;)}.
-     */
+    /** What the application said through the health API, per connected copy of the API, in {@code HealthFormat}. */
     @SuppressWarnings("unchecked")
     public List<Object[]> healthEncoded() throws ReflectiveOperationException {
         Method method = healthEncoded;
         if (method == null) {
-            method = bridge.getMethod("healthEncoded");
+            method = ReflectiveCall.HEALTH_ENCODED.in(bridge);
             healthEncoded = method;
         }
         return (List<Object[]>) method.invoke(null);
@@ -96,9 +91,9 @@ public final class PrimaryApi {
      */
     public void connectLoadedCopies(Instrumentation instrumentation) {
         for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
-            if (loaded != bridge && loaded.getName().equals(ExportBridge.class.getName())) {
+            if (loaded != bridge && loaded.getName().equals(ReflectiveCall.CONNECT.className())) {
                 try {
-                    loaded.getMethod("connect").invoke(null);
+                    ReflectiveCall.CONNECT.invoke(loaded);
                     LOG.info("connected the dynamo API loaded by " + loaded.getClassLoader());
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError failed) {
                     LOG.warn("cannot connect the dynamo API loaded by " + loaded.getClassLoader()

@@ -4,6 +4,7 @@ import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.export.PrimaryApi;
 import dev.dynamo.agent.internal.instrumentation.RecordingRegistry;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +64,7 @@ public final class HealthStatus {
 
     /**
      * @param gatingEndpoints       the label values of the endpoints that gate readiness; empty for none
-     * @param apiStates             the health states of the API copies, as {@code ExportBridge.healthEncoded}
+     * @param apiStates             the health states of the API copies, in {@code HealthFormat}
      * @param instrumentedEndpoints the instrumented endpoints as "namespace/component/endpoint"
      */
     public HealthStatus(boolean startingReady, List<String> gatingEndpoints, Supplier<List<Object[]>> apiStates,
@@ -87,7 +88,7 @@ public final class HealthStatus {
 
     /** One evaluation: the checks run once, and status and document agree. */
     public Report report() {
-        Map<String, Object[]> checks = new LinkedHashMap<String, Object[]>();
+        Map<String, HealthFormat.Check> checks = new LinkedHashMap<String, HealthFormat.Check>();
         Boolean runtimeReady = null;
         Map<String, String> endpoints = new TreeMap<String, String>();
         for (String gating : gatingEndpoints) {
@@ -97,20 +98,23 @@ public final class HealthStatus {
             endpoints.put(path.substring(path.lastIndexOf('/') + 1), READY);
         }
         Map<String, Boolean> said = new TreeMap<String, Boolean>();
-        for (Object[] state : readApiStates()) {
-            Boolean runtime = (Boolean) state[0];
+        for (Object[] encoded : readApiStates()) {
+            HealthFormat.State state = HealthFormat.decode(encoded);
+            if (state == null) {
+                reportOnce("format:" + HealthFormat.versionOf(encoded), "/health leaves out a health state in format"
+                        + " version " + HealthFormat.versionOf(encoded) + ", newer than this agent reads ("
+                        + HealthFormat.VERSION + "); use a dynamo agent at least as new as the application's dynamo API");
+                continue;
+            }
+            Boolean runtime = state.runtimeReady();
             if (runtime != null) {
                 runtimeReady = runtimeReady == null ? runtime : runtimeReady && runtime;
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Boolean> stateEndpoints = (Map<String, Boolean>) state[1];
-            for (Map.Entry<String, Boolean> endpoint : stateEndpoints.entrySet()) {
+            for (Map.Entry<String, Boolean> endpoint : state.endpoints().entrySet()) {
                 Boolean before = said.get(endpoint.getKey());
                 said.put(endpoint.getKey(), before == null ? endpoint.getValue() : before && endpoint.getValue());
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object[]> stateChecks = (Map<String, Object[]>) state[2];
-            for (Map.Entry<String, Object[]> check : stateChecks.entrySet()) {
+            for (Map.Entry<String, HealthFormat.Check> check : state.checks().entrySet()) {
                 String name = check.getKey();
                 for (int copy = 2; checks.containsKey(name); copy++) {
                     name = check.getKey() + " (" + copy + ")";
@@ -164,21 +168,19 @@ public final class HealthStatus {
     }
 
     /** Runs every check at once and waits for each until its own timeout: the probe never waits longer than the longest. */
-    private Map<String, String> runChecks(Map<String, Object[]> checks) {
+    private Map<String, String> runChecks(Map<String, HealthFormat.Check> checks) {
         if (checks.isEmpty()) {
             return Collections.emptyMap();
         }
         long start = System.nanoTime();
         Map<String, Future<Boolean>> started = new LinkedHashMap<String, Future<Boolean>>();
-        for (Map.Entry<String, Object[]> check : checks.entrySet()) {
-            @SuppressWarnings("unchecked")
-            Callable<Boolean> callable = (Callable<Boolean>) check.getValue()[0];
-            started.put(check.getKey(), start(callable));
+        for (Map.Entry<String, HealthFormat.Check> check : checks.entrySet()) {
+            started.put(check.getKey(), start(check.getValue().callable()));
         }
         Map<String, String> results = new TreeMap<String, String>();
         for (Map.Entry<String, Future<Boolean>> check : started.entrySet()) {
             String name = check.getKey();
-            long timeoutNanos = TimeUnit.MILLISECONDS.toNanos((Long) checks.get(name)[1]);
+            long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(checks.get(name).timeoutMillis());
             results.put(name, await(name, check.getValue(), timeoutNanos - (System.nanoTime() - start)));
         }
         return results;

@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.ExportBridge;
+import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
@@ -76,10 +77,8 @@ class ApiMetricsCollectorTest {
         assertTrue(PrimaryApi.locate().isLinked(), "the agent's tests link to the API they export");
 
         List<MetricFamilySamples> direct = ApiMetricsCollector.fromSnapshots(ExportBridge.collect());
-        List<MetricFamilySamples> decoded = new java.util.ArrayList<>();
-        for (Object[] family : ExportBridge.collectEncoded()) {
-            decoded.add(ApiMetricsCollector.decode(family));
-        }
+        List<MetricFamilySamples> decoded = new ApiMetricsCollector(PrimaryApi.locate())
+                .fromEncoded(ExportBridge.collectEncoded());
 
         assertEquals(describe(decoded), describe(direct));
     }
@@ -101,15 +100,19 @@ class ApiMetricsCollectorTest {
     }
 
     @Test
-    void decodesEveryExpositionType() {
-        assertEquals(Collector.Type.COUNTER, ApiMetricsCollector.decode(encoded("COUNTER")).type);
-        assertEquals(Collector.Type.GAUGE, ApiMetricsCollector.decode(encoded("GAUGE")).type);
-        assertEquals(Collector.Type.HISTOGRAM, ApiMetricsCollector.decode(encoded("HISTOGRAM")).type);
+    void decodesEveryExpositionType() throws Exception {
+        ApiMetricsCollector collector = new ApiMetricsCollector(PrimaryApi.locate());
+        List<MetricFamilySamples> decoded = collector.fromEncoded(Arrays.asList(encoded("COUNTER"),
+                encoded("GAUGE"), encoded("HISTOGRAM")));
+
+        assertEquals(Collector.Type.COUNTER, decoded.get(0).type);
+        assertEquals(Collector.Type.GAUGE, decoded.get(1).type);
+        assertEquals(Collector.Type.HISTOGRAM, decoded.get(2).type);
     }
 
     private static Object[] encoded(String type) {
-        Object[] sample = {"x", new String[] {"k"}, new String[] {"v"}, 1.0};
-        return new Object[] {"x", type, "help", new Object[] {sample}};
+        return SnapshotFormat.family("x", type, "help",
+                new Object[] {SnapshotFormat.sample("x", new String[] {"k"}, new String[] {"v"}, 1.0)});
     }
 
     /** The API's own text rendering must equal what the agent serves for the same metrics. */
@@ -132,10 +135,8 @@ class ApiMetricsCollectorTest {
 
         String fromApi = DistributedRuntime.get().namespace(ns).metrics().prometheusExpfmt();
         String linked = render(ApiMetricsCollector.fromSnapshots(ExportBridge.collect()));
-        List<MetricFamilySamples> decoded = new java.util.ArrayList<MetricFamilySamples>();
-        for (Object[] family : ExportBridge.collectEncoded()) {
-            decoded.add(ApiMetricsCollector.decode(family));
-        }
+        List<MetricFamilySamples> decoded = new ApiMetricsCollector(PrimaryApi.locate())
+                .fromEncoded(ExportBridge.collectEncoded());
 
         assertTrue(fromApi.contains("dynamo_component_parity_callback_vec_total{"), fromApi);
         assertEquals(fromApi, render(onlyParity(ApiMetricsCollector.fromSnapshots(ExportBridge.collect()))));
