@@ -6,7 +6,6 @@ import dev.dynamo.agent.internal.instrumentation.RecordingRegistry;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
