@@ -24,6 +24,11 @@ public final class Artifacts {
         return existing("it.demo.jar");
     }
 
+    /** The API from before the agent/API contract carried a format version (see {@code src/test/fixtures}). */
+    public static Path preContractApiJar() {
+        return existing("it.pre.contract.api.jar");
+    }
+
     /** The applications of {@code integration-tests/src/main}. */
     public static Path appsJar() {
         return existing("it.apps.jar");
