@@ -5,7 +5,7 @@ package dev.dynamo.runtime.internal;
  * over when it starts; without the agent the system property {@value #PROPERTY}, then the
  * environment variable, then {@value #DEFAULT}.
  */
-public final class MaxSeriesSetting {
+final class MaxSeriesSetting {
     public static final String VARIABLE = "DYN_METRICS_MAX_SERIES";
     public static final String PROPERTY = "dyn.metrics.max.series";
     public static final int DEFAULT = 2000;

@@ -8,7 +8,7 @@ import java.util.List;
  * {@code _total} name for counters, a comma after every label, {@code +Inf}/{@code -Inf}/{@code NaN}
  * and Java's shortest decimal form for values. The agent's tests compare the two.
  */
-public final class TextExposition {
+final class TextExposition {
 
     private TextExposition() {
     }
