@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal;
 
+import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,11 +31,12 @@ import java.util.jar.JarInputStream;
  * definer runs in a class loader of its own, and only that loader's module is given access to
  * {@code jdk.internal.misc}: the application's class path gains nothing.
  *
- * <p>Links to no API class itself: it runs before the API can be found.
+ * <p>Links to no API class itself: it runs before the API can be found. (The class name below is a
+ * compile-time constant, copied into this class by the compiler.)
  */
 public final class BootstrapApi {
     static final String RESOURCE = "/dev/dynamo/agent/bootstrap/dynamo-api.jar";
-    private static final String PROBE_CLASS = "dev.dynamo.runtime.internal.ExportBridge";
+    private static final String PROBE_CLASS = ReflectiveCall.ClassNames.EXPORT_BRIDGE;
 
     private BootstrapApi() {
     }
