@@ -75,8 +75,11 @@ public interface Histogram {
      * }</pre>
      */
     default <T> T time(Callable<T> work) throws Exception {
-        try (Timer ignored = startTimer()) {
+        Timer timer = startTimer();
+        try {
             return work.call();
+        } finally {
+            timer.close();
         }
     }
 
