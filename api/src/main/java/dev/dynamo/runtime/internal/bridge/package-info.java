@@ -23,6 +23,11 @@
  * </ul>
  * Therefore these classes use JDK types only and refer to no other class of the API.
  *
+ * <p>One more call crosses, linked rather than reflected: the advice the agent weaves into an
+ * {@code @DynamoEndpoint} method calls {@code EndpointRecording.enter}, {@code exit} and
+ * {@code exitAsync} on the copy of the API the method's class loader sees, which may be an
+ * application's older one. Their names and signatures are frozen like the reflective ones.
+ *
  * <h2>Versions</h2>
  * Each encoded family and health state carries its format version. A decoder reads every version
  * up to its own and leaves out a newer one, with one warning, rather than misread it. A new field
