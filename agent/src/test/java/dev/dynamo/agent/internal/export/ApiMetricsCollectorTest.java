@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.export;
 
+import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
@@ -113,6 +114,26 @@ class ApiMetricsCollectorTest {
     private static Object[] encoded(String type) {
         return SnapshotFormat.family("x", type, "help",
                 new Object[] {SnapshotFormat.sample("x", new String[] {"k"}, new String[] {"v"}, 1.0)});
+    }
+
+    @Test
+    void leavesOutFamiliesOfANewerSnapshotFormatWithOneWarningAndKeepsTheRest() throws Exception {
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        AgentLog.redirect(new java.io.PrintStream(lines, true));
+        try {
+            ApiMetricsCollector collector = new ApiMetricsCollector(PrimaryApi.locate());
+            Object[] newer = {"x_newer", "GAUGE", "help", "another layout", SnapshotFormat.VERSION + 1};
+
+            List<MetricFamilySamples> first = collector.fromEncoded(Arrays.asList(newer, encoded("GAUGE"), newer));
+            collector.fromEncoded(Collections.singletonList(newer));
+
+            assertEquals(1, first.size());
+            assertEquals("x", first.get(0).name);
+            String written = new String(lines.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(1, written.split("format version", -1).length - 1, written);
+        } finally {
+            AgentLog.redirect(null);
+        }
     }
 
     /** The API's own text rendering must equal what the agent serves for the same metrics. */

@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.server;
 
+import dev.dynamo.runtime.internal.bridge.HealthFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,19 @@ class HealthStatusTest {
 
     private void check(String name, long timeoutMillis, Callable<Boolean> check) {
         checks.put(name, new Object[] {check, timeoutMillis});
+    }
+
+    @Test
+    void leavesOutAHealthStateOfANewerFormatInsteadOfMisreadingIt() {
+        Object[] newer = {Boolean.FALSE, "another layout", null, HealthFormat.VERSION + 1};
+        HealthStatus health = new HealthStatus(true, Collections.<String>emptyList(),
+                () -> Arrays.asList(newer, HealthFormat.state(null, Collections.singletonMap("generate", true),
+                        Collections.<String, Object[]>emptyMap())), () -> instrumented);
+
+        HealthStatus.Report report = health.report();
+
+        assertEquals(200, report.httpStatus(), "the newer state's runtime=false must not be read");
+        assertTrue(report.json().contains("\"endpoints\":{\"generate\":\"ready\"}"), report.json());
     }
 
     @Test
