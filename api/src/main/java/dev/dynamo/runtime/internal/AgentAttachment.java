@@ -1,6 +1,9 @@
 package dev.dynamo.runtime.internal;
 
-/** Whether an agent exports the metrics of this copy of the API: set once, by the agent, before the application runs. */
+/**
+ * Whether an agent exports the metrics of this copy of the API: claimed once, by the agent, before
+ * the application runs.
+ */
 final class AgentAttachment {
     private static volatile boolean attached;
 

@@ -61,7 +61,7 @@ public final class ExportBridge {
         return PrimaryConnection.connect();
     }
 
-    /** {@link ReflectiveCall#COLLECT_ENCODED}: {@link #collect()} for callers that may see another copy of these classes. */
+    /** {@link ReflectiveCall#COLLECT_ENCODED}: {@link #collect()}, for callers that may see another copy of it. */
     public static List<Object[]> collectEncoded() {
         return SnapshotEncoding.encode(collect());
     }

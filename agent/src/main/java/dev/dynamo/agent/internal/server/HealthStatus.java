@@ -100,9 +100,10 @@ public final class HealthStatus {
         for (Object[] encoded : readApiStates()) {
             HealthFormat.State state = HealthFormat.decode(encoded);
             if (state == null) {
-                reportOnce("format:" + HealthFormat.versionOf(encoded), "/health leaves out a health state in format"
-                        + " version " + HealthFormat.versionOf(encoded) + ", newer than this agent reads ("
-                        + HealthFormat.VERSION + "); use a dynamo agent at least as new as the application's dynamo API");
+                int version = HealthFormat.versionOf(encoded);
+                reportOnce("format:" + version, "/health leaves out a health state in format version " + version
+                        + ", newer than this agent reads (" + HealthFormat.VERSION + "); use a dynamo agent at"
+                        + " least as new as the application's dynamo API");
                 continue;
             }
             Boolean runtime = state.runtimeReady();

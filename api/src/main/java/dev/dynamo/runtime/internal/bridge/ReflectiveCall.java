@@ -77,7 +77,8 @@ public enum ReflectiveCall {
      */
     public Method in(Class<?> type) throws NoSuchMethodException {
         Method method = type.getMethod(methodName, parameterTypes);
-        boolean returns = returnType == null ? !method.getReturnType().isPrimitive() : method.getReturnType() == returnType;
+        Class<?> returned = method.getReturnType();
+        boolean returns = returnType == null ? !returned.isPrimitive() : returned == returnType;
         if (!Modifier.isStatic(method.getModifiers()) || !returns) {
             throw new NoSuchMethodException(this + ": " + method + " is not " + signature());
         }
