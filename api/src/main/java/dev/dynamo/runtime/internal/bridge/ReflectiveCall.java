@@ -28,11 +28,13 @@ public enum ReflectiveCall {
     /** The agent, on each copy other class loaders loaded before it attached: connects it to the primary. */
     CONNECT(ClassNames.EXPORT_BRIDGE, "connect", boolean.class),
     /**
-     * The agent, on the copy an instrumented class links to: the id of an instrumented method
-     * (key, namespace, component, endpoint), given to its advice.
+     * The agent, on the copy an instrumented class links to: reserves the id of an instrumented
+     * method (namespace, component, endpoint), woven into its code.
      */
-    REGISTER_ENDPOINT_METHOD(ClassNames.ENDPOINT_RECORDING, "register", int.class,
-            String.class, String.class, String.class, String.class),
+    RESERVE_ENDPOINT_METHOD(ClassNames.ENDPOINT_RECORDING, "reserve", int.class,
+            String.class, String.class, String.class),
+    /** The agent, on the same copy, once the method's class is woven: its calls are recorded from now on. */
+    ACTIVATE_ENDPOINT_METHOD(ClassNames.ENDPOINT_RECORDING, "activate", void.class, int.class),
     /** A foreign copy, on the primary: whether an agent exports the primary's metrics. */
     IS_AGENT_ATTACHED(ClassNames.EXPORT_BRIDGE, "isAgentAttached", boolean.class),
     /** A foreign copy, on the primary: a {@code Supplier<List<Object[]>>} of its families in {@link SnapshotFormat}. */
@@ -102,7 +104,7 @@ public enum ReflectiveCall {
         public static final String EXPORT_BRIDGE = "dev.dynamo.runtime.internal.ExportBridge";
         public static final String API_LOG = "dev.dynamo.runtime.internal.ApiLog";
         public static final String DISTRIBUTED_RUNTIME = "dev.dynamo.runtime.DistributedRuntime";
-        /** The static entry of the endpoint advice. */
+        /** The static entry of the code woven into endpoint methods. */
         public static final String ENDPOINT_RECORDING = "dev.dynamo.runtime.internal.instrumentation.EndpointRecording";
 
         private ClassNames() {

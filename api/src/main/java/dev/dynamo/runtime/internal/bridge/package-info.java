@@ -23,10 +23,10 @@
  * </ul>
  * Therefore these classes use JDK types only and refer to no other class of the API.
  *
- * <p>One more call crosses, linked rather than reflected: the advice the agent weaves into an
- * {@code @DynamoEndpoint} method calls {@code EndpointRecording.enter}, {@code exit} and
- * {@code exitAsync} on the copy of the API the method's class loader sees, which may be an
- * application's older one. Their names and signatures are frozen like the reflective ones.
+ * <p>One more kind of call crosses, linked rather than reflected: the code the agent weaves into an
+ * {@code @DynamoEndpoint} method calls {@code EndpointRecording} of the copy of the API the
+ * method's class loader sees. Those entry points are bound to the agent's version: the agent
+ * instruments no class whose loader sees an older copy, and says so once.
  *
  * <h2>Versions</h2>
  * Each encoded family and health state carries its format version. A decoder reads every version
