@@ -148,7 +148,7 @@ public final class AgentStarter {
         // application's, dynamo_metrics_ for the series guard's.
         ScrapeRegistry registry = new ScrapeRegistry();
         registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
-        JvmMetrics jvmMetrics = new JvmMetrics(registry);
+        JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
         Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();
         ServerSecurity security = ServerSecurity.PLAIN;

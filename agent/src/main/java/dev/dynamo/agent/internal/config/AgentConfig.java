@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The agent's settings (SPEC §5), read once from the {@code DYN_*} values that {@link ConfigSources}
@@ -34,6 +36,7 @@ public final class AgentConfig {
     public static final String LIVE_PATH = "DYN_SYSTEM_LIVE_PATH";
     public static final String STARTING_HEALTH_STATUS = "DYN_SYSTEM_STARTING_HEALTH_STATUS";
     public static final String JVM_METRICS = "DYN_SYSTEM_JVM_METRICS";
+    public static final String JVM_DEADLOCK_DETECTION = "DYN_SYSTEM_JVM_DEADLOCK_DETECTION";
     public static final String NAMESPACE = "DYN_NAMESPACE";
     public static final String LOG = "DYN_LOG";
     public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
@@ -48,6 +51,11 @@ public final class AgentConfig {
     public static final int LEGACY_DEFAULT_PORT = 8000;
     public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_NAMESPACE = "dynamo";
+    /** How often deadlock detection may run when {@code DYN_SYSTEM_JVM_DEADLOCK_DETECTION} is just true. */
+    public static final long DEFAULT_DEADLOCK_DETECTION_MILLIS = 60_000;
+    /** Deadlock detection is off. */
+    public static final long NO_DEADLOCK_DETECTION = -1;
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m)");
     static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
     static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
@@ -64,6 +72,7 @@ public final class AgentConfig {
     private final List<String> endpointsGatingHealth;
     private final int maxSeries;
     private final boolean jvmMetrics;
+    private final long jvmDeadlockDetectionMillis;
     private final String defaultNamespace;
     private final LogSettings logSettings;
     private final int requestTimeoutMillis;
@@ -84,6 +93,7 @@ public final class AgentConfig {
         this.endpointsGatingHealth = Collections.unmodifiableList(new ArrayList<String>(b.endpointsGatingHealth));
         this.maxSeries = b.maxSeries;
         this.jvmMetrics = b.jvmMetrics;
+        this.jvmDeadlockDetectionMillis = b.jvmDeadlockDetectionMillis;
         this.defaultNamespace = b.defaultNamespace;
         this.logSettings = b.logSettings;
         this.requestTimeoutMillis = b.requestTimeoutMillis;
@@ -133,6 +143,7 @@ public final class AgentConfig {
         b.maxSeries = maxSeries(value(env, METRICS_MAX_SERIES), b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
+        b.jvmDeadlockDetectionMillis = deadlockDetection(value(env, JVM_DEADLOCK_DETECTION), b.problems);
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
         b.requestTimeoutMillis = requestTimeout(value(env, SYSTEM_REQUEST_TIMEOUT_MS), b.problems);
         b.webConfigFile = value(env, WEB_CONFIG);
@@ -235,6 +246,33 @@ public final class AgentConfig {
         return DEFAULT_REQUEST_TIMEOUT_MS;
     }
 
+    /**
+     * Off when unset or falsy; truthy means at most once a minute; a duration ({@code 500ms}, {@code 30s},
+     * {@code 5m}) is the shortest time between two runs. Each run is a stop-the-world VM operation.
+     */
+    private static long deadlockDetection(String raw, List<String> problems) {
+        if (raw == null) {
+            return NO_DEADLOCK_DETECTION;
+        }
+        String normalized = raw.toLowerCase(Locale.ROOT);
+        if (FALSY.contains(normalized)) {
+            return NO_DEADLOCK_DETECTION;
+        }
+        if (TRUTHY.contains(normalized)) {
+            return DEFAULT_DEADLOCK_DETECTION_MILLIS;
+        }
+        Matcher duration = DURATION.matcher(normalized);
+        if (duration.matches()) {
+            long amount = Long.parseLong(duration.group(1));
+            String unit = duration.group(2);
+            return unit.equals("ms") ? amount : unit.equals("s") ? amount * 1000 : amount * 60_000;
+        }
+        problems.add(JVM_DEADLOCK_DETECTION + "='" + raw + "' is neither true, false nor a duration; use true to"
+                + " detect deadlocked threads at most once a minute, a duration such as 500ms, 30s or 5m to detect"
+                + " them at most that often (0s: at every scrape), or false. Deadlock detection is off");
+        return NO_DEADLOCK_DETECTION;
+    }
+
     /** A truthy/falsy value; null when unset or unusable (then described in {@code problems}). */
     static Boolean flag(Map<String, String> env, String name, List<String> problems, String what) {
         String raw = value(env, name);
@@ -335,6 +373,14 @@ public final class AgentConfig {
         return jvmMetrics;
     }
 
+    /**
+     * The shortest time between two runs of the JVM's deadlock detection, in milliseconds (0: every
+     * scrape), or {@link #NO_DEADLOCK_DETECTION}.
+     */
+    public long jvmDeadlockDetectionMillis() {
+        return jvmDeadlockDetectionMillis;
+    }
+
     /** The namespace of {@code @DynamoEndpoint} methods that name none. */
     public String defaultNamespace() {
         return defaultNamespace;
@@ -384,6 +430,7 @@ public final class AgentConfig {
         List<String> endpointsGatingHealth = Collections.emptyList();
         int maxSeries = DEFAULT_MAX_SERIES;
         boolean jvmMetrics = true;
+        long jvmDeadlockDetectionMillis = NO_DEADLOCK_DETECTION;
         String defaultNamespace;
         LogSettings logSettings;
         int requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MS;

@@ -473,6 +473,34 @@ class AgentConfigTest {
     }
 
     @Test
+    void leavesDeadlockDetectionOffByDefault() {
+        assertEquals(AgentConfig.NO_DEADLOCK_DETECTION, config().jvmDeadlockDetectionMillis());
+        assertEquals(AgentConfig.NO_DEADLOCK_DETECTION,
+                config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "false").jvmDeadlockDetectionMillis());
+    }
+
+    @Test
+    void detectsDeadlocksOnceAMinuteOrAtTheGivenInterval() {
+        assertEquals(60_000, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "true").jvmDeadlockDetectionMillis());
+        assertEquals(60_000, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "ON").jvmDeadlockDetectionMillis());
+        assertEquals(500, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "500ms").jvmDeadlockDetectionMillis());
+        assertEquals(30_000, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "30s").jvmDeadlockDetectionMillis());
+        assertEquals(300_000, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "5M").jvmDeadlockDetectionMillis());
+        assertEquals(0, config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "0s").jvmDeadlockDetectionMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sometimes", "30", "-5s", "1h", "9999999s"})
+    void reportsAnUnusableDeadlockDetectionSettingAndLeavesItOff(String raw) {
+        AgentConfig config = config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", raw);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_JVM_DEADLOCK_DETECTION='" + raw + "'"), problem);
+        assertTrue(problem.contains("30s"), problem);
+        assertEquals(AgentConfig.NO_DEADLOCK_DETECTION, config.jvmDeadlockDetectionMillis());
+    }
+
+    @Test
     void usesDynamoAsTheDefaultNamespace() {
         assertEquals("dynamo", config().defaultNamespace());
     }
