@@ -32,12 +32,18 @@ public final class ChildJvm implements AutoCloseable {
     /** Starts {@code java <jvmArgs> -cp benchmarks.jar <mainClass> <args>} with {@code environment} changes (null value: unset). */
     public static ChildJvm start(List<String> jvmArgs, Map<String, String> environment, Class<?> mainClass,
             String... args) throws IOException {
+        return start(jvmArgs, environment, BenchmarkFiles.benchmarksJar().toString(), mainClass.getName(), args);
+    }
+
+    /** Starts {@code java <jvmArgs> -cp <classPath> <mainClass> <args>} with {@code environment} changes (null value: unset). */
+    public static ChildJvm start(List<String> jvmArgs, Map<String, String> environment, String classPath,
+            String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(BenchmarkFiles.javaLauncher());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(BenchmarkFiles.benchmarksJar().toString());
-        command.add(mainClass.getName());
+        command.add(classPath);
+        command.add(mainClass);
         Collections.addAll(command, args);
         ProcessBuilder builder = new ProcessBuilder(command);
         applyEnvironment(builder.environment(), environment);
@@ -74,6 +80,11 @@ public final class ChildJvm implements AutoCloseable {
         }
         throw new IllegalStateException("no line matching " + pattern + " within " + timeoutSeconds
                 + " s; the child JVM wrote: " + output());
+    }
+
+    /** The process id, to read the child's CPU time from {@code /proc}. */
+    public long pid() {
+        return process.pid();
     }
 
     public String output() {

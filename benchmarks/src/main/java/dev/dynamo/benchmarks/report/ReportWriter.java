@@ -2,6 +2,7 @@ package dev.dynamo.benchmarks.report;
 
 import dev.dynamo.benchmarks.BenchmarkFiles;
 import dev.dynamo.benchmarks.percall.PerCallCase;
+import dev.dynamo.benchmarks.startup.StartupBenchmark;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -283,6 +284,31 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- start-up
 
+    /** The start-up runs of one agent on one application: run index → {wall, start to main, in main, CPU}. */
+    private static final class StartupRuns {
+        final Map<Integer, double[]> byRun = new TreeMap<>();
+
+        List<Double> column(int index) {
+            List<Double> values = new ArrayList<>();
+            for (double[] figures : byRun.values()) {
+                values.add(figures[index]);
+            }
+            return values;
+        }
+
+        /** Per-run differences to {@code base} (the same round), for the figures at {@code index}. */
+        List<Double> added(StartupRuns base, int index) {
+            List<Double> values = new ArrayList<>();
+            for (Map.Entry<Integer, double[]> run : byRun.entrySet()) {
+                double[] other = base.byRun.get(run.getKey());
+                if (other != null) {
+                    values.add(run.getValue()[index] - other[index]);
+                }
+            }
+            return values;
+        }
+    }
+
     private void startup() throws IOException {
         Path file = results.resolve("startup.csv");
         out.append("### 3. Start-up\n\n");
@@ -290,40 +316,90 @@ public final class ReportWriter {
             out.append("No results (run `startup`).\n\n");
             return;
         }
-        Map<String, List<Double>> wall = new LinkedHashMap<>();
-        Map<String, List<Double>> toMain = new LinkedHashMap<>();
+        // config -> classes -> runs
+        Map<String, Map<Integer, StartupRuns>> runs = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file);
+        if (!lines.get(0).startsWith("config,classes,")) {
+            out.append("`startup.csv` is from an older version of the benchmark; run `startup` again.\n\n");
+            return;
+        }
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
-            wall.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Double.parseDouble(f[2]));
-            toMain.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Double.parseDouble(f[3]));
+            double[] figures = {Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6])};
+            runs.computeIfAbsent(f[0], k -> new LinkedHashMap<>())
+                    .computeIfAbsent(Integer.parseInt(f[1]), k -> new StartupRuns()).byRun.put(Integer.parseInt(f[2]), figures);
         }
-        int runs = wall.values().iterator().next().size();
-        out.append("Whole processes `java -Xms64m -Xmx256m [agent] -cp benchmarks.jar StartupProbe`, whose `main`")
-                .append(" prints the time since JVM start (`RuntimeMXBean.getStartTime()`) and returns; ").append(runs)
-                .append(" runs of each configuration, interleaved in rotating order after 2 unrecorded warm-up")
-                .append(" rounds. Wall time is from process start to exit, as seen by the parent. Median (min–max), ms.\n\n");
-        out.append("| configuration | wall time, ms | added | JVM start → main, ms | added |\n");
-        out.append("|---|---:|---:|---:|---:|\n");
-        String base = "no agent";
-        for (String config : wall.keySet()) {
-            out.append("| ").append(config)
-                    .append(" | ").append(spread(wall.get(config)))
-                    .append(" | ").append(Stats.format(Stats.median(wall.get(config)) - Stats.median(wall.get(base))))
-                    .append(" | ").append(spread(toMain.get(config)))
-                    .append(" | ").append(Stats.format(Stats.median(toMain.get(config)) - Stats.median(toMain.get(base))))
-                    .append(" |\n");
+        Map<Integer, StartupRuns> base = runs.get(StartupBenchmark.NO_AGENT);
+        if (base == null) {
+            out.append("No runs without an agent in `startup.csv`.\n\n");
+            return;
         }
-        out.append('\n');
-        for (String config : wall.keySet()) {
-            if (config.startsWith("dynamo")) {
-                double addedMain = Stats.median(toMain.get(config)) - Stats.median(toMain.get(base));
-                double addedWall = Stats.median(wall.get(config)) - Stats.median(wall.get(base));
-                verdicts.add((addedMain < 150 && addedWall < 150 ? "**met**" : "**missed**") + " start-up added by the"
-                        + " agent < 150 ms (" + config + "): " + Stats.format(addedMain) + " ms to main, "
-                        + Stats.format(addedWall) + " ms wall");
+        int count = base.values().iterator().next().byRun.size();
+        out.append("Whole processes `java -Xms64m -Xmx256m [agent] -cp app.jar:lib.jar StartupApp`. The application")
+                .append(" has N generated classes with two methods each, every method annotated with both")
+                .append(" `@DynamoEndpoint` and `@WithSpan`; `main` calls each method once and returns. `lib.jar`")
+                .append(" holds the dynamo API and the OpenTelemetry annotations. The dynamo agent runs without its")
+                .append(" server (`DYN_SYSTEM_PORT` unset) unless said; OpenTelemetry with all exporters `none`;")
+                .append(" jmx_exporter with an empty configuration. ").append(count)
+                .append(" runs of each pair, all pairs interleaved in rotating order after unrecorded warm-up rounds.")
+                .append(" Wall time is from process start to exit, as seen by the parent; CPU is the process's CPU")
+                .append(" time at the end of `main`. “Added” is the median of the per-round differences to the run")
+                .append(" without an agent on the same application, with their min–max. Times in ms.\n\n");
+        out.append("| application | agent | wall, median (min–max) | added wall | added JVM start → main | added CPU |\n");
+        out.append("|---:|---|---:|---:|---:|---:|\n");
+        for (Integer classes : base.keySet()) {
+            for (Map.Entry<String, Map<Integer, StartupRuns>> config : runs.entrySet()) {
+                StartupRuns measured = config.getValue().get(classes);
+                if (measured == null) {
+                    continue;
+                }
+                boolean isBase = config.getKey().equals(StartupBenchmark.NO_AGENT);
+                out.append("| ").append(String.format("%,d", classes)).append(classes == 1 ? " class" : " classes")
+                        .append(" | ").append(config.getKey())
+                        .append(" | ").append(spread(measured.column(0)))
+                        .append(" | ").append(isBase ? "" : spread(measured.added(base.get(classes), 0)))
+                        .append(" | ").append(isBase ? "" : Stats.format(Stats.median(measured.added(base.get(classes), 1))))
+                        .append(" | ").append(isBase ? "" : Stats.format(Stats.median(measured.added(base.get(classes), 3))))
+                        .append(" |\n");
             }
         }
+        out.append('\n');
+        out.append("**Cost per annotated class** (wall): the first annotated class is the added time with 1 class")
+                .append(" minus that with none; each further class is the slope between the two largest applications.\n\n");
+        out.append("| agent | added, no annotated class | first annotated class | each further class |\n");
+        out.append("|---|---:|---:|---:|\n");
+        List<Integer> sizes = new ArrayList<>(base.keySet());
+        int largest = sizes.get(sizes.size() - 1);
+        int second = sizes.size() > 1 ? sizes.get(sizes.size() - 2) : largest;
+        for (Map.Entry<String, Map<Integer, StartupRuns>> config : runs.entrySet()) {
+            if (config.getKey().equals(StartupBenchmark.NO_AGENT) || config.getValue().size() < 2) {
+                continue;
+            }
+            double none = addedWall(config.getValue(), base, 0);
+            double one = addedWall(config.getValue(), base, 1);
+            double slope = (addedWall(config.getValue(), base, largest) - addedWall(config.getValue(), base, second))
+                    / (largest - second);
+            out.append("| ").append(config.getKey()).append(" | ").append(Stats.format(none))
+                    .append(" | ").append(Stats.format(one - none))
+                    .append(" | ").append(Stats.format(slope)).append(" |\n");
+            if (config.getKey().equals(StartupBenchmark.DYNAMO)) {
+                double hundred = addedWall(config.getValue(), base, 100);
+                verdicts.add((hundred <= 100 ? "**met**" : "**missed**") + " added start-up ≤ 100 ms with 100 annotated"
+                        + " classes (median, whole process): " + Stats.format(hundred) + " ms");
+                verdicts.add((slope <= 0.3 ? "**met**" : "**missed**") + " ≤ 0.3 ms per further annotated class: "
+                        + Stats.format(slope) + " ms (" + String.format("%,d", second) + " → "
+                        + String.format("%,d", largest) + " classes)");
+            }
+        }
+        out.append('\n');
+    }
+
+    /** Median added wall time of {@code config} on the application with {@code classes} classes; NaN if not run. */
+    private static double addedWall(Map<Integer, StartupRuns> config, Map<Integer, StartupRuns> base, int classes) {
+        StartupRuns measured = config.get(classes);
+        StartupRuns reference = base.get(classes);
+        return measured == null || reference == null ? Double.NaN : Stats.median(measured.added(reference, 0));
     }
 
     private static String spread(List<Double> values) {

@@ -9,6 +9,9 @@ final class Stats {
     }
 
     static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;

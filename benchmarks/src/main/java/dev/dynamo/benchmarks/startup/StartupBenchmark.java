@@ -19,64 +19,80 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Start-up cost of each agent, as whole processes: {@code java [agent] -cp benchmarks.jar StartupProbe},
- * which exits as soon as {@code main} has printed how long after JVM start it began. The
- * configurations run interleaved, in a rotating order, {@code bench.startup.runs} times each (15),
- * after two unrecorded warm-up rounds. Raw figures go to {@code results/startup.csv}.
+ * Start-up cost of each agent on applications with 0, 1, 10, 100 and 1,000 annotated classes
+ * ({@link StartupApps}), as whole processes: {@code java [agent] -cp app.jar:lib.jar StartupApp},
+ * which calls every annotated method once and exits. Every (application, agent) pair runs
+ * interleaved, in a rotating order, {@code bench.startup.runs} times (11), after
+ * {@code bench.startup.warmups} unrecorded rounds (1). Raw figures go to {@code results/startup.csv}.
  */
 public final class StartupBenchmark {
-    private static final Pattern START_TO_MAIN = Pattern.compile("START_TO_MAIN_MS=(\\d+)");
+    private static final Pattern FIGURES = Pattern.compile("START_TO_MAIN_MS=(\\d+) MAIN_MS=(\\d+) CPU_MS=(\\d+)");
     /** Every case runs with the same heap, and with the JDK's CDS archive as it comes. */
     private static final List<String> COMMON_FLAGS = Arrays.asList("-Xms64m", "-Xmx256m");
+    public static final String NO_AGENT = "no agent";
+    public static final String DYNAMO = "dynamo agent";
+    public static final String DYNAMO_SERVER = "dynamo agent with its server (DYN_SYSTEM_PORT=0)";
+    public static final String OTEL = "OpenTelemetry agent (@WithSpan)";
+    public static final String JMX = "jmx_exporter agent";
 
     private StartupBenchmark() {
     }
 
-    /** One way of starting the probe. */
+    /** One way of starting one application. */
     private static final class Config {
         final String name;
+        final int classes;
         final List<String> flags;
         final Map<String, String> environment;
 
-        Config(String name, List<String> flags, Map<String, String> environment) {
+        Config(String name, int classes, List<String> flags, Map<String, String> environment) {
             this.name = name;
+            this.classes = classes;
             this.flags = flags;
             this.environment = environment;
         }
     }
 
     public static void run() throws IOException, InterruptedException {
-        int runs = Integer.getInteger("bench.startup.runs", 15);
+        int runs = Integer.getInteger("bench.startup.runs", 11);
+        int warmups = Integer.getInteger("bench.startup.warmups", 1);
+        List<Integer> counts = Arrays.stream(System.getProperty("bench.startup.classes", "0,1,10,100,1000").split(","))
+                .map(String::trim).map(Integer::valueOf).collect(Collectors.toList());
         Path results = BenchmarkFiles.resultsDir();
         Path jmxConfig = results.resolve("jmx_exporter.yaml");
         // Minimal: no rules, so every MBean attribute is exported in the default format.
         Files.write(jmxConfig, "---\nlowercaseOutputName: false\n".getBytes(StandardCharsets.UTF_8));
 
-        List<Config> configs = configs(jmxConfig);
-        Map<String, List<long[]>> measured = new LinkedHashMap<>();
-        for (Config config : configs) {
-            measured.put(config.name, new ArrayList<>());
+        checkInstrumentation();
+        List<Config> configs = new ArrayList<>();
+        for (int classes : counts) {
+            configs.addAll(configs(classes, jmxConfig));
         }
-        int warmups = 2;
+        Map<Config, List<long[]>> measured = new LinkedHashMap<>();
+        for (Config config : configs) {
+            measured.put(config, new ArrayList<>());
+        }
         for (int round = 0; round < warmups + runs; round++) {
             for (int i = 0; i < configs.size(); i++) {
                 Config config = configs.get((i + round) % configs.size());
                 long[] figures = runOnce(config);
                 if (round >= warmups) {
-                    measured.get(config.name).add(figures);
+                    measured.get(config).add(figures);
                 }
             }
             System.out.println("start-up round " + (round + 1) + "/" + (warmups + runs) + (round < warmups ? " (warm-up)" : ""));
         }
 
-        StringBuilder csv = new StringBuilder("config,run,wall_ms,start_to_main_ms\n");
-        for (Map.Entry<String, List<long[]>> entry : measured.entrySet()) {
+        StringBuilder csv = new StringBuilder("config,classes,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n");
+        for (Map.Entry<Config, List<long[]>> entry : measured.entrySet()) {
             int run = 1;
             for (long[] figures : entry.getValue()) {
-                csv.append(entry.getKey()).append(',').append(run++).append(',')
-                        .append(figures[0] / 1_000_000.0).append(',').append(figures[1]).append('\n');
+                csv.append(entry.getKey().name).append(',').append(entry.getKey().classes).append(',').append(run++)
+                        .append(',').append(figures[0] / 1_000_000.0).append(',').append(figures[1]).append(',')
+                        .append(figures[2]).append(',').append(figures[3]).append('\n');
             }
         }
         Path out = results.resolve("startup.csv");
@@ -84,28 +100,29 @@ public final class StartupBenchmark {
         System.out.println("start-up results -> " + out);
     }
 
-    private static List<Config> configs(Path jmxConfig) {
+    private static List<Config> configs(int classes, Path jmxConfig) {
         Map<String, String> serverOff = new LinkedHashMap<>();
         serverOff.put("DYN_SYSTEM_PORT", null);
         serverOff.put("DYN_SYSTEM_ENABLED", null);
         Map<String, String> serverOn = new LinkedHashMap<>();
         serverOn.put("DYN_SYSTEM_PORT", "0");
+        String dynamo = "-javaagent:" + BenchmarkFiles.agent("dynamo-agent");
         List<Config> configs = new ArrayList<>();
-        configs.add(new Config("no agent", Collections.emptyList(), serverOff));
-        configs.add(new Config("dynamo agent (DYN_SYSTEM_PORT unset)",
-                Collections.singletonList("-javaagent:" + BenchmarkFiles.agent("dynamo-agent")), serverOff));
-        configs.add(new Config("dynamo agent (DYN_SYSTEM_PORT=0)",
-                Collections.singletonList("-javaagent:" + BenchmarkFiles.agent("dynamo-agent")), serverOn));
-        configs.add(new Config("OpenTelemetry agent", Arrays.asList(
+        configs.add(new Config(NO_AGENT, classes, Collections.emptyList(), serverOff));
+        configs.add(new Config(DYNAMO, classes, Collections.singletonList(dynamo), serverOff));
+        if (classes == 0) {
+            configs.add(new Config(DYNAMO_SERVER, classes, Collections.singletonList(dynamo), serverOn));
+        }
+        configs.add(new Config(OTEL, classes, Arrays.asList(
                 "-javaagent:" + BenchmarkFiles.agent("opentelemetry-javaagent"),
                 "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), serverOff));
         // The jmx_exporter port is chosen per run (see runOnce); the placeholder is replaced there.
-        configs.add(new Config("jmx_exporter agent", Collections.singletonList(
+        configs.add(new Config(JMX, classes, Collections.singletonList(
                 "-javaagent:" + BenchmarkFiles.agent("jmx_prometheus_javaagent") + "=PORT:" + jmxConfig), serverOff));
         return configs;
     }
 
-    /** Runs the probe once; returns {wall nanoseconds, JVM start to main milliseconds}. */
+    /** Runs the application once; returns {wall ns, JVM start to main ms, time in main ms, process CPU ms}. */
     private static long[] runOnce(Config config) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(BenchmarkFiles.javaLauncher());
@@ -114,8 +131,8 @@ public final class StartupBenchmark {
             command.add(flag.contains("=PORT:") ? flag.replace("=PORT:", "=" + freePort() + ":") : flag);
         }
         command.add("-cp");
-        command.add(BenchmarkFiles.benchmarksJar().toString());
-        command.add(StartupProbe.class.getName());
+        command.add(StartupApps.classPath(config.classes));
+        command.add(StartupApps.MAIN_CLASS);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         ChildJvm.applyEnvironment(builder.environment(), config.environment);
 
@@ -129,17 +146,53 @@ public final class StartupBenchmark {
                 output.append(line).append('\n');
             }
         }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException(config.name + ": the probe did not exit within 60 s: " + output);
+            throw new IllegalStateException(config.name + ": the application did not exit within 120 s: " + output);
         }
         long wall = System.nanoTime() - started;
-        Matcher matcher = START_TO_MAIN.matcher(output);
+        Matcher matcher = FIGURES.matcher(output);
         if (process.exitValue() != 0 || !matcher.find()) {
-            throw new IllegalStateException(config.name + ": the probe failed (exit " + process.exitValue() + "): "
-                    + output);
+            throw new IllegalStateException(config.name + " (" + config.classes + " classes): the application failed"
+                    + " (exit " + process.exitValue() + "): " + output);
         }
-        return new long[] {wall, Long.parseLong(matcher.group(1))};
+        return new long[] {wall, Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)),
+                Long.parseLong(matcher.group(3))};
+    }
+
+    /**
+     * Fails unless both agents really instrument the generated methods: the dynamo agent's
+     * {@code /metrics} counts the calls, and OpenTelemetry's logging exporter prints their spans.
+     */
+    private static void checkInstrumentation() throws IOException, InterruptedException {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("DYN_SYSTEM_PORT", "0");
+        environment.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        environment.put("DYN_LOG", "info");
+        try (ChildJvm dynamo = ChildJvm.start(List.of("-javaagent:" + BenchmarkFiles.agent("dynamo-agent"),
+                "-Dbench.wait=true"), environment, StartupApps.classPath(1), StartupApps.MAIN_CLASS)) {
+            dynamo.await(FIGURES, 60);
+            String port = dynamo.await(Pattern.compile("serving metrics on http://[^ ]*:(\\d+)/metrics"), 60);
+            String page = get("http://127.0.0.1:" + port + "/metrics");
+            if (!Pattern.compile("dynamo_component_requests_total\\{[^}]*dynamo_component=\"Endpoint0000\""
+                    + "[^}]*dynamo_endpoint=\"second\"[^}]*} 1").matcher(page).find()) {
+                throw new IllegalStateException("the dynamo agent did not count the calls of Endpoint0000.second:\n"
+                        + page + "\n" + dynamo.output());
+            }
+        }
+        try (ChildJvm otel = ChildJvm.start(List.of("-javaagent:" + BenchmarkFiles.agent("opentelemetry-javaagent"),
+                "-Dotel.traces.exporter=logging", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"),
+                Map.of(), StartupApps.classPath(1), StartupApps.MAIN_CLASS)) {
+            otel.await(FIGURES, 60);
+            otel.await(Pattern.compile("'Endpoint0000.second'"), 60);
+        }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private static int freePort() throws IOException {
