@@ -19,17 +19,19 @@ import java.util.List;
 public final class BenchmarkMain {
     private static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar <command>",
-            "  all                 every benchmark below, then the report (about 13 minutes)",
+            "  all                 every benchmark below, then the report (about 30 minutes)",
             "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent dynamoAgent",
             "                      handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
             "  styles [method..]   per-call cost of the handler styles (suspend, Mono) against @WithSpan",
             "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",
+            "  scrape-threads      scrape cost and safepoints with 100 and 3,000 application threads, full and name[]-filtered",
             "  startup             JVM start-up with each agent (whole processes, interleaved)",
             "  memory              heap used by 1,000 series and by the agent",
             "  report [--into F]   tables from the results; --into replaces the generated section of F",
             "  jmh <args>          JMH's own command line (no agent flags are added)",
             "system properties: -Dbench.percall.rounds=2 -Dbench.percall.forks=1 -Dbench.forks=1 (scrape) -Dbench.warmup=3 -Dbench.iterations=5 -Dbench.seconds=1",
-            "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=15 -Dbench.memory.runs=3");
+            "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=11 -Dbench.startup.warmups=1",
+            "  -Dbench.startup.classes=0,1,10,100,1000 -Dbench.memory.runs=3");
 
     private BenchmarkMain() {
     }
@@ -42,6 +44,11 @@ public final class BenchmarkMain {
     private static void scrape() throws Exception {
         BenchmarkFiles.recordLoad("scrape");
         ScrapeRunner.run();
+    }
+
+    private static void scrapeThreads() throws Exception {
+        BenchmarkFiles.recordLoad("scrape-threads");
+        ScrapeRunner.runThreads();
     }
 
     private static void startup() throws Exception {
@@ -65,6 +72,7 @@ public final class BenchmarkMain {
                 Files.deleteIfExists(BenchmarkFiles.resultsDir().resolve("load.csv"));
                 percall(List.of());
                 scrape();
+                scrapeThreads();
                 startup();
                 memory();
                 BenchmarkFiles.recordLoad("end");
@@ -79,6 +87,9 @@ public final class BenchmarkMain {
                 break;
             case "scrape":
                 scrape();
+                break;
+            case "scrape-threads":
+                scrapeThreads();
                 break;
             case "startup":
                 startup();

@@ -61,9 +61,10 @@ public final class ReportWriter {
         machine();
         perCall();
         scrape();
+        scrapeThreads();
         startup();
         memory();
-        out.append("### Targets of issue 5\n\n");
+        out.append("### Targets (issues 5 and 10)\n\n");
         for (String verdict : verdicts) {
             out.append("- ").append(verdict).append('\n');
         }
@@ -92,6 +93,7 @@ public final class ReportWriter {
                 .append(", Micrometer ").append(versions.getProperty("micrometer"))
                 .append(" + AspectJ weaver ").append(versions.getProperty("aspectj"))
                 .append(", OpenTelemetry Java agent ").append(versions.getProperty("opentelemetry"))
+                .append(", client_java ").append(versions.getProperty("client_java"))
                 .append(", jmx_exporter ").append(versions.getProperty("jmx_exporter"))
                 .append(", JMH ").append(versions.getProperty("jmh")).append(" |\n");
         Path load = results.resolve("load.csv");
@@ -239,10 +241,11 @@ public final class ReportWriter {
         JmhResult any = grouped.values().iterator().next().values().iterator().next().values().iterator().next();
         out.append("JMH: one `GET /metrics` of another JVM (`-Xmx256m`) holding N counter series with four labels,")
                 .append(" by the JDK's `HttpClient` (HTTP/1.1, kept alive, no gzip); ").append(any.settings())
-                .append(". The dynamo JVM runs the agent (`DYN_SYSTEM_JVM_METRICS=false`); the other serves a plain")
-                .append(" simpleclient registry with `HTTPServer` (`PROMETHEUS_DISABLE_CREATED_SERIES=true`, so both")
-                .append(" bodies hold the same series). Both servers are the JDK's `com.sun.net.httpserver`; the")
-                .append(" first table sets `-Dsun.net.httpserver.nodelay=true` in both target JVMs, the second")
+                .append(". The dynamo JVM runs the agent (`DYN_SYSTEM_JVM_METRICS=false`); the others serve a plain")
+                .append(" simpleclient 0.16 registry with its `HTTPServer` (`PROMETHEUS_DISABLE_CREATED_SERIES=true`, so")
+                .append(" the bodies hold the same series) and a client_java 1.x registry with its `HTTPServer`. All")
+                .append(" three servers are the JDK's `com.sun.net.httpserver`; the")
+                .append(" first table sets `-Dsun.net.httpserver.nodelay=true` in the target JVMs, the second")
                 .append(" keeps the JDK default (Nagle on). Times in ms per scrape: median of iterations (min–max).\n\n");
         for (Map.Entry<String, Map<String, Map<Integer, JmhResult>>> entry : grouped.entrySet()) {
             boolean noDelay = entry.getKey().equals("true");
@@ -253,18 +256,25 @@ public final class ReportWriter {
     }
 
     private void scrapeTable(Map<String, Map<Integer, JmhResult>> byServer, Map<String, String> bytes, String setting) {
-        out.append("| series | dynamo agent, ms | simpleclient HTTPServer, ms | dynamo ÷ simpleclient | dynamo bytes | simpleclient bytes |\n");
-        out.append("|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| series | dynamo agent, ms | simpleclient 0.16 HTTPServer, ms | client_java 1.x HTTPServer, ms")
+                .append(" | dynamo ÷ simpleclient | dynamo ÷ client_java 1.x | dynamo bytes | simpleclient bytes")
+                .append(" | client_java 1.x bytes |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<Integer, JmhResult> dynamo = byServer.getOrDefault("dynamo", new TreeMap<>());
         Map<Integer, JmhResult> plain = byServer.getOrDefault("simpleclient", new TreeMap<>());
+        Map<Integer, JmhResult> one = byServer.getOrDefault("clientjava1", new TreeMap<>());
         for (Integer series : dynamo.keySet()) {
             JmhResult d = dynamo.get(series);
             JmhResult p = plain.get(series);
+            JmhResult o = one.get(series);
             out.append("| ").append(String.format("%,d", series))
                     .append(" | ").append(ms(d)).append(" | ").append(p == null ? "n/a" : ms(p))
+                    .append(" | ").append(o == null ? "n/a" : ms(o))
                     .append(" | ").append(p == null ? "n/a" : Stats.format(d.median() / p.median()) + "×")
+                    .append(" | ").append(o == null ? "n/a" : Stats.format(d.median() / o.median()) + "×")
                     .append(" | ").append(bytes.getOrDefault("dynamo/" + series, "n/a"))
-                    .append(" | ").append(bytes.getOrDefault("simpleclient/" + series, "n/a")).append(" |\n");
+                    .append(" | ").append(bytes.getOrDefault("simpleclient/" + series, "n/a"))
+                    .append(" | ").append(bytes.getOrDefault("clientjava1/" + series, "n/a")).append(" |\n");
         }
         out.append('\n');
         JmhResult d = dynamo.get(10000);
@@ -274,6 +284,113 @@ public final class ReportWriter {
                     + " (" + setting + ") scrape of 10,000 series no slower than plain simpleclient: "
                     + Stats.format(d.median() / 1000) + " ms vs " + Stats.format(p.median() / 1000) + " ms ("
                     + Stats.format(d.median() / p.median()) + "×)");
+        }
+        JmhResult o = one.get(10000);
+        if (d != null && o != null) {
+            verdicts.add((d.median() <= o.median() ? "**met**" : "**missed**")
+                    + " (" + setting + ") scrape of 10,000 series no slower than client_java 1.x: "
+                    + Stats.format(d.median() / 1000) + " ms vs " + Stats.format(o.median() / 1000) + " ms ("
+                    + Stats.format(d.median() / o.median()) + "×)");
+        }
+    }
+
+    // ---------------------------------------------------------------- scrape with application threads
+
+    private void scrapeThreads() throws IOException {
+        Path file = results.resolve("scrape-threads.json");
+        out.append("### 2b. Scrape cost with application threads\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `scrape-threads`).\n\n");
+            return;
+        }
+        // server -> "threads/scrape" -> result
+        Map<String, Map<String, JmhResult>> times = new LinkedHashMap<>();
+        for (String server : List.of("dynamo", "simpleclient", "clientjava1")) {
+            times.put(server, new LinkedHashMap<>());
+        }
+        JmhResult any = null;
+        for (JmhResult result : JmhResult.read(file)) {
+            times.computeIfAbsent(result.param("server"), k -> new LinkedHashMap<>())
+                    .put(result.param("appThreads") + "/" + result.param("scrape"), result);
+            any = result;
+        }
+        // server/threads/scrape -> {scrapes, all safepoints, FindDeadlocks, ThreadDump, CPU ms}
+        Map<String, double[]> costs = new LinkedHashMap<>();
+        Path csv = results.resolve("scrape-threads.csv");
+        if (Files.exists(csv)) {
+            for (String line : Files.readAllLines(csv)) {
+                String[] f = line.split(",");
+                costs.put(f[0] + "/" + f[1] + "/" + f[2], new double[] {Double.parseDouble(f[3]),
+                        Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
+                        Double.parseDouble(f[7])});
+            }
+        }
+        out.append("JMH: one `GET /metrics` (full) or `GET /metrics?name[]=dynamo_component_scrape_series_total`")
+                .append(" (filtered) of another JVM (`-Xmx256m`, `-Dsun.net.httpserver.nodelay=true`) with N")
+                .append(" application threads waiting on a latch, 100 counter series and the JVM metrics of each")
+                .append(" library: the dynamo agent (defaults), simpleclient 0.16 with `DefaultExports` and its")
+                .append(" `HTTPServer`, client_java 1.x with `JvmMetrics` and its `HTTPServer`; ").append(any == null
+                        ? "" : any.settings())
+                .append(". The target logs its safepoints (`-Xlog:safepoint`); safepoints and the target's CPU time")
+                .append(" (`/proc/<pid>/stat`, 10 ms ticks) are counted from the first scrape to the end of the trial")
+                .append(" and divided by the scrapes. Time: ms per scrape, median of iterations (min–max).\n\n");
+        out.append("| threads | scrape | server | ms per scrape | target CPU ms per scrape | safepoints per scrape")
+                .append(" | FindDeadlocks + ThreadDump per scrape |\n");
+        out.append("|---:|---|---|---:|---:|---:|---:|\n");
+        for (String key : List.of("100/full", "3000/full", "100/filtered", "3000/filtered")) {
+            for (Map.Entry<String, Map<String, JmhResult>> server : times.entrySet()) {
+                JmhResult r = server.getValue().get(key);
+                if (r == null) {
+                    continue;
+                }
+                String[] parts = key.split("/");
+                double[] cost = costs.get(server.getKey() + "/" + key);
+                out.append("| ").append(String.format("%,d", Integer.parseInt(parts[0]))).append(" | ").append(parts[1])
+                        .append(" | ").append(serverLabel(server.getKey())).append(" | ").append(ms(r))
+                        .append(" | ").append(cost == null ? "n/a" : Stats.format(cost[4] / cost[0]))
+                        .append(" | ").append(cost == null ? "n/a" : Stats.format(cost[1] / cost[0]))
+                        .append(" | ").append(cost == null ? "n/a" : Stats.format((cost[2] + cost[3]) / cost[0]))
+                        .append(" |\n");
+            }
+        }
+        out.append('\n');
+        Map<String, JmhResult> dynamo = times.get("dynamo");
+        for (String kind : List.of("filtered", "full")) {
+            JmhResult few = dynamo.get("100/" + kind);
+            JmhResult many = dynamo.get("3000/" + kind);
+            if (few != null && many != null) {
+                double limit = kind.equals("filtered") ? 1.5 : 3;
+                double ratio = many.median() / few.median();
+                verdicts.add((ratio <= limit ? "**met**" : "**missed**") + " " + kind + " scrape with 3,000 threads"
+                        + " within " + Stats.format(limit) + "× of the same with 100: " + Stats.format(ratio) + "× ("
+                        + Stats.format(many.median() / 1000) + " ms vs " + Stats.format(few.median() / 1000) + " ms)");
+            }
+        }
+        double deadlockSafepoints = 0;
+        double scrapes = 0;
+        for (Map.Entry<String, double[]> cost : costs.entrySet()) {
+            if (cost.getKey().startsWith("dynamo/")) {
+                deadlockSafepoints += cost.getValue()[2] + cost.getValue()[3];
+                scrapes += cost.getValue()[0];
+            }
+        }
+        if (scrapes > 0) {
+            verdicts.add((deadlockSafepoints == 0 ? "**met**" : "**missed**") + " zero `FindDeadlocks` (and"
+                    + " `ThreadDump`) safepoints per scrape by default: " + Stats.format(deadlockSafepoints) + " in "
+                    + String.format("%,.0f", scrapes) + " scrapes");
+        }
+    }
+
+    private static String serverLabel(String server) {
+        switch (server) {
+            case "dynamo":
+                return "dynamo agent";
+            case "simpleclient":
+                return "simpleclient 0.16";
+            case "clientjava1":
+                return "client_java 1.x";
+            default:
+                return server;
         }
     }
 

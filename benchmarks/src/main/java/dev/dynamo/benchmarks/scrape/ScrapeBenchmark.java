@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
 
 /**
  * Time to scrape {@code /metrics} of another JVM holding {@link #series} counter series: the dynamo
- * agent versus a plain simpleclient {@code HTTPServer}, fetched by the same client (the JDK's
+ * agent versus a plain simpleclient 0.16 {@code HTTPServer} and client_java 1.x's {@code HTTPServer},
+ * fetched by the same client (the JDK's
  * {@link HttpClient}, HTTP/1.1, kept-alive connection, no compression). The body size of each
  * target is appended to {@code results/scrape-bytes.csv}.
  */
@@ -44,7 +45,7 @@ public class ScrapeBenchmark {
     private static final Pattern SIMPLECLIENT_PORT = Pattern.compile("READY port=(\\d+)");
     private static final List<String> TARGET_HEAP = Arrays.asList("-Xms256m", "-Xmx256m");
 
-    @Param({"dynamo", "simpleclient"})
+    @Param({"dynamo", "simpleclient", "clientjava1"})
     public String server;
 
     @Param({"100", "1000", "10000"})
@@ -79,10 +80,10 @@ public class ScrapeBenchmark {
             port = Integer.parseInt(target.await(AGENT_PORT, 60));
         } else {
             Map<String, String> environment = new HashMap<>();
-            // The agent exposes no _created series (SPEC §3); ask simpleclient for the same output.
+            // The agent exposes no _created series (SPEC §3); ask simpleclient for the same output
+            // (client_java 1.x writes none in the Prometheus text format).
             environment.put("PROMETHEUS_DISABLE_CREATED_SERIES", "true");
-            target = ChildJvm.start(targetFlags, environment, ScrapeTarget.class, "simpleclient",
-                    Integer.toString(series));
+            target = ChildJvm.start(targetFlags, environment, ScrapeTarget.class, server, Integer.toString(series));
             port = Integer.parseInt(target.await(SIMPLECLIENT_PORT, 60));
         }
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
