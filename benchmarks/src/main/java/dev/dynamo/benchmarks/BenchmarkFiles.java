@@ -47,7 +47,17 @@ public final class BenchmarkFiles {
         Path jar = override != null ? Paths.get(override) : agentsDir().resolve(name + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing; build the module first:"
-                    + " mvn -q package -pl benchmarks (it copies the agents to " + agentsDir() + ")");
+                    + " mvn -Pbenchmarks -pl benchmarks -am package (it copies the agents to " + agentsDir() + ")");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    /** The Spring Boot fat jar of the start-up benchmark, copied by the build to {@code target/apps}. */
+    public static Path springApp() {
+        Path jar = Paths.get(System.getProperty("bench.spring.app", targetDir().resolve("apps/spring-app.jar").toString()));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing; build the module first: mvn -Pbenchmarks -pl benchmarks"
+                    + " -am package (or run without it: -Dbench.startup.spring=false)");
         }
         return jar.toAbsolutePath();
     }

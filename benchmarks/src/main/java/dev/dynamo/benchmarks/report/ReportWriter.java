@@ -433,10 +433,10 @@ public final class ReportWriter {
             out.append("No results (run `startup`).\n\n");
             return;
         }
-        // config -> classes -> runs
-        Map<String, Map<Integer, StartupRuns>> runs = new LinkedHashMap<>();
+        // config -> application -> runs
+        Map<String, Map<String, StartupRuns>> runs = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file);
-        if (!lines.get(0).startsWith("config,classes,")) {
+        if (!lines.get(0).startsWith("config,application,")) {
             out.append("`startup.csv` is from an older version of the benchmark; run `startup` again.\n\n");
             return;
         }
@@ -445,9 +445,9 @@ public final class ReportWriter {
             double[] figures = {Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
                     Double.parseDouble(f[6])};
             runs.computeIfAbsent(f[0], k -> new LinkedHashMap<>())
-                    .computeIfAbsent(Integer.parseInt(f[1]), k -> new StartupRuns()).byRun.put(Integer.parseInt(f[2]), figures);
+                    .computeIfAbsent(f[1], k -> new StartupRuns()).byRun.put(Integer.parseInt(f[2]), figures);
         }
-        Map<Integer, StartupRuns> base = runs.get(StartupBenchmark.NO_AGENT);
+        Map<String, StartupRuns> base = runs.get(StartupBenchmark.NO_AGENT);
         if (base == null) {
             out.append("No runs without an agent in `startup.csv`.\n\n");
             return;
@@ -458,21 +458,24 @@ public final class ReportWriter {
                 .append(" `@DynamoEndpoint` and `@WithSpan`; `main` calls each method once and returns. `lib.jar`")
                 .append(" holds the dynamo API and the OpenTelemetry annotations. The dynamo agent runs without its")
                 .append(" server (`DYN_SYSTEM_PORT` unset) unless said; OpenTelemetry with all exporters `none`;")
-                .append(" jmx_exporter with an empty configuration. ").append(count)
+                .append(" jmx_exporter with an empty configuration. The Spring Boot application is a fat jar")
+                .append(" (`spring-boot-maven-plugin` repackage, Spring Boot 3.5.7, embedded Tomcat) with three")
+                .append(" controllers and three services, 12 methods annotated the same way; it starts on a free port,")
+                .append(" calls each controller method once and exits. ").append(count)
                 .append(" runs of each pair, all pairs interleaved in rotating order after unrecorded warm-up rounds.")
                 .append(" Wall time is from process start to exit, as seen by the parent; CPU is the process's CPU")
                 .append(" time at the end of `main`. “Added” is the median of the per-round differences to the run")
                 .append(" without an agent on the same application, with their min–max. Times in ms.\n\n");
         out.append("| application | agent | wall, median (min–max) | added wall | added JVM start → main | added CPU |\n");
         out.append("|---:|---|---:|---:|---:|---:|\n");
-        for (Integer classes : base.keySet()) {
-            for (Map.Entry<String, Map<Integer, StartupRuns>> config : runs.entrySet()) {
+        for (String classes : base.keySet()) {
+            for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
                 StartupRuns measured = config.getValue().get(classes);
                 if (measured == null) {
                     continue;
                 }
                 boolean isBase = config.getKey().equals(StartupBenchmark.NO_AGENT);
-                out.append("| ").append(String.format("%,d", classes)).append(classes == 1 ? " class" : " classes")
+                out.append("| ").append(applicationLabel(classes))
                         .append(" | ").append(config.getKey())
                         .append(" | ").append(spread(measured.column(0)))
                         .append(" | ").append(isBase ? "" : spread(measured.added(base.get(classes), 0)))
@@ -486,10 +489,16 @@ public final class ReportWriter {
                 .append(" minus that with none; each further class is the slope between the two largest applications.\n\n");
         out.append("| agent | added, no annotated class | first annotated class | each further class |\n");
         out.append("|---|---:|---:|---:|\n");
-        List<Integer> sizes = new ArrayList<>(base.keySet());
+        List<Integer> sizes = new ArrayList<>();
+        for (String app : base.keySet()) {
+            if (!app.equals(StartupBenchmark.SPRING)) {
+                sizes.add(Integer.valueOf(app));
+            }
+        }
+        java.util.Collections.sort(sizes);
         int largest = sizes.get(sizes.size() - 1);
         int second = sizes.size() > 1 ? sizes.get(sizes.size() - 2) : largest;
-        for (Map.Entry<String, Map<Integer, StartupRuns>> config : runs.entrySet()) {
+        for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
             if (config.getKey().equals(StartupBenchmark.NO_AGENT) || config.getValue().size() < 2) {
                 continue;
             }
@@ -512,10 +521,18 @@ public final class ReportWriter {
         out.append('\n');
     }
 
+    private static String applicationLabel(String app) {
+        if (app.equals(StartupBenchmark.SPRING)) {
+            return "Spring Boot fat jar";
+        }
+        int classes = Integer.parseInt(app);
+        return String.format("%,d", classes) + (classes == 1 ? " class" : " classes");
+    }
+
     /** Median added wall time of {@code config} on the application with {@code classes} classes; NaN if not run. */
-    private static double addedWall(Map<Integer, StartupRuns> config, Map<Integer, StartupRuns> base, int classes) {
-        StartupRuns measured = config.get(classes);
-        StartupRuns reference = base.get(classes);
+    private static double addedWall(Map<String, StartupRuns> config, Map<String, StartupRuns> base, int classes) {
+        StartupRuns measured = config.get(Integer.toString(classes));
+        StartupRuns reference = base.get(Integer.toString(classes));
         return measured == null || reference == null ? Double.NaN : Stats.median(measured.added(reference, 0));
     }
 

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
 /**
  * Start-up cost of each agent on applications with 0, 1, 10, 100 and 1,000 annotated classes
  * ({@link StartupApps}), as whole processes: {@code java [agent] -cp app.jar:lib.jar StartupApp},
- * which calls every annotated method once and exits. Every (application, agent) pair runs
+ * which calls every annotated method once and exits; and on a Spring Boot fat jar (module
+ * {@code benchmarks/spring-app}: three controllers and three services, 12 annotated methods) that
+ * starts its web server, calls each controller method once and exits. Every (application, agent) pair runs
  * interleaved, in a rotating order, {@code bench.startup.runs} times (11), after
  * {@code bench.startup.warmups} unrecorded rounds (1). Raw figures go to {@code results/startup.csv}.
  */
@@ -41,16 +43,19 @@ public final class StartupBenchmark {
     private StartupBenchmark() {
     }
 
+    /** The application key of the Spring Boot fat jar in {@code startup.csv} (the others are class counts). */
+    public static final String SPRING = "spring-boot";
+
     /** One way of starting one application. */
     private static final class Config {
         final String name;
-        final int classes;
+        final String app;
         final List<String> flags;
         final Map<String, String> environment;
 
-        Config(String name, int classes, List<String> flags, Map<String, String> environment) {
+        Config(String name, String app, List<String> flags, Map<String, String> environment) {
             this.name = name;
-            this.classes = classes;
+            this.app = app;
             this.flags = flags;
             this.environment = environment;
         }
@@ -69,7 +74,11 @@ public final class StartupBenchmark {
         checkInstrumentation();
         List<Config> configs = new ArrayList<>();
         for (int classes : counts) {
-            configs.addAll(configs(classes, jmxConfig));
+            configs.addAll(configs(Integer.toString(classes), jmxConfig));
+        }
+        if (Boolean.parseBoolean(System.getProperty("bench.startup.spring", "true"))) {
+            BenchmarkFiles.springApp();
+            configs.addAll(configs(SPRING, jmxConfig));
         }
         Map<Config, List<long[]>> measured = new LinkedHashMap<>();
         for (Config config : configs) {
@@ -86,11 +95,11 @@ public final class StartupBenchmark {
             System.out.println("start-up round " + (round + 1) + "/" + (warmups + runs) + (round < warmups ? " (warm-up)" : ""));
         }
 
-        StringBuilder csv = new StringBuilder("config,classes,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n");
+        StringBuilder csv = new StringBuilder("config,application,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n");
         for (Map.Entry<Config, List<long[]>> entry : measured.entrySet()) {
             int run = 1;
             for (long[] figures : entry.getValue()) {
-                csv.append(entry.getKey().name).append(',').append(entry.getKey().classes).append(',').append(run++)
+                csv.append(entry.getKey().name).append(',').append(entry.getKey().app).append(',').append(run++)
                         .append(',').append(figures[0] / 1_000_000.0).append(',').append(figures[1]).append(',')
                         .append(figures[2]).append(',').append(figures[3]).append('\n');
             }
@@ -100,7 +109,7 @@ public final class StartupBenchmark {
         System.out.println("start-up results -> " + out);
     }
 
-    private static List<Config> configs(int classes, Path jmxConfig) {
+    private static List<Config> configs(String classes, Path jmxConfig) {
         Map<String, String> serverOff = new LinkedHashMap<>();
         serverOff.put("DYN_SYSTEM_PORT", null);
         serverOff.put("DYN_SYSTEM_ENABLED", null);
@@ -110,7 +119,7 @@ public final class StartupBenchmark {
         List<Config> configs = new ArrayList<>();
         configs.add(new Config(NO_AGENT, classes, Collections.emptyList(), serverOff));
         configs.add(new Config(DYNAMO, classes, Collections.singletonList(dynamo), serverOff));
-        if (classes == 0) {
+        if (classes.equals("0")) {
             configs.add(new Config(DYNAMO_SERVER, classes, Collections.singletonList(dynamo), serverOn));
         }
         configs.add(new Config(OTEL, classes, Arrays.asList(
@@ -130,9 +139,14 @@ public final class StartupBenchmark {
         for (String flag : config.flags) {
             command.add(flag.contains("=PORT:") ? flag.replace("=PORT:", "=" + freePort() + ":") : flag);
         }
-        command.add("-cp");
-        command.add(StartupApps.classPath(config.classes));
-        command.add(StartupApps.MAIN_CLASS);
+        if (config.app.equals(SPRING)) {
+            command.addAll(List.of("-jar", BenchmarkFiles.springApp().toString(), "--server.port=0",
+                    "--server.address=127.0.0.1", "--spring.main.banner-mode=off", "--logging.level.root=warn"));
+        } else {
+            command.add("-cp");
+            command.add(StartupApps.classPath(Integer.parseInt(config.app)));
+            command.add(StartupApps.MAIN_CLASS);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         ChildJvm.applyEnvironment(builder.environment(), config.environment);
 
@@ -153,7 +167,7 @@ public final class StartupBenchmark {
         long wall = System.nanoTime() - started;
         Matcher matcher = FIGURES.matcher(output);
         if (process.exitValue() != 0 || !matcher.find()) {
-            throw new IllegalStateException(config.name + " (" + config.classes + " classes): the application failed"
+            throw new IllegalStateException(config.name + " (application " + config.app + "): the application failed"
                     + " (exit " + process.exitValue() + "): " + output);
         }
         return new long[] {wall, Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)),
