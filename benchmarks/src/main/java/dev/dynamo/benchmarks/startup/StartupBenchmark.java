@@ -160,9 +160,9 @@ public final class StartupBenchmark {
                 output.append(line).append('\n');
             }
         }
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        if (!process.waitFor(300, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException(config.name + ": the application did not exit within 120 s: " + output);
+            throw new IllegalStateException(config.name + ": the application did not exit within 300 s: " + output);
         }
         long wall = System.nanoTime() - started;
         Matcher matcher = FIGURES.matcher(output);
