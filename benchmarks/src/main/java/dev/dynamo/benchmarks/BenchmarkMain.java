@@ -4,6 +4,7 @@ import dev.dynamo.benchmarks.memory.MemoryBenchmark;
 import dev.dynamo.benchmarks.percall.PerCallRunner;
 import dev.dynamo.benchmarks.styles.HandlerStyleRunner;
 import dev.dynamo.benchmarks.report.ReportWriter;
+import dev.dynamo.benchmarks.scrape.JvmCallCost;
 import dev.dynamo.benchmarks.scrape.ScrapeRunner;
 import dev.dynamo.benchmarks.startup.StartupBenchmark;
 
@@ -25,6 +26,7 @@ public final class BenchmarkMain {
             "  styles [method..]   per-call cost of the handler styles (suspend, Mono) against @WithSpan",
             "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",
             "  scrape-threads      scrape cost and safepoints with 100 and 3,000 application threads, full and name[]-filtered",
+            "  jvm-calls           time and safepoints of each call behind the JVM metrics, 3,000 threads",
             "  startup             JVM start-up with each agent (whole processes, interleaved)",
             "  memory              heap used by 1,000 series and by the agent",
             "  report [--into F]   tables from the results; --into replaces the generated section of F",
@@ -73,6 +75,8 @@ public final class BenchmarkMain {
                 percall(List.of());
                 scrape();
                 scrapeThreads();
+                BenchmarkFiles.recordLoad("jvm-calls");
+                JvmCallCost.run();
                 startup();
                 memory();
                 BenchmarkFiles.recordLoad("end");
@@ -90,6 +94,10 @@ public final class BenchmarkMain {
                 break;
             case "scrape-threads":
                 scrapeThreads();
+                break;
+            case "jvm-calls":
+                BenchmarkFiles.recordLoad("jvm-calls");
+                JvmCallCost.run();
                 break;
             case "startup":
                 startup();

@@ -62,6 +62,7 @@ public final class ReportWriter {
         perCall();
         scrape();
         scrapeThreads();
+        jvmCalls();
         startup();
         memory();
         out.append("### Targets (issues 5 and 10)\n\n");
@@ -379,6 +380,28 @@ public final class ReportWriter {
                     + " `ThreadDump`) safepoints per scrape by default: " + Stats.format(deadlockSafepoints) + " in "
                     + String.format("%,.0f", scrapes) + " scrapes");
         }
+    }
+
+    private void jvmCalls() throws IOException {
+        Path file = results.resolve("jvm-calls.csv");
+        out.append("### 2c. The calls behind the JVM metrics\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `jvm-calls`).\n\n");
+            return;
+        }
+        List<String> lines = Files.readAllLines(file);
+        String[] first = lines.size() > 1 ? lines.get(1).split(",") : new String[] {"", "", "?", "?"};
+        out.append("Each call in a fresh JVM with ").append(first[2]).append(" threads waiting on a latch, ")
+                .append(first[3]).append(" calls after at least 50 unrecorded ones and 1 s, `-Xlog:safepoint`; the safepoints are")
+                .append(" those logged during the recorded calls, by VM operation (`Cleanup` is the JVM's own periodic")
+                .append(" one, `G1CollectForAllocation` a young collection).\n\n");
+        out.append("| call | µs per call | safepoints during the calls |\n|---|---:|---|\n");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            out.append("| ").append(f[1]).append(" | ").append(Stats.format(Double.parseDouble(f[4]))).append(" | ")
+                    .append(f.length > 5 && !f[5].equals("{}") ? f[5] : "none").append(" |\n");
+        }
+        out.append('\n');
     }
 
     private static String serverLabel(String server) {
