@@ -391,7 +391,8 @@ public final class ReportWriter {
         }
         List<String> lines = Files.readAllLines(file);
         String[] first = lines.size() > 1 ? lines.get(1).split(",") : new String[] {"", "", "?", "?"};
-        out.append("Each call in a fresh JVM with ").append(first[2]).append(" threads waiting on a latch, ")
+        out.append("Each call in a fresh JVM with ").append(String.format("%,d", Integer.parseInt(first[2])))
+                .append(" threads waiting on a latch, ")
                 .append(first[3]).append(" calls after at least 50 unrecorded ones and 1 s, `-Xlog:safepoint`; the safepoints are")
                 .append(" those logged during the recorded calls, by VM operation (`Cleanup` is the JVM's own periodic")
                 .append(" one, `G1CollectForAllocation` a young collection).\n\n");

@@ -37,9 +37,9 @@ public final class JvmCallCost {
     private static final Map<String, String> CALLS_BY_NAME = new LinkedHashMap<>();
 
     static {
-        CALLS_BY_NAME.put("threadCounts", "ThreadMXBean thread, daemon, peak and started counts");
+        CALLS_BY_NAME.put("threadCounts", "ThreadMXBean thread/daemon/peak/started counts");
         CALLS_BY_NAME.put("threadGroupStates", "root ThreadGroup.enumerate + Thread.getState (dynamo agent)");
-        CALLS_BY_NAME.put("threadInfoDepth0", "ThreadMXBean.getThreadInfo(all ids, 0) (simpleclient ThreadExports)");
+        CALLS_BY_NAME.put("threadInfoDepth0", "ThreadMXBean.getThreadInfo of all ids with depth 0 (simpleclient ThreadExports)");
         CALLS_BY_NAME.put("findDeadlockedThreads", "ThreadMXBean.findDeadlockedThreads");
         CALLS_BY_NAME.put("memoryPools", "MemoryMXBean heap usage + every MemoryPoolMXBean usage");
         CALLS_BY_NAME.put("bufferPools", "every BufferPoolMXBean");
@@ -76,7 +76,7 @@ public final class JvmCallCost {
             }
             long markNanos = Long.parseLong(result.group(2));
             Map<String, Integer> safepoints = safepointsAfter(log, markNanos);
-            csv.append(call.getKey()).append(',').append(call.getValue().replace(',', ';')).append(',').append(threads)
+            csv.append(call.getKey()).append(',').append(call.getValue()).append(',').append(threads)
                     .append(',').append(CALLS).append(',').append(Long.parseLong(result.group(1)) / 1000.0).append(',')
                     .append(safepoints.toString().replace(", ", " ").replace(",", ";")).append('\n');
             System.out.println(call.getKey() + ": " + Long.parseLong(result.group(1)) / 1000.0 + " us per call, safepoints "
