@@ -477,6 +477,11 @@ public final class ReportWriter {
             return;
         }
         int count = base.values().iterator().next().byRun.size();
+        for (Map<String, StartupRuns> config : runs.values()) {
+            for (StartupRuns measured : config.values()) {
+                count = Math.min(count, measured.byRun.size());
+            }
+        }
         out.append("Whole processes `java -Xms64m -Xmx256m [agent] -cp app.jar:lib.jar StartupApp`. The application")
                 .append(" has N generated classes with two methods each, every method annotated with both")
                 .append(" `@DynamoEndpoint` and `@WithSpan`; `main` calls each method once and returns. `lib.jar`")
@@ -485,7 +490,7 @@ public final class ReportWriter {
                 .append(" jmx_exporter with an empty configuration. The Spring Boot application is a fat jar")
                 .append(" (`spring-boot-maven-plugin` repackage, Spring Boot 3.5.7, embedded Tomcat) with three")
                 .append(" controllers and three services, 12 methods annotated the same way; it starts on a free port,")
-                .append(" calls each controller method once and exits. ").append(count)
+                .append(" calls each controller method once and exits. At least ").append(count)
                 .append(" runs of each pair, all pairs interleaved in rotating order after unrecorded warm-up rounds.")
                 .append(" Wall time is from process start to exit, as seen by the parent; CPU is the process's CPU")
                 .append(" time at the end of `main`. “Added” is the median of the per-round differences to the run")

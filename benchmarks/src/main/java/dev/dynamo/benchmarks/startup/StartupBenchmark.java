@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -85,32 +86,21 @@ public final class StartupBenchmark {
         List<String> agents = Arrays.asList(System.getProperty("bench.startup.agents", "dynamo,otel,jmx").split(","));
         configs.removeIf(config -> !config.name.equals(NO_AGENT)
                 && !agents.contains(config.name.equals(OTEL) ? "otel" : config.name.equals(JMX) ? "jmx" : "dynamo"));
-        Map<Config, List<long[]>> measured = new LinkedHashMap<>();
-        for (Config config : configs) {
-            measured.put(config, new ArrayList<>());
-        }
+        // Each run is appended at once, so that an interrupted benchmark leaves the runs it made.
+        Path out = results.resolve("startup.csv");
+        Files.write(out, "config,application,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n".getBytes(StandardCharsets.UTF_8));
         for (int round = 0; round < warmups + runs; round++) {
             for (int i = 0; i < configs.size(); i++) {
                 Config config = configs.get((i + round) % configs.size());
                 long[] figures = runOnce(config);
                 if (round >= warmups) {
-                    measured.get(config).add(figures);
+                    String row = config.name + "," + config.app + "," + (round - warmups + 1) + "," + figures[0] / 1_000_000.0
+                            + "," + figures[1] + "," + figures[2] + "," + figures[3] + "\n";
+                    Files.write(out, row.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
                 }
             }
             System.out.println("start-up round " + (round + 1) + "/" + (warmups + runs) + (round < warmups ? " (warm-up)" : ""));
         }
-
-        StringBuilder csv = new StringBuilder("config,application,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n");
-        for (Map.Entry<Config, List<long[]>> entry : measured.entrySet()) {
-            int run = 1;
-            for (long[] figures : entry.getValue()) {
-                csv.append(entry.getKey().name).append(',').append(entry.getKey().app).append(',').append(run++)
-                        .append(',').append(figures[0] / 1_000_000.0).append(',').append(figures[1]).append(',')
-                        .append(figures[2]).append(',').append(figures[3]).append('\n');
-            }
-        }
-        Path out = results.resolve("startup.csv");
-        Files.write(out, csv.toString().getBytes(StandardCharsets.UTF_8));
         System.out.println("start-up results -> " + out);
     }
 
