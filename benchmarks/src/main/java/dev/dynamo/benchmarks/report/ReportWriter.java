@@ -495,8 +495,8 @@ public final class ReportWriter {
                 .append(" Wall time is from process start to exit, as seen by the parent; CPU is the process's CPU")
                 .append(" time at the end of `main`. “Added” is the median of the per-round differences to the run")
                 .append(" without an agent on the same application, with their min–max. Times in ms.\n\n");
-        out.append("| application | agent | wall, median (min–max) | added wall | added JVM start → main | added CPU |\n");
-        out.append("|---:|---|---:|---:|---:|---:|\n");
+        out.append("| application | agent | wall, median (min–max) | added wall | added JVM start → main | CPU | added CPU |\n");
+        out.append("|---:|---|---:|---:|---:|---:|---:|\n");
         for (String classes : base.keySet()) {
             for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
                 StartupRuns measured = config.getValue().get(classes);
@@ -509,15 +509,18 @@ public final class ReportWriter {
                         .append(" | ").append(spread(measured.column(0)))
                         .append(" | ").append(isBase ? "" : spread(measured.added(base.get(classes), 0)))
                         .append(" | ").append(isBase ? "" : Stats.format(Stats.median(measured.added(base.get(classes), 1))))
-                        .append(" | ").append(isBase ? "" : Stats.format(Stats.median(measured.added(base.get(classes), 3))))
+                        .append(" | ").append(Stats.format(Stats.median(measured.column(3))))
+                        .append(" | ").append(isBase ? "" : spread(measured.added(base.get(classes), 3)))
                         .append(" |\n");
             }
         }
         out.append('\n');
-        out.append("**Cost per annotated class** (wall): the first annotated class is the added time with 1 class")
-                .append(" minus that with none; each further class is the slope between the two largest applications.\n\n");
-        out.append("| agent | added, no annotated class | first annotated class | each further class |\n");
-        out.append("|---|---:|---:|---:|\n");
+        out.append("**Cost per annotated class**, in wall time and in CPU time (on a busy machine the CPU time")
+                .append(" is the steadier figure): the first annotated class is the added time with 1 class minus that")
+                .append(" with none; each further class is the slope between the two largest applications. ms.\n\n");
+        out.append("| agent | added wall, no annotated class | first class | each further class")
+                .append(" | added CPU, no annotated class | first class | each further class |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
         List<Integer> sizes = new ArrayList<>();
         for (String app : base.keySet()) {
             if (!app.equals(StartupBenchmark.SPRING)) {
@@ -531,20 +534,27 @@ public final class ReportWriter {
             if (config.getKey().equals(StartupBenchmark.NO_AGENT) || config.getValue().size() < 2) {
                 continue;
             }
-            double none = addedWall(config.getValue(), base, 0);
-            double one = addedWall(config.getValue(), base, 1);
-            double slope = (addedWall(config.getValue(), base, largest) - addedWall(config.getValue(), base, second))
-                    / (largest - second);
-            out.append("| ").append(config.getKey()).append(" | ").append(Stats.format(none))
-                    .append(" | ").append(Stats.format(one - none))
-                    .append(" | ").append(Stats.format(slope)).append(" |\n");
+            out.append("| ").append(config.getKey());
+            double[] slopes = new double[2];
+            int column = 0;
+            for (int index : new int[] {0, 3}) {
+                double none = added(config.getValue(), base, 0, index);
+                double one = added(config.getValue(), base, 1, index);
+                slopes[column++] = (added(config.getValue(), base, largest, index)
+                        - added(config.getValue(), base, second, index)) / (largest - second);
+                out.append(" | ").append(Stats.format(none)).append(" | ").append(Stats.format(one - none))
+                        .append(" | ").append(Stats.format(slopes[column - 1]));
+            }
+            out.append(" |\n");
             if (config.getKey().equals(StartupBenchmark.DYNAMO)) {
-                double hundred = addedWall(config.getValue(), base, 100);
+                double hundred = added(config.getValue(), base, 100, 0);
+                double hundredCpu = added(config.getValue(), base, 100, 3);
                 verdicts.add((hundred <= 100 ? "**met**" : "**missed**") + " added start-up ≤ 100 ms with 100 annotated"
-                        + " classes (median, whole process): " + Stats.format(hundred) + " ms");
-                verdicts.add((slope <= 0.3 ? "**met**" : "**missed**") + " ≤ 0.3 ms per further annotated class: "
-                        + Stats.format(slope) + " ms (" + String.format("%,d", second) + " → "
-                        + String.format("%,d", largest) + " classes)");
+                        + " classes (median, whole process): " + Stats.format(hundred) + " ms wall ("
+                        + Stats.format(hundredCpu) + " ms CPU)");
+                verdicts.add((slopes[0] <= 0.3 ? "**met**" : "**missed**") + " ≤ 0.3 ms per further annotated class: "
+                        + Stats.format(slopes[0]) + " ms wall, " + Stats.format(slopes[1]) + " ms CPU ("
+                        + String.format("%,d", second) + " → " + String.format("%,d", largest) + " classes)");
             }
         }
         out.append('\n');
@@ -558,11 +568,14 @@ public final class ReportWriter {
         return String.format("%,d", classes) + (classes == 1 ? " class" : " classes");
     }
 
-    /** Median added wall time of {@code config} on the application with {@code classes} classes; NaN if not run. */
-    private static double addedWall(Map<String, StartupRuns> config, Map<String, StartupRuns> base, int classes) {
+    /**
+     * Median added time (figure {@code index}: 0 wall, 3 CPU) of {@code config} on the application with
+     * {@code classes} classes; NaN if not run.
+     */
+    private static double added(Map<String, StartupRuns> config, Map<String, StartupRuns> base, int classes, int index) {
         StartupRuns measured = config.get(Integer.toString(classes));
         StartupRuns reference = base.get(Integer.toString(classes));
-        return measured == null || reference == null ? Double.NaN : Stats.median(measured.added(reference, 0));
+        return measured == null || reference == null ? Double.NaN : Stats.median(measured.added(reference, index));
     }
 
     private static String spread(List<Double> values) {
