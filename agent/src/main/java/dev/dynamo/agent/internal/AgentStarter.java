@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.net.BindException;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -149,7 +147,7 @@ public final class AgentStarter {
         ScrapeRegistry registry = new ScrapeRegistry();
         registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
         JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
-        Runnable beforeFirstScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
+        Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();
         ServerSecurity security = ServerSecurity.PLAIN;
         String securityNote = "";
@@ -169,7 +167,7 @@ public final class AgentStarter {
         }
         try {
             SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api),
-                    beforeFirstScrape, security);
+                    beforeEachScrape, security);
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
                     + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
             if (config.port() == 0) {

@@ -26,12 +26,12 @@ import java.util.zip.GZIPOutputStream;
  */
 final class MetricsHandler {
     private final CollectorRegistry registry;
-    private final Runnable beforeFirstScrape;
+    private final Runnable beforeEachScrape;
     private final Rejections rejections;
 
-    MetricsHandler(CollectorRegistry registry, Runnable beforeFirstScrape, Rejections rejections) {
+    MetricsHandler(CollectorRegistry registry, Runnable beforeEachScrape, Rejections rejections) {
         this.registry = registry;
-        this.beforeFirstScrape = beforeFirstScrape;
+        this.beforeEachScrape = beforeEachScrape;
         this.rejections = rejections;
     }
 
@@ -43,7 +43,7 @@ final class MetricsHandler {
         } catch (IllegalArgumentException malformed) {
             return HttpResponse.text(400, "Malformed query; use /metrics?name[]=metric_name\n");
         }
-        beforeFirstScrape.run();
+        beforeEachScrape.run();
         String contentType = ContentNegotiation.prefersOpenMetrics(request.header("Accept"))
                 ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
         boolean gzip = ContentNegotiation.acceptsGzip(request.header("Accept-Encoding"));

@@ -54,8 +54,8 @@ public final class SystemServer {
      * @throws IOException when the address cannot be bound (port in use, unknown host)
      */
     public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
-            Runnable beforeFirstScrape) throws IOException {
-        return start(config, registry, health, beforeFirstScrape, ServerSecurity.PLAIN);
+            Runnable beforeEachScrape) throws IOException {
+        return start(config, registry, health, beforeEachScrape, ServerSecurity.PLAIN);
     }
 
     /**
@@ -64,7 +64,7 @@ public final class SystemServer {
      * @throws IOException when the address cannot be bound (port in use, unknown host)
      */
     public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
-            Runnable beforeFirstScrape, ServerSecurity security) throws IOException {
+            Runnable beforeEachScrape, ServerSecurity security) throws IOException {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve host '" + config.host() + "'");
@@ -84,7 +84,7 @@ public final class SystemServer {
                     TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
                     new DaemonThreadFactory("dynamo-system-server-health-"));
             healthWorkers.allowCoreThreadTimeOut(true);
-            MetricsHandler metrics = new MetricsHandler(registry, beforeFirstScrape, rejections);
+            MetricsHandler metrics = new MetricsHandler(registry, beforeEachScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
                     renderers, RENDER_SLOTS, healthWorkers);
             Thread loopThread = new Thread(loop, "dynamo-system-server");
