@@ -3,7 +3,7 @@
 # DYN_SYSTEM_WEB_CONFIG, the time until the server answers, and the time of a scrape with curl,
 # plain and over TLS, on a kept-alive connection and on new connections.
 # Needs agent/target/dynamo-agent.jar, demo-target/target/demo-target.jar and benchmarks.jar:
-#   mvn -q package -pl benchmarks -am -DskipTests && benchmarks/tls-cost.sh [runs]
+#   mvn -q -Pbenchmarks package -pl benchmarks -am -DskipTests && benchmarks/tls-cost.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-15}
