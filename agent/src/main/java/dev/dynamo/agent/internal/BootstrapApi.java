@@ -3,7 +3,6 @@ package dev.dynamo.agent.internal;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -58,7 +57,7 @@ public final class BootstrapApi {
                 // Running from a build directory (the agent's own tests): the API is on the class path.
                 return null;
             }
-            jar = readAll(embedded);
+            jar = ByteStreams.readAll(embedded, 64 * 1024);
         }
         Map<String, byte[]> classes = classesOf(jar);
         if (dynamic) {
@@ -131,7 +130,8 @@ public final class BootstrapApi {
             for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
                 String name = entry.getName();
                 if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
-                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), readAll(in));
+                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
+                            ByteStreams.readAll(in, 4096));
                 }
             }
         }
@@ -147,15 +147,6 @@ public final class BootstrapApi {
         }
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        byte[] buffer = new byte[8192];
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
-    }
-
     /** Loads one class from the agent jar's bytes, with the bootstrap loader as its only parent. */
     private static final class IsolatedLoader extends ClassLoader {
         IsolatedLoader() {
@@ -165,7 +156,7 @@ public final class BootstrapApi {
         Class<?> define(Class<?> template) throws IOException {
             String resource = "/" + template.getName().replace('.', '/') + ".class";
             try (InputStream in = template.getResourceAsStream(resource)) {
-                byte[] bytes = readAll(in);
+                byte[] bytes = ByteStreams.readAll(in, 4096);
                 return defineClass(template.getName(), bytes, 0, bytes.length);
             }
         }

@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
@@ -82,7 +83,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
             return false;
         }
         try (InputStream in = type.getClassLoader().getResourceAsStream(internalName + ".class")) {
-            return in != null && contains(TypeHierarchy.readAll(in), ANNOTATION_DESCRIPTOR);
+            return in != null && contains(ByteStreams.readAll(in, 4096), ANNOTATION_DESCRIPTOR);
         } catch (IOException | RuntimeException unreadable) {
             return false;
         }

@@ -1,8 +1,8 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.agent.internal.ByteStreams;
 import net.bytebuddy.jar.asm.ClassReader;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
@@ -67,18 +67,9 @@ final class TypeHierarchy {
     private ClassReader read(String type) {
         typesRead++;
         try (InputStream in = loader.getResourceAsStream(type + ".class")) {
-            return in == null ? null : new ClassReader(readAll(in));
+            return in == null ? null : new ClassReader(ByteStreams.readAll(in, 4096));
         } catch (IOException | RuntimeException unreadable) {
             return null;
         }
-    }
-
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        byte[] buffer = new byte[4096];
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
     }
 }
