@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.MissingTypeHandler;
+import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
@@ -55,7 +56,7 @@ class EndpointWeaverTest {
     private static byte[] classFile(String name) throws Exception {
         try (InputStream in = EndpointWeaverTest.class.getClassLoader()
                 .getResourceAsStream(name.replace('.', '/') + ".class")) {
-            return TypeHierarchy.readAll(in);
+            return ByteStreams.readAll(in, 4096);
         }
     }
 
