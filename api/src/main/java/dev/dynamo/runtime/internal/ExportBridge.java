@@ -1,7 +1,7 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -72,7 +72,7 @@ public final class ExportBridge {
      */
     public static List<FamilySnapshot> collect() {
         // Endpoint calls that could not be recorded where they ended (no stack left) are applied first.
-        EndpointRecording.settle();
+        WovenCalls.settle();
         return ForeignCopies.collect();
     }
 }

@@ -12,12 +12,12 @@ import java.util.List;
  * Weaves the measurement into one annotated method, as if written by hand:
  *
  * <pre>{@code
- * long start = EndpointRecording.enter(ID);        // if this call fails: start = NOT_STARTED
+ * long start = WovenCalls.enter(ID);        // if this call fails: start = NOT_STARTED
  * try {
  *     ...the method, where each return first calls the exit of its shape:
- *     EndpointRecording.exit(ID, start); return value;
+ *     WovenCalls.exit(ID, start); return value;
  * } catch (Throwable thrown) {
- *     EndpointRecording.exitThrown(thrown, ID, start);
+ *     WovenCalls.exitThrown(thrown, ID, start);
  *     throw thrown;                                  // the same object
  * }
  * }</pre>
@@ -25,7 +25,7 @@ import java.util.List;
  * One local (the start time, a long) is added after the method's own; nothing else stays on the
  * stack of a frame, so deep recursion loses as little depth as possible. Where the stack is so
  * exhausted that a call of an exit cannot even be made, the woven code counts the exit in
- * {@code EndpointRecording.UNRECORDED_EXITS} with plain array writes and goes on as the method
+ * {@code WovenCalls.UNRECORDED_EXITS} with plain array writes and goes on as the method
  * would: it returns the value or rethrows the exception. Returned values and caught exceptions are
  * kept in locals the method no longer uses (from slot 0), so that no other slot is added.
  *
@@ -41,7 +41,7 @@ import java.util.List;
  * uses. Needs the class read with {@code EXPAND_FRAMES} and written with {@code COMPUTE_MAXS}.
  */
 final class EndpointMethodWeaver extends MethodVisitor {
-    private static final String RECORDING = "dev/dynamo/runtime/internal/instrumentation/EndpointRecording";
+    private static final String RECORDING = "dev/dynamo/runtime/internal/instrumentation/WovenCalls";
     private static final String SUSPEND_CALLS = "dev/dynamo/runtime/internal/instrumentation/SuspendCalls";
     private static final String PUBLISHER_CALLS = "dev/dynamo/runtime/internal/instrumentation/PublisherCalls";
     private static final String OBSERVER_CALLS = "dev/dynamo/runtime/internal/instrumentation/StreamObserverCalls";

@@ -46,7 +46,7 @@ final class EndpointWeaver {
         }
         MethodBodies bodies = MethodBodies.of(classFile);
         String className = internalName.replace('/', '.');
-        RecordingRegistry.Linked recording = null;
+        InstrumentedEndpoints.Linked recording = null;
         TypeHierarchy types = new TypeHierarchy(loader);
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
         for (AnnotatedMethod method : scan.methods()) {
@@ -65,7 +65,7 @@ final class EndpointWeaver {
             int id;
             try {
                 if (recording == null) {
-                    recording = RecordingRegistry.linkedFrom(loader);
+                    recording = InstrumentedEndpoints.linkedFrom(loader);
                 }
                 id = recording.reserve(names);
             } catch (Exception | LinkageError invalid) {
@@ -103,7 +103,7 @@ final class EndpointWeaver {
     }
 
     /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */
-    private WovenMethod activateAll(RecordingRegistry.Linked recording, List<WovenMethod> woven) {
+    private WovenMethod activateAll(InstrumentedEndpoints.Linked recording, List<WovenMethod> woven) {
         for (WovenMethod method : woven) {
             try {
                 recording.activate(method.id, method.names);
@@ -140,7 +140,7 @@ final class EndpointWeaver {
                 }
                 return new EndpointMethodWeaver(target, owner, access, descriptor, method.id, method.shape,
                         method.stateMachine, method.method.maxLocals, writeFrames,
-                        method.id < RecordingRegistry.UNRECORDED_EXIT_SLOTS);
+                        method.id < InstrumentedEndpoints.UNRECORDED_EXIT_SLOTS);
             }
         }, ClassReader.EXPAND_FRAMES);
         return writer.toByteArray();

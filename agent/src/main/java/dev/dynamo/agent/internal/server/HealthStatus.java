@@ -2,7 +2,7 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.export.PrimaryApi;
-import dev.dynamo.agent.internal.instrumentation.RecordingRegistry;
+import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
@@ -58,7 +58,7 @@ public final class HealthStatus {
     /** Ready from the start, or once any annotated endpoint is instrumented; no health API. */
     public HealthStatus(boolean startingReady) {
         this(startingReady, Collections.<String>emptyList(), Collections::<Object[]>emptyList,
-                RecordingRegistry::endpoints);
+                InstrumentedEndpoints::endpoints);
     }
 
     /**
@@ -82,7 +82,7 @@ public final class HealthStatus {
             } catch (ReflectiveOperationException | RuntimeException | LinkageError failed) {
                 throw new IllegalStateException("cannot read the application's health state: " + failed, failed);
             }
-        }, RecordingRegistry::endpoints);
+        }, InstrumentedEndpoints::endpoints);
     }
 
     /** One evaluation: the checks run once, and status and document agree. */

@@ -7,8 +7,8 @@ import com.example.endpoints.PreloadedHandler;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.log.LogSettings;
 import dev.dynamo.runtime.DistributedRuntime;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
@@ -253,7 +253,7 @@ class EndpointInstrumentationTest {
 
     @Test
     void errorTypesAreCappedPerEndpoint() throws Exception {
-        int distinct = EndpointRecorder.MAX_ERROR_TYPES + 5;
+        int distinct = WovenCallsSeams.MAX_ERROR_TYPES + 5;
         for (int i = 0; i < distinct; i++) {
             Class<? extends RuntimeException> type = new net.bytebuddy.ByteBuddy().subclass(RuntimeException.class)
                     .name("com.example.generated.Failure" + i).make()
@@ -264,9 +264,9 @@ class EndpointInstrumentationTest {
         }
 
         assertEquals(1, errors("errors", "many_types", "Failure0").get());
-        assertEquals(1, errors("errors", "many_types", "Failure" + (EndpointRecorder.MAX_ERROR_TYPES - 1)).get());
-        assertEquals(5, errors("errors", "many_types", EndpointRecorder.OTHER_ERROR_TYPE).get());
-        assertEquals(0, errors("errors", "many_types", "Failure" + EndpointRecorder.MAX_ERROR_TYPES).get());
+        assertEquals(1, errors("errors", "many_types", "Failure" + (WovenCallsSeams.MAX_ERROR_TYPES - 1)).get());
+        assertEquals(5, errors("errors", "many_types", WovenCallsSeams.OTHER_ERROR_TYPE).get());
+        assertEquals(0, errors("errors", "many_types", "Failure" + WovenCallsSeams.MAX_ERROR_TYPES).get());
     }
 
     @Test
@@ -290,7 +290,7 @@ class EndpointInstrumentationTest {
     void annotationValuesAreSanitizedAsLabelValues() {
         Handlers.sanitized();
 
-        List<String> endpoints = RecordingRegistry.endpoints();
+        List<String> endpoints = InstrumentedEndpoints.endpoints();
         assertTrue(endpoints.contains(NS + "/my_component/with_dots"), "endpoints: " + endpoints);
     }
 
@@ -300,7 +300,7 @@ class EndpointInstrumentationTest {
         assertEquals(3, handler.handleTwice(1));
 
         assertEquals(1, requests("abstract", "default_method").get());
-        assertFalse(RecordingRegistry.endpoints().stream().anyMatch(e -> e.endsWith("/abstract_method")));
+        assertFalse(InstrumentedEndpoints.endpoints().stream().anyMatch(e -> e.endsWith("/abstract_method")));
         String log = new String(AGENT_LOG.toByteArray(), StandardCharsets.UTF_8);
         assertTrue(log.contains("@DynamoEndpoint on com.example.endpoints.AbstractHandler.handle(I)I is ignored"),
                 "agent log: " + log);
@@ -324,16 +324,16 @@ class EndpointInstrumentationTest {
 
     @Test
     void failingMetricsBackendNeverReachesTheMethod() {
-        int id = EndpointRecording.reserve(NS, "backend", "guarded");
-        long failuresBefore = EndpointRecording.failures();
-        EndpointRecording.replace(id, ThrowingMetrics.recorder());
+        int id = WovenCalls.reserve(NS, "backend", "guarded");
+        long failuresBefore = WovenCallsSeams.failures();
+        ThrowingMetrics.install(id);
         try {
             assertEquals(11, Handlers.guarded(10));
             IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> Handlers.guarded(-1));
             assertEquals("negative", thrown.getMessage());
-            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted");
+            assertTrue(WovenCallsSeams.failures() > failuresBefore, "failures are counted");
         } finally {
-            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(
+            WovenCallsSeams.restore(id, (
                     DistributedRuntime.get().namespace(NS).component("backend").endpoint("guarded")));
         }
     }
@@ -364,7 +364,7 @@ class EndpointInstrumentationTest {
 
     private static Histogram duration(String component, String endpoint) {
         return metrics(component, endpoint).createHistogram(WorkHandler.REQUEST_DURATION_SECONDS,
-                WorkHandler.REQUEST_DURATION_SECONDS_HELP, Collections.emptyMap(), EndpointRecorder.DURATION_BUCKETS);
+                WorkHandler.REQUEST_DURATION_SECONDS_HELP, Collections.emptyMap(), WovenCallsSeams.DURATION_BUCKETS);
     }
 
     private static IntCounter errors(String component, String endpoint, String errorType) {

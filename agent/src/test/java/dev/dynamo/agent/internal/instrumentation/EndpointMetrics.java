@@ -1,7 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.runtime.DistributedRuntime;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntGauge;
@@ -64,6 +64,6 @@ final class EndpointMetrics {
 
     private Histogram duration() {
         return metrics.createHistogram(WorkHandler.REQUEST_DURATION_SECONDS,
-                WorkHandler.REQUEST_DURATION_SECONDS_HELP, Collections.emptyMap(), EndpointRecorder.DURATION_BUCKETS);
+                WorkHandler.REQUEST_DURATION_SECONDS_HELP, Collections.emptyMap(), WovenCallsSeams.DURATION_BUCKETS);
     }
 }

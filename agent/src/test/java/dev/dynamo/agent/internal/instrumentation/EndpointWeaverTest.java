@@ -49,7 +49,7 @@ class EndpointWeaverTest {
                 MethodType.methodType(int.class, int.class));
         assertEquals(8, (int) plain.invokeExact(7));
         assertEquals(1, requests("plain").get());
-        assertTrue(RecordingRegistry.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
+        assertTrue(InstrumentedEndpoints.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
         assertThrows(NoClassDefFoundError.class, loaded::getMethods, "the type really is absent");
     }
 

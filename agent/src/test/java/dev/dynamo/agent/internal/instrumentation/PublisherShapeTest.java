@@ -2,8 +2,8 @@ package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.PublisherHandlers;
 import dev.dynamo.runtime.DistributedRuntime;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -170,14 +170,14 @@ class PublisherShapeTest {
 
     @Test
     void failingMetricsBackendNeverReachesTheSubscriber() {
-        int id = EndpointRecording.reserve(PublisherHandlers.NS, "reactor", "guarded");
-        long failuresBefore = EndpointRecording.failures();
-        EndpointRecording.replace(id, ThrowingMetrics.recorder());
+        int id = WovenCalls.reserve(PublisherHandlers.NS, "reactor", "guarded");
+        long failuresBefore = WovenCallsSeams.failures();
+        ThrowingMetrics.install(id);
         try {
             assertEquals("ok", handlers.guarded().block());
-            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted");
+            assertTrue(WovenCallsSeams.failures() > failuresBefore, "failures are counted");
         } finally {
-            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(DistributedRuntime.get()
+            WovenCallsSeams.restore(id, (DistributedRuntime.get()
                     .namespace(PublisherHandlers.NS).component("reactor").endpoint("guarded")));
         }
     }

@@ -1,6 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
@@ -13,9 +13,9 @@ final class ThrowingMetrics {
     private ThrowingMetrics() {
     }
 
-    static EndpointRecorder recorder() {
-        return new EndpointRecorder(new Counter(), new Gauge(), new Buckets(),
-                new CounterVec(), new Counter());
+    /** Endpoint {@code id} records into metrics that all throw, until {@link WovenCallsSeams#restore}. */
+    static void install(int id) {
+        WovenCallsSeams.recordInto(id, new Counter(), new Gauge(), new Buckets(), new CounterVec(), new Counter());
     }
 
     private static RuntimeException broken() {

@@ -4,8 +4,8 @@ import com.example.endpoints.QuotaExceededException
 import com.example.endpoints.SUSPEND_NS
 import com.example.endpoints.SuspendHandlers
 import dev.dynamo.runtime.DistributedRuntime
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecorder
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -156,14 +156,14 @@ class SuspendShapeTest {
 
     @Test
     fun `a failing metrics backend never reaches the coroutine`() {
-        val id = EndpointRecording.reserve(SUSPEND_NS, "suspend", "guarded")
-        val failuresBefore = EndpointRecording.failures()
-        EndpointRecording.replace(id, ThrowingMetrics.recorder())
+        val id = WovenCalls.reserve(SUSPEND_NS, "suspend", "guarded")
+        val failuresBefore = WovenCallsSeams.failures()
+        ThrowingMetrics.install(id)
         try {
             assertEquals(2L, runBlocking { handlers.guarded(1) })
-            assertTrue(EndpointRecording.failures() > failuresBefore, "failures are counted")
+            assertTrue(WovenCallsSeams.failures() > failuresBefore, "failures are counted")
         } finally {
-            EndpointRecording.replace(id, EndpointRecorder.forEndpoint(
+            WovenCallsSeams.restore(id, (
                 DistributedRuntime.get().namespace(SUSPEND_NS).component("suspend").endpoint("guarded")))
         }
     }

@@ -105,7 +105,7 @@ public enum ReflectiveCall {
         public static final String API_LOG = "dev.dynamo.runtime.internal.ApiLog";
         public static final String DISTRIBUTED_RUNTIME = "dev.dynamo.runtime.DistributedRuntime";
         /** The static entry of the code woven into endpoint methods. */
-        public static final String ENDPOINT_RECORDING = "dev.dynamo.runtime.internal.instrumentation.EndpointRecording";
+        public static final String ENDPOINT_RECORDING = "dev.dynamo.runtime.internal.instrumentation.WovenCalls";
 
         private ClassNames() {
         }

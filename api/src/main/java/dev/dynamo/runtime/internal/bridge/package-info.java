@@ -24,9 +24,11 @@
  * Therefore these classes use JDK types only and refer to no other class of the API.
  *
  * <p>One more kind of call crosses, linked rather than reflected: the code the agent weaves into an
- * {@code @DynamoEndpoint} method calls {@code EndpointRecording} of the copy of the API the
- * method's class loader sees. Those entry points are bound to the agent's version: the agent
- * instruments no class whose loader sees an older copy, and says so once.
+ * {@code @DynamoEndpoint} method calls {@code WovenCalls} of the copy of the API the
+ * method's class loader sees. Copies from before that class existed do not define it, so their
+ * loader finds the primary's. {@code WovenCalls} only gains methods and never changes one's
+ * signature; the agent instruments no class whose loader sees a copy lacking a method it calls,
+ * and says so once.
  *
  * <h2>Versions</h2>
  * Each encoded family and health state carries its format version. A decoder reads every version

@@ -69,7 +69,7 @@ public final class PublisherCalls {
     /** A call of publisher method {@code id} starts: its start time (the request counts at subscription). */
     public static long enter(int id) {
         long now = System.nanoTime();
-        return now == EndpointRecording.NOT_STARTED ? now + 1 : now;
+        return now == WovenCalls.NOT_STARTED ? now + 1 : now;
     }
 
     /**
@@ -86,11 +86,11 @@ public final class PublisherCalls {
     }
 
     private static Object exit(int id, long startNanos, Object result, Throwable thrown, int kind) {
-        EndpointRecorder recorder;
+        WorkHandlerMetrics recorder;
         try {
-            recorder = EndpointRecording.recorder(id);
+            recorder = WovenCalls.recorder(id);
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
             return result;
         }
         Call call = new Call(recorder, startNanos);
@@ -105,7 +105,7 @@ public final class PublisherCalls {
                 return wrapped;
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
         // Nothing will report the end: a request timed to the return, unless already counted.
         try {
@@ -113,7 +113,7 @@ public final class PublisherCalls {
                 call.end(null);
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
         return result;
     }
@@ -203,11 +203,11 @@ public final class PublisherCalls {
         private static final int SUBSCRIBED = 1;
         private static final int ENDED = 2;
 
-        private final EndpointRecorder recorder;
+        private final WorkHandlerMetrics recorder;
         private final long startNanos;
         private final AtomicInteger state = new AtomicInteger(CREATED);
 
-        Call(EndpointRecorder recorder, long startNanos) {
+        Call(WorkHandlerMetrics recorder, long startNanos) {
             this.recorder = recorder;
             this.startNanos = startNanos;
         }
@@ -217,7 +217,7 @@ public final class PublisherCalls {
             if (!state.compareAndSet(CREATED, SUBSCRIBED)) {
                 return false;
             }
-            if (recorder.enter() == EndpointRecording.NOT_STARTED) {
+            if (recorder.enter() == WovenCalls.NOT_STARTED) {
                 // Not counted: its end must not be recorded either.
                 state.set(ENDED);
                 return false;
@@ -227,7 +227,7 @@ public final class PublisherCalls {
 
         void end(Throwable failure) {
             if (state.compareAndSet(SUBSCRIBED, ENDED)) {
-                EndpointRecording.end(recorder, startNanos, failure);
+                WovenCalls.end(recorder, startNanos, failure);
             }
         }
 
@@ -245,7 +245,7 @@ public final class PublisherCalls {
                     end(failure);
                 }
             } catch (Throwable recordingFailure) {
-                EndpointRecording.failed(recordingFailure);
+                WovenCalls.failed(recordingFailure);
             }
         }
     }
@@ -294,7 +294,7 @@ public final class PublisherCalls {
                             }
                         });
                     } catch (Throwable failure) {
-                        EndpointRecording.failed(failure);
+                        WovenCalls.failed(failure);
                         call.endQuietly(null, false);
                         return publisher;
                     }
@@ -308,7 +308,7 @@ public final class PublisherCalls {
         try {
             return call.subscribed();
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
             return false;
         }
     }
@@ -349,7 +349,7 @@ public final class PublisherCalls {
                     watched = Proxy.newProxyInstance(subscriber.getClassLoader(), new Class<?>[] {subscriber},
                             new WatchedSubscriber(this, args[0]));
                 } catch (Throwable failure) {
-                    EndpointRecording.failed(failure);
+                    WovenCalls.failed(failure);
                     call.endQuietly(null, false);
                 }
                 return PublisherCalls.invoke(method, publisher, watched);
@@ -385,7 +385,7 @@ public final class PublisherCalls {
                     watched = Proxy.newProxyInstance(publisher.subscription.getClassLoader(),
                             new Class<?>[] {publisher.subscription}, new WatchedSubscription(call, args[0]));
                 } catch (Throwable failure) {
-                    EndpointRecording.failed(failure);
+                    WovenCalls.failed(failure);
                 }
                 return PublisherCalls.invoke(method, subscriber, watched);
             } else if (name.equals("onError") && arity == 1) {

@@ -59,15 +59,15 @@ public final class StreamObserverCalls {
     /** A call of handler {@code id} starts with response observer {@code observer}; returns its start. */
     public static long enter(int id, Object observer) {
         try {
-            EndpointRecorder recorder = EndpointRecording.recorder(id);
+            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
             long startNanos = recorder.enter();
-            if (startNanos != EndpointRecording.NOT_STARTED && isGrpcObserver(observer)) {
+            if (startNanos != WovenCalls.NOT_STARTED && isGrpcObserver(observer)) {
                 CALLS.put(observer, new Call(recorder, startNanos));
             }
             return startNanos;
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
-            return EndpointRecording.NOT_STARTED;
+            WovenCalls.failed(failure);
+            return WovenCalls.NOT_STARTED;
         }
     }
 
@@ -82,7 +82,7 @@ public final class StreamObserverCalls {
     }
 
     private static void exit(int id, long startNanos, Object observer, Throwable thrown) {
-        if (startNanos == EndpointRecording.NOT_STARTED) {
+        if (startNanos == WovenCalls.NOT_STARTED) {
             return;
         }
         try {
@@ -91,10 +91,10 @@ public final class StreamObserverCalls {
                     end(CALLS.remove(observer), thrown);
                 }
             } else {
-                end(new Call(EndpointRecording.recorder(id), startNanos), thrown);
+                end(new Call(WovenCalls.recorder(id), startNanos), thrown);
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
@@ -106,7 +106,7 @@ public final class StreamObserverCalls {
         try {
             end(CALLS.remove(observer), null);
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
@@ -118,7 +118,7 @@ public final class StreamObserverCalls {
         try {
             end(CALLS.remove(observer), thrown);
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
@@ -133,7 +133,7 @@ public final class StreamObserverCalls {
                 call.recorder.cancelled(call.startNanos);
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
@@ -154,7 +154,7 @@ public final class StreamObserverCalls {
         if (status != null) {
             call.recorder.exitWithError(call.startNanos, status);
         } else {
-            EndpointRecording.end(call.recorder, call.startNanos, thrown);
+            WovenCalls.end(call.recorder, call.startNanos, thrown);
         }
     }
 
@@ -174,10 +174,10 @@ public final class StreamObserverCalls {
     }
 
     private static final class Call {
-        final EndpointRecorder recorder;
+        final WorkHandlerMetrics recorder;
         final long startNanos;
 
-        Call(EndpointRecorder recorder, long startNanos) {
+        Call(WorkHandlerMetrics recorder, long startNanos) {
             this.recorder = recorder;
             this.startNanos = startNanos;
         }

@@ -70,12 +70,12 @@ public final class SuspendCalls {
     public static long enter(int id, Object continuation, String stateMachine) {
         try {
             if (continuation == null || isResumption(continuation, stateMachine)) {
-                return EndpointRecording.NOT_STARTED;
+                return WovenCalls.NOT_STARTED;
             }
-            return EndpointRecording.recorder(id).enter();
+            return WovenCalls.recorder(id).enter();
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
-            return EndpointRecording.NOT_STARTED;
+            WovenCalls.failed(failure);
+            return WovenCalls.NOT_STARTED;
         }
     }
 
@@ -84,15 +84,15 @@ public final class SuspendCalls {
      * the proxy that ends it, otherwise {@code continuation} unchanged.
      */
     public static Object continuation(Object continuation, int id, long startNanos) {
-        if (startNanos == EndpointRecording.NOT_STARTED) {
+        if (startNanos == WovenCalls.NOT_STARTED) {
             return continuation;
         }
         try {
             return PROXIES.get(continuation.getClass()).newInstance(
-                    new Call(EndpointRecording.recorder(id), continuation, startNanos));
+                    new Call(WovenCalls.recorder(id), continuation, startNanos));
         } catch (Throwable failure) {
             // Without the proxy nothing would end the call after a suspension: it is timed to the return.
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
             return continuation;
         }
     }
@@ -103,37 +103,37 @@ public final class SuspendCalls {
      * function suspended with the proxy in place.
      */
     public static void exit(Object result, Object continuation, int id, long startNanos) {
-        if (startNanos == EndpointRecording.NOT_STARTED) {
+        if (startNanos == WovenCalls.NOT_STARTED) {
             return;
         }
         try {
-            EndpointRecorder recorder = EndpointRecording.recorder(id);
+            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
             Call call = callOf(continuation);
             if (call == null || call.recorder != recorder || call.startNanos != startNanos) {
                 // No proxy of this call (making it failed; the argument may be a caller's): ends here.
-                EndpointRecording.end(recorder, startNanos, null);
+                WovenCalls.end(recorder, startNanos, null);
             } else if (!isSuspended(result)) {
                 call.end(null);
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
     /** An entry that started at {@code startNanos} throws {@code thrown}: the call ends, nothing resumes it. */
     public static void exitThrown(Throwable thrown, int id, long startNanos) {
-        if (startNanos == EndpointRecording.NOT_STARTED) {
+        if (startNanos == WovenCalls.NOT_STARTED) {
             return;
         }
         try {
-            EndpointRecorder recorder = EndpointRecording.recorder(id);
+            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
             if (thrown instanceof CancellationException) {
                 recorder.cancelled(startNanos);
             } else {
-                EndpointRecording.end(recorder, startNanos, thrown);
+                WovenCalls.end(recorder, startNanos, thrown);
             }
         } catch (Throwable failure) {
-            EndpointRecording.failed(failure);
+            WovenCalls.failed(failure);
         }
     }
 
@@ -220,12 +220,12 @@ public final class SuspendCalls {
 
     /** One call of a suspend function; also the handler of the continuation proxy that ends it. */
     private static final class Call implements InvocationHandler {
-        private final EndpointRecorder recorder;
+        private final WorkHandlerMetrics recorder;
         private final Object caller;
         private final long startNanos;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        Call(EndpointRecorder recorder, Object caller, long startNanos) {
+        Call(WorkHandlerMetrics recorder, Object caller, long startNanos) {
             this.recorder = recorder;
             this.caller = caller;
             this.startNanos = startNanos;
@@ -238,7 +238,7 @@ public final class SuspendCalls {
             if (failure instanceof CancellationException) {
                 recorder.cancelled(startNanos);
             } else {
-                EndpointRecording.end(recorder, startNanos, failure);
+                WovenCalls.end(recorder, startNanos, failure);
             }
         }
 
@@ -269,7 +269,7 @@ public final class SuspendCalls {
             try {
                 end(failureOf(result));
             } catch (Throwable failure) {
-                EndpointRecording.failed(failure);
+                WovenCalls.failed(failure);
             }
         }
     }

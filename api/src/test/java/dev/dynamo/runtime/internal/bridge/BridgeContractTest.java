@@ -74,8 +74,8 @@ class BridgeContractTest {
             {"dev.dynamo.runtime.internal.ExportBridge", "healthEncoded", List.class, new Class<?>[0]},
             {"dev.dynamo.runtime.internal.ExportBridge", "setDefaultMaxSeries", void.class, new Class<?>[] {int.class}},
             {"dev.dynamo.runtime.internal.ApiLog", "setSink", void.class, new Class<?>[] {BiConsumer.class}},
-            // EndpointRecording is not here: the weaving of endpoint methods changed its entry points, and
-            // the agent now refuses an application's older copy of it with a warning (RecordingRegistry).
+            // WovenCalls is not here: the weaving of endpoint methods changed its entry points, and
+            // the agent now refuses an application's older copy of it with a warning (InstrumentedEndpoints).
         };
         for (Object[] call : released) {
             Method method = copy.type((String) call[0]).getMethod((String) call[1], (Class<?>[]) call[3]);

@@ -21,16 +21,16 @@ class HandlerStyleRecordingTest {
 
     @Test
     void namedErrorsShareTheLimitOfErrorTypesAndFoldIntoOtherBeyondIt() {
-        EndpointRecorder recorder = EndpointRecorder.forEndpoint(DistributedRuntime.get()
+        WorkHandlerMetrics recorder = WorkHandlerMetrics.forEndpoint(DistributedRuntime.get()
                 .namespace("style_recording_test").component("c").endpoint("named"));
-        for (int i = 0; i < EndpointRecorder.MAX_ERROR_TYPES + 5; i++) {
+        for (int i = 0; i < WorkHandlerMetrics.MAX_ERROR_TYPES + 5; i++) {
             recorder.exitWithError(recorder.enter(), "CODE_" + i);
         }
         recorder.exitWithError(recorder.enter(), "CODE_0");
 
         IntCounterVec errors = errors("named");
         assertEquals(2, errors.withLabelValues("CODE_0").get());
-        assertEquals(1, errors.withLabelValues("CODE_" + (EndpointRecorder.MAX_ERROR_TYPES - 1)).get());
-        assertEquals(5, errors.withLabelValues(EndpointRecorder.OTHER_ERROR_TYPE).get());
+        assertEquals(1, errors.withLabelValues("CODE_" + (WorkHandlerMetrics.MAX_ERROR_TYPES - 1)).get());
+        assertEquals(5, errors.withLabelValues(WorkHandlerMetrics.OTHER_ERROR_TYPE).get());
     }
 }

@@ -1,6 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import dev.dynamo.runtime.internal.instrumentation.EndpointRecording;
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.lang.reflect.InvocationTargetException;
@@ -12,21 +12,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Registers instrumented methods with the copy of {@code EndpointRecording} that their class will
+ * Registers instrumented methods with the copy of {@code WovenCalls} that their class will
  * link to. That is normally the agent's copy on the bootstrap class path, called directly; a
  * child-first class loader that carries its own API jar links to its own copy, found by name and
  * called by reflection (only JDK types cross), and the ids must be valid there. Nothing is kept
  * per class loader.
  */
-public final class RecordingRegistry {
-    /** The woven code counts unrecorded exits only for ids below this (see EndpointRecording). */
-    static final int UNRECORDED_EXIT_SLOTS = EndpointRecording.UNRECORDED_EXIT_SLOTS;
+public final class InstrumentedEndpoints {
+    /** The woven code counts unrecorded exits only for ids below this (see WovenCalls). */
+    static final int UNRECORDED_EXIT_SLOTS = WovenCalls.UNRECORDED_EXIT_SLOTS;
 
     /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
     private static final Linked PRIMARY = new Linked(null, null);
 
-    private RecordingRegistry() {
+    private InstrumentedEndpoints() {
     }
 
     /** The endpoints of the instrumented methods, as "namespace/component/endpoint" label values. */
@@ -40,23 +40,23 @@ public final class RecordingRegistry {
     static Linked linkedFrom(ClassLoader loader) throws ReflectiveOperationException {
         Class<?> recording;
         try {
-            recording = Class.forName(EndpointRecording.class.getName(), false, loader);
+            recording = Class.forName(WovenCalls.class.getName(), false, loader);
         } catch (ClassNotFoundException invisible) {
             throw new ClassNotFoundException("its class loader " + loader + " cannot see the dynamo API", invisible);
         }
-        if (recording == EndpointRecording.class) {
+        if (recording == WovenCalls.class) {
             return PRIMARY;
         }
         try {
             return new Linked(recording.getMethod("reserve", String.class, String.class, String.class),
                     recording.getMethod("activate", int.class));
         } catch (NoSuchMethodException old) {
-            throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads is older than the"
-                    + " agent; use the API jar of the agent's version");
+            throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads lacks "
+                    + old.getMessage() + ", which the agent calls; use an API jar of the agent's version or newer");
         }
     }
 
-    /** One copy of {@code EndpointRecording}. */
+    /** One copy of {@code WovenCalls}. */
     static final class Linked {
         private final Method reserve;
         private final Method activate;
@@ -68,7 +68,7 @@ public final class RecordingRegistry {
 
         int reserve(EndpointNames names) throws ReflectiveOperationException {
             if (reserve == null) {
-                return EndpointRecording.reserve(names.namespace(), names.component(), names.endpoint());
+                return WovenCalls.reserve(names.namespace(), names.component(), names.endpoint());
             }
             return (Integer) invoke(reserve, names.namespace(), names.component(), names.endpoint());
         }
@@ -76,7 +76,7 @@ public final class RecordingRegistry {
         /** Creates the endpoint's metrics: from now on it is measured, and /health lists it. */
         void activate(int id, EndpointNames names) throws ReflectiveOperationException {
             if (activate == null) {
-                EndpointRecording.activate(id);
+                WovenCalls.activate(id);
             } else {
                 invoke(activate, id);
             }

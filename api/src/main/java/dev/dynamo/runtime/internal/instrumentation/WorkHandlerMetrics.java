@@ -30,17 +30,17 @@ import java.util.Map;
  * duration's {@code _count} plus the calls in flight. The counts are not atomic: two threads
  * failing in the same instant may lose one, which the ordinary paths never risk.
  */
-public final class EndpointRecorder {
+final class WorkHandlerMetrics {
     /** Request duration buckets: the defaults, then up to ten minutes for long generations. */
-    public static final List<Double> DURATION_BUCKETS = Collections.unmodifiableList(Arrays.asList(
+    static final List<Double> DURATION_BUCKETS = Collections.unmodifiableList(Arrays.asList(
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0));
 
     /**
      * Beyond this many exception classes an endpoint's errors count as {@link #OTHER_ERROR_TYPE}, so
      * that generated exception classes cannot grow the series without bound.
      */
-    public static final int MAX_ERROR_TYPES = 100;
-    public static final String OTHER_ERROR_TYPE = "other";
+    static final int MAX_ERROR_TYPES = 100;
+    static final String OTHER_ERROR_TYPE = "other";
 
     private static final double NANOS_TO_SECONDS = 1e-9;
     private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
@@ -68,7 +68,7 @@ public final class EndpointRecorder {
     volatile int missedErrors;
     volatile Throwable lastMissedError;
 
-    // How much of each missed count settle() has applied; guarded by EndpointRecording's settle lock.
+    // How much of each missed count settle() has applied; guarded by WovenCalls's settle lock.
     private int settledInflightIncrements;
     private int settledExits;
     private int settledObservations;
@@ -77,7 +77,7 @@ public final class EndpointRecorder {
     /** The error counters of {@link #exitWithError}, by name; guarded by this. */
     private final Map<String, IntCounter> namedErrors = new HashMap<String, IntCounter>();
 
-    public EndpointRecorder(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
+    WorkHandlerMetrics(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
             IntCounter cancellations) {
         this.requests = requests;
         this.inflight = inflight;
@@ -87,11 +87,11 @@ public final class EndpointRecorder {
     }
 
     /** Creates (or finds) the work-handler metrics of {@code endpoint}. */
-    public static EndpointRecorder forEndpoint(Endpoint endpoint) {
+    static WorkHandlerMetrics forEndpoint(Endpoint endpoint) {
         // Endpoint.metrics() is always the scoped registry, which also makes the striped in-flight gauge.
         ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) endpoint.metrics();
         Map<String, String> none = Collections.emptyMap();
-        return new EndpointRecorder(
+        return new WorkHandlerMetrics(
                 metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP, none),
                 // Incremented and decremented by every call, from any number of threads: striped.
                 metrics.createUpDownIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none),
@@ -103,22 +103,22 @@ public final class EndpointRecorder {
     }
 
     /**
-     * A call starts: counts it and returns its start time, never {@link EndpointRecording#NOT_STARTED}.
+     * A call starts: counts it and returns its start time, never {@link WovenCalls#NOT_STARTED}.
      * Returns {@code NOT_STARTED} when the request could not be counted, so that its exit records
      * nothing either. Never throws.
      */
     long enter() {
-        long start = EndpointRecording.NOT_STARTED;
+        long start = WovenCalls.NOT_STARTED;
         try {
             long now = System.nanoTime();
             requests.inc();
-            start = now == EndpointRecording.NOT_STARTED ? now + 1 : now;
+            start = now == WovenCalls.NOT_STARTED ? now + 1 : now;
             inflight.inc();
             return start;
         } catch (Throwable failure) {
-            EndpointRecording.lastFailure = failure;
-            EndpointRecording.failureCount++;
-            if (start != EndpointRecording.NOT_STARTED) {
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            if (start != WovenCalls.NOT_STARTED) {
                 // Counted but not in flight: settle() adds it, and the exit takes it away as usual.
                 missedInflightIncrements++;
             }
@@ -135,8 +135,8 @@ public final class EndpointRecorder {
             ended = true;
             duration.observe(elapsed * NANOS_TO_SECONDS);
         } catch (Throwable failure) {
-            EndpointRecording.lastFailure = failure;
-            EndpointRecording.failureCount++;
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             if (ended) {
                 missedObservations++;
             } else {
@@ -147,7 +147,7 @@ public final class EndpointRecorder {
 
     /**
      * A call started at {@code startNanos} ends with {@code thrown}. Resolving a new exception class
-     * needs stack and memory: callers make sure of the stack first ({@link EndpointRecording}). Never
+     * needs stack and memory: callers make sure of the stack first ({@link WovenCalls}). Never
      * throws.
      */
     void exit(long startNanos, Throwable thrown) {
@@ -160,8 +160,8 @@ public final class EndpointRecorder {
             done = 2;
             errorCounter(thrown.getClass()).inc();
         } catch (Throwable failure) {
-            EndpointRecording.lastFailure = failure;
-            EndpointRecording.failureCount++;
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             if (done == 0) {
                 missedExits++;
             } else if (done == 1) {
@@ -186,8 +186,8 @@ public final class EndpointRecorder {
             done = 2;
             namedErrorCounter(errorType).inc();
         } catch (Throwable failure) {
-            EndpointRecording.lastFailure = failure;
-            EndpointRecording.failureCount++;
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             if (done == 0) {
                 missedExits++;
             } else if (done == 1) {
@@ -207,8 +207,8 @@ public final class EndpointRecorder {
             done = 2;
             cancellations.inc();
         } catch (Throwable failure) {
-            EndpointRecording.lastFailure = failure;
-            EndpointRecording.failureCount++;
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             if (done == 0) {
                 missedExits++;
             } else if (done == 1) {
@@ -221,7 +221,7 @@ public final class EndpointRecorder {
      * Applies what the application's threads could not record, plus {@code unrecordedExits} exits
      * that the instrumented code counted itself. A missed duration is observed as zero: it is
      * unknown, and these calls ended at once when their stack ran out. Missed errors count under the
-     * type of the last one. Called under EndpointRecording's settle lock, on a shallow stack.
+     * type of the last one. Called under WovenCalls's settle lock, on a shallow stack.
      */
     void settle(int unrecordedExits) {
         int inflightIncrements = missedInflightIncrements - settledInflightIncrements;

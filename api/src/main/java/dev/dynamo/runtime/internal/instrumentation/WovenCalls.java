@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
 /**
  * What the code the agent weaves into an {@code @DynamoEndpoint} method calls on entry and exit.
  * Each endpoint gets an id when a method is woven; a call costs one array read to find its
- * {@link EndpointRecorder}. Nothing here ever throws into the instrumented method.
+ * {@link WorkHandlerMetrics}. Nothing here ever throws into the instrumented method.
  *
  * <p>The woven code is: {@code long start = enter(id)} first; before each return
  * {@link #exit(int, long)} (or the exit of the method's shape, such as
@@ -37,7 +37,7 @@ import java.util.function.BiConsumer;
  * <p>Failures are counted with plain writes and logged by {@link #settle} (the first at warn, the
  * rest at debug): a log line at the top of an exhausted stack would fail itself.
  */
-public final class EndpointRecording {
+public final class WovenCalls {
     /**
      * Returned by {@link #enter} when the call is not counted, so that its exit records nothing;
      * also what the woven code uses when its call of {@code enter} failed.
@@ -66,9 +66,9 @@ public final class EndpointRecording {
     /** The endpoint of each id, for {@link #activate}; guarded by {@link #LOCK}. */
     private static Endpoint[] endpoints = new Endpoint[0];
     /** By id; null until activated. Copied on every change and published whole: readers need no lock. */
-    private static volatile EndpointRecorder[] recorders = new EndpointRecorder[0];
+    private static volatile WorkHandlerMetrics[] recorders = new WorkHandlerMetrics[0];
 
-    // Written with plain writes where recording failed (see EndpointRecorder); read by settle().
+    // Written with plain writes where recording failed (see WorkHandlerMetrics); read by settle().
     static volatile long failureCount;
     static volatile Throwable lastFailure;
 
@@ -80,7 +80,7 @@ public final class EndpointRecording {
     /** Guarded by {@link #LOCK}. */
     private static boolean warm;
 
-    private EndpointRecording() {
+    private WovenCalls() {
     }
 
     /**
@@ -120,25 +120,25 @@ public final class EndpointRecording {
             if (recorders[id] != null) {
                 return;
             }
-            EndpointRecorder recorder = EndpointRecorder.forEndpoint(endpoints[id]);
+            WorkHandlerMetrics recorder = WorkHandlerMetrics.forEndpoint(endpoints[id]);
             warmUp();
-            EndpointRecorder[] copy = recorders.clone();
+            WorkHandlerMetrics[] copy = recorders.clone();
             copy[id] = recorder;
             recorders = copy;
         }
     }
 
-    /** Puts {@code recorder} in place of the one of endpoint {@code id} (for tests of failing backends). */
-    public static void replace(int id, EndpointRecorder recorder) {
+    /** Puts {@code recorder} in place of the one of endpoint {@code id}: a seam for tests of failing backends. */
+    static void replace(int id, WorkHandlerMetrics recorder) {
         synchronized (LOCK) {
-            EndpointRecorder[] copy = recorders.clone();
+            WorkHandlerMetrics[] copy = recorders.clone();
             copy[id] = recorder;
             recorders = copy;
         }
     }
 
     /** The recorder of method {@code id}, for the handler shapes that end a call later ({@code SuspendCalls}, ...). */
-    static EndpointRecorder recorder(int id) {
+    static WorkHandlerMetrics recorder(int id) {
         return recorders[id];
     }
 
@@ -149,7 +149,7 @@ public final class EndpointRecording {
     }
 
     /** Ends a call of those shapes: returned ({@code failure} null) or failed with {@code failure}. */
-    static void end(EndpointRecorder recorder, long startNanos, Throwable failure) {
+    static void end(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
         if (failure == null) {
             recorder.exit(startNanos);
         } else {
@@ -157,8 +157,8 @@ public final class EndpointRecording {
         }
     }
 
-    /** How many times recording failed and was suppressed. */
-    public static long failures() {
+    /** How many times recording failed and was suppressed: a seam for tests. */
+    static long failures() {
         return failureCount;
     }
 
@@ -197,7 +197,7 @@ public final class EndpointRecording {
         if (startNanos == NOT_STARTED) {
             return;
         }
-        EndpointRecorder recorder = recorders[id];
+        WorkHandlerMetrics recorder = recorders[id];
         try {
             if (!(result instanceof CompletionStage)) {
                 recorder.exit(startNanos);
@@ -217,7 +217,7 @@ public final class EndpointRecording {
     }
 
     /** Ends a call with an error when there is stack to do it, or leaves it to settle(). Never throws. */
-    private static void endWithError(EndpointRecorder recorder, long startNanos, Throwable thrown) {
+    private static void endWithError(WorkHandlerMetrics recorder, long startNanos, Throwable thrown) {
         try {
             if (descend(HEADROOM_FRAMES) == HEADROOM_FRAMES) {
                 recorder.exit(startNanos, thrown);
@@ -239,13 +239,13 @@ public final class EndpointRecording {
 
     /**
      * Applies what recording could not do on the application's threads (see
-     * {@link EndpointRecorder}) and logs recording failures. Called at every collection of the
+     * {@link WorkHandlerMetrics}) and logs recording failures. Called at every collection of the
      * metrics and whenever an endpoint is activated; never throws.
      */
     public static void settle() {
         synchronized (SETTLE_LOCK) {
             try {
-                EndpointRecorder[] current = recorders;
+                WorkHandlerMetrics[] current = recorders;
                 for (int id = 0; id < current.length; id++) {
                     if (current[id] == null) {
                         continue;
@@ -294,20 +294,20 @@ public final class EndpointRecording {
         ThreadLocalRandom.current();
         initialize("java.util.concurrent.atomic.Striped64$Cell");
         initialize(Completion.class.getName());
-        initialize(EndpointRecorder.class.getName() + "$ErrorType");
-        EndpointRecorder.errorType(StackOverflowError.class);
+        initialize(WorkHandlerMetrics.class.getName() + "$ErrorType");
+        WorkHandlerMetrics.errorType(StackOverflowError.class);
     }
 
     private static void initialize(String className) {
         try {
-            Class.forName(className, true, EndpointRecording.class.getClassLoader());
+            Class.forName(className, true, WovenCalls.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError absent) {
             // A JDK without that class does not use it either.
         }
     }
 
     /** The fast path: the future finished before the method returned, so no callback is needed. */
-    private static void completeDone(EndpointRecorder recorder, long startNanos, CompletableFuture<?> future) {
+    private static void completeDone(WorkHandlerMetrics recorder, long startNanos, CompletableFuture<?> future) {
         if (!future.isCompletedExceptionally()) {
             recorder.exit(startNanos);
             return;
@@ -324,7 +324,7 @@ public final class EndpointRecording {
         finish(recorder, startNanos, failure);
     }
 
-    static void finish(EndpointRecorder recorder, long startNanos, Throwable failure) {
+    static void finish(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
         Throwable cause = unwrap(failure);
         if (cause == null) {
             recorder.exit(startNanos);
@@ -345,10 +345,10 @@ public final class EndpointRecording {
 
     /** Ends the measurement of an asynchronous call when its stage completes. */
     private static final class Completion implements BiConsumer<Object, Throwable> {
-        private final EndpointRecorder recorder;
+        private final WorkHandlerMetrics recorder;
         private final long startNanos;
 
-        Completion(EndpointRecorder recorder, long startNanos) {
+        Completion(WorkHandlerMetrics recorder, long startNanos) {
             this.recorder = recorder;
             this.startNanos = startNanos;
         }
