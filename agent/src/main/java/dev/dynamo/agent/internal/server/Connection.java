@@ -8,6 +8,8 @@ final class Connection {
     enum State {
         /** Waiting for a request head: idle between requests, or part of a head received. */
         READING,
+        /** Credentials being checked on the credential-check thread. */
+        CHECKING,
         /** A scrape waiting for a render slot. */
         QUEUED,
         /** A scrape being rendered on a render thread, or a {@code /health} answer prepared by a health worker. */
@@ -40,7 +42,12 @@ final class Connection {
     RenderSlot slot;
     /** The {@code /health} answer, or why there is none; set by a health worker, read after it hands the connection back. */
     volatile HttpResponse answer;
+    /** Why a health worker or the credential check failed. */
     volatile Throwable answerFailure;
+    /** The pending decision whose check runs on the credential-check thread. */
+    Access access;
+    /** The outcome of that check; set by the credential-check thread, read after it hands the connection back. */
+    volatile boolean accessGranted;
 
     final ByteBuffer[] outgoing = new ByteBuffer[2];
     ByteBuffer head;

@@ -23,6 +23,8 @@ final class Rejections {
     enum Reason {
         /** Every render slot busy and the queue full, or a queued scrape waited past the request timeout: 503. */
         OVERLOADED,
+        /** The credentials of a request needed a slow check and too many checks were waiting: 503. */
+        AUTH_OVERLOADED,
         /** The connection limit was reached: the connection waiting longest for a request was closed. */
         CONNECTION_LIMIT,
         /** A request head did not arrive completely within the request timeout: the connection was closed. */

@@ -29,7 +29,8 @@ import javax.net.ssl.SSLEngine;
  * The server's selector thread: accepts connections, reads request heads, answers health and
  * liveness itself, hands scrapes to the render slots and writes every response, all without
  * blocking. A client that stalls costs a selection key and a descriptor until its deadline, never a
- * thread; the number of connections is bounded.
+ * thread; the number of connections is bounded. Credentials that need a slow check (bcrypt) are
+ * checked on the credential-check thread while the request waits, never here.
  *
  * <p>Deadlines: a request head must arrive within the request timeout (from the connection's
  * start, or from the first byte of the next request on a kept-alive one); an idle kept-alive
@@ -65,8 +66,9 @@ final class ServerLoop implements Runnable {
     private final Rejections rejections;
     private final Executor renderers;
     private final Executor healthWorkers;
-    /** Connections whose {@code /health} answer a health worker has prepared. */
-    private final ConcurrentLinkedQueue<Connection> answered = new ConcurrentLinkedQueue<Connection>();
+    private final CredentialChecks credentialChecks;
+    /** Connections a health worker or the credential-check thread is done with: an answer prepared, or credentials checked. */
+    private final ConcurrentLinkedQueue<Connection> handedBack = new ConcurrentLinkedQueue<Connection>();
     private final RenderSlot[] slots;
     private final long requestTimeoutNanos;
 
@@ -83,7 +85,7 @@ final class ServerLoop implements Runnable {
 
     ServerLoop(Selector selector, ServerSocketChannel listener, AgentConfig config, HealthStatus health,
             ServerSecurity security, Rejections rejections, MetricsHandler metrics, Executor renderers,
-            int renderSlots, Executor healthWorkers) throws IOException {
+            int renderSlots, Executor healthWorkers, CredentialChecks credentialChecks) throws IOException {
         this.selector = selector;
         this.listener = listener;
         this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
@@ -93,6 +95,7 @@ final class ServerLoop implements Runnable {
         this.rejections = rejections;
         this.renderers = renderers;
         this.healthWorkers = healthWorkers;
+        this.credentialChecks = credentialChecks;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         this.slots = new RenderSlot[renderSlots];
         for (int i = 0; i < renderSlots; i++) {
@@ -116,7 +119,7 @@ final class ServerLoop implements Runnable {
                     Thread.interrupted();
                     long now = System.nanoTime();
                     deliverRenders(now);
-                    deliverHealthAnswers(now);
+                    takeBackHandedConnections(now);
                     Set<SelectionKey> selected = selector.selectedKeys();
                     for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext(); ) {
                         SelectionKey key = keys.next();
@@ -337,13 +340,64 @@ final class ServerLoop implements Runnable {
     }
 
     private void dispatch(Connection connection, HttpRequest request, long now) {
-        String path = request.path();
-        String challenge = security.challenge(path, request.header("Authorization"));
-        if (challenge != null) {
-            respond(connection, HttpResponse.text(401, "Unauthorized\n").header("WWW-Authenticate", challenge),
-                    now);
-            return;
+        Access access = security.access(request.path(), request.header("Authorization"));
+        if (access.pending()) {
+            checkCredentials(connection, access, now);
+        } else if (access.allowed()) {
+            route(connection, request, now);
+        } else {
+            unauthorized(connection, access, now);
         }
+    }
+
+    private void unauthorized(Connection connection, Access access, long now) {
+        respond(connection, HttpResponse.text(401, "Unauthorized\n").header("WWW-Authenticate", access.challenge()),
+                now);
+    }
+
+    /** The request waits, costing this thread nothing, while the credential-check thread runs the slow check. */
+    private void checkCredentials(final Connection connection, final Access access, long now) {
+        connection.key.interestOps(0);
+        connection.state = State.CHECKING;
+        connection.deadline = 0;
+        connection.access = access;
+        boolean queued = credentialChecks.submit(() -> {
+            try {
+                connection.accessGranted = access.verify();
+            } catch (Throwable failed) {
+                connection.answerFailure = failed;
+            } finally {
+                handedBack.add(connection);
+                selector.wakeup();
+            }
+        });
+        if (!queued) {
+            connection.access = null;
+            rejections.count(Reason.AUTH_OVERLOADED, CredentialChecks.MAX_QUEUED
+                    + " credential checks are waiting already; answered 503");
+            respond(connection, HttpResponse.text(503, "Too many credential checks at once; retry later\n")
+                    .header("Retry-After", "1"), now);
+        }
+    }
+
+    private void afterCredentialCheck(Connection connection, long now) {
+        Access access = connection.access;
+        Throwable failure = connection.answerFailure;
+        connection.access = null;
+        connection.answerFailure = null;
+        if (failure != null) {
+            reportFailure("checking credentials", failure);
+            respond(connection, HttpResponse.text(500, "Internal error; see the application's log\n")
+                    .closeConnection(), now);
+        } else if (connection.accessGranted) {
+            route(connection, connection.request, now);
+        } else {
+            unauthorized(connection, access, now);
+        }
+    }
+
+    private void route(Connection connection, HttpRequest request, long now) {
+        String path = request.path();
         boolean metrics = path.equals(config.metricsPath());
         boolean healthPath = path.equals(config.healthPath());
         if (!metrics && !healthPath && !path.equals(config.livePath())) {
@@ -377,7 +431,7 @@ final class ServerLoop implements Runnable {
                 } catch (Throwable failed) {
                     connection.answerFailure = failed;
                 } finally {
-                    answered.add(connection);
+                    handedBack.add(connection);
                     selector.wakeup();
                 }
             });
@@ -386,21 +440,30 @@ final class ServerLoop implements Runnable {
         }
     }
 
-    private void deliverHealthAnswers(long now) {
-        for (Connection connection = answered.poll(); connection != null; connection = answered.poll()) {
-            HttpResponse response = connection.answer;
-            Throwable failure = connection.answerFailure;
-            connection.answer = null;
-            connection.answerFailure = null;
+    private void takeBackHandedConnections(long now) {
+        for (Connection connection = handedBack.poll(); connection != null; connection = handedBack.poll()) {
             if (connection.closed) {
-                continue;
+                connection.access = null;
+                connection.answer = null;
+                connection.answerFailure = null;
+            } else if (connection.state == State.CHECKING) {
+                afterCredentialCheck(connection, now);
+            } else {
+                deliverHealthAnswer(connection, now);
             }
-            if (response == null) {
-                reportFailure("/health", failure);
-                response = HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
-            }
-            respond(connection, response, now);
         }
+    }
+
+    private void deliverHealthAnswer(Connection connection, long now) {
+        HttpResponse response = connection.answer;
+        Throwable failure = connection.answerFailure;
+        connection.answer = null;
+        connection.answerFailure = null;
+        if (response == null) {
+            reportFailure("/health", failure);
+            response = HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
+        }
+        respond(connection, response, now);
     }
 
     private void scrape(Connection connection, long now) {

@@ -18,8 +18,8 @@ public interface ServerSecurity {
         }
 
         @Override
-        public String challenge(String path, String authorization) {
-            return null;
+        public Access access(String path, String authorization) {
+            return Access.ALLOW;
         }
 
         @Override
@@ -49,11 +49,11 @@ public interface ServerSecurity {
     }
 
     /**
-     * Null when the request for {@code path} may be served with this {@code Authorization} field
-     * (null when absent); otherwise the {@code WWW-Authenticate} value of the 401 answer.
-     * Called on the selector thread: it must be quick (cache expensive checks such as bcrypt).
+     * Whether the request for {@code path} with this {@code Authorization} field (null when absent)
+     * may be served. Called on the selector thread, so it must be quick: a check that is not (bcrypt)
+     * is returned as {@link Access#afterCheck} and runs on the server's credential-check thread.
      */
-    String challenge(String path, String authorization);
+    Access access(String path, String authorization);
 
     /** Header fields added to every response, as name, value, name, value... */
     List<String> responseHeaders();

@@ -35,16 +35,19 @@ public final class SystemServer {
     private final Thread loopThread;
     private final ThreadPoolExecutor renderers;
     private final ThreadPoolExecutor healthWorkers;
+    private final CredentialChecks credentialChecks;
     private final boolean tls;
 
     private SystemServer(ServerSocketChannel listener, ServerLoop loop, Thread loopThread,
-            ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers, boolean tls) throws IOException {
+            ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers, CredentialChecks credentialChecks,
+            boolean tls) throws IOException {
         this.listener = listener;
         this.address = (InetSocketAddress) listener.getLocalAddress();
         this.loop = loop;
         this.loopThread = loopThread;
         this.renderers = renderers;
         this.healthWorkers = healthWorkers;
+        this.credentialChecks = credentialChecks;
         this.tls = tls;
     }
 
@@ -84,13 +87,19 @@ public final class SystemServer {
                     TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
                     new DaemonThreadFactory("dynamo-system-server-health-"));
             healthWorkers.allowCoreThreadTimeOut(true);
+            // Started at the first credentials that need a slow check: never without basic auth.
+            ThreadPoolExecutor checkThread = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<Runnable>(CredentialChecks.MAX_QUEUED),
+                    new DaemonThreadFactory("dynamo-system-server-auth-"));
+            checkThread.allowCoreThreadTimeOut(true);
+            CredentialChecks credentialChecks = new CredentialChecks(checkThread);
             MetricsHandler metrics = new MetricsHandler(registry, beforeEachScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
-                    renderers, RENDER_SLOTS, healthWorkers);
+                    renderers, RENDER_SLOTS, healthWorkers, credentialChecks);
             Thread loopThread = new Thread(loop, "dynamo-system-server");
             loopThread.setDaemon(true);
             SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers,
-                    security.sslContext() != null);
+                    credentialChecks, security.sslContext() != null);
             loopThread.start();
             server.stopAtShutdown();
             return server;
@@ -150,6 +159,7 @@ public final class SystemServer {
         }
         renderers.shutdownNow();
         healthWorkers.shutdownNow();
+        credentialChecks.stop();
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.Access;
 import dev.dynamo.agent.internal.server.ServerSecurity;
 
 import javax.net.ssl.SSLContext;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * WebSecurity security = WebSecurity.load(Paths.get(path), "/live", false);
- * AccessDecision decision = security.authorize("/metrics", authorizationHeader);
+ * Access access = security.access("/metrics", authorizationHeader);
  * }</pre>
  */
 public final class WebSecurity implements ServerSecurity {
@@ -64,7 +65,7 @@ public final class WebSecurity implements ServerSecurity {
 
     static WebSecurity load(Path file, String livePath, boolean liveRequiresAuth, Clock clock)
             throws WebConfigException {
-        Snapshot first = Snapshot.load(file, clock);
+        Snapshot first = Snapshot.load(file);
         for (String note : first.notes()) {
             LOG.info("web config " + file + ": " + note);
         }
@@ -98,18 +99,17 @@ public final class WebSecurity implements ServerSecurity {
         return requireTls(fresh()).parameters();
     }
 
-    /** Whether the request for {@code path} with this {@code Authorization} header value (or null) may be served. */
-    public AccessDecision authorize(String path, String authorization) {
+    /**
+     * Whether the request for {@code path} with this {@code Authorization} header value (or null)
+     * may be served; pending when the password needs bcrypt (see {@link BasicAuthUsers}).
+     */
+    @Override
+    public Access access(String path, String authorization) {
         BasicAuthUsers users = fresh().users;
         if (users.isEmpty() || path.equals(openPath)) {
-            return AccessDecision.ALLOW;
+            return Access.ALLOW;
         }
-        return users.accepts(authorization) ? AccessDecision.ALLOW : AccessDecision.CHALLENGE;
-    }
-
-    @Override
-    public String challenge(String path, String authorization) {
-        return authorize(path, authorization).challenge();
+        return users.access(authorization);
     }
 
     /** The {@code http_server_config.headers} to add to every response, as name, value, name, value... */
@@ -163,7 +163,7 @@ public final class WebSecurity implements ServerSecurity {
                 return last;
             }
             try {
-                Snapshot loaded = Snapshot.load(file, clock);
+                Snapshot loaded = Snapshot.load(file);
                 if ((loaded.tls != null) != tls) {
                     throw new WebConfigException("it now turns TLS " + (tls ? "off" : "on") + ", which needs a"
                             + " restart of the application");
@@ -220,7 +220,7 @@ public final class WebSecurity implements ServerSecurity {
         final List<String> headerList;
         final String fingerprint;
 
-        private Snapshot(WebConfig config, ServerTls tls, String fingerprint, Clock clock) {
+        private Snapshot(WebConfig config, ServerTls tls, String fingerprint) {
             this.config = config;
             List<String> headers = new ArrayList<String>();
             for (Map.Entry<String, String> header : config.headers.entrySet()) {
@@ -229,16 +229,16 @@ public final class WebSecurity implements ServerSecurity {
             }
             this.headerList = Collections.unmodifiableList(headers);
             this.tls = tls;
-            this.users = new BasicAuthUsers(config.users, clock);
+            this.users = new BasicAuthUsers(config.users);
             this.fingerprint = fingerprint;
         }
 
         /** Reads everything; the fingerprint is taken first, so a change during the reading is seen next time. */
-        static Snapshot load(Path file, Clock clock) throws WebConfigException {
+        static Snapshot load(Path file) throws WebConfigException {
             WebConfig config = WebConfig.read(file);
             String fingerprint = fingerprint(file, config);
             ServerTls tls = config.tls == null ? null : ServerTls.load(config.tls);
-            return new Snapshot(config, tls, fingerprint, clock);
+            return new Snapshot(config, tls, fingerprint);
         }
 
         List<String> notes() {

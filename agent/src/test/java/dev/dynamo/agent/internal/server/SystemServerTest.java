@@ -571,10 +571,10 @@ class SystemServerTest {
                     }
 
                     @Override
-                    public String challenge(String path, String authorization) {
+                    public Access access(String path, String authorization) {
                         asked.add(path + " " + authorization);
                         boolean open = path.equals("/live") || "Basic dTpw".equals(authorization);
-                        return open ? null : "Basic realm=\"dynamo\"";
+                        return open ? Access.ALLOW : Access.challenge("Basic realm=\"dynamo\"");
                     }
 
                     @Override

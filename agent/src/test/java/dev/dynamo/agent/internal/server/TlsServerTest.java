@@ -83,8 +83,8 @@ class TlsServerTest {
                     }
 
                     @Override
-                    public String challenge(String path, String authorization) {
-                        return null;
+                    public Access access(String path, String authorization) {
+                        return Access.ALLOW;
                     }
 
                     @Override

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.Access;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WebSecurityTest {
@@ -73,6 +75,11 @@ class WebSecurityTest {
         return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The final decision, bcrypt included. */
+    private static boolean allowed(WebSecurity security, String path, String authorization) {
+        return security.access(path, authorization).verify();
+    }
+
     private void aSecondLater() {
         now += WebSecurity.CHECK_INTERVAL_NANOS;
     }
@@ -81,15 +88,17 @@ class WebSecurityTest {
     void asksForCredentialsOnEveryPathButLiveness() throws Exception {
         WebSecurity security = load(write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH), false);
 
-        assertTrue(security.authorize("/live", null).allowed());
-        AccessDecision missing = security.authorize("/metrics", null);
+        assertSame(Access.ALLOW, security.access("/live", null));
+        Access missing = security.access("/metrics", null);
+        assertFalse(missing.pending(), "refused without bcrypt");
         assertFalse(missing.allowed());
-        assertEquals(401, missing.status());
         assertEquals("Basic realm=\"dynamo-agent\", charset=\"UTF-8\"", missing.challenge());
-        assertFalse(security.authorize("/health", basic("prometheus:wrong")).allowed());
-        assertFalse(security.authorize("/nowhere", null).allowed());
-        assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed());
-        assertNull(security.authorize("/metrics", basic("prometheus:password")).challenge());
+        assertFalse(allowed(security, "/health", basic("prometheus:wrong")));
+        assertFalse(allowed(security, "/nowhere", null));
+        Access first = security.access("/metrics", basic("prometheus:password"));
+        assertTrue(first.pending(), "bcrypt runs later, off the selector thread");
+        assertTrue(first.verify());
+        assertSame(Access.ALLOW, security.access("/metrics", basic("prometheus:password")), "remembered");
         assertEquals("plain HTTP, basic auth (/live open)", security.describe());
     }
 
@@ -97,8 +106,8 @@ class WebSecurityTest {
     void asksForCredentialsOnLivenessWhenConfigured() throws Exception {
         WebSecurity security = load(write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH), true);
 
-        assertFalse(security.authorize("/live", null).allowed());
-        assertTrue(security.authorize("/live", basic("prometheus:password")).allowed());
+        assertFalse(allowed(security, "/live", null));
+        assertTrue(allowed(security, "/live", basic("prometheus:password")));
     }
 
     @Test
@@ -106,10 +115,10 @@ class WebSecurityTest {
         WebSecurity security = load(write("web.yml", "http_server_config:", "  headers:",
                 "    X-Content-Type-Options: nosniff"), false);
 
-        assertTrue(security.authorize("/metrics", null).allowed());
+        assertTrue(allowed(security, "/metrics", null));
         assertEquals("nosniff", security.headers().get("X-Content-Type-Options"));
         assertEquals(java.util.Arrays.asList("X-Content-Type-Options", "nosniff"), security.responseHeaders());
-        assertNull(security.challenge("/metrics", null));
+        assertSame(Access.ALLOW, security.access("/metrics", null));
         assertNull(security.sslContext());
         assertFalse(security.tlsEnabled());
     }
@@ -121,11 +130,11 @@ class WebSecurityTest {
         write("web.yml", "http_server_config:", "  headers:", "    X-Frame-Options: deny",
                 "basic_auth_users:", "  prometheus: " + SECRET_HASH);
 
-        assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed(), "not yet checked");
+        assertTrue(allowed(security, "/metrics", basic("prometheus:password")), "not yet checked");
         aSecondLater();
 
-        assertFalse(security.authorize("/metrics", basic("prometheus:password")).allowed());
-        assertTrue(security.authorize("/metrics", basic("prometheus:secret")).allowed());
+        assertFalse(allowed(security, "/metrics", basic("prometheus:password")));
+        assertTrue(allowed(security, "/metrics", basic("prometheus:secret")));
         assertEquals("deny", security.headers().get("X-Frame-Options"));
     }
 
@@ -137,7 +146,7 @@ class WebSecurityTest {
 
         for (int i = 0; i < 3; i++) {
             aSecondLater();
-            assertTrue(security.authorize("/metrics", basic("prometheus:password")).allowed());
+            assertTrue(allowed(security, "/metrics", basic("prometheus:password")));
         }
         String text = logText();
         assertEquals(1, text.split("changed but cannot be used", -1).length - 1, text);
@@ -145,7 +154,7 @@ class WebSecurityTest {
 
         write("web.yml", "basic_auth_users:", "  prometheus: " + SECRET_HASH);
         aSecondLater();
-        assertTrue(security.authorize("/metrics", basic("prometheus:secret")).allowed());
+        assertTrue(allowed(security, "/metrics", basic("prometheus:secret")));
     }
 
     @Test

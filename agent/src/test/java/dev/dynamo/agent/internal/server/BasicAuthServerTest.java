@@ -1,0 +1,254 @@
+package dev.dynamo.agent.internal.server;
+
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.webconfig.WebSecurity;
+import io.prometheus.client.Gauge;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server with a web config of bcrypt users: slow password checks never hold up the selector thread. */
+class BasicAuthServerTest {
+    /** "password", bcrypt cost 4: checked in a few milliseconds. */
+    private static final String FAST_HASH = "$2b$04$.umPE/6kJRO5OijOTz3jZ.neCWOeslSQnUQQLO10aU5fC7TQQm.Ea";
+    /** "password", cost 10: some 50-200 ms. */
+    private static final String USUAL_HASH = "$2b$10$.umPE/6kJRO5OijOTz3jZ.xFOKp/JZ2lVkAaZlJVK8l5YmKCRBKfy";
+    /** "slowpass", cost 14: a second or more, far longer than any answer below may take. */
+    private static final String SLOW_HASH = "$2b$14$.umPE/6kJRO5OijOTz3jZ.qOVizFyu438TTq/IVTV35XNolxpKQE2";
+    private static final String CHECK_THREAD = "dynamo-system-server-auth-";
+    private static final long PROMPT_MILLIS = 500;
+
+    @TempDir
+    Path directory;
+    private final List<SystemServer> servers = new ArrayList<SystemServer>();
+    private final List<RawHttp> clients = new ArrayList<RawHttp>();
+
+    @AfterEach
+    void stop() throws IOException {
+        for (RawHttp client : clients) {
+            client.close();
+        }
+        for (SystemServer server : servers) {
+            server.stop();
+        }
+    }
+
+    private SystemServer start(boolean liveRequiresAuth) throws Exception {
+        Path webConfig = directory.resolve("web.yml");
+        Files.write(webConfig, ("basic_auth_users:\n  fast: " + FAST_HASH + "\n  usual: " + USUAL_HASH
+                + "\n  slow: " + SLOW_HASH + "\n").getBytes(StandardCharsets.UTF_8));
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        AgentConfig config = AgentConfig.fromEnvironment(env);
+        ScrapeRegistry registry = new ScrapeRegistry();
+        Gauge.build("basic_auth_test_gauge", "A gauge to scrape").register(registry).set(7);
+        SystemServer server = SystemServer.start(config, registry, new HealthStatus(true), () -> { },
+                WebSecurity.load(webConfig, config.livePath(), liveRequiresAuth));
+        servers.add(server);
+        return server;
+    }
+
+    private RawHttp client(SystemServer server) throws IOException {
+        RawHttp client = new RawHttp(server.port());
+        clients.add(client);
+        return client;
+    }
+
+    private static String get(String path, String userAndPassword) {
+        String authorization = userAndPassword == null ? "" : "Authorization: Basic "
+                + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        return "GET " + path + " HTTP/1.1\r\nHost: test\r\n" + authorization + "\r\n";
+    }
+
+    /** One request on a new connection, with how long its answer took. */
+    private Timed request(SystemServer server, String path, String userAndPassword) throws IOException {
+        long start = System.nanoTime();
+        RawHttp.Reply reply = client(server).send(get(path, userAndPassword)).read();
+        return new Timed(reply, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    @Test
+    void answersLiveAndRememberedCredentialsWhileASlowPasswordIsChecked() throws Exception {
+        SystemServer server = start(false);
+        assertEquals(200, request(server, "/metrics", "fast:password").reply.status, "checked, then remembered");
+        RawHttp slow = client(server);
+        slow.socket.setSoTimeout(60_000);
+        slow.send(get("/metrics", "slow:slowpass"));
+        awaitCheckThreadBusy();
+
+        Timed live = request(server, "/live", null);
+        Timed scrape = request(server, "/metrics", "fast:password");
+
+        assertEquals(200, live.reply.status);
+        assertTrue(live.millis < PROMPT_MILLIS, "/live took " + live.millis + " ms");
+        assertEquals(200, scrape.reply.status);
+        assertTrue(scrape.reply.text().contains("basic_auth_test_gauge 7.0"), scrape.reply.text());
+        assertTrue(scrape.millis < PROMPT_MILLIS, "the remembered scrape took " + scrape.millis + " ms");
+        assertEquals(0, slow.socket.getInputStream().available(), "the slow check was still running");
+        RawHttp.Reply slowReply = slow.read();
+        assertEquals(200, slowReply.status);
+        assertTrue(slowReply.text().contains("basic_auth_test_gauge 7.0"));
+    }
+
+    @Test
+    void answersLiveFromRememberedCredentialsAtOnceWhenLiveRequiresThem() throws Exception {
+        SystemServer server = start(true);
+        assertEquals(401, request(server, "/live", null).reply.status);
+        assertEquals(200, request(server, "/live", "fast:password").reply.status);
+        RawHttp slow = client(server);
+        slow.socket.setSoTimeout(60_000);
+        slow.send(get("/live", "slow:slowpass"));
+        awaitCheckThreadBusy();
+
+        Timed live = request(server, "/live", "fast:password");
+
+        assertEquals(200, live.reply.status);
+        assertTrue(live.millis < PROMPT_MILLIS, "/live took " + live.millis + " ms");
+        assertEquals(0, slow.socket.getInputStream().available(), "the slow check was still running");
+        assertEquals(200, slow.read().status);
+    }
+
+    @Test
+    void refusesAWrongPasswordOnceItIsChecked() throws Exception {
+        SystemServer server = start(false);
+
+        RawHttp.Reply wrong = request(server, "/metrics", "usual:wrong").reply;
+
+        assertEquals(401, wrong.status);
+        assertEquals("Basic realm=\"dynamo-agent\", charset=\"UTF-8\"", wrong.header("WWW-Authenticate"));
+        assertTrue(!wrong.text().contains("basic_auth_test_gauge"), wrong.text());
+        assertEquals(200, request(server, "/metrics", "usual:password").reply.status);
+        assertEquals(401, request(server, "/metrics", "usual:wrong").reply.status, "a failure is not remembered");
+    }
+
+    @Test
+    void answersAFloodOfNewCredentialsWith503AndCountsIt() throws Exception {
+        SystemServer server = start(false);
+        assertEquals(200, request(server, "/metrics", "fast:password").reply.status);
+        RawHttp slow = client(server);
+        slow.send(get("/metrics", "slow:slowpass"));
+        awaitCheckThreadBusy();
+        int flood = 40;
+        List<RawHttp> guessers = new ArrayList<RawHttp>();
+        for (int i = 0; i < flood; i++) {
+            guessers.add(client(server));
+        }
+        for (int i = 0; i < flood; i++) {
+            guessers.get(i).send(get("/metrics", "usual:guess" + i));
+        }
+
+        // While the slow check runs, MAX_QUEUED guesses wait, in whatever order the server read them;
+        // the rest are refused at once.
+        int refused = flood - CredentialChecks.MAX_QUEUED;
+        int answered503 = 0;
+        for (RawHttp guesser : guessers) {
+            guesser.socket.setSoTimeout(200);
+            RawHttp.Reply reply;
+            try {
+                reply = guesser.read();
+            } catch (java.net.SocketTimeoutException stillChecked) {
+                continue;
+            }
+            if (reply.status == 503) {
+                answered503++;
+                assertEquals("1", reply.header("Retry-After"));
+            } else {
+                assertEquals(401, reply.status, "a checked guess");
+            }
+        }
+        assertEquals(refused, answered503);
+        Timed counted = request(server, "/metrics?name[]=dynamo_system_server_rejected_requests_total",
+                "fast:password");
+        assertTrue(counted.millis < PROMPT_MILLIS, "remembered credentials skip the full queue; took "
+                + counted.millis + " ms");
+        assertTrue(counted.reply.text().contains(
+                "dynamo_system_server_rejected_requests_total{reason=\"auth_overloaded\",} " + refused + ".0"),
+                counted.reply.text());
+    }
+
+    @Test
+    void leavesNoThreadOrDescriptorBehind() throws Exception {
+        long before = openDescriptors();
+        SystemServer server = start(false);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(401, request(server, "/metrics", "fast:wrong" + i).reply.status);
+        }
+        assertTrue(checkThreads() > 0);
+        for (RawHttp client : clients) {
+            client.close();
+        }
+        clients.clear();
+
+        server.stop();
+        servers.clear();
+
+        // A check still running when the server stops (another test's slow one, say) ends first.
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (checkThreads() > 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, checkThreads(), "credential-check threads still alive");
+        long after = openDescriptors();
+        assertTrue(after - before < 5, "open descriptors went from " + before + " to " + after
+                + " over 20 connections");
+    }
+
+    /** Waits until the credential-check thread runs a check, i.e. bcrypt is on the stack. */
+    private static void awaitCheckThreadBusy() throws InterruptedException {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < giveUp) {
+            for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+                if (thread.getKey().getName().startsWith(CHECK_THREAD)) {
+                    for (StackTraceElement frame : thread.getValue()) {
+                        if (frame.getClassName().endsWith(".Bcrypt")) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no credential check started within 10 s");
+    }
+
+    private static int checkThreads() {
+        int count = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(CHECK_THREAD) && thread.isAlive()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static long openDescriptors() {
+        return ((com.sun.management.UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getOpenFileDescriptorCount();
+    }
+
+    private static final class Timed {
+        final RawHttp.Reply reply;
+        final long millis;
+
+        Timed(RawHttp.Reply reply, long millis) {
+            this.reply = reply;
+            this.millis = millis;
+        }
+    }
+}
