@@ -15,7 +15,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
@@ -83,7 +82,8 @@ final class MetricsHandler {
         }
         Enumeration<MetricFamilySamples> selected = registry instanceof ScrapeRegistry
                 ? ((ScrapeRegistry) registry).familiesNamed(names) : registry.metricFamilySamples();
-        return new Named(new Concatenated(selected, Collections.enumeration(own)), names);
+        return new FamiliesKept(new Concatenated(selected, Collections.enumeration(own)),
+                family -> keepNamed(family, names));
     }
 
     static Set<String> requestedNames(String rawQuery) {
@@ -128,36 +128,6 @@ final class MetricsHandler {
         }
         return samples.isEmpty() ? null
                 : new MetricFamilySamples(family.name, family.unit, family.type, family.help, samples);
-    }
-
-    /** The families {@link #keepNamed} keeps, filtered as the page is written. */
-    private static final class Named implements Enumeration<MetricFamilySamples> {
-        private final Enumeration<MetricFamilySamples> all;
-        private final Set<String> names;
-        private MetricFamilySamples next;
-
-        Named(Enumeration<MetricFamilySamples> all, Set<String> names) {
-            this.all = all;
-            this.names = names;
-        }
-
-        @Override
-        public boolean hasMoreElements() {
-            while (next == null && all.hasMoreElements()) {
-                next = keepNamed(all.nextElement(), names);
-            }
-            return next != null;
-        }
-
-        @Override
-        public MetricFamilySamples nextElement() {
-            if (!hasMoreElements()) {
-                throw new NoSuchElementException();
-            }
-            MetricFamilySamples result = next;
-            next = null;
-            return result;
-        }
     }
 
     private static final class Concatenated implements Enumeration<MetricFamilySamples> {

@@ -5,39 +5,28 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /** A transport without encryption: the channel itself. */
-final class PlainTransport implements Transport {
-    private final SocketChannel channel;
-
+final class PlainTransport extends Transport {
     PlainTransport(SocketChannel channel) {
-        this.channel = channel;
+        super(channel);
     }
 
     @Override
-    public int read(ByteBuffer into) throws IOException {
+    int read(ByteBuffer into) throws IOException {
         return channel.read(into);
     }
 
     @Override
-    public long write(ByteBuffer[] from) throws IOException {
+    long write(ByteBuffer[] from) throws IOException {
         return channel.write(from);
     }
 
     @Override
-    public boolean flushed() {
+    boolean flushed() {
         return true;
     }
 
     @Override
-    public void shutdownOutput() throws IOException {
+    void shutdownOutput() throws IOException {
         channel.shutdownOutput();
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Closing releases the descriptor even when it reports an error.
-        }
     }
 }

@@ -116,7 +116,8 @@ public final class ScrapeRegistry extends CollectorRegistry {
                 selected.add(source);
             }
         }
-        return new Filtered(new Families(selected, filter), filter);
+        // Keeps the samples filter accepts, and the families left with any.
+        return new FamiliesKept(new Families(selected, filter), family -> family.filter(filter));
     }
 
     /**
@@ -220,36 +221,6 @@ public final class ScrapeRegistry extends CollectorRegistry {
                 throw new NoSuchElementException();
             }
             return current.next();
-        }
-    }
-
-    /** Keeps the samples {@code filter} accepts, and the families left with any. */
-    private static final class Filtered implements Enumeration<MetricFamilySamples> {
-        private final Enumeration<MetricFamilySamples> all;
-        private final Predicate<String> filter;
-        private MetricFamilySamples next;
-
-        Filtered(Enumeration<MetricFamilySamples> all, Predicate<String> filter) {
-            this.all = all;
-            this.filter = filter;
-        }
-
-        @Override
-        public boolean hasMoreElements() {
-            while (next == null && all.hasMoreElements()) {
-                next = all.nextElement().filter(filter);
-            }
-            return next != null;
-        }
-
-        @Override
-        public MetricFamilySamples nextElement() {
-            if (!hasMoreElements()) {
-                throw new NoSuchElementException();
-            }
-            MetricFamilySamples result = next;
-            next = null;
-            return result;
         }
     }
 }

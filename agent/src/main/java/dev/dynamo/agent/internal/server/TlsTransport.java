@@ -15,8 +15,7 @@ import java.nio.channels.SocketChannel;
  * computations of the handshake) run inline on the selector thread: they take about a millisecond,
  * and a kept-alive connection pays them once.
  */
-final class TlsTransport implements Transport {
-    private final SocketChannel channel;
+final class TlsTransport extends Transport {
     private final SSLEngine engine;
     /** Records received and not yet decrypted; in write mode. */
     private ByteBuffer incoming;
@@ -27,7 +26,7 @@ final class TlsTransport implements Transport {
     private boolean inboundDone;
 
     TlsTransport(SocketChannel channel, SSLEngine engine) throws SSLException {
-        this.channel = channel;
+        super(channel);
         this.engine = engine;
         engine.setUseClientMode(false);
         int packet = engine.getSession().getPacketBufferSize();
@@ -40,7 +39,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public int read(ByteBuffer into) throws IOException {
+    int read(ByteBuffer into) throws IOException {
         // Bounded: an engine that neither consumes nor produces (waiting to send) must not spin the selector.
         for (int step = 0; step < 64; step++) {
             if (decrypted.hasRemaining()) {
@@ -125,7 +124,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public long write(ByteBuffer[] from) throws IOException {
+    long write(ByteBuffer[] from) throws IOException {
         long taken = 0;
         while (flushed()) {
             handshake();
@@ -154,7 +153,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public boolean flushed() throws IOException {
+    boolean flushed() throws IOException {
         while (outgoing.hasRemaining()) {
             if (channel.write(outgoing) == 0) {
                 return false;
@@ -164,20 +163,11 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public void shutdownOutput() throws IOException {
+    void shutdownOutput() throws IOException {
         engine.closeOutbound();
         handshake();
         if (flushed()) {
             channel.shutdownOutput();
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Closing releases the descriptor even when it reports an error.
         }
     }
 

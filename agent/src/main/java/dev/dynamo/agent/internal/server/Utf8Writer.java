@@ -38,23 +38,27 @@ final class Utf8Writer extends Writer {
 
     @Override
     public void write(String text, int offset, int length) throws IOException {
-        while (length > 0) {
-            int count = Math.min(length, BLOCK_CHARS - used);
-            text.getChars(offset, offset + count, chars, used);
-            used += count;
-            offset += count;
-            length -= count;
-            if (used == BLOCK_CHARS) {
-                encode(false);
-            }
-        }
+        append(text, null, offset, length);
     }
 
     @Override
     public void write(char[] source, int offset, int length) throws IOException {
+        append(null, source, offset, length);
+    }
+
+    /**
+     * Copies {@code length} chars of {@code text}, or else of {@code array}, into the block, encoding
+     * each block as it fills. One loop for both: Writer's own {@code write(String)} would first
+     * copy the string into a new array.
+     */
+    private void append(String text, char[] array, int offset, int length) throws IOException {
         while (length > 0) {
             int count = Math.min(length, BLOCK_CHARS - used);
-            System.arraycopy(source, offset, chars, used, count);
+            if (text != null) {
+                text.getChars(offset, offset + count, chars, used);
+            } else {
+                System.arraycopy(array, offset, chars, used, count);
+            }
             used += count;
             offset += count;
             length -= count;
