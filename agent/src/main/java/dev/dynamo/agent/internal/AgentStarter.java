@@ -6,6 +6,7 @@ import dev.dynamo.agent.internal.export.ApiMetricsCollector;
 import dev.dynamo.agent.internal.export.JvmMetrics;
 import dev.dynamo.agent.internal.export.PrimaryApi;
 import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
+import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.HealthStatus;
 import dev.dynamo.agent.internal.server.ScrapeRegistry;
@@ -166,8 +167,8 @@ public final class AgentStarter {
             }
         }
         try {
-            SystemServer server = SystemServer.start(config, registry, HealthStatus.of(config, api),
-                    beforeEachScrape, security);
+            SystemServer server = SystemServer.start(config, registry,
+                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, security);
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
                     + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
             if (config.port() == 0) {

@@ -2,7 +2,6 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.export.PrimaryApi;
-import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
@@ -55,10 +54,10 @@ public final class HealthStatus {
     private final Set<String> reported = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
     private volatile ThreadPoolExecutor checkThreads;
 
-    /** Ready from the start, or once any annotated endpoint is instrumented; no health API. */
+    /** Ready from the start or never: no endpoints, no health API. */
     public HealthStatus(boolean startingReady) {
         this(startingReady, Collections.<String>emptyList(), Collections::<Object[]>emptyList,
-                InstrumentedEndpoints::endpoints);
+                Collections::<String>emptyList);
     }
 
     /**
@@ -74,15 +73,18 @@ public final class HealthStatus {
         this.instrumentedEndpoints = instrumentedEndpoints;
     }
 
-    /** The health of this agent's process, from its settings and what the application says through {@code api}. */
-    public static HealthStatus of(AgentConfig config, PrimaryApi api) {
+    /**
+     * The health of this agent's process, from its settings, what the application says through
+     * {@code api}, and the endpoints the agent instrumented ("namespace/component/endpoint").
+     */
+    public static HealthStatus of(AgentConfig config, PrimaryApi api, Supplier<List<String>> instrumentedEndpoints) {
         return new HealthStatus(config.startingReady(), config.endpointsGatingHealth(), () -> {
             try {
                 return api.healthEncoded();
             } catch (ReflectiveOperationException | RuntimeException | LinkageError failed) {
                 throw new IllegalStateException("cannot read the application's health state: " + failed, failed);
             }
-        }, InstrumentedEndpoints::endpoints);
+        }, instrumentedEndpoints);
     }
 
     /** One evaluation: the checks run once, and status and document agree. */
