@@ -244,14 +244,17 @@ public final class ReportWriter {
                 .append(" by the JDK's `HttpClient` (HTTP/1.1, kept alive, no gzip); ").append(any.settings())
                 .append(". The dynamo JVM runs the agent (`DYN_SYSTEM_JVM_METRICS=false`); the others serve a plain")
                 .append(" simpleclient 0.16 registry with its `HTTPServer` (`PROMETHEUS_DISABLE_CREATED_SERIES=true`, so")
-                .append(" the bodies hold the same series) and a client_java 1.x registry with its `HTTPServer`. All")
-                .append(" three servers are the JDK's `com.sun.net.httpserver`; the")
+                .append(" the bodies hold the same series) and a client_java 1.x registry with its `HTTPServer`. The")
+                .append(" agent serves with its own non-blocking server (`java.nio`), which sets `TCP_NODELAY` on each")
+                .append(" of its sockets; both peers' `HTTPServer`s are the JDK's `com.sun.net.httpserver`. The")
                 .append(" first table sets `-Dsun.net.httpserver.nodelay=true` in the target JVMs, the second")
-                .append(" keeps the JDK default (Nagle on). Times in ms per scrape: median of iterations (min–max).\n\n");
+                .append(" keeps the JDK default (Nagle on); the property changes only the peers' servers, so the")
+                .append(" dynamo column measures the same server in both tables.")
+                .append(" Times in ms per scrape: median of iterations (min–max).\n\n");
         for (Map.Entry<String, Map<String, Map<Integer, JmhResult>>> entry : grouped.entrySet()) {
             boolean noDelay = entry.getKey().equals("true");
-            out.append(noDelay ? "**TCP_NODELAY on (`sun.net.httpserver.nodelay=true`)**\n\n"
-                    : "**JDK default sockets (Nagle on)**\n\n");
+            out.append(noDelay ? "**Peers with TCP_NODELAY on (`sun.net.httpserver.nodelay=true`)**\n\n"
+                    : "**Peers with the JDK default sockets (Nagle on)**\n\n");
             scrapeTable(entry.getValue(), bytes, noDelay ? "TCP_NODELAY" : "JDK default sockets");
         }
     }
@@ -327,7 +330,8 @@ public final class ReportWriter {
             }
         }
         out.append("JMH: one `GET /metrics` (full) or `GET /metrics?name[]=dynamo_component_scrape_series_total`")
-                .append(" (filtered) of another JVM (`-Xmx256m`, `-Dsun.net.httpserver.nodelay=true`) with N")
+                .append(" (filtered) of another JVM (`-Xmx256m`; `-Dsun.net.httpserver.nodelay=true` for the peers'")
+                .append(" JDK `HTTPServer`s, the agent's own server sets `TCP_NODELAY` itself) with N")
                 .append(" application threads waiting on a latch, 100 counter series and the JVM metrics of each")
                 .append(" library: the dynamo agent (defaults), simpleclient 0.16 with `DefaultExports` and its")
                 .append(" `HTTPServer`, client_java 1.x with `JvmMetrics` and its `HTTPServer`; ").append(any == null

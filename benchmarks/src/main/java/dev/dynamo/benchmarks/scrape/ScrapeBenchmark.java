@@ -52,8 +52,10 @@ public class ScrapeBenchmark {
     public int series;
 
     /**
-     * {@code sun.net.httpserver.nodelay} in the target JVM (both servers use the JDK's HTTP server).
-     * Without it, a body that fits one segment waits for the client's delayed ACK of the headers.
+     * {@code sun.net.httpserver.nodelay} in the target JVM. It changes only the peers, whose
+     * {@code HTTPServer}s are the JDK's {@code com.sun.net.httpserver}: without it, a body that fits
+     * one segment waits for the client's delayed ACK of the headers. The dynamo agent serves with its
+     * own non-blocking server, which sets {@code TCP_NODELAY} on each socket either way.
      */
     @Param({"true", "false"})
     public boolean tcpNoDelay;
