@@ -119,7 +119,7 @@ final class ServerLoop implements Runnable {
                     Thread.interrupted();
                     long now = System.nanoTime();
                     deliverRenders(now);
-                    takeBackHandedConnections(now);
+                    resumeHandedBack(now);
                     Set<SelectionKey> selected = selector.selectedKeys();
                     for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext(); ) {
                         SelectionKey key = keys.next();
@@ -440,7 +440,7 @@ final class ServerLoop implements Runnable {
         }
     }
 
-    private void takeBackHandedConnections(long now) {
+    private void resumeHandedBack(long now) {
         for (Connection connection = handedBack.poll(); connection != null; connection = handedBack.poll()) {
             if (connection.closed) {
                 connection.access = null;
