@@ -23,7 +23,7 @@ public final class BenchmarkMain {
             "  all                 every benchmark below, then the report (about 30 minutes)",
             "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent dynamoAgent",
             "                      handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
-            "  styles [method..]   per-call cost of the handler styles (suspend, Mono) against @WithSpan",
+            "  styles [method..]   per-call cost of the handler styles (suspend, Mono, gRPC unary) against @WithSpan",
             "  scrape              /metrics render cost with 100, 1,000 and 10,000 series",
             "  scrape-threads      scrape cost and safepoints with 100 and 3,000 application threads, full and name[]-filtered",
             "  jvm-calls           time and safepoints of each call behind the JVM metrics, 3,000 threads",

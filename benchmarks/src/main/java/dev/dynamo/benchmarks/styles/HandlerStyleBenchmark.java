@@ -4,6 +4,7 @@ import dev.dynamo.benchmarks.BenchmarkFiles;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import io.grpc.stub.ServerCalls;
 import kotlin.coroutines.Continuation;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,10 +23,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cost of one call of a handler in each asynchronous style (a Kotlin suspend function, a Reactor
- * {@code Mono}), plain, under the dynamo agent and under OpenTelemetry's {@code @WithSpan}. The
- * handlers complete at once, so that what is measured is the instrumentation of the style: a
- * suspend call and its continuation, a Mono subscribed and ended. {@link HandlerStyleRunner} runs
- * each method in its own fork with its agent flags; each state checks them in its set-up.
+ * {@code Mono}, a gRPC unary method), plain, under the dynamo agent and under OpenTelemetry's
+ * {@code @WithSpan}. The handlers complete at once, so that what is measured is the instrumentation
+ * of the style: a suspend call and its continuation, a Mono subscribed and ended, a whole unary call
+ * through gRPC's in-process transport ({@link InProcessGrpc}). {@link HandlerStyleRunner} runs each
+ * method in its own fork with its agent flags; each state checks them in its set-up.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -113,6 +115,75 @@ public class HandlerStyleBenchmark {
         }
     }
 
+    /** The gRPC states are apart from the others, so that the other methods' forks start no gRPC server. */
+    @State(Scope.Benchmark)
+    public static class GrpcPlain {
+        InProcessGrpc grpc;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireNoAgent();
+            grpc = InProcessGrpc.startAndCallOnce(InProcessGrpc.service(new GrpcHandlers.Plain()::handle).build());
+        }
+
+        @TearDown
+        public void close() {
+            grpc.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class GrpcDynamo {
+        InProcessGrpc grpc;
+        private IntCounter requests;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireAgent("dynamo-agent");
+            grpc = InProcessGrpc.startAndCallOnce(InProcessGrpc.service(new GrpcHandlers.Dynamo()::handle).build());
+            requests = Dynamo.requests(GrpcHandlers.Dynamo.ENDPOINT);
+            if (requests.get() != 1) {
+                throw new IllegalStateException("the dynamo agent did not instrument the gRPC handler: "
+                        + requests.get() + " requests after one call");
+            }
+        }
+
+        @TearDown
+        public void close() {
+            System.out.println("dynamo requests recorded: gRPC " + requests.get());
+            grpc.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class GrpcOtel {
+        InProcessGrpc grpc;
+
+        @Setup
+        public void setUp() {
+            BenchmarkFiles.requireAgent("opentelemetry-javaagent");
+            GrpcHandlers.Otel handler = new GrpcHandlers.Otel();
+            grpc = InProcessGrpc.startAndCallOnce(InProcessGrpc.service(handler::handle)
+                    .addMethod(InProcessGrpc.INSIDE_SPAN, ServerCalls.asyncUnaryCall(handler::insideSpan))
+                    .addMethod(InProcessGrpc.OUTSIDE_SPAN, ServerCalls.asyncUnaryCall(handler::outsideSpan))
+                    .build());
+            if (grpc.call(InProcessGrpc.INSIDE_SPAN, 0L) != 1L) {
+                grpc.close();
+                throw new IllegalStateException("the OpenTelemetry agent did not instrument the @WithSpan gRPC handler");
+            }
+            if (grpc.call(InProcessGrpc.OUTSIDE_SPAN, 0L) != 0L) {
+                grpc.close();
+                throw new IllegalStateException("OpenTelemetry's gRPC instrumentation is on (a span without @WithSpan):"
+                        + " run with -D" + HandlerStyleRunner.OTEL_GRPC_OFF + ", so that only @WithSpan is measured");
+            }
+        }
+
+        @TearDown
+        public void close() {
+            grpc.close();
+        }
+    }
+
     @Benchmark
     public Object suspendNoAgent(Plain state, Input input) {
         return state.suspendHandler.handle(input.next(), input.caller);
@@ -141,5 +212,20 @@ public class HandlerStyleBenchmark {
     @Benchmark
     public Long monoOtel(Otel state, Input input) {
         return state.monoHandler.handle(input.next()).block();
+    }
+
+    @Benchmark
+    public Long grpcNoAgent(GrpcPlain state, Input input) {
+        return state.grpc.call(InProcessGrpc.HANDLE, input.next());
+    }
+
+    @Benchmark
+    public Long grpcDynamo(GrpcDynamo state, Input input) {
+        return state.grpc.call(InProcessGrpc.HANDLE, input.next());
+    }
+
+    @Benchmark
+    public Long grpcOtel(GrpcOtel state, Input input) {
+        return state.grpc.call(InProcessGrpc.HANDLE, input.next());
     }
 }

@@ -8,6 +8,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,7 +21,14 @@ public final class HandlerStyleRunner {
     static final String THREADS = System.getProperty("bench.styles.threads", "1");
     private static final String[] METHODS = {
         "suspendNoAgent", "suspendDynamo", "suspendOtel", "monoNoAgent", "monoDynamo", "monoOtel",
+        "grpcNoAgent", "grpcDynamo", "grpcOtel",
     };
+    /**
+     * Turns off the OpenTelemetry agent's own gRPC instrumentation in the gRPC fork: its client and
+     * server spans would be measured with {@code @WithSpan}'s, and would make the set-up's span check
+     * pass without {@code @WithSpan}.
+     */
+    static final String OTEL_GRPC_OFF = "otel.instrumentation.grpc.enabled=false";
 
     private HandlerStyleRunner() {
     }
@@ -40,10 +48,14 @@ public final class HandlerStyleRunner {
         Path result = BenchmarkFiles.resultsDir().resolve("styles-" + method + "-t" + threads + ".json");
         PerCallCase flags = method.endsWith("Dynamo") ? PerCallCase.DYNAMO
                 : method.endsWith("Otel") ? PerCallCase.OTEL : PerCallCase.NO_AGENT;
+        List<String> jvmArgs = new ArrayList<>(flags.jvmArgs());
+        if (method.equals("grpcOtel")) {
+            jvmArgs.add("-D" + OTEL_GRPC_OFF);
+        }
         Options options = JmhSettings.options(result)
                 .include(HandlerStyleBenchmark.class.getName() + "\\." + method + "$")
                 .threads(threads)
-                .jvmArgsAppend(flags.jvmArgs().toArray(new String[0]))
+                .jvmArgsAppend(jvmArgs.toArray(new String[0]))
                 .build();
         System.out.println("== handler styles: " + method + ", " + threads + " thread(s) -> " + result);
         new Runner(options).run();
