@@ -2,6 +2,7 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -13,9 +14,8 @@ import java.util.function.Supplier;
 final class PrimaryConnection {
     /** Whether this copy is a foreign one that has registered with the primary. Guarded by the class. */
     private static boolean connected;
-    /** This copy's suppliers, kept here because the primary holds them weakly. */
-    private static Supplier<List<Object[]>> exportedSnapshots;
-    private static Supplier<Object[]> exportedHealth;
+    /** This copy's suppliers, kept reachable here because the primary holds them weakly. Guarded by the class. */
+    private static final List<Object> EXPORTED = new ArrayList<Object>(2);
 
     private PrimaryConnection() {
     }
@@ -40,7 +40,7 @@ final class PrimaryConnection {
                 return false;
             }
             Supplier<List<Object[]>> snapshots = () -> SnapshotEncoding.encode(MetricStore.global().snapshot());
-            exportedSnapshots = snapshots;
+            EXPORTED.add(snapshots);
             ReflectiveCall.REGISTER_FOREIGN_STORE.invoke(primary, snapshots);
             connected = true;
             connectNewerParts(primary);
@@ -60,7 +60,7 @@ final class PrimaryConnection {
         try {
             Supplier<Object[]> health = () -> HealthState.global().encode();
             ReflectiveCall.REGISTER_FOREIGN_HEALTH.invoke(primary, health);
-            exportedHealth = health;
+            EXPORTED.add(health);
             MaxSeriesSetting.setDefaultLimit((Integer) ReflectiveCall.DEFAULT_MAX_SERIES.invoke(primary));
         } catch (NoSuchMethodException olderAgent) {
             ApiLog.debug("the agent's copy of the dynamo API predates the health API and the series limit;"

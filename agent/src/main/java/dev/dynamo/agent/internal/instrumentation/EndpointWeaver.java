@@ -78,7 +78,7 @@ final class EndpointWeaver {
         while (!woven.isEmpty()) {
             byte[] rewritten;
             try {
-                rewritten = write(reader, internalName, scan.version(), woven);
+                rewritten = write(reader, scan.version(), woven);
             } catch (MethodTooLargeException tooLarge) {
                 WovenMethod failed = find(woven, tooLarge.getMethodName(), tooLarge.getDescriptor());
                 if (failed == null) {
@@ -116,8 +116,7 @@ final class EndpointWeaver {
         return null;
     }
 
-    private static byte[] write(ClassReader reader, String internalName, final int version,
-            final List<WovenMethod> woven) {
+    private static byte[] write(ClassReader reader, final int version, final List<WovenMethod> woven) {
         ClassWriter writer = new NoClassLoadingWriter(reader);
         final boolean writeFrames = version >= Opcodes.V1_6;
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
