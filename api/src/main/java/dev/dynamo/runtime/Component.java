@@ -14,16 +14,14 @@ import java.util.concurrent.ConcurrentMap;
  * }</pre>
  */
 public final class Component extends HierarchyNode {
-    private final MetricStore store;
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<String, Endpoint>();
 
     Component(MetricStore store, List<String> parentPath, String name) {
         super(store, parentPath, "component", name);
-        this.store = store;
     }
 
     /** The endpoint {@code name} of this component, created on first use. */
     public Endpoint endpoint(String name) {
-        return HierarchyNode.child(endpoints, name, childName -> new Endpoint(store, path(), childName));
+        return child(endpoints, name, Endpoint::new);
     }
 }

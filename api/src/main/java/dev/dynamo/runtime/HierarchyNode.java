@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 /** A place in the hierarchy below the runtime: its name, the label values of its path, and its metrics. */
 abstract class HierarchyNode {
+    private final MetricStore store;
     private final String name;
     private final List<String> path;
     private final MetricsRegistry metrics;
@@ -27,6 +28,7 @@ abstract class HierarchyNode {
         }
         List<String> fullPath = new ArrayList<String>(parentPath);
         fullPath.add(labelValue);
+        this.store = store;
         this.name = name;
         this.path = Collections.unmodifiableList(fullPath);
         this.metrics = new ScopedMetricsRegistry(store, path);
@@ -53,8 +55,14 @@ abstract class HierarchyNode {
         return raced != null ? raced : created;
     }
 
-    final List<String> path() {
-        return path;
+    /** The child {@code name} of this node in {@code children}, made by {@code constructor} on first use. */
+    final <T> T child(ConcurrentMap<String, T> children, String name, ChildConstructor<T> constructor) {
+        return child(children, name, childName -> constructor.create(store, path, childName));
+    }
+
+    /** The constructor of a kind of child node: its store, the label values of its parent's path, its name. */
+    interface ChildConstructor<T> {
+        T create(MetricStore store, List<String> parentPath, String name);
     }
 
     /**

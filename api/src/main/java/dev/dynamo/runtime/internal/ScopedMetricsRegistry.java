@@ -138,37 +138,25 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
     @Override
     public void createGaugeWithCallback(String name, String help, Map<String, String> constLabels,
             DoubleSupplier value) {
-        requireCallback(value, "value");
-        MetricDefinition definition = define(name, help, MetricType.GAUGE_WITH_CALLBACK, null, constLabels, null);
-        registerCallback(definition, new CallbackMetric(hierarchy, describe(definition), value, false));
+        createCallbackMetric(name, help, MetricType.GAUGE_WITH_CALLBACK, constLabels, value);
     }
 
     @Override
     public void createCounterWithCallback(String name, String help, Map<String, String> constLabels,
             DoubleSupplier value) {
-        requireCallback(value, "value");
-        MetricDefinition definition = define(name, help, MetricType.COUNTER_WITH_CALLBACK, null, constLabels, null);
-        registerCallback(definition, new CallbackMetric(hierarchy, describe(definition), value, true));
+        createCallbackMetric(name, help, MetricType.COUNTER_WITH_CALLBACK, constLabels, value);
     }
 
     @Override
     public void createGaugeVecWithCallback(String name, String help, List<String> labelNames,
             Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values) {
-        requireCallback(values, "values");
-        MetricDefinition definition = define(name, help, MetricType.GAUGE_VEC_WITH_CALLBACK, labelNames,
-                constLabels, null);
-        registerCallback(definition, new LabeledCallbackMetric(hierarchy, describe(definition),
-                Collections.unmodifiableList(new ArrayList<String>(labelNames)), values, false));
+        createLabeledCallbackMetric(name, help, MetricType.GAUGE_VEC_WITH_CALLBACK, labelNames, constLabels, values);
     }
 
     @Override
     public void createCounterVecWithCallback(String name, String help, List<String> labelNames,
             Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values) {
-        requireCallback(values, "values");
-        MetricDefinition definition = define(name, help, MetricType.COUNTER_VEC_WITH_CALLBACK, labelNames,
-                constLabels, null);
-        registerCallback(definition, new LabeledCallbackMetric(hierarchy, describe(definition),
-                Collections.unmodifiableList(new ArrayList<String>(labelNames)), values, true));
+        createLabeledCallbackMetric(name, help, MetricType.COUNTER_VEC_WITH_CALLBACK, labelNames, constLabels, values);
     }
 
     @Override
@@ -196,6 +184,25 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
 
     private String place() {
         return hierarchy.isEmpty() ? "the runtime" : String.join("/", hierarchy);
+    }
+
+    private void createCallbackMetric(String name, String help, MetricType type, Map<String, String> constLabels,
+            DoubleSupplier value) {
+        requireCallback(value, "value");
+        MetricDefinition definition = define(name, help, type, null, constLabels, null);
+        registerCallback(definition, new CallbackMetric(hierarchy, describe(definition), value, isCounter(type)));
+    }
+
+    private void createLabeledCallbackMetric(String name, String help, MetricType type, List<String> labelNames,
+            Map<String, String> constLabels, Supplier<Map<List<String>, Double>> values) {
+        requireCallback(values, "values");
+        MetricDefinition definition = define(name, help, type, labelNames, constLabels, null);
+        registerCallback(definition, new LabeledCallbackMetric(hierarchy, describe(definition),
+                Collections.unmodifiableList(new ArrayList<String>(labelNames)), values, isCounter(type)));
+    }
+
+    private static boolean isCounter(MetricType type) {
+        return type.exposition() == MetricType.Exposition.COUNTER;
     }
 
     /** Registers a callback metric; its supplier is given once, so creating it again is an error. */

@@ -140,12 +140,14 @@ public final class AgentConfig {
         }
         b.endpointsGatingHealth = EndpointList.parse(USE_ENDPOINT_HEALTH_STATUS, value(env, USE_ENDPOINT_HEALTH_STATUS),
                 b.problems);
-        b.maxSeries = maxSeries(value(env, METRICS_MAX_SERIES), b.problems);
+        b.maxSeries = wholeNumber(env, METRICS_MAX_SERIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_SERIES,
+                "a series limit; use a whole number of at least 1 (label sets per metric)", b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.jvmDeadlockDetectionMillis = deadlockDetection(value(env, JVM_DEADLOCK_DETECTION), b.problems);
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
-        b.requestTimeoutMillis = requestTimeout(value(env, SYSTEM_REQUEST_TIMEOUT_MS), b.problems);
+        b.requestTimeoutMillis = wholeNumber(env, SYSTEM_REQUEST_TIMEOUT_MS, 100, 600_000, DEFAULT_REQUEST_TIMEOUT_MS,
+                "a timeout; use milliseconds from 100 to 600000", b.problems);
         b.webConfigFile = value(env, WEB_CONFIG);
         Boolean liveAuth = flag(env, LIVE_REQUIRES_AUTH, b.problems, "basic auth on the liveness path");
         b.liveRequiresAuth = liveAuth != null && liveAuth;
@@ -198,21 +200,27 @@ public final class AgentConfig {
         }
     }
 
-    private static int maxSeries(String raw, List<String> problems) {
+    /**
+     * The whole number from {@code min} to {@code max} that {@code name} is set to, else
+     * {@code fallback}; a value that is not one is described in {@code problems} as "is not
+     * {@code what}".
+     */
+    private static int wholeNumber(Map<String, String> env, String name, int min, int max, int fallback, String what,
+            List<String> problems) {
+        String raw = value(env, name);
         if (raw == null) {
-            return DEFAULT_MAX_SERIES;
+            return fallback;
         }
         try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1) {
-                return limit;
+            int number = Integer.parseInt(raw);
+            if (number >= min && number <= max) {
+                return number;
             }
         } catch (NumberFormatException notANumber) {
-            // reported below
+            // Described below, as an out-of-range value is.
         }
-        problems.add(METRICS_MAX_SERIES + "='" + raw + "' is not a series limit; use a whole number of at least 1"
-                + " (label sets per metric). Using " + DEFAULT_MAX_SERIES);
-        return DEFAULT_MAX_SERIES;
+        problems.add(name + "='" + raw + "' is not " + what + ". Using " + fallback);
+        return fallback;
     }
 
     private static String namespace(String raw, List<String> problems) {
@@ -227,23 +235,6 @@ public final class AgentConfig {
                     + ". Using '" + DEFAULT_NAMESPACE + "'");
             return DEFAULT_NAMESPACE;
         }
-    }
-
-    private static int requestTimeout(String raw, List<String> problems) {
-        if (raw == null) {
-            return DEFAULT_REQUEST_TIMEOUT_MS;
-        }
-        try {
-            int millis = Integer.parseInt(raw);
-            if (millis >= 100 && millis <= 600_000) {
-                return millis;
-            }
-        } catch (NumberFormatException notANumber) {
-            // Described below, as an out-of-range value is.
-        }
-        problems.add(SYSTEM_REQUEST_TIMEOUT_MS + "='" + raw + "' is not a timeout; use milliseconds from 100 to 600000."
-                + " Using " + DEFAULT_REQUEST_TIMEOUT_MS);
-        return DEFAULT_REQUEST_TIMEOUT_MS;
     }
 
     /**

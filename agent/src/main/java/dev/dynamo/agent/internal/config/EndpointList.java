@@ -85,27 +85,12 @@ final class EndpointList {
                 continue;
             }
             char escaped = next();
+            int decoded = JsonEscapes.decode(escaped);
+            if (decoded >= 0) {
+                out.append((char) decoded);
+                continue;
+            }
             switch (escaped) {
-                case '"':
-                case '\\':
-                case '/':
-                    out.append(escaped);
-                    break;
-                case 'n':
-                    out.append('\n');
-                    break;
-                case 't':
-                    out.append('\t');
-                    break;
-                case 'r':
-                    out.append('\r');
-                    break;
-                case 'b':
-                    out.append('\b');
-                    break;
-                case 'f':
-                    out.append('\f');
-                    break;
                 case 'u':
                     if (position + 4 > text.length()) {
                         throw new IllegalArgumentException("incomplete \\u escape at position " + position);

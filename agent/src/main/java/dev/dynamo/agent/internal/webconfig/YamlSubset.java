@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.config.JsonEscapes;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -315,18 +317,14 @@ final class YamlSubset {
                 continue;
             }
             char escape = body.charAt(++i);
+            int decoded = JsonEscapes.decode(escape);
+            if (decoded >= 0) {
+                out.append((char) decoded);
+                continue;
+            }
             switch (escape) {
-                case '\\': case '"': case '/': case ' ':
+                case ' ':
                     out.append(escape);
-                    break;
-                case 'n':
-                    out.append('\n');
-                    break;
-                case 't':
-                    out.append('\t');
-                    break;
-                case 'r':
-                    out.append('\r');
                     break;
                 case '0':
                     out.append('\0');
