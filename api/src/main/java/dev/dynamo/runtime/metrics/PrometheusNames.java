@@ -71,15 +71,7 @@ public final class PrometheusNames {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus name;"
                     + " give a name with at least one character from [a-zA-Z0-9_:]");
         }
-        StringBuilder out = new StringBuilder(name.length() + 1);
-        // By code point, as Dynamo does: a character outside the BMP becomes one '_', not two.
-        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
-            char c = name.charAt(i);
-            out.append(isMetricNameChar(c) ? c : '_');
-        }
-        if (!isNameStart(out.charAt(0))) {
-            out.insert(0, '_');
-        }
+        StringBuilder out = underscored(name, true);
         if (isAllUnderscores(out)) {
             throw new IllegalArgumentException("Input '" + name + "' contains only invalid characters and cannot be"
                     + " sanitized into a valid Prometheus name; use at least one character from [a-zA-Z0-9:]");
@@ -99,14 +91,7 @@ public final class PrometheusNames {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus label name;"
                     + " give a name with at least one character from [a-zA-Z0-9_]");
         }
-        StringBuilder out = new StringBuilder(name.length() + 1);
-        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
-            char c = name.charAt(i);
-            out.append(isLabelNameChar(c) ? c : '_');
-        }
-        if (!isNameStart(out.charAt(0))) {
-            out.insert(0, '_');
-        }
+        StringBuilder out = underscored(name, false);
         if (out.length() >= 2 && out.charAt(0) == '_' && out.charAt(1) == '_') {
             out.delete(0, 2);
             if (out.length() == 0 || !isLetter(out.charAt(0))) {
@@ -131,6 +116,23 @@ public final class PrometheusNames {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code name} with every character that a metric name (or a label name) cannot hold replaced by
+     * {@code _}, and {@code _} put first when the first character cannot start a name. By code
+     * point, as Dynamo does: a character outside the BMP becomes one {@code _}, not two.
+     */
+    private static StringBuilder underscored(String name, boolean metricName) {
+        StringBuilder out = new StringBuilder(name.length() + 1);
+        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
+            char c = name.charAt(i);
+            out.append((metricName ? isMetricNameChar(c) : isLabelNameChar(c)) ? c : '_');
+        }
+        if (!isNameStart(out.charAt(0))) {
+            out.insert(0, '_');
+        }
+        return out;
     }
 
     private static boolean isMetricNameChar(char c) {
