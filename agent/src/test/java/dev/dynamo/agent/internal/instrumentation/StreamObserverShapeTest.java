@@ -170,6 +170,7 @@ class StreamObserverShapeTest {
     void bidiCallIsTimedUntilTheResponseObserverCompletes() throws InterruptedException {
         EndpointMetrics metrics = metrics("chat");
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch firstReply = new CountDownLatch(1);
         List<String> replies = new ArrayList<>();
 
         StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(chat(), CallOptions.DEFAULT),
@@ -177,6 +178,7 @@ class StreamObserverShapeTest {
                     @Override
                     public void onNext(String reply) {
                         replies.add(reply);
+                        firstReply.countDown();
                     }
 
                     @Override
@@ -190,6 +192,8 @@ class StreamObserverShapeTest {
                     }
                 });
         requests.onNext("a");
+        // The handler has surely started once it answered: from here on, 100 ms pass inside the call.
+        assertTrue(firstReply.await(10, TimeUnit.SECONDS));
         Thread.sleep(100);
         assertEquals(1, metrics.inflight(), "in flight until the response observer completes");
         requests.onNext("b");
