@@ -1,9 +1,6 @@
 package dev.dynamo.agent.internal.log;
 
 import java.io.PrintStream;
-import java.util.Date;
-import java.text.SimpleDateFormat;
-import java.util.TimeZone;
 
 /**
  * The agent's own logger: one line per message on stderr, filtered by {@code DYN_LOG}. The agent
@@ -89,15 +86,45 @@ public final class AgentLog {
 
     private void print(LogLevel level, String message) {
         try {
-            out.println(timestamp() + " " + level + " dynamo-agent [" + shortName + "] " + message);
+            out.println(timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] " + message);
         } catch (Throwable ignored) {
             // A closed stderr must not become the application's problem.
         }
     }
 
-    private static String timestamp() {
-        SimpleDateFormat format = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
-        format.setTimeZone(TimeZone.getTimeZone("UTC"));
-        return format.format(new Date());
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC, computed by hand: {@code SimpleDateFormat} and its
+     * calendar and locale data load about a hundred classes and cost ~30 ms of CPU at the first line,
+     * which a JVM with the server on pays at every start (the line that names the port).
+     */
+    static String timestamp(long epochMillis) {
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
+        // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long shiftedMonth = (5 * dayOfYear + 2) / 153;
+        int day = (int) (dayOfYear - (153 * shiftedMonth + 2) / 5 + 1);
+        int month = (int) (shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        StringBuilder out = new StringBuilder(24);
+        pad(out, year, 4).append('-');
+        pad(out, month, 2).append('-');
+        pad(out, day, 2).append('T');
+        pad(out, millisOfDay / 3_600_000, 2).append(':');
+        pad(out, millisOfDay / 60_000 % 60, 2).append(':');
+        pad(out, millisOfDay / 1000 % 60, 2).append('.');
+        return pad(out, millisOfDay % 1000, 3).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder out, long value, int digits) {
+        String text = Long.toString(value);
+        for (int i = text.length(); i < digits; i++) {
+            out.append('0');
+        }
+        return out.append(text);
     }
 }

@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.text.SimpleDateFormat;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.Random;
+import java.util.TimeZone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,6 +70,22 @@ class AgentLogTest {
         String line = written();
         String timestamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
         assertTrue(line.matches(timestamp + " WARN dynamo-agent \\[AgentLogTest] one" + System.lineSeparator()), line);
+    }
+
+    @Test
+    void writesTheSameUtcTimestampAsSimpleDateFormat() {
+        SimpleDateFormat reference = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
+        reference.setTimeZone(TimeZone.getTimeZone("UTC"));
+        long[] instants = {0L, -1L, 1L, 951_782_400_000L /* 2000-02-29 */, 4_107_456_000_000L /* 2100-02-28 */,
+            4_107_542_399_999L, 1_796_083_199_999L, -86_400_001L, 253_402_300_799_999L /* 9999-12-31 */};
+        for (long instant : instants) {
+            assertEquals(reference.format(new Date(instant)), AgentLog.timestamp(instant), "at " + instant);
+        }
+        Random random = new Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            long instant = (long) (random.nextDouble() * 253_402_300_799_999L);
+            assertEquals(reference.format(new Date(instant)), AgentLog.timestamp(instant), "at " + instant);
+        }
     }
 
     @Test
