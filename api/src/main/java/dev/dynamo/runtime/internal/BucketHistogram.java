@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal;
 import dev.dynamo.runtime.metrics.Histogram;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * sees a count that disagrees with its buckets.
  */
 final class BucketHistogram implements Histogram, Collectable {
+    /** The bounds and labels {@link #boundLabels} made last. */
+    private static volatile BoundLabels lastBoundLabels;
+
     private final double[] upperBounds;
     /** One per upper bound, plus the +Inf bucket last. */
     private final LongAdder[] buckets;
@@ -35,14 +39,33 @@ final class BucketHistogram implements Histogram, Collectable {
         }
     }
 
-    /** The {@code le} label values of {@code upperBounds} as Prometheus clients print them, then {@code +Inf}. */
+    /**
+     * The {@code le} label values of {@code upperBounds} as Prometheus clients print them, then
+     * {@code +Inf}. Shared, never written: every endpoint's duration histogram has the same bounds,
+     * so the last result is kept and formatting 18 doubles is not repeated for each one.
+     */
     static String[] boundLabels(double[] upperBounds) {
+        BoundLabels last = lastBoundLabels;
+        if (last != null && Arrays.equals(last.upperBounds, upperBounds)) {
+            return last.labels;
+        }
         String[] labels = new String[upperBounds.length + 1];
         for (int i = 0; i < upperBounds.length; i++) {
             labels[i] = Double.toString(upperBounds[i]);
         }
         labels[upperBounds.length] = "+Inf";
+        lastBoundLabels = new BoundLabels(upperBounds.clone(), labels);
         return labels;
+    }
+
+    private static final class BoundLabels {
+        final double[] upperBounds;
+        final String[] labels;
+
+        BoundLabels(double[] upperBounds, String[] labels) {
+            this.upperBounds = upperBounds;
+            this.labels = labels;
+        }
     }
 
     @Override

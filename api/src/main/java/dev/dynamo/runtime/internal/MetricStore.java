@@ -132,7 +132,8 @@ public final class MetricStore {
         final SeriesLimit seriesLimit;
         /** Guarded by the store's lock. */
         final Map<List<String>, Registration> byFixedValues = new LinkedHashMap<List<String>, Registration>();
-        volatile Registration[] registrations = new Registration[0];
+        /** The values of {@link #byFixedValues}, in order, for collection without the lock. */
+        final AppendOnlyArray<Registration> registrations = new AppendOnlyArray<Registration>();
 
         MetricFamily(MetricDefinition definition, MetricStore store) {
             this.name = definition.familyName();
@@ -178,7 +179,7 @@ public final class MetricStore {
             Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created,
                     definition.hierarchy());
             byFixedValues.put(registration.fixedValues, registration);
-            registrations = byFixedValues.values().toArray(new Registration[0]);
+            registrations.add(registration);
             return created;
         }
 
@@ -195,7 +196,9 @@ public final class MetricStore {
         FamilySnapshot snapshot(List<String> hierarchy) {
             List<Sample> samples = new ArrayList<Sample>();
             boolean any = false;
-            for (Registration registration : registrations) {
+            AppendOnlyArray.View<Registration> current = registrations.view();
+            for (int i = 0; i < current.size; i++) {
+                Registration registration = current.get(i);
                 if (registration.isAtOrBelow(hierarchy)) {
                     any = true;
                     registration.metric.collect(sampleNames, registration.fixedValues, samples);

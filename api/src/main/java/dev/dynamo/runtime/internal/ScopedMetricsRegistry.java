@@ -234,7 +234,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         List<String> labelNames = new ArrayList<String>(autoLabelNames);
         List<String> fixedValues = new ArrayList<String>(autoLabelValues);
         Set<String> userLabels = new HashSet<String>();
-        if (constLabels != null) {
+        if (constLabels != null && !constLabels.isEmpty()) {
             for (Map.Entry<String, String> label : new TreeMap<String, String>(nullChecked(constLabels)).entrySet()) {
                 checkUserLabel(label.getKey(), histogram, userLabels);
                 if (label.getValue() == null) {

@@ -71,6 +71,10 @@ public final class PrometheusNames {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus name;"
                     + " give a name with at least one character from [a-zA-Z0-9_:]");
         }
+        if (isMetricName(name)) {
+            // The usual case, and the one every endpoint's metrics take: nothing to replace.
+            return name;
+        }
         StringBuilder out = underscored(name, true);
         if (isAllUnderscores(out)) {
             throw new IllegalArgumentException("Input '" + name + "' contains only invalid characters and cannot be"
@@ -90,6 +94,9 @@ public final class PrometheusNames {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus label name;"
                     + " give a name with at least one character from [a-zA-Z0-9_]");
+        }
+        if (isValidLabelName(name) && !isAllUnderscores(name)) {
+            return name;
         }
         StringBuilder out = underscored(name, false);
         if (out.length() >= 2 && out.charAt(0) == '_' && out.charAt(1) == '_') {
@@ -133,6 +140,19 @@ public final class PrometheusNames {
             out.insert(0, '_');
         }
         return out;
+    }
+
+    /** Whether sanitizing {@code name} as a metric name would leave it as it is. */
+    private static boolean isMetricName(String name) {
+        if (!isNameStart(name.charAt(0)) || isAllUnderscores(name)) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            if (!isMetricNameChar(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isMetricNameChar(char c) {

@@ -104,6 +104,18 @@ class BucketHistogramTest {
     }
 
     @Test
+    void labelsEachSetOfBoundsWithItsOwnValuesWhenSetsAlternate() {
+        double[] first = {0.5, 1.0};
+        double[] second = {2.0, 4.0, 8.0};
+
+        assertArrayEquals(new String[] {"0.5", "1.0", "+Inf"}, BucketHistogram.boundLabels(first));
+        assertArrayEquals(new String[] {"2.0", "4.0", "8.0", "+Inf"}, BucketHistogram.boundLabels(second));
+        first[0] = 0.25; // the caller's array changes: the labels made for the old values must not be reused
+        assertArrayEquals(new String[] {"0.25", "1.0", "+Inf"}, BucketHistogram.boundLabels(first));
+        assertArrayEquals(new String[] {"2.0", "4.0", "8.0", "+Inf"}, BucketHistogram.boundLabels(second.clone()));
+    }
+
+    @Test
     void rejectsANaNObservation() {
         Histogram histogram = histogram(unique("latency"), 1.0);
         histogram.observe(0.5);

@@ -5,6 +5,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -156,5 +160,61 @@ class PrometheusNamesTest {
     void namesTheUptimeGaugeWithItsDynamoHelpText() {
         assertEquals("uptime_seconds", PrometheusNames.Runtime.UPTIME_SECONDS);
         assertEquals("Total uptime of the DistributedRuntime in seconds", PrometheusNames.Runtime.UPTIME_SECONDS_HELP);
+    }
+
+    /**
+     * Every string of up to four characters from an alphabet of each character class: the names
+     * returned unchanged without copying (valid already) must be exactly those that the character
+     * by character rules leave as they are, and must fail where those rules fail.
+     */
+    @Test
+    void returnsValidNamesUnchangedExactlyWhenTheRulesWouldKeepThem() {
+        String alphabet = "aZ0_:-";
+        List<String> names = new ArrayList<String>();
+        names.add("");
+        for (int length = 1; length <= 4; length++) {
+            int count = (int) Math.pow(alphabet.length(), length);
+            for (int n = 0; n < count; n++) {
+                StringBuilder name = new StringBuilder();
+                for (int i = 0, rest = n; i < length; i++, rest /= alphabet.length()) {
+                    name.append(alphabet.charAt(rest % alphabet.length()));
+                }
+                names.add(name.toString());
+            }
+        }
+        for (String name : names) {
+            assertEquals(byRules(name, true), outcome(() -> PrometheusNames.sanitizeMetricName(name)), "metric " + name);
+            assertEquals(byRules(name, false), outcome(() -> PrometheusNames.sanitizeLabelName(name)), "label " + name);
+        }
+    }
+
+    private static String outcome(Supplier<String> sanitize) {
+        try {
+            return sanitize.get();
+        } catch (IllegalArgumentException invalid) {
+            return "error";
+        }
+    }
+
+    /** The rules of SPEC section 4, applied character by character (ASCII input). */
+    private static String byRules(String name, boolean metric) {
+        if (name.isEmpty()) {
+            return "error";
+        }
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            boolean valid = Character.isLetterOrDigit(c) || c == '_' || (metric && c == ':');
+            out.append(valid ? c : '_');
+        }
+        if (!Character.isLetter(out.charAt(0)) && out.charAt(0) != '_') {
+            out.insert(0, '_');
+        }
+        if (!metric && out.length() >= 2 && out.charAt(0) == '_' && out.charAt(1) == '_') {
+            out.delete(0, 2);
+            if (out.length() == 0 || !Character.isLetter(out.charAt(0))) {
+                out.insert(0, '_');
+            }
+        }
+        return out.toString().replace("_", "").isEmpty() ? "error" : out.toString();
     }
 }

@@ -63,10 +63,16 @@ public final class WovenCalls {
     private static final Object LOCK = new Object();
     /** Endpoint id by "namespace NUL component NUL endpoint"; guarded by {@link #LOCK}. */
     private static final Map<String, Integer> IDS = new HashMap<String, Integer>();
-    /** The endpoint of each id, for {@link #activate}; guarded by {@link #LOCK}. */
-    private static Endpoint[] endpoints = new Endpoint[0];
-    /** By id; null until activated. Copied on every change and published whole: readers need no lock. */
-    private static volatile WorkHandlerMetrics[] recorders = new WorkHandlerMetrics[0];
+    /** The endpoint of each id below {@link #endpointCount}, for {@link #activate}; guarded by {@link #LOCK}. */
+    private static Endpoint[] endpoints = new Endpoint[16];
+    /** Guarded by {@link #LOCK}. */
+    private static int endpointCount;
+    /**
+     * By id; null until activated. Written in place under {@link #LOCK} and published again after
+     * each write, so that readers need no lock; both arrays double when full, so that n endpoints
+     * cost O(n) to add, where a copy per endpoint cost O(n²).
+     */
+    private static volatile WorkHandlerMetrics[] recorders = new WorkHandlerMetrics[16];
 
     // Written with plain writes where recording failed (see WorkHandlerMetrics); read by settle().
     static volatile long failureCount;
@@ -99,10 +105,13 @@ public final class WovenCalls {
                 return existing;
             }
             Endpoint resolved = DistributedRuntime.get().namespace(namespace).component(component).endpoint(endpoint);
-            int id = endpoints.length;
-            endpoints = Arrays.copyOf(endpoints, id + 1);
+            int id = endpointCount;
+            if (id == endpoints.length) {
+                endpoints = Arrays.copyOf(endpoints, id * 2);
+                recorders = Arrays.copyOf(recorders, id * 2);
+            }
             endpoints[id] = resolved;
-            recorders = Arrays.copyOf(recorders, id + 1);
+            endpointCount = id + 1;
             IDS.put(key, id);
             return id;
         }
@@ -117,23 +126,24 @@ public final class WovenCalls {
      */
     public static void activate(int id) {
         synchronized (LOCK) {
-            if (recorders[id] != null) {
+            WorkHandlerMetrics[] current = recorders;
+            if (current[id] != null) {
                 return;
             }
             WorkHandlerMetrics recorder = WorkHandlerMetrics.forEndpoint(endpoints[id]);
             warmUp();
-            WorkHandlerMetrics[] copy = recorders.clone();
-            copy[id] = recorder;
-            recorders = copy;
+            current[id] = recorder;
+            // Publishes the write above to readers, which read the field before the element.
+            recorders = current;
         }
     }
 
     /** Puts {@code recorder} in place of the one of endpoint {@code id}: a seam for tests of failing backends. */
     static void replace(int id, WorkHandlerMetrics recorder) {
         synchronized (LOCK) {
-            WorkHandlerMetrics[] copy = recorders.clone();
-            copy[id] = recorder;
-            recorders = copy;
+            WorkHandlerMetrics[] current = recorders;
+            current[id] = recorder;
+            recorders = current;
         }
     }
 
