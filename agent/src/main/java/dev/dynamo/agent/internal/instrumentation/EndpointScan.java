@@ -15,10 +15,12 @@ import java.util.List;
  */
 final class EndpointScan extends ClassVisitor {
     static final String ANNOTATION_DESCRIPTOR = "Ldev/dynamo/runtime/DynamoEndpoint;";
+    private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
 
     private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
     private String internalName;
-    private int version;
+    /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
+    private boolean kotlin;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
     private String innerSimpleName;
 
@@ -39,9 +41,23 @@ final class EndpointScan extends ClassVisitor {
         return methods;
     }
 
-    /** The class file's major version. */
-    int version() {
-        return version;
+    /**
+     * Whether the weaver needs {@link MethodBodies} to decide about this class: only Kotlin classes
+     * have wrappers around measured functions and suspend state machines, and only synthetic or
+     * bridge methods are wrappers in Java classes. Most classes need neither, and are spared a pass
+     * over all their code.
+     */
+    boolean needsMethodBodies() {
+        if (kotlin) {
+            return true;
+        }
+        for (AnnotatedMethod method : methods) {
+            if ((method.access & (Opcodes.ACC_SYNTHETIC | Opcodes.ACC_BRIDGE)) != 0
+                    || method.descriptor.contains(MethodShape.CONTINUATION)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The simple name; for anonymous classes the binary name's last part ({@code Outer$1}). */
@@ -55,8 +71,15 @@ final class EndpointScan extends ClassVisitor {
     @Override
     public void visit(int version, int access, String name, String signature, String superName,
             String[] interfaces) {
-        this.version = version & 0xFFFF;
         this.internalName = name;
+    }
+
+    @Override
+    public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+        if (descriptor.equals(KOTLIN_METADATA)) {
+            kotlin = true;
+        }
+        return null;
     }
 
     @Override

@@ -1,12 +1,10 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.log.LogLevel;
 import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodTooLargeException;
 import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,9 @@ import java.util.function.BiConsumer;
  * Rewrites one class: weaves the measurement ({@link EndpointMethodWeaver}) into each
  * {@code @DynamoEndpoint} method, with the endpoint's id as a constant, through the ASM that
  * ByteBuddy ships. Two passes over the class file: a scan that skips all code, then one that
- * rewrites only the annotated methods (the others are copied as they are). No class is loaded, no
+ * rewrites only the annotated methods (the others are copied as they are); a Kotlin class, or one
+ * whose annotated methods may be compiler-generated wrappers, gets a third that reads the code of
+ * all its methods ({@link MethodBodies}). No class is loaded, no
  * type pool is built, and nothing is kept after the class is done. Adds no member and no type
  * initializer, so the result is valid for retransformation too.
  *
@@ -44,7 +44,7 @@ final class EndpointWeaver {
         if (scan.methods().isEmpty()) {
             return null;
         }
-        MethodBodies bodies = MethodBodies.of(classFile);
+        MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile) : null;
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;
         TypeHierarchy types = new TypeHierarchy(loader);
@@ -56,7 +56,7 @@ final class EndpointWeaver {
                         + " measured (not abstract, native or a constructor); annotate the implementing method");
                 continue;
             }
-            if (bodies.isWrapper(method.name, method.descriptor)) {
+            if (bodies != null && bodies.isWrapper(method.name, method.descriptor)) {
                 LOG.debug("not instrumenting " + where + ": it only forwards to a measured method (a compiler-generated"
                         + " wrapper), which counts the call");
                 continue;
@@ -73,12 +73,12 @@ final class EndpointWeaver {
                 continue;
             }
             woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, types),
-                    bodies.stateMachine(method.name, method.descriptor)));
+                    bodies == null ? null : bodies.stateMachine(method.name, method.descriptor)));
         }
         while (!woven.isEmpty()) {
             byte[] rewritten;
             try {
-                rewritten = write(reader, scan.version(), woven);
+                rewritten = write(reader, woven);
             } catch (MethodTooLargeException tooLarge) {
                 WovenMethod failed = find(woven, tooLarge.getMethodName(), tooLarge.getDescriptor());
                 if (failed == null) {
@@ -92,8 +92,10 @@ final class EndpointWeaver {
             }
             WovenMethod inactive = activateAll(recording, woven);
             if (inactive == null) {
-                for (WovenMethod method : woven) {
-                    LOG.debug("instrumenting " + method.where + " as " + method.names + method.shape.describe());
+                if (LOG.isEnabled(LogLevel.DEBUG)) {
+                    for (WovenMethod method : woven) {
+                        LOG.debug("instrumenting " + method.where + " as " + method.names + method.shape.describe());
+                    }
                 }
                 return rewritten;
             }
@@ -116,33 +118,17 @@ final class EndpointWeaver {
         return null;
     }
 
-    private static byte[] write(ClassReader reader, final int version, final List<WovenMethod> woven) {
-        ClassWriter writer = new NoClassLoadingWriter(reader);
-        final boolean writeFrames = version >= Opcodes.V1_6;
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            private String owner;
-
+    private static byte[] write(ClassReader reader, final List<WovenMethod> woven) {
+        return new ClassRewrite() {
             @Override
-            public void visit(int classVersion, int access, String name, String signature, String superName,
-                    String[] interfaces) {
-                owner = name;
-                super.visit(classVersion, access, name, signature, superName, interfaces);
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                    String[] exceptions) {
-                MethodVisitor target = super.visitMethod(access, name, descriptor, signature, exceptions);
+            MethodVisitor rewrite(MethodVisitor target, String owner, int access, String name, String descriptor,
+                    boolean writeFrames) {
                 WovenMethod method = find(woven, name, descriptor);
-                if (method == null) {
-                    return target;
-                }
-                return new EndpointMethodWeaver(target, owner, access, descriptor, method.id, method.shape,
-                        method.stateMachine, method.method.maxLocals, writeFrames,
+                return method == null ? null : new EndpointMethodWeaver(target, owner, access, descriptor, method.id,
+                        method.shape, method.stateMachine, method.method.maxLocals, writeFrames,
                         method.id < InstrumentedEndpoints.UNRECORDED_EXIT_SLOTS);
             }
-        }, ClassReader.EXPAND_FRAMES);
-        return writer.toByteArray();
+        }.apply(reader);
     }
 
     /** The gRPC class {@code internalName} rewritten to report the end of calls (see {@link GrpcServerCalls}). */
@@ -182,25 +168,6 @@ final class EndpointWeaver {
             this.id = id;
             this.shape = shape;
             this.stateMachine = stateMachine;
-        }
-    }
-
-    /**
-     * Writes with the original constant pool, so that unchanged methods are copied byte for byte,
-     * and computes only maximum stack sizes: frames are written by the weaver. ASM asks for a common
-     * superclass only when it must insert frames itself (a method grown past 32 KiB needs wide
-     * jumps); loading classes for that here could deadlock class loading, so the class is then left
-     * as it is.
-     */
-    private static final class NoClassLoadingWriter extends ClassWriter {
-        NoClassLoadingWriter(ClassReader reader) {
-            super(reader, ClassWriter.COMPUTE_MAXS);
-        }
-
-        @Override
-        protected String getCommonSuperClass(String type1, String type2) {
-            throw new UnsupportedOperationException("a method grew past 32 KiB and would need frames computed from "
-                    + "the class hierarchy (" + type1 + ", " + type2 + ")");
         }
     }
 }

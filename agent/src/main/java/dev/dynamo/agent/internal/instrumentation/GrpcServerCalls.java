@@ -1,8 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -53,36 +51,24 @@ final class GrpcServerCalls {
 
     /** The rewritten class file of {@code internalName}, one of the {@link #isTarget targets}. */
     static byte[] weave(final String internalName, byte[] classFile) {
-        ClassReader reader = new ClassReader(classFile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         final boolean[] reported = new boolean[1];
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            private boolean writeFrames;
-
+        byte[] woven = new ClassRewrite() {
             @Override
-            public void visit(int version, int access, String name, String signature, String superName,
-                    String[] interfaces) {
-                writeFrames = (version & 0xFFFF) >= Opcodes.V1_6;
-                super.visit(version, access, name, signature, superName, interfaces);
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                    String[] exceptions) {
-                MethodVisitor target = super.visitMethod(access, name, descriptor, signature, exceptions);
+            MethodVisitor rewrite(MethodVisitor target, String owner, int access, String name, String descriptor,
+                    boolean writeFrames) {
                 String report = report(internalName, name, descriptor);
                 if (report == null || (access & Opcodes.ACC_STATIC) != 0) {
-                    return target;
+                    return null;
                 }
                 reported[0] = true;
                 return new Reporter(target, internalName, descriptor, report, writeFrames);
             }
-        }, ClassReader.EXPAND_FRAMES);
+        }.apply(new ClassReader(classFile));
         if (!reported[0]) {
             throw new IllegalStateException("no method to watch in " + internalName.replace('/', '.')
                     + ": another gRPC version");
         }
-        return writer.toByteArray();
+        return woven;
     }
 
     /** The {@code StreamObserverCalls} method that method {@code name} of {@code owner} reports to, or null. */

@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.instrumentation;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Set;
  * link to. That is normally the agent's copy on the bootstrap class path, called directly; a
  * child-first class loader that carries its own API jar links to its own copy, found by name and
  * called by reflection (only JDK types cross), and the ids must be valid there. Nothing is kept
- * per class loader.
+ * per class loader but a weak reference to the last one asked about.
  */
 public final class InstrumentedEndpoints {
     /** The woven code counts unrecorded exits only for ids below this (see WovenCalls). */
@@ -25,6 +26,12 @@ public final class InstrumentedEndpoints {
     /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
     private static final Linked PRIMARY = new Linked(null, null);
+    /**
+     * The class loader of the last {@link #linkedFrom} lookup and its answer: classes come in runs
+     * from one loader, and the lookup (a class loading through every parent) is then made once per
+     * run instead of once per class. Weak, so that no class loader is kept alive.
+     */
+    private static volatile LastLookup lastLookup;
 
     private InstrumentedEndpoints() {
     }
@@ -38,6 +45,16 @@ public final class InstrumentedEndpoints {
 
     /** The copy of the recording that classes of {@code loader} link to. */
     static Linked linkedFrom(ClassLoader loader) throws ReflectiveOperationException {
+        LastLookup last = lastLookup;
+        if (last != null && last.loader.get() == loader) {
+            return last.linked;
+        }
+        Linked linked = lookUp(loader);
+        lastLookup = new LastLookup(loader, linked);
+        return linked;
+    }
+
+    private static Linked lookUp(ClassLoader loader) throws ReflectiveOperationException {
         Class<?> recording;
         try {
             recording = Class.forName(WovenCalls.class.getName(), false, loader);
@@ -53,6 +70,16 @@ public final class InstrumentedEndpoints {
         } catch (NoSuchMethodException old) {
             throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads lacks "
                     + old.getMessage() + ", which the agent calls; use an API jar of the agent's version or newer");
+        }
+    }
+
+    private static final class LastLookup {
+        final WeakReference<ClassLoader> loader;
+        final Linked linked;
+
+        LastLookup(ClassLoader loader, Linked linked) {
+            this.loader = new WeakReference<ClassLoader>(loader);
+            this.linked = linked;
         }
     }
 
