@@ -44,14 +44,15 @@ public final class AgentMain {
     private static void start(String arguments, Instrumentation instrumentation, boolean dynamic) {
         try {
             ConfigSources sources = ConfigSources.read(arguments, System.getenv(), System.getProperties());
+            String agentJar = agentJar();
             AgentActivation activation = AgentActivation.decide(sources.values(),
-                    System.getProperty("sun.java.command"), agentJar(), dynamic);
+                    System.getProperty("sun.java.command"), agentJar, dynamic);
             if (!activation.runs()) {
                 // Before the API is installed: a JDK tool under JAVA_TOOL_OPTIONS loads nothing more.
                 stayOff(sources, activation);
                 return;
             }
-            String bootstrapNote = BootstrapApi.install(instrumentation, dynamic);
+            String bootstrapNote = BootstrapApi.install(instrumentation, dynamic, agentJar);
             AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote);
         } catch (Throwable failure) {
             try {

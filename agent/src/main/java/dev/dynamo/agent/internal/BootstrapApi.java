@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -17,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.jar.JarInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * Puts the API jar that travels inside the agent jar into the bootstrap class loader. Class loaders
@@ -43,28 +45,27 @@ public final class BootstrapApi {
     /**
      * Makes the embedded API visible to the bootstrap loader, unless an earlier attach did.
      *
-     * @param dynamic whether the agent is attached to a running JVM, whose class loaders may hold
-     *                part of an API copy already
+     * @param dynamic  whether the agent is attached to a running JVM, whose class loaders may hold
+     *                 part of an API copy already
+     * @param agentJar the path of the agent's jar, or null when the agent does not run from a jar
      * @return a note on how it was done, for the agent's log, or null when there was nothing to do
      */
-    public static String install(Instrumentation instrumentation, boolean dynamic) throws IOException {
+    public static String install(Instrumentation instrumentation, boolean dynamic, String agentJar)
+            throws IOException {
         if (isOnBootstrapPath()) {
             return null;
         }
-        byte[] jar;
-        try (InputStream embedded = BootstrapApi.class.getResourceAsStream(RESOURCE)) {
-            if (embedded == null) {
-                // Running from a build directory (the agent's own tests): the API is on the class path.
-                return null;
-            }
-            jar = ByteStreams.readAll(embedded, 64 * 1024);
+        byte[] jar = readFromAgent(agentJar, RESOURCE);
+        if (jar == null) {
+            // Running from a build directory (the agent's own tests): the API is on the class path.
+            return null;
         }
         Map<String, byte[]> classes = classesOf(jar);
         if (dynamic) {
             completeLoadedCopies(instrumentation, classes.keySet());
         }
         try {
-            defineInBootstrap(instrumentation, classes);
+            defineInBootstrap(instrumentation, classes, agentJar);
             return "defined " + classes.size() + " API classes in the bootstrap class loader";
         } catch (Throwable unsupported) {
             Path file = Files.createTempFile("dynamo-api-", ".jar");
@@ -99,7 +100,7 @@ public final class BootstrapApi {
         }
     }
 
-    private static void defineInBootstrap(Instrumentation instrumentation, Map<String, byte[]> classes)
+    private static void defineInBootstrap(Instrumentation instrumentation, Map<String, byte[]> classes, String agentJar)
             throws Exception {
         Method getModule;
         try {
@@ -113,7 +114,9 @@ public final class BootstrapApi {
         }
         // A loader of its own, whose unnamed module alone is allowed into jdk.internal.misc.
         IsolatedLoader isolated = new IsolatedLoader();
-        Class<?> definer = isolated.define(BootstrapDefiner.class);
+        String definerName = BootstrapDefiner.class.getName();
+        Class<?> definer = isolated.define(definerName,
+                readFromAgent(agentJar, "/" + definerName.replace('.', '/') + ".class"));
         Object javaBase = getModule.invoke(Object.class);
         Object definerModule = getModule.invoke(definer);
         Class<?> moduleType = Class.forName("java.lang.Module");
@@ -124,10 +127,35 @@ public final class BootstrapApi {
         definer.getMethod("defineAll", Map.class).invoke(null, classes);
     }
 
+    /**
+     * Resource {@code name} of the agent, or null when there is none. Read from the agent's own jar
+     * file, which the JVM has opened already (the open file and its directory are shared), not as a
+     * class loader resource: that lookup asks the bootstrap loader first, which loads the JDK's
+     * runtime-image reader (a dozen classes) only to find nothing there. Without a jar (the agent's
+     * own tests) the class path has the resource.
+     */
+    private static byte[] readFromAgent(String agentJar, String name) throws IOException {
+        if (agentJar == null || !new File(agentJar).isFile()) {
+            try (InputStream in = BootstrapApi.class.getResourceAsStream(name)) {
+                return in == null ? null : ByteStreams.readAll(in, 4096);
+            }
+        }
+        try (JarFile jar = new JarFile(new File(agentJar), false)) {
+            JarEntry entry = jar.getJarEntry(name.substring(1));
+            if (entry == null) {
+                return null;
+            }
+            try (InputStream in = jar.getInputStream(entry)) {
+                return ByteStreams.readAll(in, (int) Math.max(entry.getSize(), 4096));
+            }
+        }
+    }
+
     private static Map<String, byte[]> classesOf(byte[] jar) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<String, byte[]>();
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
-            for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+        // A plain zip stream: the nested jar is not signed, so a JarInputStream's manifest and verifier are not needed.
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 String name = entry.getName();
                 if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
                     classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
@@ -153,12 +181,11 @@ public final class BootstrapApi {
             super(null);
         }
 
-        Class<?> define(Class<?> template) throws IOException {
-            String resource = "/" + template.getName().replace('.', '/') + ".class";
-            try (InputStream in = template.getResourceAsStream(resource)) {
-                byte[] bytes = ByteStreams.readAll(in, 4096);
-                return defineClass(template.getName(), bytes, 0, bytes.length);
+        Class<?> define(String name, byte[] classFile) throws IOException {
+            if (classFile == null) {
+                throw new IOException("the agent jar has no class " + name);
             }
+            return defineClass(name, classFile, 0, classFile.length);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,13 +25,18 @@ public final class BootstrapDefiner {
     }
 
     /**
-     * Defines every class, supertypes first: a class whose supertype is not defined yet fails with
-     * {@link NoClassDefFoundError} and is tried again in the next round.
+     * Defines every class, supertypes first, as read from each class file's header, so that no
+     * definition fails for a supertype not defined yet (each such failure is an exception and a
+     * wasted parse). A class whose supertype is still missing (a header this reader gets wrong)
+     * fails with {@link NoClassDefFoundError} and is tried again in the next round.
      */
     static void defineAll(Object unsafe, Class<?> unsafeType, Map<String, byte[]> classes) throws Exception {
         Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
                 ClassLoader.class, ProtectionDomain.class);
-        Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>(classes);
+        Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>();
+        for (String name : classes.keySet()) {
+            addSupertypesFirst(name, classes, pending);
+        }
         while (!pending.isEmpty()) {
             List<String> defined = new ArrayList<String>();
             Throwable lastFailure = null;
@@ -54,5 +60,80 @@ public final class BootstrapDefiner {
                 pending.remove(name);
             }
         }
+    }
+
+    /** Adds class {@code name} to {@code ordered} after those of its supertypes that are in {@code classes}. */
+    private static void addSupertypesFirst(String name, Map<String, byte[]> classes, Map<String, byte[]> ordered) {
+        byte[] bytes = classes.get(name);
+        if (bytes == null || ordered.containsKey(name)) {
+            return;
+        }
+        List<String> supertypes;
+        try {
+            supertypes = supertypes(bytes);
+        } catch (RuntimeException unreadable) {
+            supertypes = new ArrayList<String>(); // defined in the rounds above instead
+        }
+        for (String supertype : supertypes) {
+            if (!supertype.equals(name)) {
+                addSupertypesFirst(supertype, classes, ordered);
+            }
+        }
+        ordered.put(name, bytes);
+    }
+
+    /**
+     * The binary names of the superclass and the interfaces of class file {@code bytes}: the constant
+     * pool is walked only to find where it ends and where its class names are.
+     */
+    static List<String> supertypes(byte[] bytes) {
+        int count = unsignedShort(bytes, 8);
+        int[] offsets = new int[count];
+        int offset = 10;
+        for (int index = 1; index < count; index++) {
+            offsets[index] = offset;
+            int tag = bytes[offset] & 0xFF;
+            switch (tag) {
+                case 1: // Utf8
+                    offset += 3 + unsignedShort(bytes, offset + 1);
+                    break;
+                case 5: // Long
+                case 6: // Double: both take two entries
+                    offset += 9;
+                    index++;
+                    break;
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                    offset += 5;
+                    break;
+                case 7: case 8: case 16: case 19: case 20:
+                    offset += 3;
+                    break;
+                case 15: // MethodHandle
+                    offset += 4;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown constant pool tag " + tag);
+            }
+        }
+        List<String> names = new ArrayList<String>();
+        int superclass = unsignedShort(bytes, offset + 4);
+        if (superclass != 0) {
+            names.add(className(bytes, offsets, superclass));
+        }
+        int interfaces = unsignedShort(bytes, offset + 6);
+        for (int i = 0; i < interfaces; i++) {
+            names.add(className(bytes, offsets, unsignedShort(bytes, offset + 8 + 2 * i)));
+        }
+        return names;
+    }
+
+    /** The binary name of CONSTANT_Class entry {@code index}; the API's class names are ASCII. */
+    private static String className(byte[] bytes, int[] offsets, int index) {
+        int utf8 = offsets[unsignedShort(bytes, offsets[index] + 1)];
+        return new String(bytes, utf8 + 3, unsignedShort(bytes, utf8 + 1), StandardCharsets.UTF_8).replace('/', '.');
+    }
+
+    private static int unsignedShort(byte[] bytes, int offset) {
+        return ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
     }
 }
