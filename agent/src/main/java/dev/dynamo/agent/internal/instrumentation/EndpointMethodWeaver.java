@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -33,8 +34,11 @@ import java.util.List;
  * layout ({@link #enter}, {@link #exitOnReturn}, {@link #exitThrown}): a suspend function passes its
  * continuation and then runs with the proxy that {@code SuspendCalls.continuation} gives it; a
  * publisher method returns what {@code PublisherCalls.exit} makes of its publisher; a gRPC handler
- * passes its response observer. Their returns keep the value on the operand stack and are not
- * guarded: the parameter they watch may be in slot 0, where a guarded exit parks the value.
+ * passes its response observer. Their returns are guarded the same way, with the value parked in a
+ * slot of its own after the start time (the parameter they watch may be in slot 0), and where the
+ * exit cannot be called the woven code counts an unrecorded exit only for a call the exit would have
+ * ended: not for a suspend function that suspended (its continuation ends it), a gRPC call that its
+ * observer ends ({@code StreamObserverCalls.TRACKED}), or a publisher (counted at subscription).
  *
  * <p>Stack map frames are written by hand, so that no class is ever loaded to compute them: the
  * method's own frames gain the start time, and each handler gets a full frame holding only what it
@@ -98,7 +102,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
         this.countUnrecorded = countUnrecorded && shape != MethodShape.PUBLISHER;
         this.startSlot = maxLocals;
         this.returnType = Type.getReturnType(descriptor);
-        this.valueSlot = maxLocals >= returnType.getSize() ? 0 : maxLocals + 2;
+        // The handler shapes' exits read the watched parameter, which may be in slot 0: their value
+        // waits in a slot of its own, after the start time.
+        boolean ownParameterFree = shape == MethodShape.SYNCHRONOUS || shape == MethodShape.COMPLETION_STAGE;
+        this.valueSlot = ownParameterFree && maxLocals >= returnType.getSize() ? 0 : maxLocals + 2;
         int watched = shape.watchedParameter(descriptor);
         this.watchedSlot = watched < 0 ? -1 : parameterSlot(access, descriptor, watched);
         // Only the observer's handler reads the watched parameter, so only its frames name it.
@@ -223,10 +230,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
      * slot.
      */
     private void exitOnReturn(int returnOpcode) {
-        // The handler styles keep the value on the operand stack: a suspend function's continuation or
-        // a gRPC handler's observer may sit in the slot a guarded exit would park the value in.
-        boolean guarded = openOwnTries == 0
-                && (shape == MethodShape.SYNCHRONOUS || shape == MethodShape.COMPLETION_STAGE);
+        boolean guarded = openOwnTries == 0;
         boolean returnsValue = returnOpcode != Opcodes.RETURN;
         Label start = new Label();
         Label end = new Label();
@@ -241,18 +245,14 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exit", "(IJ)V", false);
                 break;
             case COMPLETION_STAGE:
-                if (guarded) {
-                    super.visitVarInsn(Opcodes.ALOAD, valueSlot);
-                } else {
-                    super.visitInsn(Opcodes.DUP);
-                }
+                loadValue(guarded);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitStage", "(Ljava/lang/Object;IJ)V", false);
                 break;
             case SUSPEND:
                 // SuspendCalls.exit(value, continuation, id, start): not over if the coroutine suspended.
-                super.visitInsn(Opcodes.DUP);
+                loadValue(guarded);
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
@@ -261,6 +261,9 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 break;
             case PUBLISHER:
                 // value = PublisherCalls.exit(value, id, start, kind): the same type, watched.
+                if (guarded) {
+                    super.visitVarInsn(Opcodes.ALOAD, valueSlot);
+                }
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 pushInt(MethodShape.publisherKind(returnType.getDescriptor()));
@@ -281,9 +284,19 @@ final class EndpointMethodWeaver extends MethodVisitor {
         if (guarded) {
             returnExits.add(start);
             returnExits.add(end);
-            if (returnsValue) {
+            // A publisher method returns what its exit left on the stack.
+            if (returnsValue && shape != MethodShape.PUBLISHER) {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
+        }
+    }
+
+    /** Pushes the returned value for an exit that reads it: from its slot, or a copy of the stack's top. */
+    private void loadValue(boolean parked) {
+        if (parked) {
+            super.visitVarInsn(Opcodes.ALOAD, valueSlot);
+        } else {
+            super.visitInsn(Opcodes.DUP);
         }
     }
 
@@ -309,7 +322,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         Object[] thrownLocals = locals(throwableSlot, THROWABLE, watchedType == null ? -1 : watchedSlot, watchedType);
         frame(thrownLocals, THROWABLE);
         super.visitInsn(Opcodes.POP);
-        countUnrecordedExit(thrownLocals);
+        countUnrecordedExit(thrownLocals, false);
         super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
         super.visitInsn(Opcodes.ATHROW);
 
@@ -321,19 +334,23 @@ final class EndpointMethodWeaver extends MethodVisitor {
             Object[] returnLocals = returnsValue ? locals(valueSlot, frameType(returnType)) : locals(-1, null);
             frame(returnLocals, THROWABLE);
             super.visitInsn(Opcodes.POP);
-            countUnrecordedExit(returnLocals);
+            countUnrecordedExit(returnLocals, returnsValue);
             if (returnsValue) {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
             super.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
         }
 
-        // The continuation that ends a suspend call could not be made: the exit at the return ends it.
+        // The continuation that ends a suspend call could not be made: the call ends here, for settle(),
+        // and the function runs unmeasured (where it returns cannot tell whether it will resume).
         Label continuationFailed = new Label();
         if (shape == MethodShape.SUSPEND) {
             super.visitLabel(continuationFailed);
             frame(bodyLocals(), THROWABLE);
             super.visitInsn(Opcodes.POP);
+            countUnrecordedExit(bodyLocals(), false);
+            super.visitInsn(Opcodes.LCONST_0);
+            super.visitVarInsn(Opcodes.LSTORE, startSlot);
             super.visitJumpInsn(Opcodes.GOTO, body);
         }
 
@@ -390,9 +407,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
 
     /**
      * {@code if (start != NOT_STARTED) UNRECORDED_EXITS[id]++}, with no call: the stack has no room
-     * for one. A call whose enter failed was never counted, so its end is not either.
+     * for one. A call whose enter failed was never counted, so its end is not either; nor is one that
+     * something else will end: a gRPC call its observer ends ({@code start == TRACKED}), or a suspend
+     * function's call whose returned {@code value} is the suspension marker (its continuation ends it).
+     * Only fields of classes the woven code has already called are read: nothing is resolved by loading.
      */
-    private void countUnrecordedExit(Object[] locals) {
+    private void countUnrecordedExit(Object[] locals, boolean valueParked) {
         if (!countUnrecorded) {
             return;
         }
@@ -401,6 +421,16 @@ final class EndpointMethodWeaver extends MethodVisitor {
         super.visitInsn(Opcodes.LCONST_0);
         super.visitInsn(Opcodes.LCMP);
         super.visitJumpInsn(Opcodes.IFEQ, uncounted);
+        if (shape == MethodShape.STREAM_OBSERVER) {
+            super.visitVarInsn(Opcodes.LLOAD, startSlot);
+            super.visitLdcInsn(StreamObserverCalls.TRACKED);
+            super.visitInsn(Opcodes.LCMP);
+            super.visitJumpInsn(Opcodes.IFEQ, uncounted);
+        } else if (shape == MethodShape.SUSPEND && valueParked) {
+            super.visitVarInsn(Opcodes.ALOAD, valueSlot);
+            super.visitFieldInsn(Opcodes.GETSTATIC, SUSPEND_CALLS, "suspended", "Ljava/lang/Object;");
+            super.visitJumpInsn(Opcodes.IF_ACMPEQ, uncounted);
+        }
         super.visitFieldInsn(Opcodes.GETSTATIC, RECORDING, "UNRECORDED_EXITS", "[I");
         pushId();
         super.visitInsn(Opcodes.DUP2);

@@ -5,7 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -44,11 +43,10 @@ public final class PublisherCalls {
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
 
-    /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
     /** RxJava's {@code Flowable.fromPublisher}, per copy of RxJava. */
-    private static final ClassValue<Method> FROM_PUBLISHER = new ClassValue<Method>() {
+    private static final ClassCache<Method> FROM_PUBLISHER = new ClassCache<Method>() {
         @Override
-        protected Method computeValue(Class<?> flowable) {
+        protected Method compute(Class<?> flowable) {
             try {
                 return flowable.getMethod("fromPublisher", publisherInterfaceOf(flowable));
             } catch (NoSuchMethodException unknownVersion) {
@@ -56,9 +54,10 @@ public final class PublisherCalls {
             }
         }
     };
-    private static final ClassValue<ReactorOperators> REACTOR_OPERATORS = new ClassValue<ReactorOperators>() {
+    /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
+    private static final ClassCache<ReactorOperators> REACTOR_OPERATORS = new ClassCache<ReactorOperators>() {
         @Override
-        protected ReactorOperators computeValue(Class<?> type) {
+        protected ReactorOperators compute(Class<?> type) {
             return ReactorOperators.of(type);
         }
     };
@@ -74,48 +73,52 @@ public final class PublisherCalls {
 
     /**
      * A call of publisher method {@code id} that started at {@code startNanos} returns {@code result},
-     * of static type {@code kind}: returns what the method should return instead.
+     * of static type {@code kind}: returns what the method should return instead. Throws only
+     * before it counted anything, and then the woven code returns {@code result} unmeasured.
      */
     public static Object exit(Object result, int id, long startNanos, int kind) {
-        return exit(id, startNanos, result, null, kind);
+        if (startNanos == WovenCalls.NOT_STARTED) {
+            return result; // enter could not be called: unmeasured
+        }
+        Call call = new Call(WovenCalls.recorders[id], startNanos);
+        if (result != null) {
+            try {
+                Object wrapped = wrap(call, result, kind);
+                if (wrapped != null) {
+                    return wrapped;
+                }
+            } catch (Throwable failure) {
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+            }
+        }
+        // Nothing will report the end: a request timed to the return.
+        endNow(call, null);
+        return result;
     }
 
     /** A call of publisher method {@code id} throws {@code thrown}: one request, one error. */
     public static void exitThrown(Throwable thrown, int id, long startNanos) {
-        exit(id, startNanos, null, thrown, 0);
+        if (startNanos == WovenCalls.NOT_STARTED) {
+            return;
+        }
+        endNow(new Call(WovenCalls.recorders[id], startNanos), thrown);
     }
 
-    private static Object exit(int id, long startNanos, Object result, Throwable thrown, int kind) {
-        WorkHandlerMetrics recorder;
-        try {
-            recorder = WovenCalls.recorder(id);
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
-            return result;
-        }
-        Call call = new Call(recorder, startNanos);
-        try {
-            if (thrown != null || result == null) {
-                call.subscribed();
-                call.end(thrown);
-                return result;
+    /** Counts {@code call} and ends it; throws only before it counted. */
+    private static void endNow(Call call, Throwable thrown) {
+        if (call.count()) {
+            try {
+                call.end(thrown, false);
+            } catch (Throwable notCalled) {
+                WovenCalls.lastFailure = notCalled;
+                WovenCalls.failureCount++;
+                if (call.state == PendingCall.OPEN) {
+                    call.state = PendingCall.ENDED;
+                    call.recorder.missedExits++;
+                }
             }
-            Object wrapped = wrap(call, result, kind);
-            if (wrapped != null) {
-                return wrapped;
-            }
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
         }
-        // Nothing will report the end: a request timed to the return, unless already counted.
-        try {
-            if (call.subscribed()) {
-                call.end(null);
-            }
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
-        }
-        return result;
     }
 
     private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
@@ -198,54 +201,22 @@ public final class PublisherCalls {
     }
 
     /** One call: counted at its first subscription, ended once. */
-    static final class Call {
-        private static final int CREATED = 0;
-        private static final int SUBSCRIBED = 1;
-        private static final int ENDED = 2;
-
-        private final WorkHandlerMetrics recorder;
-        private final long startNanos;
-        private final AtomicInteger state = new AtomicInteger(CREATED);
-
+    static final class Call extends PendingCall {
         Call(WorkHandlerMetrics recorder, long startNanos) {
-            this.recorder = recorder;
-            this.startNanos = startNanos;
+            super(recorder, startNanos, CREATED);
         }
 
-        /** Counts the request if this is the first subscription; whether it was. */
-        boolean subscribed() {
-            if (!state.compareAndSet(CREATED, SUBSCRIBED)) {
-                return false;
-            }
-            if (recorder.enter() == WovenCalls.NOT_STARTED) {
-                // Not counted: its end must not be recorded either.
-                state.set(ENDED);
-                return false;
-            }
-            return true;
-        }
-
-        void end(Throwable failure) {
-            if (state.compareAndSet(SUBSCRIBED, ENDED)) {
-                WovenCalls.end(recorder, startNanos, failure);
-            }
-        }
-
-        void cancelled() {
-            if (state.compareAndSet(SUBSCRIBED, ENDED)) {
-                recorder.cancelled(startNanos);
-            }
-        }
-
+        /** Ends the call from a subscriber's signal; never throws. */
         void endQuietly(Throwable failure, boolean cancelled) {
             try {
-                if (cancelled || failure instanceof CancellationException) {
-                    cancelled();
-                } else {
-                    end(failure);
+                end(failure, cancelled || failure instanceof CancellationException);
+            } catch (Throwable notCalled) {
+                WovenCalls.lastFailure = notCalled;
+                WovenCalls.failureCount++;
+                if (state == OPEN) {
+                    state = ENDED;
+                    recorder.missedExits++;
                 }
-            } catch (Throwable recordingFailure) {
-                WovenCalls.failed(recordingFailure);
             }
         }
     }
@@ -306,9 +277,11 @@ public final class PublisherCalls {
 
     private static boolean subscribedQuietly(Call call) {
         try {
-            return call.subscribed();
+            return call.count();
         } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+            // Not counted (count() throws only before it changed anything).
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             return false;
         }
     }

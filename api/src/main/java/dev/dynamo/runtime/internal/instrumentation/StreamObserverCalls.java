@@ -28,6 +28,13 @@ public final class StreamObserverCalls {
     private static final String[] STATUS_EXCEPTIONS = {"io.grpc.StatusRuntimeException", "io.grpc.StatusException"};
 
     /**
+     * What {@link #enter} returns for a call that gRPC's observer will end: the woven code passes it
+     * back to the exits, and where it cannot call them, counts no unrecorded exit for it. No clock
+     * reading is this value.
+     */
+    public static final long TRACKED = Long.MIN_VALUE;
+
+    /**
      * Whether gRPC's classes report the ends of calls: once its observer (completion, errors) is
      * instrumented in a gRPC whose call listeners (cancellation) exist under the known names, and no
      * gRPC class failed to be. Without all reports a call is timed to the handler's return rather than
@@ -56,84 +63,107 @@ public final class StreamObserverCalls {
         grpcReports = observerReports && !grpcReportsFailed;
     }
 
-    /** A call of handler {@code id} starts with response observer {@code observer}; returns its start. */
+    /**
+     * A call of handler {@code id} starts with response observer {@code observer}; returns its start,
+     * or {@link #TRACKED} when gRPC's observer will end it. Throws only before it counted anything.
+     */
     public static long enter(int id, Object observer) {
+        WorkHandlerMetrics recorder = WovenCalls.recorders[id];
+        boolean tracked;
         try {
-            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
-            long startNanos = recorder.enter();
-            if (startNanos != WovenCalls.NOT_STARTED && isGrpcObserver(observer)) {
-                CALLS.put(observer, new Call(recorder, startNanos));
-            }
-            return startNanos;
+            tracked = isGrpcObserver(observer);
         } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            return WovenCalls.NOT_STARTED;
+        }
+        long startNanos = recorder.enter();
+        if (startNanos == WovenCalls.NOT_STARTED || !tracked) {
+            return startNanos;
+        }
+        Call call = null;
+        try {
+            call = new Call(recorder, startNanos);
+            CALLS.put(observer, call);
+            return TRACKED;
+        } catch (Throwable failure) {
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            if (call == null) {
+                return startNanos; // not tracked: timed to the handler's return
+            }
+            // Perhaps tracked: ended here, for settle(), so that a report from gRPC finds it ended.
+            call.state = PendingCall.ENDED;
+            recorder.missedExits++;
             return WovenCalls.NOT_STARTED;
         }
     }
 
-    /** The handler call of {@code id} that started at {@code startNanos} returns: a gRPC call goes on. */
+    /**
+     * The handler call of {@code id} that started at {@code startNanos} returns: a gRPC call goes on,
+     * any other ends. Throws only before it recorded anything.
+     */
     public static void exit(int id, long startNanos, Object observer) {
-        exit(id, startNanos, observer, null);
+        if (startNanos != WovenCalls.NOT_STARTED && startNanos != TRACKED) {
+            WovenCalls.endQuietly(WovenCalls.recorders[id], startNanos, null);
+        }
     }
 
-    /** The handler call of {@code id} that started at {@code startNanos} throws {@code thrown}: it ends. */
+    /**
+     * The handler call of {@code id} that started at {@code startNanos} throws {@code thrown}: it ends.
+     * Throws only before it recorded anything; a tracked call is then left to gRPC's report of its end.
+     */
     public static void exitThrown(Throwable thrown, Object observer, int id, long startNanos) {
-        exit(id, startNanos, observer, thrown);
-    }
-
-    private static void exit(int id, long startNanos, Object observer, Throwable thrown) {
         if (startNanos == WovenCalls.NOT_STARTED) {
             return;
         }
-        try {
-            if (isGrpcObserver(observer)) {
-                if (thrown != null) {
-                    end(CALLS.remove(observer), thrown);
-                }
-            } else {
-                end(new Call(WovenCalls.recorder(id), startNanos), thrown);
-            }
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+        if (startNanos == TRACKED) {
+            report(observer, thrown, false);
+        } else {
+            new Call(WovenCalls.recorders[id], startNanos).end(thrown);
         }
     }
 
     /** gRPC's {@code observer.onCompleted()} is called. */
     public static void completed(Object observer) {
-        if (CALLS.isEmpty()) {
-            return;
-        }
-        try {
-            end(CALLS.remove(observer), null);
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+        if (!CALLS.isEmpty()) {
+            report(observer, null, false);
         }
     }
 
     /** gRPC's {@code observer.onError(thrown)} is called. */
     public static void failed(Object observer, Throwable thrown) {
-        if (CALLS.isEmpty()) {
-            return;
-        }
-        try {
-            end(CALLS.remove(observer), thrown);
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+        if (!CALLS.isEmpty()) {
+            report(observer, thrown, false);
         }
     }
 
     /** The client cancelled the call that answers through {@code observer}. */
     public static void cancelled(Object observer) {
-        if (CALLS.isEmpty() || observer == null) {
-            return;
+        if (!CALLS.isEmpty() && observer != null) {
+            report(observer, null, true);
         }
+    }
+
+    /** Ends the tracked call of {@code observer}, if any; never throws once it has taken the call. */
+    private static void report(Object observer, Throwable thrown, boolean cancelled) {
+        Call call = null;
         try {
-            Call call = CALLS.remove(observer);
+            call = CALLS.remove(observer);
             if (call != null) {
-                call.recorder.cancelled(call.startNanos);
+                if (cancelled) {
+                    call.end(null, true);
+                } else {
+                    call.end(thrown);
+                }
             }
         } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            if (call != null && call.state == PendingCall.OPEN) {
+                call.state = PendingCall.ENDED;
+                call.recorder.missedExits++;
+            }
         }
     }
 
@@ -144,18 +174,6 @@ public final class StreamObserverCalls {
 
     private static boolean isGrpcObserver(Object observer) {
         return grpcReports && observer != null && observer.getClass().getName().equals(GRPC_OBSERVER);
-    }
-
-    private static void end(Call call, Throwable thrown) throws ReflectiveOperationException {
-        if (call == null) {
-            return;
-        }
-        String status = thrown == null ? null : statusCodeName(thrown);
-        if (status != null) {
-            call.recorder.exitWithError(call.startNanos, status);
-        } else {
-            WovenCalls.end(call.recorder, call.startNanos, thrown);
-        }
     }
 
     /** {@code thrown.getStatus().getCode().name()} for gRPC's status exceptions, else null. */
@@ -173,13 +191,31 @@ public final class StreamObserverCalls {
         return null;
     }
 
-    private static final class Call {
-        final WorkHandlerMetrics recorder;
-        final long startNanos;
-
+    /** A handler call, ended by its return, its exception or gRPC's report. */
+    private static final class Call extends PendingCall {
         Call(WorkHandlerMetrics recorder, long startNanos) {
-            this.recorder = recorder;
-            this.startNanos = startNanos;
+            super(recorder, startNanos, OPEN);
+        }
+
+        /**
+         * Ends the call, with {@code thrown} named by its gRPC status code when it has one; once it has
+         * claimed the end it never throws.
+         */
+        void end(Throwable thrown) {
+            String status = null;
+            if (thrown != null) {
+                try {
+                    status = statusCodeName(thrown);
+                } catch (Throwable unknown) {
+                    WovenCalls.lastFailure = unknown;
+                    WovenCalls.failureCount++;
+                }
+            }
+            if (status != null) {
+                endWithError(status);
+            } else {
+                end(thrown, false);
+            }
         }
     }
 }

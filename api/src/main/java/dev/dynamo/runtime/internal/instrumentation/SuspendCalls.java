@@ -6,8 +6,6 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Measures Kotlin {@code suspend} functions: one request per logical call, timed until the
@@ -35,24 +33,32 @@ public final class SuspendCalls {
     private static final String SUSPENDED = "COROUTINE_SUSPENDED";
     private static final String RESULT_FAILURE = "kotlin.Result$Failure";
 
+    /**
+     * Kotlin's {@code COROUTINE_SUSPENDED}, once a call has met it (until then an object no function
+     * returns). The woven code reads it where it could not call {@link #exit}: a function that
+     * returned anything else will not be resumed, so its call ends there.
+     */
+    public static volatile Object suspended = new Object();
+
     /** The proxy class for continuations of each class, so that a call does not search interfaces. */
-    private static final ClassValue<Constructor<?>> PROXIES = new ClassValue<Constructor<?>>() {
+    private static final ClassCache<Constructor<?>> PROXIES = new ClassCache<Constructor<?>>() {
         @Override
-        protected Constructor<?> computeValue(Class<?> continuationType) {
+        protected Constructor<?> compute(Class<?> continuationType) {
+            knowSuspended(continuationType.getClassLoader());
             return proxyConstructor(continuationType);
         }
     };
     /** The {@code label} field of each state-machine class. */
-    private static final ClassValue<Field> LABELS = new ClassValue<Field>() {
+    private static final ClassCache<Field> LABELS = new ClassCache<Field>() {
         @Override
-        protected Field computeValue(Class<?> stateMachine) {
+        protected Field compute(Class<?> stateMachine) {
             return accessibleField(stateMachine, "label");
         }
     };
     /** The {@code exception} field of {@code kotlin.Result.Failure}, per copy of Kotlin. */
-    private static final ClassValue<Field> FAILURE_EXCEPTIONS = new ClassValue<Field>() {
+    private static final ClassCache<Field> FAILURE_EXCEPTIONS = new ClassCache<Field>() {
         @Override
-        protected Field computeValue(Class<?> failure) {
+        protected Field compute(Class<?> failure) {
             return accessibleField(failure, "exception");
         }
     };
@@ -63,7 +69,7 @@ public final class SuspendCalls {
     /**
      * An entry into suspend function {@code id} with {@code continuation}: the start of the call it
      * begins, or {@code NOT_STARTED} when the entry is a resumption of a call already counted (or
-     * recording failed).
+     * recording failed). Throws only when it cannot be called at all.
      *
      * @param stateMachine the binary name of the function's own state-machine class, null if it has none
      */
@@ -72,68 +78,78 @@ public final class SuspendCalls {
             if (continuation == null || isResumption(continuation, stateMachine)) {
                 return WovenCalls.NOT_STARTED;
             }
-            return WovenCalls.recorder(id).enter();
         } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+            // No call in a catch block: at the top of an exhausted stack it would fail too (see WorkHandlerMetrics).
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
             return WovenCalls.NOT_STARTED;
         }
+        return WovenCalls.recorders[id].enter();
     }
 
     /**
      * The continuation the function should run with: for a call that started at {@code startNanos}
-     * the proxy that ends it, otherwise {@code continuation} unchanged.
+     * the proxy that ends it, otherwise {@code continuation} unchanged. When the proxy cannot be
+     * made this throws, and the woven code ends the call at once (see {@link WovenCalls#settle}) and
+     * runs the function unmeasured: the call's end would otherwise depend on where it returns.
      */
-    public static Object continuation(Object continuation, int id, long startNanos) {
+    public static Object continuation(Object continuation, int id, long startNanos) throws Throwable {
         if (startNanos == WovenCalls.NOT_STARTED) {
             return continuation;
         }
         try {
             return PROXIES.get(continuation.getClass()).newInstance(
-                    new Call(WovenCalls.recorder(id), continuation, startNanos));
+                    new Call(WovenCalls.recorders[id], continuation, startNanos));
         } catch (Throwable failure) {
-            // Without the proxy nothing would end the call after a suspension: it is timed to the return.
-            WovenCalls.failed(failure);
-            return continuation;
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            throw failure;
         }
     }
 
     /**
      * An entry that started at {@code startNanos} ({@code NOT_STARTED}: a resumption) returns
      * {@code result} with {@code continuation} (the proxy, normally). The call ends here unless the
-     * function suspended with the proxy in place.
+     * function suspended with the proxy in place. Throws only when it cannot be called at all, and
+     * then the woven code ends the call as this would have (see {@link #suspended}).
      */
     public static void exit(Object result, Object continuation, int id, long startNanos) {
         if (startNanos == WovenCalls.NOT_STARTED) {
             return;
         }
+        WorkHandlerMetrics recorder = WovenCalls.recorders[id];
+        boolean endsHere = false;
+        Call call = null;
         try {
-            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
-            Call call = callOf(continuation);
+            call = callOf(continuation);
             if (call == null || call.recorder != recorder || call.startNanos != startNanos) {
-                // No proxy of this call (making it failed; the argument may be a caller's): ends here.
+                // No proxy of this call (the argument may be a caller's): ends here.
+                call = null;
+                endsHere = true;
                 WovenCalls.end(recorder, startNanos, null);
             } else if (!isSuspended(result)) {
-                call.end(null);
+                call.end(null, false);
             }
         } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            // Nothing was recorded (each end records last, and a claimed end keeps its failures). A
+            // result other than the suspension marker means that no resumption will end the call.
+            if (endsHere) {
+                recorder.missedExits++;
+            } else if (result != suspended && (call == null || call.state == PendingCall.OPEN)) {
+                if (call != null) {
+                    call.state = PendingCall.ENDED;
+                }
+                recorder.missedExits++;
+            }
         }
     }
 
     /** An entry that started at {@code startNanos} throws {@code thrown}: the call ends, nothing resumes it. */
     public static void exitThrown(Throwable thrown, int id, long startNanos) {
-        if (startNanos == WovenCalls.NOT_STARTED) {
-            return;
-        }
-        try {
-            WorkHandlerMetrics recorder = WovenCalls.recorder(id);
-            if (thrown instanceof CancellationException) {
-                recorder.cancelled(startNanos);
-            } else {
-                WovenCalls.end(recorder, startNanos, thrown);
-            }
-        } catch (Throwable failure) {
-            WovenCalls.failed(failure);
+        if (startNanos != WovenCalls.NOT_STARTED) {
+            WovenCalls.endQuietly(WovenCalls.recorders[id], startNanos, thrown);
         }
     }
 
@@ -158,8 +174,29 @@ public final class SuspendCalls {
     }
 
     static boolean isSuspended(Object result) {
-        return result instanceof Enum && result.getClass().getName().equals(SINGLETONS)
-                && ((Enum<?>) result).name().equals(SUSPENDED);
+        if (result == suspended) {
+            return true;
+        }
+        if (result instanceof Enum && result.getClass().getName().equals(SINGLETONS)
+                && ((Enum<?>) result).name().equals(SUSPENDED)) {
+            suspended = result;
+            return true;
+        }
+        return false;
+    }
+
+    /** Learns {@link #suspended} from the Kotlin of {@code loader} before any call can need it. */
+    private static void knowSuspended(ClassLoader loader) {
+        try {
+            Class<?> singletons = Class.forName(SINGLETONS, true, loader);
+            for (Object constant : singletons.getEnumConstants()) {
+                if (((Enum<?>) constant).name().equals(SUSPENDED)) {
+                    suspended = constant;
+                }
+            }
+        } catch (ClassNotFoundException | LinkageError | RuntimeException unknown) {
+            // Another Kotlin: isSuspended learns it from the first suspension.
+        }
     }
 
     /** The exception of a {@code kotlin.Result} passed to {@code resumeWith}, null for a value. */
@@ -219,27 +256,12 @@ public final class SuspendCalls {
     }
 
     /** One call of a suspend function; also the handler of the continuation proxy that ends it. */
-    private static final class Call implements InvocationHandler {
-        private final WorkHandlerMetrics recorder;
+    private static final class Call extends PendingCall implements InvocationHandler {
         private final Object caller;
-        private final long startNanos;
-        private final AtomicBoolean ended = new AtomicBoolean();
 
         Call(WorkHandlerMetrics recorder, Object caller, long startNanos) {
-            this.recorder = recorder;
+            super(recorder, startNanos, OPEN);
             this.caller = caller;
-            this.startNanos = startNanos;
-        }
-
-        void end(Throwable failure) {
-            if (!ended.compareAndSet(false, true)) {
-                return;
-            }
-            if (failure instanceof CancellationException) {
-                recorder.cancelled(startNanos);
-            } else {
-                WovenCalls.end(recorder, startNanos, failure);
-            }
         }
 
         @Override
@@ -267,9 +289,15 @@ public final class SuspendCalls {
 
         private void resumed(Object result) {
             try {
-                end(failureOf(result));
+                end(failureOf(result), false);
             } catch (Throwable failure) {
-                WovenCalls.failed(failure);
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                // Still open (a claimed end keeps its failures): the one resumption ends it, unrecorded.
+                if (state == OPEN) {
+                    state = ENDED;
+                    recorder.missedExits++;
+                }
             }
         }
     }

@@ -72,7 +72,7 @@ public final class WovenCalls {
      * each write, so that readers need no lock; both arrays double when full, so that n endpoints
      * cost O(n) to add, where a copy per endpoint cost O(n²).
      */
-    private static volatile WorkHandlerMetrics[] recorders = new WorkHandlerMetrics[16];
+    static volatile WorkHandlerMetrics[] recorders = new WorkHandlerMetrics[16];
 
     // Written with plain writes where recording failed (see WorkHandlerMetrics); read by settle().
     static volatile long failureCount;
@@ -147,24 +147,37 @@ public final class WovenCalls {
         }
     }
 
-    /** The recorder of method {@code id}, for the handler shapes that end a call later ({@code SuspendCalls}, ...). */
-    static WorkHandlerMetrics recorder(int id) {
-        return recorders[id];
+    /**
+     * Ends a call of the shapes that end later ({@code SuspendCalls}, ...): returned ({@code failure}
+     * null), cancelled, or failed with {@code failure}. Records nothing when it throws (each way
+     * records last, and the recorder never throws once called), so a caller that catches may count
+     * the call in {@code missedExits}.
+     */
+    static void end(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
+        if (failure == null) {
+            recorder.exit(startNanos);
+        } else if (failure instanceof CancellationException) {
+            recorder.cancelled(startNanos);
+        } else {
+            endWithError(recorder, startNanos, failure);
+        }
+    }
+
+    /** {@link #end} that never throws once called: a call it could not record is left to settle(). */
+    static void endQuietly(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
+        try {
+            end(recorder, startNanos, failure);
+        } catch (Throwable notRecorded) {
+            lastFailure = notRecorded;
+            failureCount++;
+            recorder.missedExits++;
+        }
     }
 
     /** Counts a recording failure of those shapes, reported at the next scrape like the others. */
     static void failed(Throwable failure) {
         lastFailure = failure;
         failureCount++;
-    }
-
-    /** Ends a call of those shapes: returned ({@code failure} null) or failed with {@code failure}. */
-    static void end(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
-        if (failure == null) {
-            recorder.exit(startNanos);
-        } else {
-            recorder.exit(startNanos, failure);
-        }
     }
 
     /** How many times recording failed and was suppressed: a seam for tests. */
@@ -306,6 +319,38 @@ public final class WovenCalls {
         initialize(Completion.class.getName());
         initialize(WorkHandlerMetrics.class.getName() + "$ErrorType");
         WorkHandlerMetrics.errorType(StackOverflowError.class);
+        // The handler shapes: their classes, their caches' entries, and what their exits touch first.
+        for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, StreamObserverCalls.class}) {
+            initialize(shape.getName());
+            for (Class<?> nested : shape.getDeclaredClasses()) {
+                initialize(nested.getName());
+            }
+        }
+        initialize(PendingCall.class.getName());
+        initialize(ClassCache.class.getName() + "$Entry");
+        initialize(CancellationException.class.getName());
+        warmReflection();
+    }
+
+    /**
+     * Makes one reflective call and one proxy, as the handler shapes' exits do: the first of each
+     * initialises JDK classes (method accessors, the proxy builder) whose failed initialisation at
+     * the top of an exhausted stack would break reflection or proxies for the whole JVM.
+     */
+    private static void warmReflection() {
+        try {
+            Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(WovenCalls.class.getClassLoader(),
+                    new Class<?>[] {Runnable.class}, new java.lang.reflect.InvocationHandler() {
+                        @Override
+                        public Object invoke(Object self, java.lang.reflect.Method method, Object[] args) {
+                            return null;
+                        }
+                    });
+            proxy.run();
+            PublisherCalls.invoke(Object.class.getMethod("hashCode"), proxy);
+        } catch (Throwable unavailable) {
+            failed(unavailable);
+        }
     }
 
     private static void initialize(String className) {
@@ -335,14 +380,7 @@ public final class WovenCalls {
     }
 
     static void finish(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
-        Throwable cause = unwrap(failure);
-        if (cause == null) {
-            recorder.exit(startNanos);
-        } else if (cause instanceof CancellationException) {
-            recorder.cancelled(startNanos);
-        } else {
-            endWithError(recorder, startNanos, cause);
-        }
+        end(recorder, startNanos, unwrap(failure));
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -1,0 +1,74 @@
+package dev.dynamo.runtime.internal.instrumentation;
+
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
+
+/**
+ * What the handler shapes look up once per class (a proxy constructor, a field, Reactor's operators),
+ * kept in an array that is copied on every change, so that a lookup is a plain scan without lock,
+ * allocation or call into the JDK. Not a {@code ClassValue}: its first use initialises JDK
+ * structures, and at the top of an exhausted stack that initialisation fails for the life of the
+ * JVM. The classes are weakly held, but a value may hold its class (a {@code Field} does), so the
+ * cache keeps at most {@link #CAPACITY} classes and drops the oldest beyond: a JVM that keeps
+ * creating class loaders does not keep them all alive. A JVM meets few classes here (one per
+ * continuation, state machine or publisher class), which keeps the scan short.
+ *
+ * @param <V> what is cached per class; may be null ("none")
+ */
+abstract class ClassCache<V> {
+    static final int CAPACITY = 64;
+    private static final Entry<?>[] EMPTY = new Entry<?>[0];
+
+    @SuppressWarnings("unchecked")
+    private volatile Entry<V>[] entries = (Entry<V>[]) EMPTY;
+
+    /** The value of {@code type}, computed at its first lookup. */
+    final V get(Class<?> type) {
+        for (Entry<V> entry : entries) {
+            if (entry.type.get() == type) {
+                return entry.value;
+            }
+        }
+        return add(type);
+    }
+
+    /** What {@code type} maps to; may throw, and then nothing is cached. */
+    protected abstract V compute(Class<?> type);
+
+    private synchronized V add(Class<?> type) {
+        Entry<V>[] known = entries;
+        int live = 0;
+        for (Entry<V> entry : known) {
+            Class<?> cached = entry.type.get();
+            if (cached == type) {
+                return entry.value;
+            }
+            if (cached != null) {
+                live++;
+            }
+        }
+        V value = compute(type);
+        // Drops the entries of unloaded classes while copying anyway, and the oldest when full.
+        int skip = Math.max(0, live + 1 - CAPACITY);
+        Entry<V>[] grown = Arrays.copyOf(known, live + 1 - skip);
+        int i = 0;
+        for (Entry<V> entry : known) {
+            if (entry.type.get() != null && skip-- <= 0 && i < grown.length - 1) {
+                grown[i++] = entry;
+            }
+        }
+        grown[i] = new Entry<V>(type, value);
+        entries = Arrays.copyOf(grown, i + 1);
+        return value;
+    }
+
+    private static final class Entry<V> {
+        final WeakReference<Class<?>> type;
+        final V value;
+
+        Entry(Class<?> type, V value) {
+            this.type = new WeakReference<Class<?>>(type);
+            this.value = value;
+        }
+    }
+}
