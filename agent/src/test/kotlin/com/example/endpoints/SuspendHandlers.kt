@@ -75,3 +75,23 @@ class SuspendHandlers {
         fun jvmStatic(x: Int): Int = x + 1
     }
 }
+
+/**
+ * A suspend function that recurses until the stack ends and catches the overflow (see
+ * ExhaustedStackHandlers). It returns a constant object: an `Int` result would be boxed and unboxed
+ * by calls of the function's own, which fail at the top of the stack with or without the agent.
+ */
+object ExhaustedSuspend {
+    @JvmField
+    val done = Any()
+
+    @DynamoEndpoint(namespace = ExhaustedStackHandlers.NS, component = "exhausted", endpoint = "suspend")
+    suspend fun deep(level: Int): Any {
+        try {
+            deep(level + 1)
+        } catch (end: StackOverflowError) {
+            ExhaustedStackHandlers.caught++
+        }
+        return done
+    }
+}

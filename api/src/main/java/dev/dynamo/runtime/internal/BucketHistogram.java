@@ -73,8 +73,10 @@ final class BucketHistogram implements Histogram, Collectable {
         if (Double.isNaN(value)) {
             throw new IllegalArgumentException("Histogram cannot observe NaN; observe a number");
         }
-        buckets[bucketIndex(value)].increment();
+        // The count (the buckets) last: an observation cut short by a StackOverflowError has then not
+        // been counted, and the recorder that catches it makes it up once (WorkHandlerMetrics).
         sum.add(value);
+        buckets[bucketIndex(value)].increment();
     }
 
     /**

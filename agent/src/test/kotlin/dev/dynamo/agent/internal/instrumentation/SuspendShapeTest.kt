@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation
 
+import com.example.endpoints.ExhaustedSuspend
 import com.example.endpoints.QuotaExceededException
 import com.example.endpoints.SUSPEND_NS
 import com.example.endpoints.SuspendHandlers
@@ -40,6 +41,11 @@ class SuspendShapeTest {
 
         private fun metrics(endpoint: String, component: String = "suspend") =
             EndpointMetrics(SUSPEND_NS, component, endpoint)
+    }
+
+    @Test
+    fun `returns at the top of an exhausted stack stay out of the function and end each call once`() {
+        ExhaustedStackTest.descend("suspend") { runBlocking { ExhaustedSuspend.deep(0) } }
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 
 /**
@@ -17,6 +20,8 @@ import java.util.Arrays;
  */
 abstract class ClassCache<V> {
     static final int CAPACITY = 64;
+    /** Frames of {@code WovenCalls.descend} that must fit before a value is computed: what defining a proxy class takes, and more. */
+    static final int SLOW_PATH_HEADROOM_FRAMES = 4096;
     private static final Entry<?>[] EMPTY = new Entry<?>[0];
 
     @SuppressWarnings("unchecked")
@@ -36,6 +41,9 @@ abstract class ClassCache<V> {
     protected abstract V compute(Class<?> type);
 
     private synchronized V add(Class<?> type) {
+        // Computing loads and defines classes (proxies) in JDK caches that an overflow cut short would
+        // leave broken for the whole JVM: only with stack to spare (throws StackOverflowError otherwise).
+        WovenCalls.descend(SLOW_PATH_HEADROOM_FRAMES);
         Entry<V>[] known = entries;
         int live = 0;
         for (Entry<V> entry : known) {
@@ -60,6 +68,17 @@ abstract class ClassCache<V> {
         grown[i] = new Entry<V>(type, value);
         entries = Arrays.copyOf(grown, i + 1);
         return value;
+    }
+
+    /** The constructor of the proxy class implementing {@code interfaces}, which takes its {@code InvocationHandler}. */
+    static Constructor<?> proxyConstructor(Class<?>... interfaces) {
+        try {
+            @SuppressWarnings("deprecation") // Proxy.newProxyInstance would look the class up on every call
+            Class<?> proxyClass = Proxy.getProxyClass(interfaces[0].getClassLoader(), interfaces);
+            return proxyClass.getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private static final class Entry<V> {

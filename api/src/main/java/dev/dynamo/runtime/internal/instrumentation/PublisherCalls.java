@@ -1,9 +1,9 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -52,6 +52,13 @@ public final class PublisherCalls {
             } catch (NoSuchMethodException unknownVersion) {
                 return null;
             }
+        }
+    };
+    /** The proxy constructors that watch a publisher of each publisher interface, its subscriber and subscription. */
+    private static final ClassCache<Watching> WATCHING = new ClassCache<Watching>() {
+        @Override
+        protected Watching compute(Class<?> publisherInterface) {
+            return new Watching(publisherInterface);
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -141,10 +148,9 @@ public final class PublisherCalls {
         return null;
     }
 
-    private static Object watched(Call call, Object publisher, Class<?> publisherInterface)
-            throws ClassNotFoundException {
-        return Proxy.newProxyInstance(publisherInterface.getClassLoader(), new Class<?>[] {publisherInterface},
-                new WatchedPublisher(call, publisher, publisherInterface));
+    private static Object watched(Call call, Object publisher, Class<?> publisherInterface) throws Throwable {
+        Watching watching = WATCHING.get(publisherInterface);
+        return watching.publisher.newInstance(new WatchedPublisher(call, publisher, watching));
     }
 
     private static Class<?> superclassNamed(Class<?> type, String name) {
@@ -296,21 +302,36 @@ public final class PublisherCalls {
         }
     }
 
+    /** The proxy constructors of one publisher interface (Reactive Streams or {@code Flow}) and its companions. */
+    private static final class Watching {
+        final Constructor<?> publisher;
+        final Constructor<?> subscriber;
+        final Constructor<?> subscription;
+
+        Watching(Class<?> publisherInterface) {
+            String prefix = publisherInterface.getName().substring(0, publisherInterface.getName().length()
+                    - "Publisher".length());
+            ClassLoader loader = publisherInterface.getClassLoader();
+            try {
+                this.publisher = ClassCache.proxyConstructor(publisherInterface);
+                this.subscriber = ClassCache.proxyConstructor(Class.forName(prefix + "Subscriber", false, loader));
+                this.subscription = ClassCache.proxyConstructor(Class.forName(prefix + "Subscription", false, loader));
+            } catch (ClassNotFoundException incomplete) {
+                throw new IllegalStateException(incomplete);
+            }
+        }
+    }
+
     /** A publisher proxy whose first subscriber is watched for the terminal signal. */
     private static final class WatchedPublisher implements InvocationHandler {
         private final Call call;
         private final Object publisher;
-        private final Class<?> subscriber;
-        private final Class<?> subscription;
+        private final Watching watching;
 
-        WatchedPublisher(Call call, Object publisher, Class<?> publisherInterface) throws ClassNotFoundException {
+        WatchedPublisher(Call call, Object publisher, Watching watching) {
             this.call = call;
             this.publisher = publisher;
-            String prefix = publisherInterface.getName().substring(0, publisherInterface.getName().length()
-                    - "Publisher".length());
-            ClassLoader loader = publisherInterface.getClassLoader();
-            this.subscriber = Class.forName(prefix + "Subscriber", false, loader);
-            this.subscription = Class.forName(prefix + "Subscription", false, loader);
+            this.watching = watching;
         }
 
         @Override
@@ -319,8 +340,7 @@ public final class PublisherCalls {
                     && subscribedQuietly(call)) {
                 Object watched = args[0];
                 try {
-                    watched = Proxy.newProxyInstance(subscriber.getClassLoader(), new Class<?>[] {subscriber},
-                            new WatchedSubscriber(this, args[0]));
+                    watched = watching.subscriber.newInstance(new WatchedSubscriber(this, args[0]));
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                     call.endQuietly(null, false);
@@ -355,8 +375,7 @@ public final class PublisherCalls {
             if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
                 Object watched = args[0];
                 try {
-                    watched = Proxy.newProxyInstance(publisher.subscription.getClassLoader(),
-                            new Class<?>[] {publisher.subscription}, new WatchedSubscription(call, args[0]));
+                    watched = publisher.watching.subscription.newInstance(new WatchedSubscription(call, args[0]));
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                 }

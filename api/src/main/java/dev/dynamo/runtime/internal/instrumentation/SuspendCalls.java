@@ -45,7 +45,7 @@ public final class SuspendCalls {
         @Override
         protected Constructor<?> compute(Class<?> continuationType) {
             knowSuspended(continuationType.getClassLoader());
-            return proxyConstructor(continuationType);
+            return continuationProxy(continuationType);
         }
     };
     /** The {@code label} field of each state-machine class. */
@@ -223,21 +223,14 @@ public final class SuspendCalls {
         return null;
     }
 
-    private static Constructor<?> proxyConstructor(Class<?> continuationType) {
+    private static Constructor<?> continuationProxy(Class<?> continuationType) {
         Class<?> continuation = findInterface(continuationType, CONTINUATION);
         if (continuation == null) {
             throw new IllegalArgumentException(continuationType + " does not implement " + CONTINUATION);
         }
         Class<?> stackFrame = findInterface(continuationType, STACK_FRAME);
-        Class<?>[] interfaces = stackFrame == null ? new Class<?>[] {continuation}
-                : new Class<?>[] {continuation, stackFrame};
-        try {
-            @SuppressWarnings("deprecation") // Proxy.newProxyInstance would look the class up on every call
-            Class<?> proxyClass = Proxy.getProxyClass(continuation.getClassLoader(), interfaces);
-            return proxyClass.getConstructor(InvocationHandler.class);
-        } catch (NoSuchMethodException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return stackFrame == null ? ClassCache.proxyConstructor(continuation)
+                : ClassCache.proxyConstructor(continuation, stackFrame);
     }
 
     private static Class<?> findInterface(Class<?> type, String name) {

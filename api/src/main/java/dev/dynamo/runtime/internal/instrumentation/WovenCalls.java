@@ -256,7 +256,7 @@ public final class WovenCalls {
     }
 
     /** Recurses {@code frames} deep: throws StackOverflowError when that does not fit. */
-    private static int descend(int frames) {
+    static int descend(int frames) {
         return frames == 0 ? 0 : descend(frames - 1) + 1;
     }
 

@@ -1,0 +1,93 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+import io.grpc.stub.StreamObserver;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+
+/**
+ * One handler of each shape that recurses until the stack ends and catches the
+ * {@code StackOverflowError} itself, then returns normally: so that the returns nearest the top of
+ * the exhausted stack run their exits where no call fits. {@link #caught} counts the catches: one
+ * per descent, unless an error thrown by the instrumentation on a return reached the method above.
+ */
+public class ExhaustedStackHandlers {
+    public static final String NS = "exhausted_test";
+
+    /** Made before the descent: the methods allocate nothing at the top of the stack. */
+    private static final CompletionStage<Integer> DONE = CompletableFuture.completedFuture(0);
+    private static final Flow.Publisher<Integer> EMPTY = subscriber -> {
+        subscriber.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+            }
+
+            @Override
+            public void cancel() {
+            }
+        });
+        subscriber.onComplete();
+    };
+    /** Not gRPC's own observer: its calls end at the handler's return. */
+    private static final StreamObserver<String> RESPONSES = new StreamObserver<String>() {
+        @Override
+        public void onNext(String value) {
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    };
+
+    public static int caught;
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "synchronous")
+    public static int synchronous(int level) {
+        try {
+            return synchronous(level + 1) + 1;
+        } catch (StackOverflowError end) {
+            caught++;
+            return 0;
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "stage")
+    public static CompletionStage<Integer> stage(int level) {
+        try {
+            stage(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return DONE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "publisher")
+    public static Flow.Publisher<Integer> publisher(int level) {
+        try {
+            publisher(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return EMPTY;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")
+    public static void observer(int level, StreamObserver<String> responses) {
+        try {
+            observer(level + 1, responses);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+    }
+
+    /** The observer handler's entry, with an observer that is not gRPC's. */
+    public static void observer() {
+        observer(0, RESPONSES);
+    }
+}

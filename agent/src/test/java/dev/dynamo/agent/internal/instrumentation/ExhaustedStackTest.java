@@ -1,0 +1,90 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.ExhaustedStackHandlers;
+import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 8: every method shape returning at the top of an exhausted stack. Whatever the exits cannot
+ * do there stays out of the method (its own catch runs once per descent) and every call counted is
+ * ended exactly once: after a settle, in flight is 0 and requests equal the duration's count.
+ */
+class ExhaustedStackTest {
+    /** Descents per shape: each ends the stack at another point of the woven code. */
+    private static final int DESCENTS = 40;
+
+    private static EndpointTransformer transformer;
+
+    @BeforeAll
+    static void installAgent() {
+        transformer = EndpointMetrics.install();
+    }
+
+    @AfterAll
+    static void removeAgent() {
+        EndpointMetrics.uninstall(transformer);
+    }
+
+    @Test
+    void synchronousReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("synchronous", () -> ExhaustedStackHandlers.synchronous(0));
+    }
+
+    @Test
+    void completionStageReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("stage", () -> ExhaustedStackHandlers.stage(0));
+    }
+
+    @Test
+    void publisherReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        EndpointMetrics metrics = descend("publisher", () -> ExhaustedStackHandlers.publisher(0));
+        // Never subscribed: no request, unless an exit timed one to its return (and then ended it).
+        assertEquals(metrics.requests(), metrics.durations());
+    }
+
+    @Test
+    void streamObserverReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("observer", ExhaustedStackHandlers::observer);
+    }
+
+    /**
+     * Runs {@code descent} {@link #DESCENTS} times on threads with small stacks of varying size, then
+     * checks the catches and the counts of endpoint {@code endpoint}.
+     */
+    static EndpointMetrics descend(String endpoint, Runnable descent) throws Exception {
+        EndpointMetrics metrics = new EndpointMetrics(ExhaustedStackHandlers.NS, "exhausted", endpoint);
+        long requestsBefore = metrics.requests();
+        ExhaustedStackHandlers.caught = 0;
+        AtomicReference<Throwable> escaped = new AtomicReference<>();
+        for (int i = 0; i < DESCENTS; i++) {
+            Thread thread = new Thread(null, () -> {
+                try {
+                    descent.run();
+                } catch (Throwable unexpected) {
+                    escaped.set(unexpected);
+                }
+            }, "descent-" + i, 256 * 1024 + i * 4096);
+            thread.start();
+            thread.join();
+        }
+        assertNull(escaped.get(), "nothing escapes the outermost call");
+        assertEquals(DESCENTS, ExhaustedStackHandlers.caught,
+                "each descent's overflow is caught once: no exit threw into a method above");
+
+        WovenCalls.settle();
+        assertEquals(0, metrics.inflight(), "every counted call ended");
+        assertEquals(metrics.requests(), metrics.durations(), "every counted call ended once");
+        if (!endpoint.equals("publisher")) {
+            assertTrue(metrics.requests() - requestsBefore > DESCENTS * 100L, "the descents were counted");
+        }
+        return metrics;
+    }
+}
