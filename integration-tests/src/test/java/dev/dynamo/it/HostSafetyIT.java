@@ -109,6 +109,40 @@ class HostSafetyIT {
         assertFalse(app.stderr().contains("NoClassDefFoundError"), app.stderr());
     }
 
+    /**
+     * Rows 1 and 5 through the handler shapes: a Kotlin suspend function and a Reactor publisher
+     * method recurse into a StackOverflowError and catch it at the top, where their returns' exits
+     * cannot be called. Nothing reaches the application (one catch per descent), the JDK works
+     * after, and every counted call has ended once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void handlerShapesReturningAtTheTopOfAnExhaustedStackStayExact(Jdk jdk) {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("exhausted-shapes").jdk(jdk)
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info")
+                .classpath(Artifacts.handlerStyleAppsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.styles.ExhaustedStackApp"));
+        app.awaitStdoutLine("ready", Timeouts.STARTUP);
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+
+        assertEquals("caught=20", send(app, "suspend 20"), app.describe());
+        assertEquals("caught=20", send(app, "publisher 20"), app.describe());
+        assertEquals("value=0", send(app, "subscribe"), app.describe());
+        String after = send(app, "jdk");
+        assertEquals("serialization=[payload] classvalue=ExhaustedStackApp", after);
+
+        Map<String, String> suspend = Labels.endpoint("exhausted", "shapes", "suspend");
+        Map<String, String> publisher = Labels.endpoint("exhausted", "shapes", "publisher");
+        Exposition page = scraper.awaitPage(Timeouts.SCRAPE, "in-flight back to 0",
+                p -> p.has(INFLIGHT, suspend) && p.value(INFLIGHT, suspend) == 0
+                        && p.has(INFLIGHT, publisher) && p.value(INFLIGHT, publisher) == 0);
+        assertTrue(page.value(REQUESTS, suspend) > 20 * 100, "the descents were counted: " + page.value(REQUESTS, suspend));
+        assertEquals(page.value(REQUESTS, suspend), page.value(COUNT, suspend), "every counted call has ended once");
+        assertTrue(page.value(REQUESTS, publisher) >= 1, "the subscription was counted");
+        assertEquals(page.value(REQUESTS, publisher), page.value(COUNT, publisher), "every counted call has ended once");
+        assertFalse(app.stderr().contains("NoClassDefFoundError"), app.stderr());
+    }
+
     /** Row 4: recursion as deep as real code goes works with the agent wherever it works without. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("installedJdks")
