@@ -81,6 +81,22 @@ abstract class ClassCache<V> {
         }
     }
 
+    /** The interface named {@code name} that {@code type} implements, directly or not; null if none. */
+    static Class<?> interfaceNamed(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (implemented.getName().equals(name)) {
+                    return implemented;
+                }
+                Class<?> inherited = interfaceNamed(implemented, name);
+                if (inherited != null) {
+                    return inherited;
+                }
+            }
+        }
+        return null;
+    }
+
     private static final class Entry<V> {
         final WeakReference<Class<?>> type;
         final V value;

@@ -134,7 +134,7 @@ public final class PublisherCalls {
             return reactor.wrap(call, publisher);
         }
         if (kind == REACTIVE_STREAMS || kind == FLOW) {
-            Class<?> publisherInterface = findPublisherInterface(publisher.getClass(),
+            Class<?> publisherInterface = ClassCache.interfaceNamed(publisher.getClass(),
                     kind == FLOW ? FLOW_PUBLISHER : REACTIVE_STREAMS_PUBLISHER);
             return publisherInterface == null ? null : watched(call, publisher, publisherInterface);
         }
@@ -163,36 +163,13 @@ public final class PublisherCalls {
     }
 
     private static Class<?> publisherInterfaceOf(Class<?> flowable) {
-        return findPublisherInterface(flowable, REACTIVE_STREAMS_PUBLISHER);
+        return ClassCache.interfaceNamed(flowable, REACTIVE_STREAMS_PUBLISHER);
     }
 
     private static ReactorOperators reactorOperatorsOf(Class<?> type) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             if (c.getName().equals(MONO) || c.getName().equals(FLUX)) {
                 return REACTOR_OPERATORS.get(c);
-            }
-        }
-        return null;
-    }
-
-    private static Class<?> findPublisherInterface(Class<?> type, String name) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            Class<?> found = findInterface(c, name);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
-    }
-
-    private static Class<?> findInterface(Class<?> type, String name) {
-        for (Class<?> implemented : type.getInterfaces()) {
-            if (implemented.getName().equals(name)) {
-                return implemented;
-            }
-            Class<?> inherited = findInterface(implemented, name);
-            if (inherited != null) {
-                return inherited;
             }
         }
         return null;
@@ -323,21 +300,19 @@ public final class PublisherCalls {
     }
 
     /** A publisher proxy whose first subscriber is watched for the terminal signal. */
-    private static final class WatchedPublisher implements InvocationHandler {
+    private static final class WatchedPublisher extends ForwardingHandler {
         private final Call call;
-        private final Object publisher;
         private final Watching watching;
 
         WatchedPublisher(Call call, Object publisher, Watching watching) {
+            super(publisher);
             this.call = call;
-            this.publisher = publisher;
             this.watching = watching;
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("subscribe") && args != null && args.length == 1 && args[0] != null
-                    && subscribedQuietly(call)) {
+        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+            if (name.equals("subscribe") && arity == 1 && args[0] != null && subscribedQuietly(call)) {
                 Object watched = args[0];
                 try {
                     watched = watching.subscriber.newInstance(new WatchedSubscriber(this, args[0]));
@@ -345,32 +320,23 @@ public final class PublisherCalls {
                     WovenCalls.failed(failure);
                     call.endQuietly(null, false);
                 }
-                return PublisherCalls.invoke(method, publisher, watched);
+                return forward(method, new Object[] {watched});
             }
-            if (method.getName().equals("equals") && args != null && args.length == 1) {
-                return proxy == args[0];
-            }
-            if (method.getName().equals("hashCode") && args == null) {
-                return System.identityHashCode(proxy);
-            }
-            return PublisherCalls.invoke(method, publisher, args);
+            return forward(method, args);
         }
     }
 
     /** The first subscriber: its {@code onError}/{@code onComplete}, or a cancel of its subscription, ends the call. */
-    private static final class WatchedSubscriber implements InvocationHandler {
+    private static final class WatchedSubscriber extends ForwardingHandler {
         private final WatchedPublisher publisher;
-        private final Object subscriber;
 
         WatchedSubscriber(WatchedPublisher publisher, Object subscriber) {
+            super(subscriber);
             this.publisher = publisher;
-            this.subscriber = subscriber;
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            String name = method.getName();
-            int arity = args == null ? 0 : args.length;
+        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
             Call call = publisher.call;
             if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
                 Object watched = args[0];
@@ -379,41 +345,31 @@ public final class PublisherCalls {
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                 }
-                return PublisherCalls.invoke(method, subscriber, watched);
+                return forward(method, new Object[] {watched});
             } else if (name.equals("onError") && arity == 1) {
                 call.endQuietly((Throwable) args[0], false);
             } else if (name.equals("onComplete") && arity == 0) {
                 call.endQuietly(null, false);
-            } else if (name.equals("equals") && arity == 1) {
-                return proxy == args[0];
-            } else if (name.equals("hashCode") && arity == 0) {
-                return System.identityHashCode(proxy);
             }
-            return PublisherCalls.invoke(method, subscriber, args);
+            return forward(method, args);
         }
     }
 
     /** The first subscriber's subscription: {@code cancel()} ends the call as a cancellation. */
-    private static final class WatchedSubscription implements InvocationHandler {
+    private static final class WatchedSubscription extends ForwardingHandler {
         private final Call call;
-        private final Object subscription;
 
         WatchedSubscription(Call call, Object subscription) {
+            super(subscription);
             this.call = call;
-            this.subscription = subscription;
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            int arity = args == null ? 0 : args.length;
-            if (method.getName().equals("cancel") && arity == 0) {
+        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+            if (name.equals("cancel") && arity == 0) {
                 call.endQuietly(null, true);
-            } else if (method.getName().equals("equals") && arity == 1) {
-                return proxy == args[0];
-            } else if (method.getName().equals("hashCode") && arity == 0) {
-                return System.identityHashCode(proxy);
             }
-            return PublisherCalls.invoke(method, subscription, args);
+            return forward(method, args);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.dynamo.runtime.internal.instrumentation;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
@@ -99,7 +98,7 @@ public final class SuspendCalls {
         }
         try {
             return PROXIES.get(continuation.getClass()).newInstance(
-                    new Call(WovenCalls.recorders[id], continuation, startNanos));
+                    new Call(WovenCalls.recorders[id], continuation, startNanos).handler);
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
             WovenCalls.failureCount++;
@@ -158,7 +157,7 @@ public final class SuspendCalls {
             return null;
         }
         InvocationHandler handler = Proxy.getInvocationHandler(continuation);
-        return handler instanceof Call ? (Call) handler : null;
+        return handler instanceof Handler ? ((Handler) handler).call : null;
     }
 
     /** Whether {@code continuation} is the function's own state machine, resuming (label sign bit set). */
@@ -224,60 +223,22 @@ public final class SuspendCalls {
     }
 
     private static Constructor<?> continuationProxy(Class<?> continuationType) {
-        Class<?> continuation = findInterface(continuationType, CONTINUATION);
+        Class<?> continuation = ClassCache.interfaceNamed(continuationType, CONTINUATION);
         if (continuation == null) {
             throw new IllegalArgumentException(continuationType + " does not implement " + CONTINUATION);
         }
-        Class<?> stackFrame = findInterface(continuationType, STACK_FRAME);
+        Class<?> stackFrame = ClassCache.interfaceNamed(continuationType, STACK_FRAME);
         return stackFrame == null ? ClassCache.proxyConstructor(continuation)
                 : ClassCache.proxyConstructor(continuation, stackFrame);
     }
 
-    private static Class<?> findInterface(Class<?> type, String name) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> implemented : c.getInterfaces()) {
-                if (implemented.getName().equals(name)) {
-                    return implemented;
-                }
-                Class<?> inherited = findInterface(implemented, name);
-                if (inherited != null) {
-                    return inherited;
-                }
-            }
-        }
-        return null;
-    }
-
     /** One call of a suspend function; also the handler of the continuation proxy that ends it. */
-    private static final class Call extends PendingCall implements InvocationHandler {
-        private final Object caller;
+    private static final class Call extends PendingCall {
+        private final Handler handler;
 
         Call(WorkHandlerMetrics recorder, Object caller, long startNanos) {
             super(recorder, startNanos, OPEN);
-            this.caller = caller;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            String name = method.getName();
-            int arity = args == null ? 0 : args.length;
-            if (name.equals("resumeWith") && arity == 1) {
-                // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
-                resumed(args[0]);
-            } else if (name.equals("getCallerFrame") && arity == 0) {
-                return caller;
-            } else if (name.equals("getStackTraceElement") && arity == 0) {
-                return null;
-            } else if (name.equals("equals") && arity == 1) {
-                return proxy == args[0];
-            } else if (name.equals("hashCode") && arity == 0) {
-                return System.identityHashCode(proxy);
-            }
-            try {
-                return method.invoke(caller, args);
-            } catch (InvocationTargetException thrown) {
-                throw thrown.getCause();
-            }
+            this.handler = new Handler(this, caller);
         }
 
         private void resumed(Object result) {
@@ -292,6 +253,29 @@ public final class SuspendCalls {
                     recorder.missedExits++;
                 }
             }
+        }
+    }
+
+    /** The continuation proxy's handler: forwards to the caller's continuation, ending the call at its resumption. */
+    private static final class Handler extends ForwardingHandler {
+        final Call call;
+
+        Handler(Call call, Object caller) {
+            super(caller);
+            this.call = call;
+        }
+
+        @Override
+        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+            if (name.equals("resumeWith") && arity == 1) {
+                // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
+                call.resumed(args[0]);
+            } else if (name.equals("getCallerFrame") && arity == 0) {
+                return target;
+            } else if (name.equals("getStackTraceElement") && arity == 0) {
+                return null;
+            }
+            return forward(method, args);
         }
     }
 }

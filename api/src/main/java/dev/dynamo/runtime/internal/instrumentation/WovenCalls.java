@@ -327,6 +327,7 @@ public final class WovenCalls {
             }
         }
         initialize(PendingCall.class.getName());
+        initialize(ForwardingHandler.class.getName());
         initialize(ClassCache.class.getName() + "$Entry");
         initialize(CancellationException.class.getName());
         warmReflection();
