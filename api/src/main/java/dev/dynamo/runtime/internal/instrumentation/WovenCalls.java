@@ -5,6 +5,9 @@ import dev.dynamo.runtime.Endpoint;
 import dev.dynamo.runtime.internal.ApiLog;
 import jdk.internal.vm.annotation.DontInline;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -340,15 +343,14 @@ public final class WovenCalls {
      */
     private static void warmReflection() {
         try {
-            Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(WovenCalls.class.getClassLoader(),
-                    new Class<?>[] {Runnable.class}, new java.lang.reflect.InvocationHandler() {
+            Runnable proxy = (Runnable) Proxy.newProxyInstance(WovenCalls.class.getClassLoader(),
+                    new Class<?>[] {Runnable.class}, new InvocationHandler() {
                         @Override
-                        public Object invoke(Object self, java.lang.reflect.Method method, Object[] args) {
-                            return null;
+                        public Object invoke(Object self, Method method, Object[] args) {
+                            return null; // run() is the only method called
                         }
                     });
-            proxy.run();
-            PublisherCalls.invoke(Object.class.getMethod("hashCode"), proxy);
+            PublisherCalls.invoke(Runnable.class.getMethod("run"), proxy);
         } catch (Throwable unavailable) {
             failed(unavailable);
         }
