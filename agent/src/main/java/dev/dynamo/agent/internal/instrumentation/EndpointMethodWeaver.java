@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -45,10 +46,6 @@ import java.util.List;
  * uses. Needs the class read with {@code EXPAND_FRAMES} and written with {@code COMPUTE_MAXS}.
  */
 final class EndpointMethodWeaver extends MethodVisitor {
-    private static final String RECORDING = "dev/dynamo/runtime/internal/instrumentation/WovenCalls";
-    private static final String SUSPEND_CALLS = "dev/dynamo/runtime/internal/instrumentation/SuspendCalls";
-    private static final String PUBLISHER_CALLS = "dev/dynamo/runtime/internal/instrumentation/PublisherCalls";
-    private static final String OBSERVER_CALLS = "dev/dynamo/runtime/internal/instrumentation/StreamObserverCalls";
     private static final String CONTINUATION = "kotlin/coroutines/Continuation";
     private static final String THROWABLE = "java/lang/Throwable";
 
@@ -137,8 +134,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
             super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
             pushId();
             super.visitVarInsn(Opcodes.LLOAD, startSlot);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "continuation",
-                    "(Ljava/lang/Object;IJ)Ljava/lang/Object;", false);
+            invoke(WovenMember.SUSPEND_CONTINUATION);
             super.visitTypeInsn(Opcodes.CHECKCAST, CONTINUATION);
             super.visitVarInsn(Opcodes.ASTORE, watchedSlot);
             super.visitLabel(continuationEnd);
@@ -161,18 +157,17 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 } else {
                     super.visitLdcInsn(stateMachine);
                 }
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "enter",
-                        "(ILjava/lang/Object;Ljava/lang/String;)J", false);
+                invoke(WovenMember.SUSPEND_ENTER);
                 break;
             case PUBLISHER:
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "enter", "(I)J", false);
+                invoke(WovenMember.PUBLISHER_ENTER);
                 break;
             case STREAM_OBSERVER:
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "enter", "(ILjava/lang/Object;)J", false);
+                invoke(WovenMember.OBSERVER_ENTER);
                 break;
             default:
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "enter", "(I)J", false);
+                invoke(WovenMember.ENTER);
         }
     }
 
@@ -242,13 +237,13 @@ final class EndpointMethodWeaver extends MethodVisitor {
             case SYNCHRONOUS:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exit", "(IJ)V", false);
+                invoke(WovenMember.EXIT);
                 break;
             case COMPLETION_STAGE:
                 loadValue(guarded);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitStage", "(Ljava/lang/Object;IJ)V", false);
+                invoke(WovenMember.EXIT_STAGE);
                 break;
             case SUSPEND:
                 // SuspendCalls.exit(value, continuation, id, start): not over if the coroutine suspended.
@@ -256,8 +251,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "exit",
-                        "(Ljava/lang/Object;Ljava/lang/Object;IJ)V", false);
+                invoke(WovenMember.SUSPEND_EXIT);
                 break;
             case PUBLISHER:
                 // value = PublisherCalls.exit(value, id, start, kind): the same type, watched.
@@ -267,15 +261,14 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 pushInt(MethodShape.publisherKind(returnType.getDescriptor()));
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "exit",
-                        "(Ljava/lang/Object;IJI)Ljava/lang/Object;", false);
+                invoke(WovenMember.PUBLISHER_EXIT);
                 super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
                 break;
             case STREAM_OBSERVER:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "exit", "(IJLjava/lang/Object;)V", false);
+                invoke(WovenMember.OBSERVER_EXIT);
                 break;
             default:
                 throw new IllegalStateException("no exit for " + shape);
@@ -382,26 +375,23 @@ final class EndpointMethodWeaver extends MethodVisitor {
             case SUSPEND:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SUSPEND_CALLS, "exitThrown", "(Ljava/lang/Throwable;IJ)V",
-                        false);
+                invoke(WovenMember.SUSPEND_EXIT_THROWN);
                 break;
             case PUBLISHER:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, PUBLISHER_CALLS, "exitThrown", "(Ljava/lang/Throwable;IJ)V",
-                        false);
+                invoke(WovenMember.PUBLISHER_EXIT_THROWN);
                 break;
             case STREAM_OBSERVER:
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, OBSERVER_CALLS, "exitThrown",
-                        "(Ljava/lang/Throwable;Ljava/lang/Object;IJ)V", false);
+                invoke(WovenMember.OBSERVER_EXIT_THROWN);
                 break;
             default:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDING, "exitThrown", "(Ljava/lang/Throwable;IJ)V", false);
+                invoke(WovenMember.EXIT_THROWN);
         }
     }
 
@@ -428,10 +418,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
             super.visitJumpInsn(Opcodes.IFEQ, uncounted);
         } else if (shape == MethodShape.SUSPEND && valueParked) {
             super.visitVarInsn(Opcodes.ALOAD, valueSlot);
-            super.visitFieldInsn(Opcodes.GETSTATIC, SUSPEND_CALLS, "suspended", "Ljava/lang/Object;");
+            getStatic(WovenMember.SUSPENDED);
             super.visitJumpInsn(Opcodes.IF_ACMPEQ, uncounted);
         }
-        super.visitFieldInsn(Opcodes.GETSTATIC, RECORDING, "UNRECORDED_EXITS", "[I");
+        getStatic(WovenMember.UNRECORDED_EXITS);
         pushId();
         super.visitInsn(Opcodes.DUP2);
         super.visitInsn(Opcodes.IALOAD);
@@ -444,6 +434,15 @@ final class EndpointMethodWeaver extends MethodVisitor {
 
     private void pushId() {
         pushInt(id);
+    }
+
+    /** Calls {@code method} of the API: every reference the woven code makes goes through {@link WovenMember}. */
+    private void invoke(WovenMember method) {
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, method.owner(), method.memberName(), method.descriptor(), false);
+    }
+
+    private void getStatic(WovenMember field) {
+        super.visitFieldInsn(Opcodes.GETSTATIC, field.owner(), field.memberName(), field.descriptor());
     }
 
     private void pushInt(int value) {

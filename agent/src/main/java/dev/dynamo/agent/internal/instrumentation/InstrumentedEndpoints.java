@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
+import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
@@ -65,9 +67,14 @@ public final class InstrumentedEndpoints {
             return PRIMARY;
         }
         try {
-            return new Linked(recording.getMethod("reserve", String.class, String.class, String.class),
-                    recording.getMethod("activate", int.class));
-        } catch (NoSuchMethodException old) {
+            // Every member the woven code may refer to, whatever the shapes of this class: a member
+            // missing at run time would fail inside the application's method, or leave calls unended.
+            for (WovenMember member : WovenMember.values()) {
+                member.requireIn(loader);
+            }
+            return new Linked(ReflectiveCall.RESERVE_ENDPOINT_METHOD.in(recording),
+                    ReflectiveCall.ACTIVATE_ENDPOINT_METHOD.in(recording));
+        } catch (ReflectiveOperationException old) {
             throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads lacks "
                     + old.getMessage() + ", which the agent calls; use an API jar of the agent's version or newer");
         }

@@ -1,10 +1,20 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import com.example.endpoints.ExhaustedStackHandlers;
+import com.example.endpoints.GrpcHandlers;
+import com.example.endpoints.Handlers;
 import com.example.endpoints.MissingTypeHandler;
+import com.example.endpoints.PublisherHandlers;
+import com.example.endpoints.SuspendHandlers;
 import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -12,8 +22,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -51,6 +64,58 @@ class EndpointWeaverTest {
         assertEquals(1, requests("plain").get());
         assertTrue(InstrumentedEndpoints.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
         assertThrows(NoClassDefFoundError.class, loaded::getMethods, "the type really is absent");
+    }
+
+    /**
+     * The check a foreign API copy gets before weaving ({@link WovenMember#requireIn}) is only as good
+     * as the list: every reference woven code makes into the API must be on it, whatever the shape.
+     */
+    @Test
+    void wovenCodeRefersToTheApiOnlyThroughTheMembersOfTheContract() throws Exception {
+        Set<String> listed = new TreeSet<>();
+        for (WovenMember member : WovenMember.values()) {
+            listed.add(member.owner() + "." + member.memberName() + member.descriptor());
+        }
+        Set<String> referenced = new TreeSet<>();
+        for (Class<?> handlers : Arrays.asList(Handlers.class, PublisherHandlers.class, GrpcHandlers.class,
+                SuspendHandlers.class, ExhaustedStackHandlers.class)) {
+            String name = handlers.getName().replace('.', '/');
+            byte[] woven = new EndpointWeaver("unused", (key, message) -> { })
+                    .weave(getClass().getClassLoader(), name, classFile(handlers.getName()));
+            assertNotNull(woven, name);
+            new ClassReader(woven).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                        String[] exceptions) {
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitMethodInsn(int opcode, String owner, String member, String type, boolean itf) {
+                            record(owner, member, type);
+                        }
+
+                        @Override
+                        public void visitFieldInsn(int opcode, String owner, String member, String type) {
+                            record(owner, member, type);
+                        }
+
+                        private void record(String owner, String member, String type) {
+                            if (owner.startsWith("dev/dynamo/runtime/internal/")) {
+                                referenced.add(owner + "." + member + type);
+                            }
+                        }
+                    };
+                }
+            }, 0);
+        }
+
+        assertTrue(listed.containsAll(referenced), "not in WovenMember: " + difference(referenced, listed));
+        assertEquals(listed, referenced, "every member is woven by some shape; unused ones would only refuse copies");
+    }
+
+    private static Set<String> difference(Set<String> all, Set<String> known) {
+        Set<String> rest = new TreeSet<>(all);
+        rest.removeAll(known);
+        return rest;
     }
 
     private static byte[] classFile(String name) throws Exception {

@@ -31,10 +31,10 @@ public enum ReflectiveCall {
      * The agent, on the copy an instrumented class links to: reserves the id of an instrumented
      * method (namespace, component, endpoint), woven into its code.
      */
-    RESERVE_ENDPOINT_METHOD(ClassNames.ENDPOINT_RECORDING, "reserve", int.class,
+    RESERVE_ENDPOINT_METHOD(ClassNames.WOVEN_CALLS, "reserve", int.class,
             String.class, String.class, String.class),
     /** The agent, on the same copy, once the method's class is woven: its calls are recorded from now on. */
-    ACTIVATE_ENDPOINT_METHOD(ClassNames.ENDPOINT_RECORDING, "activate", void.class, int.class),
+    ACTIVATE_ENDPOINT_METHOD(ClassNames.WOVEN_CALLS, "activate", void.class, int.class),
     /** A foreign copy, on the primary: whether an agent exports the primary's metrics. */
     IS_AGENT_ATTACHED(ClassNames.EXPORT_BRIDGE, "isAgentAttached", boolean.class),
     /** A foreign copy, on the primary: a {@code Supplier<List<Object[]>>} of its families in {@link SnapshotFormat}. */
@@ -105,7 +105,7 @@ public enum ReflectiveCall {
         public static final String API_LOG = "dev.dynamo.runtime.internal.ApiLog";
         public static final String DISTRIBUTED_RUNTIME = "dev.dynamo.runtime.DistributedRuntime";
         /** The static entry of the code woven into endpoint methods. */
-        public static final String ENDPOINT_RECORDING = "dev.dynamo.runtime.internal.instrumentation.WovenCalls";
+        public static final String WOVEN_CALLS = "dev.dynamo.runtime.internal.instrumentation.WovenCalls";
 
         private ClassNames() {
         }

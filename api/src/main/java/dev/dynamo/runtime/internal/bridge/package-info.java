@@ -26,9 +26,9 @@
  * <p>One more kind of call crosses, linked rather than reflected: the code the agent weaves into an
  * {@code @DynamoEndpoint} method calls {@code WovenCalls} of the copy of the API the
  * method's class loader sees. Copies from before that class existed do not define it, so their
- * loader finds the primary's. {@code WovenCalls} only gains methods and never changes one's
- * signature; the agent instruments no class whose loader sees a copy lacking a method it calls,
- * and says so once.
+ * loader finds the primary's. Every member woven code refers to is listed in
+ * {@link dev.dynamo.runtime.internal.bridge.WovenMember}; members are only added, never changed,
+ * and the agent instruments no class whose loader sees a copy lacking one, and says so once.
  *
  * <h2>Versions</h2>
  * Each encoded family and health state carries its format version. A decoder reads every version

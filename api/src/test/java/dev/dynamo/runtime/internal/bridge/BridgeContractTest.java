@@ -1,11 +1,17 @@
 package dev.dynamo.runtime.internal.bridge;
 
+import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.IsolatedApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -74,14 +80,110 @@ class BridgeContractTest {
             {"dev.dynamo.runtime.internal.ExportBridge", "healthEncoded", List.class, new Class<?>[0]},
             {"dev.dynamo.runtime.internal.ExportBridge", "setDefaultMaxSeries", void.class, new Class<?>[] {int.class}},
             {"dev.dynamo.runtime.internal.ApiLog", "setSink", void.class, new Class<?>[] {BiConsumer.class}},
-            // WovenCalls is not here: the weaving of endpoint methods changed its entry points, and
-            // the agent now refuses an application's older copy of it with a warning (InstrumentedEndpoints).
+            // Nothing of WovenCalls: copies from before it do not define that class, so woven code of
+            // their loaders links to the agent's copy (OlderApiCopyIT); see WovenMember for what it needs.
         };
         for (Object[] call : released) {
             Method method = copy.type((String) call[0]).getMethod((String) call[1], (Class<?>[]) call[3]);
 
             assertTrue(Modifier.isStatic(method.getModifiers()), method.toString());
             assertEquals(call[2], method.getReturnType(), method.toString());
+        }
+    }
+
+    @Test
+    void everyMemberTheWovenCodeReferencesIsPublicAndStaticWithItsDescriptorInAFreshCopyOfTheApi() throws Exception {
+        for (WovenMember member : WovenMember.values()) {
+            Class<?> declaring = copy.type(member.owner().replace('/', '.'));
+
+            member.requireIn(declaring.getClassLoader());
+        }
+    }
+
+    /**
+     * The members woven classes of this version refer to, spelled out rather than through
+     * {@link WovenMember}: changing one there and in the API together still breaks classes that
+     * released agents wove.
+     */
+    @Test
+    void keepsEveryMemberThatReleasedWovenCodeRefersTo() throws Exception {
+        String calls = "dev.dynamo.runtime.internal.instrumentation.";
+        Object[][] released = {
+            {calls + "WovenCalls", "enter", long.class, new Class<?>[] {int.class}},
+            {calls + "WovenCalls", "exit", void.class, new Class<?>[] {int.class, long.class}},
+            {calls + "WovenCalls", "exitStage", void.class, new Class<?>[] {Object.class, int.class, long.class}},
+            {calls + "WovenCalls", "exitThrown", void.class, new Class<?>[] {Throwable.class, int.class, long.class}},
+            {calls + "SuspendCalls", "enter", long.class, new Class<?>[] {int.class, Object.class, String.class}},
+            {calls + "SuspendCalls", "continuation", Object.class, new Class<?>[] {Object.class, int.class, long.class}},
+            {calls + "SuspendCalls", "exit", void.class,
+                new Class<?>[] {Object.class, Object.class, int.class, long.class}},
+            {calls + "SuspendCalls", "exitThrown", void.class, new Class<?>[] {Throwable.class, int.class, long.class}},
+            {calls + "PublisherCalls", "enter", long.class, new Class<?>[] {int.class}},
+            {calls + "PublisherCalls", "exit", Object.class, new Class<?>[] {Object.class, int.class, long.class, int.class}},
+            {calls + "PublisherCalls", "exitThrown", void.class, new Class<?>[] {Throwable.class, int.class, long.class}},
+            {calls + "StreamObserverCalls", "enter", long.class, new Class<?>[] {int.class, Object.class}},
+            {calls + "StreamObserverCalls", "exit", void.class, new Class<?>[] {int.class, long.class, Object.class}},
+            {calls + "StreamObserverCalls", "exitThrown", void.class,
+                new Class<?>[] {Throwable.class, Object.class, int.class, long.class}},
+        };
+        for (Object[] call : released) {
+            Method method = copy.type((String) call[0]).getMethod((String) call[1], (Class<?>[]) call[3]);
+
+            assertTrue(Modifier.isStatic(method.getModifiers()), method.toString());
+            assertEquals(call[2], method.getReturnType(), method.toString());
+        }
+        assertEquals(int[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_EXITS").getType());
+        assertEquals(Object.class, copy.type(calls + "SuspendCalls").getField("suspended").getType());
+        assertEquals(14 + 2, WovenMember.values().length, "a new member is added here too");
+    }
+
+    @Test
+    void aCopyWithoutAWovenMemberIsNamedInTheError() throws Exception {
+        try (CopyWithoutExitStage careless = new CopyWithoutExitStage()) {
+            NoSuchMethodException missing = assertThrows(NoSuchMethodException.class,
+                    () -> WovenMember.EXIT_STAGE.requireIn(careless));
+
+            assertTrue(missing.getMessage().contains("WovenCalls.exitStage(Ljava/lang/Object;IJ)V"), missing.getMessage());
+            WovenMember.EXIT.requireIn(careless);
+        }
+    }
+
+    /**
+     * A copy of the API whose {@code WovenCalls} lost {@code exitStage}, as a careless change might
+     * leave it: the method's name is patched in the class file (same length, so nothing else moves).
+     */
+    private static final class CopyWithoutExitStage extends URLClassLoader {
+        private static final String WOVEN_CALLS = WovenMember.ClassNames.WOVEN_CALLS.replace('/', '.');
+
+        CopyWithoutExitStage() {
+            super(new URL[] {ExportBridge.class.getProtectionDomain().getCodeSource().getLocation()},
+                    ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (!name.equals(WOVEN_CALLS)) {
+                return super.findClass(name);
+            }
+            try (InputStream in = getResourceAsStream(WovenMember.ClassNames.WOVEN_CALLS + ".class")) {
+                byte[] classFile = in.readAllBytes();
+                byte[] exitStage = "\u0001\u0000\u0009exitStage".getBytes(StandardCharsets.ISO_8859_1);
+                int at = indexOf(classFile, exitStage);
+                assertTrue(at >= 0, "the class file names exitStage");
+                classFile[at + exitStage.length - 1] = 'X';
+                return defineClass(name, classFile, 0, classFile.length);
+            } catch (IOException unreadable) {
+                throw new ClassNotFoundException(name, unreadable);
+            }
+        }
+
+        private static int indexOf(byte[] data, byte[] part) {
+            for (int i = 0; i + part.length <= data.length; i++) {
+                if (Arrays.equals(Arrays.copyOfRange(data, i, i + part.length), part)) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 
