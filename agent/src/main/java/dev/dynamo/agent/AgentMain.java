@@ -1,7 +1,7 @@
 package dev.dynamo.agent;
 
 import dev.dynamo.agent.internal.AgentStarter;
-import dev.dynamo.agent.internal.BootstrapApi;
+import dev.dynamo.agent.internal.bootstrap.BootstrapApi;
 import dev.dynamo.agent.internal.attach.AttachCommand;
 import dev.dynamo.agent.internal.config.AgentActivation;
 import dev.dynamo.agent.internal.config.AgentConfig;

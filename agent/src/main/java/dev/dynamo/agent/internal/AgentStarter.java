@@ -1,10 +1,10 @@
 package dev.dynamo.agent.internal;
 
+import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.ConfigSources;
 import dev.dynamo.agent.internal.export.ApiMetricsCollector;
 import dev.dynamo.agent.internal.export.JvmMetrics;
-import dev.dynamo.agent.internal.export.PrimaryApi;
 import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
 import dev.dynamo.agent.internal.log.AgentLog;
@@ -40,7 +40,7 @@ public final class AgentStarter {
     private static volatile Map<String, String> settingsInForce;
 
     /**
-     * @param bootstrapNote how {@link BootstrapApi} made the API visible, or null
+     * @param bootstrapNote how {@link dev.dynamo.agent.internal.bootstrap.BootstrapApi} made the API visible, or null
      */
     public static void start(ConfigSources sources, Instrumentation instrumentation, boolean dynamic,
             String bootstrapNote) {

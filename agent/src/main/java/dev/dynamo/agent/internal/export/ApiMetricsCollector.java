@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.export;
 
+import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.FamilySnapshot;

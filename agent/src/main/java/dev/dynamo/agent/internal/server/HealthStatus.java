@@ -1,7 +1,7 @@
 package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
-import dev.dynamo.agent.internal.export.PrimaryApi;
+import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 

@@ -2,7 +2,7 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.export.ApiMetricsCollector;
-import dev.dynamo.agent.internal.export.PrimaryApi;
+import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.Histogram;

@@ -1,4 +1,4 @@
-package dev.dynamo.agent.internal;
+package dev.dynamo.agent.internal.bootstrap;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,5 +1,6 @@
-package dev.dynamo.agent.internal;
+package dev.dynamo.agent.internal.bootstrap;
 
+import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package dev.dynamo.agent.internal;
+package dev.dynamo.agent.internal.bootstrap;
 
+import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.dynamo.agent.internal.export;
+package dev.dynamo.agent.internal.bootstrap;
 
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.ExportBridge;
