@@ -43,6 +43,17 @@ public final class EndpointTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
             ProtectionDomain protectionDomain, byte[] classFile) {
+        try {
+            return transformed(loader, internalName, classFile);
+        } catch (Throwable noStack) {
+            // Only where even the checks below fail: a class loaded at the top of an exhausted stack.
+            // Whatever escapes a transformer, the JVM prints to the application's stderr; the class
+            // loads unchanged either way.
+            return null;
+        }
+    }
+
+    private byte[] transformed(ClassLoader loader, String internalName, byte[] classFile) {
         if (loader != null && internalName != null && GrpcServerCalls.isTarget(internalName)) {
             return weaveGrpc(loader, internalName, classFile);
         }
