@@ -76,6 +76,9 @@ public class ScrapeBenchmark {
             environment.put("DYN_LOG", "info");
             // Neither side exports JVM metrics: the comparison is the same series, rendered.
             environment.put("DYN_SYSTEM_JVM_METRICS", "false");
+            // One family of up to 10,000 label sets: above the default limit of 2,000 per family,
+            // beyond which new label sets would fold into one __overflow__ series.
+            environment.put("DYN_METRICS_MAX_SERIES", "20000");
             targetFlags.add("-javaagent:" + BenchmarkFiles.agent("dynamo-agent"));
             target = ChildJvm.start(targetFlags, environment, ScrapeTarget.class, "dynamo", Integer.toString(series));
             target.await(Pattern.compile("^READY$"), 60);
