@@ -1,7 +1,6 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
