@@ -102,7 +102,7 @@ public final class BootstrapApi {
     }
 
     private static void defineInBootstrap(Instrumentation instrumentation, Map<String, byte[]> classes, String agentJar)
-            throws Exception {
+            throws Throwable {
         Method getModule;
         try {
             getModule = Class.class.getMethod("getModule");

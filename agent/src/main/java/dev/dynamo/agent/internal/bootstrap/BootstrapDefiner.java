@@ -1,7 +1,8 @@
 package dev.dynamo.agent.internal.bootstrap;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ public final class BootstrapDefiner {
     }
 
     /** Java 9+: uses {@code jdk.internal.misc.Unsafe}, which the caller has exported to this class's module. */
-    public static void defineAll(Map<String, byte[]> classes) throws Exception {
+    public static void defineAll(Map<String, byte[]> classes) throws Throwable {
         Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
         defineAll(unsafeType.getMethod("getUnsafe").invoke(null), unsafeType, classes);
     }
@@ -29,10 +30,15 @@ public final class BootstrapDefiner {
      * definition fails for a supertype not defined yet (each such failure is an exception and a
      * wasted parse). A class whose supertype is still missing (a header this reader gets wrong)
      * fails with {@link NoClassDefFoundError} and is tried again in the next round.
+     *
+     * <p>Calls {@code defineClass} through a method handle, not {@code Method.invoke}: after 15
+     * reflective calls the JDK generates an accessor class for the method, which costs more at start
+     * than the hundred-odd calls themselves.
      */
-    static void defineAll(Object unsafe, Class<?> unsafeType, Map<String, byte[]> classes) throws Exception {
-        Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                ClassLoader.class, ProtectionDomain.class);
+    static void defineAll(Object unsafe, Class<?> unsafeType, Map<String, byte[]> classes) throws Throwable {
+        MethodHandle define = MethodHandles.lookup().findVirtual(unsafeType, "defineClass",
+                MethodType.methodType(Class.class, String.class, byte[].class, int.class, int.class,
+                        ClassLoader.class, ProtectionDomain.class)).bindTo(unsafe);
         Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>();
         for (String name : classes.keySet()) {
             addSupertypesFirst(name, classes, pending);
@@ -43,13 +49,11 @@ public final class BootstrapDefiner {
             for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
                 byte[] bytes = entry.getValue();
                 try {
-                    define.invoke(unsafe, entry.getKey(), bytes, 0, bytes.length, null, null);
-                    defined.add(entry.getKey());
-                } catch (InvocationTargetException failed) {
-                    if (!(failed.getCause() instanceof NoClassDefFoundError)) {
-                        throw failed;
-                    }
-                    lastFailure = failed.getCause();
+                    Class<?> definedClass = (Class<?>) define.invokeExact(entry.getKey(), bytes, 0, bytes.length,
+                            (ClassLoader) null, (ProtectionDomain) null);
+                    defined.add(definedClass.getName());
+                } catch (NoClassDefFoundError supertypeMissing) {
+                    lastFailure = supertypeMissing;
                 }
             }
             if (defined.isEmpty()) {
