@@ -16,12 +16,20 @@ import java.util.concurrent.ConcurrentMap;
 public final class Component extends HierarchyNode {
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<String, Endpoint>();
 
+    /** Makes components (see {@link HierarchyNode.ChildConstructor}). */
+    static final ChildConstructor<Component> CONSTRUCTOR = new ChildConstructor<Component>() {
+        @Override
+        public Component create(MetricStore store, List<String> parentPath, String name) {
+            return new Component(store, parentPath, name);
+        }
+    };
+
     Component(MetricStore store, List<String> parentPath, String name) {
         super(store, parentPath, "component", name);
     }
 
     /** The endpoint {@code name} of this component, created on first use. */
     public Endpoint endpoint(String name) {
-        return child(endpoints, name, Endpoint::new);
+        return child(endpoints, name, Endpoint.CONSTRUCTOR);
     }
 }

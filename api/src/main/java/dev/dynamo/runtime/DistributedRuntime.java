@@ -11,6 +11,7 @@ import dev.dynamo.runtime.metrics.PrometheusNames;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.DoubleSupplier;
 
 /**
  * The process-wide root of the hierarchy: namespaces, components and endpoints, each with metrics.
@@ -32,8 +33,14 @@ public final class DistributedRuntime {
     private DistributedRuntime(MetricStore store) {
         this.store = store;
         this.metrics = new ScopedMetricsRegistry(store, Collections.<String>emptyList());
+        // A class, not a method reference, which the JVM would spin a class for at start (see HierarchyNode).
         metrics.createCallbackGauge(PrometheusNames.Runtime.UPTIME_SECONDS,
-                PrometheusNames.Runtime.UPTIME_SECONDS_HELP, this::uptimeSeconds);
+                PrometheusNames.Runtime.UPTIME_SECONDS_HELP, new DoubleSupplier() {
+                    @Override
+                    public double getAsDouble() {
+                        return uptimeSeconds();
+                    }
+                });
     }
 
     /** The runtime of this process, created on first use. */
@@ -62,8 +69,7 @@ public final class DistributedRuntime {
      * @throws IllegalArgumentException when {@code name} has no character valid in a label
      */
     public Namespace namespace(String name) {
-        return HierarchyNode.child(namespaces, name,
-                childName -> new Namespace(store, Collections.<String>emptyList(), childName));
+        return HierarchyNode.child(namespaces, name, store, Collections.<String>emptyList(), Namespace.CONSTRUCTOR);
     }
 
     /** The registry for metrics without hierarchy labels. */

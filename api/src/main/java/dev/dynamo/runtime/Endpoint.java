@@ -14,6 +14,14 @@ import java.util.List;
  */
 public final class Endpoint extends HierarchyNode {
 
+    /** Makes endpoints (see {@link HierarchyNode.ChildConstructor}). */
+    static final ChildConstructor<Endpoint> CONSTRUCTOR = new ChildConstructor<Endpoint>() {
+        @Override
+        public Endpoint create(MetricStore store, List<String> parentPath, String name) {
+            return new Endpoint(store, parentPath, name);
+        }
+    };
+
     Endpoint(MetricStore store, List<String> parentPath, String name) {
         super(store, parentPath, "endpoint", name);
     }

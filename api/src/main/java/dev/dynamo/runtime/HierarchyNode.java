@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Function;
 
 /** A place in the hierarchy below the runtime: its name, the label values of its path, and its metrics. */
 abstract class HierarchyNode {
@@ -44,23 +43,32 @@ abstract class HierarchyNode {
         return path.get(path.size() - 1);
     }
 
-    /** The child {@code name} in {@code children}, created by {@code factory} on first use. */
-    static <T> T child(ConcurrentMap<String, T> children, String name, Function<String, T> factory) {
+    /**
+     * The child {@code name} in {@code children}, made by {@code constructor} below {@code parentPath}
+     * on first use.
+     */
+    static <T> T child(ConcurrentMap<String, T> children, String name, MetricStore store, List<String> parentPath,
+            ChildConstructor<T> constructor) {
         T existing = name == null ? null : children.get(name);
         if (existing != null) {
             return existing;
         }
-        T created = factory.apply(name); // throws for a null or unusable name
+        T created = constructor.create(store, parentPath, name); // throws for a null or unusable name
         T raced = children.putIfAbsent(name, created);
         return raced != null ? raced : created;
     }
 
     /** The child {@code name} of this node in {@code children}, made by {@code constructor} on first use. */
     final <T> T child(ConcurrentMap<String, T> children, String name, ChildConstructor<T> constructor) {
-        return child(children, name, childName -> constructor.create(store, path, childName));
+        return child(children, name, store, path, constructor);
     }
 
-    /** The constructor of a kind of child node: its store, the label values of its parent's path, its name. */
+    /**
+     * The constructor of a kind of child node: its store, the label values of its parent's path, its
+     * name. Each kind's is a named class, not a method reference: the agent creates endpoints while
+     * the application starts, and the JVM spins a class for each method reference on its first use,
+     * which costs several times as much as loading a small class.
+     */
     interface ChildConstructor<T> {
         T create(MetricStore store, List<String> parentPath, String name);
     }

@@ -18,17 +18,25 @@ public final class Namespace extends HierarchyNode {
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<String, Namespace>();
     private final ConcurrentMap<String, Component> components = new ConcurrentHashMap<String, Component>();
 
+    /** Makes namespaces, nested or at the top (see {@link HierarchyNode.ChildConstructor}). */
+    static final ChildConstructor<Namespace> CONSTRUCTOR = new ChildConstructor<Namespace>() {
+        @Override
+        public Namespace create(MetricStore store, List<String> parentPath, String name) {
+            return new Namespace(store, parentPath, name);
+        }
+    };
+
     Namespace(MetricStore store, List<String> parentPath, String name) {
         super(store, parentPath, "namespace", name);
     }
 
     /** The nested namespace {@code name}, created on first use. */
     public Namespace namespace(String name) {
-        return child(namespaces, name, Namespace::new);
+        return child(namespaces, name, CONSTRUCTOR);
     }
 
     /** The component {@code name} of this namespace, created on first use. */
     public Component component(String name) {
-        return child(components, name, Component::new);
+        return child(components, name, Component.CONSTRUCTOR);
     }
 }

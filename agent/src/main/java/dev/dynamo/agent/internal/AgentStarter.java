@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Starts the agent: reads the settings, connects to the API, installs the endpoint instrumentation
@@ -72,23 +73,37 @@ public final class AgentStarter {
             LOG.error("cannot reach the dynamo API; the agent is off and the application runs on: " + failed);
             return;
         }
-        step("routing the API's messages to the agent log", () -> api.routeLog((level, message) -> {
-            if ("WARN".equals(level)) {
-                API_LOG.warn(message);
-            } else {
-                API_LOG.debug(message);
+        // The steps on the way to main are classes, not lambdas: the JVM spins a class for each lambda on
+        // its first use, which costs several times as much as loading a small class from the agent jar.
+        step("routing the API's messages to the agent log", new Step() {
+            @Override
+            public void run() throws ReflectiveOperationException {
+                api.routeLog(new ApiLogRoute());
             }
-        }));
-        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API",
-                () -> api.setDefaultMaxSeries(config.maxSeries()));
-        step("starting the runtime", api::startRuntime);
+        });
+        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API", new Step() {
+            @Override
+            public void run() throws ReflectiveOperationException {
+                api.setDefaultMaxSeries(config.maxSeries());
+            }
+        });
+        step("starting the runtime", new Step() {
+            @Override
+            public void run() throws ReflectiveOperationException {
+                api.startRuntime();
+            }
+        });
         if (dynamic) {
             step("connecting API copies loaded before the agent", () -> api.connectLoadedCopies(instrumentation));
         }
         // Instrumentation before the server: it records even when the server cannot start (a taken
         // port), and scrapes then find the endpoints registered.
-        step("instrumenting @DynamoEndpoint methods",
-                () -> EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic));
+        step("instrumenting @DynamoEndpoint methods", new Step() {
+            @Override
+            public void run() {
+                EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic);
+            }
+        });
         if (config.serverEnabled() && config.webConfigFile() != null) {
             // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
             Thread starter = new Thread(() -> step("starting the metrics server", () -> startServer(config, api)),
@@ -140,6 +155,18 @@ public final class AgentStarter {
 
     private interface Step {
         void run() throws Exception;
+    }
+
+    /** The API's messages (level, message), logged under the API's package name. */
+    private static final class ApiLogRoute implements BiConsumer<String, String> {
+        @Override
+        public void accept(String level, String message) {
+            if ("WARN".equals(level)) {
+                API_LOG.warn(message);
+            } else {
+                API_LOG.debug(message);
+            }
+        }
     }
 
     private static void startServer(AgentConfig config, PrimaryApi api) {

@@ -11,9 +11,13 @@ public final class ApiLog {
     public static final String WARN = "WARN";
     public static final String DEBUG = "DEBUG";
 
-    private static final BiConsumer<String, String> STDERR = (level, message) -> {
-        if (!DEBUG.equals(level)) {
-            System.err.println("dynamo-metrics " + level + " " + message);
+    /** A class, not a lambda, which the JVM would spin a class for while the agent starts. */
+    private static final BiConsumer<String, String> STDERR = new BiConsumer<String, String>() {
+        @Override
+        public void accept(String level, String message) {
+            if (!DEBUG.equals(level)) {
+                System.err.println("dynamo-metrics " + level + " " + message);
+            }
         }
     };
 

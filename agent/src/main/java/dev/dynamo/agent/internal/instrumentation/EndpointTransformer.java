@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Finds the classes with {@code @DynamoEndpoint} methods and hands them to the {@link EndpointWeaver}.
@@ -106,7 +107,13 @@ public final class EndpointTransformer implements ClassFileTransformer {
             synchronized (this) {
                 current = weaver;
                 if (current == null) {
-                    current = new EndpointWeaver(defaultNamespace, this::warnOnce);
+                    // A class, not a method reference, which the JVM would spin a class for at the first annotated class.
+                    current = new EndpointWeaver(defaultNamespace, new BiConsumer<String, String>() {
+                        @Override
+                        public void accept(String key, String message) {
+                            warnOnce(key, message);
+                        }
+                    });
                     weaver = current;
                 }
             }
