@@ -3,7 +3,6 @@ package dev.dynamo.agent.internal.bootstrap;
 import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
-import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,13 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * Puts the API jar that travels inside the agent jar into the bootstrap class loader. Class loaders
@@ -61,7 +57,7 @@ public final class BootstrapApi {
             // Running from a build directory (the agent's own tests): the API is on the class path.
             return null;
         }
-        Map<String, byte[]> classes = classesOf(jar);
+        Map<String, byte[]> classes = NestedJar.classes(jar);
         if (dynamic) {
             completeLoadedCopies(instrumentation, classes.keySet());
         }
@@ -150,21 +146,6 @@ public final class BootstrapApi {
                 return ByteStreams.readAll(in, (int) Math.max(entry.getSize(), 4096));
             }
         }
-    }
-
-    private static Map<String, byte[]> classesOf(byte[] jar) throws IOException {
-        Map<String, byte[]> classes = new LinkedHashMap<String, byte[]>();
-        // A plain zip stream: the nested jar is not signed, so a JarInputStream's manifest and verifier are not needed.
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar))) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                String name = entry.getName();
-                if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
-                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
-                            ByteStreams.readAll(in, 4096));
-                }
-            }
-        }
-        return classes;
     }
 
     private static boolean isOnBootstrapPath() {
