@@ -9,7 +9,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class AgentStarterTest {
+class MetricsServerStartTest {
 
     private static AgentConfig config(String host, String port) {
         Map<String, String> env = new HashMap<String, String>();
@@ -20,9 +20,9 @@ class AgentStarterTest {
 
     @Test
     void tellsAnAddressOfAnotherMachineFromATakenPort() {
-        String foreign = AgentStarter.bindFailure(config("10.255.255.1", "9000"), "10.255.255.1:9000",
+        String foreign = MetricsServerStart.bindFailure(config("10.255.255.1", "9000"), "10.255.255.1:9000",
                 new BindException("Cannot assign requested address"));
-        String taken = AgentStarter.bindFailure(config("127.0.0.1", "9000"), "127.0.0.1:9000",
+        String taken = MetricsServerStart.bindFailure(config("127.0.0.1", "9000"), "127.0.0.1:9000",
                 new BindException("Address already in use"));
 
         assertTrue(foreign.contains("10.255.255.1 is not an address of this machine; set DYN_SYSTEM_HOST"), foreign);
@@ -33,7 +33,7 @@ class AgentStarterTest {
 
     @Test
     void namesAPrivilegedPort() {
-        String denied = AgentStarter.bindFailure(config("0.0.0.0", "80"), "0.0.0.0:80",
+        String denied = MetricsServerStart.bindFailure(config("0.0.0.0", "80"), "0.0.0.0:80",
                 new BindException("Permission denied"));
 
         assertTrue(denied.contains("port 80 needs privileges"), denied);

@@ -1,0 +1,98 @@
+package dev.dynamo.agent.internal;
+
+import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.export.ApiMetricsCollector;
+import dev.dynamo.agent.internal.export.JvmMetrics;
+import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.HealthStatus;
+import dev.dynamo.agent.internal.server.ScrapeRegistry;
+import dev.dynamo.agent.internal.server.ServerSecurity;
+import dev.dynamo.agent.internal.server.SystemServer;
+import dev.dynamo.agent.internal.webconfig.WebConfigException;
+import dev.dynamo.agent.internal.webconfig.WebSecurity;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Paths;
+import java.util.Locale;
+
+/**
+ * Starts the system server for {@link AgentStarter}. A class of its own so that a JVM without the
+ * server never loads the server's and the scrape registry's classes: the JVM loads the classes a
+ * method's code passes as arguments when it verifies the class that holds the method, called or not.
+ */
+final class MetricsServerStart {
+    /** Under the starter's name, as these messages were before the server's start had a class of its own. */
+    private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
+
+    private MetricsServerStart() {
+    }
+
+    static void start(AgentConfig config, PrimaryApi api) {
+        // The API's families are created at run time, all named dynamo_: dynamo_component_ for the
+        // application's, dynamo_metrics_ for the series guard's.
+        ScrapeRegistry registry = new ScrapeRegistry();
+        registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
+        JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
+        Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
+        String address = config.host() + ":" + config.port();
+        ServerSecurity security = ServerSecurity.PLAIN;
+        String securityNote = "";
+        if (config.webConfigFile() != null) {
+            try {
+                WebSecurity web = WebSecurity.load(Paths.get(config.webConfigFile()), config.livePath(),
+                        config.liveRequiresAuth());
+                security = web;
+                securityNote = web.describe() + "; ";
+            } catch (WebConfigException | RuntimeException unusable) {
+                // Never plain HTTP in place of what the file asks for: no server at all.
+                LOG.error(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
+                        + (unusable instanceof WebConfigException ? unusable.getMessage() : unusable.toString())
+                        + ". The metrics server is off; the application runs on");
+                return;
+            }
+        }
+        try {
+            SystemServer server = SystemServer.start(config, registry,
+                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, security);
+            String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
+                    + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
+            if (config.port() == 0) {
+                // Only the log says where the system-chosen port is.
+                LOG.notice(serving);
+            } else {
+                LOG.info(serving);
+            }
+        } catch (BindException cannotBind) {
+            LOG.error(bindFailure(config, address, cannotBind));
+        } catch (IOException | RuntimeException failed) {
+            LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
+                    + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
+                    + ". The application runs on without the metrics server");
+        }
+    }
+
+    /** Tells a taken port from an address that is not this machine's: the JDK reports both as BindException. */
+    static String bindFailure(AgentConfig config, String address, BindException cannotBind) {
+        String detail = String.valueOf(cannotBind.getMessage());
+        String lower = detail.toLowerCase(Locale.ROOT);
+        String fix;
+        if (lower.contains("assign requested address") || lower.contains("not available")) {
+            fix = config.host() + " is not an address of this machine; set " + AgentConfig.SYSTEM_HOST
+                    + " to one of its addresses, 0.0.0.0 for every interface or 127.0.0.1 for loopback only";
+        } else if (lower.contains("in use")) {
+            fix = "port " + config.port() + " is already in use; set " + AgentConfig.SYSTEM_PORT
+                    + " to a free port, or 0 for any free port";
+        } else if (lower.contains("permission denied") || lower.contains("access")) {
+            fix = "port " + config.port() + " needs privileges this process lacks; set " + AgentConfig.SYSTEM_PORT
+                    + " to a port above 1023, or 0 for any free port";
+        } else {
+            fix = "check " + AgentConfig.SYSTEM_HOST + "=" + config.host() + " and " + AgentConfig.SYSTEM_PORT + "="
+                    + config.port();
+        }
+        return "cannot serve metrics on " + address + ": " + fix + " (" + detail
+                + "). The application runs on without the metrics server";
+    }
+}
