@@ -386,9 +386,7 @@ final class ServerLoop implements Runnable {
         connection.access = null;
         connection.answerFailure = null;
         if (failure != null) {
-            reportFailure("checking credentials", failure);
-            respond(connection, HttpResponse.text(500, "Internal error; see the application's log\n")
-                    .closeConnection(), now);
+            respond(connection, internalError("checking credentials", failure), now);
         } else if (connection.accessGranted) {
             route(connection, connection.request, now);
         } else {
@@ -460,8 +458,7 @@ final class ServerLoop implements Runnable {
         connection.answer = null;
         connection.answerFailure = null;
         if (response == null) {
-            reportFailure("/health", failure);
-            response = HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
+            response = internalError("/health", failure);
         }
         respond(connection, response, now);
     }
@@ -519,9 +516,7 @@ final class ServerLoop implements Runnable {
             try {
                 HttpResponse response = slot.response();
                 if (response == null) {
-                    reportFailure("rendering /metrics", slot.failure());
-                    response = HttpResponse.text(500, "Internal error; see the application's log\n")
-                            .closeConnection();
+                    response = internalError("rendering /metrics", slot.failure());
                 }
                 respond(connection, response, now);
             } catch (Throwable failed) {
@@ -530,14 +525,19 @@ final class ServerLoop implements Runnable {
         }
     }
 
-    /** The first failure of each kind at warn, the next ones at debug: a broken collector must not flood the log. */
-    private void reportFailure(String what, Throwable failure) {
+    /**
+     * Logs that {@code what} failed, the first failure of each kind at warn and the next ones at
+     * debug (a broken collector must not flood the log), and returns the 500 that answers it: no
+     * stack trace or request data goes back to the client.
+     */
+    private HttpResponse internalError(String what, Throwable failure) {
         String message = what + " failed, answered 500: " + failure;
         if (failure != null && reportedRenderFailures.add(failure.getClass())) {
             LOG.warn(message + " (further failures of this kind are logged at debug)");
         } else {
             LOG.debug(message);
         }
+        return HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
     }
 
     private void freeSlot(RenderSlot slot, long now) {
