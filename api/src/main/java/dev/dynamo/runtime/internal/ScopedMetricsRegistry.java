@@ -130,6 +130,95 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                 new StripedLongGauge());
     }
 
+    /**
+     * Checks and names a metric without constant labels once, for creating it at many places as deep
+     * as this one with {@link #create(Prevalidated)}. Every instrumented endpoint gets the same five
+     * work-handler metrics, created while the endpoint's class loads; a start-up that loads hundreds
+     * of such classes would otherwise repeat the same checks for each.
+     *
+     * @param labelNames the variable label names of a vec type, else null
+     * @param buckets    a histogram's upper bounds, or null for the default buckets; else null
+     * @param upDown     for {@link MetricType#INT_GAUGE}: whether it is {@link #createUpDownIntGauge striped}
+     * @throws IllegalArgumentException as the matching {@code createX} would, or for a callback type
+     */
+    public Prevalidated prevalidate(String name, String help, MetricType type, List<String> labelNames,
+            List<Double> buckets, boolean upDown) {
+        switch (type) {
+            case CALLBACK_GAUGE:
+            case GAUGE_WITH_CALLBACK:
+            case COUNTER_WITH_CALLBACK:
+            case GAUGE_VEC_WITH_CALLBACK:
+            case COUNTER_VEC_WITH_CALLBACK:
+                throw new IllegalArgumentException(type.apiName() + " '" + name + "' is created with its callback,"
+                        + " by its own create method");
+            default:
+                break;
+        }
+        MetricDefinition checked = define(name, help, type, labelNames, null, buckets);
+        List<String> variableLabels = type.isVec()
+                ? Collections.unmodifiableList(new ArrayList<String>(labelNames)) : null;
+        return new Prevalidated(checked, variableLabels, upDown && type == MetricType.INT_GAUGE);
+    }
+
+    /**
+     * Creates (or returns) the metric of {@code metric} at this place, as its {@code createX} would.
+     *
+     * @throws IllegalArgumentException when {@code metric} was checked at a place of another depth,
+     *         or conflicts with a metric created earlier
+     */
+    public Object create(Prevalidated metric) {
+        MetricDefinition checked = metric.checked;
+        if (checked.hierarchy().size() != hierarchy.size()) {
+            throw new IllegalArgumentException("Metric '" + checked.familyName() + "' was checked for places "
+                    + checked.hierarchy().size() + " levels deep and cannot be created at " + place());
+        }
+        MetricDefinition definition = new MetricDefinition(checked.familyName(), checked.type(), checked.help(),
+                checked.labelNames(), autoLabelValues, checked.buckets(), hierarchy);
+        return register(definition, newMetric(metric));
+    }
+
+    private static Collectable newMetric(Prevalidated metric) {
+        double[] bounds = metric.checked.buckets();
+        switch (metric.checked.type()) {
+            case COUNTER:
+                return new DoubleCounter();
+            case INT_COUNTER:
+                return new LongCounter();
+            case GAUGE:
+                return new DoubleGauge();
+            case INT_GAUGE:
+                return metric.upDown ? new StripedLongGauge() : new LongGauge();
+            case HISTOGRAM:
+                return new BucketHistogram(bounds.clone());
+            case COUNTER_VEC:
+                return new Vecs.DoubleCounterVec(metric.variableLabels);
+            case INT_COUNTER_VEC:
+                return new Vecs.LongCounterVec(metric.variableLabels);
+            case GAUGE_VEC:
+                return new Vecs.DoubleGaugeVec(metric.variableLabels);
+            case INT_GAUGE_VEC:
+                return new Vecs.LongGaugeVec(metric.variableLabels);
+            case HISTOGRAM_VEC:
+                return new Vecs.BucketHistogramVec(metric.variableLabels, bounds.clone());
+            default:
+                throw new IllegalStateException("prevalidate() admits no " + metric.checked.type());
+        }
+    }
+
+    /** A metric checked and named by {@link #prevalidate}, to be created at many places. */
+    public static final class Prevalidated {
+        /** As checked at the place it was prevalidated at; the automatic label values are that place's. */
+        final MetricDefinition checked;
+        final List<String> variableLabels;
+        final boolean upDown;
+
+        Prevalidated(MetricDefinition checked, List<String> variableLabels, boolean upDown) {
+            this.checked = checked;
+            this.variableLabels = variableLabels;
+            this.upDown = upDown;
+        }
+    }
+
     /** Registers a gauge whose value {@code value} computes at every scrape. */
     public void createCallbackGauge(String name, String help, DoubleSupplier value) {
         register(define(name, help, MetricType.CALLBACK_GAUGE, null, null, null), new CallbackGauge(value));

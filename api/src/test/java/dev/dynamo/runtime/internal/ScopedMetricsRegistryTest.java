@@ -459,4 +459,91 @@ class ScopedMetricsRegistryTest {
 
         assertEquals(Arrays.asList(1.0, 2.0), histogram.getBuckets());
     }
+
+    // Prevalidated metrics: checked once, created at many places
+
+    @Test
+    void prevalidatedMetricIsTheOneItsCreateMethodMakesAtEachPlace() {
+        String family = unique("prevalidated");
+        String name = family + "_total";
+        ScopedMetricsRegistry first = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+        ScopedMetricsRegistry second = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+        ScopedMetricsRegistry.Prevalidated counter = first.prevalidate(name, "Calls", MetricType.INT_COUNTER,
+                null, null, false);
+
+        dev.dynamo.runtime.metrics.IntCounter created = (dev.dynamo.runtime.metrics.IntCounter) second.create(counter);
+        created.inc(4);
+
+        assertSame(created, second.createIntCounter(name, "Calls", NO_LABELS));
+        assertSame(created, second.create(counter));
+        Map<String, String> secondLabels = second.getAutoLabels();
+        assertEquals(4.0, sample(family(PREFIX + family), PREFIX + name, secondLabels).value());
+        assertNotNull(first.create(counter));
+        assertEquals(2, family(PREFIX + family).samples().size());
+    }
+
+    @Test
+    void prevalidatedHistogramAndVecKeepTheirBucketsAndLabels() {
+        String name = unique("prevalidated_seconds");
+        ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+        List<Double> buckets = Arrays.asList(0.5, 1.0);
+        Histogram histogram = (Histogram) metrics.create(metrics.prevalidate(name, "Time", MetricType.HISTOGRAM,
+                null, buckets, false));
+        histogram.observe(0.7);
+        dev.dynamo.runtime.metrics.IntCounterVec errors = (dev.dynamo.runtime.metrics.IntCounterVec) metrics.create(
+                metrics.prevalidate(name + "_errors", "Errors", MetricType.INT_COUNTER_VEC,
+                        Collections.singletonList("error_type"), null, false));
+        errors.withLabelValues("timeout").inc();
+
+        assertEquals(buckets, histogram.getBuckets());
+        assertSame(histogram, metrics.createHistogram(name, "Time", NO_LABELS, buckets));
+        rejects(() -> metrics.createHistogram(name, "Time", NO_LABELS, Arrays.asList(0.5, 2.0)));
+        Map<String, String> labels = new LinkedHashMap<String, String>(metrics.getAutoLabels());
+        labels.put("error_type", "timeout");
+        assertEquals(1.0, sample(family(PREFIX + name + "_errors"), PREFIX + name + "_errors_total", labels).value());
+    }
+
+    @Test
+    void prevalidationChecksWhatItsCreateMethodChecks() {
+        ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+
+        IllegalArgumentException emptyHelp = rejects(() -> metrics.prevalidate(unique("no_help"), " ",
+                MetricType.INT_COUNTER, null, null, false));
+        IllegalArgumentException noLabels = rejects(() -> metrics.prevalidate(unique("no_labels"), "Vec",
+                MetricType.INT_COUNTER_VEC, null, null, false));
+        IllegalArgumentException callback = rejects(() -> metrics.prevalidate(unique("computed"), "Computed",
+                MetricType.GAUGE_WITH_CALLBACK, null, null, false));
+
+        assertTrue(emptyHelp.getMessage().contains("Help text"), emptyHelp.getMessage());
+        assertTrue(noLabels.getMessage().contains("needs at least one label name"), noLabels.getMessage());
+        assertTrue(callback.getMessage().contains("created with its callback"), callback.getMessage());
+    }
+
+    @Test
+    void prevalidatedMetricIsRefusedAtAPlaceOfAnotherDepth() {
+        String name = unique("depth");
+        ScopedMetricsRegistry endpoint = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+        ScopedMetricsRegistry.Prevalidated counter = endpoint.prevalidate(name, "Calls", MetricType.INT_COUNTER,
+                null, null, false);
+        ScopedMetricsRegistry namespace = (ScopedMetricsRegistry) DistributedRuntime.get().namespace(unique("ns"))
+                .metrics();
+
+        IllegalArgumentException error = rejects(() -> namespace.create(counter));
+
+        assertTrue(error.getMessage().contains("checked for places 3 levels deep"), error.getMessage());
+        assertNull(findFamily(PREFIX + name));
+    }
+
+    @Test
+    void prevalidatedMetricConflictingWithAnEarlierOneIsRefused() {
+        String name = unique("conflict_total");
+        ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) uniqueEndpoint().metrics();
+        metrics.createCounter(name, "Calls", NO_LABELS);
+        ScopedMetricsRegistry.Prevalidated asInt = metrics.prevalidate(name, "Calls", MetricType.INT_COUNTER,
+                null, null, false);
+
+        IllegalArgumentException error = rejects(() -> metrics.create(asInt));
+
+        assertTrue(error.getMessage().contains("already registered as Counter"), error.getMessage());
+    }
 }

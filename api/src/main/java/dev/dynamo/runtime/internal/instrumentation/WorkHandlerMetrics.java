@@ -2,7 +2,9 @@ package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.Endpoint;
 import dev.dynamo.runtime.internal.ApiLog;
+import dev.dynamo.runtime.internal.MetricType;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
+import dev.dynamo.runtime.internal.ScopedMetricsRegistry.Prevalidated;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
@@ -44,6 +46,8 @@ final class WorkHandlerMetrics {
 
     private static final double NANOS_TO_SECONDS = 1e-9;
     private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
+    /** The work-handler families, checked at the first endpoint (see {@link #families}). */
+    private static volatile Prevalidated[] families;
 
     private final IntCounter requests;
     private final IntGauge inflight;
@@ -90,16 +94,40 @@ final class WorkHandlerMetrics {
     static WorkHandlerMetrics forEndpoint(Endpoint endpoint) {
         // Endpoint.metrics() is always the scoped registry, which also makes the striped in-flight gauge.
         ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) endpoint.metrics();
-        Map<String, String> none = Collections.emptyMap();
+        Prevalidated[] families = families(metrics);
         return new WorkHandlerMetrics(
-                metrics.createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP, none),
+                (IntCounter) metrics.create(families[0]),
+                (IntGauge) metrics.create(families[1]),
+                (Histogram) metrics.create(families[2]),
+                (IntCounterVec) metrics.create(families[3]),
+                (IntCounter) metrics.create(families[4]));
+    }
+
+    /**
+     * The five families, checked once: every endpoint is as deep in the hierarchy as {@code metrics},
+     * and creating them is most of the cost of instrumenting a class. Two threads that race here
+     * check them twice, to the same result.
+     */
+    private static Prevalidated[] families(ScopedMetricsRegistry metrics) {
+        Prevalidated[] checked = families;
+        if (checked == null) {
+            checked = new Prevalidated[] {
+                metrics.prevalidate(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                        MetricType.INT_COUNTER, null, null, false),
                 // Incremented and decremented by every call, from any number of threads: striped.
-                metrics.createUpDownIntGauge(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP, none),
-                metrics.createHistogram(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
-                        none, DURATION_BUCKETS),
-                metrics.createIntCounterVec(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
-                        Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), none),
-                metrics.createIntCounter(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP, none));
+                metrics.prevalidate(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP,
+                        MetricType.INT_GAUGE, null, null, true),
+                metrics.prevalidate(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
+                        MetricType.HISTOGRAM, null, DURATION_BUCKETS, false),
+                metrics.prevalidate(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
+                        MetricType.INT_COUNTER_VEC, Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), null,
+                        false),
+                metrics.prevalidate(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP,
+                        MetricType.INT_COUNTER, null, null, false),
+            };
+            families = checked;
+        }
+        return checked;
     }
 
     /**
