@@ -34,6 +34,7 @@ public final class BenchmarkMain {
             "system properties: -Dbench.percall.rounds=2 -Dbench.percall.forks=1 -Dbench.forks=1 (scrape) -Dbench.warmup=3 -Dbench.iterations=5 -Dbench.seconds=1",
             "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=11 -Dbench.startup.warmups=1",
             "  -Dbench.startup.classes=0,1,10,100,1000 -Dbench.startup.spring=true -Dbench.startup.agents=dynamo,otel,jmx",
+            "  -Dbench.startup.compareWith=<another build's dynamo-agent.jar> (measured in the same rounds)",
             "  -Dbench.memory.runs=3");
 
     private BenchmarkMain() {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,9 @@ import java.util.stream.Collectors;
  * starts its web server, calls each controller method once and exits. Every (application, agent) pair runs
  * interleaved, in a rotating order, {@code bench.startup.runs} times (11), after
  * {@code bench.startup.warmups} unrecorded rounds (1). Raw figures go to {@code results/startup.csv}.
+ * {@code bench.startup.compareWith=<agent jar>} adds another build of the dynamo agent to every
+ * application, so that two builds are compared in the same rounds rather than across runs, whose
+ * machine may have changed in between.
  */
 public final class StartupBenchmark {
     private static final Pattern FIGURES = Pattern.compile("START_TO_MAIN_MS=(\\d+) MAIN_MS=(\\d+) CPU_MS=(\\d+)");
@@ -114,6 +118,17 @@ public final class StartupBenchmark {
         List<Config> configs = new ArrayList<>();
         configs.add(new Config(NO_AGENT, classes, Collections.emptyList(), serverOff));
         configs.add(new Config(DYNAMO, classes, Collections.singletonList(dynamo), serverOff));
+        String otherBuild = System.getProperty("bench.startup.compareWith");
+        if (otherBuild != null) {
+            Path jar = Paths.get(otherBuild).toAbsolutePath();
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("bench.startup.compareWith=" + otherBuild + " is not a file;"
+                        + " give the path of another build's dynamo-agent.jar");
+            }
+            // The name is a column of startup.csv: no comma.
+            configs.add(new Config(DYNAMO + " " + jar.getFileName().toString().replace(',', '_'), classes,
+                    Collections.singletonList("-javaagent:" + jar), serverOff));
+        }
         if (classes.equals("0")) {
             configs.add(new Config(DYNAMO_SERVER, classes, Collections.singletonList(dynamo), serverOn));
         }
