@@ -62,63 +62,61 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
 
     @Override
     public Counter createCounter(String name, String help, Map<String, String> constLabels) {
-        return (Counter) register(define(name, help, MetricType.COUNTER, null, constLabels, null), new DoubleCounter());
+        return (Counter) create(define(name, help, MetricType.COUNTER, null, constLabels, null), null, false);
     }
 
     @Override
     public IntCounter createIntCounter(String name, String help, Map<String, String> constLabels) {
-        return (IntCounter) register(define(name, help, MetricType.INT_COUNTER, null, constLabels, null),
-                new LongCounter());
+        return (IntCounter) create(define(name, help, MetricType.INT_COUNTER, null, constLabels, null), null, false);
     }
 
     @Override
     public Gauge createGauge(String name, String help, Map<String, String> constLabels) {
-        return (Gauge) register(define(name, help, MetricType.GAUGE, null, constLabels, null), new DoubleGauge());
+        return (Gauge) create(define(name, help, MetricType.GAUGE, null, constLabels, null), null, false);
     }
 
     @Override
     public IntGauge createIntGauge(String name, String help, Map<String, String> constLabels) {
-        return (IntGauge) register(define(name, help, MetricType.INT_GAUGE, null, constLabels, null), new LongGauge());
+        return (IntGauge) create(define(name, help, MetricType.INT_GAUGE, null, constLabels, null), null, false);
     }
 
     @Override
     public Histogram createHistogram(String name, String help, Map<String, String> constLabels, List<Double> buckets) {
-        MetricDefinition definition = define(name, help, MetricType.HISTOGRAM, null, constLabels, buckets);
-        return (Histogram) register(definition, new BucketHistogram(definition.buckets()));
+        return (Histogram) create(define(name, help, MetricType.HISTOGRAM, null, constLabels, buckets), null, false);
     }
 
     @Override
     public CounterVec createCounterVec(String name, String help, List<String> labelNames,
             Map<String, String> constLabels) {
-        return (CounterVec) register(define(name, help, MetricType.COUNTER_VEC, labelNames, constLabels, null),
-                new Vecs.DoubleCounterVec(labelNames));
+        return (CounterVec) create(define(name, help, MetricType.COUNTER_VEC, labelNames, constLabels, null),
+                labelNames, false);
     }
 
     @Override
     public IntCounterVec createIntCounterVec(String name, String help, List<String> labelNames,
             Map<String, String> constLabels) {
-        return (IntCounterVec) register(define(name, help, MetricType.INT_COUNTER_VEC, labelNames, constLabels, null),
-                new Vecs.LongCounterVec(labelNames));
+        return (IntCounterVec) create(define(name, help, MetricType.INT_COUNTER_VEC, labelNames, constLabels, null),
+                labelNames, false);
     }
 
     @Override
     public GaugeVec createGaugeVec(String name, String help, List<String> labelNames, Map<String, String> constLabels) {
-        return (GaugeVec) register(define(name, help, MetricType.GAUGE_VEC, labelNames, constLabels, null),
-                new Vecs.DoubleGaugeVec(labelNames));
+        return (GaugeVec) create(define(name, help, MetricType.GAUGE_VEC, labelNames, constLabels, null),
+                labelNames, false);
     }
 
     @Override
     public IntGaugeVec createIntGaugeVec(String name, String help, List<String> labelNames,
             Map<String, String> constLabels) {
-        return (IntGaugeVec) register(define(name, help, MetricType.INT_GAUGE_VEC, labelNames, constLabels, null),
-                new Vecs.LongGaugeVec(labelNames));
+        return (IntGaugeVec) create(define(name, help, MetricType.INT_GAUGE_VEC, labelNames, constLabels, null),
+                labelNames, false);
     }
 
     @Override
     public HistogramVec createHistogramVec(String name, String help, List<String> labelNames,
             Map<String, String> constLabels, List<Double> buckets) {
-        MetricDefinition definition = define(name, help, MetricType.HISTOGRAM_VEC, labelNames, constLabels, buckets);
-        return (HistogramVec) register(definition, new Vecs.BucketHistogramVec(labelNames, definition.buckets()));
+        return (HistogramVec) create(define(name, help, MetricType.HISTOGRAM_VEC, labelNames, constLabels, buckets),
+                labelNames, false);
     }
 
     /**
@@ -126,8 +124,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
      * at once, such as requests in flight; see {@link StripedLongGauge}.
      */
     public IntGauge createUpDownIntGauge(String name, String help, Map<String, String> constLabels) {
-        return (IntGauge) register(define(name, help, MetricType.INT_GAUGE, null, constLabels, null),
-                new StripedLongGauge());
+        return (IntGauge) create(define(name, help, MetricType.INT_GAUGE, null, constLabels, null), null, true);
     }
 
     /**
@@ -173,13 +170,20 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                     + checked.hierarchy().size() + " levels deep and cannot be created at " + place());
         }
         MetricDefinition definition = new MetricDefinition(checked.familyName(), checked.type(), checked.help(),
-                checked.labelNames(), autoLabelValues, checked.buckets(), hierarchy);
-        return register(definition, newMetric(metric));
+                checked.labelNames(), autoLabelValues, checked.buckets() == null ? null : checked.buckets().clone(),
+                hierarchy);
+        return create(definition, metric.variableLabels, metric.upDown);
     }
 
-    private static Collectable newMetric(Prevalidated metric) {
-        double[] bounds = metric.checked.buckets();
-        switch (metric.checked.type()) {
+    /** Registers a new metric of {@code definition}'s type, or returns the one already registered there. */
+    private Object create(MetricDefinition definition, List<String> variableLabels, boolean upDown) {
+        return register(definition, newMetric(definition.type(), variableLabels, definition.buckets(), upDown));
+    }
+
+    /** The one place that knows which class implements each type. */
+    private static Collectable newMetric(MetricType type, List<String> variableLabels, double[] bounds,
+            boolean upDown) {
+        switch (type) {
             case COUNTER:
                 return new DoubleCounter();
             case INT_COUNTER:
@@ -187,21 +191,21 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
             case GAUGE:
                 return new DoubleGauge();
             case INT_GAUGE:
-                return metric.upDown ? new StripedLongGauge() : new LongGauge();
+                return upDown ? new StripedLongGauge() : new LongGauge();
             case HISTOGRAM:
-                return new BucketHistogram(bounds.clone());
+                return new BucketHistogram(bounds);
             case COUNTER_VEC:
-                return new Vecs.DoubleCounterVec(metric.variableLabels);
+                return new Vecs.DoubleCounterVec(variableLabels);
             case INT_COUNTER_VEC:
-                return new Vecs.LongCounterVec(metric.variableLabels);
+                return new Vecs.LongCounterVec(variableLabels);
             case GAUGE_VEC:
-                return new Vecs.DoubleGaugeVec(metric.variableLabels);
+                return new Vecs.DoubleGaugeVec(variableLabels);
             case INT_GAUGE_VEC:
-                return new Vecs.LongGaugeVec(metric.variableLabels);
+                return new Vecs.LongGaugeVec(variableLabels);
             case HISTOGRAM_VEC:
-                return new Vecs.BucketHistogramVec(metric.variableLabels, bounds.clone());
+                return new Vecs.BucketHistogramVec(variableLabels, bounds);
             default:
-                throw new IllegalStateException("prevalidate() admits no " + metric.checked.type());
+                throw new IllegalArgumentException(type.apiName() + " is created with its callback");
         }
     }
 
