@@ -1,6 +1,8 @@
 package dev.dynamo.agent.internal.bootstrap;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.ApiLog;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
@@ -14,6 +16,10 @@ import java.util.function.BiConsumer;
  * reached by reflection through the bootstrap loader, not by linking, because after a dynamic
  * attach the system class loader may already hold the application's own copy, and the agent's
  * classes would link to that one. Every call is a {@link ReflectiveCall}; only JDK types cross.
+ *
+ * <p>When the primary copy is the one the agent links to ({@link #isLinked}, every start with
+ * {@code -javaagent}), the same methods are called directly: on JDK 18 and later a method's first
+ * reflective call builds method handles for it, several milliseconds of each start for these calls.
  */
 public final class PrimaryApi {
     private static final AgentLog LOG = AgentLog.get(PrimaryApi.class);
@@ -50,33 +56,48 @@ public final class PrimaryApi {
 
     /** Marks the agent attached; returns false when an agent had claimed it already (a second attach). */
     public boolean claimAgent() throws ReflectiveOperationException {
-        return (Boolean) ReflectiveCall.CLAIM_AGENT.invoke(bridge);
+        return isLinked() ? ExportBridge.claimAgent() : (Boolean) ReflectiveCall.CLAIM_AGENT.invoke(bridge);
     }
 
     /** Creates the runtime now, so that its uptime counts from the agent's start. */
     public void startRuntime() throws ReflectiveOperationException {
+        if (isLinked()) {
+            DistributedRuntime.get();
+            return;
+        }
         ReflectiveCall.GET_RUNTIME.invoke(ReflectiveCall.GET_RUNTIME.declaringClassIn(bridge.getClassLoader()));
     }
 
     /** Routes the API's own warnings through {@code sink} (level, message). */
     public void routeLog(BiConsumer<String, String> sink) throws ReflectiveOperationException {
+        if (isLinked()) {
+            ApiLog.setSink(sink);
+            return;
+        }
         ReflectiveCall.SET_LOG_SINK.invoke(ReflectiveCall.SET_LOG_SINK.declaringClassIn(bridge.getClassLoader()), sink);
     }
 
     /** The families of every connected copy, in {@code SnapshotFormat}. */
     @SuppressWarnings("unchecked")
     public List<Object[]> collectEncoded() throws ReflectiveOperationException {
-        return (List<Object[]>) collectEncoded.invoke(null);
+        return isLinked() ? ExportBridge.collectEncoded() : (List<Object[]>) collectEncoded.invoke(null);
     }
 
     /** Hands {@code DYN_METRICS_MAX_SERIES} to the API, for metrics that set no limit of their own. */
     public void setDefaultMaxSeries(int limit) throws ReflectiveOperationException {
+        if (isLinked()) {
+            ExportBridge.setDefaultMaxSeries(limit);
+            return;
+        }
         ReflectiveCall.SET_DEFAULT_MAX_SERIES.invoke(bridge, limit);
     }
 
     /** What the application said through the health API, per connected copy of the API, in {@code HealthFormat}. */
     @SuppressWarnings("unchecked")
     public List<Object[]> healthEncoded() throws ReflectiveOperationException {
+        if (isLinked()) {
+            return ExportBridge.healthEncoded();
+        }
         Method method = healthEncoded;
         if (method == null) {
             method = ReflectiveCall.HEALTH_ENCODED.in(bridge);
