@@ -108,7 +108,7 @@ final class EndpointWeaver {
     private WovenMethod activateAll(InstrumentedEndpoints.Linked recording, List<WovenMethod> woven) {
         for (WovenMethod method : woven) {
             try {
-                recording.activate(method.id, method.names);
+                recording.activate(method.id, method.names, method.shape.isHandlerShape());
             } catch (Exception | LinkageError invalid) {
                 warnOnce.accept(method.where, "@DynamoEndpoint on " + method.where + " is not instrumented: "
                         + describe(invalid));

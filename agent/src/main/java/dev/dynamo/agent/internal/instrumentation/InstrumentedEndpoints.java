@@ -107,10 +107,15 @@ public final class InstrumentedEndpoints {
             return (Integer) invoke(reserve, names.namespace(), names.component(), names.endpoint());
         }
 
-        /** Creates the endpoint's metrics: from now on it is measured, and /health lists it. */
-        void activate(int id, EndpointNames names) throws ReflectiveOperationException {
+        /**
+         * Creates the endpoint's metrics: from now on it is measured, and /health lists it.
+         *
+         * @param handlerShape {@link MethodShape#isHandlerShape()} of the method woven for it; a copy
+         *                     of the API found by reflection readies every shape, as older copies do
+         */
+        void activate(int id, EndpointNames names, boolean handlerShape) throws ReflectiveOperationException {
             if (activate == null) {
-                WovenCalls.activate(id);
+                WovenCalls.activate(id, handlerShape);
             } else {
                 invoke(activate, id);
             }

@@ -80,6 +80,14 @@ enum MethodShape {
     }
 
     /**
+     * Whether the exits of this shape make proxies and reflective calls, whose JDK machinery is
+     * readied before the first call of such a method ({@code WovenCalls.activate(int, boolean)}).
+     */
+    boolean isHandlerShape() {
+        return this == SUSPEND || this == PUBLISHER || this == STREAM_OBSERVER;
+    }
+
+    /**
      * The parameter the shape watches: the continuation of a suspend function, the response observer
      * of a gRPC handler; -1 for the other shapes.
      */
