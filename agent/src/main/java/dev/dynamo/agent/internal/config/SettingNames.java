@@ -1,8 +1,7 @@
 package dev.dynamo.agent.internal.config;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +10,9 @@ import java.util.Map;
 
 /**
  * The names a setting goes by. Every {@code public static final String} constant of
- * {@link AgentConfig} whose value starts with {@code DYN_} is a setting, so a new setting gets all
- * its forms by being declared there:
+ * {@link AgentConfig} whose value starts with {@code DYN_} is a setting, listed once more in
+ * {@link #ALL} ({@code SettingNamesTest} fails for a constant missing there); each gets all its
+ * forms:
  *
  * <pre>{@code
  * DYN_SYSTEM_PORT          environment variable, file key, agent argument
@@ -23,7 +23,19 @@ import java.util.Map;
 public final class SettingNames {
     private static final String PREFIX = "DYN_";
     private static final String SYSTEM_PREFIX = "DYN_SYSTEM_";
-    private static final List<String> ALL = declared();
+    /**
+     * In the order error messages list them. Written out rather than read from {@code AgentConfig}
+     * by reflection: on JDK 18 and later reading fields by reflection builds method handles, several
+     * milliseconds of every start.
+     */
+    private static final List<String> ALL = Collections.unmodifiableList(Arrays.asList(
+            AgentConfig.AGENT_ENABLED, AgentConfig.AGENT_MAIN, AgentConfig.CONFIG_FILE,
+            AgentConfig.METRICS_PATH_SETTING, AgentConfig.SYSTEM_PORT, AgentConfig.SYSTEM_ENABLED,
+            AgentConfig.SYSTEM_HOST, AgentConfig.HEALTH_PATH, AgentConfig.LIVE_PATH,
+            AgentConfig.STARTING_HEALTH_STATUS, AgentConfig.JVM_METRICS, AgentConfig.JVM_DEADLOCK_DETECTION,
+            AgentConfig.NAMESPACE, AgentConfig.LOG, AgentConfig.USE_ENDPOINT_HEALTH_STATUS,
+            AgentConfig.METRICS_MAX_SERIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.WEB_CONFIG,
+            AgentConfig.LIVE_REQUIRES_AUTH));
     /** Short name to setting; a short name two settings would share belongs to neither. */
     private static final Map<String, String> SHORT = shortNames(ALL);
 
@@ -82,25 +94,6 @@ public final class SettingNames {
             }
         }
         return "accepted: " + out + "; each also as dyn.lower.case";
-    }
-
-    private static List<String> declared() {
-        List<String> names = new ArrayList<String>();
-        for (Field field : AgentConfig.class.getFields()) {
-            int modifiers = field.getModifiers();
-            if (field.getType() != String.class || !Modifier.isStatic(modifiers) || !Modifier.isFinal(modifiers)) {
-                continue;
-            }
-            try {
-                String value = (String) field.get(null);
-                if (value != null && value.startsWith(PREFIX) && !names.contains(value)) {
-                    names.add(value);
-                }
-            } catch (IllegalAccessException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-        }
-        return Collections.unmodifiableList(names);
     }
 
     private static Map<String, String> shortNames(List<String> settings) {

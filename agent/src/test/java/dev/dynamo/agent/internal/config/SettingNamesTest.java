@@ -25,7 +25,8 @@ class SettingNamesTest {
                 assertEquals(setting, SettingNames.resolve(SettingNames.systemProperty(setting)), setting);
             }
         }
-        assertEquals(constants, SettingNames.all().size(), SettingNames.all().toString());
+        assertEquals(constants, SettingNames.all().size(), "SettingNames.ALL lists each DYN_ constant of AgentConfig"
+                + " once: " + SettingNames.all());
     }
 
     @ParameterizedTest
