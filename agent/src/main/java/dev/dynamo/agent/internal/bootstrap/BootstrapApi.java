@@ -8,13 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -34,6 +34,8 @@ import java.util.jar.JarFile;
  */
 public final class BootstrapApi {
     static final String RESOURCE = "/dev/dynamo/agent/bootstrap/dynamo-api.jar";
+    /** Compiled for Java 9 (from {@code src/main/java9}); named, not linked, so that Java 8 never loads it. */
+    private static final String MODULE_DEFINER = "dev.dynamo.agent.internal.bootstrap.ModuleDefiner";
     private static final String PROBE_CLASS = ReflectiveCall.ClassNames.EXPORT_BRIDGE;
 
     private BootstrapApi() {
@@ -99,29 +101,35 @@ public final class BootstrapApi {
 
     private static void defineInBootstrap(Instrumentation instrumentation, Map<String, byte[]> classes, String agentJar)
             throws Throwable {
-        Method getModule;
-        try {
-            getModule = Class.class.getMethod("getModule");
-        } catch (NoSuchMethodException java8) {
+        if (!hasModules()) {
             Class<?> unsafeType = Class.forName("sun.misc.Unsafe");
             Field theUnsafe = unsafeType.getDeclaredField("theUnsafe");
             theUnsafe.setAccessible(true);
             BootstrapDefiner.defineAll(theUnsafe.get(null), unsafeType, classes);
             return;
         }
-        // A loader of its own, whose unnamed module alone is allowed into jdk.internal.misc.
+        // A loader of its own, whose unnamed module alone is allowed into jdk.internal.misc. The definer
+        // is compiled for Java 9 and calls the module API and Unsafe directly (see ModuleDefiner); it
+        // is reached through a JDK interface, with one reflective call, to its constructor.
         IsolatedLoader isolated = new IsolatedLoader();
-        String definerName = BootstrapDefiner.class.getName();
-        Class<?> definer = isolated.define(definerName,
-                readFromAgent(agentJar, "/" + definerName.replace('.', '/') + ".class"));
-        Object javaBase = getModule.invoke(Object.class);
-        Object definerModule = getModule.invoke(definer);
-        Class<?> moduleType = Class.forName("java.lang.Module");
-        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
-                Map.class).invoke(instrumentation, javaBase, Collections.emptySet(),
-                Collections.singletonMap("jdk.internal.misc", Collections.singleton(definerModule)),
-                Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
-        definer.getMethod("defineAll", Map.class).invoke(null, classes);
+        String orderName = BootstrapDefiner.class.getName();
+        isolated.define(orderName, readFromAgent(agentJar, "/" + orderName.replace('.', '/') + ".class"));
+        Class<?> definer = isolated.define(MODULE_DEFINER,
+                readFromAgent(agentJar, "/" + MODULE_DEFINER.replace('.', '/') + ".class"));
+        @SuppressWarnings("unchecked")
+        BiConsumer<Instrumentation, Map<String, byte[]>> defineAll =
+                (BiConsumer<Instrumentation, Map<String, byte[]>>) definer.getConstructor().newInstance();
+        defineAll.accept(instrumentation, classes);
+    }
+
+    /** Java 9 or later: whether classes have modules. */
+    private static boolean hasModules() {
+        try {
+            Class.class.getMethod("getModule");
+            return true;
+        } catch (NoSuchMethodException java8) {
+            return false;
+        }
     }
 
     /**

@@ -11,25 +11,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Defines classes in the bootstrap class loader through the JVM's internal {@code Unsafe}. Uses JDK
- * types only, because on Java 9+ it is loaded by an isolated class loader of its own (see
+ * Defines classes in the bootstrap class loader through the JVM's internal {@code Unsafe}: on Java
+ * 8 here, on Java 9 and later through {@code ModuleDefiner}, which uses the ordering below. Uses
+ * JDK types only, because on Java 9+ it is loaded by an isolated class loader of its own (see
  * {@link BootstrapApi}).
  */
 public final class BootstrapDefiner {
     private BootstrapDefiner() {
     }
 
-    /** Java 9+: uses {@code jdk.internal.misc.Unsafe}, which the caller has exported to this class's module. */
-    public static void defineAll(Map<String, byte[]> classes) throws Throwable {
-        Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
-        defineAll(unsafeType.getMethod("getUnsafe").invoke(null), unsafeType, classes);
-    }
-
     /**
-     * Defines every class, supertypes first, as read from each class file's header, so that no
-     * definition fails for a supertype not defined yet (each such failure is an exception and a
-     * wasted parse). A class whose supertype is still missing (a header this reader gets wrong)
-     * fails with {@link NoClassDefFoundError} and is tried again in the next round.
+     * Java 8: defines every class through {@code sun.misc.Unsafe}, in the order of
+     * {@link #supertypesFirst}.
      *
      * <p>Calls {@code defineClass} through a method handle, not {@code Method.invoke}: after 15
      * reflective calls the JDK generates an accessor class for the method, which costs more at start
@@ -39,10 +32,7 @@ public final class BootstrapDefiner {
         MethodHandle define = MethodHandles.lookup().findVirtual(unsafeType, "defineClass",
                 MethodType.methodType(Class.class, String.class, byte[].class, int.class, int.class,
                         ClassLoader.class, ProtectionDomain.class)).bindTo(unsafe);
-        Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>();
-        for (String name : classes.keySet()) {
-            addSupertypesFirst(name, classes, pending);
-        }
+        Map<String, byte[]> pending = supertypesFirst(classes);
         while (!pending.isEmpty()) {
             List<String> defined = new ArrayList<String>();
             Throwable lastFailure = null;
@@ -56,13 +46,37 @@ public final class BootstrapDefiner {
                     lastFailure = supertypeMissing;
                 }
             }
-            if (defined.isEmpty()) {
-                throw new IllegalStateException("cannot define " + pending.keySet() + " in the bootstrap loader",
-                        lastFailure);
-            }
-            for (String name : defined) {
-                pending.remove(name);
-            }
+            removeDefined(pending, defined, lastFailure);
+        }
+    }
+
+    /**
+     * The classes in the order to define them: each after its supertypes, as read from each class
+     * file's header, so that no definition fails for a supertype not defined yet (each such failure
+     * is an exception and a wasted parse). A class whose supertype is still missing (a header this
+     * reader gets wrong) fails with {@link NoClassDefFoundError}; the definers try it again in the
+     * next round.
+     */
+    static Map<String, byte[]> supertypesFirst(Map<String, byte[]> classes) {
+        Map<String, byte[]> ordered = new LinkedHashMap<String, byte[]>();
+        for (String name : classes.keySet()) {
+            addSupertypesFirst(name, classes, ordered);
+        }
+        return ordered;
+    }
+
+    /**
+     * Ends a round of definitions: removes the classes defined from {@code pending}.
+     *
+     * @throws IllegalStateException when the round defined none, so that no further round would
+     */
+    static void removeDefined(Map<String, byte[]> pending, List<String> defined, Throwable lastFailure) {
+        if (defined.isEmpty()) {
+            throw new IllegalStateException("cannot define " + pending.keySet() + " in the bootstrap loader",
+                    lastFailure);
+        }
+        for (String name : defined) {
+            pending.remove(name);
         }
     }
 

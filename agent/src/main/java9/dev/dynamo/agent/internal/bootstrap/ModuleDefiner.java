@@ -1,0 +1,41 @@
+package dev.dynamo.agent.internal.bootstrap;
+
+import jdk.internal.misc.Unsafe;
+
+import java.lang.instrument.Instrumentation;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * {@link BootstrapDefiner} for Java 9 and later, compiled for Java 9 and loaded only there (by the
+ * same isolated class loader): opens {@code jdk.internal.misc} to its own module and defines the
+ * classes with direct calls. The Java 8 classes reach these methods only by reflection, and on JDK
+ * 18 and later every first reflective call of a method builds method handles for it: done that way
+ * the same work took about 20 ms of every start on JDK 25.
+ */
+public final class ModuleDefiner implements BiConsumer<Instrumentation, Map<String, byte[]>> {
+    @Override
+    public void accept(Instrumentation instrumentation, Map<String, byte[]> classes) {
+        instrumentation.redefineModule(Object.class.getModule(), Collections.emptySet(),
+                Collections.singletonMap("jdk.internal.misc", Collections.singleton(getClass().getModule())),
+                Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+        // Resolved only now, after the export above: the constant pool entry links at its first use.
+        Unsafe unsafe = Unsafe.getUnsafe();
+        Map<String, byte[]> pending = BootstrapDefiner.supertypesFirst(classes);
+        while (!pending.isEmpty()) {
+            List<String> defined = new java.util.ArrayList<String>();
+            Throwable lastFailure = null;
+            for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
+                byte[] bytes = entry.getValue();
+                try {
+                    defined.add(unsafe.defineClass(entry.getKey(), bytes, 0, bytes.length, null, null).getName());
+                } catch (NoClassDefFoundError supertypeMissing) {
+                    lastFailure = supertypeMissing;
+                }
+            }
+            BootstrapDefiner.removeDefined(pending, defined, lastFailure);
+        }
+    }
+}
