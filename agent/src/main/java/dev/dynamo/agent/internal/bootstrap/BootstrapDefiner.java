@@ -9,74 +9,74 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Defines classes in the bootstrap class loader through the JVM's internal {@code Unsafe}: on Java
- * 8 here, on Java 9 and later through {@code ModuleDefiner}, which uses the ordering below. Uses
- * JDK types only, because on Java 9+ it is loaded by an isolated class loader of its own (see
- * {@link BootstrapApi}).
+ * 8 here, on Java 9 and later through {@code ModuleDefiner}, which uses the rounds below. Uses JDK
+ * types only, because on Java 9+ it is loaded by an isolated class loader of its own (see
+ * {@link BootstrapApi}), which holds no other class of the agent.
  */
 public final class BootstrapDefiner {
     private BootstrapDefiner() {
     }
 
     /**
-     * Java 8: defines every class through {@code sun.misc.Unsafe}, in the order of
-     * {@link #supertypesFirst}.
+     * Java 8: defines every class through {@code sun.misc.Unsafe}.
      *
      * <p>Calls {@code defineClass} through a method handle, not {@code Method.invoke}: after 15
      * reflective calls the JDK generates an accessor class for the method, which costs more at start
      * than the hundred-odd calls themselves.
      */
     static void defineAll(Object unsafe, Class<?> unsafeType, Map<String, byte[]> classes) throws Throwable {
-        MethodHandle define = MethodHandles.lookup().findVirtual(unsafeType, "defineClass",
+        final MethodHandle define = MethodHandles.lookup().findVirtual(unsafeType, "defineClass",
                 MethodType.methodType(Class.class, String.class, byte[].class, int.class, int.class,
                         ClassLoader.class, ProtectionDomain.class)).bindTo(unsafe);
-        Map<String, byte[]> pending = supertypesFirst(classes);
+        defineAll(classes, new Function<Map.Entry<String, byte[]>, Class<?>>() {
+            @Override
+            public Class<?> apply(Map.Entry<String, byte[]> entry) {
+                byte[] bytes = entry.getValue();
+                try {
+                    return (Class<?>) define.invokeExact(entry.getKey(), bytes, 0, bytes.length, (ClassLoader) null,
+                            (ProtectionDomain) null);
+                } catch (RuntimeException | Error thrown) {
+                    throw thrown;
+                } catch (Throwable impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+            }
+        });
+    }
+
+    /**
+     * Defines every class with {@code define}, each after its supertypes, as read from each class
+     * file's header, so that no definition fails for a supertype not defined yet (each such failure
+     * is an exception and a wasted parse). A class whose supertype is still missing (a header this
+     * reader gets wrong) fails with {@link NoClassDefFoundError} and is tried again in the next round.
+     * On Java 9 and later {@code ModuleDefiner} calls this from the isolated loader: JDK types only.
+     */
+    static void defineAll(Map<String, byte[]> classes, Function<Map.Entry<String, byte[]>, Class<?>> define) {
+        Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>();
+        for (String name : classes.keySet()) {
+            addSupertypesFirst(name, classes, pending);
+        }
         while (!pending.isEmpty()) {
             List<String> defined = new ArrayList<String>();
             Throwable lastFailure = null;
             for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
-                byte[] bytes = entry.getValue();
                 try {
-                    Class<?> definedClass = (Class<?>) define.invokeExact(entry.getKey(), bytes, 0, bytes.length,
-                            (ClassLoader) null, (ProtectionDomain) null);
-                    defined.add(definedClass.getName());
+                    defined.add(define.apply(entry).getName());
                 } catch (NoClassDefFoundError supertypeMissing) {
                     lastFailure = supertypeMissing;
                 }
             }
-            removeDefined(pending, defined, lastFailure);
-        }
-    }
-
-    /**
-     * The classes in the order to define them: each after its supertypes, as read from each class
-     * file's header, so that no definition fails for a supertype not defined yet (each such failure
-     * is an exception and a wasted parse). A class whose supertype is still missing (a header this
-     * reader gets wrong) fails with {@link NoClassDefFoundError}; the definers try it again in the
-     * next round.
-     */
-    static Map<String, byte[]> supertypesFirst(Map<String, byte[]> classes) {
-        Map<String, byte[]> ordered = new LinkedHashMap<String, byte[]>();
-        for (String name : classes.keySet()) {
-            addSupertypesFirst(name, classes, ordered);
-        }
-        return ordered;
-    }
-
-    /**
-     * Ends a round of definitions: removes the classes defined from {@code pending}.
-     *
-     * @throws IllegalStateException when the round defined none, so that no further round would
-     */
-    static void removeDefined(Map<String, byte[]> pending, List<String> defined, Throwable lastFailure) {
-        if (defined.isEmpty()) {
-            throw new IllegalStateException("cannot define " + pending.keySet() + " in the bootstrap loader",
-                    lastFailure);
-        }
-        for (String name : defined) {
-            pending.remove(name);
+            if (defined.isEmpty()) {
+                throw new IllegalStateException("cannot define " + pending.keySet() + " in the bootstrap loader",
+                        lastFailure);
+            }
+            for (String name : defined) {
+                pending.remove(name);
+            }
         }
     }
 
