@@ -169,9 +169,9 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
             throw new IllegalArgumentException("Metric '" + checked.familyName() + "' was checked for places "
                     + checked.hierarchy().size() + " levels deep and cannot be created at " + place());
         }
+        // The bounds are shared by every place: neither a histogram nor a registration writes them.
         MetricDefinition definition = new MetricDefinition(checked.familyName(), checked.type(), checked.help(),
-                checked.labelNames(), autoLabelValues, checked.buckets() == null ? null : checked.buckets().clone(),
-                hierarchy);
+                checked.labelNames(), autoLabelValues, checked.buckets(), hierarchy);
         return create(definition, metric.variableLabels, metric.upDown);
     }
 
