@@ -46,8 +46,8 @@ final class WorkHandlerMetrics {
 
     private static final double NANOS_TO_SECONDS = 1e-9;
     private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
-    /** The work-handler families, checked at the first endpoint (see {@link #families}). */
-    private static volatile Prevalidated[] families;
+    /** The work-handler families, checked at the first endpoint. */
+    private static volatile Families families;
 
     private final IntCounter requests;
     private final IntGauge inflight;
@@ -94,40 +94,44 @@ final class WorkHandlerMetrics {
     static WorkHandlerMetrics forEndpoint(Endpoint endpoint) {
         // Endpoint.metrics() is always the scoped registry, which also makes the striped in-flight gauge.
         ScopedMetricsRegistry metrics = (ScopedMetricsRegistry) endpoint.metrics();
-        Prevalidated[] families = families(metrics);
+        Families checked = families;
+        if (checked == null) {
+            // Two threads that race here check the families twice, to the same result.
+            checked = new Families(metrics);
+            families = checked;
+        }
         return new WorkHandlerMetrics(
-                (IntCounter) metrics.create(families[0]),
-                (IntGauge) metrics.create(families[1]),
-                (Histogram) metrics.create(families[2]),
-                (IntCounterVec) metrics.create(families[3]),
-                (IntCounter) metrics.create(families[4]));
+                (IntCounter) metrics.create(checked.requests),
+                (IntGauge) metrics.create(checked.inflight),
+                (Histogram) metrics.create(checked.duration),
+                (IntCounterVec) metrics.create(checked.errors),
+                (IntCounter) metrics.create(checked.cancellations));
     }
 
     /**
-     * The five families, checked once: every endpoint is as deep in the hierarchy as {@code metrics},
-     * and creating them is most of the cost of instrumenting a class. Two threads that race here
-     * check them twice, to the same result.
+     * The five families, checked once: every endpoint is as deep in the hierarchy as the first, and
+     * creating them is most of the cost of instrumenting a class.
      */
-    private static Prevalidated[] families(ScopedMetricsRegistry metrics) {
-        Prevalidated[] checked = families;
-        if (checked == null) {
-            checked = new Prevalidated[] {
-                metrics.prevalidate(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
-                        MetricType.INT_COUNTER, null, null, false),
-                // Incremented and decremented by every call, from any number of threads: striped.
-                metrics.prevalidate(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP,
-                        MetricType.INT_GAUGE, null, null, true),
-                metrics.prevalidate(WorkHandler.REQUEST_DURATION_SECONDS, WorkHandler.REQUEST_DURATION_SECONDS_HELP,
-                        MetricType.HISTOGRAM, null, DURATION_BUCKETS, false),
-                metrics.prevalidate(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
-                        MetricType.INT_COUNTER_VEC, Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), null,
-                        false),
-                metrics.prevalidate(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP,
-                        MetricType.INT_COUNTER, null, null, false),
-            };
-            families = checked;
+    private static final class Families {
+        final Prevalidated requests;
+        final Prevalidated inflight;
+        final Prevalidated duration;
+        final Prevalidated errors;
+        final Prevalidated cancellations;
+
+        Families(ScopedMetricsRegistry metrics) {
+            requests = metrics.prevalidate(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                    MetricType.INT_COUNTER, null, null, false);
+            // Incremented and decremented by every call, from any number of threads: striped.
+            inflight = metrics.prevalidate(WorkHandler.INFLIGHT_REQUESTS, WorkHandler.INFLIGHT_REQUESTS_HELP,
+                    MetricType.INT_GAUGE, null, null, true);
+            duration = metrics.prevalidate(WorkHandler.REQUEST_DURATION_SECONDS,
+                    WorkHandler.REQUEST_DURATION_SECONDS_HELP, MetricType.HISTOGRAM, null, DURATION_BUCKETS, false);
+            errors = metrics.prevalidate(WorkHandler.ERRORS_TOTAL, WorkHandler.ERRORS_TOTAL_HELP,
+                    MetricType.INT_COUNTER_VEC, Collections.singletonList(WorkHandler.ERROR_TYPE_LABEL), null, false);
+            cancellations = metrics.prevalidate(WorkHandler.CANCELLATION_TOTAL, WorkHandler.CANCELLATION_TOTAL_HELP,
+                    MetricType.INT_COUNTER, null, null, false);
         }
-        return checked;
     }
 
     /**
