@@ -9,8 +9,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The agent's settings (SPEC §5), read once from the {@code DYN_*} values that {@link ConfigSources}
@@ -55,7 +53,6 @@ public final class AgentConfig {
     public static final long DEFAULT_DEADLOCK_DETECTION_MILLIS = 60_000;
     /** Deadlock detection is off. */
     public static final long NO_DEADLOCK_DETECTION = -1;
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m)");
     static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
     static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
@@ -252,16 +249,32 @@ public final class AgentConfig {
         if (TRUTHY.contains(normalized)) {
             return DEFAULT_DEADLOCK_DETECTION_MILLIS;
         }
-        Matcher duration = DURATION.matcher(normalized);
-        if (duration.matches()) {
-            long amount = Long.parseLong(duration.group(1));
-            String unit = duration.group(2);
-            return unit.equals("ms") ? amount : unit.equals("s") ? amount * 1000 : amount * 60_000;
+        long millis = durationMillis(normalized);
+        if (millis >= 0) {
+            return millis;
         }
         problems.add(JVM_DEADLOCK_DETECTION + "='" + raw + "' is neither true, false nor a duration; use true to"
                 + " detect deadlocked threads at most once a minute, a duration such as 500ms, 30s or 5m to detect"
                 + " them at most that often (0s: at every scrape), or false. Deadlock detection is off");
         return NO_DEADLOCK_DETECTION;
+    }
+
+    /**
+     * The milliseconds of a duration of 1 to 6 digits and a unit ({@code 500ms}, {@code 30s}, {@code 5m}),
+     * or -1. Read by hand: the settings are read before the application's {@code main}, and the first
+     * regular expression of a JVM costs several milliseconds to compile.
+     */
+    static long durationMillis(String value) {
+        int digits = 0;
+        while (digits < value.length() && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
+            digits++;
+        }
+        if (digits == 0 || digits > 6) {
+            return -1;
+        }
+        long amount = Long.parseLong(value.substring(0, digits));
+        String unit = value.substring(digits);
+        return unit.equals("ms") ? amount : unit.equals("s") ? amount * 1000 : unit.equals("m") ? amount * 60_000 : -1;
     }
 
     /** A truthy/falsy value; null when unset or unusable (then described in {@code problems}). */

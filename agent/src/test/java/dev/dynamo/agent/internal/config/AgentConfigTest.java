@@ -490,7 +490,7 @@ class AgentConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sometimes", "30", "-5s", "1h", "9999999s"})
+    @ValueSource(strings = {"sometimes", "30", "-5s", "1h", "9999999s", "ms", "10mss", "\u0663s"})
     void reportsAnUnusableDeadlockDetectionSettingAndLeavesItOff(String raw) {
         AgentConfig config = config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", raw);
 
