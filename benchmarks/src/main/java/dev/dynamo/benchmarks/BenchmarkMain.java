@@ -6,6 +6,7 @@ import dev.dynamo.benchmarks.styles.HandlerStyleRunner;
 import dev.dynamo.benchmarks.report.ReportWriter;
 import dev.dynamo.benchmarks.scrape.JvmCallCost;
 import dev.dynamo.benchmarks.scrape.ScrapeRunner;
+import dev.dynamo.benchmarks.startup.ClassScanBenchmark;
 import dev.dynamo.benchmarks.startup.StartupBenchmark;
 
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ public final class BenchmarkMain {
             "  scrape-threads      scrape cost and safepoints with 100 and 3,000 application threads, full and name[]-filtered",
             "  jvm-calls           time and safepoints of each call behind the JVM metrics, 3,000 threads",
             "  startup             JVM start-up with each agent (whole processes, interleaved)",
+            "  class-scan          the agent's search of every loaded class for @DynamoEndpoint, cold, on the Spring Boot app's classes",
             "  memory              heap used by 1,000 series and by the agent",
             "  report [--into F]   tables from the results; --into replaces the generated section of F",
             "  jmh <args>          JMH's own command line (no agent flags are added)",
@@ -35,7 +37,7 @@ public final class BenchmarkMain {
             "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=11 -Dbench.startup.warmups=1",
             "  -Dbench.startup.classes=0,1,10,100,1000 -Dbench.startup.spring=true -Dbench.startup.agents=dynamo,otel,jmx",
             "  -Dbench.startup.compareWith=<another build's dynamo-agent.jar> (measured in the same rounds)",
-            "  -Dbench.memory.runs=3");
+            "  -Dbench.memory.runs=3 -Dbench.scan.rounds=11");
 
     private BenchmarkMain() {
     }
@@ -60,6 +62,11 @@ public final class BenchmarkMain {
         StartupBenchmark.run();
     }
 
+    private static void classScan() throws Exception {
+        BenchmarkFiles.recordLoad("class-scan");
+        ClassScanBenchmark.run();
+    }
+
     private static void memory() throws Exception {
         BenchmarkFiles.recordLoad("memory");
         MemoryBenchmark.run();
@@ -80,6 +87,7 @@ public final class BenchmarkMain {
                 BenchmarkFiles.recordLoad("jvm-calls");
                 JvmCallCost.run();
                 startup();
+                classScan();
                 memory();
                 BenchmarkFiles.recordLoad("end");
                 ReportWriter.write(null);
@@ -103,6 +111,9 @@ public final class BenchmarkMain {
                 break;
             case "startup":
                 startup();
+                break;
+            case "class-scan":
+                classScan();
                 break;
             case "memory":
                 memory();

@@ -25,8 +25,8 @@ import java.util.function.BiConsumer;
  */
 public final class EndpointTransformer implements ClassFileTransformer {
     public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
-    private static final byte[] ANNOTATION_DESCRIPTOR =
-            ("L" + ANNOTATION.replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8);
+    private static final BytePattern ANNOTATION_DESCRIPTOR =
+            new BytePattern(("L" + ANNOTATION.replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8));
     private static final String[] IGNORED_PREFIXES = {
         "java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/dynamo/agent/", "dev/dynamo/runtime/", "net/bytebuddy/",
     };
@@ -59,7 +59,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
             return weaveGrpc(loader, internalName, classFile);
         }
         if (loader == null || internalName == null || isIgnored(internalName)
-                || !contains(classFile, ANNOTATION_DESCRIPTOR)) {
+                || !ANNOTATION_DESCRIPTOR.occursIn(classFile)) {
             return null;
         }
         try {
@@ -95,7 +95,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
             return false;
         }
         try (InputStream in = type.getClassLoader().getResourceAsStream(internalName + ".class")) {
-            return in != null && contains(ByteStreams.readAll(in, 4096), ANNOTATION_DESCRIPTOR);
+            return in != null && ANNOTATION_DESCRIPTOR.occursIn(ByteStreams.readAll(in, 4096));
         } catch (IOException | RuntimeException unreadable) {
             return false;
         }
@@ -132,25 +132,6 @@ public final class EndpointTransformer implements ClassFileTransformer {
             if (internalName.startsWith(prefix)) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    /** Whether {@code pattern} occurs in {@code data}. */
-    static boolean contains(byte[] data, byte[] pattern) {
-        byte first = pattern[0];
-        int last = data.length - pattern.length;
-        outer:
-        for (int i = 0; i <= last; i++) {
-            if (data[i] != first) {
-                continue;
-            }
-            for (int j = 1; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return true;
         }
         return false;
     }

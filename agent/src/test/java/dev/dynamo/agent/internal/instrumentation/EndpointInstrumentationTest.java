@@ -338,16 +338,6 @@ class EndpointInstrumentationTest {
         }
     }
 
-    @Test
-    void byteScanFindsTheAnnotationDescriptor() {
-        byte[] pattern = "Ldev/dynamo/runtime/DynamoEndpoint;".getBytes(StandardCharsets.UTF_8);
-        assertTrue(EndpointTransformer.contains(("xxLdev/dynamo/runtime/DynamoEndpoint;").getBytes(StandardCharsets.UTF_8),
-                pattern));
-        assertFalse(EndpointTransformer.contains("Ldev/dynamo/runtime/DynamoEndpoin".getBytes(StandardCharsets.UTF_8),
-                pattern));
-        assertFalse(EndpointTransformer.contains(new byte[0], pattern));
-    }
-
     private static MetricsRegistry metrics(String component, String endpoint) {
         return DistributedRuntime.get().namespace(NS).component(component).endpoint(endpoint).metrics();
     }
