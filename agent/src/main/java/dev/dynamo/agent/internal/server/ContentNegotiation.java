@@ -77,13 +77,32 @@ final class ContentNegotiation {
             if (equals < 0 || !parameter.substring(0, equals).trim().equalsIgnoreCase("q")) {
                 continue;
             }
-            String value = parameter.substring(equals + 1).trim();
-            if (!value.matches("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?")) {
+            weight = qValue(parameter.substring(equals + 1).trim());
+            if (weight < 0) {
                 return -1;
             }
-            weight = Double.parseDouble(value);
         }
         return weight;
+    }
+
+    /**
+     * A weight as RFC 9110 writes it ({@code 0} or {@code 1} with up to three decimals, {@code 1}
+     * only with zeros), or -1. Checked by hand: Prometheus sends several at every scrape, and
+     * {@code String.matches} would compile a pattern for each.
+     */
+    static double qValue(String value) {
+        int length = value.length();
+        if (length == 0 || length > 5 || (value.charAt(0) != '0' && value.charAt(0) != '1')
+                || (length > 1 && value.charAt(1) != '.')) {
+            return -1;
+        }
+        for (int i = 2; i < length; i++) {
+            char digit = value.charAt(i);
+            if (digit < '0' || digit > (value.charAt(0) == '1' ? '0' : '9')) {
+                return -1;
+            }
+        }
+        return Double.parseDouble(value);
     }
 
     /** Whether a comma-separated field such as {@code Connection} holds {@code token}, ignoring case. */

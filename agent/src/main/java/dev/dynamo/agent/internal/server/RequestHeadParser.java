@@ -71,7 +71,8 @@ final class RequestHeadParser {
             http11 = true;
         } else if (version.equals("HTTP/1.0")) {
             http11 = false;
-        } else if (version.matches("HTTP/[0-9]\\.[0-9]")) {
+        } else if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
             throw new BadRequestException(505, "unsupported HTTP version");
         } else {
             throw new BadRequestException(400, "malformed HTTP version");
@@ -217,6 +218,11 @@ final class RequestHeadParser {
             }
         }
         return true;
+    }
+
+    /** An ASCII digit: {@code Character.isDigit} also takes the digits of other scripts. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean startsWithIgnoreCase(String text, String prefix) {

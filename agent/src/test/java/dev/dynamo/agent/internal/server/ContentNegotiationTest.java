@@ -70,6 +70,13 @@ class ContentNegotiationTest {
         assertEquals(0.125, ContentNegotiation.weight("gzip; level=1 ; Q=0.125", 4));
         assertEquals(-1.0, ContentNegotiation.weight("gzip;q=1.5", 4));
         assertEquals(-1.0, ContentNegotiation.weight(" ", -1));
+        assertEquals(0.0, ContentNegotiation.weight("gzip;q=0.", 4));
+        assertEquals(1.0, ContentNegotiation.weight("gzip;q=1.000", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=1.001", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=0.1234", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=.5", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=0,5", 4));
+        assertEquals(-1.0, ContentNegotiation.weight("gzip;q=0.\u0665", 4));
     }
 
     @Test

@@ -107,9 +107,12 @@ class RequestHeadParserTest {
     }
 
     @Test
-    void answersAnotherHttpVersionWith505() {
+    void answersAnotherHttpVersionWith505AndAMalformedOneWith400() {
         assertEquals(505, statusOf("GET / HTTP/2.0\r\n\r\n"));
         assertEquals(505, statusOf("GET / HTTP/0.9\r\n\r\n"));
+        assertEquals(400, statusOf("GET / HTTP/2\r\n\r\n"));
+        assertEquals(400, statusOf("GET / HTTP/1.10\r\n\r\n"));
+        assertEquals(400, statusOf("GET / HTTP/\u0661.1\r\n\r\n"));
     }
 
     @Test
