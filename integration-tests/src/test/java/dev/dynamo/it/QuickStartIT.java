@@ -93,6 +93,15 @@ class QuickStartIT {
                 "Total uptime of the DistributedRuntime in seconds");
         assertTrue(page.sampleNames().stream().anyMatch(name -> name.startsWith("jvm_")), "jvm_* metrics");
         assertTrue(page.sampleNames().stream().anyMatch(name -> name.startsWith("process_")), "process_* metrics");
+
+        // What instrumentation cost the demo server's class loading: its one annotated class was rewritten.
+        double seen = page.value("dynamo_system_instrumentation_classes_seen_total", Labels.of());
+        double instrumented = page.value("dynamo_system_instrumentation_classes_instrumented_total", Labels.of());
+        assertEquals(1, instrumented, "classes with @DynamoEndpoint methods in the demo server");
+        assertTrue(seen > 100, "every class the server loaded after premain was searched: " + seen);
+        double seconds = page.value("dynamo_system_instrumentation_seconds_total", Labels.of());
+        assertTrue(seconds > 0 && seconds < 10, "time in the transformer: " + seconds);
+        assertEquals("counter", page.type("dynamo_system_instrumentation_seconds_total"));
     }
 
     @Test

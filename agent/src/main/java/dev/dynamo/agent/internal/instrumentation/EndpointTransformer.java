@@ -44,13 +44,17 @@ public final class EndpointTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
             ProtectionDomain protectionDomain, byte[] classFile) {
+        byte[] result = null;
         try {
-            return transformed(loader, internalName, classFile);
+            long start = System.nanoTime();
+            result = transformed(loader, internalName, classFile);
+            InstrumentationCost.record(System.nanoTime() - start, result != null);
+            return result;
         } catch (Throwable noStack) {
             // Only where even the checks below fail: a class loaded at the top of an exhausted stack.
             // Whatever escapes a transformer, the JVM prints to the application's stderr; the class
-            // loads unchanged either way.
-            return null;
+            // loads unchanged, unless it was rewritten already (its endpoints are registered then).
+            return result;
         }
     }
 
