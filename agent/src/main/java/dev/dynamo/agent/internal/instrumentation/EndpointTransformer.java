@@ -39,6 +39,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
 
     EndpointTransformer(String defaultNamespace) {
         this.defaultNamespace = defaultNamespace;
+        // Initialised here, before the transformer is installed: the first class load it sees may come
+        // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
+        InstrumentationCost.nanos();
     }
 
     @Override
