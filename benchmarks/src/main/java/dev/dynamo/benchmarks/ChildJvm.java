@@ -50,6 +50,23 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(builder.start());
     }
 
+    /**
+     * Runs {@code command} to its end and returns its output, standard error included; fails, with
+     * that output, when it does not exit within {@code timeoutSeconds} or exits with another status than 0.
+     *
+     * @param what names the run in the failure's message
+     */
+    public static String runToExit(List<String> command, long timeoutSeconds, String what)
+            throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException(what + " failed: " + output);
+        }
+        return output;
+    }
+
     /** Applies {@code changes} to {@code environment}; a null value removes the variable. */
     public static void applyEnvironment(Map<String, String> environment, Map<String, String> changes) {
         for (Map.Entry<String, String> change : changes.entrySet()) {

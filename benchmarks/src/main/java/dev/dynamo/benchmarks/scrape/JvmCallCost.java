@@ -1,6 +1,7 @@
 package dev.dynamo.benchmarks.scrape;
 
 import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.benchmarks.ChildJvm;
 
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
@@ -64,12 +65,7 @@ public final class JvmCallCost {
                     "-Xlog:safepoint=info:file=" + log + ":uptimenanos:filecount=0",
                     "-cp", BenchmarkFiles.benchmarksJar().toString(), JvmCallCost.class.getName(),
                     call.getKey(), Integer.toString(threads)));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(300, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException(call.getKey() + " failed: " + output);
-            }
+            String output = ChildJvm.runToExit(command, 300, call.getKey());
             Matcher result = RESULT.matcher(output);
             if (!result.find()) {
                 throw new IllegalStateException(call.getKey() + " printed no result: " + output);

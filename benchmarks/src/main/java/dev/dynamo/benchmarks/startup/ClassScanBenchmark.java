@@ -2,8 +2,10 @@ package dev.dynamo.benchmarks.startup;
 
 import dev.dynamo.agent.internal.instrumentation.BytePattern;
 import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.benchmarks.ChildJvm;
 
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +40,13 @@ public final class ClassScanBenchmark {
     public static void run() throws Exception {
         int rounds = Integer.getInteger("bench.scan.rounds", 11);
         Path app = BenchmarkFiles.springApp();
-        String classPath = BenchmarkFiles.benchmarksJar() + java.io.File.pathSeparator + BenchmarkFiles.agent("dynamo-agent");
+        String classPath = BenchmarkFiles.benchmarksJar() + File.pathSeparator + BenchmarkFiles.agent("dynamo-agent");
         Map<String, List<Long>> micros = new TreeMap<>();
         String files = "";
         for (int round = 0; round < rounds; round++) {
             for (String search : SEARCHES) {
-                Process child = new ProcessBuilder(BenchmarkFiles.javaLauncher(), "-Xms64m", "-Xmx512m", "-cp", classPath,
-                        ClassScanBenchmark.class.getName(), app.toString(), search).redirectErrorStream(true).start();
-                String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                child.waitFor();
+                String out = ChildJvm.runToExit(List.of(BenchmarkFiles.javaLauncher(), "-Xms64m", "-Xmx512m", "-cp",
+                        classPath, ClassScanBenchmark.class.getName(), app.toString(), search), 300, "class-scan " + search);
                 Matcher result = RESULT.matcher(out);
                 if (!result.find()) {
                     throw new IllegalStateException("the scanning JVM printed no result: " + out);
