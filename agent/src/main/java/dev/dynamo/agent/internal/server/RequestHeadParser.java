@@ -212,7 +212,7 @@ final class RequestHeadParser {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean alphaNumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            boolean alphaNumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c);
             if (!alphaNumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
                 return false;
             }
