@@ -64,6 +64,16 @@ public class Handlers {
         return future;
     }
 
+    /** Returns the application's own future type: its class file tells the weaver that it is a stage. */
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "own_future")
+    public static OwnFuture ownFuture(OwnFuture future) {
+        return future;
+    }
+
+    /** An application's subclass of {@code CompletableFuture}, never loaded by the agent. */
+    public static final class OwnFuture extends CompletableFuture<String> {
+    }
+
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "stage")
     public static CompletionStage<String> stage(CompletableFuture<String> future) {
         return future.thenApply(value -> value + "!");

@@ -16,8 +16,9 @@ import java.util.function.BiConsumer;
  * ByteBuddy ships. Two passes over the class file: a scan that skips all code, then one that
  * rewrites only the annotated methods (the others are copied as they are); a Kotlin class, or one
  * whose annotated methods may be compiler-generated wrappers, gets a third that reads the code of
- * all its methods ({@link MethodBodies}). No class is loaded, no
- * type pool is built, and nothing is kept after the class is done. Adds no member and no type
+ * all its methods ({@link MethodBodies}). No class is loaded and no type pool is built; nothing
+ * is kept after the class is done but {@link CompletionStageTypes}' bounded answers about return
+ * types. Adds no member and no type
  * initializer, so the result is valid for retransformation too.
  *
  * <p>A method that cannot be woven (its code would outgrow the JVM's 64 KiB limit, its endpoint's
@@ -31,6 +32,7 @@ final class EndpointWeaver {
     private final String defaultNamespace;
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
+    private final CompletionStageTypes completionStages = new CompletionStageTypes();
 
     EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce) {
         this.defaultNamespace = defaultNamespace;
@@ -47,7 +49,6 @@ final class EndpointWeaver {
         MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile) : null;
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;
-        TypeHierarchy types = new TypeHierarchy(loader);
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
         for (AnnotatedMethod method : scan.methods()) {
             String where = method.where(className);
@@ -72,7 +73,7 @@ final class EndpointWeaver {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: " + describe(invalid));
                 continue;
             }
-            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, types),
+            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, loader, completionStages),
                     bodies == null ? null : bodies.stateMachine(method.name, method.descriptor)));
         }
         while (!woven.isEmpty()) {

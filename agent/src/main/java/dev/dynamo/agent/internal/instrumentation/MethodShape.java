@@ -24,15 +24,15 @@ enum MethodShape {
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
     STREAM_OBSERVER;
 
-    private static final String COMPLETION_STAGE_TYPE = "java/util/concurrent/CompletionStage";
     static final String CONTINUATION = "Lkotlin/coroutines/Continuation;";
     static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
     private static final String OBJECT = "Ljava/lang/Object;";
 
-    static MethodShape of(String descriptor, TypeHierarchy types) {
+    /** The shape of {@code descriptor}, a method of a class defined by {@code loader}. */
+    static MethodShape of(String descriptor, ClassLoader loader, CompletionStageTypes stages) {
         Type returned = Type.getReturnType(descriptor);
         return of(descriptor, returned.getSort() == Type.OBJECT
-                && types.isSubtype(returned.getInternalName(), COMPLETION_STAGE_TYPE));
+                && stages.isCompletionStage(loader, returned.getInternalName()));
     }
 
     /** The shape of {@code descriptor}, told whether its return type is a {@code CompletionStage}. */

@@ -195,6 +195,19 @@ class EndpointInstrumentationTest {
     }
 
     @Test
+    void aReturnTypeOfTheApplicationThatExtendsCompletableFutureIsMeasuredUntilItCompletes() {
+        Handlers.OwnFuture future = new Handlers.OwnFuture();
+        assertSame(future, Handlers.ownFuture(future));
+        assertEquals(1, inflight("async", "own_future").get());
+        assertEquals(0, duration("async", "own_future").getCount());
+
+        future.complete("done");
+
+        assertEquals(0, inflight("async", "own_future").get());
+        assertEquals(1, duration("async", "own_future").getCount());
+    }
+
+    @Test
     void asyncFailureCountsTheUnwrappedCauseAsAnError() {
         CompletableFuture<String> future = new CompletableFuture<>();
         CompletableFuture<String> result = Handlers.stage(future).toCompletableFuture();

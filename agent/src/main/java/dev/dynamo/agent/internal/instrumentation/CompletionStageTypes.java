@@ -1,0 +1,118 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import dev.dynamo.agent.internal.ByteStreams;
+import net.bytebuddy.jar.asm.ClassReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers whether a method's declared return type is a {@code CompletionStage}, by reading class
+ * files through the class loader of the class being woven, without loading any class: the weaver
+ * runs while the application's classes are being loaded. A type whose class file cannot be found is
+ * taken to be nothing more than itself.
+ *
+ * <p>Reading a class file through a class loader costs about as much as weaving a small class, and
+ * an application's handlers return the same few types over and over (a framework's response type,
+ * a DTO shared by several endpoints). So the answers are remembered, with the hierarchy read on the
+ * way, for the class loader asked about last, which in most applications defines every annotated
+ * class. Asked about another loader, it forgets them. It holds that loader weakly and at most
+ * {@value #MAX_ANSWERS} answers, so it keeps no loader alive and stays small.
+ */
+final class CompletionStageTypes {
+    private static final String COMPLETION_STAGE = "java/util/concurrent/CompletionStage";
+    /** JDK types that are completion stages; other {@code java.*} types are not read, for speed. */
+    private static final String[] JDK_COMPLETION_STAGES = {COMPLETION_STAGE, "java/util/concurrent/CompletableFuture"};
+    /** Class files read for one question at most: a bound for hierarchies that are deep or broken. */
+    private static final int MAX_TYPES_READ = 64;
+    static final int MAX_ANSWERS = 1024;
+
+    private WeakReference<ClassLoader> answersLoader = new WeakReference<ClassLoader>(null);
+    /** Internal name to answer, for {@link #answersLoader}; guarded by {@code this}. */
+    private final Map<String, Boolean> answers = new HashMap<String, Boolean>();
+
+    /** Whether {@code type} (an internal name), seen from {@code loader}, is or implements {@code CompletionStage}. */
+    boolean isCompletionStage(ClassLoader loader, String type) {
+        synchronized (this) {
+            if (answersLoader.get() == loader) {
+                Boolean known = answers.get(type);
+                if (known != null) {
+                    return known;
+                }
+            }
+        }
+        // Read outside the lock: classes of several threads may be woven at once.
+        Map<String, Boolean> learned = new HashMap<String, Boolean>();
+        boolean answer = new Question(loader, learned).isCompletionStage(type, new HashSet<String>());
+        synchronized (this) {
+            if (answersLoader.get() != loader) {
+                answers.clear();
+                answersLoader = new WeakReference<ClassLoader>(loader);
+            }
+            if (answers.size() + learned.size() <= MAX_ANSWERS) {
+                answers.putAll(learned);
+            }
+        }
+        return answer;
+    }
+
+    /** One question: reads class files up to {@link #MAX_TYPES_READ}, and notes the answers it is sure of. */
+    private static final class Question {
+        private final ClassLoader loader;
+        private final Map<String, Boolean> learned;
+        private int typesRead;
+        /** Whether an answer came from running out of reads, so that it and those built on it are not noted. */
+        private boolean cutShort;
+
+        Question(ClassLoader loader, Map<String, Boolean> learned) {
+            this.loader = loader;
+            this.learned = learned;
+        }
+
+        boolean isCompletionStage(String type, Set<String> visited) {
+            if (type.startsWith("java/")) {
+                for (String stage : JDK_COMPLETION_STAGES) {
+                    if (stage.equals(type)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (!visited.add(type)) {
+                // Reached again through another interface: its first visit gives the answer.
+                return false;
+            }
+            if (typesRead >= MAX_TYPES_READ) {
+                cutShort = true;
+                return false;
+            }
+            ClassReader reader = read(type);
+            boolean answer = false;
+            if (reader != null) {
+                String superName = reader.getSuperName();
+                answer = superName != null && isCompletionStage(superName, visited);
+                for (String implemented : reader.getInterfaces()) {
+                    answer = answer || isCompletionStage(implemented, visited);
+                }
+            }
+            if (answer || !cutShort) {
+                learned.put(type, answer);
+            }
+            return answer;
+        }
+
+        private ClassReader read(String type) {
+            typesRead++;
+            try (InputStream in = loader.getResourceAsStream(type + ".class")) {
+                return in == null ? null : new ClassReader(ByteStreams.readAll(in, 4096));
+            } catch (IOException | RuntimeException unreadable) {
+                return null;
+            }
+        }
+    }
+}
