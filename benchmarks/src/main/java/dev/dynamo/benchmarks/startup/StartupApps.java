@@ -21,7 +21,10 @@ import java.util.stream.Stream;
  * The applications of the start-up benchmark, generated and compiled at benchmark time: {@code n}
  * classes {@code bench.app.Endpoint0000...} with two methods each, every method annotated with both
  * {@code @DynamoEndpoint} and OpenTelemetry's {@code @WithSpan} (each agent ignores the other's
- * annotation), and a {@code bench.app.StartupApp} whose {@code main} calls every method once and
+ * annotation). As handlers of real applications do, they return objects of the application's own
+ * types: {@code first} a {@code bench.app.Reply} that all classes share (like a framework's response
+ * type), {@code second} a {@code Result} nested in its class (like a DTO per endpoint). A
+ * {@code bench.app.StartupApp}'s {@code main} calls every method once and
  * prints {@code START_TO_MAIN_MS=}, {@code MAIN_MS=} and {@code CPU_MS=} (with {@code -Dbench.wait=true}
  * it then waits for its standard input to close, so that a check can scrape it). Each application is
  * {@code app.jar} plus {@code lib.jar}, which holds the dynamo API and the OpenTelemetry annotations
@@ -36,9 +39,11 @@ public final class StartupApps {
 
     /** The class path of the application with {@code n} annotated classes, built when missing. */
     public static String classPath(int n) throws IOException {
-        Path dir = BenchmarkFiles.resultsDir().resolve("startup-apps").resolve("n" + n);
+        Path apps = BenchmarkFiles.resultsDir().resolve("startup-apps");
+        // Named after the handlers' shape: a results directory from before it changed holds other applications.
+        Path dir = apps.resolve("object-returns").resolve("n" + n);
         Path app = dir.resolve("app.jar");
-        Path lib = dir.getParent().resolve("lib.jar");
+        Path lib = apps.resolve("lib.jar");
         if (!Files.isRegularFile(lib)) {
             writeLibJar(lib);
         }
@@ -60,9 +65,16 @@ public final class StartupApps {
             Path source = sources.resolve(name + ".java");
             Files.write(source, endpointClass(name).getBytes(StandardCharsets.UTF_8));
             files.add(source.toString());
-            calls.append("        sum += new ").append(name).append("().first(sum) + new ").append(name)
-                    .append("().second(sum);\n");
+            calls.append("        sum += new ").append(name).append("().first(sum).value + new ").append(name)
+                    .append("().second(sum).value;\n");
         }
+        Path reply = sources.resolve("Reply.java");
+        Files.write(reply, ("package bench.app;\n\n"
+                + "public final class Reply implements java.io.Serializable {\n"
+                + "    public final long value;\n\n"
+                + "    public Reply(long value) {\n        this.value = value;\n    }\n"
+                + "}\n").getBytes(StandardCharsets.UTF_8));
+        files.add(reply.toString());
         Path main = sources.resolve("StartupApp.java");
         Files.write(main, mainClass(calls.toString()).getBytes(StandardCharsets.UTF_8));
         files.add(main.toString());
@@ -92,9 +104,13 @@ public final class StartupApps {
                 + "import io.opentelemetry.instrumentation.annotations.WithSpan;\n\n"
                 + "public class " + name + " {\n"
                 + "    @DynamoEndpoint\n    @WithSpan\n"
-                + "    public long first(long x) {\n        return x + 1;\n    }\n\n"
+                + "    public Reply first(long x) {\n        return new Reply(x + 1);\n    }\n\n"
                 + "    @DynamoEndpoint\n    @WithSpan\n"
-                + "    public long second(long x) {\n        return x * 3 + 1;\n    }\n"
+                + "    public Result second(long x) {\n        return new Result(x * 3 + 1);\n    }\n\n"
+                + "    public static final class Result {\n"
+                + "        public final long value;\n\n"
+                + "        Result(long value) {\n            this.value = value;\n        }\n"
+                + "    }\n"
                 + "}\n";
     }
 
