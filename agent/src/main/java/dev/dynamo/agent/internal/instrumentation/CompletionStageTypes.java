@@ -1,18 +1,13 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import dev.dynamo.agent.internal.ByteStreams;
 import net.bytebuddy.jar.asm.ClassReader;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.WeakReference;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * Answers whether a method's declared return type is a {@code CompletionStage}, by reading class
@@ -27,11 +22,7 @@ import java.util.function.BiFunction;
  * class. Asked about another loader, it forgets them. It holds that loader weakly and at most
  * {@value #MAX_ANSWERS} answers, so it keeps no loader alive and stays small.
  *
- * <p>A class file is looked up on the loader's own class path first, and only then through the
- * loader with its parents: an application's types are on its own class path, and a parent, one of
- * the JDK's loaders, searches every module of the runtime image for each name. Where a type's class
- * file is on the class path and in a parent too (an old jar that bundles {@code org/w3c/dom}), the
- * class path's copy is read; both copies have the same supertypes.
+ * <p>Class files are read by a {@link ClassFileLookup}, from the loader's own class path first.
  */
 final class CompletionStageTypes {
     private static final String COMPLETION_STAGE = "java/util/concurrent/CompletionStage";
@@ -41,19 +32,13 @@ final class CompletionStageTypes {
     private static final int MAX_TYPES_READ = 64;
     static final int MAX_ANSWERS = 1024;
 
-    /** (loader, resource) to the resource on that loader's own class path, or null; null before Java 9. */
-    private final BiFunction<ClassLoader, String, InputStream> ownClassPath;
+    private final ClassFileLookup classFiles;
     private WeakReference<ClassLoader> answersLoader = new WeakReference<ClassLoader>(null);
     /** Internal name to answer, for {@link #answersLoader}; guarded by {@code this}. */
     private final Map<String, Boolean> answers = new HashMap<String, Boolean>();
 
-    CompletionStageTypes() {
-        this(ownClassPathResources());
-    }
-
-    /** @param ownClassPath as {@link OwnClassPathResources} does; null: as before Java 9 */
-    CompletionStageTypes(BiFunction<ClassLoader, String, InputStream> ownClassPath) {
-        this.ownClassPath = ownClassPath;
+    CompletionStageTypes(ClassFileLookup classFiles) {
+        this.classFiles = classFiles;
     }
 
     /** Whether {@code type} (an internal name), seen from {@code loader}, is or implements {@code CompletionStage}. */
@@ -68,7 +53,7 @@ final class CompletionStageTypes {
         }
         // Read outside the lock: classes of several threads may be woven at once.
         Map<String, Boolean> learned = new HashMap<String, Boolean>();
-        boolean answer = new Question(loader, ownClassPath, learned).isCompletionStage(type, new HashSet<String>());
+        boolean answer = new Question(loader, classFiles, learned).isCompletionStage(type, new HashSet<String>());
         synchronized (this) {
             if (answersLoader.get() != loader) {
                 answers.clear();
@@ -81,31 +66,18 @@ final class CompletionStageTypes {
         return answer;
     }
 
-    /** On Java 9 and later {@link OwnClassPathResources}, compiled for Java 9; null before. */
-    @SuppressWarnings("unchecked")
-    private static BiFunction<ClassLoader, String, InputStream> ownClassPathResources() {
-        try {
-            return (BiFunction<ClassLoader, String, InputStream>) Class.forName(
-                    CompletionStageTypes.class.getPackage().getName() + ".OwnClassPathResources")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError java8) {
-            return null;
-        }
-    }
-
     /** One question: reads class files up to {@link #MAX_TYPES_READ}, and notes the answers it is sure of. */
     private static final class Question {
         private final ClassLoader loader;
-        private final BiFunction<ClassLoader, String, InputStream> ownClassPath;
+        private final ClassFileLookup classFiles;
         private final Map<String, Boolean> learned;
         private int typesRead;
         /** Whether an answer came from running out of reads, so that it and those built on it are not noted. */
         private boolean cutShort;
 
-        Question(ClassLoader loader, BiFunction<ClassLoader, String, InputStream> ownClassPath,
-                Map<String, Boolean> learned) {
+        Question(ClassLoader loader, ClassFileLookup classFiles, Map<String, Boolean> learned) {
             this.loader = loader;
-            this.ownClassPath = ownClassPath;
+            this.classFiles = classFiles;
             this.learned = learned;
         }
 
@@ -143,22 +115,12 @@ final class CompletionStageTypes {
 
         private ClassReader read(String type) {
             typesRead++;
-            try (InputStream in = open(type + ".class")) {
-                return in == null ? null : new ClassReader(ByteStreams.readAll(in, 4096));
+            try {
+                byte[] classFile = classFiles.read(loader, type);
+                return classFile == null ? null : new ClassReader(classFile);
             } catch (IOException | RuntimeException unreadable) {
                 return null;
             }
-        }
-
-        private InputStream open(String resource) throws IOException {
-            InputStream own = null;
-            if (ownClassPath != null) {
-                own = ownClassPath.apply(loader, resource);
-            } else if (loader instanceof URLClassLoader) {
-                URL url = ((URLClassLoader) loader).findResource(resource);
-                own = url == null ? null : url.openStream();
-            }
-            return own != null ? own : loader.getResourceAsStream(resource);
         }
     }
 }

@@ -42,9 +42,10 @@ public final class EndpointInstrumentation {
 
     private static void retransformAnnotated(Instrumentation instrumentation, EndpointTransformer transformer) {
         List<Class<?>> annotated = new ArrayList<Class<?>>();
+        ClassFileLookup classFiles = new ClassFileLookup();
         for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
             if (loaded.getClassLoader() != null && instrumentation.isModifiableClass(loaded)
-                    && transformer.isCandidate(loaded)) {
+                    && transformer.isCandidate(loaded, classFiles)) {
                 annotated.add(loaded);
             }
         }

@@ -1,11 +1,9 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
@@ -93,7 +91,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
     }
 
     /** Whether the loaded class {@code type} may have {@code @DynamoEndpoint} methods, or is a gRPC class to watch */
-    boolean isCandidate(Class<?> type) {
+    boolean isCandidate(Class<?> type, ClassFileLookup classFiles) {
         String internalName = type.getName().replace('.', '/');
         if (GrpcServerCalls.isTarget(internalName)) {
             return true;
@@ -101,8 +99,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
         if (isIgnored(internalName)) {
             return false;
         }
-        try (InputStream in = type.getClassLoader().getResourceAsStream(internalName + ".class")) {
-            return in != null && ANNOTATION_DESCRIPTOR.occursIn(ByteStreams.readAll(in, 4096));
+        try {
+            byte[] classFile = classFiles.read(type.getClassLoader(), internalName);
+            return classFile != null && ANNOTATION_DESCRIPTOR.occursIn(classFile);
         } catch (IOException | RuntimeException unreadable) {
             return false;
         }

@@ -32,7 +32,7 @@ final class EndpointWeaver {
     private final String defaultNamespace;
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
-    private final CompletionStageTypes completionStages = new CompletionStageTypes();
+    private final CompletionStageTypes completionStages = new CompletionStageTypes(new ClassFileLookup());
 
     EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce) {
         this.defaultNamespace = defaultNamespace;

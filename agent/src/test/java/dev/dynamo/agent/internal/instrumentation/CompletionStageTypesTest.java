@@ -3,16 +3,10 @@ package dev.dynamo.agent.internal.instrumentation;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,7 +20,7 @@ class CompletionStageTypesTest {
     private static final String FUTURE = "java/util/concurrent/CompletableFuture";
     private static final String STAGE = "java/util/concurrent/CompletionStage";
 
-    private final CompletionStageTypes types = new CompletionStageTypes();
+    private final CompletionStageTypes types = new CompletionStageTypes(new ClassFileLookup());
 
     @Test
     void applicationTypesAreCompletionStagesThroughTheirSuperclassesAndInterfaces() {
@@ -123,54 +117,6 @@ class CompletionStageTypesTest {
         assertTrue(types.isCompletionStage(files, "app/Level10"), "a question from further down reaches the top");
     }
 
-    @Test
-    void aClassFileOnTheLoadersOwnClassPathIsReadWithoutAskingItsParents(@TempDir Path own, @TempDir Path parents)
-            throws IOException {
-        readsTheOwnClassPathFirst(types, own, parents);
-    }
-
-    @Test
-    void beforeJava9AUrlClassLoadersOwnUrlsAreReadFirst(@TempDir Path own, @TempDir Path parents) throws IOException {
-        readsTheOwnClassPathFirst(new CompletionStageTypes(null), own, parents);
-    }
-
-    private static void readsTheOwnClassPathFirst(CompletionStageTypes types, Path own, Path parents)
-            throws IOException {
-        write(own, "app/OwnFuture", FUTURE);
-        write(parents, "app/ParentFuture", FUTURE);
-        CountingLoader parent = new CountingLoader(parents);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {own.toUri().toURL()}, parent)) {
-            assertTrue(types.isCompletionStage(loader, "app/OwnFuture"));
-            assertEquals(0, parent.lookups, "the JDK's loaders search the whole runtime image for each name");
-
-            assertTrue(types.isCompletionStage(loader, "app/ParentFuture"), "found through the parent when not its own");
-            assertEquals(1, parent.lookups);
-        } finally {
-            parent.close();
-        }
-    }
-
-    private static void write(Path classPath, String internalName, String superName) throws IOException {
-        Path file = classPath.resolve(internalName + ".class");
-        Files.createDirectories(file.getParent());
-        Files.write(file, ClassFiles.classFile(internalName, superName));
-    }
-
-    /** A parent that counts the resources asked of it. */
-    private static final class CountingLoader extends URLClassLoader {
-        int lookups;
-
-        CountingLoader(Path classPath) throws IOException {
-            super(new URL[] {classPath.toUri().toURL()}, null);
-        }
-
-        @Override
-        public URL getResource(String name) {
-            lookups++;
-            return super.getResource(name);
-        }
-    }
-
     /** A class loader that serves generated class files with the given supertypes and counts the reads. */
     private static final class ClassFiles extends ClassLoader {
         private final Map<String, byte[]> files = new HashMap<String, byte[]>();
@@ -185,7 +131,7 @@ class CompletionStageTypesTest {
             return this;
         }
 
-        static byte[] classFile(String internalName, String superName, String... interfaces) {
+        private static byte[] classFile(String internalName, String superName, String... interfaces) {
             ClassWriter writer = new ClassWriter(0);
             boolean isInterface = superName.equals("java/lang/Object") && interfaces.length == 1
                     && interfaces[0].equals(STAGE);

@@ -1,0 +1,64 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import dev.dynamo.agent.internal.ByteStreams;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.function.BiFunction;
+
+/**
+ * Reads class files through a class loader without loading any class, looking on the loader's own
+ * class path first and only then through the loader with its parents. Through
+ * {@code ClassLoader.getResourceAsStream} alone the JDK's loaders come first, and each searches every
+ * module of the runtime image for the name (and keeps the miss in its resource cache), which for a
+ * class of the application costs more than weaving a small class. An application's classes are on
+ * its own loader's class path; JDK types and types of a parent loader are still found by the
+ * fallback. Where a class file is on the class path and in a parent too (an old jar that bundles
+ * {@code org/w3c/dom}), the class path's copy is read: the weaver asks only for a type's annotations
+ * and supertypes, which both copies share.
+ */
+final class ClassFileLookup {
+    /** (loader, resource) to the resource on that loader's own class path, or null; null before Java 9. */
+    private final BiFunction<ClassLoader, String, InputStream> ownClassPath;
+
+    ClassFileLookup() {
+        this(ownClassPathResources());
+    }
+
+    /** @param ownClassPath as {@link OwnClassPathResources} does; null: as before Java 9 */
+    ClassFileLookup(BiFunction<ClassLoader, String, InputStream> ownClassPath) {
+        this.ownClassPath = ownClassPath;
+    }
+
+    /** The class file of {@code internalName} as {@code loader} sees it, or null when there is none. */
+    byte[] read(ClassLoader loader, String internalName) throws IOException {
+        try (InputStream in = open(loader, internalName + ".class")) {
+            return in == null ? null : ByteStreams.readAll(in, 4096);
+        }
+    }
+
+    private InputStream open(ClassLoader loader, String resource) throws IOException {
+        InputStream own = null;
+        if (ownClassPath != null) {
+            own = ownClassPath.apply(loader, resource);
+        } else if (loader instanceof URLClassLoader) {
+            URL url = ((URLClassLoader) loader).findResource(resource);
+            own = url == null ? null : url.openStream();
+        }
+        return own != null ? own : loader.getResourceAsStream(resource);
+    }
+
+    /** On Java 9 and later {@link OwnClassPathResources}, compiled for Java 9; null before. */
+    @SuppressWarnings("unchecked")
+    private static BiFunction<ClassLoader, String, InputStream> ownClassPathResources() {
+        try {
+            return (BiFunction<ClassLoader, String, InputStream>) Class.forName(
+                    ClassFileLookup.class.getPackage().getName() + ".OwnClassPathResources")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError java8) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.Handlers;
+import dev.dynamo.agent.internal.ByteStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Class files are read from the loader's own class path first: the JDK's loaders, asked first, search their whole image. */
+class ClassFileLookupTest {
+    private static final byte[] OWN = {(byte) 0xCA, (byte) 0xFE, 1};
+    private static final byte[] PARENTS = {(byte) 0xCA, (byte) 0xFE, 2};
+
+    @Test
+    void aClassFileOnTheLoadersOwnClassPathIsReadWithoutAskingItsParents(@TempDir Path own, @TempDir Path parents)
+            throws IOException {
+        readsTheOwnClassPathFirst(new ClassFileLookup(), own, parents);
+    }
+
+    @Test
+    void beforeJava9AUrlClassLoadersOwnUrlsAreReadFirst(@TempDir Path own, @TempDir Path parents) throws IOException {
+        readsTheOwnClassPathFirst(new ClassFileLookup(null), own, parents);
+    }
+
+    private static void readsTheOwnClassPathFirst(ClassFileLookup lookup, Path own, Path parents) throws IOException {
+        write(own, "app/Own", OWN);
+        write(parents, "app/OfTheParent", PARENTS);
+        try (CountingLoader parent = new CountingLoader(parents);
+             URLClassLoader loader = new URLClassLoader(new URL[] {own.toUri().toURL()}, parent)) {
+            assertArrayEquals(OWN, lookup.read(loader, "app/Own"));
+            assertEquals(0, parent.lookups, "the parent is not asked for a class file of the loader's own");
+
+            assertArrayEquals(PARENTS, lookup.read(loader, "app/OfTheParent"), "found through the parent otherwise");
+            assertNull(lookup.read(loader, "app/Missing"));
+            assertTrue(lookup.read(loader, "java/lang/String").length > 0, "and the JDK's class files too");
+        }
+    }
+
+    @Test
+    void dynamicAttachFindsAnnotatedClassesThroughTheLookup() throws IOException {
+        EndpointTransformer transformer = new EndpointTransformer("dynamo");
+        ClassFileLookup lookup = new ClassFileLookup();
+
+        assertTrue(transformer.isCandidate(Handlers.class, lookup));
+        assertFalse(transformer.isCandidate(ClassFileLookupTest.class, lookup));
+        try (InputStream in = Handlers.class.getResourceAsStream("Handlers.class")) {
+            assertArrayEquals(ByteStreams.readAll(in, 4096),
+                    lookup.read(Handlers.class.getClassLoader(), "com/example/endpoints/Handlers"));
+        }
+    }
+
+    private static void write(Path classPath, String internalName, byte[] content) throws IOException {
+        Path file = classPath.resolve(internalName + ".class");
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+    }
+
+    /** A parent that counts the resources asked of it. */
+    private static final class CountingLoader extends URLClassLoader {
+        int lookups;
+
+        CountingLoader(Path classPath) throws IOException {
+            super(new URL[] {classPath.toUri().toURL()}, null);
+        }
+
+        @Override
+        public URL getResource(String name) {
+            lookups++;
+            return super.getResource(name);
+        }
+    }
+}
