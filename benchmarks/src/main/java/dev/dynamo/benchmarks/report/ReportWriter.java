@@ -488,7 +488,11 @@ public final class ReportWriter {
         }
         out.append("Whole processes `java -Xms64m -Xmx256m [agent] -cp app.jar:lib.jar StartupApp`. The application")
                 .append(" has N generated classes with two methods each, every method annotated with both")
-                .append(" `@DynamoEndpoint` and `@WithSpan`; `main` calls each method once and returns. `lib.jar`")
+                .append(" `@DynamoEndpoint` and `@WithSpan`; `main` calls each method once and returns. As handlers of")
+                .append(" real applications do, the methods return objects of the application's own types: the first a")
+                .append(" `Reply` that all classes share (like a framework's response type), the second a `Result` nested")
+                .append(" in its own class (like a DTO per endpoint); the dynamo agent reads the class file of each such")
+                .append(" type to learn whether it is a `CompletionStage`. `lib.jar`")
                 .append(" holds the dynamo API and the OpenTelemetry annotations. The dynamo agent runs without its")
                 .append(" server (`DYN_SYSTEM_PORT` unset) unless said; OpenTelemetry with all exporters `none`;")
                 .append(" jmx_exporter with an empty configuration. The Spring Boot application is a fat jar")
