@@ -41,11 +41,16 @@ final class ClassFileLookup {
 
     private InputStream open(ClassLoader loader, String resource) throws IOException {
         InputStream own = null;
-        if (ownClassPath != null) {
-            own = ownClassPath.apply(loader, resource);
-        } else if (loader instanceof URLClassLoader) {
-            URL url = ((URLClassLoader) loader).findResource(resource);
-            own = url == null ? null : url.openStream();
+        try {
+            if (ownClassPath != null) {
+                own = ownClassPath.apply(loader, resource);
+            } else if (loader instanceof URLClassLoader) {
+                URL url = ((URLClassLoader) loader).findResource(resource);
+                own = url == null ? null : url.openStream();
+            }
+        } catch (IOException | RuntimeException ownLookupFailed) {
+            // An application's loader may fail in a lookup of its own; the full lookup may still succeed.
+            own = null;
         }
         return own != null ? own : loader.getResourceAsStream(resource);
     }

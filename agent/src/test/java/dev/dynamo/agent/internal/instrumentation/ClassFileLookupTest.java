@@ -49,6 +49,21 @@ class ClassFileLookupTest {
     }
 
     @Test
+    void aLoaderWhoseOwnLookupFailsIsStillReadThroughItsParents(@TempDir Path parents) throws IOException {
+        write(parents, "app/OfTheParent", PARENTS);
+        try (URLClassLoader parent = new URLClassLoader(new URL[] {parents.toUri().toURL()}, null);
+             URLClassLoader failing = new URLClassLoader(new URL[0], parent) {
+                 @Override
+                 public URL findResource(String name) {
+                     throw new IllegalStateException("closed");
+                 }
+             }) {
+            assertArrayEquals(PARENTS, new ClassFileLookup().read(failing, "app/OfTheParent"));
+            assertArrayEquals(PARENTS, new ClassFileLookup(null).read(failing, "app/OfTheParent"));
+        }
+    }
+
+    @Test
     void dynamicAttachFindsAnnotatedClassesThroughTheLookup() throws IOException {
         EndpointTransformer transformer = new EndpointTransformer("dynamo");
         ClassFileLookup lookup = new ClassFileLookup();
