@@ -15,9 +15,9 @@ import java.util.Set;
  * runs while the application's classes are being loaded. A type whose class file cannot be found is
  * taken to be nothing more than itself.
  *
- * <p>Reading a class file through a class loader costs a good part of what weaving a small class does, and
- * an application's handlers return the same few types over and over (a framework's response type,
- * a DTO shared by several endpoints). So the answers are remembered, with the hierarchy read on the
+ * <p>Reading a class file through a class loader costs a good part of what weaving a small class
+ * does, and an application's handlers return the same few types over and over (a framework's
+ * response type, a DTO shared by several endpoints). So the answers are remembered, with the hierarchy read on the
  * way, for the class loader asked about last, which in most applications defines every annotated
  * class. Asked about another loader, it forgets them. It holds that loader weakly and at most
  * {@value #MAX_ANSWERS} answers, so it keeps no loader alive and stays small.

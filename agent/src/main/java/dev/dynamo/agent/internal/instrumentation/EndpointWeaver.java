@@ -18,8 +18,7 @@ import java.util.function.BiConsumer;
  * whose annotated methods may be compiler-generated wrappers, gets a third that reads the code of
  * all its methods ({@link MethodBodies}). No class is loaded and no type pool is built; nothing
  * is kept after the class is done but {@link CompletionStageTypes}' bounded answers about return
- * types. Adds no member and no type
- * initializer, so the result is valid for retransformation too.
+ * types. Adds no member and no type initializer, so the result is valid for retransformation too.
  *
  * <p>A method that cannot be woven (its code would outgrow the JVM's 64 KiB limit, its endpoint's
  * metrics cannot be created) is left as it is, with one warning, and the class is woven again
@@ -73,7 +72,8 @@ final class EndpointWeaver {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: " + describe(invalid));
                 continue;
             }
-            woven.add(new WovenMethod(method, where, names, id, MethodShape.of(method.descriptor, loader, completionStages),
+            woven.add(new WovenMethod(method, where, names, id,
+                    MethodShape.of(method.descriptor, loader, completionStages),
                     bodies == null ? null : bodies.stateMachine(method.name, method.descriptor)));
         }
         while (!woven.isEmpty()) {
