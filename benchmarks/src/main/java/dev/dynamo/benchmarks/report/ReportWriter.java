@@ -523,6 +523,7 @@ public final class ReportWriter {
             }
         }
         out.append('\n');
+        startupAgentCost();
         out.append("**Cost per annotated class**, in wall time and in CPU time (on a busy machine the CPU time")
                 .append(" is the steadier figure): the first annotated class is the added time with 1 class minus that")
                 .append(" with none; each further class is the slope between the two largest applications. ms.\n\n");
@@ -564,6 +565,46 @@ public final class ReportWriter {
                         + Stats.format(slopes[0]) + " ms wall, " + Stats.format(slopes[1]) + " ms CPU ("
                         + String.format("%,d", second) + " → " + String.format("%,d", largest) + " classes)");
             }
+        }
+        out.append('\n');
+    }
+
+    /** What the agent's own {@code /metrics} said each start cost it ({@code startup-agent-cost.csv}). */
+    private void startupAgentCost() throws IOException {
+        Path file = results.resolve("startup-agent-cost.csv");
+        if (!Files.exists(file)) {
+            return;
+        }
+        // application -> {transform ms, classes seen, classes instrumented} per run
+        Map<String, List<double[]>> byApplication = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            byApplication.computeIfAbsent(f[1], k -> new ArrayList<>()).add(new double[] {
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5])});
+        }
+        if (byApplication.isEmpty()) {
+            return;
+        }
+        out.append("**What the agent says a start cost it**, from its own `/metrics` at the end of `main` (run with its")
+                .append(" server on a free port): `dynamo_system_instrumentation_seconds_total`, the time in its")
+                .append(" transformer on the threads that loaded classes, and the classes it was given and rewrote.")
+                .append(" Not in it: `premain`, the JDK's own cost of a `-javaagent`, and the JIT compilation of the")
+                .append(" agent's code. Median (min–max).\n\n");
+        out.append("| application | runs | transformer, ms | classes seen | classes instrumented |\n");
+        out.append("|---|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, List<double[]>> application : byApplication.entrySet()) {
+            List<Double> transform = new ArrayList<>();
+            List<Double> seen = new ArrayList<>();
+            List<Double> instrumented = new ArrayList<>();
+            for (double[] run : application.getValue()) {
+                transform.add(run[0]);
+                seen.add(run[1]);
+                instrumented.add(run[2]);
+            }
+            out.append("| ").append(applicationLabel(application.getKey())).append(" | ").append(transform.size())
+                    .append(" | ").append(spread(transform)).append(" | ").append(String.format("%,d", (long) Stats.median(seen)))
+                    .append(" | ").append(String.format("%,d", (long) Stats.median(instrumented))).append(" |\n");
         }
         out.append('\n');
     }

@@ -34,14 +34,25 @@ import java.util.stream.Collectors;
  * {@code bench.startup.compareWith=<agent jar>} adds another build of the dynamo agent to every
  * application, so that two builds are compared in the same rounds rather than across runs, whose
  * machine may have changed in between.
+ *
+ * <p>The Spring Boot application's own start varies by more than the agent adds to it, so it also runs
+ * with the agent's server on a free port, and prints what the agent's {@code /metrics} says the class
+ * loading of that start cost it (its transformer's time on the loading threads, the classes it saw
+ * and rewrote): those go to {@code results/startup-agent-cost.csv}.
  */
 public final class StartupBenchmark {
     private static final Pattern FIGURES = Pattern.compile("START_TO_MAIN_MS=(\\d+) MAIN_MS=(\\d+) CPU_MS=(\\d+)");
+    /** What the Spring Boot application prints of the agent's own figures, when its server is on. */
+    private static final Pattern AGENT_COST = Pattern.compile(
+            "AGENT_TRANSFORM_MS=([0-9.]+) AGENT_CLASSES_SEEN=(\\d+) AGENT_CLASSES_INSTRUMENTED=(\\d+)");
+    /** An environment value replaced by a free port in each run. */
+    private static final String FREE_PORT = "<free port>";
     /** Every case runs with the same heap, and with the JDK's CDS archive as it comes. */
     private static final List<String> COMMON_FLAGS = Arrays.asList("-Xms64m", "-Xmx256m");
     public static final String NO_AGENT = "no agent";
     public static final String DYNAMO = "dynamo agent";
     public static final String DYNAMO_SERVER = "dynamo agent with its server (DYN_SYSTEM_PORT=0)";
+    public static final String DYNAMO_SERVER_AGENT_COST = "dynamo agent asked for its own cost (server on a free port)";
     public static final String OTEL = "OpenTelemetry agent (@WithSpan)";
     public static final String JMX = "jmx_exporter agent";
 
@@ -93,14 +104,23 @@ public final class StartupBenchmark {
         // Each run is appended at once, so that an interrupted benchmark leaves the runs it made.
         Path out = results.resolve("startup.csv");
         Files.write(out, "config,application,run,wall_ms,start_to_main_ms,main_ms,cpu_ms\n".getBytes(StandardCharsets.UTF_8));
+        Path agentCost = results.resolve("startup-agent-cost.csv");
+        Files.write(agentCost, "config,application,run,transform_ms,classes_seen,classes_instrumented\n"
+                .getBytes(StandardCharsets.UTF_8));
         for (int round = 0; round < warmups + runs; round++) {
             for (int i = 0; i < configs.size(); i++) {
                 Config config = configs.get((i + round) % configs.size());
-                long[] figures = runOnce(config);
+                Run once = runOnce(config);
+                long[] figures = once.figures();
                 if (round >= warmups) {
-                    String row = config.name + "," + config.app + "," + (round - warmups + 1) + "," + figures[0] / 1_000_000.0
-                            + "," + figures[1] + "," + figures[2] + "," + figures[3] + "\n";
+                    String run = config.name + "," + config.app + "," + (round - warmups + 1) + ",";
+                    String row = run + figures[0] / 1_000_000.0 + "," + figures[1] + "," + figures[2] + "," + figures[3] + "\n";
                     Files.write(out, row.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+                    Matcher cost = AGENT_COST.matcher(once.output);
+                    if (cost.find()) {
+                        String costRow = run + cost.group(1) + "," + cost.group(2) + "," + cost.group(3) + "\n";
+                        Files.write(agentCost, costRow.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+                    }
                 }
             }
             System.out.println("start-up round " + (round + 1) + "/" + (warmups + runs) + (round < warmups ? " (warm-up)" : ""));
@@ -132,6 +152,12 @@ public final class StartupBenchmark {
         if (classes.equals("0")) {
             configs.add(new Config(DYNAMO_SERVER, classes, Collections.singletonList(dynamo), serverOn));
         }
+        if (classes.equals(SPRING)) {
+            Map<String, String> serverOnKnownPort = new LinkedHashMap<>();
+            serverOnKnownPort.put("DYN_SYSTEM_PORT", FREE_PORT);
+            serverOnKnownPort.put("DYN_SYSTEM_HOST", "127.0.0.1");
+            configs.add(new Config(DYNAMO_SERVER_AGENT_COST, classes, Collections.singletonList(dynamo), serverOnKnownPort));
+        }
         configs.add(new Config(OTEL, classes, Arrays.asList(
                 "-javaagent:" + BenchmarkFiles.agent("opentelemetry-javaagent"),
                 "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), serverOff));
@@ -141,8 +167,31 @@ public final class StartupBenchmark {
         return configs;
     }
 
-    /** Runs the application once; returns {wall ns, JVM start to main ms, time in main ms, process CPU ms}. */
-    private static long[] runOnce(Config config) throws IOException, InterruptedException {
+    /** One run of one application: its wall time and what it printed. */
+    private static final class Run {
+        final Config config;
+        final long wallNanos;
+        final String output;
+
+        Run(Config config, long wallNanos, String output) {
+            this.config = config;
+            this.wallNanos = wallNanos;
+            this.output = output;
+        }
+
+        /** {wall ns, JVM start to main ms, time in main ms, process CPU ms}. */
+        long[] figures() {
+            Matcher matcher = FIGURES.matcher(output);
+            if (!matcher.find() || config.environment.containsValue(FREE_PORT) && !AGENT_COST.matcher(output).find()) {
+                throw new IllegalStateException(config.name + " (application " + config.app + "): the application"
+                        + " did not print its figures: " + output);
+            }
+            return new long[] {wallNanos, Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)),
+                    Long.parseLong(matcher.group(3))};
+        }
+    }
+
+    private static Run runOnce(Config config) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(BenchmarkFiles.javaLauncher());
         command.addAll(COMMON_FLAGS);
@@ -158,7 +207,13 @@ public final class StartupBenchmark {
             command.add(StartupApps.MAIN_CLASS);
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        ChildJvm.applyEnvironment(builder.environment(), config.environment);
+        Map<String, String> environment = new LinkedHashMap<>(config.environment);
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
+            if (FREE_PORT.equals(variable.getValue())) {
+                variable.setValue(Integer.toString(freePort()));
+            }
+        }
+        ChildJvm.applyEnvironment(builder.environment(), environment);
 
         long started = System.nanoTime();
         Process process = builder.start();
@@ -175,13 +230,11 @@ public final class StartupBenchmark {
             throw new IllegalStateException(config.name + ": the application did not exit within 300 s: " + output);
         }
         long wall = System.nanoTime() - started;
-        Matcher matcher = FIGURES.matcher(output);
-        if (process.exitValue() != 0 || !matcher.find()) {
+        if (process.exitValue() != 0) {
             throw new IllegalStateException(config.name + " (application " + config.app + "): the application failed"
                     + " (exit " + process.exitValue() + "): " + output);
         }
-        return new long[] {wall, Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)),
-                Long.parseLong(matcher.group(3))};
+        return new Run(config, wall, output.toString());
     }
 
     /**
