@@ -42,6 +42,7 @@ public final class AgentMain {
     }
 
     private static void start(String arguments, Instrumentation instrumentation, boolean dynamic) {
+        long entered = System.nanoTime();
         try {
             ConfigSources sources = ConfigSources.read(arguments, System.getenv(), System.getProperties());
             String agentJar = agentJar();
@@ -53,7 +54,7 @@ public final class AgentMain {
                 return;
             }
             String bootstrapNote = BootstrapApi.install(instrumentation, dynamic, agentJar);
-            AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote);
+            AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote, entered);
         } catch (Throwable failure) {
             try {
                 System.err.println("dynamo-agent ERROR failed to start; the application runs on without metrics: "

@@ -102,6 +102,10 @@ class QuickStartIT {
         double seconds = page.value("dynamo_system_instrumentation_seconds_total", Labels.of());
         assertTrue(seconds > 0 && seconds < 10, "time in the transformer: " + seconds);
         assertEquals("counter", page.type("dynamo_system_instrumentation_seconds_total"));
+        // And what the agent's own start took, before the demo server's main could run.
+        double start = page.value("dynamo_system_agent_start_seconds", Labels.of());
+        assertTrue(start > 0 && start < 10, "the agent's start: " + start);
+        assertEquals("gauge", page.type("dynamo_system_agent_start_seconds"));
     }
 
     @Test

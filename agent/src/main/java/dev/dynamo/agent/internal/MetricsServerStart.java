@@ -3,7 +3,7 @@ package dev.dynamo.agent.internal;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.export.ApiMetricsCollector;
-import dev.dynamo.agent.internal.export.InstrumentationCostCollector;
+import dev.dynamo.agent.internal.export.AgentCostCollector;
 import dev.dynamo.agent.internal.export.JvmMetrics;
 import dev.dynamo.agent.internal.instrumentation.InstrumentedEndpoints;
 import dev.dynamo.agent.internal.log.AgentLog;
@@ -36,7 +36,7 @@ final class MetricsServerStart {
         // application's, dynamo_metrics_ for the series guard's.
         ScrapeRegistry registry = new ScrapeRegistry();
         registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
-        registry.register(new InstrumentationCostCollector());
+        registry.register(new AgentCostCollector());
         JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
         Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
         String address = config.host() + ":" + config.port();

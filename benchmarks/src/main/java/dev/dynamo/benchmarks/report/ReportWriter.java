@@ -575,36 +575,43 @@ public final class ReportWriter {
         if (!Files.exists(file)) {
             return;
         }
-        // application -> {transform ms, classes seen, classes instrumented} per run
-        Map<String, List<double[]>> byApplication = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file);
+        if (!lines.get(0).startsWith("config,application,run,agent_start_ms,")) {
+            out.append("`startup-agent-cost.csv` is from an older version of the benchmark; run `startup` again.\n\n");
+            return;
+        }
+        // application -> {agent start ms, transform ms, classes seen, classes instrumented} per run
+        Map<String, List<double[]>> byApplication = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             byApplication.computeIfAbsent(f[1], k -> new ArrayList<>()).add(new double[] {
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5])});
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])});
         }
         if (byApplication.isEmpty()) {
             return;
         }
         out.append("**What the agent says a start cost it**, from its own `/metrics` at the end of `main` (run with its")
-                .append(" server on a free port): `dynamo_system_instrumentation_seconds_total`, the time in its")
-                .append(" transformer on the threads that loaded classes, and the classes it was given and rewrote.")
-                .append(" Not in it: `premain`, the JDK's own cost of a `-javaagent`, and the JIT compilation of the")
-                .append(" agent's code. Median (min–max).\n\n");
-        out.append("| application | runs | transformer, ms | classes seen | classes instrumented |\n");
-        out.append("|---|---:|---:|---:|---:|\n");
+                .append(" server on a free port): `dynamo_system_agent_start_seconds`, its `premain` with the server's")
+                .append(" start; `dynamo_system_instrumentation_seconds_total`, the time in its transformer on the")
+                .append(" threads that loaded classes; and the classes it was given and rewrote. Not in them: the")
+                .append(" JDK's own start-up for any `-javaagent`, and the JIT compilation of the agent's code.")
+                .append(" Median (min–max).\n\n");
+        out.append("| application | runs | `premain`, ms | transformer, ms | classes seen | classes instrumented |\n");
+        out.append("|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<double[]>> application : byApplication.entrySet()) {
-            List<Double> transform = new ArrayList<>();
-            List<Double> seen = new ArrayList<>();
-            List<Double> instrumented = new ArrayList<>();
-            for (double[] run : application.getValue()) {
-                transform.add(run[0]);
-                seen.add(run[1]);
-                instrumented.add(run[2]);
+            List<List<Double>> columns = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                columns.add(new ArrayList<>());
             }
-            out.append("| ").append(applicationLabel(application.getKey())).append(" | ").append(transform.size())
-                    .append(" | ").append(spread(transform)).append(" | ").append(String.format("%,d", (long) Stats.median(seen)))
-                    .append(" | ").append(String.format("%,d", (long) Stats.median(instrumented))).append(" |\n");
+            for (double[] run : application.getValue()) {
+                for (int i = 0; i < 4; i++) {
+                    columns.get(i).add(run[i]);
+                }
+            }
+            out.append("| ").append(applicationLabel(application.getKey())).append(" | ").append(application.getValue().size())
+                    .append(" | ").append(spread(columns.get(0))).append(" | ").append(spread(columns.get(1)))
+                    .append(" | ").append(String.format("%,d", (long) Stats.median(columns.get(2))))
+                    .append(" | ").append(String.format("%,d", (long) Stats.median(columns.get(3)))).append(" |\n");
         }
         out.append('\n');
     }

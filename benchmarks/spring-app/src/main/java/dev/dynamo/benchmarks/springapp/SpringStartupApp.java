@@ -47,10 +47,12 @@ public class SpringStartupApp {
     }
 
     /**
-     * {@code AGENT_TRANSFORM_MS=.. AGENT_CLASSES_SEEN=.. AGENT_CLASSES_INSTRUMENTED=..}: the time in the
-     * agent's transformer on the threads that loaded classes, and the classes it was given and rewrote.
+     * {@code AGENT_START_MS=.. AGENT_TRANSFORM_MS=.. AGENT_CLASSES_SEEN=.. AGENT_CLASSES_INSTRUMENTED=..}: the
+     * agent's own start, the time in its transformer on the threads that loaded classes, and the classes
+     * it was given and rewrote.
      */
     private static String agentCost(int port) {
+        double start = -1;
         double seconds = -1;
         long seen = -1;
         long instrumented = -1;
@@ -62,7 +64,9 @@ public class SpringStartupApp {
                 String line;
                 while ((line = page.readLine()) != null) {
                     String value = line.substring(line.lastIndexOf(' ') + 1);
-                    if (line.startsWith("dynamo_system_instrumentation_seconds_total ")) {
+                    if (line.startsWith("dynamo_system_agent_start_seconds ")) {
+                        start = Double.parseDouble(value);
+                    } else if (line.startsWith("dynamo_system_instrumentation_seconds_total ")) {
                         seconds = Double.parseDouble(value);
                     } else if (line.startsWith("dynamo_system_instrumentation_classes_seen_total ")) {
                         seen = (long) Double.parseDouble(value);
@@ -74,7 +78,8 @@ public class SpringStartupApp {
         } catch (IOException | RuntimeException unread) {
             return "AGENT_COST_UNREAD=" + unread;
         }
-        return "AGENT_TRANSFORM_MS=" + String.format(Locale.ROOT, "%.1f", seconds * 1000) + " AGENT_CLASSES_SEEN=" + seen
+        return "AGENT_START_MS=" + String.format(Locale.ROOT, "%.1f", start * 1000)
+                + " AGENT_TRANSFORM_MS=" + String.format(Locale.ROOT, "%.1f", seconds * 1000) + " AGENT_CLASSES_SEEN=" + seen
                 + " AGENT_CLASSES_INSTRUMENTED=" + instrumented;
     }
 }
