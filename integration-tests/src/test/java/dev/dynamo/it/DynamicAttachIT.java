@@ -53,6 +53,9 @@ class DynamicAttachIT {
         console.send("load 1 7");
         Exposition page = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 7);
         assertEquals(7, page.value("dynamo_component_request_duration_seconds_count", work));
+        // agentmain's own duration, with the retransformation of the classes loaded before it.
+        double agentStart = page.value("dynamo_system_agent_start_seconds", Labels.of());
+        assertTrue(agentStart > 0 && agentStart < 30, "agentmain took " + agentStart + " s");
 
         // A class first loaded after the attach is instrumented at load time.
         console.send("defaults");
@@ -64,6 +67,8 @@ class DynamicAttachIT {
         console.send("load 1 3");
         Exposition again = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 10);
         assertEquals(10, again.value("dynamo_component_request_duration_seconds_count", work));
+        assertEquals(agentStart, again.value("dynamo_system_agent_start_seconds", Labels.of()),
+                "a second attach that changes nothing leaves the first start's duration");
         assertTrue(app.isAlive(), app.describe());
 
         // Attaching with other settings keeps those in force and says which ones it ignored.
