@@ -1,5 +1,6 @@
 package dev.dynamo.it;
 
+import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.DemoTraffic;
 import dev.dynamo.it.support.FreePorts;
 import dev.dynamo.it.support.JvmLauncher;
@@ -86,6 +87,29 @@ class WebConfigIT {
         boolean status(int expected) {
             return exit == 0 && headers.contains("status=" + expected + "\n");
         }
+    }
+
+    @Test
+    void aTlsServerThatFinishesStartingWhileTheJvmExitsStopsAtOnce() throws IOException, InterruptedException {
+        // With TLS the server starts on a thread of its own; this application ends before it is up and
+        // then keeps the JVM exiting for 20 s in its own shutdown hook.
+        TestPki pki = examplesWithCertificates();
+        int port = FreePorts.pick();
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("exiting-app")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass("dev.dynamo.it.apps.ExitingApp")
+                .args("20000").env("DYN_SYSTEM_PORT", String.valueOf(port))
+                .env("DYN_SYSTEM_WEB_CONFIG", pki.file("tls.yml").toString()).env("DYN_LOG", "info"));
+        app.awaitStdoutLine("exiting", Timeouts.STARTUP);
+        app.awaitStderr("serving metrics on https://127.0.0.1:" + port + "/metrics", Timeouts.STARTUP);
+
+        // Too late for its shutdown hook: it stops by itself rather than run through the exit, whose end
+        // a selector thread would hold up.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (FreePorts.isListening(port) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(FreePorts.isListening(port), "the server still listens during the JVM's exit: " + app.describe());
+        assertTrue(app.isAlive(), "still in the application's shutdown hook: " + app.describe());
     }
 
     @Test

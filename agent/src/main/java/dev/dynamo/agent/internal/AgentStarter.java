@@ -100,9 +100,6 @@ public final class AgentStarter {
         };
         if (config.serverEnabled() && config.webConfigFile() != null) {
             // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
-            // The plain server starts in premain (40-55 ms), so that an application that ends at once still
-            // reports a taken port, and no server starts while the JVM exits (its selector thread would hold
-            // the exit up to 300 ms).
             Thread starter = new Thread(new Runnable() {
                 @Override
                 public void run() {
@@ -112,6 +109,8 @@ public final class AgentStarter {
             starter.setDaemon(true);
             starter.start();
         } else if (config.serverEnabled()) {
+            // In premain (40-55 ms), so that an application that ends at once still reports a taken port,
+            // and no server starts while the JVM exits (its selector thread would hold the exit up to 300 ms).
             step("starting the metrics server", serverStart);
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());

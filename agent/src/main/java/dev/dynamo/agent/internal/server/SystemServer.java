@@ -122,7 +122,9 @@ public final class SystemServer {
         try {
             Runtime.getRuntime().addShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // The JVM is exiting already; nothing to stop early for.
+            // The JVM is exiting already (a server started on a thread, with TLS, while the application
+            // ended): stop now, or the loop thread just started would hold the exit as above.
+            loop.stop();
         }
     }
 
