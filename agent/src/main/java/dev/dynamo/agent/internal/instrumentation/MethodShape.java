@@ -28,11 +28,19 @@ enum MethodShape {
     static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
     private static final String OBJECT = "Ljava/lang/Object;";
 
-    /** The shape of {@code descriptor}, a method of a class defined by {@code loader}. */
+    /**
+     * The shape of {@code descriptor}, a method of a class defined by {@code loader}. The return type's
+     * class files are read only for a method that no name marks as another shape: a {@code Mono}'s
+     * hierarchy, say, would be read for nothing.
+     */
     static MethodShape of(String descriptor, ClassLoader loader, CompletionStageTypes stages) {
+        MethodShape byNames = of(descriptor, false);
+        if (byNames != SYNCHRONOUS) {
+            return byNames;
+        }
         Type returned = Type.getReturnType(descriptor);
-        return of(descriptor, returned.getSort() == Type.OBJECT
-                && stages.isCompletionStage(loader, returned.getInternalName()));
+        return returned.getSort() == Type.OBJECT && stages.isCompletionStage(loader, returned.getInternalName())
+                ? COMPLETION_STAGE : SYNCHRONOUS;
     }
 
     /** The shape of {@code descriptor}, told whether its return type is a {@code CompletionStage}. */

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,6 +40,27 @@ class MethodShapeTest {
     @Test
     void completionStageIsDecidedByTheCallerWhoKnowsTheTypeHierarchy() {
         assertEquals(MethodShape.COMPLETION_STAGE, MethodShape.of("()Ljava/util/concurrent/CompletableFuture;", true));
+    }
+
+    @Test
+    void onlyAMethodNoNameMarksHasItsReturnTypeRead() {
+        List<String> read = new ArrayList<>();
+        ClassLoader loader = new ClassLoader(null) {
+            @Override
+            public InputStream getResourceAsStream(String name) {
+                read.add(name);
+                return null;
+            }
+        };
+        CompletionStageTypes stages = new CompletionStageTypes(new ClassFileLookup(null));
+
+        assertEquals(MethodShape.PUBLISHER, MethodShape.of("()Lreactor/core/publisher/Mono;", loader, stages));
+        assertEquals(MethodShape.STREAM_OBSERVER, MethodShape.of(
+                "(Lio/grpc/stub/StreamObserver;)Lio/grpc/stub/StreamObserver;", loader, stages));
+        assertEquals(List.of(), read, "no class file read for shapes the names decide");
+
+        assertEquals(MethodShape.SYNCHRONOUS, MethodShape.of("()Lapp/Reply;", loader, stages));
+        assertEquals(List.of("app/Reply.class"), read);
     }
 
     @Test
