@@ -100,7 +100,8 @@ class WebConfigIT {
                 .args("20000").env("DYN_SYSTEM_PORT", String.valueOf(port))
                 .env("DYN_SYSTEM_WEB_CONFIG", pki.file("tls.yml").toString()).env("DYN_LOG", "info"));
         app.awaitStdoutLine("exiting", Timeouts.STARTUP);
-        app.awaitStderr("serving metrics on https://127.0.0.1:" + port + "/metrics", Timeouts.STARTUP);
+        app.awaitStderr("not serving metrics on https://127.0.0.1:" + port + "/metrics: the JVM began to exit",
+                Timeouts.STARTUP);
 
         // Too late for its shutdown hook: it stops by itself rather than run through the exit, whose end
         // a selector thread would hold up.
@@ -110,6 +111,7 @@ class WebConfigIT {
         }
         assertFalse(FreePorts.isListening(port), "the server still listens during the JVM's exit: " + app.describe());
         assertTrue(app.isAlive(), "still in the application's shutdown hook: " + app.describe());
+        assertFalse(app.stderr().contains("] serving metrics"), "claims to serve while it stopped: " + app.describe());
     }
 
     @Test

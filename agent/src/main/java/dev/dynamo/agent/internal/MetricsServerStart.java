@@ -59,6 +59,11 @@ final class MetricsServerStart {
         try {
             SystemServer server = SystemServer.start(config, registry,
                     HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, security);
+            if (server.stoppedForExit()) {
+                LOG.info("not serving metrics on " + server.url(config.host()) + config.metricsPath()
+                        + ": the JVM began to exit while the server started, so it stopped at once");
+                return;
+            }
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
                     + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
             if (config.port() == 0) {

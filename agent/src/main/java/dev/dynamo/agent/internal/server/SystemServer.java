@@ -37,6 +37,8 @@ public final class SystemServer {
     private final ThreadPoolExecutor healthWorkers;
     private final CredentialChecks credentialChecks;
     private final boolean tls;
+    /** Set at start when the JVM was exiting already, so that the server stopped at once. */
+    private boolean stoppedForExit;
 
     private SystemServer(ServerSocketChannel listener, ServerLoop loop, Thread loopThread,
             ThreadPoolExecutor renderers, ThreadPoolExecutor healthWorkers, CredentialChecks credentialChecks,
@@ -125,7 +127,13 @@ public final class SystemServer {
             // The JVM is exiting already (a server started on a thread, with TLS, while the application
             // ended): stop now, or the loop thread just started would hold the exit as above.
             loop.stop();
+            stoppedForExit = true;
         }
+    }
+
+    /** Whether the JVM had begun to exit when the server came up, so that it stopped at once and serves nothing. */
+    public boolean stoppedForExit() {
+        return stoppedForExit;
     }
 
     /** The port the server listens on (useful with port 0). */
