@@ -2,6 +2,7 @@ package dev.dynamo.runtime.internal;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Application code that runs before a scrape: an update callback, or the supplier of a callback
@@ -11,7 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 abstract class ScrapeCallback {
     private final List<String> hierarchy;
     private final String description;
-    private final AtomicBoolean running = new AtomicBoolean();
+    private static final int IDLE = 0;
+    /** Handed to the callback threads, not yet running on one. */
+    private static final int QUEUED = 1;
+    private static final int EXECUTING = 2;
+
+    private final AtomicInteger state = new AtomicInteger(IDLE);
     private final AtomicBoolean failureReported = new AtomicBoolean();
     private volatile boolean lastRunSucceeded;
 
@@ -31,13 +37,14 @@ abstract class ScrapeCallback {
         return hierarchy.size() >= place.size() && hierarchy.subList(0, place.size()).equals(place);
     }
 
-    /** Marks a run as started; false while an earlier run has not returned (it is not started twice). */
+    /** Marks a run as started (queued); false while an earlier run has not returned (it is not started twice). */
     boolean tryStart() {
-        return running.compareAndSet(false, true);
+        return state.compareAndSet(IDLE, QUEUED);
     }
 
     /** One run, on a callback thread; never throws. */
     void runStarted() {
+        state.set(EXECUTING);
         try {
             refresh();
             lastRunSucceeded = true;
@@ -45,22 +52,33 @@ abstract class ScrapeCallback {
             lastRunSucceeded = false;
             report(description + " failed; its series are left out of the scrape until it succeeds: " + failed);
         } finally {
-            running.set(false);
+            state.set(IDLE);
         }
     }
 
+    /** Whether a run was started and has not returned: queued or executing. */
     boolean isRunning() {
-        return running.get();
+        return state.get() != IDLE;
+    }
+
+    /** Whether a run is executing on a callback thread (and so holds it) and has not returned. */
+    boolean isExecuting() {
+        return state.get() == EXECUTING;
+    }
+
+    /** Whether a run is waiting for a callback thread. */
+    boolean isQueued() {
+        return state.get() == QUEUED;
     }
 
     /** Gives up a run that could not be started. */
     void abandon() {
-        running.set(false);
+        state.compareAndSet(QUEUED, IDLE);
     }
 
     /** Whether the last run returned normally and no run is late: its values may be exposed. */
     boolean hasFreshValue() {
-        return lastRunSucceeded && !running.get();
+        return lastRunSucceeded && state.get() == IDLE;
     }
 
     String description() {

@@ -3,28 +3,32 @@ package dev.dynamo.runtime.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the {@link ScrapeCallback}s of a store before a scrape, concurrently on a few daemon
  * threads, and waits for them at most {@link #DEADLINE_MILLIS}. A callback still running from an
- * earlier scrape is not started again, so a hung callback holds one thread and no more; the pool
- * grows by one thread per such callback, up to {@link #MAX_THREADS}, so that the others keep
- * theirs.
+ * earlier scrape is not started again, so a hung callback holds one thread and no more. The pool
+ * has {@link #BASE_THREADS} threads besides those held by callbacks that have not returned, up to
+ * {@link #MAX_THREADS} in all, so that the others keep theirs: a callback queued behind hung ones
+ * gets a thread as soon as the scrape sees them hang, and is in the next scrape.
  */
 final class ScrapeCallbacks {
     /** How long a scrape waits for its callbacks; late ones miss that scrape. */
     static final long DEADLINE_MILLIS = 500;
-    private static final int BASE_THREADS = 2;
-    private static final int MAX_THREADS = 16;
+    static final int BASE_THREADS = 2;
+    static final int MAX_THREADS = 16;
 
     private final List<ScrapeCallback> callbacks = new CopyOnWriteArrayList<ScrapeCallback>();
+    /** Notified whenever a run returns. */
+    private final Object runReturned = new Object();
+    private final AtomicBoolean poolFullReported = new AtomicBoolean();
     private volatile ThreadPoolExecutor executor;
 
     void add(ScrapeCallback callback) {
@@ -37,52 +41,85 @@ final class ScrapeCallbacks {
             return;
         }
         List<ScrapeCallback> toRun = new ArrayList<ScrapeCallback>();
-        int late = 0;
+        // Started now, or queued by an earlier scrape and still waiting for a thread: this scrape waits
+        // for both. Those executing since an earlier scrape are late, and miss this one.
+        List<ScrapeCallback> awaited = new ArrayList<ScrapeCallback>();
         for (ScrapeCallback callback : callbacks) {
             if (!callback.isAtOrBelow(place)) {
                 continue;
             }
             if (callback.tryStart()) {
                 toRun.add(callback);
-            } else {
-                late++;
+                awaited.add(callback);
+            } else if (callback.isQueued()) {
+                awaited.add(callback);
             }
         }
-        if (toRun.isEmpty()) {
+        if (awaited.isEmpty()) {
             return;
         }
-        ThreadPoolExecutor pool = executor(late);
-        CountDownLatch done = new CountDownLatch(toRun.size());
+        ThreadPoolExecutor pool = executor();
         for (ScrapeCallback callback : toRun) {
             try {
                 pool.execute(() -> {
                     try {
                         callback.runStarted();
                     } finally {
-                        done.countDown();
+                        synchronized (runReturned) {
+                            runReturned.notifyAll();
+                        }
                     }
                 });
             } catch (RejectedExecutionException notAccepted) {
                 callback.abandon();
-                done.countDown();
             }
         }
-        try {
-            if (!done.await(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)) {
-                for (ScrapeCallback callback : toRun) {
-                    if (callback.isRunning()) {
-                        callback.report(callback.description() + " did not return within " + DEADLINE_MILLIS
-                                + " ms; its series are left out of the scrape until it returns");
-                    }
-                }
+        if (awaitAll(awaited)) {
+            return;
+        }
+        // Those still executing hold their threads; give the ones queued behind them threads of their own.
+        int stuck = resize(pool);
+        for (ScrapeCallback callback : awaited) {
+            if (callback.isExecuting()) {
+                callback.report(callback.description() + " did not return within " + DEADLINE_MILLIS
+                        + " ms; its series are left out of the scrape until it returns");
+            } else if (callback.isQueued()) {
+                ApiLog.debug(callback.description() + " waited for a thread behind " + stuck
+                        + " callbacks that have not returned; it misses this scrape");
             }
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    /** The pool, with one thread more than the base for each callback that is stuck in it. */
-    private ThreadPoolExecutor executor(int late) {
+    /** Waits until none of {@code awaited} is running, at most {@link #DEADLINE_MILLIS}; true if none is. */
+    private boolean awaitAll(List<ScrapeCallback> awaited) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
+        synchronized (runReturned) {
+            while (anyRunning(awaited)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(runReturned, left);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean anyRunning(List<ScrapeCallback> callbacks) {
+        for (ScrapeCallback callback : callbacks) {
+            if (callback.isRunning()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ThreadPoolExecutor executor() {
         ThreadPoolExecutor pool = executor;
         if (pool == null) {
             synchronized (this) {
@@ -95,19 +132,37 @@ final class ScrapeCallbacks {
                 }
             }
         }
-        int wanted = Math.min(MAX_THREADS, BASE_THREADS + late);
-        if (pool.getMaximumPoolSize() != wanted) {
-            synchronized (this) {
-                if (wanted > pool.getMaximumPoolSize()) {
-                    pool.setMaximumPoolSize(wanted);
-                    pool.setCorePoolSize(wanted);
-                } else {
-                    pool.setCorePoolSize(wanted);
-                    pool.setMaximumPoolSize(wanted);
-                }
+        resize(pool);
+        return pool;
+    }
+
+    /**
+     * Sizes the pool to {@link #BASE_THREADS} more than the callbacks executing now (up to {@link
+     * #MAX_THREADS}); returns how many are executing. A larger core size starts threads for the queued
+     * runs at once.
+     */
+    private int resize(ThreadPoolExecutor pool) {
+        int executing = 0;
+        for (ScrapeCallback callback : callbacks) {
+            if (callback.isExecuting()) {
+                executing++;
             }
         }
-        return pool;
+        int wanted = Math.min(MAX_THREADS, BASE_THREADS + executing);
+        synchronized (this) {
+            if (wanted > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(wanted);
+                pool.setCorePoolSize(wanted);
+            } else if (wanted < pool.getMaximumPoolSize()) {
+                pool.setCorePoolSize(wanted);
+                pool.setMaximumPoolSize(wanted);
+            }
+        }
+        if (executing >= MAX_THREADS && poolFullReported.compareAndSet(false, true)) {
+            ApiLog.warn("all " + MAX_THREADS + " metric callback threads are held by callbacks that have not"
+                    + " returned; the other callbacks wait until one returns, and their series are left out meanwhile");
+        }
+        return executing;
     }
 
     private static final class CallbackThreads implements ThreadFactory {

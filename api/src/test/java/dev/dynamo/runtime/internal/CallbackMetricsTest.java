@@ -195,6 +195,39 @@ class CallbackMetricsTest {
     }
 
     @Test
+    void callbacksQueuedBehindHungOnesGetAThreadAndAreInTheNextScrape() {
+        CountDownLatch release = new CountDownLatch(1);
+        // More hung callbacks than the pool's base threads, registered before the healthy one.
+        for (int i = 0; i <= ScrapeCallbacks.BASE_THREADS; i++) {
+            metrics.createGaugeWithCallback("stuck" + i, "h", null, () -> {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return 1;
+            });
+        }
+        metrics.createGaugeWithCallback("queue_length", "h", null, () -> 42);
+        try {
+            store.snapshot();
+            List<FamilySnapshot> second = store.snapshot();
+            List<FamilySnapshot> third = store.snapshot();
+
+            assertEquals(42.0, sample(findFamily(second, "dynamo_component_queue_length"),
+                    "dynamo_component_queue_length", PLACE).value(), "the healthy callback is back in the next scrape");
+            assertEquals(1, findFamily(third, "dynamo_component_queue_length").samples().size());
+            assertEquals(0, findFamily(third, "dynamo_component_stuck0").samples().size());
+            for (String warning : warnings) {
+                assertTrue(!warning.contains("queue_length"), "only the hung callbacks are reported: " + warnings);
+            }
+            assertEquals(ScrapeCallbacks.BASE_THREADS + 1, warnings.size(), warnings.toString());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void updateCallbacksRunBeforeEachScrape() {
         Gauge size = metrics.createGauge("cache_size", "h", null);
         AtomicInteger cache = new AtomicInteger(1);
