@@ -53,6 +53,9 @@ final class ScrapeCallbacks {
                 awaited.add(callback);
             } else if (callback.isQueued()) {
                 awaited.add(callback);
+            } else if (callback.isExecuting()) {
+                // Started by an earlier scrape, perhaps after waiting for a thread, and not returned since.
+                reportLate(callback);
             }
         }
         if (awaited.isEmpty()) {
@@ -81,13 +84,17 @@ final class ScrapeCallbacks {
         int stuck = resize(pool);
         for (ScrapeCallback callback : awaited) {
             if (callback.isExecuting()) {
-                callback.report(callback.description() + " did not return within " + DEADLINE_MILLIS
-                        + " ms; its series are left out of the scrape until it returns");
+                reportLate(callback);
             } else if (callback.isQueued()) {
                 ApiLog.debug(callback.description() + " waited for a thread behind " + stuck
                         + " callbacks that have not returned; it misses this scrape");
             }
         }
+    }
+
+    private static void reportLate(ScrapeCallback callback) {
+        callback.report(callback.description() + " did not return within " + DEADLINE_MILLIS
+                + " ms; its series are left out of the scrape until it returns");
     }
 
     /** Waits until none of {@code awaited} is running, at most {@link #DEADLINE_MILLIS}; true if none is. */
