@@ -40,6 +40,7 @@ public final class MetricStore {
      * @throws IllegalArgumentException when the definition conflicts with an earlier one
      */
     Collectable register(MetricDefinition definition, Collectable created) {
+        WorkHandlerFamilies.check(definition, exposedSampleNames(definition));
         synchronized (lock) {
             MetricFamily family = families.get(definition.familyName());
             if (family == null) {
@@ -111,8 +112,12 @@ public final class MetricStore {
     }
 
     private static List<String> exposedSampleNames(MetricDefinition definition) {
-        String name = definition.familyName();
-        switch (definition.type().exposition()) {
+        return exposedSampleNames(definition.familyName(), definition.type());
+    }
+
+    /** Every sample name a family of {@code type} named {@code name} exposes, in any format. */
+    static List<String> exposedSampleNames(String name, MetricType type) {
+        switch (type.exposition()) {
             case COUNTER:
                 return Arrays.asList(name, name + "_total");
             case HISTOGRAM:

@@ -19,15 +19,15 @@ class TextExpositionTest {
     @Test
     void writesTheTextFormatAsTheAgentsPageDoes() {
         MetricsRegistry ep = at("ns", "comp", "ep");
-        ep.createIntCounter("requests", "Requests served", null).inc(3);
+        ep.createIntCounter("served", "Requests served", null).inc(3);
         ep.createGauge("temperature", "Line one\nback\\slash", map("unit", "quote\"d")).set(-2.5);
         ep.createHistogram("latency", "Latency", null, Arrays.asList(0.1, 1.0)).observe(0.5);
         ep.createGaugeVec("empty", "Nothing yet", Arrays.asList("k"), null);
 
         assertEquals(""
-                + "# HELP dynamo_component_requests_total Requests served\n"
-                + "# TYPE dynamo_component_requests_total counter\n"
-                + "dynamo_component_requests_total{dynamo_namespace=\"ns\",dynamo_component=\"comp\","
+                + "# HELP dynamo_component_served_total Requests served\n"
+                + "# TYPE dynamo_component_served_total counter\n"
+                + "dynamo_component_served_total{dynamo_namespace=\"ns\",dynamo_component=\"comp\","
                 + "dynamo_endpoint=\"ep\",} 3.0\n"
                 + "# HELP dynamo_component_temperature Line one\\nback\\\\slash\n"
                 + "# TYPE dynamo_component_temperature gauge\n"

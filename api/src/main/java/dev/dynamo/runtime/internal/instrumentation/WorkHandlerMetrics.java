@@ -5,6 +5,7 @@ import dev.dynamo.runtime.internal.ApiLog;
 import dev.dynamo.runtime.internal.MetricType;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry.Prevalidated;
+import dev.dynamo.runtime.internal.WorkHandlerFamilies;
 import dev.dynamo.runtime.metrics.Histogram;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.IntCounterVec;
@@ -33,9 +34,7 @@ import java.util.Map;
  * failing in the same instant may lose one, which the ordinary paths never risk.
  */
 final class WorkHandlerMetrics {
-    /** Request duration buckets: the defaults, then up to ten minutes for long generations. */
-    static final List<Double> DURATION_BUCKETS = Collections.unmodifiableList(Arrays.asList(
-            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0));
+    static final List<Double> DURATION_BUCKETS = WorkHandlerFamilies.DURATION_BUCKETS;
 
     /**
      * Beyond this many exception classes an endpoint's errors count as {@link #OTHER_ERROR_TYPE}, so
