@@ -46,6 +46,11 @@ import java.util.List;
  * uses. Needs the class read with {@code EXPAND_FRAMES} and written with {@code COMPUTE_MAXS}.
  */
 final class EndpointMethodWeaver extends MethodVisitor {
+    /**
+     * The most local variable slots weaving adds after the method's own: the start time (a long),
+     * then for some shapes a parked value of up to two slots.
+     */
+    static final int MAX_ADDED_LOCALS = 4;
     private static final String CONTINUATION = "kotlin/coroutines/Continuation";
     private static final String THROWABLE = "java/lang/Throwable";
 

@@ -22,11 +22,18 @@ import java.util.function.BiConsumer;
  *
  * <p>A method that cannot be woven (its code would outgrow the JVM's 64 KiB limit, its endpoint's
  * metrics cannot be created) is left as it is, with one warning, and the class is woven again
- * without it; its endpoint gets no series. The metrics of an endpoint are created only once a
- * method of it is woven, so no series ever claims calls that nothing measures.
+ * without it; its endpoint gets no series unless another method of it is woven. The metrics of an
+ * endpoint are created only once a method of it is woven, so no series ever claims calls that
+ * nothing measures. A method whose local variables leave no room for the start time (near the
+ * JVM's limit of 65535 slots) is left as it is the same way: woven, its class would not load.
  */
 final class EndpointWeaver {
     private static final AgentLog LOG = AgentLog.get(EndpointWeaver.class);
+    /** The JVM's limit on a method's local variable slots ({@code max_locals} is a u2). */
+    static final int MAX_LOCALS = 65535;
+    /** What a method that cannot be woven costs: said in each warning about one. */
+    private static final String UNMEASURED = "it runs unmeasured, and its calls are in no series (its endpoint has"
+            + " series only if another method of it is measured)";
 
     private final String defaultNamespace;
     /** (key, message): warns once per key. */
@@ -54,6 +61,13 @@ final class EndpointWeaver {
             if (!method.hasBody() || method.maxLocals < 0) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: only methods with a body can be"
                         + " measured (not abstract, native or a constructor); annotate the implementing method");
+                continue;
+            }
+            if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it uses "
+                        + method.maxLocals + " local variable slots, and the measurement needs up to "
+                        + EndpointMethodWeaver.MAX_ADDED_LOCALS + " more than the JVM's limit of " + MAX_LOCALS
+                        + " allows; " + UNMEASURED);
                 continue;
             }
             if (bodies != null && bodies.isWrapper(method.name, method.descriptor)) {
@@ -87,7 +101,7 @@ final class EndpointWeaver {
                 }
                 warnOnce.accept(failed.where, "@DynamoEndpoint on " + failed.where + " is not instrumented: its code"
                         + " would outgrow the JVM's limit of 65535 bytes with the measurement added ("
-                        + tooLarge.getCodeSize() + " bytes); it runs unmeasured and its endpoint gets no series");
+                        + tooLarge.getCodeSize() + " bytes); " + UNMEASURED);
                 woven.remove(failed);
                 continue;
             }

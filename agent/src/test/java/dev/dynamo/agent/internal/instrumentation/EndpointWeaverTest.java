@@ -13,6 +13,7 @@ import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,54 @@ class EndpointWeaverTest {
         Set<String> rest = new TreeSet<>(all);
         rest.removeAll(known);
         return rest;
+    }
+
+    /**
+     * A method whose local variables leave no room for the start time would, woven, make its class
+     * fail to load (ClassFormatError): it is left as it is, with one warning, and its class loads.
+     */
+    @Test
+    void leavesAMethodAtTheLocalVariableLimitAsItIsAndItsClassStillLoads() throws Throwable {
+        String name = "com.example.generated.ManyLocals";
+        byte[] original = classWithTwoEndpoints(name.replace('.', '/'), "atLimit", 65534, "small", 0);
+        List<String> warnings = new ArrayList<>();
+
+        byte[] woven = new EndpointWeaver("many_locals_test", (key, message) -> warnings.add(message))
+                .weave(getClass().getClassLoader(), name.replace('.', '/'), original);
+
+        assertNotNull(woven, "the other method was woven");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("ManyLocals.atLimit()I is not instrumented: it uses 65534 local"
+                + " variable slots") && warnings.get(0).contains("limit of 65535"), warnings.get(0));
+        Class<?> loaded = define(getClass().getClassLoader(), name, woven);
+        assertEquals(1, (int) MethodHandles.publicLookup().findStatic(loaded, "atLimit",
+                MethodType.methodType(int.class)).invokeExact());
+        assertEquals(1, (int) MethodHandles.publicLookup().findStatic(loaded, "small",
+                MethodType.methodType(int.class)).invokeExact());
+        assertTrue(InstrumentedEndpoints.endpoints().contains("many_locals_test/ManyLocals/small"));
+        assertTrue(!InstrumentedEndpoints.endpoints().contains("many_locals_test/ManyLocals/atLimit"),
+                "no series for the method left as it is");
+    }
+
+    /** A public class with two annotated static methods {@code ()I} returning 1, with the given max_locals. */
+    private static byte[] classWithTwoEndpoints(String internalName, String first, int firstLocals, String second,
+            int secondLocals) {
+        ClassWriter writer = new ClassWriter(0);
+        writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, internalName, null, "java/lang/Object", null);
+        String[] names = {first, second};
+        int[] locals = {firstLocals, secondLocals};
+        for (int i = 0; i < 2; i++) {
+            MethodVisitor method = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, names[i], "()I", null,
+                    null);
+            method.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+            method.visitCode();
+            method.visitInsn(Opcodes.ICONST_1);
+            method.visitInsn(Opcodes.IRETURN);
+            method.visitMaxs(1, locals[i]);
+            method.visitEnd();
+        }
+        writer.visitEnd();
+        return writer.toByteArray();
     }
 
     private static byte[] classFile(String name) throws Exception {
