@@ -57,6 +57,12 @@ public class ExhaustedStackHandlers {
         }
     }
 
+    /** Recurses until the stack ends and lets the overflow through: every call it counted throws. */
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "overflow")
+    public static int overflow(int level) {
+        return overflow(level + 1) + 1;
+    }
+
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "stage")
     public static CompletionStage<Integer> stage(int level) {
         try {

@@ -91,7 +91,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private int openOwnTries;
 
     EndpointMethodWeaver(MethodVisitor target, String owner, int access, String descriptor, int id,
-            MethodShape shape, String stateMachine, int maxLocals, boolean writeFrames, boolean countUnrecorded) {
+            MethodShape shape, String stateMachine, int maxLocals, boolean writeFrames) {
         super(Opcodes.ASM9, target);
         this.owner = owner;
         this.access = access;
@@ -101,7 +101,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         this.stateMachine = stateMachine;
         this.writeFrames = writeFrames;
         // A publisher's request is counted at its subscription, not on entry: no exit to make up for.
-        this.countUnrecorded = countUnrecorded && shape != MethodShape.PUBLISHER;
+        this.countUnrecorded = shape != MethodShape.PUBLISHER;
         this.startSlot = maxLocals;
         this.returnType = Type.getReturnType(descriptor);
         // The handler shapes' exits read the watched parameter, which may be in slot 0: their value
@@ -320,7 +320,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         Object[] thrownLocals = locals(throwableSlot, THROWABLE, watchedType == null ? -1 : watchedSlot, watchedType);
         frame(thrownLocals, THROWABLE);
         super.visitInsn(Opcodes.POP);
-        countUnrecordedExit(thrownLocals, false);
+        countUnrecordedExit(thrownLocals, false, true);
         super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
         super.visitInsn(Opcodes.ATHROW);
 
@@ -332,7 +332,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
             Object[] returnLocals = returnsValue ? locals(valueSlot, frameType(returnType)) : locals(-1, null);
             frame(returnLocals, THROWABLE);
             super.visitInsn(Opcodes.POP);
-            countUnrecordedExit(returnLocals, returnsValue);
+            countUnrecordedExit(returnLocals, returnsValue, false);
             if (returnsValue) {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
@@ -346,7 +346,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
             super.visitLabel(continuationFailed);
             frame(bodyLocals(), THROWABLE);
             super.visitInsn(Opcodes.POP);
-            countUnrecordedExit(bodyLocals(), false);
+            countUnrecordedExit(bodyLocals(), false, false);
             super.visitInsn(Opcodes.LCONST_0);
             super.visitVarInsn(Opcodes.LSTORE, startSlot);
             super.visitJumpInsn(Opcodes.GOTO, body);
@@ -402,12 +402,13 @@ final class EndpointMethodWeaver extends MethodVisitor {
 
     /**
      * {@code if (start != NOT_STARTED) UNRECORDED_EXITS[id]++}, with no call: the stack has no room
-     * for one. A call whose enter failed was never counted, so its end is not either; nor is one that
+     * for one. For a call that threw ({@code thrown}), {@code UNRECORDED_THROWN_EXITS[id]++;
+     * UNRECORDED_THROWN[id] = thrown}, so that it counts as an error of the exception's type. A call whose enter failed was never counted, so its end is not either; nor is one that
      * something else will end: a gRPC call its observer ends ({@code start == TRACKED}), or a suspend
      * function's call whose returned {@code value} is the suspension marker (its continuation ends it).
      * Only fields of classes the woven code has already called are read: nothing is resolved by loading.
      */
-    private void countUnrecordedExit(Object[] locals, boolean valueParked) {
+    private void countUnrecordedExit(Object[] locals, boolean valueParked, boolean thrown) {
         if (!countUnrecorded) {
             return;
         }
@@ -426,13 +427,19 @@ final class EndpointMethodWeaver extends MethodVisitor {
             getStatic(WovenMember.SUSPENDED);
             super.visitJumpInsn(Opcodes.IF_ACMPEQ, uncounted);
         }
-        getStatic(WovenMember.UNRECORDED_EXITS);
+        getStatic(thrown ? WovenMember.UNRECORDED_THROWN_EXITS : WovenMember.UNRECORDED_EXITS);
         pushId();
         super.visitInsn(Opcodes.DUP2);
         super.visitInsn(Opcodes.IALOAD);
         super.visitInsn(Opcodes.ICONST_1);
         super.visitInsn(Opcodes.IADD);
         super.visitInsn(Opcodes.IASTORE);
+        if (thrown) {
+            getStatic(WovenMember.UNRECORDED_THROWN);
+            pushId();
+            super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
+            super.visitInsn(Opcodes.AASTORE);
+        }
         super.visitLabel(uncounted);
         frame(locals, null);
     }

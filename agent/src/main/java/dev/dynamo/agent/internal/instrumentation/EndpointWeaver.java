@@ -140,8 +140,7 @@ final class EndpointWeaver {
                     boolean writeFrames) {
                 WovenMethod method = find(woven, name, descriptor);
                 return method == null ? null : new EndpointMethodWeaver(target, owner, access, descriptor, method.id,
-                        method.shape, method.stateMachine, method.method.maxLocals, writeFrames,
-                        method.id < InstrumentedEndpoints.UNRECORDED_EXIT_SLOTS);
+                        method.shape, method.stateMachine, method.method.maxLocals, writeFrames);
             }
         }.apply(reader);
     }

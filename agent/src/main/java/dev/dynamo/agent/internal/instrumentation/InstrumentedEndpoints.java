@@ -22,9 +22,6 @@ import java.util.Set;
  * per class loader but a weak reference to the last one asked about.
  */
 public final class InstrumentedEndpoints {
-    /** The woven code counts unrecorded exits only for ids below this (see WovenCalls). */
-    static final int UNRECORDED_EXIT_SLOTS = WovenCalls.UNRECORDED_EXIT_SLOTS;
-
     /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
     private static final Linked PRIMARY = new Linked(null, null);

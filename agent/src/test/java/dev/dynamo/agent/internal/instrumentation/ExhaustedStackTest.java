@@ -38,6 +38,34 @@ class ExhaustedStackTest {
         descend("synchronous", () -> ExhaustedStackHandlers.synchronous(0));
     }
 
+    /**
+     * Every call of a recursion that overflows throws, also those whose exitThrown could not be
+     * called at the top of the stack: each counts as an error of the overflow's type.
+     */
+    @Test
+    void everyCallOfAnOverflowingRecursionCountsAsAnErrorOfItsType() throws Exception {
+        EndpointMetrics metrics = new EndpointMetrics(ExhaustedStackHandlers.NS, "exhausted", "overflow");
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        for (int i = 0; i < DESCENTS; i++) {
+            Thread thread = new Thread(null, () -> {
+                try {
+                    ExhaustedStackHandlers.overflow(0);
+                } catch (Throwable overflow) {
+                    ended.set(overflow);
+                }
+            }, "overflow-" + i, 256 * 1024 + i * 4096);
+            thread.start();
+            thread.join();
+        }
+        assertTrue(ended.get() instanceof StackOverflowError, String.valueOf(ended.get()));
+
+        WovenCalls.settle();
+        assertTrue(metrics.requests() > DESCENTS * 100L, "the descents were counted");
+        assertEquals(0, metrics.inflight(), "every counted call ended");
+        assertEquals(metrics.requests(), metrics.durations(), "every counted call ended once");
+        assertEquals(metrics.requests(), metrics.errors("StackOverflowError"), "every counted call threw");
+    }
+
     @Test
     void completionStageReturnsAtTheTopOfTheStackStayExact() throws Exception {
         descend("stage", () -> ExhaustedStackHandlers.stage(0));

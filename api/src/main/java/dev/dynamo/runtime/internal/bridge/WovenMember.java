@@ -26,6 +26,10 @@ public enum WovenMember {
     EXIT_THROWN(ClassNames.WOVEN_CALLS, "exitThrown", "(Ljava/lang/Throwable;IJ)V"),
     /** Where the woven code counts, with plain array writes, the exits it could not call. */
     UNRECORDED_EXITS(ClassNames.WOVEN_CALLS, "UNRECORDED_EXITS", "[I"),
+    /** The same for calls that threw, each an error too. */
+    UNRECORDED_THROWN_EXITS(ClassNames.WOVEN_CALLS, "UNRECORDED_THROWN_EXITS", "[I"),
+    /** Where the woven code keeps, by id, the exception of the last call counted there. */
+    UNRECORDED_THROWN(ClassNames.WOVEN_CALLS, "UNRECORDED_THROWN", "[Ljava/lang/Throwable;"),
 
     /** Starts a Kotlin suspend call (NOT_STARTED for a resumption of its own state machine). */
     SUSPEND_ENTER(ClassNames.SUSPEND_CALLS, "enter", "(ILjava/lang/Object;Ljava/lang/String;)J"),

@@ -229,12 +229,15 @@ final class WorkHandlerMetrics {
     }
 
     /**
-     * Applies what the application's threads could not record, plus {@code unrecordedExits} exits
-     * that the instrumented code counted itself. A missed duration is observed as zero: it is
+     * Applies what the application's threads could not record, plus exits that the instrumented
+     * code counted itself: {@code unrecordedReturns} of calls that returned, {@code unrecordedThrows}
+     * of calls that threw, each also an error of the type of {@code lastUnrecordedThrown} (the last
+     * one kept; null: {@value #OTHER_ERROR_TYPE}). A missed duration is observed as zero: it is
      * unknown, and these calls ended at once when their stack ran out. Missed errors count under the
      * type of the last one. Called under WovenCalls's settle lock, on a shallow stack.
      */
-    void settle(int unrecordedExits) {
+    void settle(int unrecordedReturns, int unrecordedThrows, Throwable lastUnrecordedThrown) {
+        int unrecordedExits = unrecordedReturns + unrecordedThrows;
         int inflightIncrements = missedInflightIncrements - settledInflightIncrements;
         int exits = missedExits - settledExits;
         int observations = missedObservations - settledObservations;
@@ -257,6 +260,10 @@ final class WorkHandlerMetrics {
         }
         if (errorCount > 0) {
             (error != null ? errorCounter(error.getClass()) : otherErrors()).inc(errorCount);
+        }
+        if (unrecordedThrows > 0) {
+            (lastUnrecordedThrown != null ? errorCounter(lastUnrecordedThrown.getClass()) : otherErrors())
+                    .inc(unrecordedThrows);
         }
     }
 

@@ -28,8 +28,10 @@ import java.util.function.BiConsumer;
  * {@link #exitStage(Object, int, long)}); and a handler around the whole body that calls
  * {@link #exitThrown(Throwable, int, long)} and rethrows the same object. When even that call
  * cannot be made (no stack left for one more frame), the woven code adds one to
- * {@code UNRECORDED_EXITS[id]} itself, with plain array writes, and {@link #settle} applies it
- * later; so every call counted on entry is ended exactly once, and in-flight returns to zero.
+ * {@code UNRECORDED_EXITS[id]} itself (for a call that threw, to {@code UNRECORDED_THROWN_EXITS[id]},
+ * keeping the exception in {@code UNRECORDED_THROWN[id]}), with plain array writes, and
+ * {@link #settle} applies it later; so every call counted on entry is ended exactly once, with its
+ * error, and in-flight returns to zero.
  *
  * <p>The four methods the woven code calls are never inlined into it ({@link DontInline}, obeyed
  * because the API lives in the bootstrap class loader). Inlined, the adders' code and its spills
@@ -47,14 +49,29 @@ public final class WovenCalls {
      */
     public static final long NOT_STARTED = 0L;
 
-    /** Ids below this have a slot in {@link #UNRECORDED_EXITS}; the weaver checks. */
+    /**
+     * {@link #UNRECORDED_EXITS} never has fewer slots than this: agents of earlier versions weave
+     * the count only for ids below it, and count into the array without checking its length.
+     */
     public static final int UNRECORDED_EXIT_SLOTS = 1024;
     /**
-     * Exits the woven code could not record, by endpoint id, counted by the woven code itself with
-     * plain array writes (the only thing certain to work where no call can be made). Only
-     * {@link #settle} reads it.
+     * Exits the woven code could not record of calls that returned, by endpoint id, counted by the
+     * woven code itself with plain array writes (the only thing certain to work where no call can be
+     * made). Only {@link #settle} reads it. When the ids outgrow it, {@link #reserve} puts a larger,
+     * empty array in its place before any method of the new id is woven; a count written into the
+     * array it replaced is still applied, because settle reads every array the field has held.
      */
-    public static final int[] UNRECORDED_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+    public static volatile int[] UNRECORDED_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+    /** The same as {@link #UNRECORDED_EXITS} for calls that threw: each is an error too. */
+    public static volatile int[] UNRECORDED_THROWN_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+    /**
+     * By endpoint id, the exception of the last call counted in {@link #UNRECORDED_THROWN_EXITS}
+     * (a plain array store): their errors count under its type.
+     */
+    public static volatile Throwable[] UNRECORDED_THROWN = new Throwable[UNRECORDED_EXIT_SLOTS];
+    /** Every array the three fields above have held, oldest first; replaced under {@link #LOCK}. */
+    private static volatile UnrecordedExits unrecordedHistory = new UnrecordedExits(UNRECORDED_EXITS,
+            UNRECORDED_THROWN_EXITS, UNRECORDED_THROWN);
 
     /**
      * Frames of {@link #descend} that must fit on the stack before an error is recorded: more than
@@ -82,8 +99,10 @@ public final class WovenCalls {
     static volatile Throwable lastFailure;
 
     private static final Object SETTLE_LOCK = new Object();
-    /** How much of {@link #UNRECORDED_EXITS} is applied; guarded by {@link #SETTLE_LOCK}. */
-    private static final int[] SETTLED_EXITS = new int[UNRECORDED_EXIT_SLOTS];
+    /** By id, how many of the exits counted in {@link #UNRECORDED_EXITS} are applied; guarded by {@link #SETTLE_LOCK}. */
+    private static int[] settledReturns = new int[0];
+    /** The same for {@link #UNRECORDED_THROWN_EXITS}; guarded by {@link #SETTLE_LOCK}. */
+    private static int[] settledThrows = new int[0];
     /** Guarded by {@link #SETTLE_LOCK}. */
     private static long reportedFailures;
     /** Guarded by {@link #LOCK}. */
@@ -115,11 +134,22 @@ public final class WovenCalls {
                 endpoints = Arrays.copyOf(endpoints, id * 2);
                 recorders = Arrays.copyOf(recorders, id * 2);
             }
+            if (id >= UNRECORDED_EXITS.length) {
+                growUnrecordedExits(id * 2);
+            }
             endpoints[id] = resolved;
             endpointCount = id + 1;
             IDS.put(key, id);
             return id;
         }
+    }
+
+    /** Puts empty arrays of {@code slots} slots in place of the unrecorded-exit arrays; under {@link #LOCK}. */
+    private static void growUnrecordedExits(int slots) {
+        UNRECORDED_EXITS = new int[slots];
+        UNRECORDED_THROWN_EXITS = new int[slots];
+        UNRECORDED_THROWN = new Throwable[slots];
+        unrecordedHistory = unrecordedHistory.with(UNRECORDED_EXITS, UNRECORDED_THROWN_EXITS, UNRECORDED_THROWN);
     }
 
     /** {@link #activate(int, boolean)} for an endpoint whose shape is not known: ready for any. */
@@ -287,16 +317,20 @@ public final class WovenCalls {
         synchronized (SETTLE_LOCK) {
             try {
                 WorkHandlerMetrics[] current = recorders;
+                UnrecordedExits history = unrecordedHistory;
+                if (settledReturns.length < current.length) {
+                    settledReturns = Arrays.copyOf(settledReturns, current.length);
+                    settledThrows = Arrays.copyOf(settledThrows, current.length);
+                }
                 for (int id = 0; id < current.length; id++) {
                     if (current[id] == null) {
                         continue;
                     }
-                    int unrecorded = 0;
-                    if (id < UNRECORDED_EXIT_SLOTS) {
-                        unrecorded = UNRECORDED_EXITS[id] - SETTLED_EXITS[id];
-                        SETTLED_EXITS[id] += unrecorded;
-                    }
-                    current[id].settle(unrecorded);
+                    int returns = UnrecordedExits.sum(history.returns, id) - settledReturns[id];
+                    int throwsCount = UnrecordedExits.sum(history.throwsCounts, id) - settledThrows[id];
+                    settledReturns[id] += returns;
+                    settledThrows[id] += throwsCount;
+                    current[id].settle(returns, throwsCount, throwsCount == 0 ? null : history.lastThrown(id));
                 }
                 reportFailures();
             } catch (Throwable failure) {
@@ -436,6 +470,55 @@ public final class WovenCalls {
                 failureCount++;
                 recorder.missedExits++;
             }
+        }
+    }
+
+    /** Every array the unrecorded-exit fields have held, oldest first. */
+    private static final class UnrecordedExits {
+        final int[][] returns;
+        final int[][] throwsCounts;
+        final Throwable[][] thrown;
+
+        UnrecordedExits(int[] returns, int[] throwsCounts, Throwable[] thrown) {
+            this(new int[][] {returns}, new int[][] {throwsCounts}, new Throwable[][] {thrown});
+        }
+
+        private UnrecordedExits(int[][] returns, int[][] throwsCounts, Throwable[][] thrown) {
+            this.returns = returns;
+            this.throwsCounts = throwsCounts;
+            this.thrown = thrown;
+        }
+
+        UnrecordedExits with(int[] moreReturns, int[] moreThrowsCounts, Throwable[] moreThrown) {
+            int n = returns.length;
+            int[][] r = Arrays.copyOf(returns, n + 1);
+            int[][] t = Arrays.copyOf(throwsCounts, n + 1);
+            Throwable[][] e = Arrays.copyOf(thrown, n + 1);
+            r[n] = moreReturns;
+            t[n] = moreThrowsCounts;
+            e[n] = moreThrown;
+            return new UnrecordedExits(r, t, e);
+        }
+
+        /** The counts of endpoint {@code id} in all the arrays. */
+        static int sum(int[][] arrays, int id) {
+            int total = 0;
+            for (int[] counts : arrays) {
+                if (id < counts.length) {
+                    total += counts[id];
+                }
+            }
+            return total;
+        }
+
+        /** The exception last stored for endpoint {@code id}, newest array first; null if none. */
+        Throwable lastThrown(int id) {
+            for (int i = thrown.length - 1; i >= 0; i--) {
+                if (id < thrown[i].length && thrown[i][id] != null) {
+                    return thrown[i][id];
+                }
+            }
+            return null;
         }
     }
 }

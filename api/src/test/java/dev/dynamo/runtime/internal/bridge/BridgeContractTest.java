@@ -133,8 +133,10 @@ class BridgeContractTest {
             assertEquals(call[2], method.getReturnType(), method.toString());
         }
         assertEquals(int[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_EXITS").getType());
+        assertEquals(int[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_THROWN_EXITS").getType());
+        assertEquals(Throwable[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_THROWN").getType());
         assertEquals(Object.class, copy.type(calls + "SuspendCalls").getField("suspended").getType());
-        assertEquals(14 + 2, WovenMember.values().length, "a new member is added here too");
+        assertEquals(14 + 4, WovenMember.values().length, "a new member is added here too");
     }
 
     @Test
