@@ -2,8 +2,10 @@ package dev.dynamo.runtime.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -36,8 +38,14 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         List<List<String>> nextKeys = new ArrayList<List<String>>(Math.min(returned.size(), limit));
         double[] nextValues = new double[Math.min(returned.size(), limit)];
         String problem = null;
+        // The map's own equality may not be the lists' (an IdentityHashMap): one series per label set.
+        Set<List<String>> seen = new HashSet<List<String>>();
         for (Map.Entry<List<String>, Double> entry : returned.entrySet()) {
             String wrong = check(entry.getKey(), entry.getValue());
+            if (wrong == null && !seen.add(entry.getKey())) {
+                wrong = "it returned the label values " + entry.getKey() + " more than once; return each label set"
+                        + " once (the first is kept, the others are left out)";
+            }
             if (wrong != null) {
                 problem = problem == null ? wrong : problem;
                 continue;

@@ -49,7 +49,9 @@ public final class MetricStore {
                     String owner = sampleNameOwners.get(sampleName);
                     if (owner != null) {
                         throw new IllegalArgumentException("Metric '" + definition.familyName() + "' would expose '"
-                                + sampleName + "', which metric '" + owner + "' already exposes; choose another name");
+                                + sampleName + "', which metric '" + owner + "' already exposes"
+                                + (sampleName.endsWith("_created") ? " (OpenMetrics reserves _created for the"
+                                + " creation time of counters and histograms)" : "") + "; choose another name");
                     }
                 }
                 family = new MetricFamily(definition, this);
@@ -115,13 +117,17 @@ public final class MetricStore {
         return exposedSampleNames(definition.familyName(), definition.type());
     }
 
-    /** Every sample name a family of {@code type} named {@code name} exposes, in any format. */
+    /**
+     * Every sample name a family of {@code type} named {@code name} exposes or reserves, in any
+     * format: OpenMetrics reserves {@code _created} for counters and histograms, and its parsers
+     * refuse a page where another family takes that name.
+     */
     static List<String> exposedSampleNames(String name, MetricType type) {
         switch (type.exposition()) {
             case COUNTER:
-                return Arrays.asList(name, name + "_total");
+                return Arrays.asList(name, name + "_total", name + "_created");
             case HISTOGRAM:
-                return Arrays.asList(name, name + "_bucket", name + "_count", name + "_sum");
+                return Arrays.asList(name, name + "_bucket", name + "_count", name + "_sum", name + "_created");
             default:
                 return Collections.singletonList(name);
         }

@@ -18,6 +18,8 @@ abstract class ScrapeCallback {
     private static final int EXECUTING = 2;
 
     private final AtomicInteger state = new AtomicInteger(IDLE);
+    /** When the current run began executing ({@code System.nanoTime()}); written before the state says so. */
+    private volatile long executingSince;
     private final AtomicBoolean failureReported = new AtomicBoolean();
     private volatile boolean lastRunSucceeded;
 
@@ -44,6 +46,7 @@ abstract class ScrapeCallback {
 
     /** One run, on a callback thread; never throws. */
     void runStarted() {
+        executingSince = System.nanoTime();
         state.set(EXECUTING);
         try {
             refresh();
@@ -64,6 +67,11 @@ abstract class ScrapeCallback {
     /** Whether a run is executing on a callback thread (and so holds it) and has not returned. */
     boolean isExecuting() {
         return state.get() == EXECUTING;
+    }
+
+    /** Whether a run has been executing for at least {@code nanos} and has not returned. */
+    boolean isExecutingFor(long nanos) {
+        return state.get() == EXECUTING && System.nanoTime() - executingSince >= nanos;
     }
 
     /** Whether a run is waiting for a callback thread. */

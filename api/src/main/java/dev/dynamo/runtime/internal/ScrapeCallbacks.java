@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ScrapeCallbacks {
     /** How long a scrape waits for its callbacks; late ones miss that scrape. */
     static final long DEADLINE_MILLIS = 500;
+    private static final long DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
     static final int BASE_THREADS = 2;
     static final int MAX_THREADS = 16;
 
@@ -41,8 +42,8 @@ final class ScrapeCallbacks {
             return;
         }
         List<ScrapeCallback> toRun = new ArrayList<ScrapeCallback>();
-        // Started now, or queued by an earlier scrape and still waiting for a thread: this scrape waits
-        // for both. Those executing since an earlier scrape are late, and miss this one.
+        // Started now, or started by an earlier scrape less than a deadline ago: this scrape waits for
+        // them. Those executing for longer are late, and miss this one.
         List<ScrapeCallback> awaited = new ArrayList<ScrapeCallback>();
         for (ScrapeCallback callback : callbacks) {
             if (!callback.isAtOrBelow(place)) {
@@ -51,11 +52,14 @@ final class ScrapeCallbacks {
             if (callback.tryStart()) {
                 toRun.add(callback);
                 awaited.add(callback);
-            } else if (callback.isQueued()) {
-                awaited.add(callback);
-            } else if (callback.isExecuting()) {
-                // Started by an earlier scrape, perhaps after waiting for a thread, and not returned since.
+            } else if (callback.isExecutingFor(DEADLINE_NANOS)) {
+                // Started by an earlier scrape and not returned within a deadline since: late, and not
+                // waited for (a hung callback delays one scrape only).
                 reportLate(callback);
+            } else if (callback.isRunning()) {
+                // Queued by an earlier scrape, or began executing less than a deadline ago (after
+                // waiting for a thread): waited for, like those started now.
+                awaited.add(callback);
             }
         }
         if (awaited.isEmpty()) {
@@ -80,15 +84,24 @@ final class ScrapeCallbacks {
         if (awaitAll(awaited)) {
             return;
         }
-        // Those still executing hold their threads; give the ones queued behind them threads of their own.
-        int stuck = resize(pool);
+        // Those executing now had the whole wait; those queued had no thread yet.
+        List<ScrapeCallback> late = new ArrayList<ScrapeCallback>();
+        int queued = 0;
         for (ScrapeCallback callback : awaited) {
             if (callback.isExecuting()) {
-                reportLate(callback);
+                late.add(callback);
             } else if (callback.isQueued()) {
-                ApiLog.debug(callback.description() + " waited for a thread behind " + stuck
-                        + " callbacks that have not returned; it misses this scrape");
+                queued++;
             }
+        }
+        // The late ones hold their threads: give the queued ones threads of their own.
+        int stuck = resize(pool);
+        for (ScrapeCallback callback : late) {
+            reportLate(callback);
+        }
+        if (queued > 0) {
+            ApiLog.debug(queued + " metric callbacks waited for a thread behind " + stuck
+                    + " that have not returned; they miss this scrape");
         }
     }
 

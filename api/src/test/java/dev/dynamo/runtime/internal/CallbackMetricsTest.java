@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,18 @@ class CallbackMetricsTest {
         store.snapshot();
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("[only_one]"), warnings.get(0));
+    }
+
+    @Test
+    void labelledCallbackGivesOneSeriesPerLabelSetWhenItsMapHoldsEqualKeys() {
+        Map<List<String>, Double> byIdentity = new IdentityHashMap<List<String>, Double>();
+        byIdentity.put(Arrays.asList("x"), 2.0);
+        byIdentity.put(Arrays.asList("x"), 1.0);
+        metrics.createGaugeVecWithCallback("twice", "h", Arrays.asList("k"), null, () -> byIdentity);
+
+        assertEquals(1, sampleCount("dynamo_component_twice"), "a page with one series per label set");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("[x] more than once"), warnings.get(0));
     }
 
     @Test

@@ -266,6 +266,21 @@ class MetricStoreTest {
     }
 
     @Test
+    void rejectsAGaugeNamedLikeTheCreationTimeOfAnEarlierCounterOrHistogramAndTheReverse() {
+        String counter = unique("served");
+        runtimeMetrics().createCounter(counter, "h", NO_LABELS);
+        String afterCounter = rejected(() -> runtimeMetrics().createGauge(counter + "_created", "h", NO_LABELS));
+        assertTrue(afterCounter.contains("would expose '" + PREFIX + counter + "_created'")
+                && afterCounter.contains("OpenMetrics reserves _created"), afterCounter);
+
+        String histogram = unique("latency");
+        runtimeMetrics().createGauge(histogram + "_created", "h", NO_LABELS);
+        String beforeHistogram = rejected(() -> runtimeMetrics().createHistogram(histogram, "h", NO_LABELS, null));
+        assertTrue(beforeHistogram.contains("would expose '" + PREFIX + histogram + "_created'"), beforeHistogram);
+        assertNull(findFamily(PREFIX + histogram));
+    }
+
+    @Test
     void leavesNothingBehindWhenAValidationFails() {
         String name = unique("retried");
         MetricsRegistry metrics = uniqueComponent().endpoint("ep").metrics();

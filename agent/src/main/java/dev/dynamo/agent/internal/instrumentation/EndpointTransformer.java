@@ -3,6 +3,8 @@ package dev.dynamo.agent.internal.instrumentation;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
+import net.bytebuddy.jar.asm.ClassReader;
+
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.nio.charset.StandardCharsets;
@@ -59,19 +61,27 @@ public final class EndpointTransformer implements ClassFileTransformer {
         }
     }
 
-    private byte[] transformed(ClassLoader loader, String internalName, byte[] classFile) {
-        if (loader != null && internalName != null && GrpcServerCalls.isTarget(internalName)) {
-            return weaveGrpc(loader, internalName, classFile);
+    private byte[] transformed(ClassLoader loader, String givenName, byte[] classFile) {
+        if (loader != null && givenName != null && GrpcServerCalls.isTarget(givenName)) {
+            return weaveGrpc(loader, givenName, classFile);
         }
-        if (loader == null || internalName == null || isIgnored(internalName)
+        if (loader == null || (givenName != null && isIgnored(givenName))
                 || !ANNOTATION_DESCRIPTOR.occursIn(classFile)) {
             return null;
         }
+        String internalName = givenName;
         try {
-            return weaver().weave(loader, internalName.replace('/', '.'), classFile);
+            if (internalName == null) {
+                // ClassLoader.defineClass(null, bytes, ...): the class is named by its bytes alone.
+                internalName = new ClassReader(classFile).getClassName();
+                if (isIgnored(internalName)) {
+                    return null;
+                }
+            }
+            return weaver().weave(loader, internalName, classFile);
         } catch (Throwable failed) {
-            warnOnce(internalName, "cannot instrument " + internalName.replace('/', '.')
-                    + "; it runs without endpoint metrics: " + failed);
+            String shown = internalName == null ? "a class defined without a name" : internalName.replace('/', '.');
+            warnOnce(shown, "cannot instrument " + shown + "; it runs without endpoint metrics: " + failed);
             return null;
         }
     }

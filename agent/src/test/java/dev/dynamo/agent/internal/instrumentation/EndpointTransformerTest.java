@@ -53,6 +53,15 @@ class EndpointTransformerTest {
         assertTrue(InstrumentationCost.nanos() > nanos, "time spent");
     }
 
+    /** {@code ClassLoader.defineClass(null, bytes, ...)} gives the transformer no name: the bytes have it. */
+    @Test
+    void weavesAClassDefinedWithoutANameUnderTheNameInItsBytes() throws IOException {
+        long instrumented = InstrumentationCost.classesInstrumented();
+
+        assertNotNull(transformer.transform(getClass().getClassLoader(), null, null, null, classFile(Handlers.class)));
+        assertEquals(instrumented + 1, InstrumentationCost.classesInstrumented());
+    }
+
     private static byte[] classFile(Class<?> type) throws IOException {
         try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
             return in.readAllBytes();
