@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.metrics.PrometheusNames;
+
 /**
  * The namespace, component and endpoint of an annotated method, with the defaults of
  * {@code @DynamoEndpoint} applied: namespace from {@code DYN_NAMESPACE} (else {@code dynamo}),
@@ -10,18 +12,59 @@ final class EndpointNames {
     private final String namespace;
     private final String component;
     private final String endpoint;
+    /** Where each name came from when the annotation did not give it, else null: for messages. */
+    private final String namespaceDefault;
+    private final String componentDefault;
+    private final String endpointDefault;
 
     EndpointNames(String namespace, String component, String endpoint) {
+        this(namespace, component, endpoint, null, null, null);
+    }
+
+    private EndpointNames(String namespace, String component, String endpoint, String namespaceDefault,
+            String componentDefault, String endpointDefault) {
         this.namespace = namespace;
         this.component = component;
         this.endpoint = endpoint;
+        this.namespaceDefault = namespaceDefault;
+        this.componentDefault = componentDefault;
+        this.endpointDefault = endpointDefault;
     }
 
     static EndpointNames of(AnnotatedMethod method, String classSimpleName, String defaultNamespace) {
         return new EndpointNames(
                 orDefault(method.namespace, defaultNamespace),
                 orDefault(method.component, classSimpleName),
-                orDefault(method.endpoint, method.name));
+                orDefault(method.endpoint, method.name),
+                isGiven(method.namespace) ? null : "DYN_NAMESPACE, or dynamo",
+                isGiven(method.component) ? null : "the class's simple name",
+                isGiven(method.endpoint) ? null : "the method's name");
+    }
+
+    private static boolean isGiven(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    /**
+     * Which name cannot be a label value and how to fix it, for a warning; {@code cause} (what the API
+     * said) when each name on its own can.
+     */
+    String explainInvalid(String cause) {
+        String[][] names = {
+            {"namespace", namespace, namespaceDefault},
+            {"component", component, componentDefault},
+            {"endpoint", endpoint, endpointDefault},
+        };
+        for (String[] name : names) {
+            try {
+                PrometheusNames.sanitizeLabelName(name[1]);
+            } catch (IllegalArgumentException unusable) {
+                return "its " + name[0] + " '" + name[1] + "'" + (name[2] == null ? "" : " (by default " + name[2] + ")")
+                        + " cannot be a label value: " + unusable.getMessage() + ". Set @DynamoEndpoint(" + name[0]
+                        + " = \"...\") to a name with at least one letter or digit";
+            }
+        }
+        return cause;
     }
 
     private static String orDefault(String value, String fallback) {

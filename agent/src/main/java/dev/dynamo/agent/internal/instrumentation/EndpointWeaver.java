@@ -83,7 +83,9 @@ final class EndpointWeaver {
                 }
                 id = recording.reserve(names);
             } catch (Exception | LinkageError invalid) {
-                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: " + describe(invalid));
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: "
+                        + (invalid instanceof IllegalArgumentException ? names.explainInvalid(describe(invalid))
+                        : describe(invalid)));
                 continue;
             }
             woven.add(new WovenMethod(method, where, names, id,

@@ -146,6 +146,21 @@ class EndpointWeaverTest {
                 "no series for the method left as it is");
     }
 
+    @Test
+    void aDefaultNameThatCannotBeALabelIsNamedInTheWarningWithItsFix() {
+        String name = "com/example/generated/\u00d1\u00e9";
+        List<String> warnings = new ArrayList<>();
+
+        byte[] woven = new EndpointWeaver("default_names_test", (key, message) -> warnings.add(message))
+                .weave(getClass().getClassLoader(), name, classWithTwoEndpoints(name, "first", 0, "second", 0));
+
+        assertEquals(null, woven, "no method can be measured");
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("its component '\u00d1\u00e9' (by default the class's simple name) cannot"
+                + " be a label value") && warnings.get(0).contains("Set @DynamoEndpoint(component = \"...\")"),
+                warnings.get(0));
+    }
+
     /** A public class with two annotated static methods {@code ()I} returning 1, with the given max_locals. */
     private static byte[] classWithTwoEndpoints(String internalName, String first, int firstLocals, String second,
             int secondLocals) {
