@@ -1,8 +1,11 @@
 package dev.dynamo.runtime.internal;
 
+import dev.dynamo.runtime.metrics.PrometheusNames;
+
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.function.Supplier;
  * class loader can still be collected, and its metrics then drop out of the export.
  */
 final class ForeignCopies {
+    private static final String UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
     private static final List<WeakReference<Supplier<List<Object[]>>>> STORES =
             new CopyOnWriteArrayList<WeakReference<Supplier<List<Object[]>>>>();
     private static final List<WeakReference<Supplier<Object[]>>> HEALTH =
@@ -68,8 +72,10 @@ final class ForeignCopies {
             return own;
         }
         Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
+        Map<String, Set<String>> ownSeries = new HashMap<String, Set<String>>();
         for (FamilySnapshot family : own) {
             merged.put(family.name(), family);
+            ownSeries.put(family.name(), seriesKeys(family));
         }
         // Newest first: after a redeploy the new copy's series win over the old one's until it is collected.
         for (int i = STORES.size() - 1; i >= 0; i--) {
@@ -88,28 +94,42 @@ final class ForeignCopies {
                 continue;
             }
             for (FamilySnapshot family : families) {
-                merge(merged, family);
+                merge(merged, family, ownSeries.get(family.name()));
             }
         }
         return new ArrayList<FamilySnapshot>(merged.values());
     }
 
-    /** Adds a foreign family: its samples join a family of the same name and type, without duplicate series. */
-    private static void merge(Map<String, FamilySnapshot> merged, FamilySnapshot family) {
+    /**
+     * Adds a foreign family: its series join a family of the same name and type, unless a series of
+     * the same labels is there already, which is kept whole (a histogram's buckets, count and sum
+     * never come from two copies). Where that series is this copy's own, the foreign one is a second
+     * count of the same thing and is reported once; between foreign copies it is an old deployment
+     * not yet collected.
+     *
+     * @param ownSeries the series keys of this copy's family of that name, or null
+     */
+    private static void merge(Map<String, FamilySnapshot> merged, FamilySnapshot family, Set<String> ownSeries) {
         FamilySnapshot existing = merged.get(family.name());
         if (existing == null) {
             merged.put(family.name(), family);
         } else if (existing.type() == family.type()) {
             List<Sample> samples = new ArrayList<Sample>(existing.samples());
-            Set<String> series = new HashSet<String>();
-            for (Sample sample : existing.samples()) {
-                series.add(seriesKey(sample));
-            }
+            Set<String> present = seriesKeys(existing);
+            boolean clashesWithOwn = false;
             for (Sample sample : family.samples()) {
-                // Each copy has its own runtime, so the unlabelled uptime would appear twice.
-                if (series.add(seriesKey(sample))) {
+                String key = seriesKey(sample);
+                if (!present.contains(key)) {
                     samples.add(sample);
+                } else if (ownSeries != null && ownSeries.contains(key)) {
+                    clashesWithOwn = true;
                 }
+            }
+            // Each copy has its own runtime, so the unlabelled uptime is in every copy: not a clash.
+            if (clashesWithOwn && !family.name().equals(UPTIME)) {
+                reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
+                        + " in this copy of the dynamo API and in a copy a child-first class loader loaded; the"
+                        + " first copy's series are exported and the other's left out. Create each series in one copy");
             }
             merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
         } else {
@@ -119,8 +139,25 @@ final class ForeignCopies {
         }
     }
 
+    private static Set<String> seriesKeys(FamilySnapshot family) {
+        Set<String> keys = new HashSet<String>();
+        for (Sample sample : family.samples()) {
+            keys.add(seriesKey(sample));
+        }
+        return keys;
+    }
+
+    /** A series' labels without {@code le}: a histogram's buckets, count and sum are one series. */
     private static String seriesKey(Sample sample) {
-        return sample.name() + sample.labelNames() + sample.labelValues();
+        StringBuilder key = new StringBuilder();
+        List<String> names = sample.labelNames();
+        List<String> values = sample.labelValues();
+        for (int i = 0; i < names.size(); i++) {
+            if (!names.get(i).equals("le")) {
+                key.append(names.get(i)).append('\0').append(values.get(i)).append('\0');
+            }
+        }
+        return key.toString();
     }
 
     private static void reportOnce(String key, String message) {

@@ -194,6 +194,38 @@ class ExportBridgeTest {
         assertEquals(2.0, sample(merged, family + "_total", map("dynamo_namespace", "b")).value());
     }
 
+    /**
+     * A histogram of the same labels in both copies, with other buckets: the foreign series is left
+     * out whole, so that the page never mixes one copy's buckets with the other's count; said once.
+     */
+    @Test
+    void keepsAHistogramSeriesWholeWhenAForeignCopyHasOneOfTheSameLabelsAndWarnsOnce() {
+        Object own = isolatedMetric("a", "createHistogram", "mix", NO_LABELS, Arrays.asList(1.0, 2.0));
+        isolated.call(own, "dev.dynamo.runtime.metrics.Histogram", "observe", 0.5);
+        String family = PREFIX + "mix";
+        Map<String, String> a = map("dynamo_namespace", "a");
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(family,
+                MetricType.Exposition.HISTOGRAM, "Help of mix", Arrays.asList(
+                        sampleOf(family + "_bucket", map("dynamo_namespace", "a", "le", "1.5"), 5),
+                        sampleOf(family + "_bucket", map("dynamo_namespace", "a", "le", "+Inf"), 5),
+                        sampleOf(family + "_count", a, 5),
+                        sampleOf(family + "_sum", a, 5),
+                        sampleOf(family + "_count", map("dynamo_namespace", "b"), 3))))));
+
+        FamilySnapshot merged = findFamily(collectIsolated(), family);
+        collectIsolated();
+
+        assertEquals(1.0, sample(merged, family + "_count", a).value());
+        assertEquals(3.0, sample(merged, family + "_count", map("dynamo_namespace", "b")).value(),
+                "a series only the foreign copy has is exported");
+        for (Sample sample : merged.samples()) {
+            assertTrue(!sample.labelValues().contains("1.5"), "no bucket of the foreign series: " + merged.samples());
+        }
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("metric '" + family + "' has series of the same labels"),
+                isolatedWarnings.get(0));
+    }
+
     @Test
     void addsAForeignFamilyThisCopyDoesNotHave() {
         isolatedMetric("a", "createGauge", "own_only", NO_LABELS);
