@@ -23,9 +23,14 @@ final class LongCounter implements IntCounter, Collectable {
         value.add(amount);
     }
 
+    /**
+     * The count, at most {@link Long#MAX_VALUE}: increments are never negative, so a negative sum
+     * means the total passed that, and a counter must not go down.
+     */
     @Override
     public long get() {
-        return value.sum();
+        long sum = value.sum();
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     @Override

@@ -20,6 +20,6 @@ public interface IntCounter {
      */
     void inc(long amount);
 
-    /** The current count. */
+    /** The current count; once past {@code Long.MAX_VALUE} it stays there, as a counter never goes down. */
     long get();
 }

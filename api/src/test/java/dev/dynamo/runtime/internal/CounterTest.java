@@ -72,6 +72,18 @@ class CounterTest {
     }
 
     @Test
+    void anIntegerCounterPastTheLargestLongStaysThereInsteadOfGoingNegative() {
+        String name = unique("bytes");
+        IntCounter counter = metrics().createIntCounter(name, "Bytes", NO_LABELS);
+
+        counter.inc(Long.MAX_VALUE);
+        counter.inc(2);
+
+        assertEquals(Long.MAX_VALUE, counter.get());
+        assertEquals((double) Long.MAX_VALUE, value(PREFIX + name, PREFIX + name + "_total", NO_LABELS));
+    }
+
+    @Test
     void rejectsANegativeIntegerIncrement() {
         IntCounter counter = metrics().createIntCounter(unique("guarded"), "h", NO_LABELS);
         counter.inc(3);
