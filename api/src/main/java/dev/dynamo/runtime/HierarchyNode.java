@@ -22,8 +22,8 @@ abstract class HierarchyNode {
         try {
             labelValue = PrometheusNames.sanitizeLabelName(name);
         } catch (IllegalArgumentException invalid) {
-            throw new IllegalArgumentException("Invalid " + kind + " name '" + name + "': " + invalid.getMessage(),
-                    invalid);
+            throw new IllegalArgumentException("Invalid " + kind + " name " + (name == null ? "null" : "'" + name + "'")
+                    + ": " + invalid.getMessage(), invalid);
         }
         List<String> fullPath = new ArrayList<String>(parentPath);
         fullPath.add(labelValue);

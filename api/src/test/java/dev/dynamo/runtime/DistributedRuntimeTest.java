@@ -71,7 +71,8 @@ class DistributedRuntimeTest {
         assertTrue(badNamespace.getMessage().startsWith("Invalid namespace name '@@@': Input '@@@' contains only"
                 + " invalid characters"), badNamespace.getMessage());
         assertTrue(badComponent.getMessage().startsWith("Invalid component name ''"), badComponent.getMessage());
-        assertTrue(badEndpoint.getMessage().startsWith("Invalid endpoint name 'null'"), badEndpoint.getMessage());
+        assertTrue(badEndpoint.getMessage().startsWith("Invalid endpoint name null: The name is null"),
+                badEndpoint.getMessage());
     }
 
     @Test

@@ -389,9 +389,14 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         }
     }
 
+    /** A valid name close to {@code label}, when its sanitized form is one (Dynamo's rules may keep a leading {@code __}). */
     private static String suggestion(String label) {
         try {
-            return "; for example '" + PrometheusNames.sanitizeLabelName(label) + "'";
+            String sanitized = PrometheusNames.sanitizeLabelName(label);
+            while (sanitized.startsWith("__")) {
+                sanitized = sanitized.substring(1);
+            }
+            return PrometheusNames.isValidLabelName(sanitized) ? "; for example '" + sanitized + "'" : "";
         } catch (IllegalArgumentException unsanitizable) {
             return "";
         }

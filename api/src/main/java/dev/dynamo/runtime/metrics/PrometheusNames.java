@@ -67,7 +67,11 @@ public final class PrometheusNames {
      * @throws IllegalArgumentException when {@code name} is null, empty, or has no valid character
      */
     public static String sanitizeMetricName(String name) {
-        if (name == null || name.isEmpty()) {
+        if (name == null) {
+            throw new IllegalArgumentException("The name is null; give a name with at least one character from"
+                    + " [a-zA-Z0-9_:]");
+        }
+        if (name.isEmpty()) {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus name;"
                     + " give a name with at least one character from [a-zA-Z0-9_:]");
         }
@@ -91,7 +95,11 @@ public final class PrometheusNames {
      * @throws IllegalArgumentException when {@code name} is null, empty, or has no valid character
      */
     public static String sanitizeLabelName(String name) {
-        if (name == null || name.isEmpty()) {
+        if (name == null) {
+            throw new IllegalArgumentException("The name is null; give a name with at least one character from"
+                    + " [a-zA-Z0-9_]");
+        }
+        if (name.isEmpty()) {
             throw new IllegalArgumentException("Cannot sanitize empty string into valid Prometheus label name;"
                     + " give a name with at least one character from [a-zA-Z0-9_]");
         }

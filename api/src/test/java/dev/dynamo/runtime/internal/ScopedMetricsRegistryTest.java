@@ -326,6 +326,15 @@ class ScopedMetricsRegistryTest {
     }
 
     @Test
+    void neverSuggestsALabelNameItWouldRejectItself() {
+        IllegalArgumentException error = rejects(() -> uniqueEndpoint().metrics()
+                .createGauge(unique("bad_label"), "Bad", map("___x", "v")));
+
+        assertTrue(error.getMessage().contains("for example '_x'"), error.getMessage());
+        assertNotNull(uniqueEndpoint().metrics().createGauge(unique("good_label"), "Good", map("_x", "v")));
+    }
+
+    @Test
     void rejectsNullLabelNamesAndValues() {
         MetricsRegistry metrics = uniqueEndpoint().metrics();
         Map<String, String> nullKey = new HashMap<String, String>();

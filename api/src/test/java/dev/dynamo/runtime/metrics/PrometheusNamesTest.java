@@ -62,10 +62,10 @@ class PrometheusNamesTest {
     }
 
     @Test
-    void rejectsANullMetricNameAsEmpty() {
+    void rejectsANullMetricNameSayingItIsNull() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> PrometheusNames.sanitizeMetricName(null));
-        assertTrue(error.getMessage().startsWith("Cannot sanitize empty string into valid Prometheus name"),
+        assertTrue(error.getMessage().startsWith("The name is null; give a name with at least one character"),
                 error.getMessage());
     }
 
