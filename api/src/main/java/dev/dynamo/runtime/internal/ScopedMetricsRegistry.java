@@ -254,14 +254,24 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
 
     @Override
     public void addUpdateCallback(Runnable callback) {
-        requireCallback(callback, "callback");
-        store.addCallback(new UpdateCallback(hierarchy, "update callback " + callback + " added at " + place(),
-                callback));
+        if (callback == null) {
+            throw new IllegalArgumentException("The update callback is null; pass a function that sets metrics"
+                    + " before each scrape");
+        }
+        store.addCallback(new UpdateCallback(hierarchy, "update callback " + describeCallback(callback) + " added at "
+                + place(), callback));
     }
 
     @Override
     public String prometheusExpfmt() {
         return TextExposition.write(store.snapshot(hierarchy));
+    }
+
+    /** A lambda's class name says only where it was written: {@code Main$$Lambda$34/0x...@311d617d}. */
+    private static String describeCallback(Runnable callback) {
+        String className = callback.getClass().getName();
+        int lambda = className.indexOf("$$Lambda");
+        return lambda > 0 ? "(a lambda of " + className.substring(0, lambda) + ")" : String.valueOf(callback);
     }
 
     private static void requireCallback(Object callback, String parameter) {

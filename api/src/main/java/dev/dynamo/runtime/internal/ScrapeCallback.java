@@ -32,6 +32,11 @@ abstract class ScrapeCallback {
         this.description = description;
     }
 
+    /** What the page shows while the callback fails or is late, for messages. */
+    String whileUnavailable() {
+        return "its series are left out of the scrape";
+    }
+
     /** Calls the application's code and keeps what it gave; throws what that code threw. */
     abstract void refresh() throws Exception;
 
@@ -53,7 +58,7 @@ abstract class ScrapeCallback {
             lastRunSucceeded = true;
         } catch (Throwable failed) {
             lastRunSucceeded = false;
-            report(description + " failed; its series are left out of the scrape until it succeeds: " + failed);
+            report(description + " failed; " + whileUnavailable() + " until it succeeds: " + failed);
         } finally {
             state.set(IDLE);
         }

@@ -107,7 +107,7 @@ final class ScrapeCallbacks {
 
     private static void reportLate(ScrapeCallback callback) {
         callback.report(callback.description() + " did not return within " + DEADLINE_MILLIS
-                + " ms; its series are left out of the scrape until it returns");
+                + " ms; " + callback.whileUnavailable() + " until it returns");
     }
 
     /** Waits until none of {@code awaited} is running, at most {@link #DEADLINE_MILLIS}; true if none is. */

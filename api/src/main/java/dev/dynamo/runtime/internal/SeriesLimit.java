@@ -38,7 +38,8 @@ final class SeriesLimit {
     void setLimit(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("Series limit of metric '" + family + "' must be at least 1, got "
-                    + limit);
+                    + limit + "; pass the most label sets it may have (the default, " + MaxSeriesSetting.defaultLimit()
+                    + ", comes from " + MaxSeriesSetting.VARIABLE + ")");
         }
         explicitLimit = limit;
     }

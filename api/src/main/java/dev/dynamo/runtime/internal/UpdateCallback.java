@@ -12,6 +12,11 @@ final class UpdateCallback extends ScrapeCallback {
     }
 
     @Override
+    String whileUnavailable() {
+        return "the metrics it sets keep the values they had";
+    }
+
+    @Override
     void refresh() {
         callback.run();
     }

@@ -252,6 +252,25 @@ class CallbackMetricsTest {
     }
 
     @Test
+    void aFailingUpdateCallbackIsNamedByWhereItWasWrittenAndItsMetricsKeepTheirValues() {
+        Gauge size = metrics.createGauge("cache_size", "h", null);
+        size.set(3);
+        metrics.addUpdateCallback(() -> {
+            throw new IllegalStateException("cache closed");
+        });
+
+        assertEquals(3.0, value("dynamo_component_cache_size", "dynamo_component_cache_size", PLACE));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("update callback (a lambda of " + CallbackMetricsTest.class.getName()
+                + ") added at ns/comp failed; the metrics it sets keep the values they had until it succeeds"),
+                warnings.get(0));
+        String nullCallback = assertThrows(IllegalArgumentException.class, () -> metrics.addUpdateCallback(null))
+                .getMessage();
+        assertTrue(nullCallback.startsWith("The update callback is null; pass a function that sets metrics"),
+                nullCallback);
+    }
+
+    @Test
     void callbacksOfAnotherPlaceDoNotRunForThisPlacesExposition() {
         MetricsRegistry elsewhere = new ScopedMetricsRegistry(store, Arrays.asList("other"));
         AtomicInteger otherRuns = new AtomicInteger();
