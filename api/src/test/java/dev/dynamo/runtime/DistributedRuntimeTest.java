@@ -75,6 +75,25 @@ class DistributedRuntimeTest {
                 badEndpoint.getMessage());
     }
 
+    /**
+     * Nested namespaces label only the first three levels, so two endpoints below them share their
+     * series: each endpoint's own page shows what was created through it.
+     */
+    @Test
+    void endpointsBelowTheThirdLevelShareASeriesAndEachPageShowsIt() {
+        Component component = DistributedRuntime.get().namespace(unique("a")).namespace("b").component("c");
+        Endpoint d = component.endpoint("d");
+        Endpoint e = component.endpoint("e");
+
+        d.metrics().createCounter("deep", "h", Collections.<String, String>emptyMap()).inc();
+        e.metrics().createCounter("deep", "h", Collections.<String, String>emptyMap()).inc(10);
+
+        String shown = "dynamo_component_deep_total{dynamo_namespace=\"";
+        assertTrue(d.metrics().prometheusExpfmt().contains(shown), d.metrics().prometheusExpfmt());
+        assertTrue(e.metrics().prometheusExpfmt().contains(shown), e.metrics().prometheusExpfmt());
+        assertTrue(e.metrics().prometheusExpfmt().contains("} 11.0"), e.metrics().prometheusExpfmt());
+    }
+
     @Test
     void exposesItsUptimeAsAnUnlabelledGauge() {
         DistributedRuntime.get();

@@ -182,6 +182,7 @@ public final class MetricStore {
                             + Arrays.toString(existing.buckets) + "; cannot create it again with buckets "
                             + Arrays.toString(definition.buckets()) + ". Use the same buckets, or another name");
                 }
+                existing.addPlace(definition.hierarchy());
                 return existing.metric;
             }
             if (created instanceof LabeledMetrics) {
@@ -226,17 +227,36 @@ public final class MetricStore {
         final List<String> fixedValues;
         final double[] buckets;
         final Collectable metric;
-        final List<String> hierarchy;
+        /**
+         * Every place the metric was created at. Usually one; more where places share their label
+         * values (nested namespaces label only three levels, so {@code a/b/c/d} and {@code a/b/c/e}
+         * get one series), and each of them shows it. Replaced under the store's lock.
+         */
+        volatile List<List<String>> places;
 
         Registration(List<String> fixedValues, double[] buckets, Collectable metric, List<String> hierarchy) {
             this.fixedValues = fixedValues;
             this.buckets = buckets;
             this.metric = metric;
-            this.hierarchy = hierarchy;
+            this.places = Collections.singletonList(hierarchy);
+        }
+
+        /** Under the store's lock. */
+        void addPlace(List<String> hierarchy) {
+            if (!places.contains(hierarchy)) {
+                List<List<String>> more = new ArrayList<List<String>>(places);
+                more.add(hierarchy);
+                places = more;
+            }
         }
 
         boolean isAtOrBelow(List<String> place) {
-            return hierarchy.size() >= place.size() && hierarchy.subList(0, place.size()).equals(place);
+            for (List<String> hierarchy : places) {
+                if (hierarchy.size() >= place.size() && hierarchy.subList(0, place.size()).equals(place)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }
