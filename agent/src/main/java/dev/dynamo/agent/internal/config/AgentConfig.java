@@ -111,6 +111,15 @@ public final class AgentConfig {
         readServerSwitch(env, b);
         String host = value(env, SYSTEM_HOST);
         b.host = host == null ? "0.0.0.0" : host;
+        String hostProblem = host == null ? null : HostSetting.whatIsWrong(host);
+        if (hostProblem != null) {
+            // No fallback to 0.0.0.0: that would serve on every interface where one was meant.
+            b.problems.add(SYSTEM_HOST + "='" + host + "' is not a host: " + hostProblem + "; " + HostSetting.ACCEPTED
+                    + ". The metrics server is off");
+            b.serverEnabled = false;
+            b.port = -1;
+            b.serverOffReason = SYSTEM_HOST + "='" + host + "' cannot be used";
+        }
         b.metricsPath = path(env, METRICS_PATH_SETTING, DEFAULT_METRICS_PATH, null, b.problems);
         b.healthPath = path(env, HEALTH_PATH, "/health", b.metricsPath, b.problems);
         b.livePath = path(env, LIVE_PATH, "/live", b.metricsPath, b.problems);

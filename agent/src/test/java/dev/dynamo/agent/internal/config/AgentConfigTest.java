@@ -542,6 +542,18 @@ class AgentConfigTest {
         assertEquals(10_000, config.requestTimeoutMillis());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:80", "http://127.0.0.1", "[127.0.0.1]", "999.1.1.1"})
+    void reportsAHostThatCannotBeBoundAndKeepsTheServerOff(String host) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", "9000", "DYN_SYSTEM_HOST", host);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_HOST='" + host + "' is not a host: "), problem);
+        assertTrue(problem.contains("set DYN_SYSTEM_HOST to an IP address or host name of this machine, with no port"
+                + " and no scheme: 0.0.0.0 for every interface, 127.0.0.1 for loopback only"), problem);
+        assertFalse(config.serverEnabled());
+    }
+
     // DYN_SYSTEM_WEB_CONFIG and DYN_SYSTEM_LIVE_REQUIRES_AUTH
 
     @Test

@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Starts the server on a free port of 127.0.0.1 and talks to it over HTTP. */
 class SystemServerTest {
@@ -409,6 +410,19 @@ class SystemServerTest {
             assertEquals(200, client.send("GET /live HTTP/1.2\r\n\r\n").read().status);
             assertEquals(200, client.send("GET /live HTTP/1.9\r\n\r\n").read().status);
         }
+    }
+
+    @Test
+    void namesAnIpv6AddressInItsUrlInBracketsOnce() throws IOException {
+        SystemServer onIpv6;
+        try {
+            onIpv6 = start("DYN_SYSTEM_HOST", "[::1]");
+        } catch (IOException noIpv6) {
+            assumeTrue(false, "no IPv6 loopback here: " + noIpv6);
+            return;
+        }
+        assertEquals("http://[::1]:" + onIpv6.port(), onIpv6.url("[::1]"));
+        assertEquals("http://[::1]:" + onIpv6.port(), onIpv6.url("::1"));
     }
 
     @Test
