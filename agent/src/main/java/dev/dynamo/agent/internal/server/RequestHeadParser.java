@@ -74,7 +74,7 @@ final class RequestHeadParser {
         int first = requestLine.indexOf(' ');
         int second = first < 0 ? -1 : requestLine.indexOf(' ', first + 1);
         if (first <= 0 || second < 0 || requestLine.indexOf(' ', second + 1) >= 0) {
-            throw new BadRequestException(400, "malformed request line");
+            throw new BadRequestException(400, "malformed request line; a request line is METHOD /path HTTP/1.1");
         }
         String method = requestLine.substring(0, first);
         String target = requestLine.substring(first + 1, second);
