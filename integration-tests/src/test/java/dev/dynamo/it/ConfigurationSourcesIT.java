@@ -22,6 +22,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 13: every source of settings against the demo server — agent arguments, system properties,
@@ -209,5 +210,48 @@ class ConfigurationSourcesIT {
         assertTrue(stderr.get(0).contains("192.0.2.7 is not an address of this machine; set DYN_SYSTEM_HOST"),
                 stderr.toString());
         assertFalse(stderr.get(0).contains("in use"), stderr.toString());
+    }
+
+    private Path namedPipe(String name) throws IOException, InterruptedException {
+        Path pipe = processes.outputDir().resolve(name);
+        Files.createDirectories(pipe.getParent());
+        Files.deleteIfExists(pipe);
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "needs mkfifo");
+        return pipe;
+    }
+
+    @Test
+    void aConfigFileThatIsANamedPipeIsOneLineAndTheOtherSourcesApply() throws Exception {
+        // Opening the pipe would have blocked premain until a writer came: main never ran.
+        Path pipe = namedPipe("agent.properties");
+        int port = FreePorts.pick();
+        ManagedProcess demo = processes.start(demo().env("DYN_CONFIG_FILE", pipe.toString())
+                .env("DYN_SYSTEM_PORT", String.valueOf(port)));
+
+        assertServesOn(demo, port, "/metrics");
+        List<String> stderr = demo.stderrLines();
+        assertEquals(1, stderr.size(), stderr.toString());
+        assertTrue(stderr.get(0).contains("DYN_CONFIG_FILE='" + pipe + "' cannot be read: it is not a regular file"
+                + " (a named pipe, device or socket); use the path of a readable properties file (a regular file of"
+                + " at most 1 MiB)"), stderr.toString());
+    }
+
+    @Test
+    void aWebConfigThatIsANamedPipeOrADeviceKeepsTheServerOffAndTheApplicationRuns() throws Exception {
+        Path pipe = namedPipe("web-config.yml");
+        for (String webConfig : List.of(pipe.toString(), "/dev/zero")) {
+            int port = FreePorts.pick();
+            ManagedProcess demo = processes.start(demo().env("DYN_SYSTEM_WEB_CONFIG", webConfig)
+                    .env("DYN_SYSTEM_PORT", String.valueOf(port)));
+
+            int serverPort = DemoTraffic.awaitServerPort(demo);
+            assertEquals(200, DemoTraffic.post(serverPort, 1, false));
+            demo.awaitStderr("DYN_SYSTEM_WEB_CONFIG=" + webConfig + ": cannot read it: it is not a regular file",
+                    Timeouts.STARTUP);
+            assertFalse(FreePorts.isListening(port));
+            assertEquals(200, DemoTraffic.post(serverPort, 2, false));
+            assertEquals(0, demo.awaitExit(Timeouts.EXIT), demo.describe());
+            assertEquals(1, demo.stderrLines().size(), demo.describe());
+        }
     }
 }

@@ -328,7 +328,8 @@ class ServerAbuseIT {
                 try (RawHttpConnection connection = new RawHttpConnection(port)) {
                     RawHttpConnection.Reply reply = connection.send(garbage).read();
                     assertEquals(400, reply.status(), garbage);
-                    assertEquals("Bad Request\n", reply.text());
+                    assertTrue(reply.text().startsWith("Bad Request: "), reply.text());
+                    assertFalse(reply.text().contains("GARBAGE") || reply.text().contains("no colon"), reply.text());
                     assertTrue(connection.closedByServer());
                 }
             }

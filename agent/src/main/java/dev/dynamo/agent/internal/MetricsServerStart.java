@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal;
 
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.config.HostSetting;
 import dev.dynamo.agent.internal.export.ApiMetricsCollector;
 import dev.dynamo.agent.internal.export.AgentCostCollector;
 import dev.dynamo.agent.internal.export.JvmMetrics;
@@ -15,7 +16,8 @@ import dev.dynamo.agent.internal.webconfig.WebConfigException;
 import dev.dynamo.agent.internal.webconfig.WebSecurity;
 
 import java.io.IOException;
-import java.net.BindException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Paths;
 import java.util.Locale;
 
@@ -39,7 +41,7 @@ final class MetricsServerStart {
         registry.register(new AgentCostCollector());
         JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
         Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
-        String address = config.host() + ":" + config.port();
+        String address = HostSetting.withPort(config.host(), config.port());
         ServerSecurity security = ServerSecurity.PLAIN;
         String securityNote = "";
         if (config.webConfigFile() != null) {
@@ -72,7 +74,9 @@ final class MetricsServerStart {
             } else {
                 LOG.info(serving);
             }
-        } catch (BindException cannotBind) {
+        } catch (UnknownHostException unresolved) {
+            LOG.error(unresolvedHost(config, address));
+        } catch (SocketException cannotBind) {
             LOG.error(bindFailure(config, address, cannotBind));
         } catch (IOException | RuntimeException failed) {
             LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
@@ -81,14 +85,22 @@ final class MetricsServerStart {
         }
     }
 
-    /** Tells a taken port from an address that is not this machine's: the JDK reports both as BindException. */
-    static String bindFailure(AgentConfig config, String address, BindException cannotBind) {
+    /**
+     * Tells a taken port from an address that is not this machine's (the JDK reports both as
+     * BindException) and from an IPv6 link-local address without its interface (a SocketException).
+     */
+    static String bindFailure(AgentConfig config, String address, SocketException cannotBind) {
         String detail = String.valueOf(cannotBind.getMessage());
         String lower = detail.toLowerCase(Locale.ROOT);
         String fix;
         if (lower.contains("assign requested address") || lower.contains("not available")) {
             fix = config.host() + " is not an address of this machine; set " + AgentConfig.SYSTEM_HOST
                     + " to one of its addresses, 0.0.0.0 for every interface or 127.0.0.1 for loopback only";
+        } else if (lower.contains("invalid argument") && isLinkLocalWithoutInterface(config.host())) {
+            fix = config.host() + " is a link-local IPv6 address, which is bound only with its interface ("
+                    + config.host() + "%eth0, with the interface's name); or " + HostSetting.ACCEPTED;
+        } else if (lower.contains("invalid argument")) {
+            fix = config.host() + " is not an address the server can listen on; " + HostSetting.ACCEPTED;
         } else if (lower.contains("in use")) {
             fix = "port " + config.port() + " is already in use; set " + AgentConfig.SYSTEM_PORT
                     + " to a free port, or 0 for any free port";
@@ -101,5 +113,21 @@ final class MetricsServerStart {
         }
         return "cannot serve metrics on " + address + ": " + fix + " (" + detail
                 + "). The application runs on without the metrics server";
+    }
+
+    /** A host name that does not resolve, or a malformed address the JDK took for a name. */
+    static String unresolvedHost(AgentConfig config, String address) {
+        return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host()
+                + " is not a name this machine can resolve to an address; " + HostSetting.ACCEPTED
+                + ". The application runs on without the metrics server";
+    }
+
+    /** fe80::/10 without {@code %interface}: the kernel refuses to bind it ("Invalid argument"). */
+    private static boolean isLinkLocalWithoutInterface(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        String bare = lower.startsWith("[") ? lower.substring(1) : lower;
+        boolean linkLocal = bare.startsWith("fe8") || bare.startsWith("fe9") || bare.startsWith("fea")
+                || bare.startsWith("feb");
+        return linkLocal && bare.indexOf('%') < 0;
     }
 }

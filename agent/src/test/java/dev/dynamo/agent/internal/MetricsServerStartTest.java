@@ -4,6 +4,7 @@ import dev.dynamo.agent.internal.config.AgentConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.BindException;
+import java.net.SocketException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -37,5 +38,25 @@ class MetricsServerStartTest {
                 new BindException("Permission denied"));
 
         assertTrue(denied.contains("port 80 needs privileges"), denied);
+    }
+
+    @Test
+    void saysALinkLocalAddressNeedsItsInterfaceAndWhatIsAccepted() {
+        String linkLocal = MetricsServerStart.bindFailure(config("fe80::1", "9000"), "[fe80::1]:9000",
+                new SocketException("Invalid argument"));
+
+        assertTrue(linkLocal.startsWith("cannot serve metrics on [fe80::1]:9000: fe80::1 is a link-local IPv6 address,"
+                + " which is bound only with its interface (fe80::1%eth0"), linkLocal);
+        assertTrue(linkLocal.contains("0.0.0.0 for every interface, 127.0.0.1 for loopback only"), linkLocal);
+    }
+
+    @Test
+    void saysAHostThatDoesNotResolveAndWhatIsAccepted() {
+        String unresolved = MetricsServerStart.unresolvedHost(config("nonexistent.invalid", "9000"),
+                "nonexistent.invalid:9000");
+
+        assertTrue(unresolved.startsWith("cannot serve metrics on nonexistent.invalid:9000: DYN_SYSTEM_HOST="
+                + "nonexistent.invalid is not a name this machine can resolve to an address; set DYN_SYSTEM_HOST to"
+                + " an IP address or host name of this machine, with no port and no scheme"), unresolved);
     }
 }

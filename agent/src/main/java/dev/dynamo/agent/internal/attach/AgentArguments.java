@@ -48,7 +48,8 @@ public final class AgentArguments {
 
     /**
      * Decodes {@code arguments} into name-value pairs, names as written; parts that are not
-     * {@code name=value} are described in {@code problems}.
+     * {@code name=value} are described in {@code problems}, and so is a setting given twice (the
+     * last one is used, as the JVM does with its own options).
      */
     public static Map<String, String> decode(String arguments, List<String> problems) {
         Map<String, String> settings = new LinkedHashMap<String, String>();
@@ -64,9 +65,16 @@ public final class AgentArguments {
             }
             int equals = pair.indexOf('=');
             String name = equals < 0 ? "" : decodeOne(pair.substring(0, equals)).trim();
-            if (listKey != null && SettingNames.resolve(name) == null) {
+            String settingWithoutValue = equals < 0 ? SettingNames.resolve(decodeOne(pair).trim()) : null;
+            if (listKey != null && SettingNames.resolve(name) == null && settingWithoutValue == null) {
                 // The next item of a comma-separated value: log=info,dev.dynamo.agent=debug
                 settings.put(listKey, settings.get(listKey) + "," + decodeOne(pair));
+                continue;
+            }
+            listKey = null;
+            if (settingWithoutValue != null) {
+                problems.add("agent argument '" + pair.trim() + "' names the setting " + settingWithoutValue
+                        + " but gives no value; write " + pair.trim() + "=<value>. It is ignored");
                 continue;
             }
             if (name.isEmpty()) {
@@ -75,10 +83,30 @@ public final class AgentArguments {
                         + " '&'. It is ignored");
                 continue;
             }
-            settings.put(name, decodeOne(pair.substring(equals + 1)));
+            String value = decodeOne(pair.substring(equals + 1));
+            String earlier = sameSetting(settings, name);
+            if (earlier != null) {
+                String setting = SettingNames.resolve(name);
+                problems.add("agent argument " + (setting == null ? "'" + name + "'" : setting) + " is given twice ("
+                        + earlier + "=" + settings.get(earlier) + ", then " + name + "=" + value + "); the last, "
+                        + name + "=" + value + ", is used");
+                settings.remove(earlier);
+            }
+            settings.put(name, value);
             listKey = !ampersandForm && LIST_SETTINGS.contains(SettingNames.resolve(name)) ? name : null;
         }
         return settings;
+    }
+
+    /** The name in {@code settings} that sets what {@code name} sets ({@code port}, {@code DYN_SYSTEM_PORT}), or null. */
+    private static String sameSetting(Map<String, String> settings, String name) {
+        String setting = SettingNames.resolve(name);
+        for (String given : settings.keySet()) {
+            if (given.equals(name) || (setting != null && setting.equals(SettingNames.resolve(given)))) {
+                return given;
+            }
+        }
+        return null;
     }
 
     private static String encodeOne(String text) {

@@ -29,6 +29,11 @@ public final class AttachCommand {
             return 2;
         }
         String pid = args[0];
+        if (Boolean.FALSE.equals(processExists(pid))) {
+            err.println("dynamo-agent: no Java process with pid " + pid + ": no process has that id (see jps -l for"
+                    + " the Java processes of this user)");
+            return 1;
+        }
         try {
             File agentJar = new File(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (!agentJar.isFile()) {
@@ -40,9 +45,46 @@ public final class AttachCommand {
                     + " including settings it could not apply");
             return 0;
         } catch (URISyntaxException | RuntimeException failed) {
-            err.println("dynamo-agent: cannot attach to JVM " + pid + ": " + failed
-                    + " (is it a running JVM of the same user, started without -XX:+DisableAttachMechanism?)");
+            err.println("dynamo-agent: cannot attach to JVM " + pid + ": " + rootCause(failed)
+                    + " (is it a running JVM of the same user, started without -XX:+DisableAttachMechanism?"
+                    + " See jps -l for the Java processes of this user)");
             return 1;
         }
+    }
+
+    /**
+     * Whether a process with this id runs, or null when this JVM cannot tell. Asked before attaching
+     * because the attach library, given a missing process, fails with a message that names only its
+     * own classes. {@code ProcessHandle} is Java 9+, and the command may run on Java 8: there
+     * {@code /proc} answers on Linux.
+     */
+    static Boolean processExists(String pid) {
+        long id;
+        try {
+            id = Long.parseLong(pid);
+        } catch (NumberFormatException tooLong) {
+            return Boolean.FALSE;
+        }
+        try {
+            Class<?> processHandle = Class.forName("java.lang.ProcessHandle");
+            Object found = processHandle.getMethod("of", long.class).invoke(null, id);
+            return (Boolean) found.getClass().getMethod("isPresent").invoke(found);
+        } catch (ReflectiveOperationException | RuntimeException java8) {
+            return new File("/proc/self").isDirectory() ? new File("/proc/" + id).isDirectory() : null;
+        }
+    }
+
+    /** The innermost cause, which says what went wrong, without the attach library's own wrapping. */
+    private static String rootCause(Throwable failed) {
+        Throwable root = failed;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (root == failed && message != null && message.contains("AttachmentProvider")) {
+            // ByteBuddy's "Error during attachment using: ...AttachmentProvider$Compound@4d405ef7" says nothing more.
+            return "the attach mechanism refused";
+        }
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

@@ -56,7 +56,7 @@ public final class AgentConfig {
     static final List<String> TRUTHY = Arrays.asList("1", "true", "on", "yes");
     static final List<String> FALSY = Arrays.asList("0", "false", "off", "no");
     private static final String PORT_VALUES = "use 1-65535 to serve on that port, 0 for any free port,"
-            + " or a negative number to turn the server off. The metrics server is off";
+            + " or a negative number down to " + Integer.MIN_VALUE + " to turn the server off. The metrics server is off";
 
     private final boolean serverEnabled;
     private final String serverOffReason;
@@ -111,6 +111,15 @@ public final class AgentConfig {
         readServerSwitch(env, b);
         String host = value(env, SYSTEM_HOST);
         b.host = host == null ? "0.0.0.0" : host;
+        String hostProblem = host == null ? null : HostSetting.whatIsWrong(host);
+        if (hostProblem != null) {
+            // No fallback to 0.0.0.0: that would serve on every interface where one was meant.
+            b.problems.add(SYSTEM_HOST + "='" + host + "' is not a host: " + hostProblem + "; " + HostSetting.ACCEPTED
+                    + ". The metrics server is off");
+            b.serverEnabled = false;
+            b.port = -1;
+            b.serverOffReason = SYSTEM_HOST + "='" + host + "' cannot be used";
+        }
         b.metricsPath = path(env, METRICS_PATH_SETTING, DEFAULT_METRICS_PATH, null, b.problems);
         b.healthPath = path(env, HEALTH_PATH, "/health", b.metricsPath, b.problems);
         b.livePath = path(env, LIVE_PATH, "/live", b.metricsPath, b.problems);
@@ -138,7 +147,8 @@ public final class AgentConfig {
         b.endpointsGatingHealth = EndpointList.parse(USE_ENDPOINT_HEALTH_STATUS, value(env, USE_ENDPOINT_HEALTH_STATUS),
                 b.problems);
         b.maxSeries = wholeNumber(env, METRICS_MAX_SERIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_SERIES,
-                "a series limit; use a whole number of at least 1 (label sets per metric)", b.problems);
+                "a series limit; use a whole number from 1 to " + Integer.MAX_VALUE + " (label sets per metric)",
+                b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.jvmDeadlockDetectionMillis = deadlockDetection(value(env, JVM_DEADLOCK_DETECTION), b.problems);
@@ -156,15 +166,16 @@ public final class AgentConfig {
         Integer port = null;
         boolean portUnusable = false;
         if (rawPort != null) {
-            try {
-                port = Integer.parseInt(rawPort);
-                if (port > 65535) {
-                    b.problems.add(SYSTEM_PORT + "=" + rawPort + " is out of range; " + PORT_VALUES);
-                    portUnusable = true;
-                }
-            } catch (NumberFormatException notANumber) {
-                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number; " + PORT_VALUES);
+            Long number = asciiWholeNumber(rawPort);
+            if (number == null) {
+                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number (ASCII digits 0-9); "
+                        + PORT_VALUES);
                 portUnusable = true;
+            } else if (number > 65535 || number < Integer.MIN_VALUE) {
+                b.problems.add(SYSTEM_PORT + "=" + rawPort + " is out of range; " + PORT_VALUES);
+                portUnusable = true;
+            } else {
+                port = number.intValue();
             }
         }
         Boolean enabled = flag(env, SYSTEM_ENABLED, b.problems, "the metrics server");
@@ -208,16 +219,36 @@ public final class AgentConfig {
         if (raw == null) {
             return fallback;
         }
-        try {
-            int number = Integer.parseInt(raw);
-            if (number >= min && number <= max) {
-                return number;
-            }
-        } catch (NumberFormatException notANumber) {
-            // Described below, as an out-of-range value is.
+        Long number = asciiWholeNumber(raw);
+        if (number != null && number >= min && number <= max) {
+            return number.intValue();
         }
-        problems.add(name + "='" + raw + "' is not " + what + ". Using " + fallback);
+        problems.add(name + "='" + raw + "' is " + (number == null ? "not " : "out of range for ") + what + ". Using "
+                + fallback);
         return fallback;
+    }
+
+    /**
+     * The whole number {@code raw} writes in ASCII digits with an optional sign, or null. Unlike
+     * {@code Integer.parseInt} it refuses the digits of other scripts ({@code ١٩٠٣٦}), as the HTTP
+     * parser does; a number too long for a {@code long} is returned as {@code Long.MAX_VALUE} or
+     * {@code MIN_VALUE}, so that it reads as out of range, not as "not a number".
+     */
+    static Long asciiWholeNumber(String raw) {
+        int start = raw.startsWith("-") || raw.startsWith("+") ? 1 : 0;
+        if (start == raw.length()) {
+            return null;
+        }
+        for (int i = start; i < raw.length(); i++) {
+            if (raw.charAt(i) < '0' || raw.charAt(i) > '9') {
+                return null;
+            }
+        }
+        boolean negative = raw.charAt(0) == '-';
+        if (raw.length() - start > 18) {
+            return negative ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return Long.parseLong(raw);
     }
 
     private static String namespace(String raw, List<String> problems) {
@@ -254,8 +285,9 @@ public final class AgentConfig {
             return millis;
         }
         problems.add(JVM_DEADLOCK_DETECTION + "='" + raw + "' is neither true, false nor a duration; use true to"
-                + " detect deadlocked threads at most once a minute, a duration such as 500ms, 30s or 5m to detect"
-                + " them at most that often (0s: at every scrape), or false. Deadlock detection is off");
+                + " detect deadlocked threads at most once a minute, a duration to detect them at most that often"
+                + " (1 to 6 digits and the unit ms, s or m: 500ms, 30s, 5m; 0s: at every scrape; at most 999999m),"
+                + " or false. Deadlock detection is off");
         return NO_DEADLOCK_DETECTION;
     }
 

@@ -1,14 +1,11 @@
 package dev.dynamo.agent.internal.config;
 
+import dev.dynamo.agent.internal.SettingFiles;
 import dev.dynamo.agent.internal.attach.AgentArguments;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,12 +94,14 @@ public final class ConfigSources {
             List<String> problems) {
         Properties properties = new Properties();
         try {
-            Path path = Paths.get(file);
-            try (InputStream in = Files.newInputStream(path);
-                    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            }
-        } catch (IOException | IllegalArgumentException | SecurityException unreadable) {
+            byte[] content = SettingFiles.read(Paths.get(file));
+            properties.load(new StringReader(new String(content, StandardCharsets.UTF_8)));
+        } catch (IOException unreadable) {
+            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read: " + unreadable.getMessage()
+                    + "; use the path of a readable properties file (a regular file of at most "
+                    + SettingFiles.MAX_SIZE_TEXT + "). The settings in it are not used");
+            return;
+        } catch (IllegalArgumentException | SecurityException unreadable) {
             problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read (" + unreadable
                     + "); use the path of a readable properties file. The settings in it are not used");
             return;

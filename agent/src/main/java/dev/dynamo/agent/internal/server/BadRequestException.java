@@ -1,6 +1,9 @@
 package dev.dynamo.agent.internal.server;
 
-/** A request the server cannot parse: the status to answer and what was wrong, for the server's log only. */
+/**
+ * A request the server cannot parse: the status to answer and what was wrong, in fixed words that
+ * never hold anything the client sent: the message is logged and is the response body too.
+ */
 final class BadRequestException extends Exception {
     private static final long serialVersionUID = 1L;
 

@@ -40,7 +40,11 @@ final class MetricsHandler {
         try {
             names = requestedNames(request.rawQuery());
         } catch (IllegalArgumentException malformed) {
-            return HttpResponse.text(400, "Malformed query; use /metrics?name[]=metric_name\n");
+            // Counted and logged like the 400s of the request head, which the selector thread answers.
+            rejections.count(Rejections.Reason.BAD_REQUEST, "answered 400 to a malformed request: malformed"
+                    + " percent-encoding in the query");
+            return HttpResponse.text(400, "Bad Request: malformed percent-encoding in the query; use"
+                    + " ?name[]=metric_name, where '%' must start an escape of two hex digits (%25 for '%' itself)\n");
         }
         beforeEachScrape.run();
         String contentType = ContentNegotiation.prefersOpenMetrics(request.header("Accept"))

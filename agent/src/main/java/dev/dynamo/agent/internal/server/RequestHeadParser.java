@@ -16,6 +16,8 @@ final class RequestHeadParser {
     /** Largest request head accepted; a longer one is answered 431 (414 when the request line alone is longer). */
     static final int MAX_HEAD_BYTES = 8 * 1024;
     static final int MAX_HEADER_FIELDS = 100;
+    /** The first byte of a TLS record that carries a handshake message, as a ClientHello does. */
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
 
     private RequestHeadParser() {
     }
@@ -49,6 +51,20 @@ final class RequestHeadParser {
         return 414;
     }
 
+    /**
+     * Refuses at once a request whose first byte cannot start a request line, instead of waiting for
+     * a head that never ends: a TLS client's handshake on the plain-HTTP port sends no line end and
+     * would otherwise wait for the request timeout.
+     */
+    static void checkFirstByte(byte first) throws BadRequestException {
+        if (first == TLS_HANDSHAKE_RECORD) {
+            throw new BadRequestException(400, "a TLS handshake on a port that speaks plain HTTP; use http://");
+        }
+        if (!isToken(String.valueOf((char) (first & 0xff)))) {
+            throw new BadRequestException(400, "malformed request line; a request starts with a method such as GET");
+        }
+    }
+
     /** Parses the head in {@code bytes[0..end)}, as found by {@link #headEnd}. */
     static HttpRequest parse(byte[] bytes, int end) throws BadRequestException {
         int lineStart = 0;
@@ -58,7 +74,7 @@ final class RequestHeadParser {
         int first = requestLine.indexOf(' ');
         int second = first < 0 ? -1 : requestLine.indexOf(' ', first + 1);
         if (first <= 0 || second < 0 || requestLine.indexOf(' ', second + 1) >= 0) {
-            throw new BadRequestException(400, "malformed request line");
+            throw new BadRequestException(400, "malformed request line; a request line is METHOD /path HTTP/1.1");
         }
         String method = requestLine.substring(0, first);
         String target = requestLine.substring(first + 1, second);
@@ -66,17 +82,15 @@ final class RequestHeadParser {
         if (!isToken(method)) {
             throw new BadRequestException(400, "malformed request method");
         }
-        boolean http11;
-        if (version.equals("HTTP/1.1")) {
-            http11 = true;
-        } else if (version.equals("HTTP/1.0")) {
-            http11 = false;
-        } else if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
-                && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
-            throw new BadRequestException(505, "unsupported HTTP version");
-        } else {
-            throw new BadRequestException(400, "malformed HTTP version");
+        if (!(version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                && version.charAt(6) == '.' && isDigit(version.charAt(7)))) {
+            throw new BadRequestException(400, "malformed HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
         }
+        if (version.charAt(5) != '1') {
+            throw new BadRequestException(505, "unsupported HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
+        }
+        // A higher minor version of 1.x is served as 1.1 (RFC 9110 §2.5).
+        boolean http11 = version.charAt(7) != '0';
 
         Map<String, String> headers = new HashMap<String, String>();
         int fields = 0;
@@ -88,7 +102,8 @@ final class RequestHeadParser {
                 break;
             }
             if (++fields > MAX_HEADER_FIELDS) {
-                throw new BadRequestException(431, "too many header fields");
+                throw new BadRequestException(431, "too many header fields; at most " + MAX_HEADER_FIELDS
+                        + " are accepted");
             }
             addField(headers, bytes, lineStart, contentEnd);
             lineStart = lineEnd + 1;
@@ -197,7 +212,8 @@ final class RequestHeadParser {
             int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
             int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
             if (low < 0) {
-                throw new BadRequestException(400, "malformed percent-encoding in the path");
+                throw new BadRequestException(400, "malformed percent-encoding in the path; '%' must start an"
+                        + " escape of two hex digits (%25 for '%' itself)");
             }
             decoded.write(high * 16 + low);
             i += 2;

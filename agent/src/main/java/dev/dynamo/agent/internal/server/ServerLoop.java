@@ -306,14 +306,20 @@ final class ServerLoop implements Runnable {
         if (connection.inputLength == 0) {
             return;
         }
+        try {
+            RequestHeadParser.checkFirstByte(connection.input[0]);
+        } catch (BadRequestException bad) {
+            refuse(connection, now, bad);
+            return;
+        }
         int end = RequestHeadParser.headEnd(connection.input, connection.scanned, connection.inputLength);
         if (end < 0) {
             connection.scanned = connection.inputLength;
             if (connection.inputLength >= RequestHeadParser.MAX_HEAD_BYTES) {
                 int status = RequestHeadParser.oversizedHeadStatus(connection.input, connection.inputLength);
-                refuse(connection, now, new BadRequestException(status, status == 414
-                        ? "a request line longer than " + RequestHeadParser.MAX_HEAD_BYTES + " bytes"
-                        : "a request head longer than " + RequestHeadParser.MAX_HEAD_BYTES + " bytes"));
+                String tooLong = (status == 414 ? "request line" : "request head") + " longer than "
+                        + RequestHeadParser.MAX_HEAD_BYTES + " bytes, the most accepted";
+                refuse(connection, now, new BadRequestException(status, tooLong));
             }
             return;
         }
@@ -336,7 +342,8 @@ final class ServerLoop implements Runnable {
         connection.input = null;
         connection.inputLength = 0;
         connection.keepAlive = false;
-        respond(connection, HttpResponse.text(bad.status(), HttpResponse.reason(bad.status()) + "\n"), now);
+        respond(connection, HttpResponse.text(bad.status(), HttpResponse.reason(bad.status()) + ": " + bad.getMessage()
+                + "\n"), now);
     }
 
     private void dispatch(Connection connection, HttpRequest request, long now) {

@@ -1,10 +1,12 @@
 package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.config.HostSetting;
 import io.prometheus.client.CollectorRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -72,7 +74,7 @@ public final class SystemServer {
             Runnable beforeEachScrape, ServerSecurity security) throws IOException {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) {
-            throw new IOException("cannot resolve host '" + config.host() + "'");
+            throw new UnknownHostException(config.host());
         }
         Selector selector = Selector.open();
         ServerSocketChannel listener = null;
@@ -146,10 +148,9 @@ public final class SystemServer {
         return address.getHostString();
     }
 
-    /** {@code http://host:port} (https with TLS) for the configured {@code host}, with an IPv6 literal in brackets. */
+    /** {@code http://host:port} (https with TLS) for the configured {@code host}, with an IPv6 literal in brackets once. */
     public String url(String host) {
-        String literal = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return (tls ? "https://" : "http://") + literal + ":" + port();
+        return (tls ? "https://" : "http://") + HostSetting.withPort(host, port());
     }
 
     /** Stops serving, closes every connection and releases the port. */

@@ -1,10 +1,11 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.SettingFiles;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -175,9 +176,11 @@ final class PemFiles {
 
     private static byte[] read(Path file, String setting) throws WebConfigException {
         try {
-            return Files.readAllBytes(file);
+            return SettingFiles.read(file);
         } catch (IOException unreadable) {
-            throw new WebConfigException("cannot read " + setting + " " + file + ": " + unreadable, unreadable);
+            throw new WebConfigException("cannot read " + setting + " " + file + ": " + unreadable.getMessage()
+                    + "; give the path of a PEM file (a regular file of at most " + SettingFiles.MAX_SIZE_TEXT + ")",
+                    unreadable);
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.SettingFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,9 +84,11 @@ final class WebConfig {
     static WebConfig read(Path file) throws WebConfigException {
         String text;
         try {
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            text = new String(SettingFiles.read(file), StandardCharsets.UTF_8);
         } catch (IOException unreadable) {
-            throw new WebConfigException("cannot read it: " + unreadable, unreadable);
+            throw new WebConfigException("cannot read it: " + unreadable.getMessage() + "; give the path of a"
+                    + " web configuration file (a regular YAML file of at most " + SettingFiles.MAX_SIZE_TEXT + ")",
+                    unreadable);
         }
         return parse(text, file);
     }

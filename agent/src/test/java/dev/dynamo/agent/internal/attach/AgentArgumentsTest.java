@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.attach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,34 @@ class AgentArgumentsTest {
         assertTrue(problems.get(0).startsWith("agent argument 'justtext' is not a setting"), problems.get(0));
         assertTrue(problems.get(1).startsWith("agent argument '=x' is not a setting"), problems.get(1));
         assertTrue(problems.get(0).contains("port=9000,host=127.0.0.1"), problems.get(0));
+    }
+
+    @Test
+    void saysThatASettingWithoutAValueHasNoValueRatherThanThatItIsNoSetting() {
+        assertEquals(map(), AgentArguments.decode("port", problems));
+        assertEquals(map("DYN_SYSTEM_PORT", "19036"), AgentArguments.decode("DYN_SYSTEM_PORT=19036&DYN_LOG", problems));
+        assertEquals(map("log", "info"), AgentArguments.decode("log=info,port", problems));
+
+        assertEquals(Arrays.asList(
+                "agent argument 'port' names the setting DYN_SYSTEM_PORT but gives no value; write port=<value>."
+                        + " It is ignored",
+                "agent argument 'DYN_LOG' names the setting DYN_LOG but gives no value; write DYN_LOG=<value>."
+                        + " It is ignored",
+                "agent argument 'port' names the setting DYN_SYSTEM_PORT but gives no value; write port=<value>."
+                        + " It is ignored"), problems);
+    }
+
+    @Test
+    void saysOnceWhichOfASettingGivenTwiceIsUsed() {
+        assertEquals(map("port", "19037"), AgentArguments.decode("port=19036,port=19037", problems));
+        assertEquals(map("DYN_SYSTEM_PORT", "9001", "host", "h"),
+                AgentArguments.decode("port=9000,host=h,DYN_SYSTEM_PORT=9001", problems));
+
+        assertEquals(Arrays.asList(
+                "agent argument DYN_SYSTEM_PORT is given twice (port=19036, then port=19037); the last, port=19037,"
+                        + " is used",
+                "agent argument DYN_SYSTEM_PORT is given twice (port=9000, then DYN_SYSTEM_PORT=9001); the last,"
+                        + " DYN_SYSTEM_PORT=9001, is used"), problems);
     }
 
     @Test

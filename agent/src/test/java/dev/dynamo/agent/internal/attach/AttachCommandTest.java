@@ -47,6 +47,18 @@ class AttachCommandTest {
     }
 
     @Test
+    void saysThatNoProcessHasAnIdThatIsNotInUse() {
+        // Above any pid_max (at most 2^22 on Linux), and past a long.
+        for (String pid : new String[] {"999999999", "99999999999999999999999"}) {
+            assertEquals(1, run(pid));
+
+            assertTrue(text(err).contains("dynamo-agent: no Java process with pid " + pid + ": no process has that id"
+                    + " (see jps -l"), text(err));
+        }
+        assertTrue(!text(err).contains("AttachmentProvider"), text(err));
+    }
+
+    @Test
     void refusesToAttachWhenNotRunFromTheAgentJar() {
         // In a unit test this class comes from a directory, not from dynamo-agent.jar.
         assertEquals(1, run("1"));

@@ -387,7 +387,7 @@ class AgentConfigTest {
 
         String problem = onlyProblem(config);
         assertTrue(problem.startsWith("DYN_METRICS_MAX_SERIES='" + value + "'"), problem);
-        assertTrue(problem.contains("at least 1"), problem);
+        assertTrue(problem.contains("use a whole number from 1 to 2147483647"), problem);
         assertEquals(2000, config.maxSeries());
     }
 
@@ -497,7 +497,34 @@ class AgentConfigTest {
         String problem = onlyProblem(config);
         assertTrue(problem.startsWith("DYN_SYSTEM_JVM_DEADLOCK_DETECTION='" + raw + "'"), problem);
         assertTrue(problem.contains("30s"), problem);
+        assertTrue(problem.contains("1 to 6 digits and the unit ms, s or m"), problem);
+        assertTrue(problem.contains("at most 999999m"), problem);
         assertEquals(AgentConfig.NO_DEADLOCK_DETECTION, config.jvmDeadlockDetectionMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-99999999999", "99999999999", "-2147483649", "-99999999999999999999999"})
+    void reportsANumberOutsideAnIntAsOutOfRangeNotAsNoNumber(String port) {
+        String problem = onlyProblem(config("DYN_SYSTEM_PORT", port));
+
+        assertEquals("DYN_SYSTEM_PORT=" + port + " is out of range; use 1-65535 to serve on that port, 0 for any free"
+                + " port, or a negative number down to -2147483648 to turn the server off. The metrics server is off",
+                problem);
+    }
+
+    @Test
+    void acceptsOnlyAsciiDigitsInNumbers() {
+        AgentConfig arabicIndic = config("DYN_SYSTEM_PORT", "\u0661\u0669\u0660\u0663\u0666");
+        assertTrue(onlyProblem(arabicIndic).contains("is not a port number (ASCII digits 0-9)"),
+                onlyProblem(arabicIndic));
+        assertFalse(arabicIndic.serverEnabled());
+
+        AgentConfig series = config("DYN_METRICS_MAX_SERIES", "\u0665\u0660");
+        assertTrue(onlyProblem(series).startsWith("DYN_METRICS_MAX_SERIES='\u0665\u0660' is not a series limit"),
+                onlyProblem(series));
+        assertEquals(2000, series.maxSeries());
+        assertTrue(onlyProblem(config("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "\u0665\u0660\u0660"))
+                .contains("is not a timeout"));
     }
 
     @Test
@@ -540,6 +567,18 @@ class AgentConfigTest {
         assertTrue(problem.startsWith("DYN_SYSTEM_REQUEST_TIMEOUT_MS='" + value + "'"), problem);
         assertTrue(problem.contains("100 to 600000"), problem);
         assertEquals(10_000, config.requestTimeoutMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:80", "http://127.0.0.1", "[127.0.0.1]", "999.1.1.1"})
+    void reportsAHostThatCannotBeBoundAndKeepsTheServerOff(String host) {
+        AgentConfig config = config("DYN_SYSTEM_PORT", "9000", "DYN_SYSTEM_HOST", host);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_SYSTEM_HOST='" + host + "' is not a host: "), problem);
+        assertTrue(problem.contains("set DYN_SYSTEM_HOST to an IP address or host name of this machine, with no port"
+                + " and no scheme: 0.0.0.0 for every interface, 127.0.0.1 for loopback only"), problem);
+        assertFalse(config.serverEnabled());
     }
 
     // DYN_SYSTEM_WEB_CONFIG and DYN_SYSTEM_LIVE_REQUIRES_AUTH

@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.config;
 
+import dev.dynamo.agent.internal.SettingFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,13 +8,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ConfigSourcesTest {
     private final Map<String, String> environment = new HashMap<String, String>();
@@ -100,6 +106,50 @@ class ConfigSourcesTest {
         assertEquals("/h", values.get("DYN_SYSTEM_HEALTH_PATH"));
         assertEquals("/l", values.get("DYN_SYSTEM_LIVE_PATH"));
         assertEquals("info", values.get("DYN_LOG"));
+    }
+
+    @Test
+    void refusesANamedPipeWithoutOpeningItAndKeepsTheOtherSources() throws Exception {
+        Path pipe = dir.resolve("pipe.properties");
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "needs mkfifo");
+        environment.put("DYN_CONFIG_FILE", pipe.toString());
+        environment.put("DYN_SYSTEM_PORT", "9100");
+
+        // Opening a named pipe for reading blocks until a writer comes: this would never return.
+        ConfigSources sources = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> read(null));
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).startsWith("DYN_CONFIG_FILE='" + pipe + "' cannot be read: it is not a"
+                + " regular file (a named pipe, device or socket)"), sources.problems().get(0));
+        assertTrue(sources.problems().get(0).contains("at most 1 MiB"), sources.problems().get(0));
+        assertEquals("9100", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void refusesADeviceAndAFileOverTheSizeBound() throws IOException {
+        Path devZero = Paths.get("/dev/zero");
+        assumeTrue(Files.exists(devZero), "needs /dev/zero");
+        environment.put("DYN_CONFIG_FILE", devZero.toString());
+        ConfigSources device = read(null);
+        assertEquals(1, device.problems().size(), device.problems().toString());
+        assertTrue(device.problems().get(0).contains("it is not a regular file"), device.problems().get(0));
+
+        Path huge = dir.resolve("huge.properties");
+        byte[] content = new byte[SettingFiles.MAX_BYTES + 1];
+        Arrays.fill(content, (byte) '#');
+        Files.write(huge, content);
+        environment.put("DYN_CONFIG_FILE", huge.toString());
+        ConfigSources oversized = read(null);
+        assertEquals(1, oversized.problems().size(), oversized.problems().toString());
+        assertTrue(oversized.problems().get(0).contains("cannot be read: it is larger than 1 MiB (1048576 bytes)"),
+                oversized.problems().get(0));
+
+        byte[] port = "port=9005\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(port, 0, content, 0, port.length);
+        Files.write(huge, Arrays.copyOf(content, SettingFiles.MAX_BYTES));
+        ConfigSources atTheBound = read(null);
+        assertEquals(Collections.emptyList(), atTheBound.problems());
+        assertEquals("9005", atTheBound.values().get("DYN_SYSTEM_PORT"));
     }
 
     @Test

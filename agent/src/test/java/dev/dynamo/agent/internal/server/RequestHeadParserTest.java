@@ -116,6 +116,24 @@ class RequestHeadParserTest {
     }
 
     @Test
+    void servesAHigherMinorVersionOfHttp1AsHttp11() throws BadRequestException {
+        assertTrue(parse("GET / HTTP/1.2\r\n\r\n").isHttp11());
+        assertTrue(parse("GET / HTTP/1.9\r\n\r\n").isHttp11());
+        assertFalse(parse("GET / HTTP/1.0\r\n\r\n").isHttp11());
+    }
+
+    @Test
+    void refusesAtOnceAFirstByteThatCannotStartARequest() throws BadRequestException {
+        BadRequestException tls = assertThrows(BadRequestException.class,
+                () -> RequestHeadParser.checkFirstByte((byte) 0x16));
+        assertEquals(400, tls.status());
+        assertEquals("a TLS handshake on a port that speaks plain HTTP; use http://", tls.getMessage());
+        assertEquals(400, assertThrows(BadRequestException.class,
+                () -> RequestHeadParser.checkFirstByte((byte) 0)).status());
+        RequestHeadParser.checkFirstByte((byte) 'G');
+    }
+
+    @Test
     void answersTooManyFieldsWith431() {
         StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\n");
         for (int i = 0; i <= RequestHeadParser.MAX_HEADER_FIELDS; i++) {

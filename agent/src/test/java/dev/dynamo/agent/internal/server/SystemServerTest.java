@@ -21,6 +21,7 @@ import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,6 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Starts the server on a free port of 127.0.0.1 and talks to it over HTTP. */
 class SystemServerTest {
@@ -330,13 +337,92 @@ class SystemServerTest {
             try (RawHttp client = new RawHttp(server.port())) {
                 RawHttp.Reply reply = client.send(garbage).read();
                 assertEquals(400, reply.status, garbage);
-                assertEquals("Bad Request\n", reply.text());
+                assertTrue(reply.text().startsWith("Bad Request: "), reply.text());
+                for (String sent : Arrays.asList("HELLO", "Bad Header", "<script>")) {
+                    assertFalse(reply.text().contains(sent), reply.text());
+                }
                 assertTrue(client.closedByServer());
             }
         }
         assertEquals(200, request(server, "GET", "/live").status);
         String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
         assertEquals(1, linesOf(log, "malformed").size(), "one line for the first only:\n" + log);
+    }
+
+    @Test
+    void answersATlsHandshakeOnThePlainPortAtOnceAndCountsItAsABadRequest() throws Exception {
+        SSLSocketFactory tls = SSLContext.getDefault().getSocketFactory();
+        try (SSLSocket client = (SSLSocket) tls.createSocket("127.0.0.1", server.port())) {
+            client.setSoTimeout(5000);
+            // Its ClientHello holds no line end: waiting for a request head would wait the 10 s request timeout.
+            assertTimeoutPreemptively(Duration.ofSeconds(3),
+                    () -> assertThrows(SSLException.class, client::startHandshake));
+        }
+        String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("rejected_requests_total{reason=\"bad_request\",} 1.0"), page);
+        assertTrue(page.contains("rejected_requests_total{reason=\"request_timeout\",} 0.0"), page);
+        String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
+        assertTrue(log.contains("a TLS handshake on a port that speaks plain HTTP"), log);
+    }
+
+    @Test
+    void countsAndLogsAMalformedQueryLikeEveryOther400() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                RawHttp.Reply reply = client.send("GET /metrics?name[]=%zz HTTP/1.1\r\n\r\n").read();
+                assertEquals(400, reply.status);
+                assertTrue(reply.text().startsWith("Bad Request: malformed percent-encoding in the query;"),
+                        reply.text());
+            }
+        }
+        String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("rejected_requests_total{reason=\"bad_request\",} 3.0"), page);
+        String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
+        assertEquals(1, linesOf(log, "malformed percent-encoding in the query").size(), "one line for three:\n" + log);
+    }
+
+    @Test
+    void saysInTheBodyWhatWasWrongAndWhatIsAccepted() throws IOException {
+        StringBuilder manyFields = new StringBuilder("GET /live HTTP/1.1\r\n");
+        for (int i = 0; i <= RequestHeadParser.MAX_HEADER_FIELDS; i++) {
+            manyFields.append("X-").append(i).append(": v\r\n");
+        }
+        String[][] cases = {
+            {manyFields + "\r\n", "431", "Request Header Fields Too Large: too many header fields; at most 100 are"
+                    + " accepted\n"},
+            {"GET /%zz HTTP/1.1\r\n\r\n", "400", "Bad Request: malformed percent-encoding in the path; '%' must"
+                    + " start an escape of two hex digits (%25 for '%' itself)\n"},
+            {"GET /live HTTP/2.0\r\n\r\n", "505", "HTTP Version Not Supported: unsupported HTTP version; HTTP/1.0"
+                    + " and HTTP/1.1 are accepted\n"},
+        };
+        for (String[] each : cases) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                RawHttp.Reply reply = client.send(each[0]).read();
+                assertEquals(Integer.parseInt(each[1]), reply.status);
+                assertEquals(each[2], reply.text());
+            }
+        }
+    }
+
+    @Test
+    void servesAHigherMinorVersionOfHttp1AsHttp11() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            assertEquals(200, client.send("GET /live HTTP/1.2\r\n\r\n").read().status);
+            assertEquals(200, client.send("GET /live HTTP/1.9\r\n\r\n").read().status);
+        }
+    }
+
+    @Test
+    void namesAnIpv6AddressInItsUrlInBracketsOnce() throws IOException {
+        SystemServer onIpv6;
+        try {
+            onIpv6 = start("DYN_SYSTEM_HOST", "[::1]");
+        } catch (IOException noIpv6) {
+            assumeTrue(false, "no IPv6 loopback here: " + noIpv6);
+            return;
+        }
+        assertEquals("http://[::1]:" + onIpv6.port(), onIpv6.url("[::1]"));
+        assertEquals("http://[::1]:" + onIpv6.port(), onIpv6.url("::1"));
     }
 
     @Test

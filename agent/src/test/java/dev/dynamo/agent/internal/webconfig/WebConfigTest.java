@@ -1,11 +1,15 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.SettingFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 
@@ -13,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WebConfigTest {
     private static final Path FILE = Paths.get("/etc/dynamo/web-config.yml");
@@ -25,6 +31,31 @@ class WebConfigTest {
 
     private static String error(String... lines) {
         return assertThrows(WebConfigException.class, () -> parse(lines)).getMessage();
+    }
+
+    @Test
+    void refusesANamedPipeOrADeviceWithoutBlockingOrFillingTheHeap(@TempDir Path directory) throws Exception {
+        Path pipe = directory.resolve("web-config.yml");
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "needs mkfifo");
+        assumeTrue(Files.exists(Paths.get("/dev/zero")), "needs /dev/zero");
+
+        for (Path unusable : Arrays.asList(pipe, Paths.get("/dev/zero"))) {
+            String message = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> assertThrows(WebConfigException.class, () -> WebConfig.read(unusable)).getMessage());
+            assertEquals("cannot read it: it is not a regular file (a named pipe, device or socket); give the path"
+                    + " of a web configuration file (a regular YAML file of at most"
+                    + " 1 MiB)", message);
+        }
+    }
+
+    @Test
+    void refusesAFileOverTheSizeBound(@TempDir Path directory) throws Exception {
+        Path large = directory.resolve("web-config.yml");
+        Files.write(large, new byte[SettingFiles.MAX_BYTES + 1]);
+
+        String message = assertThrows(WebConfigException.class, () -> WebConfig.read(large)).getMessage();
+
+        assertTrue(message.startsWith("cannot read it: it is larger than 1 MiB (1048576 bytes)"), message);
     }
 
     @Test
