@@ -40,7 +40,7 @@ public final class MetricStore {
      * @throws IllegalArgumentException when the definition conflicts with an earlier one
      */
     Collectable register(MetricDefinition definition, Collectable created) {
-        WorkHandlerFamilies.check(definition, exposedSampleNames(definition));
+        WorkHandlerFamilies.check(definition);
         synchronized (lock) {
             MetricFamily family = families.get(definition.familyName());
             if (family == null) {

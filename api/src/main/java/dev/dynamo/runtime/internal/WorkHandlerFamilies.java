@@ -25,7 +25,7 @@ public final class WorkHandlerFamilies {
 
     private static final List<String> AUTOMATIC_LABELS = Collections.unmodifiableList(Arrays.asList(
             PrometheusNames.LABEL_NAMESPACE, PrometheusNames.LABEL_COMPONENT, PrometheusNames.LABEL_ENDPOINT));
-    /** Every sample name the families expose, to its family. */
+    /** Every sample name the families expose (and their family names), to its family. */
     private static final Map<String, Family> BY_SAMPLE_NAME = new HashMap<String, Family>();
 
     static {
@@ -67,16 +67,14 @@ public final class WorkHandlerFamilies {
 
     /**
      * Refuses a definition that would expose a sample name of a work-handler family and differs
-     * from the agent's.
+     * from the agent's. Looking up the definition's family name is enough: every sample name of those
+     * families is one of their names plus a suffix, and each of their names is itself in the table
+     * (a counter {@code requests} exposes {@code requests_total}, and both are there).
      *
-     * @param exposedSampleNames every sample name {@code definition} exposes
      * @throws IllegalArgumentException naming what differs and what the agent's definition is
      */
-    static void check(MetricDefinition definition, List<String> exposedSampleNames) {
-        Family family = null;
-        for (int i = 0; i < exposedSampleNames.size() && family == null; i++) {
-            family = BY_SAMPLE_NAME.get(exposedSampleNames.get(i));
-        }
+    static void check(MetricDefinition definition) {
+        Family family = BY_SAMPLE_NAME.get(definition.familyName());
         if (family == null) {
             return;
         }
