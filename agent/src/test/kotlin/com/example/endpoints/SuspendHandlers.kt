@@ -56,6 +56,16 @@ class SuspendHandlers {
         return 1 + recursive(depth - 1)
     }
 
+    /** Suspends only at the bottom: Kotlin resumes the whole chain from there in one loop. */
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "deep_resumption")
+    suspend fun deepResumption(depth: Int): Int {
+        if (depth == 0) {
+            delay(1)
+            return 0
+        }
+        return 1 + deepResumption(depth - 1)
+    }
+
     @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "guarded")
     suspend fun guarded(x: Long): Long {
         yield()

@@ -126,6 +126,27 @@ class SuspendShapeTest {
         assertEquals(0, metrics.inflight())
     }
 
+    /**
+     * Each measured level's caller is resumed through a proxy, outside Kotlin's own loop; nested
+     * inside one another those resumptions overflowed the stack at about a thousand levels.
+     */
+    @Test
+    fun `a deep recursion that suspends at its bottom resumes every level on a flat stack`() {
+        val metrics = metrics("deep_resumption")
+        val depth = 1500
+        var result: Result<Int>? = null
+        // A 1 MiB stack, whatever the test runner's: the descent fits in it; nested resumptions did not.
+        val thread = Thread(null, { result = runCatching { runBlocking { handlers.deepResumption(depth) } } },
+            "deep-resumption", 1024L * 1024)
+        thread.start()
+        thread.join()
+
+        assertEquals(depth, result!!.getOrThrow())
+        assertEquals(depth + 1L, metrics.requests())
+        assertEquals(depth + 1L, metrics.durations())
+        assertEquals(0, metrics.inflight())
+    }
+
     @Test
     fun `a function calling itself with its own state machine counts each call`() {
         val metrics = metrics("recursive")

@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayDeque;
 
 /**
  * Measures Kotlin {@code suspend} functions: one request per logical call, timed until the
@@ -270,12 +271,64 @@ public final class SuspendCalls {
             if (name.equals("resumeWith") && arity == 1) {
                 // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
                 call.resumed(args[0]);
+                CallerResumptions.resume(method, target, args);
+                return null;
             } else if (name.equals("getCallerFrame") && arity == 0) {
                 return target;
             } else if (name.equals("getStackTraceElement") && arity == 0) {
                 return null;
             }
             return forward(method, args);
+        }
+    }
+
+    /**
+     * Resumes callers' continuations one after another instead of one inside the other. Kotlin resumes
+     * a chain of suspend calls in a loop ({@code BaseContinuationImpl.resumeWith} walks up its
+     * {@code completion}s), but a proxy is not part of that loop: each resumes its caller from inside
+     * its own {@code resumeWith}, which a deeper suspend recursion of measured functions would nest
+     * once per level (about ten frames each) until the stack overflowed. So a proxy resumed while
+     * another proxy's caller is being resumed on this thread queues its caller, and the outer one
+     * resumes it when its own returns: the same resumptions in the same order, on a flat stack.
+     */
+    private static final class CallerResumptions {
+        private static final ThreadLocal<CallerResumptions> OF_THREAD = new ThreadLocal<CallerResumptions>() {
+            @Override
+            protected CallerResumptions initialValue() {
+                return new CallerResumptions();
+            }
+        };
+
+        private final ArrayDeque<Object[]> queued = new ArrayDeque<Object[]>();
+        private boolean resuming;
+
+        /** Calls {@code resumeWith} on {@code caller} now, or after the resumption under way on this thread. */
+        static void resume(Method resumeWith, Object caller, Object[] args) throws Throwable {
+            CallerResumptions thread = OF_THREAD.get();
+            if (thread.resuming) {
+                thread.queued.add(new Object[] {resumeWith, caller, args});
+                return;
+            }
+            thread.resuming = true;
+            Throwable first = null;
+            try {
+                Object[] next = {resumeWith, caller, args};
+                while (next != null) {
+                    try {
+                        PublisherCalls.invoke((Method) next[0], next[1], (Object[]) next[2]);
+                    } catch (Throwable failed) {
+                        // Resumptions queued before it failed would have run inside it: they still run.
+                        first = first == null ? failed : first;
+                    }
+                    next = thread.queued.poll();
+                }
+            } finally {
+                thread.queued.clear();
+                thread.resuming = false;
+            }
+            if (first != null) {
+                throw first;
+            }
         }
     }
 }
