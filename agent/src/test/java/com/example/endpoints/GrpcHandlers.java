@@ -47,6 +47,36 @@ public class GrpcHandlers {
         responses.onError(new IllegalArgumentException("bad " + request));
     }
 
+    /** Hands its observer to another measured handler, which answers: both calls end with the answer. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "outer")
+    public void outer(String request, StreamObserver<String> responses) {
+        inner(request, responses);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "inner")
+    public void inner(String request, StreamObserver<String> responses) {
+        later.schedule(() -> {
+            responses.onNext("inner " + request);
+            responses.onCompleted();
+        }, 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** Calls a measured handler that throws, catches that, and answers itself. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "recovering")
+    public void recovering(String request, StreamObserver<String> responses) {
+        try {
+            innerThrowing(request, responses);
+        } catch (IllegalStateException handled) {
+            responses.onNext("recovered " + request);
+            responses.onCompleted();
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "inner_throwing")
+    public void innerThrowing(String request, StreamObserver<String> responses) {
+        throw new IllegalStateException("inner handler bug");
+    }
+
     @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "throwing")
     public void throwing(String request, StreamObserver<String> responses) {
         throw new IllegalStateException("handler bug");

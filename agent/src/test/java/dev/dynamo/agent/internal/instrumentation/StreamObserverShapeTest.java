@@ -70,6 +70,8 @@ class StreamObserverShapeTest {
                 .addMethod(unary("StatusError"), ServerCalls.asyncUnaryCall(handlers::statusError))
                 .addMethod(unary("PlainError"), ServerCalls.asyncUnaryCall(handlers::plainError))
                 .addMethod(unary("Throwing"), ServerCalls.asyncUnaryCall(handlers::throwing))
+                .addMethod(unary("Outer"), ServerCalls.asyncUnaryCall(handlers::outer))
+                .addMethod(unary("Recovering"), ServerCalls.asyncUnaryCall(handlers::recovering))
                 .addMethod(unary("Silent"), ServerCalls.asyncUnaryCall(handlers::silent))
                 .addMethod(chat(), ServerCalls.asyncBidiStreamingCall(handlers::chat))
                 .build();
@@ -136,6 +138,38 @@ class StreamObserverShapeTest {
 
         assertEquals(1, metrics.errors("IllegalArgumentException"));
         assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aHandlerPassingItsObserverToAnotherMeasuredHandlerEndsWithItsAnswer() {
+        EndpointMetrics outer = metrics("outer");
+        EndpointMetrics inner = metrics("inner");
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("inner " + i, call("Outer", String.valueOf(i)));
+        }
+
+        for (EndpointMetrics metrics : new EndpointMetrics[] {outer, inner}) {
+            assertEquals(3, metrics.requests());
+            assertEquals(3, metrics.durations());
+            assertEquals(0, metrics.inflight());
+        }
+        assertTrue(outer.durationSum() >= 0.15, "timed to the answer: " + outer.durationSum());
+    }
+
+    @Test
+    void aNestedHandlerThatThrowsEndsAloneAndItsCallerEndsWithItsOwnAnswer() {
+        EndpointMetrics recovering = metrics("recovering");
+        EndpointMetrics throwing = metrics("inner_throwing");
+
+        assertEquals("recovered x", call("Recovering", "x"));
+
+        assertEquals(1, throwing.errors("IllegalStateException"));
+        assertEquals(0, throwing.inflight());
+        assertEquals(1, recovering.requests());
+        assertEquals(1, recovering.durations());
+        assertEquals(0, recovering.errors("IllegalStateException"), "the caller handled it");
+        assertEquals(0, recovering.inflight());
     }
 
     @Test

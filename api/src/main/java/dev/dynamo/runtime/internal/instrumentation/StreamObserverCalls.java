@@ -84,7 +84,13 @@ public final class StreamObserverCalls {
         Call call = null;
         try {
             call = new Call(recorder, startNanos);
-            CALLS.put(observer, call);
+            final Call added = call;
+            // A handler may pass its observer to another measured handler: the calls nest, and the
+            // observer's end ends them all.
+            CALLS.compute(observer, (key, outer) -> {
+                added.outer = outer;
+                return added;
+            });
             return TRACKED;
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
@@ -118,7 +124,7 @@ public final class StreamObserverCalls {
             return;
         }
         if (startNanos == TRACKED) {
-            report(observer, thrown, false);
+            endInnermost(observer, thrown);
         } else {
             new Call(WovenCalls.recorders[id], startNanos).end(thrown);
         }
@@ -145,22 +151,52 @@ public final class StreamObserverCalls {
         }
     }
 
-    /** Ends the tracked call of {@code observer}, if any; never throws once it has taken the call. */
+    /** Ends the tracked calls of {@code observer}, if any; never throws once it has taken them. */
     private static void report(Object observer, Throwable thrown, boolean cancelled) {
-        Call call = null;
+        Call calls;
         try {
-            call = CALLS.remove(observer);
-            if (call != null) {
-                if (cancelled) {
-                    call.end(null, true);
-                } else {
-                    call.end(thrown);
-                }
+            calls = CALLS.remove(observer);
+        } catch (Throwable failure) {
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+            return;
+        }
+        for (Call call = calls; call != null; call = call.outer) {
+            endQuietly(call, thrown, cancelled);
+        }
+    }
+
+    /**
+     * The innermost handler answering through {@code observer} threw {@code thrown}: its call ends,
+     * and a handler that called it, with the same observer, goes on until the observer ends.
+     */
+    private static void endInnermost(Object observer, Throwable thrown) {
+        final Call[] innermost = new Call[1];
+        try {
+            CALLS.computeIfPresent(observer, (key, top) -> {
+                innermost[0] = top;
+                return top.outer;
+            });
+        } catch (Throwable failure) {
+            WovenCalls.lastFailure = failure;
+            WovenCalls.failureCount++;
+        }
+        if (innermost[0] != null) {
+            endQuietly(innermost[0], thrown, false);
+        }
+    }
+
+    private static void endQuietly(Call call, Throwable thrown, boolean cancelled) {
+        try {
+            if (cancelled) {
+                call.end(null, true);
+            } else {
+                call.end(thrown);
             }
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
             WovenCalls.failureCount++;
-            if (call != null && call.state == PendingCall.OPEN) {
+            if (call.state == PendingCall.OPEN) {
                 call.state = PendingCall.ENDED;
                 call.recorder.missedExits++;
             }
@@ -193,6 +229,9 @@ public final class StreamObserverCalls {
 
     /** A handler call, ended by its return, its exception or gRPC's report. */
     private static final class Call extends PendingCall {
+        /** The call of a handler that passed this one its observer, or null; set before the call is published. */
+        Call outer;
+
         Call(WorkHandlerMetrics recorder, long startNanos) {
             super(recorder, startNanos, OPEN);
         }
