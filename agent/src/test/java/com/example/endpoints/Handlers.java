@@ -5,6 +5,7 @@ import dev.dynamo.runtime.DynamoEndpoint;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 
 /** Instrumentation targets of every method shape, outside the agent's packages. */
 public class Handlers {
@@ -99,6 +100,21 @@ public class Handlers {
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "failed_stage")
     public static CompletionStage<String> failedStage(RuntimeException failure) {
         return CompletableFuture.failedStage(failure);
+    }
+
+    /** A stage of the application's own whose {@code whenComplete} calls its action twice. */
+    public static final class TwiceCallingStage extends CompletableFuture<String> {
+        @Override
+        public CompletableFuture<String> whenComplete(BiConsumer<? super String, ? super Throwable> action) {
+            action.accept("once", null);
+            action.accept("twice", null);
+            return this;
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "twice_calling_stage")
+    public static CompletionStage<String> twiceCallingStage() {
+        return new TwiceCallingStage();
     }
 
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "minimal_stage")

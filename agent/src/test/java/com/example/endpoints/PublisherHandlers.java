@@ -39,6 +39,13 @@ public class PublisherHandlers {
         return Flux.interval(Duration.ofMillis(1));
     }
 
+    /** A plain Reactive Streams publisher that reads the subscriber's Reactor context. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "context_reader")
+    public Publisher<String> contextReader() {
+        return subscriber -> Mono.deferContextual(context -> Mono.just(context.getOrDefault("tenant", "missing")))
+                .subscribe(subscriber);
+    }
+
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "unsubscribed")
     public Mono<String> unsubscribed() {
         return Mono.just("never read");

@@ -265,6 +265,15 @@ class EndpointInstrumentationTest {
     }
 
     @Test
+    void aStageThatCallsItsCompletionActionTwiceEndsItsCallOnce() {
+        Handlers.twiceCallingStage();
+
+        assertEquals(1, requests("async", "twice_calling_stage").get());
+        assertEquals(1, duration("async", "twice_calling_stage").getCount());
+        assertEquals(0, inflight("async", "twice_calling_stage").get());
+    }
+
+    @Test
     void errorTypesAreCappedPerEndpoint() throws Exception {
         int distinct = WovenCallsSeams.MAX_ERROR_TYPES + 5;
         for (int i = 0; i < distinct; i++) {

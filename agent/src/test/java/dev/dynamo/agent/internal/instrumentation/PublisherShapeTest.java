@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -118,6 +119,17 @@ class PublisherShapeTest {
         assertEquals(1, metrics.durations());
         assertEquals(0, metrics.inflight());
         assertEquals(0, metrics.errors("CancellationException"));
+    }
+
+    @Test
+    void aPlainPublisherStillSeesTheReactorContextOfItsSubscriber() {
+        EndpointMetrics metrics = new EndpointMetrics(PublisherHandlers.NS, "plain", "context_reader");
+
+        String tenant = Mono.from(handlers.contextReader()).contextWrite(Context.of("tenant", "acme")).block();
+
+        assertEquals("acme", tenant);
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
     }
 
     @Test

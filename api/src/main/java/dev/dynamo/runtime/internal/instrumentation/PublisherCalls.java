@@ -41,6 +41,7 @@ public final class PublisherCalls {
     private static final String FLOWABLE = "io.reactivex.rxjava3.core.Flowable";
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
+    private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
 
     /** RxJava's {@code Flowable.fromPublisher}, per copy of RxJava. */
     private static final ClassCache<Method> FROM_PUBLISHER = new ClassCache<Method>() {
@@ -281,7 +282,7 @@ public final class PublisherCalls {
     /** The proxy constructors of one publisher interface (Reactive Streams or {@code Flow}) and its companions. */
     private static final class Watching {
         final Constructor<?> publisher;
-        final Constructor<?> subscriber;
+        final SubscriberProxies subscribers;
         final Constructor<?> subscription;
 
         Watching(Class<?> publisherInterface) {
@@ -290,11 +291,33 @@ public final class PublisherCalls {
             ClassLoader loader = publisherInterface.getClassLoader();
             try {
                 this.publisher = ClassCache.proxyConstructor(publisherInterface);
-                this.subscriber = ClassCache.proxyConstructor(Class.forName(prefix + "Subscriber", false, loader));
+                this.subscribers = new SubscriberProxies(Class.forName(prefix + "Subscriber", false, loader));
                 this.subscription = ClassCache.proxyConstructor(Class.forName(prefix + "Subscription", false, loader));
             } catch (ClassNotFoundException incomplete) {
                 throw new IllegalStateException(incomplete);
             }
+        }
+    }
+
+    /**
+     * The proxy constructor for each subscriber class: a proxy of the subscriber interface, or of
+     * Reactor's {@code CoreSubscriber} when the subscriber is one, because Reactor reads a
+     * subscription's {@code Context} from its subscriber ({@code currentContext()}), and a plain
+     * subscriber proxy would hide the caller's {@code contextWrite}.
+     */
+    private static final class SubscriberProxies extends ClassCache<Constructor<?>> {
+        private final Class<?> subscriberInterface;
+        private final Constructor<?> plain;
+
+        SubscriberProxies(Class<?> subscriberInterface) {
+            this.subscriberInterface = subscriberInterface;
+            this.plain = ClassCache.proxyConstructor(subscriberInterface);
+        }
+
+        @Override
+        protected Constructor<?> compute(Class<?> subscriberType) {
+            Class<?> core = ClassCache.interfaceNamed(subscriberType, CORE_SUBSCRIBER);
+            return core != null && subscriberInterface.isAssignableFrom(core) ? ClassCache.proxyConstructor(core) : plain;
         }
     }
 
@@ -314,7 +337,8 @@ public final class PublisherCalls {
             if (name.equals("subscribe") && arity == 1 && args[0] != null && subscribedQuietly(call)) {
                 Object watched = args[0];
                 try {
-                    watched = watching.subscriber.newInstance(new WatchedSubscriber(this, args[0]));
+                    watched = watching.subscribers.get(args[0].getClass())
+                            .newInstance(new WatchedSubscriber(this, args[0]));
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                     call.endQuietly(null, false);

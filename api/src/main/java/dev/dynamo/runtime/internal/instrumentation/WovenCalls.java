@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -453,8 +454,13 @@ public final class WovenCalls {
 
     /** Ends the measurement of an asynchronous call when its stage completes. */
     private static final class Completion implements BiConsumer<Object, Throwable> {
+        private static final AtomicIntegerFieldUpdater<Completion> CALLED =
+                AtomicIntegerFieldUpdater.newUpdater(Completion.class, "called");
+
         private final WorkHandlerMetrics recorder;
         private final long startNanos;
+        /** 1 once accepted: a stage of the application's own may call its callback more than once. */
+        private volatile int called;
 
         Completion(WorkHandlerMetrics recorder, long startNanos) {
             this.recorder = recorder;
@@ -463,6 +469,9 @@ public final class WovenCalls {
 
         @Override
         public void accept(Object value, Throwable failure) {
+            if (!CALLED.compareAndSet(this, 0, 1)) {
+                return;
+            }
             try {
                 finish(recorder, startNanos, failure);
             } catch (Throwable recordingFailure) {
