@@ -8,8 +8,19 @@ const val SUSPEND_NS = "suspend_test"
 
 class QuotaExceededException : RuntimeException("quota exceeded")
 
+@JvmInline
+value class UserId(val id: Long)
+
 /** Suspend functions in each of their compiled forms, and Kotlin-generated wrappers. */
 class SuspendHandlers {
+    /** Compiled as internalName$<module>: the endpoint is still the name in the source. */
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "mangled")
+    internal suspend fun internalName(x: Int): Int = x + 1
+
+    /** Compiled as valueClassResult-<hash>. */
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "mangled")
+    fun valueClassResult(x: Long): UserId = UserId(x)
+
     @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "no_suspend")
     suspend fun noSuspend(x: Int): Int = x + 1
 

@@ -31,14 +31,33 @@ final class EndpointNames {
         this.endpointDefault = endpointDefault;
     }
 
-    static EndpointNames of(AnnotatedMethod method, String classSimpleName, String defaultNamespace) {
+    /** @param kotlin whether the class is Kotlin's, whose compiler may mangle the method's name */
+    static EndpointNames of(AnnotatedMethod method, String classSimpleName, String defaultNamespace, boolean kotlin) {
         return new EndpointNames(
                 orDefault(method.namespace, defaultNamespace),
                 orDefault(method.component, classSimpleName),
-                orDefault(method.endpoint, method.name),
+                orDefault(method.endpoint, kotlin ? kotlinSourceName(method.name) : method.name),
                 isGiven(method.namespace) ? null : "DYN_NAMESPACE, or dynamo",
                 isGiven(method.component) ? null : "the class's simple name",
                 isGiven(method.endpoint) ? null : "the method's name");
+    }
+
+    /**
+     * The name a Kotlin function has in its source: the compiler appends {@code $module} to an
+     * {@code internal} function's name and {@code -hash} to one whose signature has a value class
+     * ({@code find-3FpQXfQ}), and the hash changes with the signature. The endpoint is the function's
+     * name, as the annotation documents, and must not change when a parameter does.
+     */
+    static String kotlinSourceName(String jvmName) {
+        int end = jvmName.length();
+        for (int i = 1; i < jvmName.length(); i++) {
+            char c = jvmName.charAt(i);
+            if (c == '$' || c == '-') {
+                end = i;
+                break;
+            }
+        }
+        return jvmName.substring(0, end);
     }
 
     private static boolean isGiven(String value) {

@@ -60,6 +60,11 @@ final class EndpointScan extends ClassVisitor {
         return false;
     }
 
+    /** Whether the class is Kotlin's: its method names may carry the compiler's mangling. */
+    boolean isKotlin() {
+        return kotlin;
+    }
+
     /** The simple name; for anonymous classes the binary name's last part ({@code Outer$1}). */
     String simpleName() {
         if (innerSimpleName != null && !innerSimpleName.isEmpty()) {

@@ -75,7 +75,7 @@ final class EndpointWeaver {
                         + " wrapper), which counts the call");
                 continue;
             }
-            EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace);
+            EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace, scan.isKotlin());
             int id;
             try {
                 if (recording == null) {

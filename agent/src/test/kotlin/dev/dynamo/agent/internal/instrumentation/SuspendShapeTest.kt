@@ -148,6 +148,15 @@ class SuspendShapeTest {
     }
 
     @Test
+    fun `the default endpoint of a function whose name the compiler mangles is its name in the source`() {
+        assertEquals(2, runBlocking { handlers.internalName(1) })
+        assertEquals(7L, handlers.valueClassResult(7).id)
+
+        assertEquals(1, metrics("internalName", "mangled").requests())
+        assertEquals(1, metrics("valueClassResult", "mangled").requests())
+    }
+
+    @Test
     fun `a function calling itself with its own state machine counts each call`() {
         val metrics = metrics("recursive")
 
