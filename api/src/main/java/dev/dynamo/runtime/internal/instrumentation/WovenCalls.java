@@ -460,7 +460,7 @@ public final class WovenCalls {
         private final WorkHandlerMetrics recorder;
         private final long startNanos;
         /** 1 once accepted: a stage of the application's own may call its callback more than once. */
-        private volatile int called;
+        volatile int called;
 
         Completion(WorkHandlerMetrics recorder, long startNanos) {
             this.recorder = recorder;
