@@ -127,6 +127,16 @@ public class Handlers {
         throw failure;
     }
 
+    @DynamoEndpoint(namespace = NS, component = "errors", endpoint = "hidden_type")
+    public static void failHidden(RuntimeException failure) {
+        throw failure;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "errors", endpoint = "one_type")
+    public static void failOften(RuntimeException failure) {
+        throw failure;
+    }
+
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "null_future")
     public static CompletableFuture<String> nullFuture() {
         return null;

@@ -23,7 +23,8 @@ public final class MetricStore {
     private final Map<String, MetricFamily> families = new LinkedHashMap<String, MetricFamily>();
     /** Every sample name a family exposes, to its family's name. Guarded by {@link #lock}. */
     private final Map<String, String> sampleNameOwners = new HashMap<String, String>();
-    private volatile MetricFamily[] published = new MetricFamily[0];
+    /** The families of {@link #families}, in order, for collection without the lock. */
+    private final AppendOnlyArray<MetricFamily> published = new AppendOnlyArray<MetricFamily>();
     private final ScrapeCallbacks callbacks = new ScrapeCallbacks();
     /** Created at the first folded label set. Guarded by {@link #lock}. */
     private Vecs.LongCounterVec foldedLabelSets;
@@ -59,7 +60,7 @@ public final class MetricStore {
                 for (String sampleName : exposed) {
                     sampleNameOwners.put(sampleName, family.name);
                 }
-                published = families.values().toArray(new MetricFamily[0]);
+                published.add(family);
             } else {
                 family.checkCompatible(definition);
             }
@@ -83,15 +84,24 @@ public final class MetricStore {
      */
     List<FamilySnapshot> snapshot(List<String> hierarchy) {
         callbacks.run(hierarchy);
-        MetricFamily[] current = published;
-        List<FamilySnapshot> result = new ArrayList<FamilySnapshot>(current.length);
-        for (MetricFamily family : current) {
-            FamilySnapshot snapshot = family.snapshot(hierarchy);
+        AppendOnlyArray.View<MetricFamily> current = published.view();
+        List<FamilySnapshot> result = new ArrayList<FamilySnapshot>(current.size);
+        for (int i = 0; i < current.size; i++) {
+            FamilySnapshot snapshot = current.get(i).snapshot(hierarchy);
             if (snapshot != null) {
                 result.add(snapshot);
             }
         }
         return result;
+    }
+
+    /**
+     * Counts one label set of {@code family} that got no series of its own, in
+     * {@code dynamo_metrics_folded_label_sets_total}: for folds the series guard does not make itself
+     * (the cap on an endpoint's error types).
+     */
+    public void countFolded(String family) {
+        foldedLabelSets(family).inc();
     }
 
     /** The counter of label sets folded in {@code family}, registered at the first fold of any family. */

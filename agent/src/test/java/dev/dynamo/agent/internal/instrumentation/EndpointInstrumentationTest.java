@@ -289,6 +289,44 @@ class EndpointInstrumentationTest {
         assertEquals(1, errors("errors", "many_types", "Failure" + (WovenCallsSeams.MAX_ERROR_TYPES - 1)).get());
         assertEquals(5, errors("errors", "many_types", WovenCallsSeams.OTHER_ERROR_TYPE).get());
         assertEquals(0, errors("errors", "many_types", "Failure" + WovenCallsSeams.MAX_ERROR_TYPES).get());
+        assertTrue(DistributedRuntime.get().metrics().prometheusExpfmt().contains(
+                "dynamo_metrics_folded_label_sets_total{family=\"dynamo_component_errors\",}"),
+                "the folds are counted where the series guard counts its own");
+    }
+
+    /** A hidden class's name ends in {@code /0x...}, new for each class defined: not part of its error type. */
+    @Test
+    void aHiddenExceptionClassCountsUnderItsNameWithoutItsAddress() throws Throwable {
+        byte[] bytes = new net.bytebuddy.ByteBuddy().subclass(RuntimeException.class)
+                .name(getClass().getPackage().getName() + ".HiddenFailure").make().getBytes();
+        for (int i = 0; i < 3; i++) {
+            Class<?> hidden = java.lang.invoke.MethodHandles.lookup().defineHiddenClass(bytes, true).lookupClass();
+            RuntimeException failure = (RuntimeException) hidden.getDeclaredConstructor().newInstance();
+            assertThrows(RuntimeException.class, () -> Handlers.failHidden(failure));
+        }
+
+        assertEquals(3, errors("errors", "hidden_type", "HiddenFailure").get());
+    }
+
+    /**
+     * One exception class loaded by many class loaders (a redeployed application's) is one error
+     * type: it takes one of the endpoint's places, not one per loader.
+     */
+    @Test
+    void anExceptionClassOfManyClassLoadersIsOneErrorType() throws Exception {
+        int loaders = WovenCallsSeams.MAX_ERROR_TYPES + 20;
+        for (int i = 0; i < loaders; i++) {
+            Class<? extends RuntimeException> type = new net.bytebuddy.ByteBuddy().subclass(RuntimeException.class)
+                    .name("com.example.generated.Redeployed").make()
+                    .load(new ClassLoader(getClass().getClassLoader()) { },
+                            net.bytebuddy.dynamic.loading.ClassLoadingStrategy.Default.INJECTION)
+                    .getLoaded();
+            RuntimeException failure = type.getDeclaredConstructor().newInstance();
+            assertThrows(type, () -> Handlers.failOften(failure));
+        }
+
+        assertEquals(loaders, errors("errors", "one_type", "Redeployed").get());
+        assertEquals(0, errors("errors", "one_type", WovenCallsSeams.OTHER_ERROR_TYPE).get());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.Endpoint;
 import dev.dynamo.runtime.internal.ApiLog;
+import dev.dynamo.runtime.internal.MetricStore;
 import dev.dynamo.runtime.internal.MetricType;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry;
 import dev.dynamo.runtime.internal.ScopedMetricsRegistry.Prevalidated;
@@ -13,6 +14,7 @@ import dev.dynamo.runtime.metrics.IntGauge;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,6 +44,8 @@ final class WorkHandlerMetrics {
      */
     static final int MAX_ERROR_TYPES = 100;
     static final String OTHER_ERROR_TYPE = "other";
+    /** The family of the error counters, as {@code dynamo_metrics_folded_label_sets_total} names it. */
+    private static final String ERRORS_FAMILY = "dynamo_component_errors";
 
     private static final double NANOS_TO_SECONDS = 1e-9;
     private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
@@ -77,11 +81,25 @@ final class WorkHandlerMetrics {
     private int settledObservations;
     private int settledErrors;
 
-    /** The error counters of {@link #exitWithError}, by name; guarded by this. */
+    /**
+     * Every error counter of this endpoint, by its {@code error_type}; at most {@link #MAX_ERROR_TYPES}.
+     * Exception classes of one name share one (the same class in several class loaders, a redeployed
+     * application's). Guarded by this.
+     */
     private final Map<String, IntCounter> namedErrors = new HashMap<String, IntCounter>();
+    private final String endpoint;
+    /** Whether the cap on error types was reported; guarded by this. */
+    private boolean capReported;
 
     WorkHandlerMetrics(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
             IntCounter cancellations) {
+        this(requests, inflight, duration, errors, cancellations, "an endpoint");
+    }
+
+    /** @param endpoint the endpoint, for the one warning when its error types are capped */
+    private WorkHandlerMetrics(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
+            IntCounter cancellations, String endpoint) {
+        this.endpoint = endpoint;
         this.requests = requests;
         this.inflight = inflight;
         this.duration = duration;
@@ -104,7 +122,8 @@ final class WorkHandlerMetrics {
                 (IntGauge) metrics.create(checked.inflight),
                 (Histogram) metrics.create(checked.duration),
                 (IntCounterVec) metrics.create(checked.errors),
-                (IntCounter) metrics.create(checked.cancellations));
+                (IntCounter) metrics.create(checked.cancellations),
+                endpoint.toString());
     }
 
     /**
@@ -277,12 +296,12 @@ final class WorkHandlerMetrics {
         return addErrorType(type);
     }
 
-    /** The error counter named {@code errorType}; names and classes share {@link #MAX_ERROR_TYPES}. */
+    /** The error counter named {@code errorType}: its own among the first {@link #MAX_ERROR_TYPES} names, else "other". */
     private synchronized IntCounter namedErrorCounter(String errorType) {
         IntCounter counter = namedErrors.get(errorType);
         if (counter == null) {
-            if (errorTypes.length + namedErrors.size() >= MAX_ERROR_TYPES) {
-                return otherErrors();
+            if (namedErrors.size() >= MAX_ERROR_TYPES) {
+                return folded(errorType);
             }
             counter = errors.withLabelValues(errorType);
             namedErrors.put(errorType, counter);
@@ -290,6 +309,11 @@ final class WorkHandlerMetrics {
         return counter;
     }
 
+    /**
+     * The counter of exception class {@code type}, by its name, remembered by class for lock-free
+     * lookups while there is room: classes of collected class loaders make room, and a class beyond
+     * it is looked up by name here each time.
+     */
     private synchronized IntCounter addErrorType(Class<?> type) {
         ErrorType[] known = errorTypes;
         for (ErrorType errorType : known) {
@@ -297,14 +321,39 @@ final class WorkHandlerMetrics {
                 return errorType.counter;
             }
         }
-        if (known.length >= MAX_ERROR_TYPES) {
-            return otherErrors();
+        String name = errorType(type);
+        IntCounter counter = namedErrors.get(name);
+        if (counter == null && namedErrors.size() >= MAX_ERROR_TYPES) {
+            // Not remembered: each such error is counted as folded.
+            return folded(name);
         }
-        IntCounter counter = errors.withLabelValues(errorType(type));
-        ErrorType[] grown = Arrays.copyOf(known, known.length + 1);
-        grown[known.length] = new ErrorType(type, counter);
-        errorTypes = grown;
+        if (counter == null) {
+            counter = errors.withLabelValues(name);
+            namedErrors.put(name, counter);
+        }
+        List<ErrorType> live = new ArrayList<ErrorType>(known.length + 1);
+        for (ErrorType errorType : known) {
+            if (errorType.type.get() != null) {
+                live.add(errorType);
+            }
+        }
+        if (live.size() < MAX_ERROR_TYPES) {
+            live.add(new ErrorType(type, counter));
+        }
+        errorTypes = live.toArray(NO_ERROR_TYPES);
         return counter;
+    }
+
+    /** The "other" counter, for an error of type {@code errorType} beyond the cap: counted as folded, said once. */
+    private IntCounter folded(String errorType) {
+        MetricStore.global().countFolded(ERRORS_FAMILY);
+        if (!capReported) {
+            capReported = true;
+            ApiLog.warn(endpoint + " has counted errors of " + MAX_ERROR_TYPES + " types; errors of further types,"
+                    + " such as " + errorType + ", count as " + WorkHandler.ERROR_TYPE_LABEL + "=\"" + OTHER_ERROR_TYPE
+                    + "\" and in " + "dynamo_metrics_folded_label_sets_total{family=\"" + ERRORS_FAMILY + "\"}");
+        }
+        return otherErrors();
     }
 
     private synchronized IntCounter otherErrors() {
@@ -314,14 +363,19 @@ final class WorkHandlerMetrics {
         return otherErrors;
     }
 
-    /** The {@code error_type} of {@code type}: its simple name, or for anonymous classes {@code Outer$1}. */
+    /**
+     * The {@code error_type} of {@code type}: its simple name, or for anonymous classes
+     * {@code Outer$1}; without the {@code /0x...} suffix a hidden class's name carries, which differs
+     * for every class defined.
+     */
     static String errorType(Class<?> type) {
         String simpleName = type.getSimpleName();
-        if (!simpleName.isEmpty()) {
-            return simpleName;
+        if (simpleName.isEmpty()) {
+            String name = type.getName();
+            simpleName = name.substring(name.lastIndexOf('.') + 1);
         }
-        String name = type.getName();
-        return name.substring(name.lastIndexOf('.') + 1);
+        int hidden = simpleName.indexOf('/');
+        return hidden > 0 ? simpleName.substring(0, hidden) : simpleName;
     }
 
     /** An exception class and its error counter. */
