@@ -15,7 +15,6 @@ import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
