@@ -127,8 +127,13 @@ class DashboardQueriesIT {
             assertFalse(targets == null || targets.isEmpty(), "panel " + panel.get("title") + " has no query");
             for (Map<String, Object> target : targets) {
                 queries++;
-                check("panel '" + panel.get("title") + "' " + target.get("refId"), substitute(
-                        String.valueOf(target.get("expr"))), prometheus, failures);
+                String expr = String.valueOf(target.get("expr"));
+                // Picking a job or an instance scopes every panel, the endpoint panels too.
+                if (!expr.contains("job=~\"$job\"") || !expr.contains("instance=~\"$instance\"")) {
+                    failures.add("panel '" + panel.get("title") + "' is not scoped by $job and $instance: " + expr);
+                }
+                check("panel '" + panel.get("title") + "' " + target.get("refId"), substitute(expr), prometheus,
+                        failures);
             }
         }
 

@@ -14,6 +14,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -161,12 +164,38 @@ class KubernetesManifestsIT {
             assertTrue(relabels.stream().anyMatch(relabel -> String.valueOf(relabel.get("source_labels"))
                     .contains(meta)), meta + " is read by " + file);
         }
-        Map<String, Object> address = relabels.stream().filter(relabel -> "__address__".equals(relabel.get(
-                "target_label"))).findFirst().orElseThrow();
-        // Prometheus joins the source labels with ';' and anchors the regex.
-        String joined = "10.1.2.3:8080;" + annotations.get("prometheus.io/port");
-        String replaced = joined.replaceAll("^(?:" + address.get("regex") + ")$",
-                String.valueOf(address.get("replacement")));
-        assertEquals("10.1.2.3:" + agent.port(), replaced);
+        String port = String.valueOf(annotations.get("prometheus.io/port"));
+        assertEquals("10.1.2.3:" + agent.port(), relabelAddress(relabels, "10.1.2.3", "10.1.2.3:8080", port));
+        assertEquals("[fd00::5]:" + agent.port(), relabelAddress(relabels, "fd00::5", "[fd00::5]:8080", port),
+                "an IPv6 pod");
+        assertEquals("10.1.2.3:8080", relabelAddress(relabels, "10.1.2.3", "10.1.2.3:8080", null),
+                "a pod without the port annotation keeps its address");
+    }
+
+    /**
+     * Applies the relabelings that set {@code __address__}, in order, as Prometheus does: the source
+     * labels joined with ';' (a missing one is empty), the regex anchored, {@code $n} replaced.
+     */
+    private static String relabelAddress(List<Map<String, Object>> relabels, String podIp, String address,
+            String portAnnotation) {
+        Map<String, String> labels = new HashMap<>();
+        labels.put("__address__", address);
+        labels.put("__meta_kubernetes_pod_ip", podIp);
+        labels.put("__meta_kubernetes_pod_annotation_prometheus_io_port", portAnnotation == null ? "" : portAnnotation);
+        for (Map<String, Object> relabel : relabels) {
+            if (!"__address__".equals(relabel.get("target_label"))) {
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> sources = (List<String>) relabel.get("source_labels");
+            String joined = sources.stream().map(name -> labels.getOrDefault(name, ""))
+                    .collect(Collectors.joining(";"));
+            Matcher matcher = Pattern.compile("^(?:" + relabel.get("regex") + ")$")
+                    .matcher(joined);
+            if (matcher.matches()) {
+                labels.put("__address__", matcher.replaceAll(String.valueOf(relabel.get("replacement"))));
+            }
+        }
+        return labels.get("__address__");
     }
 }
