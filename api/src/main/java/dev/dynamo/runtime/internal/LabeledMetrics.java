@@ -39,8 +39,15 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             return child;
         }
         SeriesLimit limit = seriesLimit;
-        if (limit != null && !limit.admit()) {
-            return overflowChild();
+        if (limit != null) {
+            int longest = longestValue(key);
+            if (longest > SeriesLimit.MAX_LABEL_VALUE_LENGTH) {
+                limit.foldLongValue(longest);
+                return overflowChild();
+            }
+            if (!limit.admit()) {
+                return overflowChild();
+            }
         }
         C created = newChild();
         C raced = children.putIfAbsent(key, created);
@@ -51,6 +58,14 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             return raced;
         }
         return created;
+    }
+
+    private static int longestValue(List<String> values) {
+        int longest = 0;
+        for (String value : values) {
+            longest = Math.max(longest, value.length());
+        }
+        return longest;
     }
 
     /** The child that label sets past the limit share; it does not count against the limit. */

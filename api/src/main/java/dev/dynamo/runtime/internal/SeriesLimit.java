@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SeriesLimit {
     /** The value of every variable label of the series that label sets past the limit fold into. */
     static final String OVERFLOW_VALUE = "__overflow__";
+    /** The longest variable label value that gets a series of its own, in characters. */
+    public static final int MAX_LABEL_VALUE_LENGTH = 4096;
     /** The counter of folded label sets, labelled by {@value #FOLDED_LABEL}. */
     static final String FOLDED_FAMILY = "dynamo_metrics_folded_label_sets";
     static final String FOLDED_HELP = "Label sets that did not get a series of their own because their metric"
@@ -27,6 +29,7 @@ final class SeriesLimit {
     private volatile int explicitLimit;
     private final AtomicInteger series = new AtomicInteger();
     private final AtomicBoolean warned = new AtomicBoolean();
+    private final AtomicBoolean warnedLongValue = new AtomicBoolean();
     private volatile IntCounter folded;
 
     SeriesLimit(String family, MetricStore store) {
@@ -73,13 +76,33 @@ final class SeriesLimit {
         return series.get();
     }
 
-    private void fold(int limit) {
+    /**
+     * Folds a label set with a value longer than {@link #MAX_LABEL_VALUE_LENGTH} characters: a few
+     * such values (a request body passed as a label) would hold the heap and make every page too
+     * large to render, whatever the limit on the number of series.
+     */
+    void foldLongValue(int length) {
+        countFolded();
+        if (warnedLongValue.compareAndSet(false, true)) {
+            ApiLog.warn("metric '" + family + "' got a label value of " + length + " characters; label values are at"
+                    + " most " + MAX_LABEL_VALUE_LENGTH + ", and label sets with a longer one are folded into its series"
+                    + " whose variable labels are all \"" + OVERFLOW_VALUE + "\" and counted in " + FOLDED_FAMILY
+                    + "_total{" + FOLDED_LABEL + "=\"" + family + "\"}. Use short label values (no payloads, no free"
+                    + " text)");
+        }
+    }
+
+    private void countFolded() {
         IntCounter counter = folded;
         if (counter == null) {
             counter = store.foldedLabelSets(family);
             folded = counter;
         }
         counter.inc();
+    }
+
+    private void fold(int limit) {
+        countFolded();
         if (warned.compareAndSet(false, true)) {
             ApiLog.warn("metric '" + family + "' reached its limit of " + limit + " label sets; further label sets"
                     + " are folded into its series whose variable labels are all \"" + OVERFLOW_VALUE

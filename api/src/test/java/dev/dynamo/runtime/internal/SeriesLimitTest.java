@@ -57,6 +57,28 @@ class SeriesLimitTest {
     }
 
     @Test
+    void foldsALabelSetWithAValueLongerThanTheMaximumAndKeepsShortOnes() {
+        CounterVec vec = at("ns").createCounterVec("by_body", "h", Arrays.asList("body"), null);
+        char[] longValue = new char[SeriesLimit.MAX_LABEL_VALUE_LENGTH + 1];
+        Arrays.fill(longValue, 'x');
+        char[] longestKept = new char[SeriesLimit.MAX_LABEL_VALUE_LENGTH];
+        Arrays.fill(longestKept, 'y');
+
+        vec.withLabelValues(new String(longValue)).inc();
+        vec.withLabelValues(new String(longValue) + "z").inc();
+        vec.withLabelValues(new String(longestKept)).inc();
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_by_body");
+        assertEquals(2, family.samples().size(), "the overflow series and the longest value kept");
+        assertEquals(2.0, sample(family, "dynamo_component_by_body_total",
+                map("dynamo_namespace", "ns", "body", "__overflow__")).value());
+        assertEquals(2.0, folded("dynamo_component_by_body"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("label value of " + (SeriesLimit.MAX_LABEL_VALUE_LENGTH + 1)
+                + " characters"), warnings.get(0));
+    }
+
+    @Test
     void foldsLabelSetsPastTheLimitIntoOneOverflowSeriesAndCountsThem() {
         CounterVec vec = at("ns").createCounterVec("by_user", "h", Arrays.asList("user", "kind"), null);
         vec.setMaxSeries(3);
