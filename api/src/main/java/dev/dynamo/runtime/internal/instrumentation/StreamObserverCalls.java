@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiFunction;
 
 /**
  * Measures gRPC server handlers that answer through an {@code io.grpc.stub.StreamObserver}: unary
@@ -84,13 +85,12 @@ public final class StreamObserverCalls {
         Call call = null;
         try {
             call = new Call(recorder, startNanos);
-            final Call added = call;
             // A handler may pass its observer to another measured handler: the calls nest, and the
-            // observer's end ends them all.
-            CALLS.compute(observer, (key, outer) -> {
-                added.outer = outer;
-                return added;
-            });
+            // observer's end ends them all. Usually the observer has no call yet, and a plain insert
+            // allocates less than compute() does.
+            if (CALLS.putIfAbsent(observer, call) != null) {
+                CALLS.compute(observer, call);
+            }
             return TRACKED;
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
@@ -227,10 +227,20 @@ public final class StreamObserverCalls {
         return null;
     }
 
-    /** A handler call, ended by its return, its exception or gRPC's report. */
-    private static final class Call extends PendingCall {
+    /**
+     * A handler call, ended by its return, its exception or gRPC's report. It is also the function
+     * that puts it in the table above the observer's call already there, so that nesting allocates
+     * no function.
+     */
+    private static final class Call extends PendingCall implements BiFunction<Object, Call, Call> {
         /** The call of a handler that passed this one its observer, or null; set before the call is published. */
         Call outer;
+
+        @Override
+        public Call apply(Object observer, Call existing) {
+            outer = existing;
+            return this;
+        }
 
         Call(WorkHandlerMetrics recorder, long startNanos) {
             super(recorder, startNanos, OPEN);
