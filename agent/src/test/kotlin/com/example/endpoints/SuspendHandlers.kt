@@ -2,6 +2,7 @@ package com.example.endpoints
 
 import dev.dynamo.runtime.DynamoEndpoint
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.yield
 
 const val SUSPEND_NS = "suspend_test"
@@ -75,6 +76,16 @@ class SuspendHandlers {
             return 0
         }
         return 1 + deepResumption(depth - 1)
+    }
+
+    /**
+     * Resumed by the proxy of a measured callee, it then blocks on another coroutine of the same
+     * thread, whose own measured call must be resumed meanwhile.
+     */
+    @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "blocking_bridge")
+    suspend fun blockingBridge(): Long {
+        val first = delayed(1)
+        return first + runBlocking { delayed(1) }
     }
 
     @DynamoEndpoint(namespace = SUSPEND_NS, component = "suspend", endpoint = "guarded")

@@ -18,9 +18,12 @@ import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTimeoutPreemptively
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.function.ThrowingSupplier
+import java.time.Duration
 
 /** Kotlin suspend functions: one request per logical call, timed until the coroutine completes. */
 class SuspendShapeTest {
@@ -154,6 +157,18 @@ class SuspendShapeTest {
 
         assertEquals(1, metrics("internalName", "mangled").requests())
         assertEquals(1, metrics("valueClassResult", "mangled").requests())
+    }
+
+    @Test
+    fun `a caller that blocks on another coroutine of its thread while a proxy resumes it still completes`() {
+        val metrics = metrics("blocking_bridge")
+
+        val result = assertTimeoutPreemptively(Duration.ofSeconds(20),
+            ThrowingSupplier { runBlocking { handlers.blockingBridge() } })
+
+        assertEquals(2L, result)
+        assertEquals(1, metrics.requests())
+        assertEquals(0, metrics.inflight())
     }
 
     @Test

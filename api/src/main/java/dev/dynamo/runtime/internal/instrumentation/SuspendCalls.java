@@ -283,15 +283,19 @@ public final class SuspendCalls {
     }
 
     /**
-     * Resumes callers' continuations one after another instead of one inside the other. Kotlin resumes
-     * a chain of suspend calls in a loop ({@code BaseContinuationImpl.resumeWith} walks up its
+     * Resumes callers' continuations one inside the other only to a bounded depth. Kotlin resumes a
+     * chain of suspend calls in a loop ({@code BaseContinuationImpl.resumeWith} walks up its
      * {@code completion}s), but a proxy is not part of that loop: each resumes its caller from inside
-     * its own {@code resumeWith}, which a deeper suspend recursion of measured functions would nest
-     * once per level (about ten frames each) until the stack overflowed. So a proxy resumed while
-     * another proxy's caller is being resumed on this thread queues its caller, and the outer one
-     * resumes it when its own returns: the same resumptions in the same order, on a flat stack.
+     * its own {@code resumeWith}, which a deep suspend recursion of measured functions would nest once
+     * per level (about ten frames each) until the stack overflowed. So past {@link #NESTED_LIMIT}
+     * nested resumptions on a thread, a proxy queues its caller, and the deepest level still nested
+     * resumes the queued ones when its own returns: the same resumptions in the same order, on a
+     * bounded stack. Below the limit nothing is deferred, so that code which blocks inside a resumed
+     * caller waiting for another coroutine of this thread (a {@code runBlocking}) still sees it
+     * resumed.
      */
     private static final class CallerResumptions {
+        static final int NESTED_LIMIT = 64;
         private static final ThreadLocal<CallerResumptions> OF_THREAD = new ThreadLocal<CallerResumptions>() {
             @Override
             protected CallerResumptions initialValue() {
@@ -300,31 +304,36 @@ public final class SuspendCalls {
         };
 
         private final ArrayDeque<Object[]> queued = new ArrayDeque<Object[]>();
-        private boolean resuming;
+        /** Resumptions under way on this thread, one inside the other. */
+        private int depth;
 
-        /** Calls {@code resumeWith} on {@code caller} now, or after the resumption under way on this thread. */
+        /** Calls {@code resumeWith} on {@code caller} now, or, past the nesting limit, after the deepest one returns. */
         static void resume(Method resumeWith, Object caller, Object[] args) throws Throwable {
             CallerResumptions thread = OF_THREAD.get();
-            if (thread.resuming) {
+            if (thread.depth >= NESTED_LIMIT) {
                 thread.queued.add(new Object[] {resumeWith, caller, args});
                 return;
             }
-            thread.resuming = true;
+            thread.depth++;
             Throwable first = null;
             try {
-                Object[] next = {resumeWith, caller, args};
-                while (next != null) {
-                    try {
-                        PublisherCalls.invoke((Method) next[0], next[1], (Object[]) next[2]);
-                    } catch (Throwable failed) {
-                        // Resumptions queued before it failed would have run inside it: they still run.
-                        first = first == null ? failed : first;
+                try {
+                    PublisherCalls.invoke(resumeWith, caller, args);
+                } catch (Throwable failed) {
+                    first = failed;
+                }
+                if (thread.depth == NESTED_LIMIT) {
+                    for (Object[] next = thread.queued.poll(); next != null; next = thread.queued.poll()) {
+                        try {
+                            PublisherCalls.invoke((Method) next[0], next[1], (Object[]) next[2]);
+                        } catch (Throwable failed) {
+                            // Queued ones would have run inside the one that failed: they still run.
+                            first = first == null ? failed : first;
+                        }
                     }
-                    next = thread.queued.poll();
                 }
             } finally {
-                thread.queued.clear();
-                thread.resuming = false;
+                thread.depth--;
             }
             if (first != null) {
                 throw first;
