@@ -69,11 +69,10 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             return "it returned label values " + key + " for the label names " + labelNames
                     + "; give one non-null value per label name, in that order (that entry is left out)";
         }
-        for (String labelValue : key) {
-            if (labelValue.length() > SeriesLimit.MAX_LABEL_VALUE_LENGTH) {
-                return "it returned a label value of " + labelValue.length() + " characters; label values are at most "
-                        + SeriesLimit.MAX_LABEL_VALUE_LENGTH + " (that entry is left out)";
-            }
+        int longest = LabeledMetrics.longestValue(key);
+        if (longest > SeriesLimit.MAX_LABEL_VALUE_LENGTH) {
+            return "it returned a label value of " + longest + " characters; label values are at most "
+                    + SeriesLimit.MAX_LABEL_VALUE_LENGTH + " (that entry is left out)";
         }
         if (value == null || (counter && !(value >= 0.0))) {
             return "it returned " + value + " for " + key + "; give a number" + (counter ? " >= 0" : "")

@@ -60,7 +60,8 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         return created;
     }
 
-    private static int longestValue(List<String> values) {
+    /** The length of the longest of {@code values}, for {@link SeriesLimit#MAX_LABEL_VALUE_LENGTH}. */
+    static int longestValue(List<String> values) {
         int longest = 0;
         for (String value : values) {
             longest = Math.max(longest, value.length());

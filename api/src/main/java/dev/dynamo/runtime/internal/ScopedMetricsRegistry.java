@@ -322,13 +322,19 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         return store.register(definition, created);
     }
 
-    private MetricDefinition define(String name, String help, MetricType type, List<String> variableLabels,
-            Map<String, String> constLabels, List<Double> buckets) {
-        String familyName = PrometheusNames.METRIC_PREFIX + PrometheusNames.sanitizeMetricName(name);
+    /** The family name of metric {@code sanitizedName} of {@code type}: prefixed, and a counter's without {@code _total}. */
+    static String familyName(String sanitizedName, MetricType type) {
+        String familyName = PrometheusNames.METRIC_PREFIX + sanitizedName;
         if (type.exposition() == MetricType.Exposition.COUNTER && familyName.endsWith("_total")) {
             // OpenMetrics: the family is named without _total, its sample with it.
             familyName = familyName.substring(0, familyName.length() - "_total".length());
         }
+        return familyName;
+    }
+
+    private MetricDefinition define(String name, String help, MetricType type, List<String> variableLabels,
+            Map<String, String> constLabels, List<Double> buckets) {
+        String familyName = familyName(PrometheusNames.sanitizeMetricName(name), type);
         if (help == null || help.trim().isEmpty()) {
             throw new IllegalArgumentException("Help text of metric '" + familyName
                     + "' is empty; describe what the metric measures");
@@ -436,7 +442,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         return bounds;
     }
 
-    private static double[] toArray(List<Double> values) {
+    static double[] toArray(List<Double> values) {
         double[] result = new double[values.size()];
         for (int i = 0; i < result.length; i++) {
             result[i] = values.get(i);

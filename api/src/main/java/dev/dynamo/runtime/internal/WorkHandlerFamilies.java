@@ -46,18 +46,8 @@ public final class WorkHandlerFamilies {
         if (variableLabel != null) {
             labels.add(variableLabel);
         }
-        double[] buckets = null;
-        if (durations) {
-            buckets = new double[DURATION_BUCKETS.size()];
-            for (int i = 0; i < buckets.length; i++) {
-                buckets[i] = DURATION_BUCKETS.get(i);
-            }
-        }
-        String familyName = PrometheusNames.METRIC_PREFIX + name;
-        if (type.exposition() == MetricType.Exposition.COUNTER && familyName.endsWith("_total")) {
-            // As the registry names it: a counter's family without _total, its sample with it.
-            familyName = familyName.substring(0, familyName.length() - "_total".length());
-        }
+        double[] buckets = durations ? ScopedMetricsRegistry.toArray(DURATION_BUCKETS) : null;
+        String familyName = ScopedMetricsRegistry.familyName(name, type);
         Family family = new Family(familyName, PrometheusNames.METRIC_PREFIX + name, type, help,
                 Collections.unmodifiableList(labels), buckets);
         for (String sampleName : MetricStore.exposedSampleNames(familyName, type)) {
