@@ -33,6 +33,8 @@ public final class JvmLauncher {
     private final List<String> classpath = new ArrayList<>();
     private String mainClass;
     private Path jar;
+    private Path modulePath;
+    private String module;
     private final List<String> args = new ArrayList<>();
 
     private JvmLauncher(String name, boolean agent) {
@@ -105,12 +107,23 @@ public final class JvmLauncher {
     public JvmLauncher mainClass(String value) {
         this.mainClass = value;
         this.jar = null;
+        this.module = null;
         return this;
     }
 
     public JvmLauncher jar(Path value) {
         this.jar = value;
         this.mainClass = null;
+        this.module = null;
+        return this;
+    }
+
+    /** Runs a named module: {@code --module-path path -m moduleAndMain} ({@code module/main.Class}). */
+    public JvmLauncher module(Path path, String moduleAndMain) {
+        this.modulePath = path;
+        this.module = moduleAndMain;
+        this.mainClass = null;
+        this.jar = null;
         return this;
     }
 
@@ -138,6 +151,11 @@ public final class JvmLauncher {
         if (jar != null) {
             command.add("-jar");
             command.add(jar.toString());
+        } else if (module != null) {
+            command.add("--module-path");
+            command.add(modulePath.toString());
+            command.add("-m");
+            command.add(module);
         } else {
             if (!classpath.isEmpty()) {
                 command.add("-cp");
