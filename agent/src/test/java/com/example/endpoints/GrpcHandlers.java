@@ -107,6 +107,45 @@ public class GrpcHandlers {
         };
     }
 
+    /** A bidi handler whose request observer throws on the message {@code "boom"}. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "chat_failing")
+    public StreamObserver<String> chatFailing(StreamObserver<String> responses) {
+        return new StreamObserver<String>() {
+            @Override
+            public void onNext(String message) {
+                if (message.equals("boom")) {
+                    throw new ArithmeticException("request observer bug");
+                }
+                responses.onNext("echo " + message);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.onCompleted();
+            }
+        };
+    }
+
+    /** Answers 300 ms after it returned: too late when an interceptor closes the call first. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answer_too_late")
+    public void answerTooLate(String request, StreamObserver<String> responses) {
+        later.schedule(() -> {
+            try {
+                responses.onNext("late " + request);
+                responses.onCompleted();
+            } catch (IllegalStateException callClosed) {
+                lateAnswerRefused.countDown();
+            }
+        }, 300, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counted down when gRPC refused {@link #answerTooLate}'s answer because the call was closed. */
+    public final CountDownLatch lateAnswerRefused = new CountDownLatch(1);
+
     /** Not a gRPC call: called directly with the test's own observer, so timed to its return. */
     @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "direct")
     public void direct(String request, StreamObserver<String> responses) {

@@ -12,10 +12,14 @@ import java.util.List;
 /**
  * Rewrites the gRPC classes that see the end of a server call, so that a gRPC handler measured as
  * {@link MethodShape#STREAM_OBSERVER} is timed to its real end: the response observer's
- * {@code onCompleted}/{@code onError}, and the call listeners' {@code onCancel}. Matched by name;
- * the agent does not depend on gRPC. Each of these methods first reports to
- * {@code StreamObserverCalls} — on entry, so that the call ends even when gRPC then throws (an
- * observer used after cancellation) — inside a catch-all, so that gRPC runs on whatever happens.
+ * {@code onCompleted}/{@code onError}; the call listeners' {@code onCancel} (the client went away)
+ * and {@code onComplete} (the server closed the call, perhaps without the handler's answer: an
+ * interceptor closed it, or gRPC did after the application threw); and an exception of the
+ * application's request observer or ready handler, which the listeners call and which gRPC turns
+ * into a closed call. Matched by name; the agent does not depend on gRPC. The ends are reported to
+ * {@code StreamObserverCalls} on entry — so that the call ends even when gRPC then throws (an
+ * observer used after cancellation) — and exceptions from a catch-all that rethrows the same
+ * object; each report sits inside a catch-all of its own, so that gRPC runs on whatever happens.
  * They report only calls that a measured handler started, and cost one emptiness check otherwise.
  */
 final class GrpcServerCalls {
@@ -56,12 +60,16 @@ final class GrpcServerCalls {
             @Override
             MethodVisitor rewrite(MethodVisitor target, String owner, int access, String name, String descriptor,
                     boolean writeFrames) {
-                String report = report(internalName, name, descriptor);
-                if (report == null || (access & Opcodes.ACC_STATIC) != 0) {
+                if ((access & Opcodes.ACC_STATIC) != 0) {
                     return null;
                 }
-                reported[0] = true;
-                return new Reporter(target, internalName, descriptor, report, writeFrames);
+                String report = report(internalName, name, descriptor);
+                boolean reportsThrows = reportsThrows(internalName, name, descriptor);
+                if (report == null && !reportsThrows) {
+                    return null;
+                }
+                reported[0] |= report != null;
+                return new Reporter(target, internalName, descriptor, report, reportsThrows, writeFrames);
             }
         }.apply(new ClassReader(classFile));
         if (!reported[0]) {
@@ -82,30 +90,63 @@ final class GrpcServerCalls {
             }
             return null;
         }
-        return name.equals("onCancel") && descriptor.equals("()V") ? "cancelled" : null;
+        if (!descriptor.equals("()V")) {
+            return null;
+        }
+        return name.equals("onCancel") ? "cancelled" : name.equals("onComplete") ? "closed" : null;
+    }
+
+    /**
+     * Whether method {@code name} of {@code owner} runs the application's code for a call that a
+     * measured handler started: the request observer of a streaming call ({@code onMessage},
+     * {@code onHalfClose}) and the ready handler ({@code onReady}). The unary listener's
+     * {@code onHalfClose} runs the handler itself, whose woven code sees what it throws.
+     */
+    private static boolean reportsThrows(String owner, String name, String descriptor) {
+        if (owner.equals(OBSERVER)) {
+            return false;
+        }
+        if (name.equals("onReady") && descriptor.equals("()V")) {
+            return true;
+        }
+        return owner.equals(STREAMING_LISTENER) && (name.equals("onMessage") && descriptor.equals("(Ljava/lang/Object;)V")
+                || name.equals("onHalfClose") && descriptor.equals("()V"));
     }
 
     /**
      * Puts {@code try { StreamObserverCalls.<report>(...); } catch (Throwable ignored) { }} before the
-     * method's first instruction.
+     * method's first instruction, when it reports an end; and when it reports exceptions, wraps the
+     * method in {@code catch (Throwable t) { try { StreamObserverCalls.failed(responseObserver, t); }
+     * catch (Throwable ignored) { } throw t; }}, after the method's own handlers so that theirs come first.
      */
     private static final class Reporter extends MethodVisitor {
         private final String owner;
         private final String descriptor;
         private final String report;
+        private final boolean reportsThrows;
         private final boolean writeFrames;
+        private final Label bodyStart = new Label();
 
-        Reporter(MethodVisitor target, String owner, String descriptor, String report, boolean writeFrames) {
+        Reporter(MethodVisitor target, String owner, String descriptor, String report, boolean reportsThrows,
+                boolean writeFrames) {
             super(Opcodes.ASM9, target);
             this.owner = owner;
             this.descriptor = descriptor;
             this.report = report;
+            this.reportsThrows = reportsThrows;
             this.writeFrames = writeFrames;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
+            if (report != null) {
+                reportOnEntry();
+            }
+            super.visitLabel(bodyStart);
+        }
+
+        private void reportOnEntry() {
             Label start = new Label();
             Label end = new Label();
             Label failed = new Label();
@@ -113,37 +154,86 @@ final class GrpcServerCalls {
             super.visitTryCatchBlock(start, end, failed, null);
             super.visitLabel(start);
             super.visitVarInsn(Opcodes.ALOAD, 0);
-            if (report.equals("cancelled")) {
-                // The listener's response observer: the key of the call.
-                super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
-            } else if (report.equals("failed")) {
+            if (report.equals("failed")) {
                 super.visitVarInsn(Opcodes.ALOAD, 1);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;Ljava/lang/Throwable;)V",
                         false);
             } else {
+                if (isListener(owner)) {
+                    // The listener's response observer: the key of the call.
+                    super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
+                }
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
             }
             super.visitLabel(end);
             super.visitJumpInsn(Opcodes.GOTO, body);
             super.visitLabel(failed);
-            frame(new Object[] {"java/lang/Throwable"});
+            frame(new Object[] {"java/lang/Throwable"}, null);
             super.visitInsn(Opcodes.POP);
             super.visitLabel(body);
-            frame(new Object[0]);
+            frame(new Object[0], null);
             // Keeps this frame apart from one the method may have at its first instruction.
             super.visitInsn(Opcodes.NOP);
         }
 
-        /** A full frame with the method's parameters as it receives them, and {@code stack}. */
-        private void frame(Object[] stack) {
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            if (reportsThrows) {
+                reportThrows(maxLocals);
+            }
+            super.visitMaxs(maxStack, maxLocals);
+        }
+
+        /** The catch-all around the method, with the exception kept in slot {@code thrownSlot} (a new one). */
+        private void reportThrows(int thrownSlot) {
+            Label bodyEnd = new Label();
+            Label thrown = new Label();
+            Label reportStart = new Label();
+            Label reportEnd = new Label();
+            Label reportFailed = new Label();
+            Label rethrow = new Label();
+            super.visitLabel(bodyEnd);
+            super.visitTryCatchBlock(bodyStart, bodyEnd, thrown, null);
+            super.visitTryCatchBlock(reportStart, reportEnd, reportFailed, null);
+            super.visitLabel(thrown);
+            frame(new Object[] {"java/lang/Throwable"}, null);
+            super.visitVarInsn(Opcodes.ASTORE, thrownSlot);
+            super.visitLabel(reportStart);
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
+            super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, "failed", "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+            super.visitLabel(reportEnd);
+            super.visitJumpInsn(Opcodes.GOTO, rethrow);
+            super.visitLabel(reportFailed);
+            frame(new Object[] {"java/lang/Throwable"}, thrownSlot);
+            super.visitInsn(Opcodes.POP);
+            super.visitLabel(rethrow);
+            frame(new Object[0], thrownSlot);
+            super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+            super.visitInsn(Opcodes.ATHROW);
+        }
+
+        /**
+         * A full frame with the method's parameters as it receives them, then, when {@code thrownSlot}
+         * is not null, nothing known up to a {@code Throwable} in that slot; and {@code stack}.
+         */
+        private void frame(Object[] stack, Integer thrownSlot) {
             if (!writeFrames) {
                 return;
             }
             List<Object> locals = new ArrayList<Object>();
             locals.add(owner);
+            int slots = 1;
             for (Type parameter : Type.getArgumentTypes(descriptor)) {
                 locals.add(parameter.getSort() == Type.OBJECT ? parameter.getInternalName() : OBJECT);
+                slots++;
+            }
+            if (thrownSlot != null) {
+                for (; slots < thrownSlot; slots++) {
+                    locals.add(Opcodes.TOP);
+                }
+                locals.add("java/lang/Throwable");
             }
             super.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), stack.length, stack);
         }

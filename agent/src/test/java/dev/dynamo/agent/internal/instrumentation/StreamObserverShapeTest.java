@@ -1,10 +1,14 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.GrpcHandlers;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import io.grpc.CallOptions;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +79,8 @@ class StreamObserverShapeTest {
                 .addMethod(unary("Recovering"), ServerCalls.asyncUnaryCall(handlers::recovering))
                 .addMethod(unary("Silent"), ServerCalls.asyncUnaryCall(handlers::silent))
                 .addMethod(chat(), ServerCalls.asyncBidiStreamingCall(handlers::chat))
+                .addMethod(bidi("ChatFailing"), ServerCalls.asyncBidiStreamingCall(handlers::chatFailing))
+                .addMethod(unary("AnswerTooLate"), closingAfterTheHandler(ServerCalls.asyncUnaryCall(handlers::answerTooLate)))
                 .build();
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).addService(service).build().start();
@@ -94,9 +101,25 @@ class StreamObserverShapeTest {
     }
 
     private static MethodDescriptor<String, String> chat() {
+        return bidi("Chat");
+    }
+
+    private static MethodDescriptor<String, String> bidi(String name) {
         return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Chat"))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
                 .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    }
+
+    /** {@code next}, behind an interceptor that closes the call with {@code ABORTED} as soon as the handler has returned. */
+    private static ServerCallHandler<String, String> closingAfterTheHandler(ServerCallHandler<String, String> next) {
+        return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<String>(
+                next.startCall(call, headers)) {
+            @Override
+            public void onHalfClose() {
+                super.onHalfClose();
+                call.close(Status.ABORTED.withDescription("closed by an interceptor"), new Metadata());
+            }
+        };
     }
 
     private static String call(String method, String request) {
@@ -238,6 +261,72 @@ class StreamObserverShapeTest {
         assertEquals(1, metrics.requests());
         assertEquals(0, metrics.inflight());
         assertTrue(metrics.durationSum() >= 0.1, "duration covers the conversation: " + metrics.durationSum());
+    }
+
+    @Test
+    void aRequestObserverThatThrowsEndsItsCallAsAnErrorOfItsType() throws InterruptedException {
+        EndpointMetrics metrics = metrics("chat_failing");
+        int calls = 5;
+        for (int i = 0; i < calls; i++) {
+            CountDownLatch closed = new CountDownLatch(1);
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
+                    channel.newCall(bidi("ChatFailing"), CallOptions.DEFAULT), new StreamObserver<String>() {
+                        @Override
+                        public void onNext(String reply) {
+                        }
+
+                        @Override
+                        public void onError(Throwable failure) {
+                            seen.set(failure);
+                            closed.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            closed.countDown();
+                        }
+                    });
+            requests.onNext("a");
+            requests.onNext("boom");
+            assertTrue(closed.await(10, TimeUnit.SECONDS));
+            assertEquals(Status.Code.UNKNOWN, Status.fromThrowable(seen.get()).getCode(), "gRPC's answer: " + seen.get());
+        }
+
+        // Before: requests 5, in flight 5 for good, no error, and each call's objects kept.
+        awaitNoPendingCall();
+        assertEquals(calls, metrics.requests());
+        assertEquals(calls, metrics.durations());
+        assertEquals(0, metrics.inflight());
+        assertEquals(calls, metrics.errors("ArithmeticException"));
+    }
+
+    @Test
+    void aCallAnInterceptorClosesBeforeTheHandlerAnswersEndsAsAnError() throws InterruptedException {
+        EndpointMetrics metrics = metrics("answer_too_late");
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> call("AnswerTooLate", "x"));
+
+        assertEquals(Status.Code.ABORTED, refused.getStatus().getCode());
+        awaitNoPendingCall();
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+        assertEquals(1, metrics.errors("closed_without_answer"));
+        // The handler's late answer finds the call ended: counted once.
+        assertTrue(handlers.lateAnswerRefused.await(10, TimeUnit.SECONDS));
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.errors("IllegalStateException"));
+    }
+
+    /** The server's end of a call reaches its listener just after the client has seen it. */
+    private static void awaitNoPendingCall() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (WovenCallsSeams.pendingGrpcCalls() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, WovenCallsSeams.pendingGrpcCalls(), "calls still waiting for their end");
     }
 
     @Test

@@ -31,6 +31,11 @@ public final class WovenCallsSeams {
         WovenCalls.replace(id, WorkHandlerMetrics.forEndpoint(endpoint));
     }
 
+    /** How many gRPC calls are waiting for their observer, a listener or an exception to end them. */
+    public static int pendingGrpcCalls() {
+        return StreamObserverCalls.pending();
+    }
+
     /** How many recording failures were suppressed so far. */
     public static long failures() {
         return WovenCalls.failures();

@@ -9,12 +9,15 @@ import java.util.function.BiFunction;
  * Measures gRPC server handlers that answer through an {@code io.grpc.stub.StreamObserver}: unary
  * and server-streaming handlers ({@code void m(Req, StreamObserver<Resp>)}) and client-streaming or
  * bidi handlers ({@code StreamObserver<Req> m(StreamObserver<Resp>)}). A call is timed until the
- * response observer's {@code onCompleted} or {@code onError}, or until the client cancels it.
+ * response observer's {@code onCompleted} or {@code onError}, until the client cancels it, until its
+ * request observer or ready handler throws, or until the server closes it without the handler's
+ * answer (an interceptor that closes the call itself).
  *
  * <p>The observer gRPC passes in is its own {@code ServerCalls$ServerCallStreamObserverImpl}, which
  * applications cast to {@code ServerCallStreamObserver}, so it cannot be replaced by a wrapper.
  * Instead the agent also instruments that gRPC class by name, and its {@code onCompleted},
- * {@code onError} and the call listeners' {@code onCancel} report here; the observer object itself
+ * {@code onError}, the call listeners' {@code onCancel} and {@code onComplete}, and the exceptions of
+ * the application's code the listeners run, report here; the observer object itself
  * (identity, never equality: gRPC does not override {@code equals}) leads to the call. An entry
  * lives from the handler's entry to the first of these ends, so nothing is kept for a finished call.
  *
@@ -34,6 +37,9 @@ public final class StreamObserverCalls {
      * reading is this value.
      */
     public static final long TRACKED = Long.MIN_VALUE;
+
+    /** The error type of a call the server closed before its handler answered. */
+    public static final String CLOSED_WITHOUT_ANSWER = "closed_without_answer";
 
     /**
      * Whether gRPC's classes report the ends of calls: once its observer (completion, errors) is
@@ -133,26 +139,38 @@ public final class StreamObserverCalls {
     /** gRPC's {@code observer.onCompleted()} is called. */
     public static void completed(Object observer) {
         if (!CALLS.isEmpty()) {
-            report(observer, null, false);
+            report(observer, null, null, false);
         }
     }
 
-    /** gRPC's {@code observer.onError(thrown)} is called. */
+    /** gRPC's {@code observer.onError(thrown)} is called, or the application's code that a call listener runs threw {@code thrown}. */
     public static void failed(Object observer, Throwable thrown) {
         if (!CALLS.isEmpty()) {
-            report(observer, thrown, false);
+            report(observer, thrown, null, false);
         }
     }
 
     /** The client cancelled the call that answers through {@code observer}. */
     public static void cancelled(Object observer) {
         if (!CALLS.isEmpty() && observer != null) {
-            report(observer, null, true);
+            report(observer, null, null, true);
+        }
+    }
+
+    /**
+     * The server closed the call that answers through {@code observer}. When the handler had answered,
+     * its call has ended already; a call still open was closed without its answer (an interceptor
+     * closed it, or gRPC did after an exception the agent did not see), and ends as an error of type
+     * {@link #CLOSED_WITHOUT_ANSWER}: the client was given some status other than the handler's.
+     */
+    public static void closed(Object observer) {
+        if (!CALLS.isEmpty() && observer != null) {
+            report(observer, null, CLOSED_WITHOUT_ANSWER, false);
         }
     }
 
     /** Ends the tracked calls of {@code observer}, if any; never throws once it has taken them. */
-    private static void report(Object observer, Throwable thrown, boolean cancelled) {
+    private static void report(Object observer, Throwable thrown, String errorType, boolean cancelled) {
         Call calls;
         try {
             calls = CALLS.remove(observer);
@@ -162,7 +180,7 @@ public final class StreamObserverCalls {
             return;
         }
         for (Call call = calls; call != null; call = call.outer) {
-            endQuietly(call, thrown, cancelled);
+            endQuietly(call, thrown, errorType, cancelled);
         }
     }
 
@@ -182,14 +200,16 @@ public final class StreamObserverCalls {
             WovenCalls.failureCount++;
         }
         if (innermost[0] != null) {
-            endQuietly(innermost[0], thrown, false);
+            endQuietly(innermost[0], thrown, null, false);
         }
     }
 
-    private static void endQuietly(Call call, Throwable thrown, boolean cancelled) {
+    private static void endQuietly(Call call, Throwable thrown, String errorType, boolean cancelled) {
         try {
             if (cancelled) {
                 call.end(null, true);
+            } else if (errorType != null) {
+                call.endWithError(errorType);
             } else {
                 call.end(thrown);
             }
