@@ -127,3 +127,25 @@ object ExhaustedSuspend {
         return done
     }
 }
+
+/** Two classes whose companions hold a measured function of the same name, and a nested class's. */
+class CompanionOrders {
+    companion object {
+        @DynamoEndpoint(namespace = SUSPEND_NS, endpoint = "companion_handle")
+        fun handle(): Int = 1
+    }
+}
+
+class CompanionUsers {
+    companion object {
+        @DynamoEndpoint(namespace = SUSPEND_NS, endpoint = "companion_handle")
+        fun handle(): Int = 2
+    }
+
+    class Nested {
+        companion object {
+            @DynamoEndpoint(namespace = SUSPEND_NS, endpoint = "companion_handle")
+            fun handle(): Int = 3
+        }
+    }
+}

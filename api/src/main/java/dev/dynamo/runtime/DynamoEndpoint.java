@@ -26,7 +26,10 @@ public @interface DynamoEndpoint {
     /** The {@code dynamo_namespace} label; empty means {@code DYN_NAMESPACE}, else {@code dynamo}. */
     String namespace() default "";
 
-    /** The {@code dynamo_component} label; empty means the declaring class's simple name. */
+    /**
+     * The {@code dynamo_component} label; empty means the declaring class's simple name (for a Kotlin
+     * {@code companion object}, that of the class it belongs to).
+     */
     String component() default "";
 
     /** The {@code dynamo_endpoint} label; empty means the method's name. */

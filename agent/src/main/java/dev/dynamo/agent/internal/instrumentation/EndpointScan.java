@@ -7,7 +7,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The first, cheap pass over a class file: its annotated methods with their annotation attributes
@@ -16,6 +18,8 @@ import java.util.List;
 final class EndpointScan extends ClassVisitor {
     static final String ANNOTATION_DESCRIPTOR = "Ldev/dynamo/runtime/DynamoEndpoint;";
     private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
+    /** The name Kotlin gives a {@code companion object} that has none of its own. */
+    private static final String COMPANION = "Companion";
 
     private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
     private String internalName;
@@ -23,6 +27,10 @@ final class EndpointScan extends ClassVisitor {
     private boolean kotlin;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
     private String innerSimpleName;
+    /** From the InnerClasses attribute: the class this one is declared in, or null. */
+    private String outerInternalName;
+    /** From the InnerClasses attribute: the simple names of the nested classes it names, in any order. */
+    private final Map<String, String> nestedSimpleNames = new HashMap<String, String>();
 
     private EndpointScan() {
         super(Opcodes.ASM9);
@@ -65,8 +73,18 @@ final class EndpointScan extends ClassVisitor {
         return kotlin;
     }
 
-    /** The simple name; for anonymous classes the binary name's last part ({@code Outer$1}). */
+    /**
+     * The simple name; for anonymous classes the binary name's last part ({@code Outer$1}); for a
+     * Kotlin {@code companion object} (named {@code Companion}) the simple name of the class it
+     * belongs to, whose functions it holds in the source: otherwise the companions of every class
+     * would share the component {@code Companion}.
+     */
     String simpleName() {
+        if (kotlin && COMPANION.equals(innerSimpleName) && outerInternalName != null) {
+            String outerSimpleName = nestedSimpleNames.get(outerInternalName);
+            return outerSimpleName != null ? outerSimpleName
+                    : outerInternalName.substring(outerInternalName.lastIndexOf('/') + 1);
+        }
         if (innerSimpleName != null && !innerSimpleName.isEmpty()) {
             return innerSimpleName;
         }
@@ -91,6 +109,10 @@ final class EndpointScan extends ClassVisitor {
     public void visitInnerClass(String name, String outerName, String innerName, int access) {
         if (name.equals(internalName)) {
             innerSimpleName = innerName == null ? "" : innerName;
+            outerInternalName = outerName;
+        } else if (innerName != null && !innerName.isEmpty() && internalName.startsWith(name)) {
+            // Perhaps the class this one is declared in (the entries come in any order).
+            nestedSimpleNames.put(name, innerName);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation
 
+import com.example.endpoints.CompanionOrders
+import com.example.endpoints.CompanionUsers
 import com.example.endpoints.ExhaustedSuspend
 import com.example.endpoints.QuotaExceededException
 import com.example.endpoints.SUSPEND_NS
@@ -157,6 +159,23 @@ class SuspendShapeTest {
 
         assertEquals(1, metrics("internalName", "mangled").requests())
         assertEquals(1, metrics("valueClassResult", "mangled").requests())
+    }
+
+    @Test
+    fun `a function of a companion object counts under the class the companion belongs to`() {
+        val orders = metrics("companion_handle", component = "CompanionOrders")
+        val users = metrics("companion_handle", component = "CompanionUsers")
+        val nested = metrics("companion_handle", component = "Nested")
+
+        assertEquals(1, CompanionOrders.handle())
+        assertEquals(2, CompanionUsers.handle())
+        assertEquals(2, CompanionUsers.handle())
+        assertEquals(3, CompanionUsers.Nested.handle())
+
+        // Before, all three counted 4 requests together under the component "Companion".
+        assertEquals(1, orders.requests())
+        assertEquals(2, users.requests())
+        assertEquals(1, nested.requests())
     }
 
     @Test
