@@ -140,10 +140,7 @@ final class ServerLoop implements Runnable {
                     return;
                 } catch (Throwable unexpected) {
                     // The loop must survive anything, an OutOfMemoryError included: it serves /live.
-                    if (!loopFailureReported) {
-                        loopFailureReported = true;
-                        LOG.error("the metrics server hit an unexpected error and serves on: " + unexpected);
-                    }
+                    reportOnce("the metrics server hit an unexpected error and serves on: ", unexpected);
                 }
             }
         } finally {
@@ -208,12 +205,31 @@ final class ServerLoop implements Runnable {
     private void closeAfterFailure(Connection connection, Throwable failed) {
         // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
         if (failed instanceof IOException) {
-            LOG.debug("connection closed: " + failed);
-        } else if (!loopFailureReported) {
-            loopFailureReported = true;
-            LOG.error("the metrics server closed a connection after an unexpected error: " + failed);
+            try {
+                LOG.debug("connection closed: " + failed);
+            } catch (Throwable outOfMemory) {
+                // Closing the connection matters more than the message.
+            }
+        } else {
+            reportOnce("the metrics server closed a connection after an unexpected error: ", failed);
         }
         close(connection);
+    }
+
+    /**
+     * Logs the first unexpected failure of the loop. Never throws: the failure is often an
+     * OutOfMemoryError, and the message takes memory too; were it to escape, this thread would end,
+     * and with it {@code /live}, {@code /health} and {@code /metrics} for the life of the JVM.
+     */
+    private void reportOnce(String what, Throwable failure) {
+        try {
+            if (!loopFailureReported) {
+                LOG.error(what + failure);
+                loopFailureReported = true;
+            }
+        } catch (Throwable outOfMemory) {
+            // Not reported yet: the next failure tries again.
+        }
     }
 
     private void accept(long now) throws IOException {

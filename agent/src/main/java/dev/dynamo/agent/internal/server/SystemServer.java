@@ -173,7 +173,19 @@ public final class SystemServer {
         credentialChecks.stop();
     }
 
+    /**
+     * Daemon threads for the server's pools. The tasks catch everything they throw; what can still
+     * end such a thread is the pool's own code running out of memory between tasks (the JDK's queue
+     * allocates while it waits), and the pool starts a new thread for the next task. Such a death
+     * would print a stack trace on the application's stderr: the threads end without a word instead.
+     */
     private static final class DaemonThreadFactory implements ThreadFactory {
+        private static final Thread.UncaughtExceptionHandler QUIETLY = new Thread.UncaughtExceptionHandler() {
+            @Override
+            public void uncaughtException(Thread thread, Throwable failure) {
+                // See above: nothing the application needs to read.
+            }
+        };
         private final String prefix;
         private final AtomicInteger count = new AtomicInteger();
 
@@ -185,6 +197,7 @@ public final class SystemServer {
         public Thread newThread(Runnable task) {
             Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler(QUIETLY);
             return thread;
         }
     }

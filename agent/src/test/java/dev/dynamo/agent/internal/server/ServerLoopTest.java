@@ -1,0 +1,102 @@
+package dev.dynamo.agent.internal.server;
+
+import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.log.AgentLog;
+import io.prometheus.client.CollectorRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The selector loop itself, built with parts a test controls. */
+class ServerLoopTest {
+    private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
+    private ServerLoop loop;
+    private Thread loopThread;
+
+    @AfterEach
+    void stopLoop() throws InterruptedException {
+        if (loop != null) {
+            loop.stop();
+            loopThread.join(5000);
+        }
+        AgentLog.redirect(null);
+    }
+
+    /**
+     * A failure on the selector thread whose very message cannot be made, as when the heap is
+     * exhausted: the report of the failed connection and the loop's own report of it both fail.
+     * Before, the second one ended the thread, and with it /live, /health and /metrics for the life
+     * of the JVM (seen with an application running itself out of memory while being scraped).
+     */
+    @Test
+    void servesOnWhenEvenTheReportOfAFailureFails() throws Exception {
+        AgentLog.redirect(new PrintStream(agentLog, true, "UTF-8"));
+        Executor renderersOutOfMemory = task -> {
+            throw new UnprintableFailure();
+        };
+        int port = startLoop(renderersOutOfMemory);
+
+        try (RawHttp client = new RawHttp(port)) {
+            client.send("GET /metrics HTTP/1.1\r\n\r\n");
+            assertTrue(client.closedByServer(), "the scrape that failed is dropped");
+        }
+
+        try (RawHttp client = new RawHttp(port)) {
+            assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+        }
+        assertTrue(loopThread.isAlive());
+        // Neither report could be made: nothing logged, and the loop serves on.
+        assertEquals("", new String(agentLog.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    private int startLoop(Executor renderers) throws IOException {
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        AgentConfig config = AgentConfig.fromEnvironment(env);
+        Selector selector = Selector.open();
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress("127.0.0.1", 0));
+        listener.configureBlocking(false);
+        Rejections rejections = new Rejections();
+        ThreadPoolExecutor unused = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1));
+        unused.allowCoreThreadTimeOut(true);
+        loop = new ServerLoop(selector, listener, config, new HealthStatus(true), ServerSecurity.PLAIN, rejections,
+                new MetricsHandler(new CollectorRegistry(), () -> { }, rejections), renderers, 1, unused,
+                new CredentialChecks(unused));
+        loopThread = new Thread(loop, "server-loop-test");
+        loopThread.setDaemon(true);
+        loopThread.start();
+        return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    }
+
+    /** A failure whose description fails in turn, as building any message does without heap. */
+    private static final class UnprintableFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnprintableFailure() {
+            super(null, null, false, false);
+        }
+
+        @Override
+        public String toString() {
+            throw new UnprintableFailure();
+        }
+    }
+}
