@@ -346,6 +346,38 @@ class MetricStoreTest {
         assertTrue(names.indexOf(PREFIX + first) < names.indexOf(PREFIX + second), names.toString());
     }
 
+    /**
+     * A family created later is read first: here reading the later one counts one more of the earlier
+     * one, as a call ending between the reads of its family's counters would. Read oldest first, the
+     * page showed the total below its part.
+     */
+    @Test
+    void readsTheFamiliesCreatedLaterFirstSoATotalIsNeverBelowItsParts() {
+        MetricStore store = new MetricStore();
+        ScopedMetricsRegistry metrics = new ScopedMetricsRegistry(store, Collections.<String>emptyList());
+        final Counter total = metrics.createCounter("calls", "every call", NO_LABELS);
+        final Counter part = metrics.createCounter("failed_calls", "calls that failed", NO_LABELS);
+        // Computed while the page is read (not before, as the application's callbacks are).
+        metrics.createCallbackGauge("between_reads", "a call ends while the page is read", () -> {
+            total.inc();
+            part.inc();
+            return 0;
+        });
+
+        List<FamilySnapshot> page = store.snapshot();
+
+        double totalRead = findFamily(page, PREFIX + "calls").samples().get(0).value();
+        double partRead = findFamily(page, PREFIX + "failed_calls").samples().get(0).value();
+        assertEquals(1.0, totalRead);
+        assertEquals(1.0, partRead);
+        List<String> order = new ArrayList<String>();
+        for (FamilySnapshot family : page) {
+            order.add(family.name());
+        }
+        assertEquals(Arrays.asList(PREFIX + "calls", PREFIX + "failed_calls", PREFIX + "between_reads"), order,
+                "still shown in creation order");
+    }
+
     @Test
     void keepsStoresApart() {
         MetricStore store = new MetricStore();
