@@ -140,7 +140,13 @@ final class ServerLoop implements Runnable {
                     return;
                 } catch (Throwable unexpected) {
                     // The loop must survive anything, an OutOfMemoryError included: it serves /live.
-                    reportOnce("the metrics server hit an unexpected error and serves on: ", unexpected);
+                    // Even the report's first run may need memory (the JVM creates a string constant
+                    // at its first use), so nothing of it may escape this catch.
+                    try {
+                        reportOnce("the metrics server hit an unexpected error and serves on: ", unexpected);
+                    } catch (Throwable reportFailed) {
+                        // Serving on matters more than the message.
+                    }
                 }
             }
         } finally {
