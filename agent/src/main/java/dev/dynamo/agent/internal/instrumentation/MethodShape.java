@@ -19,7 +19,7 @@ enum MethodShape {
     COMPLETION_STAGE,
     /** A Kotlin {@code suspend} function: ends when the coroutine's result or exception is ready. */
     SUSPEND,
-    /** Returns a reactive-streams publisher: counted and ended by its first subscription. */
+    /** Returns a reactive-streams publisher or a Kotlin {@code Flow}: counted and ended by its first subscription or collection. */
     PUBLISHER,
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
     STREAM_OBSERVER;
@@ -71,6 +71,8 @@ enum MethodShape {
                 return PublisherCalls.REACTOR;
             case "Lio/reactivex/rxjava3/core/Flowable;":
                 return PublisherCalls.RXJAVA;
+            case "Lkotlinx/coroutines/flow/Flow;":
+                return PublisherCalls.KOTLIN_FLOW;
             default:
                 return 0;
         }
@@ -133,7 +135,7 @@ enum MethodShape {
             case SUSPEND:
                 return " (a suspend function: until its coroutine completes)";
             case PUBLISHER:
-                return " (a publisher: from its first subscription to its terminal signal)";
+                return " (a publisher or flow: from its first subscription or collection to its end)";
             case STREAM_OBSERVER:
                 return " (a gRPC handler: until its response observer completes)";
             default:

@@ -1,17 +1,23 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Measures methods that return a reactive-streams publisher ({@code org.reactivestreams.Publisher},
- * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}): one request
- * per call, timed from the call to the terminal signal of the publisher's first subscription
- * ({@code onComplete}, {@code onError}, or cancellation of the subscription).
+ * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}) or a Kotlin
+ * {@code Flow}: one request per call, timed from the call to the terminal signal of the publisher's
+ * first subscription ({@code onComplete}, {@code onError}, or cancellation of the subscription), or
+ * to the end of the flow's first collection.
  *
  * <p>A publisher does nothing until it is subscribed, so a call is counted, and in flight, from its
  * first subscription: a publisher returned but never subscribed is no request and holds nothing in
@@ -23,8 +29,9 @@ import java.util.function.Supplier;
  * JDK functional types, so there is no cost per item; any other publisher returned as a
  * {@code Publisher} interface is wrapped in a proxy of that interface that watches its first
  * subscriber, and an RxJava 3 {@code Flowable} is such a proxy turned back into a {@code Flowable}
- * by {@code Flowable.fromPublisher}. A publisher that can be wrapped in none of these ways is timed
- * to the method's return. No reactive library is a dependency.
+ * by {@code Flowable.fromPublisher}. A Kotlin flow is wrapped in a proxy of its public interfaces
+ * (see {@link WatchedFlow}). A publisher that can be wrapped in none of these ways is timed to the
+ * method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
@@ -35,6 +42,8 @@ public final class PublisherCalls {
     public static final int REACTOR = 3;
     /** The static return type is RxJava 3's {@code Flowable}. */
     public static final int RXJAVA = 4;
+    /** The static return type is Kotlin's {@code kotlinx.coroutines.flow.Flow}. */
+    public static final int KOTLIN_FLOW = 5;
 
     private static final String MONO = "reactor.core.publisher.Mono";
     private static final String FLUX = "reactor.core.publisher.Flux";
@@ -42,6 +51,12 @@ public final class PublisherCalls {
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
+    private static final String KOTLIN_FLOW_INTERFACE = "kotlinx.coroutines.flow.Flow";
+    /**
+     * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
+     * returns a new flow built from its parts instead of collecting it, which would bypass the proxy.
+     */
+    private static final String KOTLIN_FLOW_INTERNALS = "kotlinx.coroutines.flow.internal.";
 
     /** RxJava's {@code Flowable.fromPublisher}, per copy of RxJava. */
     private static final ClassCache<Method> FROM_PUBLISHER = new ClassCache<Method>() {
@@ -59,6 +74,13 @@ public final class PublisherCalls {
         @Override
         protected Watching compute(Class<?> publisherInterface) {
             return new Watching(publisherInterface);
+        }
+    };
+    /** The proxy constructor for flows of each class: every public interface the flow has, but fusion's. */
+    private static final ClassCache<Constructor<?>> FLOW_PROXIES = new ClassCache<Constructor<?>>() {
+        @Override
+        protected Constructor<?> compute(Class<?> flowType) {
+            return flowProxy(flowType);
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -138,6 +160,10 @@ public final class PublisherCalls {
                     kind == FLOW ? FLOW_PUBLISHER : REACTIVE_STREAMS_PUBLISHER);
             return publisherInterface == null ? null : watched(call, publisher, publisherInterface);
         }
+        if (kind == KOTLIN_FLOW) {
+            Constructor<?> proxy = FLOW_PROXIES.get(publisher.getClass());
+            return proxy == null ? null : proxy.newInstance(new WatchedFlow(call, publisher));
+        }
         if (kind == RXJAVA) {
             // Flowable.fromPublisher(watched): a Flowable again, as the method's type requires.
             Class<?> flowable = superclassNamed(publisher.getClass(), FLOWABLE);
@@ -151,6 +177,34 @@ public final class PublisherCalls {
     private static Object watched(Call call, Object publisher, Class<?> publisherInterface) throws Throwable {
         Watching watching = WATCHING.get(publisherInterface);
         return watching.publisher.newInstance(new WatchedPublisher(call, publisher, watching));
+    }
+
+    /**
+     * The proxy class of a Kotlin flow of class {@code flowType}: it keeps the flow's public interfaces,
+     * so that a caller that casts the flow it got (to {@code StateFlow}, say) still can; null when the
+     * class is no {@code Flow}.
+     */
+    private static Constructor<?> flowProxy(Class<?> flowType) {
+        Class<?> flow = ClassCache.interfaceNamed(flowType, KOTLIN_FLOW_INTERFACE);
+        if (flow == null) {
+            return null;
+        }
+        Set<Class<?>> interfaces = new LinkedHashSet<Class<?>>();
+        interfaces.add(flow);
+        for (Class<?> c = flowType; c != null; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (Modifier.isPublic(implemented.getModifiers()) && !implemented.getName().startsWith(KOTLIN_FLOW_INTERNALS)) {
+                    interfaces.add(implemented);
+                }
+            }
+        }
+        @SuppressWarnings("deprecation") // Proxy.newProxyInstance would look the class up on every call
+        Class<?> proxyClass = Proxy.getProxyClass(flowType.getClassLoader(), interfaces.toArray(new Class<?>[0]));
+        try {
+            return proxyClass.getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private static Class<?> superclassNamed(Class<?> type, String name) {
@@ -346,6 +400,48 @@ public final class PublisherCalls {
                 return forward(method, new Object[] {watched});
             }
             return forward(method, args);
+        }
+    }
+
+    /**
+     * A Kotlin flow whose first collection is the call: {@code collect(collector, continuation)} is a
+     * suspend function, so the collection ends when it returns anything but {@code COROUTINE_SUSPENDED},
+     * when it throws, or when the continuation is resumed (watched by the proxy of a suspend
+     * function's caller). A collection cancelled, or cut short by {@code take} or {@code first}
+     * (which end it with a {@code CancellationException}), counts as a cancellation.
+     */
+    private static final class WatchedFlow extends ForwardingHandler {
+        private final Call call;
+
+        WatchedFlow(Call call, Object flow) {
+            super(flow);
+            this.call = call;
+        }
+
+        @Override
+        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+            if (!name.equals("collect") || arity != 2 || args[1] == null || !subscribedQuietly(call)) {
+                return forward(method, args);
+            }
+            Object continuation;
+            try {
+                continuation = SuspendCalls.endingAtResumption(call, args[1]);
+            } catch (Throwable failure) {
+                WovenCalls.failed(failure);
+                call.endQuietly(null, false);
+                return forward(method, args);
+            }
+            Object result;
+            try {
+                result = forward(method, new Object[] {args[0], continuation});
+            } catch (Throwable thrown) {
+                call.endQuietly(thrown, false);
+                throw thrown;
+            }
+            if (!SuspendCalls.isSuspended(result)) {
+                call.endQuietly(null, false);
+            }
+            return result;
         }
     }
 

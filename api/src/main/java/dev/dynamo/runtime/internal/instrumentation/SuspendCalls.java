@@ -98,13 +98,22 @@ public final class SuspendCalls {
             return continuation;
         }
         try {
-            return PROXIES.get(continuation.getClass()).newInstance(
-                    new Call(WovenCalls.recorders[id], continuation, startNanos).handler);
+            return endingAtResumption(new PendingCall(WovenCalls.recorders[id], startNanos, PendingCall.OPEN),
+                    continuation);
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
             WovenCalls.failureCount++;
             throw failure;
         }
+    }
+
+    /**
+     * A proxy of {@code continuation} that forwards everything to it and ends {@code call} when it is
+     * resumed, with the outcome it is resumed with: for a suspend function's caller, and for the
+     * collector of a measured Kotlin {@code Flow} ({@link PublisherCalls}).
+     */
+    static Object endingAtResumption(PendingCall call, Object continuation) throws ReflectiveOperationException {
+        return PROXIES.get(continuation.getClass()).newInstance(new Handler(call, continuation));
     }
 
     /**
@@ -119,7 +128,7 @@ public final class SuspendCalls {
         }
         WorkHandlerMetrics recorder = WovenCalls.recorders[id];
         boolean endsHere = false;
-        Call call = null;
+        PendingCall call = null;
         try {
             call = callOf(continuation);
             if (call == null || call.recorder != recorder || call.startNanos != startNanos) {
@@ -153,7 +162,7 @@ public final class SuspendCalls {
         }
     }
 
-    private static Call callOf(Object continuation) {
+    private static PendingCall callOf(Object continuation) {
         if (continuation == null || !Proxy.isProxyClass(continuation.getClass())) {
             return null;
         }
@@ -233,44 +242,35 @@ public final class SuspendCalls {
                 : ClassCache.proxyConstructor(continuation, stackFrame);
     }
 
-    /** One call of a suspend function; also the handler of the continuation proxy that ends it. */
-    private static final class Call extends PendingCall {
-        private final Handler handler;
+    /** The continuation proxy's handler: forwards to the caller's continuation, ending the call at its resumption. */
+    private static final class Handler extends ForwardingHandler {
+        final PendingCall call;
 
-        Call(WorkHandlerMetrics recorder, Object caller, long startNanos) {
-            super(recorder, startNanos, OPEN);
-            this.handler = new Handler(this, caller);
+        Handler(PendingCall call, Object caller) {
+            super(caller);
+            this.call = call;
         }
 
+        /** Ends the call with the outcome of {@code result} (a {@code kotlin.Result}); never throws. */
         private void resumed(Object result) {
             try {
-                end(failureOf(result), false);
+                call.end(failureOf(result), false);
             } catch (Throwable failure) {
                 WovenCalls.lastFailure = failure;
                 WovenCalls.failureCount++;
                 // Still open (a claimed end keeps its failures): the one resumption ends it, unrecorded.
-                if (state == OPEN) {
-                    state = ENDED;
-                    recorder.missedExits++;
+                if (call.state == PendingCall.OPEN) {
+                    call.state = PendingCall.ENDED;
+                    call.recorder.missedExits++;
                 }
             }
-        }
-    }
-
-    /** The continuation proxy's handler: forwards to the caller's continuation, ending the call at its resumption. */
-    private static final class Handler extends ForwardingHandler {
-        final Call call;
-
-        Handler(Call call, Object caller) {
-            super(caller);
-            this.call = call;
         }
 
         @Override
         Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
             if (name.equals("resumeWith") && arity == 1) {
                 // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
-                call.resumed(args[0]);
+                resumed(args[0]);
                 CallerResumptions.resume(method, target, args);
                 return null;
             } else if (name.equals("getCallerFrame") && arity == 0) {
