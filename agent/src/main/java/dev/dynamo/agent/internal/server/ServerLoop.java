@@ -630,6 +630,23 @@ final class ServerLoop implements Runnable {
         }
     }
 
+    /**
+     * Whether a response that seems stalled still goes out: tries to write more. The socket reports
+     * itself writable only once a good part of its send buffer has drained, and with the buffers the
+     * kernel grows for a large page (megabytes) a client that reads steadily but slowly (100 KB/s)
+     * took longer than the request timeout to drain that much, and was closed as one that stopped
+     * reading. Any free space takes a write, so a client still reading is seen to.
+     */
+    private boolean tookMoreSinceLastEvent(Connection connection, long now) {
+        try {
+            write(connection, now);
+        } catch (Throwable failed) {
+            closeAfterFailure(connection, failed);
+            return true;
+        }
+        return connection.closed || connection.state != State.WRITING || connection.lastProgress == now;
+    }
+
     private void written(Connection connection, long now) throws IOException {
         connection.head = null;
         connection.body = null;
@@ -676,9 +693,19 @@ final class ServerLoop implements Runnable {
                 continue;
             }
             if (connection.state == State.WRITING) {
-                if (now - connection.lastProgress > writeStall || now - connection.writeStarted > writeTotal) {
-                    rejections.count(Reason.WRITE_TIMEOUT, "a client did not read its response within "
-                            + config.requestTimeoutMillis() + " ms; closed the connection");
+                if (now - connection.lastProgress > writeStall && now - connection.writeStarted <= writeTotal
+                        && tookMoreSinceLastEvent(connection, now)) {
+                    continue;
+                }
+                if (now - connection.writeStarted > writeTotal) {
+                    rejections.count(Reason.WRITE_TIMEOUT, "a client had not read its whole response after "
+                            + config.requestTimeoutMillis() * WRITE_TIMEOUT_FACTOR + " ms (" + WRITE_TIMEOUT_FACTOR
+                            + " times " + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS + "); closed the connection");
+                    close(connection);
+                } else if (now - connection.lastProgress > writeStall) {
+                    rejections.count(Reason.WRITE_TIMEOUT, "a client read nothing of its response for "
+                            + config.requestTimeoutMillis() + " ms (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS
+                            + "); closed the connection");
                     close(connection);
                 }
                 continue;

@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
@@ -499,19 +500,7 @@ class SystemServerTest {
     @Test
     void closesAConnectionThatDoesNotReadItsResponseAtTheDeadline() throws Exception {
         SystemServer strict = start("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "300");
-        registry.registerNamedByPrefix(new Collector() {
-            @Override
-            public List<MetricFamilySamples> collect() {
-                List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
-                char[] filler = new char[1000];
-                Arrays.fill(filler, 'x');
-                for (int i = 0; i < 20_000; i++) {
-                    samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("filler"),
-                            Collections.singletonList(new String(filler)), i));
-                }
-                return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "big", samples));
-            }
-        }, "big_");
+        registry.registerNamedByPrefix(bigPage(), "big_");
         java.net.Socket reader = new java.net.Socket();
         reader.setReceiveBufferSize(4096);
         reader.connect(new java.net.InetSocketAddress("127.0.0.1", strict.port()));
@@ -527,6 +516,58 @@ class SystemServerTest {
         } finally {
             reader.close();
         }
+    }
+
+    /**
+     * A client that reads a large page steadily but slowly (200 KB/s, a 20 MB page): the kernel grows
+     * the socket's send buffer to megabytes, and reports it writable only once half of it has
+     * drained, which at that pace takes longer than the request timeout. The client was closed at
+     * the timeout as one that stopped reading; it reads on until the whole response's deadline.
+     */
+    @Test
+    void aClientThatReadsSteadilyIsNotTakenForOneThatStopped() throws Exception {
+        SystemServer strict = start("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "1000");
+        registry.registerNamedByPrefix(bigPage(), "big_");
+        AtomicBoolean reading = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", strict.port())) {
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                byte[] chunk = new byte[16 * 1024];
+                while (reading.get() && in.read(chunk) >= 0) {
+                    Thread.sleep(80); // 200 KB/s
+                }
+            } catch (IOException | InterruptedException ended) {
+                // closed by the test
+            }
+        });
+        reader.start();
+        try {
+            Thread.sleep(3_500);
+            String rejected = request(strict, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+            assertTrue(rejected.contains("reason=\"write_timeout\",} 0.0"),
+                    "still served 3.5 s into a response that may take 6 s: " + rejected);
+        } finally {
+            reading.set(false);
+            reader.join(10_000);
+        }
+    }
+
+    /** A collector of a 20 MB page. */
+    private static Collector bigPage() {
+        return new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
+                char[] filler = new char[1000];
+                Arrays.fill(filler, 'x');
+                for (int i = 0; i < 20_000; i++) {
+                    samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("filler"),
+                            Collections.singletonList(new String(filler)), i));
+                }
+                return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "big", samples));
+            }
+        };
     }
 
     @Test
