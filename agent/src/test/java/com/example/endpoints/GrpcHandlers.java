@@ -143,6 +143,14 @@ public class GrpcHandlers {
         }, 300, TimeUnit.MILLISECONDS);
     }
 
+    /** Keeps its observer for the test, which answers through it after an interceptor closed the call. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answered_after_close")
+    public void answeredAfterClose(String request, StreamObserver<String> responses) {
+        lastObserver = responses;
+    }
+
+    public volatile StreamObserver<String> lastObserver;
+
     /** Counted down when gRPC refused {@link #answerTooLate}'s answer because the call was closed. */
     public final CountDownLatch lateAnswerRefused = new CountDownLatch(1);
 

@@ -3,6 +3,7 @@ package com.example.endpoints
 import dev.dynamo.runtime.DynamoEndpoint
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.channelFlow
@@ -51,10 +52,31 @@ class FlowHandlers {
 
     val state = MutableStateFlow(7)
 
-    /** A hot flow, returned as a `Flow`: its callers may still use it as the `StateFlow` it is. */
+    /** A hot flow, returned as a `Flow`: returned as it is, timed to the return. */
     @DynamoEndpoint(namespace = FLOW_NS, component = "flows", endpoint = "state")
     fun state(): Flow<Int> = state
 
     @DynamoEndpoint(namespace = FLOW_NS, component = "flows", endpoint = "throwing")
     fun throwing(): Flow<Int> = throw StreamBrokenException()
+
+    /** A flow of the application's own class, which its callers may cast to: returned as it is. */
+    @DynamoEndpoint(namespace = FLOW_NS, component = "flows", endpoint = "own_class")
+    fun ownClass(): Flow<Int> = Paged(3)
+
+    /** An anonymous flow: measured at its collection. */
+    @DynamoEndpoint(namespace = FLOW_NS, component = "flows", endpoint = "anonymous")
+    fun anonymous(): Flow<Int> = object : Flow<Int> {
+        override suspend fun collect(collector: FlowCollector<Int>) {
+            delay(30)
+            collector.emit(1)
+        }
+    }
+}
+
+class Paged(val total: Int) : Flow<Int> {
+    override suspend fun collect(collector: FlowCollector<Int>) {
+        for (i in 1..total) {
+            collector.emit(i)
+        }
+    }
 }

@@ -16,10 +16,12 @@ import java.util.List;
  * and {@code onComplete} (the server closed the call, perhaps without the handler's answer: an
  * interceptor closed it, or gRPC did after the application threw); and an exception of the
  * application's request observer or ready handler, which the listeners call and which gRPC turns
- * into a closed call. Matched by name; the agent does not depend on gRPC. The ends are reported to
- * {@code StreamObserverCalls} on entry — so that the call ends even when gRPC then throws (an
- * observer used after cancellation) — and exceptions from a catch-all that rethrows the same
- * object; each report sits inside a catch-all of its own, so that gRPC runs on whatever happens.
+ * into a closed call. Matched by name; the agent does not depend on gRPC. The observer's answer is
+ * reported to {@code StreamObserverCalls} when {@code onCompleted}/{@code onError} returns, so an
+ * answer gRPC refuses (it throws: the call was closed or cancelled already) changes nothing, and the
+ * listener's report of that close ends the call; the listeners' ends are reported on entry, and
+ * exceptions from a catch-all that rethrows the same object. Each report sits inside a catch-all of
+ * its own, so that gRPC runs on whatever happens.
  * They report only calls that a measured handler started, and cost one emptiness check otherwise.
  */
 final class GrpcServerCalls {
@@ -114,8 +116,9 @@ final class GrpcServerCalls {
     }
 
     /**
-     * Puts {@code try { StreamObserverCalls.<report>(...); } catch (Throwable ignored) { }} before the
-     * method's first instruction, when it reports an end; and when it reports exceptions, wraps the
+     * Puts {@code try { StreamObserverCalls.<report>(...); } catch (Throwable ignored) { }} before a
+     * listener method's first instruction, or before each return of an observer method, when it
+     * reports an end; and when it reports exceptions, wraps the
      * method in {@code catch (Throwable t) { try { StreamObserverCalls.failed(responseObserver, t); }
      * catch (Throwable ignored) { } throw t; }}, after the method's own handlers so that theirs come first.
      */
@@ -137,15 +140,50 @@ final class GrpcServerCalls {
             this.writeFrames = writeFrames;
         }
 
+        /** The handler of the reports made on return, written once after the method's code. */
+        private Label reportOnReturnFailed;
+
         @Override
         public void visitCode() {
             super.visitCode();
-            if (report != null) {
+            if (report != null && isListener(owner)) {
                 reportOnEntry();
             }
             super.visitLabel(bodyStart);
         }
 
+        @Override
+        public void visitInsn(int opcode) {
+            if (opcode == Opcodes.RETURN && report != null && !isListener(owner)) {
+                reportOnReturn();
+            }
+            super.visitInsn(opcode);
+        }
+
+        /**
+         * {@code try { StreamObserverCalls.<report>(this[, thrown]); } catch (Throwable ignored) { return; }}
+         * before a return of the observer's method: its answer was taken.
+         */
+        private void reportOnReturn() {
+            if (reportOnReturnFailed == null) {
+                reportOnReturnFailed = new Label();
+            }
+            Label start = new Label();
+            Label end = new Label();
+            super.visitTryCatchBlock(start, end, reportOnReturnFailed, null);
+            super.visitLabel(start);
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            if (report.equals("failed")) {
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                        false);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
+            }
+            super.visitLabel(end);
+        }
+
+        /** {@code try { StreamObserverCalls.<report>(responseObserver); } catch (Throwable ignored) { }} first. */
         private void reportOnEntry() {
             Label start = new Label();
             Label end = new Label();
@@ -154,17 +192,9 @@ final class GrpcServerCalls {
             super.visitTryCatchBlock(start, end, failed, null);
             super.visitLabel(start);
             super.visitVarInsn(Opcodes.ALOAD, 0);
-            if (report.equals("failed")) {
-                super.visitVarInsn(Opcodes.ALOAD, 1);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;Ljava/lang/Throwable;)V",
-                        false);
-            } else {
-                if (isListener(owner)) {
-                    // The listener's response observer: the key of the call.
-                    super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
-                }
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
-            }
+            // The listener's response observer: the key of the call.
+            super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
             super.visitLabel(end);
             super.visitJumpInsn(Opcodes.GOTO, body);
             super.visitLabel(failed);
@@ -178,6 +208,13 @@ final class GrpcServerCalls {
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
+            if (reportOnReturnFailed != null) {
+                // The report failed (no stack left, say): the method returns as it would have.
+                super.visitLabel(reportOnReturnFailed);
+                frame(new Object[] {"java/lang/Throwable"}, null);
+                super.visitInsn(Opcodes.POP);
+                super.visitInsn(Opcodes.RETURN);
+            }
             if (reportsThrows) {
                 reportThrows(maxLocals);
             }

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +82,8 @@ class StreamObserverShapeTest {
                 .addMethod(chat(), ServerCalls.asyncBidiStreamingCall(handlers::chat))
                 .addMethod(bidi("ChatFailing"), ServerCalls.asyncBidiStreamingCall(handlers::chatFailing))
                 .addMethod(unary("AnswerTooLate"), closingAfterTheHandler(ServerCalls.asyncUnaryCall(handlers::answerTooLate)))
+                .addMethod(unary("AnsweredAfterClose"),
+                        closingThenAnswering(ServerCalls.asyncUnaryCall(handlers::answeredAfterClose)))
                 .build();
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).addService(service).build().start();
@@ -110,6 +113,29 @@ class StreamObserverShapeTest {
                 .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
     }
 
+    /** How many answers gRPC refused in {@link #closingThenAnswering}. */
+    private static final AtomicInteger refusedAnswers = new AtomicInteger();
+
+    /**
+     * {@code next}, behind an interceptor that closes the call with {@code ABORTED} once the handler
+     * returned, and then has the handler's observer answer, before gRPC tells the listener of the close.
+     */
+    private static ServerCallHandler<String, String> closingThenAnswering(ServerCallHandler<String, String> next) {
+        return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<String>(
+                next.startCall(call, headers)) {
+            @Override
+            public void onHalfClose() {
+                super.onHalfClose();
+                call.close(Status.ABORTED.withDescription("closed by an interceptor"), new Metadata());
+                try {
+                    handlers.lastObserver.onCompleted();
+                } catch (RuntimeException callAlreadyClosed) {
+                    refusedAnswers.incrementAndGet();
+                }
+            }
+        };
+    }
+
     /** {@code next}, behind an interceptor that closes the call with {@code ABORTED} as soon as the handler has returned. */
     private static ServerCallHandler<String, String> closingAfterTheHandler(ServerCallHandler<String, String> next) {
         return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<String>(
@@ -131,10 +157,12 @@ class StreamObserverShapeTest {
     }
 
     @Test
-    void unaryCallIsTimedUntilTheObserverCompletesAfterTheHandlerReturned() {
+    void unaryCallIsTimedUntilTheObserverCompletesAfterTheHandlerReturned() throws InterruptedException {
         EndpointMetrics metrics = metrics("answer_later");
 
         assertEquals("echo a", call("AnswerLater", "a"));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
 
         assertEquals(1, metrics.requests());
         assertEquals(0, metrics.inflight());
@@ -142,10 +170,12 @@ class StreamObserverShapeTest {
     }
 
     @Test
-    void statusErrorCountsUnderTheStatusCodeName() {
+    void statusErrorCountsUnderTheStatusCodeName() throws InterruptedException {
         EndpointMetrics metrics = metrics("status_error");
 
         StatusRuntimeException seen = assertThrows(StatusRuntimeException.class, () -> call("StatusError", "x"));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
 
         assertEquals(Status.Code.INVALID_ARGUMENT, seen.getStatus().getCode());
         assertEquals(1, metrics.errors("INVALID_ARGUMENT"));
@@ -154,17 +184,19 @@ class StreamObserverShapeTest {
     }
 
     @Test
-    void otherErrorPassedToOnErrorCountsUnderItsSimpleName() {
+    void otherErrorPassedToOnErrorCountsUnderItsSimpleName() throws InterruptedException {
         EndpointMetrics metrics = metrics("plain_error");
 
         assertThrows(StatusRuntimeException.class, () -> call("PlainError", "x"));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
 
         assertEquals(1, metrics.errors("IllegalArgumentException"));
         assertEquals(0, metrics.inflight());
     }
 
     @Test
-    void aHandlerPassingItsObserverToAnotherMeasuredHandlerEndsWithItsAnswer() {
+    void aHandlerPassingItsObserverToAnotherMeasuredHandlerEndsWithItsAnswer() throws InterruptedException {
         EndpointMetrics outer = metrics("outer");
         EndpointMetrics inner = metrics("inner");
 
@@ -173,6 +205,7 @@ class StreamObserverShapeTest {
         }
 
         for (EndpointMetrics metrics : new EndpointMetrics[] {outer, inner}) {
+            awaitNoPendingCall();
             assertEquals(3, metrics.requests());
             assertEquals(3, metrics.durations());
             assertEquals(0, metrics.inflight());
@@ -181,11 +214,13 @@ class StreamObserverShapeTest {
     }
 
     @Test
-    void aNestedHandlerThatThrowsEndsAloneAndItsCallerEndsWithItsOwnAnswer() {
+    void aNestedHandlerThatThrowsEndsAloneAndItsCallerEndsWithItsOwnAnswer() throws InterruptedException {
         EndpointMetrics recovering = metrics("recovering");
         EndpointMetrics throwing = metrics("inner_throwing");
 
         assertEquals("recovered x", call("Recovering", "x"));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
 
         assertEquals(1, throwing.errors("IllegalStateException"));
         assertEquals(0, throwing.inflight());
@@ -196,10 +231,12 @@ class StreamObserverShapeTest {
     }
 
     @Test
-    void handlerThatThrowsInsteadOfCallingOnErrorCountsOneError() {
+    void handlerThatThrowsInsteadOfCallingOnErrorCountsOneError() throws InterruptedException {
         EndpointMetrics metrics = metrics("throwing");
 
         assertThrows(StatusRuntimeException.class, () -> call("Throwing", "x"));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
 
         assertEquals(1, metrics.errors("IllegalStateException"));
         assertEquals(1, metrics.requests());
@@ -257,6 +294,8 @@ class StreamObserverShapeTest {
         requests.onCompleted();
 
         assertTrue(done.await(10, TimeUnit.SECONDS));
+        // The server reports the answer once gRPC took it, just after the client may have seen it.
+        awaitNoPendingCall();
         assertEquals(List.of("echo a", "echo b"), replies);
         assertEquals(1, metrics.requests());
         assertEquals(0, metrics.inflight());
@@ -320,6 +359,28 @@ class StreamObserverShapeTest {
         assertEquals(0, metrics.errors("IllegalStateException"));
     }
 
+    /**
+     * The handler answers after the interceptor closed the call, before the close reaches the call's
+     * listener: gRPC refuses the answer, and the call ends with the close. Before, the refused
+     * {@code onCompleted} ended it as a success.
+     */
+    @Test
+    void anAnswerGrpcRefusesBecauseTheCallWasClosedChangesNothing() throws InterruptedException {
+        EndpointMetrics metrics = metrics("answered_after_close");
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> call("AnsweredAfterClose", "x"));
+
+        assertEquals(Status.Code.ABORTED, refused.getStatus().getCode());
+        // The call ends when the close reaches its listener, after the interceptor's answer attempt.
+        awaitNoPendingCall();
+        assertEquals(1, refusedAnswers.get(), "gRPC refused the handler's answer");
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(1, metrics.errors("closed_without_answer"));
+        assertEquals(0, metrics.inflight());
+    }
+
     /** The server's end of a call reaches its listener just after the client has seen it. */
     private static void awaitNoPendingCall() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -344,6 +405,8 @@ class StreamObserverShapeTest {
         } finally {
             threads.shutdown();
             assertTrue(threads.awaitTermination(60, TimeUnit.SECONDS));
+            // The server reports the answer once gRPC took it, just after the client may have seen it.
+            awaitNoPendingCall();
         }
 
         assertEquals(2000, metrics.requests());

@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.instrumentation
 
 import com.example.endpoints.FLOW_NS
 import com.example.endpoints.FlowHandlers
+import com.example.endpoints.Paged
 import com.example.endpoints.StreamBrokenException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancelAndJoin
@@ -15,6 +16,7 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.delay
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
@@ -115,17 +117,41 @@ class FlowShapeTest {
     }
 
     @Test
-    fun `a hot flow returned as a Flow is still the StateFlow it is`() {
+    fun `a hot flow returned as a Flow is returned as it is and timed to the return`() {
         val metrics = metrics("state")
 
         val flow = handlers.state()
 
-        assertTrue(flow is StateFlow<*>, "the caller can still use it as a StateFlow")
+        assertSame(handlers.state, flow, "the caller gets the very StateFlow, to compare or cast")
         assertEquals(7, (flow as StateFlow<*>).value)
-        assertEquals(7, runBlocking { flow.first() })
         assertEquals(1, metrics.requests())
-        assertEquals(1, metrics.cancellations(), "first() stops a collection that would never end")
         assertEquals(0, metrics.inflight())
+        assertEquals(7, runBlocking { flow.first() })
+        assertEquals(0, metrics.cancellations())
+    }
+
+    @Test
+    fun `a flow of the application's own class is returned as it is and timed to the return`() {
+        val metrics = metrics("own_class")
+
+        val flow = handlers.ownClass()
+
+        assertEquals(3, (flow as Paged).total, "the caller can still cast it to its class")
+        assertEquals(1, metrics.requests())
+        assertEquals(listOf(1, 2, 3), runBlocking { flow.toList() })
+        assertEquals(1, metrics.requests())
+    }
+
+    @Test
+    fun `an anonymous flow is measured at its collection`() {
+        val metrics = metrics("anonymous")
+
+        val flow = handlers.anonymous()
+        assertEquals(0, metrics.requests())
+        assertEquals(listOf(1), runBlocking { flow.toList() })
+
+        assertEquals(1, metrics.requests())
+        assertTrue(metrics.durationSum() >= 0.03, "timed to the end of the collection: " + metrics.durationSum())
     }
 
     @Test

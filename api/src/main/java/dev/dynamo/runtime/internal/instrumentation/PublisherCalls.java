@@ -52,6 +52,9 @@ public final class PublisherCalls {
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
     private static final String KOTLIN_FLOW_INTERFACE = "kotlinx.coroutines.flow.Flow";
+    /** Hot flows (and {@code StateFlow}): shared objects whose collections never end; not wrapped. */
+    private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
+    private static final String KOTLINX = "kotlinx.";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
      * returns a new flow built from its parts instead of collecting it, which would bypass the proxy.
@@ -181,12 +184,18 @@ public final class PublisherCalls {
 
     /**
      * The proxy class of a Kotlin flow of class {@code flowType}: it keeps the flow's public interfaces,
-     * so that a caller that casts the flow it got (to {@code StateFlow}, say) still can; null when the
-     * class is no {@code Flow}.
+     * so that a caller that casts the flow it got to one of them still can. Null, and the flow
+     * returned as it is (timed to the return), when a proxy could change what the caller sees: for
+     * a class of the application's own, which the caller may cast to; and for a hot flow
+     * ({@code SharedFlow}, {@code StateFlow}), a shared object the caller may compare with the one it
+     * holds, and whose collections never end. Flows of {@code kotlinx.coroutines} (the builders
+     * {@code flow}, {@code channelFlow}, {@code callbackFlow}, {@code asFlow}, the operators) and
+     * anonymous ones are wrapped.
      */
     private static Constructor<?> flowProxy(Class<?> flowType) {
         Class<?> flow = ClassCache.interfaceNamed(flowType, KOTLIN_FLOW_INTERFACE);
-        if (flow == null) {
+        if (flow == null || ClassCache.interfaceNamed(flowType, KOTLIN_SHARED_FLOW) != null
+                || !flowType.getName().startsWith(KOTLINX) && !flowType.isAnonymousClass()) {
             return null;
         }
         Set<Class<?>> interfaces = new LinkedHashSet<Class<?>>();
