@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * earlier scrape is not started again, so a hung callback holds one thread and no more. The pool
  * has {@link #BASE_THREADS} threads besides those held by callbacks that have not returned, up to
  * {@link #MAX_THREADS} in all, so that the others keep theirs: a callback queued behind hung ones
- * gets a thread as soon as the scrape sees them hang, and is in the next scrape.
+ * gets a thread once the scrapes have seen those hang: the next scrape behind two or three, a few
+ * scrapes later behind many (each finds as many new hung ones as it had threads to start them on).
  */
 final class ScrapeCallbacks {
     /** How long a scrape waits for its callbacks; late ones miss that scrape. */
