@@ -31,6 +31,15 @@ public class GrpcHandlers {
         }, 200, TimeUnit.MILLISECONDS);
     }
 
+    /** Answers at once, from another thread: the server may finish the call before that thread returns. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answer_elsewhere")
+    public void answerElsewhere(String request, StreamObserver<String> responses) {
+        later.execute(() -> {
+            responses.onNext("echo " + request);
+            responses.onCompleted();
+        });
+    }
+
     @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answer_now")
     public void answerNow(String request, StreamObserver<String> responses) {
         responses.onNext("echo " + request);

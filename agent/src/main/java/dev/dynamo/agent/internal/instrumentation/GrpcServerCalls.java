@@ -17,11 +17,13 @@ import java.util.List;
  * interceptor closed it, or gRPC did after the application threw); and an exception of the
  * application's request observer or ready handler, which the listeners call and which gRPC turns
  * into a closed call. Matched by name; the agent does not depend on gRPC. The observer's answer is
- * reported to {@code StreamObserverCalls} when {@code onCompleted}/{@code onError} returns, so an
- * answer gRPC refuses (it throws: the call was closed or cancelled already) changes nothing, and the
- * listener's report of that close ends the call; the listeners' ends are reported on entry, and
- * exceptions from a catch-all that rethrows the same object. Each report sits inside a catch-all of
- * its own, so that gRPC runs on whatever happens.
+ * reported to {@code StreamObserverCalls} as pending when {@code onCompleted}/{@code onError} is
+ * entered, as taken when it returns, and as refused when gRPC throws (the call was closed or
+ * cancelled already), so that a refused answer changes nothing and the listener's report of the
+ * close ends the call; a close reported while an answer is pending ends the call with that answer
+ * (the transport may finish the call before the answering thread returns). The listeners report on
+ * entry, and exceptions from a catch-all that rethrows the same object. Each report sits inside a
+ * catch-all of its own, so that gRPC runs on whatever happens.
  * They report only calls that a measured handler started, and cost one emptiness check otherwise.
  */
 final class GrpcServerCalls {
@@ -65,13 +67,12 @@ final class GrpcServerCalls {
                 if ((access & Opcodes.ACC_STATIC) != 0) {
                     return null;
                 }
-                String report = report(internalName, name, descriptor);
-                boolean reportsThrows = reportsThrows(internalName, name, descriptor);
-                if (report == null && !reportsThrows) {
+                Reports reports = Reports.of(internalName, name, descriptor);
+                if (reports == null) {
                     return null;
                 }
-                reported[0] |= report != null;
-                return new Reporter(target, internalName, descriptor, report, reportsThrows, writeFrames);
+                reported[0] |= reports.endsCalls;
+                return new Reporter(target, internalName, descriptor, reports, writeFrames);
             }
         }.apply(new ClassReader(classFile));
         if (!reported[0]) {
@@ -81,141 +82,144 @@ final class GrpcServerCalls {
         return woven;
     }
 
-    /** The {@code StreamObserverCalls} method that method {@code name} of {@code owner} reports to, or null. */
-    private static String report(String owner, String name, String descriptor) {
-        if (owner.equals(OBSERVER)) {
-            if (name.equals("onCompleted") && descriptor.equals("()V")) {
-                return "completed";
-            }
-            if (name.equals("onError") && descriptor.equals("(Ljava/lang/Throwable;)V")) {
-                return "failed";
-            }
-            return null;
-        }
-        if (!descriptor.equals("()V")) {
-            return null;
-        }
-        return name.equals("onCancel") ? "cancelled" : name.equals("onComplete") ? "closed" : null;
-    }
-
     /**
-     * Whether method {@code name} of {@code owner} runs the application's code for a call that a
-     * measured handler started: the request observer of a streaming call ({@code onMessage},
-     * {@code onHalfClose}) and the ready handler ({@code onReady}). The unary listener's
-     * {@code onHalfClose} runs the handler itself, whose woven code sees what it throws.
+     * What one gRPC method reports to {@code StreamObserverCalls}, each a method name or null: on
+     * entry, before each return, and when it throws. A report passes the call's key (the response
+     * observer), and the method's {@code Throwable} parameter when the report's name ends in
+     * {@code Error}, or the exception thrown for {@link #onThrow} {@code failed}.
      */
-    private static boolean reportsThrows(String owner, String name, String descriptor) {
-        if (owner.equals(OBSERVER)) {
-            return false;
+    private static final class Reports {
+        final String onEntry;
+        final String onReturn;
+        final String onThrow;
+        /** Whether the method ends calls (as opposed to only watching the application's code). */
+        final boolean endsCalls;
+
+        private Reports(String onEntry, String onReturn, String onThrow, boolean endsCalls) {
+            this.onEntry = onEntry;
+            this.onReturn = onReturn;
+            this.onThrow = onThrow;
+            this.endsCalls = endsCalls;
         }
-        if (name.equals("onReady") && descriptor.equals("()V")) {
-            return true;
+
+        static Reports of(String owner, String name, String descriptor) {
+            if (owner.equals(OBSERVER)) {
+                // The answer is pending from the entry; it counts once gRPC took it (the method returns),
+                // and not at all when gRPC refuses it (it throws: the call was closed or cancelled already).
+                if (name.equals("onCompleted") && descriptor.equals("()V")) {
+                    return new Reports("answering", "completed", "refused", true);
+                }
+                if (name.equals("onError") && descriptor.equals("(Ljava/lang/Throwable;)V")) {
+                    return new Reports("answeringError", "failed", "refused", true);
+                }
+                return null;
+            }
+            if (descriptor.equals("()V") && name.equals("onCancel")) {
+                return new Reports("cancelled", null, null, true);
+            }
+            if (descriptor.equals("()V") && name.equals("onComplete")) {
+                return new Reports("closed", null, null, true);
+            }
+            // The application's code that the listeners run: the request observer of a streaming call
+            // (onMessage, onHalfClose) and the ready handler (onReady). The unary listener's onHalfClose
+            // runs the handler itself, whose woven code sees what it throws.
+            boolean runsApplication = name.equals("onReady") && descriptor.equals("()V")
+                    || owner.equals(STREAMING_LISTENER) && (name.equals("onMessage")
+                    && descriptor.equals("(Ljava/lang/Object;)V") || name.equals("onHalfClose") && descriptor.equals("()V"));
+            return runsApplication ? new Reports(null, null, "failed", false) : null;
         }
-        return owner.equals(STREAMING_LISTENER) && (name.equals("onMessage") && descriptor.equals("(Ljava/lang/Object;)V")
-                || name.equals("onHalfClose") && descriptor.equals("()V"));
     }
 
     /**
-     * Puts {@code try { StreamObserverCalls.<report>(...); } catch (Throwable ignored) { }} before a
-     * listener method's first instruction, or before each return of an observer method, when it
-     * reports an end; and when it reports exceptions, wraps the
-     * method in {@code catch (Throwable t) { try { StreamObserverCalls.failed(responseObserver, t); }
-     * catch (Throwable ignored) { } throw t; }}, after the method's own handlers so that theirs come first.
+     * Weaves a method's {@link Reports}: {@code try { StreamObserverCalls.<report>(key[, thrown]); }
+     * catch (Throwable ignored) { }} on entry and before each return, and for exceptions a catch-all
+     * around the method, after the method's own handlers so that theirs come first, that reports and
+     * rethrows the same object. No report can fail the method or change what it returns or throws.
      */
     private static final class Reporter extends MethodVisitor {
+        private static final String KEY = "(Ljava/lang/Object;)V";
+        private static final String KEY_AND_THROWABLE = "(Ljava/lang/Object;Ljava/lang/Throwable;)V";
+
         private final String owner;
         private final String descriptor;
-        private final String report;
-        private final boolean reportsThrows;
+        private final Reports reports;
         private final boolean writeFrames;
         private final Label bodyStart = new Label();
+        /** The handler of the reports made before returns, written once after the method's code. */
+        private Label returnReportFailed;
 
-        Reporter(MethodVisitor target, String owner, String descriptor, String report, boolean reportsThrows,
-                boolean writeFrames) {
+        Reporter(MethodVisitor target, String owner, String descriptor, Reports reports, boolean writeFrames) {
             super(Opcodes.ASM9, target);
             this.owner = owner;
             this.descriptor = descriptor;
-            this.report = report;
-            this.reportsThrows = reportsThrows;
+            this.reports = reports;
             this.writeFrames = writeFrames;
         }
-
-        /** The handler of the reports made on return, written once after the method's code. */
-        private Label reportOnReturnFailed;
 
         @Override
         public void visitCode() {
             super.visitCode();
-            if (report != null && isListener(owner)) {
-                reportOnEntry();
+            if (reports.onEntry != null) {
+                Label failed = new Label();
+                Label body = new Label();
+                guardedReport(reports.onEntry, failed);
+                super.visitJumpInsn(Opcodes.GOTO, body);
+                super.visitLabel(failed);
+                frame(new Object[] {"java/lang/Throwable"}, null);
+                super.visitInsn(Opcodes.POP);
+                super.visitLabel(body);
+                frame(new Object[0], null);
+                // Keeps this frame apart from one the method may have at its first instruction.
+                super.visitInsn(Opcodes.NOP);
             }
             super.visitLabel(bodyStart);
         }
 
         @Override
         public void visitInsn(int opcode) {
-            if (opcode == Opcodes.RETURN && report != null && !isListener(owner)) {
-                reportOnReturn();
+            if (opcode == Opcodes.RETURN && reports.onReturn != null) {
+                if (returnReportFailed == null) {
+                    returnReportFailed = new Label();
+                }
+                guardedReport(reports.onReturn, returnReportFailed);
             }
             super.visitInsn(opcode);
         }
 
-        /**
-         * {@code try { StreamObserverCalls.<report>(this[, thrown]); } catch (Throwable ignored) { return; }}
-         * before a return of the observer's method: its answer was taken.
-         */
-        private void reportOnReturn() {
-            if (reportOnReturnFailed == null) {
-                reportOnReturnFailed = new Label();
-            }
+        /** The call of {@code report} with the call's key, covered by a catch-all that jumps to {@code failed}. */
+        private void guardedReport(String report, Label failed) {
             Label start = new Label();
             Label end = new Label();
-            super.visitTryCatchBlock(start, end, reportOnReturnFailed, null);
+            super.visitTryCatchBlock(start, end, failed, null);
             super.visitLabel(start);
-            super.visitVarInsn(Opcodes.ALOAD, 0);
-            if (report.equals("failed")) {
+            loadKey();
+            if (report.endsWith("Error") || report.equals("failed")) {
                 super.visitVarInsn(Opcodes.ALOAD, 1);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;Ljava/lang/Throwable;)V",
-                        false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, KEY_AND_THROWABLE, false);
             } else {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, KEY, false);
             }
             super.visitLabel(end);
         }
 
-        /** {@code try { StreamObserverCalls.<report>(responseObserver); } catch (Throwable ignored) { }} first. */
-        private void reportOnEntry() {
-            Label start = new Label();
-            Label end = new Label();
-            Label failed = new Label();
-            Label body = new Label();
-            super.visitTryCatchBlock(start, end, failed, null);
-            super.visitLabel(start);
+        /** The key of the call: the observer itself, or a listener's response observer. */
+        private void loadKey() {
             super.visitVarInsn(Opcodes.ALOAD, 0);
-            // The listener's response observer: the key of the call.
-            super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, "(Ljava/lang/Object;)V", false);
-            super.visitLabel(end);
-            super.visitJumpInsn(Opcodes.GOTO, body);
-            super.visitLabel(failed);
-            frame(new Object[] {"java/lang/Throwable"}, null);
-            super.visitInsn(Opcodes.POP);
-            super.visitLabel(body);
-            frame(new Object[0], null);
-            // Keeps this frame apart from one the method may have at its first instruction.
-            super.visitInsn(Opcodes.NOP);
+            if (isListener(owner)) {
+                super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
+            }
         }
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            if (reportOnReturnFailed != null) {
+            if (returnReportFailed != null) {
                 // The report failed (no stack left, say): the method returns as it would have.
-                super.visitLabel(reportOnReturnFailed);
+                super.visitLabel(returnReportFailed);
                 frame(new Object[] {"java/lang/Throwable"}, null);
                 super.visitInsn(Opcodes.POP);
                 super.visitInsn(Opcodes.RETURN);
             }
-            if (reportsThrows) {
+            if (reports.onThrow != null) {
                 reportThrows(maxLocals);
             }
             super.visitMaxs(maxStack, maxLocals);
@@ -236,10 +240,13 @@ final class GrpcServerCalls {
             frame(new Object[] {"java/lang/Throwable"}, null);
             super.visitVarInsn(Opcodes.ASTORE, thrownSlot);
             super.visitLabel(reportStart);
-            super.visitVarInsn(Opcodes.ALOAD, 0);
-            super.visitFieldInsn(Opcodes.GETFIELD, owner, "responseObserver", "L" + OBSERVER + ";");
-            super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, "failed", "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+            loadKey();
+            if (reports.onThrow.equals("failed")) {
+                super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, reports.onThrow, KEY_AND_THROWABLE, false);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, reports.onThrow, KEY, false);
+            }
             super.visitLabel(reportEnd);
             super.visitJumpInsn(Opcodes.GOTO, rethrow);
             super.visitLabel(reportFailed);

@@ -40,6 +40,8 @@ public final class StreamObserverCalls {
 
     /** The error type of a call the server closed before its handler answered. */
     public static final String CLOSED_WITHOUT_ANSWER = "closed_without_answer";
+    /** A call's pending answer when it is {@code onCompleted} (an error's is the exception). */
+    private static final Object ANSWERED = new Object();
 
     /**
      * Whether gRPC's classes report the ends of calls: once its observer (completion, errors) is
@@ -136,14 +138,43 @@ public final class StreamObserverCalls {
         }
     }
 
-    /** gRPC's {@code observer.onCompleted()} is called. */
+    /**
+     * gRPC's {@code observer.onCompleted()} is entered: the answer is pending until it returns. The
+     * server may finish the call (its listener's {@code onComplete}) before this thread returns; the
+     * pending answer is then the call's outcome.
+     */
+    public static void answering(Object observer) {
+        pendingAnswer(observer, ANSWERED);
+    }
+
+    /** gRPC's {@code observer.onError(thrown)} is entered: as {@link #answering}, with an error. */
+    public static void answeringError(Object observer, Throwable thrown) {
+        pendingAnswer(observer, thrown == null ? ANSWERED : thrown);
+    }
+
+    /** gRPC refused the pending answer (the call was closed or cancelled already): it is no outcome. */
+    public static void refused(Object observer) {
+        pendingAnswer(observer, null);
+    }
+
+    private static void pendingAnswer(Object observer, Object answer) {
+        if (CALLS.isEmpty()) {
+            return;
+        }
+        Call calls = CALLS.get(observer);
+        if (calls != null) {
+            calls.pendingAnswer = answer;
+        }
+    }
+
+    /** gRPC's {@code observer.onCompleted()} returned: gRPC took the answer. */
     public static void completed(Object observer) {
         if (!CALLS.isEmpty()) {
             report(observer, null, null, false);
         }
     }
 
-    /** gRPC's {@code observer.onError(thrown)} is called, or the application's code that a call listener runs threw {@code thrown}. */
+    /** gRPC's {@code observer.onError(thrown)} returned, or the application's code that a call listener runs threw {@code thrown}. */
     public static void failed(Object observer, Throwable thrown) {
         if (!CALLS.isEmpty()) {
             report(observer, thrown, null, false);
@@ -159,12 +190,22 @@ public final class StreamObserverCalls {
 
     /**
      * The server closed the call that answers through {@code observer}. When the handler had answered,
-     * its call has ended already; a call still open was closed without its answer (an interceptor
-     * closed it, or gRPC did after an exception the agent did not see), and ends as an error of type
+     * its call has ended already, or ends now with its pending answer (the answering thread has not
+     * returned yet); a call with no answer was closed without it (an interceptor closed it, or gRPC
+     * did after an exception the agent did not see), and ends as an error of type
      * {@link #CLOSED_WITHOUT_ANSWER}: the client was given some status other than the handler's.
      */
     public static void closed(Object observer) {
-        if (!CALLS.isEmpty() && observer != null) {
+        if (CALLS.isEmpty() || observer == null) {
+            return;
+        }
+        Call calls = CALLS.get(observer);
+        Object answer = calls == null ? null : calls.pendingAnswer;
+        if (answer == ANSWERED) {
+            report(observer, null, null, false);
+        } else if (answer instanceof Throwable) {
+            report(observer, (Throwable) answer, null, false);
+        } else {
             report(observer, null, CLOSED_WITHOUT_ANSWER, false);
         }
     }
@@ -255,6 +296,11 @@ public final class StreamObserverCalls {
     private static final class Call extends PendingCall implements BiFunction<Object, Call, Call> {
         /** The call of a handler that passed this one its observer, or null; set before the call is published. */
         Call outer;
+        /**
+         * The answer being given through the observer, when this is the newest call of the observer:
+         * {@link #ANSWERED}, the exception passed to {@code onError}, or null (none, or refused).
+         */
+        volatile Object pendingAnswer;
 
         @Override
         public Call apply(Object observer, Call existing) {
