@@ -85,8 +85,8 @@ final class GrpcServerCalls {
     /**
      * What one gRPC method reports to {@code StreamObserverCalls}, each a method name or null: on
      * entry, before each return, and when it throws. A report passes the call's key (the response
-     * observer), and the method's {@code Throwable} parameter when the report's name ends in
-     * {@code Error}, or the exception thrown for {@link #onThrow} {@code failed}.
+     * observer), and for {@code failed} and {@code answeringError} a {@code Throwable}: the method's
+     * parameter ({@code onError}'s), or the exception thrown for {@link #onThrow}.
      */
     private static final class Reports {
         final String onEntry;
@@ -162,7 +162,7 @@ final class GrpcServerCalls {
             if (reports.onEntry != null) {
                 Label failed = new Label();
                 Label body = new Label();
-                guardedReport(reports.onEntry, failed);
+                guardedReport(reports.onEntry, failed, 1);
                 super.visitJumpInsn(Opcodes.GOTO, body);
                 super.visitLabel(failed);
                 frame(new Object[] {"java/lang/Throwable"}, null);
@@ -181,20 +181,24 @@ final class GrpcServerCalls {
                 if (returnReportFailed == null) {
                     returnReportFailed = new Label();
                 }
-                guardedReport(reports.onReturn, returnReportFailed);
+                guardedReport(reports.onReturn, returnReportFailed, 1);
             }
             super.visitInsn(opcode);
         }
 
-        /** The call of {@code report} with the call's key, covered by a catch-all that jumps to {@code failed}. */
-        private void guardedReport(String report, Label failed) {
+        /**
+         * The call of {@code report} with the call's key, and the {@code Throwable} in slot
+         * {@code throwableSlot} when the report takes one, covered by a catch-all that jumps to
+         * {@code failed}.
+         */
+        private void guardedReport(String report, Label failed, int throwableSlot) {
             Label start = new Label();
             Label end = new Label();
             super.visitTryCatchBlock(start, end, failed, null);
             super.visitLabel(start);
             loadKey();
-            if (report.endsWith("Error") || report.equals("failed")) {
-                super.visitVarInsn(Opcodes.ALOAD, 1);
+            if (report.equals("failed") || report.equals("answeringError")) {
+                super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, KEY_AND_THROWABLE, false);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, KEY, false);
@@ -229,25 +233,14 @@ final class GrpcServerCalls {
         private void reportThrows(int thrownSlot) {
             Label bodyEnd = new Label();
             Label thrown = new Label();
-            Label reportStart = new Label();
-            Label reportEnd = new Label();
             Label reportFailed = new Label();
             Label rethrow = new Label();
             super.visitLabel(bodyEnd);
             super.visitTryCatchBlock(bodyStart, bodyEnd, thrown, null);
-            super.visitTryCatchBlock(reportStart, reportEnd, reportFailed, null);
             super.visitLabel(thrown);
             frame(new Object[] {"java/lang/Throwable"}, null);
             super.visitVarInsn(Opcodes.ASTORE, thrownSlot);
-            super.visitLabel(reportStart);
-            loadKey();
-            if (reports.onThrow.equals("failed")) {
-                super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, reports.onThrow, KEY_AND_THROWABLE, false);
-            } else {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, reports.onThrow, KEY, false);
-            }
-            super.visitLabel(reportEnd);
+            guardedReport(reports.onThrow, reportFailed, thrownSlot);
             super.visitJumpInsn(Opcodes.GOTO, rethrow);
             super.visitLabel(reportFailed);
             frame(new Object[] {"java/lang/Throwable"}, thrownSlot);
