@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -112,6 +113,31 @@ class StreamObserverShapeTest {
         return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
                 .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    }
+
+    /** The client's side of a streaming call: the replies, and how the call ended. */
+    private static final class ClientSide implements StreamObserver<String> {
+        final List<String> replies = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstReply = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        @Override
+        public void onNext(String reply) {
+            replies.add(reply);
+            firstReply.countDown();
+        }
+
+        @Override
+        public void onError(Throwable thrown) {
+            failure.set(thrown);
+            closed.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            closed.countDown();
+        }
     }
 
     /** How many answers gRPC refused in {@link #closingThenAnswering}. */
@@ -264,40 +290,22 @@ class StreamObserverShapeTest {
     @Test
     void bidiCallIsTimedUntilTheResponseObserverCompletes() throws InterruptedException {
         EndpointMetrics metrics = metrics("chat");
-        CountDownLatch done = new CountDownLatch(1);
-        CountDownLatch firstReply = new CountDownLatch(1);
-        List<String> replies = new ArrayList<>();
+        ClientSide client = new ClientSide();
 
         StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(chat(), CallOptions.DEFAULT),
-                new StreamObserver<String>() {
-                    @Override
-                    public void onNext(String reply) {
-                        replies.add(reply);
-                        firstReply.countDown();
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
+                client);
         requests.onNext("a");
         // The handler has surely started once it answered: from here on, 100 ms pass inside the call.
-        assertTrue(firstReply.await(10, TimeUnit.SECONDS));
+        assertTrue(client.firstReply.await(10, TimeUnit.SECONDS));
         Thread.sleep(100);
         assertEquals(1, metrics.inflight(), "in flight until the response observer completes");
         requests.onNext("b");
         requests.onCompleted();
 
-        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertTrue(client.closed.await(10, TimeUnit.SECONDS));
         // The server reports the answer once gRPC took it, just after the client may have seen it.
         awaitNoPendingCall();
-        assertEquals(List.of("echo a", "echo b"), replies);
+        assertEquals(List.of("echo a", "echo b"), client.replies);
         assertEquals(1, metrics.requests());
         assertEquals(0, metrics.inflight());
         assertTrue(metrics.durationSum() >= 0.1, "duration covers the conversation: " + metrics.durationSum());
@@ -308,29 +316,14 @@ class StreamObserverShapeTest {
         EndpointMetrics metrics = metrics("chat_failing");
         int calls = 5;
         for (int i = 0; i < calls; i++) {
-            CountDownLatch closed = new CountDownLatch(1);
-            AtomicReference<Throwable> seen = new AtomicReference<>();
+            ClientSide client = new ClientSide();
             StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
-                    channel.newCall(bidi("ChatFailing"), CallOptions.DEFAULT), new StreamObserver<String>() {
-                        @Override
-                        public void onNext(String reply) {
-                        }
-
-                        @Override
-                        public void onError(Throwable failure) {
-                            seen.set(failure);
-                            closed.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            closed.countDown();
-                        }
-                    });
+                    channel.newCall(bidi("ChatFailing"), CallOptions.DEFAULT), client);
             requests.onNext("a");
             requests.onNext("boom");
-            assertTrue(closed.await(10, TimeUnit.SECONDS));
-            assertEquals(Status.Code.UNKNOWN, Status.fromThrowable(seen.get()).getCode(), "gRPC's answer: " + seen.get());
+            assertTrue(client.closed.await(10, TimeUnit.SECONDS));
+            assertEquals(Status.Code.UNKNOWN, Status.fromThrowable(client.failure.get()).getCode(),
+                    "gRPC's answer: " + client.failure.get());
         }
 
         // Before: requests 5, in flight 5 for good, no error, and each call's objects kept.
