@@ -19,7 +19,7 @@ import java.util.Set;
  * link to. That is normally the agent's copy on the bootstrap class path, called directly; a
  * child-first class loader that carries its own API jar links to its own copy, found by name and
  * called by reflection (only JDK types cross), and the ids must be valid there. Nothing is kept
- * per class loader but a weak reference to the last one asked about.
+ * per class loader but weak references to the last one asked about and its answer.
  */
 public final class InstrumentedEndpoints {
     /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
@@ -28,7 +28,9 @@ public final class InstrumentedEndpoints {
     /**
      * The class loader of the last {@link #linkedFrom} lookup and its answer: classes come in runs
      * from one loader, and the lookup (a class loading through every parent) is then made once per
-     * run instead of once per class. Weak, so that no class loader is kept alive.
+     * run instead of once per class. Weak, loader and answer both: the answer of a loader with its own
+     * API copy holds methods of that copy, which would keep the loader, and a redeployed application
+     * with it, alive.
      */
     private static volatile LastLookup lastLookup;
 
@@ -45,10 +47,11 @@ public final class InstrumentedEndpoints {
     /** The copy of the recording that classes of {@code loader} link to. */
     static Linked linkedFrom(ClassLoader loader) throws ReflectiveOperationException {
         LastLookup last = lastLookup;
-        if (last != null && last.loader.get() == loader) {
-            return last.linked;
+        Linked linked = last != null && last.loader.get() == loader ? last.linked.get() : null;
+        if (linked != null) {
+            return linked;
         }
-        Linked linked = lookUp(loader);
+        linked = lookUp(loader);
         lastLookup = new LastLookup(loader, linked);
         return linked;
     }
@@ -79,11 +82,11 @@ public final class InstrumentedEndpoints {
 
     private static final class LastLookup {
         final WeakReference<ClassLoader> loader;
-        final Linked linked;
+        final WeakReference<Linked> linked;
 
         LastLookup(ClassLoader loader, Linked linked) {
             this.loader = new WeakReference<ClassLoader>(loader);
-            this.linked = linked;
+            this.linked = new WeakReference<Linked>(linked);
         }
     }
 
