@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
  */
 final class ForeignCopies {
     private static final String UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
+    private static final String INFLIGHT = PrometheusNames.METRIC_PREFIX + PrometheusNames.WorkHandler.INFLIGHT_REQUESTS;
     private static final List<WeakReference<Supplier<List<Object[]>>>> STORES =
             new CopyOnWriteArrayList<WeakReference<Supplier<List<Object[]>>>>();
     private static final List<WeakReference<Supplier<Object[]>>> HEALTH =
@@ -64,7 +66,7 @@ final class ForeignCopies {
 
     /**
      * Every family to export: this copy's, then those of foreign copies. A foreign family whose
-     * name this copy already has with the same type adds its samples there.
+     * name is there already with the same type adds its samples there ({@link #merge}).
      */
     static List<FamilySnapshot> collect() {
         List<FamilySnapshot> own = MetricStore.global().snapshot();
@@ -77,7 +79,7 @@ final class ForeignCopies {
             merged.put(family.name(), family);
             ownSeries.put(family.name(), seriesKeys(family));
         }
-        // Newest first: after a redeploy the new copy's series win over the old one's until it is collected.
+        // Newest first: after a redeploy the new copy's gauges win over the old one's until it is collected.
         for (int i = STORES.size() - 1; i >= 0; i--) {
             WeakReference<Supplier<List<Object[]>>> reference = STORES.get(i);
             Supplier<List<Object[]>> foreign = reference.get();
@@ -101,11 +103,14 @@ final class ForeignCopies {
     }
 
     /**
-     * Adds a foreign family: its series join a family of the same name and type, unless a series of
-     * the same labels is there already, which is kept whole (a histogram's buckets, count and sum
-     * never come from two copies). Where that series is this copy's own, the foreign one is a second
-     * count of the same thing and is reported once; between foreign copies it is an old deployment
-     * not yet collected.
+     * Adds a foreign family to one of the same name and type. A series no copy had yet joins the
+     * family. A counter, or a histogram with the same buckets, that several copies have with the same
+     * labels is exported as their sum: each copy counts calls of its own classes (two applications in
+     * sibling class loaders, or a redeployed one whose old copy is not yet collected), so adding them
+     * loses nothing and counts nothing twice. So is the work handlers' in-flight gauge. Any other
+     * gauge of the same labels is kept as the first copy has it (this copy's own, else the newest
+     * foreign one: after a redeploy, the new deployment's value); a clash with this copy's own gauge,
+     * or histograms of other buckets, are reported once.
      *
      * @param ownSeries the series keys of this copy's family of that name, or null
      */
@@ -113,30 +118,81 @@ final class ForeignCopies {
         FamilySnapshot existing = merged.get(family.name());
         if (existing == null) {
             merged.put(family.name(), family);
-        } else if (existing.type() == family.type()) {
-            List<Sample> samples = new ArrayList<Sample>(existing.samples());
-            Set<String> present = seriesKeys(existing);
-            boolean clashesWithOwn = false;
-            for (Sample sample : family.samples()) {
-                String key = seriesKey(sample);
-                if (!present.contains(key)) {
-                    samples.add(sample);
-                } else if (ownSeries != null && ownSeries.contains(key)) {
-                    clashesWithOwn = true;
-                }
-            }
-            // Each copy has its own runtime, so the unlabelled uptime is in every copy: not a clash.
-            if (clashesWithOwn && !family.name().equals(UPTIME)) {
-                reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
-                        + " in this copy of the dynamo API and in a copy a child-first class loader loaded; the"
-                        + " first copy's series are exported and the other's left out. Create each series in one copy");
-            }
-            merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
-        } else {
+            return;
+        }
+        if (existing.type() != family.type()) {
             reportOnce("type:" + family.name(), "metric '" + family.name() + "' is a " + existing.type().typeName()
                     + " in one copy of the dynamo API and a " + family.type().typeName()
                     + " in another; the second is not exported. Use one type for one name");
+            return;
         }
+        List<Sample> samples = new ArrayList<Sample>(existing.samples());
+        Map<String, Integer> positions = new HashMap<String, Integer>();
+        Map<String, Set<String>> layouts = new HashMap<String, Set<String>>();
+        for (int i = 0; i < samples.size(); i++) {
+            positions.put(sampleKey(samples.get(i)), i);
+            layoutOf(layouts, samples.get(i));
+        }
+        Map<String, Set<String>> foreignLayouts = new LinkedHashMap<String, Set<String>>();
+        for (Sample sample : family.samples()) {
+            layoutOf(foreignLayouts, sample);
+        }
+        boolean added = existing.type() != MetricType.Exposition.GAUGE || family.name().equals(INFLIGHT);
+        Set<String> labelNames = samples.isEmpty() ? null : labelNamesOf(samples.get(0));
+        for (Sample sample : family.samples()) {
+            if (labelNames != null && !labelNames.equals(labelNamesOf(sample))) {
+                reportOnce("labels:" + family.name(), "metric '" + family.name() + "' has the labels " + labelNames
+                        + " in one copy of the dynamo API and " + labelNamesOf(sample) + " in another; both are"
+                        + " exported. Use the same label names for one name in every copy");
+            }
+            String series = seriesKey(sample);
+            Set<String> layout = layouts.get(series);
+            if (layout == null) {
+                samples.add(sample);
+            } else if (added && layout.equals(foreignLayouts.get(series))) {
+                int position = positions.get(sampleKey(sample));
+                Sample sum = samples.get(position);
+                samples.set(position, new Sample(sum.name(), sum.labelNames(), sum.labelValues(),
+                        sum.value() + sample.value()));
+            } else if (added) {
+                reportOnce("buckets:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
+                        + " with other buckets in two copies of the dynamo API; the first copy's series are exported"
+                        + " and the other's left out. Use the same buckets in every copy");
+            } else if (ownSeries != null && ownSeries.contains(series) && !family.name().equals(UPTIME)) {
+                // Each copy has its own runtime, so the unlabelled uptime is in every copy: not a clash.
+                reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
+                        + " in this copy of the dynamo API and in a copy a child-first class loader loaded; this"
+                        + " copy's gauge is exported and the other's left out. Set each gauge in one copy");
+            }
+        }
+        merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
+    }
+
+    private static Set<String> labelNamesOf(Sample sample) {
+        Set<String> names = new TreeSet<String>(sample.labelNames());
+        names.remove("le");
+        return names;
+    }
+
+    /** Adds the sample's name and {@code le} to the layout of its series: a histogram's buckets, count and sum. */
+    private static void layoutOf(Map<String, Set<String>> layouts, Sample sample) {
+        String series = seriesKey(sample);
+        Set<String> layout = layouts.get(series);
+        if (layout == null) {
+            layout = new HashSet<String>();
+            layouts.put(series, layout);
+        }
+        layout.add(sampleKey(sample).substring(series.length()));
+    }
+
+    /** The series key, then the sample's name and {@code le}: one sample of one series. */
+    private static String sampleKey(Sample sample) {
+        StringBuilder key = new StringBuilder(seriesKey(sample)).append(sample.name());
+        int le = sample.labelNames().indexOf("le");
+        if (le >= 0) {
+            key.append('\0').append(sample.labelValues().get(le));
+        }
+        return key.toString();
     }
 
     private static Set<String> seriesKeys(FamilySnapshot family) {

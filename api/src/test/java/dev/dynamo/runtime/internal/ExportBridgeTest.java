@@ -2,6 +2,7 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
+import dev.dynamo.runtime.metrics.PrometheusNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,8 +175,9 @@ class ExportBridgeTest {
         assertTrue(collectIsolated().isEmpty());
     }
 
+    /** Each copy counts the calls of its own classes: a counter of the same labels in two copies is their sum. */
     @Test
-    void mergesAForeignFamilyOfTheSameNameAndTypeDroppingDuplicateSeries() {
+    void addsUpACounterOfTheSameLabelsInThisCopyAndAForeignOne() {
         Object own = isolatedMetric("a", "createCounter", "shared", NO_LABELS);
         isolated.call(own, "dev.dynamo.runtime.metrics.Counter", "inc", 1.0);
         String family = PREFIX + "shared";
@@ -190,8 +192,68 @@ class ExportBridgeTest {
         FamilySnapshot merged = collected.get(0);
         assertEquals(family, merged.name());
         assertEquals(2, merged.samples().size());
-        assertEquals(1.0, sample(merged, family + "_total", map("dynamo_namespace", "a")).value());
+        assertEquals(100.0, sample(merged, family + "_total", map("dynamo_namespace", "a")).value());
         assertEquals(2.0, sample(merged, family + "_total", map("dynamo_namespace", "b")).value());
+        assertTrue(isolatedWarnings.isEmpty(), isolatedWarnings.toString());
+    }
+
+    /**
+     * Two applications in sibling child-first class loaders, each with its own API copy, measure the
+     * same endpoint: its requests, durations and in-flight calls are those of both.
+     */
+    @Test
+    void addsUpTheEndpointSeriesOfTwoForeignCopies() {
+        String requests = PREFIX + "requests";
+        String duration = PREFIX + PrometheusNames.WorkHandler.REQUEST_DURATION_SECONDS;
+        String inflight = PREFIX + PrometheusNames.WorkHandler.INFLIGHT_REQUESTS;
+        Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
+        for (int calls : new int[] {3, 9}) {
+            registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(
+                    new FamilySnapshot(requests, MetricType.Exposition.COUNTER, "Requests", Arrays.asList(
+                            sampleOf(requests + "_total", endpoint, calls))),
+                    new FamilySnapshot(duration, MetricType.Exposition.HISTOGRAM, "Durations", Arrays.asList(
+                            sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                                    "le", "0.1"), calls - 1),
+                            sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                                    "le", "+Inf"), calls),
+                            sampleOf(duration + "_count", endpoint, calls),
+                            sampleOf(duration + "_sum", endpoint, calls * 0.5))),
+                    new FamilySnapshot(inflight, MetricType.Exposition.GAUGE, "In flight", Arrays.asList(
+                            sampleOf(inflight, endpoint, calls / 3))))));
+        }
+
+        List<FamilySnapshot> collected = collectIsolated();
+
+        assertEquals(12.0, sample(findFamily(collected, requests), requests + "_total", endpoint).value());
+        FamilySnapshot durations = findFamily(collected, duration);
+        assertEquals(12.0, sample(durations, duration + "_count", endpoint).value());
+        assertEquals(6.0, sample(durations, duration + "_sum", endpoint).value());
+        assertEquals(10.0, sample(durations, duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                "le", "0.1")).value());
+        assertEquals(12.0, sample(durations, duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                "le", "+Inf")).value());
+        assertEquals(4, durations.samples().size());
+        assertEquals(4.0, sample(findFamily(collected, inflight), inflight, endpoint).value());
+        assertTrue(isolatedWarnings.isEmpty(), isolatedWarnings.toString());
+    }
+
+    @Test
+    void exportsAFamilyWhoseLabelNamesDifferBetweenCopiesWithOneWarning() {
+        Object own = isolatedMetric("a", "createCounterVec", "by_kind", Arrays.asList("kind"), NO_LABELS);
+        isolated.call(isolated.call(own, "dev.dynamo.runtime.metrics.MetricVec", "withLabelValues",
+                (Object) new String[] {"x"}), "dev.dynamo.runtime.metrics.Counter", "inc", 1.0);
+        String family = PREFIX + "by_kind";
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(family,
+                MetricType.Exposition.COUNTER, "Help of by_kind", Arrays.asList(
+                        sampleOf(family + "_total", map("dynamo_namespace", "a", "sort", "y"), 2))))));
+
+        FamilySnapshot merged = findFamily(collectIsolated(), family);
+        collectIsolated();
+
+        assertEquals(2, merged.samples().size(), "both series are exported: " + merged.samples());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("has the labels [dynamo_namespace, kind] in one copy")
+                && isolatedWarnings.get(0).contains("[dynamo_namespace, sort] in another"), isolatedWarnings.get(0));
     }
 
     /**
@@ -321,7 +383,7 @@ class ExportBridgeTest {
     }
 
     @Test
-    void theNewestForeignCopyWinsADuplicateSeries() {
+    void theNewestForeignCopyWinsAGaugeOfTheSameLabels() {
         String name = PREFIX + "redeployed";
         registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name,
                 MetricType.Exposition.GAUGE, "Hits", Arrays.asList(sampleOf(name, NO_LABELS, 5))))));
