@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Answers whether a method's declared return type is a {@code CompletionStage}, by reading class
+ * Answers whether a method's declared return type may be a {@code CompletionStage}, by reading class
  * files through the class loader of the class being woven, without loading any class: the weaver
- * runs while the application's classes are being loaded. A type whose class file cannot be found is
- * taken to be nothing more than itself.
+ * runs while the application's classes are being loaded. A type whose class file, or one of whose
+ * supertypes' class files, cannot be found (a class loader that defines classes from bytes it serves
+ * to no one) may be one: its methods are woven to ask the object they return
+ * ({@code WovenCalls.exitStage} times a {@code CompletionStage} to its completion and anything else
+ * to the return), which costs one {@code instanceof} a call instead of a guess.
  *
  * <p>Reading a class file through a class loader costs a good part of what weaving a small class
  * does, and an application's handlers return the same few types over and over (a framework's
@@ -41,8 +44,11 @@ final class CompletionStageTypes {
         this.classFiles = classFiles;
     }
 
-    /** Whether {@code type} (an internal name), seen from {@code loader}, is or implements {@code CompletionStage}. */
-    boolean isCompletionStage(ClassLoader loader, String type) {
+    /**
+     * Whether {@code type} (an internal name), seen from {@code loader}, is or implements
+     * {@code CompletionStage}, or may, because a class file of its hierarchy cannot be read.
+     */
+    boolean mayBeCompletionStage(ClassLoader loader, String type) {
         synchronized (this) {
             if (answersLoader.get() == loader) {
                 Boolean known = answers.get(type);
@@ -53,7 +59,7 @@ final class CompletionStageTypes {
         }
         // Read outside the lock: classes of several threads may be woven at once.
         Map<String, Boolean> learned = new HashMap<String, Boolean>();
-        boolean answer = new Question(loader, classFiles, learned).isCompletionStage(type, new HashSet<String>());
+        boolean answer = new Question(loader, classFiles, learned).mayBeCompletionStage(type, new HashSet<String>());
         synchronized (this) {
             if (answersLoader.get() != loader) {
                 answers.clear();
@@ -81,7 +87,7 @@ final class CompletionStageTypes {
             this.learned = learned;
         }
 
-        boolean isCompletionStage(String type, Set<String> visited) {
+        boolean mayBeCompletionStage(String type, Set<String> visited) {
             if (type.startsWith("java/")) {
                 for (String stage : JDK_COMPLETION_STAGES) {
                     if (stage.equals(type)) {
@@ -99,12 +105,13 @@ final class CompletionStageTypes {
                 return false;
             }
             ClassReader reader = read(type);
-            boolean answer = false;
+            // Unreadable: the object the method returns decides, at each call.
+            boolean answer = reader == null;
             if (reader != null) {
                 String superName = reader.getSuperName();
-                answer = superName != null && isCompletionStage(superName, visited);
+                answer = superName != null && mayBeCompletionStage(superName, visited);
                 for (String implemented : reader.getInterfaces()) {
-                    answer = answer || isCompletionStage(implemented, visited);
+                    answer = answer || mayBeCompletionStage(implemented, visited);
                 }
             }
             if (answer || !cutShort) {

@@ -39,7 +39,7 @@ enum MethodShape {
             return byNames;
         }
         Type returned = Type.getReturnType(descriptor);
-        return returned.getSort() == Type.OBJECT && stages.isCompletionStage(loader, returned.getInternalName())
+        return returned.getSort() == Type.OBJECT && stages.mayBeCompletionStage(loader, returned.getInternalName())
                 ? COMPLETION_STAGE : SYNCHRONOUS;
     }
 
@@ -131,7 +131,7 @@ enum MethodShape {
     String describe() {
         switch (this) {
             case COMPLETION_STAGE:
-                return " (until its stage completes)";
+                return " (until its stage completes, if it returns one)";
             case SUSPEND:
                 return " (a suspend function: until its coroutine completes)";
             case PUBLISHER:

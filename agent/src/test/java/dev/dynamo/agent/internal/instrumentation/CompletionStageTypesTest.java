@@ -32,13 +32,24 @@ class CompletionStageTypesTest {
                 .type("app/StagedImpl", "app/StagedBase")
                 .type("app/Reply", "java/lang/Object", "java/io/Serializable");
 
-        assertTrue(types.isCompletionStage(files, "app/DeeperFuture"));
-        assertTrue(types.isCompletionStage(files, "app/StagedImpl"));
-        assertFalse(types.isCompletionStage(files, "app/Reply"));
-        assertTrue(types.isCompletionStage(files, FUTURE));
-        assertTrue(types.isCompletionStage(files, STAGE));
-        assertFalse(types.isCompletionStage(files, "java/lang/String"));
-        assertFalse(types.isCompletionStage(files, "app/NotOnTheClassPath"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
+        assertTrue(types.mayBeCompletionStage(files, "app/StagedImpl"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
+        assertTrue(types.mayBeCompletionStage(files, FUTURE));
+        assertTrue(types.mayBeCompletionStage(files, STAGE));
+        assertFalse(types.mayBeCompletionStage(files, "java/lang/String"));
+    }
+
+    /** The woven code then asks the returned object, so that a stage is never taken for a plain value. */
+    @Test
+    void aTypeWhoseHierarchyCannotBeReadMayBeAStage() {
+        ClassFiles files = new ClassFiles()
+                .type("app/OverAMissingType", "app/NotOnTheClassPath")
+                .type("app/Reply", "java/lang/Object");
+
+        assertTrue(types.mayBeCompletionStage(files, "app/NotOnTheClassPath"));
+        assertTrue(types.mayBeCompletionStage(files, "app/OverAMissingType"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply"), "a type read whole is only what it is");
     }
 
     @Test
@@ -48,13 +59,13 @@ class CompletionStageTypesTest {
                 .type("app/DeeperFuture", "app/AppFuture")
                 .type("app/Reply", "java/lang/Object");
 
-        assertTrue(types.isCompletionStage(files, "app/DeeperFuture"));
-        assertFalse(types.isCompletionStage(files, "app/Reply"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
         assertEquals(3, files.reads);
 
-        assertTrue(types.isCompletionStage(files, "app/DeeperFuture"));
-        assertTrue(types.isCompletionStage(files, "app/AppFuture"));
-        assertFalse(types.isCompletionStage(files, "app/Reply"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
+        assertTrue(types.mayBeCompletionStage(files, "app/AppFuture"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
         assertEquals(3, files.reads, "answered from what the first questions read");
     }
 
@@ -63,9 +74,9 @@ class CompletionStageTypesTest {
         ClassFiles stage = new ClassFiles().type("app/Result", FUTURE);
         ClassFiles plain = new ClassFiles().type("app/Result", "java/lang/Object");
 
-        assertTrue(types.isCompletionStage(stage, "app/Result"));
-        assertFalse(types.isCompletionStage(plain, "app/Result"));
-        assertTrue(types.isCompletionStage(stage, "app/Result"));
+        assertTrue(types.mayBeCompletionStage(stage, "app/Result"));
+        assertFalse(types.mayBeCompletionStage(plain, "app/Result"));
+        assertTrue(types.mayBeCompletionStage(stage, "app/Result"));
         assertEquals(2, stage.reads);
         assertEquals(1, plain.reads);
     }
@@ -73,7 +84,7 @@ class CompletionStageTypesTest {
     @Test
     void theAnswersHoldTheirLoaderWeakly() throws InterruptedException {
         ClassFiles files = new ClassFiles().type("app/Reply", "java/lang/Object");
-        assertFalse(types.isCompletionStage(files, "app/Reply"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
         WeakReference<ClassFiles> released = new WeakReference<ClassFiles>(files);
         files = null;
 
@@ -91,13 +102,13 @@ class CompletionStageTypesTest {
             files.type("app/Type" + i, "java/lang/Object");
         }
         for (int i = 0; i <= CompletionStageTypes.MAX_ANSWERS; i++) {
-            assertFalse(types.isCompletionStage(files, "app/Type" + i));
+            assertFalse(types.mayBeCompletionStage(files, "app/Type" + i));
         }
         int reads = files.reads;
 
-        assertFalse(types.isCompletionStage(files, "app/Type0"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Type0"));
         assertEquals(reads, files.reads, "the first answers are kept");
-        assertFalse(types.isCompletionStage(files, "app/Type" + CompletionStageTypes.MAX_ANSWERS));
+        assertFalse(types.mayBeCompletionStage(files, "app/Type" + CompletionStageTypes.MAX_ANSWERS));
         assertEquals(reads + 1, files.reads, "the answer beyond the bound was not kept, so it is read again");
     }
 
@@ -109,12 +120,12 @@ class CompletionStageTypesTest {
             files.type("app/Level" + i, i == depth - 1 ? FUTURE : "app/Level" + (i + 1));
         }
 
-        assertFalse(types.isCompletionStage(files, "app/Level0"), "reading stops after 64 class files");
+        assertFalse(types.mayBeCompletionStage(files, "app/Level0"), "reading stops after 64 class files");
         int reads = files.reads;
         assertEquals(64, reads);
-        assertFalse(types.isCompletionStage(files, "app/Level0"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Level0"));
         assertEquals(2 * reads, files.reads, "an answer cut short is asked again, not taken as known");
-        assertTrue(types.isCompletionStage(files, "app/Level10"), "a question from further down reaches the top");
+        assertTrue(types.mayBeCompletionStage(files, "app/Level10"), "a question from further down reaches the top");
     }
 
     /** A class loader that serves generated class files with the given supertypes and counts the reads. */

@@ -6,6 +6,9 @@ import com.example.endpoints.Handlers;
 import com.example.endpoints.MissingTypeHandler;
 import com.example.endpoints.PublisherHandlers;
 import com.example.endpoints.SuspendHandlers;
+import com.example.endpoints.UnreadableStageHandler;
+import com.example.endpoints.UnreadableStageHandler.OwnReply;
+import com.example.endpoints.UnreadableStageHandler.OwnStage;
 import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.bridge.WovenMember;
@@ -22,6 +25,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,6 +35,7 @@ import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +70,54 @@ class EndpointWeaverTest {
         assertEquals(1, requests("plain").get());
         assertTrue(InstrumentedEndpoints.endpoints().contains(MissingTypeHandler.NS + "/missing/names_absent_type"));
         assertThrows(NoClassDefFoundError.class, loaded::getMethods, "the type really is absent");
+    }
+
+    /**
+     * A class loader that defines classes from bytes it serves to no one: the weaver cannot read the
+     * declared return type, so the woven code asks what the method returns. A stage of the
+     * application's own type is timed to its completion, and counts its failure; a plain value ends
+     * the call at the return. Before, both were timed to the return, and the failure went uncounted.
+     */
+    @Test
+    void aReturnTypeWhoseClassFileCannotBeReadIsTimedByTheObjectReturned() throws Throwable {
+        String name = UnreadableStageHandler.class.getName();
+        ClassLoader servesNoClassFiles = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public URL getResource(String resource) {
+                return null;
+            }
+
+            @Override
+            public InputStream getResourceAsStream(String resource) {
+                return null;
+            }
+        };
+        List<String> warnings = new ArrayList<>();
+        byte[] woven = new EndpointWeaver("unused", (key, message) -> warnings.add(message))
+                .weave(servesNoClassFiles, name.replace('.', '/'), classFile(name));
+        assertEquals(Collections.emptyList(), warnings);
+        Class<?> loaded = define(servesNoClassFiles, name, woven);
+        MethodHandle ownStage = MethodHandles.publicLookup().findStatic(loaded, "ownStage",
+                MethodType.methodType(OwnStage.class, OwnStage.class));
+        MethodHandle ownReply = MethodHandles.publicLookup().findStatic(loaded, "ownReply",
+                MethodType.methodType(OwnReply.class));
+        EndpointMetrics stageCalls = new EndpointMetrics(UnreadableStageHandler.NS, "unreadable", "own_stage");
+        EndpointMetrics replyCalls = new EndpointMetrics(UnreadableStageHandler.NS, "unreadable", "own_reply");
+
+        OwnStage stage = new OwnStage();
+        OwnStage returned = (OwnStage) ownStage.invokeExact(stage);
+        assertSame(stage, returned);
+        assertEquals(1, stageCalls.inflight(), "a stage not yet complete is still in flight");
+        assertEquals(0, stageCalls.durations());
+        stage.completeExceptionally(new IllegalStateException("failed later"));
+        assertEquals(0, stageCalls.inflight());
+        assertEquals(1, stageCalls.durations());
+        assertEquals(1, stageCalls.errors("IllegalStateException"));
+
+        OwnReply reply = (OwnReply) ownReply.invokeExact();
+        assertNotNull(reply);
+        assertEquals(1, replyCalls.durations(), "a plain value ends the call at the return");
+        assertEquals(0, replyCalls.inflight());
     }
 
     /**
