@@ -42,6 +42,14 @@ public final class Artifacts {
         return existing("it.styles.jar");
     }
 
+    /**
+     * The Spring Boot WebFlux application of the {@code spring-boot-app} module: a fat jar with the
+     * dynamo API in {@code BOOT-INF/lib}, run with {@code java -jar}.
+     */
+    public static Path springBootAppJar() {
+        return existing("it.spring.jar");
+    }
+
     /** The application's own simpleclient (an older version than the agent's). */
     public static List<Path> simpleclientJars() {
         List<Path> jars = new ArrayList<>();
