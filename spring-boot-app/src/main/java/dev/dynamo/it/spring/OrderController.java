@@ -53,6 +53,14 @@ public class OrderController {
     }
 
     @DynamoEndpoint(namespace = "spring", component = "orders")
+    @GetMapping(path = "/orders/{id}/feed", produces = MediaType.TEXT_PLAIN_VALUE)
+    public Flux<String> feed(@PathVariable int id) {
+        // Fails after its first items, once the response has begun: WebFlux can only abort the connection.
+        return Flux.range(1, 2).delayElements(FLUX_ITEM_DELAY).map(i -> id + "." + i + ";")
+                .concatWith(Mono.error(() -> new IllegalStateException("feed " + id + " broken")));
+    }
+
+    @DynamoEndpoint(namespace = "spring", component = "orders")
     @GetMapping("/orders/{id}/rejected")
     public Mono<String> rejected(@PathVariable int id) {
         return Mono.delay(DELAY).then(Mono.error(new OrderRejectedException("order " + id + " rejected")));
@@ -70,6 +78,14 @@ public class OrderController {
     public CompletableFuture<String> future(@PathVariable int id) {
         return CompletableFuture.supplyAsync(() -> "future " + id,
                 CompletableFuture.delayedExecutor(DELAY.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @DynamoEndpoint(namespace = "spring", component = "orders")
+    @GetMapping("/orders/{id}/archive")
+    public CompletableFuture<String> archive(@PathVariable int id) {
+        // Longer than any client waits; WebFlux cancels the future when the client goes away.
+        return CompletableFuture.supplyAsync(() -> "archive " + id,
+                CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS));
     }
 
     @DynamoEndpoint(namespace = "spring", component = "orders")
