@@ -128,6 +128,12 @@ object ExhaustedSuspend {
     }
 }
 
+/** A suspend function that recurses until the stack ends and lets the overflow go: every call throws. */
+object OverflowingSuspend {
+    @DynamoEndpoint(namespace = ExhaustedStackHandlers.NS, component = "exhausted", endpoint = "suspend_overflow")
+    suspend fun overflow(level: Int): Int = overflow(level + 1) + 1
+}
+
 /** Two classes whose companions hold a measured function of the same name, and a nested class's. */
 class CompanionOrders {
     companion object {

@@ -339,16 +339,14 @@ final class EndpointMethodWeaver extends MethodVisitor {
             super.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
         }
 
-        // The continuation that ends a suspend call could not be made: the call ends here, for settle(),
-        // and the function runs unmeasured (where it returns cannot tell whether it will resume).
+        // The continuation that ends a suspend call could not be made (no stack left): the function runs
+        // with the one it was given, and its exit ends the call where it returns (finding no proxy of the
+        // call) or throws, so that an overflow still counts as an error.
         Label continuationFailed = new Label();
         if (shape == MethodShape.SUSPEND) {
             super.visitLabel(continuationFailed);
             frame(bodyLocals(), THROWABLE);
             super.visitInsn(Opcodes.POP);
-            countUnrecordedExit(bodyLocals(), false, false);
-            super.visitInsn(Opcodes.LCONST_0);
-            super.visitVarInsn(Opcodes.LSTORE, startSlot);
             super.visitJumpInsn(Opcodes.GOTO, body);
         }
 

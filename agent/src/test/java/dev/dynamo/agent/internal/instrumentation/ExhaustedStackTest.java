@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExhaustedStackTest {
     /** Descents per shape: each ends the stack at another point of the woven code. */
-    private static final int DESCENTS = 40;
+    static final int DESCENTS = 40;
 
     private static EndpointTransformer transformer;
 

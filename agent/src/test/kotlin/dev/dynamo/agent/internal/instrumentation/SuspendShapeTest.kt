@@ -2,7 +2,9 @@ package dev.dynamo.agent.internal.instrumentation
 
 import com.example.endpoints.CompanionOrders
 import com.example.endpoints.CompanionUsers
+import com.example.endpoints.ExhaustedStackHandlers
 import com.example.endpoints.ExhaustedSuspend
+import com.example.endpoints.OverflowingSuspend
 import com.example.endpoints.QuotaExceededException
 import com.example.endpoints.SUSPEND_NS
 import com.example.endpoints.SuspendHandlers
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.function.ThrowingSupplier
 import java.time.Duration
+import java.util.concurrent.atomic.AtomicReference
 
 /** Kotlin suspend functions: one request per logical call, timed until the coroutine completes. */
 class SuspendShapeTest {
@@ -51,6 +54,34 @@ class SuspendShapeTest {
     @Test
     fun `returns at the top of an exhausted stack stay out of the function and end each call once`() {
         ExhaustedStackTest.descend("suspend") { runBlocking { ExhaustedSuspend.deep(0) } }
+    }
+
+    /**
+     * Also the calls whose continuation proxy could not be made at the top of the stack: they run
+     * with the caller's continuation, and their overflow still ends them as errors.
+     */
+    @Test
+    fun `every call of an overflowing recursion counts as an error of its type`() {
+        val metrics = EndpointMetrics(ExhaustedStackHandlers.NS, "exhausted", "suspend_overflow")
+        val ended = AtomicReference<Throwable>()
+        repeat(ExhaustedStackTest.DESCENTS) { i ->
+            val thread = Thread(null, {
+                try {
+                    runBlocking { OverflowingSuspend.overflow(0) }
+                } catch (overflow: Throwable) {
+                    ended.set(overflow)
+                }
+            }, "suspend-overflow-$i", 256L * 1024 + i * 4096)
+            thread.start()
+            thread.join()
+        }
+        assertTrue(ended.get() is StackOverflowError, ended.get().toString())
+
+        WovenCalls.settle()
+        assertTrue(metrics.requests() > ExhaustedStackTest.DESCENTS * 100L, "the descents were counted")
+        assertEquals(0, metrics.inflight(), "every counted call ended")
+        assertEquals(metrics.requests(), metrics.durations(), "every counted call ended once")
+        assertEquals(metrics.requests(), metrics.errors("StackOverflowError"), "every counted call threw")
     }
 
     @Test

@@ -90,8 +90,9 @@ public final class SuspendCalls {
     /**
      * The continuation the function should run with: for a call that started at {@code startNanos}
      * the proxy that ends it, otherwise {@code continuation} unchanged. When the proxy cannot be
-     * made this throws, and the woven code ends the call at once (see {@link WovenCalls#settle}) and
-     * runs the function unmeasured: the call's end would otherwise depend on where it returns.
+     * made this throws, and the woven code runs the function with {@code continuation}: its
+     * {@link #exit} then finds no proxy of the call and ends it where the function returns, or
+     * {@link #exitThrown} where it throws.
      */
     public static Object continuation(Object continuation, int id, long startNanos) throws Throwable {
         if (startNanos == WovenCalls.NOT_STARTED) {

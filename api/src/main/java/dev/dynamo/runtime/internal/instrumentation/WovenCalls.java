@@ -212,7 +212,11 @@ public final class WovenCalls {
         }
     }
 
-    /** {@link #end} that never throws once called: a call it could not record is left to settle(). */
+    /**
+     * {@link #end} that never throws once called: a call it could not record is left to settle(),
+     * as an error of {@code failure}'s type when it failed (the call of {@code end} itself may not
+     * fit on the stack; nothing is recorded then).
+     */
     static void endQuietly(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
         try {
             end(recorder, startNanos, failure);
@@ -220,6 +224,10 @@ public final class WovenCalls {
             lastFailure = notRecorded;
             failureCount++;
             recorder.missedExits++;
+            if (failure != null && !(failure instanceof CancellationException)) {
+                recorder.lastMissedError = failure;
+                recorder.missedErrors++;
+            }
         }
     }
 
