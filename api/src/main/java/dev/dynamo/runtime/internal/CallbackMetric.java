@@ -5,7 +5,8 @@ import java.util.function.DoubleSupplier;
 
 /** A gauge or counter whose value the application's supplier gives before each scrape. */
 final class CallbackMetric extends ScrapeCallback implements Collectable {
-    private final DoubleSupplier supplier;
+    /** Replaced by a redeployed application's (see {@link #isRedeployedAs}). */
+    private volatile DoubleSupplier supplier;
     private final boolean counter;
     private volatile double value;
 
@@ -22,6 +23,16 @@ final class CallbackMetric extends ScrapeCallback implements Collectable {
             throw new IllegalStateException("it returned " + next + ", but a counter's value must be a number >= 0");
         }
         value = next;
+    }
+
+    @Override
+    Object code() {
+        return supplier;
+    }
+
+    /** Runs {@code newer}'s supplier from now on, in this metric's series. */
+    void takeCodeOf(CallbackMetric newer) {
+        supplier = newer.supplier;
     }
 
     @Override

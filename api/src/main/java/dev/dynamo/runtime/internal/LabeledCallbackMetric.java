@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * are skipped and reported once; at most the series limit of label sets are kept.
  */
 final class LabeledCallbackMetric extends ScrapeCallback implements Collectable {
-    private final Supplier<Map<List<String>, Double>> supplier;
+    /** Replaced by a redeployed application's (see {@link #isRedeployedAs}). */
+    private volatile Supplier<Map<List<String>, Double>> supplier;
     private final List<String> labelNames;
     private final boolean counter;
     /** The label sets and values of the last run, published together. */
@@ -26,6 +27,16 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         this.labelNames = labelNames;
         this.supplier = supplier;
         this.counter = counter;
+    }
+
+    @Override
+    Object code() {
+        return supplier;
+    }
+
+    /** Runs {@code newer}'s supplier from now on, in this metric's series. */
+    void takeCodeOf(LabeledCallbackMetric newer) {
+        supplier = newer.supplier;
     }
 
     @Override

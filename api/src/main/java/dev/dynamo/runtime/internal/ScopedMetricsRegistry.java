@@ -308,14 +308,31 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         return type.exposition() == MetricType.Exposition.COUNTER;
     }
 
-    /** Registers a callback metric; its supplier is given once, so creating it again is an error. */
+    /**
+     * Registers a callback metric. Its supplier is given once, so creating it again is an error,
+     * unless the supplier comes from another class loader: a redeployed application's, whose earlier
+     * deployment shared this copy of the API. Its supplier then replaces the earlier one in the same
+     * series, which keeps that deployment's class loader alive no more.
+     */
     private void registerCallback(MetricDefinition definition, ScrapeCallback created) {
-        if (register(definition, (Collectable) created) != created) {
+        Collectable existing = register(definition, (Collectable) created);
+        if (existing == created) {
+            store.addCallback(created);
+            return;
+        }
+        if (existing instanceof CallbackMetric && created instanceof CallbackMetric
+                && ((CallbackMetric) existing).isRedeployedAs(created)) {
+            ((CallbackMetric) existing).takeCodeOf((CallbackMetric) created);
+        } else if (existing instanceof LabeledCallbackMetric && created instanceof LabeledCallbackMetric
+                && ((LabeledCallbackMetric) existing).isRedeployedAs(created)) {
+            ((LabeledCallbackMetric) existing).takeCodeOf((LabeledCallbackMetric) created);
+        } else {
             throw new IllegalArgumentException("Metric '" + definition.familyName() + "' with these labels already"
                     + " has a callback at " + place() + "; create a callback metric once and keep its values in"
                     + " what the callback reads");
         }
-        store.addCallback(created);
+        ApiLog.debug(describe(definition) + " is given again by another class loader (a redeployed application);"
+                + " its callback replaces the earlier one");
     }
 
     private Collectable register(MetricDefinition definition, Collectable created) {

@@ -40,6 +40,36 @@ abstract class ScrapeCallback {
     /** Calls the application's code and keeps what it gave; throws what that code threw. */
     abstract void refresh() throws Exception;
 
+    /** The application's object that {@link #refresh} calls: a {@code Runnable} or a supplier. */
+    abstract Object code();
+
+    /**
+     * Whether {@code newer}'s code comes from another class loader than this one's: given again by
+     * a redeployed application, whose earlier deployment shared this copy of the API (it is on a
+     * parent class loader, or the agent's). Its code replaces this one's, so that the earlier
+     * deployment's class loader is not kept alive by it, and runs no more.
+     */
+    final boolean isRedeployedAs(ScrapeCallback newer) {
+        return code().getClass().getClassLoader() != newer.code().getClass().getClassLoader();
+    }
+
+    /**
+     * {@link #isRedeployedAs}, and at the same place, written in a class of the same name: the same
+     * update callback of a redeployed application. Another update callback of the same application
+     * at that place is not replaced by it.
+     */
+    final boolean isSameCallbackRedeployedAs(ScrapeCallback newer) {
+        return isRedeployedAs(newer) && hierarchy.equals(newer.hierarchy)
+                && writtenIn(code().getClass()).equals(writtenIn(newer.code().getClass()));
+    }
+
+    /** The class a callback was written in: a lambda's class is named after it, plus a suffix of its own. */
+    private static String writtenIn(Class<?> type) {
+        String name = type.getName();
+        int lambda = name.indexOf("$$Lambda");
+        return lambda > 0 ? name.substring(0, lambda) : name;
+    }
+
     boolean isAtOrBelow(List<String> place) {
         return hierarchy.size() >= place.size() && hierarchy.subList(0, place.size()).equals(place);
     }

@@ -33,7 +33,21 @@ final class ScrapeCallbacks {
     private final AtomicBoolean poolFullReported = new AtomicBoolean();
     private volatile ThreadPoolExecutor executor;
 
+    /**
+     * Adds {@code callback}. An update callback replaces those a redeployed application's earlier
+     * deployment added at the same place ({@link ScrapeCallback#isSameCallbackRedeployedAs}): they
+     * would set the same metrics with stale values, and keep that deployment's class loader alive.
+     */
     void add(ScrapeCallback callback) {
+        if (callback instanceof UpdateCallback) {
+            for (ScrapeCallback earlier : callbacks) {
+                if (earlier instanceof UpdateCallback && earlier.isSameCallbackRedeployedAs(callback)) {
+                    callbacks.remove(earlier);
+                    ApiLog.debug(earlier.description() + " is replaced by the same callback of another class loader"
+                            + " (a redeployed application)");
+                }
+            }
+        }
         callbacks.add(callback);
     }
 

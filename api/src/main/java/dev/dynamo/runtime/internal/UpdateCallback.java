@@ -20,4 +20,9 @@ final class UpdateCallback extends ScrapeCallback {
     void refresh() {
         callback.run();
     }
+
+    @Override
+    Object code() {
+        return callback;
+    }
 }

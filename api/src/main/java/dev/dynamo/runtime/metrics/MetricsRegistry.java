@@ -83,7 +83,12 @@ public interface MetricsRegistry {
      * metrics.createGaugeWithCallback("queue_length", "Requests waiting", null, queue::size);
      * }</pre>
      *
-     * @throws IllegalArgumentException also when it exists already at this place with these labels
+     * <p>Created again at the same place with a supplier of another class loader (a redeployed
+     * application's, when this API is on a parent loader or the agent's), that supplier replaces
+     * the earlier one in the same series.
+     *
+     * @throws IllegalArgumentException also when it exists already at this place with these labels,
+     *                                  with a supplier of the same class loader
      */
     void createGaugeWithCallback(String name, String help, Map<String, String> constLabels, DoubleSupplier value);
 
@@ -119,6 +124,9 @@ public interface MetricsRegistry {
      * <pre>{@code
      * metrics.addUpdateCallback(() -> cacheSize.set(cache.size()));
      * }</pre>
+     *
+     * <p>A callback written in a class of the same name as one added here before, but loaded by
+     * another class loader (a redeployed application's), replaces that one.
      */
     void addUpdateCallback(Runnable callback);
 
