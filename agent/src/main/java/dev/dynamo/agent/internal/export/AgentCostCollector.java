@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.AgentStartCost;
+import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.instrumentation.InstrumentationCost;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
@@ -41,6 +42,7 @@ public final class AgentCostCollector extends Collector implements Collector.Des
 
     @Override
     public List<MetricFamilySamples> collect() {
+        EndpointInstrumentation.weaveStackStarvedClasses();
         // The start's family is absent for the moment between the server's start and the end of the agent's.
         long start = startNanos.getAsLong();
         return families(start >= 0 ? start : null);

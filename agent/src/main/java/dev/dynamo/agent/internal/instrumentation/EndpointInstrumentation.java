@@ -32,12 +32,21 @@ public final class EndpointInstrumentation {
      */
     public static EndpointTransformer install(Instrumentation instrumentation, String defaultNamespace,
             boolean retransformLoaded) {
-        EndpointTransformer transformer = new EndpointTransformer(defaultNamespace);
+        EndpointTransformer transformer = new EndpointTransformer(defaultNamespace,
+                instrumentation.isRetransformClassesSupported() ? instrumentation : null);
         instrumentation.addTransformer(transformer, true);
         if (retransformLoaded && instrumentation.isRetransformClassesSupported()) {
             retransformAnnotated(instrumentation, transformer);
         }
         return transformer;
+    }
+
+    /**
+     * Weaves the classes whose first load had no stack left for it, if some wait for a thread to do
+     * so ({@link StackStarvedClasses}); cheap when none wait.
+     */
+    public static void weaveStackStarvedClasses() {
+        StackStarvedClasses.lookIfAnyWaiting();
     }
 
     private static void retransformAnnotated(Instrumentation instrumentation, EndpointTransformer transformer) {

@@ -7,6 +7,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.function.BiConsumer;
  * parsed and rewritten, and the weaver's classes are not even loaded before the first such class. The
  * annotation is matched by name: the agent never loads the application's annotation class.
  * Nothing here throws into class loading: a class that cannot be instrumented is loaded unchanged,
- * with one warning.
+ * with one warning; one whose weaving ran out of stack is woven once loaded ({@link StackStarvedClasses}).
  */
 public final class EndpointTransformer implements ClassFileTransformer {
     public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
@@ -33,12 +34,20 @@ public final class EndpointTransformer implements ClassFileTransformer {
     private static final AgentLog LOG = AgentLog.get(EndpointTransformer.class);
 
     private final String defaultNamespace;
+    /** Where a class whose weaving ran out of stack waits to be woven once loaded; null: nowhere (tests). */
+    private final StackStarvedClasses stackStarved;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     /** Created for the first class that mentions the annotation, so ByteBuddy loads only when needed. */
     private volatile EndpointWeaver weaver;
 
     EndpointTransformer(String defaultNamespace) {
+        this(defaultNamespace, null);
+    }
+
+    /** @param instrumentation retransforms the classes whose weaving ran out of stack, or null not to */
+    EndpointTransformer(String defaultNamespace, Instrumentation instrumentation) {
         this.defaultNamespace = defaultNamespace;
+        this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation);
         // Initialised here, before the transformer is installed: the first class load it sees may come
         // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
         InstrumentationCost.nanos();
@@ -50,18 +59,29 @@ public final class EndpointTransformer implements ClassFileTransformer {
         byte[] result = null;
         try {
             long start = System.nanoTime();
-            result = transformed(loader, internalName, classFile);
+            if (stackStarved != null) {
+                stackStarved.lookIfWaiting();
+            }
+            result = transformed(loader, internalName, beingRedefined, classFile);
             InstrumentationCost.record(System.nanoTime() - start, result != null);
             return result;
         } catch (Throwable noStack) {
             // Only where even the checks below fail: a class loaded at the top of an exhausted stack.
             // Whatever escapes a transformer, the JVM prints to the application's stderr; the class
             // loads unchanged, unless it was rewritten already (its endpoints are registered then).
+            try {
+                if (result == null && beingRedefined == null && stackStarved != null && loader != null
+                        && internalName != null && !isIgnored(internalName) && ANNOTATION_DESCRIPTOR.occursIn(classFile)) {
+                    stackStarved.weaveOnceLoaded(loader, internalName);
+                }
+            } catch (Throwable stillNoStack) {
+                // The class runs unmeasured, as before this transformer.
+            }
             return result;
         }
     }
 
-    private byte[] transformed(ClassLoader loader, String givenName, byte[] classFile) {
+    private byte[] transformed(ClassLoader loader, String givenName, Class<?> beingRedefined, byte[] classFile) {
         if (loader != null && givenName != null && GrpcServerCalls.isTarget(givenName)) {
             return weaveGrpc(loader, givenName, classFile);
         }
@@ -80,6 +100,10 @@ public final class EndpointTransformer implements ClassFileTransformer {
             }
             return weaver().weave(loader, internalName, classFile);
         } catch (Throwable failed) {
+            if (beingRedefined == null && stackStarved != null && internalName != null
+                    && StackStarvedClasses.isStackOverflow(failed) && stackStarved.weaveOnceLoaded(loader, internalName)) {
+                return null;
+            }
             String shown = internalName == null ? "a class defined without a name" : internalName.replace('/', '.');
             warnOnce(shown, "cannot instrument " + shown + "; it runs without endpoint metrics: " + failed);
             return null;

@@ -1,0 +1,191 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import dev.dynamo.agent.internal.log.AgentLog;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Classes whose weaving ran out of stack: first loaded at the top of a deep recursion, or while a
+ * {@code StackOverflowError} unwinds. They load unchanged, and are woven later on a thread of the
+ * agent's, with a stack of its own, by retransforming them once they are loaded: otherwise a moment
+ * without stack would leave their endpoints unmeasured for the life of the JVM. Calls made before
+ * that are not counted.
+ *
+ * <p>The thread runs only while classes wait; it looks for each among the classes its loader has
+ * loaded, and gives a class up, with one warning, when it is not found there within a few seconds.
+ * Loaders are held weakly.
+ */
+final class StackStarvedClasses {
+    private static final AgentLog LOG = AgentLog.get(StackStarvedClasses.class);
+    /** Classes waiting at most; more are given up at once, with the usual warning. */
+    static final int MAX_WAITING = 256;
+    /** Pauses between looks for the waiting classes among the loaded ones, in ms: about 5 s in all. */
+    private static final long[] PAUSES = {5, 20, 50, 100, 200, 500, 1000, 1500, 2000};
+
+    /** The one of the agent's transformer, for {@link #lookIfAnyWaiting}. */
+    private static volatile StackStarvedClasses latest;
+
+    private final Instrumentation instrumentation;
+    /** Guarded by {@code this}. */
+    private final List<Waiting> waiting = new ArrayList<Waiting>();
+    /** Whether a thread is looking for the waiting classes; guarded by {@code this}. */
+    private boolean looking;
+    /** Whether classes wait and no thread looks for them: it could not be started where they failed. */
+    private volatile boolean unattended;
+
+    StackStarvedClasses(Instrumentation instrumentation) {
+        this.instrumentation = instrumentation;
+        // Loads the class now: the first class to wait comes at the top of a stack, where loading one fails.
+        new Waiting(null, "");
+        latest = this;
+    }
+
+    /** {@link #lookIfWaiting} of the agent's transformer: at every scrape too, in case no class loads after. */
+    static void lookIfAnyWaiting() {
+        StackStarvedClasses current = latest;
+        if (current != null) {
+            current.lookIfWaiting();
+        }
+    }
+
+    /** Whether {@code failure} is, or was caused by, a {@code StackOverflowError}. */
+    static boolean isStackOverflow(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StackOverflowError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Weaves class {@code internalName} of {@code loader} once it is loaded; false when it cannot wait
+     * (too many wait already, or even this ran out of stack).
+     */
+    boolean weaveOnceLoaded(ClassLoader loader, String internalName) {
+        try {
+            synchronized (this) {
+                String name = internalName.replace('/', '.');
+                for (Waiting one : waiting) {
+                    if (one.name.equals(name) && one.loader.get() == loader) {
+                        return true;
+                    }
+                }
+                if (waiting.size() >= MAX_WAITING) {
+                    return false;
+                }
+                waiting.add(new Waiting(loader, name));
+                unattended = !looking;
+            }
+        } catch (Throwable noStack) {
+            return false;
+        }
+        lookIfWaiting();
+        return true;
+    }
+
+    /**
+     * Starts the thread that looks for the waiting classes, if some wait unattended: called where a
+     * class failed, and again at every later class load and scrape, since starting a thread takes
+     * more stack than noting a class.
+     */
+    void lookIfWaiting() {
+        if (!unattended) {
+            return;
+        }
+        try {
+            synchronized (this) {
+                if (looking || waiting.isEmpty()) {
+                    unattended = false;
+                    return;
+                }
+                Thread thread = new Thread(new Runnable() {
+                    @Override
+                    public void run() {
+                        lookForTheWaiting();
+                    }
+                }, "dynamo-metrics-retransform");
+                thread.setDaemon(true);
+                thread.start();
+                looking = true;
+                unattended = false;
+            }
+        } catch (Throwable noStack) {
+            // Tried again at the next class load.
+        }
+    }
+
+    private void lookForTheWaiting() {
+        try {
+            for (long pause : PAUSES) {
+                Thread.sleep(pause);
+                List<Waiting> current;
+                synchronized (this) {
+                    current = new ArrayList<Waiting>(waiting);
+                }
+                for (Waiting one : current) {
+                    if (one.retransformIfLoaded(instrumentation)) {
+                        synchronized (this) {
+                            waiting.remove(one);
+                        }
+                    }
+                }
+                synchronized (this) {
+                    if (waiting.isEmpty()) {
+                        looking = false;
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable failed) {
+            LOG.debug("looking for classes to weave after their load ran out of stack failed: " + failed);
+        }
+        synchronized (this) {
+            for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+                Waiting one = it.next();
+                LOG.warn("cannot instrument " + one.name + "; it was loaded where the stack had no room left for"
+                        + " the weaving, and was not found loaded afterwards: it runs without endpoint metrics");
+                it.remove();
+            }
+            looking = false;
+        }
+    }
+
+    /** A class to weave once loaded. */
+    private static final class Waiting {
+        final WeakReference<ClassLoader> loader;
+        final String name;
+
+        Waiting(ClassLoader loader, String name) {
+            this.loader = new WeakReference<ClassLoader>(loader);
+            this.name = name;
+        }
+
+        /** Retransforms the class if its loader has loaded it; true when it needs no more looking for. */
+        boolean retransformIfLoaded(Instrumentation instrumentation) {
+            ClassLoader current = loader.get();
+            if (current == null) {
+                return true;
+            }
+            for (Class<?> loaded : instrumentation.getInitiatedClasses(current)) {
+                if (loaded.getName().equals(name) && loaded.getClassLoader() == current) {
+                    try {
+                        instrumentation.retransformClasses(loaded);
+                        LOG.debug("instrumented " + name + " after its first load had no stack left for the weaving");
+                    } catch (Exception | LinkageError failed) {
+                        LOG.warn("cannot instrument " + name + ", loaded where the stack had no room left for the"
+                                + " weaving; it runs without endpoint metrics: " + failed);
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

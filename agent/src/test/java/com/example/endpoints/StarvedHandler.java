@@ -1,0 +1,13 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+
+/** Loaded anew, each time at the top of an exhausted stack, by {@code StackStarvedClassesTest}. */
+public class StarvedHandler {
+    public static final String NS = "stack_starved_test";
+
+    @DynamoEndpoint(namespace = NS, component = "starved", endpoint = "handle")
+    public static int handle(int value) {
+        return value + 1;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.StarvedHandler;
+import dev.dynamo.agent.internal.ByteStreams;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A class first loaded where the stack has no room left for its weaving (at the top of a deep
+ * recursion, or while an overflow unwinds) loads unchanged, and is woven once loaded, on the agent's
+ * thread: its endpoint is measured from then on, instead of never for the life of the JVM.
+ */
+class StackStarvedClassesTest {
+    private static final String NAME = StarvedHandler.class.getName();
+
+    @Test
+    void aClassWhoseWeavingRanOutOfStackIsWovenOnceLoaded() throws Throwable {
+        byte[] classFile;
+        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
+                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
+            classFile = ByteStreams.readAll(in, 4096);
+        }
+        OwnCopyLoader loader = new OwnCopyLoader();
+        Class<?> loaded = loader.define(classFile);
+        MethodHandle handle = MethodHandles.publicLookup().findStatic(loaded, "handle",
+                MethodType.methodType(int.class, int.class));
+        EndpointMetrics metrics = new EndpointMetrics(StarvedHandler.NS, "starved", "handle");
+        Instrumentation instrumentation = ByteBuddyAgent.install();
+        EndpointTransformer transformer = new EndpointTransformer("unused", instrumentation);
+        instrumentation.addTransformer(transformer, true);
+        try {
+            // The load's transformation, as the JVM would have called it at the top of an exhausted stack.
+            byte[][] woven = new byte[1][];
+            Thread thread = new Thread(null, () -> transformWhileAnOverflowUnwinds(transformer, loader, classFile, woven),
+                    "stack-starved", 256 * 1024);
+            thread.start();
+            thread.join();
+            // As the next class load or scrape does, in case the thread could not be started at the top of the stack.
+            EndpointInstrumentation.weaveStackStarvedClasses();
+
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (metrics.requests() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                assertEquals(2, (int) handle.invokeExact(1));
+            }
+            assertTrue(metrics.requests() > 0, "a class whose weaving ran out of stack is never measured");
+            long before = metrics.requests();
+            assertEquals(2, (int) handle.invokeExact(1));
+            assertEquals(before + 1, metrics.requests(), "every call is counted once it is woven");
+        } finally {
+            instrumentation.removeTransformer(transformer);
+        }
+    }
+
+    /**
+     * Recurses until the stack ends, then transforms the class file once in each frame on the way back
+     * until a transformation returns the woven class: the frames below had no stack for the weaving.
+     */
+    private static void transformWhileAnOverflowUnwinds(EndpointTransformer transformer, ClassLoader loader,
+            byte[] classFile, byte[][] woven) {
+        try {
+            transformWhileAnOverflowUnwinds(transformer, loader, classFile, woven);
+        } catch (StackOverflowError bottom) {
+            // The deepest frame.
+        }
+        if (woven[0] == null) {
+            try {
+                woven[0] = transformer.transform(loader, NAME.replace('.', '/'), null, null, classFile);
+            } catch (Throwable noStackToCallIt) {
+                // One frame further up.
+            }
+        }
+    }
+
+    /** Defines its own copy of the handler class; everything else, the API included, comes from the test's loader. */
+    private static final class OwnCopyLoader extends ClassLoader {
+        OwnCopyLoader() {
+            super(StackStarvedClassesTest.class.getClassLoader());
+        }
+
+        Class<?> define(byte[] classFile) {
+            return defineClass(NAME, classFile, 0, classFile.length);
+        }
+    }
+}
