@@ -52,15 +52,40 @@ public final class DistributedRuntime {
                 if (runtime == null) {
                     runtime = new DistributedRuntime(MetricStore.global());
                     instance = runtime;
-                    if (!ExportBridge.connect()) {
-                        ApiLog.warn("the dynamo agent is not attached: metrics are recorded in this process but"
-                                + " not exported; start the JVM with -javaagent:dynamo-agent.jar to serve them on"
-                                + " /metrics");
-                    }
+                    connect();
                 }
             }
         }
         return runtime;
+    }
+
+    /**
+     * Hands this copy's metrics to the agent. A copy that a class loader assembles from two jars (its
+     * own dynamo-api.jar lacks classes, which its parent's copy then provides) cannot be connected:
+     * said once, and the application runs on with its metrics unexported.
+     */
+    private static void connect() {
+        boolean exported;
+        try {
+            exported = ExportBridge.connect();
+        } catch (LinkageError mixed) {
+            warnIncomplete(String.valueOf(mixed));
+            return;
+        }
+        ClassLoader own = DistributedRuntime.class.getClassLoader();
+        if (ExportBridge.class.getClassLoader() != own) {
+            warnIncomplete("its class " + ExportBridge.class.getName() + " comes from " + ExportBridge.class.getClassLoader());
+        } else if (!exported) {
+            ApiLog.warn("the dynamo agent is not attached: metrics are recorded in this process but"
+                    + " not exported; start the JVM with -javaagent:dynamo-agent.jar to serve them on"
+                    + " /metrics");
+        }
+    }
+
+    private static void warnIncomplete(String why) {
+        ApiLog.warn("the dynamo API loaded by " + DistributedRuntime.class.getClassLoader() + " is incomplete, and"
+                + " mixed with another copy (" + why + "); its metrics are not exported. Ship dynamo-api.jar whole:"
+                + " a minimizing or filtering packaging step can drop classes that only the agent uses");
     }
 
     /**

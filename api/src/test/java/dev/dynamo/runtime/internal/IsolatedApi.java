@@ -8,6 +8,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.Collections;
+import java.util.Set;
 
 /**
  * A fresh copy of the API classes in their own class loader, with static state (the runtime, the
@@ -19,8 +21,22 @@ public final class IsolatedApi implements AutoCloseable {
     private final URLClassLoader loader;
 
     public IsolatedApi() {
+        this(Collections.<String>emptySet());
+    }
+
+    /**
+     * A copy that lacks the classes {@code missing}: its class loader gets them from the test's
+     * shared copy, as a child class loader whose API jar lacks classes gets them from its parent's.
+     */
+    public IsolatedApi(Set<String> missing) {
         URL apiClasses = ExportBridge.class.getProtectionDomain().getCodeSource().getLocation();
-        this.loader = new URLClassLoader(new URL[] {apiClasses}, ClassLoader.getPlatformClassLoader());
+        this.loader = new URLClassLoader(new URL[] {apiClasses}, ClassLoader.getPlatformClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                return missing.contains(name) ? IsolatedApi.class.getClassLoader().loadClass(name)
+                        : super.loadClass(name, resolve);
+            }
+        };
     }
 
     /** The copy's class {@code name}. */
