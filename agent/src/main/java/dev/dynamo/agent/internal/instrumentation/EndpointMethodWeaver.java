@@ -29,7 +29,9 @@ import java.util.List;
  * exhausted that a call of an exit cannot even be made, the woven code counts the exit in
  * {@code WovenCalls.UNRECORDED_EXITS} with plain array writes and goes on as the method
  * would: it returns the value or rethrows the exception. Returned values and caught exceptions are
- * kept in locals the method no longer uses (from slot 0), so that no other slot is added.
+ * kept in locals the method no longer uses (its first after {@code this}), so that no other slot is
+ * added; the local variable table leaves a variable of that slot out from where a value is kept
+ * there to its return, so that a debugger shows neither {@code this} nor a parameter wrongly.
  *
  * <p>The handler styles enter, return and throw through their own recording class with the same
  * layout ({@link #enter}, {@link #exitOnReturn}, {@link #exitThrown}): a suspend function passes its
@@ -85,6 +87,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private final Label continuationEnd = new Label();
     /** Start and end label of each guarded exit call before a return. */
     private final List<Label> returnExits = new ArrayList<Label>();
+    /**
+     * Where a returned value waits in {@link #valueSlot}, one of the method's own: from its store to
+     * after the return, in pairs. The local variable table leaves those slots' variables out there,
+     * so that a debugger does not show the value as one of them.
+     */
+    private final List<Label> parkedValues = new ArrayList<Label>();
     /** The method's own try blocks; an exit inside one of them is left unguarded (see exitOnReturn). */
     private final List<Label> ownTryStarts = new ArrayList<Label>();
     private final List<Label> ownTryEnds = new ArrayList<Label>();
@@ -106,15 +114,19 @@ final class EndpointMethodWeaver extends MethodVisitor {
         this.returnType = Type.getReturnType(descriptor);
         // The handler shapes' exits read the watched parameter, which may be in slot 0: their value
         // waits in a slot of its own, after the start time.
+        // Never slot 0 of an instance method: a debugger reads `this` there whatever the tables say.
+        int firstOwnSlot = (access & Opcodes.ACC_STATIC) == 0 ? 1 : 0;
         boolean ownParameterFree = shape == MethodShape.SYNCHRONOUS || shape == MethodShape.COMPLETION_STAGE;
-        this.valueSlot = ownParameterFree && maxLocals >= returnType.getSize() ? 0 : maxLocals + 2;
+        this.valueSlot = ownParameterFree && maxLocals - firstOwnSlot >= returnType.getSize() ? firstOwnSlot
+                : maxLocals + 2;
         int watched = shape.watchedParameter(descriptor);
         this.watchedSlot = watched < 0 ? -1 : parameterSlot(access, descriptor, watched);
         // Only the observer's handler reads the watched parameter, so only its frames name it.
         this.watchedType = shape != MethodShape.STREAM_OBSERVER ? null
                 : frameType(Type.getArgumentTypes(descriptor)[watched]);
         // The observer's handler reads the observer after keeping the exception: never in the same slot.
-        this.throwableSlot = maxLocals >= 1 && watchedSlot != 0 ? 0 : maxLocals + 2;
+        this.throwableSlot = maxLocals - firstOwnSlot >= 1 && watchedSlot != firstOwnSlot ? firstOwnSlot
+                : maxLocals + 2;
     }
 
     private static int parameterSlot(int access, String descriptor, int index) {
@@ -217,9 +229,41 @@ final class EndpointMethodWeaver extends MethodVisitor {
     @Override
     public void visitInsn(int opcode) {
         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-            exitOnReturn(opcode);
+            boolean parked = exitOnReturn(opcode);
+            super.visitInsn(opcode);
+            if (parked) {
+                Label returned = new Label();
+                super.visitLabel(returned);
+                parkedValues.add(returned);
+            }
+            return;
         }
         super.visitInsn(opcode);
+    }
+
+    /** Each variable of a slot where a returned value waits is left out from its store to its return. */
+    @Override
+    public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
+            int index) {
+        int size = descriptor.equals("J") || descriptor.equals("D") ? 2 : 1;
+        boolean overlaps = !parkedValues.isEmpty() && index < valueSlot + returnType.getSize()
+                && valueSlot < index + size;
+        Label from = start;
+        if (overlaps) {
+            for (int i = 0; i < parkedValues.size(); i += 2) {
+                Label parked = parkedValues.get(i);
+                Label returned = parkedValues.get(i + 1);
+                if (parked.getOffset() >= from.getOffset() && returned.getOffset() <= end.getOffset()) {
+                    if (parked.getOffset() > from.getOffset()) {
+                        super.visitLocalVariable(name, descriptor, signature, from, parked, index);
+                    }
+                    from = returned;
+                }
+            }
+        }
+        if (from.getOffset() < end.getOffset() || !overlaps) {
+            super.visitLocalVariable(name, descriptor, signature, from, end, index);
+        }
     }
 
     /**
@@ -229,11 +273,17 @@ final class EndpointMethodWeaver extends MethodVisitor {
      * javac's way) the value stays on the operand stack, because that block's handler may read the
      * slot.
      */
-    private void exitOnReturn(int returnOpcode) {
+    private boolean exitOnReturn(int returnOpcode) {
         boolean guarded = openOwnTries == 0;
         boolean returnsValue = returnOpcode != Opcodes.RETURN;
         Label start = new Label();
         Label end = new Label();
+        boolean parkedInOwnSlot = guarded && returnsValue && valueSlot < startSlot;
+        if (parkedInOwnSlot) {
+            Label parked = new Label();
+            super.visitLabel(parked);
+            parkedValues.add(parked);
+        }
         if (guarded && returnsValue) {
             super.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), valueSlot);
         }
@@ -287,6 +337,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
         }
+        return parkedInOwnSlot;
     }
 
     /** Pushes the returned value for an exit that reads it: from its slot, or a copy of the stack's top. */

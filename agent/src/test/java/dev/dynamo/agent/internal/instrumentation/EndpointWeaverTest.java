@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import com.example.endpoints.DebuggedHandler;
 import com.example.endpoints.ExhaustedStackHandlers;
 import com.example.endpoints.GrpcHandlers;
 import com.example.endpoints.Handlers;
@@ -17,6 +18,7 @@ import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,9 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -118,6 +122,99 @@ class EndpointWeaverTest {
         assertNotNull(reply);
         assertEquals(1, replyCalls.durations(), "a plain value ends the call at the return");
         assertEquals(0, replyCalls.inflight());
+    }
+
+    /**
+     * A debugger reads {@code this} from slot 0 whatever the tables say, and every other variable
+     * where the local variable table says it is: the woven code never writes slot 0 of an instance
+     * method, and where it keeps a returned value in a variable's slot until the return, the table
+     * leaves that variable out. Before, {@code this} showed the returned value at each return.
+     */
+    @Test
+    void aDebuggerSeesThisAndTheVariablesAsWrittenWhereverTheTableSaysSo() throws Exception {
+        String name = DebuggedHandler.class.getName();
+        byte[] woven = new EndpointWeaver("unused", (key, message) -> { })
+                .weave(getClass().getClassLoader(), name.replace('.', '/'), classFile(name));
+        Map<String, VariableView> methods = new HashMap<>();
+        new ClassReader(woven).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                    String[] exceptions) {
+                VariableView view = new VariableView();
+                methods.put(method, view);
+                return view;
+            }
+        }, 0);
+
+        VariableView instance = methods.get("instance");
+        assertTrue(instance.storesInto(0).isEmpty(), "this is overwritten: " + instance.storesInto(0));
+        assertTrue(instance.coveredStores().isEmpty(), "stores into a variable the table shows: "
+                + instance.coveredStores());
+        VariableView staticMethod = methods.get("staticMethod");
+        assertTrue(!staticMethod.storesInto(0).isEmpty(), "a static method's returned value waits in its slot 0");
+        assertTrue(staticMethod.coveredStores().isEmpty(), "stores into a variable the table shows: "
+                + staticMethod.coveredStores());
+    }
+
+    /** The positions of a method's stores and the ranges of its local variable table, in visiting order. */
+    private static final class VariableView extends MethodVisitor {
+        private final Map<Label, Integer> labelPositions = new HashMap<>();
+        private final List<int[]> stores = new ArrayList<>();
+        private final List<Object[]> variables = new ArrayList<>();
+        private int position;
+
+        VariableView() {
+            super(Opcodes.ASM9);
+        }
+
+        @Override
+        public void visitLabel(Label label) {
+            labelPositions.put(label, position);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int slot) {
+            position++;
+            if (opcode >= Opcodes.ISTORE && opcode <= Opcodes.ASTORE) {
+                stores.add(new int[] {position, slot});
+            }
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            position++;
+        }
+
+        @Override
+        public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
+                int index) {
+            variables.add(new Object[] {name, start, end, index});
+        }
+
+        List<Integer> storesInto(int slot) {
+            List<Integer> at = new ArrayList<>();
+            for (int[] store : stores) {
+                if (store[1] == slot) {
+                    at.add(store[0]);
+                }
+            }
+            return at;
+        }
+
+        /** "variable@position" of every store into a slot at a position where the table shows another variable there. */
+        List<String> coveredStores() {
+            List<String> covered = new ArrayList<>();
+            for (int[] store : stores) {
+                for (Object[] variable : variables) {
+                    int from = labelPositions.get((Label) variable[1]);
+                    int to = labelPositions.get((Label) variable[2]);
+                    if ((Integer) variable[3] == store[1] && from < store[0] && store[0] <= to) {
+                        covered.add(variable[0] + "@" + store[0]);
+                    }
+                }
+            }
+            return covered;
+        }
     }
 
     /**
