@@ -58,9 +58,14 @@ final class EndpointWeaver {
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
         for (AnnotatedMethod method : scan.methods()) {
             String where = method.where(className);
+            if (method.name.startsWith("<")) {
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: constructors and static"
+                        + " initializers are not measured; annotate a method they call");
+                continue;
+            }
             if (!method.hasBody() || method.maxLocals < 0) {
-                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: only methods with a body can be"
-                        + " measured (not abstract, native or a constructor); annotate the implementing method");
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: an abstract or native method has"
+                        + " no code to measure; annotate the method that implements it");
                 continue;
             }
             if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {

@@ -124,6 +124,39 @@ class EndpointWeaverTest {
         assertEquals(0, replyCalls.inflight());
     }
 
+    /** javac refuses the annotation on constructors, but other compilers and class-file tools do not. */
+    @Test
+    void anAnnotatedConstructorOrStaticInitializerIsIgnoredWithAWarningThatSaysWhy() {
+        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "gen/Annotated", null, "java/lang/Object", null);
+        MethodVisitor constructor = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+        constructor.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+        constructor.visitCode();
+        constructor.visitVarInsn(Opcodes.ALOAD, 0);
+        constructor.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        constructor.visitInsn(Opcodes.RETURN);
+        constructor.visitMaxs(0, 0);
+        constructor.visitEnd();
+        MethodVisitor initializer = writer.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        initializer.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+        initializer.visitCode();
+        initializer.visitInsn(Opcodes.RETURN);
+        initializer.visitMaxs(0, 0);
+        initializer.visitEnd();
+        writer.visitEnd();
+        List<String> warnings = new ArrayList<>();
+
+        byte[] woven = new EndpointWeaver("unused", (key, message) -> warnings.add(message))
+                .weave(getClass().getClassLoader(), "gen/Annotated", writer.toByteArray());
+
+        assertEquals(null, woven, "nothing to weave");
+        assertEquals(Arrays.asList(
+                "@DynamoEndpoint on gen.Annotated.<init>()V is ignored: constructors and static initializers are not"
+                        + " measured; annotate a method they call",
+                "@DynamoEndpoint on gen.Annotated.<clinit>()V is ignored: constructors and static initializers are"
+                        + " not measured; annotate a method they call"), warnings);
+    }
+
     /**
      * A debugger reads {@code this} from slot 0 whatever the tables say, and every other variable
      * where the local variable table says it is: the woven code never writes slot 0 of an instance
