@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static dev.dynamo.it.EndpointInstrumentationIT.CANCELLATIONS;
@@ -66,15 +65,7 @@ class HandlerStylesIT {
     }
 
     private static Map<String, Integer> errorsOf(Exposition page, Map<String, String> endpoint) {
-        Map<String, Integer> errors = new LinkedHashMap<>();
-        for (Exposition.Sample sample : page.samples(ERRORS)) {
-            Map<String, String> labels = new LinkedHashMap<>(sample.labels());
-            String type = labels.remove("error_type");
-            if (labels.equals(endpoint) && sample.value() > 0) {
-                errors.put(type, (int) sample.value());
-            }
-        }
-        return errors;
+        return page.countsBy(ERRORS, "error_type", endpoint);
     }
 
     private static Map<String, Integer> none() {

@@ -383,15 +383,7 @@ class SpringBootIT {
     }
 
     private static Map<String, Integer> errorsOf(Exposition page, Map<String, String> endpoint) {
-        Map<String, Integer> errors = new LinkedHashMap<>();
-        for (Exposition.Sample sample : page.samples(ERRORS)) {
-            Map<String, String> labels = new LinkedHashMap<>(sample.labels());
-            String type = labels.remove("error_type");
-            if (labels.equals(endpoint) && sample.value() > 0) {
-                errors.put(type, (int) sample.value());
-            }
-        }
-        return errors;
+        return page.countsBy(ERRORS, "error_type", endpoint);
     }
 
     private static Map<String, Integer> none() {

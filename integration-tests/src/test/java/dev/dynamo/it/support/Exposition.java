@@ -172,6 +172,22 @@ public final class Exposition {
         return sample.value();
     }
 
+    /**
+     * The non-zero samples {@code name} whose labels are {@code others} plus {@code label}, by that
+     * label's value: e.g. an endpoint's errors by {@code error_type}.
+     */
+    public Map<String, Integer> countsBy(String name, String label, Map<String, String> others) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Sample sample : samples(name)) {
+            Map<String, String> labels = new LinkedHashMap<>(sample.labels());
+            String value = labels.remove(label);
+            if (value != null && labels.equals(others) && sample.value() > 0) {
+                counts.put(value, (int) sample.value());
+            }
+        }
+        return counts;
+    }
+
     /** The value of the sample with exactly these labels, or {@code absent} when there is none. */
     public double valueOr(String name, Map<String, String> labels, double absent) {
         Sample sample = find(name, labels);
