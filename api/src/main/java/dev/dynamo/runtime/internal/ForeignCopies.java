@@ -90,7 +90,15 @@ final class ForeignCopies {
             List<FamilySnapshot> families;
             try {
                 families = SnapshotEncoding.decode(foreign.get(), skipped -> reportOnce("format:" + skipped, skipped));
-            } catch (RuntimeException | LinkageError failed) {
+            } catch (LinkageError cannotLoad) {
+                // Its class loader loads no more classes: an application server's, once the application was
+                // stopped. Asked again, it would fail again, and the server would log each refusal.
+                STORES.remove(reference);
+                reportOnce("collect:" + cannotLoad.getClass().getName(), "a foreign copy of the dynamo API can no"
+                        + " longer collect its metrics (" + cannotLoad + "); they are left out from now on. An"
+                        + " application server's class loader does this once its application was stopped");
+                continue;
+            } catch (RuntimeException failed) {
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
                         + " collect; its metrics are left out of this scrape: " + failed);
                 continue;
@@ -125,6 +133,11 @@ final class ForeignCopies {
                     + " in one copy of the dynamo API and a " + family.type().typeName()
                     + " in another; the second is not exported. Use one type for one name");
             return;
+        }
+        if (!existing.help().equals(family.help())) {
+            reportOnce("help:" + family.name(), "metric '" + family.name() + "' has the help \"" + existing.help()
+                    + "\" in one copy of the dynamo API and \"" + family.help() + "\" in another; the first is"
+                    + " shown. Use one help text for one name");
         }
         List<Sample> samples = new ArrayList<Sample>(existing.samples());
         Map<String, Integer> positions = new HashMap<String, Integer>();

@@ -341,6 +341,46 @@ class ExportBridgeTest {
         assertTrue(isolatedWarnings.get(0).contains("broken copy"), isolatedWarnings.get(0));
     }
 
+    /**
+     * An application server's class loader refuses to load classes once its application is stopped
+     * (Tomcat logs each refusal with a stack trace): such a copy is not asked again.
+     */
+    @Test
+    void aForeignCopyWhoseClassLoaderLoadsNoMoreIsAskedNoMore() {
+        int[] asked = new int[1];
+        registerForeignStore(() -> {
+            asked[0]++;
+            throw new NoClassDefFoundError("java/util/concurrent/ThreadPoolExecutor");
+        });
+
+        collectIsolated();
+        collectIsolated();
+        collectIsolated();
+
+        assertEquals(1, asked[0], "asked again after its class loader refused");
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("can no longer collect its metrics")
+                && isolatedWarnings.get(0).contains("left out from now on"), isolatedWarnings.get(0));
+    }
+
+    @Test
+    void aHelpThatDiffersBetweenCopiesShowsTheFirstWithOneWarning() {
+        isolatedMetric("a", "createCounter", "helped", NO_LABELS);
+        String family = PREFIX + "helped";
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(family,
+                MetricType.Exposition.COUNTER, "Another help", Arrays.asList(
+                        sampleOf(family + "_total", map("dynamo_namespace", "b"), 2))))));
+
+        FamilySnapshot merged = findFamily(collectIsolated(), family);
+        collectIsolated();
+
+        assertEquals("Help of helped", merged.help());
+        assertEquals(2, merged.samples().size());
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("has the help \"Help of helped\" in one copy of the dynamo API"
+                + " and \"Another help\" in another"), isolatedWarnings.get(0));
+    }
+
     @Test
     void leavesOutAForeignStoreItCannotDecodeAndKeepsItsOwnMetrics() {
         isolatedMetric("a", "createGauge", "decodable", NO_LABELS);
