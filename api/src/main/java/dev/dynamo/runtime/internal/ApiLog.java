@@ -39,6 +39,11 @@ public final class ApiLog {
         emit(DEBUG, message);
     }
 
+    /** A message of {@code level} ({@link #WARN} or {@link #DEBUG}): what another copy of the API reports through this one. */
+    static void log(String level, String message) {
+        emit(level, message);
+    }
+
     private static void emit(String level, String message) {
         try {
             sink.accept(level, message);

@@ -4,6 +4,7 @@ import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +50,14 @@ public final class ExportBridge {
     /** {@link ReflectiveCall#DEFAULT_MAX_SERIES}: the series limit of families that set none. */
     public static int defaultMaxSeries() {
         return MaxSeriesSetting.defaultLimit();
+    }
+
+    /**
+     * {@link ReflectiveCall#LOG_SINK}: messages (level, text) given to it go where this copy's go (the
+     * agent's log, under {@code DYN_LOG}), so that a foreign copy reports as the agent does.
+     */
+    public static BiConsumer<String, String> logSink() {
+        return ApiLog::log;
     }
 
     /**

@@ -14,6 +14,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +42,14 @@ final class ForeignCopies {
     private static final List<WeakReference<Supplier<Object[]>>> HEALTH =
             new CopyOnWriteArrayList<WeakReference<Supplier<Object[]>>>();
     private static final Set<String> REPORTED = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+    /**
+     * How long a scrape waits for the foreign copies, from its start: each waits for its own callbacks up
+     * to {@link ScrapeCallbacks#DEADLINE_MILLIS}, and then renders its families.
+     */
+    static final long FOREIGN_DEADLINE_MILLIS = 2 * ScrapeCallbacks.DEADLINE_MILLIS;
+    /** Copies collected at once; more wait for a thread. */
+    private static final int MAX_COLLECTORS = 16;
+    private static volatile ThreadPoolExecutor collectors;
 
     private ForeignCopies() {
     }
@@ -69,38 +87,42 @@ final class ForeignCopies {
      * name is there already with the same type adds its samples there ({@link #merge}).
      */
     static List<FamilySnapshot> collect() {
-        List<FamilySnapshot> own = MetricStore.global().snapshot();
         if (STORES.isEmpty()) {
-            return own;
+            return MetricStore.global().snapshot();
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FOREIGN_DEADLINE_MILLIS);
+        // Newest first: after a redeploy the new copy's gauges win over the old one's until it is collected.
+        List<WeakReference<Supplier<List<Object[]>>>> references =
+                new ArrayList<WeakReference<Supplier<List<Object[]>>>>(STORES);
+        Collections.reverse(references);
+        // Each copy waits for its own callbacks up to their deadline: side by side, so that the page waits
+        // about that long, not that long once per copy (an application server with 20 applications).
+        List<Future<List<Object[]>>> pending = new ArrayList<Future<List<Object[]>>>(references.size());
+        for (WeakReference<Supplier<List<Object[]>>> reference : references) {
+            Supplier<List<Object[]>> foreign = reference.get();
+            if (foreign == null) {
+                STORES.remove(reference);
+            }
+            pending.add(foreign == null ? null : start(foreign));
+        }
+        List<FamilySnapshot> own = MetricStore.global().snapshot();
         Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
         Map<String, Set<String>> ownSeries = new HashMap<String, Set<String>>();
         for (FamilySnapshot family : own) {
             merged.put(family.name(), family);
             ownSeries.put(family.name(), seriesKeys(family));
         }
-        // Newest first: after a redeploy the new copy's gauges win over the old one's until it is collected.
-        for (int i = STORES.size() - 1; i >= 0; i--) {
-            WeakReference<Supplier<List<Object[]>>> reference = STORES.get(i);
-            Supplier<List<Object[]>> foreign = reference.get();
-            if (foreign == null) {
-                STORES.remove(reference);
+        for (int i = 0; i < references.size(); i++) {
+            List<Object[]> encoded = await(references.get(i), pending.get(i), deadline);
+            if (encoded == null) {
                 continue;
             }
             List<FamilySnapshot> families;
             try {
-                families = SnapshotEncoding.decode(foreign.get(), skipped -> reportOnce("format:" + skipped, skipped));
-            } catch (LinkageError cannotLoad) {
-                // Its class loader loads no more classes: an application server's, once the application was
-                // stopped. Asked again, it would fail again, and the server would log each refusal.
-                STORES.remove(reference);
-                reportOnce("collect:" + cannotLoad.getClass().getName(), "a foreign copy of the dynamo API can no"
-                        + " longer collect its metrics (" + cannotLoad + "); they are left out from now on. An"
-                        + " application server's class loader does this once its application was stopped");
-                continue;
+                families = SnapshotEncoding.decode(encoded, skipped -> reportOnce("format:" + skipped, skipped));
             } catch (RuntimeException failed) {
-                reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
-                        + " collect; its metrics are left out of this scrape: " + failed);
+                reportOnce("decode:" + failed.getClass().getName(), "a foreign copy of the dynamo API gave metrics"
+                        + " this copy cannot read; they are left out of this scrape: " + failed);
                 continue;
             }
             for (FamilySnapshot family : families) {
@@ -108,6 +130,74 @@ final class ForeignCopies {
             }
         }
         return new ArrayList<FamilySnapshot>(merged.values());
+    }
+
+    /** Runs {@code foreign} on a thread of the foreign copies' pool, or here when the pool takes no more. */
+    private static Future<List<Object[]>> start(Supplier<List<Object[]>> foreign) {
+        FutureTask<List<Object[]>> task = new FutureTask<List<Object[]>>(foreign::get);
+        try {
+            collectors().execute(task);
+        } catch (RejectedExecutionException notAccepted) {
+            task.run();
+        }
+        return task;
+    }
+
+    /** What the copy of {@code reference} gave by {@code deadline}; null when it gave nothing usable. */
+    private static List<Object[]> await(WeakReference<Supplier<List<Object[]>>> reference,
+            Future<List<Object[]>> collected, long deadline) {
+        if (collected == null) {
+            return null;
+        }
+        try {
+            return collected.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            reportOnce("late", "a foreign copy of the dynamo API did not give its metrics within "
+                    + FOREIGN_DEADLINE_MILLIS + " ms; they are left out of the scrapes it is late for");
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException failedThere) {
+            Throwable failed = failedThere.getCause();
+            if (failed instanceof LinkageError) {
+                // Its class loader loads no more classes: an application server's, once the application was
+                // stopped. Asked again, it would fail again, and the server would log each refusal.
+                STORES.remove(reference);
+                reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API can no"
+                        + " longer collect its metrics (" + failed + "); they are left out from now on. An"
+                        + " application server's class loader does this once its application was stopped");
+            } else {
+                reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
+                        + " collect; its metrics are left out of this scrape: " + failed);
+            }
+        }
+        return null;
+    }
+
+    private static ThreadPoolExecutor collectors() {
+        ThreadPoolExecutor pool = collectors;
+        if (pool == null) {
+            synchronized (ForeignCopies.class) {
+                pool = collectors;
+                if (pool == null) {
+                    pool = new ThreadPoolExecutor(MAX_COLLECTORS, MAX_COLLECTORS, 30, TimeUnit.SECONDS,
+                            new LinkedBlockingQueue<Runnable>(), new CollectorThreads());
+                    pool.allowCoreThreadTimeOut(true);
+                    collectors = pool;
+                }
+            }
+        }
+        return pool;
+    }
+
+    private static final class CollectorThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "dynamo-metrics-foreign-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -53,7 +54,7 @@ final class PrimaryConnection {
     }
 
     /**
-     * Health state and series limit cross too, when the primary knows them: an older agent's copy
+     * Health state, series limit and log cross too, when the primary knows them: an older agent's copy
      * lacks these methods, and the metrics then cross alone.
      */
     private static void connectNewerParts(Class<?> primary) {
@@ -68,6 +69,14 @@ final class PrimaryConnection {
         } catch (Exception | LinkageError failed) {
             ApiLog.warn("cannot connect the health state of the dynamo API loaded by "
                     + PrimaryConnection.class.getClassLoader() + " to the agent's copy: " + failed);
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            BiConsumer<String, String> agentLog = (BiConsumer<String, String>) ReflectiveCall.LOG_SINK.invoke(primary);
+            ApiLog.setSink(agentLog);
+        } catch (Exception | LinkageError olderAgent) {
+            ApiLog.debug("this copy's messages stay on stderr: the agent's copy of the dynamo API predates its log"
+                    + " sink (" + olderAgent + ")");
         }
     }
 }

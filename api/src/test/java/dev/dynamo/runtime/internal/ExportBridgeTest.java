@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.function.BiConsumer;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
@@ -522,6 +525,74 @@ class ExportBridgeTest {
         assertEquals(1, states.size());
         assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
         assertTrue(isolatedWarnings.get(0).contains("broken health"), isolatedWarnings.get(0));
+    }
+
+    /**
+     * Each copy waits up to the callbacks' deadline for its own callbacks; an application server with
+     * many applications must not make a scrape wait that long once per copy, so the copies are asked
+     * side by side: here each answers only once the other is being asked too.
+     */
+    @Test
+    void foreignCopiesAreCollectedSideBySide() {
+        CountDownLatch bothAsked = new CountDownLatch(2);
+        for (String copy : new String[] {"first", "second"}) {
+            String family = PREFIX + "side_by_side_" + copy;
+            registerForeignStore(() -> {
+                bothAsked.countDown();
+                boolean together;
+                try {
+                    together = bothAsked.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    together = false;
+                }
+                return SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(family, MetricType.Exposition.GAUGE,
+                        "Asked together", Arrays.asList(sampleOf(family, NO_LABELS, together ? 1 : 0)))));
+            });
+        }
+
+        List<FamilySnapshot> collected = collectIsolated();
+
+        assertEquals(1.0, findFamily(collected, PREFIX + "side_by_side_first").samples().get(0).value());
+        assertEquals(1.0, findFamily(collected, PREFIX + "side_by_side_second").samples().get(0).value());
+    }
+
+    @Test
+    void aForeignCopyLateForTheScrapeIsLeftOutOfItWithOneWarning() {
+        CountDownLatch release = new CountDownLatch(1);
+        String late = PREFIX + "late";
+        registerForeignStore(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(late, MetricType.Exposition.GAUGE,
+                    "Late", Arrays.asList(sampleOf(late, NO_LABELS, 1)))));
+        });
+        isolatedMetric("a", "createGauge", "on_time", NO_LABELS);
+
+        List<FamilySnapshot> collected;
+        try {
+            collected = collectIsolated();
+        } finally {
+            release.countDown();
+        }
+
+        assertEquals(Arrays.asList(PREFIX + "on_time"), collected.stream().map(FamilySnapshot::name)
+                .collect(Collectors.toList()), "the late copy's families wait for the next scrape");
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("did not give its metrics within"), isolatedWarnings.get(0));
+    }
+
+    /** A foreign copy routes its messages through it, so that DYN_LOG and the agent's format apply to them too. */
+    @Test
+    void theLogSinkAForeignCopyGetsReportsThroughThisCopysLog() {
+        @SuppressWarnings("unchecked")
+        BiConsumer<String, String> sink = (BiConsumer<String, String>) isolated.callStatic(BRIDGE, "logSink");
+
+        sink.accept(ApiLog.WARN, "a callback of a foreign copy failed");
+
+        assertEquals(Collections.singletonList("WARN a callback of a foreign copy failed"), isolatedWarnings);
     }
 
     @Test

@@ -42,7 +42,9 @@ public enum ReflectiveCall {
     /** A foreign copy, on the primary: a {@code Supplier<Object[]>} of its health state in {@link HealthFormat}. */
     REGISTER_FOREIGN_HEALTH(ClassNames.EXPORT_BRIDGE, "registerForeignHealth", void.class, Supplier.class),
     /** A foreign copy, on the primary: the series limit of families that set none. */
-    DEFAULT_MAX_SERIES(ClassNames.EXPORT_BRIDGE, "defaultMaxSeries", int.class);
+    DEFAULT_MAX_SERIES(ClassNames.EXPORT_BRIDGE, "defaultMaxSeries", int.class),
+    /** A foreign copy, on the primary: where the primary's messages (level, text) go, for the copy's own. */
+    LOG_SINK(ClassNames.EXPORT_BRIDGE, "logSink", BiConsumer.class);
 
     private final String className;
     private final String methodName;
