@@ -48,7 +48,7 @@ final class ForeignCopies {
      */
     static final long FOREIGN_DEADLINE_MILLIS = 2 * ScrapeCallbacks.DEADLINE_MILLIS;
     /** Copies collected at once; more wait for a thread. */
-    private static final int MAX_COLLECTORS = 16;
+    private static final int MAX_COLLECTORS = 64;
     private static volatile ThreadPoolExecutor collectors;
 
     private ForeignCopies() {
