@@ -50,6 +50,9 @@ final class ForeignCopies {
     /** Copies collected at once; more wait for a thread. */
     private static final int MAX_COLLECTORS = 64;
     private static volatile ThreadPoolExecutor collectors;
+    /** Collections a scrape started and found late, by copy: the next scrape awaits them, not new ones. */
+    private static final Map<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>> STARTED =
+            new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>>();
 
     private ForeignCopies() {
     }
@@ -101,9 +104,9 @@ final class ForeignCopies {
         for (WeakReference<Supplier<List<Object[]>>> reference : references) {
             Supplier<List<Object[]>> foreign = reference.get();
             if (foreign == null) {
-                STORES.remove(reference);
+                forget(reference);
             }
-            pending.add(foreign == null ? null : start(foreign));
+            pending.add(foreign == null ? null : start(reference, foreign));
         }
         List<FamilySnapshot> own = MetricStore.global().snapshot();
         Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
@@ -132,15 +135,29 @@ final class ForeignCopies {
         return new ArrayList<FamilySnapshot>(merged.values());
     }
 
-    /** Runs {@code foreign} on a thread of the foreign copies' pool, or here when the pool takes no more. */
-    private static Future<List<Object[]>> start(Supplier<List<Object[]>> foreign) {
+    /**
+     * Runs {@code foreign} on a thread of the foreign copies' pool, or here when the pool takes no more;
+     * a collection that an earlier scrape started and found late is awaited (or taken) instead.
+     */
+    private static Future<List<Object[]>> start(WeakReference<Supplier<List<Object[]>>> reference,
+            Supplier<List<Object[]>> foreign) {
+        Future<List<Object[]>> late = STARTED.get(reference);
+        if (late != null) {
+            return late;
+        }
         FutureTask<List<Object[]>> task = new FutureTask<List<Object[]>>(foreign::get);
+        STARTED.put(reference, task);
         try {
             collectors().execute(task);
         } catch (RejectedExecutionException notAccepted) {
             task.run();
         }
         return task;
+    }
+
+    private static void forget(WeakReference<Supplier<List<Object[]>>> reference) {
+        STORES.remove(reference);
+        STARTED.remove(reference);
     }
 
     /** What the copy of {@code reference} gave by {@code deadline}; null when it gave nothing usable. */
@@ -150,18 +167,22 @@ final class ForeignCopies {
             return null;
         }
         try {
-            return collected.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            List<Object[]> encoded = collected.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            // Only a late collection is kept, to be awaited again; a finished one would keep its page.
+            STARTED.remove(reference, collected);
+            return encoded;
         } catch (TimeoutException late) {
             reportOnce("late", "a foreign copy of the dynamo API did not give its metrics within "
                     + FOREIGN_DEADLINE_MILLIS + " ms; they are left out of the scrapes it is late for");
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException failedThere) {
+            STARTED.remove(reference, collected);
             Throwable failed = failedThere.getCause();
             if (failed instanceof LinkageError) {
                 // Its class loader loads no more classes: an application server's, once the application was
                 // stopped. Asked again, it would fail again, and the server would log each refusal.
-                STORES.remove(reference);
+                forget(reference);
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API can no"
                         + " longer collect its metrics (" + failed + "); they are left out from now on. An"
                         + " application server's class loader does this once its application was stopped");

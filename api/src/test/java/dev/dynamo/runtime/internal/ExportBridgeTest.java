@@ -556,11 +556,14 @@ class ExportBridgeTest {
         assertEquals(1.0, findFamily(collected, PREFIX + "side_by_side_second").samples().get(0).value());
     }
 
+    /** A copy late for a scrape is asked once: the next scrapes wait for the same answer, and show it once it came. */
     @Test
     void aForeignCopyLateForTheScrapeIsLeftOutOfItWithOneWarning() {
         CountDownLatch release = new CountDownLatch(1);
         String late = PREFIX + "late";
+        int[] asked = new int[1];
         registerForeignStore(() -> {
+            asked[0]++;
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException interrupted) {
@@ -572,14 +575,20 @@ class ExportBridgeTest {
         isolatedMetric("a", "createGauge", "on_time", NO_LABELS);
 
         List<FamilySnapshot> collected;
+        List<FamilySnapshot> whileStillLate;
         try {
             collected = collectIsolated();
+            whileStillLate = collectIsolated();
         } finally {
             release.countDown();
         }
+        List<FamilySnapshot> afterItAnswered = collectIsolated();
 
         assertEquals(Arrays.asList(PREFIX + "on_time"), collected.stream().map(FamilySnapshot::name)
                 .collect(Collectors.toList()), "the late copy's families wait for the next scrape");
+        assertEquals(collected.size(), whileStillLate.size());
+        assertEquals(1.0, findFamily(afterItAnswered, late).samples().get(0).value());
+        assertEquals(1, asked[0], "asked again while its first answer was still on the way");
         assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
         assertTrue(isolatedWarnings.get(0).contains("did not give its metrics within"), isolatedWarnings.get(0));
     }
