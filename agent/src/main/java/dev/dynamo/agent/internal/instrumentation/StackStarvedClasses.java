@@ -5,8 +5,8 @@ import dev.dynamo.agent.internal.log.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Classes whose weaving ran out of stack: first loaded at the top of a deep recursion, or while a
@@ -16,15 +16,17 @@ import java.util.List;
  * that are not counted.
  *
  * <p>The thread runs only while classes wait; it looks for each among the classes its loader has
- * loaded, and gives a class up, with one warning, when it is not found there within a few seconds.
+ * loaded, and gives a class up, with one warning, when it is not found there within 5 seconds.
  * Loaders are held weakly.
  */
 final class StackStarvedClasses {
     private static final AgentLog LOG = AgentLog.get(StackStarvedClasses.class);
     /** Classes waiting at most; more are given up at once, with the usual warning. */
     static final int MAX_WAITING = 256;
-    /** Pauses between looks for the waiting classes among the loaded ones, in ms: about 5 s in all. */
-    private static final long[] PAUSES = {5, 20, 50, 100, 200, 500, 1000, 1500, 2000};
+    /** Pauses between looks for the waiting classes among the loaded ones, in ms; the last repeats. */
+    private static final long[] PAUSES = {5, 20, 50, 100, 200, 500, 1000};
+    /** How long a class may wait to be found loaded before it is given up. */
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** The one of the agent's transformer, for {@link #lookIfAnyWaiting}. */
     private static volatile StackStarvedClasses latest;
@@ -121,16 +123,21 @@ final class StackStarvedClasses {
 
     private void lookForTheWaiting() {
         try {
-            for (long pause : PAUSES) {
-                Thread.sleep(pause);
+            for (int round = 0; ; round++) {
+                Thread.sleep(PAUSES[Math.min(round, PAUSES.length - 1)]);
                 List<Waiting> current;
                 synchronized (this) {
                     current = new ArrayList<Waiting>(waiting);
                 }
                 for (Waiting one : current) {
-                    if (one.retransformIfLoaded(instrumentation)) {
+                    if (one.retransformIfLoaded(instrumentation) || one.waitedLongerThan(GIVE_UP_NANOS)) {
                         synchronized (this) {
                             waiting.remove(one);
+                        }
+                        if (one.loader.get() != null && !one.retransformed) {
+                            LOG.warn("cannot instrument " + one.name + "; it was loaded where the stack had no room"
+                                    + " left for the weaving, and was not found loaded afterwards: it runs without"
+                                    + " endpoint metrics");
                         }
                     }
                 }
@@ -147,12 +154,7 @@ final class StackStarvedClasses {
             LOG.debug("looking for classes to weave after their load ran out of stack failed: " + failed);
         }
         synchronized (this) {
-            for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-                Waiting one = it.next();
-                LOG.warn("cannot instrument " + one.name + "; it was loaded where the stack had no room left for"
-                        + " the weaving, and was not found loaded afterwards: it runs without endpoint metrics");
-                it.remove();
-            }
+            waiting.clear();
             looking = false;
         }
     }
@@ -161,10 +163,17 @@ final class StackStarvedClasses {
     private static final class Waiting {
         final WeakReference<ClassLoader> loader;
         final String name;
+        final long since = System.nanoTime();
+        /** Whether it was found loaded and handed to the JVM to be woven (or that failed, with a warning). */
+        boolean retransformed;
 
         Waiting(ClassLoader loader, String name) {
             this.loader = new WeakReference<ClassLoader>(loader);
             this.name = name;
+        }
+
+        boolean waitedLongerThan(long nanos) {
+            return System.nanoTime() - since > nanos;
         }
 
         /** Retransforms the class if its loader has loaded it; true when it needs no more looking for. */
@@ -175,6 +184,7 @@ final class StackStarvedClasses {
             }
             for (Class<?> loaded : instrumentation.getInitiatedClasses(current)) {
                 if (loaded.getName().equals(name) && loaded.getClassLoader() == current) {
+                    retransformed = true;
                     try {
                         instrumentation.retransformClasses(loaded);
                         LOG.debug("instrumented " + name + " after its first load had no stack left for the weaving");
