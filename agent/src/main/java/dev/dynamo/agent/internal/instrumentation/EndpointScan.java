@@ -25,6 +25,7 @@ final class EndpointScan extends ClassVisitor {
     private String internalName;
     /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
     private boolean kotlin;
+    private boolean synthetic;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
     private String innerSimpleName;
     /** From the InnerClasses attribute: the class this one is declared in, or null. */
@@ -68,6 +69,16 @@ final class EndpointScan extends ClassVisitor {
         return false;
     }
 
+    /**
+     * Whether the class is marked synthetic: generated, not written. Frameworks mark so the proxies and
+     * subclasses they generate (Weld's client proxies and interception subclasses), and some copy
+     * {@code @DynamoEndpoint} onto the overrides that call the measured method: measuring those too
+     * would count each call twice, under the generated class's name.
+     */
+    boolean isSynthetic() {
+        return synthetic;
+    }
+
     /** Whether the class is Kotlin's: its method names may carry the compiler's mangling. */
     boolean isKotlin() {
         return kotlin;
@@ -95,6 +106,7 @@ final class EndpointScan extends ClassVisitor {
     public void visit(int version, int access, String name, String signature, String superName,
             String[] interfaces) {
         this.internalName = name;
+        this.synthetic = (access & Opcodes.ACC_SYNTHETIC) != 0;
     }
 
     @Override

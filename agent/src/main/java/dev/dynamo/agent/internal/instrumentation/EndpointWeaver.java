@@ -52,6 +52,11 @@ final class EndpointWeaver {
         if (scan.methods().isEmpty()) {
             return null;
         }
+        if (scan.isSynthetic()) {
+            LOG.debug("not instrumenting " + internalName.replace('/', '.') + ": a synthetic class (a framework's"
+                    + " generated proxy or subclass), whose @DynamoEndpoint methods call the measured ones they override");
+            return null;
+        }
         MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile) : null;
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;

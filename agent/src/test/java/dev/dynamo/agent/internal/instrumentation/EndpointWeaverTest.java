@@ -15,6 +15,7 @@ import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.metrics.IntCounter;
 import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
+import net.bytebuddy.jar.asm.AnnotationVisitor;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -122,6 +123,42 @@ class EndpointWeaverTest {
         assertNotNull(reply);
         assertEquals(1, replyCalls.durations(), "a plain value ends the call at the return");
         assertEquals(0, replyCalls.inflight());
+    }
+
+    /**
+     * Weld generates synthetic client proxies and interception subclasses that copy the annotation onto
+     * their overrides, which call the measured method: measured too, each call counted two or three
+     * times, under the generated class's name. A class marked synthetic is left as it is.
+     */
+    @Test
+    void aSyntheticClassThatCopiesTheAnnotationOntoItsOverridesIsLeftAsItIs() {
+        List<String> warnings = new ArrayList<>();
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> warnings.add(message));
+
+        assertEquals(null, weaver.weave(getClass().getClassLoader(), "gen/Service$Proxy$_$$_WeldSubclass",
+                annotatedClass("gen/Service$Proxy$_$$_WeldSubclass", Opcodes.ACC_SYNTHETIC)), "a generated proxy");
+        assertNotNull(weaver.weave(getClass().getClassLoader(), "gen/Service",
+                annotatedClass("gen/Service", 0)), "the same class written by hand");
+        assertEquals(Collections.emptyList(), warnings);
+        assertTrue(!InstrumentedEndpoints.endpoints().stream().anyMatch(e -> e.contains("WeldSubclass")),
+                InstrumentedEndpoints.endpoints().toString());
+    }
+
+    /** A class with one {@code @DynamoEndpoint int work(int)} that returns its argument. */
+    private static byte[] annotatedClass(String internalName, int extraAccess) {
+        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | extraAccess, internalName, null, "java/lang/Object", null);
+        MethodVisitor work = writer.visitMethod(Opcodes.ACC_PUBLIC, "work", "(I)I", null, null);
+        AnnotationVisitor annotation = work.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true);
+        annotation.visit("namespace", "synthetic_test");
+        annotation.visitEnd();
+        work.visitCode();
+        work.visitVarInsn(Opcodes.ILOAD, 1);
+        work.visitInsn(Opcodes.IRETURN);
+        work.visitMaxs(0, 0);
+        work.visitEnd();
+        writer.visitEnd();
+        return writer.toByteArray();
     }
 
     /** javac refuses the annotation on constructors, but other compilers and class-file tools do not. */
