@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +47,6 @@ final class ForeignCopies {
      * to {@link ScrapeCallbacks#DEADLINE_MILLIS}, and then renders its families.
      */
     static final long FOREIGN_DEADLINE_MILLIS = 2 * ScrapeCallbacks.DEADLINE_MILLIS;
-    /** Copies collected at once; more wait for a thread. */
-    private static final int MAX_COLLECTORS = 64;
     private static volatile ThreadPoolExecutor collectors;
     /** Collections a scrape started and found late, by copy: the next scrape awaits them, not new ones. */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>> STARTED =
@@ -200,9 +198,10 @@ final class ForeignCopies {
             synchronized (ForeignCopies.class) {
                 pool = collectors;
                 if (pool == null) {
-                    pool = new ThreadPoolExecutor(MAX_COLLECTORS, MAX_COLLECTORS, 30, TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<Runnable>(), new CollectorThreads());
-                    pool.allowCoreThreadTimeOut(true);
+                    // A thread per copy asked at once: each only waits for its copy, and one queued behind
+                    // the others would be late for every scrape (an application server with 70 applications).
+                    pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                            new SynchronousQueue<Runnable>(), new CollectorThreads());
                     collectors = pool;
                 }
             }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -33,6 +34,8 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
     private static final List<String> AUTO_LABELS = Collections.unmodifiableList(Arrays.asList(
             PrometheusNames.LABEL_NAMESPACE, PrometheusNames.LABEL_COMPONENT, PrometheusNames.LABEL_ENDPOINT));
     private static final double[] DEFAULT_BOUNDS = toArray(DEFAULT_BUCKETS);
+    /** "family at place" of the callback metrics whose callback another class loader replaced: said once each. */
+    private static final Set<String> REPLACED_CALLBACKS = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
 
     private final MetricStore store;
     private final List<String> autoLabelNames;
@@ -331,8 +334,11 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                     + " has a callback at " + place() + "; create a callback metric once and keep its values in"
                     + " what the callback reads");
         }
-        ApiLog.debug(describe(definition) + " is given again by another class loader (a redeployed application);"
-                + " its callback replaces the earlier one");
+        if (REPLACED_CALLBACKS.add(definition.familyName() + " at " + place())) {
+            ApiLog.warn(describe(definition) + " is given again by another class loader; the new callback replaces"
+                    + " the earlier one. That is a redeployed application's; two applications that share this copy of"
+                    + " the API at once should each give their own metric (another name or place)");
+        }
     }
 
     private Collectable register(MetricDefinition definition, Collectable created) {

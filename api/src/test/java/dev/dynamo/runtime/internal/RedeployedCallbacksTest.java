@@ -1,12 +1,14 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +23,7 @@ import static dev.dynamo.runtime.internal.Snapshots.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An application redeployed in a new class loader while this copy of the API stays (it is on a
@@ -36,10 +39,22 @@ class RedeployedCallbacksTest {
     private MetricStore store;
     private MetricsRegistry metrics;
 
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
+
     @BeforeEach
     void freshStore() {
         store = new MetricStore();
         metrics = new ScopedMetricsRegistry(store, Arrays.asList("ns", "comp"));
+        ApiLog.setSink((level, message) -> {
+            if (ApiLog.WARN.equals(level)) {
+                warnings.add(message);
+            }
+        });
+    }
+
+    @AfterEach
+    void restoreLog() {
+        ApiLog.setSink(null);
     }
 
     @Test
@@ -51,6 +66,10 @@ class RedeployedCallbacksTest {
 
         assertEquals(2.0, sample(findFamily(store.snapshot(), "dynamo_component_queue_length"),
                 "dynamo_component_queue_length", PLACE).value());
+        // Two live applications sharing this copy would lose the first one's values: said once.
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("is given again by another class loader; the new callback replaces the"
+                + " earlier one"), warnings.get(0));
         assertCollected(first);
     }
 
