@@ -13,6 +13,7 @@ import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Finds the classes with {@code @DynamoEndpoint} methods and hands them to the {@link EndpointWeaver}.
@@ -35,7 +36,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
 
     private final String defaultNamespace;
     /** Where a class whose weaving ran out of stack waits to be woven once loaded; null: nowhere (tests). */
-    private final StackStarvedClasses stackStarved;
+    final StackStarvedClasses stackStarved;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     /** Created for the first class that mentions the annotation, so ByteBuddy loads only when needed. */
     private volatile EndpointWeaver weaver;
@@ -47,7 +48,22 @@ public final class EndpointTransformer implements ClassFileTransformer {
     /** @param instrumentation retransforms the classes whose weaving ran out of stack, or null not to */
     EndpointTransformer(String defaultNamespace, Instrumentation instrumentation) {
         this.defaultNamespace = defaultNamespace;
-        this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation);
+        this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation,
+                new Predicate<Class<?>>() {
+                    private final ClassFileLookup classFiles = new ClassFileLookup();
+
+                    @Override
+                    public boolean test(Class<?> type) {
+                        return isCandidate(type, classFiles);
+                    }
+                });
+        if (stackStarved != null) {
+            // Resolves the field references that the catch in transform() writes, where no call fits.
+            stackStarved.notedLoaders[0] = null;
+            stackStarved.notedNames[0] = null;
+            stackStarved.noted = stackStarved.noted;
+            stackStarved.unattended = stackStarved.unattended;
+        }
         // Initialised here, before the transformer is installed: the first class load it sees may come
         // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
         InstrumentationCost.nanos();
@@ -69,13 +85,16 @@ public final class EndpointTransformer implements ClassFileTransformer {
             // Only where even the checks below fail: a class loaded at the top of an exhausted stack.
             // Whatever escapes a transformer, the JVM prints to the application's stderr; the class
             // loads unchanged, unless it was rewritten already (its endpoints are registered then).
-            try {
-                if (result == null && beingRedefined == null && stackStarved != null && loader != null
-                        && internalName != null && !isIgnored(internalName) && ANNOTATION_DESCRIPTOR.occursIn(classFile)) {
-                    stackStarved.weaveOnceLoaded(loader, internalName);
+            // Noted for StackStarvedClasses with plain writes, no call: there is no room for one here.
+            StackStarvedClasses starved = stackStarved;
+            if (result == null && beingRedefined == null && starved != null && loader != null && internalName != null) {
+                int slot = starved.noted;
+                if (slot < StackStarvedClasses.MAX_NOTED) {
+                    starved.notedLoaders[slot] = loader;
+                    starved.notedNames[slot] = internalName;
+                    starved.noted = slot + 1;
+                    starved.unattended = true;
                 }
-            } catch (Throwable stillNoStack) {
-                // The class runs unmeasured, as before this transformer.
             }
             return result;
         }
@@ -167,7 +186,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         }
     }
 
-    private static boolean isIgnored(String internalName) {
+    static boolean isIgnored(String internalName) {
         for (String prefix : IGNORED_PREFIXES) {
             if (internalName.startsWith(prefix)) {
                 return true;

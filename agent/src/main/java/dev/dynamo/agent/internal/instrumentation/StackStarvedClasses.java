@@ -7,6 +7,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Classes whose weaving ran out of stack: first loaded at the top of a deep recursion, or while a
@@ -37,12 +38,26 @@ final class StackStarvedClasses {
     /** Whether a thread is looking for the waiting classes; guarded by {@code this}. */
     private boolean looking;
     /** Whether classes wait and no thread looks for them: it could not be started where they failed. */
-    private volatile boolean unattended;
+    volatile boolean unattended;
 
-    StackStarvedClasses(Instrumentation instrumentation) {
+    /**
+     * Classes noted where not even a call fitted on the stack: the transformer writes them here with
+     * plain array and field writes ({@link EndpointTransformer#transform}), unchecked; {@link
+     * #lookIfWaiting} takes them. Two threads noting at once may overwrite one; at most this many wait.
+     */
+    static final int MAX_NOTED = 256;
+    final ClassLoader[] notedLoaders = new ClassLoader[MAX_NOTED];
+    final String[] notedNames = new String[MAX_NOTED];
+    volatile int noted;
+
+    /** Whether a loaded class noted unchecked is one to weave: {@code @DynamoEndpoint} in its class file. */
+    private final Predicate<Class<?>> annotated;
+
+    StackStarvedClasses(Instrumentation instrumentation, Predicate<Class<?>> annotated) {
         this.instrumentation = instrumentation;
+        this.annotated = annotated;
         // Loads the class now: the first class to wait comes at the top of a stack, where loading one fails.
-        new Waiting(null, "");
+        new Waiting(null, "", false);
         latest = this;
     }
 
@@ -80,7 +95,7 @@ final class StackStarvedClasses {
                 if (waiting.size() >= MAX_WAITING) {
                     return false;
                 }
-                waiting.add(new Waiting(loader, name));
+                waiting.add(new Waiting(loader, name, false));
                 unattended = !looking;
             }
         } catch (Throwable noStack) {
@@ -101,6 +116,7 @@ final class StackStarvedClasses {
         }
         try {
             synchronized (this) {
+                takeNoted();
                 if (looking || waiting.isEmpty()) {
                     unattended = false;
                     return;
@@ -121,6 +137,29 @@ final class StackStarvedClasses {
         }
     }
 
+    /** Moves the classes noted without a call to the waiting ones, unless the agent never weaves them. */
+    private void takeNoted() {
+        int count = Math.min(noted, MAX_NOTED);
+        noted = 0;
+        for (int i = 0; i < count; i++) {
+            ClassLoader loader = notedLoaders[i];
+            String internalName = notedNames[i];
+            notedLoaders[i] = null;
+            notedNames[i] = null;
+            if (loader == null || internalName == null || EndpointTransformer.isIgnored(internalName)) {
+                continue;
+            }
+            String name = internalName.replace('/', '.');
+            boolean known = false;
+            for (Waiting one : waiting) {
+                known |= one.name.equals(name) && one.loader.get() == loader;
+            }
+            if (!known && waiting.size() < MAX_WAITING) {
+                waiting.add(new Waiting(loader, name, true));
+            }
+        }
+    }
+
     private void lookForTheWaiting() {
         try {
             for (int round = 0; ; round++) {
@@ -130,11 +169,12 @@ final class StackStarvedClasses {
                     current = new ArrayList<Waiting>(waiting);
                 }
                 for (Waiting one : current) {
-                    if (one.retransformIfLoaded(instrumentation) || one.waitedLongerThan(GIVE_UP_NANOS)) {
+                    if (one.retransformIfLoaded(instrumentation, annotated) || one.waitedLongerThan(GIVE_UP_NANOS)) {
                         synchronized (this) {
                             waiting.remove(one);
                         }
-                        if (one.loader.get() != null && !one.retransformed) {
+                        // One noted unchecked may not have been a class to weave at all.
+                        if (one.loader.get() != null && !one.retransformed && !one.unchecked) {
                             LOG.warn("cannot instrument " + one.name + "; it was loaded where the stack had no room"
                                     + " left for the weaving, and was not found loaded afterwards: it runs without"
                                     + " endpoint metrics");
@@ -164,12 +204,15 @@ final class StackStarvedClasses {
         final WeakReference<ClassLoader> loader;
         final String name;
         final long since = System.nanoTime();
+        /** Noted without a call: whether its class file has the annotation is not known yet. */
+        final boolean unchecked;
         /** Whether it was found loaded and handed to the JVM to be woven (or that failed, with a warning). */
         boolean retransformed;
 
-        Waiting(ClassLoader loader, String name) {
+        Waiting(ClassLoader loader, String name, boolean unchecked) {
             this.loader = new WeakReference<ClassLoader>(loader);
             this.name = name;
+            this.unchecked = unchecked;
         }
 
         boolean waitedLongerThan(long nanos) {
@@ -177,13 +220,16 @@ final class StackStarvedClasses {
         }
 
         /** Retransforms the class if its loader has loaded it; true when it needs no more looking for. */
-        boolean retransformIfLoaded(Instrumentation instrumentation) {
+        boolean retransformIfLoaded(Instrumentation instrumentation, Predicate<Class<?>> annotated) {
             ClassLoader current = loader.get();
             if (current == null) {
                 return true;
             }
             for (Class<?> loaded : instrumentation.getInitiatedClasses(current)) {
                 if (loaded.getName().equals(name) && loaded.getClassLoader() == current) {
+                    if (unchecked && !annotated.test(loaded)) {
+                        return true;
+                    }
                     retransformed = true;
                     try {
                         instrumentation.retransformClasses(loaded);

@@ -62,6 +62,51 @@ class StackStarvedClassesTest {
     }
 
     /**
+     * Where not even a call fits, the transformer notes the class with plain writes, unchecked (as in
+     * its outermost catch, done by hand here): a noted class with the annotation is woven once found
+     * loaded, and one without it, or of the JDK, is left alone.
+     */
+    @Test
+    void aClassNotedWhereNoCallFittedIsWovenIfItHasTheAnnotation() throws Throwable {
+        byte[] classFile;
+        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
+                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
+            classFile = ByteStreams.readAll(in, 4096);
+        }
+        OwnCopyLoader loader = new OwnCopyLoader();
+        MethodHandle handle = MethodHandles.publicLookup().findStatic(loader.define(classFile), "handle",
+                MethodType.methodType(int.class, int.class));
+        EndpointMetrics metrics = new EndpointMetrics(StarvedHandler.NS, "starved", "handle");
+        long before = metrics.requests();
+        Instrumentation instrumentation = ByteBuddyAgent.install();
+        EndpointTransformer transformer = new EndpointTransformer("unused", instrumentation);
+        instrumentation.addTransformer(transformer, true);
+        try {
+            StackStarvedClasses starved = transformer.stackStarved;
+            String[] names = {NAME.replace('.', '/'), "java/util/ArrayList",
+                    StackStarvedClassesTest.class.getName().replace('.', '/')};
+            for (String name : names) {
+                int slot = starved.noted;
+                starved.notedLoaders[slot] = name.startsWith("java/") ? ClassLoader.getPlatformClassLoader()
+                        : name.equals(names[0]) ? loader : StackStarvedClassesTest.class.getClassLoader();
+                starved.notedNames[slot] = name;
+                starved.noted = slot + 1;
+                starved.unattended = true;
+            }
+
+            EndpointInstrumentation.weaveStackStarvedClasses();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (metrics.requests() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                assertEquals(2, (int) handle.invokeExact(1));
+            }
+            assertTrue(metrics.requests() > before, "a class noted where no call fitted is never measured");
+        } finally {
+            instrumentation.removeTransformer(transformer);
+        }
+    }
+
+    /**
      * Recurses until the stack ends, then transforms the class file once in each frame on the way back
      * until a transformation returns the woven class: the frames below had no stack for the weaving.
      */
