@@ -14,14 +14,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
-import static dev.dynamo.it.EndpointInstrumentationIT.CANCELLATIONS;
-import static dev.dynamo.it.EndpointInstrumentationIT.DURATION;
+import static dev.dynamo.it.EndpointCallChecks.assertCalls;
+import static dev.dynamo.it.EndpointCallChecks.none;
 import static dev.dynamo.it.EndpointInstrumentationIT.ERRORS;
 import static dev.dynamo.it.EndpointInstrumentationIT.INFLIGHT;
-import static dev.dynamo.it.EndpointInstrumentationIT.REQUESTS;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 9: every handler style counts one request per logical call and is timed to its real end.
@@ -45,31 +42,6 @@ class HandlerStylesIT {
         // A Reactor subscriber may see the last signal a moment before doFinally ends the call.
         return scraper.awaitPage(Timeouts.SCRAPE, "no call in flight",
                 page -> page.samples(INFLIGHT).stream().allMatch(sample -> sample.value() == 0));
-    }
-
-    /**
-     * The checks every measured endpoint passes: {@code calls} requests, one duration each, none in
-     * flight, at least {@code minSeconds} of summed duration, and exactly the errors and
-     * cancellations given.
-     */
-    private static void assertCalls(Exposition page, Map<String, String> endpoint, int calls, double minSeconds,
-            Map<String, Integer> errorsByType, int cancellations) {
-        assertEquals(calls, page.value(REQUESTS, endpoint), "requests of " + endpoint);
-        assertEquals(calls, page.value(DURATION + "_count", endpoint), "durations of " + endpoint);
-        assertEquals(0, page.value(INFLIGHT, endpoint), "in flight at the end: " + endpoint);
-        double sum = page.value(DURATION + "_sum", endpoint);
-        assertTrue(sum >= minSeconds, endpoint + ": duration sum " + sum + " s, below the handlers' real time "
-                + minSeconds + " s");
-        assertEquals(cancellations, page.value(CANCELLATIONS, endpoint), "cancellations of " + endpoint);
-        assertEquals(errorsByType, errorsOf(page, endpoint), "errors of " + endpoint);
-    }
-
-    private static Map<String, Integer> errorsOf(Exposition page, Map<String, String> endpoint) {
-        return page.countsBy(ERRORS, "error_type", endpoint);
-    }
-
-    private static Map<String, Integer> none() {
-        return Map.of();
     }
 
     @Test

@@ -44,9 +44,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static dev.dynamo.it.EndpointCallChecks.assertCalls;
+import static dev.dynamo.it.EndpointCallChecks.none;
 import static dev.dynamo.it.EndpointInstrumentationIT.CANCELLATIONS;
 import static dev.dynamo.it.EndpointInstrumentationIT.DURATION;
-import static dev.dynamo.it.EndpointInstrumentationIT.ERRORS;
 import static dev.dynamo.it.EndpointInstrumentationIT.INFLIGHT;
 import static dev.dynamo.it.EndpointInstrumentationIT.REQUESTS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -350,23 +351,6 @@ class SpringBootIT {
         return read.toString();
     }
 
-    /**
-     * The checks every measured endpoint passes: {@code calls} requests, one duration each, none in
-     * flight, at least {@code minSeconds} of summed duration, and exactly the errors and
-     * cancellations given.
-     */
-    private static void assertCalls(Exposition page, Map<String, String> endpoint, int calls, double minSeconds,
-            Map<String, Integer> errorsByType, int cancellations) {
-        assertEquals(calls, page.value(REQUESTS, endpoint), "requests of " + endpoint);
-        assertEquals(calls, page.value(DURATION + "_count", endpoint), "durations of " + endpoint);
-        assertEquals(0, page.value(INFLIGHT, endpoint), "in flight at the end: " + endpoint);
-        double sum = page.value(DURATION + "_sum", endpoint);
-        assertTrue(sum >= minSeconds, endpoint + ": duration sum " + sum + " s, below the handlers' real time "
-                + minSeconds + " s");
-        assertEquals(cancellations, page.value(CANCELLATIONS, endpoint), "cancellations of " + endpoint);
-        assertEquals(errorsByType, errorsOf(page, endpoint), "errors of " + endpoint);
-    }
-
     /** Every bucket whose bound is below {@code seconds} is empty: no call ended sooner than its handler. */
     private static void assertNoObservationBelow(Exposition page, Map<String, String> endpoint, double seconds) {
         Map<String, Double> below = new LinkedHashMap<>();
@@ -380,14 +364,6 @@ class SpringBootIT {
         assertTrue(!below.isEmpty(), "no bucket below " + seconds + " s for " + endpoint);
         below.forEach((le, count) -> assertEquals(0, count, endpoint + ": observations at or below " + le
                 + " s, shorter than the handler's " + seconds + " s"));
-    }
-
-    private static Map<String, Integer> errorsOf(Exposition page, Map<String, String> endpoint) {
-        return page.countsBy(ERRORS, "error_type", endpoint);
-    }
-
-    private static Map<String, Integer> none() {
-        return Map.of();
     }
 
     private static Map<String, String> orders(String endpoint) {
