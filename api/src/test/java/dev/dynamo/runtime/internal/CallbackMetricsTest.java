@@ -2,11 +2,10 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.Gauge;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CallbackMetricsTest {
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
+    @RegisterExtension
+    final ApiWarnings apiWarnings = new ApiWarnings();
+    private final List<String> warnings = apiWarnings.messages();
     private MetricStore store;
     private MetricsRegistry metrics;
 
@@ -35,16 +36,6 @@ class CallbackMetricsTest {
     void freshStore() {
         store = new MetricStore();
         metrics = new ScopedMetricsRegistry(store, Arrays.asList("ns", "comp"));
-        ApiLog.setSink((level, message) -> {
-            if (ApiLog.WARN.equals(level)) {
-                warnings.add(message);
-            }
-        });
-    }
-
-    @AfterEach
-    void restoreLog() {
-        ApiLog.setSink(null);
     }
 
     private static final Map<String, String> PLACE = map("dynamo_namespace", "ns", "dynamo_component", "comp");

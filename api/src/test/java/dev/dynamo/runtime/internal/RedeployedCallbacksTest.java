@@ -1,14 +1,13 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.MetricsRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -39,22 +38,14 @@ class RedeployedCallbacksTest {
     private MetricStore store;
     private MetricsRegistry metrics;
 
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
+    @RegisterExtension
+    final ApiWarnings apiWarnings = new ApiWarnings();
+    private final List<String> warnings = apiWarnings.messages();
 
     @BeforeEach
     void freshStore() {
         store = new MetricStore();
         metrics = new ScopedMetricsRegistry(store, Arrays.asList("ns", "comp"));
-        ApiLog.setSink((level, message) -> {
-            if (ApiLog.WARN.equals(level)) {
-                warnings.add(message);
-            }
-        });
-    }
-
-    @AfterEach
-    void restoreLog() {
-        ApiLog.setSink(null);
     }
 
     @Test
