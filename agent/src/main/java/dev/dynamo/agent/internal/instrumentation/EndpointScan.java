@@ -26,6 +26,7 @@ final class EndpointScan extends ClassVisitor {
     /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
     private boolean kotlin;
     private boolean synthetic;
+    private String superName;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
     private String innerSimpleName;
     /** From the InnerClasses attribute: the class this one is declared in, or null. */
@@ -79,6 +80,16 @@ final class EndpointScan extends ClassVisitor {
         return synthetic;
     }
 
+    /**
+     * Whether the class is a subclass a library generated at run time: named after its superclass
+     * plus {@code $} and a suffix ({@code Service$MockitoMock$3kq1}, {@code Service$ByteBuddy$...}), yet
+     * not declared as a nested class, as every compiler declares {@code Service$Inner}. Mockito's
+     * subclass mocks copy {@code @DynamoEndpoint} onto their overrides without marking the class synthetic.
+     */
+    boolean isGeneratedSubclass() {
+        return superName != null && internalName.startsWith(superName + "$") && innerSimpleName == null;
+    }
+
     /** Whether the class is Kotlin's: its method names may carry the compiler's mangling. */
     boolean isKotlin() {
         return kotlin;
@@ -106,6 +117,7 @@ final class EndpointScan extends ClassVisitor {
     public void visit(int version, int access, String name, String signature, String superName,
             String[] interfaces) {
         this.internalName = name;
+        this.superName = superName;
         this.synthetic = (access & Opcodes.ACC_SYNTHETIC) != 0;
     }
 

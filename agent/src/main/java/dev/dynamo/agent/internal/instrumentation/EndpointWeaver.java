@@ -52,9 +52,9 @@ final class EndpointWeaver {
         if (scan.methods().isEmpty()) {
             return null;
         }
-        if (scan.isSynthetic()) {
-            LOG.debug("not instrumenting " + internalName.replace('/', '.') + ": a synthetic class (a framework's"
-                    + " generated proxy or subclass), whose @DynamoEndpoint methods call the measured ones they override");
+        if (scan.isSynthetic() || scan.isGeneratedSubclass()) {
+            LOG.debug("not instrumenting " + internalName.replace('/', '.') + ": a generated proxy or subclass of a"
+                    + " framework, whose @DynamoEndpoint methods call the measured ones they override");
             return null;
         }
         MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile) : null;

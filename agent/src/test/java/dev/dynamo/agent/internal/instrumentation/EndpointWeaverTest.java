@@ -144,10 +144,33 @@ class EndpointWeaverTest {
                 InstrumentedEndpoints.endpoints().toString());
     }
 
+    /**
+     * Mockito 4's subclass mocks copy the annotation too, onto a class they do not mark synthetic but
+     * name after its superclass without declaring it nested, as no compiler does.
+     */
+    @Test
+    void aSubclassGeneratedAtRunTimeIsLeftAsItIsAndANestedSubclassIsWoven() {
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> { });
+
+        assertEquals(null, weaver.weave(getClass().getClassLoader(), "gen/Service$MockitoMock$3kq1",
+                annotatedClass("gen/Service$MockitoMock$3kq1", 0, "gen/Service", false)), "a generated subclass");
+        assertNotNull(weaver.weave(getClass().getClassLoader(), "gen/Service$Special",
+                annotatedClass("gen/Service$Special", 0, "gen/Service", true)), "a nested subclass written by hand");
+    }
+
     /** A class with one {@code @DynamoEndpoint int work(int)} that returns its argument. */
     private static byte[] annotatedClass(String internalName, int extraAccess) {
+        return annotatedClass(internalName, extraAccess, "java/lang/Object", false);
+    }
+
+    /** @param nested whether its InnerClasses attribute declares it nested in its superclass, as javac does */
+    private static byte[] annotatedClass(String internalName, int extraAccess, String superName, boolean nested) {
         ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | extraAccess, internalName, null, "java/lang/Object", null);
+        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | extraAccess, internalName, null, superName, null);
+        if (nested) {
+            writer.visitInnerClass(internalName, superName, internalName.substring(internalName.lastIndexOf('$') + 1),
+                    Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC);
+        }
         MethodVisitor work = writer.visitMethod(Opcodes.ACC_PUBLIC, "work", "(I)I", null, null);
         AnnotationVisitor annotation = work.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true);
         annotation.visit("namespace", "synthetic_test");
