@@ -17,6 +17,8 @@ import java.util.function.BiConsumer;
  * and starts the system server. Each step that fails is one log line; the others still run.
  */
 public final class AgentStarter {
+    /** The stack of a thread that runs a start-up step the main thread's stack had no room for. */
+    private static final long OWN_STACK_BYTES = 1024 * 1024;
     private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
     /** The API's own messages, under the API's package name so that DYN_LOG directives for it apply. */
     private static final AgentLog API_LOG = AgentLog.get("dev.dynamo.runtime");
@@ -111,7 +113,12 @@ public final class AgentStarter {
         } else if (config.serverEnabled()) {
             // In premain (40-55 ms), so that an application that ends at once still reports a taken port,
             // and no server starts while the JVM exits (its selector thread would hold the exit up to 300 ms).
-            step("starting the metrics server", serverStart);
+            step("starting the metrics server", new Step() {
+                @Override
+                public void run() throws Exception {
+                    onEnoughStack(serverStart, "the metrics server started");
+                }
+            });
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());
         }
@@ -145,6 +152,40 @@ public final class AgentStarter {
         }
     }
 
+    /**
+     * Runs {@code step}, and again on a thread with a stack of its own if it overflowed this one:
+     * {@code premain} runs on the JVM's main thread, whose stack is the application's {@code -Xss},
+     * and the smallest the JVM accepts (136 KB) had no room for the server's start.
+     */
+    static void onEnoughStack(final Step step, String done) throws Exception {
+        try {
+            step.run();
+            return;
+        } catch (StackOverflowError tooSmall) {
+            // Run again below, with the frames of the failed attempt gone.
+        }
+        final Throwable[] failure = new Throwable[1];
+        Thread thread = new Thread(null, new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    step.run();
+                } catch (Throwable failed) {
+                    failure[0] = failed;
+                }
+            }
+        }, "dynamo-agent-start", OWN_STACK_BYTES);
+        thread.setDaemon(true);
+        thread.start();
+        thread.join();
+        if (failure[0] instanceof Exception) {
+            throw (Exception) failure[0];
+        } else if (failure[0] != null) {
+            throw (Error) failure[0];
+        }
+        LOG.info(done + " on a thread of the agent's: the main thread's stack (-Xss) had no room for it");
+    }
+
     /** Runs one start-up step; a failure is one log line, and the next steps still run. */
     private static void step(String what, Step step) {
         try {
@@ -154,7 +195,7 @@ public final class AgentStarter {
         }
     }
 
-    private interface Step {
+    interface Step {
         void run() throws Exception;
     }
 

@@ -25,7 +25,7 @@ final class StackStarvedClasses {
     /** Classes waiting at most; more are given up at once, with the usual warning. */
     static final int MAX_WAITING = 256;
     /** Pauses between looks for the waiting classes among the loaded ones, in ms; the last repeats. */
-    private static final long[] PAUSES = {5, 20, 50, 100, 200, 500, 1000};
+    private static final long[] PAUSES = {1, 5, 20, 50, 100, 200, 500, 1000};
     /** How long a class may wait to be found loaded before it is given up. */
     private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -233,7 +233,9 @@ final class StackStarvedClasses {
                     retransformed = true;
                     try {
                         instrumentation.retransformClasses(loaded);
-                        LOG.debug("instrumented " + name + " after its first load had no stack left for the weaving");
+                        LOG.warn("instrumented " + name + " " + (System.nanoTime() - since) / 1000000 + " ms after it"
+                                + " loaded: its first load had no stack left for the weaving (a deep recursion, or a"
+                                + " small -Xss), and its calls before were not counted");
                     } catch (Exception | LinkageError failed) {
                         LOG.warn("cannot instrument " + name + ", loaded where the stack had no room left for the"
                                 + " weaving; it runs without endpoint metrics: " + failed);

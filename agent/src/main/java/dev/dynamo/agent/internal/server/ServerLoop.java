@@ -143,7 +143,11 @@ final class ServerLoop implements Runnable {
                     // Even the report's first run may need memory (the JVM creates a string constant
                     // at its first use), so nothing of it may escape this catch.
                     try {
-                        reportOnce("the metrics server hit an unexpected error and serves on: ", unexpected);
+                        reportOnce(unexpected instanceof SecurityException
+                                ? "the application's SecurityManager denies the metrics server what it needs to answer"
+                                + " clients, so it answers none: grant the agent's jar java.net.SocketPermission"
+                                + " \"*\", \"accept,resolve\" in the policy. Denied: "
+                                : "the metrics server hit an unexpected error and serves on: ", unexpected);
                     } catch (Throwable reportFailed) {
                         // Serving on matters more than the message.
                     }
