@@ -3,8 +3,12 @@ package dev.dynamo.agent.internal.attach;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 
 /**
  * {@code java -jar dynamo-agent.jar <pid>}: loads this agent into the running JVM {@code pid},
@@ -32,6 +36,12 @@ public final class AttachCommand {
         if (Boolean.FALSE.equals(processExists(pid))) {
             err.println("dynamo-agent: no Java process with pid " + pid + ": no process has that id (see jps -l for"
                     + " the Java processes of this user)");
+            return 1;
+        }
+        if (disablesAttach(read("/proc/" + pid + "/cmdline"), read("/proc/" + pid + "/environ"))) {
+            // Asking it anyway, the attach handshake would make it print a thread dump to its stdout.
+            err.println("dynamo-agent: JVM " + pid + " was started with -XX:+DisableAttachMechanism, so no agent can"
+                    + " be loaded into it while it runs; add -javaagent:dynamo-agent.jar to its command line instead");
             return 1;
         }
         try {
@@ -71,6 +81,35 @@ public final class AttachCommand {
             return (Boolean) found.getClass().getMethod("isPresent").invoke(found);
         } catch (ReflectiveOperationException | RuntimeException java8) {
             return new File("/proc/self").isDirectory() ? new File("/proc/" + id).isDirectory() : null;
+        }
+    }
+
+    /**
+     * Whether a JVM with this command line and environment ({@code /proc/<pid>/cmdline} and
+     * {@code environ}: NUL-separated; empty where they cannot be read) disables attach: the last of
+     * {@code -XX:+DisableAttachMechanism} and {@code -XX:-DisableAttachMechanism} wins, and the JVM
+     * reads {@code JAVA_TOOL_OPTIONS} before its command line.
+     */
+    static boolean disablesAttach(byte[] cmdline, byte[] environ) {
+        StringBuilder options = new StringBuilder();
+        for (String variable : new String(environ, StandardCharsets.UTF_8).split("\0")) {
+            if (variable.startsWith("JAVA_TOOL_OPTIONS=") || variable.startsWith("JDK_JAVA_OPTIONS=")) {
+                options.append(variable.substring(variable.indexOf('=') + 1)).append(' ');
+            }
+        }
+        for (String argument : new String(cmdline, StandardCharsets.UTF_8).split("\0")) {
+            options.append(argument).append(' ');
+        }
+        String all = options.toString();
+        return all.lastIndexOf("-XX:+DisableAttachMechanism") > all.lastIndexOf("-XX:-DisableAttachMechanism");
+    }
+
+    /** The file's bytes, or none where it cannot be read (not Linux, another user's process). */
+    private static byte[] read(String file) {
+        try {
+            return Files.readAllBytes(Paths.get(file));
+        } catch (IOException | RuntimeException unreadable) {
+            return new byte[0];
         }
     }
 

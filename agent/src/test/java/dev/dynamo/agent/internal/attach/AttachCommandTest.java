@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AttachCommandTest {
@@ -19,6 +20,26 @@ class AttachCommandTest {
 
     private static String text(ByteArrayOutputStream stream) {
         return new String(stream.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** Asked anyway, such a JVM prints a thread dump to its stdout (the attach handshake's signal). */
+    @Test
+    void aJvmStartedWithAttachDisabledIsNotAsked() {
+        byte[] noEnvironment = new byte[0];
+        assertTrue(AttachCommand.disablesAttach(nul("java", "-XX:+DisableAttachMechanism", "-jar", "app.jar"),
+                noEnvironment));
+        assertFalse(AttachCommand.disablesAttach(nul("java", "-jar", "app.jar"), noEnvironment));
+        assertFalse(AttachCommand.disablesAttach(nul("java", "-XX:+DisableAttachMechanism",
+                "-XX:-DisableAttachMechanism", "Main"), noEnvironment), "the last one wins");
+        assertTrue(AttachCommand.disablesAttach(nul("java", "Main"),
+                nul("HOME=/root", "JAVA_TOOL_OPTIONS=-Xmx1g -XX:+DisableAttachMechanism")), "from the environment");
+        assertFalse(AttachCommand.disablesAttach(nul("java", "-XX:-DisableAttachMechanism", "Main"),
+                nul("JAVA_TOOL_OPTIONS=-XX:+DisableAttachMechanism")), "the command line comes after the environment");
+        assertFalse(AttachCommand.disablesAttach(new byte[0], noEnvironment), "unreadable: tried");
+    }
+
+    private static byte[] nul(String... parts) {
+        return (String.join("\0", parts) + "\0").getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
