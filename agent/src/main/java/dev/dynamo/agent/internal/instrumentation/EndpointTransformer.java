@@ -67,6 +67,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         // Initialised here, before the transformer is installed: the first class load it sees may come
         // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
         InstrumentationCost.nanos();
+        StackHeadroom.suffices();
     }
 
     @Override
@@ -116,6 +117,10 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 if (isIgnored(internalName)) {
                     return null;
                 }
+            }
+            if (beingRedefined == null && stackStarved != null && !StackHeadroom.suffices()
+                    && stackStarved.weaveOnceLoaded(loader, internalName)) {
+                return null;
             }
             return weaver().weave(loader, internalName, classFile);
         } catch (Throwable failed) {
