@@ -253,27 +253,32 @@ final class ForeignCopies {
         Map<String, Integer> positions = new HashMap<String, Integer>();
         Map<String, Set<String>> layouts = new HashMap<String, Set<String>>();
         for (int i = 0; i < samples.size(); i++) {
-            positions.put(sampleKey(samples.get(i)), i);
-            layoutOf(layouts, samples.get(i));
+            String series = seriesKey(samples.get(i));
+            String sampleOfSeries = sampleOfSeries(samples.get(i));
+            positions.put(series + sampleOfSeries, i);
+            layoutOf(layouts, series).add(sampleOfSeries);
         }
-        Map<String, Set<String>> foreignLayouts = new LinkedHashMap<String, Set<String>>();
-        for (Sample sample : family.samples()) {
-            layoutOf(foreignLayouts, sample);
+        String[] foreignSeries = new String[family.samples().size()];
+        Map<String, Set<String>> foreignLayouts = new HashMap<String, Set<String>>();
+        for (int i = 0; i < foreignSeries.length; i++) {
+            foreignSeries[i] = seriesKey(family.samples().get(i));
+            layoutOf(foreignLayouts, foreignSeries[i]).add(sampleOfSeries(family.samples().get(i)));
         }
         boolean added = existing.type() != MetricType.Exposition.GAUGE || family.name().equals(INFLIGHT);
         Set<String> labelNames = samples.isEmpty() ? null : labelNamesOf(samples.get(0));
-        for (Sample sample : family.samples()) {
+        for (int i = 0; i < foreignSeries.length; i++) {
+            Sample sample = family.samples().get(i);
             if (labelNames != null && !labelNames.equals(labelNamesOf(sample))) {
                 reportOnce("labels:" + family.name(), "metric '" + family.name() + "' has the labels " + labelNames
                         + " in one copy of the dynamo API and " + labelNamesOf(sample) + " in another; both are"
                         + " exported. Use the same label names for one name in every copy");
             }
-            String series = seriesKey(sample);
+            String series = foreignSeries[i];
             Set<String> layout = layouts.get(series);
             if (layout == null) {
                 samples.add(sample);
             } else if (added && layout.equals(foreignLayouts.get(series))) {
-                int position = positions.get(sampleKey(sample));
+                int position = positions.get(series + sampleOfSeries(sample));
                 Sample sum = samples.get(position);
                 samples.set(position, new Sample(sum.name(), sum.labelNames(), sum.labelValues(),
                         sum.value() + sample.value()));
@@ -297,25 +302,20 @@ final class ForeignCopies {
         return names;
     }
 
-    /** Adds the sample's name and {@code le} to the layout of its series: a histogram's buckets, count and sum. */
-    private static void layoutOf(Map<String, Set<String>> layouts, Sample sample) {
-        String series = seriesKey(sample);
+    /** The layout of {@code series} (its samples by {@link #sampleOfSeries}: a histogram's buckets, count and sum), created empty. */
+    private static Set<String> layoutOf(Map<String, Set<String>> layouts, String series) {
         Set<String> layout = layouts.get(series);
         if (layout == null) {
             layout = new HashSet<String>();
             layouts.put(series, layout);
         }
-        layout.add(sampleKey(sample).substring(series.length()));
+        return layout;
     }
 
-    /** The series key, then the sample's name and {@code le}: one sample of one series. */
-    private static String sampleKey(Sample sample) {
-        StringBuilder key = new StringBuilder(seriesKey(sample)).append(sample.name());
+    /** Which sample of its series this is: its name, and its {@code le}. */
+    private static String sampleOfSeries(Sample sample) {
         int le = sample.labelNames().indexOf("le");
-        if (le >= 0) {
-            key.append('\0').append(sample.labelValues().get(le));
-        }
-        return key.toString();
+        return le < 0 ? sample.name() : sample.name() + '\0' + sample.labelValues().get(le);
     }
 
     private static Set<String> seriesKeys(FamilySnapshot family) {
