@@ -86,16 +86,9 @@ final class StackStarvedClasses {
     boolean weaveOnceLoaded(ClassLoader loader, String internalName) {
         try {
             synchronized (this) {
-                String name = internalName.replace('/', '.');
-                for (Waiting one : waiting) {
-                    if (one.name.equals(name) && one.loader.get() == loader) {
-                        return true;
-                    }
-                }
-                if (waiting.size() >= MAX_WAITING) {
+                if (!addWaiting(loader, internalName, false)) {
                     return false;
                 }
-                waiting.add(new Waiting(loader, name, false));
                 unattended = !looking;
             }
         } catch (Throwable noStack) {
@@ -146,18 +139,28 @@ final class StackStarvedClasses {
             String internalName = notedNames[i];
             notedLoaders[i] = null;
             notedNames[i] = null;
-            if (loader == null || internalName == null || EndpointTransformer.isIgnored(internalName)) {
-                continue;
-            }
-            String name = internalName.replace('/', '.');
-            boolean known = false;
-            for (Waiting one : waiting) {
-                known |= one.name.equals(name) && one.loader.get() == loader;
-            }
-            if (!known && waiting.size() < MAX_WAITING) {
-                waiting.add(new Waiting(loader, name, true));
+            if (loader != null && internalName != null && !EndpointTransformer.isIgnored(internalName)) {
+                addWaiting(loader, internalName, true);
             }
         }
+    }
+
+    /**
+     * Makes class {@code internalName} of {@code loader} wait, once however often it is noted; false
+     * when {@link #MAX_WAITING} wait already. Guarded by {@code this}.
+     */
+    private boolean addWaiting(ClassLoader loader, String internalName, boolean unchecked) {
+        String name = internalName.replace('/', '.');
+        for (Waiting one : waiting) {
+            if (one.name.equals(name) && one.loader.get() == loader) {
+                return true;
+            }
+        }
+        if (waiting.size() >= MAX_WAITING) {
+            return false;
+        }
+        waiting.add(new Waiting(loader, name, unchecked));
+        return true;
     }
 
     private void lookForTheWaiting() {
