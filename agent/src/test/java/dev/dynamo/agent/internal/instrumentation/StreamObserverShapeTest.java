@@ -148,29 +148,30 @@ class StreamObserverShapeTest {
      * returned, and then has the handler's observer answer, before gRPC tells the listener of the close.
      */
     private static ServerCallHandler<String, String> closingThenAnswering(ServerCallHandler<String, String> next) {
-        return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<String>(
-                next.startCall(call, headers)) {
-            @Override
-            public void onHalfClose() {
-                super.onHalfClose();
-                call.close(Status.ABORTED.withDescription("closed by an interceptor"), new Metadata());
-                try {
-                    handlers.lastObserver.onCompleted();
-                } catch (RuntimeException callAlreadyClosed) {
-                    refusedAnswers.incrementAndGet();
-                }
+        return closingAfterTheHandler(next, () -> {
+            try {
+                handlers.lastObserver.onCompleted();
+            } catch (RuntimeException callAlreadyClosed) {
+                refusedAnswers.incrementAndGet();
             }
-        };
+        });
     }
 
     /** {@code next}, behind an interceptor that closes the call with {@code ABORTED} as soon as the handler has returned. */
     private static ServerCallHandler<String, String> closingAfterTheHandler(ServerCallHandler<String, String> next) {
+        return closingAfterTheHandler(next, () -> { });
+    }
+
+    /** {@code next}, behind an interceptor that closes the call with {@code ABORTED} once the handler returned, then runs {@code afterClose}. */
+    private static ServerCallHandler<String, String> closingAfterTheHandler(ServerCallHandler<String, String> next,
+            Runnable afterClose) {
         return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<String>(
                 next.startCall(call, headers)) {
             @Override
             public void onHalfClose() {
                 super.onHalfClose();
                 call.close(Status.ABORTED.withDescription("closed by an interceptor"), new Metadata());
+                afterClose.run();
             }
         };
     }
