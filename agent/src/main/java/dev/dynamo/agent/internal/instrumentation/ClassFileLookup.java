@@ -10,7 +10,8 @@ import java.util.function.BiFunction;
 
 /**
  * Reads class files through a class loader without loading any class, looking on the loader's own
- * class path first and only then through the loader with its parents. Through
+ * class path first and only then through the loader with its parents. The application class loader's
+ * own class path is read straight from its jars and directories ({@link ApplicationClassPath}). Through
  * {@code ClassLoader.getResourceAsStream} alone the JDK's loaders come first, and each searches every
  * module of the runtime image for the name (and keeps the miss in its resource cache), which for a
  * class of the application costs more than weaving a small class. An application's classes are on
@@ -22,19 +23,38 @@ import java.util.function.BiFunction;
 final class ClassFileLookup {
     /** (loader, resource) to the resource on that loader's own class path, or null; null before Java 9. */
     private final BiFunction<ClassLoader, String, InputStream> ownClassPath;
+    /** The application class loader's class path, or null to read it through that loader too. */
+    private final ApplicationClassPath applicationClassPath;
 
     ClassFileLookup() {
-        this(ownClassPathResources());
+        this(ownClassPathResources(), ApplicationClassPath.ofThisJvm());
     }
 
-    /** @param ownClassPath as {@link OwnClassPathResources} does; null: as before Java 9 */
-    ClassFileLookup(BiFunction<ClassLoader, String, InputStream> ownClassPath) {
+    /**
+     * @param ownClassPath as {@link OwnClassPathResources} does; null: as before Java 9
+     * @param applicationClassPath null: read through the application class loader as through others
+     */
+    ClassFileLookup(BiFunction<ClassLoader, String, InputStream> ownClassPath,
+            ApplicationClassPath applicationClassPath) {
         this.ownClassPath = ownClassPath;
+        this.applicationClassPath = applicationClassPath;
     }
 
     /** The class file of {@code internalName} as {@code loader} sees it, or null when there is none. */
     byte[] read(ClassLoader loader, String internalName) throws IOException {
-        try (InputStream in = open(loader, internalName + ".class")) {
+        String resource = internalName + ".class";
+        if (applicationClassPath != null && ApplicationClassPath.isApplicationLoader(loader)) {
+            byte[] classFile = null;
+            try {
+                classFile = applicationClassPath.read(resource);
+            } catch (IOException | RuntimeException unreadable) {
+                // A jar that cannot be read now: the loader may still serve the class file.
+            }
+            if (classFile != null) {
+                return classFile;
+            }
+        }
+        try (InputStream in = open(loader, resource)) {
             return in == null ? null : ByteStreams.readAll(in, 4096);
         }
     }

@@ -5,12 +5,15 @@ import dev.dynamo.agent.internal.ByteStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +34,7 @@ class ClassFileLookupTest {
 
     @Test
     void beforeJava9AUrlClassLoadersOwnUrlsAreReadFirst(@TempDir Path own, @TempDir Path parents) throws IOException {
-        readsTheOwnClassPathFirst(new ClassFileLookup(null), own, parents);
+        readsTheOwnClassPathFirst(new ClassFileLookup(null, null), own, parents);
     }
 
     private static void readsTheOwnClassPathFirst(ClassFileLookup lookup, Path own, Path parents) throws IOException {
@@ -59,7 +62,7 @@ class ClassFileLookupTest {
                  }
              }) {
             assertArrayEquals(PARENTS, new ClassFileLookup().read(failing, "app/OfTheParent"));
-            assertArrayEquals(PARENTS, new ClassFileLookup(null).read(failing, "app/OfTheParent"));
+            assertArrayEquals(PARENTS, new ClassFileLookup(null, null).read(failing, "app/OfTheParent"));
         }
     }
 
@@ -73,6 +76,38 @@ class ClassFileLookupTest {
         try (InputStream in = Handlers.class.getResourceAsStream("Handlers.class")) {
             assertArrayEquals(ByteStreams.readAll(in, 4096),
                     lookup.read(Handlers.class.getClassLoader(), "com/example/endpoints/Handlers"));
+        }
+    }
+
+    @Test
+    void theApplicationClassLoadersClassFilesAreReadFromItsJarsAndDirectories(@TempDir Path dir) throws IOException {
+        Path jar = dir.resolve("app.jar");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new ZipEntry("app/InTheJar.class"));
+            out.write(OWN);
+            out.putNextEntry(new ZipEntry("app/InBoth.class"));
+            out.write(OWN);
+        }
+        Path classes = dir.resolve("classes");
+        write(classes, "app/InTheDirectory", PARENTS);
+        write(classes, "app/InBoth", PARENTS);
+        Path notAJar = Files.write(dir.resolve("notes.txt"), new byte[] {1, 2, 3});
+        String classPath = String.join(File.pathSeparator, dir.resolve("missing.jar").toString(), notAJar.toString(),
+                jar.toString(), classes.toString());
+        ClassFileLookup lookup = new ClassFileLookup(null, new ApplicationClassPath(classPath));
+        ClassLoader application = ClassLoader.getSystemClassLoader();
+        assertTrue(ApplicationClassPath.isApplicationLoader(application));
+
+        assertArrayEquals(OWN, lookup.read(application, "app/InTheJar"), "the loader itself has no such class");
+        assertArrayEquals(PARENTS, lookup.read(application, "app/InTheDirectory"));
+        assertArrayEquals(OWN, lookup.read(application, "app/InBoth"), "the first entry that has it, as the loader");
+        assertTrue(lookup.read(application, "java/lang/String").length > 0, "the rest through the loader");
+        assertNull(lookup.read(application, "app/Missing"));
+        assertNull(lookup.read(application, "../notes"), "nothing outside the entries");
+
+        try (URLClassLoader other = new URLClassLoader(new URL[0], null)) {
+            assertFalse(ApplicationClassPath.isApplicationLoader(other));
+            assertNull(lookup.read(other, "app/InTheJar"), "another loader does not see that class path");
         }
     }
 

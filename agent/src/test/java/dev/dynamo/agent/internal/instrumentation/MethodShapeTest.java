@@ -52,7 +52,7 @@ class MethodShapeTest {
                 return null;
             }
         };
-        CompletionStageTypes stages = new CompletionStageTypes(new ClassFileLookup(null));
+        CompletionStageTypes stages = new CompletionStageTypes(new ClassFileLookup(null, null));
 
         assertEquals(MethodShape.PUBLISHER, MethodShape.of("()Lreactor/core/publisher/Mono;", loader, stages));
         assertEquals(MethodShape.STREAM_OBSERVER, MethodShape.of(
