@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -614,6 +615,31 @@ public final class ReportWriter {
                     .append(" | ").append(String.format("%,d", (long) Stats.median(columns.get(3)))).append(" |\n");
         }
         out.append('\n');
+        // The transformer's own cost per class, without the whole process's noise: the two largest generated applications.
+        List<Integer> sizes = new ArrayList<>();
+        for (String application : byApplication.keySet()) {
+            if (!application.equals(StartupBenchmark.SPRING)) {
+                sizes.add(Integer.parseInt(application));
+            }
+        }
+        Collections.sort(sizes);
+        if (sizes.size() >= 2) {
+            int largest = sizes.get(sizes.size() - 1);
+            int second = sizes.get(sizes.size() - 2);
+            double perClass = (medianTransformMillis(byApplication.get(Integer.toString(largest)))
+                    - medianTransformMillis(byApplication.get(Integer.toString(second)))) / (largest - second);
+            out.append("Time in the transformer per further annotated class (").append(String.format("%,d", second))
+                    .append(" → ").append(String.format("%,d", largest)).append(" classes, medians): ")
+                    .append(Stats.format(perClass)).append(" ms.\n\n");
+        }
+    }
+
+    private static double medianTransformMillis(List<double[]> runs) {
+        List<Double> millis = new ArrayList<>();
+        for (double[] run : runs) {
+            millis.add(run[1]);
+        }
+        return Stats.median(millis);
     }
 
     private static String applicationLabel(String app) {

@@ -25,14 +25,18 @@ import java.util.stream.Stream;
  * types: {@code first} a {@code bench.app.Reply} that all classes share (like a framework's response
  * type), {@code second} a {@code Result} nested in its class (like a DTO per endpoint). A
  * {@code bench.app.StartupApp}'s {@code main} calls every method once and
- * prints {@code START_TO_MAIN_MS=}, {@code MAIN_MS=} and {@code CPU_MS=} (with {@code -Dbench.wait=true}
- * it then waits for its standard input to close, so that a check can scrape it). Each application is
- * {@code app.jar} plus {@code lib.jar}, which holds the dynamo API and the OpenTelemetry annotations
+ * prints {@code START_TO_MAIN_MS=}, {@code MAIN_MS=} and {@code CPU_MS=}, then, when the dynamo agent
+ * serves on a known {@code DYN_SYSTEM_PORT}, what the agent says the start cost it ({@link AgentCostProbe})
+ * (with {@code -Dbench.wait=true} it then waits for its standard input to close, so that a check can
+ * scrape it). Each application is {@code app.jar} plus {@code lib.jar}, which holds the dynamo API, the
+ * probe and the OpenTelemetry annotations
  * with the OpenTelemetry API they depend on, as an application would carry them (the OpenTelemetry
  * agent instruments {@code @WithSpan} only where that API is present).
  */
 public final class StartupApps {
     static final String MAIN_CLASS = "bench.app.StartupApp";
+    /** In {@code lib.jar}: asked at the end of {@code main} when the agent serves on a known port. */
+    private static final String AGENT_COST_PROBE = AgentCostProbe.class.getName().replace('.', '/') + ".class";
 
     private StartupApps() {
     }
@@ -44,7 +48,8 @@ public final class StartupApps {
         Path dir = apps.resolve("object-returns").resolve("n" + n);
         Path app = dir.resolve("app.jar");
         Path lib = apps.resolve("lib.jar");
-        if (!Files.isRegularFile(lib)) {
+        if (!Files.isRegularFile(lib) || !hasEntry(lib, AGENT_COST_PROBE)) {
+            Files.deleteIfExists(lib);
             writeLibJar(lib);
         }
         if (!Files.isRegularFile(app)) {
@@ -127,6 +132,10 @@ public final class StartupApps {
                 + "                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();\n"
                 + "        System.out.println(\"START_TO_MAIN_MS=\" + (mainStart - jvmStart) + \" MAIN_MS=\" + (mainEnd - mainStart)\n"
                 + "                + \" CPU_MS=\" + cpu / 1_000_000 + \" SUM=\" + sum);\n"
+                + "        String agentPort = System.getenv(\"DYN_SYSTEM_PORT\");\n"
+                + "        if (agentPort != null && agentPort.matches(\"[1-9][0-9]*\")) {\n"
+                + "            System.out.println(" + AgentCostProbe.class.getName() + ".read(Integer.parseInt(agentPort)));\n"
+                + "        }\n"
                 + "        if (Boolean.getBoolean(\"bench.wait\")) {\n"
                 + "            try {\n"
                 + "                while (System.in.read() >= 0) {\n"
@@ -138,7 +147,13 @@ public final class StartupApps {
                 + "}\n";
     }
 
-    /** The dynamo API, the OpenTelemetry annotations and API, copied out of {@code benchmarks.jar}. */
+    private static boolean hasEntry(Path jar, String name) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.getEntry(name) != null;
+        }
+    }
+
+    /** The dynamo API, the OpenTelemetry annotations and API, and {@link AgentCostProbe}, copied out of {@code benchmarks.jar}. */
     private static void writeLibJar(Path lib) throws IOException {
         Files.createDirectories(lib.getParent());
         Path partial = lib.resolveSibling("lib.jar.tmp");
@@ -149,7 +164,7 @@ public final class StartupApps {
                 JarEntry entry = entries.nextElement();
                 String name = entry.getName();
                 if (!entry.isDirectory() && (name.startsWith("dev/dynamo/runtime/")
-                        || name.startsWith("io/opentelemetry/"))) {
+                        || name.startsWith("io/opentelemetry/") || name.equals(AGENT_COST_PROBE))) {
                     jar.putNextEntry(new JarEntry(name));
                     try (InputStream in = source.getInputStream(entry)) {
                         in.transferTo(jar);

@@ -152,7 +152,7 @@ public final class StartupBenchmark {
         if (classes.equals("0")) {
             configs.add(new Config(DYNAMO_SERVER, classes, Collections.singletonList(dynamo), serverOn));
         }
-        if (classes.equals(SPRING)) {
+        if (!classes.equals("0")) {
             Map<String, String> serverOnKnownPort = new LinkedHashMap<>();
             serverOnKnownPort.put("DYN_SYSTEM_PORT", FREE_PORT);
             serverOnKnownPort.put("DYN_SYSTEM_HOST", "127.0.0.1");
