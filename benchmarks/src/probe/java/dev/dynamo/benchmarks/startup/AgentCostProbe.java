@@ -11,8 +11,8 @@ import java.util.Locale;
 /**
  * What the dynamo agent's own {@code /metrics} says a start cost it, asked by the generated start-up
  * applications at the end of their {@code main} when the agent serves on a known port (copied into
- * their {@code lib.jar}). Prints the line {@link StartupBenchmark} reads, as the Spring Boot
- * application's own copy of this code does ({@code benchmarks/spring-app} cannot depend on this jar).
+ * their {@code lib.jar}) and by the Spring Boot one, which compiles this source too. Prints the line
+ * {@code StartupBenchmark} reads.
  */
 public final class AgentCostProbe {
     private AgentCostProbe() {
