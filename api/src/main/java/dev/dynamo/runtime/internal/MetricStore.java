@@ -111,7 +111,7 @@ public final class MetricStore {
         foldedLabelSets(family).inc();
     }
 
-    /** The counter of label sets folded in {@code family}, registered at the first fold of any family. */
+    /** The counter of label sets folded in {@code family}, registered with the first labelled family. */
     IntCounter foldedLabelSets(String family) {
         Vecs.LongCounterVec vec;
         synchronized (lock) {
@@ -204,6 +204,7 @@ public final class MetricStore {
             }
             if (created instanceof LabeledMetrics) {
                 ((LabeledMetrics<?, ?>) created).attach(seriesLimit);
+                seriesLimit.showFoldedCounter();
             }
             Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created,
                     definition.hierarchy());

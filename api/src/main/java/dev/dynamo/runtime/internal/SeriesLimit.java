@@ -92,6 +92,18 @@ final class SeriesLimit {
         }
     }
 
+    /**
+     * Shows the family's folded-label-set counter at 0 from its first labelled metric on: PromQL's
+     * {@code increase} and {@code rate} count from a series' first scrape, so a counter that first
+     * appeared at its first fold would hide that fold, and the whole of a burst that fills the family
+     * at once. Called under the store's lock; the counter's own family has none.
+     */
+    void showFoldedCounter() {
+        if (folded == null && !family.equals(FOLDED_FAMILY)) {
+            folded = store.foldedLabelSets(family);
+        }
+    }
+
     private void countFolded() {
         IntCounter counter = folded;
         if (counter == null) {

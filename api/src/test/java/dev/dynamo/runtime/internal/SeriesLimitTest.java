@@ -147,7 +147,26 @@ class SeriesLimitTest {
         FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_freed");
         assertEquals(1, family.samples().size());
         assertEquals("b", family.samples().get(0).labelValues().get(1));
-        assertNull(findFamily(store.snapshot(), FOLDED), "nothing folded, so no counter");
+        assertEquals(0.0, folded("dynamo_component_freed"), "nothing folded");
+    }
+
+    @Test
+    void aLabelledFamilysFoldedCounterShowsZeroBeforeItsFirstFold() {
+        // Scraped before any fold, so that increase() and rate() see the first fold, even a burst.
+        assertNull(findFamily(store.snapshot(), FOLDED), "no labelled family yet, so no counter");
+        at("ns").createCounter("plain", "h", null);
+        assertNull(findFamily(store.snapshot(), FOLDED), "a metric without variable labels never folds");
+
+        CounterVec vec = at("ns").createCounterVec("by_model", "h", Arrays.asList("model"), null);
+        vec.setMaxSeries(2);
+        assertEquals(0.0, folded("dynamo_component_by_model"));
+
+        for (String model : Arrays.asList("a", "b", "c", "d", "e")) {
+            vec.withLabelValues(model).inc();
+        }
+        assertEquals(3.0, folded("dynamo_component_by_model"));
+        FamilySnapshot counter = findFamily(store.snapshot(), FOLDED);
+        assertEquals(1, counter.samples().size(), "one series per labelled family, none for the counter's own");
     }
 
     @Test
