@@ -51,7 +51,8 @@ final class Connection {
 
     final ByteBuffer[] outgoing = new ByteBuffer[2];
     ByteBuffer head;
-    byte[] body;
+    /** The response whose body is being written; null when none is. */
+    HttpResponse body;
     int bodyPosition;
     int bodyEnd;
     long writeStarted;

@@ -1,17 +1,20 @@
 package dev.dynamo.agent.internal.server;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A response to send: status, header fields and a body held in an array (not copied; the array
- * belongs to whoever rendered it until the response is written).
+ * A response to send: status, header fields and a body held in an array or a {@link PageBuffer}
+ * (not copied; it belongs to whoever rendered it until the response is written).
  */
 final class HttpResponse {
     private final int status;
     private final List<String> headers = new ArrayList<String>(8);
     private byte[] body = new byte[0];
+    /** The body when it is a rendered page, else null. */
+    private PageBuffer page;
     private int bodyLength;
     private boolean closeConnection;
 
@@ -41,7 +44,14 @@ final class HttpResponse {
 
     HttpResponse body(byte[] bytes, int length) {
         this.body = bytes;
+        this.page = null;
         this.bodyLength = length;
+        return this;
+    }
+
+    HttpResponse body(PageBuffer rendered) {
+        this.page = rendered;
+        this.bodyLength = rendered.length();
         return this;
     }
 
@@ -59,8 +69,10 @@ final class HttpResponse {
         return closeConnection;
     }
 
-    byte[] bodyBytes() {
-        return body;
+    /** At most {@code max} bytes of the body from {@code position}: a view, not a copy. */
+    ByteBuffer bodySlice(int position, int max) {
+        return page != null ? page.slice(position, max)
+                : ByteBuffer.wrap(body, position, Math.min(max, bodyLength - position));
     }
 
     int bodyLength() {

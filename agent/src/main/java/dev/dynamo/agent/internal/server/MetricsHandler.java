@@ -69,7 +69,7 @@ final class MetricsHandler {
         if (gzip) {
             response.header("Content-Encoding", "gzip");
         }
-        return response.body(page.bytes(), page.length());
+        return response.body(page);
     }
 
     private static void write(String contentType, OutputStream out, Enumeration<MetricFamilySamples> families)

@@ -1,73 +1,98 @@
 package dev.dynamo.agent.internal.server;
 
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A rendered page: a growable byte array, kept for the next scrape of the same render slot unless
- * it grew beyond {@link #MAX_KEPT_BYTES}, so that the memory a large page took is given back.
+ * A rendered page, in chunks of {@link #CHUNK_BYTES}: a page takes its own size and at most one
+ * chunk more, where one growing array would hold its old and its doubled copy at once (an 18 MB page
+ * then needed 48 MB free, and failed in a heap it fits in). The chunks are kept for the next scrape
+ * of the same render slot up to {@link #MAX_KEPT_BYTES}, so that the memory a large page took is
+ * given back.
  */
 final class PageBuffer extends OutputStream {
-    /** Largest array kept between scrapes; the agent keeps at most this much per render slot. */
+    /** Largest capacity kept between scrapes; the agent keeps at most this much per render slot. */
     static final int MAX_KEPT_BYTES = 4 * 1024 * 1024;
-    private static final int INITIAL_BYTES = 16 * 1024;
-    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
+    /** The size of each chunk: the server's write slice, so that a slice never spans two chunks. */
+    static final int CHUNK_BYTES = ServerLoop.WRITE_SLICE_BYTES;
+    private static final long MAX_PAGE_BYTES = Integer.MAX_VALUE - 16;
 
-    private byte[] bytes;
+    private final List<byte[]> chunks = new ArrayList<byte[]>();
     private int length;
 
     @Override
     public void write(int b) {
-        ensureRoom(1);
-        bytes[length++] = (byte) b;
+        int offset = length % CHUNK_BYTES;
+        chunkFor(1)[offset] = (byte) b;
+        length++;
     }
 
     @Override
     public void write(byte[] source, int offset, int count) {
-        ensureRoom(count);
-        System.arraycopy(source, offset, bytes, length, count);
-        length += count;
-    }
-
-    private void ensureRoom(int count) {
-        if (bytes == null) {
-            bytes = new byte[Math.max(INITIAL_BYTES, count)];
-        }
-        int needed = length + count;
-        if (needed < 0 || needed > MAX_ARRAY_BYTES) {
-            throw new OutOfMemoryError("a metrics page larger than " + MAX_ARRAY_BYTES + " bytes");
-        }
-        if (needed > bytes.length) {
-            int grown = bytes.length > MAX_ARRAY_BYTES / 2 ? MAX_ARRAY_BYTES : bytes.length * 2;
-            byte[] larger = new byte[Math.max(grown, needed)];
-            System.arraycopy(bytes, 0, larger, 0, length);
-            bytes = larger;
+        while (count > 0) {
+            int inChunk = length % CHUNK_BYTES;
+            int taken = Math.min(count, CHUNK_BYTES - inChunk);
+            System.arraycopy(source, offset, chunkFor(taken), inChunk, taken);
+            length += taken;
+            offset += taken;
+            count -= taken;
         }
     }
 
-    /** The array holding the page; valid until {@link #reset()} or {@link #release()}. */
-    byte[] bytes() {
-        return bytes == null ? new byte[0] : bytes;
+    /** The chunk that byte {@link #length} goes to, added when needed, with room for {@code count} more. */
+    private byte[] chunkFor(int count) {
+        if ((long) length + count > MAX_PAGE_BYTES) {
+            throw new OutOfMemoryError("a metrics page larger than " + MAX_PAGE_BYTES + " bytes");
+        }
+        int index = length / CHUNK_BYTES;
+        if (index == chunks.size()) {
+            chunks.add(new byte[CHUNK_BYTES]);
+        }
+        return chunks.get(index);
+    }
+
+    /**
+     * At most {@code max} bytes of the page from {@code position}, within one chunk: a view, valid
+     * until {@link #reset()} or {@link #release()}.
+     */
+    ByteBuffer slice(int position, int max) {
+        int inChunk = position % CHUNK_BYTES;
+        int count = Math.min(Math.min(max, CHUNK_BYTES - inChunk), length - position);
+        return ByteBuffer.wrap(chunks.get(position / CHUNK_BYTES), inChunk, count);
+    }
+
+    /** The page as one array: a copy, for tests and small pages. */
+    byte[] toByteArray() {
+        byte[] copy = new byte[length];
+        for (int position = 0; position < length; position += CHUNK_BYTES) {
+            System.arraycopy(chunks.get(position / CHUNK_BYTES), 0, copy, position,
+                    Math.min(CHUNK_BYTES, length - position));
+        }
+        return copy;
     }
 
     int length() {
         return length;
     }
 
-    /** Empties the buffer for the next page, dropping an array larger than {@link #MAX_KEPT_BYTES}. */
+    /** Empties the buffer for the next page, keeping at most {@link #MAX_KEPT_BYTES} of chunks. */
     void reset() {
         length = 0;
-        if (bytes != null && bytes.length > MAX_KEPT_BYTES) {
-            bytes = null;
+        int kept = MAX_KEPT_BYTES / CHUNK_BYTES;
+        while (chunks.size() > kept) {
+            chunks.remove(chunks.size() - 1);
         }
     }
 
-    /** Drops the array altogether, e.g. after a render that ran out of memory. */
+    /** Drops every chunk, e.g. after a render that ran out of memory. */
     void release() {
         length = 0;
-        bytes = null;
+        chunks.clear();
     }
 
     int capacity() {
-        return bytes == null ? 0 : bytes.length;
+        return chunks.size() * CHUNK_BYTES;
     }
 }

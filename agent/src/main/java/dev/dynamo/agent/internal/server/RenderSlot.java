@@ -19,6 +19,8 @@ final class RenderSlot implements Runnable {
     private volatile boolean finished;
     private HttpResponse response;
     private Throwable failure;
+    /** How much of the page was written when the render failed. */
+    private int writtenAtFailure;
 
     RenderSlot(MetricsHandler handler, Runnable wakeUp) {
         this.handler = handler;
@@ -40,6 +42,7 @@ final class RenderSlot implements Runnable {
             response = handler.render(request, page);
         } catch (Throwable failed) {
             // Often an OutOfMemoryError: drop the page at once so the memory returns to the application.
+            writtenAtFailure = page.length();
             page.release();
             failure = failed;
         } finally {
@@ -58,6 +61,10 @@ final class RenderSlot implements Runnable {
 
     Throwable failure() {
         return failure;
+    }
+
+    int writtenAtFailure() {
+        return writtenAtFailure;
     }
 
     /** Frees the slot once its page is written or its connection closed. */

@@ -419,7 +419,7 @@ final class ServerLoop implements Runnable {
         connection.access = null;
         connection.answerFailure = null;
         if (failure != null) {
-            respond(connection, internalError("checking credentials", failure), now);
+            respond(connection, internalError("checking credentials", failure, ""), now);
         } else if (connection.accessGranted) {
             route(connection, connection.request, now);
         } else {
@@ -491,7 +491,7 @@ final class ServerLoop implements Runnable {
         connection.answer = null;
         connection.answerFailure = null;
         if (response == null) {
-            response = internalError("/health", failure);
+            response = internalError("/health", failure, "");
         }
         respond(connection, response, now);
     }
@@ -549,7 +549,7 @@ final class ServerLoop implements Runnable {
             try {
                 HttpResponse response = slot.response();
                 if (response == null) {
-                    response = internalError("rendering /metrics", slot.failure());
+                    response = internalError("rendering /metrics", slot.failure(), renderFailureHint(slot));
                 }
                 respond(connection, response, now);
             } catch (Throwable failed) {
@@ -561,16 +561,26 @@ final class ServerLoop implements Runnable {
     /**
      * Logs that {@code what} failed, the first failure of each kind at warn and the next ones at
      * debug (a broken collector must not flood the log), and returns the 500 that answers it: no
-     * stack trace or request data goes back to the client.
+     * stack trace or request data goes back to the client. {@code hint} ends the log line: what to do.
      */
-    private HttpResponse internalError(String what, Throwable failure) {
-        String message = what + " failed, answered 500: " + failure;
+    private HttpResponse internalError(String what, Throwable failure, String hint) {
+        String message = what + " failed, answered 500: " + failure + hint;
         if (failure != null && reportedRenderFailures.add(failure.getClass())) {
             LOG.warn(message + " (further failures of this kind are logged at debug)");
         } else {
             LOG.debug(message);
         }
         return HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
+    }
+
+    /** For a render that ran out of heap: how far it got, and what lets the page fit. */
+    private static String renderFailureHint(RenderSlot slot) {
+        if (!(slot.failure() instanceof OutOfMemoryError)) {
+            return "";
+        }
+        return " (the page had " + slot.writtenAtFailure() + " bytes when the heap ran out; a page is held in the heap"
+                + " while it is sent, its samples while it is written: give the JVM more heap, ask for gzip"
+                + " (Accept-Encoding: gzip, which Prometheus sends), or ask for fewer metrics with ?name[]=...)";
     }
 
     private void freeSlot(RenderSlot slot, long now) {
@@ -592,7 +602,7 @@ final class ServerLoop implements Runnable {
         connection.keepAlive = keepAlive;
         connection.head = ByteBuffer.wrap(response.head(keepAlive, security.responseHeaders()));
         boolean head = connection.request != null && connection.request.isHead();
-        connection.body = head ? null : response.bodyBytes();
+        connection.body = head ? null : response;
         connection.bodyPosition = 0;
         connection.bodyEnd = head ? 0 : response.bodyLength();
         connection.state = State.WRITING;
@@ -610,15 +620,14 @@ final class ServerLoop implements Runnable {
         while (true) {
             ByteBuffer slice = NOTHING;
             if (connection.bodyPosition < connection.bodyEnd) {
-                slice = ByteBuffer.wrap(connection.body, connection.bodyPosition,
-                        Math.min(WRITE_SLICE_BYTES, connection.bodyEnd - connection.bodyPosition));
+                slice = connection.body.bodySlice(connection.bodyPosition, WRITE_SLICE_BYTES);
             }
+            // A view of the body's array or of one chunk of a page: its position counts from its own start.
+            int sliceStart = slice.position();
             connection.outgoing[0] = connection.head;
             connection.outgoing[1] = slice;
             long written = connection.transport.write(connection.outgoing);
-            if (slice != NOTHING) {
-                connection.bodyPosition = slice.position();
-            }
+            connection.bodyPosition += slice.position() - sliceStart;
             if (written > 0) {
                 connection.lastProgress = now;
             }

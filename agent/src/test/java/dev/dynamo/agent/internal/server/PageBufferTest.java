@@ -3,40 +3,40 @@ package dev.dynamo.agent.internal.server;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PageBufferTest {
 
     @Test
-    void keepsASmallArrayForTheNextPage() {
+    void keepsItsChunksForTheNextPage() {
         PageBuffer page = new PageBuffer();
         page.write(new byte[100_000], 0, 100_000);
-        byte[] used = page.bytes();
+        int capacity = page.capacity();
 
         page.reset();
 
         assertEquals(0, page.length());
-        assertSame(used, page.bytes());
+        assertEquals(capacity, page.capacity());
     }
 
     @Test
-    void dropsAnArrayLargerThanTheCapOnceUsed() {
+    void keepsNoMoreThanTheCapOnceUsed() {
         PageBuffer page = new PageBuffer();
-        page.write(new byte[PageBuffer.MAX_KEPT_BYTES + 1], 0, PageBuffer.MAX_KEPT_BYTES + 1);
+        page.write(new byte[PageBuffer.MAX_KEPT_BYTES * 2], 0, PageBuffer.MAX_KEPT_BYTES * 2);
         assertTrue(page.capacity() > PageBuffer.MAX_KEPT_BYTES);
 
         page.reset();
 
-        assertEquals(0, page.capacity());
+        assertEquals(PageBuffer.MAX_KEPT_BYTES, page.capacity());
     }
 
     @Test
-    void releasesItsArrayAfterAFailedRender() {
+    void releasesItsChunksAfterAFailedRender() {
         PageBuffer page = new PageBuffer();
         page.write(7);
 
@@ -44,6 +44,46 @@ class PageBufferTest {
 
         assertEquals(0, page.capacity());
         assertEquals(0, page.length());
+    }
+
+    @Test
+    void aLargePageTakesItsOwnSizeAndLessThanAChunkMore() {
+        // A doubling array held up to twice the page, and both copies while it grew.
+        PageBuffer page = new PageBuffer();
+        int size = 10 * PageBuffer.CHUNK_BYTES + 1;
+        for (int written = 0; written < size; written += 1000) {
+            page.write(new byte[1000], 0, Math.min(1000, size - written));
+        }
+
+        assertEquals(size, page.length());
+        assertTrue(page.capacity() - page.length() < PageBuffer.CHUNK_BYTES, "capacity " + page.capacity());
+    }
+
+    @Test
+    void readsBackInSlicesWhatWasWrittenAcrossChunks() {
+        byte[] content = new byte[3 * PageBuffer.CHUNK_BYTES + 123];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31 + i / 7);
+        }
+        PageBuffer page = new PageBuffer();
+        page.write(content[0]);
+        page.write(content, 1, PageBuffer.CHUNK_BYTES - 2);
+        page.write(content, PageBuffer.CHUNK_BYTES - 1, content.length - PageBuffer.CHUNK_BYTES);
+        page.write(content[content.length - 1]);
+
+        assertArrayEquals(content, page.toByteArray());
+        for (int max : new int[] {1000, PageBuffer.CHUNK_BYTES, Integer.MAX_VALUE}) {
+            byte[] read = new byte[content.length];
+            int position = 0;
+            while (position < page.length()) {
+                ByteBuffer slice = page.slice(position, max);
+                assertTrue(slice.remaining() > 0 && slice.remaining() <= max);
+                int count = slice.remaining();
+                slice.get(read, position, count);
+                position += count;
+            }
+            assertArrayEquals(content, read, "slices of at most " + max + " bytes");
+        }
     }
 
     @Test
@@ -56,8 +96,6 @@ class PageBufferTest {
         writer.flush();
 
         byte[] expected = (text + text).replace('\uD800', '?').getBytes(StandardCharsets.UTF_8);
-        byte[] written = new byte[page.length()];
-        System.arraycopy(page.bytes(), 0, written, 0, page.length());
-        assertArrayEquals(expected, written);
+        assertArrayEquals(expected, page.toByteArray());
     }
 }

@@ -590,7 +590,33 @@ class SystemServerTest {
             assertTrue(client.closedByServer());
         }
         assertEquals(200, request(server, "GET", "/metrics").status);
-        assertTrue(new String(agentLog.toByteArray(), StandardCharsets.UTF_8).contains("OutOfMemoryError"));
+        String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
+        assertTrue(log.contains("OutOfMemoryError"), log);
+        assertTrue(log.matches("(?s).*the page had \\d+ bytes when the heap ran out.*") && log.contains("Accept-Encoding: gzip"),
+                "says how far the render got and what lets the page fit: " + log);
+    }
+
+    /** A page of many chunks (20 MB) goes out whole and in order, twice over one connection kept alive. */
+    @Test
+    void servesAPageOfManyChunksWholeAndInOrder() throws IOException {
+        registry.registerNamedByPrefix(bigPage(), "big_");
+        char[] filler = new char[1000];
+        Arrays.fill(filler, 'x');
+        String labels = "big_page{filler=\"" + new String(filler) + "\",} ";
+        try (RawHttp client = new RawHttp(server.port())) {
+            for (int scrape = 0; scrape < 2; scrape++) {
+                RawHttp.Reply reply = client.send("GET /metrics?name[]=big_page HTTP/1.1\r\n\r\n").read();
+                assertEquals(200, reply.status);
+                int sample = 0;
+                for (String line : reply.text().split("\n")) {
+                    if (line.startsWith("big_page")) {
+                        assertEquals(labels + (double) sample, line, "sample " + sample);
+                        sample++;
+                    }
+                }
+                assertEquals(20_000, sample);
+            }
+        }
     }
 
     @Test
