@@ -541,7 +541,9 @@ public final class ReportWriter {
         int largest = sizes.get(sizes.size() - 1);
         int second = sizes.size() > 1 ? sizes.get(sizes.size() - 2) : largest;
         for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
-            if (config.getKey().equals(StartupBenchmark.NO_AGENT) || config.getValue().size() < 2) {
+            // The agent-cost runs also start the server and scrape it at the end of main: no start-up of their own.
+            if (config.getKey().equals(StartupBenchmark.NO_AGENT)
+                    || config.getKey().equals(StartupBenchmark.DYNAMO_SERVER_AGENT_COST) || config.getValue().size() < 2) {
                 continue;
             }
             out.append("| ").append(config.getKey());
