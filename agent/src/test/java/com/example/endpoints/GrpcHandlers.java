@@ -5,8 +5,10 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -159,6 +161,14 @@ public class GrpcHandlers {
     }
 
     public volatile StreamObserver<String> lastObserver;
+
+    /** Hands its observer to the test, which reports the answer's course to the agent itself. */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "undecided")
+    public void undecided(String request, StreamObserver<String> responses) {
+        undecidedObservers.add(responses);
+    }
+
+    public final BlockingQueue<StreamObserver<String>> undecidedObservers = new LinkedBlockingQueue<>();
 
     /** Counted down when gRPC refused {@link #answerTooLate}'s answer because the call was closed. */
     public final CountDownLatch lateAnswerRefused = new CountDownLatch(1);

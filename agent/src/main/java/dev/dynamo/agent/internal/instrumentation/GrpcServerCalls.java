@@ -21,7 +21,9 @@ import java.util.List;
  * entered, as taken when it returns, and as refused when gRPC throws (the call was closed or
  * cancelled already), so that a refused answer changes nothing and the listener's report of the
  * close ends the call; a close reported while an answer is pending ends the call with that answer
- * (the transport may finish the call before the answering thread returns). The listeners report on
+ * on the answering thread (a transport that finishes the call inside the answer), and on another
+ * thread leaves the end to the answering thread, which learns whether gRPC took the answer. The
+ * listeners report on
  * entry, and exceptions from a catch-all that rethrows the same object. Each report sits inside a
  * catch-all of its own, so that gRPC runs on whatever happens.
  * They report only calls that a measured handler started, and cost one emptiness check otherwise.

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.GrpcHandlers;
+import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import io.grpc.CallOptions;
 import io.grpc.ForwardingServerCallListener;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +83,7 @@ class StreamObserverShapeTest {
                 .addMethod(unary("Outer"), ServerCalls.asyncUnaryCall(handlers::outer))
                 .addMethod(unary("Recovering"), ServerCalls.asyncUnaryCall(handlers::recovering))
                 .addMethod(unary("Silent"), ServerCalls.asyncUnaryCall(handlers::silent))
+                .addMethod(unary("Undecided"), ServerCalls.asyncUnaryCall(handlers::undecided))
                 .addMethod(chat(), ServerCalls.asyncBidiStreamingCall(handlers::chat))
                 .addMethod(bidi("ChatFailing"), ServerCalls.asyncBidiStreamingCall(handlers::chatFailing))
                 .addMethod(unary("AnswerTooLate"), closingAfterTheHandler(ServerCalls.asyncUnaryCall(handlers::answerTooLate)))
@@ -270,6 +273,62 @@ class StreamObserverShapeTest {
         assertEquals(1, metrics.requests());
         assertEquals(1, metrics.durations());
         assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * The listener's report of the close comes on another thread while the handler's answer is
+     * pending (gRPC's onCompleted entered, not yet returned): the close may be the answer's or an
+     * earlier one (an interceptor's) that gRPC refuses the answer for. The call ends when the
+     * answering thread learns which. Before, the close ended it at once as answered, also when the
+     * answer was then refused: a failed call counted as a success (seen under load, one run in many).
+     * The same reports as gRPC's woven classes make, in the order of that race.
+     */
+    @Test
+    void aCloseWhileAnAnswerIsPendingEndsTheCallAsGrpcDecidesTheAnswer() throws Exception {
+        EndpointMetrics metrics = metrics("undecided");
+        for (boolean taken : new boolean[] {false, true}) {
+            Future<String> reply = ClientCalls.futureUnaryCall(channel.newCall(unary("Undecided"), CallOptions.DEFAULT),
+                    "x");
+            StreamObserver<String> observer = handlers.undecidedObservers.poll(10, TimeUnit.SECONDS);
+            assertNotNull(observer);
+
+            StreamObserverCalls.answering(observer);
+            Thread closer = new Thread(() -> StreamObserverCalls.closed(observer));
+            closer.start();
+            closer.join();
+            assertEquals(1, metrics.inflight(), "the close waits for the answer's fate");
+            if (taken) {
+                StreamObserverCalls.completed(observer);
+            } else {
+                StreamObserverCalls.refused(observer);
+            }
+            assertEquals(0, metrics.inflight());
+            reply.cancel(true);
+        }
+        assertEquals(2, metrics.requests());
+        assertEquals(2, metrics.durations());
+        assertEquals(1, metrics.errors(StreamObserverCalls.CLOSED_WITHOUT_ANSWER), "the refused answer's call");
+        assertEquals(0, metrics.cancellations(), "the client's cancel came after each call ended");
+    }
+
+    /** Where the transport finishes the call inside the answer, on its thread, gRPC took the answer. */
+    @Test
+    void aCloseOnTheAnsweringThreadEndsTheCallWithTheAnswer() throws Exception {
+        EndpointMetrics metrics = metrics("undecided");
+        long requests = metrics.requests();
+        Future<String> reply = ClientCalls.futureUnaryCall(channel.newCall(unary("Undecided"), CallOptions.DEFAULT), "x");
+        StreamObserver<String> observer = handlers.undecidedObservers.poll(10, TimeUnit.SECONDS);
+        assertNotNull(observer);
+        long errors = metrics.errors(StreamObserverCalls.CLOSED_WITHOUT_ANSWER);
+
+        StreamObserverCalls.answering(observer);
+        StreamObserverCalls.closed(observer);
+
+        assertEquals(0, metrics.inflight(), "ended by the close");
+        StreamObserverCalls.completed(observer);
+        reply.cancel(true);
+        assertEquals(requests + 1, metrics.requests());
+        assertEquals(errors, metrics.errors(StreamObserverCalls.CLOSED_WITHOUT_ANSWER));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiFunction;
 
 /**
@@ -42,6 +43,14 @@ public final class StreamObserverCalls {
     public static final String CLOSED_WITHOUT_ANSWER = "closed_without_answer";
     /** A call's pending answer when it is {@code onCompleted} (an error's is the exception). */
     private static final Object ANSWERED = new Object();
+    /**
+     * In place of a pending answer: the server closed the call on another thread while the answer was
+     * being given, so the answering thread ends the call, with its answer if gRPC takes it and as
+     * {@link #CLOSED_WITHOUT_ANSWER} if gRPC refuses it (the close came first).
+     */
+    private static final Object CLOSED_WHILE_ANSWERING = new Object();
+    private static final AtomicReferenceFieldUpdater<Call, Object> PENDING_ANSWER =
+            AtomicReferenceFieldUpdater.newUpdater(Call.class, Object.class, "pendingAnswer");
 
     /**
      * Whether gRPC's classes report the ends of calls: once its observer (completion, errors) is
@@ -140,8 +149,8 @@ public final class StreamObserverCalls {
 
     /**
      * gRPC's {@code observer.onCompleted()} is entered: the answer is pending until it returns. The
-     * server may finish the call (its listener's {@code onComplete}) before this thread returns; the
-     * pending answer is then the call's outcome.
+     * server may finish the call (its listener's {@code onComplete}) before this thread returns; see
+     * {@link #closed}.
      */
     public static void answering(Object observer) {
         pendingAnswer(observer, ANSWERED);
@@ -152,9 +161,29 @@ public final class StreamObserverCalls {
         pendingAnswer(observer, thrown == null ? ANSWERED : thrown);
     }
 
-    /** gRPC refused the pending answer (the call was closed or cancelled already): it is no outcome. */
+    /**
+     * gRPC refused the pending answer (the call was closed or cancelled already): it is no outcome.
+     * When the close was reported while the answer was pending, the call ends here, closed without
+     * an answer.
+     */
     public static void refused(Object observer) {
-        pendingAnswer(observer, null);
+        if (CALLS.isEmpty()) {
+            return;
+        }
+        Call calls = CALLS.get(observer);
+        if (calls == null) {
+            return;
+        }
+        while (true) {
+            Object answer = calls.pendingAnswer;
+            if (answer == CLOSED_WHILE_ANSWERING) {
+                report(observer, null, CLOSED_WITHOUT_ANSWER, false);
+                return;
+            }
+            if (PENDING_ANSWER.compareAndSet(calls, answer, null)) {
+                return;
+            }
+        }
     }
 
     private static void pendingAnswer(Object observer, Object answer) {
@@ -162,8 +191,16 @@ public final class StreamObserverCalls {
             return;
         }
         Call calls = CALLS.get(observer);
-        if (calls != null) {
-            calls.pendingAnswer = answer;
+        if (calls == null) {
+            return;
+        }
+        calls.answeringThread = Thread.currentThread();
+        while (true) {
+            Object current = calls.pendingAnswer;
+            // Closed while an earlier answer was pending: that answer's thread ends the call.
+            if (current == CLOSED_WHILE_ANSWERING || PENDING_ANSWER.compareAndSet(calls, current, answer)) {
+                return;
+            }
         }
     }
 
@@ -190,24 +227,36 @@ public final class StreamObserverCalls {
 
     /**
      * The server closed the call that answers through {@code observer}. When the handler had answered,
-     * its call has ended already, or ends now with its pending answer (the answering thread has not
-     * returned yet); a call with no answer was closed without it (an interceptor closed it, or gRPC
-     * did after an exception the agent did not see), and ends as an error of type
+     * its call has ended already. A call with no answer was closed without it (an interceptor closed
+     * it, or gRPC did after an exception the agent did not see), and ends as an error of type
      * {@link #CLOSED_WITHOUT_ANSWER}: the client was given some status other than the handler's.
+     *
+     * <p>An answer still pending decides by where the close comes from. On the answering thread
+     * (a transport that finishes the call inside the answer), gRPC took the answer, and the call ends
+     * with it now. On another thread, the close may be the answer's or an earlier one that gRPC will
+     * refuse the answer for (an interceptor closed the call just before the handler answered): the
+     * answering thread ends the call when it learns which ({@link #completed}, {@link #failed} or
+     * {@link #refused}). Ending it here with the pending answer counted such a call as answered.
      */
     public static void closed(Object observer) {
         if (CALLS.isEmpty() || observer == null) {
             return;
         }
         Call calls = CALLS.get(observer);
-        Object answer = calls == null ? null : calls.pendingAnswer;
-        if (answer == ANSWERED) {
-            report(observer, null, null, false);
-        } else if (answer instanceof Throwable) {
-            report(observer, (Throwable) answer, null, false);
-        } else {
-            report(observer, null, CLOSED_WITHOUT_ANSWER, false);
+        while (calls != null) {
+            Object answer = calls.pendingAnswer;
+            if (answer == null || answer == CLOSED_WHILE_ANSWERING) {
+                break;
+            }
+            if (calls.answeringThread == Thread.currentThread()) {
+                report(observer, answer == ANSWERED ? null : (Throwable) answer, null, false);
+                return;
+            }
+            if (PENDING_ANSWER.compareAndSet(calls, answer, CLOSED_WHILE_ANSWERING)) {
+                return;
+            }
         }
+        report(observer, null, CLOSED_WITHOUT_ANSWER, false);
     }
 
     /** Ends the tracked calls of {@code observer}, if any; never throws once it has taken them. */
@@ -298,9 +347,12 @@ public final class StreamObserverCalls {
         Call outer;
         /**
          * The answer being given through the observer, when this is the newest call of the observer:
-         * {@link #ANSWERED}, the exception passed to {@code onError}, or null (none, or refused).
+         * {@link #ANSWERED}, the exception passed to {@code onError}, null (none, or refused), or
+         * {@link #CLOSED_WHILE_ANSWERING}.
          */
         volatile Object pendingAnswer;
+        /** The thread that gave the newest answer. */
+        volatile Thread answeringThread;
 
         @Override
         public Call apply(Object observer, Call existing) {
