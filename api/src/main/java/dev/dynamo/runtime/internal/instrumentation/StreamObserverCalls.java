@@ -261,6 +261,11 @@ public final class StreamObserverCalls {
 
     /** Ends the tracked calls of {@code observer}, if any; never throws once it has taken them. */
     private static void report(Object observer, Throwable thrown, String errorType, boolean cancelled) {
+        if (thrown != null && errorType == null && !cancelled) {
+            // Named before the calls are taken (the first reflective lookup takes a while), so that a call
+            // is out of the table only while its end is recorded.
+            errorType = statusName(thrown);
+        }
         Call calls;
         try {
             calls = CALLS.remove(observer);
@@ -310,6 +315,17 @@ public final class StreamObserverCalls {
                 call.state = PendingCall.ENDED;
                 call.recorder.missedExits++;
             }
+        }
+    }
+
+    /** The gRPC status code name of {@code thrown}, or null when it has none or it cannot be read. */
+    private static String statusName(Throwable thrown) {
+        try {
+            return statusCodeName(thrown);
+        } catch (Throwable unknown) {
+            WovenCalls.lastFailure = unknown;
+            WovenCalls.failureCount++;
+            return null;
         }
     }
 
@@ -369,15 +385,7 @@ public final class StreamObserverCalls {
          * claimed the end it never throws.
          */
         void end(Throwable thrown) {
-            String status = null;
-            if (thrown != null) {
-                try {
-                    status = statusCodeName(thrown);
-                } catch (Throwable unknown) {
-                    WovenCalls.lastFailure = unknown;
-                    WovenCalls.failureCount++;
-                }
-            }
+            String status = thrown == null ? null : statusName(thrown);
             if (status != null) {
                 endWithError(status);
             } else {
