@@ -76,9 +76,9 @@ public final class DistributedRuntime {
         if (ExportBridge.class.getClassLoader() != own) {
             warnIncomplete("its class " + ExportBridge.class.getName() + " comes from " + ExportBridge.class.getClassLoader());
         } else if (!exported) {
-            ApiLog.warn("the dynamo agent is not attached: metrics are recorded in this process but"
-                    + " not exported; start the JVM with -javaagent:dynamo-agent.jar to serve them on"
-                    + " /metrics");
+            ApiLog.warn("metrics are recorded in this process but not exported: the dynamo agent is not attached"
+                    + " (start the JVM with -javaagent:dynamo-agent.jar to serve them on /metrics), or is switched off"
+                    + " for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with DYN_LOG=info it says why)");
         }
     }
 

@@ -179,7 +179,8 @@ class ConfigurationSourcesIT {
         assertEquals(200, DemoTraffic.post(serverPort, 2, false));
         assertEquals(0, demo.awaitExit(Timeouts.EXIT), demo.describe());
         assertFalse(demo.stderr().contains(" dynamo-agent ["), "no line from the agent: " + demo.describe());
-        assertTrue(demo.stderr().contains("the dynamo agent is not attached"), "the API says it exports nothing");
+        assertTrue(demo.stderr().contains("not exported: the dynamo agent is not attached"),
+                "the API says it exports nothing");
     }
 
     @Test

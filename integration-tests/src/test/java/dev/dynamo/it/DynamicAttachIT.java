@@ -77,6 +77,8 @@ class DynamicAttachIT {
                 .args(String.valueOf(app.pid())));
         assertEquals(0, other.awaitExit(Timeouts.EXIT), other.describe());
         app.awaitStderr("differing ones are ignored: DYN_NAMESPACE=elsewhere (kept: unset)", Timeouts.STARTUP);
+        assertTrue(app.stderr().contains("Its metrics server serves metrics on http://"),
+                "says what became of the server the settings in force asked for: " + app.describe());
         assertTrue(app.stderr().contains("WARN dynamo-agent"), app.describe());
         console.send("load 1 1");
         scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 11);

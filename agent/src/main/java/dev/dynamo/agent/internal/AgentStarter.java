@@ -45,7 +45,7 @@ public final class AgentStarter {
         }
         LOG.info(sources.describe());
         for (String note : config.notes()) {
-            LOG.info(note);
+            LOG.warn(note);
         }
         if (bootstrapNote != null) {
             LOG.debug(bootstrapNote);
@@ -121,6 +121,7 @@ public final class AgentStarter {
             });
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());
+            MetricsServerStart.outcome = "is off: " + config.serverOffReason();
         }
         AgentStartCost.record(System.nanoTime() - enteredNanos);
     }
@@ -147,8 +148,11 @@ public final class AgentStarter {
         if (differences.length() == 0) {
             LOG.info("dynamo-agent is already attached to this JVM with the same settings; nothing more to do");
         } else {
+            // The settings in force may be ones that left the server off (a taken port): say so, since a
+            // second attach with a better value is what a user tries next.
             LOG.warn("dynamo-agent is already attached to this JVM; its settings stay as they are, so these"
-                    + " differing ones are ignored: " + differences + ". Restart the JVM to change them");
+                    + " differing ones are ignored: " + differences + ". Its metrics server "
+                    + MetricsServerStart.outcome + ". Restart the JVM to change the settings");
         }
     }
 

@@ -30,6 +30,12 @@ final class MetricsServerStart {
     /** Under the starter's name, as these messages were before the server's start had a class of its own. */
     private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
 
+    /**
+     * What became of the server, for a later attach that asks for other settings: "serves metrics on
+     * ..." or "is off: ...". Set once the start has run.
+     */
+    static volatile String outcome = "is starting";
+
     private MetricsServerStart() {
     }
 
@@ -55,6 +61,7 @@ final class MetricsServerStart {
                 LOG.error(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
                         + (unusable instanceof WebConfigException ? unusable.getMessage() : unusable.toString())
                         + ". The metrics server is off; the application runs on");
+                outcome = "is off: " + AgentConfig.WEB_CONFIG + " could not be used";
                 return;
             }
         }
@@ -64,6 +71,7 @@ final class MetricsServerStart {
             if (server.stoppedForExit()) {
                 LOG.info("not serving metrics on " + server.url(config.host()) + config.metricsPath()
                         + ": the JVM began to exit while the server started, so it stopped at once");
+                outcome = "is off: the JVM began to exit while it started";
                 return;
             }
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
@@ -74,6 +82,8 @@ final class MetricsServerStart {
             } else {
                 LOG.info(serving);
             }
+            outcome = "serves metrics on " + server.url(config.host()) + config.metricsPath();
+            return;
         } catch (UnknownHostException unresolved) {
             LOG.error(unresolvedHost(config, address));
         } catch (SocketException cannotBind) {
@@ -83,6 +93,7 @@ final class MetricsServerStart {
                     + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
                     + ". The application runs on without the metrics server");
         }
+        outcome = "is off: it could not start on " + address;
     }
 
     /**

@@ -29,7 +29,9 @@ public final class AttachCommand {
             return 0;
         }
         if (args.length != 1 || !args[0].matches("[0-9]+")) {
-            err.println("dynamo-agent: expected one process id, got " + String.join(" ", args) + "\n" + USAGE);
+            String given = String.join(" ", args).trim();
+            err.println("dynamo-agent: expected one process id, got " + (given.isEmpty() ? "none" : given) + "\n"
+                    + USAGE);
             return 2;
         }
         String pid = args[0];

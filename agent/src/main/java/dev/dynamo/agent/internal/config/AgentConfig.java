@@ -146,15 +146,14 @@ public final class AgentConfig {
         }
         b.endpointsGatingHealth = EndpointList.parse(USE_ENDPOINT_HEALTH_STATUS, value(env, USE_ENDPOINT_HEALTH_STATUS),
                 b.problems);
-        b.maxSeries = wholeNumber(env, METRICS_MAX_SERIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_SERIES,
-                "a series limit; use a whole number from 1 to " + Integer.MAX_VALUE + " (label sets per metric)",
-                b.problems);
+        b.maxSeries = wholeNumber(env, METRICS_MAX_SERIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_SERIES, "a series limit",
+                "use a whole number from 1 to " + Integer.MAX_VALUE + " (label sets per metric)", b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.jvmDeadlockDetectionMillis = deadlockDetection(value(env, JVM_DEADLOCK_DETECTION), b.problems);
         b.defaultNamespace = namespace(value(env, NAMESPACE), b.problems);
         b.requestTimeoutMillis = wholeNumber(env, SYSTEM_REQUEST_TIMEOUT_MS, 100, 600_000, DEFAULT_REQUEST_TIMEOUT_MS,
-                "a timeout; use milliseconds from 100 to 600000", b.problems);
+                "a timeout", "use milliseconds from 100 to 600000", b.problems);
         b.webConfigFile = value(env, WEB_CONFIG);
         Boolean liveAuth = flag(env, LIVE_REQUIRES_AUTH, b.problems, "basic auth on the liveness path");
         b.liveRequiresAuth = liveAuth != null && liveAuth;
@@ -189,14 +188,15 @@ public final class AgentConfig {
             b.serverOffReason = SYSTEM_ENABLED + " is false; unset it to use " + SYSTEM_PORT;
             if (port != null && port >= 0) {
                 b.notes.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
-                        + rawPort);
+                        + rawPort + "; unset " + SYSTEM_ENABLED + " to serve on that port");
             }
         } else if (Boolean.TRUE.equals(enabled)) {
             b.serverEnabled = true;
             b.port = port != null && port >= 0 ? port : LEGACY_DEFAULT_PORT;
             if (port != null && port < 0) {
                 b.notes.add(SYSTEM_ENABLED + " is true, so the metrics server is on (port " + LEGACY_DEFAULT_PORT
-                        + ") although " + SYSTEM_PORT + "=" + rawPort);
+                        + ") although " + SYSTEM_PORT + "=" + rawPort + " would turn it off; unset "
+                        + SYSTEM_ENABLED + " to keep it off");
             }
         } else {
             b.serverEnabled = port != null && port >= 0;
@@ -211,10 +211,10 @@ public final class AgentConfig {
     /**
      * The whole number from {@code min} to {@code max} that {@code name} is set to, else
      * {@code fallback}; a value that is not one is described in {@code problems} as "is not
-     * {@code what}".
+     * {@code what} (ASCII digits 0-9); {@code advice}".
      */
     private static int wholeNumber(Map<String, String> env, String name, int min, int max, int fallback, String what,
-            List<String> problems) {
+            String advice, List<String> problems) {
         String raw = value(env, name);
         if (raw == null) {
             return fallback;
@@ -223,8 +223,8 @@ public final class AgentConfig {
         if (number != null && number >= min && number <= max) {
             return number.intValue();
         }
-        problems.add(name + "='" + raw + "' is " + (number == null ? "not " : "out of range for ") + what + ". Using "
-                + fallback);
+        problems.add(name + "='" + raw + "' is " + (number == null ? "not " + what + " (ASCII digits 0-9)"
+                : "out of range for " + what) + "; " + advice + ". Using " + fallback);
         return fallback;
     }
 
@@ -286,7 +286,8 @@ public final class AgentConfig {
         }
         problems.add(JVM_DEADLOCK_DETECTION + "='" + raw + "' is neither true, false nor a duration; use true to"
                 + " detect deadlocked threads at most once a minute, a duration to detect them at most that often"
-                + " (1 to 6 digits and the unit ms, s or m: 500ms, 30s, 5m; 0s: at every scrape; at most 999999m),"
+                + " (1 to 6 ASCII digits 0-9 and the unit ms, s or m: 500ms, 30s, 5m; 0s: at every scrape; at most"
+                + " 999999m),"
                 + " or false. Deadlock detection is off");
         return NO_DEADLOCK_DETECTION;
     }
@@ -334,9 +335,14 @@ public final class AgentConfig {
         if (raw == null) {
             return fallback;
         }
-        if (!raw.startsWith("/") || raw.length() < 2 || raw.contains(" ") || raw.contains("?") || raw.contains("#")) {
-            problems.add(name + "='" + raw + "' is not a usable path; use an absolute path such as '" + fallback
-                    + "'. Using " + fallback);
+        String unusable = !raw.startsWith("/") ? "it does not start with '/'"
+                : raw.length() < 2 ? "'/' alone is every path's start, not a path of its own"
+                : raw.contains(" ") ? "it contains a space"
+                : raw.contains("?") ? "'?' starts the query, which is not part of the path"
+                : raw.contains("#") ? "'#' starts a fragment, which clients do not send" : null;
+        if (unusable != null) {
+            problems.add(name + "='" + raw + "' is not a usable path: " + unusable + "; use an absolute path without"
+                    + " spaces, '?' or '#', such as '" + fallback + "'. Using " + fallback);
             return fallback;
         }
         if (raw.equals(metricsPath)) {
@@ -449,7 +455,7 @@ public final class AgentConfig {
         return problems;
     }
 
-    /** Remarks on settings that are valid but may surprise (logged at info). */
+    /** Settings that are valid but contradict each other, and which one won (logged at warn). */
     public List<String> notes() {
         return notes;
     }

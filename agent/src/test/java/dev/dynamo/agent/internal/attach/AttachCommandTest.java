@@ -54,9 +54,10 @@ class AttachCommandTest {
     @Test
     void rejectsMissingOrExtraArguments() {
         assertEquals(2, run());
+        assertTrue(text(err).startsWith("dynamo-agent: expected one process id, got none\n"), text(err));
         assertEquals(2, run("123", "456"));
 
-        assertTrue(text(err).contains("expected one process id"), text(err));
+        assertTrue(text(err).contains("expected one process id, got 123 456"), text(err));
         assertTrue(text(err).contains("usage:"), text(err));
     }
 

@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.config;
 import dev.dynamo.agent.internal.log.LogLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Collections;
@@ -144,8 +145,8 @@ class AgentConfigTest {
         assertEquals(8000, config.port());
         assertTrue(config.problems().isEmpty());
         assertEquals(1, config.notes().size());
-        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED") && config.notes().get(0).contains("-1"),
-                config.notes().get(0));
+        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED") && config.notes().get(0).contains("-1")
+                && config.notes().get(0).contains("unset DYN_SYSTEM_ENABLED to keep it off"), config.notes().get(0));
     }
 
     @Test
@@ -272,13 +273,18 @@ class AgentConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"health", "/", "/he alth", "/health?x=1", "/health#top"})
-    void reportsAnUnusableHealthPathAndUsesTheDefault(String path) {
+    @CsvSource(delimiter = '|', value = {
+            "health|it does not start with '/'",
+            "/|'/' alone is every path's start",
+            "/he alth|it contains a space",
+            "/health?x=1|'?' starts the query",
+            "/health#top|'#' starts a fragment"})
+    void reportsAnUnusableHealthPathWithWhatIsWrongAndUsesTheDefault(String path, String wrong) {
         AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", path);
 
         String problem = onlyProblem(config);
-        assertTrue(problem.startsWith("DYN_SYSTEM_HEALTH_PATH='" + path + "'"), problem);
-        assertTrue(problem.contains("/health"), problem);
+        assertTrue(problem.startsWith("DYN_SYSTEM_HEALTH_PATH='" + path + "' is not a usable path: " + wrong), problem);
+        assertTrue(problem.contains("such as '/health'. Using /health"), problem);
         assertEquals("/health", config.healthPath());
     }
 
@@ -497,7 +503,7 @@ class AgentConfigTest {
         String problem = onlyProblem(config);
         assertTrue(problem.startsWith("DYN_SYSTEM_JVM_DEADLOCK_DETECTION='" + raw + "'"), problem);
         assertTrue(problem.contains("30s"), problem);
-        assertTrue(problem.contains("1 to 6 digits and the unit ms, s or m"), problem);
+        assertTrue(problem.contains("1 to 6 ASCII digits 0-9 and the unit ms, s or m"), problem);
         assertTrue(problem.contains("at most 999999m"), problem);
         assertEquals(AgentConfig.NO_DEADLOCK_DETECTION, config.jvmDeadlockDetectionMillis());
     }
@@ -520,11 +526,13 @@ class AgentConfigTest {
         assertFalse(arabicIndic.serverEnabled());
 
         AgentConfig series = config("DYN_METRICS_MAX_SERIES", "\u0665\u0660");
-        assertTrue(onlyProblem(series).startsWith("DYN_METRICS_MAX_SERIES='\u0665\u0660' is not a series limit"),
-                onlyProblem(series));
+        assertTrue(onlyProblem(series).startsWith("DYN_METRICS_MAX_SERIES='\u0665\u0660' is not a series limit"
+                + " (ASCII digits 0-9); use a whole number from 1 to"), onlyProblem(series));
         assertEquals(2000, series.maxSeries());
         assertTrue(onlyProblem(config("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "\u0665\u0660\u0660"))
-                .contains("is not a timeout"));
+                .contains("is not a timeout (ASCII digits 0-9); use milliseconds from 100 to 600000"));
+        assertTrue(onlyProblem(config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "\u0663\u0660s"))
+                .contains("ASCII digits 0-9"));
     }
 
     @Test
