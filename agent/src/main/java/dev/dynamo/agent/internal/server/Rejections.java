@@ -32,7 +32,12 @@ final class Rejections {
         /** A response was not taken by the client within the write timeout: the connection was closed. */
         WRITE_TIMEOUT,
         /** A request the server cannot parse: 400, 414, 431 or 505. */
-        BAD_REQUEST;
+        BAD_REQUEST,
+        /**
+         * A TLS handshake the server refused (no or an untrusted client certificate, a version or cipher
+         * suite not allowed, plain HTTP on the TLS port): the alert was sent and the connection closed.
+         */
+        TLS_HANDSHAKE;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -24,6 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The server's selector thread: accepts connections, reads request heads, answers health and
@@ -213,8 +215,13 @@ final class ServerLoop implements Runnable {
     }
 
     private void closeAfterFailure(Connection connection, Throwable failed) {
-        // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
-        if (failed instanceof IOException) {
+        if (failed instanceof SSLHandshakeException
+                || failed instanceof SSLException && connection.transport instanceof TlsTransport
+                && !((TlsTransport) connection.transport).handshakeDone()) {
+            // Not a client gone but one refused: the operator needs to know why, once.
+            rejections.count(Reason.TLS_HANDSHAKE, "refused a TLS handshake: " + describeTls(failed));
+        } else if (failed instanceof IOException) {
+            // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
             try {
                 LOG.debug("connection closed: " + failed);
             } catch (Throwable outOfMemory) {
@@ -224,6 +231,15 @@ final class ServerLoop implements Runnable {
             reportOnce("the metrics server closed a connection after an unexpected error: ", failed);
         }
         close(connection);
+    }
+
+    /** The JDK's reason for a refused handshake, shortened; plain HTTP on the TLS port said in plain words. */
+    private static String describeTls(Throwable failed) {
+        String message = String.valueOf(failed.getMessage());
+        if (message.contains("plaintext connection")) {
+            return "plain HTTP on a port that speaks TLS; use https://";
+        }
+        return message.length() > 300 ? message.substring(0, 300) + "..." : message;
     }
 
     /**

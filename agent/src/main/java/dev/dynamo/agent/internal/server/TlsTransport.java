@@ -24,6 +24,7 @@ final class TlsTransport extends Transport {
     /** Decrypted bytes not yet handed out; in read mode. */
     private ByteBuffer decrypted;
     private boolean inboundDone;
+    private boolean handshakeDone;
 
     TlsTransport(SocketChannel channel, SSLEngine engine) throws SSLException {
         super(channel);
@@ -40,6 +41,35 @@ final class TlsTransport extends Transport {
 
     @Override
     int read(ByteBuffer into) throws IOException {
+        try {
+            return readRecords(into);
+        } catch (SSLException refused) {
+            sendAlert();
+            throw refused;
+        }
+    }
+
+    /**
+     * Sends the alert the engine holds after refusing the client (no certificate, an unknown CA, a
+     * version or cipher suite not allowed), so that the client learns why, as from any TLS server;
+     * best effort, since the connection is closed next.
+     */
+    private void sendAlert() {
+        try {
+            engine.closeOutbound();
+            wrap(new ByteBuffer[] {ByteBuffer.allocate(0)});
+            channel.write(outgoing);
+        } catch (IOException | RuntimeException unsent) {
+            // The client may be gone already; the close that follows is what matters.
+        }
+    }
+
+    /** Whether the handshake has completed once: a failure before it is a refused client, not one gone. */
+    boolean handshakeDone() {
+        return handshakeDone;
+    }
+
+    private int readRecords(ByteBuffer into) throws IOException {
         // Bounded: an engine that neither consumes nor produces (waiting to send) must not spin the selector.
         for (int step = 0; step < 64; step++) {
             if (decrypted.hasRemaining()) {
@@ -61,6 +91,9 @@ final class TlsTransport extends Transport {
             } finally {
                 incoming.compact();
                 decrypted.flip();
+            }
+            if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                handshakeDone = true;
             }
             switch (result.getStatus()) {
                 case BUFFER_OVERFLOW:
@@ -117,7 +150,11 @@ final class TlsTransport extends Transport {
     private SSLEngineResult wrap(ByteBuffer[] from) throws SSLException {
         outgoing.compact();
         try {
-            return engine.wrap(from, outgoing);
+            SSLEngineResult result = engine.wrap(from, outgoing);
+            if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                handshakeDone = true;
+            }
+            return result;
         } finally {
             outgoing.flip();
         }

@@ -17,6 +17,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 
 /**
@@ -37,15 +38,18 @@ final class ServerTls {
     /** Null when no curves are configured or this JVM cannot set them per connection. */
     private final String[] namedGroups;
     final List<String> notes;
+    /** What clients will refuse (an expired certificate): logged at warn. */
+    final List<String> warnings;
 
     private ServerTls(TlsSettings settings, SSLContext context, String[] protocols, String[] cipherSuites,
-            String[] namedGroups, List<String> notes) {
+            String[] namedGroups, List<String> notes, List<String> warnings) {
         this.settings = settings;
         this.context = context;
         this.protocols = protocols;
         this.cipherSuites = cipherSuites;
         this.namedGroups = namedGroups;
         this.notes = notes;
+        this.warnings = warnings;
         this.configured = new ConfiguredSslContext(context, this::parameters);
     }
 
@@ -61,6 +65,13 @@ final class ServerTls {
         List<X509Certificate> clientCas = settings.clientCaFile == null ? null
                 : PemFiles.certificates(settings.clientCaFile, "client_ca_file");
         List<String> notes = new ArrayList<String>();
+        List<String> warnings = new ArrayList<String>();
+        String validity = validityProblem(chain.get(0), new Date());
+        if (validity != null) {
+            warnings.add("cert_file " + settings.certFile + ": the server certificate " + validity
+                    + "; clients that verify it refuse every connection. Replace the file: it is read again when it"
+                    + " changes");
+        }
         try {
             KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
             keys.load(null, null);
@@ -82,7 +93,7 @@ final class ServerTls {
                             + " this JVM (" + System.getProperty("java.version") + ") uses its default curves");
                 }
             }
-            return new ServerTls(settings, context, protocols, suites, groups, notes);
+            return new ServerTls(settings, context, protocols, suites, groups, notes, warnings);
         } catch (GeneralSecurityException | java.io.IOException failed) {
             throw new WebConfigException("cannot build the TLS context: " + failed, failed);
         }
@@ -135,6 +146,17 @@ final class ServerTls {
 
     private static boolean isTls13Suite(String suite) {
         return suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
+    }
+
+    /** Why {@code certificate} is not valid at {@code now} ("expired on ..."), or null when it is. */
+    static String validityProblem(X509Certificate certificate, Date now) {
+        if (now.after(certificate.getNotAfter())) {
+            return "expired on " + certificate.getNotAfter().toInstant();
+        }
+        if (now.before(certificate.getNotBefore())) {
+            return "is not valid before " + certificate.getNotBefore().toInstant();
+        }
+        return null;
     }
 
     private static TrustManager[] trustManagers(TlsSettings.ClientAuth clientAuth, List<X509Certificate> clientCas)

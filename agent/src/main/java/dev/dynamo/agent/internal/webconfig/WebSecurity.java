@@ -69,6 +69,9 @@ public final class WebSecurity implements ServerSecurity {
         for (String note : first.notes()) {
             LOG.info("web config " + file + ": " + note);
         }
+        for (String warning : first.warnings()) {
+            LOG.warn("web config " + file + ": " + warning);
+        }
         return new WebSecurity(file, liveRequiresAuth ? null : livePath, first, clock);
     }
 
@@ -174,6 +177,9 @@ public final class WebSecurity implements ServerSecurity {
                 for (String note : loaded.notes()) {
                     LOG.info("web config " + file + ": " + note);
                 }
+                for (String warning : loaded.warnings()) {
+                    LOG.warn("web config " + file + ": " + warning);
+                }
             } catch (WebConfigException | RuntimeException unusable) {
                 failedFingerprint = fingerprint;
                 LOG.error("web config " + file + " changed but cannot be used; the last good configuration stays in"
@@ -247,6 +253,10 @@ public final class WebSecurity implements ServerSecurity {
                 notes.addAll(tls.notes);
             }
             return notes;
+        }
+
+        List<String> warnings() {
+            return tls == null ? new ArrayList<String>() : tls.warnings;
         }
     }
 }

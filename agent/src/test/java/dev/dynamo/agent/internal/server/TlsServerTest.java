@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server over TLS, with a self-signed certificate made by {@code keytool}. */
@@ -172,6 +173,33 @@ class TlsServerTest {
         }
         try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
             assertEquals(200, client.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+        }
+    }
+
+    /**
+     * A handshake the server refuses (here: the client offers only suites for an RSA certificate, the
+     * server has an EC one) ends with the server's alert, so the client learns why, and is counted and
+     * logged once. Before, the server closed the connection without a word: the client saw an end of
+     * stream, and the log nothing above debug.
+     */
+    @Test
+    void aRefusedHandshakeGetsTheAlertAndIsCountedOnce() throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (SSLSocket socket = (SSLSocket) clientContext.getSocketFactory().createSocket("127.0.0.1",
+                    server.port())) {
+                socket.setSoTimeout(5000);
+                socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+                socket.setEnabledCipherSuites(new String[] {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+                javax.net.ssl.SSLHandshakeException refused = assertThrows(javax.net.ssl.SSLHandshakeException.class,
+                        socket::startHandshake);
+                assertTrue(String.valueOf(refused.getMessage()).contains("Received fatal alert"),
+                        "the server's alert reached the client: " + refused);
+            }
+        }
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            String page = client.send("GET /metrics?name[]=dynamo_system_server_rejected_requests_total HTTP/1.1\r\n\r\n")
+                    .read().text();
+            assertTrue(page.contains("reason=\"tls_handshake\",} 2.0"), page);
         }
     }
 

@@ -284,6 +284,20 @@ class ServerTlsTest {
     }
 
     @Test
+    void saysWhenTheServerCertificateIsExpiredOrNotYetValid() throws Exception {
+        java.security.cert.X509Certificate certificate =
+                PemFiles.certificates(directory.resolve("server.pem"), "cert_file").get(0);
+        long day = 24L * 60 * 60 * 1000;
+
+        assertEquals(null, ServerTls.validityProblem(certificate, new java.util.Date()));
+        assertTrue(tls().warnings.isEmpty(), "a valid certificate: no warning");
+        String expired = ServerTls.validityProblem(certificate, new java.util.Date(System.currentTimeMillis() + 5 * day));
+        assertTrue(expired.startsWith("expired on " + certificate.getNotAfter().toInstant()), expired);
+        String early = ServerTls.validityProblem(certificate, new java.util.Date(System.currentTimeMillis() - 5 * day));
+        assertTrue(early.startsWith("is not valid before "), early);
+    }
+
+    @Test
     void refusesAKeyFileThatIsNotTheCertificatesKey() {
         WebConfigException refused = assertThrows(WebConfigException.class, () -> ServerTls.load(WebConfig.parse(
                 "tls_server_config:\n  cert_file: server.pem\n  key_file: client.key\n", directory.resolve("w.yml"))
