@@ -7,6 +7,7 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 
 /**
  * TLS over a non-blocking channel, with a server-mode {@link SSLEngine}: the handshake runs as
@@ -16,6 +17,11 @@ import java.nio.channels.SocketChannel;
  * and a kept-alive connection pays them once.
  */
 final class TlsTransport extends Transport {
+    private static final String PLAIN_REFUSAL_BODY = "Bad Request: this port speaks TLS; use https:// here\n";
+    private static final byte[] PLAIN_REFUSAL = ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: " + PLAIN_REFUSAL_BODY.length() + "\r\nConnection: close\r\n\r\n" + PLAIN_REFUSAL_BODY)
+            .getBytes(StandardCharsets.US_ASCII);
+
     private final SSLEngine engine;
     /** Records received and not yet decrypted; in write mode. */
     private ByteBuffer incoming;
@@ -44,8 +50,24 @@ final class TlsTransport extends Transport {
         try {
             return readRecords(into);
         } catch (SSLException refused) {
-            sendAlert();
+            if (!handshakeDone && String.valueOf(refused.getMessage()).contains("plaintext connection")) {
+                sendPlainRefusal();
+            } else {
+                sendAlert();
+            }
             throw refused;
+        }
+    }
+
+    /**
+     * Answers plain HTTP on the TLS port in plain HTTP, as Go's exporters do: a client that speaks no
+     * TLS cannot read an alert, and {@code curl http://} should say what to use. Best effort.
+     */
+    private void sendPlainRefusal() {
+        try {
+            channel.write(ByteBuffer.wrap(PLAIN_REFUSAL));
+        } catch (IOException | RuntimeException unsent) {
+            // The client may be gone already; the close that follows is what matters.
         }
     }
 
