@@ -19,11 +19,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -201,23 +199,12 @@ final class ForeignCopies {
                     // A thread per copy asked at once: each only waits for its copy, and one queued behind
                     // the others would be late for every scrape (an application server with 70 applications).
                     pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                            new SynchronousQueue<Runnable>(), new CollectorThreads());
+                            new SynchronousQueue<Runnable>(), new DaemonThreads("dynamo-metrics-foreign-"));
                     collectors = pool;
                 }
             }
         }
         return pool;
-    }
-
-    private static final class CollectorThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "dynamo-metrics-foreign-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
     }
 
     /**

@@ -5,11 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the {@link ScrapeCallback}s of a store before a scrape, concurrently on a few daemon
@@ -161,7 +159,7 @@ final class ScrapeCallbacks {
                 pool = executor;
                 if (pool == null) {
                     pool = new ThreadPoolExecutor(BASE_THREADS, BASE_THREADS, 30, TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<Runnable>(), new CallbackThreads());
+                            new LinkedBlockingQueue<Runnable>(), new DaemonThreads("dynamo-metrics-callback-"));
                     pool.allowCoreThreadTimeOut(true);
                     executor = pool;
                 }
@@ -198,16 +196,5 @@ final class ScrapeCallbacks {
                     + " returned; the other callbacks wait until one returns, and their series are left out meanwhile");
         }
         return executing;
-    }
-
-    private static final class CallbackThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "dynamo-metrics-callback-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
     }
 }
