@@ -44,8 +44,8 @@ public final class AgentStarter {
             LOG.error(problem);
         }
         LOG.info(sources.describe());
-        for (String note : config.notes()) {
-            LOG.warn(note);
+        for (String conflict : config.conflicts()) {
+            LOG.warn(conflict);
         }
         if (bootstrapNote != null) {
             LOG.debug(bootstrapNote);

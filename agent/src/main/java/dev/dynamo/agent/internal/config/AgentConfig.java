@@ -76,7 +76,7 @@ public final class AgentConfig {
     private final String webConfigFile;
     private final boolean liveRequiresAuth;
     private final List<String> problems;
-    private final List<String> notes;
+    private final List<String> conflicts;
 
     private AgentConfig(Builder b) {
         this.serverEnabled = b.serverEnabled;
@@ -97,7 +97,7 @@ public final class AgentConfig {
         this.webConfigFile = b.webConfigFile;
         this.liveRequiresAuth = b.liveRequiresAuth;
         this.problems = Collections.unmodifiableList(new ArrayList<String>(b.problems));
-        this.notes = Collections.unmodifiableList(new ArrayList<String>(b.notes));
+        this.conflicts = Collections.unmodifiableList(new ArrayList<String>(b.conflicts));
     }
 
     /**
@@ -187,14 +187,14 @@ public final class AgentConfig {
             b.port = -1;
             b.serverOffReason = SYSTEM_ENABLED + " is false; unset it to use " + SYSTEM_PORT;
             if (port != null && port >= 0) {
-                b.notes.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
+                b.conflicts.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
                         + rawPort + "; unset " + SYSTEM_ENABLED + " to serve on that port");
             }
         } else if (Boolean.TRUE.equals(enabled)) {
             b.serverEnabled = true;
             b.port = port != null && port >= 0 ? port : LEGACY_DEFAULT_PORT;
             if (port != null && port < 0) {
-                b.notes.add(SYSTEM_ENABLED + " is true, so the metrics server is on (port " + LEGACY_DEFAULT_PORT
+                b.conflicts.add(SYSTEM_ENABLED + " is true, so the metrics server is on (port " + LEGACY_DEFAULT_PORT
                         + ") although " + SYSTEM_PORT + "=" + rawPort + " would turn it off; unset "
                         + SYSTEM_ENABLED + " to keep it off");
             }
@@ -456,8 +456,8 @@ public final class AgentConfig {
     }
 
     /** Settings that are valid but contradict each other, and which one won (logged at warn). */
-    public List<String> notes() {
-        return notes;
+    public List<String> conflicts() {
+        return conflicts;
     }
 
     private static final class Builder {
@@ -479,6 +479,6 @@ public final class AgentConfig {
         String webConfigFile;
         boolean liveRequiresAuth;
         final List<String> problems = new ArrayList<String>();
-        final List<String> notes = new ArrayList<String>();
+        final List<String> conflicts = new ArrayList<String>();
     }
 }

@@ -144,9 +144,9 @@ class AgentConfigTest {
         assertTrue(config.serverEnabled());
         assertEquals(8000, config.port());
         assertTrue(config.problems().isEmpty());
-        assertEquals(1, config.notes().size());
-        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED") && config.notes().get(0).contains("-1")
-                && config.notes().get(0).contains("unset DYN_SYSTEM_ENABLED to keep it off"), config.notes().get(0));
+        assertEquals(1, config.conflicts().size());
+        assertTrue(config.conflicts().get(0).contains("DYN_SYSTEM_ENABLED") && config.conflicts().get(0).contains("-1")
+                && config.conflicts().get(0).contains("unset DYN_SYSTEM_ENABLED to keep it off"), config.conflicts().get(0));
     }
 
     @Test
@@ -164,8 +164,8 @@ class AgentConfigTest {
         assertFalse(config.serverEnabled());
         assertEquals(-1, config.port());
         assertTrue(config.problems().isEmpty());
-        assertEquals(1, config.notes().size());
-        assertTrue(config.notes().get(0).contains("DYN_SYSTEM_ENABLED"), config.notes().get(0));
+        assertEquals(1, config.conflicts().size());
+        assertTrue(config.conflicts().get(0).contains("DYN_SYSTEM_ENABLED"), config.conflicts().get(0));
     }
 
     @Test
@@ -173,7 +173,7 @@ class AgentConfigTest {
         AgentConfig config = config("DYN_SYSTEM_ENABLED", "0");
 
         assertFalse(config.serverEnabled());
-        assertTrue(config.notes().isEmpty());
+        assertTrue(config.conflicts().isEmpty());
     }
 
     @ParameterizedTest
@@ -637,6 +637,6 @@ class AgentConfigTest {
         AgentConfig config = AgentConfig.fromEnvironment(Collections.singletonMap("DYN_SYSTEM_PORT", "abc"));
 
         assertThrows(UnsupportedOperationException.class, () -> config.problems().add("x"));
-        assertThrows(UnsupportedOperationException.class, () -> config.notes().clear());
+        assertThrows(UnsupportedOperationException.class, () -> config.conflicts().clear());
     }
 }
