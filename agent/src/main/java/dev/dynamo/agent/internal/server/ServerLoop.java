@@ -219,7 +219,7 @@ final class ServerLoop implements Runnable {
                 || failed instanceof SSLException && connection.transport instanceof TlsTransport
                 && !((TlsTransport) connection.transport).handshakeDone()) {
             // Not a client gone but one refused: the operator needs to know why, once.
-            rejections.count(Reason.TLS_HANDSHAKE, "refused a TLS handshake: " + describeTls(failed));
+            rejections.count(Reason.TLS_HANDSHAKE, "refused a TLS handshake: " + describeTls(connection, failed));
         } else if (failed instanceof IOException) {
             // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
             try {
@@ -234,11 +234,11 @@ final class ServerLoop implements Runnable {
     }
 
     /** The JDK's reason for a refused handshake, shortened; plain HTTP on the TLS port said in plain words. */
-    private static String describeTls(Throwable failed) {
-        String message = String.valueOf(failed.getMessage());
-        if (message.contains("plaintext connection")) {
+    private static String describeTls(Connection connection, Throwable failed) {
+        if (connection.transport instanceof TlsTransport && ((TlsTransport) connection.transport).refusedPlainText()) {
             return "plain HTTP on a port that speaks TLS; use https://";
         }
+        String message = String.valueOf(failed.getMessage());
         return message.length() > 300 ? message.substring(0, 300) + "..." : message;
     }
 

@@ -18,9 +18,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class TlsTransport extends Transport {
     private static final String PLAIN_REFUSAL_BODY = "Bad Request: this port speaks TLS; use https:// here\n";
-    private static final byte[] PLAIN_REFUSAL = ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: " + PLAIN_REFUSAL_BODY.length() + "\r\nConnection: close\r\n\r\n" + PLAIN_REFUSAL_BODY)
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PLAIN_REFUSAL = ("HTTP/1.1 400 Bad Request\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: " + PLAIN_REFUSAL_BODY.length() + "\r\n"
+            + "Connection: close\r\n\r\n" + PLAIN_REFUSAL_BODY).getBytes(StandardCharsets.US_ASCII);
 
     private final SSLEngine engine;
     /** Records received and not yet decrypted; in write mode. */
@@ -31,6 +32,8 @@ final class TlsTransport extends Transport {
     private ByteBuffer decrypted;
     private boolean inboundDone;
     private boolean handshakeDone;
+    /** Whether the client spoke plain HTTP, and was answered in plain HTTP. */
+    private boolean refusedPlainText;
 
     TlsTransport(SocketChannel channel, SSLEngine engine) throws SSLException {
         super(channel);
@@ -51,6 +54,7 @@ final class TlsTransport extends Transport {
             return readRecords(into);
         } catch (SSLException refused) {
             if (!handshakeDone && String.valueOf(refused.getMessage()).contains("plaintext connection")) {
+                refusedPlainText = true;
                 sendPlainRefusal();
             } else {
                 sendAlert();
@@ -89,6 +93,11 @@ final class TlsTransport extends Transport {
     /** Whether the handshake has completed once: a failure before it is a refused client, not one gone. */
     boolean handshakeDone() {
         return handshakeDone;
+    }
+
+    /** Whether the connection was refused because the client spoke plain HTTP instead of TLS. */
+    boolean refusedPlainText() {
+        return refusedPlainText;
     }
 
     private int readRecords(ByteBuffer into) throws IOException {
