@@ -50,6 +50,11 @@ public final class Artifacts {
         return existing("it.spring.jar");
     }
 
+    /** The OpenTelemetry Java agent, another agent that instruments the same methods ({@code @WithSpan}). */
+    public static Path openTelemetryAgentJar() {
+        return existing("it.otel.agent.jar");
+    }
+
     /** The application's own simpleclient (an older version than the agent's). */
     public static List<Path> simpleclientJars() {
         List<Path> jars = new ArrayList<>();

@@ -13,6 +13,8 @@ final class AnnotatedMethod {
     String endpoint;
     /** The {@code max_locals} of its code; -1 without code. */
     int maxLocals = -1;
+    /** Whether it also carries OpenTelemetry's {@code @WithSpan} (see {@link OpenTelemetryAgent}). */
+    boolean withSpan;
 
     AnnotatedMethod(int access, String name, String descriptor) {
         this.access = access;

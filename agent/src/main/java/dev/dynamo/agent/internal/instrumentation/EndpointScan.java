@@ -148,6 +148,7 @@ final class EndpointScan extends ClassVisitor {
             @Override
             public AnnotationVisitor visitAnnotation(String annotationDescriptor, boolean visible) {
                 if (!ANNOTATION_DESCRIPTOR.equals(annotationDescriptor)) {
+                    method.withSpan |= OpenTelemetryAgent.isWithSpan(annotationDescriptor);
                     return null;
                 }
                 methods.add(method);

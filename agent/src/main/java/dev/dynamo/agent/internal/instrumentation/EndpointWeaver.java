@@ -39,10 +39,19 @@ final class EndpointWeaver {
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
     private final CompletionStageTypes completionStages = new CompletionStageTypes(new ClassFileLookup());
+    /** Where the JVM's agents' {@code Premain-Class}es are loaded: the system class loader, but in tests. */
+    private final ClassLoader agentsLoader;
+    /** Whether the OpenTelemetry agent runs (asked only for a method that also has its annotation); null: not asked. */
+    private volatile Boolean openTelemetryStarted;
 
     EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce) {
+        this(defaultNamespace, warnOnce, ClassLoader.getSystemClassLoader());
+    }
+
+    EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce, ClassLoader agentsLoader) {
         this.defaultNamespace = defaultNamespace;
         this.warnOnce = warnOnce;
+        this.agentsLoader = agentsLoader;
     }
 
     /** The instrumented class file, or null when no method was instrumented. */
@@ -98,8 +107,11 @@ final class EndpointWeaver {
                         : describe(invalid)));
                 continue;
             }
-            woven.add(new WovenMethod(method, where, names, id,
-                    MethodShape.of(method.descriptor, loader, completionStages),
+            MethodShape shape = MethodShape.of(method.descriptor, loader, completionStages);
+            if (method.withSpan && shape == MethodShape.COMPLETION_STAGE && isInsideOpenTelemetry(classFile)) {
+                warnOnce.accept(OpenTelemetryAgent.PREMAIN_CLASS, OpenTelemetryAgent.measuredInside(where));
+            }
+            woven.add(new WovenMethod(method, where, names, id, shape,
                     bodies == null ? null : bodies.stateMachine(method.name, method.descriptor)));
         }
         while (!woven.isEmpty()) {
@@ -129,6 +141,22 @@ final class EndpointWeaver {
             woven.remove(inactive);
         }
         return null;
+    }
+
+    /**
+     * Whether the OpenTelemetry agent, which runs in this JVM, will rewrite {@code classFile} after
+     * this one: its code is not in it yet (see {@link OpenTelemetryAgent}).
+     */
+    private boolean isInsideOpenTelemetry(byte[] classFile) {
+        if (OpenTelemetryAgent.wove(classFile)) {
+            return false;
+        }
+        Boolean started = openTelemetryStarted;
+        if (started == null) {
+            started = OpenTelemetryAgent.started(agentsLoader);
+            openTelemetryStarted = started;
+        }
+        return started;
     }
 
     /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */
