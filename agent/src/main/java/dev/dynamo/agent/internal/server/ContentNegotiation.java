@@ -11,16 +11,23 @@ final class ContentNegotiation {
     }
 
     /**
-     * Whether to answer in OpenMetrics: when {@code Accept} names {@code application/openmetrics-text}
-     * with a weight above zero and at least that of the text format ({@code text/plain}, {@code text/*}
-     * or {@code *}{@code /*}). Without {@code Accept} the text format is served.
+     * Whether to answer in OpenMetrics. Each format takes the weight of the most specific range that
+     * matches it (RFC 9110 §12.5.1): OpenMetrics {@code application/openmetrics-text}, then
+     * {@code application/*}, then {@code *}{@code /*}; the text format {@code text/plain}, then
+     * {@code text/*}, then {@code *}{@code /*}; a format no range matches weighs 0. OpenMetrics is
+     * served when it weighs more than the text format, or as much and named itself. Everything else
+     * gets the text format, also an {@code Accept} that refuses both or names neither (only
+     * protobuf, say), as Prometheus's Go exporters answer: every scraper reads it.
      */
     static boolean prefersOpenMetrics(String accept) {
         if (accept == null) {
             return false;
         }
-        double openMetrics = 0;
-        double text = 0;
+        double openMetrics = -1;
+        double anyApplication = -1;
+        double text = -1;
+        double anyText = -1;
+        double any = -1;
         for (String element : accept.split(",")) {
             int semicolon = element.indexOf(';');
             String range = (semicolon < 0 ? element : element.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
@@ -30,11 +37,25 @@ final class ContentNegotiation {
             }
             if (range.equals("application/openmetrics-text")) {
                 openMetrics = Math.max(openMetrics, weight);
-            } else if (range.equals("text/plain") || range.equals("text/*") || range.equals("*/*")) {
+            } else if (range.equals("application/*")) {
+                anyApplication = Math.max(anyApplication, weight);
+            } else if (range.equals("text/plain")) {
                 text = Math.max(text, weight);
+            } else if (range.equals("text/*")) {
+                anyText = Math.max(anyText, weight);
+            } else if (range.equals("*/*")) {
+                any = Math.max(any, weight);
             }
         }
-        return openMetrics > 0 && openMetrics >= text;
+        double openMetricsWeight = mostSpecific(openMetrics, anyApplication, any);
+        double textWeight = mostSpecific(text, anyText, any);
+        return openMetricsWeight > textWeight || (openMetricsWeight > 0 && openMetricsWeight == textWeight
+                && openMetrics == openMetricsWeight);
+    }
+
+    /** The weight of the most specific range given (-1: not given); 0 when none is. */
+    private static double mostSpecific(double exact, double anySubtype, double any) {
+        return exact >= 0 ? exact : anySubtype >= 0 ? anySubtype : Math.max(any, 0);
     }
 
     /** Whether {@code Accept-Encoding} accepts gzip: {@code gzip}, {@code x-gzip} or {@code *} with a weight above zero. */

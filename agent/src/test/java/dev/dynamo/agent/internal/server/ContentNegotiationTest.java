@@ -21,7 +21,14 @@ class ContentNegotiationTest {
         "application/openmetrics-text",
         "Application/OpenMetrics-Text; version=1.0.0",
         "text/plain;q=0.5, application/openmetrics-text",
-        "text/plain, application/openmetrics-text"
+        "text/plain, application/openmetrics-text",
+        // The most specific range decides each format's weight: text/plain;q=0 refuses it whatever */* says.
+        "text/plain;q=0,*/*",
+        "text/plain;version=0.0.4;q=0,*/*;q=0.1",
+        "text/*;q=0, */*;q=0.5",
+        "application/*",
+        "application/*;q=0.9,text/plain;q=0.1",
+        "application/openmetrics-text;q=0.2, text/plain;q=0, */*;q=0.9"
     })
     void servesOpenMetricsWhenPreferredOrTied(String accept) {
         assertTrue(ContentNegotiation.prefersOpenMetrics(accept), accept);
@@ -36,6 +43,11 @@ class ContentNegotiationTest {
         "application/openmetrics-text; version=1.0.0; q=0.0",
         "application/openmetrics-text;q=0.4, text/plain;q=0.5",
         "application/openmetrics-text;q=0.5, */*",
+        "application/*, */*",
+        "application/*;q=0, text/*;q=0.1",
+        // Both refused, or neither named: the text format, which every scraper reads.
+        "text/plain;q=0,application/openmetrics-text;q=0",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
         "application/openmetrics-text;q=nonsense",
         "application/openmetrics-text;q=2",
         ";",
