@@ -29,6 +29,9 @@ import java.util.Locale;
 final class MetricsServerStart {
     /** Under the starter's name, as these messages were before the server's start had a class of its own. */
     private static final AgentLog LOG = AgentLog.get(AgentStarter.class);
+    /** How an IPv6 address with an interface is given, and where to find one. */
+    private static final String WITH_INTERFACE = "give one of the interface's own addresses with its name"
+            + " (fe80::1%eth0; `ip -6 addr` lists them), or " + HostSetting.ACCEPTED;
 
     /**
      * What became of the server, for a later attach that asks for other settings: "serves metrics on
@@ -110,6 +113,9 @@ final class MetricsServerStart {
         } else if (lower.contains("invalid argument") && isLinkLocalWithoutInterface(config.host())) {
             fix = config.host() + " is a link-local IPv6 address, which is bound only with its interface ("
                     + config.host() + "%eth0, with the interface's name); or " + HostSetting.ACCEPTED;
+        } else if (lower.contains("no such device") && hasInterface(config.host())) {
+            fix = config.host() + " names, after %, an interface this machine does not have; "
+                    + WITH_INTERFACE;
         } else if (lower.contains("invalid argument")) {
             fix = config.host() + " is not an address the server can listen on; " + HostSetting.ACCEPTED;
         } else if (lower.contains("in use")) {
@@ -126,11 +132,22 @@ final class MetricsServerStart {
                 + "). The application runs on without the metrics server";
     }
 
-    /** A host name that does not resolve, or a malformed address the JDK took for a name. */
+    /**
+     * A host name that does not resolve, a malformed address the JDK took for a name, or an IPv6
+     * address whose interface (after {@code %}) the JDK cannot find or finds without such an address.
+     */
     static String unresolvedHost(AgentConfig config, String address) {
-        return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host()
-                + " is not a name this machine can resolve to an address; " + HostSetting.ACCEPTED
+        String fault = hasInterface(config.host())
+                ? " is an IPv6 address with an interface (after %) that this machine does not have, or that has no"
+                + " address of that kind; " + WITH_INTERFACE
+                : " is not a name this machine can resolve to an address; " + HostSetting.ACCEPTED;
+        return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host() + fault
                 + ". The application runs on without the metrics server";
+    }
+
+    /** An IPv6 literal with a zone: {@code fe80::1%eth0}, {@code [fe80::1%2]}. */
+    private static boolean hasInterface(String host) {
+        return host.indexOf(':') >= 0 && host.indexOf('%') > 0;
     }
 
     /** fe80::/10 without {@code %interface}: the kernel refuses to bind it ("Invalid argument"). */

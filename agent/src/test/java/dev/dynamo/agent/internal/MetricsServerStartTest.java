@@ -4,10 +4,13 @@ import dev.dynamo.agent.internal.config.AgentConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricsServerStartTest {
@@ -58,5 +61,22 @@ class MetricsServerStartTest {
         assertTrue(unresolved.startsWith("cannot serve metrics on nonexistent.invalid:9000: DYN_SYSTEM_HOST="
                 + "nonexistent.invalid is not a name this machine can resolve to an address; set DYN_SYSTEM_HOST to"
                 + " an IP address or host name of this machine, with no port and no scheme"), unresolved);
+    }
+
+    /** The JDK reports an unknown interface, or one without such an address, as a name it cannot resolve. */
+    @Test
+    void saysWhenTheInterfaceOfAnIpv6AddressIsNotThere() throws Exception {
+        assertThrows(UnknownHostException.class, () -> InetAddress.getByName("fe80::1%no-such-interface"));
+        String unresolved = MetricsServerStart.unresolvedHost(config("fe80::1%no-such-interface", "9000"),
+                "[fe80::1%no-such-interface]:9000");
+        String numbered = MetricsServerStart.bindFailure(config("fe80::1%99", "9000"), "[fe80::1%99]:9000",
+                new SocketException("No such device"));
+
+        assertTrue(unresolved.startsWith("cannot serve metrics on [fe80::1%no-such-interface]:9000: DYN_SYSTEM_HOST="
+                + "fe80::1%no-such-interface is an IPv6 address with an interface (after %) that this machine does"
+                + " not have, or that has no address of that kind; give one of the interface's own addresses"), unresolved);
+        assertTrue(numbered.startsWith("cannot serve metrics on [fe80::1%99]:9000: fe80::1%99 names, after %, an"
+                + " interface this machine does not have; give one of the interface's own addresses with its name"
+                + " (fe80::1%eth0; `ip -6 addr` lists them)"), numbered);
     }
 }
