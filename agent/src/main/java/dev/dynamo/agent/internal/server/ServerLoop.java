@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -57,6 +58,8 @@ final class ServerLoop implements Runnable {
      */
     static final int WRITE_SLICE_BYTES = 64 * 1024;
     private static final long TICK_MS = 100;
+    /** How long the loop parks between polls while the JVM exits (see {@link #jvmExiting}). */
+    private static final long EXIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final Selector selector;
@@ -80,6 +83,7 @@ final class ServerLoop implements Runnable {
     private final ArrayDeque<Connection> pendingInput = new ArrayDeque<Connection>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
     private volatile boolean running = true;
+    private volatile boolean jvmExiting;
     private boolean acceptPaused;
     private long lastSweep;
     private boolean loopFailureReported;
@@ -110,12 +114,27 @@ final class ServerLoop implements Runnable {
         selector.wakeup();
     }
 
+    /**
+     * The JVM runs its shutdown hooks: serve on, so that the application's drain (its last calls,
+     * the probes, a final scrape) is seen, but never wait in native code again. Once the hooks are
+     * done, HotSpot waits up to 300 ms for every thread that is in native code, as a thread blocked
+     * in {@code select} is, before it ends the process; parked between polls, the loop holds no exit.
+     */
+    void jvmExiting() {
+        jvmExiting = true;
+        selector.wakeup();
+    }
+
     @Override
     public void run() {
         try {
             while (running) {
                 try {
-                    selector.select(connections.isEmpty() ? 0 : TICK_MS);
+                    if (!jvmExiting) {
+                        selector.select(connections.isEmpty() ? 0 : TICK_MS);
+                    } else if (selector.selectNow() == 0) {
+                        LockSupport.parkNanos(EXIT_POLL_NANOS);
+                    }
                     // An interrupt from the application (interrupting every thread, say) would make
                     // each select return at once: the server stops through stop(), so clear it.
                     Thread.interrupted();

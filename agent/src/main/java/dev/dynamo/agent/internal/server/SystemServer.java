@@ -105,7 +105,7 @@ public final class SystemServer {
             SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers,
                     credentialChecks, security.sslContext() != null);
             loopThread.start();
-            server.stopAtShutdown();
+            server.serveThroughShutdown();
             return server;
         } catch (IOException | RuntimeException | Error failed) {
             if (listener != null) {
@@ -117,17 +117,19 @@ public final class SystemServer {
     }
 
     /**
-     * At JVM exit HotSpot waits up to 300 ms for threads blocked in native code, as the selector
-     * thread is; stopping the server first lets the JVM exit at once.
+     * Serves on through the JVM's shutdown hooks, polling instead of blocking in native code, which
+     * would hold the exit up to 300 ms after them ({@link ServerLoop#jvmExiting}). The connections
+     * end with the process: a response still being written ends short of its length, which every
+     * HTTP client reports as an error.
      */
-    private void stopAtShutdown() {
-        Thread hook = new Thread(loop::stop, "dynamo-system-server-shutdown");
+    private void serveThroughShutdown() {
+        Thread hook = new Thread(loop::jvmExiting, "dynamo-system-server-shutdown");
         hook.setDaemon(true);
         try {
             Runtime.getRuntime().addShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // The JVM is exiting already (a server started on a thread, with TLS, while the application
-            // ended): stop now, or the loop thread just started would hold the exit as above.
+            // ended before it came up): nobody has seen it serve, so stop rather than start now.
             loop.stop();
             stoppedForExit = true;
         }
