@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.BufferPoolsExports;
 import io.prometheus.client.hotspot.ClassLoadingExports;
@@ -10,6 +11,8 @@ import io.prometheus.client.hotspot.StandardExports;
 import io.prometheus.client.hotspot.VersionInfoExports;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,9 +22,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the JVM at every scrape; the others read counters ({@code -Xlog:safepoint} shows no safepoint for
  * them). {@code MemoryAllocationExports} is left out: it installs a GC notification listener in the
  * host and exposes {@code _created} series.
+ *
+ * <p>Each collector is registered on its own, so that one the JVM cannot run leaves out only its own
+ * families. A runtime image made with {@code jlink} may lack modules they need: one warning names
+ * what is not served and every module to add at once.
  */
 public final class JvmMetrics {
     private static final AgentLog LOG = AgentLog.get(JvmMetrics.class);
+    /** The families of each collector, in the order {@link #collector} makes them. */
+    private static final String[] FAMILIES = {
+        "process_*", "jvm_memory_*", "jvm_buffer_pool_*", "jvm_gc_collection_seconds", "jvm_threads_*",
+        "jvm_classes_*", "jvm_info",
+    };
+    /** Modules the collectors need, each with a class of its own: (module, class). */
+    private static final String[][] MODULES = {
+        {"java.management", "java.lang.management.ManagementFactory"},
+        // simpleclient_hotspot's collectors log through java.util.logging.
+        {"java.logging", "java.util.logging.Logger"},
+        // The process's CPU time and file descriptors: without it StandardExports leaves them out silently.
+        {"jdk.management", "com.sun.management.OperatingSystemMXBean"},
+    };
+    private static final String WITHOUT_JDK_MANAGEMENT = "process_cpu_seconds_total, process_open_fds and"
+            + " process_max_fds";
 
     private final CollectorRegistry registry;
     private final long deadlockIntervalMillis;
@@ -41,16 +63,79 @@ public final class JvmMetrics {
         if (!registered.compareAndSet(false, true)) {
             return;
         }
-        try {
-            new StandardExports().register(registry);
-            new MemoryPoolsExports().register(registry);
-            new BufferPoolsExports().register(registry);
-            new GarbageCollectorExports().register(registry);
-            new JvmThreadMetrics(ManagementFactory.getThreadMXBean(), deadlockIntervalMillis).register(registry);
-            new ClassLoadingExports().register(registry);
-            new VersionInfoExports().register(registry);
-        } catch (Throwable failed) {
-            LOG.warn("JVM metrics are incomplete: " + failed);
+        List<String> notServed = new ArrayList<String>();
+        Throwable firstFailure = null;
+        for (int i = 0; i < FAMILIES.length; i++) {
+            try {
+                collector(i).register(registry);
+            } catch (Throwable failed) {
+                notServed.add(FAMILIES[i]);
+                firstFailure = firstFailure == null ? failed : firstFailure;
+            }
         }
+        String warning = warning(notServed, missingModules(), firstFailure);
+        if (warning != null) {
+            LOG.warn(warning);
+        }
+    }
+
+    private Collector collector(int index) {
+        switch (index) {
+            case 0: return new StandardExports();
+            case 1: return new MemoryPoolsExports();
+            case 2: return new BufferPoolsExports();
+            case 3: return new GarbageCollectorExports();
+            case 4: return new JvmThreadMetrics(ManagementFactory.getThreadMXBean(), deadlockIntervalMillis);
+            case 5: return new ClassLoadingExports();
+            default: return new VersionInfoExports();
+        }
+    }
+
+    /** The modules of {@link #MODULES} this JVM lacks. */
+    static List<String> missingModules() {
+        List<String> missing = new ArrayList<String>();
+        for (String[] module : MODULES) {
+            try {
+                Class.forName(module[1], false, null);
+            } catch (ClassNotFoundException | LinkageError absent) {
+                missing.add(module[0]);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * The one warning about JVM metrics not served, or null when all are.
+     *
+     * @param notServed the families whose collectors failed
+     * @param missingModules the modules of {@link #MODULES} the JVM lacks
+     * @param firstFailure what the first failed collector threw, or null
+     */
+    static String warning(List<String> notServed, List<String> missingModules, Throwable firstFailure) {
+        List<String> lost = new ArrayList<String>(notServed);
+        if (missingModules.contains("jdk.management") && !lost.contains("process_*")) {
+            lost.add(WITHOUT_JDK_MANAGEMENT);
+        }
+        if (lost.isEmpty()) {
+            return null;
+        }
+        String what = "JVM metrics not served: " + join(lost) + (lost.size() == FAMILIES.length ? " (all)" : "");
+        if (missingModules.isEmpty()) {
+            return what + ": " + firstFailure;
+        }
+        String modules = join(missingModules).replace(", ", ",");
+        return what + ". This Java runtime lacks the module" + (missingModules.size() == 1 ? " " : "s ")
+                + join(missingModules)
+                + " (a runtime image made without " + (missingModules.size() == 1 ? "it" : "them") + "): add "
+                + (missingModules.size() == 1 ? "it" : "them") + " to the image (jlink --add-modules " + modules
+                + "), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false";
+    }
+
+    private static String join(List<String> items) {
+        StringBuilder joined = new StringBuilder();
+        for (String item : items) {
+            joined.append(joined.length() == 0 ? "" : ", ").append(item);
+        }
+        return joined.toString();
     }
 }

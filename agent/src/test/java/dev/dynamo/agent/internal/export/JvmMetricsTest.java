@@ -1,0 +1,48 @@
+package dev.dynamo.agent.internal.export;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The one warning about JVM metrics a JVM cannot serve ({@code RuntimeImageIT} runs a real jlink image). */
+class JvmMetricsTest {
+    private static final List<String> NONE = Collections.emptyList();
+
+    @Test
+    void saysNothingWhenEverythingIsServed() {
+        assertNull(JvmMetrics.warning(NONE, NONE, null));
+        assertEquals(NONE, JvmMetrics.missingModules(), "this test JVM has every module");
+    }
+
+    @Test
+    void namesEveryMissingModuleAtOnceWithTheCommandThatAddsThem() {
+        assertEquals("JVM metrics not served: process_*, jvm_buffer_pool_*. This Java runtime lacks the modules"
+                + " java.logging, jdk.management (a runtime image made without them): add them to the image"
+                + " (jlink --add-modules java.logging,jdk.management), or turn the JVM metrics off with"
+                + " DYN_SYSTEM_JVM_METRICS=false",
+                JvmMetrics.warning(Arrays.asList("process_*", "jvm_buffer_pool_*"),
+                        Arrays.asList("java.logging", "jdk.management"), new NoClassDefFoundError("java/util/logging/Logger")));
+    }
+
+    /** StandardExports leaves these out without a word when the process's operating-system bean lacks them. */
+    @Test
+    void namesTheProcessMetricsLeftOutWithoutJdkManagement() {
+        assertEquals("JVM metrics not served: process_cpu_seconds_total, process_open_fds and process_max_fds. This"
+                + " Java runtime lacks the module jdk.management (a runtime image made without it): add it to the"
+                + " image (jlink --add-modules jdk.management), or turn the JVM metrics off with"
+                + " DYN_SYSTEM_JVM_METRICS=false",
+                JvmMetrics.warning(NONE, Collections.singletonList("jdk.management"), null));
+    }
+
+    @Test
+    void givesWhatACollectorThrewWhenNoModuleIsMissing() {
+        assertEquals("JVM metrics not served: jvm_gc_collection_seconds: java.lang.IllegalStateException: broken",
+                JvmMetrics.warning(Collections.singletonList("jvm_gc_collection_seconds"), NONE,
+                        new IllegalStateException("broken")));
+    }
+}
