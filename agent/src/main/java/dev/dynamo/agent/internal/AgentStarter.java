@@ -28,6 +28,11 @@ public final class AgentStarter {
 
     /** The settings of the agent running in this JVM, to compare a later dynamic attach's with. */
     private static volatile Map<String, String> settingsInForce;
+    /**
+     * What became of its metrics server, for a later attach that asks for other settings: "serves
+     * metrics on ..." or "is off: ...".
+     */
+    private static volatile String serverOutcome = "is starting";
 
     /**
      * @param bootstrapNote how {@link dev.dynamo.agent.internal.bootstrap.BootstrapApi} made the API visible, or null
@@ -94,13 +99,8 @@ public final class AgentStarter {
                 EndpointInstrumentation.install(instrumentation, config.defaultNamespace(), dynamic);
             }
         });
-        final Step serverStart = new Step() {
-            @Override
-            public void run() {
-                MetricsServerStart.start(config, api);
-            }
-        };
         if (config.serverEnabled() && config.webConfigFile() != null) {
+            final Step serverStart = serverStart(config, api);
             // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
             Thread starter = new Thread(new Runnable() {
                 @Override
@@ -116,14 +116,27 @@ public final class AgentStarter {
             step("starting the metrics server", new Step() {
                 @Override
                 public void run() throws Exception {
-                    onEnoughStack(serverStart, "the metrics server started");
+                    onEnoughStack(serverStart(config, api), "the metrics server started");
                 }
             });
         } else {
             LOG.info("metrics server is off: " + config.serverOffReason());
-            MetricsServerStart.outcome = "is off: " + config.serverOffReason();
+            serverOutcome = "is off: " + config.serverOffReason();
         }
         AgentStartCost.record(System.nanoTime() - enteredNanos);
+    }
+
+    /**
+     * Starts the server. Made only when the server is on: a class that names {@link MetricsServerStart}
+     * is verified on its first use, which loads the server's classes too.
+     */
+    private static Step serverStart(final AgentConfig config, final PrimaryApi api) {
+        return new Step() {
+            @Override
+            public void run() {
+                serverOutcome = MetricsServerStart.start(config, api);
+            }
+        };
     }
 
     /** A second attach changes nothing; settings that differ from those in force deserve a warning. */
@@ -152,7 +165,7 @@ public final class AgentStarter {
             // second attach with a better value is what a user tries next.
             LOG.warn("dynamo-agent is already attached to this JVM; its settings stay as they are, so these"
                     + " differing ones are ignored: " + differences + ". Its metrics server "
-                    + MetricsServerStart.outcome + ". Restart the JVM to change the settings");
+                    + serverOutcome + ". Restart the JVM to change the settings");
         }
     }
 

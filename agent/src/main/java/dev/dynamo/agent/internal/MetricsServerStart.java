@@ -33,16 +33,14 @@ final class MetricsServerStart {
     private static final String WITH_INTERFACE = "give one of the interface's own addresses with its name"
             + " (fe80::1%eth0; `ip -6 addr` lists them), or " + HostSetting.ACCEPTED;
 
-    /**
-     * What became of the server, for a later attach that asks for other settings: "serves metrics on
-     * ..." or "is off: ...". Set once the start has run.
-     */
-    static volatile String outcome = "is starting";
-
     private MetricsServerStart() {
     }
 
-    static void start(AgentConfig config, PrimaryApi api) {
+    /**
+     * Starts the server, or says in the log why it cannot; returns what became of it, for a later
+     * attach that asks for other settings: "serves metrics on ..." or "is off: ...".
+     */
+    static String start(AgentConfig config, PrimaryApi api) {
         // The API's families are created at run time, all named dynamo_: dynamo_component_ for the
         // application's, dynamo_metrics_ for the series guard's.
         ScrapeRegistry registry = new ScrapeRegistry();
@@ -64,8 +62,7 @@ final class MetricsServerStart {
                 LOG.error(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
                         + (unusable instanceof WebConfigException ? unusable.getMessage() : unusable.toString())
                         + ". The metrics server is off; the application runs on");
-                outcome = "is off: " + AgentConfig.WEB_CONFIG + " could not be used";
-                return;
+                return "is off: " + AgentConfig.WEB_CONFIG + " could not be used";
             }
         }
         try {
@@ -74,8 +71,7 @@ final class MetricsServerStart {
             if (server.stoppedForExit()) {
                 LOG.info("not serving metrics on " + server.url(config.host()) + config.metricsPath()
                         + ": the JVM began to exit while the server started, so it stopped at once");
-                outcome = "is off: the JVM began to exit while it started";
-                return;
+                return "is off: the JVM began to exit while it started";
             }
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
                     + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
@@ -85,8 +81,7 @@ final class MetricsServerStart {
             } else {
                 LOG.info(serving);
             }
-            outcome = "serves metrics on " + server.url(config.host()) + config.metricsPath();
-            return;
+            return "serves metrics on " + server.url(config.host()) + config.metricsPath();
         } catch (UnknownHostException unresolved) {
             LOG.error(unresolvedHost(config, address));
         } catch (SocketException cannotBind) {
@@ -96,7 +91,7 @@ final class MetricsServerStart {
                     + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
                     + ". The application runs on without the metrics server");
         }
-        outcome = "is off: it could not start on " + address;
+        return "is off: it could not start on " + address;
     }
 
     /**

@@ -50,10 +50,14 @@ public final class EndpointTransformer implements ClassFileTransformer {
         this.defaultNamespace = defaultNamespace;
         this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation,
                 new Predicate<Class<?>>() {
-                    private final ClassFileLookup classFiles = new ClassFileLookup();
+                    /** Made at the first class to check: most JVMs never have one, and premain stays short. */
+                    private ClassFileLookup classFiles;
 
                     @Override
                     public boolean test(Class<?> type) {
+                        if (classFiles == null) {
+                            classFiles = new ClassFileLookup();
+                        }
                         return isCandidate(type, classFiles);
                     }
                 });
