@@ -217,6 +217,8 @@ final class ServerLoop implements Runnable {
         try {
             if (connection.state == State.LINGERING) {
                 discard(connection);
+            } else if (connection.state == State.QUEUED) {
+                stillThere(connection);
             } else if (connection.state == State.READING) {
                 if (alreadyRead) {
                     parse(connection, now);
@@ -539,14 +541,55 @@ final class ServerLoop implements Runnable {
                 return;
             }
         }
+        if (queuedScrapes.size() >= MAX_QUEUED_SCRAPES) {
+            dropDeparted();
+        }
         if (queuedScrapes.size() < MAX_QUEUED_SCRAPES) {
             connection.state = State.QUEUED;
             connection.waitingSince = now;
             connection.deadline = now + requestTimeoutNanos;
             queuedScrapes.add(connection);
+            // Watched while it waits: a client that goes away leaves the queue, and is rendered nothing.
+            connection.key.interestOps(SelectionKey.OP_READ);
             return;
         }
         overloaded(connection, now, MAX_QUEUED_SCRAPES + " scrapes are waiting already; answered 503");
+    }
+
+    /**
+     * Closes the queued scrapes whose clients went away, whose end may still wait unread behind this
+     * selection's events: a burst of scrapes that time out (a client's timeout, aborted requests)
+     * would otherwise fill the queue and get a waiting client refused.
+     */
+    private void dropDeparted() {
+        for (Connection queued : new ArrayList<Connection>(queuedScrapes)) {
+            try {
+                stillThere(queued);
+            } catch (Throwable failed) {
+                closeAfterFailure(queued, failed);
+            }
+        }
+    }
+
+    /**
+     * Reads what the client of a queued scrape sent after its request: its end, which closes the
+     * connection (it leaves the queue), or more requests, kept for after its answer, as pipelined
+     * ones are. With no room left for them it is no longer watched, and waits its turn.
+     */
+    private void stillThere(Connection connection) throws IOException {
+        int room = RequestHeadParser.MAX_HEAD_BYTES - connection.inputLength;
+        if (room <= 0) {
+            connection.key.interestOps(0);
+            return;
+        }
+        readBuffer.clear();
+        readBuffer.limit(Math.min(readBuffer.capacity(), room));
+        int count = connection.transport.read(readBuffer);
+        if (count < 0) {
+            close(connection);
+        } else if (count > 0) {
+            connection.append(readBuffer.array(), count);
+        }
     }
 
     private void overloaded(Connection connection, long now, String what) {
@@ -556,6 +599,7 @@ final class ServerLoop implements Runnable {
     }
 
     private void render(RenderSlot slot, Connection connection, long now) {
+        connection.key.interestOps(0);
         connection.state = State.RENDERING;
         connection.slot = slot;
         connection.deadline = 0;

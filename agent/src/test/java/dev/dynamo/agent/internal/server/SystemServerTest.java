@@ -685,6 +685,60 @@ class SystemServerTest {
         assertTrue(page.contains("dynamo_system_server_rejected_requests_total{reason=\"overloaded\",} " + extra + ".0"), page);
     }
 
+    /**
+     * Scrapes whose clients gave up while they waited (a timeout, aborted requests) leave the queue:
+     * a tester's burst of 200 aborted scrapes got the next real one refused with 503 and had dead
+     * clients' pages rendered.
+     */
+    @Test
+    void scrapesWhoseClientsLeftWhileQueuedMakeRoomForOthers() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch rendering = new java.util.concurrent.CountDownLatch(SystemServer.RENDER_SLOTS);
+        registry.registerNamedByPrefix(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                rendering.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return Collections.emptyList();
+            }
+        }, "slow_");
+        List<RawHttp> busy = new ArrayList<RawHttp>();
+        RawHttp waiting = null;
+        try {
+            for (int i = 0; i < SystemServer.RENDER_SLOTS; i++) {
+                busy.add(new RawHttp(server.port()).send("GET /metrics HTTP/1.1\r\n\r\n"));
+            }
+            assertTrue(rendering.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            for (int i = 0; i < ServerLoop.MAX_QUEUED_SCRAPES + 10; i++) {
+                new RawHttp(server.port()).send("GET /metrics HTTP/1.1\r\n\r\n").close();
+            }
+            waiting = new RawHttp(server.port()).send("GET /metrics HTTP/1.1\r\n\r\n");
+            waiting.socket.setSoTimeout(300);
+            RawHttp queued = waiting;
+            assertThrows(java.net.SocketTimeoutException.class, queued::read, "waits for a render slot, not refused");
+            waiting.socket.setSoTimeout(10_000);
+            release.countDown();
+            assertEquals(200, waiting.read().status);
+            for (RawHttp client : busy) {
+                assertEquals(200, client.read().status);
+            }
+        } finally {
+            release.countDown();
+            for (RawHttp client : busy) {
+                client.close();
+            }
+            if (waiting != null) {
+                waiting.close();
+            }
+        }
+        String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("dynamo_system_server_rejected_requests_total{reason=\"overloaded\",} 0.0"), page);
+    }
+
     @Test
     void runsOnlyTheCollectorsANameFilterNeeds() throws IOException {
         AtomicInteger jvmCollections = new AtomicInteger();
