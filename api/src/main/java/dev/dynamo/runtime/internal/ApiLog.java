@@ -16,7 +16,7 @@ public final class ApiLog {
         @Override
         public void accept(String level, String message) {
             if (!DEBUG.equals(level)) {
-                System.err.println("dynamo-metrics " + level + " " + message);
+                System.err.println("dynamo-metrics " + level + " " + oneLine(message));
             }
         }
     };
@@ -42,6 +42,39 @@ public final class ApiLog {
     /** A message of {@code level} ({@link #WARN} or {@link #DEBUG}): what another copy of the API reports through this one. */
     static void log(String level, String message) {
         emit(level, message);
+    }
+
+    /**
+     * {@code message} on one line, its line breaks and other control characters but tabs escaped:
+     * messages quote what the application chose (label values, an exception's message), and a line
+     * break there would make one report several lines. The agent's log does the same (its
+     * {@code AgentLog}, which runs before this class can be linked).
+     */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "null";
+        }
+        StringBuilder escaped = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            if (control && escaped == null) {
+                escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
+            }
+            if (escaped == null) {
+                continue;
+            }
+            if (c == '\n') {
+                escaped.append("\\n");
+            } else if (c == '\r') {
+                escaped.append("\\r");
+            } else if (control) {
+                escaped.append(String.format("\\u%04x", (int) c));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? message : escaped.toString();
     }
 
     private static void emit(String level, String message) {

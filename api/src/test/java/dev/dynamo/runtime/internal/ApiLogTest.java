@@ -48,6 +48,13 @@ class ApiLogTest {
     }
 
     @Test
+    void keepsEachWarningOnOneLineWhateverItQuotes() {
+        api.callStatic(LOG, "warn", "label values [a\nb, c]\r\n");
+
+        assertEquals("dynamo-metrics WARN label values [a\\nb, c]\\r\\n" + System.lineSeparator(), stderr());
+    }
+
+    @Test
     void sendsLevelAndMessageToTheSink() {
         List<String> seen = new ArrayList<String>();
         BiConsumer<String, String> sink = (level, message) -> seen.add(level + ":" + message);

@@ -86,10 +86,45 @@ public final class AgentLog {
 
     private void print(LogLevel level, String message) {
         try {
-            out.println(timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] " + message);
+            out.println(timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] "
+                    + oneLine(message));
         } catch (Throwable ignored) {
             // A closed stderr must not become the application's problem.
         }
+    }
+
+    /**
+     * {@code message} on one line: line breaks and other control characters but tabs written as
+     * escapes ({@code \\n}, {@code \\r}, {@code \\u0000}). Messages quote what the application and
+     * its clients chose (an exception's message, label values, a setting's value), and a line break
+     * there would make one event several lines, the next of which could pass for a line of the agent.
+     * ({@code ApiLog} does the same for the API's lines without the agent: it may not link to this class.)
+     */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "null";
+        }
+        StringBuilder escaped = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            if (control && escaped == null) {
+                escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
+            }
+            if (escaped == null) {
+                continue;
+            }
+            if (c == '\n') {
+                escaped.append("\\n");
+            } else if (c == '\r') {
+                escaped.append("\\r");
+            } else if (control) {
+                escaped.append(String.format("\\u%04x", (int) c));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? message : escaped.toString();
     }
 
     /**

@@ -72,6 +72,19 @@ class AgentLogTest {
         assertTrue(line.matches(timestamp + " WARN dynamo-agent \\[AgentLogTest] one" + System.lineSeparator()), line);
     }
 
+    /** A tester forged a line through an exception's message that a failing callback's warning quoted. */
+    @Test
+    void keepsEachMessageOnOneLineWhateverItQuotes() {
+        log.warn("callback failed: first line\n2026-01-01T00:00:00.000Z ERROR dynamo-agent [AgentStarter] forged\r\n"
+                + "\tat fake.Frame(Fake.java:1)\u0000\u2028end");
+
+        String line = written();
+        assertEquals(1, line.split(System.lineSeparator(), -1).length - 1, line);
+        assertTrue(line.endsWith("callback failed: first line\\n2026-01-01T00:00:00.000Z ERROR dynamo-agent"
+                + " [AgentStarter] forged\\r\\n\tat fake.Frame(Fake.java:1)\\u0000\\u2028end"
+                + System.lineSeparator()), line);
+    }
+
     @Test
     void writesTheSameUtcTimestampAsSimpleDateFormat() {
         SimpleDateFormat reference = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
