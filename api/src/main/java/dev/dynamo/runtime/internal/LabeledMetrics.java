@@ -38,6 +38,10 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         if (child != null) {
             return child;
         }
+        if (isOverflowKey(key)) {
+            // The overflow series itself, asked for by its values: it takes no place under the limit.
+            return overflowChild();
+        }
         SeriesLimit limit = seriesLimit;
         if (limit != null) {
             int longest = longestValue(key);
@@ -67,6 +71,15 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             longest = Math.max(longest, value.length());
         }
         return longest;
+    }
+
+    private static boolean isOverflowKey(List<String> key) {
+        for (String value : key) {
+            if (!SeriesLimit.OVERFLOW_VALUE.equals(value)) {
+                return false;
+            }
+        }
+        return !key.isEmpty();
     }
 
     /** The child that label sets past the limit share; it does not count against the limit. */

@@ -78,6 +78,26 @@ class SeriesLimitTest {
                 + " characters"), warnings.get(0));
     }
 
+    /** A tester's {@code user="__overflow__"} took one of the two places and then took in the folds too. */
+    @Test
+    void theOverflowSeriesAskedForByItsValuesTakesNoPlaceUnderTheLimit() {
+        CounterVec vec = at("ns").createCounterVec("by_name", "h", Arrays.asList("user"), null);
+        vec.setMaxSeries(2);
+
+        vec.withLabelValues("__overflow__").inc(10);
+        vec.withLabelValues("alice").inc();
+        vec.withLabelValues("bob").inc(5);
+        vec.withLabelValues("carol").inc(2);
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_by_name");
+        assertEquals(3, family.samples().size(), family.samples().toString());
+        assertEquals(5.0, sample(family, "dynamo_component_by_name_total", map("dynamo_namespace", "ns", "user", "bob"))
+                .value(), "bob has the second place");
+        assertEquals(12.0, sample(family, "dynamo_component_by_name_total",
+                map("dynamo_namespace", "ns", "user", "__overflow__")).value());
+        assertEquals(1.0, folded("dynamo_component_by_name"), "only carol was folded");
+    }
+
     @Test
     void foldsLabelSetsPastTheLimitIntoOneOverflowSeriesAndCountsThem() {
         CounterVec vec = at("ns").createCounterVec("by_user", "h", Arrays.asList("user", "kind"), null);
