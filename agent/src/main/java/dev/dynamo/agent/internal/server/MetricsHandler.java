@@ -47,12 +47,15 @@ final class MetricsHandler {
                     + " ?name[]=metric_name, where '%' must start an escape of two hex digits (%25 for '%' itself)\n");
         }
         beforeEachScrape.run();
-        String contentType = ContentNegotiation.prefersOpenMetrics(request.header("Accept"))
-                ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
+        boolean openMetrics = ContentNegotiation.prefersOpenMetrics(request.header("Accept"));
+        String contentType = openMetrics ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
         boolean gzip = ContentNegotiation.acceptsGzip(request.header("Accept-Encoding"));
 
         page.reset();
         Enumeration<MetricFamilySamples> families = families(names);
+        if (openMetrics) {
+            families = new OpenMetricsHistograms(families);
+        }
         if (gzip) {
             GzipStream zip = new GzipStream(page);
             try {
