@@ -78,7 +78,7 @@ public final class DistributedRuntime {
         } else if (!exported) {
             ApiLog.warn("metrics are recorded in this process but not exported: the dynamo agent is not attached"
                     + " (start the JVM with -javaagent:dynamo-agent.jar to serve them on /metrics), or is switched off"
-                    + " for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with DYN_LOG=info it says why)");
+                    + " for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with DYN_LOG=debug it says why)");
         }
     }
 

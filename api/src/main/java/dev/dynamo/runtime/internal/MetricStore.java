@@ -1,6 +1,7 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.metrics.IntCounter;
+import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,6 +151,9 @@ public final class MetricStore {
         }
     }
 
+    /** The name of the runtime's own uptime gauge. */
+    private static final String RUNTIME_UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
+
     /** All registrations of one exposed name: they share type, help and label names. */
     private static final class MetricFamily {
         final String name;
@@ -173,6 +177,11 @@ public final class MetricStore {
         }
 
         void checkCompatible(MetricDefinition definition) {
+            if (type != definition.type() && name.equals(RUNTIME_UPTIME)) {
+                throw new IllegalArgumentException("Metric '" + name + "' is the runtime's uptime, which the runtime"
+                        + " creates itself (PrometheusNames.Runtime.UPTIME_SECONDS) and computes at each scrape; cannot"
+                        + " create it as " + definition.type().apiName() + ". Use another name for a metric of your own");
+            }
             if (type != definition.type()) {
                 throw new IllegalArgumentException("Metric '" + name + "' is already registered as " + type.apiName()
                         + "; cannot create it as " + definition.type().apiName()
