@@ -132,7 +132,7 @@ public final class AgentLog {
      * calendar and locale data load about a hundred classes and cost ~30 ms of CPU at the first line,
      * which a JVM with the server on pays at every start (the line that names the port).
      */
-    static String timestamp(long epochMillis) {
+    public static String timestamp(long epochMillis) {
         long days = Math.floorDiv(epochMillis, 86_400_000L);
         int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
         // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).

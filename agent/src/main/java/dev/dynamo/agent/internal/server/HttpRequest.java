@@ -59,7 +59,8 @@ final class HttpRequest {
         if (http11) {
             return !ContentNegotiation.hasToken(connection, "close");
         }
-        return ContentNegotiation.hasToken(connection, "keep-alive");
+        // Both named: close wins (RFC 9112 §9.6).
+        return ContentNegotiation.hasToken(connection, "keep-alive") && !ContentNegotiation.hasToken(connection, "close");
     }
 
     boolean isHttp11() {

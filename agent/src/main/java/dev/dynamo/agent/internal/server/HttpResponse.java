@@ -79,10 +79,11 @@ final class HttpResponse {
         return bodyLength;
     }
 
-    /** The status line and header fields, with {@code Content-Length} and {@code Connection}. */
+    /** The status line and header fields, with {@code Date}, {@code Content-Length} and {@code Connection}. */
     byte[] head(boolean keepAlive, List<String> extraHeaders) {
-        StringBuilder head = new StringBuilder(160);
+        StringBuilder head = new StringBuilder(200);
         head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+        head.append("Date: ").append(HttpDate.now()).append("\r\n");
         appendFields(head, headers);
         appendFields(head, extraHeaders);
         head.append("Content-Length: ").append(bodyLength).append("\r\n");
@@ -109,6 +110,7 @@ final class HttpResponse {
             case 431: return "Request Header Fields Too Large";
             case 500: return "Internal Server Error";
             case 503: return "Service Unavailable";
+            case 501: return "Not Implemented";
             case 505: return "HTTP Version Not Supported";
             default: return "Status";
         }

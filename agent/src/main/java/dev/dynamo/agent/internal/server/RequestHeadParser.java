@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Parses an HTTP/1.0 or 1.1 request head (RFC 9112): the request line and the header fields, up to
- * the empty line. Strict where leniency would let garbage through (bad tokens, control characters,
- * folded lines, conflicting lengths: 400) and lenient where clients differ harmlessly (bare LF line
- * ends, no {@code Host} field).
+ * the empty line. Strict where the RFCs say a server must refuse (bad tokens, control characters,
+ * folded lines, conflicting lengths, two {@code Host} fields or a malformed one, a transfer coding
+ * that does not end in {@code chunked}: 400) and lenient where clients differ harmlessly (bare LF
+ * line ends, no {@code Host} field).
  */
 final class RequestHeadParser {
     /** Largest request head accepted; a longer one is answered 431 (414 when the request line alone is longer). */
@@ -18,6 +19,8 @@ final class RequestHeadParser {
     static final int MAX_HEADER_FIELDS = 100;
     /** The first byte of a TLS record that carries a handshake message, as a ClientHello does. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+    /** What a {@code Host} may hold besides letters and digits: RFC 3986's unreserved, sub-delims, '%', ':', '[' and ']'. */
+    private static final String HOST_PUNCTUATION = "-._~%!$&'()*+,;=:[]";
 
     private RequestHeadParser() {
     }
@@ -94,6 +97,7 @@ final class RequestHeadParser {
 
         Map<String, String> headers = new HashMap<String, String>();
         int fields = 0;
+        int hostFields = 0;
         lineStart = lineEnd + 1;
         while (lineStart < end) {
             lineEnd = lineEnd(bytes, lineStart, end);
@@ -105,21 +109,90 @@ final class RequestHeadParser {
                 throw new BadRequestException(431, "too many header fields; at most " + MAX_HEADER_FIELDS
                         + " are accepted");
             }
-            addField(headers, bytes, lineStart, contentEnd);
+            if (addField(headers, bytes, lineStart, contentEnd).equals("host")) {
+                hostFields++;
+            }
             lineStart = lineEnd + 1;
         }
+        checkHost(hostFields, headers.get("host"));
+        checkTransferCoding(http11, headers.get("transfer-encoding"));
         long contentLength = contentLength(headers.get("content-length"));
         return requestFor(method, target, http11, headers, contentLength);
+    }
+
+    /**
+     * At most one {@code Host}, holding a host name or address with an optional port, or nothing (RFC
+     * 9112 §3.2; RFC 3986's reg-name, IP literal and port): two, or one that holds anything else, are
+     * refused, as the RFC says. An HTTP/1.1 request without {@code Host} is served all the same,
+     * against the RFC's letter: the server has one host, and hand-written probes (a
+     * {@code printf ... | nc} in an exec probe) often leave it out.
+     */
+    private static void checkHost(int fields, String host) throws BadRequestException {
+        if (fields > 1) {
+            throw new BadRequestException(400, "more than one Host header field");
+        }
+        if (fields == 0) {
+            return;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || HOST_PUNCTUATION.indexOf(c) >= 0)) {
+                throw new BadRequestException(400, "malformed Host header field; it is a host name or address and"
+                        + " an optional port");
+            }
+        }
+    }
+
+    /**
+     * A request's transfer codings end in {@code chunked} (RFC 9112 §6.3), are ones HTTP defines
+     * (§6.1: 501 for others), and come in HTTP/1.1 only. The server reads no request body (a request
+     * with one is answered and its connection closed), so this only keeps the framing honest.
+     */
+    private static void checkTransferCoding(boolean http11, String codings) throws BadRequestException {
+        if (codings == null) {
+            return;
+        }
+        if (!http11) {
+            throw new BadRequestException(400, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        String[] list = codings.split(",", -1);
+        for (String coding : list) {
+            String name = coding.trim().toLowerCase(Locale.ROOT);
+            int parameters = name.indexOf(';');
+            name = parameters < 0 ? name : name.substring(0, parameters).trim();
+            if (!(name.equals("chunked") || name.equals("gzip") || name.equals("x-gzip") || name.equals("deflate")
+                    || name.equals("compress") || name.equals("x-compress"))) {
+                throw new BadRequestException(name.isEmpty() || !isToken(name) ? 400 : 501,
+                        "unknown transfer coding; the codings are chunked, gzip, deflate and compress");
+            }
+        }
+        if (!list[list.length - 1].trim().toLowerCase(Locale.ROOT).equals("chunked")) {
+            throw new BadRequestException(400, "a request's Transfer-Encoding must end with chunked");
+        }
     }
 
     private static HttpRequest requestFor(String method, String target, boolean http11, Map<String, String> headers,
             long contentLength) throws BadRequestException {
         String originForm = target;
         if (startsWithIgnoreCase(target, "http://") || startsWithIgnoreCase(target, "https://")) {
-            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            int authority = target.indexOf("//") + 2;
+            int slash = target.indexOf('/', authority);
+            int authorityEnd = slash < 0 ? target.length() : slash;
+            int query = target.indexOf('?', authority);
+            String authorityPart = target.substring(authority, query >= 0 && query < authorityEnd ? query : authorityEnd);
+            if (authorityPart.indexOf('@') >= 0) {
+                throw new BadRequestException(400, "malformed request target: user information in its URI");
+            }
             originForm = slash < 0 ? "/" : target.substring(slash);
-        } else if (!target.startsWith("/") && !target.equals("*")) {
+        } else if (target.equals("*")) {
+            if (!method.equals("OPTIONS")) {
+                throw new BadRequestException(400, "malformed request target: * is for OPTIONS only");
+            }
+        } else if (!target.startsWith("/")) {
             throw new BadRequestException(400, "malformed request target");
+        }
+        if (target.indexOf('#') >= 0) {
+            throw new BadRequestException(400, "malformed request target: a fragment (#) is never sent");
         }
         for (int i = 0; i < originForm.length(); i++) {
             char c = originForm.charAt(i);
@@ -133,7 +206,8 @@ final class RequestHeadParser {
         return new HttpRequest(method, percentDecode(rawPath), rawQuery, http11, headers, contentLength);
     }
 
-    private static void addField(Map<String, String> headers, byte[] bytes, int start, int end)
+    /** Adds one field line to {@code headers}; returns its name, lower-cased. */
+    private static String addField(Map<String, String> headers, byte[] bytes, int start, int end)
             throws BadRequestException {
         if (bytes[start] == ' ' || bytes[start] == '\t') {
             throw new BadRequestException(400, "folded header field");
@@ -170,6 +244,7 @@ final class RequestHeadParser {
         String key = name.toLowerCase(Locale.ROOT);
         String earlier = headers.get(key);
         headers.put(key, earlier == null ? value : earlier + ", " + value);
+        return key;
     }
 
     /** -1 when absent; every repeat must agree (RFC 9112 §6.3). */

@@ -7,6 +7,7 @@ import dev.dynamo.agent.internal.server.Rejections.Reason;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -58,6 +59,7 @@ final class ServerLoop implements Runnable {
      */
     static final int WRITE_SLICE_BYTES = 64 * 1024;
     private static final long TICK_MS = 100;
+    private static final byte[] HEAD_METHOD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
     /** How long the loop parks between polls while the JVM exits (see {@link #jvmExiting}). */
     private static final long EXIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
@@ -402,11 +404,25 @@ final class ServerLoop implements Runnable {
     private void refuse(Connection connection, long now, BadRequestException bad) {
         rejections.count(Reason.BAD_REQUEST, "answered " + bad.status() + " to a malformed request: "
                 + bad.getMessage());
+        // A HEAD request's answer has no content, also when the rest of its head is malformed.
+        boolean head = startsWith(connection.input, connection.inputLength, HEAD_METHOD);
         connection.input = null;
         connection.inputLength = 0;
         connection.keepAlive = false;
         respond(connection, HttpResponse.text(bad.status(), HttpResponse.reason(bad.status()) + ": " + bad.getMessage()
-                + "\n"), now);
+                + "\n"), now, head);
+    }
+
+    private static boolean startsWith(byte[] input, int length, byte[] prefix) {
+        if (input == null || length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (input[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void dispatch(Connection connection, HttpRequest request, long now) {
@@ -677,10 +693,14 @@ final class ServerLoop implements Runnable {
     }
 
     private void respond(Connection connection, HttpResponse response, long now) {
+        respond(connection, response, now, connection.request != null && connection.request.isHead());
+    }
+
+    /** @param head whether the request was {@code HEAD}: the response's head alone is sent */
+    private void respond(Connection connection, HttpResponse response, long now, boolean head) {
         boolean keepAlive = connection.keepAlive && !response.closesConnection() && running;
         connection.keepAlive = keepAlive;
         connection.head = ByteBuffer.wrap(response.head(keepAlive, security.responseHeaders()));
-        boolean head = connection.request != null && connection.request.isHead();
         connection.body = head ? null : response;
         connection.bodyPosition = 0;
         connection.bodyEnd = head ? 0 : response.bodyLength();

@@ -61,6 +61,9 @@ class RequestHeadParserTest {
         assertFalse(parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").keepAlive());
         assertFalse(parse("GET / HTTP/1.1\r\nConnection: te, close\r\n\r\n").keepAlive());
         assertFalse(parse("GET / HTTP/1.0\r\n\r\n").keepAlive());
+        // An HTTP/1.0 request that names both: close wins (RFC 9112 §9.6).
+        assertFalse(parse("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n").keepAlive());
+        assertFalse(parse("GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n").keepAlive());
     }
 
     @Test
@@ -100,10 +103,37 @@ class RequestHeadParserTest {
         "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
-        "\u0016\u0003\u0001\u0002\u0000\u0001\r\n\r\n"
+        "\u0016\u0003\u0001\u0002\u0000\u0001\r\n\r\n",
+        // What RFC 9110 and 9112 tell a server to refuse (a tester's conformance run):
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a b/c@\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n",
+        "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "GET * HTTP/1.1\r\n\r\n",
+        "GET /metrics#frag HTTP/1.1\r\n\r\n",
+        "GET http://user:pw@a/live HTTP/1.1\r\n\r\n"
     })
     void answersGarbageWith400(String head) {
         assertEquals(400, statusOf(head));
+    }
+
+    @Test
+    void answersAnUnknownTransferCodingWith501() {
+        assertEquals(501, statusOf("POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n"));
+    }
+
+    /** No Host is served, against the RFC's letter: hand-written probes leave it out (see checkHost). */
+    @Test
+    void acceptsTheHostsAndTargetsTheRfcsAllow() throws BadRequestException {
+        assertEquals("/live", parse("GET /live HTTP/1.1\r\nHost: [::1]:8000\r\n\r\n").path());
+        assertEquals("/live", parse("GET /live HTTP/1.1\r\nHost: metrics.example.com\r\n\r\n").path());
+        assertEquals("/live", parse("GET /live HTTP/1.1\r\nHost:\r\n\r\n").path());
+        assertEquals("/live", parse("GET /live HTTP/1.1\r\n\r\n").path());
+        assertEquals("OPTIONS", parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").method());
+        assertTrue(parse("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").hasBody());
+        assertEquals("/live", parse("GET http://a:9/live?x=@ HTTP/1.1\r\n\r\n").path());
     }
 
     @Test

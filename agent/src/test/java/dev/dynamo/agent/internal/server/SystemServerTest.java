@@ -187,6 +187,23 @@ class SystemServerTest {
         assertTrue(openMetrics.contains(prefixed(latency) + "_sum{" + labels() + "} 0.55\n"), () -> excerpt(openMetrics));
     }
 
+    /** RFC 9110: a server with a clock dates its responses, and an answer to HEAD has no content. */
+    @Test
+    void datesEveryResponseAndAnswersAMalformedHeadRequestWithoutContent() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            for (String path : Arrays.asList("/live", "/metrics", "/nowhere")) {
+                RawHttp.Reply reply = client.send("GET " + path + " HTTP/1.1\r\n\r\n").read();
+                assertTrue(reply.header("Date").matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d [A-Z][a-z]{2} \\d{4}"
+                        + " \\d\\d:\\d\\d:\\d\\d GMT"), path + ": " + reply.header("Date"));
+            }
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply refused = client.send("HEAD /live HTTP/1.1\r\nX A: b\r\n\r\n").read(true);
+            assertEquals(400, refused.status);
+            assertTrue(client.closedByServer(), "nothing after the head of the answer");
+        }
+    }
+
     @Test
     void compressesTheBodyWhenTheClientAcceptsGzip() throws IOException {
         Response plain = request(server, "GET", "/metrics");
