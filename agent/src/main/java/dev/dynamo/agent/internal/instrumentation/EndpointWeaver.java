@@ -78,8 +78,9 @@ final class EndpointWeaver {
                 continue;
             }
             if (!method.hasBody() || method.maxLocals < 0) {
-                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: an abstract or native method has"
-                        + " no code to measure; annotate the method that implements it");
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " counts no call: an abstract or native method"
+                        + " has no code to measure, and annotations on methods are not inherited. The calls are counted"
+                        + " where the implementing method carries @DynamoEndpoint too; annotate it if it does not");
                 continue;
             }
             if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {
