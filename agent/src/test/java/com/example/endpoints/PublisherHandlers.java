@@ -82,6 +82,54 @@ public class PublisherHandlers {
         return Flux.range(0, count);
     }
 
+    /** An RxJava Flowable returned as the reactive-streams interface: it stays a Flowable. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "flowable_as_publisher")
+    public Publisher<Integer> flowableAsPublisher(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count);
+    }
+
+    /** A Mutiny Multi returned as the JDK's Flow.Publisher: it stays a Multi. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "multi_as_flow")
+    public Flow.Publisher<Integer> multiAsFlow(int count, boolean fail) {
+        io.smallrye.mutiny.Multi<Integer> items = io.smallrye.mutiny.Multi.createFrom().range(0, count);
+        return fail ? items.onCompletion().failWith(new IllegalStateException("after the items")) : items;
+    }
+
+    /** Declared as a Mutiny Multi. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "multi")
+    public io.smallrye.mutiny.Multi<Integer> multi(int count) {
+        return io.smallrye.mutiny.Multi.createFrom().range(0, count);
+    }
+
+    /** A publisher whose subscribe throws, against the rules (Reactive Streams §1.9). */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "subscribe_throws")
+    public Flow.Publisher<Integer> subscribeThrows() {
+        return subscriber -> {
+            throw new IllegalStateException("refused");
+        };
+    }
+
+    /** Emits its items at once, on the subscribing thread. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "emits_at_once")
+    public Flow.Publisher<Integer> emitsAtOnce(int count) {
+        return subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private int sent;
+
+            @Override
+            public void request(long n) {
+                while (sent < count) {
+                    subscriber.onNext(sent++);
+                }
+                subscriber.onComplete();
+            }
+
+            @Override
+            public void cancel() {
+                sent = count;
+            }
+        });
+    }
+
     /** The JDK's own Flow publisher: wrapped in a proxy of Flow.Publisher. */
     @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "flow")
     public Flow.Publisher<Integer> flow(SubmissionPublisher<Integer> publisher) {

@@ -71,6 +71,8 @@ enum MethodShape {
                 return PublisherCalls.REACTOR;
             case "Lio/reactivex/rxjava3/core/Flowable;":
                 return PublisherCalls.RXJAVA;
+            case "Lio/smallrye/mutiny/Multi;":
+                return PublisherCalls.MUTINY;
             case "Lkotlinx/coroutines/flow/Flow;":
                 return PublisherCalls.KOTLIN_FLOW;
             default:

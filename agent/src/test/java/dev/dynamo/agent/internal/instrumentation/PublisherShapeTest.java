@@ -233,6 +233,97 @@ class PublisherShapeTest {
         assertEquals(0, metrics.inflight());
     }
 
+    /** A tester's cast of a Flowable returned as Publisher back to Flowable failed: it was a proxy. */
+    @Test
+    void aFlowableReturnedAsPublisherStaysAFlowableAndIsMeasured() {
+        EndpointMetrics metrics = metrics("plain", "flowable_as_publisher");
+
+        Publisher<Integer> publisher = handlers.flowableAsPublisher(3);
+
+        io.reactivex.rxjava3.core.Flowable<?> flowable = assertInstanceOf(io.reactivex.rxjava3.core.Flowable.class,
+                publisher);
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        assertEquals(List.of(0, 1, 2), flowable.toList().blockingGet());
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /** Mutiny, Quarkus's reactive library: a Multi returned as Flow.Publisher stays a Multi. */
+    @Test
+    void aMutinyMultiReturnedAsFlowPublisherStaysAMultiAndItsErrorIsCounted() {
+        EndpointMetrics metrics = metrics("plain", "multi_as_flow");
+
+        io.smallrye.mutiny.Multi<?> ok = assertInstanceOf(io.smallrye.mutiny.Multi.class, handlers.multiAsFlow(3, false));
+        io.smallrye.mutiny.Multi<?> failing = assertInstanceOf(io.smallrye.mutiny.Multi.class,
+                handlers.multiAsFlow(2, true));
+
+        assertEquals(3, ok.collect().asList().await().indefinitely().size());
+        assertThrows(IllegalStateException.class, () -> failing.collect().asList().await().indefinitely());
+        assertEquals(2, metrics.requests());
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    /** A method declared to return a Multi was timed to its return: its errors and cancellations were lost. */
+    @Test
+    void aMethodDeclaredToReturnAMultiIsTimedToItsEndAndItsCancellationIsCounted() {
+        EndpointMetrics metrics = metrics("plain", "multi");
+
+        io.smallrye.mutiny.Multi<Integer> all = handlers.multi(3);
+        io.smallrye.mutiny.Multi<Integer> firstTwo = handlers.multi(10);
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+
+        assertEquals(List.of(0, 1, 2), all.collect().asList().await().indefinitely());
+        assertEquals(List.of(0, 1), firstTwo.select().first(2).collect().asList().await().indefinitely());
+        assertEquals(2, metrics.requests());
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * A publisher whose subscribe throws, and one that emits at once to a subscriber whose onNext
+     * throws (both against the rules): a tester saw each call stay in flight for good.
+     */
+    @Test
+    void aSubscribeOrAnOnNextThatThrowsEndsTheCallAsAnError() {
+        EndpointMetrics refused = metrics("plain", "subscribe_throws");
+        EndpointMetrics emitting = metrics("plain", "emits_at_once");
+
+        assertThrows(IllegalStateException.class, () -> handlers.subscribeThrows().subscribe(new IgnoringSubscriber()));
+        assertThrows(ArithmeticException.class, () -> handlers.emitsAtOnce(3).subscribe(new IgnoringSubscriber() {
+            @Override
+            public void onNext(Integer item) {
+                throw new ArithmeticException("a subscriber's bug");
+            }
+        }));
+
+        assertEquals(1, refused.requests());
+        assertEquals(1, refused.errors("IllegalStateException"));
+        assertEquals(0, refused.inflight());
+        assertEquals(1, emitting.requests());
+        assertEquals(1, emitting.errors("ArithmeticException"));
+        assertEquals(0, emitting.inflight());
+    }
+
+    private static class IgnoringSubscriber implements Flow.Subscriber<Integer> {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Integer item) {
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
+    }
+
     @Test
     void flowPublisherIsTimedToOnCompleteAndCancelCounts() throws Exception {
         EndpointMetrics metrics = metrics("plain", "flow");
@@ -240,7 +331,10 @@ class PublisherShapeTest {
         CountDownLatch completed = new CountDownLatch(1);
         int[] received = new int[1];
 
-        handlers.flow(source).subscribe(new Flow.Subscriber<Integer>() {
+        Flow.Publisher<Integer> returned = handlers.flow(source);
+        // A proxy, but of every public interface of the class: what the caller may check for or cast to.
+        assertInstanceOf(AutoCloseable.class, returned);
+        returned.subscribe(new Flow.Subscriber<Integer>() {
             @Override
             public void onSubscribe(Flow.Subscription subscription) {
                 subscription.request(Long.MAX_VALUE);

@@ -72,9 +72,14 @@ abstract class ClassCache<V> {
 
     /** The constructor of the proxy class implementing {@code interfaces}, which takes its {@code InvocationHandler}. */
     static Constructor<?> proxyConstructor(Class<?>... interfaces) {
+        return proxyConstructor(interfaces[0].getClassLoader(), interfaces);
+    }
+
+    /** The same, defined in {@code loader}, which sees every one of {@code interfaces}. */
+    static Constructor<?> proxyConstructor(ClassLoader loader, Class<?>... interfaces) {
         try {
             @SuppressWarnings("deprecation") // Proxy.newProxyInstance would look the class up on every call
-            Class<?> proxyClass = Proxy.getProxyClass(interfaces[0].getClassLoader(), interfaces);
+            Class<?> proxyClass = Proxy.getProxyClass(loader, interfaces);
             return proxyClass.getConstructor(InvocationHandler.class);
         } catch (NoSuchMethodException impossible) {
             throw new IllegalStateException(impossible);

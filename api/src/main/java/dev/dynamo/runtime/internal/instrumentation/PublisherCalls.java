@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * Measures methods that return a reactive-streams publisher ({@code org.reactivestreams.Publisher},
- * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}) or a Kotlin
- * {@code Flow}: one request per call, timed from the call to the terminal signal of the publisher's
+ * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}, RxJava's
+ * {@code Flowable}, Mutiny's {@code Multi}) or a Kotlin {@code Flow}: one request per call, timed from the call to the terminal signal of the publisher's
  * first subscription ({@code onComplete}, {@code onError}, or cancellation of the subscription), or
  * to the end of the flow's first collection.
  *
@@ -26,12 +26,13 @@ import java.util.function.Supplier;
  *
  * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is wrapped
  * with Reactor's own {@code defer}, {@code doOnError} and {@code doFinally}, called reflectively with
- * JDK functional types, so there is no cost per item; any other publisher returned as a
- * {@code Publisher} interface is wrapped in a proxy of that interface that watches its first
- * subscriber, and an RxJava 3 {@code Flowable} is such a proxy turned back into a {@code Flowable}
- * by {@code Flowable.fromPublisher}. A Kotlin flow is wrapped in a proxy of its public interfaces
- * (see {@link WatchedFlow}). A publisher that can be wrapped in none of these ways is timed to the
- * method's return. No reactive library is a dependency.
+ * JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} or a Mutiny
+ * {@code Multi} is watched by a proxy of its publisher interface turned back into a {@code Flowable}
+ * by {@code Flowable.fromPublisher}, or a {@code Multi} by {@code Multi.createFrom().publisher}, also
+ * when returned as that interface; any other publisher returned as a publisher interface is replaced
+ * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
+ * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). A publisher that can be
+ * wrapped in none of these ways is timed to the method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
@@ -44,10 +45,13 @@ public final class PublisherCalls {
     public static final int RXJAVA = 4;
     /** The static return type is Kotlin's {@code kotlinx.coroutines.flow.Flow}. */
     public static final int KOTLIN_FLOW = 5;
+    /** The static return type is Mutiny's {@code Multi} (a {@code Flow.Publisher}; Quarkus's reactive type). */
+    public static final int MUTINY = 6;
 
     private static final String MONO = "reactor.core.publisher.Mono";
     private static final String FLUX = "reactor.core.publisher.Flux";
     private static final String FLOWABLE = "io.reactivex.rxjava3.core.Flowable";
+    private static final String MUTINY_MULTI = "io.smallrye.mutiny.Multi";
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
@@ -84,6 +88,20 @@ public final class PublisherCalls {
         @Override
         protected Constructor<?> compute(Class<?> flowType) {
             return flowProxy(flowType);
+        }
+    };
+    /** The proxy constructor for publishers of each class returned as a publisher interface; see {@link #publisherProxy}. */
+    private static final ClassCache<Constructor<?>> PUBLISHER_PROXIES = new ClassCache<Constructor<?>>() {
+        @Override
+        protected Constructor<?> compute(Class<?> type) {
+            return publisherProxy(type);
+        }
+    };
+    /** Mutiny's way to make a {@code Multi} from a publisher, per copy of Mutiny. */
+    private static final ClassCache<MultiCreation> MULTI_CREATIONS = new ClassCache<MultiCreation>() {
+        @Override
+        protected MultiCreation compute(Class<?> multi) {
+            return MultiCreation.of(multi);
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -154,32 +172,109 @@ public final class PublisherCalls {
     }
 
     private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
-        ReactorOperators reactor = reactorOperatorsOf(publisher.getClass());
+        Class<?> type = publisher.getClass();
+        ReactorOperators reactor = reactorOperatorsOf(type);
         if (reactor != null) {
             return reactor.wrap(call, publisher);
         }
-        if (kind == REACTIVE_STREAMS || kind == FLOW) {
-            Class<?> publisherInterface = ClassCache.interfaceNamed(publisher.getClass(),
-                    kind == FLOW ? FLOW_PUBLISHER : REACTIVE_STREAMS_PUBLISHER);
-            return publisherInterface == null ? null : watched(call, publisher, publisherInterface);
-        }
         if (kind == KOTLIN_FLOW) {
-            Constructor<?> proxy = FLOW_PROXIES.get(publisher.getClass());
+            Constructor<?> proxy = FLOW_PROXIES.get(type);
             return proxy == null ? null : proxy.newInstance(new WatchedFlow(call, publisher));
         }
-        if (kind == RXJAVA) {
-            // Flowable.fromPublisher(watched): a Flowable again, as the method's type requires.
-            Class<?> flowable = superclassNamed(publisher.getClass(), FLOWABLE);
-            Method fromPublisher = flowable == null ? null : FROM_PUBLISHER.get(flowable);
+        Class<?> flowable = superclassNamed(type, FLOWABLE);
+        if (flowable != null && (kind == RXJAVA || kind == REACTIVE_STREAMS)) {
+            // Flowable.fromPublisher(watched): a Flowable again, as the method's type requires, and as a
+            // caller that casts a Flowable returned as Publisher back to Flowable expects.
+            Method fromPublisher = FROM_PUBLISHER.get(flowable);
             return fromPublisher == null ? null
-                    : invoke(fromPublisher, null, watched(call, publisher, publisherInterfaceOf(flowable)));
+                    : invoke(fromPublisher, null, watched(call, publisher, publisherInterfaceOf(flowable), null));
+        }
+        if (kind == REACTIVE_STREAMS || kind == FLOW || kind == MUTINY) {
+            Class<?> publisherInterface = ClassCache.interfaceNamed(type,
+                    kind == REACTIVE_STREAMS ? REACTIVE_STREAMS_PUBLISHER : FLOW_PUBLISHER);
+            if (publisherInterface == null) {
+                return null;
+            }
+            MultiCreation multi = multiCreationOf(type, publisherInterface);
+            if (multi != null) {
+                // Multi.createFrom().publisher(watched): a Mutiny Multi again, as a method declared to return
+                // one requires, and as a caller that casts a Multi returned as Flow.Publisher expects.
+                return invoke(multi.publisher, multi.creator, watched(call, publisher, publisherInterface, null));
+            }
+            return kind == MUTINY ? null : watched(call, publisher, publisherInterface, PUBLISHER_PROXIES.get(type));
         }
         return null;
     }
 
-    private static Object watched(Call call, Object publisher, Class<?> publisherInterface) throws Throwable {
+    /**
+     * A proxy of {@code publisher} that watches its first subscriber.
+     *
+     * @param proxy the constructor of a proxy class with all the public interfaces of the publisher's
+     *              class, or null for one of {@code publisherInterface} alone
+     */
+    private static Object watched(Call call, Object publisher, Class<?> publisherInterface, Constructor<?> proxy)
+            throws Throwable {
         Watching watching = WATCHING.get(publisherInterface);
-        return watching.publisher.newInstance(new WatchedPublisher(call, publisher, watching));
+        return (proxy != null ? proxy : watching.publisher).newInstance(new WatchedPublisher(call, publisher, watching));
+    }
+
+    /**
+     * The proxy class for a publisher of class {@code type} returned as a publisher interface: it has
+     * every public interface of the class, so that a caller that checks for one of them, or casts to
+     * it ({@code AutoCloseable}), still can. Null when the class has no other, or they do not make a
+     * proxy class (conflicting methods); then the proxy has the publisher interface alone. A cast to
+     * the class itself, or a comparison with the object the method returned, cannot hold for a proxy.
+     */
+    private static Constructor<?> publisherProxy(Class<?> type) {
+        Set<Class<?>> interfaces = new LinkedHashSet<Class<?>>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (Modifier.isPublic(implemented.getModifiers())) {
+                    interfaces.add(implemented);
+                }
+            }
+        }
+        if (interfaces.size() < 2) {
+            return null;
+        }
+        try {
+            return ClassCache.proxyConstructor(type.getClassLoader(), interfaces.toArray(new Class<?>[0]));
+        } catch (IllegalArgumentException | IllegalStateException noProxy) {
+            return null;
+        }
+    }
+
+    /** Mutiny's {@code Multi.createFrom()} and its {@code publisher(...)} for a {@code Multi} of class {@code type}. */
+    private static MultiCreation multiCreationOf(Class<?> type, Class<?> publisherInterface) {
+        Class<?> multi = ClassCache.interfaceNamed(type, MUTINY_MULTI);
+        MultiCreation creation = multi == null ? null : MULTI_CREATIONS.get(multi);
+        return creation != null && creation.publisher.getParameterTypes()[0] == publisherInterface ? creation : null;
+    }
+
+    /** {@code Multi.createFrom()} (an object that makes Multis) and its {@code publisher} method. */
+    private static final class MultiCreation {
+        final Object creator;
+        final Method publisher;
+
+        MultiCreation(Object creator, Method publisher) {
+            this.creator = creator;
+            this.publisher = publisher;
+        }
+
+        static MultiCreation of(Class<?> multi) {
+            try {
+                Object creator = multi.getMethod("createFrom").invoke(null);
+                for (Method method : creator.getClass().getMethods()) {
+                    if (method.getName().equals("publisher") && method.getParameterCount() == 1
+                            && method.getParameterTypes()[0].getName().endsWith("Publisher")) {
+                        return new MultiCreation(creator, method);
+                    }
+                }
+                return null;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
+                return null;
+            }
+        }
     }
 
     /**
@@ -344,6 +439,7 @@ public final class PublisherCalls {
 
     /** The proxy constructors of one publisher interface (Reactive Streams or {@code Flow}) and its companions. */
     private static final class Watching {
+        final Class<?> publisherInterface;
         final Constructor<?> publisher;
         final SubscriberProxies subscribers;
         final Constructor<?> subscription;
@@ -352,6 +448,7 @@ public final class PublisherCalls {
             String prefix = publisherInterface.getName().substring(0, publisherInterface.getName().length()
                     - "Publisher".length());
             ClassLoader loader = publisherInterface.getClassLoader();
+            this.publisherInterface = publisherInterface;
             try {
                 this.publisher = ClassCache.proxyConstructor(publisherInterface);
                 this.subscribers = new SubscriberProxies(Class.forName(prefix + "Subscriber", false, loader));
@@ -397,7 +494,10 @@ public final class PublisherCalls {
 
         @Override
         Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
-            if (name.equals("subscribe") && arity == 1 && args[0] != null && subscribedQuietly(call)) {
+            // Only the watched interface's subscribe: a class may implement both publisher interfaces.
+            boolean ofWatchedInterface = watching.publisherInterface.isAssignableFrom(method.getDeclaringClass());
+            if (name.equals("subscribe") && arity == 1 && args[0] != null && ofWatchedInterface
+                    && subscribedQuietly(call)) {
                 Object watched = args[0];
                 try {
                     watched = watching.subscribers.get(args[0].getClass())
@@ -406,7 +506,15 @@ public final class PublisherCalls {
                     WovenCalls.failed(failure);
                     call.endQuietly(null, false);
                 }
-                return forward(method, new Object[] {watched});
+                try {
+                    return forward(method, new Object[] {watched});
+                } catch (Throwable thrown) {
+                    // subscribe must not throw (Reactive Streams §1.9), nor a subscriber's methods (§2.13), but a
+                    // publisher that does, or that emits at once to a subscriber that does, ends the call here:
+                    // no signal will.
+                    call.endQuietly(thrown, false);
+                    throw thrown;
+                }
             }
             return forward(method, args);
         }
@@ -466,6 +574,7 @@ public final class PublisherCalls {
         @Override
         Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
             Call call = publisher.call;
+            Object[] forwarded = args;
             if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
                 Object watched = args[0];
                 try {
@@ -473,13 +582,20 @@ public final class PublisherCalls {
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                 }
-                return forward(method, new Object[] {watched});
+                forwarded = new Object[] {watched};
             } else if (name.equals("onError") && arity == 1) {
                 call.endQuietly((Throwable) args[0], false);
             } else if (name.equals("onComplete") && arity == 0) {
                 call.endQuietly(null, false);
             }
-            return forward(method, args);
+            try {
+                return forward(method, forwarded);
+            } catch (Throwable thrown) {
+                // A subscriber that throws (against Reactive Streams §2.13) ends the call with that error, on
+                // whichever thread the publisher emits: the publisher may never signal again.
+                call.endQuietly(thrown, false);
+                throw thrown;
+            }
         }
     }
 
