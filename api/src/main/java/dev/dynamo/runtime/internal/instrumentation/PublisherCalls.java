@@ -239,7 +239,7 @@ public final class PublisherCalls {
         }
         try {
             return ClassCache.proxyConstructor(type.getClassLoader(), interfaces.toArray(new Class<?>[0]));
-        } catch (IllegalArgumentException | IllegalStateException noProxy) {
+        } catch (RuntimeException | LinkageError noProxy) {
             return null;
         }
     }
