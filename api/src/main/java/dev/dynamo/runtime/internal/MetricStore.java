@@ -180,7 +180,8 @@ public final class MetricStore {
             if (type != definition.type() && name.equals(RUNTIME_UPTIME)) {
                 throw new IllegalArgumentException("Metric '" + name + "' is the runtime's uptime, which the runtime"
                         + " creates itself (PrometheusNames.Runtime.UPTIME_SECONDS) and computes at each scrape; cannot"
-                        + " create it as " + definition.type().apiName() + ". Use another name for a metric of your own");
+                        + " create it as " + definition.type().apiName()
+                        + ". Use another name for a metric of your own");
             }
             if (type != definition.type()) {
                 throw new IllegalArgumentException("Metric '" + name + "' is already registered as " + type.apiName()

@@ -60,7 +60,8 @@ final class HttpRequest {
             return !ContentNegotiation.hasToken(connection, "close");
         }
         // Both named: close wins (RFC 9112 §9.6).
-        return ContentNegotiation.hasToken(connection, "keep-alive") && !ContentNegotiation.hasToken(connection, "close");
+        return ContentNegotiation.hasToken(connection, "keep-alive")
+                && !ContentNegotiation.hasToken(connection, "close");
     }
 
     boolean isHttp11() {

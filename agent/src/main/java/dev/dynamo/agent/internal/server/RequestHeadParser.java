@@ -19,7 +19,7 @@ final class RequestHeadParser {
     static final int MAX_HEADER_FIELDS = 100;
     /** The first byte of a TLS record that carries a handshake message, as a ClientHello does. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
-    /** What a {@code Host} may hold besides letters and digits: RFC 3986's unreserved, sub-delims, '%', ':', '[' and ']'. */
+    /** What a {@code Host} may hold besides letters and digits (RFC 3986: unreserved, sub-delims, IP literals, port). */
     private static final String HOST_PUNCTUATION = "-._~%!$&'()*+,;=:[]";
 
     private RequestHeadParser() {
@@ -179,8 +179,8 @@ final class RequestHeadParser {
             int slash = target.indexOf('/', authority);
             int authorityEnd = slash < 0 ? target.length() : slash;
             int query = target.indexOf('?', authority);
-            String authorityPart = target.substring(authority, query >= 0 && query < authorityEnd ? query : authorityEnd);
-            if (authorityPart.indexOf('@') >= 0) {
+            int hostEnd = query >= 0 && query < authorityEnd ? query : authorityEnd;
+            if (target.substring(authority, hostEnd).indexOf('@') >= 0) {
                 throw new BadRequestException(400, "malformed request target: user information in its URI");
             }
             originForm = slash < 0 ? "/" : target.substring(slash);

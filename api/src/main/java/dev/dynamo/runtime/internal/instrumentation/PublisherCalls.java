@@ -15,9 +15,9 @@ import java.util.function.Supplier;
 /**
  * Measures methods that return a reactive-streams publisher ({@code org.reactivestreams.Publisher},
  * {@code java.util.concurrent.Flow.Publisher}, Reactor's {@code Mono} and {@code Flux}, RxJava's
- * {@code Flowable}, Mutiny's {@code Multi}) or a Kotlin {@code Flow}: one request per call, timed from the call to the terminal signal of the publisher's
- * first subscription ({@code onComplete}, {@code onError}, or cancellation of the subscription), or
- * to the end of the flow's first collection.
+ * {@code Flowable}, Mutiny's {@code Multi}) or a Kotlin {@code Flow}: one request per call, timed
+ * from the call to the terminal signal of the publisher's first subscription ({@code onComplete},
+ * {@code onError}, or cancellation of the subscription), or to the end of the flow's first collection.
  *
  * <p>A publisher does nothing until it is subscribed, so a call is counted, and in flight, from its
  * first subscription: a publisher returned but never subscribed is no request and holds nothing in
@@ -90,7 +90,7 @@ public final class PublisherCalls {
             return flowProxy(flowType);
         }
     };
-    /** The proxy constructor for publishers of each class returned as a publisher interface; see {@link #publisherProxy}. */
+    /** The proxy constructor for publishers of each class returned as an interface ({@link #publisherProxy}). */
     private static final ClassCache<Constructor<?>> PUBLISHER_PROXIES = new ClassCache<Constructor<?>>() {
         @Override
         protected Constructor<?> compute(Class<?> type) {
@@ -215,7 +215,8 @@ public final class PublisherCalls {
     private static Object watched(Call call, Object publisher, Class<?> publisherInterface, Constructor<?> proxy)
             throws Throwable {
         Watching watching = WATCHING.get(publisherInterface);
-        return (proxy != null ? proxy : watching.publisher).newInstance(new WatchedPublisher(call, publisher, watching));
+        Constructor<?> constructor = proxy != null ? proxy : watching.publisher;
+        return constructor.newInstance(new WatchedPublisher(call, publisher, watching));
     }
 
     /**
