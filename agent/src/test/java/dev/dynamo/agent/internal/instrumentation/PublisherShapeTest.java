@@ -305,6 +305,7 @@ class PublisherShapeTest {
         assertEquals(0, emitting.inflight());
     }
 
+    /** Takes every item and ignores it. */
     private static class IgnoringSubscriber implements Flow.Subscriber<Integer> {
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
@@ -368,23 +369,11 @@ class PublisherShapeTest {
 
         SubmissionPublisher<Integer> second = new SubmissionPublisher<>();
         CountDownLatch cancelled = new CountDownLatch(1);
-        handlers.flow(second).subscribe(new Flow.Subscriber<Integer>() {
+        handlers.flow(second).subscribe(new IgnoringSubscriber() {
             @Override
             public void onSubscribe(Flow.Subscription subscription) {
                 subscription.cancel();
                 cancelled.countDown();
-            }
-
-            @Override
-            public void onNext(Integer item) {
-            }
-
-            @Override
-            public void onError(Throwable failure) {
-            }
-
-            @Override
-            public void onComplete() {
             }
         });
         assertTrue(cancelled.await(10, TimeUnit.SECONDS));
