@@ -33,6 +33,12 @@ public final class AgentStarter {
      * metrics on ..." or "is off: ...".
      */
     private static volatile String serverOutcome = "is starting";
+    /**
+     * A second {@code -javaagent} or attach runs the classes of the agent already running: the JVM
+     * finds them first on its class path, whatever jar the second one names.
+     */
+    private static final String SAME_CODE = "The agent already running stays, whatever jar a second -javaagent or"
+            + " attach names: another version of the agent needs a restart of the JVM";
 
     /**
      * @param bootstrapNote how {@link dev.dynamo.agent.internal.bootstrap.BootstrapApi} made the API visible, or null
@@ -159,13 +165,13 @@ public final class AgentStarter {
             }
         }
         if (differences.length() == 0) {
-            LOG.info("dynamo-agent is already attached to this JVM with the same settings; nothing more to do");
+            LOG.info("dynamo-agent is already attached to this JVM with the same settings; nothing more to do. " + SAME_CODE);
         } else {
             // The settings in force may be ones that left the server off (a taken port): say so, since a
             // second attach with a better value is what a user tries next.
             LOG.warn("dynamo-agent is already attached to this JVM; its settings stay as they are, so these"
                     + " differing ones are ignored: " + differences + ". Its metrics server "
-                    + serverOutcome + ". Restart the JVM to change the settings");
+                    + serverOutcome + ". Restart the JVM to change the settings. " + SAME_CODE);
         }
     }
 

@@ -103,9 +103,11 @@ final class EndpointWeaver {
                 }
                 id = recording.reserve(names);
             } catch (Exception | LinkageError invalid) {
-                warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: "
-                        + (invalid instanceof IllegalArgumentException ? names.explainInvalid(describe(invalid))
-                        : describe(invalid)));
+                if (!warnedOlderApiCopy(loader, where, invalid)) {
+                    warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: "
+                            + (invalid instanceof IllegalArgumentException ? names.explainInvalid(describe(invalid))
+                            : describe(invalid)));
+                }
                 continue;
             }
             MethodShape shape = MethodShape.of(method.descriptor, loader, completionStages);
@@ -130,7 +132,7 @@ final class EndpointWeaver {
                 woven.remove(failed);
                 continue;
             }
-            WovenMethod inactive = activateAll(recording, woven);
+            WovenMethod inactive = activateAll(loader, recording, woven);
             if (inactive == null) {
                 if (LOG.isEnabled(LogLevel.DEBUG)) {
                     for (WovenMethod method : woven) {
@@ -160,14 +162,41 @@ final class EndpointWeaver {
         return started;
     }
 
+    /**
+     * Warns once per class loader, not per method, when {@code failure} says that the API copy the
+     * loader's classes link to is older than the agent: it lacks a member the agent calls (found so
+     * by {@link InstrumentedEndpoints}, or thrown as a {@link LinkageError} where the agent's own code
+     * links to that copy, as after a dynamic attach to an application with an older API jar on its
+     * class path). Returns whether it was such a failure.
+     */
+    private boolean warnedOlderApiCopy(ClassLoader loader, String where, Throwable failure) {
+        String lacking;
+        if (failure instanceof NoSuchMethodException && String.valueOf(failure.getMessage()).startsWith(
+                InstrumentedEndpoints.OLDER_COPY)) {
+            lacking = failure.getMessage();
+        } else if (failure instanceof IncompatibleClassChangeError) {
+            // NoSuchMethodError, NoSuchFieldError, AbstractMethodError: the copy has another shape.
+            lacking = InstrumentedEndpoints.olderCopy(loader, describe(failure));
+        } else {
+            return false;
+        }
+        warnOnce.accept("older API copy in " + System.identityHashCode(loader), "@DynamoEndpoint methods of the"
+                + " classes that " + loader + " loads are not instrumented (the first: " + where + "), and their"
+                + " calls are in no series: " + lacking);
+        return true;
+    }
+
     /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */
-    private WovenMethod activateAll(InstrumentedEndpoints.Linked recording, List<WovenMethod> woven) {
+    private WovenMethod activateAll(ClassLoader loader, InstrumentedEndpoints.Linked recording,
+            List<WovenMethod> woven) {
         for (WovenMethod method : woven) {
             try {
                 recording.activate(method.id, method.names, method.shape.isHandlerShape());
             } catch (Exception | LinkageError invalid) {
-                warnOnce.accept(method.where, "@DynamoEndpoint on " + method.where + " is not instrumented: "
-                        + describe(invalid));
+                if (!warnedOlderApiCopy(loader, method.where, invalid)) {
+                    warnOnce.accept(method.where, "@DynamoEndpoint on " + method.where + " is not instrumented: "
+                            + describe(invalid));
+                }
                 return method;
             }
         }

@@ -75,9 +75,18 @@ public final class InstrumentedEndpoints {
             return new Linked(ReflectiveCall.RESERVE_ENDPOINT_METHOD.in(recording),
                     ReflectiveCall.ACTIVATE_ENDPOINT_METHOD.in(recording));
         } catch (ReflectiveOperationException old) {
-            throw new NoSuchMethodException("the copy of the dynamo API that " + loader + " loads lacks "
-                    + old.getMessage() + ", which the agent calls; use an API jar of the agent's version or newer");
+            throw new NoSuchMethodException(olderCopy(loader, old.getMessage()));
         }
+    }
+
+    /** How the message about an API copy older than the agent begins. */
+    static final String OLDER_COPY = "the copy of the dynamo API that ";
+
+    /** Says that the API copy of {@code loader} lacks {@code member}, and what to do. */
+    static String olderCopy(ClassLoader loader, String member) {
+        return OLDER_COPY + loader + " loads lacks " + member + ", which the agent calls: the application carries an"
+                + " API jar older than the agent. Use an API jar of the agent's version or newer, or leave it out of"
+                + " the application (scope provided: the agent brings its own)";
     }
 
     private static final class LastLookup {

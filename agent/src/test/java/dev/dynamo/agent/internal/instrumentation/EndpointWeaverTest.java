@@ -405,6 +405,49 @@ class EndpointWeaverTest {
     }
 
     /** A public class with two annotated static methods {@code ()I} returning 1, with the given max_locals. */
+    /**
+     * A class loader whose own API copy is older than the agent (here: a WovenCalls with none of the
+     * members the agent calls): one warning for the loader, naming what to do, not one per method.
+     */
+    @Test
+    void anApiCopyOlderThanTheAgentIsOneWarningForItsLoader() {
+        String recording = "dev.dynamo.runtime.internal.instrumentation.WovenCalls";
+        ClassWriter fake = new ClassWriter(0);
+        fake.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, recording.replace('.', '/'), null, "java/lang/Object", null);
+        fake.visitEnd();
+        byte[] fakeRecording = fake.toByteArray();
+        ClassLoader olderCopy = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+                synchronized (getClassLoadingLock(className)) {
+                    if (!className.equals(recording)) {
+                        return super.loadClass(className, resolve);
+                    }
+                    Class<?> loaded = findLoadedClass(className);
+                    return loaded != null ? loaded : defineClass(className, fakeRecording, 0, fakeRecording.length);
+                }
+            }
+        };
+        List<String> warnings = new ArrayList<>();
+        String name = "gen/OlderCopyHandler";
+
+        byte[] woven = new EndpointWeaver("older_copy_test", (key, message) -> {
+            if (!warnings.contains(key)) {
+                warnings.add(key);
+                warnings.add(message);
+            }
+        }).weave(olderCopy, name, classWithTwoEndpoints(name, "first", 0, "second", 0));
+
+        assertEquals(null, woven, "nothing woven");
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(1).startsWith("@DynamoEndpoint methods of the classes that " + olderCopy + " loads are"
+                + " not instrumented (the first: gen.OlderCopyHandler.first()I), and their calls are in no series: the"
+                + " copy of the dynamo API that " + olderCopy + " loads lacks "), warnings.get(1));
+        assertTrue(warnings.get(1).endsWith("the application carries an API jar older than the agent. Use an API jar of"
+                + " the agent's version or newer, or leave it out of the application (scope provided: the agent brings"
+                + " its own)"), warnings.get(1));
+    }
+
     private static byte[] classWithTwoEndpoints(String internalName, String first, int firstLocals, String second,
             int secondLocals) {
         ClassWriter writer = new ClassWriter(0);
