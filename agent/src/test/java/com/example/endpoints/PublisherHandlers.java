@@ -101,6 +101,85 @@ public class PublisherHandlers {
         return io.smallrye.mutiny.Multi.createFrom().range(0, count);
     }
 
+    /** The JDK's HTTP client body publisher: a Flow.Publisher of a JDK class with an interface of its own. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "body_publisher")
+    public Flow.Publisher<java.nio.ByteBuffer> bodyPublisher(String body) {
+        return java.net.http.HttpRequest.BodyPublishers.ofString(body);
+    }
+
+    /** A publisher of both interfaces, returned as the Flow one. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "both_interfaces")
+    public Flow.Publisher<Integer> bothInterfaces(int count) {
+        return new BothInterfaces(count);
+    }
+
+    /** A publisher with a sealed interface, which no proxy can have. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "sealed_source")
+    public Flow.Publisher<Integer> sealedSource() {
+        return new SealedSource();
+    }
+
+    /** A public sealed interface of the application's. */
+    public sealed interface Source permits SealedSource {
+    }
+
+    /** Emits nothing and completes. */
+    public static final class SealedSource implements Flow.Publisher<Integer>, Source {
+        @Override
+        public void subscribe(Flow.Subscriber<? super Integer> subscriber) {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    subscriber.onComplete();
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        }
+    }
+
+    /** Emits {@code count} items at once to a subscriber of either interface. */
+    public static final class BothInterfaces implements Flow.Publisher<Integer>, Publisher<Integer> {
+        private final int count;
+
+        BothInterfaces(int count) {
+            this.count = count;
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super Integer> subscriber) {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    for (int i = 0; i < count; i++) {
+                        subscriber.onNext(i);
+                    }
+                    subscriber.onComplete();
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        }
+
+        @Override
+        public void subscribe(org.reactivestreams.Subscriber<? super Integer> subscriber) {
+            subscriber.onSubscribe(new org.reactivestreams.Subscription() {
+                @Override
+                public void request(long n) {
+                    subscriber.onError(new IllegalStateException("the reactive-streams side fails"));
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        }
+    }
+
     /** A publisher whose subscribe throws, against the rules (Reactive Streams §1.9). */
     @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "subscribe_throws")
     public Flow.Publisher<Integer> subscribeThrows() {

@@ -305,6 +305,70 @@ class PublisherShapeTest {
         assertEquals(0, emitting.inflight());
     }
 
+    /** A tester cast a JDK body publisher returned as Flow.Publisher to HttpRequest.BodyPublisher: the proxy lacked it. */
+    @Test
+    void theProxyOfAPublisherHasEveryInterfaceOfItsClass() {
+        EndpointMetrics metrics = metrics("plain", "body_publisher");
+
+        Flow.Publisher<java.nio.ByteBuffer> returned = handlers.bodyPublisher("hello");
+
+        java.net.http.HttpRequest.BodyPublisher body = assertInstanceOf(java.net.http.HttpRequest.BodyPublisher.class,
+                returned);
+        assertEquals(5, body.contentLength());
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        returned.subscribe(new Flow.Subscriber<java.nio.ByteBuffer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(java.nio.ByteBuffer item) {
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /** A publisher of both interfaces, subscribed through the one it was not returned as, was never counted. */
+    @Test
+    void aPublisherOfBothInterfacesIsMeasuredThroughEither() {
+        EndpointMetrics metrics = metrics("plain", "both_interfaces");
+
+        Flow.Publisher<Integer> returned = handlers.bothInterfaces(3);
+        @SuppressWarnings("unchecked")
+        Publisher<Integer> otherSide = assertInstanceOf(Publisher.class, returned);
+        assertThrows(IllegalStateException.class, () -> Flux.from(otherSide).blockLast());
+        handlers.bothInterfaces(3).subscribe(new IgnoringSubscriber());
+
+        assertEquals(2, metrics.requests());
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * No proxy can have a sealed interface: the publisher is returned as it is, and its call timed to
+     * the return, rather than the caller lose the interface (a tester's pattern match took another branch).
+     */
+    @Test
+    void aPublisherNoProxyCanStandInForIsReturnedAsItIs() {
+        EndpointMetrics metrics = metrics("plain", "sealed_source");
+
+        Flow.Publisher<Integer> returned = handlers.sealedSource();
+
+        assertInstanceOf(PublisherHandlers.SealedSource.class, returned);
+        assertEquals(1, metrics.requests(), "timed to the return");
+        assertEquals(0, metrics.inflight());
+    }
+
     /** Takes every item and ignores it. */
     private static class IgnoringSubscriber implements Flow.Subscriber<Integer> {
         @Override

@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -201,7 +202,11 @@ public final class PublisherCalls {
                 // one requires, and as a caller that casts a Multi returned as Flow.Publisher expects.
                 return invoke(multi.publisher, multi.creator, watched(call, publisher, publisherInterface, null));
             }
-            return kind == MUTINY ? null : watched(call, publisher, publisherInterface, PUBLISHER_PROXIES.get(type));
+            if (kind == MUTINY) {
+                return null;
+            }
+            Constructor<?> proxy = PUBLISHER_PROXIES.get(type);
+            return proxy == null ? null : watched(call, publisher, publisherInterface, proxy);
         }
         return null;
     }
@@ -221,22 +226,17 @@ public final class PublisherCalls {
 
     /**
      * The proxy class for a publisher of class {@code type} returned as a publisher interface: it has
-     * every public interface of the class, so that a caller that checks for one of them, or casts to
-     * it ({@code AutoCloseable}), still can. Null when the class has no other, or they do not make a
-     * proxy class (conflicting methods); then the proxy has the publisher interface alone. A cast to
-     * the class itself, or a comparison with the object the method returned, cannot hold for a proxy.
+     * every interface of the class, so that a caller that checks for one of them, or casts to it
+     * ({@code AutoCloseable}, {@code HttpRequest.BodyPublisher}), still can. Null when no proxy class
+     * can have them all (a sealed interface, conflicting methods, a package the proxy cannot reach):
+     * then the publisher is not wrapped, and its call is timed to the method's return, rather than the
+     * caller see an object that lacks one of its interfaces. A cast to the class itself, or a comparison
+     * with the object the method returned, cannot hold for a proxy.
      */
     private static Constructor<?> publisherProxy(Class<?> type) {
         Set<Class<?>> interfaces = new LinkedHashSet<Class<?>>();
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> implemented : c.getInterfaces()) {
-                if (Modifier.isPublic(implemented.getModifiers())) {
-                    interfaces.add(implemented);
-                }
-            }
-        }
-        if (interfaces.size() < 2) {
-            return null;
+            interfaces.addAll(Arrays.asList(c.getInterfaces()));
         }
         try {
             return ClassCache.proxyConstructor(type.getClassLoader(), interfaces.toArray(new Class<?>[0]));
@@ -495,14 +495,15 @@ public final class PublisherCalls {
 
         @Override
         Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
-            // Only the watched interface's subscribe: a class may implement both publisher interfaces.
-            boolean ofWatchedInterface = watching.publisherInterface.isAssignableFrom(method.getDeclaringClass());
-            if (name.equals("subscribe") && arity == 1 && args[0] != null && ofWatchedInterface
-                    && subscribedQuietly(call)) {
+            // A class may implement both publisher interfaces: either subscribe is the first subscription,
+            // its subscriber and subscription proxied as its own interface's types.
+            Watching through = name.equals("subscribe") && arity == 1 && args[0] != null
+                    ? watchingOf(method.getDeclaringClass()) : null;
+            if (through != null && subscribedQuietly(call)) {
                 Object watched = args[0];
                 try {
-                    watched = watching.subscribers.get(args[0].getClass())
-                            .newInstance(new WatchedSubscriber(this, args[0]));
+                    watched = through.subscribers.get(args[0].getClass())
+                            .newInstance(new WatchedSubscriber(call, through, args[0]));
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                     call.endQuietly(null, false);
@@ -518,6 +519,21 @@ public final class PublisherCalls {
                 }
             }
             return forward(method, args);
+        }
+
+        /** The watching of the publisher interface that declares {@code subscribe}, or null for another method's owner. */
+        private Watching watchingOf(Class<?> declaring) {
+            if (watching.publisherInterface.isAssignableFrom(declaring)) {
+                return watching;
+            }
+            for (String name : new String[] {FLOW_PUBLISHER, REACTIVE_STREAMS_PUBLISHER}) {
+                Class<?> publisherInterface = declaring.getName().equals(name) ? declaring
+                        : ClassCache.interfaceNamed(declaring, name);
+                if (publisherInterface != null) {
+                    return WATCHING.get(publisherInterface);
+                }
+            }
+            return null;
         }
     }
 
@@ -565,21 +581,22 @@ public final class PublisherCalls {
 
     /** The first subscriber: its {@code onError}/{@code onComplete}, or a cancel of its subscription, ends the call. */
     private static final class WatchedSubscriber extends ForwardingHandler {
-        private final WatchedPublisher publisher;
+        private final Call call;
+        private final Watching watching;
 
-        WatchedSubscriber(WatchedPublisher publisher, Object subscriber) {
+        WatchedSubscriber(Call call, Watching watching, Object subscriber) {
             super(subscriber);
-            this.publisher = publisher;
+            this.call = call;
+            this.watching = watching;
         }
 
         @Override
         Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
-            Call call = publisher.call;
             Object[] forwarded = args;
             if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
                 Object watched = args[0];
                 try {
-                    watched = publisher.watching.subscription.newInstance(new WatchedSubscription(call, args[0]));
+                    watched = watching.subscription.newInstance(new WatchedSubscription(call, args[0]));
                 } catch (Throwable failure) {
                     WovenCalls.failed(failure);
                 }
