@@ -119,6 +119,46 @@ public class PublisherHandlers {
         return new SealedSource();
     }
 
+    /** A publisher with a package-private interface: its proxy is package-private too. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "package_private_interface")
+    public Flow.Publisher<Integer> packagePrivateInterface() {
+        return new Internal();
+    }
+
+    /** An interface whose default method subscribes. */
+    public interface Subscribable<T> extends Flow.Publisher<T> {
+        default void subscribeWith(Flow.Subscriber<? super T> subscriber) {
+            subscribe(subscriber);
+        }
+    }
+
+    /** Subscribed through its interface's default method. */
+    @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "default_method")
+    public Flow.Publisher<Integer> defaultMethod() {
+        return new Internal();
+    }
+
+    interface Marked {
+    }
+
+    /** Emits one item and completes. */
+    static final class Internal implements Subscribable<Integer>, Marked {
+        @Override
+        public void subscribe(Flow.Subscriber<? super Integer> subscriber) {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    subscriber.onNext(1);
+                    subscriber.onComplete();
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        }
+    }
+
     /** A public sealed interface of the application's. */
     public sealed interface Source permits SealedSource {
     }

@@ -369,6 +369,33 @@ class PublisherShapeTest {
         assertEquals(0, metrics.inflight());
     }
 
+    /** A re-tester's publisher with a package-private interface went unmeasured, with a warning of a failed recording. */
+    @Test
+    void aPublisherWithAPackagePrivateInterfaceIsMeasured() {
+        EndpointMetrics metrics = metrics("plain", "package_private_interface");
+
+        Flow.Publisher<Integer> returned = handlers.packagePrivateInterface();
+
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        returned.subscribe(new IgnoringSubscriber());
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /** A re-tester subscribed through a default method of the publisher's interface: never counted. */
+    @Test
+    void aSubscriptionThroughADefaultMethodOfThePublishersInterfaceIsMeasured() {
+        EndpointMetrics metrics = metrics("plain", "default_method");
+
+        @SuppressWarnings("unchecked")
+        PublisherHandlers.Subscribable<Integer> returned = assertInstanceOf(PublisherHandlers.Subscribable.class,
+                handlers.defaultMethod());
+        returned.subscribeWith(new IgnoringSubscriber());
+
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
     /** Takes every item and ignores it. */
     private static class IgnoringSubscriber implements Flow.Subscriber<Integer> {
         @Override

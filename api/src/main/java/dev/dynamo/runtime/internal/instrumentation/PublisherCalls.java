@@ -228,7 +228,8 @@ public final class PublisherCalls {
      * The proxy class for a publisher of class {@code type} returned as a publisher interface: it has
      * every interface of the class, so that a caller that checks for one of them, or casts to it
      * ({@code AutoCloseable}, {@code HttpRequest.BodyPublisher}), still can. Null when no proxy class
-     * can have them all (a sealed interface, conflicting methods, a package the proxy cannot reach):
+     * can have them all, or none this class may call (a sealed interface, conflicting methods, an
+     * interface of a package that a named module does not open):
      * then the publisher is not wrapped, and its call is timed to the method's return, rather than the
      * caller see an object that lacks one of its interfaces. A cast to the class itself, or a comparison
      * with the object the method returned, cannot hold for a proxy.
@@ -239,8 +240,13 @@ public final class PublisherCalls {
             interfaces.addAll(Arrays.asList(c.getInterfaces()));
         }
         try {
-            return ClassCache.proxyConstructor(type.getClassLoader(), interfaces.toArray(new Class<?>[0]));
+            Constructor<?> constructor = ClassCache.proxyConstructor(type.getClassLoader(),
+                    interfaces.toArray(new Class<?>[0]));
+            // With a package-private interface the proxy class is package-private too, in that package.
+            constructor.setAccessible(true);
+            return constructor;
         } catch (RuntimeException | LinkageError noProxy) {
+            // Also a proxy in a module that does not open its package to this one.
             return null;
         }
     }
@@ -494,7 +500,7 @@ public final class PublisherCalls {
         }
 
         @Override
-        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+        Object intercept(Object proxy, Method method, String name, int arity, Object[] args) throws Throwable {
             // A class may implement both publisher interfaces: either subscribe is the first subscription,
             // its subscriber and subscription proxied as its own interface's types.
             Watching through = name.equals("subscribe") && arity == 1 && args[0] != null
@@ -518,7 +524,8 @@ public final class PublisherCalls {
                     throw thrown;
                 }
             }
-            return forward(method, args);
+            // A default method the class does not override (one that calls subscribe) runs on the proxy.
+            return forward(proxy, method, args);
         }
 
         /** The watching of the publisher interface that declares {@code subscribe}, or null for another method's owner. */
@@ -553,7 +560,7 @@ public final class PublisherCalls {
         }
 
         @Override
-        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+        Object intercept(Object proxy, Method method, String name, int arity, Object[] args) throws Throwable {
             if (!name.equals("collect") || arity != 2 || args[1] == null || !subscribedQuietly(call)) {
                 return forward(method, args);
             }
@@ -591,7 +598,7 @@ public final class PublisherCalls {
         }
 
         @Override
-        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+        Object intercept(Object proxy, Method method, String name, int arity, Object[] args) throws Throwable {
             Object[] forwarded = args;
             if (name.equals("onSubscribe") && arity == 1 && args[0] != null) {
                 Object watched = args[0];
@@ -627,7 +634,7 @@ public final class PublisherCalls {
         }
 
         @Override
-        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+        Object intercept(Object proxy, Method method, String name, int arity, Object[] args) throws Throwable {
             if (name.equals("cancel") && arity == 0) {
                 call.endQuietly(null, true);
             }

@@ -268,7 +268,7 @@ public final class SuspendCalls {
         }
 
         @Override
-        Object intercept(Method method, String name, int arity, Object[] args) throws Throwable {
+        Object intercept(Object proxy, Method method, String name, int arity, Object[] args) throws Throwable {
             if (name.equals("resumeWith") && arity == 1) {
                 // Recorded before the caller resumes: the caller's continuation runs inside resumeWith.
                 resumed(args[0]);
