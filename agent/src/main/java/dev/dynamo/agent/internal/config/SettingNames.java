@@ -76,6 +76,12 @@ public final class SettingNames {
         if (key == null) {
             return null;
         }
+        for (int i = 0; i < key.length(); i++) {
+            if (key.charAt(i) > 0x7F) {
+                // Unicode's case mapping would read 'ı' (U+0131) as 'I' and 'ſ' (U+017F) as 'S'.
+                return null;
+            }
+        }
         String normalized = key.trim().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         if (normalized.startsWith(PREFIX)) {
             return ALL.contains(normalized) ? normalized : null;

@@ -55,6 +55,9 @@ class SettingNamesTest {
     void resolvesNothingForUnknownNames() {
         assertNull(SettingNames.resolve("prot"));
         assertNull(SettingNames.resolve("DYN_SYSTEM_PROT"));
+        // Letters that Unicode's case mapping turns into ASCII ones ('ı' into 'I', 'ſ' into 'S'), as a tester found.
+        assertNull(SettingNames.resolve("jvm.metr\u0131cs"));
+        assertNull(SettingNames.resolve("DYN_\u017FYSTEM_PORT"));
         assertNull(SettingNames.resolve("dyn.unknown"));
         assertNull(SettingNames.resolve(""));
         assertNull(SettingNames.resolve(null));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,16 @@ class LogSettingsTest {
         assertEquals(LogLevel.WARN, settings.defaultLevel());
         assertEquals(LogLevel.WARN, settings.levelFor(SERVER));
         assertTrue(problems.isEmpty());
+    }
+
+    /** A tester's 'ınfo' (dotless i) was read as info, while 'İnfo' was refused: no non-ASCII letter names a level. */
+    @Test
+    void takesNoNonAsciiLetterForAnAsciiOne() {
+        assertEquals(LogLevel.WARN, parse("\u0131nfo").defaultLevel());
+        assertEquals(1, problems.size(), problems.toString());
+        assertNull(LogLevel.parse("\u0131nfo"));
+        assertNull(LogLevel.parse("fal\u017Fe"));
+        assertEquals(LogLevel.INFO, LogLevel.parse("InFo"));
     }
 
     @ParameterizedTest
