@@ -38,6 +38,14 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         if (child != null) {
             return child;
         }
+        List<String> wellFormed = LabelValues.wellFormed(key);
+        if (wellFormed != key) {
+            key = wellFormed;
+            child = children.get(key);
+            if (child != null) {
+                return child;
+            }
+        }
         if (isOverflowKey(key)) {
             // The overflow series itself, asked for by its values: it takes no place under the limit.
             return overflowChild();
@@ -107,7 +115,7 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
 
     @Override
     public boolean remove(String... labelValues) {
-        C removed = children.remove(key(labelValues));
+        C removed = children.remove(LabelValues.wellFormed(key(labelValues)));
         if (removed == null) {
             return false;
         }

@@ -374,7 +374,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                             + "' is null; pass a string (it may be empty)");
                 }
                 labelNames.add(label.getKey());
-                fixedValues.add(label.getValue());
+                fixedValues.add(LabelValues.wellFormed(label.getValue()));
             }
         }
         if (type.isVec()) {

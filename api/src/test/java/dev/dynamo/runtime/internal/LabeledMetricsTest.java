@@ -62,6 +62,30 @@ class LabeledMetricsTest {
         assertEquals(5.0, sample(family, PREFIX + name + "_total", map("model", "mistral", "size", "")).value());
     }
 
+    /**
+     * Half of a character (a string cut inside an emoji) can only be written to the UTF-8 page as a
+     * replacement: a tester's three values became three series of one name there, and Prometheus kept
+     * one. Values that differ only in such halves are one series, in the API as on the page.
+     */
+    @Test
+    void labelValuesWithHalfACharacterAreOneSeriesWithTheReplacementCharacter() {
+        String name = unique("cut");
+        CounterVec vec = metrics().createCounterVec(name, "Cut values", Arrays.asList("v"),
+                Collections.singletonMap("c", "\uDC00"));
+        vec.withLabelValues("x\uD800y").inc(1);
+        vec.withLabelValues("x\uDBFFy").inc(2);
+        vec.withLabelValues("x?y").inc(4);
+        vec.withLabelValues("ok\uD83D\uDE00").inc(8);
+
+        FamilySnapshot family = family(PREFIX + name);
+        assertEquals(3, family.samples().size(), family.samples().toString());
+        assertEquals(3.0, sample(family, PREFIX + name + "_total", map("c", "\uFFFD", "v", "x\uFFFDy")).value());
+        assertEquals(4.0, sample(family, PREFIX + name + "_total", map("c", "\uFFFD", "v", "x?y")).value());
+        assertEquals(8.0, sample(family, PREFIX + name + "_total", map("c", "\uFFFD", "v", "ok\uD83D\uDE00")).value());
+        assertSame(vec.withLabelValues("x\uD800y"), vec.withLabelValues("x\uFFFDy"));
+        assertTrue(vec.remove("x\uDBFFy"));
+    }
+
     @Test
     void exposesNoSeriesBeforeTheFirstChild() {
         String name = unique("unused");
