@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static dev.dynamo.it.styles.AppChecks.check;
+
 /**
  * A grpc-java server (Netty, on the loopback interface) serving {@link GrpcHandlers} through a
  * hand-written service definition, and its client calling every method a known number of times,
@@ -161,12 +163,6 @@ public final class GrpcApp {
             throw new AssertionError("expected status " + expected);
         } catch (StatusRuntimeException failed) {
             check(failed.getStatus().getCode() == expected, "expected " + expected + ", got " + failed.getStatus());
-        }
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
         }
     }
 }

@@ -5,6 +5,8 @@ import reactor.core.publisher.Flux;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.dynamo.it.styles.AppChecks.check;
+
 /**
  * Calls every {@link ReactorHandlers} method a known number of times, from two threads, and
  * subscribes as an application would; prints {@code done <calls>} and waits for stdin to close.
@@ -57,11 +59,5 @@ public final class ReactorApp {
         System.out.println("done " + calls);
         System.out.flush();
         System.in.read();
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
-        }
     }
 }

@@ -3,6 +3,8 @@ package dev.dynamo.it.styles;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import static dev.dynamo.it.styles.AppChecks.check;
+
 /**
  * Calls every {@link TracedHandlers} method a known number of times, run with both the dynamo agent
  * and the OpenTelemetry agent; prints {@code done <calls>} and waits for stdin to close.
@@ -34,11 +36,5 @@ public final class TracedApp {
         System.out.println("done " + calls);
         System.out.flush();
         System.in.read();
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
-        }
     }
 }
