@@ -30,6 +30,18 @@ final class AnnotatedMethod {
         return name.equals(otherName) && descriptor.equals(otherDescriptor);
     }
 
+    /**
+     * Whether {@code other}, a method of the same name in the same class, carries the same annotation
+     * attributes, and so measures the same endpoint.
+     */
+    boolean sameAttributes(AnnotatedMethod other) {
+        return same(namespace, other.namespace) && same(component, other.component) && same(endpoint, other.endpoint);
+    }
+
+    private static boolean same(String one, String other) {
+        return one == null ? other == null : one.equals(other);
+    }
+
     /** {@code com.example.Type.method(I)I}, as warnings name it. */
     String where(String className) {
         return className + "." + name + descriptor;

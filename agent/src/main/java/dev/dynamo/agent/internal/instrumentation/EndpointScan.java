@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.Attribute;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -20,11 +21,16 @@ final class EndpointScan extends ClassVisitor {
     private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
     /** The name Kotlin gives a {@code companion object} that has none of its own. */
     private static final String COMPANION = "Companion";
+    /** What marks an interface as a Groovy trait, whose annotated methods Groovy copies into the classes that implement it. */
+    private static final String GROOVY_TRAIT = "Lgroovy/transform/Trait;";
 
     private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
     private String internalName;
     /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
     private boolean kotlin;
+    /** Whether the class is Scala's (it has the Scala compilers' {@code Scala}, {@code ScalaSig} or {@code TASTY} attribute). */
+    private boolean scala;
+    private boolean groovyTrait;
     private boolean synthetic;
     private String superName;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
@@ -52,22 +58,34 @@ final class EndpointScan extends ClassVisitor {
     }
 
     /**
-     * Whether the weaver needs {@link MethodBodies} to decide about this class: only Kotlin classes
-     * have wrappers around measured functions and suspend state machines, and only synthetic or
-     * bridge methods are wrappers in Java classes. Most classes need neither, and are spared a pass
-     * over all their code.
+     * Whether the weaver needs {@link MethodBodies} to decide about this class: Kotlin and Scala
+     * classes have wrappers around measured functions (and Kotlin suspend state machines); in other
+     * classes only synthetic or bridge methods, and annotated methods that share a name (overloads
+     * such as Groovy's for default arguments), can be wrappers. Most classes have none of these, and
+     * are spared a pass over all their code.
      */
     boolean needsMethodBodies() {
-        if (kotlin) {
+        if (kotlin || scala) {
             return true;
         }
-        for (AnnotatedMethod method : methods) {
+        for (int i = 0; i < methods.size(); i++) {
+            AnnotatedMethod method = methods.get(i);
             if ((method.access & (Opcodes.ACC_SYNTHETIC | Opcodes.ACC_BRIDGE)) != 0
                     || method.descriptor.contains(MethodShape.CONTINUATION)) {
                 return true;
             }
+            for (int j = 0; j < i; j++) {
+                if (methods.get(j).name.equals(method.name)) {
+                    return true;
+                }
+            }
         }
         return false;
+    }
+
+    /** The annotated method {@code name}{@code descriptor}, or null. */
+    AnnotatedMethod annotated(String name, String descriptor) {
+        return find(name, descriptor);
     }
 
     /**
@@ -96,10 +114,20 @@ final class EndpointScan extends ClassVisitor {
     }
 
     /**
+     * Whether the class is a Groovy trait: Groovy copies the trait's annotated methods, annotation
+     * and all, into each class that implements it, where they are measured.
+     */
+    boolean isGroovyTrait() {
+        return groovyTrait;
+    }
+
+    /**
      * The simple name; for anonymous classes the binary name's last part ({@code Outer$1}); for a
      * Kotlin {@code companion object} (named {@code Companion}) the simple name of the class it
      * belongs to, whose functions it holds in the source: otherwise the companions of every class
-     * would share the component {@code Companion}.
+     * would share the component {@code Companion}; for a Scala {@code object} ({@code Obj$}, the
+     * object's own class) the object's name ({@code Obj}), as for the static forwarders that Scala
+     * writes into the class {@code Obj}.
      */
     String simpleName() {
         if (kotlin && COMPANION.equals(innerSimpleName) && outerInternalName != null) {
@@ -107,10 +135,12 @@ final class EndpointScan extends ClassVisitor {
             return outerSimpleName != null ? outerSimpleName
                     : outerInternalName.substring(outerInternalName.lastIndexOf('/') + 1);
         }
-        if (innerSimpleName != null && !innerSimpleName.isEmpty()) {
-            return innerSimpleName;
+        String simpleName = innerSimpleName != null && !innerSimpleName.isEmpty() ? innerSimpleName
+                : internalName.substring(internalName.lastIndexOf('/') + 1);
+        if (scala && simpleName.length() > 1 && simpleName.endsWith("$")) {
+            return simpleName.substring(0, simpleName.length() - 1);
         }
-        return internalName.substring(internalName.lastIndexOf('/') + 1);
+        return simpleName;
     }
 
     @Override
@@ -125,8 +155,22 @@ final class EndpointScan extends ClassVisitor {
     public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
         if (descriptor.equals(KOTLIN_METADATA)) {
             kotlin = true;
+        } else if (descriptor.equals(GROOVY_TRAIT)) {
+            groovyTrait = true;
         }
         return null;
+    }
+
+    @Override
+    public void visitAttribute(Attribute attribute) {
+        if (isScalaAttribute(attribute.type)) {
+            scala = true;
+        }
+    }
+
+    /** Scala 2 writes {@code ScalaSig} or {@code Scala}, Scala 3 {@code TASTY} and {@code Scala}. */
+    static boolean isScalaAttribute(String type) {
+        return type.equals("Scala") || type.equals("ScalaSig") || type.equals("TASTY");
     }
 
     @Override

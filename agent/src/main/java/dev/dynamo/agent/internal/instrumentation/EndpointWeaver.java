@@ -66,7 +66,7 @@ final class EndpointWeaver {
                     + " framework, whose @DynamoEndpoint methods call the measured ones they override");
             return null;
         }
-        MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile) : null;
+        MethodBodies bodies = scan.needsMethodBodies() ? MethodBodies.of(classFile, scan) : null;
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
@@ -75,6 +75,11 @@ final class EndpointWeaver {
             if (method.name.startsWith("<")) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is ignored: constructors and static"
                         + " initializers are not measured; annotate a method they call");
+                continue;
+            }
+            if ((!method.hasBody() || method.maxLocals < 0) && scan.isGroovyTrait()) {
+                LOG.debug("not instrumenting " + where + ": a Groovy trait's method, which Groovy copies with its"
+                        + " annotation into each class that implements the trait, where it is measured");
                 continue;
             }
             if (!method.hasBody() || method.maxLocals < 0) {

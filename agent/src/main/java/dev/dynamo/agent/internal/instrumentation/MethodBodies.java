@@ -17,19 +17,24 @@ import java.util.Set;
  * class at transform time: which annotated methods are only compiler-generated wrappers of another
  * annotated method, and which class is each Kotlin {@code suspend} function's own state machine.
  *
- * <p>Wrappers: Kotlin copies a function's annotations onto the code it generates around it — the
- * {@code @JvmStatic} bridge that calls the companion's function, each {@code @JvmOverloads}
- * overload that calls {@code name$default} — and javac copies them onto bridge methods. Measuring
- * those too would count one logical call twice, so a synthetic or bridge method is never
- * instrumented, and in a Kotlin class (annotated {@code kotlin.Metadata}) neither is a method whose
- * whole body loads its arguments and constants, calls one method of the same name (or
- * {@code name$default}) that is itself measured, and returns.
+ * <p>Wrappers: compilers copy a method's annotations onto the code they generate around it. javac
+ * copies them onto bridge methods; Kotlin onto the {@code @JvmStatic} bridge that calls the
+ * companion's function and each {@code @JvmOverloads} overload that calls {@code name$default};
+ * Scala onto the static forwarder that calls an {@code object}'s method through {@code MODULE$};
+ * Groovy onto each overload it writes for default arguments, which computes the defaults and calls
+ * the full method. Measuring those too would count one logical call twice, so a synthetic or bridge
+ * method is never instrumented, and neither is an annotated method whose whole body loads its
+ * arguments and constants, calls one method of the same name that is itself measured (under the
+ * same annotation attributes, in this class; or the Kotlin companion's or the Scala object's), and
+ * returns; nor a Groovy-generated method that ends by returning what such a call returns.
  */
 final class MethodBodies {
-    private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
     private static final String ANNOTATION = "L" + EndpointTransformer.ANNOTATION.replace('.', '/') + ";";
+    private static final String GROOVY_GENERATED = "Lgroovy/transform/Generated;";
     private static final String DEFAULTS_SUFFIX = "$default";
     private static final String COMPANION_SUFFIX = "$Companion";
+    /** How many wrappers of wrappers are followed to the measured method. */
+    private static final int MAX_CHAIN = 8;
 
     private final Set<String> wrappers;
     private final Map<String, String> stateMachines;
@@ -39,14 +44,29 @@ final class MethodBodies {
         this.stateMachines = stateMachines;
     }
 
-    /** Reads {@code classFile}. */
-    static MethodBodies of(byte[] classFile) {
+    /** Reads {@code classFile}, whose annotated methods {@code scan} found. */
+    static MethodBodies of(byte[] classFile, EndpointScan scan) {
         Reader reader = new Reader();
         new ClassReader(classFile).accept(reader, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
+        // Each wrapper, with the method of this class it calls, or null when that one is in another class.
+        Map<String, String> calls = new HashMap<String, String>();
         Set<String> wrappers = new HashSet<String>();
         for (Body body : reader.bodies.values()) {
-            if (body.annotated && (body.synthetic || reader.kotlin && body.delegatesToMeasured(reader))) {
+            if (!body.annotated) {
+                continue;
+            }
+            if (body.synthetic) {
                 wrappers.add(body.key);
+            } else {
+                String called = body.delegatesToMeasured(scan);
+                if (called != null) {
+                    calls.put(body.key, called.isEmpty() ? null : called);
+                }
+            }
+        }
+        for (Map.Entry<String, String> call : calls.entrySet()) {
+            if (endsMeasured(call.getValue(), calls)) {
+                wrappers.add(call.getKey());
             }
         }
         Map<String, String> stateMachines = new HashMap<String, String>();
@@ -56,6 +76,20 @@ final class MethodBodies {
             }
         }
         return new MethodBodies(wrappers, stateMachines);
+    }
+
+    /**
+     * Whether a chain of wrappers that calls {@code called} (null: a method of another class) ends at
+     * a method that is measured, not at one of the wrappers again.
+     */
+    private static boolean endsMeasured(String called, Map<String, String> calls) {
+        for (int step = 0; step < MAX_CHAIN; step++) {
+            if (called == null || !calls.containsKey(called)) {
+                return true;
+            }
+            called = calls.get(called);
+        }
+        return false;
     }
 
     /** Whether method {@code name}{@code descriptor} only forwards to another measured method. */
@@ -71,7 +105,6 @@ final class MethodBodies {
     private static final class Reader extends ClassVisitor {
         final Map<String, Body> bodies = new HashMap<String, Body>();
         String owner;
-        boolean kotlin;
 
         Reader() {
             super(Opcodes.ASM9);
@@ -81,14 +114,6 @@ final class MethodBodies {
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
             owner = name;
-        }
-
-        @Override
-        public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
-            if (descriptor.equals(KOTLIN_METADATA)) {
-                kotlin = true;
-            }
-            return null;
         }
 
         @Override
@@ -103,28 +128,42 @@ final class MethodBodies {
     /** One method's body, reduced to what the questions above need. */
     private static final class Body extends MethodVisitor {
         final String name;
+        final String descriptor;
         final String key;
         final String owner;
         final boolean synthetic;
+        final boolean isStatic;
         /** The local slot of the last parameter (the continuation of a suspend function). */
         final int lastParameterSlot;
         final Set<String> creates = new HashSet<String>();
         boolean annotated;
+        /** Whether Groovy generated it ({@code @groovy.transform.Generated}). */
+        boolean groovyGenerated;
         String stateMachine;
         /** Whether the body so far is only loads, constants and at most one call. */
         boolean forwardingOnly = true;
+        /** The first method the body calls. */
         String calledOwner;
         String calledName;
         String calledDescriptor;
+        /** The last method the body calls, and whether its single return returns what that call returned. */
+        String lastOwner;
+        String lastName;
+        String lastDescriptor;
+        boolean returnsLastCall;
+        private boolean afterCall;
+        private int returns;
         private int previousOpcode = -1;
         private int previousVar = -1;
 
         Body(String name, String descriptor, int access, String owner) {
             super(Opcodes.ASM9);
             this.name = name;
+            this.descriptor = descriptor;
             this.key = name + descriptor;
             this.owner = owner;
             this.synthetic = (access & (Opcodes.ACC_SYNTHETIC | Opcodes.ACC_BRIDGE)) != 0;
+            this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
             int slot = (access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
             int last = -1;
             for (String parameter : MethodShape.parameters(descriptor)) {
@@ -138,27 +177,51 @@ final class MethodBodies {
         public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
             if (descriptor.equals(ANNOTATION)) {
                 annotated = true;
+            } else if (descriptor.equals(GROOVY_GENERATED)) {
+                groovyGenerated = true;
             }
             return null;
         }
 
-        /** Whether this body is a Kotlin wrapper around a measured method of the same name. */
-        boolean delegatesToMeasured(Reader reader) {
-            if (!forwardingOnly || calledName == null) {
+        /**
+         * The method this body only forwards to, when it is a wrapper around a measured method of the
+         * same name: its key in this class, "" for a method of another class; null when it is no wrapper.
+         */
+        String delegatesToMeasured(EndpointScan scan) {
+            if (forwardingOnly && calledName != null) {
+                if (calledName.equals(name + DEFAULTS_SUFFIX) && calledOwner.equals(owner)) {
+                    return ""; // Kotlin's @JvmOverloads: name$default fills the defaults in and calls the original
+                }
+                if (!calledName.equals(name)) {
+                    return null;
+                }
+                if (calledOwner.equals(owner)) {
+                    return measuresTheSameEndpoint(calledDescriptor, scan) ? calledName + calledDescriptor : null;
+                }
+                if (calledOwner.equals(owner + COMPANION_SUFFIX)) {
+                    return ""; // Kotlin's @JvmStatic: the bridge calls the companion object's function
+                }
+                if (isStatic && calledOwner.equals(owner + "$") && calledDescriptor.equals(descriptor)) {
+                    return ""; // Scala's static forwarder: calls the object's method through MODULE$
+                }
+                return null;
+            }
+            // Groovy's overload for default arguments: computes the defaults, then calls the full method.
+            if (groovyGenerated && returnsLastCall && lastOwner.equals(owner) && lastName.equals(name)
+                    && measuresTheSameEndpoint(lastDescriptor, scan)) {
+                return lastName + lastDescriptor;
+            }
+            return null;
+        }
+
+        /** Whether this class's method of this name and {@code otherDescriptor} is measured as the same endpoint. */
+        private boolean measuresTheSameEndpoint(String otherDescriptor, EndpointScan scan) {
+            if (otherDescriptor.equals(descriptor)) {
                 return false;
             }
-            if (calledName.equals(name + DEFAULTS_SUFFIX) && calledOwner.equals(owner)) {
-                return true; // @JvmOverloads: name$default fills the defaults in and calls the measured original
-            }
-            if (!calledName.equals(name)) {
-                return false;
-            }
-            if (calledOwner.equals(owner)) {
-                Body target = reader.bodies.get(calledName + calledDescriptor);
-                return target != null && target != this && target.annotated;
-            }
-            // @JvmStatic: the bridge in the outer class calls the companion object's annotated function.
-            return calledOwner.equals(owner + COMPANION_SUFFIX);
+            AnnotatedMethod target = scan.annotated(name, otherDescriptor);
+            AnnotatedMethod self = scan.annotated(name, descriptor);
+            return target != null && self != null && target.hasBody() && target.sameAttributes(self);
         }
 
         @Override
@@ -167,6 +230,10 @@ final class MethodBodies {
             boolean returns = opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN;
             if (!constant && !returns) {
                 forwardingOnly = false;
+            }
+            if (returns) {
+                this.returns++;
+                returnsLastCall = afterCall && this.returns == 1;
             }
             step(opcode, -1);
         }
@@ -214,11 +281,16 @@ final class MethodBodies {
                 boolean isInterface) {
             if (calledName != null) {
                 forwardingOnly = false;
+            } else {
+                calledOwner = methodOwner;
+                calledName = methodName;
+                calledDescriptor = descriptor;
             }
-            calledOwner = methodOwner;
-            calledName = methodName;
-            calledDescriptor = descriptor;
+            lastOwner = methodOwner;
+            lastName = methodName;
+            lastDescriptor = descriptor;
             step(opcode, -1);
+            afterCall = true;
         }
 
         @Override
@@ -271,6 +343,8 @@ final class MethodBodies {
         private void step(int opcode, int var) {
             previousOpcode = opcode;
             previousVar = var;
+            // A cast of the returned value keeps it the call's; anything else in between does not.
+            afterCall = afterCall && opcode == Opcodes.CHECKCAST;
         }
     }
 }

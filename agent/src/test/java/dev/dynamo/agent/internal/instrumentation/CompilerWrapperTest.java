@@ -1,15 +1,23 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.BridgedHandler;
+import com.example.endpoints.JavaOverloads;
 import dev.dynamo.runtime.DynamoEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Methods a compiler generates around an annotated method never count the call a second time. */
@@ -36,5 +44,127 @@ class CompilerWrapperTest {
         assertEquals("a!", handler.apply("a"));
 
         assertEquals(1, new EndpointMetrics("bridge_test", "bridged", "apply").requests());
+    }
+
+    @Test
+    void javaCallsOfAScalaObjectsMethodsThroughTheirStaticForwardersCountOnce() throws Exception {
+        Class<?> forwarders = Class.forName("com.example.endpoints.ScalaObjectHandlers");
+        Method triple = forwarders.getMethod("triple", int.class);
+        assertTrue(Modifier.isStatic(triple.getModifiers()) && triple.isAnnotationPresent(DynamoEndpoint.class)
+                && !triple.isSynthetic() && !triple.isBridge(),
+                "Scala copied the annotation onto a static forwarder that is neither synthetic nor a bridge");
+        EndpointMetrics metrics = new EndpointMetrics("scala_test", "object", "triple");
+
+        assertEquals(6, triple.invoke(null, 2));
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+
+        Object module = Class.forName("com.example.endpoints.ScalaObjectHandlers$").getField("MODULE$").get(null);
+        assertEquals(9, module.getClass().getMethod("callFromScala", int.class).invoke(module, 3));
+        assertEquals(2, metrics.requests(), "a Scala caller, through the object itself, counts once too");
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void anErrorThroughAScalaForwarderCountsOnce() throws Exception {
+        Method fail = Class.forName("com.example.endpoints.ScalaObjectHandlers").getMethod("fail", int.class);
+        EndpointMetrics metrics = new EndpointMetrics("scala_test", "object", "fail");
+
+        InvocationTargetException thrown = assertThrows(InvocationTargetException.class, () -> fail.invoke(null, 1));
+
+        assertInstanceOf(IOException.class, thrown.getCause());
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("IOException"));
+    }
+
+    @Test
+    void aScalaObjectsMethodIsNamedAfterTheObjectAndOnlyOnce() throws Exception {
+        Method defaultNames = Class.forName("com.example.endpoints.ScalaObjectHandlers").getMethod("defaultNames", int.class);
+
+        assertEquals(8, defaultNames.invoke(null, 2));
+
+        assertEquals(1, new EndpointMetrics("scala_test", "ScalaObjectHandlers", "defaultNames").requests());
+        List<String> endpoints = InstrumentedEndpoints.endpoints();
+        assertTrue(endpoints.contains("scala_test/ScalaObjectHandlers/defaultNames"), endpoints::toString);
+        assertFalse(endpoints.contains("scala_test/ScalaObjectHandlers_/defaultNames"),
+                "the object's class ScalaObjectHandlers$ is the object ScalaObjectHandlers: " + endpoints);
+    }
+
+    @Test
+    void aScalaExtensionMethodCalledFromJavaCountsOnce() throws Exception {
+        Method shout = Class.forName("com.example.endpoints.ScalaExtensions").getMethod("shout", String.class);
+
+        assertEquals("HI", shout.invoke(null, "hi"));
+
+        assertEquals(1, new EndpointMetrics("scala_test", "extension", "shout").requests());
+    }
+
+    @Test
+    void groovysOverloadsForDefaultArgumentsCountOnce() throws Exception {
+        Class<?> type = Class.forName("com.example.endpoints.GroovyDefaults");
+        Method overload = type.getMethod("withDefault", int.class);
+        assertTrue(overload.isAnnotationPresent(DynamoEndpoint.class) && !overload.isSynthetic(),
+                "Groovy copied the annotation onto the overload it wrote for the default argument");
+        Object handlers = type.getConstructor().newInstance();
+        EndpointMetrics constant = new EndpointMetrics("groovy_test", "dynamic", "constant_default");
+        EndpointMetrics computed = new EndpointMetrics("groovy_test", "dynamic", "computed_default");
+
+        assertEquals(6, overload.invoke(handlers, 1));
+        assertEquals(3, type.getMethod("withDefault", int.class, int.class).invoke(handlers, 1, 2));
+        assertEquals("ab [2] 0", type.getMethod("stamped", String.class).invoke(handlers, "ab"));
+        assertEquals("ab [7] 0", type.getMethod("stamped", String.class, List.class).invoke(handlers, "ab", List.of(7)));
+
+        assertEquals(2, constant.requests());
+        assertEquals(2, constant.durations());
+        assertEquals(2, computed.requests(), "the overloads that compute their defaults before the call count no call of their own");
+    }
+
+    @Test
+    void anErrorThroughAGroovyOverloadCountsOnce() throws Exception {
+        Class<?> type = Class.forName("com.example.endpoints.GroovyDefaults");
+        Object handlers = type.getConstructor().newInstance();
+        EndpointMetrics metrics = new EndpointMetrics("groovy_test", "dynamic", "throwing_default");
+
+        InvocationTargetException thrown = assertThrows(InvocationTargetException.class,
+                () -> type.getMethod("throwing", int.class).invoke(handlers, 1));
+
+        assertInstanceOf(IOException.class, thrown.getCause());
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("IOException"));
+    }
+
+    @Test
+    void staticallyCompiledGroovyOverloadsOfTwoDefaultsCountOnceEach() throws Exception {
+        Class<?> type = Class.forName("com.example.endpoints.GroovyStaticDefaults");
+        Object handlers = type.getConstructor().newInstance();
+        EndpointMetrics metrics = new EndpointMetrics("groovy_test", "static", "two_defaults");
+
+        assertEquals(4, type.getMethod("twoDefaults", int.class).invoke(handlers, 1));
+        assertEquals(4, type.getMethod("twoDefaults", int.class, int.class).invoke(handlers, 1, 1));
+        assertEquals(3, type.getMethod("twoDefaults", int.class, int.class, int.class).invoke(handlers, 1, 1, 1));
+
+        assertEquals(3, metrics.requests());
+    }
+
+    @Test
+    void aGroovyTraitsMethodIsMeasuredInTheClassThatImplementsIt() throws Exception {
+        Object greeter = Class.forName("com.example.endpoints.GroovyGreeter").getConstructor().newInstance();
+
+        assertEquals("hello you", greeter.getClass().getMethod("greet", String.class).invoke(greeter, "you"));
+
+        assertEquals(1, new EndpointMetrics("groovy_test", "trait", "greet").requests());
+    }
+
+    @Test
+    void aJavaOverloadThatForwardsToTheSameEndpointCountsOnceAndOneOfAnotherEndpointCountsToo() {
+        JavaOverloads overloads = new JavaOverloads();
+
+        assertEquals(6, overloads.scale(3));
+        assertEquals(30, overloads.scaleByTen(3));
+
+        assertEquals(1, new EndpointMetrics("overloads_test", "java", "scale").requests());
+        assertEquals(1, new EndpointMetrics("overloads_test", "java", "scale_by_ten").requests());
+        assertEquals(1, new EndpointMetrics("overloads_test", "java", "scale_by").requests(),
+                "a call of another endpoint is a request of that endpoint too");
     }
 }

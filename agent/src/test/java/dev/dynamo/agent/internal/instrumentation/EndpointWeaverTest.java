@@ -218,6 +218,32 @@ class EndpointWeaverTest {
     }
 
     /**
+     * A Groovy trait is an interface whose annotated method has no code; Groovy copies the method,
+     * annotation and all, into each class that implements the trait, where it is measured. So the
+     * warning that an abstract method counts no call would send a Groovy user after a fix Groovy does
+     * for them; a Java interface's abstract method still gets it.
+     */
+    @Test
+    void aGroovyTraitsAnnotatedMethodIsNoCauseForAWarning() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> warnings.add(message));
+
+        assertEquals(null, weaver.weave(getClass().getClassLoader(), "com/example/endpoints/GroovyGreeting",
+                classFile("com.example.endpoints.GroovyGreeting")));
+        assertEquals(Collections.emptyList(), warnings);
+
+        ClassWriter writer = new ClassWriter(0);
+        writer.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT, "gen/Greeting",
+                null, "java/lang/Object", null);
+        writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "greet", "()V", null, null)
+                .visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+        writer.visitEnd();
+        weaver.weave(getClass().getClassLoader(), "gen/Greeting", writer.toByteArray());
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).startsWith("@DynamoEndpoint on gen.Greeting.greet()V counts no call"), warnings::toString);
+    }
+
+    /**
      * A debugger reads {@code this} from slot 0 whatever the tables say, and every other variable
      * where the local variable table says it is: the woven code never writes slot 0 of an instance
      * method, and where it keeps a returned value in a variable's slot until the return, the table

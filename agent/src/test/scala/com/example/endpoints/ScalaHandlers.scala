@@ -1,0 +1,30 @@
+package com.example.endpoints
+
+import dev.dynamo.runtime.DynamoEndpoint
+
+/**
+ * Handlers of a Scala `object`. Scala compiles them into the object's own class
+ * (`ScalaObjectHandlers$`, called through `MODULE$` from Scala) and writes a static forwarder with
+ * the same annotation into the class `ScalaObjectHandlers` for Java callers.
+ */
+object ScalaObjectHandlers {
+  @DynamoEndpoint(namespace = "scala_test", component = "object", endpoint = "triple")
+  def triple(x: Int): Int = x * 3
+
+  @DynamoEndpoint(namespace = "scala_test", component = "object", endpoint = "fail")
+  def fail(x: Int): Int = throw new java.io.IOException("no " + x)
+
+  /** Named by default: the component is the object's name, for the forwarder and the object alike. */
+  @DynamoEndpoint(namespace = "scala_test")
+  def defaultNames(x: Int): Int = x * 4
+
+  /** Scala callers go through the object itself, not the forwarder. */
+  def callFromScala(x: Int): Int = triple(x)
+}
+
+/** An extension method: a method of the object `ScalaExtensions`, with its static forwarder too. */
+object ScalaExtensions {
+  extension (s: String)
+    @DynamoEndpoint(namespace = "scala_test", component = "extension", endpoint = "shout")
+    def shout: String = s.toUpperCase
+}
