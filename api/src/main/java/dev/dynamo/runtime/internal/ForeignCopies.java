@@ -30,7 +30,11 @@ import java.util.function.Supplier;
  * copy's own.
  *
  * <p>Held weakly: each foreign copy keeps its own suppliers alive, so a redeployed application's
- * class loader can still be collected, and its metrics then drop out of the export.
+ * class loader can still be collected. Its gauges then drop out of the export, but not its counts:
+ * a counter or histogram summed over copies must never fall, or {@code rate()} and
+ * {@code increase()} would read the fall as a restart and count the rest again. So each copy's
+ * counters and histograms as its last collection gave them are kept, and once the copy is gone
+ * they are added to every later page ({@link #retired}).
  */
 final class ForeignCopies {
     private static final String UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
@@ -46,6 +50,11 @@ final class ForeignCopies {
      */
     static final long FOREIGN_DEADLINE_MILLIS = 2 * ScrapeCallbacks.DEADLINE_MILLIS;
     private static volatile ThreadPoolExecutor collectors;
+    /** Each live foreign copy's counter and histogram families, as its last collection gave them. */
+    private static final Map<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>> LAST_COUNTS =
+            new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>>();
+    /** The last counts of the copies that are gone, summed by series; replaced whole, under the class's lock. */
+    private static volatile List<FamilySnapshot> retired = Collections.emptyList();
     /** Collections a scrape started and found late, by copy: the next scrape awaits them, not new ones. */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>> STARTED =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>>();
@@ -100,7 +109,7 @@ final class ForeignCopies {
         for (WeakReference<Supplier<List<Object[]>>> reference : references) {
             Supplier<List<Object[]>> foreign = reference.get();
             if (foreign == null) {
-                forget(reference);
+                retire(reference);
             }
             pending.add(foreign == null ? null : start(reference, foreign));
         }
@@ -124,11 +133,59 @@ final class ForeignCopies {
                         + " this copy cannot read; they are left out of this scrape: " + failed);
                 continue;
             }
+            keepCounts(references.get(i), families);
             for (FamilySnapshot family : families) {
                 merge(merged, family, ownSeries.get(family.name()));
             }
         }
+        for (FamilySnapshot family : retired) {
+            merge(merged, family, ownSeries.get(family.name()));
+        }
         return new ArrayList<FamilySnapshot>(merged.values());
+    }
+
+    /** Keeps the counts of {@code families}, the latest of the copy of {@code reference}, unless it is gone already. */
+    private static void keepCounts(WeakReference<Supplier<List<Object[]>>> reference, List<FamilySnapshot> families) {
+        List<FamilySnapshot> counts = counts(families);
+        synchronized (ForeignCopies.class) {
+            if (STORES.contains(reference)) {
+                LAST_COUNTS.put(reference, counts);
+            }
+        }
+    }
+
+    /** The counter and histogram families of {@code families}: what a copy has counted. */
+    private static List<FamilySnapshot> counts(List<FamilySnapshot> families) {
+        List<FamilySnapshot> counts = new ArrayList<FamilySnapshot>(families.size());
+        for (FamilySnapshot family : families) {
+            if (family.type() != MetricType.Exposition.GAUGE) {
+                counts.add(family);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Forgets the copy of {@code reference}, which is gone or can no longer be asked, and adds its last
+     * counts to those of the copies gone before it. Only the calls it counted after its last collection
+     * are lost: a copy collected before any scrape, and the counts of a copy's last moments.
+     */
+    private static void retire(WeakReference<Supplier<List<Object[]>>> reference) {
+        synchronized (ForeignCopies.class) {
+            forget(reference);
+            List<FamilySnapshot> last = LAST_COUNTS.remove(reference);
+            if (last == null) {
+                return;
+            }
+            Map<String, FamilySnapshot> sums = new LinkedHashMap<String, FamilySnapshot>();
+            for (FamilySnapshot family : retired) {
+                sums.put(family.name(), family);
+            }
+            for (FamilySnapshot family : last) {
+                merge(sums, family, null);
+            }
+            retired = new ArrayList<FamilySnapshot>(sums.values());
+        }
     }
 
     /**
@@ -178,10 +235,11 @@ final class ForeignCopies {
             if (failed instanceof LinkageError) {
                 // Its class loader loads no more classes: an application server's, once the application was
                 // stopped. Asked again, it would fail again, and the server would log each refusal.
-                forget(reference);
+                retire(reference);
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API can no"
-                        + " longer collect its metrics (" + failed + "); they are left out from now on. An"
-                        + " application server's class loader does this once its application was stopped");
+                        + " longer collect its metrics (" + failed + "); its gauges are left out from now on, and"
+                        + " its counters and histograms stay as it last gave them. An application server's class"
+                        + " loader does this once its application was stopped");
             } else {
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
                         + " collect; its metrics are left out of this scrape: " + failed);

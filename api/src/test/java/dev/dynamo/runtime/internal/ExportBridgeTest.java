@@ -458,6 +458,87 @@ class ExportBridgeTest {
         assertTrue(collectIsolated().stream().noneMatch(f -> f.name().equals(name)));
     }
 
+    /**
+     * A redeployed application's old copy is collected while the new one counts on: the counters and
+     * histograms summed over both must not fall, or rate() would read a restart and count again.
+     */
+    @Test
+    void aCounterSummedOverCopiesDoesNotFallWhenACopyIsCollected() throws Exception {
+        String requests = PREFIX + "requests";
+        String duration = PREFIX + PrometheusNames.WorkHandler.REQUEST_DURATION_SECONDS;
+        String inflight = PREFIX + PrometheusNames.WorkHandler.INFLIGHT_REQUESTS;
+        Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
+        Supplier<List<Object[]>> old = endpointStore(requests, duration, inflight, endpoint, 7);
+        java.lang.ref.WeakReference<Supplier<List<Object[]>>> watched = new java.lang.ref.WeakReference<>(old);
+        isolated.callStatic(BRIDGE, "registerForeignStore", old);
+        registerForeignStore(endpointStore(requests, duration, inflight, endpoint, 5));
+        assertEquals(12.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
+
+        old = null;
+        for (int i = 0; i < 50 && watched.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(watched.get(), "the old copy was collected");
+        List<FamilySnapshot> afterCollection = collectIsolated();
+        List<FamilySnapshot> later = collectIsolated();
+
+        for (List<FamilySnapshot> page : Arrays.asList(afterCollection, later)) {
+            assertEquals(12.0, sample(findFamily(page, requests), requests + "_total", endpoint).value());
+            FamilySnapshot durations = findFamily(page, duration);
+            assertEquals(12.0, sample(durations, duration + "_count", endpoint).value());
+            assertEquals(6.0, sample(durations, duration + "_sum", endpoint).value());
+            assertEquals(10.0, sample(durations, duration + "_bucket", map("dynamo_namespace", "ns",
+                    "dynamo_endpoint", "ok", "le", "0.1")).value());
+            assertEquals(4, durations.samples().size());
+            assertEquals(1.0, sample(findFamily(page, inflight), inflight, endpoint).value(),
+                    "a gauge of a copy that is gone leaves the page: only the live copy's call is in flight");
+        }
+        assertTrue(isolatedWarnings.isEmpty(), isolatedWarnings.toString());
+    }
+
+    @Test
+    void aForeignCopyWhoseClassLoaderLoadsNoMoreKeepsTheCountsItLastGave() {
+        String requests = PREFIX + "requests";
+        Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
+        int[] asked = new int[1];
+        registerForeignStore(() -> {
+            if (asked[0]++ > 0) {
+                throw new NoClassDefFoundError("dev/dynamo/runtime/internal/Sample");
+            }
+            return SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(requests, MetricType.Exposition.COUNTER,
+                    "Requests", Arrays.asList(sampleOf(requests + "_total", endpoint, 7)))));
+        });
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(requests,
+                MetricType.Exposition.COUNTER, "Requests", Arrays.asList(sampleOf(requests + "_total", endpoint, 2))))));
+
+        assertEquals(9.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
+        assertEquals(9.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
+        assertEquals(9.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
+
+        assertEquals(2, asked[0], "asked again after its class loader refused");
+        assertEquals(1, isolatedWarnings.size(), isolatedWarnings.toString());
+        assertTrue(isolatedWarnings.get(0).contains("its counters and histograms stay as it last gave them"),
+                isolatedWarnings.get(0));
+    }
+
+    /** A copy's endpoint series after {@code calls} calls, one of them still in flight. */
+    private static Supplier<List<Object[]>> endpointStore(String requests, String duration, String inflight,
+            Map<String, String> endpoint, int calls) {
+        return () -> SnapshotEncoding.encode(Arrays.asList(
+                new FamilySnapshot(requests, MetricType.Exposition.COUNTER, "Requests", Arrays.asList(
+                        sampleOf(requests + "_total", endpoint, calls))),
+                new FamilySnapshot(duration, MetricType.Exposition.HISTOGRAM, "Durations", Arrays.asList(
+                        sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                                "le", "0.1"), calls - 1),
+                        sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
+                                "le", "+Inf"), calls),
+                        sampleOf(duration + "_count", endpoint, calls),
+                        sampleOf(duration + "_sum", endpoint, calls * 0.5))),
+                new FamilySnapshot(inflight, MetricType.Exposition.GAUGE, "In flight", Arrays.asList(
+                        sampleOf(inflight, endpoint, 1)))));
+    }
+
     // agent claim and connect
 
     @Test

@@ -108,6 +108,10 @@ final class EndpointWeaver {
                 }
                 id = recording.reserve(names);
             } catch (Exception | LinkageError invalid) {
+                if (recording == null && invalid instanceof ClassNotFoundException) {
+                    warnApiInvisible(loader, where);
+                    return null;
+                }
                 if (!warnedOlderApiCopy(loader, where, invalid)) {
                     warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: "
                             + (invalid instanceof IllegalArgumentException ? names.explainInvalid(describe(invalid))
@@ -174,6 +178,22 @@ final class EndpointWeaver {
      * links to that copy, as after a dynamic attach to an application with an older API jar on its
      * class path). Returns whether it was such a failure.
      */
+    /**
+     * Says once per class loader that its classes cannot see the API the woven code calls: module
+     * systems hand only the packages they are told of to the bootstrap class loader, where the agent
+     * defines the API (WildFly's JBoss Modules, OSGi frameworks without boot delegation).
+     */
+    private void warnApiInvisible(ClassLoader loader, String where) {
+        warnOnce.accept("API invisible to " + System.identityHashCode(loader), "@DynamoEndpoint methods of the"
+                + " classes that " + loader + " loads are not instrumented (the first: " + where + "), and their"
+                + " calls are in no series: that class loader does not see the dynamo API (dev.dynamo.runtime and"
+                + " its subpackages), which the agent defines in the bootstrap class loader, and which the woven code"
+                + " calls. A module system hands the bootstrap loader only the packages it is told of: on WildFly"
+                + " or JBoss Modules add dev.dynamo.runtime to jboss.modules.system.pkgs (JBOSS_MODULES_SYSTEM_PKGS"
+                + " in standalone.conf); on OSGi set org.osgi.framework.bootdelegation=dev.dynamo.*"
+                + " (docs/configuration.md, \"Application servers and module systems\")");
+    }
+
     private boolean warnedOlderApiCopy(ClassLoader loader, String where, Throwable failure) {
         String lacking;
         if (failure instanceof NoSuchMethodException && String.valueOf(failure.getMessage()).startsWith(

@@ -29,10 +29,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -215,6 +217,31 @@ class EndpointWeaverTest {
                         + " measured; annotate a method they call",
                 "@DynamoEndpoint on gen.Annotated.<clinit>()V is ignored: constructors and static initializers are"
                         + " not measured; annotate a method they call"), warnings);
+    }
+
+    /**
+     * WildFly's JBoss Modules and OSGi frameworks without boot delegation hand the bootstrap class
+     * loader only the packages they are told of: classes of such a loader cannot see the API the
+     * woven code calls. They load unchanged, and one warning per loader names the settings that fix it.
+     */
+    @Test
+    void classesOfALoaderThatCannotSeeTheApiLoadUnchangedWithOneWarningForTheLoader() throws Exception {
+        // Keyed as the transformer's warnOnce keys them: one warning per key.
+        Map<String, String> warnings = new LinkedHashMap<>();
+        EndpointWeaver weaver = new EndpointWeaver("unused", warnings::putIfAbsent);
+        try (URLClassLoader isolated = new URLClassLoader(new URL[0], null)) {
+            assertEquals(null, weaver.weave(isolated, Handlers.class.getName().replace('.', '/'),
+                    classFile(Handlers.class.getName())));
+            assertEquals(null, weaver.weave(isolated, DebuggedHandler.class.getName().replace('.', '/'),
+                    classFile(DebuggedHandler.class.getName())));
+        }
+
+        assertEquals(1, warnings.size(), warnings::toString);
+        String warning = warnings.values().iterator().next();
+        assertTrue(warning.startsWith("@DynamoEndpoint methods of the classes that java.net.URLClassLoader@"), warning);
+        assertTrue(warning.contains("does not see the dynamo API (dev.dynamo.runtime and its subpackages)"), warning);
+        assertTrue(warning.contains("add dev.dynamo.runtime to jboss.modules.system.pkgs"), warning);
+        assertTrue(warning.contains("org.osgi.framework.bootdelegation=dev.dynamo.*"), warning);
     }
 
     /**
