@@ -211,18 +211,7 @@ class ExportBridgeTest {
         String inflight = PREFIX + PrometheusNames.WorkHandler.INFLIGHT_REQUESTS;
         Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
         for (int calls : new int[] {3, 9}) {
-            registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(
-                    new FamilySnapshot(requests, MetricType.Exposition.COUNTER, "Requests", Arrays.asList(
-                            sampleOf(requests + "_total", endpoint, calls))),
-                    new FamilySnapshot(duration, MetricType.Exposition.HISTOGRAM, "Durations", Arrays.asList(
-                            sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
-                                    "le", "0.1"), calls - 1),
-                            sampleOf(duration + "_bucket", map("dynamo_namespace", "ns", "dynamo_endpoint", "ok",
-                                    "le", "+Inf"), calls),
-                            sampleOf(duration + "_count", endpoint, calls),
-                            sampleOf(duration + "_sum", endpoint, calls * 0.5))),
-                    new FamilySnapshot(inflight, MetricType.Exposition.GAUGE, "In flight", Arrays.asList(
-                            sampleOf(inflight, endpoint, calls / 3))))));
+            registerForeignStore(endpointStore(requests, duration, inflight, endpoint, calls, calls / 3));
         }
 
         List<FamilySnapshot> collected = collectIsolated();
@@ -468,10 +457,10 @@ class ExportBridgeTest {
         String duration = PREFIX + PrometheusNames.WorkHandler.REQUEST_DURATION_SECONDS;
         String inflight = PREFIX + PrometheusNames.WorkHandler.INFLIGHT_REQUESTS;
         Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
-        Supplier<List<Object[]>> old = endpointStore(requests, duration, inflight, endpoint, 7);
+        Supplier<List<Object[]>> old = endpointStore(requests, duration, inflight, endpoint, 7, 1);
         java.lang.ref.WeakReference<Supplier<List<Object[]>>> watched = new java.lang.ref.WeakReference<>(old);
         isolated.callStatic(BRIDGE, "registerForeignStore", old);
-        registerForeignStore(endpointStore(requests, duration, inflight, endpoint, 5));
+        registerForeignStore(endpointStore(requests, duration, inflight, endpoint, 5, 1));
         assertEquals(12.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
 
         old = null;
@@ -522,9 +511,9 @@ class ExportBridgeTest {
                 isolatedWarnings.get(0));
     }
 
-    /** A copy's endpoint series after {@code calls} calls, one of them still in flight. */
+    /** A copy's endpoint series after {@code calls} calls, {@code inflightCalls} of them still in flight. */
     private static Supplier<List<Object[]>> endpointStore(String requests, String duration, String inflight,
-            Map<String, String> endpoint, int calls) {
+            Map<String, String> endpoint, int calls, int inflightCalls) {
         return () -> SnapshotEncoding.encode(Arrays.asList(
                 new FamilySnapshot(requests, MetricType.Exposition.COUNTER, "Requests", Arrays.asList(
                         sampleOf(requests + "_total", endpoint, calls))),
@@ -536,7 +525,7 @@ class ExportBridgeTest {
                         sampleOf(duration + "_count", endpoint, calls),
                         sampleOf(duration + "_sum", endpoint, calls * 0.5))),
                 new FamilySnapshot(inflight, MetricType.Exposition.GAUGE, "In flight", Arrays.asList(
-                        sampleOf(inflight, endpoint, 1)))));
+                        sampleOf(inflight, endpoint, inflightCalls)))));
     }
 
     // agent claim and connect
