@@ -78,7 +78,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
     }
 
     private String check(List<String> key, Double value) {
-        if (key == null || key.size() != labelNames.size() || key.contains(null)) {
+        if (key == null || key.size() != labelNames.size() || hasNull(key)) {
             return "it returned label values " + key + " for the label names " + labelNames
                     + "; give one non-null value per label name, in that order (that entry is left out)";
         }
@@ -92,6 +92,16 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                     + " (that entry is left out)";
         }
         return null;
+    }
+
+    /** By looking: {@code contains(null)} throws where a list cannot hold null ({@code List.of}, {@code List.copyOf}). */
+    private static boolean hasNull(List<String> key) {
+        for (String value : key) {
+            if (value == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

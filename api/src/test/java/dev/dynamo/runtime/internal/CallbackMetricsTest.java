@@ -116,6 +116,25 @@ class CallbackMetricsTest {
         assertTrue(warnings.get(0).contains("[only_one]"), warnings.get(0));
     }
 
+    /** {@code List.of} and {@code List.copyOf} throw at {@code contains(null)}: a check that asked so lost every series. */
+    @Test
+    void labelledCallbackTakesKeysOfListsThatCannotHoldNull() {
+        Map<List<String>, Double> given = new LinkedHashMap<List<String>, Double>();
+        given.put(List.of("a"), 1.0);
+        given.put(List.copyOf(Arrays.asList("b")), 2.0);
+        given.put(Arrays.asList("c"), 3.0);
+        given.put(Arrays.asList((String) null), 4.0);
+        metrics.createGaugeVecWithCallback("immutable_keys", "h", Arrays.asList("key"), null, () -> given);
+
+        assertEquals(1.0, value("dynamo_component_immutable_keys", "dynamo_component_immutable_keys", place("key", "a")));
+        assertEquals(2.0, value("dynamo_component_immutable_keys", "dynamo_component_immutable_keys", place("key", "b")));
+        assertEquals(3.0, value("dynamo_component_immutable_keys", "dynamo_component_immutable_keys", place("key", "c")));
+        assertEquals(3, sampleCount("dynamo_component_immutable_keys"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("[null]") && warnings.get(0).contains("one non-null value per label name"),
+                warnings.get(0));
+    }
+
     @Test
     void labelledCallbackGivesOneSeriesPerLabelSetWhenItsMapHoldsEqualKeys() {
         Map<List<String>, Double> byIdentity = new IdentityHashMap<List<String>, Double>();
