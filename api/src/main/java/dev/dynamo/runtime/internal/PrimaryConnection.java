@@ -3,7 +3,9 @@ package dev.dynamo.runtime.internal;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -40,7 +42,8 @@ final class PrimaryConnection {
             if (!Boolean.TRUE.equals(ReflectiveCall.IS_AGENT_ATTACHED.invoke(primary))) {
                 return false;
             }
-            Supplier<List<Object[]>> snapshots = () -> SnapshotEncoding.encode(MetricStore.global().snapshot());
+            loadCollectionClasses();
+            Supplier<List<Object[]>> snapshots = PrimaryConnection::encodedSnapshot;
             EXPORTED.add(snapshots);
             ReflectiveCall.REGISTER_FOREIGN_STORE.invoke(primary, snapshots);
             connected = true;
@@ -51,6 +54,44 @@ final class PrimaryConnection {
                     + " to the agent's copy; its metrics are not exported: " + incompatible);
             return false;
         }
+    }
+
+    /** What the primary asks of this copy at each scrape: its families, encoded as JDK types only. */
+    static List<Object[]> encodedSnapshot() {
+        return SnapshotEncoding.encode(MetricStore.global().snapshot());
+    }
+
+    /**
+     * Loads the classes that {@link #encodedSnapshot} may need and has not needed yet, by collecting a
+     * scratch store with a metric of every kind once. An application server's class loader refuses to
+     * load classes once its application is stopped (Tomcat's after an undeploy or a reload, an OSGi
+     * bundle's after an update), and the agent may ask this copy for its metrics only after that, at
+     * the first scrape since: the calls it counted must not be lost for a class not loaded yet. (A
+     * class loaded once through this copy's class loader is found there again without asking it.)
+     */
+    static void loadCollectionClasses() {
+        MetricStore scratch = new MetricStore();
+        ScopedMetricsRegistry metrics = new ScopedMetricsRegistry(scratch, Collections.singletonList("scratch"));
+        Map<String, String> none = Collections.emptyMap();
+        List<String> kind = Collections.singletonList("kind");
+        List<Double> buckets = Collections.singletonList(1.0);
+        metrics.createCounter("counter", "h", none).inc(1);
+        metrics.createIntCounter("int_counter", "h", none).inc(1);
+        metrics.createGauge("gauge", "h", none).set(1);
+        metrics.createIntGauge("int_gauge", "h", none).set(1);
+        metrics.createHistogram("histogram", "h", none, buckets).observe(1);
+        metrics.createCounterVec("counter_vec", "h", kind, none).withLabelValues("a").inc(1);
+        metrics.createIntCounterVec("int_counter_vec", "h", kind, none).withLabelValues("a").inc(1);
+        metrics.createGaugeVec("gauge_vec", "h", kind, none).withLabelValues("a").set(1);
+        metrics.createIntGaugeVec("int_gauge_vec", "h", kind, none).withLabelValues("a").set(1);
+        metrics.createHistogramVec("histogram_vec", "h", kind, none, buckets).withLabelValues("a").observe(1);
+        metrics.createGaugeWithCallback("gauge_callback", "h", none, () -> 1);
+        metrics.createCounterWithCallback("counter_callback", "h", none, () -> 1);
+        Supplier<Map<List<String>, Double>> labelled = () -> Collections.singletonMap(Collections.singletonList("a"), 1.0);
+        metrics.createGaugeVecWithCallback("gauge_vec_callback", "h", kind, none, labelled);
+        metrics.createCounterVecWithCallback("counter_vec_callback", "h", kind, none, labelled);
+        metrics.addUpdateCallback(() -> { });
+        SnapshotEncoding.encode(scratch.snapshot());
     }
 
     /**

@@ -19,6 +19,8 @@ import java.util.Set;
  */
 public final class IsolatedApi implements AutoCloseable {
     private final URLClassLoader loader;
+    /** Set by {@link #stopLoading}. */
+    private volatile boolean stopped;
 
     public IsolatedApi() {
         this(Collections.<String>emptySet());
@@ -33,10 +35,36 @@ public final class IsolatedApi implements AutoCloseable {
         this.loader = new URLClassLoader(new URL[] {apiClasses}, ClassLoader.getPlatformClassLoader()) {
             @Override
             protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (stopped) {
+                    // As Tomcat's class loader of a stopped application answers.
+                    throw new ClassNotFoundException(name, new IllegalStateException("this application instance has"
+                            + " been stopped already; could not load [" + name + "]"));
+                }
                 return missing.contains(name) ? IsolatedApi.class.getClassLoader().loadClass(name)
                         : super.loadClass(name, resolve);
             }
         };
+    }
+
+    /**
+     * From now on the copy's class loader loads no class, the JDK's neither, as an application server's
+     * does once its application is stopped: only classes it loaded before can still be used.
+     */
+    public void stopLoading() {
+        stopped = true;
+    }
+
+    /** Calls the static method {@code method} of the copy's class {@code className}, whatever its access. */
+    public Object callDeclaredStatic(String className, String method) {
+        try {
+            Method declared = type(className).getDeclaredMethod(method);
+            declared.setAccessible(true);
+            return declared.invoke(null);
+        } catch (InvocationTargetException thrown) {
+            throw rethrow(thrown);
+        } catch (ReflectiveOperationException failed) {
+            throw new IllegalStateException(failed);
+        }
     }
 
     /** The copy's class {@code name}. */

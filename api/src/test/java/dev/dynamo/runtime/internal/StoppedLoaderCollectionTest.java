@@ -1,0 +1,76 @@
+package dev.dynamo.runtime.internal;
+
+import dev.dynamo.runtime.metrics.MetricsRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+
+import static dev.dynamo.runtime.internal.Snapshots.findFamily;
+import static dev.dynamo.runtime.internal.Snapshots.map;
+import static dev.dynamo.runtime.internal.Snapshots.sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * An application server's class loader loads no class once its application is stopped (Tomcat's
+ * after an undeploy or a reload, an OSGi bundle's after an update), yet the agent may ask that
+ * application's copy of the API for its metrics after that, at the first scrape since: the calls
+ * it counted before the stop must not be lost for a class its collection had not loaded yet.
+ */
+class StoppedLoaderCollectionTest {
+    private static final String CONNECTION = PrimaryConnection.class.getName();
+    private static final Map<String, String> NO_LABELS = Collections.emptyMap();
+    private final IsolatedApi copy = new IsolatedApi();
+
+    @AfterEach
+    void close() {
+        copy.close();
+    }
+
+    @Test
+    void aCopyConnectedBeforeItsClassLoaderStoppedStillGivesEveryKindOfMetric() {
+        Object registry = copy.construct(ScopedMetricsRegistry.class.getName(),
+                copy.callStatic(MetricStore.class.getName(), "global"), Arrays.asList("ns"));
+        Object counter = create(registry, "createCounter", "calls", NO_LABELS);
+        Object histogram = create(registry, "createHistogram", "latency", NO_LABELS, Arrays.asList(0.1, 1.0));
+        Object vec = create(registry, "createIntCounterVec", "by_kind", Arrays.asList("kind"), NO_LABELS);
+        create(registry, "createGauge", "level", NO_LABELS);
+        create(registry, "createGaugeWithCallback", "from_callback", NO_LABELS, (DoubleSupplier) () -> 4.0);
+        create(registry, "createCounterVecWithCallback", "from_map", Arrays.asList("kind"), NO_LABELS,
+                (Supplier<Map<List<String>, Double>>) () -> Collections.singletonMap(Arrays.asList("a"), 6.0));
+        copy.call(registry, MetricsRegistry.class.getName(), "addUpdateCallback", (Runnable) () -> { });
+        copy.callDeclaredStatic(CONNECTION, "loadCollectionClasses");
+        copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", 3.0);
+        copy.call(histogram, "dev.dynamo.runtime.metrics.Histogram", "observe", 0.5);
+        Object child = copy.call(vec, "dev.dynamo.runtime.metrics.MetricVec", "withLabelValues", (Object) new String[] {"x"});
+        copy.call(child, "dev.dynamo.runtime.metrics.IntCounter", "inc", 2L);
+
+        copy.stopLoading();
+        @SuppressWarnings("unchecked")
+        List<Object[]> encoded = (List<Object[]>) copy.callDeclaredStatic(CONNECTION, "encodedSnapshot");
+
+        List<FamilySnapshot> families = SnapshotEncoding.decode(encoded, skipped -> { });
+        Map<String, String> place = map("dynamo_namespace", "ns");
+        assertEquals(3.0, sample(findFamily(families, "dynamo_component_calls"), "dynamo_component_calls_total", place).value());
+        assertEquals(1.0, sample(findFamily(families, "dynamo_component_latency"), "dynamo_component_latency_count", place).value());
+        assertEquals(2.0, sample(findFamily(families, "dynamo_component_by_kind"), "dynamo_component_by_kind_total",
+                map("dynamo_namespace", "ns", "kind", "x")).value());
+        assertEquals(4.0, sample(findFamily(families, "dynamo_component_from_callback"), "dynamo_component_from_callback",
+                place).value());
+        assertEquals(6.0, sample(findFamily(families, "dynamo_component_from_map"), "dynamo_component_from_map_total",
+                map("dynamo_namespace", "ns", "kind", "a")).value());
+    }
+
+    private Object create(Object registry, String method, String name, Object... rest) {
+        Object[] args = new Object[2 + rest.length];
+        args[0] = name;
+        args[1] = "Help of " + name;
+        System.arraycopy(rest, 0, args, 2, rest.length);
+        return copy.call(registry, MetricsRegistry.class.getName(), method, args);
+    }
+}
