@@ -20,15 +20,17 @@ import java.util.Set;
  * <p>Wrappers: compilers copy a method's annotations onto the code they generate around it. javac
  * copies them onto bridge methods; Kotlin onto the {@code @JvmStatic} bridge that calls the
  * companion's function and each {@code @JvmOverloads} overload that calls {@code name$default};
- * Scala onto the static forwarder that calls an {@code object}'s method through {@code MODULE$};
- * Groovy onto each overload it writes for default arguments, which computes the defaults and calls
- * the full method. Measuring those too would count one logical call twice, so a synthetic or bridge
- * method is never instrumented, and neither is an annotated method whose whole body loads its
- * arguments and constants, calls one method of the same name that is itself measured (under the
- * same annotation attributes, in this class; or the Kotlin companion's or the Scala object's), and
- * returns; nor a Groovy-generated method that ends by returning what such a call returns.
+ * Scala onto the static forwarder that calls an {@code object}'s method through {@code MODULE$}, and
+ * (Scala 2) onto the forwarder that a class mixing in a trait gets for each of the trait's concrete
+ * methods, which calls the trait's static {@code name$}; Groovy onto each overload it writes for
+ * default arguments, which computes the defaults and calls the full method. Measuring those too
+ * would count one logical call twice, so a synthetic or bridge method is never instrumented, and
+ * neither is an annotated method whose whole body loads its arguments and constants, makes one such
+ * call and returns, nor a Groovy-generated method that ends by returning what the full method
+ * returns. Overloads written by hand are methods like any other: each annotated one counts.
  */
 final class MethodBodies {
+    private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
     private static final String ANNOTATION = "L" + EndpointTransformer.ANNOTATION.replace('.', '/') + ";";
     private static final String GROOVY_GENERATED = "Lgroovy/transform/Generated;";
     private static final String DEFAULTS_SUFFIX = "$default";
@@ -58,7 +60,7 @@ final class MethodBodies {
             if (body.synthetic) {
                 wrappers.add(body.key);
             } else {
-                String called = body.delegatesToMeasured(scan);
+                String called = body.delegatesToMeasured(reader.kotlin, scan);
                 if (called != null) {
                     calls.put(body.key, called.isEmpty() ? null : called);
                 }
@@ -105,6 +107,7 @@ final class MethodBodies {
     private static final class Reader extends ClassVisitor {
         final Map<String, Body> bodies = new HashMap<String, Body>();
         String owner;
+        boolean kotlin;
 
         Reader() {
             super(Opcodes.ASM9);
@@ -114,6 +117,14 @@ final class MethodBodies {
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
             owner = name;
+        }
+
+        @Override
+        public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+            if (descriptor.equals(KOTLIN_METADATA)) {
+                kotlin = true;
+            }
+            return null;
         }
 
         @Override
@@ -142,7 +153,8 @@ final class MethodBodies {
         String stateMachine;
         /** Whether the body so far is only loads, constants and at most one call. */
         boolean forwardingOnly = true;
-        /** The first method the body calls. */
+        /** The first method the body calls, and how. */
+        int calledOpcode;
         String calledOwner;
         String calledName;
         String calledDescriptor;
@@ -187,24 +199,26 @@ final class MethodBodies {
          * The method this body only forwards to, when it is a wrapper around a measured method of the
          * same name: its key in this class, "" for a method of another class; null when it is no wrapper.
          */
-        String delegatesToMeasured(EndpointScan scan) {
+        String delegatesToMeasured(boolean kotlin, EndpointScan scan) {
             if (forwardingOnly && calledName != null) {
                 if (calledName.equals(name + DEFAULTS_SUFFIX) && calledOwner.equals(owner)) {
                     return ""; // Kotlin's @JvmOverloads: name$default fills the defaults in and calls the original
                 }
-                if (!calledName.equals(name)) {
-                    return null;
+                if (calledOpcode == Opcodes.INVOKESTATIC && calledName.equals(name + "$")
+                        && calledDescriptor.equals("(L" + calledOwner + ";" + descriptor.substring(1))) {
+                    return ""; // Scala 2's mixin forwarder: calls the trait's static name$, which runs its method
                 }
-                if (calledOwner.equals(owner)) {
+                if (calledName.equals(name) && calledOwner.equals(owner) && kotlin) {
+                    // Kotlin's own wrappers of a function of this class; a hand-written overload counts.
                     return measuresTheSameEndpoint(calledDescriptor, scan) ? calledName + calledDescriptor : null;
                 }
-                if (calledOwner.equals(owner + COMPANION_SUFFIX)) {
+                if (calledName.equals(name) && calledOwner.equals(owner + COMPANION_SUFFIX)) {
                     return ""; // Kotlin's @JvmStatic: the bridge calls the companion object's function
                 }
-                if (isStatic && calledOwner.equals(owner + "$") && calledDescriptor.equals(descriptor)) {
+                if (calledName.equals(name) && isStatic && calledOwner.equals(owner + "$")
+                        && calledDescriptor.equals(descriptor)) {
                     return ""; // Scala's static forwarder: calls the object's method through MODULE$
                 }
-                return null;
             }
             // Groovy's overload for default arguments: computes the defaults, then calls the full method.
             if (groovyGenerated && returnsLastCall && lastOwner.equals(owner) && lastName.equals(name)
@@ -282,6 +296,7 @@ final class MethodBodies {
             if (calledName != null) {
                 forwardingOnly = false;
             } else {
+                calledOpcode = opcode;
                 calledOwner = methodOwner;
                 calledName = methodName;
                 calledDescriptor = descriptor;
