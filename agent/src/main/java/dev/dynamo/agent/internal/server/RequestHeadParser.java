@@ -68,37 +68,30 @@ final class RequestHeadParser {
         }
     }
 
+    /**
+     * Refuses at once a request line that has ended and is malformed (an SSH banner, an HTTP/0.9 simple
+     * request, another HTTP version), instead of waiting for the end of a head that such a client never
+     * sends; does nothing before the first line has ended.
+     */
+    static void checkRequestLine(byte[] bytes, int length) throws BadRequestException {
+        int lineEnd = lineEnd(bytes, 0, length);
+        if (lineEnd < length) {
+            requestLine(bytes, lineEnd);
+        }
+    }
+
     /** Parses the head in {@code bytes[0..end)}, as found by {@link #headEnd}. */
     static HttpRequest parse(byte[] bytes, int end) throws BadRequestException {
-        int lineStart = 0;
-        int lineEnd = lineEnd(bytes, lineStart, end);
-        String requestLine = new String(bytes, lineStart, trimCr(bytes, lineStart, lineEnd) - lineStart,
-                StandardCharsets.ISO_8859_1);
-        int first = requestLine.indexOf(' ');
-        int second = first < 0 ? -1 : requestLine.indexOf(' ', first + 1);
-        if (first <= 0 || second < 0 || requestLine.indexOf(' ', second + 1) >= 0) {
-            throw new BadRequestException(400, "malformed request line; a request line is METHOD /path HTTP/1.1");
-        }
-        String method = requestLine.substring(0, first);
-        String target = requestLine.substring(first + 1, second);
-        String version = requestLine.substring(second + 1);
-        if (!isToken(method)) {
-            throw new BadRequestException(400, "malformed request method");
-        }
-        if (!(version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
-                && version.charAt(6) == '.' && isDigit(version.charAt(7)))) {
-            throw new BadRequestException(400, "malformed HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
-        }
-        if (version.charAt(5) != '1') {
-            throw new BadRequestException(505, "unsupported HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
-        }
-        // A higher minor version of 1.x is served as 1.1 (RFC 9110 §2.5).
-        boolean http11 = version.charAt(7) != '0';
+        int lineEnd = lineEnd(bytes, 0, end);
+        String[] requestLine = requestLine(bytes, lineEnd);
+        String method = requestLine[0];
+        String target = requestLine[1];
+        boolean http11 = requestLine[2].charAt(7) != '0';
 
         Map<String, String> headers = new HashMap<String, String>();
         int fields = 0;
         int hostFields = 0;
-        lineStart = lineEnd + 1;
+        int lineStart = lineEnd + 1;
         while (lineStart < end) {
             lineEnd = lineEnd(bytes, lineStart, end);
             int contentEnd = trimCr(bytes, lineStart, lineEnd);
@@ -118,6 +111,32 @@ final class RequestHeadParser {
         checkTransferCoding(http11, headers.get("transfer-encoding"));
         long contentLength = contentLength(headers.get("content-length"));
         return requestFor(method, target, http11, headers, contentLength);
+    }
+
+    /**
+     * The method, target and version of the request line {@code bytes[0..lineEnd)}; a higher minor
+     * version of 1.x is served as 1.1 (RFC 9110 §2.5).
+     */
+    private static String[] requestLine(byte[] bytes, int lineEnd) throws BadRequestException {
+        String line = new String(bytes, 0, trimCr(bytes, 0, lineEnd), StandardCharsets.ISO_8859_1);
+        int first = line.indexOf(' ');
+        int second = first < 0 ? -1 : line.indexOf(' ', first + 1);
+        if (first <= 0 || second < 0 || line.indexOf(' ', second + 1) >= 0) {
+            throw new BadRequestException(400, "malformed request line; a request line is METHOD /path HTTP/1.1");
+        }
+        String method = line.substring(0, first);
+        String version = line.substring(second + 1);
+        if (!isToken(method)) {
+            throw new BadRequestException(400, "malformed request method");
+        }
+        if (!(version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                && version.charAt(6) == '.' && isDigit(version.charAt(7)))) {
+            throw new BadRequestException(400, "malformed HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
+        }
+        if (version.charAt(5) != '1') {
+            throw new BadRequestException(505, "unsupported HTTP version; HTTP/1.0 and HTTP/1.1 are accepted");
+        }
+        return new String[] {method, line.substring(first + 1, second), version};
     }
 
     /**

@@ -350,7 +350,14 @@ final class ServerLoop implements Runnable {
             readBuffer.limit(Math.min(readBuffer.capacity(), Math.max(room, 1)));
             int count = connection.transport.read(readBuffer);
             if (count < 0) {
-                // The client closed; a half-sent head gets no answer.
+                // The client closed its side. Requests it pipelined before (printf ... | nc sends its
+                // requests and its end at once) are answered first, one by one, each coming back here
+                // when its answer is written; a half-sent head gets no answer.
+                if (connection.inputLength > 0 && RequestHeadParser.headEnd(connection.input, 0,
+                        connection.inputLength) >= 0) {
+                    parse(connection, now);
+                    continue;
+                }
                 close(connection);
                 return;
             }
@@ -379,6 +386,12 @@ final class ServerLoop implements Runnable {
         }
         int end = RequestHeadParser.headEnd(connection.input, connection.scanned, connection.inputLength);
         if (end < 0) {
+            try {
+                RequestHeadParser.checkRequestLine(connection.input, connection.inputLength);
+            } catch (BadRequestException bad) {
+                refuse(connection, now, bad);
+                return;
+            }
             connection.scanned = connection.inputLength;
             if (connection.inputLength >= RequestHeadParser.MAX_HEAD_BYTES) {
                 int status = RequestHeadParser.oversizedHeadStatus(connection.input, connection.inputLength);

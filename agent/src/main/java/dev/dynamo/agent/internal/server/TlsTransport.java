@@ -17,11 +17,8 @@ import java.nio.charset.StandardCharsets;
  * and a kept-alive connection pays them once.
  */
 final class TlsTransport extends Transport {
-    private static final String PLAIN_REFUSAL_BODY = "Bad Request: this port speaks TLS; use https:// here\n";
-    private static final byte[] PLAIN_REFUSAL = ("HTTP/1.1 400 Bad Request\r\n"
-            + "Content-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: " + PLAIN_REFUSAL_BODY.length() + "\r\n"
-            + "Connection: close\r\n\r\n" + PLAIN_REFUSAL_BODY).getBytes(StandardCharsets.US_ASCII);
+    private static final String PLAIN_REFUSAL_BODY = "Bad Request: this port speaks TLS, and what arrived is not a TLS"
+            + " handshake; use https:// here\n";
 
     private final SSLEngine engine;
     /** Records received and not yet decrypted; in write mode. */
@@ -69,10 +66,19 @@ final class TlsTransport extends Transport {
      */
     private void sendPlainRefusal() {
         try {
-            channel.write(ByteBuffer.wrap(PLAIN_REFUSAL));
+            channel.write(ByteBuffer.wrap(plainRefusal()));
         } catch (IOException | RuntimeException unsent) {
             // The client may be gone already; the close that follows is what matters.
         }
+    }
+
+    /** The plain-HTTP answer to a client that sent no TLS handshake; with {@code Date}, as every answer. */
+    static byte[] plainRefusal() {
+        return ("HTTP/1.1 400 Bad Request\r\n"
+                + "Date: " + HttpDate.now() + "\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: " + PLAIN_REFUSAL_BODY.length() + "\r\n"
+                + "Connection: close\r\n\r\n" + PLAIN_REFUSAL_BODY).getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

@@ -352,6 +352,54 @@ class SystemServerTest {
         }
     }
 
+    /**
+     * {@code printf 'GET /live ...GET /x ...' | nc} sends its requests and its end of input in one go:
+     * each request is answered before the server closes. Before, only the first was.
+     */
+    @Test
+    void answersEveryPipelinedRequestOfAClientThatClosedItsSideAfterSendingThem() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            // A 404 is answered on the loop's thread at once, so the loop reads again before the next request.
+            client.send("GET /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\n\r\nGET /live HTTP/1.1\r\n\r\n"
+                    + "GET /metrics HTTP/1.1\r\n\r\nGET /live HTTP/1.1\r\n");
+            client.socket.shutdownOutput();
+
+            assertEquals(404, client.read().status);
+            assertEquals(404, client.read().status);
+            assertEquals(200, client.read().status);
+            assertTrue(client.read().text().contains(prefixed(requests)));
+            assertTrue(client.closedByServer(), "the half-sent last request gets no answer");
+        }
+    }
+
+    /**
+     * A first line that has ended and cannot be a request line is answered at once, not after the
+     * request timeout for a blank line that such a client never sends (an SSH client's banner, an
+     * HTTP/0.9 request).
+     */
+    @Test
+    void refusesAMalformedRequestLineAsSoonAsItEnds() throws IOException {
+        String[][] cases = {
+            {"SSH-2.0-OpenSSH_9.6\r\n", "400"},
+            {"GET /live\r\n", "400"},
+            {"GET /live HTTP/0.9\r\n", "505"},
+        };
+        for (String[] sent : cases) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                client.socket.setSoTimeout(2000);
+                RawHttp.Reply reply = client.send(sent[0]).read();
+                assertEquals(Integer.parseInt(sent[1]), reply.status, sent[0]);
+                assertTrue(client.closedByServer(), sent[0]);
+            }
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.socket.setSoTimeout(2000);
+            client.send("GET /live HTTP/1.1\r\nHost: x\r\n");
+            assertThrows(java.net.SocketTimeoutException.class, client::read,
+                    "a well-formed request line waits for the rest of its head");
+        }
+    }
+
     @Test
     void closesTheConnectionWhenAskedOrForHttp10() throws IOException {
         try (RawHttp client = new RawHttp(server.port())) {

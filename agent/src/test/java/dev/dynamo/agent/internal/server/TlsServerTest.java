@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,7 +164,9 @@ class TlsServerTest {
         try (Socket plain = new Socket("127.0.0.1", server.port()); RawHttp client = new RawHttp(plain)) {
             RawHttp.Reply reply = client.send("GET /metrics HTTP/1.1\r\n\r\n").read();
             assertEquals(400, reply.status);
-            assertTrue(reply.text().contains("this port speaks TLS; use https://"), reply.text());
+            assertTrue(reply.text().contains("this port speaks TLS, and what arrived is not a TLS handshake;"
+                    + " use https://"), reply.text());
+            assertNotNull(reply.header("Date"), "every answer carries Date, this one too");
             assertTrue(client.closedByServer());
         }
         try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
