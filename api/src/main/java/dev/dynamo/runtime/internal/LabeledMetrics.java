@@ -57,19 +57,25 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
                 limit.foldLongValue(longest);
                 return overflowChild();
             }
-            if (!limit.admit()) {
-                return overflowChild();
+            // One creation at a time in the family: threads creating the same label set at once, or one
+            // creating while another removes, must not make a family within its limit look full.
+            synchronized (limit) {
+                C raced = children.get(key);
+                if (raced != null) {
+                    return raced;
+                }
+                if (limit.admit()) {
+                    C created = newChild();
+                    children.put(key, created);
+                    return created;
+                }
             }
+            limit.fold();
+            return overflowChild();
         }
         C created = newChild();
         C raced = children.putIfAbsent(key, created);
-        if (raced != null) {
-            if (limit != null) {
-                limit.release();
-            }
-            return raced;
-        }
-        return created;
+        return raced != null ? raced : created;
     }
 
     /** The length of the longest of {@code values}, for {@link SeriesLimit#MAX_LABEL_VALUE_LENGTH}. */
@@ -115,16 +121,27 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
 
     @Override
     public boolean remove(String... labelValues) {
-        C removed = children.remove(LabelValues.wellFormed(key(labelValues)));
-        if (removed == null) {
-            return false;
+        List<String> key = LabelValues.wellFormed(key(labelValues));
+        SeriesLimit limit = seriesLimit;
+        if (limit == null) {
+            C removed = children.remove(key);
+            if (removed != null && removed == overflow) {
+                overflow = null;
+            }
+            return removed != null;
         }
-        if (removed == overflow) {
-            overflow = null;
-        } else if (seriesLimit != null) {
-            seriesLimit.release();
+        synchronized (limit) {
+            C removed = children.remove(key);
+            if (removed == null) {
+                return false;
+            }
+            if (removed == overflow) {
+                overflow = null;
+            } else {
+                limit.release();
+            }
+            return true;
         }
-        return true;
     }
 
     @Override

@@ -52,22 +52,22 @@ final class SeriesLimit {
         return explicit > 0 ? explicit : MaxSeriesSetting.defaultLimit();
     }
 
-    /** Takes one place for a new child; false (the label set is folded) when the family is full. */
+    /**
+     * Takes one place for a new child; false when the family is full, and the label set is then to be
+     * folded ({@link #fold}). Called under this object's lock, as {@link #release} is: the places
+     * taken are then exactly the children that exist, never a racing creation of the same label set
+     * or a removal that has not given its place back yet.
+     */
     boolean admit() {
-        int limit = limit();
-        while (true) {
-            int current = series.get();
-            if (current >= limit) {
-                fold(limit);
-                return false;
-            }
-            if (series.compareAndSet(current, current + 1)) {
-                return true;
-            }
+        int current = series.get();
+        if (current >= limit()) {
+            return false;
         }
+        series.set(current + 1);
+        return true;
     }
 
-    /** Gives back a place: a child was removed, or lost a race to create it. */
+    /** Gives back a place: a child was removed. Called under this object's lock (see {@link #admit}). */
     void release() {
         series.decrementAndGet();
     }
@@ -113,7 +113,9 @@ final class SeriesLimit {
         counter.inc();
     }
 
-    private void fold(int limit) {
+    /** Counts a label set folded because the family is full, and warns the first time. */
+    void fold() {
+        int limit = limit();
         countFolded();
         if (warned.compareAndSet(false, true)) {
             ApiLog.warn("metric '" + family + "' reached its limit of " + limit + " label sets; further label sets"
