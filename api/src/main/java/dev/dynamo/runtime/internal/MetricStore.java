@@ -30,6 +30,11 @@ public final class MetricStore {
     /** Created at the first folded label set. Guarded by {@link #lock}. */
     private Vecs.LongCounterVec foldedLabelSets;
 
+    /** Ends the threads this store's callbacks ran on: for a scratch store that is done with. */
+    void stopCallbackThreads() {
+        callbacks.stopThreads();
+    }
+
     /** The store behind {@code DistributedRuntime.get()}. */
     public static MetricStore global() {
         return GLOBAL;

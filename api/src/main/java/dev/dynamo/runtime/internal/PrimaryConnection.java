@@ -91,7 +91,13 @@ final class PrimaryConnection {
         metrics.createGaugeVecWithCallback("gauge_vec_callback", "h", kind, none, labelled);
         metrics.createCounterVecWithCallback("counter_vec_callback", "h", kind, none, labelled);
         metrics.addUpdateCallback(() -> { });
-        SnapshotEncoding.encode(scratch.snapshot());
+        try {
+            SnapshotEncoding.encode(scratch.snapshot());
+        } finally {
+            // Its callbacks' threads would hold this copy's class loader (their context class loader,
+            // their factory) for their idle time, and an application server reports them as leaked.
+            scratch.stopCallbackThreads();
+        }
     }
 
     /**

@@ -66,6 +66,30 @@ class StoppedLoaderCollectionTest {
                 map("dynamo_namespace", "ns", "kind", "a")).value());
     }
 
+    /**
+     * The scratch collection runs callbacks, on threads of a pool of this copy's. They must end at
+     * once: for their idle time they would hold the copy's class loader (their context class loader,
+     * the pool's thread factory), and an application server undeploying the application reports them
+     * as leaked threads (a re-tester's Tomcat: two per deployment).
+     */
+    @Test
+    void loadingTheCollectionsClassesLeavesNoThreadRunning() throws Exception {
+        long before = callbackThreads();
+
+        copy.callDeclaredStatic(CONNECTION, "loadCollectionClasses");
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (callbackThreads() > before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before, callbackThreads(), "callback threads still running after the scratch collection");
+    }
+
+    private static long callbackThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("dynamo-metrics-callback-")).count();
+    }
+
     private Object create(Object registry, String method, String name, Object... rest) {
         Object[] args = new Object[2 + rest.length];
         args[0] = name;

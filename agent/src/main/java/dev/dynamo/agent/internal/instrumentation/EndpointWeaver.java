@@ -112,6 +112,10 @@ final class EndpointWeaver {
                     warnApiInvisible(loader, where);
                     return null;
                 }
+                if (isLoaderConstraintViolation(invalid)) {
+                    warnApiMixed(loader, where, invalid);
+                    return null;
+                }
                 if (!warnedOlderApiCopy(loader, where, invalid)) {
                     warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: "
                             + (invalid instanceof IllegalArgumentException ? names.explainInvalid(describe(invalid))
@@ -194,6 +198,31 @@ final class EndpointWeaver {
                 + " (docs/configuration.md, \"Application servers and module systems\")");
     }
 
+    /** Whether {@code failure}, or its cause, is the JVM refusing to mix two copies of a class in one loader's view. */
+    private static boolean isLoaderConstraintViolation(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LinkageError && String.valueOf(cause.getMessage()).contains("loader constraint")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Says once per class loader that its classes see two copies of the API: part of it from the
+     * bootstrap loader (the agent's), part from a copy of the application's own, as an OSGi framework
+     * shows when told to delegate only some of its packages to the bootstrap loader.
+     */
+    private void warnApiMixed(ClassLoader loader, String where, Throwable failure) {
+        warnOnce.accept("API mixed in " + System.identityHashCode(loader), "@DynamoEndpoint methods of the classes"
+                + " that " + loader + " loads are not instrumented (the first: " + where + "), and their calls are in"
+                + " no series: that class loader sees part of the dynamo API in the bootstrap class loader, where the"
+                + " agent defines it, and part in a copy of its own (" + describe(failure) + "). Let it take all of"
+                + " dev.dynamo.runtime and its subpackages from one place: on OSGi"
+                + " org.osgi.framework.bootdelegation=dev.dynamo.* (with the .*), or none of it"
+                + " (docs/configuration.md, \"Application servers and module systems\")");
+    }
+
     private boolean warnedOlderApiCopy(ClassLoader loader, String where, Throwable failure) {
         String lacking;
         if (failure instanceof NoSuchMethodException && String.valueOf(failure.getMessage()).startsWith(
@@ -218,7 +247,9 @@ final class EndpointWeaver {
             try {
                 recording.activate(method.id, method.names, method.shape.isHandlerShape());
             } catch (Exception | LinkageError invalid) {
-                if (!warnedOlderApiCopy(loader, method.where, invalid)) {
+                if (isLoaderConstraintViolation(invalid)) {
+                    warnApiMixed(loader, method.where, invalid);
+                } else if (!warnedOlderApiCopy(loader, method.where, invalid)) {
                     warnOnce.accept(method.where, "@DynamoEndpoint on " + method.where + " is not instrumented: "
                             + describe(invalid));
                 }

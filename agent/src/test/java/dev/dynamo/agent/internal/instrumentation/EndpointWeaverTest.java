@@ -245,6 +245,42 @@ class EndpointWeaverTest {
     }
 
     /**
+     * An OSGi framework told to delegate only {@code dev.dynamo.runtime} (not its subpackages) to the
+     * parent gives a bundle that carries the API half of each copy: the JVM refuses the mix with a
+     * loader constraint violation. One warning per class loader says so and names the setting, instead
+     * of one per method with the JVM's text alone.
+     */
+    @Test
+    void classesOfALoaderThatSeesTheApiHalfFromItsParentGetOneWarningForTheLoader() throws Exception {
+        URL apiClasses = DistributedRuntime.class.getProtectionDomain().getCodeSource().getLocation();
+        ClassLoader parent = getClass().getClassLoader();
+        Map<String, String> warnings = new LinkedHashMap<>();
+        EndpointWeaver weaver = new EndpointWeaver("unused", warnings::putIfAbsent);
+        try (URLClassLoader half = new URLClassLoader(new URL[] {apiClasses}, parent) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                boolean subpackage = name.startsWith("dev.dynamo.runtime.") && name.indexOf('.', "dev.dynamo.runtime.".length()) > 0;
+                if (!subpackage) {
+                    return parent.loadClass(name);
+                }
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> loaded = findLoadedClass(name);
+                    return loaded != null ? loaded : findClass(name);
+                }
+            }
+        }) {
+            assertEquals(null, weaver.weave(half, Handlers.class.getName().replace('.', '/'),
+                    classFile(Handlers.class.getName())));
+        }
+
+        assertEquals(1, warnings.size(), warnings::toString);
+        String warning = warnings.values().iterator().next();
+        assertTrue(warning.contains("sees part of the dynamo API in the bootstrap class loader"), warning);
+        assertTrue(warning.contains("loader constraint violation"), warning);
+        assertTrue(warning.contains("org.osgi.framework.bootdelegation=dev.dynamo.* (with the .*)"), warning);
+    }
+
+    /**
      * A Groovy trait is an interface whose annotated method has no code; Groovy copies the method,
      * annotation and all, into each class that implements the trait, where it is measured. So the
      * warning that an abstract method counts no call would send a Groovy user after a fix Groovy does
