@@ -29,6 +29,16 @@ public class PublisherHandlers {
         return Mono.error(new IllegalStateException("failed"));
     }
 
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_cancelled_after_value")
+    public Mono<String> valueThenLateCancel() {
+        return Mono.just("value");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_cancelled_after_error")
+    public Mono<String> errorThenLateCancel() {
+        return Mono.error(new ArithmeticException("late cancel"));
+    }
+
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "flux_items")
     public Flux<Integer> items(int count) {
         return Flux.range(0, count);

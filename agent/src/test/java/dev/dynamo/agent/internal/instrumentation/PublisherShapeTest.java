@@ -13,6 +13,8 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +94,63 @@ class PublisherShapeTest {
         assertEquals(1, metrics.errors("IllegalStateException"));
         assertEquals(1, metrics.requests());
         assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * Micronaut's HTTP server cancels its subscription from its {@code onComplete} and {@code onError}
+     * (a no-op by Reactive Streams §3.7): the end the publisher signalled first counts. Before, every
+     * such call was a cancellation and its error was lost (a tester's Micronaut 4 application).
+     */
+    @Test
+    void aSubscriberThatCancelsAfterTheEndLeavesTheEndAsItWas() {
+        EndpointMetrics value = metrics("reactor", "mono_cancelled_after_value");
+        EndpointMetrics error = metrics("reactor", "mono_cancelled_after_error");
+        List<String> seen = new ArrayList<>();
+
+        handlers.valueThenLateCancel().subscribe(new CancellingAfterTheEnd(seen));
+        handlers.errorThenLateCancel().subscribe(new CancellingAfterTheEnd(seen));
+
+        assertEquals(Arrays.asList("next value", "complete", "error ArithmeticException"), seen);
+        assertEquals(1, value.requests());
+        assertEquals(0, value.cancellations());
+        assertEquals(1, value.durations());
+        assertEquals(1, error.requests());
+        assertEquals(1, error.errors("ArithmeticException"));
+        assertEquals(0, error.cancellations());
+        assertEquals(0, value.inflight() + error.inflight());
+    }
+
+    /** A Reactor subscriber that cancels its subscription once it has the end, as Micronaut's server does. */
+    private static final class CancellingAfterTheEnd implements reactor.core.CoreSubscriber<String> {
+        private final List<String> seen;
+        private org.reactivestreams.Subscription subscription;
+
+        CancellingAfterTheEnd(List<String> seen) {
+            this.seen = seen;
+        }
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String item) {
+            seen.add("next " + item);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            seen.add("error " + failure.getClass().getSimpleName());
+            subscription.cancel();
+        }
+
+        @Override
+        public void onComplete() {
+            seen.add("complete");
+            subscription.cancel();
+        }
     }
 
     @Test

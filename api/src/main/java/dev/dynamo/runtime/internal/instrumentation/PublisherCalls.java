@@ -370,25 +370,32 @@ public final class PublisherCalls {
     }
 
     /**
-     * Reactor's {@code defer}, {@code doOnError} and {@code doFinally} of {@code Mono} or {@code Flux}.
-     * {@code defer} runs its supplier at each subscription: the first one gets the measured publisher,
-     * later ones the original, so only the first subscription's own signals end the call.
+     * Reactor's {@code defer}, {@code doOnError}, {@code doOnTerminate} and {@code doFinally} of
+     * {@code Mono} or {@code Flux}. {@code defer} runs its supplier at each subscription: the first one
+     * gets the measured publisher, later ones the original, so only the first subscription's own
+     * signals end the call. {@code doFinally} runs once the subscriber has handled the end, so a
+     * subscriber that cancels from its {@code onComplete} or {@code onError} (Micronaut's HTTP server
+     * does; Reactive Streams §3.7 makes such a cancel a no-op) gives {@code doFinally} a cancel: the
+     * end that {@code doOnTerminate} saw first is the one that counts.
      */
     private static final class ReactorOperators {
         private final Method defer;
         private final Method doOnError;
+        private final Method doOnTerminate;
         private final Method doFinally;
 
-        private ReactorOperators(Method defer, Method doOnError, Method doFinally) {
+        private ReactorOperators(Method defer, Method doOnError, Method doOnTerminate, Method doFinally) {
             this.defer = defer;
             this.doOnError = doOnError;
+            this.doOnTerminate = doOnTerminate;
             this.doFinally = doFinally;
         }
 
         static ReactorOperators of(Class<?> type) {
             try {
                 return new ReactorOperators(type.getMethod("defer", Supplier.class),
-                        type.getMethod("doOnError", Consumer.class), type.getMethod("doFinally", Consumer.class));
+                        type.getMethod("doOnError", Consumer.class), type.getMethod("doOnTerminate", Runnable.class),
+                        type.getMethod("doFinally", Consumer.class));
             } catch (NoSuchMethodException unknownVersion) {
                 return null;
             }
@@ -402,14 +409,15 @@ public final class PublisherCalls {
                         return publisher;
                     }
                     try {
-                        final ErrorHolder error = new ErrorHolder();
-                        Object watched = invoke(doOnError, publisher, error);
+                        final Terminal terminal = new Terminal();
+                        Object watched = invoke(doOnTerminate, invoke(doOnError, publisher, terminal), terminal);
                         return invoke(doFinally, watched, new Consumer<Object>() {
                             @Override
                             public void accept(Object signal) {
                                 // SignalType ON_COMPLETE, ON_ERROR or CANCEL; its toString() is not its name.
-                                boolean cancelled = signal instanceof Enum && ((Enum<?>) signal).name().equals("CANCEL");
-                                call.endQuietly(error.error, cancelled);
+                                boolean cancelled = !terminal.ended && signal instanceof Enum
+                                        && ((Enum<?>) signal).name().equals("CANCEL");
+                                call.endQuietly(terminal.error, cancelled);
                             }
                         });
                     } catch (Throwable failure) {
@@ -435,12 +443,19 @@ public final class PublisherCalls {
     }
 
     /** Keeps the error of a subscription for {@code doFinally}, which is told only the signal's type. */
-    private static final class ErrorHolder implements Consumer<Throwable> {
+    /** What a Reactor publisher signalled before its subscriber saw it: its error, and whether it ended at all. */
+    private static final class Terminal implements Consumer<Throwable>, Runnable {
         volatile Throwable error;
+        volatile boolean ended;
 
         @Override
         public void accept(Throwable failure) {
             error = failure;
+        }
+
+        @Override
+        public void run() {
+            ended = true;
         }
     }
 
