@@ -19,3 +19,12 @@ class Scala2Greeter extends Scala2Greeting
 
 /** An object mixing the trait in: a static forwarder in Scala2GreeterObject, a mixin forwarder in its class. */
 object Scala2GreeterObject extends Scala2Greeting
+
+/**
+ * An override of the application's own that calls `super`: Scala 2 compiles it to the same call of
+ * the trait's static `greet$` as a mixin forwarder, but its annotation is its own.
+ */
+class Scala2Overrider extends Scala2Greeting {
+  @DynamoEndpoint(namespace = "scala2_test", component = "overrider", endpoint = "greet")
+  override def greet(name: String): String = super.greet(name)
+}

@@ -6,6 +6,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.MethodTooLargeException;
 import net.bytebuddy.jar.asm.MethodVisitor;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -38,7 +39,8 @@ final class EndpointWeaver {
     private final String defaultNamespace;
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
-    private final CompletionStageTypes completionStages = new CompletionStageTypes(new ClassFileLookup());
+    private final ClassFileLookup classFiles = new ClassFileLookup();
+    private final CompletionStageTypes completionStages = new CompletionStageTypes(classFiles);
     /** Where the JVM's agents' {@code Premain-Class}es are loaded: the system class loader, but in tests. */
     private final ClassLoader agentsLoader;
     /** Whether the OpenTelemetry agent runs (asked only for a method that also has its annotation); null: not asked. */
@@ -98,6 +100,12 @@ final class EndpointWeaver {
             if (bodies != null && bodies.isWrapper(method.name, method.descriptor)) {
                 LOG.debug("not instrumenting " + where + ": it only forwards to a measured method (a compiler-generated"
                         + " wrapper), which counts the call");
+                continue;
+            }
+            String trait = bodies == null ? null : bodies.mixinTrait(method.name, method.descriptor);
+            if (trait != null && declaresTheSameEndpoint(loader, trait, method)) {
+                LOG.debug("not instrumenting " + where + ": Scala's forwarder to the method of trait "
+                        + trait.replace('/', '.') + ", which carries the same annotation and counts the call");
                 continue;
             }
             EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace, scan.isKotlin());
@@ -196,6 +204,27 @@ final class EndpointWeaver {
                 + " or JBoss Modules add dev.dynamo.runtime to jboss.modules.system.pkgs (JBOSS_MODULES_SYSTEM_PKGS"
                 + " in standalone.conf); on OSGi set org.osgi.framework.bootdelegation=dev.dynamo.*"
                 + " (docs/configuration.md, \"Application servers and module systems\")");
+    }
+
+    /**
+     * Whether {@code trait}'s method of {@code method}'s name and descriptor has code and carries
+     * {@code @DynamoEndpoint} with the same attributes: then {@code method}, shaped as a Scala 2 mixin
+     * forwarder, is the copy Scala made, not an override of the application's own that calls
+     * {@code super} (which has an annotation of its own, and counts). When the trait's class file
+     * cannot be read, {@code method} is measured.
+     */
+    private boolean declaresTheSameEndpoint(ClassLoader loader, String trait, AnnotatedMethod method) {
+        try {
+            byte[] traitFile = classFiles.read(loader, trait);
+            if (traitFile == null) {
+                return false;
+            }
+            AnnotatedMethod original = EndpointScan.of(new ClassReader(traitFile)).annotated(method.name,
+                    method.descriptor);
+            return original != null && original.hasBody() && original.sameAttributes(method);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
     }
 
     /** Whether {@code failure}, or its cause, is the JVM refusing to mix two copies of a class in one loader's view. */

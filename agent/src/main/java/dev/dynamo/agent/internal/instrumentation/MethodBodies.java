@@ -26,11 +26,12 @@ import java.util.Set;
  * default arguments, which computes the defaults and calls the full method. Measuring those too
  * would count one logical call twice, so a synthetic or bridge method is never instrumented, and
  * neither is an annotated method whose whole body loads its arguments and constants, makes one such
- * call and returns, nor a Groovy-generated method that ends by returning what the full method
- * returns. Overloads written by hand are methods like any other: each annotated one counts.
+ * call and returns, nor a Groovy-generated method that ends by returning what such a call returns. A Scala 2 mixin forwarder
+ * looks like an override that calls {@code super}: the weaver tells them apart by the trait's
+ * annotation ({@link #mixinTrait}). Overloads written by hand are methods like any other: each
+ * annotated one counts.
  */
 final class MethodBodies {
-    private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
     private static final String ANNOTATION = "L" + EndpointTransformer.ANNOTATION.replace('.', '/') + ";";
     private static final String GROOVY_GENERATED = "Lgroovy/transform/Generated;";
     private static final String DEFAULTS_SUFFIX = "$default";
@@ -39,10 +40,13 @@ final class MethodBodies {
     private static final int MAX_CHAIN = 8;
 
     private final Set<String> wrappers;
+    /** The methods shaped as Scala 2 mixin forwarders, with the trait each calls. */
+    private final Map<String, String> mixins;
     private final Map<String, String> stateMachines;
 
-    private MethodBodies(Set<String> wrappers, Map<String, String> stateMachines) {
+    private MethodBodies(Set<String> wrappers, Map<String, String> mixins, Map<String, String> stateMachines) {
         this.wrappers = wrappers;
+        this.mixins = mixins;
         this.stateMachines = stateMachines;
     }
 
@@ -53,6 +57,7 @@ final class MethodBodies {
         // Each wrapper, with the method of this class it calls, or null when that one is in another class.
         Map<String, String> calls = new HashMap<String, String>();
         Set<String> wrappers = new HashSet<String>();
+        Map<String, String> mixins = new HashMap<String, String>();
         for (Body body : reader.bodies.values()) {
             if (!body.annotated) {
                 continue;
@@ -60,9 +65,11 @@ final class MethodBodies {
             if (body.synthetic) {
                 wrappers.add(body.key);
             } else {
-                String called = body.delegatesToMeasured(reader.kotlin, scan);
+                String called = body.delegatesToMeasured(scan);
                 if (called != null) {
                     calls.put(body.key, called.isEmpty() ? null : called);
+                } else if (body.mixinTrait() != null) {
+                    mixins.put(body.key, body.mixinTrait());
                 }
             }
         }
@@ -77,7 +84,7 @@ final class MethodBodies {
                 stateMachines.put(body.key, body.stateMachine.replace('/', '.'));
             }
         }
-        return new MethodBodies(wrappers, stateMachines);
+        return new MethodBodies(wrappers, mixins, stateMachines);
     }
 
     /**
@@ -99,6 +106,14 @@ final class MethodBodies {
         return wrappers.contains(name + descriptor);
     }
 
+    /**
+     * The trait (internal name) whose method {@code name}{@code descriptor} calls as a Scala 2 mixin
+     * forwarder does, or null: a wrapper if the trait's method carries the same annotation.
+     */
+    String mixinTrait(String name, String descriptor) {
+        return mixins.get(name + descriptor);
+    }
+
     /** The binary name of suspend function {@code name}{@code descriptor}'s state-machine class, or null. */
     String stateMachine(String name, String descriptor) {
         return stateMachines.get(name + descriptor);
@@ -107,7 +122,6 @@ final class MethodBodies {
     private static final class Reader extends ClassVisitor {
         final Map<String, Body> bodies = new HashMap<String, Body>();
         String owner;
-        boolean kotlin;
 
         Reader() {
             super(Opcodes.ASM9);
@@ -117,14 +131,6 @@ final class MethodBodies {
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
             owner = name;
-        }
-
-        @Override
-        public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
-            if (descriptor.equals(KOTLIN_METADATA)) {
-                kotlin = true;
-            }
-            return null;
         }
 
         @Override
@@ -199,18 +205,10 @@ final class MethodBodies {
          * The method this body only forwards to, when it is a wrapper around a measured method of the
          * same name: its key in this class, "" for a method of another class; null when it is no wrapper.
          */
-        String delegatesToMeasured(boolean kotlin, EndpointScan scan) {
+        String delegatesToMeasured(EndpointScan scan) {
             if (forwardingOnly && calledName != null) {
                 if (calledName.equals(name + DEFAULTS_SUFFIX) && calledOwner.equals(owner)) {
                     return ""; // Kotlin's @JvmOverloads: name$default fills the defaults in and calls the original
-                }
-                if (calledOpcode == Opcodes.INVOKESTATIC && calledName.equals(name + "$")
-                        && calledDescriptor.equals("(L" + calledOwner + ";" + descriptor.substring(1))) {
-                    return ""; // Scala 2's mixin forwarder: calls the trait's static name$, which runs its method
-                }
-                if (calledName.equals(name) && calledOwner.equals(owner) && kotlin) {
-                    // Kotlin's own wrappers of a function of this class; a hand-written overload counts.
-                    return measuresTheSameEndpoint(calledDescriptor, scan) ? calledName + calledDescriptor : null;
                 }
                 if (calledName.equals(name) && calledOwner.equals(owner + COMPANION_SUFFIX)) {
                     return ""; // Kotlin's @JvmStatic: the bridge calls the companion object's function
@@ -226,6 +224,17 @@ final class MethodBodies {
                 return lastName + lastDescriptor;
             }
             return null;
+        }
+
+        /**
+         * The trait this body forwards to as a Scala 2 mixin forwarder does (it calls the trait's static
+         * {@code name$} with itself and its arguments), or null. A class's own override that calls
+         * {@code super} compiles to the same code: which one it is, only the annotations tell.
+         */
+        String mixinTrait() {
+            return forwardingOnly && calledName != null && calledOpcode == Opcodes.INVOKESTATIC
+                    && calledName.equals(name + "$") && calledDescriptor.equals("(L" + calledOwner + ";"
+                    + descriptor.substring(1)) ? calledOwner : null;
         }
 
         /** Whether this class's method of this name and {@code otherDescriptor} is measured as the same endpoint. */

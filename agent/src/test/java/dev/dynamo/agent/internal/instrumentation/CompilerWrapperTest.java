@@ -2,6 +2,8 @@ package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.BridgedHandler;
 import com.example.endpoints.JavaOverloads;
+import com.example.endpoints.KotlinOverloads;
+import com.example.endpoints.KotlinOverloadsOverridden;
 import dev.dynamo.runtime.DynamoEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +120,19 @@ class CompilerWrapperTest {
         assertFalse(endpoints.contains("scala2_test/Scala2Greeter/wave"), endpoints::toString);
     }
 
+    /** Compiled like a mixin forwarder, but with an annotation of its own: it counts, and so does the trait's method. */
+    @Test
+    void aScala2OverrideOfTheApplicationsOwnThatCallsSuperCountsOnItsOwnEndpoint() throws Exception {
+        Object overrider = Class.forName("com.example.endpoints.Scala2Overrider").getConstructor().newInstance();
+        EndpointMetrics own = new EndpointMetrics("scala2_test", "overrider", "greet");
+        long traitBefore = new EndpointMetrics("scala2_test", "trait", "greet").requests();
+
+        assertEquals("hello d", overrider.getClass().getMethod("greet", String.class).invoke(overrider, "d"));
+
+        assertEquals(1, own.requests());
+        assertEquals(traitBefore + 1, new EndpointMetrics("scala2_test", "trait", "greet").requests());
+    }
+
     @Test
     void groovysOverloadsForDefaultArgumentsCountOnce() throws Exception {
         Class<?> type = Class.forName("com.example.endpoints.GroovyDefaults");
@@ -196,5 +211,14 @@ class CompilerWrapperTest {
                 "each annotated method counts its calls: two for the first call, one for the subclass's");
         assertEquals(1, new EndpointMetrics("overloads_test", "java", "scale_by_ten").requests());
         assertEquals(1, new EndpointMetrics("overloads_test", "java", "scale_by").requests());
+    }
+
+    /** Kotlin's hand-written overloads too: before, the short one was taken for a wrapper, and a subclass's calls were lost. */
+    @Test
+    void handWrittenKotlinOverloadsCountEachAsWritten() {
+        assertEquals(6, new KotlinOverloads().scale(3));
+        assertEquals(20, new KotlinOverloadsOverridden().scale(1));
+
+        assertEquals(3, new EndpointMetrics("overloads_test", "kotlin", "scale").requests());
     }
 }
