@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.lang.ref.WeakReference;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -55,6 +56,8 @@ final class ForeignCopies {
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>>();
     /** The last counts of the copies that are gone, summed by series; replaced whole, under the class's lock. */
     private static volatile List<FamilySnapshot> retired = Collections.emptyList();
+    /** The exact values of {@link #retired}'s summed samples, by {@link #sumKey}; replaced with it. */
+    private static volatile Map<String, BigDecimal> retiredExact = Collections.emptyMap();
     /** Collections a scrape started and found late, by copy: the next scrape awaits them, not new ones. */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>> STARTED =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>>();
@@ -115,6 +118,7 @@ final class ForeignCopies {
         }
         List<FamilySnapshot> own = MetricStore.global().snapshot();
         Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
+        Map<String, BigDecimal> exact = new HashMap<String, BigDecimal>();
         Map<String, Set<String>> ownSeries = new HashMap<String, Set<String>>();
         for (FamilySnapshot family : own) {
             merged.put(family.name(), family);
@@ -135,11 +139,12 @@ final class ForeignCopies {
             }
             keepCounts(references.get(i), families);
             for (FamilySnapshot family : families) {
-                merge(merged, family, ownSeries.get(family.name()));
+                merge(merged, family, ownSeries.get(family.name()), exact, NO_EXACT_VALUES);
             }
         }
+        Map<String, BigDecimal> retiredValues = retiredExact;
         for (FamilySnapshot family : retired) {
-            merge(merged, family, ownSeries.get(family.name()));
+            merge(merged, family, ownSeries.get(family.name()), exact, retiredValues);
         }
         return new ArrayList<FamilySnapshot>(merged.values());
     }
@@ -181,10 +186,12 @@ final class ForeignCopies {
             for (FamilySnapshot family : retired) {
                 sums.put(family.name(), family);
             }
+            Map<String, BigDecimal> exact = new HashMap<String, BigDecimal>(retiredExact);
             for (FamilySnapshot family : last) {
-                merge(sums, family, null);
+                merge(sums, family, null, exact, NO_EXACT_VALUES);
             }
             retired = new ArrayList<FamilySnapshot>(sums.values());
+            retiredExact = exact;
         }
     }
 
@@ -276,8 +283,11 @@ final class ForeignCopies {
      * or histograms of other buckets, are reported once.
      *
      * @param ownSeries the series keys of this copy's family of that name, or null
+     * @param exact the exact sums of this merge so far, by {@link #sumKey}, added to
+     * @param familyExact the exact values of {@code family}'s samples that are sums themselves
      */
-    private static void merge(Map<String, FamilySnapshot> merged, FamilySnapshot family, Set<String> ownSeries) {
+    private static void merge(Map<String, FamilySnapshot> merged, FamilySnapshot family, Set<String> ownSeries,
+            Map<String, BigDecimal> exact, Map<String, BigDecimal> familyExact) {
         FamilySnapshot existing = merged.get(family.name());
         if (existing == null) {
             merged.put(family.name(), family);
@@ -325,8 +335,9 @@ final class ForeignCopies {
             } else if (added && layout.equals(foreignLayouts.get(series))) {
                 int position = positions.get(series + sampleOfSeries(sample));
                 Sample sum = samples.get(position);
+                String key = sumKey(family.name(), series, sample);
                 samples.set(position, new Sample(sum.name(), sum.labelNames(), sum.labelValues(),
-                        sum.value() + sample.value()));
+                        add(exact, key, sum.value(), sample.value(), familyExact.get(key))));
             } else if (added) {
                 reportOnce("buckets:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
                         + " with other buckets in two copies of the dynamo API; the first copy's series are exported"
@@ -339,6 +350,36 @@ final class ForeignCopies {
             }
         }
         merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
+    }
+
+    private static final Map<String, BigDecimal> NO_EXACT_VALUES = Collections.emptyMap();
+
+    /** The key of one sample of a family in the exact sums. */
+    private static String sumKey(String family, String series, Sample sample) {
+        return family + '\0' + series + sampleOfSeries(sample);
+    }
+
+    /**
+     * {@code sum + addend}, added without rounding: kept exactly in {@code exact} under {@code key} and
+     * rounded once. In doubles the copies' values would round differently as the order of the additions
+     * changes (a copy gone, its counts added after the live ones), and a histogram's {@code _sum}
+     * summed over copies fell by a rounding step, which {@code rate()} reads as a restart.
+     *
+     * @param addendExact the exact value of {@code addend} when it is a sum itself, or null
+     */
+    private static double add(Map<String, BigDecimal> exact, String key, double sum, double addend,
+            BigDecimal addendExact) {
+        if (!Double.isFinite(sum) || !Double.isFinite(addend)) {
+            exact.remove(key);
+            return sum + addend;
+        }
+        BigDecimal total = exact.get(key);
+        if (total == null) {
+            total = new BigDecimal(sum);
+        }
+        total = total.add(addendExact != null ? addendExact : new BigDecimal(addend));
+        exact.put(key, total);
+        return total.doubleValue();
     }
 
     private static Set<String> labelNamesOf(Sample sample) {

@@ -486,6 +486,40 @@ class ExportBridgeTest {
         assertTrue(isolatedWarnings.isEmpty(), isolatedWarnings.toString());
     }
 
+    /**
+     * Summed in doubles, the copies' values round differently once gone copies are added together
+     * after the live ones: (1 + b) + a with a = b = 1.5e-16 is two steps above 1, 1 + (b + a) one. A
+     * re-tester saw histograms' {@code _sum} fall by such a step after a redeploy, which {@code rate()}
+     * reads as a restart. Sums are exact now, rounded once.
+     */
+    @Test
+    void aSumOverCopiesDoesNotFallWhenGoneCopiesAreAddedTogether() throws Exception {
+        String seconds = PREFIX + "busy_seconds";
+        List<java.lang.ref.WeakReference<Supplier<List<Object[]>>>> gone = new ArrayList<>();
+        for (double value : new double[] {1.5e-16, 1.5e-16}) {
+            Supplier<List<Object[]>> store = counterStore(seconds, value);
+            gone.add(new java.lang.ref.WeakReference<>(store));
+            isolated.callStatic(BRIDGE, "registerForeignStore", store);
+        }
+        registerForeignStore(counterStore(seconds, 1.0));
+        double before = sample(findFamily(collectIsolated(), seconds), seconds + "_total", NO_LABELS).value();
+
+        for (int i = 0; i < 50 && gone.stream().anyMatch(reference -> reference.get() != null); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(gone.stream().allMatch(reference -> reference.get() == null), "the two copies were collected");
+        double after = sample(findFamily(collectIsolated(), seconds), seconds + "_total", NO_LABELS).value();
+
+        assertEquals(1.0 + Math.ulp(1.0), before, "the exact sum 1 + 3e-16, rounded once");
+        assertEquals(before, after);
+    }
+
+    private static Supplier<List<Object[]>> counterStore(String name, double value) {
+        return () -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(name, MetricType.Exposition.COUNTER,
+                "Seconds", Arrays.asList(sampleOf(name + "_total", NO_LABELS, value)))));
+    }
+
     @Test
     void aForeignCopyWhoseClassLoaderLoadsNoMoreKeepsTheCountsItLastGave() {
         String requests = PREFIX + "requests";

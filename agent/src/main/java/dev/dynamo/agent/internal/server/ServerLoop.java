@@ -358,7 +358,7 @@ final class ServerLoop implements Runnable {
                     parse(connection, now);
                     continue;
                 }
-                close(connection);
+                endOfInput(connection);
                 return;
             }
             if (count == 0) {
@@ -371,6 +371,18 @@ final class ServerLoop implements Runnable {
             connection.append(readBuffer.array(), count);
             parse(connection, now);
         }
+    }
+
+    /** The client sent all it will: a TLS connection says its close_notify first (best effort), then closes. */
+    private void endOfInput(Connection connection) {
+        if (connection.transport instanceof TlsTransport) {
+            try {
+                connection.transport.shutdownOutput();
+            } catch (IOException | RuntimeException notSent) {
+                // The client may have closed its reading side too; the close below is what matters.
+            }
+        }
+        close(connection);
     }
 
     private void parse(Connection connection, long now) {

@@ -150,10 +150,10 @@ final class TlsTransport extends Transport {
                     }
                     continue;
                 case CLOSED:
-                    // The client's close_notify: answer with ours, as the protocol asks.
+                    // The client's close_notify ends what it sends, not what it reads (TLS 1.3 §6.1): requests
+                    // it pipelined before are answered first, and ours goes out when the server closes
+                    // (shutdownOutput). A TLS 1.2 engine closes its sending side itself here.
                     inboundDone = true;
-                    engine.closeOutbound();
-                    handshake();
                     continue;
                 default:
                     handshake();

@@ -148,6 +148,31 @@ class TlsServerTest {
         }
     }
 
+    /**
+     * A TLS 1.3 client's close_notify ends what it sends, not what it reads: requests it pipelined
+     * before are answered, then the server's close_notify and the close. Before, the server closed its
+     * sending side as the close_notify came, and only the request answered before that got an answer.
+     */
+    @Test
+    void answersThePipelinedRequestsOfAClientThatSentItsCloseNotify() throws IOException {
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            StringBuilder requests = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                requests.append("GET /nothing-").append(i).append(" HTTP/1.1\r\n\r\n");
+            }
+            client.send(requests + "GET /live HTTP/1.1\r\n\r\n");
+            socket.shutdownOutput();
+
+            for (int i = 0; i < 40; i++) {
+                RawHttp.Reply reply = client.read();
+                assertNotNull(reply, "answer " + i + " of 41");
+                assertEquals(404, reply.status);
+            }
+            assertEquals(200, client.read().status);
+            assertTrue(client.closedByServer(), "an orderly TLS end of stream");
+        }
+    }
+
     @Test
     void closesWithCloseNotifyWhenAskedToClose() throws IOException {
         try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
