@@ -28,3 +28,9 @@ class Scala2Overrider extends Scala2Greeting {
   @DynamoEndpoint(namespace = "scala2_test", component = "overrider", endpoint = "greet")
   override def greet(name: String): String = super.greet(name)
 }
+
+/** An override of the application's own named by default, like the trait's method: its own endpoint all the same. */
+class Scala2DefaultNamedOverrider extends Scala2Greeting {
+  @DynamoEndpoint(namespace = "scala2_test")
+  override def wave(name: String): String = super.wave(name)
+}

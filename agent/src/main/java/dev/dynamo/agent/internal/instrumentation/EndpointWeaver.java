@@ -103,7 +103,8 @@ final class EndpointWeaver {
                 continue;
             }
             String trait = bodies == null ? null : bodies.mixinTrait(method.name, method.descriptor);
-            if (trait != null && declaresTheSameEndpoint(loader, trait, method)) {
+            if (trait != null && declaresTheSameEndpoint(loader, trait, method)
+                    && SourceLines.ofClassDeclaration(classFile, method.name, method.descriptor)) {
                 LOG.debug("not instrumenting " + where + ": Scala's forwarder to the method of trait "
                         + trait.replace('/', '.') + ", which carries the same annotation and counts the call");
                 continue;

@@ -133,6 +133,22 @@ class CompilerWrapperTest {
         assertEquals(traitBefore + 1, new EndpointMetrics("scala2_test", "trait", "greet").requests());
     }
 
+    /**
+     * Annotated exactly like the trait's method, and compiled to the same call as a forwarder: told
+     * apart by its line, which is its own, not the class's declaration.
+     */
+    @Test
+    void aScala2OverrideAnnotatedLikeTheTraitsMethodCountsOnItsOwnEndpoint() throws Exception {
+        Object overrider = Class.forName("com.example.endpoints.Scala2DefaultNamedOverrider").getConstructor()
+                .newInstance();
+        long traitBefore = new EndpointMetrics("scala2_test", "Scala2Greeting", "wave").requests();
+
+        assertEquals("bye e", overrider.getClass().getMethod("wave", String.class).invoke(overrider, "e"));
+
+        assertEquals(1, new EndpointMetrics("scala2_test", "Scala2DefaultNamedOverrider", "wave").requests());
+        assertEquals(traitBefore + 1, new EndpointMetrics("scala2_test", "Scala2Greeting", "wave").requests());
+    }
+
     @Test
     void groovysOverloadsForDefaultArgumentsCountOnce() throws Exception {
         Class<?> type = Class.forName("com.example.endpoints.GroovyDefaults");
