@@ -338,12 +338,18 @@ final class ForeignCopies {
                 String key = sumKey(family.name(), series, sample);
                 samples.set(position, new Sample(sum.name(), sum.labelNames(), sum.labelValues(),
                         add(exact, key, sum.value(), sample.value(), familyExact.get(key))));
+            } else if (family.name().equals(UPTIME)) {
+                // Each copy has its own runtime: the oldest one is the application's. After a dynamic attach
+                // the agent's copy is younger than the application's own, which was running before it came.
+                int position = positions.get(series + sampleOfSeries(sample));
+                if (sample.value() > samples.get(position).value()) {
+                    samples.set(position, sample);
+                }
             } else if (added) {
                 reportOnce("buckets:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
                         + " with other buckets in two copies of the dynamo API; the first copy's series are exported"
                         + " and the other's left out. Use the same buckets in every copy");
-            } else if (ownSeries != null && ownSeries.contains(series) && !family.name().equals(UPTIME)) {
-                // Each copy has its own runtime, so the unlabelled uptime is in every copy: not a clash.
+            } else if (ownSeries != null && ownSeries.contains(series)) {
                 reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
                         + " in this copy of the dynamo API and in a copy a child-first class loader loaded; this"
                         + " copy's gauge is exported and the other's left out. Set each gauge in one copy");

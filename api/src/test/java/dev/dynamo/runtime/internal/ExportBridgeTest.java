@@ -520,6 +520,30 @@ class ExportBridgeTest {
                 "Seconds", Arrays.asList(sampleOf(name + "_total", NO_LABELS, value)))));
     }
 
+    /**
+     * Each copy has its own runtime and uptime; the oldest is the application's. After a dynamic
+     * attach the agent's copy began at the attach, while the application's own copy had been running
+     * before it: the page showed the younger one (a soak tester: 3 s against the application's 13 s).
+     */
+    @Test
+    void theUptimeIsTheOldestCopysRuntimes() {
+        String uptime = PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
+        isolated.callStatic(DistributedRuntime.class.getName(), "get");
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(uptime,
+                MetricType.Exposition.GAUGE, "Total uptime of the DistributedRuntime in seconds",
+                Arrays.asList(sampleOf(uptime, NO_LABELS, 1000.0))))));
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(uptime,
+                MetricType.Exposition.GAUGE, "Total uptime of the DistributedRuntime in seconds",
+                Arrays.asList(sampleOf(uptime, NO_LABELS, 0.5))))));
+
+        FamilySnapshot family = findFamily(collectIsolated(), uptime);
+
+        assertEquals(1, family.samples().size());
+        assertEquals(1000.0, family.samples().get(0).value());
+        assertTrue(isolatedWarnings.stream().noneMatch(warning -> warning.contains("has series of the same labels")),
+                "every copy has an uptime: no clash to report; " + isolatedWarnings);
+    }
+
     @Test
     void aForeignCopyWhoseClassLoaderLoadsNoMoreKeepsTheCountsItLastGave() {
         String requests = PREFIX + "requests";
