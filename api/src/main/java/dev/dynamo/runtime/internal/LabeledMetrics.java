@@ -124,24 +124,25 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         List<String> key = LabelValues.wellFormed(key(labelValues));
         SeriesLimit limit = seriesLimit;
         if (limit == null) {
-            C removed = children.remove(key);
-            if (removed != null && removed == overflow) {
-                overflow = null;
-            }
-            return removed != null;
+            return removeChild(key, null);
         }
         synchronized (limit) {
-            C removed = children.remove(key);
-            if (removed == null) {
-                return false;
-            }
-            if (removed == overflow) {
-                overflow = null;
-            } else {
-                limit.release();
-            }
-            return true;
+            return removeChild(key, limit);
         }
+    }
+
+    /** Removes the child of {@code key}, and gives its place back to {@code limit}, if any. */
+    private boolean removeChild(List<String> key, SeriesLimit limit) {
+        C removed = children.remove(key);
+        if (removed == null) {
+            return false;
+        }
+        if (removed == overflow) {
+            overflow = null;
+        } else if (limit != null) {
+            limit.release();
+        }
+        return true;
     }
 
     @Override

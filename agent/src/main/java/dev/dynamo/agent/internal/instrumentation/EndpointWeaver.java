@@ -8,7 +8,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -72,6 +74,9 @@ final class EndpointWeaver {
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
+        // For Scala 2 mixin forwarders, read at the first: the traits' annotated methods, this class's lines.
+        Map<String, EndpointScan> traitScans = new HashMap<String, EndpointScan>();
+        SourceLines lines = null;
         for (AnnotatedMethod method : scan.methods()) {
             String where = method.where(className);
             if (method.name.startsWith("<")) {
@@ -103,11 +108,15 @@ final class EndpointWeaver {
                 continue;
             }
             String trait = bodies == null ? null : bodies.mixinTrait(method.name, method.descriptor);
-            if (trait != null && declaresTheSameEndpoint(loader, trait, method)
-                    && SourceLines.ofClassDeclaration(classFile, method.name, method.descriptor)) {
-                LOG.debug("not instrumenting " + where + ": Scala's forwarder to the method of trait "
-                        + trait.replace('/', '.') + ", which carries the same annotation and counts the call");
-                continue;
+            if (trait != null && declaresTheSameEndpoint(traitScans, loader, trait, method)) {
+                if (lines == null) {
+                    lines = SourceLines.of(classFile);
+                }
+                if (lines.ofClassDeclaration(method.name, method.descriptor)) {
+                    LOG.debug("not instrumenting " + where + ": Scala's forwarder to the method of trait "
+                            + trait.replace('/', '.') + ", which carries the same annotation and counts the call");
+                    continue;
+                }
             }
             EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace, scan.isKotlin());
             int id;
@@ -185,22 +194,14 @@ final class EndpointWeaver {
     }
 
     /**
-     * Warns once per class loader, not per method, when {@code failure} says that the API copy the
-     * loader's classes link to is older than the agent: it lacks a member the agent calls (found so
-     * by {@link InstrumentedEndpoints}, or thrown as a {@link LinkageError} where the agent's own code
-     * links to that copy, as after a dynamic attach to an application with an older API jar on its
-     * class path). Returns whether it was such a failure.
-     */
-    /**
      * Says once per class loader that its classes cannot see the API the woven code calls: module
      * systems hand only the packages they are told of to the bootstrap class loader, where the agent
      * defines the API (WildFly's JBoss Modules, OSGi frameworks without boot delegation).
      */
     private void warnApiInvisible(ClassLoader loader, String where) {
-        warnOnce.accept("API invisible to " + System.identityHashCode(loader), "@DynamoEndpoint methods of the"
-                + " classes that " + loader + " loads are not instrumented (the first: " + where + "), and their"
-                + " calls are in no series: that class loader does not see the dynamo API (dev.dynamo.runtime and"
-                + " its subpackages), which the agent defines in the bootstrap class loader, and which the woven code"
+        warnForLoader("API invisible to", loader, where, "that class loader does not see the dynamo API"
+                + " (dev.dynamo.runtime and its subpackages), which the agent defines in the bootstrap class loader,"
+                + " and which the woven code"
                 + " calls. A module system hands the bootstrap loader only the packages it is told of: on WildFly"
                 + " or JBoss Modules add dev.dynamo.runtime to jboss.modules.system.pkgs (JBOSS_MODULES_SYSTEM_PKGS"
                 + " in standalone.conf); on OSGi set org.osgi.framework.bootdelegation=dev.dynamo.*"
@@ -214,18 +215,20 @@ final class EndpointWeaver {
      * {@code super} (which has an annotation of its own, and counts). When the trait's class file
      * cannot be read, {@code method} is measured.
      */
-    private boolean declaresTheSameEndpoint(ClassLoader loader, String trait, AnnotatedMethod method) {
-        try {
-            byte[] traitFile = classFiles.read(loader, trait);
-            if (traitFile == null) {
-                return false;
+    private boolean declaresTheSameEndpoint(Map<String, EndpointScan> traitScans, ClassLoader loader, String trait,
+            AnnotatedMethod method) {
+        EndpointScan scan = traitScans.get(trait);
+        if (scan == null && !traitScans.containsKey(trait)) {
+            try {
+                byte[] traitFile = classFiles.read(loader, trait);
+                scan = traitFile == null ? null : EndpointScan.of(new ClassReader(traitFile));
+            } catch (IOException | RuntimeException unreadable) {
+                scan = null;
             }
-            AnnotatedMethod original = EndpointScan.of(new ClassReader(traitFile)).annotated(method.name,
-                    method.descriptor);
-            return original != null && original.hasBody() && original.sameAttributes(method);
-        } catch (IOException | RuntimeException unreadable) {
-            return false;
+            traitScans.put(trait, scan);
         }
+        AnnotatedMethod original = scan == null ? null : scan.annotated(method.name, method.descriptor);
+        return original != null && original.hasBody() && original.sameAttributes(method);
     }
 
     /** Whether {@code failure}, or its cause, is the JVM refusing to mix two copies of a class in one loader's view. */
@@ -244,15 +247,21 @@ final class EndpointWeaver {
      * shows when told to delegate only some of its packages to the bootstrap loader.
      */
     private void warnApiMixed(ClassLoader loader, String where, Throwable failure) {
-        warnOnce.accept("API mixed in " + System.identityHashCode(loader), "@DynamoEndpoint methods of the classes"
-                + " that " + loader + " loads are not instrumented (the first: " + where + "), and their calls are in"
-                + " no series: that class loader sees part of the dynamo API in the bootstrap class loader, where the"
+        warnForLoader("API mixed in", loader, where, "that class loader sees part of the dynamo API in the"
+                + " bootstrap class loader, where the"
                 + " agent defines it, and part in a copy of its own (" + describe(failure) + "). Let it take all of"
                 + " dev.dynamo.runtime and its subpackages from one place: on OSGi"
                 + " org.osgi.framework.bootdelegation=dev.dynamo.* (with the .*), or none of it"
                 + " (docs/configuration.md, \"Application servers and module systems\")");
     }
 
+    /**
+     * Warns once per class loader, not per method, when {@code failure} says that the API copy the
+     * loader's classes link to is older than the agent: it lacks a member the agent calls (found so
+     * by {@link InstrumentedEndpoints}, or thrown as a {@link LinkageError} where the agent's own code
+     * links to that copy, as after a dynamic attach to an application with an older API jar on its
+     * class path). Returns whether it was such a failure.
+     */
     private boolean warnedOlderApiCopy(ClassLoader loader, String where, Throwable failure) {
         String lacking;
         if (failure instanceof NoSuchMethodException && String.valueOf(failure.getMessage()).startsWith(
@@ -264,10 +273,18 @@ final class EndpointWeaver {
         } else {
             return false;
         }
-        warnOnce.accept("older API copy in " + System.identityHashCode(loader), "@DynamoEndpoint methods of the"
-                + " classes that " + loader + " loads are not instrumented (the first: " + where + "), and their"
-                + " calls are in no series: " + lacking);
+        warnForLoader("older API copy in", loader, where, lacking);
         return true;
+    }
+
+    /**
+     * Warns once per class loader and {@code kind} of failure that none of its classes' endpoints is
+     * measured, naming {@code where}, the first method, and {@code why}.
+     */
+    private void warnForLoader(String kind, ClassLoader loader, String where, String why) {
+        warnOnce.accept(kind + " " + System.identityHashCode(loader), "@DynamoEndpoint methods of the classes that "
+                + loader + " loads are not instrumented (the first: " + where + "), and their calls are in no series: "
+                + why);
     }
 
     /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */

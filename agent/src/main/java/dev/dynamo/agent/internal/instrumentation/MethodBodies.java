@@ -68,8 +68,11 @@ final class MethodBodies {
                 String called = body.delegatesToMeasured(scan);
                 if (called != null) {
                     calls.put(body.key, called.isEmpty() ? null : called);
-                } else if (body.mixinTrait() != null) {
-                    mixins.put(body.key, body.mixinTrait());
+                } else {
+                    String trait = body.mixinTrait();
+                    if (trait != null) {
+                        mixins.put(body.key, trait);
+                    }
                 }
             }
         }
