@@ -55,9 +55,8 @@ final class ForeignCopies {
     private static final Map<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>> LAST_COUNTS =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>>();
     /** The last counts of the copies that are gone, summed by series; replaced whole, under the class's lock. */
-    private static volatile List<FamilySnapshot> retired = Collections.emptyList();
-    /** The exact values of {@link #retired}'s summed samples, by {@link #sumKey}; replaced with it. */
-    private static volatile Map<String, BigDecimal> retiredExact = Collections.emptyMap();
+    private static volatile Retired retired = new Retired(Collections.<FamilySnapshot>emptyList(),
+            Collections.<String, BigDecimal>emptyMap());
     /** Collections a scrape started and found late, by copy: the next scrape awaits them, not new ones. */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>> STARTED =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, Future<List<Object[]>>>();
@@ -142,9 +141,9 @@ final class ForeignCopies {
                 merge(merged, family, ownSeries.get(family.name()), exact, NO_EXACT_VALUES);
             }
         }
-        Map<String, BigDecimal> retiredValues = retiredExact;
-        for (FamilySnapshot family : retired) {
-            merge(merged, family, ownSeries.get(family.name()), exact, retiredValues);
+        Retired gone = retired;
+        for (FamilySnapshot family : gone.families) {
+            merge(merged, family, ownSeries.get(family.name()), exact, gone.exact);
         }
         return new ArrayList<FamilySnapshot>(merged.values());
     }
@@ -183,15 +182,14 @@ final class ForeignCopies {
                 return;
             }
             Map<String, FamilySnapshot> sums = new LinkedHashMap<String, FamilySnapshot>();
-            for (FamilySnapshot family : retired) {
+            for (FamilySnapshot family : retired.families) {
                 sums.put(family.name(), family);
             }
-            Map<String, BigDecimal> exact = new HashMap<String, BigDecimal>(retiredExact);
+            Map<String, BigDecimal> exact = new HashMap<String, BigDecimal>(retired.exact);
             for (FamilySnapshot family : last) {
                 merge(sums, family, null, exact, NO_EXACT_VALUES);
             }
-            retired = new ArrayList<FamilySnapshot>(sums.values());
-            retiredExact = exact;
+            retired = new Retired(new ArrayList<FamilySnapshot>(sums.values()), exact);
         }
     }
 
@@ -356,6 +354,18 @@ final class ForeignCopies {
             }
         }
         merged.put(family.name(), new FamilySnapshot(existing.name(), existing.type(), existing.help(), samples));
+    }
+
+    /** The last counts of the copies that are gone, summed by series, with the exact values of the summed samples. */
+    private static final class Retired {
+        final List<FamilySnapshot> families;
+        /** By {@link #sumKey}. */
+        final Map<String, BigDecimal> exact;
+
+        Retired(List<FamilySnapshot> families, Map<String, BigDecimal> exact) {
+            this.families = families;
+            this.exact = exact;
+        }
     }
 
     private static final Map<String, BigDecimal> NO_EXACT_VALUES = Collections.emptyMap();
