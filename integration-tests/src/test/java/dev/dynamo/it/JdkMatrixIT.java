@@ -1,5 +1,6 @@
 package dev.dynamo.it;
 
+import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.DemoTraffic;
 import dev.dynamo.it.support.Exposition;
 import dev.dynamo.it.support.Jdk;
@@ -17,11 +18,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 4: the agent on every JDK installed on the machine, with the demo server and client on that JDK. */
@@ -71,5 +75,45 @@ class JdkMatrixIT {
         List<String> stderr = server.stderrLines();
         assertEquals(1, stderr.size(), "only the agent's own line on stderr: " + stderr);
         assertTrue(stderr.get(0).contains("serving metrics on"), stderr.toString());
+    }
+
+    /**
+     * {@code java -javaagent:... Greeter.java}: the JVM's main class is the JDK's source launcher
+     * ({@code com.sun.tools.javac.launcher.Main} on JDK 17, {@code ...SourceLauncher} on JDK 22 and
+     * later), yet the program is the application. Before, the agent took it for a JDK tool and stayed
+     * off, saying so only at debug.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aProgramRunFromItsSourceFileIsMeasuredOn(Jdk jdk) throws Exception {
+        Path source = Files.createDirectories(processes.outputDir()).resolve("Greeter.java");
+        Files.writeString(source, String.join("\n",
+                "import dev.dynamo.runtime.DynamoEndpoint;",
+                "public class Greeter {",
+                "    @DynamoEndpoint(namespace = \"scripts\", component = \"greeter\", endpoint = \"greet\")",
+                "    static String greet(int i) {",
+                "        if (i % 3 == 0) throw new IllegalStateException(\"no \" + i);",
+                "        return \"hello \" + i;",
+                "    }",
+                "    public static void main(String[] args) throws Exception {",
+                "        for (int i = 1; i <= 7; i++) {",
+                "            try { greet(i); } catch (IllegalStateException expected) { }",
+                "        }",
+                "        System.out.println(\"called\");",
+                "        System.in.read();",
+                "    }",
+                "}", ""));
+        ManagedProcess program = processes.start(JvmLauncher.withAgent("source-file").jdk(jdk)
+                .classpath(Artifacts.apiJar()).mainClass(source.toString()).env("DYN_SYSTEM_PORT", "0"));
+        MetricsScraper scraper = new MetricsScraper(program.awaitMetricsPort(Timeouts.STARTUP));
+        program.awaitStdoutLine("called", Timeouts.STARTUP);
+
+        Map<String, String> greet = Labels.endpoint("scripts", "greeter", "greet");
+        Exposition page = scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", greet, 7);
+        assertEquals(7, page.value("dynamo_component_request_duration_seconds_count", greet));
+        assertEquals(2, page.value("dynamo_component_errors_total",
+                Labels.with(greet, "error_type", "IllegalStateException")));
+        assertEquals(0, page.value("dynamo_component_inflight_requests", greet));
+        assertFalse(program.stderr().contains("WARN") || program.stderr().contains("ERROR"), program.describe());
     }
 }

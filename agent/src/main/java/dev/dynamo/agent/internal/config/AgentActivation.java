@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * {@code JAVA_TOOL_OPTIONS=-javaagent:...} every JVM of a container or shell loads the agent, and
  * most of them are not the application: {@code jcmd}, {@code jps}, {@code javac},
  * {@code java -version}, Maven and Gradle. The JVM names its main class (or jar) in the system
- * property {@code sun.java.command}; JDK tools run a class of a JDK module or package.
+ * property {@code sun.java.command}; JDK tools run a class of a JDK module or package. A program run
+ * from its source file ({@code java Main.java}, a {@code #!/usr/bin/java --source 17} script) runs
+ * a class of the JDK too, the source launcher, yet is an application: its main is the source file.
  *
  * <ul>
  *   <li>{@code DYN_AGENT_ENABLED=false}: off everywhere.</li>
@@ -27,6 +29,9 @@ public final class AgentActivation {
     /** Main classes of JDK tools and of launchers that only start a build. */
     private static final String[] TOOL_PACKAGES = {"sun.", "com.sun.", "jdk.", "org.codehaus.plexus.classworlds.",
         "org.apache.maven.wrapper.", "org.gradle.", "org.apache.tools.ant.launch."};
+    /** The JDK's launcher of programs in source files: JDK 11 to 21, then JDK 22 and later. */
+    private static final String[] SOURCE_LAUNCHERS = {"com.sun.tools.javac.launcher.Main",
+        "com.sun.tools.javac.launcher.SourceLauncher"};
 
     private final boolean runs;
     private final boolean saysWhy;
@@ -53,10 +58,11 @@ public final class AgentActivation {
         if (dynamic) {
             return new AgentActivation(true, false, null);
         }
-        String main = mainOf(javaCommand);
+        String sourceFile = sourceFileOf(javaCommand);
+        String main = sourceFile != null ? sourceFile : mainOf(javaCommand);
         String only = settings.get(AgentConfig.AGENT_MAIN);
         if (only != null && !only.trim().isEmpty()) {
-            if (matchesAny(only, main)) {
+            if (matchesAny(only, main, sourceFile != null)) {
                 return new AgentActivation(true, false, null);
             }
             return new AgentActivation(false, false, "main '" + main + "' does not match " + AgentConfig.AGENT_MAIN
@@ -69,7 +75,7 @@ public final class AgentActivation {
         if (isJar(main) && (isAgentJarName(main) || agentJar != null && sameFile(main, agentJar))) {
             return new AgentActivation(false, false, "this JVM runs the agent's own attach command");
         }
-        String tool = toolClass(main);
+        String tool = sourceFile != null ? null : toolClass(main);
         if (tool != null) {
             return new AgentActivation(false, false, "'" + tool + "' is a JDK or build tool, not an application;"
                     + " set " + AgentConfig.AGENT_MAIN + " to measure it anyway");
@@ -85,6 +91,22 @@ public final class AgentActivation {
         String trimmed = javaCommand.trim();
         int space = trimmed.indexOf(' ');
         return space < 0 ? trimmed : trimmed.substring(0, space);
+    }
+
+    /**
+     * The source file that {@code sun.java.command} runs through the JDK's source launcher
+     * ({@code jdk.compiler/com.sun.tools.javac.launcher.Main Main.java args}), "" when it names none,
+     * or null when the command does not run the source launcher.
+     */
+    static String sourceFileOf(String javaCommand) {
+        String launcher = mainOf(javaCommand);
+        launcher = launcher.substring(launcher.indexOf('/') + 1);
+        for (String sourceLauncher : SOURCE_LAUNCHERS) {
+            if (launcher.equals(sourceLauncher)) {
+                return mainOf(javaCommand.trim().substring(mainOf(javaCommand).length()));
+            }
+        }
+        return null;
     }
 
     /** The class of {@code main} when it is a JDK or build tool, else null. */
@@ -109,8 +131,8 @@ public final class AgentActivation {
         return null;
     }
 
-    /** Whether a glob of the comma-separated {@code globs} matches {@code main}, or a jar's file name. */
-    static boolean matchesAny(String globs, String main) {
+    /** Whether a glob of the comma-separated {@code globs} matches {@code main}, or a jar's or source file's name. */
+    static boolean matchesAny(String globs, String main, boolean sourceFile) {
         String fileName = main.substring(main.lastIndexOf('/') + 1);
         for (String glob : globs.split(",")) {
             String trimmed = glob.trim();
@@ -118,7 +140,8 @@ public final class AgentActivation {
                 continue;
             }
             Pattern pattern = globPattern(trimmed);
-            if (pattern.matcher(main).matches() || (isJar(main) && pattern.matcher(fileName).matches())) {
+            if (pattern.matcher(main).matches()
+                    || ((sourceFile || isJar(main)) && pattern.matcher(fileName).matches())) {
                 return true;
             }
         }

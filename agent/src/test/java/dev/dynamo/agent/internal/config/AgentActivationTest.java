@@ -51,6 +51,27 @@ class AgentActivationTest {
         assertTrue(AgentActivation.decide(NONE, command, "/opt/dynamo-agent.jar", false).runs(), command);
     }
 
+    /** {@code java Main.java} and {@code #!/usr/bin/java --source 17} scripts, as JDK 17 and JDK 25 name them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk.compiler/com.sun.tools.javac.launcher.Main Main.java",
+        "jdk.compiler/com.sun.tools.javac.launcher.Main ./s.sh x y",
+        "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher C.java a",
+        "com.sun.tools.javac.launcher.Main /srv/jdk.scripts/sun.java"})
+    void runsInAProgramRunFromItsSourceFile(String command) {
+        assertTrue(AgentActivation.decide(NONE, command, "/opt/dynamo-agent.jar", false).runs(), command);
+    }
+
+    @Test
+    void aRestrictionToOneMainMatchesASourceFileByPathOrName() {
+        String command = "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher /srv/scripts/Orders.java 8080";
+
+        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "Orders.java"), command, null, false).runs());
+        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "/srv/*.java"), command, null, false).runs());
+        AgentActivation other = AgentActivation.decide(settings("DYN_AGENT_MAIN", "Billing.java"), command, null, false);
+        assertFalse(other.runs());
+        assertTrue(other.reason().contains("'/srv/scripts/Orders.java'"), other.reason());
+    }
+
     @Test
     void staysOffInItsOwnAttachCommand() {
         assertFalse(AgentActivation.decide(NONE, "/opt/dynamo-agent.jar 1234", "/opt/dynamo-agent.jar", false).runs());
