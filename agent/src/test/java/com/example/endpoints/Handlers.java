@@ -112,6 +112,45 @@ public class Handlers {
         }
     }
 
+    /** A stage of the application's own that takes no completion callback. */
+    public static final class RefusingStage extends CompletableFuture<String> {
+        @Override
+        public CompletableFuture<String> whenComplete(BiConsumer<? super String, ? super Throwable> action) {
+            throw new UnsupportedOperationException("no whenComplete here");
+        }
+    }
+
+    /** Takes {@code millis} before it returns {@code stage}. */
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "refusing_stage")
+    public static CompletionStage<String> refusingStage(RefusingStage stage, long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return stage;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "failing_causes")
+    public static CompletableFuture<String> failingCauses(CompletableFuture<String> future) {
+        return future;
+    }
+
+    /** A {@code CompletionException} of the application's, whose causes the test may make a loop. */
+    public static final class LoopingCompletion extends java.util.concurrent.CompletionException {
+        private static final long serialVersionUID = 1L;
+
+        public LoopingCompletion(String message) {
+            super(message);
+        }
+    }
+
+    /** A {@code CompletionException} whose {@code getCause()} throws. */
+    public static final class BrokenCauseCompletion extends java.util.concurrent.CompletionException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalStateException("no cause to give");
+        }
+    }
+
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "twice_calling_stage")
     public static CompletionStage<String> twiceCallingStage() {
         return new TwiceCallingStage();

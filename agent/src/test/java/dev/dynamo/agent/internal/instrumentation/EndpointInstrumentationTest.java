@@ -25,6 +25,7 @@ import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -271,6 +273,59 @@ class EndpointInstrumentationTest {
         assertEquals(1, requests("async", "twice_calling_stage").get());
         assertEquals(1, duration("async", "twice_calling_stage").getCount());
         assertEquals(0, inflight("async", "twice_calling_stage").get());
+    }
+
+    /** Before, unwrapping the CompletionExceptions followed a loop of causes for ever, on the completing thread. */
+    @Test
+    void aStageFailedWithALoopOfCausesEndsItsCallAndFreesTheCompletingThread() {
+        Handlers.LoopingCompletion outer = new Handlers.LoopingCompletion("outer");
+        Handlers.LoopingCompletion inner = new Handlers.LoopingCompletion("inner");
+        outer.initCause(inner);
+        inner.initCause(outer);
+        CompletableFuture<String> later = new CompletableFuture<>();
+        CompletableFuture<String> failedAlready = new CompletableFuture<>();
+        failedAlready.completeExceptionally(outer);
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            Handlers.failingCauses(later);
+            later.completeExceptionally(outer);
+            Handlers.failingCauses(failedAlready);
+        });
+
+        assertEquals(2, errors("async", "failing_causes", "LoopingCompletion").get());
+        assertEquals(0, inflight("async", "failing_causes").get());
+    }
+
+    @Test
+    void aCompletionExceptionWhoseGetCauseThrowsCountsAsItsOwnType() {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        Handlers.failingCauses(future);
+
+        future.completeExceptionally(new Handlers.BrokenCauseCompletion());
+
+        assertEquals(1, errors("async", "failing_causes", "BrokenCauseCompletion").get());
+        assertEquals(0, inflight("async", "failing_causes").get());
+    }
+
+    /**
+     * A stage whose whenComplete throws: the call ends at the return, with its duration, and a stage
+     * failed already counts its error. Before, it was left to the next collection, which counted a
+     * success of 0 s.
+     */
+    @Test
+    void aStageThatRefusesACompletionCallbackIsTimedToTheReturn() throws Exception {
+        Handlers.RefusingStage failed = new Handlers.RefusingStage();
+        failed.completeExceptionally(new IllegalStateException("failed before the return"));
+
+        Handlers.refusingStage(new Handlers.RefusingStage(), 30);
+        Handlers.refusingStage(failed, 30);
+
+        assertEquals(2, requests("async", "refusing_stage").get());
+        assertEquals(2, duration("async", "refusing_stage").getCount());
+        assertTrue(duration("async", "refusing_stage").getSum() >= 0.06, "timed to the return: "
+                + duration("async", "refusing_stage").getSum());
+        assertEquals(1, errors("async", "refusing_stage", "IllegalStateException").get());
+        assertEquals(0, inflight("async", "refusing_stage").get());
     }
 
     @Test

@@ -286,7 +286,12 @@ public final class WovenCalls {
                 // throws from isDone(), so other stages take the callback path.
                 completeDone(recorder, startNanos, (CompletableFuture<?>) result);
             } else {
-                ((CompletionStage<?>) result).whenComplete(new Completion(recorder, startNanos));
+                Completion completion = new Completion(recorder, startNanos);
+                try {
+                    ((CompletionStage<?>) result).whenComplete(completion);
+                } catch (Throwable refused) {
+                    endRefusedStage(result, completion, refused);
+                }
             }
         } catch (Throwable failure) {
             lastFailure = failure;
@@ -448,14 +453,55 @@ public final class WovenCalls {
         finish(recorder, startNanos, failure);
     }
 
+    /**
+     * The application's stage threw from {@code whenComplete} (a subclass of its own): its end cannot
+     * be seen, so the call ends at the return, with the stage's error or cancellation when it is a
+     * {@code CompletableFuture} that failed already, as a success otherwise. Logged as a recording failure.
+     */
+    private static void endRefusedStage(Object stage, Completion completion, Throwable refused) {
+        // Names only: the application's toString() or getMessage() may throw too.
+        lastFailure = new IllegalStateException("a " + stage.getClass().getName() + " that an endpoint returned"
+                + " threw " + refused.getClass().getName() + " from whenComplete; its calls are timed to the return");
+        failureCount++;
+        Throwable failure = null;
+        try {
+            if (stage instanceof CompletableFuture && ((CompletableFuture<?>) stage).isCompletedExceptionally()) {
+                ((CompletableFuture<?>) stage).getNow(null);
+            }
+        } catch (CancellationException | CompletionException failed) {
+            failure = failed;
+        } catch (Throwable unreadable) {
+            // A stage that cannot even be read: the call ends as a success.
+        }
+        completion.accept(null, failure);
+    }
+
     static void finish(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
         end(recorder, startNanos, unwrap(failure));
     }
 
-    private static Throwable unwrap(Throwable failure) {
+    /** At most this many {@code CompletionException}s are unwrapped: the application's causes may form a loop. */
+    static final int MAX_UNWRAPPED = 16;
+
+    /**
+     * The cause that {@code failure}'s {@code CompletionException}s wrap. The application's
+     * exceptions decide what their causes are: a loop of causes ({@code a.initCause(b)},
+     * {@code b.initCause(a)}), a {@code getCause()} that returns {@code this} or throws, which must
+     * neither hang nor fail the thread that completes the stage.
+     */
+    static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
+        for (int unwrapped = 0; unwrapped < MAX_UNWRAPPED && cause instanceof CompletionException; unwrapped++) {
+            Throwable inner;
+            try {
+                inner = cause.getCause();
+            } catch (Throwable broken) {
+                return cause;
+            }
+            if (inner == null || inner == cause || inner == failure) {
+                return cause;
+            }
+            cause = inner;
         }
         return cause;
     }
