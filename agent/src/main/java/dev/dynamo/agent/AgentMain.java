@@ -6,6 +6,7 @@ import dev.dynamo.agent.internal.attach.AttachCommand;
 import dev.dynamo.agent.internal.config.AgentActivation;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.ConfigSources;
+import dev.dynamo.agent.internal.config.JvmLaunch;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.log.LogSettings;
 
@@ -47,7 +48,8 @@ public final class AgentMain {
             ConfigSources sources = ConfigSources.read(arguments, System.getenv(), System.getProperties());
             String agentJar = agentJar();
             AgentActivation activation = AgentActivation.decide(sources.values(),
-                    System.getProperty("sun.java.command"), agentJar, dynamic);
+                    dynamic ? JvmLaunch.ofCommand(System.getProperty("sun.java.command")) : JvmLaunch.ofThisJvm(),
+                    agentJar, dynamic);
             if (!activation.runs()) {
                 // Before the API is installed: a JDK tool under JAVA_TOOL_OPTIONS loads nothing more.
                 stayOff(sources, activation);
@@ -66,13 +68,17 @@ public final class AgentMain {
     }
 
     /**
-     * Says why the agent stays off, loading nothing of the agent's machinery: at info when a setting
-     * asked for it, at debug when this JVM is not the application (a JDK tool must print nothing).
+     * Says why the agent stays off, loading nothing of the agent's machinery: a warning where the
+     * -javaagent given measures nothing anywhere (a launcher whose server JVM does not get it), at info
+     * when a setting asked for it, at debug when this JVM is not the application (a JDK tool must
+     * print nothing).
      */
     private static void stayOff(ConfigSources sources, AgentActivation activation) {
         AgentLog.configure(LogSettings.parse(sources.values().get(AgentConfig.LOG), new ArrayList<String>()));
         AgentLog log = AgentLog.get(AgentMain.class);
-        if (activation.saysWhy()) {
+        if (activation.warns()) {
+            log.warn(activation.reason());
+        } else if (activation.saysWhy()) {
             log.info(activation.reason());
         } else {
             log.debug(activation.reason());

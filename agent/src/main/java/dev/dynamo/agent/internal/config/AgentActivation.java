@@ -3,6 +3,8 @@ package dev.dynamo.agent.internal.config;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,28 +31,50 @@ public final class AgentActivation {
     /** Main classes of JDK tools and of launchers that only start a build. */
     private static final String[] TOOL_PACKAGES = {"sun.", "com.sun.", "jdk.", "org.codehaus.plexus.classworlds.",
         "org.apache.maven.wrapper.", "org.gradle.", "org.apache.tools.ant.launch."};
+    /**
+     * Main classes of commands that application servers run with the server's own JVM options:
+     * Tomcat's {@code version.sh}, {@code digest.sh} and {@code tool-wrapper.sh}.
+     */
+    private static final String[] TOOL_CLASSES = {"org.apache.catalina.util.ServerInfo",
+        "org.apache.catalina.realm.RealmBase", "org.apache.catalina.startup.Tool"};
     /** The JDK's launcher of programs in source files: JDK 11 to 21, then JDK 22 and later. */
     private static final String[] SOURCE_LAUNCHERS = {"com.sun.tools.javac.launcher.Main",
         "com.sun.tools.javac.launcher.SourceLauncher"};
 
     private final boolean runs;
     private final boolean saysWhy;
+    /** Whether being off is worth a warning: where the user's -javaagent measures nothing anywhere. */
+    private final boolean warns;
     private final String reason;
 
     private AgentActivation(boolean runs, boolean saysWhy, String reason) {
+        this(runs, saysWhy, false, reason);
+    }
+
+    private AgentActivation(boolean runs, boolean saysWhy, boolean warns, String reason) {
         this.runs = runs;
         this.saysWhy = saysWhy;
+        this.warns = warns;
         this.reason = reason;
     }
 
     /**
-     * @param settings    the {@code DYN_*} settings ({@link ConfigSources#values()})
-     * @param javaCommand the {@code sun.java.command} system property, or null
-     * @param agentJar    the path of the agent jar, or null when unknown
-     * @param dynamic     whether the agent is being attached to a running JVM
+     * {@link #decide(Map, JvmLaunch, String, boolean)} for a JVM known by its {@code sun.java.command} alone.
      */
     public static AgentActivation decide(Map<String, String> settings, String javaCommand, String agentJar,
             boolean dynamic) {
+        return decide(settings, JvmLaunch.ofCommand(javaCommand), agentJar, dynamic);
+    }
+
+    /**
+     * @param settings the {@code DYN_*} settings ({@link ConfigSources#values()})
+     * @param launch   how this JVM was started
+     * @param agentJar the path of the agent jar, or null when unknown
+     * @param dynamic  whether the agent is being attached to a running JVM
+     */
+    public static AgentActivation decide(Map<String, String> settings, JvmLaunch launch, String agentJar,
+            boolean dynamic) {
+        String javaCommand = launch.command;
         Boolean enabled = AgentConfig.flag(settings, AgentConfig.AGENT_ENABLED, new ArrayList<String>(), "");
         if (Boolean.FALSE.equals(enabled)) {
             return new AgentActivation(false, true, AgentConfig.AGENT_ENABLED + " is false; the agent is off");
@@ -65,7 +89,12 @@ public final class AgentActivation {
             if (matchesAny(only, main, sourceFile != null)) {
                 return new AgentActivation(true, false, null);
             }
-            return new AgentActivation(false, false, "main '" + main + "' does not match " + AgentConfig.AGENT_MAIN
+            String mainClass = sourceFile != null ? null : launch.applicationMainClass();
+            if (mainClass != null && matchesAny(only, mainClass, false)) {
+                return new AgentActivation(true, false, null);
+            }
+            return new AgentActivation(false, false, "main '" + main + "'" + (mainClass == null ? ""
+                    : " (main class " + mainClass + ")") + " does not match " + AgentConfig.AGENT_MAIN
                     + "='" + only.trim() + "'; the agent is off in this JVM");
         }
         if (main.isEmpty()) {
@@ -75,10 +104,28 @@ public final class AgentActivation {
         if (isJar(main) && (isAgentJarName(main) || agentJar != null && sameFile(main, agentJar))) {
             return new AgentActivation(false, false, "this JVM runs the agent's own attach command");
         }
-        String tool = sourceFile != null ? null : toolClass(main);
+        if (sourceFile != null) {
+            return new AgentActivation(true, false, null);
+        }
+        String tool = toolClass(main);
         if (tool != null) {
             return new AgentActivation(false, false, "'" + tool + "' is a JDK or build tool, not an application;"
                     + " set " + AgentConfig.AGENT_MAIN + " to measure it anyway");
+        }
+        List<String> arguments = argumentsOf(javaCommand);
+        String beside = launch.commandBesideTheApplication(main, arguments);
+        if (beside != null) {
+            return new AgentActivation(false, false, beside + "; the agent is off in this JVM");
+        }
+        String launcher = launch.launcherOfAnotherJvm(main, arguments);
+        if (launcher != null) {
+            // A warning unless JAVA_TOOL_OPTIONS brings the agent to the server's JVM too: -javaagent on this
+            // JVM's command line alone measures nothing anywhere.
+            boolean reachesTheServer = launch.toolOptionsCarry(agentJar);
+            return new AgentActivation(false, !reachesTheServer, !reachesTheServer, launcher + "; the agent is off in this JVM"
+                    + (reachesTheServer ? "" : ". Give -javaagent to the server's JVM: a line of start.ini after"
+                    + " --exec, or JAVA_TOOL_OPTIONS, which every JVM reads (" + AgentConfig.AGENT_MAIN
+                    + " overrides this rule)"));
         }
         return new AgentActivation(true, false, null);
     }
@@ -91,6 +138,15 @@ public final class AgentActivation {
         String trimmed = javaCommand.trim();
         int space = trimmed.indexOf(' ');
         return space < 0 ? trimmed : trimmed.substring(0, space);
+    }
+
+    /** The tokens of {@code sun.java.command} after its first. */
+    static List<String> argumentsOf(String javaCommand) {
+        if (javaCommand == null || javaCommand.trim().indexOf(' ') < 0) {
+            return new ArrayList<String>();
+        }
+        String trimmed = javaCommand.trim();
+        return new ArrayList<String>(Arrays.asList(trimmed.substring(trimmed.indexOf(' ') + 1).trim().split(" +")));
     }
 
     /**
@@ -123,6 +179,11 @@ public final class AgentActivation {
                 return className;
             }
         }
+        for (String toolClass : TOOL_CLASSES) {
+            if (className.equals(toolClass)) {
+                return className;
+            }
+        }
         for (String toolPackage : TOOL_PACKAGES) {
             if (className.startsWith(toolPackage)) {
                 return className;
@@ -141,7 +202,9 @@ public final class AgentActivation {
             }
             Pattern pattern = globPattern(trimmed);
             if (pattern.matcher(main).matches()
-                    || ((sourceFile || isJar(main)) && pattern.matcher(fileName).matches())) {
+                    || ((sourceFile || isJar(main)) && pattern.matcher(fileName).matches())
+                    || (isModuleAndClass(main, sourceFile) && pattern.matcher(main.substring(main.indexOf('/') + 1))
+                    .matches())) {
                 return true;
             }
         }
@@ -168,6 +231,11 @@ public final class AgentActivation {
         return fileName.startsWith("dynamo-agent");
     }
 
+    /** {@code module/class}, as {@code java -m module/class} names its main. */
+    private static boolean isModuleAndClass(String main, boolean sourceFile) {
+        return !sourceFile && !isJar(main) && main.indexOf('/') > 0 && main.indexOf('/') == main.lastIndexOf('/');
+    }
+
     private static boolean isJar(String main) {
         return main.toLowerCase(Locale.ROOT).endsWith(".jar");
     }
@@ -188,6 +256,11 @@ public final class AgentActivation {
     /** Whether being off is worth an info line (a setting turned it off) rather than a debug line. */
     public boolean saysWhy() {
         return saysWhy;
+    }
+
+    /** Whether being off deserves a warning rather than an info line ({@link #saysWhy()}). */
+    public boolean warns() {
+        return warns;
     }
 
     /** Why the agent is off; null when it runs. */

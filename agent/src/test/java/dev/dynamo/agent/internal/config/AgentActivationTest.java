@@ -39,9 +39,9 @@ class AgentActivationTest {
 
     @Test
     void staysOffWithoutAMainClassAsInJavaVersion() {
-        assertFalse(AgentActivation.decide(NONE, null, null, false).runs());
+        assertFalse(AgentActivation.decide(NONE, (String) null, null, false).runs());
         assertFalse(AgentActivation.decide(NONE, "", null, false).runs());
-        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "*"), null, null, false).runs());
+        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "*"), (String) null, null, false).runs());
     }
 
     @ParameterizedTest
@@ -70,6 +70,72 @@ class AgentActivationTest {
         AgentActivation other = AgentActivation.decide(settings("DYN_AGENT_MAIN", "Billing.java"), command, null, false);
         assertFalse(other.runs());
         assertTrue(other.reason().contains("'/srv/scripts/Orders.java'"), other.reason());
+    }
+
+    /** Before, DYN_AGENT_MAIN was matched against "module/class" as a whole. */
+    @Test
+    void aRestrictionToOneMainClassMatchesItInAModuleLaunch() {
+        Map<String, String> only = settings("DYN_AGENT_MAIN", "app.Main");
+
+        assertTrue(AgentActivation.decide(only, "t60.app/app.Main", null, false).runs());
+        assertTrue(AgentActivation.decide(only, "t60.app/app.Main --port 1", null, false).runs());
+        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "t60.app/*"), "t60.app/app.Main", null, false)
+                .runs());
+        assertFalse(AgentActivation.decide(only, "t60.app/app.Other", null, false).runs());
+        // java -m t60.app: the class comes from the module's descriptor.
+        JvmLaunch moduleOnly = new JvmLaunch("t60.app", "app.Main", null, false);
+        assertTrue(AgentActivation.decide(only, moduleOnly, null, false).runs());
+        AgentActivation other = AgentActivation.decide(settings("DYN_AGENT_MAIN", "app.Other"), moduleOnly, null, false);
+        assertFalse(other.runs());
+        assertTrue(other.reason().contains("main 't60.app' (main class app.Main) does not match"), other.reason());
+    }
+
+    /**
+     * catalina.sh hands JAVA_OPTS to the server and to its stop and configtest commands; before, each
+     * stop bound (or failed to bind) the server's metrics port.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"org.apache.catalina.startup.Bootstrap stop",
+        "org.apache.catalina.startup.Bootstrap -config /srv/server.xml stop",
+        "org.apache.catalina.startup.Bootstrap configtest", "org.apache.catalina.util.ServerInfo",
+        "org.apache.catalina.realm.RealmBase -a sha-256 secret", "org.apache.catalina.startup.Tool -ant Foo"})
+    void staysOffSilentlyInTomcatsCommandsBesideTheServer(String command) {
+        AgentActivation activation = AgentActivation.decide(NONE, command, "/opt/dynamo-agent.jar", false);
+
+        assertFalse(activation.runs(), command);
+        assertFalse(activation.saysWhy(), "the server's JVM has the agent too: " + activation.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"org.apache.catalina.startup.Bootstrap start", "org.apache.catalina.startup.Bootstrap",
+        "/opt/jetty/start.jar", "start.jar jetty.http.port=8080", "/srv/app/start.jar --exec-not-an-option"})
+    void runsInTheServersOwnJvm(String command) {
+        assertTrue(AgentActivation.decide(NONE, command, "/opt/dynamo-agent.jar", false).runs(), command);
+    }
+
+    /**
+     * Jetty's start.jar with --exec starts the server in a JVM of its own. Before, the launcher took the
+     * metrics port and served an empty page, and the server's JVM could not bind it.
+     */
+    @Test
+    void staysOffInJettysLauncherAndSaysWhereTheAgentMustGoUnlessJavaToolOptionsTakeItThere() {
+        JvmLaunch commandLine = new JvmLaunch("/opt/jetty/start.jar --exec", null, null, false);
+        AgentActivation alone = AgentActivation.decide(NONE, commandLine, "/opt/dynamo-agent.jar", false);
+        assertFalse(alone.runs());
+        assertTrue(alone.warns(), "-javaagent on the launcher alone measures nothing: say so");
+        assertTrue(alone.reason().contains("start.ini"), alone.reason());
+
+        JvmLaunch inherited = new JvmLaunch("/opt/jetty/start.jar --exec", null,
+                "-javaagent:/opt/dynamo-agent.jar -Xss1m", false);
+        AgentActivation forked = AgentActivation.decide(NONE, inherited, "/opt/dynamo-agent.jar", false);
+        assertFalse(forked.runs());
+        assertFalse(forked.saysWhy() || forked.warns(), "the server's JVM gets the agent from JAVA_TOOL_OPTIONS");
+
+        assertFalse(AgentActivation.decide(NONE, new JvmLaunch("start.jar", null, null, true), null, false).runs(),
+                "--exec in an ini file of jetty.base");
+        assertFalse(AgentActivation.decide(NONE, "start.jar --list-config", null, false).runs());
+        assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "start.jar"), commandLine, null, false).runs(),
+                "DYN_AGENT_MAIN overrides the rule");
     }
 
     @Test
@@ -116,7 +182,7 @@ class AgentActivationTest {
 
     @Test
     void runsOnDynamicAttachWhateverTheMainClass() {
-        assertTrue(AgentActivation.decide(NONE, null, null, true).runs());
+        assertTrue(AgentActivation.decide(NONE, (String) null, null, true).runs());
         assertTrue(AgentActivation.decide(settings("DYN_AGENT_MAIN", "other.Main"), "com.example.Main", null, true)
                 .runs());
     }
