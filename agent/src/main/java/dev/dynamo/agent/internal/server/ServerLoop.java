@@ -544,6 +544,8 @@ final class ServerLoop implements Runnable {
                     selector.wakeup();
                 }
             });
+        } catch (WorkerPool.NoThreadException noThread) {
+            overloaded(connection, now, "cannot answer /health, answered 503: " + noThread.getMessage());
         } catch (RejectedExecutionException busy) {
             overloaded(connection, now, "too many /health requests are waiting already; answered 503");
         }
@@ -647,6 +649,10 @@ final class ServerLoop implements Runnable {
         slot.prepare(connection);
         try {
             renderers.execute(slot);
+        } catch (WorkerPool.NoThreadException noThread) {
+            slot.free();
+            connection.slot = null;
+            overloaded(connection, now, "cannot render a page, answered 503: " + noThread.getMessage());
         } catch (RejectedExecutionException stopping) {
             slot.free();
             connection.slot = null;

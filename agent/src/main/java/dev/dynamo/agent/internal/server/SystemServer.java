@@ -84,18 +84,14 @@ public final class SystemServer {
             listener.bind(address, BACKLOG);
             listener.configureBlocking(false);
             Rejections rejections = new Rejections();
-            ThreadPoolExecutor renderers = new ThreadPoolExecutor(RENDER_SLOTS, RENDER_SLOTS, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<Runnable>(), new DaemonThreadFactory("dynamo-system-server-render-"));
-            renderers.allowCoreThreadTimeOut(true);
-            ThreadPoolExecutor healthWorkers = new ThreadPoolExecutor(HEALTH_WORKERS, HEALTH_WORKERS, 60,
-                    TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
+            ThreadPoolExecutor renderers = new WorkerPool(RENDER_SLOTS, new LinkedBlockingQueue<Runnable>(),
+                    new DaemonThreadFactory("dynamo-system-server-render-"));
+            ThreadPoolExecutor healthWorkers = new WorkerPool(HEALTH_WORKERS,
+                    new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
                     new DaemonThreadFactory("dynamo-system-server-health-"));
-            healthWorkers.allowCoreThreadTimeOut(true);
             // Started at the first credentials that need a slow check: never without basic auth.
-            ThreadPoolExecutor checkThread = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<Runnable>(CredentialChecks.MAX_QUEUED),
+            ThreadPoolExecutor checkThread = new WorkerPool(1, new ArrayBlockingQueue<Runnable>(CredentialChecks.MAX_QUEUED),
                     new DaemonThreadFactory("dynamo-system-server-auth-"));
-            checkThread.allowCoreThreadTimeOut(true);
             CredentialChecks credentialChecks = new CredentialChecks(checkThread);
             MetricsHandler metrics = new MetricsHandler(registry, beforeEachScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,

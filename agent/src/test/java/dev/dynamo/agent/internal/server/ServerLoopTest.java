@@ -17,10 +17,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The selector loop itself, built with parts a test controls. */
@@ -63,6 +66,51 @@ class ServerLoopTest {
         assertTrue(loopThread.isAlive());
         // Neither report could be made: nothing logged, and the loop serves on.
         assertEquals("", new String(agentLog.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code ulimit -u} reached after the first scrape: the render pool's second thread cannot start.
+     * Before, the JDK's pool threw the JVM's error for that scrape and every later one, although its
+     * first thread waited idle, and each scrape was dropped without an answer.
+     */
+    @Test
+    void scrapesRunOnTheThreadsThatStartedWhenNoMoreCanStart() throws Exception {
+        AgentLog.redirect(new PrintStream(agentLog, true, "UTF-8"));
+        AtomicInteger started = new AtomicInteger();
+        WorkerPool renderers = new WorkerPool(2, new LinkedBlockingQueue<Runnable>(), task -> {
+            Thread thread = started.incrementAndGet() == 1 ? new Thread(task, "render-1") : new Thread(task) {
+                @Override
+                public synchronized void start() {
+                    throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+                }
+            };
+            thread.setDaemon(true);
+            return thread;
+        });
+        int port = startLoop(renderers);
+
+        for (int scrape = 0; scrape < 5; scrape++) {
+            try (RawHttp client = new RawHttp(port)) {
+                assertEquals(200, client.send("GET /metrics HTTP/1.1\r\n\r\n").read().status, "scrape " + scrape);
+            }
+        }
+        assertEquals(1, renderers.getPoolSize());
+        renderers.shutdownNow();
+    }
+
+    @Test
+    void aPoolWithoutAnyThreadRejectsWhatItCannotStartAThreadFor() {
+        WorkerPool none = new WorkerPool(1, new LinkedBlockingQueue<Runnable>(), task -> new Thread(task) {
+            @Override
+            public synchronized void start() {
+                throw new OutOfMemoryError("unable to create native thread");
+            }
+        });
+
+        WorkerPool.NoThreadException rejected = assertThrows(WorkerPool.NoThreadException.class,
+                () -> none.execute(() -> { }));
+        assertTrue(rejected.getMessage().contains("unable to create native thread"), rejected.getMessage());
+        assertTrue(none.getQueue().isEmpty(), "nothing waits for a thread that never comes");
     }
 
     private int startLoop(Executor renderers) throws IOException {
