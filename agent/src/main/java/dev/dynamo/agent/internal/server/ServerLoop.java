@@ -699,10 +699,20 @@ final class ServerLoop implements Runnable {
         return HttpResponse.text(500, "Internal error; see the application's log\n").closeConnection();
     }
 
-    /** For a render that ran out of heap: how far it got, and what lets the page fit. */
+    /** For a render that ran out of memory: how far it got and what lets the page fit, or which limit was hit. */
     private static String renderFailureHint(RenderSlot slot) {
         if (!(slot.failure() instanceof OutOfMemoryError)) {
             return "";
+        }
+        String exhausted = String.valueOf(slot.failure().getMessage());
+        if (!exhausted.startsWith("Java heap space") && !exhausted.startsWith("GC overhead")
+                && !exhausted.startsWith("Requested array size")) {
+            // Metaspace, compressed class space, direct buffer memory, native threads: a limit of its own.
+            return " (the JVM's limit on that ran out, not the heap: raise it (Metaspace: -XX:MaxMetaspaceSize,"
+                    + " Compressed class space: -XX:CompressedClassSpaceSize, Direct buffer memory:"
+                    + " -XX:MaxDirectMemorySize, native threads: ulimit -u or the container's pids limit). The first"
+                    + " scrape loads the classes of the metrics it renders, the JVM metrics' most of all"
+                    + " (DYN_SYSTEM_JVM_METRICS=false leaves them out))";
         }
         return " (the page had " + slot.writtenAtFailure() + " bytes when the heap ran out; a page is held in the heap"
                 + " while it is sent, its samples while it is written: give the JVM more heap, ask for gzip"

@@ -694,6 +694,27 @@ class SystemServerTest {
                 "says how far the render got and what lets the page fit: " + log);
     }
 
+    /** Before, a render out of Metaspace was logged as the heap running out, with advice about the heap. */
+    @Test
+    void aRenderOutOfMetaspaceNamesThatLimitNotTheHeap() throws IOException {
+        AtomicInteger failures = new AtomicInteger(1);
+        registry.registerNamedByPrefix(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                if (failures.getAndDecrement() > 0) {
+                    throw new OutOfMemoryError("Metaspace");
+                }
+                return Collections.emptyList();
+            }
+        }, "oom_");
+
+        assertEquals(500, request(server, "GET", "/metrics").status);
+        assertEquals(200, request(server, "GET", "/metrics").status);
+        String log = new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
+        assertTrue(log.contains("OutOfMemoryError: Metaspace") && log.contains("-XX:MaxMetaspaceSize"), log);
+        assertFalse(log.contains("heap ran out") || log.contains("more heap"), log);
+    }
+
     /** A page of many chunks (20 MB) goes out whole and in order, twice over one connection kept alive. */
     @Test
     void servesAPageOfManyChunksWholeAndInOrder() throws IOException {
