@@ -17,6 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -173,6 +177,35 @@ class HostSafetyIT {
         assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains("65535"), warnings.get(0));
         String health = scraper.get("/health").body();
         assertTrue(health.contains("\"small\":\"ready\"") && !health.contains("\"oversized\""), health);
+    }
+
+    /**
+     * Once the server serves, its JVM metrics are collected once on a thread of the agent's, before
+     * any scrape, so that the JDK classes they initialise ({@code java.util.logging},
+     * {@code java.security}, JMX) are ready while the application has resources to spare. Before, the
+     * first scrape initialised them: on JDK 17 one that came while the application had no file
+     * descriptor free left {@code LogManager}, {@code Security} and NIO's file dispatcher unusable for
+     * the rest of the JVM's life, to the application too.
+     */
+    @Test
+    void theJdkClassesOfTheJvmMetricsAreReadyBeforeAnyScrape() throws Exception {
+        Path classLog = Files.createDirectories(processes.outputDir()).resolve("class-load.log");
+        ManagedProcess app = start(JvmLauncher.withAgent("warmed-up").env("DYN_SYSTEM_PORT", "0")
+                .jvmArgs("-Xlog:class+load=info:file=" + classLog));
+        app.awaitMetricsPort(Timeouts.STARTUP);
+
+        String loaded = Polling.await(Timeouts.SCRAPE, () -> "the JVM metrics' JDK classes were not loaded without a"
+                + " scrape: " + app.describe(), () -> {
+                    String log;
+                    try {
+                        log = Files.exists(classLog) ? Files.readString(classLog) : "";
+                    } catch (IOException unreadable) {
+                        throw new UncheckedIOException(unreadable);
+                    }
+                    return log.contains(" java.util.logging.LogManager ") && log.contains(" java.security.Security ")
+                            && log.contains(" java.lang.management.ManagementFactory ") ? log : null;
+                });
+        assertFalse(loaded.contains(".exporter.common.TextFormat "), "no page was written: no scrape loaded them");
     }
 
     /** Row 11: class loaders that each load an annotated class are not kept by the agent. */
