@@ -1,13 +1,18 @@
 package dev.dynamo.agent.internal.export;
 
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The one warning about JVM metrics a JVM cannot serve ({@code RuntimeImageIT} runs a real jlink image). */
 class JvmMetricsTest {
@@ -44,5 +49,23 @@ class JvmMetricsTest {
         assertEquals("JVM metrics not served: jvm_gc_collection_seconds: java.lang.IllegalStateException: broken",
                 JvmMetrics.warning(Collections.singletonList("jvm_gc_collection_seconds"), NONE,
                         new IllegalStateException("broken")));
+    }
+
+    /** The warm-up registers the collectors once: a scrape after it registers nothing twice (which would throw). */
+    @Test
+    void theWarmUpRegistersOnceAndAScrapeAfterItAddsNothing() {
+        CollectorRegistry registry = new CollectorRegistry();
+        JvmMetrics metrics = new JvmMetrics(registry, JvmThreadMetrics.NEVER);
+
+        metrics.warmUp();
+        metrics.registerOnce();
+        metrics.warmUp();
+
+        Set<String> families = new HashSet<String>();
+        for (Collector.MetricFamilySamples family : Collections.list(registry.metricFamilySamples())) {
+            assertTrue(families.add(family.name), "each family once: " + family.name);
+        }
+        assertTrue(families.contains("jvm") && families.contains("process_cpu_seconds")
+                && families.contains("jvm_threads_current"), families.toString());
     }
 }
