@@ -90,10 +90,23 @@ final class ServerLoop implements Runnable {
     private long lastSweep;
     private boolean loopFailureReported;
     private final Set<Class<?>> reportedRenderFailures = new HashSet<Class<?>>();
+    /** A page of at least this many bytes is rendered alone: see {@link #rendersAlone}. */
+    private final long largePageBytes;
+    /**
+     * The size of the last page rendered; {@code Long.MAX_VALUE} before the first, whose size nothing
+     * tells, and after a render that ran out of memory.
+     */
+    private long lastPageBytes = Long.MAX_VALUE;
 
+    /**
+     * @param largePageBytes from this size of the last page on, scrapes are rendered one at a time
+     *                       ({@link SystemServer} gives a 32nd of the maximum heap)
+     */
     ServerLoop(Selector selector, ServerSocketChannel listener, AgentConfig config, HealthStatus health,
             ServerSecurity security, Rejections rejections, MetricsHandler metrics, Executor renderers,
-            int renderSlots, Executor healthWorkers, CredentialChecks credentialChecks) throws IOException {
+            int renderSlots, long largePageBytes, Executor healthWorkers, CredentialChecks credentialChecks)
+            throws IOException {
+        this.largePageBytes = largePageBytes;
         this.selector = selector;
         this.listener = listener;
         this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
@@ -578,10 +591,12 @@ final class ServerLoop implements Runnable {
 
     private void scrape(Connection connection, long now) {
         connection.key.interestOps(0);
-        for (RenderSlot slot : slots) {
-            if (slot.owner == null) {
-                render(slot, connection, now);
-                return;
+        if (!rendersAlone()) {
+            for (RenderSlot slot : slots) {
+                if (slot.owner == null) {
+                    render(slot, connection, now);
+                    return;
+                }
             }
         }
         if (queuedScrapes.size() >= MAX_QUEUED_SCRAPES) {
@@ -661,12 +676,33 @@ final class ServerLoop implements Runnable {
         }
     }
 
+    /**
+     * Whether a scrape must wait for the one being rendered: when the last page was large. A render
+     * holds its page and the samples it is written from in the heap, so two side by side hold twice
+     * that: four plain-text scrapes of a 31 MB page at once made a tester's application (128 MB of
+     * heap, 50 MB live) fail its own allocations. Prometheus asks for gzip, whose pages are small.
+     * A page being sent does not hold the next render back: a slow client would hold every scrape.
+     */
+    private boolean rendersAlone() {
+        if (lastPageBytes < largePageBytes) {
+            return false;
+        }
+        for (RenderSlot slot : slots) {
+            if (slot.owner != null && !slot.delivered) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void deliverRenders(long now) {
         for (RenderSlot slot : slots) {
             if (slot.owner == null || slot.delivered || !slot.finished()) {
                 continue;
             }
             slot.delivered = true;
+            lastPageBytes = slot.response() != null ? slot.page.length()
+                    : slot.failure() instanceof OutOfMemoryError ? Long.MAX_VALUE : lastPageBytes;
             Connection connection = slot.owner;
             if (connection.closed) {
                 freeSlot(slot, now);
@@ -682,6 +718,8 @@ final class ServerLoop implements Runnable {
                 close(connection);
             }
         }
+        // A large page's render is done: the next may start beside its sending.
+        startQueued(now);
     }
 
     /**
@@ -724,11 +762,17 @@ final class ServerLoop implements Runnable {
             slot.owner.slot = null;
         }
         slot.free();
-        while (!queuedScrapes.isEmpty()) {
-            Connection next = queuedScrapes.poll();
-            if (!next.closed) {
-                render(slot, next, now);
-                return;
+        startQueued(now);
+    }
+
+    /** Hands waiting scrapes to the free slots, as far as {@link #rendersAlone} lets them. */
+    private void startQueued(long now) {
+        for (RenderSlot slot : slots) {
+            while (slot.owner == null && !queuedScrapes.isEmpty() && !rendersAlone()) {
+                Connection next = queuedScrapes.poll();
+                if (!next.closed) {
+                    render(slot, next, now);
+                }
             }
         }
     }

@@ -95,7 +95,7 @@ public final class SystemServer {
             CredentialChecks credentialChecks = new CredentialChecks(checkThread);
             MetricsHandler metrics = new MetricsHandler(registry, beforeEachScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
-                    renderers, RENDER_SLOTS, healthWorkers, credentialChecks);
+                    renderers, RENDER_SLOTS, Runtime.getRuntime().maxMemory() / 32, healthWorkers, credentialChecks);
             Thread loopThread = new Thread(loop, "dynamo-system-server");
             loopThread.setDaemon(true);
             SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers,

@@ -2,6 +2,8 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.log.AgentLog;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.Type;
 import io.prometheus.client.CollectorRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,10 @@ import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
@@ -113,7 +118,102 @@ class ServerLoopTest {
         assertTrue(none.getQueue().isEmpty(), "nothing waits for a thread that never comes");
     }
 
+    /**
+     * Two scrapes at once of a page at least {@code largePageBytes} long are rendered one after the
+     * other. Before, each took a render slot, and the two pages with their samples were in the heap at once.
+     */
+    @Test
+    void scrapesOfALargePageAreRenderedOneAtATime() throws Exception {
+        assertEquals(1, mostRendersAtOnce(1_000), "a page of some 10 KB, over the bound of 1,000 bytes");
+    }
+
+    @Test
+    void scrapesOfASmallPageAreRenderedSideBySide() throws Exception {
+        assertEquals(2, mostRendersAtOnce(1_000_000), "a page of some 10 KB, under the bound of 1 MB");
+    }
+
+    /** Before the first page nothing tells its size: the first scrapes at once are rendered one at a time. */
+    @Test
+    void theFirstScrapesAreRenderedOneAtATime() throws Exception {
+        AtomicInteger rendering = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CollectorRegistry registry = new CollectorRegistry();
+        registry.register(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                most.accumulateAndGet(rendering.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    rendering.decrementAndGet();
+                }
+                return Collections.emptyList();
+            }
+        });
+        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        int port = startLoop(renderers, 2, 1_000_000, registry);
+        try (RawHttp one = new RawHttp(port); RawHttp other = new RawHttp(port)) {
+            one.send("GET /metrics HTTP/1.1\r\n\r\n");
+            other.send("GET /metrics HTTP/1.1\r\n\r\n");
+            assertEquals(200, one.read().status);
+            assertEquals(200, other.read().status);
+        } finally {
+            renderers.shutdownNow();
+        }
+        assertEquals(1, most.get());
+    }
+
+    /** Scrapes once, then twice at once, a page of some 10 KB whose collection takes 300 ms. */
+    private int mostRendersAtOnce(long largePageBytes) throws Exception {
+        AtomicInteger rendering = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CollectorRegistry registry = new CollectorRegistry();
+        registry.register(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                most.accumulateAndGet(rendering.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    rendering.decrementAndGet();
+                }
+                List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
+                for (int i = 0; i < 200; i++) {
+                    samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("n"),
+                            Collections.singletonList("series-" + i), i));
+                }
+                return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "a page", samples));
+            }
+        });
+        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        int port = startLoop(renderers, 2, largePageBytes, registry);
+        try (RawHttp first = new RawHttp(port)) {
+            assertEquals(200, first.send("GET /metrics HTTP/1.1\r\n\r\n").read().status);
+        }
+        most.set(0);
+        try (RawHttp one = new RawHttp(port); RawHttp other = new RawHttp(port)) {
+            one.send("GET /metrics HTTP/1.1\r\n\r\n");
+            other.send("GET /metrics HTTP/1.1\r\n\r\n");
+            assertEquals(200, one.read().status);
+            assertEquals(200, other.read().status);
+        } finally {
+            renderers.shutdownNow();
+        }
+        return most.get();
+    }
+
     private int startLoop(Executor renderers) throws IOException {
+        return startLoop(renderers, 1, Long.MAX_VALUE, new CollectorRegistry());
+    }
+
+    private int startLoop(Executor renderers, int renderSlots, long largePageBytes, CollectorRegistry registry)
+            throws IOException {
         Map<String, String> env = new HashMap<String, String>();
         env.put("DYN_SYSTEM_PORT", "0");
         env.put("DYN_SYSTEM_HOST", "127.0.0.1");
@@ -126,7 +226,7 @@ class ServerLoopTest {
         ThreadPoolExecutor unused = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1));
         unused.allowCoreThreadTimeOut(true);
         loop = new ServerLoop(selector, listener, config, new HealthStatus(true), ServerSecurity.PLAIN, rejections,
-                new MetricsHandler(new CollectorRegistry(), () -> { }, rejections), renderers, 1, unused,
+                new MetricsHandler(registry, () -> { }, rejections), renderers, renderSlots, largePageBytes, unused,
                 new CredentialChecks(unused));
         loopThread = new Thread(loop, "server-loop-test");
         loopThread.setDaemon(true);

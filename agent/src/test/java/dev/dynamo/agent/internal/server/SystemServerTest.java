@@ -744,6 +744,8 @@ class SystemServerTest {
         java.util.concurrent.CountDownLatch rendering = new java.util.concurrent.CountDownLatch(SystemServer.RENDER_SLOTS);
         AtomicInteger concurrent = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
+        // A first page, small: before one, the server renders scrapes one at a time (ServerLoopTest).
+        assertEquals(200, request(server, "GET", "/metrics").status);
         registry.registerNamedByPrefix(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
@@ -813,6 +815,8 @@ class SystemServerTest {
     void scrapesWhoseClientsLeftWhileQueuedMakeRoomForOthers() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch rendering = new java.util.concurrent.CountDownLatch(SystemServer.RENDER_SLOTS);
+        // A first page, small: before one, the server renders scrapes one at a time (ServerLoopTest).
+        assertEquals(200, request(server, "GET", "/metrics").status);
         registry.registerNamedByPrefix(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
