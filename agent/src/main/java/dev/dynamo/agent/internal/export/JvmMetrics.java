@@ -14,7 +14,6 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered after premain
@@ -49,7 +48,8 @@ public final class JvmMetrics {
 
     private final CollectorRegistry registry;
     private final long deadlockIntervalMillis;
-    private final AtomicBoolean registered = new AtomicBoolean();
+    /** Guarded by {@code this}: a scrape waits while the warm-up registers, or it would render without them. */
+    private boolean registered;
     /** The collectors {@link #registerOnce} registered; complete once it has returned. */
     private final List<Collector> collectors = new CopyOnWriteArrayList<Collector>();
 
@@ -62,11 +62,12 @@ public final class JvmMetrics {
         this.deadlockIntervalMillis = deadlockIntervalMillis;
     }
 
-    /** Registers the collectors, once; later calls do nothing. */
-    public void registerOnce() {
-        if (!registered.compareAndSet(false, true)) {
+    /** Registers the collectors, once; later calls do nothing, once the first has returned. */
+    public synchronized void registerOnce() {
+        if (registered) {
             return;
         }
+        registered = true;
         List<String> notServed = new ArrayList<String>();
         Throwable firstFailure = null;
         for (int i = 0; i < FAMILIES.length; i++) {

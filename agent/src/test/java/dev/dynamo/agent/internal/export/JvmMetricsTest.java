@@ -9,6 +9,9 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -67,5 +70,46 @@ class JvmMetricsTest {
         }
         assertTrue(families.contains("jvm") && families.contains("process_cpu_seconds")
                 && families.contains("jvm_threads_current"), families.toString());
+    }
+
+    /** A scrape that comes while the warm-up registers waits for it: before, it rendered without the JVM families. */
+    @Test
+    void aScrapeDuringTheWarmUpWaitsForItsRegistration() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        AtomicInteger registrations = new AtomicInteger();
+        CollectorRegistry registry = new CollectorRegistry() {
+            @Override
+            public void register(Collector collector) {
+                super.register(collector);
+                if (registrations.incrementAndGet() == 2) {
+                    // The warm-up is halfway through its collectors.
+                    inside.countDown();
+                    try {
+                        proceed.await();
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        JvmMetrics metrics = new JvmMetrics(registry, JvmThreadMetrics.NEVER);
+        Thread warmUp = new Thread(metrics::warmUp);
+        warmUp.start();
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+
+        Thread scrape = new Thread(metrics::registerOnce);
+        scrape.start();
+        scrape.join(300);
+        assertTrue(scrape.isAlive(), "the scrape waits while the warm-up registers");
+        proceed.countDown();
+        scrape.join(10_000);
+        warmUp.join(10_000);
+
+        Set<String> families = new HashSet<String>();
+        for (Collector.MetricFamilySamples family : Collections.list(registry.metricFamilySamples())) {
+            families.add(family.name);
+        }
+        assertTrue(families.contains("jvm") && families.contains("jvm_classes_loaded"), families.toString());
     }
 }
