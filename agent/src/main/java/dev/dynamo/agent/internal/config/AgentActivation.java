@@ -192,9 +192,14 @@ public final class AgentActivation {
         return null;
     }
 
-    /** Whether a glob of the comma-separated {@code globs} matches {@code main}, or a jar's or source file's name. */
+    /**
+     * Whether a glob of the comma-separated {@code globs} matches {@code main}, or a jar's or source
+     * file's name or absolute path (however the command spelled it: {@code app.jar}, {@code ./app.jar}).
+     */
     static boolean matchesAny(String globs, String main, boolean sourceFile) {
         String fileName = main.substring(main.lastIndexOf('/') + 1);
+        boolean isFile = sourceFile || isJar(main);
+        String absolute = isFile ? absolutePath(main) : null;
         for (String glob : globs.split(",")) {
             String trimmed = glob.trim();
             if (trimmed.isEmpty()) {
@@ -202,7 +207,7 @@ public final class AgentActivation {
             }
             Pattern pattern = globPattern(trimmed);
             if (pattern.matcher(main).matches()
-                    || ((sourceFile || isJar(main)) && pattern.matcher(fileName).matches())
+                    || (isFile && (pattern.matcher(fileName).matches() || pattern.matcher(absolute).matches()))
                     || (isModuleAndClass(main, sourceFile) && pattern.matcher(main.substring(main.indexOf('/') + 1))
                     .matches())) {
                 return true;
@@ -237,7 +242,15 @@ public final class AgentActivation {
     }
 
     private static boolean isJar(String main) {
-        return main.toLowerCase(Locale.ROOT).endsWith(".jar");
+        return JvmLaunch.isArchive(main);
+    }
+
+    private static String absolutePath(String file) {
+        try {
+            return new File(file).getAbsoluteFile().toPath().normalize().toString();
+        } catch (RuntimeException unusable) {
+            return file;
+        }
     }
 
     private static boolean sameFile(String a, String b) {

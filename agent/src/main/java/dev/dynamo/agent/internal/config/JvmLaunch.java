@@ -96,20 +96,32 @@ public final class JvmLaunch {
         if (module != null && module.equals(main)) {
             return mainClassOfModule(module);
         }
-        if (main.toLowerCase(Locale.ROOT).endsWith(".jar")) {
+        if (isArchive(main)) {
             Attributes jar = manifestOfJar(new File(main));
             return jar == null ? null : firstOf(jar.getValue("Start-Class"), jar.getValue("Main-Class"));
         }
         if (main.startsWith("org.springframework.boot.loader.")) {
+            // PropertiesLauncher takes the main class from loader.main, or from the manifest as the others.
+            String propertiesMain = System.getProperty("loader.main");
+            if (propertiesMain != null && !propertiesMain.trim().isEmpty()) {
+                return propertiesMain.trim();
+            }
             for (String entry : classPath.split(File.pathSeparator)) {
-                Attributes unpacked = manifestOfDirectory(new File(entry.isEmpty() ? "." : entry));
-                String startClass = unpacked == null ? null : unpacked.getValue("Start-Class");
+                File file = new File(entry.isEmpty() ? "." : entry);
+                Attributes manifest = file.isDirectory() ? manifestOfDirectory(file) : manifestOfJar(file);
+                String startClass = manifest == null ? null : manifest.getValue("Start-Class");
                 if (startClass != null) {
                     return startClass;
                 }
             }
         }
         return null;
+    }
+
+    /** A jar or a war, which {@code java -jar} runs alike. */
+    static boolean isArchive(String main) {
+        String lower = main.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".jar") || lower.endsWith(".war");
     }
 
     private static String firstOf(String preferred, String other) {

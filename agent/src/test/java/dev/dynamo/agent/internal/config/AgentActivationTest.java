@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.File;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,6 +71,21 @@ class AgentActivationTest {
         AgentActivation other = AgentActivation.decide(settings("DYN_AGENT_MAIN", "Billing.java"), command, null, false);
         assertFalse(other.runs());
         assertTrue(other.reason().contains("'/srv/scripts/Orders.java'"), other.reason());
+    }
+
+    /** Before, a path matched only as the command spelled it. */
+    @Test
+    void aRestrictionToAJarOrSourceFileByPathMatchesHoweverTheCommandSpellsIt() {
+        Map<String, String> jar = settings("DYN_AGENT_MAIN", new File("app.jar").getAbsolutePath());
+        Map<String, String> source = settings("DYN_AGENT_MAIN", new File("Hello.java").getAbsolutePath());
+        String parent = new File("").getAbsoluteFile().getName();
+
+        assertTrue(AgentActivation.decide(jar, "app.jar", null, false).runs());
+        assertTrue(AgentActivation.decide(jar, "./app.jar --port 1", null, false).runs());
+        assertTrue(AgentActivation.decide(jar, "../" + parent + "/app.jar", null, false).runs());
+        assertTrue(AgentActivation.decide(source, "jdk.compiler/com.sun.tools.javac.launcher.Main ./Hello.java", null,
+                false).runs());
+        assertFalse(AgentActivation.decide(jar, "lib/app.jar", null, false).runs(), "another file of that name");
     }
 
     /** Before, DYN_AGENT_MAIN was matched against "module/class" as a whole. */

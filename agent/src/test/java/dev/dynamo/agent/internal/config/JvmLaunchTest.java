@@ -46,6 +46,29 @@ class JvmLaunchTest {
         assertNull(JvmLaunch.lookUpMainClass(directory.resolve("absent.jar").toString(), null, ""));
     }
 
+    /** {@code java -jar app.war}, and {@code java -cp app.jar ...JarLauncher}: the archive's Start-Class. */
+    @Test
+    void theMainClassOfAWarAndOfALauncherOverAJarIsTheirStartClass() throws IOException {
+        Path war = jarWith("shop.war", "org.springframework.boot.loader.launch.WarLauncher", "com.example.Shop");
+        Path jar = jarWith("boot.jar", "org.springframework.boot.loader.launch.JarLauncher", "com.example.Billing");
+
+        assertEquals("com.example.Shop", JvmLaunch.lookUpMainClass(war.toString(), null, war.toString()));
+        assertEquals("com.example.Billing", JvmLaunch.lookUpMainClass(
+                "org.springframework.boot.loader.launch.JarLauncher", null, jar.toString()));
+    }
+
+    @Test
+    void thePropertiesLaunchersMainClassIsLoaderMain() throws IOException {
+        Path jar = jarWith("boot.jar", "org.springframework.boot.loader.launch.PropertiesLauncher", "com.example.Billing");
+        System.setProperty("loader.main", "com.example.Other");
+        try {
+            assertEquals("com.example.Other", JvmLaunch.lookUpMainClass(
+                    "org.springframework.boot.loader.launch.PropertiesLauncher", null, jar.toString()));
+        } finally {
+            System.clearProperty("loader.main");
+        }
+    }
+
     /** A Spring Boot application unpacked in a container image runs {@code java ... JarLauncher} from its directory. */
     @Test
     void theMainClassOfAnUnpackedSpringBootApplicationIsTheStartClassOfItsManifest() throws IOException {
