@@ -124,50 +124,25 @@ class ServerLoopTest {
      */
     @Test
     void scrapesOfALargePageAreRenderedOneAtATime() throws Exception {
-        assertEquals(1, mostRendersAtOnce(1_000), "a page of some 10 KB, over the bound of 1,000 bytes");
+        assertEquals(1, mostRendersAtOnce(200, 1_000, true), "a page of some 7 KB, over the bound of 1,000 bytes");
     }
 
     @Test
     void scrapesOfASmallPageAreRenderedSideBySide() throws Exception {
-        assertEquals(2, mostRendersAtOnce(1_000_000), "a page of some 10 KB, under the bound of 1 MB");
+        assertEquals(2, mostRendersAtOnce(200, 1_000_000, true), "a page of some 7 KB, under the bound of 1 MB");
     }
 
     /** Before the first page nothing tells its size: the first scrapes at once are rendered one at a time. */
     @Test
     void theFirstScrapesAreRenderedOneAtATime() throws Exception {
-        AtomicInteger rendering = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
-        CollectorRegistry registry = new CollectorRegistry();
-        registry.register(new Collector() {
-            @Override
-            public List<MetricFamilySamples> collect() {
-                most.accumulateAndGet(rendering.incrementAndGet(), Math::max);
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException stop) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    rendering.decrementAndGet();
-                }
-                return Collections.emptyList();
-            }
-        });
-        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
-        int port = startLoop(renderers, 2, 1_000_000, registry);
-        try (RawHttp one = new RawHttp(port); RawHttp other = new RawHttp(port)) {
-            one.send("GET /metrics HTTP/1.1\r\n\r\n");
-            other.send("GET /metrics HTTP/1.1\r\n\r\n");
-            assertEquals(200, one.read().status);
-            assertEquals(200, other.read().status);
-        } finally {
-            renderers.shutdownNow();
-        }
-        assertEquals(1, most.get());
+        assertEquals(1, mostRendersAtOnce(0, 1_000_000, false));
     }
 
-    /** Scrapes once, then twice at once, a page of some 10 KB whose collection takes 300 ms. */
-    private int mostRendersAtOnce(long largePageBytes) throws Exception {
+    /**
+     * Scrapes once if {@code scrapeFirst}, then twice at once, a page of {@code series} series whose
+     * collection takes 300 ms; returns how many collections ran at once at most in the two.
+     */
+    private int mostRendersAtOnce(int series, long largePageBytes, boolean scrapeFirst) throws Exception {
         AtomicInteger rendering = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         CollectorRegistry registry = new CollectorRegistry();
@@ -183,7 +158,7 @@ class ServerLoopTest {
                     rendering.decrementAndGet();
                 }
                 List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < series; i++) {
                     samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("n"),
                             Collections.singletonList("series-" + i), i));
                 }
@@ -193,15 +168,19 @@ class ServerLoopTest {
         ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<Runnable>());
         int port = startLoop(renderers, 2, largePageBytes, registry);
-        try (RawHttp first = new RawHttp(port)) {
-            assertEquals(200, first.send("GET /metrics HTTP/1.1\r\n\r\n").read().status);
-        }
-        most.set(0);
-        try (RawHttp one = new RawHttp(port); RawHttp other = new RawHttp(port)) {
-            one.send("GET /metrics HTTP/1.1\r\n\r\n");
-            other.send("GET /metrics HTTP/1.1\r\n\r\n");
-            assertEquals(200, one.read().status);
-            assertEquals(200, other.read().status);
+        try {
+            if (scrapeFirst) {
+                try (RawHttp first = new RawHttp(port)) {
+                    assertEquals(200, first.send("GET /metrics HTTP/1.1\r\n\r\n").read().status);
+                }
+                most.set(0);
+            }
+            try (RawHttp one = new RawHttp(port); RawHttp other = new RawHttp(port)) {
+                one.send("GET /metrics HTTP/1.1\r\n\r\n");
+                other.send("GET /metrics HTTP/1.1\r\n\r\n");
+                assertEquals(200, one.read().status);
+                assertEquals(200, other.read().status);
+            }
         } finally {
             renderers.shutdownNow();
         }
