@@ -180,7 +180,7 @@ class HostSafetyIT {
     }
 
     /**
-     * Once the server serves, its JVM metrics are collected once on a thread of the agent's, before
+     * Before the server serves, its thread collects the JVM metrics once, ahead of
      * any scrape, so that the JDK classes they initialise ({@code java.util.logging},
      * {@code java.security}, JMX) are ready while the application has resources to spare. Before, the
      * first scrape initialised them: on JDK 17 one that came while the application had no file

@@ -66,15 +66,14 @@ final class MetricsServerStart {
             }
         }
         try {
+            // The JVM metrics are collected once before the server serves, on its thread (see JvmMetrics.warmUp).
+            Runnable warmUp = config.jvmMetrics() ? jvmMetrics::warmUp : () -> { };
             SystemServer server = SystemServer.start(config, registry,
-                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, security);
+                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, warmUp, security);
             if (server.stoppedForExit()) {
                 LOG.info("not serving metrics on " + server.url(config.host()) + config.metricsPath()
                         + ": the JVM began to exit while the server started, so it stopped at once");
                 return "is off: the JVM began to exit while it started";
-            }
-            if (config.jvmMetrics()) {
-                warmUpInBackground(jvmMetrics);
             }
             String serving = "serving metrics on " + server.url(config.host()) + config.metricsPath()
                     + " (" + securityNote + "health " + config.healthPath() + ", liveness " + config.livePath() + ")";
@@ -95,26 +94,6 @@ final class MetricsServerStart {
                     + ". The application runs on without the metrics server");
         }
         return "is off: it could not start on " + address;
-    }
-
-    /**
-     * Collects the JVM metrics once on a daemon thread of their own ({@link JvmMetrics#warmUp}), off the
-     * application's start: the first scrape may come at a moment when the application has no memory or
-     * file descriptor to spare for the JDK classes they initialise.
-     */
-    private static void warmUpInBackground(final JvmMetrics jvmMetrics) {
-        try {
-            Thread warmUp = new Thread(new Runnable() {
-                @Override
-                public void run() {
-                    jvmMetrics.warmUp();
-                }
-            }, "dynamo-system-server-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
-        } catch (Throwable noThread) {
-            // The first scrape registers them instead.
-        }
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered after premain
- * so that premain stays short: by {@link #warmUp} on a thread of the server's once it serves, or at
- * the first scrape, whichever comes first. None of them runs a VM operation: the thread families come
+ * so that premain stays short: by {@link #warmUp} on the server's thread before it serves, or at the
+ * first scrape, whichever comes first. None of them runs a VM operation: the thread families come
  * from {@link JvmThreadMetrics} instead of {@code ThreadExports}, whose deadlock detection stops
  * the JVM at every scrape; the others read counters ({@code -Xlog:safepoint} shows no safepoint for
  * them). {@code MemoryAllocationExports} is left out: it installs a GC notification listener in the
