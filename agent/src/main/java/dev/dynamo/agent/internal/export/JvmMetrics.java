@@ -13,12 +13,14 @@ import io.prometheus.client.hotspot.VersionInfoExports;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered after premain
- * so that premain stays short: by {@link #warmUp} on the server's thread before it serves, or at the
- * first scrape, whichever comes first. None of them runs a VM operation: the thread families come
+ * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered at the first
+ * scrape so that premain stays short, and so that {@code java.util.logging}, which
+ * {@code StandardExports} logs through, is initialised only then: an application may choose its
+ * {@code LogManager} in {@code main} ({@code java.util.logging.manager}), which a LogManager
+ * initialised earlier ignores. (A version that collected them ahead of the first scrape, on the
+ * server's thread, took that choice away from such applications.) None of them runs a VM operation: the thread families come
  * from {@link JvmThreadMetrics} instead of {@code ThreadExports}, whose deadlock detection stops
  * the JVM at every scrape; the others read counters ({@code -Xlog:safepoint} shows no safepoint for
  * them). {@code MemoryAllocationExports} is left out: it installs a GC notification listener in the
@@ -48,10 +50,8 @@ public final class JvmMetrics {
 
     private final CollectorRegistry registry;
     private final long deadlockIntervalMillis;
-    /** Guarded by {@code this}: a scrape waits while the warm-up registers, or it would render without them. */
+    /** Guarded by {@code this}: a second scrape waits while the first registers, or it would render without them. */
     private boolean registered;
-    /** The collectors {@link #registerOnce} registered; complete once it has returned. */
-    private final List<Collector> collectors = new CopyOnWriteArrayList<Collector>();
 
     /**
      * @param deadlockIntervalMillis the shortest time between two runs of the JVM's deadlock detection,
@@ -72,7 +72,7 @@ public final class JvmMetrics {
         Throwable firstFailure = null;
         for (int i = 0; i < FAMILIES.length; i++) {
             try {
-                collectors.add(collector(i).register(registry));
+                collector(i).register(registry);
             } catch (Throwable failed) {
                 notServed.add(FAMILIES[i]);
                 firstFailure = firstFailure == null ? failed : firstFailure;
@@ -81,25 +81,6 @@ public final class JvmMetrics {
         String warning = warning(notServed, missingModules(), firstFailure);
         if (warning != null) {
             LOG.warn(warning);
-        }
-    }
-
-    /**
-     * Registers the collectors and collects them once, discarding what they give, so that the JDK
-     * classes they use are loaded and initialised now, while the application has memory and file
-     * descriptors to spare: {@code java.util.logging} (its configuration file), {@code java.security}
-     * (its properties file), JMX. A JDK class whose initialisation fails (a scrape at the moment the
-     * application has no descriptor left) stays unusable for the life of the JVM, to the application
-     * too. Never throws; the first scrape registers what this did not.
-     */
-    public void warmUp() {
-        try {
-            registerOnce();
-            for (Collector collector : collectors) {
-                collector.collect();
-            }
-        } catch (Throwable failed) {
-            LOG.debug("collecting the JVM metrics ahead of the first scrape failed: " + failed);
         }
     }
 

@@ -54,27 +54,9 @@ class JvmMetricsTest {
                         new IllegalStateException("broken")));
     }
 
-    /** The warm-up registers the collectors once: a scrape after it registers nothing twice (which would throw). */
+    /** Two scrapes at once register once: before, the second rendered without the JVM families while the first registered. */
     @Test
-    void theWarmUpRegistersOnceAndAScrapeAfterItAddsNothing() {
-        CollectorRegistry registry = new CollectorRegistry();
-        JvmMetrics metrics = new JvmMetrics(registry, JvmThreadMetrics.NEVER);
-
-        metrics.warmUp();
-        metrics.registerOnce();
-        metrics.warmUp();
-
-        Set<String> families = new HashSet<String>();
-        for (Collector.MetricFamilySamples family : Collections.list(registry.metricFamilySamples())) {
-            assertTrue(families.add(family.name), "each family once: " + family.name);
-        }
-        assertTrue(families.contains("jvm") && families.contains("process_cpu_seconds")
-                && families.contains("jvm_threads_current"), families.toString());
-    }
-
-    /** A scrape that comes while the warm-up registers waits for it: before, it rendered without the JVM families. */
-    @Test
-    void aScrapeDuringTheWarmUpWaitsForItsRegistration() throws Exception {
+    void aScrapeDuringAnothersRegistrationWaitsForIt() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
         AtomicInteger registrations = new AtomicInteger();
@@ -83,7 +65,7 @@ class JvmMetricsTest {
             public void register(Collector collector) {
                 super.register(collector);
                 if (registrations.incrementAndGet() == 2) {
-                    // The warm-up is halfway through its collectors.
+                    // The first scrape is halfway through the collectors.
                     inside.countDown();
                     try {
                         proceed.await();
@@ -94,22 +76,23 @@ class JvmMetricsTest {
             }
         };
         JvmMetrics metrics = new JvmMetrics(registry, JvmThreadMetrics.NEVER);
-        Thread warmUp = new Thread(metrics::warmUp);
-        warmUp.start();
+        Thread first = new Thread(metrics::registerOnce);
+        first.start();
         assertTrue(inside.await(10, TimeUnit.SECONDS));
 
-        Thread scrape = new Thread(metrics::registerOnce);
-        scrape.start();
-        scrape.join(300);
-        assertTrue(scrape.isAlive(), "the scrape waits while the warm-up registers");
+        Thread second = new Thread(metrics::registerOnce);
+        second.start();
+        second.join(300);
+        assertTrue(second.isAlive(), "the second scrape waits while the first registers");
         proceed.countDown();
-        scrape.join(10_000);
-        warmUp.join(10_000);
+        second.join(10_000);
+        first.join(10_000);
 
         Set<String> families = new HashSet<String>();
         for (Collector.MetricFamilySamples family : Collections.list(registry.metricFamilySamples())) {
-            families.add(family.name);
+            assertTrue(families.add(family.name), "each family once: " + family.name);
         }
-        assertTrue(families.contains("jvm") && families.contains("jvm_classes_loaded"), families.toString());
+        assertTrue(families.contains("jvm") && families.contains("process_cpu_seconds")
+                && families.contains("jvm_classes_loaded"), families.toString());
     }
 }
