@@ -181,8 +181,9 @@ final class ServerLoop implements Runnable {
                     try {
                         reportOnce(unexpected instanceof SecurityException
                                 ? "the application's SecurityManager denies the metrics server what it needs to answer"
-                                + " clients, so it answers none: grant the agent's jar java.net.SocketPermission"
-                                + " \"*\", \"accept,resolve\" in the policy. Denied: "
+                                + " clients, so it answers none: grant the agent's jar java.security.AllPermission in"
+                                + " the policy (it accepts connections, starts threads, reads /proc and the JVM's"
+                                + " management beans; a socket permission alone leaves /metrics failing). Denied: "
                                 : "the metrics server hit an unexpected error and serves on: ", unexpected);
                     } catch (Throwable reportFailed) {
                         // Serving on matters more than the message.
