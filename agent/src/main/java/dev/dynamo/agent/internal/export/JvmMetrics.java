@@ -19,8 +19,9 @@ import java.util.List;
  * scrape so that premain stays short, and so that {@code java.util.logging}, which
  * {@code StandardExports} logs through, is initialised only then: an application may choose its
  * {@code LogManager} in {@code main} ({@code java.util.logging.manager}), which a LogManager
- * initialised earlier ignores. (A version that collected them ahead of the first scrape, on the
- * server's thread, took that choice away from such applications.) None of them runs a VM operation: the thread families come
+ * initialised earlier ignores; collecting them ahead of the first scrape would take that choice away.
+ *
+ * <p>None of them runs a VM operation: the thread families come
  * from {@link JvmThreadMetrics} instead of {@code ThreadExports}, whose deadlock detection stops
  * the JVM at every scrape; the others read counters ({@code -Xlog:safepoint} shows no safepoint for
  * them). {@code MemoryAllocationExports} is left out: it installs a GC notification listener in the
