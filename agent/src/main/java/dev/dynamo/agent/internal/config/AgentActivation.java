@@ -122,7 +122,8 @@ public final class AgentActivation {
             // A warning unless JAVA_TOOL_OPTIONS brings the agent to the server's JVM too: -javaagent on this
             // JVM's command line alone measures nothing anywhere.
             boolean reachesTheServer = launch.toolOptionsCarry(agentJar);
-            return new AgentActivation(false, !reachesTheServer, !reachesTheServer, launcher + "; the agent is off in this JVM"
+            return new AgentActivation(false, !reachesTheServer, !reachesTheServer,
+                    launcher + "; the agent is off in this JVM"
                     + (reachesTheServer ? "" : ". Give -javaagent to the server's JVM: a line of start.ini after"
                     + " --exec, or JAVA_TOOL_OPTIONS, which every JVM reads (" + AgentConfig.AGENT_MAIN
                     + " overrides this rule)"));
@@ -159,7 +160,8 @@ public final class AgentActivation {
         launcher = launcher.substring(launcher.indexOf('/') + 1);
         for (String sourceLauncher : SOURCE_LAUNCHERS) {
             if (launcher.equals(sourceLauncher)) {
-                return mainOf(javaCommand.trim().substring(mainOf(javaCommand).length()));
+                List<String> arguments = argumentsOf(javaCommand);
+                return arguments.isEmpty() ? "" : arguments.get(0);
             }
         }
         return null;

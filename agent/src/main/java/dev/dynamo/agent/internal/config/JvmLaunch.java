@@ -200,7 +200,7 @@ public final class JvmLaunch {
 
     /** {@code jetty.base=...} among the arguments, else the working directory, as start.jar takes it. */
     private static File jettyBase(String command) {
-        for (String token : command.trim().split(" +")) {
+        for (String token : AgentActivation.argumentsOf(command)) {
             if (token.startsWith("jetty.base=")) {
                 return new File(token.substring("jetty.base=".length()));
             }

@@ -668,18 +668,23 @@ class SystemServerTest {
         };
     }
 
-    @Test
-    void answersARenderThatRunsOutOfMemoryWith500ThenServesTheNextScrape() throws IOException {
+    /** A collector whose first collection throws {@code failure}; the later ones give nothing. */
+    private void registerFailingOnce(OutOfMemoryError failure) {
         AtomicInteger failures = new AtomicInteger(1);
         registry.registerNamedByPrefix(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
                 if (failures.getAndDecrement() > 0) {
-                    throw new OutOfMemoryError("Java heap space (simulated)");
+                    throw failure;
                 }
                 return Collections.emptyList();
             }
         }, "oom_");
+    }
+
+    @Test
+    void answersARenderThatRunsOutOfMemoryWith500ThenServesTheNextScrape() throws IOException {
+        registerFailingOnce(new OutOfMemoryError("Java heap space (simulated)"));
 
         try (RawHttp client = new RawHttp(server.port())) {
             RawHttp.Reply failed = client.send("GET /metrics HTTP/1.1\r\n\r\n").read();
@@ -697,16 +702,7 @@ class SystemServerTest {
     /** Before, a render out of Metaspace was logged as the heap running out, with advice about the heap. */
     @Test
     void aRenderOutOfMetaspaceNamesThatLimitNotTheHeap() throws IOException {
-        AtomicInteger failures = new AtomicInteger(1);
-        registry.registerNamedByPrefix(new Collector() {
-            @Override
-            public List<MetricFamilySamples> collect() {
-                if (failures.getAndDecrement() > 0) {
-                    throw new OutOfMemoryError("Metaspace");
-                }
-                return Collections.emptyList();
-            }
-        }, "oom_");
+        registerFailingOnce(new OutOfMemoryError("Metaspace"));
 
         assertEquals(500, request(server, "GET", "/metrics").status);
         assertEquals(200, request(server, "GET", "/metrics").status);
