@@ -176,9 +176,9 @@ class HostSafetyIT {
     }
 
     /**
-     * The agent initialises {@code java.util.logging} only at the first scrape (simpleclient_hotspot's
-     * collectors log through it), so an application choosing its {@code LogManager} in {@code main}
-     * keeps it. A version that collected the JVM metrics when the server started took that choice away.
+     * The agent never initialises {@code java.util.logging}, so an application choosing its
+     * {@code LogManager} in {@code main} keeps it. A version that collected the JVM metrics when the
+     * server started took that choice away.
      */
     @Test
     void anApplicationKeepsTheLogManagerItChoosesInMain() {
@@ -189,6 +189,31 @@ class HostSafetyIT {
         String manager = app.awaitStdoutLine("log manager: ", Timeouts.STARTUP);
         assertTrue(manager.endsWith("OwnLogManagerApp$AppLogManager"), manager + "\n" + app.describe());
         assertTrue(scraper.scrape().sampleNames().contains("process_cpu_seconds_total"), "the JVM metrics are served");
+    }
+
+    /**
+     * Nor does a scrape: the JVM metrics of simpleclient_hotspot's {@code StandardExports} and
+     * {@code BufferPoolsExports}, which log through {@code java.util.logging}, initialised it at the
+     * first scrape, and an application that chose its manager after that lost its choice for good.
+     */
+    @Test
+    void anApplicationKeepsTheLogManagerItChoosesAfterTheFirstScrapes() {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("own-log-manager-later")
+                .env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.apps.OwnLogManagerApp").args("later"));
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+
+        Exposition page = scraper.scrape();
+        for (String family : List.of("process_cpu_seconds_total", "process_open_fds", "process_resident_memory_bytes",
+                "jvm_buffer_pool_used_bytes", "jvm_memory_bytes_used", "jvm_threads_current")) {
+            assertTrue(page.sampleNames().contains(family), family + " is served: " + page.sampleNames());
+        }
+        scraper.scrape();
+        app.send("go");
+
+        String manager = app.awaitStdoutLine("log manager: ", Timeouts.STARTUP);
+        assertTrue(manager.endsWith("OwnLogManagerApp$AppLogManager"), manager + "\n" + app.describe());
     }
 
     /** Row 11: class loaders that each load an annotated class are not kept by the agent. */

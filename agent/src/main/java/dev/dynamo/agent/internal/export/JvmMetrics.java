@@ -3,23 +3,27 @@ package dev.dynamo.agent.internal.export;
 import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.hotspot.BufferPoolsExports;
 import io.prometheus.client.hotspot.ClassLoadingExports;
 import io.prometheus.client.hotspot.GarbageCollectorExports;
 import io.prometheus.client.hotspot.MemoryPoolsExports;
-import io.prometheus.client.hotspot.StandardExports;
 import io.prometheus.client.hotspot.VersionInfoExports;
 
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered at the first
- * scrape so that premain stays short, and so that {@code java.util.logging}, which
- * {@code StandardExports} logs through, is initialised only then: an application may choose its
- * {@code LogManager} in {@code main} ({@code java.util.logging.manager}), which a LogManager
- * initialised earlier ignores; collecting them ahead of the first scrape would take that choice away.
+ * scrape so that premain stays short.
+ *
+ * <p>The agent never initialises {@code java.util.logging}: an application may choose its
+ * {@code LogManager} after the agent started ({@code java.util.logging.manager}, set in {@code main}
+ * or later, as JBoss LogManager's users do), which a LogManager initialised earlier ignores for good,
+ * and a LogManager whose initialisation failed (no file descriptor free at that moment) stays
+ * failed for the application. simpleclient_hotspot's {@code StandardExports} and
+ * {@code BufferPoolsExports} log through it, so their families come from {@link ProcessMetrics} and
+ * {@link BufferPoolMetrics}, under the same names.
  *
  * <p>None of them runs a VM operation: the thread families come
  * from {@link JvmThreadMetrics} instead of {@code ThreadExports}, whose deadlock detection stops
@@ -41,9 +45,7 @@ public final class JvmMetrics {
     /** Modules the collectors need, each with a class of its own: (module, class). */
     private static final String[][] MODULES = {
         {"java.management", "java.lang.management.ManagementFactory"},
-        // simpleclient_hotspot's collectors log through java.util.logging.
-        {"java.logging", "java.util.logging.Logger"},
-        // The process's CPU time and file descriptors: without it StandardExports leaves them out silently.
+        // The process's CPU time and file descriptors: without it ProcessMetrics leaves them out.
         {"jdk.management", "com.sun.management.OperatingSystemMXBean"},
     };
     private static final String WITHOUT_JDK_MANAGEMENT = "process_cpu_seconds_total, process_open_fds and"
@@ -87,9 +89,10 @@ public final class JvmMetrics {
 
     private Collector collector(int index) {
         switch (index) {
-            case 0: return new StandardExports();
+            case 0: return ProcessMetrics.of(ManagementFactory.getOperatingSystemMXBean(),
+                    ManagementFactory.getRuntimeMXBean());
             case 1: return new MemoryPoolsExports();
-            case 2: return new BufferPoolsExports();
+            case 2: return new BufferPoolMetrics(ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class));
             case 3: return new GarbageCollectorExports();
             case 4: return new JvmThreadMetrics(ManagementFactory.getThreadMXBean(), deadlockIntervalMillis);
             case 5: return new ClassLoadingExports();

@@ -29,15 +29,18 @@ class JvmMetricsTest {
 
     @Test
     void namesEveryMissingModuleAtOnceWithTheCommandThatAddsThem() {
-        assertEquals("JVM metrics not served: process_*, jvm_buffer_pool_*. This Java runtime lacks the modules"
-                + " java.logging, jdk.management (a runtime image made without them): add them to the image"
-                + " (jlink --add-modules java.logging,jdk.management), or turn the JVM metrics off with"
+        assertEquals("JVM metrics not served: process_*, jvm_memory_*, jvm_buffer_pool_*, jvm_gc_collection_seconds,"
+                + " jvm_threads_*, jvm_classes_*, jvm_info (all). This Java runtime lacks the modules"
+                + " java.management, jdk.management (a runtime image made without them): add them to the image"
+                + " (jlink --add-modules java.management,jdk.management), or turn the JVM metrics off with"
                 + " DYN_SYSTEM_JVM_METRICS=false",
-                JvmMetrics.warning(Arrays.asList("process_*", "jvm_buffer_pool_*"),
-                        Arrays.asList("java.logging", "jdk.management"), new NoClassDefFoundError("java/util/logging/Logger")));
+                JvmMetrics.warning(Arrays.asList("process_*", "jvm_memory_*", "jvm_buffer_pool_*",
+                        "jvm_gc_collection_seconds", "jvm_threads_*", "jvm_classes_*", "jvm_info"),
+                        Arrays.asList("java.management", "jdk.management"),
+                        new NoClassDefFoundError("java/lang/management/ManagementFactory")));
     }
 
-    /** StandardExports leaves these out without a word when the process's operating-system bean lacks them. */
+    /** ProcessMetrics leaves these out when the process's operating-system bean lacks them. */
     @Test
     void namesTheProcessMetricsLeftOutWithoutJdkManagement() {
         assertEquals("JVM metrics not served: process_cpu_seconds_total, process_open_fds and process_max_fds. This"
