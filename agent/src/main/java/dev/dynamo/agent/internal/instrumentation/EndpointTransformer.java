@@ -35,6 +35,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
     private static final AgentLog LOG = AgentLog.get(EndpointTransformer.class);
 
     private final String defaultNamespace;
+    /** Tells the weaver which woven classes the JVM defined; null: none to ask (tests). */
+    private final Instrumentation instrumentation;
     /** Where a class whose weaving ran out of stack waits to be woven once loaded; null: nowhere (tests). */
     final StackStarvedClasses stackStarved;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -48,6 +50,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
     /** @param instrumentation retransforms the classes whose weaving ran out of stack, or null not to */
     EndpointTransformer(String defaultNamespace, Instrumentation instrumentation) {
         this.defaultNamespace = defaultNamespace;
+        this.instrumentation = instrumentation;
         this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation,
                 new Predicate<Class<?>>() {
                     /** Made at the first class to check: most JVMs never have one, and premain stays short. */
@@ -181,7 +184,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
                         public void accept(String key, String message) {
                             warnOnce(key, message);
                         }
-                    });
+                    }, ClassLoader.getSystemClassLoader(), instrumentation);
                     weaver = current;
                 }
             }

@@ -7,6 +7,7 @@ import net.bytebuddy.jar.asm.MethodTooLargeException;
 import net.bytebuddy.jar.asm.MethodVisitor;
 
 import java.io.IOException;
+import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,17 +46,21 @@ final class EndpointWeaver {
     private final CompletionStageTypes completionStages = new CompletionStageTypes(classFiles);
     /** Where the JVM's agents' {@code Premain-Class}es are loaded: the system class loader, but in tests. */
     private final ClassLoader agentsLoader;
+    /** Tells which woven classes the JVM defined, and so which endpoints are served; null: all at once (tests). */
+    private final Instrumentation definedClasses;
     /** Whether the OpenTelemetry agent runs (asked only for a method that also has its annotation); null: not asked. */
     private volatile Boolean openTelemetryStarted;
 
     EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce) {
-        this(defaultNamespace, warnOnce, ClassLoader.getSystemClassLoader());
+        this(defaultNamespace, warnOnce, ClassLoader.getSystemClassLoader(), null);
     }
 
-    EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce, ClassLoader agentsLoader) {
+    EndpointWeaver(String defaultNamespace, BiConsumer<String, String> warnOnce, ClassLoader agentsLoader,
+            Instrumentation definedClasses) {
         this.defaultNamespace = defaultNamespace;
         this.warnOnce = warnOnce;
         this.agentsLoader = agentsLoader;
+        this.definedClasses = definedClasses;
     }
 
     /** The instrumented class file, or null when no method was instrumented. */
@@ -163,8 +168,10 @@ final class EndpointWeaver {
                 woven.remove(failed);
                 continue;
             }
-            WovenMethod inactive = activateAll(loader, recording, woven);
+            List<String> served = new ArrayList<String>(woven.size());
+            WovenMethod inactive = activateAll(loader, recording, woven, served);
             if (inactive == null) {
+                InstrumentedEndpoints.woven(loader, internalName, served, definedClasses);
                 if (LOG.isEnabled(LogLevel.DEBUG)) {
                     for (WovenMethod method : woven) {
                         LOG.debug("instrumenting " + method.where + " as " + method.names + method.shape.describe());
@@ -287,12 +294,15 @@ final class EndpointWeaver {
                 + why);
     }
 
-    /** Creates the metrics of each woven method's endpoint; returns a method whose metrics failed, or null. */
+    /**
+     * Creates the metrics of each woven method's endpoint, adding each endpoint to {@code served};
+     * returns a method whose metrics failed, or null.
+     */
     private WovenMethod activateAll(ClassLoader loader, InstrumentedEndpoints.Linked recording,
-            List<WovenMethod> woven) {
+            List<WovenMethod> woven, List<String> served) {
         for (WovenMethod method : woven) {
             try {
-                recording.activate(method.id, method.names, method.shape.isHandlerShape());
+                served.add(recording.activate(method.id, method.names, method.shape.isHandlerShape()));
             } catch (Exception | LinkageError invalid) {
                 if (isLoaderConstraintViolation(invalid)) {
                     warnApiMixed(loader, method.where, invalid);

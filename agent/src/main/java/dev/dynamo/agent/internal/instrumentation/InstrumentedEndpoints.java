@@ -1,29 +1,50 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
+import java.lang.instrument.Instrumentation;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Registers instrumented methods with the copy of {@code WovenCalls} that their class will
  * link to. That is normally the agent's copy on the bootstrap class path, called directly; a
  * child-first class loader that carries its own API jar links to its own copy, found by name and
  * called by reflection (only JDK types cross), and the ids must be valid there. Nothing is kept
- * per class loader but weak references to the last one asked about and its answer.
+ * per class loader but weak references to the last one asked about and its answer, and to the
+ * loaders of woven classes not yet seen defined.
+ *
+ * <p>An endpoint counts as served ({@link #endpoints()}, which {@code /health} reads) once a class
+ * woven for it is defined: the JVM may still refuse a class after the transformer returned (a
+ * superclass missing from the class path), and it does not tell the agent. So each woven class is
+ * looked for among its loader's classes when the endpoints are next asked for; one not there after
+ * {@link #REFUSAL_NANOS} was refused, and is dropped with a warning.
  */
 public final class InstrumentedEndpoints {
-    /** "namespace/component/endpoint" label values of every measured endpoint, in order. */
+    private static final AgentLog LOG = AgentLog.get(InstrumentedEndpoints.class);
+    /** Far longer than a class's definition takes once its transformers returned. */
+    static final long REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** "namespace/component/endpoint" label values of every served endpoint, in order; the lock of the state here. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
+    /** Woven classes not yet seen defined; guarded by {@link #ENDPOINTS}. */
+    private static final List<WovenClass> UNCONFIRMED = new ArrayList<WovenClass>();
+    /** The size of {@link #UNCONFIRMED} at which the entries of collected loaders are next dropped. */
+    private static int purgeAt = 64;
     private static final Linked PRIMARY = new Linked(null, null);
     /**
      * The class loader of the last {@link #linkedFrom} lookup and its answer: classes come in runs
@@ -37,10 +58,79 @@ public final class InstrumentedEndpoints {
     private InstrumentedEndpoints() {
     }
 
-    /** The endpoints of the instrumented methods, as "namespace/component/endpoint" label values. */
+    /**
+     * The endpoints of the instrumented methods whose class is defined, as
+     * "namespace/component/endpoint" label values.
+     */
     public static List<String> endpoints() {
+        return endpointsAt(System.nanoTime());
+    }
+
+    /** {@link #endpoints()} at {@code now} ({@link System#nanoTime()}): a seam for tests of refused classes. */
+    static List<String> endpointsAt(long now) {
         synchronized (ENDPOINTS) {
+            if (!UNCONFIRMED.isEmpty()) {
+                confirmDefined(now);
+            }
             return new ArrayList<String>(ENDPOINTS);
+        }
+    }
+
+    /**
+     * Class {@code internalName} of {@code loader} was woven for {@code endpoints}: they are served
+     * once it is defined, which {@code definedClasses} tells; with null, at once.
+     */
+    static void woven(ClassLoader loader, String internalName, List<String> endpoints,
+            Instrumentation definedClasses) {
+        synchronized (ENDPOINTS) {
+            if (definedClasses == null) {
+                ENDPOINTS.addAll(endpoints);
+                return;
+            }
+            UNCONFIRMED.add(new WovenClass(loader, internalName.replace('/', '.'), endpoints, definedClasses,
+                    System.nanoTime()));
+            if (UNCONFIRMED.size() >= purgeAt) {
+                // Nobody asks for the endpoints without the server: loaders come and go meanwhile.
+                for (Iterator<WovenClass> each = UNCONFIRMED.iterator(); each.hasNext(); ) {
+                    if (each.next().loader.get() == null) {
+                        each.remove();
+                    }
+                }
+                purgeAt = Math.max(64, UNCONFIRMED.size() * 2);
+            }
+        }
+    }
+
+    /** Moves the woven classes that are defined now to the served endpoints; under {@link #ENDPOINTS}. */
+    private static void confirmDefined(long now) {
+        Map<ClassLoader, Set<String>> definedByLoader = new IdentityHashMap<ClassLoader, Set<String>>();
+        for (Iterator<WovenClass> each = UNCONFIRMED.iterator(); each.hasNext(); ) {
+            WovenClass woven = each.next();
+            ClassLoader loader = woven.loader.get();
+            if (loader == null) {
+                each.remove();
+                continue;
+            }
+            Set<String> defined = definedByLoader.get(loader);
+            if (defined == null) {
+                defined = new HashSet<String>();
+                // The classes the JVM recorded for that loader: those it defined, and those it was asked for.
+                for (Class<?> type : woven.definedClasses.getInitiatedClasses(loader)) {
+                    if (type.getClassLoader() == loader) {
+                        defined.add(type.getName());
+                    }
+                }
+                definedByLoader.put(loader, defined);
+            }
+            if (defined.contains(woven.className)) {
+                ENDPOINTS.addAll(woven.endpoints);
+                each.remove();
+            } else if (now - woven.wovenAt > REFUSAL_NANOS) {
+                each.remove();
+                LOG.warn(woven.className + " was instrumented, but the JVM did not define it (the application got"
+                        + " the error, a superclass missing from the class path, say): its endpoints "
+                        + woven.endpoints + " are not served");
+            }
         }
     }
 
@@ -89,6 +179,25 @@ public final class InstrumentedEndpoints {
                 + " the application (scope provided: the agent brings its own)";
     }
 
+    /** A woven class, the endpoints it serves once defined, and where to look for it. */
+    private static final class WovenClass {
+        final WeakReference<ClassLoader> loader;
+        /** Binary name. */
+        final String className;
+        final List<String> endpoints;
+        final Instrumentation definedClasses;
+        final long wovenAt;
+
+        WovenClass(ClassLoader loader, String className, List<String> endpoints, Instrumentation definedClasses,
+                long wovenAt) {
+            this.loader = new WeakReference<ClassLoader>(loader);
+            this.className = className;
+            this.endpoints = endpoints;
+            this.definedClasses = definedClasses;
+            this.wovenAt = wovenAt;
+        }
+    }
+
     private static final class LastLookup {
         final WeakReference<ClassLoader> loader;
         final WeakReference<Linked> linked;
@@ -117,20 +226,21 @@ public final class InstrumentedEndpoints {
         }
 
         /**
-         * Creates the endpoint's metrics: from now on it is measured, and /health lists it.
+         * Creates the endpoint's metrics: from now on it is measured. Returns the endpoint as
+         * "namespace/component/endpoint" label values, for {@link #woven}.
          *
          * @param handlerShape {@link MethodShape#isHandlerShape()} of the method woven for it; a copy
          *                     of the API found by reflection readies every shape, as older copies do
          */
-        void activate(int id, EndpointNames names, boolean handlerShape) throws ReflectiveOperationException {
+        String activate(int id, EndpointNames names, boolean handlerShape) throws ReflectiveOperationException {
             if (activate == null) {
                 WovenCalls.activate(id, handlerShape);
             } else {
                 invoke(activate, id);
             }
-            ENDPOINTS.add(PrometheusNames.sanitizeLabelName(names.namespace()) + "/"
+            return PrometheusNames.sanitizeLabelName(names.namespace()) + "/"
                     + PrometheusNames.sanitizeLabelName(names.component()) + "/"
-                    + PrometheusNames.sanitizeLabelName(names.endpoint()));
+                    + PrometheusNames.sanitizeLabelName(names.endpoint());
         }
 
         private static Object invoke(Method method, Object... arguments) throws ReflectiveOperationException {

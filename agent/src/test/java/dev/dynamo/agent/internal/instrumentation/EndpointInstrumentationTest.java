@@ -3,6 +3,8 @@ package dev.dynamo.agent.internal.instrumentation;
 import com.example.endpoints.AbstractHandler;
 import com.example.endpoints.DefaultNames;
 import com.example.endpoints.Handlers;
+import com.example.endpoints.OptionalBase;
+import com.example.endpoints.OptionalHandlers;
 import com.example.endpoints.PreloadedHandler;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.log.LogSettings;
@@ -71,6 +73,61 @@ class EndpointInstrumentationTest {
     static void removeAgent() {
         instrumentation.removeTransformer(transformer);
         AgentLog.redirect(null);
+    }
+
+    /**
+     * The JVM may refuse a class after the agent wove it (a superclass missing from the class path),
+     * and does not say so to the agent: its endpoints are not served, and one warning says why.
+     * Before, such a class's endpoints were listed as served, and /health said ready for them.
+     */
+    @Test
+    void aClassTheJvmRefusesAfterItsWeavingServesNoEndpoint() throws Exception {
+        ClassLoader withoutOptionalBase = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(OptionalBase.class.getName())) {
+                    throw new ClassNotFoundException(name + " is not on this class path");
+                }
+                if (!name.startsWith(OptionalHandlers.class.getName() + "$")) {
+                    return super.loadClass(name, resolve);
+                }
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> loaded = findLoadedClass(name);
+                    if (loaded != null) {
+                        return loaded;
+                    }
+                    byte[] classFile = classFileOf(name);
+                    return defineClass(name, classFile, 0, classFile.length);
+                }
+            }
+        };
+        String refused = OptionalHandlers.NS + "/optional/refused";
+        String defined = OptionalHandlers.NS + "/optional/defined";
+
+        // Named, not as class literals, which would load them here, where OptionalBase is on the class path.
+        assertThrows(NoClassDefFoundError.class,
+                () -> Class.forName(OptionalHandlers.class.getName() + "$Refused", false, withoutOptionalBase));
+        Class.forName(OptionalHandlers.class.getName() + "$Defined", false, withoutOptionalBase);
+
+        List<String> served = InstrumentedEndpoints.endpoints();
+        assertTrue(served.contains(defined), served.toString());
+        assertFalse(served.contains(refused), served.toString());
+        assertFalse(AGENT_LOG.toString("UTF-8").contains("OptionalHandlers$Refused was instrumented"),
+                "not refused yet: its definition might still be on its way");
+
+        served = InstrumentedEndpoints.endpointsAt(System.nanoTime() + InstrumentedEndpoints.REFUSAL_NANOS + 1);
+        assertFalse(served.contains(refused), served.toString());
+        assertTrue(AGENT_LOG.toString("UTF-8").contains("com.example.endpoints.OptionalHandlers$Refused was"
+                + " instrumented, but the JVM did not define it"), AGENT_LOG.toString("UTF-8"));
+    }
+
+    private static byte[] classFileOf(String name) {
+        try (java.io.InputStream in = EndpointInstrumentationTest.class.getResourceAsStream(
+                "/" + name.replace('.', '/') + ".class")) {
+            return in.readAllBytes();
+        } catch (java.io.IOException unreadable) {
+            throw new java.io.UncheckedIOException(unreadable);
+        }
     }
 
     @Test

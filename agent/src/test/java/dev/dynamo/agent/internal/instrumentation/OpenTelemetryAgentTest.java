@@ -50,7 +50,7 @@ class OpenTelemetryAgentTest {
      */
     private static List<String> weave(String internalName, boolean rewrittenByOpenTelemetry, ClassLoader agents) {
         List<String> warnings = new ArrayList<>();
-        byte[] woven = new EndpointWeaver("otel_order_test", (key, message) -> warnings.add(message), agents)
+        byte[] woven = new EndpointWeaver("otel_order_test", (key, message) -> warnings.add(message), agents, null)
                 .weave(OpenTelemetryAgentTest.class.getClassLoader(), internalName,
                         tracedClass(internalName, rewrittenByOpenTelemetry));
         assertNotNull(woven, "both methods were woven");
