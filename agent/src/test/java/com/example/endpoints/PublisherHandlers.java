@@ -86,6 +86,30 @@ public class PublisherHandlers {
         return io.reactivex.rxjava3.core.Flowable.interval(1, TimeUnit.MILLISECONDS);
     }
 
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_items")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableItems(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count).map(i -> i * 2);
+    }
+
+    /** A connectable flowable, which the caller connects: returned as it is. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "connectable")
+    public io.reactivex.rxjava3.core.Flowable<Integer> connectableFlowable(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count).publish();
+    }
+
+    /** A processor the application feeds, returned as its Flowable: returned as it is. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "processor")
+    public io.reactivex.rxjava3.core.Flowable<String> processor(
+            io.reactivex.rxjava3.processors.PublishProcessor<String> bus) {
+        return bus;
+    }
+
+    /** A Reactor connectable flux, which the caller connects: returned as it is. */
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "connectable")
+    public Flux<Integer> connectableFlux(int count) {
+        return Flux.range(0, count).publish();
+    }
+
     /** A Reactor Flux returned as the reactive-streams interface. */
     @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "as_publisher")
     public Publisher<Integer> asPublisher(int count) {

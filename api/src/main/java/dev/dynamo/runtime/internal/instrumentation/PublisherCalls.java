@@ -27,13 +27,14 @@ import java.util.function.Supplier;
  *
  * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is wrapped
  * with Reactor's own {@code defer}, {@code doOnError} and {@code doFinally}, called reflectively with
- * JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} or a Mutiny
- * {@code Multi} is watched by a proxy of its publisher interface turned back into a {@code Flowable}
- * by {@code Flowable.fromPublisher}, or a {@code Multi} by {@code Multi.createFrom().publisher}, also
+ * JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} likewise with
+ * RxJava's operators ({@link RxJavaOperators}); a Mutiny {@code Multi} is watched by a proxy of its
+ * publisher interface turned back into a {@code Multi} by {@code Multi.createFrom().publisher}, also
  * when returned as that interface; any other publisher returned as a publisher interface is replaced
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
- * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). A publisher that can be
- * wrapped in none of these ways is timed to the method's return. No reactive library is a dependency.
+ * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). A shared publisher (a
+ * processor, a connectable publisher: {@link #isShared}), and one that can be wrapped in none of
+ * these ways, is returned as it is and timed to the method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
@@ -54,6 +55,10 @@ public final class PublisherCalls {
     private static final String FLOWABLE = "io.reactivex.rxjava3.core.Flowable";
     private static final String MUTINY_MULTI = "io.smallrye.mutiny.Multi";
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
+    private static final String REACTIVE_STREAMS_PROCESSOR = "org.reactivestreams.Processor";
+    private static final String FLOW_PROCESSOR = "java.util.concurrent.Flow$Processor";
+    /** Reactor's {@code ConnectableFlux}, RxJava's {@code ConnectableFlowable}, Mutiny's {@code ConnectableMulti}. */
+    private static final String CONNECTABLE = "Connectable";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
     private static final String KOTLIN_FLOW_INTERFACE = "kotlinx.coroutines.flow.Flow";
@@ -103,6 +108,20 @@ public final class PublisherCalls {
         @Override
         protected MultiCreation compute(Class<?> multi) {
             return MultiCreation.of(multi);
+        }
+    };
+    /** RxJava's operators, looked up once per copy of RxJava. */
+    private static final ClassCache<RxJavaOperators> RXJAVA_OPERATORS = new ClassCache<RxJavaOperators>() {
+        @Override
+        protected RxJavaOperators compute(Class<?> flowable) {
+            return RxJavaOperators.of(flowable);
+        }
+    };
+    /** Whether a publisher of each class is shared: a processor, or a connectable publisher ({@link #isShared}). */
+    private static final ClassCache<Boolean> SHARED = new ClassCache<Boolean>() {
+        @Override
+        protected Boolean compute(Class<?> type) {
+            return isShared(type);
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -174,6 +193,9 @@ public final class PublisherCalls {
 
     private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
         Class<?> type = publisher.getClass();
+        if (kind != KOTLIN_FLOW && SHARED.get(type)) {
+            return null;
+        }
         ReactorOperators reactor = reactorOperatorsOf(type);
         if (reactor != null) {
             return reactor.wrap(call, publisher);
@@ -184,8 +206,13 @@ public final class PublisherCalls {
         }
         Class<?> flowable = superclassNamed(type, FLOWABLE);
         if (flowable != null && (kind == RXJAVA || kind == REACTIVE_STREAMS)) {
-            // Flowable.fromPublisher(watched): a Flowable again, as the method's type requires, and as a
-            // caller that casts a Flowable returned as Publisher back to Flowable expects.
+            // A Flowable again, as the method's type requires, and as a caller that casts a Flowable returned
+            // as Publisher back to Flowable expects: with RxJava's own operators, which cost nothing per item.
+            RxJavaOperators rxjava = RXJAVA_OPERATORS.get(flowable);
+            if (rxjava != null) {
+                return rxjava.wrap(call, publisher);
+            }
+            // An RxJava without them: Flowable.fromPublisher(watched), a proxy on the way of every item.
             Method fromPublisher = FROM_PUBLISHER.get(flowable);
             return fromPublisher == null ? null
                     : invoke(fromPublisher, null, watched(call, publisher, publisherInterfaceOf(flowable), null));
@@ -327,6 +354,28 @@ public final class PublisherCalls {
         return null;
     }
 
+    /**
+     * Whether a publisher of class {@code type} is shared by its subscribers rather than made for one
+     * call: a processor (also a subscriber, fed by the application: RxJava's {@code PublishProcessor},
+     * Reactor's and Mutiny's processors) or a connectable publisher ({@code ConnectableFlux},
+     * {@code ConnectableFlowable}, {@code ConnectableMulti}), which its caller connects. Such a
+     * publisher is returned as it is, its call timed to the method's return: wrapped, it would be an
+     * object of another class, and the caller's cast to the processor or connectable type it knows it
+     * returned would fail; nor does a subscription to it say when the call ended.
+     */
+    static boolean isShared(Class<?> type) {
+        if (ClassCache.interfaceNamed(type, REACTIVE_STREAMS_PROCESSOR) != null
+                || ClassCache.interfaceNamed(type, FLOW_PROCESSOR) != null) {
+            return true;
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getSimpleName().startsWith(CONNECTABLE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Class<?> publisherInterfaceOf(Class<?> flowable) {
         return ClassCache.interfaceNamed(flowable, REACTIVE_STREAMS_PUBLISHER);
     }
@@ -428,6 +477,138 @@ public final class PublisherCalls {
                 }
             };
             return invoke(defer, null, firstMeasured);
+        }
+    }
+
+    /**
+     * RxJava 3's {@code defer}, {@code doOnError}, {@code doOnComplete} and {@code doOnCancel} of
+     * {@code Flowable}, called with proxies of RxJava's own functional interfaces, each called once per
+     * subscription: nothing is added per item but the operators themselves. As with Reactor,
+     * {@code defer} gives the first subscription the measured flowable and later ones the original;
+     * the first end seen is the one that counts ({@code doOnComplete} and {@code doOnError} run before
+     * the subscriber sees the end, so a subscriber that cancels from {@code onComplete} changes nothing).
+     */
+    private static final class RxJavaOperators {
+        private final Method defer;
+        private final Method doOnError;
+        private final Method doOnComplete;
+        private final Method doOnCancel;
+        private final Constructor<?> supplier;
+        private final Constructor<?> consumer;
+        private final Constructor<?> action;
+
+        private RxJavaOperators(Method defer, Method doOnError, Method doOnComplete, Method doOnCancel,
+                Constructor<?> supplier, Constructor<?> consumer, Constructor<?> action) {
+            this.defer = defer;
+            this.doOnError = doOnError;
+            this.doOnComplete = doOnComplete;
+            this.doOnCancel = doOnCancel;
+            this.supplier = supplier;
+            this.consumer = consumer;
+            this.action = action;
+        }
+
+        static RxJavaOperators of(Class<?> flowable) {
+            String functions = flowable.getPackage().getName().replace(".core", ".functions") + ".";
+            try {
+                ClassLoader loader = flowable.getClassLoader();
+                Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
+                Class<?> consumerType = Class.forName(functions + "Consumer", false, loader);
+                Class<?> actionType = Class.forName(functions + "Action", false, loader);
+                return new RxJavaOperators(flowable.getMethod("defer", supplierType),
+                        flowable.getMethod("doOnError", consumerType), flowable.getMethod("doOnComplete", actionType),
+                        flowable.getMethod("doOnCancel", actionType), ClassCache.proxyConstructor(supplierType),
+                        ClassCache.proxyConstructor(consumerType), ClassCache.proxyConstructor(actionType));
+            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+                return null;
+            }
+        }
+
+        Object wrap(Call call, Object publisher) throws Throwable {
+            return invoke(defer, null, supplier.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.SUBSCRIBE)));
+        }
+
+        /** At the first subscription: {@code publisher} with the operators that end {@code call}. */
+        Object watched(Call call, Object publisher) throws Throwable {
+            Object watched = invoke(doOnError, publisher,
+                    consumer.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.ERROR)));
+            watched = invoke(doOnComplete, watched,
+                    action.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.COMPLETE)));
+            return invoke(doOnCancel, watched,
+                    action.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.CANCEL)));
+        }
+    }
+
+    /**
+     * What RxJava's functional proxies of one call do: a subscription ({@code defer}'s supplier), an
+     * error, the completion or a cancellation. A named class, not anonymous ones, so that it is
+     * loaded with the handler shapes' warm-up, not in a call at the top of an exhausted stack.
+     */
+    private static final class RxJavaSignal extends Lambda {
+        static final int SUBSCRIBE = 0;
+        static final int ERROR = 1;
+        static final int COMPLETE = 2;
+        static final int CANCEL = 3;
+
+        private final RxJavaOperators operators;
+        private final Call call;
+        private final Object publisher;
+        private final int signal;
+
+        RxJavaSignal(RxJavaOperators operators, Call call, Object publisher, int signal) {
+            this.operators = operators;
+            this.call = call;
+            this.publisher = publisher;
+            this.signal = signal;
+        }
+
+        @Override
+        Object apply(Object argument) {
+            switch (signal) {
+                case SUBSCRIBE:
+                    if (!subscribedQuietly(call)) {
+                        return publisher;
+                    }
+                    try {
+                        return operators.watched(call, publisher);
+                    } catch (Throwable failure) {
+                        WovenCalls.failed(failure);
+                        call.endQuietly(null, false);
+                        return publisher;
+                    }
+                case ERROR:
+                    call.endQuietly((Throwable) argument, false);
+                    return null;
+                case COMPLETE:
+                    call.endQuietly(null, false);
+                    return null;
+                default:
+                    call.endQuietly(null, true);
+                    return null;
+            }
+        }
+    }
+
+    /**
+     * The handler of a proxy of a functional interface of a library's own (RxJava's {@code Supplier},
+     * {@code Consumer}, {@code Action}): its one abstract method runs {@link #apply}; a proxy is equal
+     * only to itself.
+     */
+    private abstract static class Lambda implements InvocationHandler {
+        /** The functional method with {@code argument} (its one argument, or null without). */
+        abstract Object apply(Object argument);
+
+        @Override
+        public final Object invoke(Object proxy, Method method, Object[] args) {
+            int arity = args == null ? 0 : args.length;
+            if (method.getDeclaringClass() == Object.class) {
+                if (method.getName().equals("equals")) {
+                    return proxy == args[0];
+                }
+                return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
+                        : getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(proxy));
+            }
+            return apply(arity == 0 ? null : args[0]);
         }
     }
 
