@@ -23,7 +23,9 @@ import java.util.function.Predicate;
  * parsed and rewritten, and the weaver's classes are not even loaded before the first such class. The
  * annotation is matched by name: the agent never loads the application's annotation class.
  * Nothing here throws into class loading: a class that cannot be instrumented is loaded unchanged,
- * with one warning; one whose weaving ran out of stack is woven once loaded ({@link StackStarvedClasses}).
+ * with one warning. Where the loading thread's stack is too short for the weaving, a thread of its own
+ * weaves the class while the loading thread waits ({@link WeavingThread}); one whose weaving still ran
+ * out of stack is woven once loaded ({@link StackStarvedClasses}).
  */
 public final class EndpointTransformer implements ClassFileTransformer {
     public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
@@ -75,6 +77,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
         // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
         InstrumentationCost.nanos();
         StackHeadroom.suffices();
+        new ClassWeaving(null, null, null, null);
+        WeavingThread.class.getName();
     }
 
     @Override
@@ -125,9 +129,16 @@ public final class EndpointTransformer implements ClassFileTransformer {
                     return null;
                 }
             }
-            if (beingRedefined == null && stackStarved != null && !StackHeadroom.suffices()
-                    && stackStarved.weaveOnceLoaded(loader, internalName)) {
-                return null;
+            if (beingRedefined == null && stackStarved != null && !StackHeadroom.suffices()) {
+                // Too little stack here for the weaving: on a thread of its own while this one waits.
+                WeavingThread elsewhere = WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile),
+                        WeavingThread.WAIT_MILLIS);
+                if (elsewhere != null) {
+                    return elsewhere.result();
+                }
+                if (stackStarved.weaveOnceLoaded(loader, internalName)) {
+                    return null;
+                }
             }
             return weaver().weave(loader, internalName, classFile);
         } catch (Throwable failed) {
@@ -190,6 +201,26 @@ public final class EndpointTransformer implements ClassFileTransformer {
             }
         }
         return current;
+    }
+
+    /** Weaves one class, on a {@link WeavingThread}. */
+    private static final class ClassWeaving implements WeavingThread.Weaving {
+        private final EndpointTransformer transformer;
+        private final ClassLoader loader;
+        private final String internalName;
+        private final byte[] classFile;
+
+        ClassWeaving(EndpointTransformer transformer, ClassLoader loader, String internalName, byte[] classFile) {
+            this.transformer = transformer;
+            this.loader = loader;
+            this.internalName = internalName;
+            this.classFile = classFile;
+        }
+
+        @Override
+        public byte[] weave() {
+            return transformer.weaver().weave(loader, internalName, classFile);
+        }
     }
 
     void warnOnce(String key, String message) {

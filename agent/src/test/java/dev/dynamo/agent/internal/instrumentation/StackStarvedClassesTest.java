@@ -66,6 +66,80 @@ class StackStarvedClassesTest {
     }
 
     /**
+     * A class loaded where the stack is too short for the weaving but not exhausted (every thread of a
+     * JVM started with {@code -Xss160k}) is woven by a thread of its own while the loading thread
+     * waits: it loads woven, and its first call is counted. Before, it loaded unchanged and was woven
+     * tens to hundreds of milliseconds later, its calls until then lost (a tester: all 10,000 calls of a
+     * short job).
+     */
+    @Test
+    void aClassLoadedWhereTheStackIsTooShortForWeavingLoadsWoven() throws Throwable {
+        byte[] classFile;
+        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
+                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
+            classFile = ByteStreams.readAll(in, 4096);
+        }
+        EndpointTransformer transformer = new EndpointTransformer("unused", ByteBuddyAgent.install());
+        assertNotNull(transformer.transform(new OwnCopyLoader(), NAME.replace('.', '/'), null, null, classFile));
+        OwnCopyLoader loader = new OwnCopyLoader();
+        ShortStackLoad load = new ShortStackLoad(transformer, loader, classFile);
+
+        Thread thread = new Thread(null, load::recurseThenTransform, "short-stack", 512 * 1024);
+        thread.start();
+        thread.join();
+
+        assertTrue(load.starved, "the transformation ran where the headroom check failed");
+        assertNotNull(load.woven, "the class loads woven");
+        EndpointMetrics metrics = new EndpointMetrics(StarvedHandler.NS, "starved", "handle");
+        long before = metrics.requests();
+        MethodHandle handle = MethodHandles.publicLookup().findStatic(loader.define(load.woven), "handle",
+                MethodType.methodType(int.class, int.class));
+        assertEquals(2, (int) handle.invokeExact(1));
+        assertEquals(before + 1, metrics.requests(), "its first call is counted");
+    }
+
+    /** Transforms the class once, on the way back from a stack overflow, where the headroom check fails but 400 frames fit. */
+    private static final class ShortStackLoad {
+        private final EndpointTransformer transformer;
+        private final ClassLoader loader;
+        private final byte[] classFile;
+        boolean attempted;
+        boolean starved;
+        byte[] woven;
+
+        ShortStackLoad(EndpointTransformer transformer, ClassLoader loader, byte[] classFile) {
+            this.transformer = transformer;
+            this.loader = loader;
+            this.classFile = classFile;
+        }
+
+        void recurseThenTransform() {
+            try {
+                recurseThenTransform();
+            } catch (StackOverflowError bottom) {
+                // The deepest frame.
+            }
+            if (!attempted && fits(400)) {
+                attempted = true;
+                starved = !StackHeadroom.suffices();
+                woven = transformer.transform(loader, NAME.replace('.', '/'), null, null, classFile);
+            }
+        }
+
+        private static boolean fits(int frames) {
+            try {
+                return descend(frames) == frames;
+            } catch (StackOverflowError no) {
+                return false;
+            }
+        }
+
+        private static int descend(int frames) {
+            return frames == 0 ? 0 : descend(frames - 1) + 1;
+        }
+    }
+
+    /**
      * Where not even a call fits, the transformer notes the class with plain writes, unchecked (as in
      * its outermost catch, done by hand here): a noted class with the annotation is woven once found
      * loaded, and one without it, or of the JDK, is left alone.
