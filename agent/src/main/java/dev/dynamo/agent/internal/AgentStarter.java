@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal;
 
+import dev.dynamo.agent.internal.bootstrap.BootstrapApi;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.ConfigSources;
@@ -40,6 +41,14 @@ public final class AgentStarter {
     private static final String SAME_CODE = "The agent already running stays, whatever jar a second -javaagent or"
             + " attach names: another version of the agent needs a restart of the JVM";
 
+    /** Said when the application class loader takes the API from a class data sharing archive. */
+    static final String ARCHIVED_API = "the application class loader takes the dynamo API from a class data"
+            + " sharing archive made without the agent (-XX:SharedArchiveFile, -XX:+AutoCreateSharedArchive), not"
+            + " from the agent: the metrics the application creates through the API are not exported (its"
+            + " @DynamoEndpoint methods are measured), and the API may say that the agent is not attached. Make the"
+            + " archive with the agent attached (-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent,"
+            + " when it is dumped and when it is used), or use none (docs/troubleshooting.md, \"Class data sharing archives\")";
+
     /**
      * @param bootstrapNote how {@link dev.dynamo.agent.internal.bootstrap.BootstrapApi} made the API visible, or null
      * @param enteredNanos    {@code System.nanoTime()} when premain or agentmain was entered
@@ -60,6 +69,9 @@ public final class AgentStarter {
         }
         if (bootstrapNote != null) {
             LOG.debug(bootstrapNote);
+            if (!dynamic && BootstrapApi.archivedApiLoader() != null) {
+                LOG.warn(ARCHIVED_API);
+            }
         }
 
         final PrimaryApi api;

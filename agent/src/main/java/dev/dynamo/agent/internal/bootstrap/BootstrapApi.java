@@ -37,6 +37,12 @@ public final class BootstrapApi {
     /** Compiled for Java 9 (from {@code src/main/java9}); named, not linked, so that Java 8 never loads it. */
     private static final String MODULE_DEFINER = "dev.dynamo.agent.internal.bootstrap.ModuleDefiner";
     private static final String PROBE_CLASS = ReflectiveCall.ClassNames.EXPORT_BRIDGE;
+    /** The class an application that uses the API loads first, and so one a class data sharing archive holds. */
+    private static final String ENTRY_CLASS = "dev.dynamo.runtime.DistributedRuntime";
+    /** The JDK's application class loader (9+, 8): it delegates to the bootstrap loader first, but for CDS. */
+    private static final String[] JDK_APPLICATION_LOADERS = {
+        "jdk.internal.loader.ClassLoaders$AppClassLoader", "sun.misc.Launcher$AppClassLoader",
+    };
 
     private BootstrapApi() {
     }
@@ -73,6 +79,36 @@ public final class BootstrapApi {
             instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file.toFile()));
             return "appended the API jar to the bootstrap class path (direct definition failed: " + unsupported + ")";
         }
+    }
+
+    /**
+     * The JDK's application class loader when it answers for the API with a class of its own although
+     * the bootstrap loader has the agent's copy, or null. It delegates to the bootstrap loader first,
+     * except for the classes a class data sharing archive holds for it (an archive made without the
+     * agent, with the API jar on the class path: {@code -XX:ArchiveClassesAtExit},
+     * {@code -XX:+AutoCreateSharedArchive}): the JVM gives it those at once. Its copy is then split
+     * between the archive's classes and the bootstrap loader's, and cannot be connected to the agent.
+     * Call only after {@link #install} defined the API.
+     */
+    public static ClassLoader archivedApiLoader() {
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        if (system == null || !isJdkApplicationLoader(system)) {
+            return null;
+        }
+        try {
+            return Class.forName(ENTRY_CLASS, false, system).getClassLoader() == system ? system : null;
+        } catch (ClassNotFoundException | LinkageError | RuntimeException unknown) {
+            return null;
+        }
+    }
+
+    private static boolean isJdkApplicationLoader(ClassLoader loader) {
+        for (String name : JDK_APPLICATION_LOADERS) {
+            if (loader.getClass().getName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
