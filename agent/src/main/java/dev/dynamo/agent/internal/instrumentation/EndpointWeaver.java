@@ -173,8 +173,13 @@ final class EndpointWeaver {
             if (inactive == null) {
                 InstrumentedEndpoints.woven(loader, internalName, served, definedClasses);
                 if (LOG.isEnabled(LogLevel.DEBUG)) {
-                    for (WovenMethod method : woven) {
-                        LOG.debug("instrumenting " + method.where + " as " + method.names + method.shape.describe());
+                    for (int i = 0; i < woven.size(); i++) {
+                        // As the series' labels show the endpoint, and as named where they differ.
+                        WovenMethod method = woven.get(i);
+                        String labels = served.get(i);
+                        LOG.debug("instrumenting " + method.where + " as " + labels
+                                + (labels.equals(method.names.toString()) ? "" : " (named " + method.names + ")")
+                                + method.shape.describe());
                     }
                 }
                 return rewritten;

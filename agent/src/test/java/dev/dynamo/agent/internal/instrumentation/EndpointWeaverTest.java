@@ -6,11 +6,14 @@ import com.example.endpoints.GrpcHandlers;
 import com.example.endpoints.Handlers;
 import com.example.endpoints.MissingTypeHandler;
 import com.example.endpoints.PublisherHandlers;
+import com.example.endpoints.RenamedHandler;
 import com.example.endpoints.SuspendHandlers;
 import com.example.endpoints.UnreadableStageHandler;
 import com.example.endpoints.UnreadableStageHandler.OwnReply;
 import com.example.endpoints.UnreadableStageHandler.OwnStage;
 import dev.dynamo.agent.internal.ByteStreams;
+import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.log.LogSettings;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.metrics.IntCounter;
@@ -24,7 +27,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -161,6 +166,28 @@ class EndpointWeaverTest {
     }
 
     /** A class with one {@code @DynamoEndpoint int work(int)} that returns its argument. */
+    /**
+     * The debug line that lists an instrumented method names its endpoint as the series show it, with
+     * the name as written where that differs: before, it gave only the name as written, which a
+     * search of /metrics does not find (a tester's "générer_İı", served as "g_n_rer___").
+     */
+    @Test
+    void theDebugLineNamesTheEndpointAsItsSeriesShowIt() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(log, true, "UTF-8"));
+        AgentLog.configure(LogSettings.parse("debug", new ArrayList<>()));
+        try {
+            String name = RenamedHandler.class.getName();
+            assertNotNull(new EndpointWeaver("unused", (key, message) -> { })
+                    .weave(getClass().getClassLoader(), name.replace('.', '/'), classFile(name)));
+        } finally {
+            AgentLog.redirect(null);
+            AgentLog.configure(LogSettings.DEFAULT);
+        }
+        assertTrue(log.toString("UTF-8").contains("RenamedHandler.handle(I)I as renamed_test/svc/g_n_rer_vite"
+                + " (named renamed_test/svc/générer-vite)"), log.toString("UTF-8"));
+    }
+
     private static byte[] annotatedClass(String internalName, int extraAccess) {
         return annotatedClass(internalName, extraAccess, "java/lang/Object", false);
     }
