@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +32,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>An endpoint counts as served ({@link #endpoints()}, which {@code /health} reads) once a class
  * woven for it is defined: the JVM may still refuse a class after the transformer returned (a
- * superclass missing from the class path), and it does not tell the agent. So each woven class is
- * looked for among its loader's classes when the endpoints are next asked for; one not there after
- * {@link #REFUSAL_NANOS} was refused, and is dropped with a warning.
+ * superclass missing from the class path), and it does not tell the agent. So the classes woven for
+ * an endpoint not yet served are looked for among their loaders' classes when the endpoints are
+ * next asked for; one not there after {@link #REFUSAL_NANOS} was refused, and is dropped with a
+ * warning. At most {@link #MAX_CANDIDATES} classes wait per endpoint (the latest), and none once it
+ * is served, so that a JVM whose endpoints nobody asks for (no server) and whose class loaders come
+ * and go keeps nothing per loader.
  */
 public final class InstrumentedEndpoints {
     private static final AgentLog LOG = AgentLog.get(InstrumentedEndpoints.class);
@@ -41,10 +45,12 @@ public final class InstrumentedEndpoints {
     static final long REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** "namespace/component/endpoint" label values of every served endpoint, in order; the lock of the state here. */
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
-    /** Woven classes not yet seen defined; guarded by {@link #ENDPOINTS}. */
-    private static final List<WovenClass> UNCONFIRMED = new ArrayList<WovenClass>();
-    /** The size of {@link #UNCONFIRMED} at which the entries of collected loaders are next dropped. */
-    private static int purgeAt = 64;
+    /** Classes that would serve each endpoint not yet served, latest last; guarded by {@link #ENDPOINTS}. */
+    private static final Map<String, List<WovenClass>> UNCONFIRMED = new LinkedHashMap<String, List<WovenClass>>();
+    /** The most classes that wait per endpoint: the same class woven in this many class loaders. */
+    static final int MAX_CANDIDATES = 8;
+    /** Classes said to be refused, so that each is said once. */
+    private static final Set<String> REFUSED = new HashSet<String>();
     private static final Linked PRIMARY = new Linked(null, null);
     /**
      * The class loader of the last {@link #linkedFrom} lookup and its answer: classes come in runs
@@ -87,51 +93,74 @@ public final class InstrumentedEndpoints {
                 ENDPOINTS.addAll(endpoints);
                 return;
             }
-            UNCONFIRMED.add(new WovenClass(loader, internalName.replace('/', '.'), endpoints, definedClasses,
-                    System.nanoTime()));
-            if (UNCONFIRMED.size() >= purgeAt) {
-                // Nobody asks for the endpoints without the server: loaders come and go meanwhile.
-                for (Iterator<WovenClass> each = UNCONFIRMED.iterator(); each.hasNext(); ) {
+            WovenClass woven = new WovenClass(loader, internalName.replace('/', '.'), definedClasses, System.nanoTime());
+            for (String endpoint : endpoints) {
+                if (ENDPOINTS.contains(endpoint)) {
+                    continue;
+                }
+                List<WovenClass> candidates = UNCONFIRMED.get(endpoint);
+                if (candidates == null) {
+                    candidates = new ArrayList<WovenClass>(2);
+                    UNCONFIRMED.put(endpoint, candidates);
+                }
+                for (Iterator<WovenClass> each = candidates.iterator(); each.hasNext(); ) {
                     if (each.next().loader.get() == null) {
                         each.remove();
                     }
                 }
-                purgeAt = Math.max(64, UNCONFIRMED.size() * 2);
+                if (candidates.size() == MAX_CANDIDATES) {
+                    candidates.remove(0);
+                }
+                candidates.add(woven);
             }
         }
     }
 
-    /** Moves the woven classes that are defined now to the served endpoints; under {@link #ENDPOINTS}. */
+    /** Serves the endpoints of the woven classes that are defined now; under {@link #ENDPOINTS}. */
     private static void confirmDefined(long now) {
         Map<ClassLoader, Set<String>> definedByLoader = new IdentityHashMap<ClassLoader, Set<String>>();
-        for (Iterator<WovenClass> each = UNCONFIRMED.iterator(); each.hasNext(); ) {
-            WovenClass woven = each.next();
-            ClassLoader loader = woven.loader.get();
-            if (loader == null) {
-                each.remove();
-                continue;
-            }
-            Set<String> defined = definedByLoader.get(loader);
-            if (defined == null) {
-                defined = new HashSet<String>();
-                // The classes the JVM recorded for that loader: those it defined, and those it was asked for.
-                for (Class<?> type : woven.definedClasses.getInitiatedClasses(loader)) {
-                    if (type.getClassLoader() == loader) {
-                        defined.add(type.getName());
+        for (Iterator<Map.Entry<String, List<WovenClass>>> endpoints = UNCONFIRMED.entrySet().iterator();
+                endpoints.hasNext(); ) {
+            Map.Entry<String, List<WovenClass>> endpoint = endpoints.next();
+            for (Iterator<WovenClass> each = endpoint.getValue().iterator(); each.hasNext(); ) {
+                WovenClass woven = each.next();
+                ClassLoader loader = woven.loader.get();
+                if (loader == null) {
+                    each.remove();
+                } else if (definedIn(loader, woven, definedByLoader).contains(woven.className)) {
+                    ENDPOINTS.add(endpoint.getKey());
+                    endpoint.getValue().clear();
+                    break;
+                } else if (now - woven.wovenAt > REFUSAL_NANOS) {
+                    each.remove();
+                    if (REFUSED.add(woven.className)) {
+                        LOG.warn(woven.className + " was instrumented, but the JVM did not define it (the application"
+                                + " got the error, a superclass missing from the class path, say): the endpoint "
+                                + endpoint.getKey() + " is not served by it");
                     }
                 }
-                definedByLoader.put(loader, defined);
             }
-            if (defined.contains(woven.className)) {
-                ENDPOINTS.addAll(woven.endpoints);
-                each.remove();
-            } else if (now - woven.wovenAt > REFUSAL_NANOS) {
-                each.remove();
-                LOG.warn(woven.className + " was instrumented, but the JVM did not define it (the application got"
-                        + " the error, a superclass missing from the class path, say): its endpoints "
-                        + woven.endpoints + " are not served");
+            if (endpoint.getValue().isEmpty()) {
+                endpoints.remove();
             }
         }
+    }
+
+    /** The binary names of the classes {@code loader} defined, read once per confirmation. */
+    private static Set<String> definedIn(ClassLoader loader, WovenClass woven,
+            Map<ClassLoader, Set<String>> definedByLoader) {
+        Set<String> defined = definedByLoader.get(loader);
+        if (defined == null) {
+            defined = new HashSet<String>();
+            // The classes the JVM recorded for that loader: those it defined, and those it was asked for.
+            for (Class<?> type : woven.definedClasses.getInitiatedClasses(loader)) {
+                if (type.getClassLoader() == loader) {
+                    defined.add(type.getName());
+                }
+            }
+            definedByLoader.put(loader, defined);
+        }
+        return defined;
     }
 
     /** The copy of the recording that classes of {@code loader} link to. */
@@ -179,20 +208,17 @@ public final class InstrumentedEndpoints {
                 + " the application (scope provided: the agent brings its own)";
     }
 
-    /** A woven class, the endpoints it serves once defined, and where to look for it. */
+    /** A woven class, and where to look for it. */
     private static final class WovenClass {
         final WeakReference<ClassLoader> loader;
         /** Binary name. */
         final String className;
-        final List<String> endpoints;
         final Instrumentation definedClasses;
         final long wovenAt;
 
-        WovenClass(ClassLoader loader, String className, List<String> endpoints, Instrumentation definedClasses,
-                long wovenAt) {
+        WovenClass(ClassLoader loader, String className, Instrumentation definedClasses, long wovenAt) {
             this.loader = new WeakReference<ClassLoader>(loader);
             this.className = className;
-            this.endpoints = endpoints;
             this.definedClasses = definedClasses;
             this.wovenAt = wovenAt;
         }
