@@ -130,7 +130,14 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 }
             }
             if (beingRedefined == null && stackStarved != null && !StackHeadroom.suffices()) {
-                // Too little stack here for the weaving: on a thread of its own while this one waits.
+                // Too little stack here for the weaving: on a thread of its own while this one waits. The one
+                // class loading the weaving may make through this class's loader is made here first, as this
+                // thread may hold that loader's lock (one not parallel-capable), which the other would wait for.
+                try {
+                    InstrumentedEndpoints.linkedFrom(loader);
+                } catch (Exception | LinkageError failed) {
+                    // The weaving meets it again, and says what it means.
+                }
                 WeavingThread elsewhere = WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile),
                         WeavingThread.WAIT_MILLIS);
                 if (elsewhere != null) {

@@ -8,10 +8,11 @@ package dev.dynamo.agent.internal.instrumentation;
  * thread can start, or the weaving does not end within {@link #WAIT_MILLIS}, is the class loaded as
  * it is and woven once loaded ({@link StackStarvedClasses}), its first calls uncounted.
  *
- * <p>The wait is bounded because the weaving may have to load a class through the loader of the
- * class being loaded (the API copy it sees, {@link InstrumentedEndpoints#linkedFrom}): a loader that
- * is not parallel-capable is locked by the waiting thread while it loads, and the weaving thread
- * would wait for it in turn. It then finishes once the class has loaded, and its result is dropped.
+ * <p>The weaving loads one class through the loader of the class being loaded (the API copy it
+ * sees, {@link InstrumentedEndpoints#linkedFrom}), and a loader that is not parallel-capable is
+ * locked by the waiting thread while it loads: that lookup is made on the loading thread first, and
+ * kept for the weaving thread. The wait is bounded all the same, for a loader whose other methods
+ * lock it too: the weaving then finishes once the class has loaded, and its result is dropped.
  */
 final class WeavingThread implements Runnable {
     /** Far more than weaving needs while interpreted ({@link StackHeadroom}: about 150 KB). */

@@ -68,7 +68,8 @@ class StackStarvedClassesTest {
     /**
      * A class loaded where the stack is too short for the weaving but not exhausted (every thread of a
      * JVM started with {@code -Xss160k}) is woven by a thread of its own while the loading thread
-     * waits: it loads woven, and its first call is counted. Before, it loaded unchanged and was woven
+     * waits, also where that thread holds the lock of a loader that is not parallel-capable: it loads
+     * woven, and its first call is counted. Before, it loaded unchanged and was woven
      * tens to hundreds of milliseconds later, its calls until then lost (a tester: all 10,000 calls of a
      * short job).
      */
@@ -90,6 +91,8 @@ class StackStarvedClassesTest {
 
         assertTrue(load.starved, "the transformation ran where the headroom check failed");
         assertNotNull(load.woven, "the class loads woven");
+        assertTrue(load.waitedMillis < WeavingThread.WAIT_MILLIS, "the weaving did not wait for the loader's lock: "
+                + load.waitedMillis + " ms");
         EndpointMetrics metrics = new EndpointMetrics(StarvedHandler.NS, "starved", "handle");
         long before = metrics.requests();
         MethodHandle handle = MethodHandles.publicLookup().findStatic(loader.define(load.woven), "handle",
@@ -106,6 +109,7 @@ class StackStarvedClassesTest {
         boolean attempted;
         boolean starved;
         byte[] woven;
+        long waitedMillis;
 
         ShortStackLoad(EndpointTransformer transformer, ClassLoader loader, byte[] classFile) {
             this.transformer = transformer;
@@ -122,7 +126,12 @@ class StackStarvedClassesTest {
             if (!attempted && fits(400)) {
                 attempted = true;
                 starved = !StackHeadroom.suffices();
-                woven = transformer.transform(loader, NAME.replace('.', '/'), null, null, classFile);
+                // As the JVM loads through a loader that is not parallel-capable: holding its lock.
+                synchronized (loader) {
+                    long start = System.nanoTime();
+                    woven = transformer.transform(loader, NAME.replace('.', '/'), null, null, classFile);
+                    waitedMillis = (System.nanoTime() - start) / 1_000_000;
+                }
             }
         }
 
