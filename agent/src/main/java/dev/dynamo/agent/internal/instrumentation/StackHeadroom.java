@@ -16,8 +16,13 @@ final class StackHeadroom {
 
     /** Whether {@value #FRAMES} frames still fit on this thread's stack. */
     static boolean suffices() {
+        return fits(FRAMES);
+    }
+
+    /** Whether {@code frames} small frames still fit on this thread's stack. */
+    static boolean fits(int frames) {
         try {
-            return descend(FRAMES) == FRAMES;
+            return descend(frames) == frames;
         } catch (StackOverflowError tooDeep) {
             return false;
         }

@@ -5,6 +5,7 @@ import dev.dynamo.agent.internal.ByteStreams;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
@@ -25,11 +26,7 @@ class StackStarvedClassesTest {
 
     @Test
     void aClassWhoseWeavingRanOutOfStackIsWovenOnceLoaded() throws Throwable {
-        byte[] classFile;
-        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
-                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
-            classFile = ByteStreams.readAll(in, 4096);
-        }
+        byte[] classFile = handlerClassFile();
         OwnCopyLoader loader = new OwnCopyLoader();
         Class<?> loaded = loader.define(classFile);
         MethodHandle handle = MethodHandles.publicLookup().findStatic(loaded, "handle",
@@ -75,11 +72,7 @@ class StackStarvedClassesTest {
      */
     @Test
     void aClassLoadedWhereTheStackIsTooShortForWeavingLoadsWoven() throws Throwable {
-        byte[] classFile;
-        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
-                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
-            classFile = ByteStreams.readAll(in, 4096);
-        }
+        byte[] classFile = handlerClassFile();
         EndpointTransformer transformer = new EndpointTransformer("unused", ByteBuddyAgent.install());
         assertNotNull(transformer.transform(new OwnCopyLoader(), NAME.replace('.', '/'), null, null, classFile));
         OwnCopyLoader loader = new OwnCopyLoader();
@@ -123,7 +116,7 @@ class StackStarvedClassesTest {
             } catch (StackOverflowError bottom) {
                 // The deepest frame.
             }
-            if (!attempted && fits(400)) {
+            if (!attempted && StackHeadroom.fits(400)) {
                 attempted = true;
                 starved = !StackHeadroom.suffices();
                 // As the JVM loads through a loader that is not parallel-capable: holding its lock.
@@ -134,18 +127,6 @@ class StackStarvedClassesTest {
                 }
             }
         }
-
-        private static boolean fits(int frames) {
-            try {
-                return descend(frames) == frames;
-            } catch (StackOverflowError no) {
-                return false;
-            }
-        }
-
-        private static int descend(int frames) {
-            return frames == 0 ? 0 : descend(frames - 1) + 1;
-        }
     }
 
     /**
@@ -155,11 +136,7 @@ class StackStarvedClassesTest {
      */
     @Test
     void aClassNotedWhereNoCallFittedIsWovenIfItHasTheAnnotation() throws Throwable {
-        byte[] classFile;
-        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
-                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
-            classFile = ByteStreams.readAll(in, 4096);
-        }
+        byte[] classFile = handlerClassFile();
         OwnCopyLoader loader = new OwnCopyLoader();
         MethodHandle handle = MethodHandles.publicLookup().findStatic(loader.define(classFile), "handle",
                 MethodType.methodType(int.class, int.class));
@@ -210,6 +187,13 @@ class StackStarvedClassesTest {
             } catch (Throwable noStackToCallIt) {
                 // One frame further up.
             }
+        }
+    }
+
+    private static byte[] handlerClassFile() throws IOException {
+        try (InputStream in = StackStarvedClassesTest.class.getClassLoader()
+                .getResourceAsStream(NAME.replace('.', '/') + ".class")) {
+            return ByteStreams.readAll(in, 4096);
         }
     }
 
