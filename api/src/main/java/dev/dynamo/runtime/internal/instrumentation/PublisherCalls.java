@@ -509,7 +509,9 @@ public final class PublisherCalls {
         }
 
         static RxJavaOperators of(Class<?> flowable) {
-            String functions = flowable.getPackage().getName().replace(".core", ".functions") + ".";
+            // io.reactivex.rxjava3.core.Flowable: its functional interfaces are in io.reactivex.rxjava3.functions.
+            String core = flowable.getName().substring(0, flowable.getName().lastIndexOf('.'));
+            String functions = core.substring(0, core.lastIndexOf('.') + 1) + "functions.";
             try {
                 ClassLoader loader = flowable.getClassLoader();
                 Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
