@@ -216,6 +216,54 @@ class HostSafetyIT {
         assertTrue(manager.endsWith("OwnLogManagerApp$AppLogManager"), manager + "\n" + app.describe());
     }
 
+    /**
+     * The server's thread collects the JVM metrics once before it serves, so that the JDK classes they
+     * initialise (java.lang.management and its native library, NIO's file dispatcher through the
+     * operating-system bean's cgroup reads) are ready before any scrape. Before, a first scrape that
+     * came while the application had no file descriptor free left {@code ManagementFactory} failed
+     * for the JVM's life, to the application too, and on JDK 17 the server itself answered nothing
+     * after (a tester, JDK 17 and 25).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aFirstScrapeWhileNoDescriptorIsFreeLeavesTheJdkWorking(Jdk jdk) {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("no-descriptor-free-" + jdk.feature()).jdk(jdk)
+                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.apps.NoDescriptorFreeApp"));
+        int port = app.awaitMetricsPort(Timeouts.STARTUP);
+        MetricsScraper scraper = new MetricsScraper(port);
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+        // Answered only once the server serves, after its warm-up.
+        assertEquals(200, scraper.get("/live").status(), app.describe());
+
+        app.send("take");
+        app.awaitStdoutLine("held ", Timeouts.STARTUP);
+        firstScrapeWhateverItGets(port);
+        app.send("release");
+        app.awaitStdoutLine("checked", Timeouts.STARTUP);
+
+        List<String> checks = app.stdout().lines().filter(line -> line.startsWith("check ")).toList();
+        assertEquals(4, checks.size(), app.describe());
+        for (String check : checks) {
+            assertTrue(check.contains(" ok "), check + "\n" + app.describe());
+        }
+        Exposition page = scraper.scrape();
+        assertTrue(page.sampleNames().contains("process_cpu_seconds_total")
+                && page.sampleNames().contains("jvm_memory_bytes_used"), "the JVM metrics are served after");
+    }
+
+    /** A scrape with one descriptor free on the server's side: whatever it gets, within 5 s, must break nothing. */
+    private static void firstScrapeWhateverItGets(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
+        } catch (java.io.IOException noAnswer) {
+            // Refused, reset or timed out: the server had no descriptor for it.
+        }
+    }
+
     /** Row 11: class loaders that each load an annotated class are not kept by the agent. */
     @Test
     void classLoadersOfInstrumentedClassesAreNotRetained() {

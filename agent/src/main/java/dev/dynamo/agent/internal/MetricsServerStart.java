@@ -66,8 +66,10 @@ final class MetricsServerStart {
             }
         }
         try {
+            // The JVM metrics are collected once before the server serves, on its thread (see JvmMetrics.warmUp).
+            Runnable warmUp = config.jvmMetrics() ? jvmMetrics::warmUp : () -> { };
             SystemServer server = SystemServer.start(config, registry,
-                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, security);
+                    HealthStatus.of(config, api, InstrumentedEndpoints::endpoints), beforeEachScrape, warmUp, security);
             if (server.stoppedForExit()) {
                 LOG.info("not serving metrics on " + server.url(config.host()) + config.metricsPath()
                         + ": the JVM began to exit while the server started, so it stopped at once");

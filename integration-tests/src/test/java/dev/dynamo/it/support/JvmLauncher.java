@@ -30,6 +30,8 @@ public final class JvmLauncher {
     private String agentArguments;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    /** A {@code ulimit} option to start the JVM under, or null. */
+    private String ulimit;
     private final List<String> classpath = new ArrayList<>();
     private String mainClass;
     private Path jar;
@@ -132,6 +134,12 @@ public final class JvmLauncher {
         return this;
     }
 
+    /** Starts the JVM through {@code bash} with {@code ulimit <option>} (e.g. {@code -n 256}) in force. */
+    public JvmLauncher ulimit(String option) {
+        this.ulimit = option;
+        return this;
+    }
+
     String name() {
         return name;
     }
@@ -143,6 +151,9 @@ public final class JvmLauncher {
     /** The full command line. */
     public List<String> command() {
         List<String> command = new ArrayList<>();
+        if (ulimit != null) {
+            command.addAll(List.of("bash", "-c", "ulimit " + ulimit + " && exec \"$@\"", "bash"));
+        }
         command.add(jdk.java().toString());
         if (agent) {
             command.add("-javaagent:" + Artifacts.agentJar() + (agentArguments == null ? "" : "=" + agentArguments));

@@ -12,10 +12,12 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered at the first
- * scrape so that premain stays short.
+ * The {@code jvm_*} and {@code process_*} metrics of simpleclient_hotspot, registered after premain
+ * so that premain stays short: by {@link #warmUp} on the server's thread before it serves, or at the
+ * first scrape, whichever comes first.
  *
  * <p>The agent never initialises {@code java.util.logging}: an application may choose its
  * {@code LogManager} after the agent started ({@code java.util.logging.manager}, set in {@code main}
@@ -53,8 +55,10 @@ public final class JvmMetrics {
 
     private final CollectorRegistry registry;
     private final long deadlockIntervalMillis;
-    /** Guarded by {@code this}: a second scrape waits while the first registers, or it would render without them. */
+    /** Guarded by {@code this}: a scrape waits while another (or the warm-up) registers, or it would render without them. */
     private boolean registered;
+    /** The collectors {@link #registerOnce} registered; complete once it has returned. */
+    private final List<Collector> collectors = new CopyOnWriteArrayList<Collector>();
 
     /**
      * @param deadlockIntervalMillis the shortest time between two runs of the JVM's deadlock detection,
@@ -75,7 +79,7 @@ public final class JvmMetrics {
         Throwable firstFailure = null;
         for (int i = 0; i < FAMILIES.length; i++) {
             try {
-                collector(i).register(registry);
+                collectors.add(collector(i).register(registry));
             } catch (Throwable failed) {
                 notServed.add(FAMILIES[i]);
                 firstFailure = firstFailure == null ? failed : firstFailure;
@@ -84,6 +88,27 @@ public final class JvmMetrics {
         String warning = warning(notServed, missingModules(), firstFailure);
         if (warning != null) {
             LOG.warn(warning);
+        }
+    }
+
+    /**
+     * Registers the collectors and collects them once, discarding what they give, so that the JDK
+     * classes they use are loaded and initialised now, while the application has file descriptors to
+     * spare: {@code java.lang.management} (which loads its native library), the operating-system bean
+     * (which reads the container's cgroup files through NIO on JDK 17, initialising its file
+     * dispatcher). A JDK class whose initialisation fails (at a first scrape that comes at the moment
+     * the application has no descriptor left) stays unusable for the life of the JVM, to the
+     * application too. None of them initialises {@code java.util.logging}. Never throws; the first
+     * scrape registers what this did not.
+     */
+    public void warmUp() {
+        try {
+            registerOnce();
+            for (Collector collector : collectors) {
+                collector.collect();
+            }
+        } catch (Throwable failed) {
+            LOG.debug("collecting the JVM metrics ahead of the first scrape failed: " + failed);
         }
     }
 

@@ -35,6 +35,11 @@ public final class SystemServer {
     private final InetSocketAddress address;
     private final ServerLoop loop;
     private final Thread loopThread;
+    private static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
     private final ThreadPoolExecutor renderers;
     private final ThreadPoolExecutor healthWorkers;
     private final CredentialChecks credentialChecks;
@@ -72,6 +77,17 @@ public final class SystemServer {
      */
     public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
             Runnable beforeEachScrape, ServerSecurity security) throws IOException {
+        return start(config, registry, health, beforeEachScrape, NOTHING, security);
+    }
+
+    /**
+     * {@link #start(AgentConfig, CollectorRegistry, HealthStatus, Runnable, ServerSecurity)}, and
+     * {@code warmUp} run once on the server's thread before it serves (connections wait in the backlog
+     * meanwhile): work that would otherwise fall to the first scrape, done on no thread of its own, so
+     * that an application at its thread limit is not the one to pay.
+     */
+    public static SystemServer start(AgentConfig config, CollectorRegistry registry, HealthStatus health,
+            Runnable beforeEachScrape, final Runnable warmUp, ServerSecurity security) throws IOException {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) {
             throw new UnknownHostException(config.host());
@@ -96,7 +112,18 @@ public final class SystemServer {
             MetricsHandler metrics = new MetricsHandler(registry, beforeEachScrape, rejections);
             ServerLoop loop = new ServerLoop(selector, listener, config, health, security, rejections, metrics,
                     renderers, RENDER_SLOTS, Runtime.getRuntime().maxMemory() / 32, healthWorkers, credentialChecks);
-            Thread loopThread = new Thread(loop, "dynamo-system-server");
+            final ServerLoop serving = loop;
+            Thread loopThread = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        warmUp.run();
+                    } catch (Throwable failed) {
+                        // The first scrape does what the warm-up could not.
+                    }
+                    serving.run();
+                }
+            }, "dynamo-system-server");
             loopThread.setDaemon(true);
             SystemServer server = new SystemServer(listener, loop, loopThread, renderers, healthWorkers,
                     credentialChecks, security.sslContext() != null);

@@ -57,6 +57,24 @@ class JvmMetricsTest {
                         new IllegalStateException("broken")));
     }
 
+    /** The warm-up registers the collectors once: a scrape after it registers nothing twice (which would throw). */
+    @Test
+    void theWarmUpRegistersOnceAndAScrapeAfterItAddsNothing() {
+        CollectorRegistry registry = new CollectorRegistry();
+        JvmMetrics metrics = new JvmMetrics(registry, JvmThreadMetrics.NEVER);
+
+        metrics.warmUp();
+        metrics.registerOnce();
+        metrics.warmUp();
+
+        Set<String> families = new HashSet<String>();
+        for (Collector.MetricFamilySamples family : Collections.list(registry.metricFamilySamples())) {
+            assertTrue(families.add(family.name), "each family once: " + family.name);
+        }
+        assertTrue(families.contains("jvm") && families.contains("process_cpu_seconds")
+                && families.contains("jvm_threads_current"), families.toString());
+    }
+
     /** Two scrapes at once register once: before, the second rendered without the JVM families while the first registered. */
     @Test
     void aScrapeDuringAnothersRegistrationWaitsForIt() throws Exception {
