@@ -42,7 +42,7 @@ final class PrimaryConnection {
             if (!Boolean.TRUE.equals(ReflectiveCall.IS_AGENT_ATTACHED.invoke(primary))) {
                 return false;
             }
-            loadCollectionClasses();
+            loadCollectionClassesSoon();
             Supplier<List<Object[]>> snapshots = PrimaryConnection::encodedSnapshot;
             EXPORTED.add(snapshots);
             ReflectiveCall.REGISTER_FOREIGN_STORE.invoke(primary, snapshots);
@@ -59,6 +59,34 @@ final class PrimaryConnection {
     /** What the primary asks of this copy at each scrape: its families, encoded as JDK types only. */
     static List<Object[]> encodedSnapshot() {
         return SnapshotEncoding.encode(MetricStore.global().snapshot());
+    }
+
+    /**
+     * {@link #loadCollectionClasses} now, or, when this thread holds the lock of this copy's class
+     * loader (one that is not parallel-capable, loading the class whose weaving connects this copy),
+     * on a thread of its own that waits for it: the collection's callback threads load classes
+     * through that loader, and would wait for its lock here until their deadline (500 ms each, with a
+     * warning about callbacks the application never made).
+     */
+    static void loadCollectionClassesSoon() {
+        ClassLoader own = PrimaryConnection.class.getClassLoader();
+        if (own == null || !Thread.holdsLock(own)) {
+            loadCollectionClasses();
+            return;
+        }
+        try {
+            Thread later = new Thread(() -> {
+                try {
+                    loadCollectionClasses();
+                } catch (Throwable failed) {
+                    ApiLog.debug("loading the classes of this copy's collection failed: " + failed);
+                }
+            }, "dynamo-metrics-connect");
+            later.setDaemon(true);
+            later.start();
+        } catch (Throwable noThread) {
+            ApiLog.debug("cannot load the classes of this copy's collection ahead of the first scrape: " + noThread);
+        }
     }
 
     /**

@@ -54,6 +54,11 @@ public final class IsolatedApi implements AutoCloseable {
         stopped = true;
     }
 
+    /** The copy's class loader: not parallel-capable, so the JVM locks it while it loads a class. */
+    public ClassLoader loader() {
+        return loader;
+    }
+
     /** Calls the static method {@code method} of the copy's class {@code className}, whatever its access. */
     public Object callDeclaredStatic(String className, String method) {
         try {

@@ -15,6 +15,8 @@ import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.map;
 import static dev.dynamo.runtime.internal.Snapshots.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An application server's class loader loads no class once its application is stopped (Tomcat's
@@ -83,6 +85,36 @@ class StoppedLoaderCollectionTest {
             Thread.sleep(10);
         }
         assertEquals(before, callbackThreads(), "callback threads still running after the scratch collection");
+    }
+
+    /**
+     * A copy connected while this thread holds its class loader's lock (the loader is not
+     * parallel-capable, and is loading the class whose weaving connects the copy) loads its
+     * collection's classes on a thread of its own once the lock is free. Before, the scratch
+     * collection's callback threads waited for that lock until their deadline: a tester's class load
+     * took 600 ms instead of 6, with warnings about callbacks the application never made.
+     */
+    @Test
+    void aCopyConnectedWhileItsLoaderIsLockedLoadsTheCollectionsClassesOnceItIsFree() throws Exception {
+        long start = System.nanoTime();
+        synchronized (copy.loader()) {
+            copy.callDeclaredStatic(CONNECTION, "loadCollectionClassesSoon");
+            assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                    ScrapeCallbacks.DEADLINE_MILLIS), "waited for its callback threads");
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (connectThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, connectThreads(), "the collection's classes were not loaded once the loader was free");
+
+        copy.stopLoading();
+        assertNotNull(copy.callDeclaredStatic(CONNECTION, "encodedSnapshot"), "collected after the loader stopped");
+    }
+
+    private static long connectThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().equals("dynamo-metrics-connect")).count();
     }
 
     private static long callbackThreads() {

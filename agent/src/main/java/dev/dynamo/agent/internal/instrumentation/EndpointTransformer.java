@@ -133,13 +133,17 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 // Too little stack here for the weaving: on a thread of its own while this one waits. The one
                 // class loading the weaving may make through this class's loader is made here first, as this
                 // thread may hold that loader's lock (one not parallel-capable), which the other would wait for.
+                boolean ownCopy = false;
                 try {
-                    InstrumentedEndpoints.linkedFrom(loader);
+                    ownCopy = !InstrumentedEndpoints.linkedFrom(loader).isPrimary();
                 } catch (Exception | LinkageError failed) {
                     // The weaving meets it again, and says what it means.
                 }
-                WeavingThread elsewhere = WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile),
-                        WeavingThread.WAIT_MILLIS);
+                // With its own copy of the API, the weaving also runs that copy's code, which loads its classes
+                // through the loader: not on another thread while this one holds the loader's lock.
+                WeavingThread elsewhere = ownCopy && Thread.holdsLock(loader) ? null
+                        : WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile),
+                                WeavingThread.WAIT_MILLIS);
                 if (elsewhere != null) {
                     return elsewhere.result();
                 }

@@ -244,6 +244,11 @@ public final class InstrumentedEndpoints {
             this.activate = activate;
         }
 
+        /** Whether this is the agent's copy, on the bootstrap class path, rather than a class loader's own. */
+        boolean isPrimary() {
+            return reserve == null;
+        }
+
         int reserve(EndpointNames names) throws ReflectiveOperationException {
             if (reserve == null) {
                 return WovenCalls.reserve(names.namespace(), names.component(), names.endpoint());

@@ -26,6 +26,11 @@ final class WeavingThread implements Runnable {
         byte[] weave() throws Exception;
     }
 
+    /** How long no thread is started again after one could not be. */
+    private static final long NO_THREAD_PAUSE_NANOS = 1_000_000_000L;
+    /** When a thread last could not be started ({@link System#nanoTime()}), or 0. */
+    private static volatile long noThreadSince;
+
     private final Weaving weaving;
     private byte[] woven;
     private Throwable failure;
@@ -41,19 +46,22 @@ final class WeavingThread implements Runnable {
      * @return the finished weaving, or null when it could not run or did not end in time
      */
     static WeavingThread weave(Weaving weaving, long waitMillis) {
-        WeavingThread task = new WeavingThread(weaving);
-        try {
-            Thread thread = new Thread(null, task, "dynamo-weaver", STACK_BYTES);
-            thread.setDaemon(true);
-            thread.start();
-            thread.join(waitMillis);
-        } catch (InterruptedException interrupted) {
-            // The loading thread was interrupted while it waited: it keeps the flag, and the class loads unwoven.
-            Thread.currentThread().interrupt();
-        } catch (OutOfMemoryError | RuntimeException noThread) {
-            // No thread can start (a process thread limit): woven once loaded instead.
+        if (System.nanoTime() - noThreadSince < NO_THREAD_PAUSE_NANOS && noThreadSince != 0) {
             return null;
         }
+        WeavingThread task = new WeavingThread(weaving);
+        Thread thread;
+        try {
+            thread = new Thread(null, task, "dynamo-weaver", STACK_BYTES);
+            thread.setDaemon(true);
+            thread.start();
+        } catch (OutOfMemoryError | RuntimeException noThread) {
+            // No thread can start (a process thread limit): woven once loaded instead. Not tried again for a
+            // while, as the JVM prints a warning for each thread it cannot start.
+            noThreadSince = System.nanoTime();
+            return null;
+        }
+        awaitUninterruptibly(thread, waitMillis);
         synchronized (task) {
             if (!task.done) {
                 task.done = true; // too late from now on: the thread's result is dropped
@@ -61,6 +69,30 @@ final class WeavingThread implements Runnable {
             }
         }
         return task;
+    }
+
+    /**
+     * Waits for {@code thread} at most {@code waitMillis}, through interrupts: class loading is not
+     * interruptible, and a loading thread with an interrupt pending would otherwise stop waiting at
+     * once, and its class load unwoven. The interrupt is kept for the application.
+     */
+    private static void awaitUninterruptibly(Thread thread, long waitMillis) {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        boolean interrupted = false;
+        try {
+            for (long left = waitMillis; left > 0 && thread.isAlive();
+                    left = (deadline - System.nanoTime()) / 1_000_000L) {
+                try {
+                    thread.join(left);
+                } catch (InterruptedException interrupt) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

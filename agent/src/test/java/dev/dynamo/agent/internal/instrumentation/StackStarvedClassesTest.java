@@ -76,7 +76,7 @@ class StackStarvedClassesTest {
         EndpointTransformer transformer = new EndpointTransformer("unused", ByteBuddyAgent.install());
         assertNotNull(transformer.transform(new OwnCopyLoader(), NAME.replace('.', '/'), null, null, classFile));
         OwnCopyLoader loader = new OwnCopyLoader();
-        ShortStackLoad load = new ShortStackLoad(transformer, loader, classFile);
+        ShortStackLoad load = new ShortStackLoad(transformer, loader, classFile, false);
 
         Thread thread = new Thread(null, load::recurseThenTransform, "short-stack", 512 * 1024);
         thread.start();
@@ -94,7 +94,31 @@ class StackStarvedClassesTest {
         assertEquals(before + 1, metrics.requests(), "its first call is counted");
     }
 
-    /** Transforms the class once, on the way back from a stack overflow, where the headroom check fails but 400 frames fit. */
+    /**
+     * A loading thread with an interrupt pending waits for the weaving all the same (class loading is
+     * not interruptible), and keeps its interrupt. Before, its wait ended at once and the class
+     * loaded unwoven, its calls lost (a tester: 0 of 100 in 7 of 8 runs).
+     */
+    @Test
+    void aLoadingThreadWithAnInterruptPendingGetsTheClassWovenAndKeepsTheInterrupt() throws Throwable {
+        byte[] classFile = handlerClassFile();
+        EndpointTransformer transformer = new EndpointTransformer("unused", ByteBuddyAgent.install());
+        assertNotNull(transformer.transform(new OwnCopyLoader(), NAME.replace('.', '/'), null, null, classFile));
+        ShortStackLoad load = new ShortStackLoad(transformer, new OwnCopyLoader(), classFile, true);
+
+        Thread thread = new Thread(null, load::recurseThenTransform, "short-stack-interrupted", 512 * 1024);
+        thread.start();
+        thread.join();
+
+        assertTrue(load.starved, "the transformation ran where the headroom check failed");
+        assertNotNull(load.woven, "the class loads woven");
+        assertTrue(load.stillInterrupted, "the interrupt is kept for the application");
+    }
+
+    /**
+     * Transforms the class once, on the way back from a stack overflow, where the headroom check fails
+     * but 400 frames fit, holding the loader's lock, with an interrupt pending if asked.
+     */
     private static final class ShortStackLoad {
         private final EndpointTransformer transformer;
         private final ClassLoader loader;
@@ -104,10 +128,14 @@ class StackStarvedClassesTest {
         byte[] woven;
         long waitedMillis;
 
-        ShortStackLoad(EndpointTransformer transformer, ClassLoader loader, byte[] classFile) {
+        private final boolean interrupted;
+        boolean stillInterrupted;
+
+        ShortStackLoad(EndpointTransformer transformer, ClassLoader loader, byte[] classFile, boolean interrupted) {
             this.transformer = transformer;
             this.loader = loader;
             this.classFile = classFile;
+            this.interrupted = interrupted;
         }
 
         void recurseThenTransform() {
@@ -120,11 +148,15 @@ class StackStarvedClassesTest {
                 attempted = true;
                 starved = !StackHeadroom.suffices();
                 // As the JVM loads through a loader that is not parallel-capable: holding its lock.
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 synchronized (loader) {
                     long start = System.nanoTime();
                     woven = transformer.transform(loader, NAME.replace('.', '/'), null, null, classFile);
                     waitedMillis = (System.nanoTime() - start) / 1_000_000;
                 }
+                stillInterrupted = Thread.interrupted();
             }
         }
     }
