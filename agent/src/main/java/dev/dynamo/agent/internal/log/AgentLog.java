@@ -14,6 +14,8 @@ import java.io.PrintStream;
 public final class AgentLog {
     private static volatile LogSettings settings = LogSettings.DEFAULT;
     private static volatile PrintStream out = System.err;
+    /** Marks the threads whose lines go through {@link QueuedLines}. */
+    private static final ThreadLocal<Boolean> NEVER_WAITS = new ThreadLocal<Boolean>();
 
     private final String name;
     private final String shortName;
@@ -36,6 +38,21 @@ public final class AgentLog {
     /** Applies {@code newSettings} to every logger. */
     public static void configure(LogSettings newSettings) {
         settings = newSettings;
+    }
+
+    /**
+     * Makes the lines this thread logs go through a writer thread of their own from now on, so that
+     * this thread never waits for stderr: for the metrics server's threads. A write to stderr waits
+     * while nobody drains it (a pipe nobody reads), and a line logged for one bad request made the
+     * server answer nothing, {@code /live} included, until it was drained.
+     */
+    public static void neverWaitForStderrOnThisThread() {
+        NEVER_WAITS.set(Boolean.TRUE);
+    }
+
+    /** Where the lines go. */
+    static PrintStream out() {
+        return out;
     }
 
     /** Sends log lines to {@code stream} instead of stderr (tests). */
@@ -86,8 +103,13 @@ public final class AgentLog {
 
     private void print(LogLevel level, String message) {
         try {
-            out.println(timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] "
-                    + oneLine(message));
+            String line = timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] "
+                    + oneLine(message);
+            if (NEVER_WAITS.get() != null) {
+                QueuedLines.offer(line);
+            } else {
+                out.println(line);
+            }
         } catch (Throwable ignored) {
             // A closed stderr must not become the application's problem.
         }

@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.HostSetting;
+import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.CollectorRegistry;
 
 import java.io.IOException;
@@ -116,6 +117,7 @@ public final class SystemServer {
             Thread loopThread = new Thread(new Runnable() {
                 @Override
                 public void run() {
+                    AgentLog.neverWaitForStderrOnThisThread();
                     try {
                         warmUp.run();
                     } catch (Throwable failed) {
@@ -219,8 +221,14 @@ public final class SystemServer {
         }
 
         @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+        public Thread newThread(final Runnable task) {
+            Thread thread = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    AgentLog.neverWaitForStderrOnThisThread();
+                    task.run();
+                }
+            }, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             thread.setUncaughtExceptionHandler(QUIETLY);
             return thread;

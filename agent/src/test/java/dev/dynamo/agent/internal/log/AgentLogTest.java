@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.text.SimpleDateFormat;
@@ -12,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.Random;
 import java.util.TimeZone;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,6 +38,54 @@ class AgentLogTest {
 
     private String written() {
         return new String(lines.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A thread that must never wait for stderr (the server's) logs while stderr takes nothing: it goes
+     * on at once, its lines are written once stderr drains, and those beyond the queue are counted in
+     * one line. Before, the server's thread waited in the write, and /live answered nothing.
+     */
+    @Test
+    void aThreadThatMustNotWaitGoesOnWhileStderrTakesNothing() throws Exception {
+        CountDownLatch drained = new CountDownLatch(1);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    drained.await();
+                } catch (InterruptedException stop) {
+                    throw new IOException(stop);
+                }
+                synchronized (written) {
+                    written.write(b);
+                }
+            }
+        }, true));
+        int lines = QueuedLines.CAPACITY + 50;
+        Thread server = new Thread(() -> {
+            AgentLog.neverWaitForStderrOnThisThread();
+            for (int i = 0; i < lines; i++) {
+                log.warn("bad request " + i);
+            }
+        });
+        server.start();
+        server.join(5000);
+        assertFalse(server.isAlive(), "the thread waited for stderr");
+
+        drained.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String text = "";
+        while (!text.contains("were dropped") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            synchronized (written) {
+                text = written.toString(StandardCharsets.UTF_8);
+            }
+        }
+        assertTrue(text.contains("WARN dynamo-agent [AgentLogTest] bad request 0"), text);
+        long kept = text.lines().filter(line -> line.contains("bad request")).count();
+        assertTrue(kept >= QueuedLines.CAPACITY && kept < lines, kept + " lines written");
+        assertTrue(text.contains(" " + (lines - kept) + " log lines of the agent's server were dropped"), text);
     }
 
     @Test
