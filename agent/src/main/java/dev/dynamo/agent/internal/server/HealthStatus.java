@@ -212,11 +212,17 @@ public final class HealthStatus {
         return task;
     }
 
+    /**
+     * What a check that could not start reads as: every check thread is held by checks that have not
+     * returned. Not "timeout", which would send the operator to a dependency that was never asked.
+     */
+    static final String NOT_STARTED = "not_started";
+
     private String await(String name, Future<Boolean> check, long remainingNanos) {
         if (check == null) {
             reportOnce("busy:" + name, "health check '" + name + "' could not start: " + MAX_CHECK_THREADS
-                    + " checks are still running; it reads as not ready");
-            return "timeout";
+                    + " checks are still running; it reads as not ready (\"" + NOT_STARTED + "\")");
+            return NOT_STARTED;
         }
         try {
             Boolean healthy = check.get(Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);

@@ -165,6 +165,35 @@ class HealthStatusTest {
         assertTrue(millis < 5000, "two probes took " + millis + " ms");
     }
 
+    /**
+     * With every check thread held by checks that hang, a check that could not start reads
+     * "not_started": before, it read "timeout", and an operator would blame a dependency that was
+     * never asked (an operations tester's 10 hanging checks and a healthy one).
+     */
+    @Test
+    void aCheckThatCouldNotStartReadsNotStartedNotTimeout() {
+        HealthStatus health = health(true);
+        for (int i = 0; i < 10; i++) {
+            check("hangs" + i, 100, () -> {
+                hung.await(30, TimeUnit.SECONDS);
+                return true;
+            });
+        }
+        AtomicInteger healthyCalls = new AtomicInteger();
+        check("ok", 100, () -> healthyCalls.incrementAndGet() > 0);
+
+        String json = health.report().json();
+
+        long timedOut = Pattern.compile("\"hangs\\d\":\"timeout\"").matcher(json).results().count();
+        long notStarted = Pattern.compile("\"[a-z]+\\d?\":\"" + HealthStatus.NOT_STARTED + "\"").matcher(json)
+                .results().count();
+        assertEquals(8, timedOut, json);
+        assertEquals(3, notStarted, json);
+        // The checks start in the order given: "ok" is one of the three left without a thread.
+        assertEquals(0, healthyCalls.get());
+        assertTrue(json.contains("\"ok\":\"" + HealthStatus.NOT_STARTED + "\""), json);
+    }
+
     @Test
     void aFailingHealthSourceLeavesTheRestOfTheAnswer() {
         HealthStatus health = new HealthStatus(false, Collections.<String>emptyList(), () -> {
