@@ -55,6 +55,17 @@ final class HttpResponse {
         return this;
     }
 
+    /** The same response for another connection: the body is shared, nothing else. */
+    HttpResponse copy() {
+        HttpResponse copy = new HttpResponse(status);
+        copy.headers.addAll(headers);
+        copy.body = body;
+        copy.page = page;
+        copy.bodyLength = bodyLength;
+        copy.closeConnection = closeConnection;
+        return copy;
+    }
+
     /** Closes the connection once this response is written. */
     HttpResponse closeConnection() {
         this.closeConnection = true;

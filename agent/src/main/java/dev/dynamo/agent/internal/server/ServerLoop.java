@@ -76,6 +76,12 @@ final class ServerLoop implements Runnable {
     private final CredentialChecks credentialChecks;
     /** Connections a health worker or the credential-check thread is done with: an answer prepared, or credentials checked. */
     private final ConcurrentLinkedQueue<Connection> handedBack = new ConcurrentLinkedQueue<Connection>();
+    /** Whether a health worker runs the checks for a {@code /health} request now; this thread only. */
+    private boolean healthRunning;
+    /** The {@code /health} requests that came while the checks ran, answered with that run's answer. */
+    private final List<Connection> healthJoined = new ArrayList<Connection>();
+    /** The most requests that wait for one run of the checks; more are answered 503. */
+    static final int MAX_JOINED_HEALTH_REQUESTS = 64;
     private final RenderSlot[] slots;
     private final long requestTimeoutNanos;
 
@@ -540,12 +546,24 @@ final class ServerLoop implements Runnable {
 
     /**
      * {@code /health} runs the application's health checks, which may take until their timeouts:
-     * on a health worker, never on this thread, which must keep answering {@code /live}.
+     * on a health worker, never on this thread, which must keep answering {@code /live}. Requests
+     * that come while they run wait for that run and get its answer: each running the checks again,
+     * two at a time on the two workers, ten probes at once with a check that hangs took up to five
+     * timeouts (an operations tester's: 2.5 s, when a probe gives up after 1 s).
      */
     private void answerHealth(final Connection connection, long now) {
         connection.key.interestOps(0);
         connection.state = State.RENDERING;
         connection.deadline = 0;
+        if (healthRunning) {
+            if (healthJoined.size() < MAX_JOINED_HEALTH_REQUESTS) {
+                healthJoined.add(connection);
+            } else {
+                overloaded(connection, now, "too many /health requests are waiting already; answered 503");
+            }
+            return;
+        }
+        healthRunning = true;
         try {
             healthWorkers.execute(() -> {
                 try {
@@ -559,35 +577,47 @@ final class ServerLoop implements Runnable {
                 }
             });
         } catch (WorkerPool.NoThreadException noThread) {
+            healthRunning = false;
             overloaded(connection, now, "cannot answer /health, answered 503: " + noThread.getMessage());
         } catch (RejectedExecutionException busy) {
+            healthRunning = false;
             overloaded(connection, now, "too many /health requests are waiting already; answered 503");
         }
     }
 
     private void resumeHandedBack(long now) {
         for (Connection connection = handedBack.poll(); connection != null; connection = handedBack.poll()) {
-            if (connection.closed) {
-                connection.access = null;
-                connection.answer = null;
-                connection.answerFailure = null;
-            } else if (connection.state == State.CHECKING) {
-                afterCredentialCheck(connection, now);
-            } else {
+            if (connection.state != State.CHECKING) {
+                // A health worker's run of the checks: answered to those that waited for it even when its
+                // own client went away.
                 deliverHealthAnswer(connection, now);
+            } else if (connection.closed) {
+                connection.access = null;
+            } else {
+                afterCredentialCheck(connection, now);
             }
         }
     }
 
+    /** Answers the {@code /health} request whose run of the checks ended, and those that waited for it. */
     private void deliverHealthAnswer(Connection connection, long now) {
         HttpResponse response = connection.answer;
         Throwable failure = connection.answerFailure;
         connection.answer = null;
         connection.answerFailure = null;
+        healthRunning = false;
+        List<Connection> answered = new ArrayList<Connection>(healthJoined.size() + 1);
+        answered.add(connection);
+        answered.addAll(healthJoined);
+        healthJoined.clear();
         if (response == null) {
             response = internalError("/health", failure, "");
         }
-        respond(connection, response, now);
+        for (Connection waiting : answered) {
+            if (!waiting.closed) {
+                respond(waiting, waiting == connection ? response : response.copy(), now);
+            }
+        }
     }
 
     private void scrape(Connection connection, long now) {

@@ -991,6 +991,60 @@ class SystemServerTest {
         }
     }
 
+    /**
+     * Requests for /health that come while the checks run wait for that run and get its answer: the
+     * checks run once for all of them. Before, each request ran them again, two at a time on the two
+     * health workers, so ten probes at once with a slow check waited up to five times its duration.
+     */
+    @Test
+    void healthRequestsThatComeWhileTheChecksRunShareTheirAnswer() throws Exception {
+        java.util.concurrent.CountDownLatch checking = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Callable<Boolean> slowCheck = () -> {
+            runs.incrementAndGet();
+            checking.countDown();
+            return release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        };
+        Map<String, Object[]> checks = Collections.singletonMap("slow", new Object[] {slowCheck, 10_000L});
+        Object[] state = {Boolean.TRUE, Collections.<String, Boolean>emptyMap(), checks};
+        HealthStatus withSlowCheck = new HealthStatus(true, Collections.<String>emptyList(),
+                () -> Collections.singletonList(state), Collections::<String>emptyList);
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        SystemServer slow = SystemServer.start(AgentConfig.fromEnvironment(env), registry, withSlowCheck, () -> { });
+        servers.add(slow);
+
+        List<RawHttp> probes = new ArrayList<RawHttp>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                RawHttp probe = new RawHttp(slow.port());
+                probes.add(probe);
+                probe.send("GET /health HTTP/1.1\r\n\r\n");
+                if (i == 0) {
+                    assertTrue(checking.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+            // Answered after the server read the requests sent before it.
+            try (RawHttp liveProbe = new RawHttp(slow.port())) {
+                assertEquals(200, liveProbe.send("GET /live HTTP/1.1\r\n\r\n").read().status);
+            }
+            release.countDown();
+            for (RawHttp probe : probes) {
+                RawHttp.Reply health = probe.read();
+                assertEquals(200, health.status);
+                assertTrue(health.text().contains("\"slow\":\"ready\""), health.text());
+            }
+            assertEquals(1, runs.get(), "the checks ran once for the ten requests");
+        } finally {
+            release.countDown();
+            for (RawHttp probe : probes) {
+                probe.close();
+            }
+        }
+    }
+
     @Test
     void reportsLiveness() throws IOException {
         Response response = request(server, "GET", "/live");
