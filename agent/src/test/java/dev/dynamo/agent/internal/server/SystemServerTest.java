@@ -963,15 +963,7 @@ class SystemServerTest {
             checking.countDown();
             return release.await(10, java.util.concurrent.TimeUnit.SECONDS);
         };
-        Map<String, Object[]> checks = Collections.singletonMap("slow", new Object[] {slowCheck, 10_000L});
-        Object[] state = {Boolean.TRUE, Collections.<String, Boolean>emptyMap(), checks};
-        HealthStatus withSlowCheck = new HealthStatus(true, Collections.<String>emptyList(),
-                () -> Collections.singletonList(state), Collections::<String>emptyList);
-        Map<String, String> env = new HashMap<String, String>();
-        env.put("DYN_SYSTEM_PORT", "0");
-        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
-        SystemServer slow = SystemServer.start(AgentConfig.fromEnvironment(env), registry, withSlowCheck, () -> { });
-        servers.add(slow);
+        SystemServer slow = serverWithCheck("slow", slowCheck);
 
         try (RawHttp healthProbe = new RawHttp(slow.port())) {
             healthProbe.send("GET /health HTTP/1.1\r\n\r\n");
@@ -1006,15 +998,7 @@ class SystemServerTest {
             checking.countDown();
             return release.await(10, java.util.concurrent.TimeUnit.SECONDS);
         };
-        Map<String, Object[]> checks = Collections.singletonMap("slow", new Object[] {slowCheck, 10_000L});
-        Object[] state = {Boolean.TRUE, Collections.<String, Boolean>emptyMap(), checks};
-        HealthStatus withSlowCheck = new HealthStatus(true, Collections.<String>emptyList(),
-                () -> Collections.singletonList(state), Collections::<String>emptyList);
-        Map<String, String> env = new HashMap<String, String>();
-        env.put("DYN_SYSTEM_PORT", "0");
-        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
-        SystemServer slow = SystemServer.start(AgentConfig.fromEnvironment(env), registry, withSlowCheck, () -> { });
-        servers.add(slow);
+        SystemServer slow = serverWithCheck("slow", slowCheck);
 
         List<RawHttp> probes = new ArrayList<RawHttp>();
         try {
@@ -1043,6 +1027,20 @@ class SystemServerTest {
                 probe.close();
             }
         }
+    }
+
+    /** A server on a loopback port whose /health runs {@code check}, named {@code name}, with a 10 s timeout. */
+    private SystemServer serverWithCheck(String name, java.util.concurrent.Callable<Boolean> check) throws IOException {
+        Map<String, Object[]> checks = Collections.singletonMap(name, new Object[] {check, 10_000L});
+        Object[] state = {Boolean.TRUE, Collections.<String, Boolean>emptyMap(), checks};
+        HealthStatus withCheck = new HealthStatus(true, Collections.<String>emptyList(),
+                () -> Collections.singletonList(state), Collections::<String>emptyList);
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("DYN_SYSTEM_PORT", "0");
+        env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        SystemServer started = SystemServer.start(AgentConfig.fromEnvironment(env), registry, withCheck, () -> { });
+        servers.add(started);
+        return started;
     }
 
     @Test
