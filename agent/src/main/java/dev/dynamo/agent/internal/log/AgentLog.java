@@ -55,6 +55,14 @@ public final class AgentLog {
         return out;
     }
 
+    /**
+     * Waits, at most {@code millis}, until the lines of the threads that never wait for stderr are
+     * written: for tests that read what the server logged.
+     */
+    public static void awaitQueuedLines(long millis) throws InterruptedException {
+        QueuedLines.awaitWritten(millis);
+    }
+
     /** Sends log lines to {@code stream} instead of stderr (tests). */
     public static void redirect(PrintStream stream) {
         out = stream == null ? System.err : stream;

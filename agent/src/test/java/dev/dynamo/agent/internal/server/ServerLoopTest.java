@@ -70,7 +70,7 @@ class ServerLoopTest {
         }
         assertTrue(loopThread.isAlive());
         // Neither report could be made: nothing logged, and the loop serves on.
-        assertEquals("", new String(agentLog.toByteArray(), StandardCharsets.UTF_8));
+        assertEquals("", logged());
     }
 
     /**
@@ -225,5 +225,15 @@ class ServerLoopTest {
         public String toString() {
             throw new UnprintableFailure();
         }
+    }
+
+    /** What the agent logged so far, once the server's queued lines are written. */
+    private String logged() {
+        try {
+            AgentLog.awaitQueuedLines(5000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
     }
 }
