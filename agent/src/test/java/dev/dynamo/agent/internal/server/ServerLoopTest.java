@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -70,7 +69,7 @@ class ServerLoopTest {
         }
         assertTrue(loopThread.isAlive());
         // Neither report could be made: nothing logged, and the loop serves on.
-        assertEquals("", logged());
+        assertEquals("", CapturedLog.text(agentLog));
     }
 
     /**
@@ -225,15 +224,5 @@ class ServerLoopTest {
         public String toString() {
             throw new UnprintableFailure();
         }
-    }
-
-    /** What the agent logged so far, once the server's queued lines are written. */
-    private String logged() {
-        try {
-            AgentLog.awaitQueuedLines(5000);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
     }
 }

@@ -299,7 +299,7 @@ class SystemServerTest {
 
         assertEquals(500, failed.status);
         assertFalse(failed.text().contains("collector broken"), "no exception text for clients: " + failed.text());
-        assertTrue(logged().contains("collector broken"));
+        assertTrue(CapturedLog.text(agentLog).contains("collector broken"));
         assertEquals(200, request(server, "GET", "/live").status);
     }
 
@@ -444,7 +444,7 @@ class SystemServerTest {
             }
         }
         assertEquals(200, request(server, "GET", "/live").status);
-        String log = logged();
+        String log = CapturedLog.text(agentLog);
         assertEquals(1, linesOf(log, "malformed").size(), "one line for the first only:\n" + log);
     }
 
@@ -460,7 +460,7 @@ class SystemServerTest {
         String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
         assertTrue(page.contains("rejected_requests_total{reason=\"bad_request\",} 1.0"), page);
         assertTrue(page.contains("rejected_requests_total{reason=\"request_timeout\",} 0.0"), page);
-        String log = logged();
+        String log = CapturedLog.text(agentLog);
         assertTrue(log.contains("a TLS handshake on a port that speaks plain HTTP"), log);
     }
 
@@ -476,7 +476,7 @@ class SystemServerTest {
         }
         String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
         assertTrue(page.contains("rejected_requests_total{reason=\"bad_request\",} 3.0"), page);
-        String log = logged();
+        String log = CapturedLog.text(agentLog);
         assertEquals(1, linesOf(log, "malformed percent-encoding in the query").size(), "one line for three:\n" + log);
     }
 
@@ -547,7 +547,7 @@ class SystemServerTest {
             assertEquals(200, response.status);
             assertNull(response.header("Content-Encoding"));
         }
-        assertEquals("", logged());
+        assertEquals("", CapturedLog.text(agentLog));
     }
 
     @Test
@@ -693,7 +693,7 @@ class SystemServerTest {
             assertTrue(client.closedByServer());
         }
         assertEquals(200, request(server, "GET", "/metrics").status);
-        String log = logged();
+        String log = CapturedLog.text(agentLog);
         assertTrue(log.contains("OutOfMemoryError"), log);
         assertTrue(log.matches("(?s).*the page had \\d+ bytes when the heap ran out.*") && log.contains("Accept-Encoding: gzip"),
                 "says how far the render got and what lets the page fit: " + log);
@@ -706,7 +706,7 @@ class SystemServerTest {
 
         assertEquals(500, request(server, "GET", "/metrics").status);
         assertEquals(200, request(server, "GET", "/metrics").status);
-        String log = logged();
+        String log = CapturedLog.text(agentLog);
         assertTrue(log.contains("OutOfMemoryError: Metaspace") && log.contains("-XX:MaxMetaspaceSize"), log);
         assertFalse(log.contains("heap ran out") || log.contains("more heap"), log);
     }
@@ -1247,15 +1247,5 @@ class SystemServerTest {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
-    }
-
-    /** What the agent logged so far, once the server's queued lines are written. */
-    private String logged() {
-        try {
-            AgentLog.awaitQueuedLines(5000);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return new String(agentLog.toByteArray(), StandardCharsets.UTF_8);
     }
 }
