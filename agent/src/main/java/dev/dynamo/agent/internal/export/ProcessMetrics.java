@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.export;
 
+import dev.dynamo.agent.internal.ByteStreams;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -13,7 +14,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -127,17 +127,9 @@ final class ProcessMetrics extends Collector {
     }
 
     private static String read(String file) throws IOException {
-        byte[] buffer = new byte[4096];
-        int length = 0;
         try (InputStream in = new FileInputStream(file)) {
-            for (int n; (n = in.read(buffer, length, buffer.length - length)) > 0; ) {
-                length += n;
-                if (length == buffer.length) {
-                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
-                }
-            }
+            return new String(ByteStreams.readAll(in, 4096), StandardCharsets.ISO_8859_1);
         }
-        return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
     }
 
     /** The number after {@code key} at the start of a line of {@code status}, or -1 when there is none. */
