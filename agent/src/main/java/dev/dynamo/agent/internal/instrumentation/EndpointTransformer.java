@@ -79,6 +79,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         StackHeadroom.suffices();
         new ClassWeaving(null, null, null, null);
         WeavingThread.class.getName();
+        ThreadStartPause.allows();
         // Asked on the loading thread before a weaving thread takes over: its first initialisation must
         // not come at the top of a stack too short for weaving (a re-tester's -Xss136k under ulimit -u
         // left it failed, and every later class unmeasured, logged as instrumented).

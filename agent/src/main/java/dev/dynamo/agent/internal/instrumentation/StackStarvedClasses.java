@@ -39,10 +39,6 @@ final class StackStarvedClasses {
     private boolean looking;
     /** Whether classes wait and no thread looks for them: it could not be started where they failed. */
     volatile boolean unattended;
-    /** How long no thread is started again after one could not be. */
-    private static final long NO_THREAD_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** When the thread last could not be started ({@link System#nanoTime()}), or 0. */
-    private volatile long noThreadSince;
 
     /**
      * Classes noted where not even a call fitted on the stack: the transformer writes them here with
@@ -108,7 +104,7 @@ final class StackStarvedClasses {
      * more stack than noting a class.
      */
     void lookIfWaiting() {
-        if (!unattended || (noThreadSince != 0 && System.nanoTime() - noThreadSince < NO_THREAD_PAUSE_NANOS)) {
+        if (!unattended || !ThreadStartPause.allows()) {
             return;
         }
         try {
@@ -130,9 +126,8 @@ final class StackStarvedClasses {
                 unattended = false;
             }
         } catch (OutOfMemoryError noThread) {
-            // A process thread limit: not tried again for a while, as the JVM prints a warning for each
-            // thread it cannot start (at every class load, before).
-            noThreadSince = System.nanoTime();
+            // A process thread limit: not tried again for a while (at every class load, before).
+            ThreadStartPause.failed();
         } catch (Throwable noStack) {
             // Tried again at the next class load.
         }

@@ -26,11 +26,6 @@ final class WeavingThread implements Runnable {
         byte[] weave() throws Exception;
     }
 
-    /** How long no thread is started again after one could not be. */
-    private static final long NO_THREAD_PAUSE_NANOS = 1_000_000_000L;
-    /** When a thread last could not be started ({@link System#nanoTime()}), or 0. */
-    private static volatile long noThreadSince;
-
     private final Weaving weaving;
     private byte[] woven;
     private Throwable failure;
@@ -46,7 +41,7 @@ final class WeavingThread implements Runnable {
      * @return the finished weaving, or null when it could not run or did not end in time
      */
     static WeavingThread weave(Weaving weaving, long waitMillis) {
-        if (System.nanoTime() - noThreadSince < NO_THREAD_PAUSE_NANOS && noThreadSince != 0) {
+        if (!ThreadStartPause.allows()) {
             return null;
         }
         WeavingThread task = new WeavingThread(weaving);
@@ -56,9 +51,8 @@ final class WeavingThread implements Runnable {
             thread.setDaemon(true);
             thread.start();
         } catch (OutOfMemoryError | RuntimeException noThread) {
-            // No thread can start (a process thread limit): woven once loaded instead. Not tried again for a
-            // while, as the JVM prints a warning for each thread it cannot start.
-            noThreadSince = System.nanoTime();
+            // No thread can start (a process thread limit): woven once loaded instead.
+            ThreadStartPause.failed();
             return null;
         }
         awaitUninterruptibly(thread, waitMillis);
