@@ -579,9 +579,10 @@ final class ServerLoop implements Runnable {
         } catch (WorkerPool.NoThreadException noThread) {
             healthRunning = false;
             overloaded(connection, now, "cannot answer /health, answered 503: " + noThread.getMessage());
-        } catch (RejectedExecutionException busy) {
+        } catch (RejectedExecutionException stopping) {
+            // One run at a time goes to the worker: it refuses one only while the server stops.
             healthRunning = false;
-            overloaded(connection, now, "too many /health requests are waiting already; answered 503");
+            overloaded(connection, now, "cannot run the health checks now (the server is stopping); answered 503");
         }
     }
 

@@ -27,9 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SystemServer {
     /** Scrapes rendered at once; each holds one page in memory until it is written. */
     static final int RENDER_SLOTS = 2;
-    /** {@code /health} requests answered at once (each may wait for the application's checks), and waiting. */
-    static final int HEALTH_WORKERS = 2;
-    static final int MAX_QUEUED_HEALTH_REQUESTS = 16;
+    /**
+     * Runs of the application's health checks at once: one, which the {@code /health} requests that
+     * come meanwhile wait for ({@code ServerLoop}); the queue holds the next run while the worker
+     * finishes handing the last one back.
+     */
+    static final int HEALTH_WORKERS = 1;
+    static final int MAX_QUEUED_HEALTH_RUNS = 1;
     private static final int BACKLOG = 256;
 
     private final ServerSocketChannel listener;
@@ -104,7 +108,7 @@ public final class SystemServer {
             ThreadPoolExecutor renderers = new WorkerPool(RENDER_SLOTS, new LinkedBlockingQueue<Runnable>(),
                     new DaemonThreadFactory("dynamo-system-server-render-"));
             ThreadPoolExecutor healthWorkers = new WorkerPool(HEALTH_WORKERS,
-                    new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_REQUESTS),
+                    new ArrayBlockingQueue<Runnable>(MAX_QUEUED_HEALTH_RUNS),
                     new DaemonThreadFactory("dynamo-system-server-health-"));
             // Started at the first credentials that need a slow check: never without basic auth.
             ThreadPoolExecutor checkThread = new WorkerPool(1, new ArrayBlockingQueue<Runnable>(CredentialChecks.MAX_QUEUED),
