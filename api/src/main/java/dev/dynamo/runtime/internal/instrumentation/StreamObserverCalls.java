@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiFunction;
 
@@ -63,6 +64,8 @@ public final class StreamObserverCalls {
     private static boolean grpcReportsFailed;
     /** In-flight calls by their response observer. */
     private static final ConcurrentMap<Object, Call> CALLS = new ConcurrentHashMap<Object, Call>();
+    /** Ends taken out of {@link #CALLS} and not recorded yet: {@link #pending} counts them. */
+    private static final AtomicInteger ENDING = new AtomicInteger();
 
     private StreamObserverCalls() {
     }
@@ -266,16 +269,21 @@ public final class StreamObserverCalls {
             // is out of the table only while its end is recorded.
             errorType = statusName(thrown);
         }
-        Call calls;
+        ENDING.incrementAndGet();
         try {
-            calls = CALLS.remove(observer);
-        } catch (Throwable failure) {
-            WovenCalls.lastFailure = failure;
-            WovenCalls.failureCount++;
-            return;
-        }
-        for (Call call = calls; call != null; call = call.outer) {
-            endQuietly(call, thrown, errorType, cancelled);
+            Call calls;
+            try {
+                calls = CALLS.remove(observer);
+            } catch (Throwable failure) {
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                return;
+            }
+            for (Call call = calls; call != null; call = call.outer) {
+                endQuietly(call, thrown, errorType, cancelled);
+            }
+        } finally {
+            ENDING.decrementAndGet();
         }
     }
 
@@ -285,17 +293,22 @@ public final class StreamObserverCalls {
      */
     private static void endInnermost(Object observer, Throwable thrown) {
         final Call[] innermost = new Call[1];
+        ENDING.incrementAndGet();
         try {
-            CALLS.computeIfPresent(observer, (key, top) -> {
-                innermost[0] = top;
-                return top.outer;
-            });
-        } catch (Throwable failure) {
-            WovenCalls.lastFailure = failure;
-            WovenCalls.failureCount++;
-        }
-        if (innermost[0] != null) {
-            endQuietly(innermost[0], thrown, null, false);
+            try {
+                CALLS.computeIfPresent(observer, (key, top) -> {
+                    innermost[0] = top;
+                    return top.outer;
+                });
+            } catch (Throwable failure) {
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+            }
+            if (innermost[0] != null) {
+                endQuietly(innermost[0], thrown, null, false);
+            }
+        } finally {
+            ENDING.decrementAndGet();
         }
     }
 
@@ -329,9 +342,12 @@ public final class StreamObserverCalls {
         }
     }
 
-    /** How many calls are waiting for their observer to end them (for tests). */
+    /**
+     * How many calls are waiting for their observer to end them, or being ended (for tests: a call
+     * leaves the table before its end is recorded, its error type last).
+     */
     static int pending() {
-        return CALLS.size();
+        return CALLS.size() + ENDING.get();
     }
 
     private static boolean isGrpcObserver(Object observer) {
