@@ -252,6 +252,39 @@ class HostSafetyIT {
                 && page.sampleNames().contains("jvm_memory_bytes_used"), "the JVM metrics are served after");
     }
 
+    /**
+     * A metric callback that throws while stderr takes nothing (a pipe nobody reads, a stalled log
+     * collector) is back at the first scrape where it returns, and the other callback metrics are
+     * served throughout. Before, the callback's thread waited for good in the write of the warning
+     * that the callback threw, the metric was gone from every later scrape, and with 16 such callbacks
+     * every callback metric was (a tester, JDK 17 and 25): the agent's and its API's threads now hand
+     * their lines to a writer thread.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aMetricCallbackThatThrowsWhileStderrTakesNothingIsBackOnceItReturns(Jdk jdk) {
+        int port = dev.dynamo.it.support.FreePorts.pick();
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("stalled-stderr-" + jdk.feature()).jdk(jdk)
+                .stderrNobodyReads().env("DYN_SYSTEM_PORT", String.valueOf(port))
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass("dev.dynamo.it.apps.StalledStderrApp"));
+        assertEquals("filler waits in its write", app.awaitStdoutLine("filler ", Timeouts.STARTUP),
+                "stderr takes nothing more: " + app.describe());
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+        MetricsScraper scraper = new MetricsScraper(port);
+        Map<String, String> labels = Map.of("dynamo_namespace", "stalled", "dynamo_component", "stderr",
+                "dynamo_endpoint", "gauges");
+
+        List<Double> flaky = new java.util.ArrayList<>();
+        for (int scrape = 0; scrape < 6; scrape++) {
+            Exposition page = scraper.scrape();
+            assertEquals(7.0, page.valueOr("dynamo_component_steady", labels, -1), "scrape " + scrape + ": "
+                    + page.text());
+            flaky.add(page.valueOr("dynamo_component_flaky", labels, -1));
+        }
+        assertEquals(List.of(-1.0, -1.0, -1.0, 42.0, 42.0, 42.0), flaky,
+                "absent while the callback throws, then back (-1: absent)");
+    }
+
     /** A scrape with one descriptor free on the server's side: whatever it gets, within 5 s, must break nothing. */
     private static void firstScrapeWhateverItGets(int port) {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {

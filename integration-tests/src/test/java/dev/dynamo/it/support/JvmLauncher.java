@@ -32,6 +32,8 @@ public final class JvmLauncher {
     private final List<String> jvmArgs = new ArrayList<>();
     /** A {@code ulimit} option to start the JVM under, or null. */
     private String ulimit;
+    /** Whether stderr is a pipe that nobody reads. */
+    private boolean stderrNobodyReads;
     private final List<String> classpath = new ArrayList<>();
     private String mainClass;
     private Path jar;
@@ -140,6 +142,16 @@ public final class JvmLauncher {
         return this;
     }
 
+    /**
+     * Starts the JVM with stderr on a pipe that nobody reads (a named pipe the JVM itself holds open
+     * for reading and writing, through {@code bash}): once 64 KiB are written, every write to stderr
+     * waits for good, as behind a stalled log collector.
+     */
+    public JvmLauncher stderrNobodyReads() {
+        this.stderrNobodyReads = true;
+        return this;
+    }
+
     String name() {
         return name;
     }
@@ -151,8 +163,11 @@ public final class JvmLauncher {
     /** The full command line. */
     public List<String> command() {
         List<String> command = new ArrayList<>();
-        if (ulimit != null) {
-            command.addAll(List.of("bash", "-c", "ulimit " + ulimit + " && exec \"$@\"", "bash"));
+        if (ulimit != null || stderrNobodyReads) {
+            String setUp = (ulimit == null ? "" : "ulimit " + ulimit + " && ")
+                    + (stderrNobodyReads ? "pipe=$(mktemp -u) && mkfifo \"$pipe\" && exec 2<>\"$pipe\" && rm \"$pipe\" && exec \"$@\""
+                    : "exec \"$@\"");
+            command.addAll(List.of("bash", "-c", setUp, "bash"));
         }
         command.add(jdk.java().toString());
         if (agent) {

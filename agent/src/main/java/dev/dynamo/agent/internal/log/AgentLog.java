@@ -14,8 +14,11 @@ import java.io.PrintStream;
 public final class AgentLog {
     private static volatile LogSettings settings = LogSettings.DEFAULT;
     private static volatile PrintStream out = System.err;
-    /** Marks the threads whose lines go through {@link QueuedLines}. */
-    private static final ThreadLocal<Boolean> NEVER_WAITS = new ThreadLocal<Boolean>();
+    /**
+     * How the names of the agent's and its API's own threads begin (the server's, the metric
+     * callbacks', the weaving and health-check threads): their lines go through {@link QueuedLines}.
+     */
+    public static final String OWN_THREADS = "dynamo-";
 
     private final String name;
     private final String shortName;
@@ -38,16 +41,6 @@ public final class AgentLog {
     /** Applies {@code newSettings} to every logger. */
     public static void configure(LogSettings newSettings) {
         settings = newSettings;
-    }
-
-    /**
-     * Makes the lines this thread logs go through a writer thread of their own from now on, so that
-     * this thread never waits for stderr: for the metrics server's threads. A write to stderr waits
-     * while nobody drains it (a pipe nobody reads), and a line logged for one bad request made the
-     * server answer nothing, {@code /live} included, until it was drained.
-     */
-    public static void neverWaitForStderrOnThisThread() {
-        NEVER_WAITS.set(Boolean.TRUE);
     }
 
     /** Where the lines go. */
@@ -113,7 +106,11 @@ public final class AgentLog {
         try {
             String line = timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] "
                     + oneLine(message);
-            if (NEVER_WAITS.get() != null) {
+            // A write to stderr waits while nobody drains it (a pipe nobody reads). On the agent's own
+            // threads that wait stopped the server answering anything, /live included, for one bad
+            // request, and held a metric callback's thread for good, so that its metric was gone from
+            // every later scrape: their lines go through a writer thread of their own.
+            if (Thread.currentThread().getName().startsWith(OWN_THREADS)) {
                 QueuedLines.offer(line);
             } else {
                 out.println(line);

@@ -5,8 +5,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Writes the lines of the threads that must never wait long for stderr (the metrics server's: a
- * liveness probe's answer must not hang on a log line) on a thread of its own. A line is handed
+ * Writes the lines of the threads that must never wait long for stderr (the agent's and its API's
+ * own: a liveness probe's answer must not hang on a log line, nor a metric callback's thread) on a
+ * thread of its own. A line is handed
  * to the writer thread, and its thread waits for it at most {@link #WAIT_NANOS} when nothing is
  * queued before it, so that the line is normally on stderr before the response it concerns is sent.
  * When stderr is not drained (a pipe nobody reads, a stalled log collector), the writer waits, the
@@ -108,8 +109,8 @@ final class QueuedLines implements Runnable {
                     out.println(line);
                     if (droppedBefore > 0) {
                         out.println(AgentLog.timestamp(System.currentTimeMillis()) + " " + LogLevel.WARN
-                                + " dynamo-agent [AgentLog] " + droppedBefore + " log lines of the agent's server were"
-                                + " dropped: stderr took no lines for a while (a pipe nobody reads?)");
+                                + " dynamo-agent [AgentLog] " + droppedBefore + " log lines of the agent's own threads"
+                                + " were dropped: stderr took no lines for a while (a pipe nobody reads?)");
                     }
                 } finally {
                     synchronized (LOCK) {

@@ -2,7 +2,6 @@ package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.HostSetting;
-import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.CollectorRegistry;
 
 import java.io.IOException;
@@ -121,7 +120,6 @@ public final class SystemServer {
             Thread loopThread = new Thread(new Runnable() {
                 @Override
                 public void run() {
-                    AgentLog.neverWaitForStderrOnThisThread();
                     try {
                         warmUp.run();
                     } catch (Throwable failed) {
@@ -226,13 +224,7 @@ public final class SystemServer {
 
         @Override
         public Thread newThread(final Runnable task) {
-            Thread thread = new Thread(new Runnable() {
-                @Override
-                public void run() {
-                    AgentLog.neverWaitForStderrOnThisThread();
-                    task.run();
-                }
-            }, prefix + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             thread.setUncaughtExceptionHandler(QUIETLY);
             return thread;

@@ -3,6 +3,8 @@ package dev.dynamo.agent.internal.log;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,12 +43,14 @@ class AgentLogTest {
     }
 
     /**
-     * A thread that must never wait for stderr (the server's) logs while stderr takes nothing: it goes
-     * on at once, its lines are written once stderr drains, and those beyond the queue are counted in
-     * one line. Before, the server's thread waited in the write, and /live answered nothing.
+     * A thread of the agent's or its API's (the server's, a metric callback's) logs while stderr takes
+     * nothing: it goes on at once, its lines are written once stderr drains, and those beyond the
+     * queue are counted in one line. Before, the server's thread waited in the write, and /live
+     * answered nothing; a metric callback's thread waited for good, and its metric was gone.
      */
-    @Test
-    void aThreadThatMustNotWaitGoesOnWhileStderrTakesNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"dynamo-system-server", "dynamo-metrics-callback-1"})
+    void anOwnThreadGoesOnWhileStderrTakesNothing(String threadName) throws Exception {
         CountDownLatch drained = new CountDownLatch(1);
         ByteArrayOutputStream written = new ByteArrayOutputStream();
         AgentLog.redirect(new PrintStream(new OutputStream() {
@@ -64,11 +68,10 @@ class AgentLogTest {
         }, true));
         int lines = QueuedLines.CAPACITY + 50;
         Thread server = new Thread(() -> {
-            AgentLog.neverWaitForStderrOnThisThread();
             for (int i = 0; i < lines; i++) {
                 log.warn("bad request " + i);
             }
-        });
+        }, threadName);
         server.start();
         server.join(5000);
         assertFalse(server.isAlive(), "the thread waited for stderr");
@@ -76,7 +79,7 @@ class AgentLogTest {
         drained.countDown();
         // The count of dropped lines is written after the first line stderr takes, the kept lines after it.
         java.util.regex.Pattern droppedLine = java.util.regex.Pattern.compile(
-                " (\\d+) log lines of the agent's server were dropped");
+                " (\\d+) log lines of the agent's own threads were dropped");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String text = "";
         long dropped = -1;
