@@ -24,4 +24,12 @@ public final class OptionalHandlers {
             return value;
         }
     }
+
+    /** Defined by a class loader of its own that is gone before the endpoints are asked for. */
+    public static class ShortLived {
+        @DynamoEndpoint(namespace = NS, component = "optional", endpoint = "short_lived")
+        public int handle(int value) {
+            return value;
+        }
+    }
 }

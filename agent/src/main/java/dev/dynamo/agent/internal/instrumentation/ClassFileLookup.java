@@ -40,6 +40,20 @@ final class ClassFileLookup {
         this.applicationClassPath = applicationClassPath;
     }
 
+    /**
+     * As {@link #read(ClassLoader, String)}, but where {@code loaderLocked}, without calling into
+     * {@code loader} itself: another thread holds its lock (a loader that is not parallel-capable,
+     * locked while it loads the class being woven, and which may lock itself to serve resources too),
+     * and waits for this one. Its parents are asked instead; a class file only it serves is not found.
+     */
+    byte[] read(ClassLoader loader, String internalName, boolean loaderLocked) throws IOException {
+        if (!loaderLocked) {
+            return read(loader, internalName);
+        }
+        ClassLoader parent = loader.getParent();
+        return parent == null ? null : read(parent, internalName);
+    }
+
     /** The class file of {@code internalName} as {@code loader} sees it, or null when there is none. */
     byte[] read(ClassLoader loader, String internalName) throws IOException {
         String resource = internalName + ".class";

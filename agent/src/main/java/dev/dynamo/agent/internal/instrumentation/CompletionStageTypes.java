@@ -47,8 +47,12 @@ final class CompletionStageTypes {
     /**
      * Whether {@code type} (an internal name), seen from {@code loader}, is or implements
      * {@code CompletionStage}, or may, because a class file of its hierarchy cannot be read.
+     *
+     * @param loaderLocked whether another thread holds {@code loader}'s lock and waits for this one:
+     *                     nothing is read through {@code loader} itself then (see {@link ClassFileLookup}),
+     *                     and nothing learned is kept, as the loader may serve what was not found
      */
-    boolean mayBeCompletionStage(ClassLoader loader, String type) {
+    boolean mayBeCompletionStage(ClassLoader loader, String type, boolean loaderLocked) {
         synchronized (this) {
             if (answersLoader.get() == loader) {
                 Boolean known = answers.get(type);
@@ -59,7 +63,11 @@ final class CompletionStageTypes {
         }
         // Read outside the lock: classes of several threads may be woven at once.
         Map<String, Boolean> learned = new HashMap<String, Boolean>();
-        boolean answer = new Question(loader, classFiles, learned).mayBeCompletionStage(type, new HashSet<String>());
+        boolean answer = new Question(loader, loaderLocked, classFiles, learned)
+                .mayBeCompletionStage(type, new HashSet<String>());
+        if (loaderLocked) {
+            return answer;
+        }
         synchronized (this) {
             if (answersLoader.get() != loader) {
                 answers.clear();
@@ -75,14 +83,16 @@ final class CompletionStageTypes {
     /** One question: reads class files up to {@link #MAX_TYPES_READ}, and notes the answers it is sure of. */
     private static final class Question {
         private final ClassLoader loader;
+        private final boolean loaderLocked;
         private final ClassFileLookup classFiles;
         private final Map<String, Boolean> learned;
         private int typesRead;
         /** Whether an answer came from running out of reads, so that it and those built on it are not noted. */
         private boolean cutShort;
 
-        Question(ClassLoader loader, ClassFileLookup classFiles, Map<String, Boolean> learned) {
+        Question(ClassLoader loader, boolean loaderLocked, ClassFileLookup classFiles, Map<String, Boolean> learned) {
             this.loader = loader;
+            this.loaderLocked = loaderLocked;
             this.classFiles = classFiles;
             this.learned = learned;
         }
@@ -123,7 +133,7 @@ final class CompletionStageTypes {
         private ClassReader read(String type) {
             typesRead++;
             try {
-                byte[] classFile = classFiles.read(loader, type);
+                byte[] classFile = classFiles.read(loader, type, loaderLocked);
                 return classFile == null ? null : new ClassReader(classFile);
             } catch (IOException | RuntimeException unreadable) {
                 return null;

@@ -77,7 +77,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         // at the top of an exhausted stack, where a failed initialisation would stay failed for good.
         InstrumentationCost.nanos();
         StackHeadroom.suffices();
-        new ClassWeaving(null, null, null, null);
+        new ClassWeaving(null, null, null, null, false);
         WeavingThread.class.getName();
         ThreadStartPause.allows();
         // Asked on the loading thread before a weaving thread takes over: its first initialisation must
@@ -139,6 +139,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 // class loading the weaving may make through this class's loader is made here first, as this
                 // thread may hold that loader's lock (one not parallel-capable), which the other would wait for.
                 boolean ownCopy = false;
+                boolean loaderLocked = Thread.holdsLock(loader);
                 try {
                     ownCopy = !InstrumentedEndpoints.linkedFrom(loader).isPrimary();
                 } catch (Exception | LinkageError failed) {
@@ -146,8 +147,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 }
                 // With its own copy of the API, the weaving also runs that copy's code, which loads its classes
                 // through the loader: not on another thread while this one holds the loader's lock.
-                WeavingThread elsewhere = ownCopy && Thread.holdsLock(loader) ? null
-                        : WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile),
+                // Nor does the weaving thread read class files through a loader this thread holds locked.
+                WeavingThread elsewhere = ownCopy && loaderLocked ? null
+                        : WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile, loaderLocked),
                                 WeavingThread.WAIT_MILLIS);
                 if (elsewhere != null) {
                     return elsewhere.result();
@@ -225,17 +227,21 @@ public final class EndpointTransformer implements ClassFileTransformer {
         private final ClassLoader loader;
         private final String internalName;
         private final byte[] classFile;
+        /** Whether the waiting thread holds {@link #loader}'s lock. */
+        private final boolean loaderLocked;
 
-        ClassWeaving(EndpointTransformer transformer, ClassLoader loader, String internalName, byte[] classFile) {
+        ClassWeaving(EndpointTransformer transformer, ClassLoader loader, String internalName, byte[] classFile,
+                boolean loaderLocked) {
             this.transformer = transformer;
             this.loader = loader;
             this.internalName = internalName;
             this.classFile = classFile;
+            this.loaderLocked = loaderLocked;
         }
 
         @Override
         public byte[] weave() {
-            return transformer.weaver().weave(loader, internalName, classFile);
+            return transformer.weaver().weave(loader, internalName, classFile, loaderLocked);
         }
     }
 

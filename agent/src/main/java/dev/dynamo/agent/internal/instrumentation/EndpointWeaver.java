@@ -65,6 +65,17 @@ final class EndpointWeaver {
 
     /** The instrumented class file, or null when no method was instrumented. */
     byte[] weave(ClassLoader loader, String internalName, byte[] classFile) {
+        return weave(loader, internalName, classFile, false);
+    }
+
+    /**
+     * The instrumented class file, or null when no method was instrumented.
+     *
+     * @param loaderLocked whether the thread that waits for this weaving holds {@code loader}'s lock (a
+     *                     loader that is not parallel-capable, loading the class): nothing here calls
+     *                     into that loader then, as it would wait for the waiting thread
+     */
+    byte[] weave(ClassLoader loader, String internalName, byte[] classFile, boolean loaderLocked) {
         ClassReader reader = new ClassReader(classFile);
         EndpointScan scan = EndpointScan.of(reader);
         if (scan.methods().isEmpty()) {
@@ -113,7 +124,7 @@ final class EndpointWeaver {
                 continue;
             }
             String trait = bodies == null ? null : bodies.mixinTrait(method.name, method.descriptor);
-            if (trait != null && declaresTheSameEndpoint(traitScans, loader, trait, method)) {
+            if (trait != null && declaresTheSameEndpoint(traitScans, loader, loaderLocked, trait, method)) {
                 if (lines == null) {
                     lines = SourceLines.of(classFile);
                 }
@@ -146,7 +157,7 @@ final class EndpointWeaver {
                 }
                 continue;
             }
-            MethodShape shape = MethodShape.of(method.descriptor, loader, completionStages);
+            MethodShape shape = MethodShape.of(method.descriptor, loader, loaderLocked, completionStages);
             if (method.withSpan && shape == MethodShape.COMPLETION_STAGE && isInsideOpenTelemetry(classFile)) {
                 warnOnce.accept(OpenTelemetryAgent.PREMAIN_CLASS, OpenTelemetryAgent.measuredInside(where));
             }
@@ -171,7 +182,8 @@ final class EndpointWeaver {
             List<String> served = new ArrayList<String>(woven.size());
             WovenMethod inactive = activateAll(loader, recording, woven, served);
             if (inactive == null) {
-                InstrumentedEndpoints.woven(loader, internalName, served, definedClasses);
+                InstrumentedEndpoints.woven(loader, internalName, served, recording.isPrimary() ? ids(woven) : null,
+                        definedClasses);
                 if (LOG.isEnabled(LogLevel.DEBUG)) {
                     for (int i = 0; i < woven.size(); i++) {
                         // As the series' labels show the endpoint, and as named where they differ.
@@ -227,12 +239,12 @@ final class EndpointWeaver {
      * {@code super} (which has an annotation of its own, and counts). When the trait's class file
      * cannot be read, {@code method} is measured.
      */
-    private boolean declaresTheSameEndpoint(Map<String, EndpointScan> traitScans, ClassLoader loader, String trait,
-            AnnotatedMethod method) {
+    private boolean declaresTheSameEndpoint(Map<String, EndpointScan> traitScans, ClassLoader loader,
+            boolean loaderLocked, String trait, AnnotatedMethod method) {
         EndpointScan scan = traitScans.get(trait);
         if (scan == null && !traitScans.containsKey(trait)) {
             try {
-                byte[] traitFile = classFiles.read(loader, trait);
+                byte[] traitFile = classFiles.read(loader, trait, loaderLocked);
                 scan = traitFile == null ? null : EndpointScan.of(new ClassReader(traitFile));
             } catch (IOException | RuntimeException unreadable) {
                 scan = null;
@@ -336,6 +348,14 @@ final class EndpointWeaver {
     /** The gRPC class {@code internalName} rewritten to report the end of calls (see {@link GrpcServerCalls}). */
     byte[] weaveGrpc(String internalName, byte[] classFile) {
         return GrpcServerCalls.weave(internalName, classFile);
+    }
+
+    private static int[] ids(List<WovenMethod> woven) {
+        int[] ids = new int[woven.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = woven.get(i).id;
+        }
+        return ids;
     }
 
     private static WovenMethod find(List<WovenMethod> woven, String name, String descriptor) {

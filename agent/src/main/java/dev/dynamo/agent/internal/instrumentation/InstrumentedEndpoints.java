@@ -12,6 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  * superclass missing from the class path), and it does not tell the agent. So the classes woven for
  * an endpoint not yet served are looked for among their loaders' classes when the endpoints are
  * next asked for; one not there after {@link #REFUSAL_NANOS} was refused, and is dropped with a
- * warning. At most {@link #MAX_CANDIDATES} classes wait per endpoint (the latest), and none once it
+ * warning. An endpoint of which a call was counted is served at once: its woven code ran (so it is
+ * served also when the loaders of its classes are gone before the endpoints are asked for: a class
+ * loader per request or script, collected by a GC in between). At most {@link #MAX_CANDIDATES} classes wait per endpoint (the latest), and none once it
  * is served, so that a JVM whose endpoints nobody asks for (no server) and whose class loaders come
  * and go keeps nothing per loader.
  */
@@ -47,6 +50,11 @@ public final class InstrumentedEndpoints {
     private static final Set<String> ENDPOINTS = Collections.synchronizedSet(new LinkedHashSet<String>());
     /** Classes that would serve each endpoint not yet served, latest last; guarded by {@link #ENDPOINTS}. */
     private static final Map<String, List<WovenClass>> UNCONFIRMED = new LinkedHashMap<String, List<WovenClass>>();
+    /**
+     * For each endpoint not yet served that classes linked to the agent's copy of the API were woven
+     * for, its id there, whose counted calls serve it; guarded by {@link #ENDPOINTS}.
+     */
+    private static final Map<String, Integer> PRIMARY_IDS = new HashMap<String, Integer>();
     /** The most classes that wait per endpoint: the same class woven in this many class loaders. */
     static final int MAX_CANDIDATES = 8;
     /** Classes said to be refused, so that each is said once. */
@@ -84,9 +92,13 @@ public final class InstrumentedEndpoints {
 
     /**
      * Class {@code internalName} of {@code loader} was woven for {@code endpoints}: they are served
-     * once it is defined, which {@code definedClasses} tells; with null, at once.
+     * once it is defined, which {@code definedClasses} tells (with null, at once), or once a call of
+     * one is counted.
+     *
+     * @param primaryIds the ids of {@code endpoints} in the agent's copy of the API, in the same order,
+     *                   or null when the class links to another copy
      */
-    static void woven(ClassLoader loader, String internalName, List<String> endpoints,
+    static void woven(ClassLoader loader, String internalName, List<String> endpoints, int[] primaryIds,
             Instrumentation definedClasses) {
         synchronized (ENDPOINTS) {
             if (definedClasses == null) {
@@ -94,9 +106,13 @@ public final class InstrumentedEndpoints {
                 return;
             }
             WovenClass woven = new WovenClass(loader, internalName.replace('/', '.'), definedClasses, System.nanoTime());
-            for (String endpoint : endpoints) {
+            for (int i = 0; i < endpoints.size(); i++) {
+                String endpoint = endpoints.get(i);
                 if (ENDPOINTS.contains(endpoint)) {
                     continue;
+                }
+                if (primaryIds != null) {
+                    PRIMARY_IDS.put(endpoint, primaryIds[i]);
                 }
                 List<WovenClass> candidates = UNCONFIRMED.get(endpoint);
                 if (candidates == null) {
@@ -122,6 +138,11 @@ public final class InstrumentedEndpoints {
         for (Iterator<Map.Entry<String, List<WovenClass>>> endpoints = UNCONFIRMED.entrySet().iterator();
                 endpoints.hasNext(); ) {
             Map.Entry<String, List<WovenClass>> endpoint = endpoints.next();
+            Integer primaryId = PRIMARY_IDS.get(endpoint.getKey());
+            if (primaryId != null && WovenCalls.counted(primaryId)) {
+                ENDPOINTS.add(endpoint.getKey());
+                endpoint.getValue().clear();
+            }
             for (Iterator<WovenClass> each = endpoint.getValue().iterator(); each.hasNext(); ) {
                 WovenClass woven = each.next();
                 ClassLoader loader = woven.loader.get();
@@ -142,6 +163,7 @@ public final class InstrumentedEndpoints {
             }
             if (endpoint.getValue().isEmpty()) {
                 endpoints.remove();
+                PRIMARY_IDS.remove(endpoint.getKey());
             }
         }
     }

@@ -32,14 +32,16 @@ enum MethodShape {
      * The shape of {@code descriptor}, a method of a class defined by {@code loader}. The return type's
      * class files are read only for a method that no name marks as another shape: a {@code Mono}'s
      * hierarchy, say, would be read for nothing.
+     *
+     * @param loaderLocked whether another thread holds {@code loader}'s lock and waits for this one
      */
-    static MethodShape of(String descriptor, ClassLoader loader, CompletionStageTypes stages) {
+    static MethodShape of(String descriptor, ClassLoader loader, boolean loaderLocked, CompletionStageTypes stages) {
         MethodShape byNames = of(descriptor, false);
         if (byNames != SYNCHRONOUS) {
             return byNames;
         }
         Type returned = Type.getReturnType(descriptor);
-        return returned.getSort() == Type.OBJECT && stages.mayBeCompletionStage(loader, returned.getInternalName())
+        return returned.getSort() == Type.OBJECT && stages.mayBeCompletionStage(loader, returned.getInternalName(), loaderLocked)
                 ? COMPLETION_STAGE : SYNCHRONOUS;
     }
 

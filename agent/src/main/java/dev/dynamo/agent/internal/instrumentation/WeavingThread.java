@@ -11,7 +11,9 @@ package dev.dynamo.agent.internal.instrumentation;
  * <p>The weaving loads one class through the loader of the class being loaded (the API copy it
  * sees, {@link InstrumentedEndpoints#linkedFrom}), and a loader that is not parallel-capable is
  * locked by the waiting thread while it loads: that lookup is made on the loading thread first, and
- * kept for the weaving thread. The wait is bounded all the same, for a loader whose other methods
+ * kept for the weaving thread, and the weaving reads no class file through such a locked loader
+ * (the return types' hierarchies are read through its parents; a type only it serves is then decided
+ * at each call). The wait is bounded all the same, for a loader whose other methods
  * lock it too: the weaving then finishes once the class has loaded, and its result is dropped.
  */
 final class WeavingThread implements Runnable {

@@ -32,12 +32,12 @@ class CompletionStageTypesTest {
                 .type("app/StagedImpl", "app/StagedBase")
                 .type("app/Reply", "java/lang/Object", "java/io/Serializable");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
-        assertTrue(types.mayBeCompletionStage(files, "app/StagedImpl"));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
-        assertTrue(types.mayBeCompletionStage(files, FUTURE));
-        assertTrue(types.mayBeCompletionStage(files, STAGE));
-        assertFalse(types.mayBeCompletionStage(files, "java/lang/String"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
+        assertTrue(types.mayBeCompletionStage(files, "app/StagedImpl", false));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
+        assertTrue(types.mayBeCompletionStage(files, FUTURE, false));
+        assertTrue(types.mayBeCompletionStage(files, STAGE, false));
+        assertFalse(types.mayBeCompletionStage(files, "java/lang/String", false));
     }
 
     /** The woven code then asks the returned object, so that a stage is never taken for a plain value. */
@@ -47,9 +47,9 @@ class CompletionStageTypesTest {
                 .type("app/OverAMissingType", "app/NotOnTheClassPath")
                 .type("app/Reply", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/NotOnTheClassPath"));
-        assertTrue(types.mayBeCompletionStage(files, "app/OverAMissingType"));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply"), "a type read whole is only what it is");
+        assertTrue(types.mayBeCompletionStage(files, "app/NotOnTheClassPath", false));
+        assertTrue(types.mayBeCompletionStage(files, "app/OverAMissingType", false));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false), "a type read whole is only what it is");
     }
 
     @Test
@@ -59,13 +59,13 @@ class CompletionStageTypesTest {
                 .type("app/DeeperFuture", "app/AppFuture")
                 .type("app/Reply", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
         assertEquals(3, files.reads);
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture"));
-        assertTrue(types.mayBeCompletionStage(files, "app/AppFuture"));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
+        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
+        assertTrue(types.mayBeCompletionStage(files, "app/AppFuture", false));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
         assertEquals(3, files.reads, "answered from what the first questions read");
     }
 
@@ -74,9 +74,9 @@ class CompletionStageTypesTest {
         ClassFiles stage = new ClassFiles().type("app/Result", FUTURE);
         ClassFiles plain = new ClassFiles().type("app/Result", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(stage, "app/Result"));
-        assertFalse(types.mayBeCompletionStage(plain, "app/Result"));
-        assertTrue(types.mayBeCompletionStage(stage, "app/Result"));
+        assertTrue(types.mayBeCompletionStage(stage, "app/Result", false));
+        assertFalse(types.mayBeCompletionStage(plain, "app/Result", false));
+        assertTrue(types.mayBeCompletionStage(stage, "app/Result", false));
         assertEquals(2, stage.reads);
         assertEquals(1, plain.reads);
     }
@@ -84,7 +84,7 @@ class CompletionStageTypesTest {
     @Test
     void theAnswersHoldTheirLoaderWeakly() throws InterruptedException {
         ClassFiles files = new ClassFiles().type("app/Reply", "java/lang/Object");
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
         WeakReference<ClassFiles> released = new WeakReference<ClassFiles>(files);
         files = null;
 
@@ -102,13 +102,13 @@ class CompletionStageTypesTest {
             files.type("app/Type" + i, "java/lang/Object");
         }
         for (int i = 0; i <= CompletionStageTypes.MAX_ANSWERS; i++) {
-            assertFalse(types.mayBeCompletionStage(files, "app/Type" + i));
+            assertFalse(types.mayBeCompletionStage(files, "app/Type" + i, false));
         }
         int reads = files.reads;
 
-        assertFalse(types.mayBeCompletionStage(files, "app/Type0"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Type0", false));
         assertEquals(reads, files.reads, "the first answers are kept");
-        assertFalse(types.mayBeCompletionStage(files, "app/Type" + CompletionStageTypes.MAX_ANSWERS));
+        assertFalse(types.mayBeCompletionStage(files, "app/Type" + CompletionStageTypes.MAX_ANSWERS, false));
         assertEquals(reads + 1, files.reads, "the answer beyond the bound was not kept, so it is read again");
     }
 
@@ -120,12 +120,12 @@ class CompletionStageTypesTest {
             files.type("app/Level" + i, i == depth - 1 ? FUTURE : "app/Level" + (i + 1));
         }
 
-        assertFalse(types.mayBeCompletionStage(files, "app/Level0"), "reading stops after 64 class files");
+        assertFalse(types.mayBeCompletionStage(files, "app/Level0", false), "reading stops after 64 class files");
         int reads = files.reads;
         assertEquals(64, reads);
-        assertFalse(types.mayBeCompletionStage(files, "app/Level0"));
+        assertFalse(types.mayBeCompletionStage(files, "app/Level0", false));
         assertEquals(2 * reads, files.reads, "an answer cut short is asked again, not taken as known");
-        assertTrue(types.mayBeCompletionStage(files, "app/Level10"), "a question from further down reaches the top");
+        assertTrue(types.mayBeCompletionStage(files, "app/Level10", false), "a question from further down reaches the top");
     }
 
     /** A class loader that serves generated class files with the given supertypes and counts the reads. */

@@ -121,6 +121,53 @@ class EndpointInstrumentationTest {
                 + " instrumented, but the JVM did not define it"), AGENT_LOG.toString("UTF-8"));
     }
 
+    /**
+     * A class whose class loader is gone before the endpoints are next asked for (a loader per
+     * request or per script, collected by a GC in between) serves its endpoint once a call of it was
+     * counted: its woven code ran, so it was defined. Before, the endpoint was dropped with the loader,
+     * and /health said not ready for it for good (a re-tester: 200 loaders, 200 calls counted).
+     */
+    @Test
+    void aCalledClassWhoseLoaderIsGoneBeforeTheEndpointsAreAskedForServesItsEndpoint() throws Exception {
+        String endpoint = OptionalHandlers.NS + "/optional/short_lived";
+        java.lang.ref.WeakReference<ClassLoader> loader = callOnceInALoaderOfItsOwn(
+                OptionalHandlers.class.getName() + "$ShortLived");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (loader.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(loader.get(), "the class loader was collected");
+
+        List<String> served = InstrumentedEndpoints.endpoints();
+        assertTrue(served.contains(endpoint), served.toString());
+    }
+
+    /** Defines {@code className} in a class loader of its own, calls its {@code handle(int)} once, and forgets both. */
+    private static java.lang.ref.WeakReference<ClassLoader> callOnceInALoaderOfItsOwn(String className)
+            throws Exception {
+        ClassLoader own = new ClassLoader(EndpointInstrumentationTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (!name.equals(className)) {
+                    return super.loadClass(name, resolve);
+                }
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> loaded = findLoadedClass(name);
+                    if (loaded != null) {
+                        return loaded;
+                    }
+                    byte[] classFile = classFileOf(name);
+                    return defineClass(name, classFile, 0, classFile.length);
+                }
+            }
+        };
+        Class<?> type = Class.forName(className, true, own);
+        assertSame(own, type.getClassLoader());
+        assertEquals(7, type.getMethod("handle", int.class).invoke(type.getConstructor().newInstance(), 7));
+        return new java.lang.ref.WeakReference<ClassLoader>(own);
+    }
+
     private static byte[] classFileOf(String name) {
         try (java.io.InputStream in = EndpointInstrumentationTest.class.getResourceAsStream(
                 "/" + name.replace('.', '/') + ".class")) {

@@ -54,13 +54,13 @@ class MethodShapeTest {
         };
         CompletionStageTypes stages = new CompletionStageTypes(new ClassFileLookup(null, null));
 
-        assertEquals(MethodShape.PUBLISHER, MethodShape.of("()Lreactor/core/publisher/Mono;", loader, stages));
+        assertEquals(MethodShape.PUBLISHER, MethodShape.of("()Lreactor/core/publisher/Mono;", loader, false, stages));
         assertEquals(MethodShape.STREAM_OBSERVER, MethodShape.of(
-                "(Lio/grpc/stub/StreamObserver;)Lio/grpc/stub/StreamObserver;", loader, stages));
+                "(Lio/grpc/stub/StreamObserver;)Lio/grpc/stub/StreamObserver;", loader, false, stages));
         assertEquals(List.of(), read, "no class file read for shapes the names decide");
 
         // Not found: the woven code asks the returned object whether it is a stage.
-        assertEquals(MethodShape.COMPLETION_STAGE, MethodShape.of("()Lapp/Reply;", loader, stages));
+        assertEquals(MethodShape.COMPLETION_STAGE, MethodShape.of("()Lapp/Reply;", loader, false, stages));
         assertEquals(List.of("app/Reply.class"), read);
     }
 

@@ -95,6 +95,35 @@ class StackStarvedClassesTest {
     }
 
     /**
+     * The same where the loader locks itself to serve resources too (a {@code synchronized getResource})
+     * and a method returns a type whose class file the weaving reads: the weaving thread does not call
+     * into the loader the waiting thread holds. Before, it waited for that lock until the wait gave up
+     * after 5 s, and the class loaded unwoven, its first calls lost (a re-tester, JDK 17 and 25).
+     */
+    @Test
+    void aLoaderLockedWhileItLoadsIsNotAskedForTheClassFilesOfReturnTypes() throws Throwable {
+        byte[] classFile = handlerClassFile();
+        EndpointTransformer transformer = new EndpointTransformer("unused", ByteBuddyAgent.install());
+        assertNotNull(transformer.transform(new OwnCopyLoader(), NAME.replace('.', '/'), null, null, classFile));
+        SelfLockingLoader loader = new SelfLockingLoader();
+        ShortStackLoad load = new ShortStackLoad(transformer, loader, classFile, false);
+
+        Thread thread = new Thread(null, load::recurseThenTransform, "short-stack-self-locking", 512 * 1024);
+        thread.start();
+        thread.join();
+
+        assertTrue(load.starved, "the transformation ran where the headroom check failed");
+        assertTrue(load.waitedMillis < WeavingThread.WAIT_MILLIS, "the weaving did not wait for the loader's lock: "
+                + load.waitedMillis + " ms");
+        assertNotNull(load.woven, "the class loads woven");
+        EndpointMetrics metrics = new EndpointMetrics(StarvedHandler.NS, "starved", "reply");
+        long before = metrics.requests();
+        Object reply = loader.define(load.woven).getMethod("reply", int.class).invoke(null, 5);
+        assertEquals(5, ((StarvedHandler.Reply) reply).value);
+        assertEquals(before + 1, metrics.requests(), "its first call is counted");
+    }
+
+    /**
      * A loading thread with an interrupt pending waits for the weaving all the same (class loading is
      * not interruptible), and keeps its interrupt. Before, its wait ended at once and the class
      * loaded unwoven, its calls lost (a tester: 0 of 100 in 7 of 8 runs).
@@ -230,13 +259,21 @@ class StackStarvedClassesTest {
     }
 
     /** Defines its own copy of the handler class; everything else, the API included, comes from the test's loader. */
-    private static final class OwnCopyLoader extends ClassLoader {
+    private static class OwnCopyLoader extends ClassLoader {
         OwnCopyLoader() {
             super(StackStarvedClassesTest.class.getClassLoader());
         }
 
         Class<?> define(byte[] classFile) {
             return defineClass(NAME, classFile, 0, classFile.length);
+        }
+    }
+
+    /** Locks itself to serve resources, as some application class loaders do. */
+    private static final class SelfLockingLoader extends OwnCopyLoader {
+        @Override
+        public synchronized java.net.URL getResource(String name) {
+            return super.getResource(name);
         }
     }
 }

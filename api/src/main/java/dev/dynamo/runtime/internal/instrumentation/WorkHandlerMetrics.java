@@ -175,6 +175,11 @@ final class WorkHandlerMetrics {
         }
     }
 
+    /** Whether a call has been counted. */
+    boolean counted() {
+        return requests.get() > 0;
+    }
+
     /** A call started at {@code startNanos} returns. Never throws. */
     void exit(long startNanos) {
         boolean ended = false;

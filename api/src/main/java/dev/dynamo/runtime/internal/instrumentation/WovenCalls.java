@@ -187,6 +187,16 @@ public final class WovenCalls {
         }
     }
 
+    /**
+     * Whether a call of endpoint {@code id} has been counted: then the woven code of a method of it
+     * ran, and a class woven for it was defined.
+     */
+    public static boolean counted(int id) {
+        WorkHandlerMetrics[] current = recorders;
+        WorkHandlerMetrics recorder = id >= 0 && id < current.length ? current[id] : null;
+        return recorder != null && recorder.counted();
+    }
+
     /** Puts {@code recorder} in place of the one of endpoint {@code id}: a seam for tests of failing backends. */
     static void replace(int id, WorkHandlerMetrics recorder) {
         synchronized (LOCK) {
