@@ -7,8 +7,10 @@ import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -83,8 +85,9 @@ final class MethodBodies {
         }
         Map<String, String> stateMachines = new HashMap<String, String>();
         for (Body body : reader.bodies.values()) {
-            if (body.stateMachine != null && body.creates.contains(body.stateMachine)) {
-                stateMachines.put(body.key, body.stateMachine.replace('/', '.'));
+            String stateMachine = body.stateMachine();
+            if (stateMachine != null) {
+                stateMachines.put(body.key, stateMachine.replace('/', '.'));
             }
         }
         return new MethodBodies(wrappers, mixins, stateMachines);
@@ -153,13 +156,18 @@ final class MethodBodies {
         final String owner;
         final boolean synthetic;
         final boolean isStatic;
-        /** The local slot of the last parameter (the continuation of a suspend function). */
-        final int lastParameterSlot;
+        /**
+         * The local slots that hold the last parameter (the continuation of a suspend function): its
+         * own, and those it is copied to (Byte Buddy advice, as other agents weave it before this one,
+         * copies the arguments and runs the body on the copies).
+         */
+        final Set<Integer> continuationSlots = new HashSet<Integer>();
+        /** The types the continuation is checked to be an instance of, in order. */
+        final List<String> continuationChecks = new ArrayList<String>(2);
         final Set<String> creates = new HashSet<String>();
         boolean annotated;
         /** Whether Groovy generated it ({@code @groovy.transform.Generated}). */
         boolean groovyGenerated;
-        String stateMachine;
         /** Whether the body so far is only loads, constants and at most one call. */
         boolean forwardingOnly = true;
         /** The first method the body calls, and how. */
@@ -191,7 +199,23 @@ final class MethodBodies {
                 last = slot;
                 slot += parameter.equals("J") || parameter.equals("D") ? 2 : 1;
             }
-            this.lastParameterSlot = last;
+            if (last >= 0) {
+                continuationSlots.add(last);
+            }
+        }
+
+        /**
+         * The state-machine class of a suspend function: the first type its continuation is checked to
+         * be an instance of and that the function creates (it resumes with its state machine, and creates
+         * one at its first entry); null for none.
+         */
+        String stateMachine() {
+            for (String checked : continuationChecks) {
+                if (creates.contains(checked)) {
+                    return checked;
+                }
+            }
+            return null;
         }
 
         @Override
@@ -277,14 +301,16 @@ final class MethodBodies {
             if (opcode >= Opcodes.ISTORE) {
                 forwardingOnly = false;
             }
+            if (opcode == Opcodes.ASTORE && previousOpcode == Opcodes.ALOAD && continuationSlots.contains(previousVar)) {
+                continuationSlots.add(var);
+            }
             step(opcode, var);
         }
 
         @Override
         public void visitTypeInsn(int opcode, String type) {
-            if (opcode == Opcodes.INSTANCEOF && stateMachine == null && previousOpcode == Opcodes.ALOAD
-                    && previousVar == lastParameterSlot) {
-                stateMachine = type;
+            if (opcode == Opcodes.INSTANCEOF && previousOpcode == Opcodes.ALOAD && continuationSlots.contains(previousVar)) {
+                continuationChecks.add(type);
             } else if (opcode == Opcodes.NEW) {
                 creates.add(type);
             }

@@ -269,6 +269,55 @@ class SuspendShapeTest {
         }
     }
 
+    /**
+     * Another agent's Byte Buddy advice, woven before this one (Elastic APM, Datadog), copies the
+     * arguments to new local variables and runs the function on the copies: its state machine is
+     * still found, and each call counts once. Before, each resumption counted as a new call, and the
+     * proxy of its continuation made the function start over: the call never ended, and the counts
+     * grew by thousands a second (a tester: Elastic APM 1.55.1 and dd-java-agent 1.68.1, JDK 17 and 25).
+     */
+    @Test
+    fun `a function whose arguments another agent's advice copies counts each call once`() {
+        val name = "com.example.endpoints.AdvisedSuspend"
+        val original = SuspendShapeTest::class.java.classLoader.getResourceAsStream(name.replace('.', '/') + ".class")!!
+            .use { it.readBytes() }
+        val advised = ArgumentCopyingAdvice.apply(name, original, "delayed")
+        val loader = object : ClassLoader(SuspendShapeTest::class.java.classLoader) {
+            fun define(classFile: ByteArray): Class<*> = defineClass(name, classFile, 0, classFile.size)
+
+            // Its state machine too, which it may access only in its own package of this loader.
+            override fun loadClass(className: String, resolve: Boolean): Class<*> {
+                if (!className.startsWith("$name$")) {
+                    return super.loadClass(className, resolve)
+                }
+                synchronized(getClassLoadingLock(className)) {
+                    findLoadedClass(className)?.let { return it }
+                    val bytes = parent.getResourceAsStream(className.replace('.', '/') + ".class")!!.use { it.readBytes() }
+                    return defineClass(className, bytes, 0, bytes.size)
+                }
+            }
+        }
+        // Woven by the installed agent as the JVM defines it, after the other agent's advice.
+        val type = loader.define(advised)
+        val delayed = type.getMethod("delayed", Long::class.javaPrimitiveType, kotlin.coroutines.Continuation::class.java)
+        val target = type.getConstructor().newInstance()
+        val metrics = metrics("delayed", "advised")
+        val before = metrics.requests()
+
+        repeat(3) {
+            val result = assertTimeoutPreemptively(Duration.ofSeconds(10), ThrowingSupplier {
+                runBlocking {
+                    kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn<Any?> { continuation ->
+                        delayed.invoke(target, 5L, continuation)
+                    }
+                }
+            })
+            assertEquals(5L, result)
+        }
+        assertEquals(before + 3, metrics.requests(), "one request per call")
+        assertEquals(0, metrics.inflight(), "every call ended")
+    }
+
     @Test
     fun `Kotlin wrappers called from Java count one call each`() {
         val overloads = metrics("overloads", "wrappers")
