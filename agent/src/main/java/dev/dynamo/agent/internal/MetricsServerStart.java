@@ -47,7 +47,7 @@ final class MetricsServerStart {
         registry.registerNamedByPrefix(new ApiMetricsCollector(api), "dynamo_");
         registry.register(new AgentCostCollector());
         JvmMetrics jvmMetrics = new JvmMetrics(registry, config.jvmDeadlockDetectionMillis());
-        Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerOnce : () -> { };
+        Runnable beforeEachScrape = config.jvmMetrics() ? jvmMetrics::registerMissing : () -> { };
         String address = HostSetting.withPort(config.host(), config.port());
         ServerSecurity security = ServerSecurity.PLAIN;
         String securityNote = "";

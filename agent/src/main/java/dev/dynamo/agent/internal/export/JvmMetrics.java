@@ -55,9 +55,16 @@ public final class JvmMetrics {
 
     private final CollectorRegistry registry;
     private final long deadlockIntervalMillis;
-    /** Guarded by {@code this}: a scrape waits while another (or the warm-up) registers, or it would render without them. */
-    private boolean registered;
-    /** The collectors {@link #registerOnce} registered; complete once it has returned. */
+    /**
+     * By family, whether its collector is registered or given up. Guarded by {@code this}: a scrape
+     * waits while another (or the warm-up) registers, or it would render without them.
+     */
+    private final boolean[] settled = new boolean[FAMILIES.length];
+    /** Guarded by {@code this}: whether every family is settled. */
+    private boolean allSettled;
+    /** Guarded by {@code this}: whether the runtime's modules were looked at (for the first warning). */
+    private boolean modulesChecked;
+    /** The collectors {@link #registerMissing} registered; complete once it has returned. */
     private final List<Collector> collectors = new CopyOnWriteArrayList<Collector>();
 
     /**
@@ -69,23 +76,40 @@ public final class JvmMetrics {
         this.deadlockIntervalMillis = deadlockIntervalMillis;
     }
 
-    /** Registers the collectors, once; later calls do nothing, once the first has returned. */
-    public synchronized void registerOnce() {
-        if (registered) {
+    /**
+     * Registers the collectors not registered yet: called before each scrape, and nothing to do once
+     * all are. One whose registration ran out of memory (an application that fills its heap in its
+     * first moments) is tried again at the next call; before, its families were gone for the life of
+     * the JVM, most often without a word. One that fails otherwise (a module the runtime lacks) is
+     * given up, and one warning names every family not served.
+     */
+    public synchronized void registerMissing() {
+        if (allSettled) {
             return;
         }
-        registered = true;
-        List<String> notServed = new ArrayList<String>();
+        List<String> notServed = new ArrayList<String>(FAMILIES.length);
         Throwable firstFailure = null;
+        boolean retry = false;
         for (int i = 0; i < FAMILIES.length; i++) {
+            if (settled[i]) {
+                continue;
+            }
             try {
                 collectors.add(collector(i).register(registry));
+                settled[i] = true;
+            } catch (OutOfMemoryError noMemory) {
+                // Allocates nothing: the next scrape tries again.
+                retry = true;
             } catch (Throwable failed) {
+                settled[i] = true;
                 notServed.add(FAMILIES[i]);
                 firstFailure = firstFailure == null ? failed : firstFailure;
             }
         }
-        String warning = warning(notServed, missingModules(), firstFailure);
+        allSettled = !retry;
+        List<String> missingModules = modulesChecked ? new ArrayList<String>() : missingModules();
+        modulesChecked = true;
+        String warning = warning(notServed, missingModules, firstFailure);
         if (warning != null) {
             LOG.warn(warning);
         }
@@ -103,7 +127,7 @@ public final class JvmMetrics {
      */
     public void warmUp() {
         try {
-            registerOnce();
+            registerMissing();
             for (Collector collector : collectors) {
                 collector.collect();
             }
