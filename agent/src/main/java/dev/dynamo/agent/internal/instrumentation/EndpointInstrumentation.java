@@ -62,14 +62,14 @@ public final class EndpointInstrumentation {
             // All in one call: for each call the JVM stops the application and walks every loaded class,
             // so one call per class took 9.5 s to attach to an application with 1,000 annotated classes.
             instrumentation.retransformClasses(annotated.toArray(new Class<?>[0]));
-        } catch (UnmodifiableClassException | RuntimeException | LinkageError failed) {
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError failed) {
             // Then no class was changed. One at a time, so that a class that cannot be retransformed does not
-            // stop the others.
+            // stop the others (the JVM throws InternalError for a class it refused to verify).
             LOG.debug("retransforming " + annotated.size() + " classes in one call failed, so one at a time: " + failed);
             for (Class<?> type : annotated) {
                 try {
                     instrumentation.retransformClasses(type);
-                } catch (UnmodifiableClassException | RuntimeException | LinkageError failedAlone) {
+                } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError failedAlone) {
                     LOG.warn("cannot instrument already loaded " + type.getName() + "; it runs without endpoint"
                             + " metrics: " + failedAlone);
                 }

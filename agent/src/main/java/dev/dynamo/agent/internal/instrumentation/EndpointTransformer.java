@@ -158,7 +158,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
                     return null;
                 }
             }
-            return weaver().weave(loader, internalName, classFile);
+            byte[] woven = weaver().weave(loader, internalName, classFile);
+            return woven != null && beingRedefined != null ? weaver().withParameterNames(loader, internalName, woven)
+                    : woven;
         } catch (Throwable failed) {
             if (beingRedefined == null && stackStarved != null && internalName != null
                     && StackStarvedClasses.isStackOverflow(failed) && stackStarved.weaveOnceLoaded(loader, internalName)) {

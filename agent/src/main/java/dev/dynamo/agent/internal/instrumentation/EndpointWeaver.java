@@ -345,6 +345,23 @@ final class EndpointWeaver {
         }.apply(reader);
     }
 
+    /**
+     * {@code woven}, a class being retransformed, with the parameter names of the class file that its
+     * loader serves, where this JVM left them out of the class file it gave (see
+     * {@link MethodParameterNames}); {@code woven} itself where it did not, or where no class file is found.
+     */
+    byte[] withParameterNames(ClassLoader loader, String internalName, byte[] woven) {
+        if (!MethodParameterNames.LOST_ON_RETRANSFORMATION) {
+            return woven;
+        }
+        try {
+            byte[] original = classFiles.read(loader, internalName);
+            return original == null ? woven : MethodParameterNames.restore(woven, original);
+        } catch (IOException | RuntimeException unreadable) {
+            return woven;
+        }
+    }
+
     /** The gRPC class {@code internalName} rewritten to report the end of calls (see {@link GrpcServerCalls}). */
     byte[] weaveGrpc(String internalName, byte[] classFile) {
         return GrpcServerCalls.weave(internalName, classFile);

@@ -1,0 +1,61 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * An annotated class that the JVM refused to verify, loaded before a dynamic attach, does not keep the
+ * attach from instrumenting the other loaded classes. Before, the JVM's {@code InternalError} from
+ * retransforming them all in one call escaped the agent's one-at-a-time fallback, and no class loaded
+ * before the attach was instrumented.
+ */
+class AttachWithAnUnverifiableClassTest {
+    private static final String GOOD = "gen.AttachedGood";
+    private static final String BROKEN = "gen.AttachedBroken";
+
+    @Test
+    void theOtherLoadedClassesAreInstrumented() throws Exception {
+        Map<String, byte[]> classFiles = new HashMap<String, byte[]>();
+        classFiles.put(GOOD, RetransformedParameterNamesTest.annotatedClass(GOOD, "attached_good", false));
+        classFiles.put(BROKEN, RetransformedParameterNamesTest.annotatedClass(BROKEN, "attached_broken", true));
+        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                byte[] classFile = classFiles.get(name);
+                if (classFile == null) {
+                    throw new ClassNotFoundException(name);
+                }
+                return defineClass(name, classFile, 0, classFile.length);
+            }
+
+            @Override
+            public InputStream getResourceAsStream(String name) {
+                byte[] classFile = classFiles.get(name.replace('/', '.').replaceAll("\\.class$", ""));
+                return classFile != null ? new ByteArrayInputStream(classFile) : super.getResourceAsStream(name);
+            }
+        };
+        Class<?> good = Class.forName(GOOD, true, loader);
+        assertThrows(VerifyError.class, () -> Class.forName(BROKEN, true, loader));
+
+        Instrumentation instrumentation = ByteBuddyAgent.install();
+        EndpointTransformer transformer = EndpointInstrumentation.install(instrumentation, "unused", true);
+        try {
+            EndpointMetrics metrics = new EndpointMetrics(RetransformedParameterNamesTest.NS, "attached_good",
+                    "handle");
+            long before = metrics.requests();
+            assertEquals(4, good.getMethod("handle", int.class, String.class).invoke(null, 4, "x"));
+            assertEquals(before + 1, metrics.requests(), "the loaded class is instrumented");
+        } finally {
+            instrumentation.removeTransformer(transformer);
+        }
+    }
+}
