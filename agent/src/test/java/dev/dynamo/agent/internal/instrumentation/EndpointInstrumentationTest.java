@@ -82,25 +82,8 @@ class EndpointInstrumentationTest {
      */
     @Test
     void aClassTheJvmRefusesAfterItsWeavingServesNoEndpoint() throws Exception {
-        ClassLoader withoutOptionalBase = new ClassLoader(getClass().getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.equals(OptionalBase.class.getName())) {
-                    throw new ClassNotFoundException(name + " is not on this class path");
-                }
-                if (!name.startsWith(OptionalHandlers.class.getName() + "$")) {
-                    return super.loadClass(name, resolve);
-                }
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> loaded = findLoadedClass(name);
-                    if (loaded != null) {
-                        return loaded;
-                    }
-                    byte[] classFile = classFileOf(name);
-                    return defineClass(name, classFile, 0, classFile.length);
-                }
-            }
-        };
+        ClassLoader withoutOptionalBase = new DefiningItself(
+                name -> name.startsWith(OptionalHandlers.class.getName() + "$"), OptionalBase.class.getName());
         String refused = OptionalHandlers.NS + "/optional/refused";
         String defined = OptionalHandlers.NS + "/optional/defined";
 
@@ -146,26 +129,44 @@ class EndpointInstrumentationTest {
     /** Defines {@code className} in a class loader of its own, calls its {@code handle(int)} once, and forgets both. */
     private static java.lang.ref.WeakReference<ClassLoader> callOnceInALoaderOfItsOwn(String className)
             throws Exception {
-        ClassLoader own = new ClassLoader(EndpointInstrumentationTest.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (!name.equals(className)) {
-                    return super.loadClass(name, resolve);
-                }
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> loaded = findLoadedClass(name);
-                    if (loaded != null) {
-                        return loaded;
-                    }
-                    byte[] classFile = classFileOf(name);
-                    return defineClass(name, classFile, 0, classFile.length);
-                }
-            }
-        };
+        ClassLoader own = new DefiningItself(className::equals, null);
         Class<?> type = Class.forName(className, true, own);
         assertSame(own, type.getClassLoader());
         assertEquals(7, type.getMethod("handle", int.class).invoke(type.getConstructor().newInstance(), 7));
         return new java.lang.ref.WeakReference<ClassLoader>(own);
+    }
+
+    /**
+     * Defines the classes {@code ownNames} accepts itself, from the test's class files, and refuses
+     * {@code missing} as if it were not on its class path; asks the test's loader for the rest.
+     */
+    private static final class DefiningItself extends ClassLoader {
+        private final java.util.function.Predicate<String> ownNames;
+        private final String missing;
+
+        DefiningItself(java.util.function.Predicate<String> ownNames, String missing) {
+            super(EndpointInstrumentationTest.class.getClassLoader());
+            this.ownNames = ownNames;
+            this.missing = missing;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.equals(missing)) {
+                throw new ClassNotFoundException(name + " is not on this class path");
+            }
+            if (!ownNames.test(name)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                byte[] classFile = classFileOf(name);
+                return defineClass(name, classFile, 0, classFile.length);
+            }
+        }
     }
 
     private static byte[] classFileOf(String name) {
