@@ -44,8 +44,12 @@ class DynamicAttachIT {
                 .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
         EndpointsAppConsole console = new EndpointsAppConsole(app);
         assertEquals("done 345", console.send("load 1 5"));
+        assertEquals("x present", console.send("names"), "compiled with parameter names");
 
         ManagedProcess attach = attach("attach");
+        // Before Java 19 the JVM drops them from every retransformed class (JDK-8240908), and Spring 6
+        // then fails every request that binds a parameter by its name: the agent puts them back.
+        assertEquals("x present", console.send("names"), "the attach keeps the parameter names");
 
         assertTrue(attach.stdout().contains("attached to JVM " + app.pid()), attach.describe());
         MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));

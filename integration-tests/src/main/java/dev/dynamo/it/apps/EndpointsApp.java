@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code pending} — {@link Handlers#pending}, a future that never completes; {@code cancel} cancels it</li>
  *   <li>{@code throw} — {@link Handlers#throwing}, which throws</li>
  *   <li>{@code load-defaults} — loads {@link DefaultsHandler} without calling it; {@code defaults} calls it</li>
+ *   <li>{@code names} — the parameter names of {@link Handlers#work} as reflection gives them, and whether
+ *   the class file has them ({@code present}) or reflection made them up ({@code absent})</li>
  *   <li>{@code exit} (or the end of stdin) — returns from main</li>
  * </ul>
  */
@@ -84,6 +86,10 @@ public final class EndpointsApp {
                 new DefaultsHandler().defaults();
                 DefaultsHandler.partlyNamed();
                 return "done";
+            case "names":
+                java.lang.reflect.Parameter parameter = Handlers.class.getDeclaredMethod("work", long.class)
+                        .getParameters()[0];
+                return parameter.getName() + (parameter.isNamePresent() ? " present" : " absent");
             default:
                 return "unknown command";
         }
