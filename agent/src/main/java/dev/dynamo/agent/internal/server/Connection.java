@@ -40,6 +40,8 @@ final class Connection {
     HttpRequest request;
     boolean keepAlive;
     RenderSlot slot;
+    /** The bytes of the page this connection sends after its render slot handed it over; 0 when none. */
+    long handedOverBytes;
     /** The {@code /health} answer, or why there is none; set by a health worker, read after it hands the connection back. */
     volatile HttpResponse answer;
     /** Why a health worker or the credential check failed. */

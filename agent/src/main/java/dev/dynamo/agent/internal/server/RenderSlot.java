@@ -1,15 +1,17 @@
 package dev.dynamo.agent.internal.server;
 
 /**
- * One scrape at a time, from rendering until its page is written: the page buffer is the slot's and
- * is reused, so the memory scrapes take is bounded by the number of slots, however many clients ask.
- * The render thread fills {@link #response} or {@link #failure}, then sets {@link #finished} and
- * wakes the selector thread, which does everything else.
+ * One scrape at a time, from rendering until its page is written or handed over to its connection
+ * ({@link #handOverPage}): the page buffer is the slot's and is reused, so the memory scrapes take is
+ * bounded by the number of slots and what the selector thread lets connections hold, however many
+ * clients ask. The render thread fills {@link #response} or {@link #failure}, then sets
+ * {@link #finished} and wakes the selector thread, which does everything else.
  */
 final class RenderSlot implements Runnable {
     private final MetricsHandler handler;
     private final Runnable wakeUp;
-    final PageBuffer page = new PageBuffer();
+    /** Replaced only between renders, by the selector thread; the executor's hand-off publishes it. */
+    PageBuffer page = new PageBuffer();
 
     /** The connection being served; null when the slot is free. Selector thread only. */
     Connection owner;
@@ -65,6 +67,17 @@ final class RenderSlot implements Runnable {
 
     int writtenAtFailure() {
         return writtenAtFailure;
+    }
+
+    /**
+     * Frees the slot while its page is still being sent: the page stays with the response that holds
+     * it, and the slot takes a new buffer. Returns the bytes the page holds.
+     */
+    long handOverPage() {
+        long held = page.capacity();
+        page = new PageBuffer();
+        free();
+        return held;
     }
 
     /** Frees the slot once its page is written or its connection closed. */

@@ -103,9 +103,12 @@ final class ServerLoop implements Runnable {
      * tells, and after a render that ran out of memory.
      */
     private long lastPageBytes = Long.MAX_VALUE;
+    /** The bytes of the pages render slots handed over to the connections sending them: at most {@link #largePageBytes}. */
+    private long handedOverBytes;
 
     /**
-     * @param largePageBytes from this size of the last page on, scrapes are rendered one at a time
+     * @param largePageBytes from this size of the last page on, scrapes are rendered one at a time; also
+     *                       the most that the pages handed over to the connections sending them take together
      *                       ({@link SystemServer} gives a 32nd of the maximum heap)
      */
     ServerLoop(Selector selector, ServerSocketChannel listener, AgentConfig config, HealthStatus health,
@@ -623,13 +626,10 @@ final class ServerLoop implements Runnable {
 
     private void scrape(Connection connection, long now) {
         connection.key.interestOps(0);
-        if (!rendersAlone()) {
-            for (RenderSlot slot : slots) {
-                if (slot.owner == null) {
-                    render(slot, connection, now);
-                    return;
-                }
-            }
+        RenderSlot available = queuedScrapes.isEmpty() && !rendersAlone() ? availableSlot() : null;
+        if (available != null) {
+            render(available, connection, now);
+            return;
         }
         if (queuedScrapes.size() >= MAX_QUEUED_SCRAPES) {
             dropDeparted();
@@ -797,16 +797,51 @@ final class ServerLoop implements Runnable {
         startQueued(now);
     }
 
-    /** Hands waiting scrapes to the free slots, as far as {@link #rendersAlone} lets them. */
+    /** Hands waiting scrapes to the available slots, as far as {@link #rendersAlone} lets them. */
     private void startQueued(long now) {
-        for (RenderSlot slot : slots) {
-            while (slot.owner == null && !queuedScrapes.isEmpty() && !rendersAlone()) {
-                Connection next = queuedScrapes.poll();
-                if (!next.closed) {
-                    render(slot, next, now);
-                }
+        while (!queuedScrapes.isEmpty() && !rendersAlone()) {
+            RenderSlot slot = availableSlot();
+            if (slot == null) {
+                return;
+            }
+            Connection next = queuedScrapes.poll();
+            if (!next.closed) {
+                render(slot, next, now);
             }
         }
+    }
+
+    /** A free render slot, or one freed by handing its page over to the connection sending it; null if none. */
+    private RenderSlot availableSlot() {
+        for (RenderSlot slot : slots) {
+            if (slot.owner == null) {
+                return slot;
+            }
+        }
+        for (RenderSlot slot : slots) {
+            Connection sending = slot.owner;
+            if (slot.delivered && sending.state == State.WRITING && !sending.closed
+                    && handedOverBytes + slot.page.capacity() <= largePageBytes) {
+                // A client that reads slowly, or not at all, then holds its own page, not every other scrape:
+                // two such held both slots until their write deadlines, and Prometheus's scrapes waited, then
+                // got 503. The pages handed over take at most largePageBytes together; past that, slots wait.
+                sending.slot = null;
+                sending.handedOverBytes = slot.handOverPage();
+                handedOverBytes += sending.handedOverBytes;
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    /** Gives back what {@code connection}'s handed-over page held, once it is sent or its connection closed. */
+    private void releaseHandedOver(Connection connection, long now) {
+        if (connection.handedOverBytes == 0) {
+            return;
+        }
+        handedOverBytes -= connection.handedOverBytes;
+        connection.handedOverBytes = 0;
+        startQueued(now);
     }
 
     private void respond(Connection connection, HttpResponse response, long now) {
@@ -884,6 +919,7 @@ final class ServerLoop implements Runnable {
         if (connection.slot != null) {
             freeSlot(connection.slot, now);
         }
+        releaseHandedOver(connection, now);
         if (!connection.keepAlive) {
             connection.transport.shutdownOutput();
             connection.input = null;
@@ -976,6 +1012,7 @@ final class ServerLoop implements Runnable {
         }
         connection.input = null;
         connection.body = null;
+        releaseHandedOver(connection, System.nanoTime());
         if (acceptPaused && running) {
             acceptPaused = false;
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);

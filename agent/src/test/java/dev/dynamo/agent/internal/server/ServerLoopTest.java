@@ -12,6 +12,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
@@ -135,6 +137,105 @@ class ServerLoopTest {
     @Test
     void theFirstScrapesAreRenderedOneAtATime() throws Exception {
         assertEquals(1, mostRendersAtOnce(0, 1_000_000, false));
+    }
+
+    /**
+     * Two clients that take nothing of their pages once rendered (a scraper paused in a debugger, a
+     * slow link) hold no other scrape back: each page goes on with its connection, and the next scrape
+     * is rendered at once. Before, each held a render slot until its write deadline, 10 s without
+     * progress, and every other scrape waited, then got 503 (Prometheus lost its scrapes so).
+     */
+    @Test
+    void clientsThatTakeNothingOfTheirPagesHoldNoOtherScrapeBack() throws Exception {
+        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        int port = startLoop(renderers, 2, 256L << 20, pageOf(PAGE_SERIES));
+        try (RawHttp first = new RawHttp(port)) {
+            // The first scrape tells the page's size: until then scrapes are rendered one at a time.
+            assertTrue(first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length > 8_000_000);
+        }
+        try (RawHttp stalledOne = stalledScrape(port); RawHttp stalledOther = stalledScrape(port)) {
+            try (RawHttp next = new RawHttp(port)) {
+                RawHttp.Reply reply = next.send("GET /metrics HTTP/1.1\r\n\r\n").read();
+                assertEquals(200, reply.status);
+                assertTrue(reply.body.length > 8_000_000);
+            }
+            assertEquals(200, stalledOne.read().status, "the stalled clients still get their pages");
+            assertEquals(200, stalledOther.read().status);
+        } finally {
+            renderers.shutdownNow();
+        }
+    }
+
+    /**
+     * The pages that go on with their connections take at most {@code largePageBytes} together: past
+     * that a scrape waits for a slot as before, and is rendered once a stalled client leaves.
+     */
+    @Test
+    void thePagesOfStalledClientsTakeAtMostTheBoundOfALargePage() throws Exception {
+        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        int port = startLoop(renderers, 2, 15L << 20, pageOf(PAGE_SERIES));
+        try (RawHttp first = new RawHttp(port)) {
+            assertTrue(first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length > 8_000_000);
+        }
+        List<RawHttp> stalled = new ArrayList<RawHttp>();
+        try (RawHttp next = new RawHttp(port)) {
+            for (int i = 0; i < 3; i++) {
+                stalled.add(stalledScrape(port));
+            }
+            // Two slots sending and one page of some 10 MB handed over: a second would pass 15 MB.
+            next.socket.setSoTimeout(1500);
+            next.send("GET /metrics HTTP/1.1\r\n\r\n");
+            assertThrows(SocketTimeoutException.class, next::read, "rendered past the bound");
+            stalled.get(0).socket.setSoLinger(true, 0);
+            stalled.get(0).socket.close();
+            next.socket.setSoTimeout(10_000);
+            assertEquals(200, next.read().status, "rendered once a stalled client left");
+        } finally {
+            for (RawHttp client : stalled) {
+                client.close();
+            }
+            renderers.shutdownNow();
+        }
+    }
+
+    /** Series whose plain-text page takes some 10 MB. */
+    private static final int PAGE_SERIES = 80_000;
+
+    /**
+     * A scrape whose client reads nothing, returned once its page is being sent: its socket's receive
+     * buffer is small, and the page (some 10 MB) larger than what the kernel buffers on both sides.
+     */
+    private static RawHttp stalledScrape(int port) throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        RawHttp client = new RawHttp(socket).send("GET /metrics HTTP/1.1\r\n\r\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (socket.getInputStream().available() == 0) {
+            assertTrue(System.nanoTime() - deadline < 0, "no part of the page came within 10 s");
+            Thread.sleep(10);
+        }
+        return client;
+    }
+
+    /** A registry whose page has {@code series} series of some 130 bytes each. */
+    private static CollectorRegistry pageOf(int series) {
+        CollectorRegistry registry = new CollectorRegistry();
+        String padding = String.join("", Collections.nCopies(100, "x"));
+        registry.register(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>(series);
+                for (int i = 0; i < series; i++) {
+                    samples.add(new MetricFamilySamples.Sample("big_page", Collections.singletonList("n"),
+                            Collections.singletonList(padding + i), i));
+                }
+                return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "a page", samples));
+            }
+        });
+        return registry;
     }
 
     /**
