@@ -288,4 +288,20 @@ public class PublisherHandlers {
     public Flow.Publisher<Integer> flow(SubmissionPublisher<Integer> publisher) {
         return publisher;
     }
+
+    /** One hot multicast sink that every call hands out: each caller's subscription is its own call. */
+    public final reactor.core.publisher.Sinks.Many<String> multicastSink =
+            reactor.core.publisher.Sinks.many().multicast().directBestEffort();
+    public final reactor.core.publisher.Sinks.Many<String> bufferedSink =
+            reactor.core.publisher.Sinks.many().multicast().onBackpressureBuffer();
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "multicast_sink")
+    public Flux<String> multicast() {
+        return multicastSink.asFlux();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "buffered_sink")
+    public Flux<String> buffered() {
+        return bufferedSink.asFlux();
+    }
 }

@@ -217,6 +217,26 @@ class PublisherShapeTest {
     }
 
     @Test
+    void callersOfOneMulticastSinkThatEachTakeOneItemAreEachACallAndACancellation() {
+        for (String kind : new String[] {"multicast_sink", "buffered_sink"}) {
+            EndpointMetrics metrics = metrics("reactor", kind);
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+            reactor.core.publisher.Sinks.Many<String> sink =
+                    kind.equals("multicast_sink") ? handlers.multicastSink : handlers.bufferedSink;
+            for (int i = 0; i < 10; i++) {
+                Flux<String> flux = kind.equals("multicast_sink") ? handlers.multicast() : handlers.buffered();
+                flux.take(1).subscribe(seen::add);
+            }
+            sink.tryEmitNext("one");
+            sink.tryEmitNext("two");
+            assertEquals(10, seen.size(), kind + ": " + seen);
+            assertEquals(10, metrics.requests(), kind);
+            assertEquals(10, metrics.cancellations(), kind);
+            assertEquals(0, metrics.inflight(), kind);
+        }
+    }
+
+    @Test
     void twoThreadsOfManyCallsAreCountedExactly() throws Exception {
         EndpointMetrics metrics = metrics("reactor", "flux_items");
         long before = metrics.requests();
