@@ -149,11 +149,7 @@ class ServerLoopTest {
     void clientsThatTakeNothingOfTheirPagesHoldNoOtherScrapeBack() throws Exception {
         ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<Runnable>());
-        int port = startLoop(renderers, 2, 256L << 20, pageOf(PAGE_SERIES));
-        try (RawHttp first = new RawHttp(port)) {
-            // The first scrape tells the page's size: until then scrapes are rendered one at a time.
-            assertTrue(first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length > 8_000_000);
-        }
+        int port = startLoopOnABigPage(renderers, 256L << 20);
         try (RawHttp stalledOne = stalledScrape(port); RawHttp stalledOther = stalledScrape(port)) {
             try (RawHttp next = new RawHttp(port)) {
                 RawHttp.Reply reply = next.send("GET /metrics HTTP/1.1\r\n\r\n").read();
@@ -175,10 +171,7 @@ class ServerLoopTest {
     void thePagesOfStalledClientsTakeAtMostTheBoundOfALargePage() throws Exception {
         ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<Runnable>());
-        int port = startLoop(renderers, 2, 15L << 20, pageOf(PAGE_SERIES));
-        try (RawHttp first = new RawHttp(port)) {
-            assertTrue(first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length > 8_000_000);
-        }
+        int port = startLoopOnABigPage(renderers, 15L << 20);
         List<RawHttp> stalled = new ArrayList<RawHttp>();
         try (RawHttp next = new RawHttp(port)) {
             for (int i = 0; i < 3; i++) {
@@ -198,6 +191,18 @@ class ServerLoopTest {
             }
             renderers.shutdownNow();
         }
+    }
+
+    /**
+     * Starts the loop with two render slots on a page of some 10 MB, and scrapes it once: until a page
+     * has told its size, scrapes are rendered one at a time.
+     */
+    private int startLoopOnABigPage(Executor renderers, long largePageBytes) throws Exception {
+        int port = startLoop(renderers, 2, largePageBytes, pageOf(PAGE_SERIES));
+        try (RawHttp first = new RawHttp(port)) {
+            assertTrue(first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length > 8_000_000);
+        }
+        return port;
     }
 
     /** Series whose plain-text page takes some 10 MB. */
