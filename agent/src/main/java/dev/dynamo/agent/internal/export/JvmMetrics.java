@@ -50,6 +50,9 @@ public final class JvmMetrics {
         // The process's CPU time and file descriptors: without it ProcessMetrics leaves them out.
         {"jdk.management", "com.sun.management.OperatingSystemMXBean"},
     };
+    private static final String FAILED_INITIALISATION = ". That JDK class failed its initialisation earlier in"
+            + " this JVM, most often because the heap or the file descriptors ran out at that moment, and the JVM"
+            + " never tries again: it is unusable for the JVM's life, to the application too (docs/jvm-metrics.md)";
     private static final String WITHOUT_JDK_MANAGEMENT = "process_cpu_seconds_total, process_open_fds and"
             + " process_max_fds";
 
@@ -149,6 +152,15 @@ public final class JvmMetrics {
         }
     }
 
+    /**
+     * Whether {@code failure} is the JVM refusing a class whose static initialisation failed before: it
+     * marks such a class erroneous and never runs its initialiser again.
+     */
+    private static boolean isFailedInitialisation(Throwable failure) {
+        return failure instanceof NoClassDefFoundError
+                && String.valueOf(failure.getMessage()).startsWith("Could not initialize class");
+    }
+
     /** The modules of {@link #MODULES} this JVM lacks. */
     static List<String> missingModules() {
         List<String> missing = new ArrayList<String>();
@@ -179,7 +191,7 @@ public final class JvmMetrics {
         }
         String what = "JVM metrics not served: " + join(lost) + (lost.size() == FAMILIES.length ? " (all)" : "");
         if (missingModules.isEmpty()) {
-            return what + ": " + firstFailure;
+            return what + ": " + firstFailure + (isFailedInitialisation(firstFailure) ? FAILED_INITIALISATION : "");
         }
         String modules = join(missingModules).replace(", ", ",");
         return what + ". This Java runtime lacks the module" + (missingModules.size() == 1 ? " " : "s ")

@@ -58,6 +58,22 @@ class JvmMetricsTest {
                         new IllegalStateException("broken")));
     }
 
+    /**
+     * A JDK class whose initialisation failed earlier (an application that filled its heap, or took
+     * every file descriptor, at that moment) fails every later use with a bare "Could not initialize
+     * class": the warning says what that means, as a re-tester's run on JDK 17 showed it.
+     */
+    @Test
+    void explainsAJdkClassWhoseInitialisationFailedEarlier() {
+        String warning = JvmMetrics.warning(Collections.singletonList("process_*"), NONE, new NoClassDefFoundError(
+                "Could not initialize class java.lang.management.ManagementFactory$PlatformMBeanFinder"));
+        assertEquals("JVM metrics not served: process_*: java.lang.NoClassDefFoundError: Could not initialize class"
+                + " java.lang.management.ManagementFactory$PlatformMBeanFinder. That JDK class failed its"
+                + " initialisation earlier in this JVM, most often because the heap or the file descriptors ran out"
+                + " at that moment, and the JVM never tries again: it is unusable for the JVM's life, to the"
+                + " application too (docs/jvm-metrics.md)", warning);
+    }
+
     /** The warm-up registers the collectors once: a scrape after it registers nothing twice (which would throw). */
     @Test
     void theWarmUpRegistersOnceAndAScrapeAfterItAddsNothing() {
