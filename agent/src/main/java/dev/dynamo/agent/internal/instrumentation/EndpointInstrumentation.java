@@ -70,6 +70,7 @@ public final class EndpointInstrumentation {
                 try {
                     instrumentation.retransformClasses(type);
                 } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError failedAlone) {
+                    InstrumentedEndpoints.leftAsItWas(type);
                     LOG.warn("cannot instrument already loaded " + type.getName() + "; it runs without endpoint"
                             + " metrics: " + failedAlone);
                 }

@@ -132,6 +132,31 @@ public final class InstrumentedEndpoints {
         }
     }
 
+    /**
+     * Class {@code type}, loaded before the agent, was woven when the agent asked to retransform it, but
+     * the JVM refused the result and runs it as it was: it serves none of the endpoints it was woven for.
+     * Unlike a class refused at its first definition, it is found defined, so it is said here; an
+     * endpoint already served by a counted call or by another class stays served.
+     */
+    static void leftAsItWas(Class<?> type) {
+        synchronized (ENDPOINTS) {
+            for (Iterator<Map.Entry<String, List<WovenClass>>> endpoints = UNCONFIRMED.entrySet().iterator();
+                    endpoints.hasNext(); ) {
+                Map.Entry<String, List<WovenClass>> endpoint = endpoints.next();
+                for (Iterator<WovenClass> each = endpoint.getValue().iterator(); each.hasNext(); ) {
+                    WovenClass woven = each.next();
+                    if (woven.loader.get() == type.getClassLoader() && woven.className.equals(type.getName())) {
+                        each.remove();
+                    }
+                }
+                if (endpoint.getValue().isEmpty()) {
+                    endpoints.remove();
+                    PRIMARY_IDS.remove(endpoint.getKey());
+                }
+            }
+        }
+    }
+
     /** Serves the endpoints of the woven classes that are defined now; under {@link #ENDPOINTS}. */
     private static void confirmDefined(long now) {
         Map<ClassLoader, Set<String>> definedByLoader = new IdentityHashMap<ClassLoader, Set<String>>();

@@ -7,16 +7,20 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An annotated class that the JVM refused to verify, loaded before a dynamic attach, does not keep the
  * attach from instrumenting the other loaded classes. Before, the JVM's {@code InternalError} from
  * retransforming them all in one call escaped the agent's one-at-a-time fallback, and no class loaded
- * before the attach was instrumented.
+ * before the attach was instrumented. The class left as it was serves no endpoint: before, {@code /health}
+ * listed its endpoint as ready on JDK 17 (a re-tester).
  */
 class AttachWithAnUnverifiableClassTest {
     private static final String GOOD = "gen.AttachedGood";
@@ -54,6 +58,10 @@ class AttachWithAnUnverifiableClassTest {
             long before = metrics.requests();
             assertEquals(4, good.getMethod("handle", int.class, String.class).invoke(null, 4, "x"));
             assertEquals(before + 1, metrics.requests(), "the loaded class is instrumented");
+            List<String> served = InstrumentedEndpoints.endpoints();
+            assertTrue(served.contains(RetransformedParameterNamesTest.NS + "/attached_good/handle"), served::toString);
+            assertFalse(served.contains(RetransformedParameterNamesTest.NS + "/attached_broken/handle"),
+                    "the class left as it was serves no endpoint: " + served);
         } finally {
             instrumentation.removeTransformer(transformer);
         }
