@@ -13,6 +13,7 @@ import dev.dynamo.agent.internal.log.LogSettings;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.security.CodeSource;
 import java.util.ArrayList;
 
@@ -60,7 +61,7 @@ public final class AgentMain {
         } catch (Throwable failure) {
             try {
                 System.err.println("dynamo-agent ERROR failed to start; the application runs on without metrics: "
-                        + failure);
+                        + failure + (refusedBySecurityManager(failure) ? securityManagerRemedy() : ""));
             } catch (Throwable ignored) {
                 // Nothing more can be done without risking the host.
             }
@@ -83,6 +84,47 @@ public final class AgentMain {
         } else {
             log.debug(activation.reason());
         }
+    }
+
+    /** Whether a SecurityManager refused the agent something ({@code AccessControlException} is one). */
+    private static boolean refusedBySecurityManager(Throwable failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+            if (cause instanceof SecurityException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What to grant: every permission, as the policy line to add. Naming the permission refused is not
+     * enough: the agent reads the environment and the system properties, defines the API in the bootstrap
+     * class loader, transforms classes, opens its port and starts threads, and an operator who grants
+     * one permission meets the next refusal (a tester).
+     */
+    private static String securityManagerRemedy() {
+        return ". A SecurityManager refused it: grant the agent's jar every permission in the policy file,"
+                + " grant codeBase \"" + agentJarUrl() + "\" { permission java.security.AllPermission; };"
+                + " (docs/troubleshooting.md, \"Under a SecurityManager\")";
+    }
+
+    /**
+     * The agent jar's URL as a policy names it. Read from the jar's own resource URL: its protection
+     * domain, which {@link #agentJar} reads, is one more permission a SecurityManager may refuse.
+     */
+    private static String agentJarUrl() {
+        try {
+            URL self = AgentMain.class.getResource("AgentMain.class");
+            String url = self == null ? "" : self.toString();
+            int end = url.indexOf("!/");
+            if (url.startsWith("jar:") && end > 0) {
+                return url.substring("jar:".length(), end);
+            }
+        } catch (RuntimeException unreadable) {
+            // The general form below.
+        }
+        return "file:/path/to/dynamo-agent.jar";
     }
 
     private static String agentJar() {

@@ -10,6 +10,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.ProtectionDomain;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -211,7 +212,21 @@ public final class BootstrapApi {
             if (classFile == null) {
                 throw new IOException("the agent jar has no class " + name);
             }
-            return defineClass(name, classFile, 0, classFile.length);
+            return defineClass(name, classFile, 0, classFile.length, agentDomain());
+        }
+
+        /**
+         * The agent jar's protection domain, which the definer's classes share: under a SecurityManager a
+         * class of no domain may do nothing, and the definer's use of {@code jdk.internal.misc} was refused
+         * although the policy granted the agent's jar every permission; the API jar was then appended to
+         * the bootstrap class path, and the JVM printed that class data sharing was off (a tester, JDK 17).
+         */
+        private static ProtectionDomain agentDomain() {
+            try {
+                return BootstrapApi.class.getProtectionDomain();
+            } catch (SecurityException refused) {
+                return null;
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +80,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         InstrumentationCost.nanos();
         StackHeadroom.suffices();
         new ClassWeaving(null, null, null, null, false);
+        new PrivilegedTransform(null, null, null, null, null);
         WeavingThread.class.getName();
         ThreadStartPause.allows();
         // Asked on the loading thread before a weaving thread takes over: its first initialisation must
@@ -89,6 +92,23 @@ public final class EndpointTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
             ProtectionDomain protectionDomain, byte[] classFile) {
+        if (System.getSecurityManager() != null) {
+            // The class loads inside the application's frames, which a policy may grant nothing: the
+            // weaving reads class files and the class path, and links to the API, with the agent's own
+            // permissions only (a tester's Tomcat under -security: "not instrumented: access denied").
+            try {
+                return AccessController.doPrivileged(new PrivilegedTransform(this, loader, internalName,
+                        beingRedefined, classFile));
+            } catch (Throwable noStack) {
+                // Only at the top of an exhausted stack: the class loads unchanged.
+                return null;
+            }
+        }
+        return transformNeverThrowing(loader, internalName, beingRedefined, classFile);
+    }
+
+    private byte[] transformNeverThrowing(ClassLoader loader, String internalName, Class<?> beingRedefined,
+            byte[] classFile) {
         byte[] result = null;
         try {
             long start = System.nanoTime();
@@ -221,6 +241,29 @@ public final class EndpointTransformer implements ClassFileTransformer {
             }
         }
         return current;
+    }
+
+    /** {@link #transform} under a SecurityManager, with the agent's own permissions. */
+    private static final class PrivilegedTransform implements PrivilegedAction<byte[]> {
+        private final EndpointTransformer transformer;
+        private final ClassLoader loader;
+        private final String internalName;
+        private final Class<?> beingRedefined;
+        private final byte[] classFile;
+
+        PrivilegedTransform(EndpointTransformer transformer, ClassLoader loader, String internalName,
+                Class<?> beingRedefined, byte[] classFile) {
+            this.transformer = transformer;
+            this.loader = loader;
+            this.internalName = internalName;
+            this.beingRedefined = beingRedefined;
+            this.classFile = classFile;
+        }
+
+        @Override
+        public byte[] run() {
+            return transformer.transformNeverThrowing(loader, internalName, beingRedefined, classFile);
+        }
     }
 
     /** Weaves one class, on a {@link WeavingThread}. */

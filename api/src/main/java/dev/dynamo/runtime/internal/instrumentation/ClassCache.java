@@ -4,6 +4,8 @@ import java.lang.ref.WeakReference;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.util.Arrays;
 
 /**
@@ -55,7 +57,7 @@ abstract class ClassCache<V> {
                 live++;
             }
         }
-        V value = compute(type);
+        V value = System.getSecurityManager() == null ? compute(type) : computePrivileged(type);
         // Drops the entries of unloaded classes while copying anyway, and the oldest when full.
         int skip = Math.max(0, live + 1 - CAPACITY);
         Entry<V>[] grown = Arrays.copyOf(known, live + 1 - skip);
@@ -68,6 +70,23 @@ abstract class ClassCache<V> {
         grown[i] = new Entry<V>(type, value);
         entries = Arrays.copyOf(grown, i + 1);
         return value;
+    }
+
+    /**
+     * {@link #compute} with the API's own permissions only. It runs on the application's threads, inside
+     * its frames (a coroutine's resumption, a subscription), and reads fields, makes them accessible and
+     * defines proxies: under a SecurityManager the application's code may hold none of those
+     * permissions, which a careful policy grants only to the agent's jar. Before, a Kotlin suspend
+     * function's errors went uncounted there, without a word (a tester, Tomcat's -security policy).
+     */
+    private V computePrivileged(final Class<?> type) {
+        // What compute throws passes through unchanged.
+        return AccessController.doPrivileged(new PrivilegedAction<V>() {
+            @Override
+            public V run() {
+                return compute(type);
+            }
+        });
     }
 
     /** The constructor of the proxy class implementing {@code interfaces}, which takes its {@code InvocationHandler}. */
