@@ -71,6 +71,14 @@ public final class DistributedRuntime {
         } catch (LinkageError mixed) {
             warnIncomplete(String.valueOf(mixed));
             return;
+        } catch (SecurityException refused) {
+            // Before, the application's first get() threw it, and the runtime was in use from the second on.
+            ApiLog.warn("metrics are recorded in this process but not exported: a SecurityManager refused the dynamo"
+                    + " API loaded by " + DistributedRuntime.class.getClassLoader() + " its look for the agent ("
+                    + refused + "). Leave dynamo-api.jar out of the application (provided scope: the agent brings its"
+                    + " own), or grant that jar java.security.AllPermission (docs/troubleshooting.md, \"Under a"
+                    + " SecurityManager\")");
+            return;
         }
         ClassLoader own = DistributedRuntime.class.getClassLoader();
         if (ExportBridge.class.getClassLoader() != own) {
