@@ -86,6 +86,14 @@ final class PageBuffer extends OutputStream {
         }
     }
 
+    /** Drops the chunks past the page's end, kept from an earlier, larger page. */
+    void dropChunksPastLength() {
+        int used = (int) (((long) length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        while (chunks.size() > used) {
+            chunks.remove(chunks.size() - 1);
+        }
+    }
+
     /** Drops every chunk, e.g. after a render that ran out of memory. */
     void release() {
         length = 0;

@@ -71,13 +71,16 @@ final class RenderSlot implements Runnable {
 
     /**
      * Frees the slot while its page is still being sent: the page stays with the response that holds
-     * it, and the slot takes a new buffer. Returns the bytes the page holds.
+     * it, without the chunks the slot kept from earlier, larger pages, and the slot takes a new buffer.
+     * Returns the page's length. An {@code OutOfMemoryError} leaves the slot as it was.
      */
     long handOverPage() {
-        long held = page.capacity();
-        page = new PageBuffer();
+        PageBuffer fresh = new PageBuffer();
+        PageBuffer sent = page;
+        sent.dropChunksPastLength();
+        page = fresh;
         free();
-        return held;
+        return sent.length();
     }
 
     /** Frees the slot once its page is written or its connection closed. */

@@ -821,13 +821,15 @@ final class ServerLoop implements Runnable {
         for (RenderSlot slot : slots) {
             Connection sending = slot.owner;
             if (slot.delivered && sending.state == State.WRITING && !sending.closed
-                    && handedOverBytes + slot.page.capacity() <= largePageBytes) {
+                    && handedOverBytes + slot.page.length() <= largePageBytes) {
                 // A client that reads slowly, or not at all, then holds its own page, not every other scrape:
                 // two such held both slots until their write deadlines, and Prometheus's scrapes waited, then
-                // got 503. The pages handed over take at most largePageBytes together; past that, slots wait.
+                // got 503. The pages handed over take at most largePageBytes together (and each at most one
+                // chunk more, its last one's unused part); past that, slots wait.
+                long bytes = slot.handOverPage();
                 sending.slot = null;
-                sending.handedOverBytes = slot.handOverPage();
-                handedOverBytes += sending.handedOverBytes;
+                sending.handedOverBytes = bytes;
+                handedOverBytes += bytes;
                 return slot;
             }
         }

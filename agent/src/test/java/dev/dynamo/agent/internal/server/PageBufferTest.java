@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PageBufferTest {
@@ -33,6 +35,27 @@ class PageBufferTest {
         page.reset();
 
         assertEquals(PageBuffer.MAX_KEPT_BYTES, page.capacity());
+    }
+
+    /**
+     * A render slot hands over a page with only the chunks it uses, and counts its length: the chunks
+     * it kept from an earlier, larger page stay out of the connection's hands and of the budget.
+     */
+    @Test
+    void aPageHandedOverTakesOnlyItsOwnChunks() {
+        RenderSlot slot = new RenderSlot(null, () -> { });
+        PageBuffer earlier = slot.page;
+        earlier.write(new byte[10 * PageBuffer.CHUNK_BYTES], 0, 10 * PageBuffer.CHUNK_BYTES);
+        earlier.reset();
+        earlier.write(new byte[PageBuffer.CHUNK_BYTES + 1], 0, PageBuffer.CHUNK_BYTES + 1);
+
+        assertEquals(PageBuffer.CHUNK_BYTES + 1, slot.handOverPage());
+
+        assertEquals(2 * PageBuffer.CHUNK_BYTES, earlier.capacity(), "the page's two chunks, not the ten kept");
+        assertEquals(PageBuffer.CHUNK_BYTES + 1, earlier.length(), "the page itself is untouched");
+        assertNotSame(earlier, slot.page);
+        assertEquals(0, slot.page.capacity());
+        assertNull(slot.owner);
     }
 
     @Test

@@ -164,6 +164,36 @@ class ServerLoopTest {
     }
 
     /**
+     * A page shorter than {@code largePageBytes} by less than a chunk is handed over too. Before, the
+     * budget was compared with the chunks the page held, rounded up to 64 KiB (and with those the slot
+     * kept from earlier pages), so such a page held its slot (a re-tester, with Serial GC's heap sizes).
+     */
+    @Test
+    void aPageJustUnderTheBoundIsHandedOver() throws Exception {
+        int pageLength;
+        ThreadPoolExecutor measuring = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        try (RawHttp first = new RawHttp(startLoop(measuring, 2, Long.MAX_VALUE, pageOf(PAGE_SERIES)))) {
+            pageLength = first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length;
+        } finally {
+            stopLoop();
+            measuring.shutdownNow();
+        }
+        assertTrue(pageLength % PageBuffer.CHUNK_BYTES != 0, "the page ends inside a chunk: " + pageLength);
+        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<Runnable>());
+        int port = startLoopOnABigPage(renderers, pageLength + 1L);
+        try (RawHttp stalledOne = stalledScrape(port); RawHttp stalledOther = stalledScrape(port);
+             RawHttp next = new RawHttp(port)) {
+            assertEquals(200, next.send("GET /metrics HTTP/1.1\r\n\r\n").read().status);
+            assertEquals(200, stalledOne.read().status);
+            assertEquals(200, stalledOther.read().status);
+        } finally {
+            renderers.shutdownNow();
+        }
+    }
+
+    /**
      * The pages that go on with their connections take at most {@code largePageBytes} together: past
      * that a scrape waits for a slot as before, and is rendered once a stalled client leaves.
      */
