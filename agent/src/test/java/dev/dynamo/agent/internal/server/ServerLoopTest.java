@@ -147,8 +147,7 @@ class ServerLoopTest {
      */
     @Test
     void clientsThatTakeNothingOfTheirPagesHoldNoOtherScrapeBack() throws Exception {
-        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
+        ThreadPoolExecutor renderers = twoRenderThreads();
         int port = startLoopOnABigPage(renderers, 256L << 20);
         try (RawHttp stalledOne = stalledScrape(port); RawHttp stalledOther = stalledScrape(port)) {
             try (RawHttp next = new RawHttp(port)) {
@@ -171,8 +170,7 @@ class ServerLoopTest {
     @Test
     void aPageJustUnderTheBoundIsHandedOver() throws Exception {
         int pageLength;
-        ThreadPoolExecutor measuring = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
+        ThreadPoolExecutor measuring = twoRenderThreads();
         try (RawHttp first = new RawHttp(startLoop(measuring, 2, Long.MAX_VALUE, pageOf(PAGE_SERIES)))) {
             pageLength = first.send("GET /metrics HTTP/1.1\r\n\r\n").read().body.length;
         } finally {
@@ -180,8 +178,7 @@ class ServerLoopTest {
             measuring.shutdownNow();
         }
         assertTrue(pageLength % PageBuffer.CHUNK_BYTES != 0, "the page ends inside a chunk: " + pageLength);
-        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
+        ThreadPoolExecutor renderers = twoRenderThreads();
         int port = startLoopOnABigPage(renderers, pageLength + 1L);
         try (RawHttp stalledOne = stalledScrape(port); RawHttp stalledOther = stalledScrape(port);
              RawHttp next = new RawHttp(port)) {
@@ -199,8 +196,7 @@ class ServerLoopTest {
      */
     @Test
     void thePagesOfStalledClientsTakeAtMostTheBoundOfALargePage() throws Exception {
-        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
+        ThreadPoolExecutor renderers = twoRenderThreads();
         int port = startLoopOnABigPage(renderers, 15L << 20);
         List<RawHttp> stalled = new ArrayList<RawHttp>();
         try (RawHttp next = new RawHttp(port)) {
@@ -300,8 +296,7 @@ class ServerLoopTest {
                 return Collections.singletonList(new MetricFamilySamples("big_page", Type.GAUGE, "a page", samples));
             }
         });
-        ThreadPoolExecutor renderers = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<Runnable>());
+        ThreadPoolExecutor renderers = twoRenderThreads();
         int port = startLoop(renderers, 2, largePageBytes, registry);
         try {
             if (scrapeFirst) {
@@ -320,6 +315,11 @@ class ServerLoopTest {
             renderers.shutdownNow();
         }
         return most.get();
+    }
+
+    /** Two render threads, as the server has; shut down by each test. */
+    private static ThreadPoolExecutor twoRenderThreads() {
+        return new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<Runnable>());
     }
 
     private int startLoop(Executor renderers) throws IOException {
