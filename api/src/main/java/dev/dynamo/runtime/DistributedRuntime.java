@@ -73,11 +73,15 @@ public final class DistributedRuntime {
             return;
         } catch (SecurityException refused) {
             // Before, the application's first get() threw it, and the runtime was in use from the second on.
+            ClassLoader loader = DistributedRuntime.class.getClassLoader();
+            // The loader's class, not its toString(): Tomcat's runs over several lines.
             ApiLog.warn("metrics are recorded in this process but not exported: a SecurityManager refused the dynamo"
-                    + " API loaded by " + DistributedRuntime.class.getClassLoader() + " its look for the agent ("
-                    + refused + "). Leave dynamo-api.jar out of the application (provided scope: the agent brings its"
-                    + " own), or grant that jar java.security.AllPermission (docs/troubleshooting.md, \"Under a"
-                    + " SecurityManager\")");
+                    + " API loaded by " + loader.getClass().getName() + "@"
+                    + Integer.toHexString(System.identityHashCode(loader)) + " its look for the agent (" + refused
+                    + "). Where the JVM runs the dynamo agent, leave dynamo-api.jar out of the application (provided"
+                    + " scope: the agent brings its own) or grant that jar java.security.AllPermission"
+                    + " (docs/troubleshooting.md, \"Under a SecurityManager\"); without the agent nothing is exported"
+                    + " anyway");
             return;
         }
         ClassLoader own = DistributedRuntime.class.getClassLoader();

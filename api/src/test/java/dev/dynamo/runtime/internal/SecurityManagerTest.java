@@ -45,7 +45,8 @@ class SecurityManagerTest {
             assertNotNull(runtime);
             assertTrue(refusing.refused > 0, "the copy was refused something");
             assertTrue(said.stream().anyMatch(line -> line.startsWith(ApiLog.WARN) && line.contains("SecurityManager refused")
-                    && line.contains("provided scope")), said::toString);
+                    && line.contains("Where the JVM runs the dynamo agent, leave dynamo-api.jar out")
+                    && line.contains("loaded by " + IsolatedApi.class.getName())), said::toString);
         }
     }
 
