@@ -73,11 +73,9 @@ public final class DistributedRuntime {
             return;
         } catch (SecurityException refused) {
             // Before, the application's first get() threw it, and the runtime was in use from the second on.
-            ClassLoader loader = DistributedRuntime.class.getClassLoader();
-            // The loader's class, not its toString(): Tomcat's runs over several lines.
             ApiLog.warn("metrics are recorded in this process but not exported: a SecurityManager refused the dynamo"
-                    + " API loaded by " + loader.getClass().getName() + "@"
-                    + Integer.toHexString(System.identityHashCode(loader)) + " its look for the agent (" + refused
+                    + " API loaded by " + ApiLog.loaderName(DistributedRuntime.class.getClassLoader())
+                    + " its look for the agent (" + refused
                     + "). Where the JVM runs the dynamo agent, leave dynamo-api.jar out of the application (provided"
                     + " scope: the agent brings its own) or grant that jar java.security.AllPermission"
                     + " (docs/troubleshooting.md, \"Under a SecurityManager\"); without the agent nothing is exported"
@@ -86,7 +84,8 @@ public final class DistributedRuntime {
         }
         ClassLoader own = DistributedRuntime.class.getClassLoader();
         if (ExportBridge.class.getClassLoader() != own) {
-            warnIncomplete("its class " + ExportBridge.class.getName() + " comes from " + ExportBridge.class.getClassLoader());
+            warnIncomplete("its class " + ExportBridge.class.getName() + " comes from "
+                    + ApiLog.loaderName(ExportBridge.class.getClassLoader()));
         } else if (!exported) {
             ApiLog.warn("metrics are recorded in this process but not exported: the dynamo agent is not attached"
                     + " (start the JVM with -javaagent:dynamo-agent.jar to serve them on /metrics), or is switched off"
@@ -95,7 +94,8 @@ public final class DistributedRuntime {
     }
 
     private static void warnIncomplete(String why) {
-        ApiLog.warn("the dynamo API loaded by " + DistributedRuntime.class.getClassLoader() + " is incomplete, and"
+        ApiLog.warn("the dynamo API loaded by " + ApiLog.loaderName(DistributedRuntime.class.getClassLoader())
+                + " is incomplete, and"
                 + " mixed with another copy (" + why + "); its metrics are not exported. Ship dynamo-api.jar whole:"
                 + " a minimizing or filtering packaging step can drop classes that only the agent uses");
     }

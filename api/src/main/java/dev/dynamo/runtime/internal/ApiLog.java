@@ -39,6 +39,16 @@ public final class ApiLog {
         emit(DEBUG, message);
     }
 
+    /**
+     * {@code loader} as a message names it: its class and identity, as {@code Object.toString()} would,
+     * not its own {@code toString()}, which may run over many lines (Tomcat's lists its whole class
+     * path) or fail; "the bootstrap class loader" for null.
+     */
+    public static String loaderName(ClassLoader loader) {
+        return loader == null ? "the bootstrap class loader"
+                : loader.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(loader));
+    }
+
     /** A message of {@code level} ({@link #WARN} or {@link #DEBUG}): what another copy of the API reports through this one. */
     static void log(String level, String message) {
         emit(level, message);

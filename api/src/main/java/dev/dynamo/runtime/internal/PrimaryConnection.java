@@ -50,7 +50,7 @@ final class PrimaryConnection {
             connectNewerParts(primary);
             return true;
         } catch (Exception | LinkageError incompatible) {
-            ApiLog.warn("cannot connect the dynamo API loaded by " + PrimaryConnection.class.getClassLoader()
+            ApiLog.warn("cannot connect the dynamo API loaded by " + ApiLog.loaderName(PrimaryConnection.class.getClassLoader())
                     + " to the agent's copy; its metrics are not exported: " + incompatible);
             return false;
         }
@@ -143,7 +143,7 @@ final class PrimaryConnection {
                     + " this copy's health state and limit stay local");
         } catch (Exception | LinkageError failed) {
             ApiLog.warn("cannot connect the health state of the dynamo API loaded by "
-                    + PrimaryConnection.class.getClassLoader() + " to the agent's copy: " + failed);
+                    + ApiLog.loaderName(PrimaryConnection.class.getClassLoader()) + " to the agent's copy: " + failed);
         }
         try {
             @SuppressWarnings("unchecked")

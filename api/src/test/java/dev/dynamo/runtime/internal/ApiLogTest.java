@@ -55,6 +55,20 @@ class ApiLogTest {
     }
 
     @Test
+    void namesAClassLoaderByItsClassAndIdentity() {
+        ClassLoader wordy = new ClassLoader(null) {
+            @Override
+            public String toString() {
+                return "WebappClassLoader\n  context: app\n----------> Parent Classloader:\n" + getParent();
+            }
+        };
+
+        assertEquals(wordy.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(wordy)),
+                ApiLog.loaderName(wordy));
+        assertEquals("the bootstrap class loader", ApiLog.loaderName(null));
+    }
+
+    @Test
     void sendsLevelAndMessageToTheSink() {
         List<String> seen = new ArrayList<String>();
         BiConsumer<String, String> sink = (level, message) -> seen.add(level + ":" + message);

@@ -32,6 +32,11 @@ class IncompleteApiCopyTest {
 
             assertNotNull(runtime, "the runtime is there for the application");
             assertEquals(1, warnings.size(), warnings.toString());
+            ClassLoader loader = copy.loader();
+            String loaderName = loader.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(loader));
+            assertTrue(warnings.get(0).startsWith("WARN the dynamo API loaded by " + loaderName + " is incomplete")
+                    && !warnings.get(0).contains("Parent Classloader"), "names the loader by class and identity, not"
+                    + " by its toString() of several lines: " + warnings.get(0));
             assertTrue(warnings.get(0).startsWith("WARN the dynamo API loaded by ")
                     && warnings.get(0).contains(" is incomplete, and mixed with another copy")
                     && warnings.get(0).contains("Ship dynamo-api.jar whole"), warnings.get(0));

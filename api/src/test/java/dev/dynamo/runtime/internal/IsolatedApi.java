@@ -43,6 +43,12 @@ public final class IsolatedApi implements AutoCloseable {
                 return missing.contains(name) ? IsolatedApi.class.getClassLoader().loadClass(name)
                         : super.loadClass(name, resolve);
             }
+
+            /** Over several lines, as Tomcat's class loader describes itself: messages must not quote it. */
+            @Override
+            public String toString() {
+                return "IsolatedApi\n  classes: " + apiClasses + "\n----------> Parent Classloader:\n" + getParent();
+            }
         };
     }
 

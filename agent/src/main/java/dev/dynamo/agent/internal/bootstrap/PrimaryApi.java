@@ -115,9 +115,9 @@ public final class PrimaryApi {
             if (loaded != bridge && loaded.getName().equals(ReflectiveCall.CONNECT.className())) {
                 try {
                     ReflectiveCall.CONNECT.invoke(loaded);
-                    LOG.info("connected the dynamo API loaded by " + loaded.getClassLoader());
+                    LOG.info("connected the dynamo API loaded by " + ApiLog.loaderName(loaded.getClassLoader()));
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError failed) {
-                    LOG.warn("cannot connect the dynamo API loaded by " + loaded.getClassLoader()
+                    LOG.warn("cannot connect the dynamo API loaded by " + ApiLog.loaderName(loaded.getClassLoader())
                             + "; its metrics are not exported: " + failed);
                 }
             }

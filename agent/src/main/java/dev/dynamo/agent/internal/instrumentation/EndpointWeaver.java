@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.log.LogLevel;
+import dev.dynamo.runtime.internal.ApiLog;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.MethodTooLargeException;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -307,7 +308,7 @@ final class EndpointWeaver {
      */
     private void warnForLoader(String kind, ClassLoader loader, String where, String why) {
         warnOnce.accept(kind + " " + System.identityHashCode(loader), "@DynamoEndpoint methods of the classes that "
-                + loader + " loads are not instrumented (the first: " + where + "), and their calls are in no series: "
+                + ApiLog.loaderName(loader) + " loads are not instrumented (the first: " + where + "), and their calls are in no series: "
                 + why);
     }
 

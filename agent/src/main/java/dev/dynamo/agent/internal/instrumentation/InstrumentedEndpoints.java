@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.ApiLog;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
 import dev.dynamo.runtime.internal.bridge.WovenMember;
 import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
@@ -227,7 +228,7 @@ public final class InstrumentedEndpoints {
         try {
             recording = Class.forName(WovenCalls.class.getName(), false, loader);
         } catch (ClassNotFoundException invisible) {
-            throw new ClassNotFoundException("its class loader " + loader + " cannot see the dynamo API", invisible);
+            throw new ClassNotFoundException("its class loader " + ApiLog.loaderName(loader) + " cannot see the dynamo API", invisible);
         }
         if (recording == WovenCalls.class) {
             return PRIMARY;
@@ -250,7 +251,7 @@ public final class InstrumentedEndpoints {
 
     /** Says that the API copy of {@code loader} lacks {@code member}, and what to do. */
     static String olderCopy(ClassLoader loader, String member) {
-        return OLDER_COPY + loader + " loads lacks " + member + ", which the agent calls: the application carries an"
+        return OLDER_COPY + ApiLog.loaderName(loader) + " loads lacks " + member + ", which the agent calls: the application carries an"
                 + " API jar older than the agent. Use an API jar of the agent's version or newer, or leave it out of"
                 + " the application (scope provided: the agent brings its own)";
     }
