@@ -37,11 +37,13 @@ import java.util.List;
  * layout ({@link #enter}, {@link #exitOnReturn}, {@link #exitThrown}): a suspend function passes its
  * continuation and then runs with the proxy that {@code SuspendCalls.continuation} gives it; a
  * publisher method returns what {@code PublisherCalls.exit} makes of its publisher; a gRPC handler
- * passes its response observer. Their returns are guarded the same way, with the value parked in a
+ * passes its response observer; a JAX-RS method passes its {@code AsyncResponse} and then runs with
+ * the proxy that {@code AsyncResponseCalls.watch} gives it. Their returns are guarded the same way, with the value parked in a
  * slot of its own after the start time (the parameter they watch may be in slot 0), and where the
  * exit cannot be called the woven code counts an unrecorded exit only for a call the exit would have
  * ended: not for a suspend function that suspended (its continuation ends it), a gRPC call that its
- * observer ends ({@code StreamObserverCalls.TRACKED}), or a publisher (counted at subscription).
+ * observer ends ({@code StreamObserverCalls.TRACKED}), a JAX-RS call its response's end ends (the same
+ * value), or a publisher (counted at subscription).
  *
  * <p>Stack map frames are written by hand, so that no class is ever loaded to compute them: the
  * method's own frames gain the start time, and each handler gets a full frame holding only what it
@@ -82,7 +84,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
     private final Label bodyEnd = new Label();
     private final Label exitThrownStart = new Label();
     private final Label exitThrownEnd = new Label();
-    /** Around the call that gives a suspend function the continuation that ends its call. */
+    /** Around the call that gives the method the proxy of its watched parameter (a continuation, an AsyncResponse). */
     private final Label continuationStart = new Label();
     private final Label continuationEnd = new Label();
     /** Start and end label of each guarded exit call before a return. */
@@ -121,8 +123,8 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 : maxLocals + 2;
         int watched = shape.watchedParameter(descriptor);
         this.watchedSlot = watched < 0 ? -1 : parameterSlot(access, descriptor, watched);
-        // Only the observer's handler reads the watched parameter, so only its frames name it.
-        this.watchedType = shape != MethodShape.STREAM_OBSERVER ? null
+        // Only the handlers of these shapes read the watched parameter, so only their frames name it.
+        this.watchedType = shape != MethodShape.STREAM_OBSERVER && shape != MethodShape.ASYNC_RESPONSE ? null
                 : frameType(Type.getArgumentTypes(descriptor)[watched]);
         // The observer's handler reads the observer after keeping the exception: never in the same slot.
         this.throwableSlot = maxLocals - firstOwnSlot >= 1 && watchedSlot != firstOwnSlot ? firstOwnSlot
@@ -145,14 +147,17 @@ final class EndpointMethodWeaver extends MethodVisitor {
         enter();
         super.visitLabel(enterEnd);
         super.visitVarInsn(Opcodes.LSTORE, startSlot);
-        if (shape == MethodShape.SUSPEND) {
-            // continuation = SuspendCalls.continuation(continuation, id, start): the proxy that ends the call.
+        if (replacesWatchedParameter()) {
+            // continuation = SuspendCalls.continuation(continuation, id, start): the proxy that ends the call;
+            // response = AsyncResponseCalls.watch(response, id, start): the proxy that notes the answer.
+            boolean suspend = shape == MethodShape.SUSPEND;
             super.visitLabel(continuationStart);
             super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
             pushId();
             super.visitVarInsn(Opcodes.LLOAD, startSlot);
-            invoke(WovenMember.SUSPEND_CONTINUATION);
-            super.visitTypeInsn(Opcodes.CHECKCAST, CONTINUATION);
+            invoke(suspend ? WovenMember.SUSPEND_CONTINUATION : WovenMember.ASYNC_RESPONSE_WATCH);
+            super.visitTypeInsn(Opcodes.CHECKCAST, suspend ? CONTINUATION
+                    : Type.getArgumentTypes(descriptor)[shape.watchedParameter(descriptor)].getInternalName());
             super.visitVarInsn(Opcodes.ASTORE, watchedSlot);
             super.visitLabel(continuationEnd);
         }
@@ -160,6 +165,11 @@ final class EndpointMethodWeaver extends MethodVisitor {
         frame(bodyLocals(), null);
         // Keeps this frame apart from one the method may have at its first instruction.
         super.visitInsn(Opcodes.NOP);
+    }
+
+    /** Whether the method runs with a proxy of its watched parameter: a suspend function's continuation, an AsyncResponse. */
+    private boolean replacesWatchedParameter() {
+        return shape == MethodShape.SUSPEND || shape == MethodShape.ASYNC_RESPONSE;
     }
 
     /** Pushes the start of the call: the one place where shapes differ in how a call starts. */
@@ -182,6 +192,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
             case STREAM_OBSERVER:
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 invoke(WovenMember.OBSERVER_ENTER);
+                break;
+            case ASYNC_RESPONSE:
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                invoke(WovenMember.ASYNC_RESPONSE_ENTER);
                 break;
             default:
                 invoke(WovenMember.ENTER);
@@ -325,6 +339,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 invoke(WovenMember.OBSERVER_EXIT);
                 break;
+            case ASYNC_RESPONSE:
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                invoke(WovenMember.ASYNC_RESPONSE_EXIT);
+                break;
             default:
                 throw new IllegalStateException("no exit for " + shape);
         }
@@ -392,9 +412,10 @@ final class EndpointMethodWeaver extends MethodVisitor {
 
         // The continuation that ends a suspend call could not be made (no stack left): the function runs
         // with the one it was given, and its exit ends the call where it returns (finding no proxy of the
-        // call) or throws, so that an overflow still counts as an error.
+        // call) or throws, so that an overflow still counts as an error. The same for the proxy of an
+        // AsyncResponse: the method answers through the runtime's own, and the response's end still ends the call.
         Label continuationFailed = new Label();
-        if (shape == MethodShape.SUSPEND) {
+        if (replacesWatchedParameter()) {
             super.visitLabel(continuationFailed);
             frame(bodyLocals(), THROWABLE);
             super.visitInsn(Opcodes.POP);
@@ -416,7 +437,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         }
         super.visitTryCatchBlock(exitThrownStart, exitThrownEnd, unrecordedThrown, null);
         super.visitTryCatchBlock(enterStart, enterEnd, enterFailed, null);
-        if (shape == MethodShape.SUSPEND) {
+        if (replacesWatchedParameter()) {
             super.visitTryCatchBlock(continuationStart, continuationEnd, continuationFailed, null);
         }
         super.visitTryCatchBlock(body, bodyEnd, thrownHandler, null);
@@ -442,6 +463,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 invoke(WovenMember.OBSERVER_EXIT_THROWN);
                 break;
+            case ASYNC_RESPONSE:
+                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
+                pushId();
+                super.visitVarInsn(Opcodes.LLOAD, startSlot);
+                invoke(WovenMember.ASYNC_RESPONSE_EXIT_THROWN);
+                break;
             default:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
@@ -466,7 +493,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
         super.visitInsn(Opcodes.LCONST_0);
         super.visitInsn(Opcodes.LCMP);
         super.visitJumpInsn(Opcodes.IFEQ, uncounted);
-        if (shape == MethodShape.STREAM_OBSERVER) {
+        if (shape == MethodShape.STREAM_OBSERVER || shape == MethodShape.ASYNC_RESPONSE) {
             super.visitVarInsn(Opcodes.LLOAD, startSlot);
             super.visitLdcInsn(StreamObserverCalls.TRACKED);
             super.visitInsn(Opcodes.LCMP);

@@ -22,11 +22,17 @@ enum MethodShape {
     /** Returns a reactive-streams publisher or a Kotlin {@code Flow}: counted and ended by its first subscription or collection. */
     PUBLISHER,
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
-    STREAM_OBSERVER;
+    STREAM_OBSERVER,
+    /** A JAX-RS resource method answering through an {@code AsyncResponse}: ends when the response is done. */
+    ASYNC_RESPONSE;
 
     static final String CONTINUATION = "Lkotlin/coroutines/Continuation;";
     static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
     private static final String OBJECT = "Ljava/lang/Object;";
+    /** JAX-RS's {@code AsyncResponse}, of Jakarta EE 9 and later and of Java EE. */
+    private static final String[] ASYNC_RESPONSE_TYPES = {
+        "Ljakarta/ws/rs/container/AsyncResponse;", "Ljavax/ws/rs/container/AsyncResponse;",
+    };
 
     /**
      * The shape of {@code descriptor}, a method of a class defined by {@code loader}. The return type's
@@ -54,6 +60,9 @@ enum MethodShape {
         }
         if (observerParameter(descriptor) >= 0 && (returned.equals("V") || returned.equals(STREAM_OBSERVER_TYPE))) {
             return STREAM_OBSERVER;
+        }
+        if (returned.equals("V") && asyncResponseParameter(descriptor) >= 0) {
+            return ASYNC_RESPONSE;
         }
         if (publisherKind(returned) != 0) {
             return PUBLISHER;
@@ -93,17 +102,30 @@ enum MethodShape {
         return -1;
     }
 
+    /** For {@link #ASYNC_RESPONSE}: the index of the last {@code AsyncResponse} parameter; -1 if none. */
+    static int asyncResponseParameter(String descriptor) {
+        String[] parameters = parameters(descriptor);
+        for (int i = parameters.length - 1; i >= 0; i--) {
+            for (String type : ASYNC_RESPONSE_TYPES) {
+                if (parameters[i].equals(type)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
     /**
      * Whether the exits of this shape make proxies and reflective calls, whose JDK machinery is
      * readied before the first call of such a method ({@code WovenCalls.activate(int, boolean)}).
      */
     boolean isHandlerShape() {
-        return this == SUSPEND || this == PUBLISHER || this == STREAM_OBSERVER;
+        return this == SUSPEND || this == PUBLISHER || this == STREAM_OBSERVER || this == ASYNC_RESPONSE;
     }
 
     /**
      * The parameter the shape watches: the continuation of a suspend function, the response observer
-     * of a gRPC handler; -1 for the other shapes.
+     * of a gRPC handler, the {@code AsyncResponse} of a JAX-RS method; -1 for the other shapes.
      */
     int watchedParameter(String descriptor) {
         switch (this) {
@@ -111,6 +133,8 @@ enum MethodShape {
                 return parameters(descriptor).length - 1;
             case STREAM_OBSERVER:
                 return observerParameter(descriptor);
+            case ASYNC_RESPONSE:
+                return asyncResponseParameter(descriptor);
             default:
                 return -1;
         }
@@ -142,6 +166,8 @@ enum MethodShape {
                 return " (a publisher or flow: from its first subscription or collection to its end)";
             case STREAM_OBSERVER:
                 return " (a gRPC handler: until its response observer completes)";
+            case ASYNC_RESPONSE:
+                return " (a JAX-RS method answering through an AsyncResponse: until the response is done)";
             default:
                 return "";
         }

@@ -54,7 +54,17 @@ public enum WovenMember {
     /** A gRPC service method returns; its observer may end the call later. */
     OBSERVER_EXIT(ClassNames.OBSERVER_CALLS, "exit", "(IJLjava/lang/Object;)V"),
     /** A gRPC service method throws. */
-    OBSERVER_EXIT_THROWN(ClassNames.OBSERVER_CALLS, "exitThrown", "(Ljava/lang/Throwable;Ljava/lang/Object;IJ)V");
+    OBSERVER_EXIT_THROWN(ClassNames.OBSERVER_CALLS, "exitThrown", "(Ljava/lang/Throwable;Ljava/lang/Object;IJ)V"),
+
+    /** Starts a JAX-RS call that answers through an {@code AsyncResponse}, given that response. */
+    ASYNC_RESPONSE_ENTER(ClassNames.ASYNC_RESPONSE_CALLS, "enter", "(ILjava/lang/Object;)J"),
+    /** The {@code AsyncResponse} the method runs with: a proxy that notes the application's answer. */
+    ASYNC_RESPONSE_WATCH(ClassNames.ASYNC_RESPONSE_CALLS, "watch", "(Ljava/lang/Object;IJ)Ljava/lang/Object;"),
+    /** A JAX-RS method that answers through an {@code AsyncResponse} returns; the response's end ends the call. */
+    ASYNC_RESPONSE_EXIT(ClassNames.ASYNC_RESPONSE_CALLS, "exit", "(IJLjava/lang/Object;)V"),
+    /** A JAX-RS method that answers through an {@code AsyncResponse} throws. */
+    ASYNC_RESPONSE_EXIT_THROWN(ClassNames.ASYNC_RESPONSE_CALLS, "exitThrown",
+            "(Ljava/lang/Throwable;Ljava/lang/Object;IJ)V");
 
     private final String owner;
     private final String memberName;
@@ -149,6 +159,8 @@ public enum WovenMember {
         public static final String SUSPEND_CALLS = "dev/dynamo/runtime/internal/instrumentation/SuspendCalls";
         public static final String PUBLISHER_CALLS = "dev/dynamo/runtime/internal/instrumentation/PublisherCalls";
         public static final String OBSERVER_CALLS = "dev/dynamo/runtime/internal/instrumentation/StreamObserverCalls";
+        public static final String ASYNC_RESPONSE_CALLS =
+                "dev/dynamo/runtime/internal/instrumentation/AsyncResponseCalls";
 
         private ClassNames() {
         }

@@ -125,6 +125,11 @@ class BridgeContractTest {
             {calls + "StreamObserverCalls", "exit", void.class, new Class<?>[] {int.class, long.class, Object.class}},
             {calls + "StreamObserverCalls", "exitThrown", void.class,
                 new Class<?>[] {Throwable.class, Object.class, int.class, long.class}},
+            {calls + "AsyncResponseCalls", "enter", long.class, new Class<?>[] {int.class, Object.class}},
+            {calls + "AsyncResponseCalls", "watch", Object.class, new Class<?>[] {Object.class, int.class, long.class}},
+            {calls + "AsyncResponseCalls", "exit", void.class, new Class<?>[] {int.class, long.class, Object.class}},
+            {calls + "AsyncResponseCalls", "exitThrown", void.class,
+                new Class<?>[] {Throwable.class, Object.class, int.class, long.class}},
         };
         for (Object[] call : released) {
             Method method = copy.type((String) call[0]).getMethod((String) call[1], (Class<?>[]) call[3]);
@@ -136,7 +141,7 @@ class BridgeContractTest {
         assertEquals(int[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_THROWN_EXITS").getType());
         assertEquals(Throwable[].class, copy.type(calls + "WovenCalls").getField("UNRECORDED_THROWN").getType());
         assertEquals(Object.class, copy.type(calls + "SuspendCalls").getField("suspended").getType());
-        assertEquals(14 + 4, WovenMember.values().length, "a new member is added here too");
+        assertEquals(18 + 4, WovenMember.values().length, "a new member is added here too");
     }
 
     @Test
