@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Issue 9: every handler style counts one request per logical call and is timed to its real end.
  * Each test runs one real application of the {@code handler-style-apps} module with the agent —
- * Kotlin coroutines, Reactor, a grpc-java server and client over loopback — which calls its handlers
+ * Kotlin coroutines, Reactor, a grpc-java server and client over loopback, Jersey on Grizzly — which calls its handlers
  * a known number of times from two threads, and then checks the exact figures it exports.
  */
 @Timeout(180)
@@ -119,5 +119,26 @@ class HandlerStylesIT {
 
     private static Map<String, String> grpc(String endpoint) {
         return Labels.endpoint("it", "grpc", endpoint);
+    }
+
+    @Test
+    void jaxRsMethodsAnsweringThroughAnAsyncResponseAreTimedUntilTheResponseIsDone() {
+        int callsPerThread = 200;
+        Exposition page = runToEnd("jaxrs", "JaxRsApp", callsPerThread);
+        double delaySeconds = 0.005;
+
+        // Answered 5 ms after the method returned.
+        assertCalls(page, jaxrs("later"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        // resume(NotFoundException): JAX-RS answers 404, and the call is an error of that type, as when thrown.
+        assertCalls(page, jaxrs("missing"), 3, 0, Map.of("NotFoundException", 3), 0);
+        assertCalls(page, jaxrs("failing"), 2, 0, Map.of("IllegalStateException", 2), 0);
+        assertCalls(page, jaxrs("cancelled"), 2, 0, none(), 2);
+        assertCalls(page, jaxrs("throwing"), 2, 0, Map.of("IllegalArgumentException", 2), 0);
+        // Nothing answered: Jersey's 503 after the 100 ms suspend timeout.
+        assertCalls(page, jaxrs("unanswered"), 1, 0.1, Map.of("closed_without_answer", 1), 0);
+    }
+
+    private static Map<String, String> jaxrs(String endpoint) {
+        return Labels.endpoint("it", "jaxrs", endpoint);
     }
 }
