@@ -2,6 +2,7 @@ package com.example.endpoints;
 
 import dev.dynamo.runtime.DynamoEndpoint;
 import io.grpc.stub.StreamObserver;
+import jakarta.ws.rs.container.AsyncResponse;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -90,6 +91,25 @@ public class ExhaustedStackHandlers {
         } catch (StackOverflowError end) {
             caught++;
         }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "async_response")
+    public static void asyncResponse(int level, AsyncResponse response) {
+        try {
+            asyncResponse(level + 1, response);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+    }
+
+    /**
+     * The AsyncResponse handler's entry: the outermost call answers through the response, which it
+     * resumes after the descent; the calls it passed the response to are timed to their returns.
+     */
+    public static void asyncResponse() {
+        AsyncResponse response = new PlainAsyncResponse();
+        asyncResponse(0, response);
+        response.resume("done");
     }
 
     /** The observer handler's entry, with an observer that is not gRPC's. */

@@ -83,6 +83,11 @@ class ExhaustedStackTest {
         descend("observer", ExhaustedStackHandlers::observer);
     }
 
+    @Test
+    void asyncResponseReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("async_response", ExhaustedStackHandlers::asyncResponse);
+    }
+
     /**
      * Runs {@code descent} {@link #DESCENTS} times on threads with small stacks of varying size, then
      * checks the catches and the counts of endpoint {@code endpoint}.
