@@ -89,6 +89,9 @@ public final class BootstrapApi {
      * agent, with the API jar on the class path: {@code -XX:ArchiveClassesAtExit},
      * {@code -XX:+AutoCreateSharedArchive}): the JVM gives it those at once. Its copy is then split
      * between the archive's classes and the bootstrap loader's, and cannot be connected to the agent.
+     * Not so for an API jar on the module path, a named module of that loader's: it defines the whole
+     * module itself, archived or not, and that copy connects to the agent like any other (before, it
+     * was taken for an archive's, with a warning that its metrics were not exported; a tester).
      * Call only after {@link #install} defined the API.
      */
     public static ClassLoader archivedApiLoader() {
@@ -97,9 +100,20 @@ public final class BootstrapApi {
             return null;
         }
         try {
-            return Class.forName(ENTRY_CLASS, false, system).getClassLoader() == system ? system : null;
+            Class<?> entry = Class.forName(ENTRY_CLASS, false, system);
+            return entry.getClassLoader() == system && !inNamedModule(entry) ? system : null;
         } catch (ClassNotFoundException | LinkageError | RuntimeException unknown) {
             return null;
+        }
+    }
+
+    /** Whether {@code type} belongs to a named module (Java 9+), asked by reflection: this class runs on Java 8 too. */
+    private static boolean inNamedModule(Class<?> type) {
+        try {
+            Object module = Class.class.getMethod("getModule").invoke(type);
+            return Boolean.TRUE.equals(module.getClass().getMethod("isNamed").invoke(module));
+        } catch (ReflectiveOperationException java8) {
+            return false;
         }
     }
 
