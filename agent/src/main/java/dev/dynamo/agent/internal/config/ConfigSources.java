@@ -21,12 +21,12 @@ import java.util.Properties;
  *
  * <ol>
  *   <li>agent arguments ({@code -javaagent:dynamo-agent.jar=port=9000});</li>
- *   <li>system properties ({@code -Ddyn.system.port=9000});</li>
+ *   <li>system properties ({@code -Ddyn.system.port=9000}, or {@code -DDYN_SYSTEM_PORT=9000});</li>
  *   <li>the environment ({@code DYN_SYSTEM_PORT=9000});</li>
  *   <li>the properties file named by {@code DYN_CONFIG_FILE} (given by any of the three above).</li>
  * </ol>
  *
- * System properties are only read. Unknown names in the arguments, the {@code dyn.*} system
+ * System properties are only read. Unknown names in the arguments, the {@code dyn.*} and {@code DYN_*} system
  * properties and the file are reported; unknown {@code DYN_*} variables are not, because the rest
  * of a Dynamo deployment uses that prefix too.
  *
@@ -67,7 +67,8 @@ public final class ConfigSources {
         }
 
         for (String name : systemProperties.stringPropertyNames()) {
-            if (!name.toLowerCase(Locale.ROOT).startsWith(PROPERTY_PREFIX)) {
+            // -DDYN_SYSTEM_PORT=9000 too, the variable's name given as a property: before, it was ignored without a word.
+            if (!name.toLowerCase(Locale.ROOT).startsWith(PROPERTY_PREFIX) && !name.startsWith(SettingNames.PREFIX)) {
                 continue;
             }
             String setting = SettingNames.resolve(name);

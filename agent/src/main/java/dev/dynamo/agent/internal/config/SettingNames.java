@@ -21,7 +21,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class SettingNames {
-    private static final String PREFIX = "DYN_";
+    static final String PREFIX = "DYN_";
     private static final String SYSTEM_PREFIX = "DYN_SYSTEM_";
     /**
      * In the order error messages list them. Written out rather than read from {@code AgentConfig}

@@ -194,6 +194,21 @@ class ConfigSourcesTest {
         assertEquals("9001", sources.values().get("DYN_SYSTEM_PORT"));
     }
 
+    /** The variable's name given as a property, as users try: before, ignored without a word. */
+    @Test
+    void readsASystemPropertyNamedAsTheVariableAndReportsAnUnknownOne() {
+        properties.setProperty("DYN_SYSTEM_PORT", "9005");
+        properties.setProperty("DYN_SYSTEM_PROT", "1");
+
+        ConfigSources sources = read(null);
+
+        assertEquals("9005", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("system property DYN_SYSTEM_PORT", sources.origins().get("DYN_SYSTEM_PORT"));
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).startsWith("system property 'DYN_SYSTEM_PROT' is not a setting"),
+                sources.problems().get(0));
+    }
+
     @Test
     void ignoresUnknownDynVariablesOfTheEnvironment() {
         environment.put("DYN_RUNTIME_SOMETHING", "x");
