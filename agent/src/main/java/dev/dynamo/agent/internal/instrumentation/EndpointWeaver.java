@@ -165,6 +165,9 @@ final class EndpointWeaver {
             woven.add(new WovenMethod(method, where, names, id, shape,
                     bodies == null ? null : bodies.stateMachine(method.name, method.descriptor)));
         }
+        if (!woven.isEmpty() && MockitoInlineMocks.wove(classFile)) {
+            warnOnce.accept(MockitoInlineMocks.WARNING_KEY, MockitoInlineMocks.measuredOutside(className));
+        }
         while (!woven.isEmpty()) {
             byte[] rewritten;
             try {

@@ -564,6 +564,56 @@ class EndpointWeaverTest {
                 + " its own)"), warnings.get(1));
     }
 
+    /**
+     * A class that Mockito's inline mock maker rewrote before this agent (Mockito's -javaagent first):
+     * its methods call Mockito's dispatcher. Woven, with one warning that says what that costs and the fix.
+     */
+    @Test
+    void aClassMockitoRewroteFirstIsWovenWithOneWarningAboutTheAgentsOrder() {
+        List<String> warnings = new ArrayList<>();
+        EndpointWeaver weaver = new EndpointWeaver("mockito_test", (key, message) -> {
+            if (!warnings.contains(key)) {
+                warnings.add(key);
+                warnings.add(message);
+            }
+        });
+        byte[] plain = classWithTwoEndpoints("gen/NotMocked", "first", 0, "second", 0);
+
+        assertNotNull(weaver.weave(getClass().getClassLoader(), "gen/NotMocked", plain));
+        assertEquals(List.of(), warnings, "Mockito's dispatch is not in the class");
+
+        for (String name : new String[] {"gen/Mocked", "gen/MockedToo"}) {
+            assertNotNull(weaver.weave(getClass().getClassLoader(), name, withMockitoDispatch(name)), name);
+        }
+        assertEquals(2, warnings.size(), "one warning: " + warnings);
+        assertTrue(warnings.get(1).startsWith("@DynamoEndpoint methods of gen.Mocked are measured outside Mockito's"
+                + " mock dispatch: Mockito's agent started before this one, so each call of a mock counts as a request"
+                + " and each real call through a spy counts twice"), warnings.get(1));
+        assertTrue(warnings.get(1).contains("Put -javaagent:dynamo-agent.jar before Mockito's -javaagent"),
+                warnings.get(1));
+    }
+
+    /** A class with an endpoint whose code calls Mockito's dispatcher, as the inline mock maker's rewrite does. */
+    private static byte[] withMockitoDispatch(String internalName) {
+        ClassWriter writer = new ClassWriter(0);
+        writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, internalName, null, "java/lang/Object", null);
+        MethodVisitor method = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "get", "()I", null, null);
+        method.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+        method.visitCode();
+        method.visitLdcInsn("mockito-identifier");
+        method.visitInsn(Opcodes.ACONST_NULL);
+        method.visitMethodInsn(Opcodes.INVOKESTATIC, "org/mockito/internal/creation/bytebuddy/inject/MockMethodDispatcher",
+                "get", "(Ljava/lang/String;Ljava/lang/Object;)Lorg/mockito/internal/creation/bytebuddy/inject/"
+                        + "MockMethodDispatcher;", false);
+        method.visitInsn(Opcodes.POP);
+        method.visitInsn(Opcodes.ICONST_1);
+        method.visitInsn(Opcodes.IRETURN);
+        method.visitMaxs(2, 0);
+        method.visitEnd();
+        writer.visitEnd();
+        return writer.toByteArray();
+    }
+
     private static byte[] classWithTwoEndpoints(String internalName, String first, int firstLocals, String second,
             int secondLocals) {
         ClassWriter writer = new ClassWriter(0);
