@@ -95,6 +95,16 @@ public class AsyncResponseHandlers {
         response.setTimeout(100, TimeUnit.MILLISECONDS);
     }
 
+    /** The response the method was given, last. */
+    public static volatile AsyncResponse given;
+
+    /** Keeps the response it is given, as an application may in a map of pending requests. */
+    @DynamoEndpoint(namespace = NS, component = "jaxrs", endpoint = "keeps")
+    public void keeps(@Suspended AsyncResponse response) {
+        given = response;
+        response.resume("kept");
+    }
+
     /** Passes its response to another measured method, which answers: one call each. */
     @GET
     @Path("outer")

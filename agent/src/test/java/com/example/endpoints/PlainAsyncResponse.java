@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class PlainAsyncResponse implements AsyncResponse {
     private final List<CompletionCallback> completions = new ArrayList<>();
+    /** How often {@code register} was called. */
+    public volatile int registrations;
     private boolean done;
 
     @Override
@@ -93,6 +95,7 @@ public class PlainAsyncResponse implements AsyncResponse {
 
     @Override
     public synchronized Collection<Class<?>> register(Object callback) {
+        registrations++;
         if (callback instanceof CompletionCallback) {
             completions.add((CompletionCallback) callback);
             return Collections.singletonList(CompletionCallback.class);

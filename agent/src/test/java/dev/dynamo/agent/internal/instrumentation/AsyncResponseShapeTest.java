@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.AsyncResponseHandlers;
+import com.example.endpoints.PlainAsyncResponse;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -189,6 +191,28 @@ class AsyncResponseShapeTest {
         assertEquals(0, outer.inflight());
         assertEquals(nowBefore + 1, now.requests());
         assertEquals(0, now.inflight());
+    }
+
+    /**
+     * A unit test calls the method with a response of its own (a mock, a hand-written one): the
+     * method gets that very object, on which the agent calls nothing, and the call is timed to the
+     * return. Before, it got a proxy (a test's identity check or verifyNoMoreInteractions failed), and
+     * the call stayed in flight for good, kept in the agent's table, with a response that never
+     * reported its end.
+     */
+    @Test
+    void aResponseOfNoJaxRsRuntimeIsLeftUntouchedAndTimedToTheReturn() {
+        EndpointMetrics keeps = endpoint("keeps");
+        long before = keeps.requests();
+        PlainAsyncResponse own = new PlainAsyncResponse();
+
+        new AsyncResponseHandlers().keeps(own);
+
+        assertSame(own, AsyncResponseHandlers.given, "the method got the test's own object");
+        assertEquals(0, own.registrations, "nothing registered on it");
+        assertEquals(before + 1, keeps.requests());
+        assertEquals(before + 1, keeps.durations());
+        assertEquals(0, keeps.inflight());
     }
 
     @Test

@@ -4,11 +4,11 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Measures JAX-RS resource methods that answer through an {@code AsyncResponse}
@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>An entry lives from the method's entry to the response's end, so nothing is kept for a finished
  * call. A method called with an {@code AsyncResponse} that another measured method is answering
- * through, or one whose callbacks cannot be registered, is timed to its return.
+ * through, one whose runtime does not take the completion callback, or one of no runtime the agent
+ * knows (a unit test's mock or hand-written response, which is then left untouched), is timed to its
+ * return. An answer the runtime refuses because a suspend timeout is ending the response on another
+ * thread is no answer: the call ends as the timeout's.
  */
 public final class AsyncResponseCalls {
     /** What {@link #enter} returns for a call that the response's end will end; as gRPC's. */
@@ -38,6 +41,13 @@ public final class AsyncResponseCalls {
     /** The error type of a response the runtime ended without the application's answer. */
     public static final String CLOSED_WITHOUT_ANSWER = StreamObserverCalls.CLOSED_WITHOUT_ANSWER;
     private static final String[] PACKAGES = {"jakarta.ws.rs.container.", "javax.ws.rs.container."};
+    /**
+     * The JAX-RS runtimes whose responses are watched: Jersey (GlassFish, Payara, Helidon, Dropwizard),
+     * RESTEasy (WildFly, Quarkus) and Apache CXF (TomEE, Open Liberty). Any other object, a unit test's
+     * mock or hand-written response among them, is left untouched (the test may compare it with the one
+     * it passed, or verify every call made on it), and the call is timed to the method's return.
+     */
+    private static final String[] RUNTIMES = {"org.glassfish.jersey.", "org.jboss.resteasy.", "org.apache.cxf."};
 
     /** In-flight calls by the runtime's {@code AsyncResponse} (identity: runtimes do not override equals). */
     private static final ConcurrentMap<Object, Call> CALLS = new ConcurrentHashMap<Object, Call>();
@@ -80,7 +90,13 @@ public final class AsyncResponseCalls {
                 call.state = PendingCall.ENDED; // not published: another call answers through it
                 return startNanos;
             }
-            PublisherCalls.invoke(api.register, runtimes, callbacks);
+            Object registered = PublisherCalls.invoke(api.register, runtimes, callbacks);
+            if (!(registered instanceof Collection) || !api.takesCompletion((Collection<?>) registered)) {
+                // The runtime will not report the response's end (register says what it took): timed to the return.
+                call.state = PendingCall.ENDED;
+                CALLS.remove(runtimes, call);
+                return startNanos;
+            }
             return TRACKED;
         } catch (Throwable failure) {
             WovenCalls.lastFailure = failure;
@@ -162,8 +178,13 @@ public final class AsyncResponseCalls {
         volatile boolean cancelled;
         /** Whether the method was given the proxy, which sees every answer the application gives. */
         volatile boolean watched;
-        /** Whether the application gave an answer through the proxy. */
-        final AtomicBoolean answered = new AtomicBoolean();
+        /** Whether the runtime took an answer given through the proxy, or is being given one; guarded by this. */
+        private boolean answered;
+        /** The thread giving the first answer through the proxy while the runtime has not said whether it took it. */
+        private Thread answering;
+        /** Whether the runtime reported the response done, on another thread, while an answer was pending. */
+        private boolean doneWhileAnswering;
+        private Throwable unmappedWhileAnswering;
 
         Call(WorkHandlerMetrics recorder, long startNanos, Object response, Api api) {
             super(recorder, startNanos, OPEN);
@@ -171,17 +192,73 @@ public final class AsyncResponseCalls {
             this.api = api;
         }
 
+        /**
+         * The application gives its first answer through the proxy: noted before the runtime takes it, as
+         * it may write the response and report its end inside that call. Whether it was the first.
+         */
+        synchronized boolean answering(Throwable error, boolean cancel) {
+            if (answered) {
+                return false;
+            }
+            answered = true;
+            answering = Thread.currentThread();
+            answeredError = error;
+            cancelled = cancel;
+            return true;
+        }
+
+        /**
+         * The runtime took the first answer, or refused it ({@code taken} false: the response was done
+         * already, or is being ended by a suspend timeout on another thread). A report of the response's
+         * end that came meanwhile on another thread is acted on now.
+         */
+        void answered(boolean taken) {
+            boolean ended;
+            Throwable unmapped;
+            synchronized (this) {
+                answering = null;
+                if (!taken) {
+                    answered = false;
+                    answeredError = null;
+                    cancelled = false;
+                }
+                ended = doneWhileAnswering;
+                unmapped = unmappedWhileAnswering;
+            }
+            if (ended) {
+                finish(unmapped);
+            }
+        }
+
         /** The runtime is done with the response; {@code unmapped}: the exception no mapper took, or null. */
         void done(Throwable unmapped) {
+            synchronized (this) {
+                if (answering != null && answering != Thread.currentThread()) {
+                    // Which answer the client got decides when the answering thread learns whether it was taken.
+                    doneWhileAnswering = true;
+                    unmappedWhileAnswering = unmapped;
+                    return;
+                }
+            }
+            finish(unmapped);
+        }
+
+        private void finish(Throwable unmapped) {
             if (!CALLS.remove(response, this)) {
                 return;
             }
-            Throwable error = unmapped != null ? unmapped : answeredError;
-            if (error == null && watched && !answered.get() && !isCancelled()) {
-                endQuietly(null, CLOSED_WITHOUT_ANSWER, false);
-            } else {
-                endQuietly(error, null, error == null && (cancelled || isCancelled()));
+            boolean answeredByTheApplication;
+            synchronized (this) {
+                answeredByTheApplication = answered;
             }
+            if (watched && !answeredByTheApplication && !isCancelled()) {
+                // The runtime's own answer (a suspend timeout's 503), whatever it passes to onComplete
+                // (RESTEasy its ServiceUnavailableException, Jersey nothing).
+                endQuietly(null, CLOSED_WITHOUT_ANSWER, false);
+                return;
+            }
+            Throwable error = unmapped != null ? unmapped : answeredError;
+            endQuietly(error, null, error == null && (cancelled || isCancelled()));
         }
 
         void disconnected() {
@@ -241,14 +318,19 @@ public final class AsyncResponseCalls {
             }
             // Noted before the runtime takes the answer: it writes the response, and reports its end, inside
             // this call. An answer it refuses (given twice, or after a timeout) came after the call's end.
-            if (call.answered.compareAndSet(false, true)) {
-                // The first answer only: the runtime refuses any later one.
-                if (resume && args[0] instanceof Throwable && method.getParameterTypes()[0] == Throwable.class) {
-                    call.answeredError = (Throwable) args[0];
-                }
-                call.cancelled = cancel;
+            boolean first = call.answering(resume && args[0] instanceof Throwable
+                    && method.getParameterTypes()[0] == Throwable.class ? (Throwable) args[0] : null, cancel);
+            if (!first) {
+                return forward(proxy, method, args); // the runtime refuses any answer after the first it took
             }
-            return forward(proxy, method, args);
+            boolean taken = false;
+            try {
+                Object result = forward(proxy, method, args);
+                taken = Boolean.TRUE.equals(result);
+                return result;
+            } finally {
+                call.answered(taken);
+            }
         }
     }
 
@@ -292,6 +374,15 @@ public final class AsyncResponseCalls {
         }
     }
 
+    private static boolean isRuntimes(Class<?> type) {
+        for (String runtime : RUNTIMES) {
+            if (type.getName().startsWith(runtime)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The JAX-RS types of one {@code AsyncResponse} class: what the agent calls and the proxies it makes. */
     private static final class Api {
         final Method register;
@@ -308,8 +399,24 @@ public final class AsyncResponseCalls {
             this.callbacks = callbacks;
         }
 
-        /** Null when {@code type} is no {@code AsyncResponse} or a proxy cannot stand in for it: then timed to the return. */
+        /** Whether {@code registered}, what {@code register} returned, says that the runtime took the completion callback. */
+        boolean takesCompletion(Collection<?> registered) {
+            for (Object taken : registered) {
+                if (taken instanceof Class && ((Class<?>) taken).getSimpleName().equals("CompletionCallback")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Null when {@code type} is no {@code AsyncResponse} of a known runtime, or a proxy cannot stand in
+         * for it: then timed to the return.
+         */
         static Api of(Class<?> type) {
+            if (!isRuntimes(type)) {
+                return null;
+            }
             for (String pkg : PACKAGES) {
                 Class<?> response = ClassCache.interfaceNamed(type, pkg + "AsyncResponse");
                 if (response == null) {
