@@ -60,8 +60,16 @@ public final class AgentMain {
             AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote, entered);
         } catch (Throwable failure) {
             try {
-                System.err.println("dynamo-agent ERROR failed to start; the application runs on without metrics: "
-                        + failure + (refusedBySecurityManager(failure) ? securityManagerRemedy() : ""));
+                // Not through AgentLog, which the failure may have left unusable; in its format all the same
+                // (docs/configuration.md), where its timestamp can still be had.
+                String line = "ERROR dynamo-agent [AgentMain] failed to start; the application runs on without metrics: "
+                        + failure + (refusedBySecurityManager(failure) ? securityManagerRemedy() : "");
+                try {
+                    line = AgentLog.timestamp(System.currentTimeMillis()) + " " + line;
+                } catch (Throwable noTimestamp) {
+                    // The line without it.
+                }
+                System.err.println(line);
             } catch (Throwable ignored) {
                 // Nothing more can be done without risking the host.
             }

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static dev.dynamo.it.EndpointCallChecks.assertCalls;
@@ -82,7 +83,9 @@ class SecurityManagerIT {
         app.awaitStderr("java.security.AllPermission", Timeouts.STARTUP);
 
         String said = String.join("\n", app.stderrLines());
-        assertTrue(said.contains("dynamo-agent ERROR") && said.contains("SecurityManager refused")
+        // In the agent's log format (docs/configuration.md): "<UTC time> ERROR dynamo-agent [AgentMain] ...".
+        assertTrue(Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z ERROR dynamo-agent \\[AgentMain\\] failed to start")
+                .matcher(said).find() && said.contains("SecurityManager refused")
                 && said.contains("grant codeBase \"file:" + Artifacts.agentJar().toAbsolutePath() + "\""), said);
     }
 
@@ -114,7 +117,7 @@ class SecurityManagerIT {
 
     private static List<String> agentWarnings(ManagedProcess app) {
         return app.stderrLines().stream().filter(line -> line.contains("WARN dynamo-agent")
-                || line.contains("ERROR dynamo-agent") || line.contains("dynamo-agent ERROR"))
+                || line.contains("ERROR dynamo-agent"))
                 .collect(Collectors.toList());
     }
 
