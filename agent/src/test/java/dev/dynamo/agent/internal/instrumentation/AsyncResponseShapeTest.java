@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.instrumentation;
 
 import com.example.endpoints.AsyncResponseHandlers;
 import com.example.endpoints.PlainAsyncResponse;
+import dev.dynamo.runtime.internal.instrumentation.WovenCallsSeams;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -210,6 +211,7 @@ class AsyncResponseShapeTest {
 
         assertSame(own, AsyncResponseHandlers.given, "the method got the test's own object");
         assertEquals(0, own.registrations, "nothing registered on it");
+        assertEquals(0, WovenCallsSeams.pendingAsyncResponseCalls(), "nothing kept for it");
         assertEquals(before + 1, keeps.requests());
         assertEquals(before + 1, keeps.durations());
         assertEquals(0, keeps.inflight());
@@ -229,6 +231,7 @@ class AsyncResponseShapeTest {
         }
 
         awaitIdle(unmapped, before + 200);
+        assertEquals(0, WovenCallsSeams.pendingAsyncResponseCalls(), "nothing kept for a call that ended");
         assertEquals(before + 200, unmapped.requests());
         assertEquals(before + 200, unmapped.durations());
         assertEquals(errorsBefore + 200, unmapped.errors("IllegalStateException"));

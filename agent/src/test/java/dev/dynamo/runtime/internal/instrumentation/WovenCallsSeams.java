@@ -31,6 +31,11 @@ public final class WovenCallsSeams {
         WovenCalls.replace(id, WorkHandlerMetrics.forEndpoint(endpoint));
     }
 
+    /** How many JAX-RS calls are waiting for their AsyncResponse to end them. */
+    public static int pendingAsyncResponseCalls() {
+        return AsyncResponseCalls.pending();
+    }
+
     /** How many gRPC calls are waiting for their observer, a listener or an exception to end them. */
     public static int pendingGrpcCalls() {
         return StreamObserverCalls.pending();
