@@ -190,12 +190,11 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 invoke(WovenMember.PUBLISHER_ENTER);
                 break;
             case STREAM_OBSERVER:
-                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                invoke(WovenMember.OBSERVER_ENTER);
-                break;
             case ASYNC_RESPONSE:
+                // The two shapes that pass the object they answer through, in the same layout.
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                invoke(WovenMember.ASYNC_RESPONSE_ENTER);
+                invoke(shape == MethodShape.STREAM_OBSERVER ? WovenMember.OBSERVER_ENTER
+                        : WovenMember.ASYNC_RESPONSE_ENTER);
                 break;
             default:
                 invoke(WovenMember.ENTER);
@@ -334,16 +333,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
                 break;
             case STREAM_OBSERVER:
-                pushId();
-                super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                invoke(WovenMember.OBSERVER_EXIT);
-                break;
             case ASYNC_RESPONSE:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                invoke(WovenMember.ASYNC_RESPONSE_EXIT);
+                invoke(shape == MethodShape.STREAM_OBSERVER ? WovenMember.OBSERVER_EXIT
+                        : WovenMember.ASYNC_RESPONSE_EXIT);
                 break;
             default:
                 throw new IllegalStateException("no exit for " + shape);
@@ -458,16 +453,12 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 invoke(WovenMember.PUBLISHER_EXIT_THROWN);
                 break;
             case STREAM_OBSERVER:
-                super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
-                pushId();
-                super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                invoke(WovenMember.OBSERVER_EXIT_THROWN);
-                break;
             case ASYNC_RESPONSE:
                 super.visitVarInsn(Opcodes.ALOAD, watchedSlot);
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                invoke(WovenMember.ASYNC_RESPONSE_EXIT_THROWN);
+                invoke(shape == MethodShape.STREAM_OBSERVER ? WovenMember.OBSERVER_EXIT_THROWN
+                        : WovenMember.ASYNC_RESPONSE_EXIT_THROWN);
                 break;
             default:
                 pushId();

@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -152,8 +153,8 @@ public final class AsyncResponseCalls {
 
     /** The runtime's {@code AsyncResponse} behind {@code response}, which may be one of the agent's proxies. */
     private static Object unwrap(Object response) {
-        if (response != null && java.lang.reflect.Proxy.isProxyClass(response.getClass())) {
-            InvocationHandler handler = java.lang.reflect.Proxy.getInvocationHandler(response);
+        if (response != null && Proxy.isProxyClass(response.getClass())) {
+            InvocationHandler handler = Proxy.getInvocationHandler(response);
             if (handler instanceof WatchedResponse) {
                 return ((WatchedResponse) handler).target;
             }
@@ -308,7 +309,7 @@ public final class AsyncResponseCalls {
             if (name.equals("setTimeoutHandler") && arity == 1 && args[0] != null) {
                 // The handler answers through the proxy too, so that its answer is seen.
                 Class<?> handlerType = method.getParameterTypes()[0];
-                args = new Object[] {java.lang.reflect.Proxy.newProxyInstance(handlerType.getClassLoader(),
+                args = new Object[] {Proxy.newProxyInstance(handlerType.getClassLoader(),
                         new Class<?>[] {handlerType}, new TimeoutHandler(args[0], proxy))};
             }
             boolean resume = name.equals("resume") && arity == 1;
