@@ -1,5 +1,6 @@
 package dev.dynamo.benchmarks;
 
+import dev.dynamo.benchmarks.load.WebLoadBenchmark;
 import dev.dynamo.benchmarks.memory.MemoryBenchmark;
 import dev.dynamo.benchmarks.percall.PerCallRunner;
 import dev.dynamo.benchmarks.styles.HandlerStyleRunner;
@@ -21,7 +22,7 @@ import java.util.List;
 public final class BenchmarkMain {
     private static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar <command>",
-            "  all                 every benchmark below, then the report (about 30 minutes)",
+            "  all                 every benchmark below, then the report (about 45 minutes)",
             "  percall [method..]  per-call cost, each case in its own fork (methods: noAgent clockReadsOnly",
             "                      dynamoAgent handWrittenSimpleclient micrometerTimedAspectJ otelWithSpan)",
             "  styles [method..]   per-call cost of the handler styles (suspend, Mono, gRPC unary) against @WithSpan",
@@ -29,6 +30,7 @@ public final class BenchmarkMain {
             "  scrape-threads      scrape cost and safepoints with 100 and 3,000 application threads, full and name[]-filtered",
             "  jvm-calls           time and safepoints of each call behind the JVM metrics, 3,000 threads",
             "  startup             JVM start-up with each agent (whole processes, interleaved)",
+            "  web-load            a Spring Boot service under wrk's load: requests/s, latency, CPU per request, per agent",
             "  class-scan          the agent's search of every loaded class for @DynamoEndpoint, cold, on the Spring Boot app's classes",
             "  memory              heap used by 1,000 series and by the agent",
             "  report [--into F]   tables from the results; --into replaces the generated section of F",
@@ -37,7 +39,8 @@ public final class BenchmarkMain {
             "  -Dbench.stack=true (adds -prof stack) -Dbench.startup.runs=11 -Dbench.startup.warmups=1",
             "  -Dbench.startup.classes=0,1,10,100,1000 -Dbench.startup.spring=true -Dbench.startup.agents=dynamo,otel,jmx",
             "  -Dbench.startup.compareWith=<another build's dynamo-agent.jar> (measured in the same rounds)",
-            "  -Dbench.memory.runs=3 -Dbench.scan.rounds=11");
+            "  -Dbench.memory.runs=3 -Dbench.scan.rounds=11",
+            "  -Dbench.load.rounds=5 -Dbench.load.warmup=20 -Dbench.load.seconds=20 -Dbench.load.connections=8 (web-load; needs wrk)");
 
     private BenchmarkMain() {
     }
@@ -60,6 +63,11 @@ public final class BenchmarkMain {
     private static void startup() throws Exception {
         BenchmarkFiles.recordLoad("startup");
         StartupBenchmark.run();
+    }
+
+    private static void webLoad() throws Exception {
+        BenchmarkFiles.recordLoad("web-load");
+        WebLoadBenchmark.run();
     }
 
     private static void classScan() throws Exception {
@@ -87,6 +95,7 @@ public final class BenchmarkMain {
                 BenchmarkFiles.recordLoad("jvm-calls");
                 JvmCallCost.run();
                 startup();
+                webLoad();
                 classScan();
                 memory();
                 BenchmarkFiles.recordLoad("end");
@@ -111,6 +120,9 @@ public final class BenchmarkMain {
                 break;
             case "startup":
                 startup();
+                break;
+            case "web-load":
+                webLoad();
                 break;
             case "class-scan":
                 classScan();

@@ -1,6 +1,7 @@
 package dev.dynamo.benchmarks.report;
 
 import dev.dynamo.benchmarks.BenchmarkFiles;
+import dev.dynamo.benchmarks.load.WebLoadBenchmark;
 import dev.dynamo.benchmarks.percall.PerCallCase;
 import dev.dynamo.benchmarks.startup.StartupBenchmark;
 
@@ -65,6 +66,7 @@ public final class ReportWriter {
         scrapeThreads();
         jvmCalls();
         startup();
+        webLoad();
         memory();
         out.append("### Targets (issues 5 and 10)\n\n");
         for (String verdict : verdicts) {
@@ -431,7 +433,8 @@ public final class ReportWriter {
     // ---------------------------------------------------------------- start-up
 
     /** The start-up runs of one agent on one application: run index → {wall, start to main, in main, CPU}. */
-    private static final class StartupRuns {
+    /** The figures of one case (one agent on one application) in each round of a benchmark, by round. */
+    private static final class RoundFigures {
         final Map<Integer, double[]> byRun = new TreeMap<>();
 
         List<Double> column(int index) {
@@ -443,7 +446,7 @@ public final class ReportWriter {
         }
 
         /** Per-run differences to {@code base} (the same round), for the figures at {@code index}. */
-        List<Double> added(StartupRuns base, int index) {
+        List<Double> added(RoundFigures base, int index) {
             List<Double> values = new ArrayList<>();
             for (Map.Entry<Integer, double[]> run : byRun.entrySet()) {
                 double[] other = base.byRun.get(run.getKey());
@@ -463,7 +466,7 @@ public final class ReportWriter {
             return;
         }
         // config -> application -> runs
-        Map<String, Map<String, StartupRuns>> runs = new LinkedHashMap<>();
+        Map<String, Map<String, RoundFigures>> runs = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file);
         if (!lines.get(0).startsWith("config,application,")) {
             out.append("`startup.csv` is from an older version of the benchmark; run `startup` again.\n\n");
@@ -474,16 +477,16 @@ public final class ReportWriter {
             double[] figures = {Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
                     Double.parseDouble(f[6])};
             runs.computeIfAbsent(f[0], k -> new LinkedHashMap<>())
-                    .computeIfAbsent(f[1], k -> new StartupRuns()).byRun.put(Integer.parseInt(f[2]), figures);
+                    .computeIfAbsent(f[1], k -> new RoundFigures()).byRun.put(Integer.parseInt(f[2]), figures);
         }
-        Map<String, StartupRuns> base = runs.get(StartupBenchmark.NO_AGENT);
+        Map<String, RoundFigures> base = runs.get(StartupBenchmark.NO_AGENT);
         if (base == null) {
             out.append("No runs without an agent in `startup.csv`.\n\n");
             return;
         }
         int count = base.values().iterator().next().byRun.size();
-        for (Map<String, StartupRuns> config : runs.values()) {
-            for (StartupRuns measured : config.values()) {
+        for (Map<String, RoundFigures> config : runs.values()) {
+            for (RoundFigures measured : config.values()) {
                 count = Math.min(count, measured.byRun.size());
             }
         }
@@ -507,8 +510,8 @@ public final class ReportWriter {
         out.append("| application | agent | wall, median (min–max) | added wall | added JVM start → main | CPU | added CPU |\n");
         out.append("|---:|---|---:|---:|---:|---:|---:|\n");
         for (String classes : base.keySet()) {
-            for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
-                StartupRuns measured = config.getValue().get(classes);
+            for (Map.Entry<String, Map<String, RoundFigures>> config : runs.entrySet()) {
+                RoundFigures measured = config.getValue().get(classes);
                 if (measured == null) {
                     continue;
                 }
@@ -540,7 +543,7 @@ public final class ReportWriter {
         java.util.Collections.sort(sizes);
         int largest = sizes.get(sizes.size() - 1);
         int second = sizes.size() > 1 ? sizes.get(sizes.size() - 2) : largest;
-        for (Map.Entry<String, Map<String, StartupRuns>> config : runs.entrySet()) {
+        for (Map.Entry<String, Map<String, RoundFigures>> config : runs.entrySet()) {
             // The agent-cost runs also start the server and scrape it at the end of main: no start-up of their own.
             if (config.getKey().equals(StartupBenchmark.NO_AGENT)
                     || config.getKey().equals(StartupBenchmark.DYNAMO_SERVER_AGENT_COST) || config.getValue().size() < 2) {
@@ -656,15 +659,88 @@ public final class ReportWriter {
      * Median added time (figure {@code index}: 0 wall, 3 CPU) of {@code config} on the application with
      * {@code classes} classes; NaN if not run.
      */
-    private static double added(Map<String, StartupRuns> config, Map<String, StartupRuns> base, int classes, int index) {
-        StartupRuns measured = config.get(Integer.toString(classes));
-        StartupRuns reference = base.get(Integer.toString(classes));
+    private static double added(Map<String, RoundFigures> config, Map<String, RoundFigures> base, int classes, int index) {
+        RoundFigures measured = config.get(Integer.toString(classes));
+        RoundFigures reference = base.get(Integer.toString(classes));
         return measured == null || reference == null ? Double.NaN : Stats.median(measured.added(reference, index));
     }
 
     private static String spread(List<Double> values) {
         return Stats.format(Stats.median(values)) + " (" + Stats.format(Stats.min(values)) + "–"
                 + Stats.format(Stats.max(values)) + ")";
+    }
+
+    // ---------------------------------------------------------------- web service under load
+
+    private void webLoad() throws IOException {
+        Path file = results.resolve("web-load.csv");
+        out.append("### 3b. A web service under load\n\n");
+        if (!Files.exists(file)) {
+            out.append("No results (run `web-load`).\n\n");
+            return;
+        }
+        // case -> round -> {requests/s, p50, p90, p99, CPU µs per request, scrapes}
+        Map<String, RoundFigures> runs = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        int seconds = 0;
+        String connections = "";
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = splitWithFreeTextFirst(line, 11);
+            connections = f[2];
+            double requests = Double.parseDouble(f[3]);
+            seconds = (int) Math.round(Double.parseDouble(f[4]));
+            double cpuMicrosPerRequest = Double.parseDouble(f[9]) * 1000 / requests;
+            runs.computeIfAbsent(f[0], k -> new RoundFigures()).byRun.put(Integer.parseInt(f[1]), new double[] {
+                Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+                cpuMicrosPerRequest, Double.parseDouble(f[10])});
+        }
+        RoundFigures base = runs.get(WebLoadBenchmark.NO_AGENT);
+        int rounds = base == null ? 0 : base.byRun.size();
+        out.append("The Spring Boot application of part 3 (embedded Tomcat, `-Xms256m -Xmx256m`) kept serving, loaded")
+                .append(" by `wrk -t1 -c").append(connections).append(" --latency` on `GET ").append(WebLoadBenchmark.PATH).append("`, whose controller")
+                .append(" method and the service method it calls are both annotated (two measured calls per request).")
+                .append(" Each case in a fresh JVM per round, ").append(rounds).append(" rounds in rotating order: wrk")
+                .append(" first warms the JVM up, then ").append(seconds).append(" s are measured. The dynamo agent")
+                .append(" serves its metrics and is scraped once a second meanwhile; after each of its runs its count of")
+                .append(" the controller method is checked against the requests wrk completed. OpenTelemetry runs with")
+                .append(" every exporter off (it also instruments Spring MVC and Tomcat by default). CPU is the")
+                .append(" application's whole process (`/proc/<pid>/stat`) over the measured period, divided by the")
+                .append(" requests completed; wrk and the application share the two cores. Medians (min–max);")
+                .append(" \"added\" is the median of the per-round differences to the run without an agent.\n\n");
+        out.append("| agent | requests/s | latency p50, ms | p90, ms | p99, ms | CPU per request, µs | added CPU per request, µs | scrapes per run |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, RoundFigures> entry : runs.entrySet()) {
+            RoundFigures figures = entry.getValue();
+            out.append("| ").append(entry.getKey())
+                    .append(" | ").append(spread(figures.column(0)))
+                    .append(" | ").append(Stats.format(Stats.median(figures.column(1))))
+                    .append(" | ").append(Stats.format(Stats.median(figures.column(2))))
+                    .append(" | ").append(Stats.format(Stats.median(figures.column(3))))
+                    .append(" | ").append(spread(figures.column(4)))
+                    .append(" | ").append(entry.getKey().equals(WebLoadBenchmark.NO_AGENT) || base == null ? ""
+                            : spread(figures.added(base, 4)))
+                    .append(" | ").append(Stats.format(Stats.median(figures.column(5)))).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    /**
+     * Splits a CSV row whose first column is a free-text case name that may itself hold commas: the
+     * other {@code columns - 1} columns are numbers, so they are taken from the right.
+     */
+    static String[] splitWithFreeTextFirst(String line, int columns) {
+        String[] f = new String[columns];
+        int end = line.length();
+        for (int i = columns - 1; i > 0; i--) {
+            int comma = line.lastIndexOf(',', end - 1);
+            if (comma < 0) {
+                throw new IllegalArgumentException("expected " + columns + " columns in: " + line);
+            }
+            f[i] = line.substring(comma + 1, end);
+            end = comma;
+        }
+        f[0] = line.substring(0, end);
+        return f;
     }
 
     // ---------------------------------------------------------------- memory

@@ -5,6 +5,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -15,10 +16,13 @@ import java.lang.management.ManagementFactory;
  * prints what the agent says it cost the class loading of this start, from its own {@code /metrics}:
  * a figure that the whole-process times of an application this large cannot separate from the
  * application's own spread.
+ *
+ * <p>With {@code -Dbench.serve=true} (the load benchmark) it keeps serving instead: it prints
+ * {@code SERVING port=<port>} and exits when its standard input closes.
  */
 @SpringBootApplication
 public class SpringStartupApp {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         long mainStart = System.currentTimeMillis();
         ConfigurableApplicationContext context = SpringApplication.run(SpringStartupApp.class, args);
         long sum = context.getBean(OrderController.class).order(3).length()
@@ -33,6 +37,13 @@ public class SpringStartupApp {
                 .getProcessCpuTime();
         System.out.println("START_TO_MAIN_MS=" + (mainStart - jvmStart) + " MAIN_MS=" + (mainEnd - mainStart)
                 + " CPU_MS=" + cpu / 1_000_000 + " SUM=" + sum);
+        if (Boolean.getBoolean("bench.serve")) {
+            System.out.println("SERVING port=" + context.getEnvironment().getProperty("local.server.port"));
+            while (System.in.read() >= 0) {
+                // Serves until the benchmark closes this process's standard input.
+            }
+            System.exit(SpringApplication.exit(context));
+        }
         String agentPort = System.getenv("DYN_SYSTEM_PORT");
         if (agentPort != null && agentPort.matches("[1-9][0-9]*")) {
             System.out.println(AgentCostProbe.read(Integer.parseInt(agentPort)));
