@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static dev.dynamo.it.styles.AppChecks.callFromTwoThreads;
 import static dev.dynamo.it.styles.AppChecks.check;
 
 /**
@@ -96,20 +97,10 @@ public final class GrpcApp {
     private static void callAll(ManagedChannel channel, int calls) throws Exception {
         // First: a bidi handler runs before gRPC has loaded its streaming call listener.
         chat(channel);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < calls; i++) {
-                    String reply = ClientCalls.blockingUnaryCall(channel, UNARY, CallOptions.DEFAULT, "n" + i);
-                    check(reply.equals("echo n" + i), "unary answered " + reply);
-                }
-            }, "client-" + t);
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        callFromTwoThreads(calls, i -> {
+            String reply = ClientCalls.blockingUnaryCall(channel, UNARY, CallOptions.DEFAULT, "n" + i);
+            check(reply.equals("echo n" + i), "unary answered " + reply);
+        });
         for (int i = 0; i < 3; i++) {
             expectStatus(Status.Code.UNAVAILABLE, () -> ClientCalls.blockingUnaryCall(channel, UNAVAILABLE,
                     CallOptions.DEFAULT, "x"));

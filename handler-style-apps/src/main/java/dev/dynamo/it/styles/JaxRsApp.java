@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.dynamo.it.styles.AppChecks.callFromTwoThreads;
 import static dev.dynamo.it.styles.AppChecks.check;
 
 /**
@@ -29,22 +27,7 @@ public final class JaxRsApp {
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                 new ResourceConfig(JaxRsHandlers.class));
         URI base = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");
-        List<Thread> threads = new ArrayList<>();
-        AtomicReference<Throwable> clientFailure = new AtomicReference<>();
-        for (int t = 0; t < 2; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < calls; i++) {
-                    expect(base, "later", 200);
-                }
-            }, "client-" + t);
-            thread.setUncaughtExceptionHandler((failed, thrown) -> clientFailure.compareAndSet(null, thrown));
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        check(clientFailure.get() == null, "a client thread failed: " + clientFailure.get());
+        callFromTwoThreads(calls, i -> expect(base, "later", 200));
         for (int i = 0; i < 3; i++) {
             expect(base, "missing", 404);
         }

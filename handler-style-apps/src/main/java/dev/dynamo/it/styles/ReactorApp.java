@@ -2,9 +2,9 @@ package dev.dynamo.it.styles;
 
 import reactor.core.publisher.Flux;
 
-import java.util.ArrayList;
 import java.util.List;
 
+import static dev.dynamo.it.styles.AppChecks.callFromTwoThreads;
 import static dev.dynamo.it.styles.AppChecks.check;
 
 /**
@@ -20,19 +20,7 @@ public final class ReactorApp {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         ReactorHandlers handlers = new ReactorHandlers();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < calls; i++) {
-                    handlers.delayed(i).block();
-                }
-            }, "caller-" + t);
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        callFromTwoThreads(calls, i -> handlers.delayed(i).block());
         for (int i = 0; i < 3; i++) {
             try {
                 handlers.failing().block();
