@@ -19,6 +19,8 @@ public class ExhaustedStackHandlers {
 
     /** Made before the descent: the methods allocate nothing at the top of the stack. */
     private static final CompletionStage<Integer> DONE = CompletableFuture.completedFuture(0);
+    /** Completed already: its call ends as the method returns. */
+    private static final io.vertx.core.Future<Integer> SUCCEEDED = io.vertx.core.Future.succeededFuture(1);
     private static final Flow.Publisher<Integer> EMPTY = subscriber -> {
         subscriber.onSubscribe(new Flow.Subscription() {
             @Override
@@ -82,6 +84,16 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return EMPTY;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "vertx_future")
+    public static io.vertx.core.Future<Integer> vertxFuture(int level) {
+        try {
+            vertxFuture(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return SUCCEEDED;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")

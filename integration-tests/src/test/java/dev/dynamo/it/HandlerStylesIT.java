@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Issue 9: every handler style counts one request per logical call and is timed to its real end.
  * Each test runs one real application of the {@code handler-style-apps} module with the agent —
- * Kotlin coroutines, Reactor, a grpc-java server and client over loopback, Jersey on Grizzly — which calls its handlers
+ * Kotlin coroutines, Reactor, Mutiny and RxJava, a grpc-java server and client over loopback, Jersey on Grizzly —
+ * which calls its handlers
  * a known number of times from two threads, and then checks the exact figures it exports.
  */
 @Timeout(180)
@@ -94,6 +95,27 @@ class HandlerStylesIT {
 
     private static Map<String, String> reactor(String endpoint) {
         return Labels.endpoint("it", "reactor", endpoint);
+    }
+
+    @Test
+    void singleValuesAreTimedToTheirItemFailureOrCancellation() {
+        int callsPerThread = 300;
+        Exposition page = runToEnd("single-values", "SingleValueApp", callsPerThread);
+        double delaySeconds = 0.005;
+
+        assertCalls(page, singleValue("uni_delayed"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, singleValue("single_delayed"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds,
+                none(), 0);
+        assertCalls(page, singleValue("uni_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, singleValue("completable_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, singleValue("maybe_empty"), 2, 2 * delaySeconds, none(), 0);
+        // Two subscriptions cancelled after 100 ms each.
+        assertCalls(page, singleValue("uni_never"), 2, 2 * 0.1, none(), 2);
+        assertCalls(page, singleValue("uni_never_subscribed"), 0, 0, none(), 0);
+    }
+
+    private static Map<String, String> singleValue(String endpoint) {
+        return Labels.endpoint("it", "single_value", endpoint);
     }
 
     @Test

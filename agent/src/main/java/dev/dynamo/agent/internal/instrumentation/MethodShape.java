@@ -19,7 +19,12 @@ enum MethodShape {
     COMPLETION_STAGE,
     /** A Kotlin {@code suspend} function: ends when the coroutine's result or exception is ready. */
     SUSPEND,
-    /** Returns a reactive-streams publisher or a Kotlin {@code Flow}: counted and ended by its first subscription or collection. */
+    /**
+     * Returns a reactive-streams publisher, a lazy single value (Mutiny's {@code Uni}, RxJava's
+     * {@code Single}, {@code Maybe}, {@code Completable}) or a Kotlin {@code Flow}: counted and ended by
+     * its first subscription or collection. Also Vert.x's {@code Future}, eager, counted when returned
+     * and ended when it completes: its exit, too, makes reflective calls and replaces nothing.
+     */
     PUBLISHER,
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
     STREAM_OBSERVER,
@@ -84,6 +89,14 @@ enum MethodShape {
                 return PublisherCalls.RXJAVA;
             case "Lio/smallrye/mutiny/Multi;":
                 return PublisherCalls.MUTINY;
+            case "Lio/smallrye/mutiny/Uni;":
+                return PublisherCalls.MUTINY_UNI;
+            case "Lio/reactivex/rxjava3/core/Single;":
+            case "Lio/reactivex/rxjava3/core/Maybe;":
+            case "Lio/reactivex/rxjava3/core/Completable;":
+                return PublisherCalls.RXJAVA_SINGLE;
+            case "Lio/vertx/core/Future;":
+                return PublisherCalls.VERTX_FUTURE;
             case "Lkotlinx/coroutines/flow/Flow;":
                 return PublisherCalls.KOTLIN_FLOW;
             default:
@@ -163,7 +176,7 @@ enum MethodShape {
             case SUSPEND:
                 return " (a suspend function: until its coroutine completes)";
             case PUBLISHER:
-                return " (a publisher or flow: from its first subscription or collection to its end)";
+                return " (a publisher, single value or flow: from its first subscription or collection to its end)";
             case STREAM_OBSERVER:
                 return " (a gRPC handler: until its response observer completes)";
             case ASYNC_RESPONSE:

@@ -79,6 +79,11 @@ class ExhaustedStackTest {
     }
 
     @Test
+    void vertxFutureReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("vertx_future", () -> ExhaustedStackHandlers.vertxFuture(0));
+    }
+
+    @Test
     void streamObserverReturnsAtTheTopOfTheStackStayExact() throws Exception {
         descend("observer", ExhaustedStackHandlers::observer);
     }

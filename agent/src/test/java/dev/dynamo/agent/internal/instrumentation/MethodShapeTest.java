@@ -29,8 +29,12 @@ class MethodShapeTest {
         "()Lorg/reactivestreams/Publisher;, PUBLISHER",
         "()Ljava/util/concurrent/Flow$Publisher;, PUBLISHER",
         "()Lio/reactivex/rxjava3/core/Flowable;, PUBLISHER",
-        // Not publishers: RxJava's Single, Maybe, Observable are timed to the return.
-        "()Lio/reactivex/rxjava3/core/Single;, SYNCHRONOUS",
+        // Single values, lazy and eager, are ended by the same exit as publishers.
+        "()Lio/reactivex/rxjava3/core/Single;, PUBLISHER",
+        "()Lio/smallrye/mutiny/Uni;, PUBLISHER",
+        "()Lio/vertx/core/Future;, PUBLISHER",
+        // RxJava's Observable is timed to the return.
+        "()Lio/reactivex/rxjava3/core/Observable;, SYNCHRONOUS",
         "()Ljava/util/concurrent/CompletableFuture;, SYNCHRONOUS",
     })
     void shapeComesFromTheDescriptorAlone(String descriptor, MethodShape expected) {
@@ -69,6 +73,12 @@ class MethodShapeTest {
         assertEquals(PublisherCalls.REACTOR, MethodShape.publisherKind("Lreactor/core/publisher/Mono;"));
         assertEquals(PublisherCalls.REACTIVE_STREAMS, MethodShape.publisherKind("Lorg/reactivestreams/Publisher;"));
         assertEquals(PublisherCalls.FLOW, MethodShape.publisherKind("Ljava/util/concurrent/Flow$Publisher;"));
+        assertEquals(PublisherCalls.MUTINY_UNI, MethodShape.publisherKind("Lio/smallrye/mutiny/Uni;"));
+        assertEquals(PublisherCalls.RXJAVA_SINGLE, MethodShape.publisherKind("Lio/reactivex/rxjava3/core/Single;"));
+        assertEquals(PublisherCalls.RXJAVA_SINGLE, MethodShape.publisherKind("Lio/reactivex/rxjava3/core/Maybe;"));
+        assertEquals(PublisherCalls.RXJAVA_SINGLE, MethodShape.publisherKind("Lio/reactivex/rxjava3/core/Completable;"));
+        assertEquals(PublisherCalls.VERTX_FUTURE, MethodShape.publisherKind("Lio/vertx/core/Future;"));
+        assertEquals(0, MethodShape.publisherKind("Lio/reactivex/rxjava3/core/Observable;"));
         assertEquals(0, MethodShape.publisherKind("Ljava/lang/Object;"));
     }
 

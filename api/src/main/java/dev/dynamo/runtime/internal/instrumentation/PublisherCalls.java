@@ -32,7 +32,9 @@ import java.util.function.Supplier;
  * publisher interface turned back into a {@code Multi} by {@code Multi.createFrom().publisher}, also
  * when returned as that interface; any other publisher returned as a publisher interface is replaced
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
- * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). A shared publisher (a
+ * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). Single values (Mutiny's
+ * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}, and Vert.x's eager
+ * {@code Future}) are measured by {@link SingleValueCalls}. A shared publisher (a
  * processor, a connectable publisher: {@link #isShared}), and one that can be wrapped in none of
  * these ways, is returned as it is and timed to the method's return. No reactive library is a dependency.
  */
@@ -49,6 +51,12 @@ public final class PublisherCalls {
     public static final int KOTLIN_FLOW = 5;
     /** The static return type is Mutiny's {@code Multi} (a {@code Flow.Publisher}; Quarkus's reactive type). */
     public static final int MUTINY = 6;
+    /** The static return type is Mutiny's {@code Uni}: one item or failure ({@link SingleValueCalls}). */
+    public static final int MUTINY_UNI = 7;
+    /** The static return type is RxJava 3's {@code Single}, {@code Maybe} or {@code Completable} ({@link SingleValueCalls}). */
+    public static final int RXJAVA_SINGLE = 8;
+    /** The static return type is Vert.x's {@code Future}: eager, counted at the return ({@link SingleValueCalls}). */
+    public static final int VERTX_FUTURE = 9;
 
     private static final String MONO = "reactor.core.publisher.Mono";
     private static final String FLUX = "reactor.core.publisher.Flux";
@@ -192,6 +200,9 @@ public final class PublisherCalls {
     }
 
     private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
+        if (kind == MUTINY_UNI || kind == RXJAVA_SINGLE || kind == VERTX_FUTURE) {
+            return SingleValueCalls.wrap(call, publisher, kind);
+        }
         Class<?> type = publisher.getClass();
         if (kind != KOTLIN_FLOW && SHARED.get(type)) {
             return null;
@@ -565,7 +576,7 @@ public final class PublisherCalls {
         }
 
         @Override
-        Object apply(Object argument) {
+        Object apply(Object[] args) {
             switch (signal) {
                 case SUBSCRIBE:
                     if (!subscribedQuietly(call)) {
@@ -579,7 +590,7 @@ public final class PublisherCalls {
                         return publisher;
                     }
                 case ERROR:
-                    call.endQuietly((Throwable) argument, false);
+                    call.endQuietly((Throwable) args[0], false);
                     return null;
                 case COMPLETE:
                     call.endQuietly(null, false);
@@ -596,13 +607,12 @@ public final class PublisherCalls {
      * {@code Consumer}, {@code Action}): its one abstract method runs {@link #apply}; a proxy is equal
      * only to itself.
      */
-    private abstract static class Lambda implements InvocationHandler {
-        /** The functional method with {@code argument} (its one argument, or null without). */
-        abstract Object apply(Object argument);
+    abstract static class Lambda implements InvocationHandler {
+        /** The functional method with its arguments ({@code null} for none). */
+        abstract Object apply(Object[] args);
 
         @Override
         public final Object invoke(Object proxy, Method method, Object[] args) {
-            int arity = args == null ? 0 : args.length;
             if (method.getDeclaringClass() == Object.class) {
                 if (method.getName().equals("equals")) {
                     return proxy == args[0];
@@ -610,11 +620,12 @@ public final class PublisherCalls {
                 return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
                         : getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(proxy));
             }
-            return apply(arity == 0 ? null : args[0]);
+            return apply(args);
         }
     }
 
-    private static boolean subscribedQuietly(Call call) {
+    /** Counts {@code call} at a subscription, unless one counted it before: whether this one did. Never throws. */
+    static boolean subscribedQuietly(Call call) {
         try {
             return call.count();
         } catch (Throwable failure) {
@@ -625,7 +636,6 @@ public final class PublisherCalls {
         }
     }
 
-    /** Keeps the error of a subscription for {@code doFinally}, which is told only the signal's type. */
     /** What a Reactor publisher signalled before its subscriber saw it: its error, and whether it ended at all. */
     private static final class Terminal implements Consumer<Throwable>, Runnable {
         volatile Throwable error;

@@ -405,8 +405,8 @@ public final class WovenCalls {
             return;
         }
         handlerShapesWarm = true;
-        for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, StreamObserverCalls.class,
-                AsyncResponseCalls.class}) {
+        for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, SingleValueCalls.class,
+                StreamObserverCalls.class, AsyncResponseCalls.class}) {
             initialize(shape.getName());
             for (Class<?> nested : shape.getDeclaredClasses()) {
                 initialize(nested.getName());

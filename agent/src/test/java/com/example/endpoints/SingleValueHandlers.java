@@ -1,0 +1,102 @@
+package com.example.endpoints;
+
+import dev.dynamo.runtime.DynamoEndpoint;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.subjects.SingleSubject;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Handlers returning Mutiny's Uni, RxJava's Single, Maybe and Completable, and Vert.x's Future. */
+public class SingleValueHandlers {
+    public static final String NS = "single_value_test";
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_delayed")
+    public Uni<String> uniDelayed(long millis) {
+        return Uni.createFrom().item("late").onItem().delayIt().by(Duration.ofMillis(millis));
+    }
+
+    /** Yields on another thread, as a Uni of a reactive client does. */
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_elsewhere")
+    public Uni<Integer> uniElsewhere(int i) {
+        return Uni.createFrom().item(i).emitOn(Infrastructure.getDefaultExecutor());
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_failing")
+    public Uni<String> uniFailing() {
+        return Uni.createFrom().failure(new IllegalStateException("no stock"));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_null_item")
+    public Uni<Void> uniNullItem() {
+        return Uni.createFrom().voidItem();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_never")
+    public Uni<String> uniNever() {
+        return Uni.createFrom().nothing();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_throws")
+    public Uni<String> uniThrows() {
+        throw new UnsupportedOperationException("before any Uni");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "single_delayed")
+    public Single<Integer> singleDelayed(long millis) {
+        return Single.just(7).delay(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "single_failing")
+    public Single<Integer> singleFailing() {
+        return Single.error(new ArithmeticException("bad price"));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "single_never")
+    public Single<Integer> singleNever() {
+        return Single.never();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "maybe_empty")
+    public Maybe<String> maybeEmpty() {
+        return Maybe.empty();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "maybe_item")
+    public Maybe<String> maybeItem() {
+        return Maybe.just("found");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "completable_delayed")
+    public Completable completableDelayed(long millis) {
+        return Completable.timer(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "completable_failing")
+    public Completable completableFailing() {
+        return Completable.error(new IllegalArgumentException("refused"));
+    }
+
+    /** Vert.x's eager future, completed by whoever holds the promise. */
+    @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "future")
+    public Future<String> vertxFuture(Promise<String> promise) {
+        return promise.future();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "succeeded")
+    public Future<String> vertxSucceeded() {
+        return Future.succeededFuture("done");
+    }
+
+    /** A subject the application feeds, returned as its Single: returned as it is. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "subject")
+    public Single<String> subject(SingleSubject<String> subject) {
+        return subject;
+    }
+}

@@ -1,0 +1,304 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.SingleValueHandlers;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.disposables.Disposable;
+import io.reactivex.rxjava3.subjects.SingleSubject;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Methods returning a lazy single value (Mutiny's {@code Uni}, RxJava's {@code Single}, {@code Maybe},
+ * {@code Completable}): one request per call, from the first subscription to its item, failure or
+ * cancellation; and Vert.x's eager {@code Future}: from the call to its completion. Before, they were
+ * timed to the return of the method, which builds the value and does none of its work: a few
+ * microseconds, and no error ever.
+ */
+class SingleValueShapeTest {
+    private static EndpointTransformer transformer;
+    private static SingleValueHandlers handlers;
+
+    @BeforeAll
+    static void installAgent() {
+        transformer = EndpointMetrics.install();
+        handlers = new SingleValueHandlers();
+    }
+
+    @AfterAll
+    static void removeAgent() {
+        EndpointMetrics.uninstall(transformer);
+    }
+
+    private static EndpointMetrics metrics(String component, String endpoint) {
+        return new EndpointMetrics(SingleValueHandlers.NS, component, endpoint);
+    }
+
+    private static void awaitNoneInFlight(EndpointMetrics metrics) throws InterruptedException {
+        for (int i = 0; i < 1000 && metrics.inflight() != 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aUniCountsAtItsFirstSubscriptionAndIsTimedToItsItem() throws InterruptedException {
+        EndpointMetrics metrics = metrics("mutiny", "uni_delayed");
+
+        Uni<String> uni = handlers.uniDelayed(300);
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        CountDownLatch done = new CountDownLatch(1);
+        uni.subscribe().with(item -> done.countDown());
+        Thread.sleep(100);
+        assertEquals(1, metrics.inflight(), "in flight until its item arrives");
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+
+        awaitNoneInFlight(metrics);
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertTrue(metrics.durationSum() >= 0.3, "the duration covers the delay: " + metrics.durationSum());
+        assertEquals("late", uni.await().atMost(Duration.ofSeconds(10)), "a later subscription gets the item");
+        assertEquals(1, metrics.requests(), "a later subscription is not another call");
+    }
+
+    @Test
+    void aFailedUniCountsAnErrorOfItsTypeAndTheSubscriberStillSeesIt() {
+        EndpointMetrics metrics = metrics("mutiny", "uni_failing");
+        long requestsBefore = metrics.requests();
+        long errorsBefore = metrics.errors("IllegalStateException");
+
+        IllegalStateException seen = assertThrows(IllegalStateException.class,
+                () -> handlers.uniFailing().await().atMost(Duration.ofSeconds(10)));
+
+        assertEquals("no stock", seen.getMessage());
+        assertEquals(1, metrics.requests() - requestsBefore);
+        assertEquals(1, metrics.errors("IllegalStateException") - errorsBefore);
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aUniOfANullItemIsOneRequestWithoutError() {
+        EndpointMetrics metrics = metrics("mutiny", "uni_null_item");
+
+        handlers.uniNullItem().await().atMost(Duration.ofSeconds(10));
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.errors("NullPointerException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aUniCancelledByItsSubscriberIsACancellation() {
+        EndpointMetrics metrics = metrics("mutiny", "uni_never");
+
+        Cancellable subscription = handlers.uniNever().subscribe().with(item -> { });
+        assertEquals(1, metrics.inflight());
+        subscription.cancel();
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aMethodThatThrowsInsteadOfReturningAUniCountsOneRequestAndOneError() {
+        EndpointMetrics metrics = metrics("mutiny", "uni_throws");
+
+        assertThrows(UnsupportedOperationException.class, () -> handlers.uniThrows());
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("UnsupportedOperationException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void unisSubscribedOnOtherThreadsAreCountedExactly() throws Exception {
+        EndpointMetrics elsewhere = metrics("mutiny", "uni_elsewhere");
+        EndpointMetrics failing = metrics("mutiny", "uni_failing");
+        long elsewhereBefore = elsewhere.requests();
+        long failingBefore = failing.requests();
+        long errorsBefore = failing.errors("IllegalStateException");
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        handlers.uniElsewhere(i).await().atMost(Duration.ofSeconds(10));
+                        try {
+                            handlers.uniFailing().await().atMost(Duration.ofSeconds(10));
+                        } catch (IllegalStateException expected) {
+                            // counted as an error
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        awaitNoneInFlight(elsewhere);
+        assertEquals(2_000, elsewhere.requests() - elsewhereBefore);
+        assertEquals(2_000, failing.requests() - failingBefore);
+        assertEquals(2_000, failing.errors("IllegalStateException") - errorsBefore);
+        assertEquals(0, failing.inflight());
+    }
+
+    @Test
+    void aSingleIsInFlightUntilItsItemAndTimedToIt() throws InterruptedException {
+        EndpointMetrics metrics = metrics("rxjava", "single_delayed");
+
+        Single<Integer> single = handlers.singleDelayed(300);
+        assertEquals(0, metrics.requests(), "not a request before it is subscribed");
+        CountDownLatch done = new CountDownLatch(1);
+        single.subscribe(item -> done.countDown());
+        Thread.sleep(100);
+        assertEquals(1, metrics.inflight());
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+
+        awaitNoneInFlight(metrics);
+        assertEquals(1, metrics.requests());
+        assertTrue(metrics.durationSum() >= 0.3, "the duration covers the delay: " + metrics.durationSum());
+        assertEquals(7, single.blockingGet(), "a later subscription gets the item");
+        assertEquals(1, metrics.requests(), "a later subscription is not another call");
+    }
+
+    @Test
+    void aFailedSingleCountsAnErrorOfItsType() {
+        EndpointMetrics metrics = metrics("rxjava", "single_failing");
+
+        assertThrows(ArithmeticException.class, () -> handlers.singleFailing().blockingGet());
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("ArithmeticException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aDisposedSingleIsACancellation() {
+        EndpointMetrics metrics = metrics("rxjava", "single_never");
+
+        Disposable subscription = handlers.singleNever().subscribe(item -> { });
+        assertEquals(1, metrics.inflight());
+        subscription.dispose();
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void anEmptyMaybeAndAMaybeWithAnItemAreRequestsWithoutError() {
+        EndpointMetrics empty = metrics("rxjava", "maybe_empty");
+        EndpointMetrics item = metrics("rxjava", "maybe_item");
+
+        handlers.maybeEmpty().blockingSubscribe();
+        assertEquals("found", handlers.maybeItem().blockingGet());
+
+        assertEquals(1, empty.requests());
+        assertEquals(1, empty.durations());
+        assertEquals(0, empty.inflight());
+        assertEquals(1, item.requests());
+        assertEquals(1, item.durations());
+        assertEquals(0, item.inflight());
+    }
+
+    @Test
+    void aCompletableIsTimedToItsCompletionAndItsErrorCounted() throws InterruptedException {
+        EndpointMetrics delayed = metrics("rxjava", "completable_delayed");
+        EndpointMetrics failing = metrics("rxjava", "completable_failing");
+
+        handlers.completableDelayed(200).blockingAwait();
+        assertThrows(IllegalArgumentException.class, () -> handlers.completableFailing().blockingAwait());
+
+        awaitNoneInFlight(delayed);
+        assertEquals(1, delayed.requests());
+        assertTrue(delayed.durationSum() >= 0.2, "the duration covers the timer: " + delayed.durationSum());
+        assertEquals(1, failing.requests());
+        assertEquals(1, failing.errors("IllegalArgumentException"));
+        assertEquals(0, failing.inflight());
+    }
+
+    @Test
+    void aVertxFutureIsReturnedAsItIsAndTimedToItsCompletion() throws InterruptedException {
+        EndpointMetrics metrics = metrics("vertx", "future");
+        long requestsBefore = metrics.requests();
+        long durationsBefore = metrics.durations();
+        double secondsBefore = metrics.durationSum();
+        Promise<String> promise = Promise.promise();
+
+        Future<String> future = handlers.vertxFuture(promise);
+        assertSame(promise.future(), future, "the future itself");
+        assertEquals(1, metrics.requests() - requestsBefore, "eager: a request when returned");
+        assertEquals(1, metrics.inflight());
+        Thread.sleep(100);
+        promise.complete("answer");
+
+        assertEquals("answer", future.result());
+        assertEquals(0, metrics.inflight());
+        assertEquals(1, metrics.durations() - durationsBefore);
+        assertTrue(metrics.durationSum() - secondsBefore >= 0.1, "the duration covers the wait");
+    }
+
+    @Test
+    void aFailedVertxFutureCountsAnErrorOfItsType() throws Exception {
+        EndpointMetrics metrics = metrics("vertx", "future");
+        long requestsBefore = metrics.requests();
+        Promise<String> promise = Promise.promise();
+
+        Future<String> future = handlers.vertxFuture(promise);
+        Thread failing = new Thread(() -> promise.fail(new IllegalStateException("no route")));
+        failing.start();
+        failing.join();
+
+        assertTrue(future.failed());
+        assertEquals(1, metrics.requests() - requestsBefore);
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    @Test
+    void aVertxFutureDoneWhenReturnedEndsTheCallAtOnce() {
+        EndpointMetrics metrics = metrics("vertx", "succeeded");
+
+        assertEquals("done", handlers.vertxSucceeded().result());
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /** A subject is fed by the application, which may cast it back: it is returned as it is, timed to the return. */
+    @Test
+    void aSubjectIsReturnedAsItIsAndTimedToTheReturn() {
+        EndpointMetrics metrics = metrics("rxjava", "subject");
+        SingleSubject<String> subject = SingleSubject.create();
+
+        assertSame(subject, handlers.subject(subject));
+
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+}

@@ -1,0 +1,338 @@
+package dev.dynamo.runtime.internal.instrumentation;
+
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Measures methods that return a single value to come. Lazy ones: Mutiny's {@code Uni} (Quarkus's
+ * reactive type) and RxJava 3's {@code Single}, {@code Maybe} and {@code Completable}. As for a publisher
+ * ({@link PublisherCalls}), the call counts at its first subscription and ends at that subscription's
+ * terminal signal: the item (or a {@code Maybe}'s or {@code Completable}'s completion), the failure, or
+ * the subscriber cancelling (disposing). Later subscriptions are not further calls; a value returned but
+ * never subscribed is no request.
+ *
+ * <p>The returned object keeps its type: it is wrapped with the library's own {@code deferred} or
+ * {@code defer}, whose supplier gives the first subscription the value with the operators that end
+ * the call ({@code onItemOrFailure().invoke} and {@code onCancellation().invoke} of Mutiny,
+ * {@code doOnEvent} and {@code doOnDispose} of RxJava) and later subscriptions the value itself. These
+ * run before the subscriber sees the end, so a subscriber that cancels from its {@code onItem} changes
+ * nothing. An RxJava subject ({@code SingleSubject}, {@code MaybeSubject}, {@code CompletableSubject}),
+ * which the application feeds and its caller may cast back to, is returned as it is and timed to the
+ * method's return, as a shared publisher is.
+ *
+ * <p>Vert.x's {@code Future} (Vert.x 4 and 5) is eager, like a {@code CompletionStage}, but is not one:
+ * its call counts when the method returns it, and ends when it completes, seen through the stage its
+ * {@code toCompletionStage()} makes; its failure is an error of its type. The future itself is returned,
+ * unchanged. No library is a dependency: their methods are found by name, once per copy of the library.
+ */
+final class SingleValueCalls {
+    private static final String UNI = "io.smallrye.mutiny.Uni";
+    private static final String VERTX_FUTURE = "io.vertx.core.Future";
+    private static final String[] RXJAVA_TYPES = {
+        "io.reactivex.rxjava3.core.Single", "io.reactivex.rxjava3.core.Maybe", "io.reactivex.rxjava3.core.Completable",
+    };
+
+    /** Mutiny's operators, looked up once per copy of Mutiny. */
+    private static final ClassCache<UniOperators> UNI_OPERATORS = new ClassCache<UniOperators>() {
+        @Override
+        protected UniOperators compute(Class<?> uni) {
+            return UniOperators.of(uni);
+        }
+    };
+    /** Vert.x's {@code Future.toCompletionStage()}, looked up once per class of future. */
+    private static final ClassCache<Method> TO_COMPLETION_STAGE = new ClassCache<Method>() {
+        @Override
+        protected Method compute(Class<?> type) {
+            Class<?> future = ClassCache.interfaceNamed(type, VERTX_FUTURE);
+            try {
+                return future == null ? null : future.getMethod("toCompletionStage");
+            } catch (NoSuchMethodException olderVertx) {
+                return null;
+            }
+        }
+    };
+    /** RxJava's operators, looked up once per type ({@code Single}, {@code Maybe}, {@code Completable}) and copy. */
+    private static final ClassCache<RxJavaOperators> RXJAVA_OPERATORS = new ClassCache<RxJavaOperators>() {
+        @Override
+        protected RxJavaOperators compute(Class<?> type) {
+            return RxJavaOperators.of(type);
+        }
+    };
+
+    private SingleValueCalls() {
+    }
+
+    /**
+     * {@code value} wrapped so that its first subscription ends {@code call}, or null when it is not
+     * one of the types of {@code kind} or cannot be wrapped (then the call is timed to the return).
+     */
+    static Object wrap(Call call, Object value, int kind) throws Throwable {
+        Class<?> type = value.getClass();
+        if (kind == PublisherCalls.VERTX_FUTURE) {
+            return watchedFuture(call, value, TO_COMPLETION_STAGE.get(type));
+        }
+        if (kind == PublisherCalls.MUTINY_UNI) {
+            Class<?> uni = ClassCache.interfaceNamed(type, UNI);
+            UniOperators operators = uni == null ? null : UNI_OPERATORS.get(uni);
+            return operators == null ? null : operators.wrap(call, value);
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (String name : RXJAVA_TYPES) {
+                if (c.getName().equals(name)) {
+                    RxJavaOperators operators = RXJAVA_OPERATORS.get(c);
+                    return operators == null || operators.isSubject(type) ? null : operators.wrap(call, value);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Counts {@code call} now and ends it when {@code future} completes; returns {@code future}, or null
+     * when it cannot be watched (nothing counted then: the call is timed to the return).
+     */
+    private static Object watchedFuture(Call call, Object future, Method toCompletionStage) throws Throwable {
+        if (toCompletionStage == null) {
+            return null;
+        }
+        CompletionStage<?> stage = (CompletionStage<?>) PublisherCalls.invoke(toCompletionStage, future);
+        if (PublisherCalls.subscribedQuietly(call)) {
+            try {
+                stage.whenComplete(new FutureEnd(call));
+            } catch (Throwable refused) {
+                WovenCalls.failed(refused);
+                call.endQuietly(null, false);
+            }
+        }
+        return future;
+    }
+
+    /** Ends the call of a Vert.x future when the stage made from it completes. */
+    private static final class FutureEnd implements BiConsumer<Object, Throwable> {
+        private final Call call;
+
+        FutureEnd(Call call) {
+            this.call = call;
+        }
+
+        @Override
+        public void accept(Object result, Throwable failure) {
+            call.endQuietly(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure, false);
+        }
+    }
+
+    /**
+     * Mutiny's {@code Uni.createFrom().deferred(Supplier)}, {@code onItemOrFailure().invoke(BiConsumer)}
+     * and {@code onCancellation().invoke(Runnable)}: JDK functional types, so no proxy is needed.
+     */
+    private static final class UniOperators {
+        private final Object creator;
+        private final Method deferred;
+        private final Method onItemOrFailure;
+        private final Method onCancellation;
+        /** {@code invoke} of the groups the two above return, found from the first value wrapped. */
+        private volatile Method onItemOrFailureInvoke;
+        private volatile Method onCancellationInvoke;
+
+        private UniOperators(Object creator, Method deferred, Method onItemOrFailure, Method onCancellation) {
+            this.creator = creator;
+            this.deferred = deferred;
+            this.onItemOrFailure = onItemOrFailure;
+            this.onCancellation = onCancellation;
+        }
+
+        static UniOperators of(Class<?> uni) {
+            try {
+                Object creator = uni.getMethod("createFrom").invoke(null);
+                return new UniOperators(creator, creator.getClass().getMethod("deferred", Supplier.class),
+                        uni.getMethod("onItemOrFailure"), uni.getMethod("onCancellation"));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
+                return null;
+            }
+        }
+
+        Object wrap(Call call, Object uni) throws Throwable {
+            return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni, UniSignal.SUBSCRIBE));
+        }
+
+        /** At the first subscription: {@code uni} with the operators that end {@code call}. */
+        Object watched(Call call, Object uni) throws Throwable {
+            Object group = PublisherCalls.invoke(onItemOrFailure, uni);
+            Method invoke = onItemOrFailureInvoke;
+            if (invoke == null) {
+                invoke = group.getClass().getMethod("invoke", BiConsumer.class);
+                onItemOrFailureInvoke = invoke;
+            }
+            Object watched = PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni, UniSignal.END));
+            group = PublisherCalls.invoke(onCancellation, watched);
+            invoke = onCancellationInvoke;
+            if (invoke == null) {
+                invoke = group.getClass().getMethod("invoke", Runnable.class);
+                onCancellationInvoke = invoke;
+            }
+            return PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni, UniSignal.CANCEL));
+        }
+    }
+
+    /**
+     * What Mutiny's callbacks of one call do: a subscription ({@code deferred}'s supplier), the item or
+     * failure, or a cancellation. A named class, so that it is loaded with the handler shapes' warm-up,
+     * not in a call at the top of an exhausted stack.
+     */
+    private static final class UniSignal implements Supplier<Object>, BiConsumer<Object, Throwable>, Runnable {
+        static final int SUBSCRIBE = 0;
+        static final int END = 1;
+        static final int CANCEL = 2;
+
+        private final UniOperators operators;
+        private final Call call;
+        private final Object uni;
+        private final int signal;
+
+        UniSignal(UniOperators operators, Call call, Object uni, int signal) {
+            this.operators = operators;
+            this.call = call;
+            this.uni = uni;
+            this.signal = signal;
+        }
+
+        @Override
+        public Object get() {
+            if (!PublisherCalls.subscribedQuietly(call)) {
+                return uni;
+            }
+            try {
+                return operators.watched(call, uni);
+            } catch (Throwable failure) {
+                WovenCalls.failed(failure);
+                call.endQuietly(null, false);
+                return uni;
+            }
+        }
+
+        @Override
+        public void accept(Object item, Throwable failure) {
+            call.endQuietly(failure, false);
+        }
+
+        @Override
+        public void run() {
+            call.endQuietly(null, true);
+        }
+    }
+
+    /**
+     * RxJava 3's {@code defer(Supplier)}, {@code doOnEvent(BiConsumer)} ({@code Completable}:
+     * {@code doOnEvent(Consumer)}, of the error or null) and {@code doOnDispose(Action)} of one of
+     * {@code Single}, {@code Maybe} and {@code Completable}, called with proxies of RxJava's own
+     * functional interfaces, each called once per subscription.
+     */
+    private static final class RxJavaOperators {
+        private final Method defer;
+        private final Method doOnEvent;
+        private final Method doOnDispose;
+        private final Constructor<?> supplier;
+        private final Constructor<?> onEvent;
+        private final Constructor<?> action;
+        /** {@code SingleObserver} and the like: a subject is one too, and is fed by the application. */
+        private final Class<?> observer;
+
+        private RxJavaOperators(Method defer, Method doOnEvent, Method doOnDispose, Constructor<?> supplier,
+                Constructor<?> onEvent, Constructor<?> action, Class<?> observer) {
+            this.defer = defer;
+            this.doOnEvent = doOnEvent;
+            this.doOnDispose = doOnDispose;
+            this.supplier = supplier;
+            this.onEvent = onEvent;
+            this.action = action;
+            this.observer = observer;
+        }
+
+        static RxJavaOperators of(Class<?> type) {
+            // io.reactivex.rxjava3.core.Single: its functional interfaces are in io.reactivex.rxjava3.functions.
+            String core = type.getName().substring(0, type.getName().lastIndexOf('.'));
+            String functions = core.substring(0, core.lastIndexOf('.') + 1) + "functions.";
+            try {
+                ClassLoader loader = type.getClassLoader();
+                Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
+                Class<?> onEventType = Class.forName(functions
+                        + (type.getSimpleName().equals("Completable") ? "Consumer" : "BiConsumer"), false, loader);
+                Class<?> actionType = Class.forName(functions + "Action", false, loader);
+                return new RxJavaOperators(type.getMethod("defer", supplierType), type.getMethod("doOnEvent", onEventType),
+                        type.getMethod("doOnDispose", actionType), ClassCache.proxyConstructor(supplierType),
+                        ClassCache.proxyConstructor(onEventType), ClassCache.proxyConstructor(actionType),
+                        Class.forName(type.getName() + "Observer", false, loader));
+            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+                return null;
+            }
+        }
+
+        boolean isSubject(Class<?> type) {
+            return observer.isAssignableFrom(type);
+        }
+
+        Object wrap(Call call, Object value) throws Throwable {
+            return PublisherCalls.invoke(defer, null,
+                    supplier.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.SUBSCRIBE)));
+        }
+
+        /** At the first subscription: {@code value} with the operators that end {@code call}. */
+        Object watched(Call call, Object value) throws Throwable {
+            Object watched = PublisherCalls.invoke(doOnEvent, value,
+                    onEvent.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.END)));
+            return PublisherCalls.invoke(doOnDispose, watched,
+                    action.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.DISPOSE)));
+        }
+    }
+
+    /** What RxJava's functional proxies of one call do: a subscription, the end (the error, if any), a disposal. */
+    private static final class RxJavaSignal extends Lambda {
+        static final int SUBSCRIBE = 0;
+        static final int END = 1;
+        static final int DISPOSE = 2;
+
+        private final RxJavaOperators operators;
+        private final Call call;
+        private final Object value;
+        private final int signal;
+
+        RxJavaSignal(RxJavaOperators operators, Call call, Object value, int signal) {
+            this.operators = operators;
+            this.call = call;
+            this.value = value;
+            this.signal = signal;
+        }
+
+        @Override
+        Object apply(Object[] args) {
+            switch (signal) {
+                case SUBSCRIBE:
+                    if (!PublisherCalls.subscribedQuietly(call)) {
+                        return value;
+                    }
+                    try {
+                        return operators.watched(call, value);
+                    } catch (Throwable failure) {
+                        WovenCalls.failed(failure);
+                        call.endQuietly(null, false);
+                        return value;
+                    }
+                case END:
+                    // doOnEvent: (item, error) for Single and Maybe, (error) for Completable; the error is last.
+                    call.endQuietly((Throwable) args[args.length - 1], false);
+                    return null;
+                default:
+                    call.endQuietly(null, true);
+                    return null;
+            }
+        }
+    }
+}
