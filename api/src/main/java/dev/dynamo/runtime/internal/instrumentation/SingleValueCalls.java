@@ -160,7 +160,7 @@ final class SingleValueCalls {
         }
 
         Object wrap(Call call, Object uni) throws Throwable {
-            return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni, UniSignal.SUBSCRIBE));
+            return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni));
         }
 
         /** At the first subscription: {@code uni} with the operators that end {@code call}. */
@@ -171,14 +171,14 @@ final class SingleValueCalls {
                 invoke = group.getClass().getMethod("invoke", BiConsumer.class);
                 onItemOrFailureInvoke = invoke;
             }
-            Object watched = PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni, UniSignal.END));
+            Object watched = PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni));
             group = PublisherCalls.invoke(onCancellation, watched);
             invoke = onCancellationInvoke;
             if (invoke == null) {
                 invoke = group.getClass().getMethod("invoke", Runnable.class);
                 onCancellationInvoke = invoke;
             }
-            return PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni, UniSignal.CANCEL));
+            return PublisherCalls.invoke(invoke, group, new UniSignal(this, call, uni));
         }
     }
 
@@ -188,20 +188,14 @@ final class SingleValueCalls {
      * not in a call at the top of an exhausted stack.
      */
     private static final class UniSignal implements Supplier<Object>, BiConsumer<Object, Throwable>, Runnable {
-        static final int SUBSCRIBE = 0;
-        static final int END = 1;
-        static final int CANCEL = 2;
-
         private final UniOperators operators;
         private final Call call;
         private final Object uni;
-        private final int signal;
 
-        UniSignal(UniOperators operators, Call call, Object uni, int signal) {
+        UniSignal(UniOperators operators, Call call, Object uni) {
             this.operators = operators;
             this.call = call;
             this.uni = uni;
-            this.signal = signal;
         }
 
         @Override
