@@ -7,8 +7,11 @@ import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Timer;
+import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +95,18 @@ public class SingleValueHandlers {
     @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "succeeded")
     public Future<String> vertxSucceeded() {
         return Future.succeededFuture("done");
+    }
+
+    /** Declared as Vert.x's {@code CompositeFuture}, a subtype of {@code Future}: ends with both. */
+    @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "all")
+    public CompositeFuture vertxAll(Promise<String> first, Promise<String> second) {
+        return Future.all(first.future(), second.future());
+    }
+
+    /** Declared as Vert.x 5's {@code Timer}, a subtype of {@code Future}: ends when it fires. */
+    @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "timer")
+    public Timer vertxTimer(Vertx vertx, long millis) {
+        return vertx.timer(millis, TimeUnit.MILLISECONDS);
     }
 
     /** A subject the application feeds, returned as its Single: returned as it is. */

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.runtime.internal.bridge.WovenMember;
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -110,8 +111,9 @@ final class EndpointMethodWeaver extends MethodVisitor {
         this.shape = shape;
         this.stateMachine = stateMachine;
         this.writeFrames = writeFrames;
-        // A publisher's request is counted at its subscription, not on entry: no exit to make up for.
-        this.countUnrecorded = shape != MethodShape.PUBLISHER;
+        // A publisher's request is counted at its subscription, a future's at its exit, not on entry:
+        // no exit to make up for.
+        this.countUnrecorded = shape != MethodShape.PUBLISHER && shape != MethodShape.FUTURE;
         this.startSlot = maxLocals;
         this.returnType = Type.getReturnType(descriptor);
         // The handler shapes' exits read the watched parameter, which may be in slot 0: their value
@@ -187,6 +189,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 invoke(WovenMember.SUSPEND_ENTER);
                 break;
             case PUBLISHER:
+            case FUTURE:
                 invoke(WovenMember.PUBLISHER_ENTER);
                 break;
             case STREAM_OBSERVER:
@@ -322,13 +325,15 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 invoke(WovenMember.SUSPEND_EXIT);
                 break;
             case PUBLISHER:
+            case FUTURE:
                 // value = PublisherCalls.exit(value, id, start, kind): the same type, watched.
                 if (guarded) {
                     super.visitVarInsn(Opcodes.ALOAD, valueSlot);
                 }
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                pushInt(MethodShape.publisherKind(returnType.getDescriptor()));
+                pushInt(shape == MethodShape.FUTURE ? PublisherCalls.VERTX_FUTURE
+                        : MethodShape.publisherKind(returnType.getDescriptor()));
                 invoke(WovenMember.PUBLISHER_EXIT);
                 super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
                 break;
@@ -347,8 +352,8 @@ final class EndpointMethodWeaver extends MethodVisitor {
         if (guarded) {
             returnExits.add(start);
             returnExits.add(end);
-            // A publisher method returns what its exit left on the stack.
-            if (returnsValue && shape != MethodShape.PUBLISHER) {
+            // A publisher or future method returns what its exit left on the stack.
+            if (returnsValue && shape != MethodShape.PUBLISHER && shape != MethodShape.FUTURE) {
                 super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), valueSlot);
             }
         }
@@ -448,6 +453,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 invoke(WovenMember.SUSPEND_EXIT_THROWN);
                 break;
             case PUBLISHER:
+            case FUTURE:
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
                 invoke(WovenMember.PUBLISHER_EXIT_THROWN);

@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  * rewrites only the annotated methods (the others are copied as they are); a Kotlin class, or one
  * whose annotated methods may be compiler-generated wrappers, gets a third that reads the code of
  * all its methods ({@link MethodBodies}). No class is loaded and no type pool is built; nothing
- * is kept after the class is done but {@link CompletionStageTypes}' bounded answers about return
+ * is kept after the class is done but {@link AsyncReturnTypes}' bounded answers about return
  * types. Adds no member and no type initializer, so the result is valid for retransformation too.
  *
  * <p>A method that cannot be woven (its code would outgrow the JVM's 64 KiB limit, its endpoint's
@@ -44,7 +44,7 @@ final class EndpointWeaver {
     /** (key, message): warns once per key. */
     private final BiConsumer<String, String> warnOnce;
     private final ClassFileLookup classFiles = new ClassFileLookup();
-    private final CompletionStageTypes completionStages = new CompletionStageTypes(classFiles);
+    private final AsyncReturnTypes returnTypes = new AsyncReturnTypes(classFiles);
     /** Where the JVM's agents' {@code Premain-Class}es are loaded: the system class loader, but in tests. */
     private final ClassLoader agentsLoader;
     /** Tells which woven classes the JVM defined, and so which endpoints are served; null: all at once (tests). */
@@ -158,7 +158,7 @@ final class EndpointWeaver {
                 }
                 continue;
             }
-            MethodShape shape = MethodShape.of(method.descriptor, loader, loaderLocked, completionStages);
+            MethodShape shape = MethodShape.of(method.descriptor, loader, loaderLocked, returnTypes);
             if (method.withSpan && shape == MethodShape.COMPLETION_STAGE && isInsideOpenTelemetry(classFile)) {
                 warnOnce.accept(OpenTelemetryAgent.PREMAIN_CLASS, OpenTelemetryAgent.measuredInside(where));
             }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * How a call of an annotated method ends, decided once per method from its descriptor: the names
- * of its parameter and return types (and, for {@code CompletionStage}, the return type's hierarchy).
+ * of its parameter and return types (and, for {@code CompletionStage} and Vert.x's {@code Future}, the
+ * return type's hierarchy).
  * No framework class is loaded to decide, so the agent depends on none of Kotlin, Reactor or gRPC.
  * The weaver ({@link EndpointMethodWeaver}) emits the entry and exits that fit.
  */
@@ -22,10 +23,15 @@ enum MethodShape {
     /**
      * Returns a reactive-streams publisher, a lazy single value (Mutiny's {@code Uni}, RxJava's
      * {@code Single}, {@code Maybe}, {@code Completable}) or a Kotlin {@code Flow}: counted and ended by
-     * its first subscription or collection. Also Vert.x's {@code Future}, eager, counted when returned
-     * and ended when it completes: its exit, too, makes reflective calls and replaces nothing.
+     * its first subscription or collection.
      */
     PUBLISHER,
+    /**
+     * Declared to return Vert.x's {@code Future} or a subtype ({@code CompositeFuture}, {@code Timer}):
+     * eager, counted when returned and ended when it completes. Its exit is the publishers' (a
+     * reflective call that finds the library by name), which returns the same future.
+     */
+    FUTURE,
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
     STREAM_OBSERVER,
     /** A JAX-RS resource method answering through an {@code AsyncResponse}: ends when the response is done. */
@@ -33,6 +39,7 @@ enum MethodShape {
 
     static final String CONTINUATION = "Lkotlin/coroutines/Continuation;";
     static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
+    private static final String VERTX_FUTURE_TYPE = "Lio/vertx/core/Future;";
     private static final String OBJECT = "Ljava/lang/Object;";
     /** JAX-RS's {@code AsyncResponse}, of Jakarta EE 9 and later and of Java EE. */
     private static final String[] ASYNC_RESPONSE_TYPES = {
@@ -46,18 +53,21 @@ enum MethodShape {
      *
      * @param loaderLocked whether another thread holds {@code loader}'s lock and waits for this one
      */
-    static MethodShape of(String descriptor, ClassLoader loader, boolean loaderLocked, CompletionStageTypes stages) {
-        MethodShape byNames = of(descriptor, false);
+    static MethodShape of(String descriptor, ClassLoader loader, boolean loaderLocked, AsyncReturnTypes returnTypes) {
+        MethodShape byNames = of(descriptor, SYNCHRONOUS);
         if (byNames != SYNCHRONOUS) {
             return byNames;
         }
         Type returned = Type.getReturnType(descriptor);
-        return returned.getSort() == Type.OBJECT && stages.mayBeCompletionStage(loader, returned.getInternalName(), loaderLocked)
-                ? COMPLETION_STAGE : SYNCHRONOUS;
+        return returned.getSort() == Type.OBJECT ? returnTypes.shapeOf(loader, returned.getInternalName(), loaderLocked)
+                : SYNCHRONOUS;
     }
 
-    /** The shape of {@code descriptor}, told whether its return type is a {@code CompletionStage}. */
-    static MethodShape of(String descriptor, boolean returnsCompletionStage) {
+    /**
+     * The shape of {@code descriptor}, told what its return type's hierarchy makes it:
+     * {@link #COMPLETION_STAGE}, {@link #FUTURE} or {@link #SYNCHRONOUS}.
+     */
+    static MethodShape of(String descriptor, MethodShape byReturnTypeHierarchy) {
         String[] parameters = parameters(descriptor);
         String returned = descriptor.substring(descriptor.indexOf(')') + 1);
         if (parameters.length > 0 && parameters[parameters.length - 1].equals(CONTINUATION) && returned.equals(OBJECT)) {
@@ -72,7 +82,7 @@ enum MethodShape {
         if (publisherKind(returned) != 0) {
             return PUBLISHER;
         }
-        return returnsCompletionStage ? COMPLETION_STAGE : SYNCHRONOUS;
+        return returned.equals(VERTX_FUTURE_TYPE) ? FUTURE : byReturnTypeHierarchy;
     }
 
     /** For {@link #PUBLISHER}: which kind of publisher the static return type names, 0 if none. */
@@ -95,8 +105,6 @@ enum MethodShape {
             case "Lio/reactivex/rxjava3/core/Maybe;":
             case "Lio/reactivex/rxjava3/core/Completable;":
                 return PublisherCalls.RXJAVA_SINGLE;
-            case "Lio/vertx/core/Future;":
-                return PublisherCalls.VERTX_FUTURE;
             case "Lkotlinx/coroutines/flow/Flow;":
                 return PublisherCalls.KOTLIN_FLOW;
             default:
@@ -133,7 +141,7 @@ enum MethodShape {
      * readied before the first call of such a method ({@code WovenCalls.activate(int, boolean)}).
      */
     boolean isHandlerShape() {
-        return this == SUSPEND || this == PUBLISHER || this == STREAM_OBSERVER || this == ASYNC_RESPONSE;
+        return this == SUSPEND || this == PUBLISHER || this == FUTURE || this == STREAM_OBSERVER || this == ASYNC_RESPONSE;
     }
 
     /**
@@ -177,6 +185,8 @@ enum MethodShape {
                 return " (a suspend function: until its coroutine completes)";
             case PUBLISHER:
                 return " (a publisher, single value or flow: from its first subscription or collection to its end)";
+            case FUTURE:
+                return " (a Vert.x future: until it completes)";
             case STREAM_OBSERVER:
                 return " (a gRPC handler: until its response observer completes)";
             case ASYNC_RESPONSE:

@@ -6,8 +6,11 @@ import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Timer;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -287,6 +290,48 @@ class SingleValueShapeTest {
         assertEquals(1, metrics.requests());
         assertEquals(1, metrics.durations());
         assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * A method declared to return a subtype of {@code Future} is timed the same way. Before, it was
+     * timed to its return and its failures went uncounted.
+     */
+    @Test
+    void aCompositeFutureIsTimedToItsCompletionAndItsFailureCounted() throws InterruptedException {
+        EndpointMetrics metrics = metrics("vertx", "all");
+        Promise<String> first = Promise.promise();
+        Promise<String> second = Promise.promise();
+
+        CompositeFuture both = handlers.vertxAll(first, second);
+        assertEquals(1, metrics.requests());
+        first.complete("one");
+        assertEquals(1, metrics.inflight(), "one of two done: still in flight");
+        Thread.sleep(100);
+        second.fail(new IllegalStateException("second refused"));
+
+        assertTrue(both.failed());
+        assertEquals(0, metrics.inflight());
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(1, metrics.durations());
+        assertTrue(metrics.durationSum() >= 0.1, "the duration covers the wait");
+    }
+
+    @Test
+    void aTimerIsTimedToItsFiring() throws Exception {
+        EndpointMetrics metrics = metrics("vertx", "timer");
+        Vertx vertx = Vertx.vertx();
+        try {
+            Timer timer = handlers.vertxTimer(vertx, 150);
+            assertEquals(1, metrics.requests());
+            assertEquals(1, metrics.inflight());
+
+            timer.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            awaitNoneInFlight(metrics);
+            assertEquals(1, metrics.durations());
+            assertTrue(metrics.durationSum() >= 0.15, "the duration covers the timer: " + metrics.durationSum());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** A subject is fed by the application, which may cast it back: it is returned as it is, timed to the return. */

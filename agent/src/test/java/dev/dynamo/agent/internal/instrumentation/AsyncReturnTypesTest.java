@@ -11,16 +11,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** How the weaver learns whether a declared return type is a {@code CompletionStage}, and what reading that costs. */
-class CompletionStageTypesTest {
+/**
+ * How the weaver learns whether a declared return type is a {@code CompletionStage} or a Vert.x {@code Future},
+ * and what reading that costs.
+ */
+class AsyncReturnTypesTest {
     private static final String FUTURE = "java/util/concurrent/CompletableFuture";
     private static final String STAGE = "java/util/concurrent/CompletionStage";
+    private static final String VERTX_FUTURE = "io/vertx/core/Future";
 
-    private final CompletionStageTypes types = new CompletionStageTypes(new ClassFileLookup());
+    private final AsyncReturnTypes types = new AsyncReturnTypes(new ClassFileLookup());
 
     @Test
     void applicationTypesAreCompletionStagesThroughTheirSuperclassesAndInterfaces() {
@@ -32,12 +34,26 @@ class CompletionStageTypesTest {
                 .type("app/StagedImpl", "app/StagedBase")
                 .type("app/Reply", "java/lang/Object", "java/io/Serializable");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
-        assertTrue(types.mayBeCompletionStage(files, "app/StagedImpl", false));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
-        assertTrue(types.mayBeCompletionStage(files, FUTURE, false));
-        assertTrue(types.mayBeCompletionStage(files, STAGE, false));
-        assertFalse(types.mayBeCompletionStage(files, "java/lang/String", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/DeeperFuture", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/StagedImpl", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Reply", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, FUTURE, false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, STAGE, false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "java/lang/String", false));
+    }
+
+    @Test
+    void vertxFutureSubtypesAreFuturesThroughTheirInterfaces() {
+        ClassFiles files = new ClassFiles()
+                .type("io/vertx/core/CompositeFuture", "java/lang/Object", VERTX_FUTURE)
+                .type("app/Pending", "java/lang/Object", "java/io/Serializable", "io/vertx/core/CompositeFuture")
+                .type("app/Both", FUTURE, VERTX_FUTURE);
+
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, VERTX_FUTURE, false));
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, "io/vertx/core/CompositeFuture", false));
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, "app/Pending", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/Both", false),
+                "a CompletionStage first: its completion is the JDK's contract");
     }
 
     /** The woven code then asks the returned object, so that a stage is never taken for a plain value. */
@@ -47,9 +63,9 @@ class CompletionStageTypesTest {
                 .type("app/OverAMissingType", "app/NotOnTheClassPath")
                 .type("app/Reply", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/NotOnTheClassPath", false));
-        assertTrue(types.mayBeCompletionStage(files, "app/OverAMissingType", false));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false), "a type read whole is only what it is");
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/NotOnTheClassPath", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/OverAMissingType", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Reply", false), "a type read whole is only what it is");
     }
 
     @Test
@@ -59,13 +75,13 @@ class CompletionStageTypesTest {
                 .type("app/DeeperFuture", "app/AppFuture")
                 .type("app/Reply", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/DeeperFuture", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Reply", false));
         assertEquals(3, files.reads);
 
-        assertTrue(types.mayBeCompletionStage(files, "app/DeeperFuture", false));
-        assertTrue(types.mayBeCompletionStage(files, "app/AppFuture", false));
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/DeeperFuture", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/AppFuture", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Reply", false));
         assertEquals(3, files.reads, "answered from what the first questions read");
     }
 
@@ -74,9 +90,9 @@ class CompletionStageTypesTest {
         ClassFiles stage = new ClassFiles().type("app/Result", FUTURE);
         ClassFiles plain = new ClassFiles().type("app/Result", "java/lang/Object");
 
-        assertTrue(types.mayBeCompletionStage(stage, "app/Result", false));
-        assertFalse(types.mayBeCompletionStage(plain, "app/Result", false));
-        assertTrue(types.mayBeCompletionStage(stage, "app/Result", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(stage, "app/Result", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(plain, "app/Result", false));
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(stage, "app/Result", false));
         assertEquals(2, stage.reads);
         assertEquals(1, plain.reads);
     }
@@ -84,7 +100,7 @@ class CompletionStageTypesTest {
     @Test
     void theAnswersHoldTheirLoaderWeakly() throws InterruptedException {
         ClassFiles files = new ClassFiles().type("app/Reply", "java/lang/Object");
-        assertFalse(types.mayBeCompletionStage(files, "app/Reply", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Reply", false));
         WeakReference<ClassFiles> released = new WeakReference<ClassFiles>(files);
         files = null;
 
@@ -98,17 +114,17 @@ class CompletionStageTypesTest {
     @Test
     void atMostMaxAnswersAreKept() {
         ClassFiles files = new ClassFiles();
-        for (int i = 0; i <= CompletionStageTypes.MAX_ANSWERS; i++) {
+        for (int i = 0; i <= AsyncReturnTypes.MAX_ANSWERS; i++) {
             files.type("app/Type" + i, "java/lang/Object");
         }
-        for (int i = 0; i <= CompletionStageTypes.MAX_ANSWERS; i++) {
-            assertFalse(types.mayBeCompletionStage(files, "app/Type" + i, false));
+        for (int i = 0; i <= AsyncReturnTypes.MAX_ANSWERS; i++) {
+            assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Type" + i, false));
         }
         int reads = files.reads;
 
-        assertFalse(types.mayBeCompletionStage(files, "app/Type0", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Type0", false));
         assertEquals(reads, files.reads, "the first answers are kept");
-        assertFalse(types.mayBeCompletionStage(files, "app/Type" + CompletionStageTypes.MAX_ANSWERS, false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Type" + AsyncReturnTypes.MAX_ANSWERS, false));
         assertEquals(reads + 1, files.reads, "the answer beyond the bound was not kept, so it is read again");
     }
 
@@ -120,12 +136,12 @@ class CompletionStageTypesTest {
             files.type("app/Level" + i, i == depth - 1 ? FUTURE : "app/Level" + (i + 1));
         }
 
-        assertFalse(types.mayBeCompletionStage(files, "app/Level0", false), "reading stops after 64 class files");
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Level0", false), "reading stops after 64 class files");
         int reads = files.reads;
         assertEquals(64, reads);
-        assertFalse(types.mayBeCompletionStage(files, "app/Level0", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Level0", false));
         assertEquals(2 * reads, files.reads, "an answer cut short is asked again, not taken as known");
-        assertTrue(types.mayBeCompletionStage(files, "app/Level10", false), "a question from further down reaches the top");
+        assertEquals(MethodShape.COMPLETION_STAGE, types.shapeOf(files, "app/Level10", false), "a question from further down reaches the top");
     }
 
     /** A class loader that serves generated class files with the given supertypes and counts the reads. */
@@ -145,7 +161,7 @@ class CompletionStageTypesTest {
         private static byte[] classFile(String internalName, String superName, String... interfaces) {
             ClassWriter writer = new ClassWriter(0);
             boolean isInterface = superName.equals("java/lang/Object") && interfaces.length == 1
-                    && interfaces[0].equals(STAGE);
+                    && (interfaces[0].equals(STAGE) || interfaces[0].equals(VERTX_FUTURE));
             writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC | (isInterface ? Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT : 0),
                     internalName, null, superName, interfaces);
             writer.visitEnd();
