@@ -110,6 +110,51 @@ public class PublisherHandlers {
         return Flux.range(0, count).publish();
     }
 
+    /** The application's own Flux, with a method of its own its caller reaches by a cast. */
+    public static final class OwnFlux extends Flux<String> {
+        public String tag() {
+            return "own flux";
+        }
+
+        @Override
+        public void subscribe(reactor.core.CoreSubscriber<? super String> actual) {
+            Flux.just("a", "b").subscribe(actual);
+        }
+    }
+
+    /** The application's own Flowable, returned as the reactive-streams interface. */
+    public static final class OwnFlowable extends io.reactivex.rxjava3.core.Flowable<String> {
+        public String tag() {
+            return "own flowable";
+        }
+
+        @Override
+        protected void subscribeActual(org.reactivestreams.Subscriber<? super String> subscriber) {
+            io.reactivex.rxjava3.core.Flowable.just("c").subscribe(subscriber);
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "own_flux")
+    public Flux<String> ownFlux() {
+        return new OwnFlux();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "own_flowable")
+    public Publisher<String> ownFlowable() {
+        return new OwnFlowable();
+    }
+
+    /** An anonymous Flux: no caller can cast to its class, so it is measured to its end. */
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "anonymous_flux")
+    public Flux<String> anonymousFlux(Duration delay) {
+        return new Flux<String>() {
+            @Override
+            public void subscribe(reactor.core.CoreSubscriber<? super String> actual) {
+                Mono.just("late").delayElement(delay).subscribe(actual);
+            }
+        };
+    }
+
     /** A Reactor Flux returned as the reactive-streams interface. */
     @DynamoEndpoint(namespace = NS, component = "plain", endpoint = "as_publisher")
     public Publisher<Integer> asPublisher(int count) {

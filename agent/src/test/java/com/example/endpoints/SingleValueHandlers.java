@@ -4,9 +4,13 @@ import dev.dynamo.runtime.DynamoEndpoint;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.core.SingleObserver;
+import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.AbstractUni;
+import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -107,6 +111,42 @@ public class SingleValueHandlers {
     @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "timer")
     public Timer vertxTimer(Vertx vertx, long millis) {
         return vertx.timer(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The application's own Uni, with a method of its own its caller reaches by a cast. */
+    public static final class OwnUni extends AbstractUni<String> {
+        public String tag() {
+            return "own uni";
+        }
+
+        @Override
+        public void subscribe(UniSubscriber<? super String> subscriber) {
+            subscriber.onSubscribe(() -> { });
+            subscriber.onItem("u");
+        }
+    }
+
+    /** The application's own Single, likewise. */
+    public static final class OwnSingle extends Single<String> {
+        public String tag() {
+            return "own single";
+        }
+
+        @Override
+        protected void subscribeActual(SingleObserver<? super String> observer) {
+            observer.onSubscribe(Disposable.empty());
+            observer.onSuccess("s");
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "own_uni")
+    public Uni<String> ownUni() {
+        return new OwnUni();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "own_single")
+    public Single<String> ownSingle() {
+        return new OwnSingle();
     }
 
     /** A subject the application feeds, returned as its Single: returned as it is. */

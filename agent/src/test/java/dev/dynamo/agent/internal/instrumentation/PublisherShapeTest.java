@@ -12,6 +12,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -359,6 +360,33 @@ class PublisherShapeTest {
             assertEquals(1, metrics.durations());
             assertEquals(0, metrics.inflight());
         }
+    }
+
+    /**
+     * A publisher of the application's own subclass of {@code Flux} or {@code Flowable} is returned as
+     * it is, timed to the return, so that the caller's cast to that class still works; an anonymous one
+     * is measured to its end. Before, both were rebuilt and the cast threw ClassCastException.
+     */
+    @Test
+    void theApplicationsOwnPublisherSubclassesAreReturnedAsTheyAre() throws InterruptedException {
+        EndpointMetrics flux = metrics("reactor", "own_flux");
+        EndpointMetrics flowable = metrics("rxjava", "own_flowable");
+        EndpointMetrics anonymous = metrics("reactor", "anonymous_flux");
+
+        assertEquals("own flux", ((PublisherHandlers.OwnFlux) handlers.ownFlux()).tag());
+        assertEquals("own flowable", ((PublisherHandlers.OwnFlowable) handlers.ownFlowable()).tag());
+        assertEquals(List.of("a", "b"), handlers.ownFlux().collectList().block());
+        assertEquals(2, flux.requests(), "timed to the return");
+        assertEquals(2, flux.durations());
+        assertEquals(1, flowable.requests());
+
+        Flux<String> late = handlers.anonymousFlux(Duration.ofMillis(100));
+        assertEquals(0, anonymous.requests(), "counted at its subscription");
+        assertEquals(List.of("late"), late.collectList().block());
+        assertEquals(1, anonymous.requests());
+        awaitNoneInFlight(anonymous);
+        assertTrue(anonymous.durationSum() >= 0.1, "timed to its end");
+        assertEquals(0, flux.inflight() + flowable.inflight());
     }
 
     @Test

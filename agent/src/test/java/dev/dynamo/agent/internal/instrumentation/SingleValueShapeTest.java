@@ -334,6 +334,26 @@ class SingleValueShapeTest {
         }
     }
 
+    /**
+     * A value of the application's own subclass is returned as it is, timed to the return, so that the
+     * caller's cast to that class still works. Before, it was rebuilt as a Mutiny or RxJava class and
+     * a tester's {@code ((MyUni) uni()).tag()} threw ClassCastException in the application.
+     */
+    @Test
+    void theApplicationsOwnUniAndSingleAreReturnedAsTheyAre() {
+        EndpointMetrics uni = metrics("mutiny", "own_uni");
+        EndpointMetrics single = metrics("rxjava", "own_single");
+
+        assertEquals("own uni", ((SingleValueHandlers.OwnUni) handlers.ownUni()).tag());
+        assertEquals("own single", ((SingleValueHandlers.OwnSingle) handlers.ownSingle()).tag());
+        assertEquals("s", handlers.ownSingle().blockingGet());
+
+        assertEquals(1, uni.requests(), "timed to the return");
+        assertEquals(2, single.requests());
+        assertEquals(2, single.durations());
+        assertEquals(0, uni.inflight() + single.inflight());
+    }
+
     /** A subject is fed by the application, which may cast it back: it is returned as it is, timed to the return. */
     @Test
     void aSubjectIsReturnedAsItIsAndTimedToTheReturn() {

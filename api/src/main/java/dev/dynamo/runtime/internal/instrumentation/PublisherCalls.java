@@ -35,8 +35,9 @@ import java.util.function.Supplier;
  * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). Single values (Mutiny's
  * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}, and Vert.x's eager
  * {@code Future}) are measured by {@link SingleValueCalls}. A shared publisher (a
- * processor, a connectable publisher: {@link #isShared}), and one that can be wrapped in none of
- * these ways, is returned as it is and timed to the method's return. No reactive library is a dependency.
+ * processor, a connectable publisher: {@link #isShared}), an application's own subclass of a library
+ * type ({@link #isApplicationsOwn}), and one that can be wrapped in none of these ways, is returned as
+ * it is and timed to the method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
@@ -73,6 +74,12 @@ public final class PublisherCalls {
     /** Hot flows (and {@code StateFlow}): shared objects whose collections never end; not wrapped. */
     private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
     private static final String KOTLINX = "kotlinx.";
+    /**
+     * The packages of the libraries whose types a returned value is rebuilt as, and of kotlinx.coroutines,
+     * whose adapters ({@code Flow.asFlux()}, {@code rxSingle}) extend those types.
+     */
+    private static final String[] LIBRARY_PACKAGES = {"reactor.", "io.reactivex.rxjava3.", "io.smallrye.mutiny.", KOTLINX};
+    private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
      * returns a new flow built from its parts instead of collecting it, which would bypass the proxy.
@@ -125,11 +132,14 @@ public final class PublisherCalls {
             return RxJavaOperators.of(flowable);
         }
     };
-    /** Whether a publisher of each class is shared: a processor, or a connectable publisher ({@link #isShared}). */
-    private static final ClassCache<Boolean> SHARED = new ClassCache<Boolean>() {
+    /**
+     * Whether a publisher or single value of each class is returned as it is: a shared one
+     * ({@link #isShared}) or the application's own ({@link #isApplicationsOwn}).
+     */
+    private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
         protected Boolean compute(Class<?> type) {
-            return isShared(type);
+            return isShared(type) || isApplicationsOwn(type);
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -204,7 +214,7 @@ public final class PublisherCalls {
             return SingleValueCalls.wrap(call, publisher, kind);
         }
         Class<?> type = publisher.getClass();
-        if (kind != KOTLIN_FLOW && SHARED.get(type)) {
+        if (kind != KOTLIN_FLOW && RETURNED_AS_IS.get(type)) {
             return null;
         }
         ReactorOperators reactor = reactorOperatorsOf(type);
@@ -385,6 +395,40 @@ public final class PublisherCalls {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code type} is the application's own subclass of a library type the agent would rebuild
+     * the value as ({@code Flux}, {@code Mono}, {@code Flowable}, {@code Single}, {@code Maybe},
+     * {@code Completable}, a {@code Uni} or {@code Multi}): a named class outside the libraries' packages.
+     * Its value is returned as it is, its call timed to the return: rebuilt, it would be an object of the
+     * library's class, and the caller's cast to the class it knows it returned (to reach a method of its
+     * own) would fail. An anonymous class cannot be cast to, so its values are rebuilt.
+     */
+    static boolean isApplicationsOwn(Class<?> type) {
+        if (type.isAnonymousClass() || type.isSynthetic() || inLibraryPackage(type)) {
+            return false;
+        }
+        Class<?> superclass = type.getSuperclass();
+        return superclass != null && inLibraryPackage(superclass)
+                || ClassCache.interfaceNamed(type, MUTINY_UNI_INTERFACE) != null
+                || ClassCache.interfaceNamed(type, MUTINY_MULTI) != null
+                || superclass != null && isApplicationsOwn(superclass);
+    }
+
+    private static boolean inLibraryPackage(Class<?> type) {
+        String name = type.getName();
+        for (String library : LIBRARY_PACKAGES) {
+            if (name.startsWith(library)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a single value of class {@code type} is returned as it is ({@link #RETURNED_AS_IS}). */
+    static boolean isReturnedAsIs(Class<?> type) {
+        return RETURNED_AS_IS.get(type);
     }
 
     private static Class<?> publisherInterfaceOf(Class<?> flowable) {

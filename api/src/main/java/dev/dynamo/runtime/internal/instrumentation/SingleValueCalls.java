@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * run before the subscriber sees the end, so a subscriber that cancels from its {@code onItem} changes
  * nothing. An RxJava subject ({@code SingleSubject}, {@code MaybeSubject}, {@code CompletableSubject}),
  * which the application feeds and its caller may cast back to, is returned as it is and timed to the
- * method's return, as a shared publisher is.
+ * method's return, as a shared publisher is; so is a value of the application's own subclass
+ * ({@link PublisherCalls#isApplicationsOwn}).
  *
  * <p>Vert.x's {@code Future} (Vert.x 4 and 5) is eager, like a {@code CompletionStage}, but is not one:
  * its call counts when the method returns it, and ends when it completes, seen through the stage its
@@ -77,6 +78,9 @@ final class SingleValueCalls {
         Class<?> type = value.getClass();
         if (kind == PublisherCalls.VERTX_FUTURE) {
             return watchedFuture(call, value, TO_COMPLETION_STAGE.get(type));
+        }
+        if (PublisherCalls.isReturnedAsIs(type)) {
+            return null; // the application's own class, which its caller may cast to
         }
         if (kind == PublisherCalls.MUTINY_UNI) {
             Class<?> uni = ClassCache.interfaceNamed(type, UNI);
