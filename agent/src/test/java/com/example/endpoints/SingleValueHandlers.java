@@ -139,6 +139,15 @@ public class SingleValueHandlers {
         }
     }
 
+    /**
+     * Vert.x's RxJava binding of a future: a {@code Single} of Vert.x's own class
+     * ({@code AsyncResultSingle}), a library's, not the application's.
+     */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "vertx_binding")
+    public Single<String> vertxBinding(Promise<String> promise) {
+        return io.vertx.rxjava3.impl.AsyncResultSingle.toSingle(promise::future, answer -> answer);
+    }
+
     @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "own_uni")
     public Uni<String> ownUni() {
         return new OwnUni();

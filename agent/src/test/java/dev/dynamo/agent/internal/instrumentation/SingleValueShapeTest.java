@@ -354,6 +354,31 @@ class SingleValueShapeTest {
         assertEquals(0, uni.inflight() + single.inflight());
     }
 
+    /** A library's own subclass, such as Vert.x's RxJava binding of a future, is still measured to its end. */
+    @Test
+    void aSingleOfVertxsRxJavaBindingIsTimedToItsItem() throws InterruptedException {
+        EndpointMetrics metrics = metrics("rxjava", "vertx_binding");
+        Promise<String> promise = Promise.promise();
+
+        Single<String> single = handlers.vertxBinding(promise);
+        assertEquals(0, metrics.requests(), "counted at its subscription");
+        Thread answering = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            promise.complete("bound");
+        });
+        answering.start();
+        assertEquals("bound", single.blockingGet());
+        answering.join();
+
+        assertEquals(1, metrics.requests());
+        awaitNoneInFlight(metrics);
+        assertTrue(metrics.durationSum() >= 0.1, "timed to its item: " + metrics.durationSum());
+    }
+
     /** A subject is fed by the application, which may cast it back: it is returned as it is, timed to the return. */
     @Test
     void aSubjectIsReturnedAsItIsAndTimedToTheReturn() {

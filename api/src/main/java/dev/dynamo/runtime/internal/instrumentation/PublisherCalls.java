@@ -1,5 +1,7 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.ApiLog;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -75,10 +77,16 @@ public final class PublisherCalls {
     private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
     private static final String KOTLINX = "kotlinx.";
     /**
-     * The packages of the libraries whose types a returned value is rebuilt as, and of kotlinx.coroutines,
-     * whose adapters ({@code Flow.asFlux()}, {@code rxSingle}) extend those types.
+     * The packages of the libraries whose types a returned value is rebuilt as, and of the libraries
+     * known to extend those types for values they return: kotlinx.coroutines' adapters
+     * ({@code Flow.asFlux()}, {@code rxSingle}), Vert.x's RxJava bindings ({@code AsyncResultSingle}),
+     * RSocket's requesters ({@code RequestResponseRequesterMono}), Spring's, R2DBC drivers', Micronaut's
+     * and Quarkus's. A subclass outside them is taken for the application's own ({@link #isApplicationsOwn}).
      */
-    private static final String[] LIBRARY_PACKAGES = {"reactor.", "io.reactivex.rxjava3.", "io.smallrye.mutiny.", KOTLINX};
+    private static final String[] LIBRARY_PACKAGES = {
+        "reactor.", "io.reactivex.rxjava3.", "io.smallrye.mutiny.", KOTLINX, "io.vertx.", "io.rsocket.",
+        "org.springframework.", "io.r2dbc.", "io.micronaut.", "io.quarkus.",
+    };
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
@@ -139,7 +147,16 @@ public final class PublisherCalls {
     private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
         protected Boolean compute(Class<?> type) {
-            return isShared(type) || isApplicationsOwn(type);
+            if (isShared(type)) {
+                return true;
+            }
+            if (isApplicationsOwn(type)) {
+                ApiLog.debug("a value of " + type.getName() + " is taken for the application's own subclass of a"
+                        + " library type, which its caller may cast to: returned as it is, its call timed to the"
+                        + " method's return");
+                return true;
+            }
+            return false;
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -400,7 +417,8 @@ public final class PublisherCalls {
     /**
      * Whether {@code type} is the application's own subclass of a library type the agent would rebuild
      * the value as ({@code Flux}, {@code Mono}, {@code Flowable}, {@code Single}, {@code Maybe},
-     * {@code Completable}, a {@code Uni} or {@code Multi}): a named class outside the libraries' packages.
+     * {@code Completable}, a {@code Uni} or {@code Multi}): a named class outside the packages of
+     * {@link #LIBRARY_PACKAGES}.
      * Its value is returned as it is, its call timed to the return: rebuilt, it would be an object of the
      * library's class, and the caller's cast to the class it knows it returned (to reach a method of its
      * own) would fail. An anonymous class cannot be cast to, so its values are rebuilt.
