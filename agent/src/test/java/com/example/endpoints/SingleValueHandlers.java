@@ -60,6 +60,16 @@ public class SingleValueHandlers {
         return Single.just(7).delay(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** The memoizing idiom: cache()'s SingleCache is an observer too, fed by its upstream, not a subject. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "single_cached")
+    public Single<Integer> singleCached(long millis, boolean fail) {
+        Single<Integer> delayed = Single.just(8).delay(millis, TimeUnit.MILLISECONDS);
+        Single<Integer> loaded = fail ? delayed.<Integer>map(item -> {
+            throw new java.io.IOException("backend down");
+        }) : delayed;
+        return loaded.cache();
+    }
+
     @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "single_failing")
     public Single<Integer> singleFailing() {
         return Single.error(new ArithmeticException("bad price"));
@@ -127,7 +137,7 @@ public class SingleValueHandlers {
     }
 
     /** The application's own Single, likewise. */
-    public static final class OwnSingle extends Single<String> {
+    public static class OwnSingle extends Single<String> {
         public String tag() {
             return "own single";
         }
@@ -156,6 +166,17 @@ public class SingleValueHandlers {
     @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "own_single")
     public Single<String> ownSingle() {
         return new OwnSingle();
+    }
+
+    /** An anonymous subclass of the application's own Single, which its caller casts to the named one. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "own_single_customised")
+    public Single<String> ownSingleCustomised() {
+        return new OwnSingle() {
+            @Override
+            public String tag() {
+                return "customised";
+            }
+        };
     }
 
     /** A subject the application feeds, returned as its Single: returned as it is. */

@@ -187,6 +187,20 @@ class SingleValueShapeTest {
         assertEquals(1, metrics.requests(), "a later subscription is not another call");
     }
 
+    /** Before, cache()'s Single was taken for a subject, as an observer, and timed to the return. */
+    @Test
+    void aCachedSingleIsTimedToItsItemOrFailure() throws InterruptedException {
+        EndpointMetrics metrics = metrics("rxjava", "single_cached");
+
+        assertEquals(8, handlers.singleCached(150, false).blockingGet());
+        assertThrows(RuntimeException.class, () -> handlers.singleCached(150, true).blockingGet());
+
+        awaitNoneInFlight(metrics);
+        assertEquals(2, metrics.requests());
+        assertEquals(1, metrics.errors("IOException"));
+        assertTrue(metrics.durationSum() >= 0.3, "timed to the item and the failure: " + metrics.durationSum());
+    }
+
     @Test
     void aFailedSingleCountsAnErrorOfItsType() {
         EndpointMetrics metrics = metrics("rxjava", "single_failing");
@@ -346,6 +360,8 @@ class SingleValueShapeTest {
 
         assertEquals("own uni", ((SingleValueHandlers.OwnUni) handlers.ownUni()).tag());
         assertEquals("own single", ((SingleValueHandlers.OwnSingle) handlers.ownSingle()).tag());
+        assertEquals("customised", ((SingleValueHandlers.OwnSingle) handlers.ownSingleCustomised()).tag(),
+                "an anonymous subclass of the application's own class is castable to it");
         assertEquals("s", handlers.ownSingle().blockingGet());
 
         assertEquals(1, uni.requests(), "timed to the return");

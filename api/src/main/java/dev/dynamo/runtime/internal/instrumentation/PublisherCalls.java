@@ -421,17 +421,22 @@ public final class PublisherCalls {
      * {@link #LIBRARY_PACKAGES}.
      * Its value is returned as it is, its call timed to the return: rebuilt, it would be an object of the
      * library's class, and the caller's cast to the class it knows it returned (to reach a method of its
-     * own) would fail. An anonymous class cannot be cast to, so its values are rebuilt.
+     * own) would fail. An anonymous class cannot be cast to: its values are rebuilt, unless it extends
+     * such a named class of the application's.
      */
     static boolean isApplicationsOwn(Class<?> type) {
-        if (type.isAnonymousClass() || type.isSynthetic() || inLibraryPackage(type)) {
-            return false;
+        boolean named = false;
+        // Up to the library type (Object excluded): a named class of the application on the way is one
+        // a caller can cast to, also when the value is of an anonymous subclass of it.
+        for (Class<?> c = type; c != null && c.getSuperclass() != null; c = c.getSuperclass()) {
+            if (inLibraryPackage(c)) {
+                return named;
+            }
+            named |= !c.isAnonymousClass() && !c.isSynthetic();
         }
-        Class<?> superclass = type.getSuperclass();
-        return superclass != null && inLibraryPackage(superclass)
-                || ClassCache.interfaceNamed(type, MUTINY_UNI_INTERFACE) != null
-                || ClassCache.interfaceNamed(type, MUTINY_MULTI) != null
-                || superclass != null && isApplicationsOwn(superclass);
+        // No library superclass: a Uni or Multi the application implements itself.
+        return named && (ClassCache.interfaceNamed(type, MUTINY_UNI_INTERFACE) != null
+                || ClassCache.interfaceNamed(type, MUTINY_MULTI) != null);
     }
 
     private static boolean inLibraryPackage(Class<?> type) {

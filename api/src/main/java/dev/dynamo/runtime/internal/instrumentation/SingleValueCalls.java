@@ -242,9 +242,14 @@ final class SingleValueCalls {
         private final Constructor<?> action;
         /** {@code SingleObserver} and the like: a subject is one too, and is fed by the application. */
         private final Class<?> observer;
+        /**
+         * RxJava's operators ({@code io.reactivex.rxjava3.internal.}): some are observers too, fed by their
+         * upstream, not by the application ({@code cache()}'s {@code SingleCache}); they are no subjects.
+         */
+        private final String operatorsPackage;
 
         private RxJavaOperators(Method defer, Method doOnEvent, Method doOnDispose, Constructor<?> supplier,
-                Constructor<?> onEvent, Constructor<?> action, Class<?> observer) {
+                Constructor<?> onEvent, Constructor<?> action, Class<?> observer, String operatorsPackage) {
             this.defer = defer;
             this.doOnEvent = doOnEvent;
             this.doOnDispose = doOnDispose;
@@ -252,12 +257,14 @@ final class SingleValueCalls {
             this.onEvent = onEvent;
             this.action = action;
             this.observer = observer;
+            this.operatorsPackage = operatorsPackage;
         }
 
         static RxJavaOperators of(Class<?> type) {
             // io.reactivex.rxjava3.core.Single: its functional interfaces are in io.reactivex.rxjava3.functions.
             String core = type.getName().substring(0, type.getName().lastIndexOf('.'));
-            String functions = core.substring(0, core.lastIndexOf('.') + 1) + "functions.";
+            String root = core.substring(0, core.lastIndexOf('.') + 1);
+            String functions = root + "functions.";
             try {
                 ClassLoader loader = type.getClassLoader();
                 Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
@@ -267,14 +274,14 @@ final class SingleValueCalls {
                 return new RxJavaOperators(type.getMethod("defer", supplierType), type.getMethod("doOnEvent", onEventType),
                         type.getMethod("doOnDispose", actionType), ClassCache.proxyConstructor(supplierType),
                         ClassCache.proxyConstructor(onEventType), ClassCache.proxyConstructor(actionType),
-                        Class.forName(type.getName() + "Observer", false, loader));
+                        Class.forName(type.getName() + "Observer", false, loader), root + "internal.");
             } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
         }
 
         boolean isSubject(Class<?> type) {
-            return observer.isAssignableFrom(type);
+            return observer.isAssignableFrom(type) && !type.getName().startsWith(operatorsPackage);
         }
 
         Object wrap(Call call, Object value) throws Throwable {
