@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,6 +186,52 @@ class SingleValueShapeTest {
         assertTrue(metrics.durationSum() >= 0.3, "the duration covers the delay: " + metrics.durationSum());
         assertEquals(7, single.blockingGet(), "a later subscription gets the item");
         assertEquals(1, metrics.requests(), "a later subscription is not another call");
+    }
+
+    /** A context-propagating wrapper, as tracing libraries install with RxJava's assembly hooks. */
+    private static final class ContextSingle<T> extends Single<T> {
+        private final Single<T> source;
+
+        ContextSingle(Single<T> source) {
+            this.source = source;
+        }
+
+        /** The hook: RxJava hands it raw {@code Single}s. */
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        static Single around(Single single) {
+            return new ContextSingle(single);
+        }
+
+        @Override
+        protected void subscribeActual(io.reactivex.rxjava3.core.SingleObserver<? super T> observer) {
+            source.subscribe(observer);
+        }
+    }
+
+    /**
+     * An assembly hook that wraps every Single in a class of the application's makes every value one of
+     * the application's classes; they are still measured to their end. Before, each call was timed to
+     * its return and its failure went uncounted (a re-tester).
+     */
+    @Test
+    void aSingleWrappedByAnAssemblyHookIsTimedToItsItemOrFailure() throws InterruptedException {
+        EndpointMetrics metrics = metrics("rxjava", "single_cached");
+        long requestsBefore = metrics.requests();
+        double secondsBefore = metrics.durationSum();
+        long errorsBefore = metrics.errors("IOException");
+        io.reactivex.rxjava3.plugins.RxJavaPlugins.setOnSingleAssembly(ContextSingle::around);
+        try {
+            Single<Integer> failing = handlers.singleCached(150, true);
+            assertInstanceOf(ContextSingle.class, failing, "the hook's wrapper, as the method built it");
+            assertThrows(RuntimeException.class, failing::blockingGet);
+        } finally {
+            io.reactivex.rxjava3.plugins.RxJavaPlugins.setOnSingleAssembly(null);
+        }
+
+        awaitNoneInFlight(metrics);
+        assertEquals(1, metrics.requests() - requestsBefore);
+        assertEquals(1, metrics.errors("IOException") - errorsBefore);
+        assertTrue(metrics.durationSum() - secondsBefore >= 0.15, "timed to the failure");
     }
 
     /** Before, cache()'s Single was taken for a subject, as an observer, and timed to the return. */

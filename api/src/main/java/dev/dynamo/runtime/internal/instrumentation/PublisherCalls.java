@@ -80,14 +80,16 @@ public final class PublisherCalls {
      * The packages of the libraries whose types a returned value is rebuilt as, and of the libraries
      * known to extend those types for values they return: kotlinx.coroutines' adapters
      * ({@code Flow.asFlux()}, {@code rxSingle}), Vert.x's RxJava bindings ({@code AsyncResultSingle}),
-     * RSocket's requesters ({@code RequestResponseRequesterMono}), Spring's, R2DBC drivers', Micronaut's
-     * and Quarkus's. A subclass outside them is taken for the application's own ({@link #isApplicationsOwn}).
+     * RSocket's requesters ({@code RequestResponseRequesterMono}), Spring's, R2DBC drivers', Micronaut's,
+     * Quarkus's and OpenTelemetry's (its RxJava instrumentation's {@code TracingSingle}). A subclass outside them is taken for the application's own ({@link #isApplicationsOwn}).
      */
     private static final String[] LIBRARY_PACKAGES = {
         "reactor.", "io.reactivex.rxjava3.", "io.smallrye.mutiny.", KOTLINX, "io.vertx.", "io.rsocket.",
-        "org.springframework.", "io.r2dbc.", "io.micronaut.", "io.quarkus.",
+        "org.springframework.", "io.r2dbc.", "io.micronaut.", "io.quarkus.", "io.opentelemetry.",
     };
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
+    private static final String RXJAVA_CORE = "io.reactivex.rxjava3.core.";
+    private static final String RXJAVA_PLUGINS = "io.reactivex.rxjava3.plugins.RxJavaPlugins";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
      * returns a new flow built from its parts instead of collecting it, which would bypass the proxy.
@@ -140,23 +142,38 @@ public final class PublisherCalls {
             return RxJavaOperators.of(flowable);
         }
     };
-    /**
-     * Whether a publisher or single value of each class is returned as it is: a shared one
-     * ({@link #isShared}) or the application's own ({@link #isApplicationsOwn}).
-     */
-    private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
+    /** What a publisher or single value of each class is: {@link #REBUILT}, {@link #SHARED_VALUE} or {@link #OWN_VALUE}. */
+    private static final ClassCache<Integer> VALUE_KINDS = new ClassCache<Integer>() {
         @Override
-        protected Boolean compute(Class<?> type) {
+        protected Integer compute(Class<?> type) {
             if (isShared(type)) {
-                return true;
+                return SHARED_VALUE;
             }
             if (isApplicationsOwn(type)) {
                 ApiLog.debug("a value of " + type.getName() + " is taken for the application's own subclass of a"
                         + " library type, which its caller may cast to: returned as it is, its call timed to the"
-                        + " method's return");
-                return true;
+                        + " method's return (unless an RxJava assembly hook of its type is set)");
+                return OWN_VALUE;
             }
-            return false;
+            return REBUILT;
+        }
+    };
+    /** A value the agent rebuilds as the library's type, to watch it. */
+    private static final int REBUILT = 0;
+    /** A shared value ({@link #isShared}): returned as it is. */
+    private static final int SHARED_VALUE = 1;
+    /** The application's own ({@link #isApplicationsOwn}): returned as it is, unless an assembly hook made it. */
+    private static final int OWN_VALUE = 2;
+    /** RxJava's getter of the assembly hook of each of its types ({@code RxJavaPlugins.getOnSingleAssembly()}), per copy. */
+    private static final ClassCache<Method> RXJAVA_ASSEMBLY_HOOKS = new ClassCache<Method>() {
+        @Override
+        protected Method compute(Class<?> rxJavaType) {
+            try {
+                Class<?> plugins = Class.forName(RXJAVA_PLUGINS, false, rxJavaType.getClassLoader());
+                return plugins.getMethod("getOn" + rxJavaType.getSimpleName() + "Assembly");
+            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+                return null;
+            }
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -231,7 +248,7 @@ public final class PublisherCalls {
             return SingleValueCalls.wrap(call, publisher, kind);
         }
         Class<?> type = publisher.getClass();
-        if (kind != KOTLIN_FLOW && RETURNED_AS_IS.get(type)) {
+        if (kind != KOTLIN_FLOW && isReturnedAsIs(type)) {
             return null;
         }
         ReactorOperators reactor = reactorOperatorsOf(type);
@@ -449,9 +466,30 @@ public final class PublisherCalls {
         return false;
     }
 
-    /** Whether a single value of class {@code type} is returned as it is ({@link #RETURNED_AS_IS}). */
+    /**
+     * Whether a publisher or single value of class {@code type} is returned as it is: a shared one, or the
+     * application's own, but not where an RxJava assembly hook of its type is set. Such a hook (a tracing
+     * or context-propagating wrapper, {@code RxJavaPlugins.setOnSingleAssembly(s -> new ContextSingle<>(s))})
+     * turns every value the library assembles into one of the application's classes, which no caller casts
+     * to; returned as they are, every call of every RxJava handler would be timed to its return.
+     */
     static boolean isReturnedAsIs(Class<?> type) {
-        return RETURNED_AS_IS.get(type);
+        int kind = VALUE_KINDS.get(type);
+        return kind == SHARED_VALUE || kind == OWN_VALUE && !rxJavaAssemblyHookSet(type);
+    }
+
+    private static boolean rxJavaAssemblyHookSet(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().startsWith(RXJAVA_CORE)) {
+                Method getter = RXJAVA_ASSEMBLY_HOOKS.get(c);
+                try {
+                    return getter != null && getter.invoke(null) != null;
+                } catch (ReflectiveOperationException | RuntimeException unreadable) {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     private static Class<?> publisherInterfaceOf(Class<?> flowable) {
