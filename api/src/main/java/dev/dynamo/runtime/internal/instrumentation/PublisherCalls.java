@@ -77,19 +77,34 @@ public final class PublisherCalls {
     private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
     private static final String KOTLINX = "kotlinx.";
     /**
-     * The packages of the libraries whose types a returned value is rebuilt as, and of the libraries
-     * known to extend those types for values they return: kotlinx.coroutines' adapters
-     * ({@code Flow.asFlux()}, {@code rxSingle}), Vert.x's RxJava bindings ({@code AsyncResultSingle}),
-     * RSocket's requesters ({@code RequestResponseRequesterMono}), Spring's, R2DBC drivers', Micronaut's,
-     * Quarkus's and OpenTelemetry's (its RxJava instrumentation's {@code TracingSingle}). A subclass outside them is taken for the application's own ({@link #isApplicationsOwn}).
+     * The packages of the libraries whose types a returned value is rebuilt as, of the JDK and Kotlin,
+     * and of the libraries known to extend those types for values they return: kotlinx.coroutines'
+     * adapters ({@code Flow.asFlux()}, {@code rxSingle}), Vert.x's core and RxJava bindings
+     * ({@code AsyncResultSingle}), RSocket's requesters ({@code RequestResponseRequesterMono}), the reactive
+     * parts of Spring, R2DBC drivers, Micronaut, Quarkus, OpenTelemetry's RxJava instrumentation
+     * ({@code TracingSingle}), resilience4j's operators ({@code MonoCircuitBreaker}) and RxJava's
+     * extensions. A class in one of them is never the application's own ({@link #isApplicationsOwn}).
+     * They are narrow on purpose: an application class taken for a library's is rebuilt, and its
+     * caller's cast fails, while a library class taken for the application's only loses the timing of
+     * its calls to their end. So Spring's and Vert.x's projects are named one by one, leaving out
+     * {@code org.springframework.samples.} and {@code io.vertx.example.}, where applications live.
      */
     private static final String[] LIBRARY_PACKAGES = {
-        "reactor.", "io.reactivex.rxjava3.", "io.smallrye.mutiny.", KOTLINX, "io.vertx.", "io.rsocket.",
-        "org.springframework.", "io.r2dbc.", "io.micronaut.", "io.quarkus.", "io.opentelemetry.",
+        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", KOTLINX, "org.reactivestreams.",
+        "reactor.", "io.reactivex.", "io.smallrye.", "io.rsocket.", "io.r2dbc.", "io.micronaut.", "io.quarkus.",
+        "io.opentelemetry.", "io.github.resilience4j.", "hu.akarnokd.", "io.netty.", "io.grpc.", "io.micrometer.",
+        "io.vertx.core.", "io.vertx.rxjava3.", "io.vertx.reactivex.", "io.vertx.rxjava.", "io.vertx.mutiny.",
+        "io.vertx.kotlin.", "io.vertx.ext.", "io.vertx.sqlclient.", "io.vertx.pgclient.", "io.vertx.mysqlclient.",
+        "io.vertx.redis.", "io.vertx.grpc.", "io.vertx.kafka.",
+        "org.springframework.core.", "org.springframework.http.", "org.springframework.web.",
+        "org.springframework.data.", "org.springframework.security.", "org.springframework.cloud.",
+        "org.springframework.r2dbc.", "org.springframework.transaction.", "org.springframework.messaging.",
+        "org.springframework.graphql.", "org.springframework.kafka.", "org.springframework.integration.",
+        "org.springframework.amqp.", "org.springframework.boot.", "org.springframework.session.",
+        "org.springframework.ai.", "org.springframework.retry.", "org.springframework.cache.",
+        "org.springframework.aop.", "org.springframework.context.", "org.springframework.util.",
     };
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
-    private static final String RXJAVA_CORE = "io.reactivex.rxjava3.core.";
-    private static final String RXJAVA_PLUGINS = "io.reactivex.rxjava3.plugins.RxJavaPlugins";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
      * returns a new flow built from its parts instead of collecting it, which would bypass the proxy.
@@ -142,38 +157,20 @@ public final class PublisherCalls {
             return RxJavaOperators.of(flowable);
         }
     };
-    /** What a publisher or single value of each class is: {@link #REBUILT}, {@link #SHARED_VALUE} or {@link #OWN_VALUE}. */
-    private static final ClassCache<Integer> VALUE_KINDS = new ClassCache<Integer>() {
+    /** Whether a publisher or single value of each class is returned as it is ({@link #isReturnedAsIs}). */
+    private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
-        protected Integer compute(Class<?> type) {
+        protected Boolean compute(Class<?> type) {
             if (isShared(type)) {
-                return SHARED_VALUE;
+                return true;
             }
             if (isApplicationsOwn(type)) {
                 ApiLog.debug("a value of " + type.getName() + " is taken for the application's own subclass of a"
-                        + " library type, which its caller may cast to: returned as it is, its call timed to the"
-                        + " method's return (unless an RxJava assembly hook of its type is set)");
-                return OWN_VALUE;
+                        + " library type, with a method of its own its caller may cast to reach: returned as it is,"
+                        + " its call timed to the method's return");
+                return true;
             }
-            return REBUILT;
-        }
-    };
-    /** A value the agent rebuilds as the library's type, to watch it. */
-    private static final int REBUILT = 0;
-    /** A shared value ({@link #isShared}): returned as it is. */
-    private static final int SHARED_VALUE = 1;
-    /** The application's own ({@link #isApplicationsOwn}): returned as it is, unless an assembly hook made it. */
-    private static final int OWN_VALUE = 2;
-    /** RxJava's getter of the assembly hook of each of its types ({@code RxJavaPlugins.getOnSingleAssembly()}), per copy. */
-    private static final ClassCache<Method> RXJAVA_ASSEMBLY_HOOKS = new ClassCache<Method>() {
-        @Override
-        protected Method compute(Class<?> rxJavaType) {
-            try {
-                Class<?> plugins = Class.forName(RXJAVA_PLUGINS, false, rxJavaType.getClassLoader());
-                return plugins.getMethod("getOn" + rxJavaType.getSimpleName() + "Assembly");
-            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
-                return null;
-            }
+            return false;
         }
     };
     /** Reactor's operators, looked up once per Reactor class (normally one copy of Reactor per JVM). */
@@ -434,26 +431,104 @@ public final class PublisherCalls {
     /**
      * Whether {@code type} is the application's own subclass of a library type the agent would rebuild
      * the value as ({@code Flux}, {@code Mono}, {@code Flowable}, {@code Single}, {@code Maybe},
-     * {@code Completable}, a {@code Uni} or {@code Multi}): a named class outside the packages of
-     * {@link #LIBRARY_PACKAGES}.
-     * Its value is returned as it is, its call timed to the return: rebuilt, it would be an object of the
-     * library's class, and the caller's cast to the class it knows it returned (to reach a method of its
-     * own) would fail. An anonymous class cannot be cast to: its values are rebuilt, unless it extends
-     * such a named class of the application's.
+     * {@code Completable}, a {@code Uni} or {@code Multi}), one that its caller may cast the value back
+     * to: a named class outside {@link #LIBRARY_PACKAGES} (or an anonymous subclass of one) that declares
+     * a method of its own, or implements an interface of its own, which a caller can only reach through a
+     * cast ({@code ((MyUni) uni()).tag()}). Its value is returned as it is, its call timed to the return:
+     * rebuilt, it would be an object of the library's class, and that cast would fail.
+     *
+     * <p>A class that only overrides the library type's methods ({@code subscribeActual},
+     * {@code subscribe}) gives a caller nothing to cast for: that is the shape of a wrapper that an
+     * assembly hook or an interceptor puts around every value (RxJava's {@code setOnSingleAssembly},
+     * Reactor's {@code Hooks.onEachOperator}, Mutiny's {@code UniInterceptor}) and of a third-party
+     * operator, whose values are rebuilt and measured to their end; so are values of anonymous subclasses
+     * of the library's type.
      */
     static boolean isApplicationsOwn(Class<?> type) {
-        boolean named = false;
-        // Up to the library type (Object excluded): a named class of the application on the way is one
-        // a caller can cast to, also when the value is of an anonymous subclass of it.
-        for (Class<?> c = type; c != null && c.getSuperclass() != null; c = c.getSuperclass()) {
+        Class<?> library = null;
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             if (inLibraryPackage(c)) {
-                return named;
+                library = c;
+                break;
             }
-            named |= !c.isAnonymousClass() && !c.isSynthetic();
         }
-        // No library superclass: a Uni or Multi the application implements itself.
-        return named && (ClassCache.interfaceNamed(type, MUTINY_UNI_INTERFACE) != null
-                || ClassCache.interfaceNamed(type, MUTINY_MULTI) != null);
+        if (library == null || library == Object.class) {
+            // No library superclass: a Uni or Multi the application implements itself.
+            if (ClassCache.interfaceNamed(type, MUTINY_UNI_INTERFACE) == null
+                    && ClassCache.interfaceNamed(type, MUTINY_MULTI) == null) {
+                return false;
+            }
+        }
+        try {
+            for (Class<?> c = type; c != library && c != null; c = c.getSuperclass()) {
+                if (!c.isAnonymousClass() && !c.isSynthetic() && hasMembersOfItsOwn(c, library)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException | LinkageError unreadable) {
+            // A method's signature names a class that cannot be loaded: returned as it is, rather than risk a cast.
+            return true;
+        }
+    }
+
+    /**
+     * Whether application class {@code c} implements an interface outside {@link #LIBRARY_PACKAGES}, or
+     * declares a non-private instance method that overrides none of {@code library}'s (or of its
+     * supertypes'), nor of a library interface that {@code c} has.
+     */
+    private static boolean hasMembersOfItsOwn(Class<?> c, Class<?> library) {
+        for (Class<?> implemented : c.getInterfaces()) {
+            if (!inLibraryPackage(implemented)) {
+                return true;
+            }
+        }
+        for (Method method : c.getDeclaredMethods()) {
+            int modifiers = method.getModifiers();
+            if (!Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers) && !method.isSynthetic()
+                    && !method.isBridge() && !isInherited(c, method, library)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code method} of {@code c} overrides a method of {@code library}, of its supertypes, or of {@code c}'s interfaces. */
+    private static boolean isInherited(Class<?> c, Method method, Class<?> library) {
+        for (Class<?> s = library != null ? library : Object.class; s != null; s = s.getSuperclass()) {
+            if (declares(s, method)) {
+                return true;
+            }
+        }
+        for (Class<?> s = c; s != null; s = s.getSuperclass()) {
+            for (Class<?> implemented : s.getInterfaces()) {
+                if (declaresInHierarchy(implemented, method)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean declaresInHierarchy(Class<?> type, Method method) {
+        if (declares(type, method)) {
+            return true;
+        }
+        for (Class<?> extended : type.getInterfaces()) {
+            if (declaresInHierarchy(extended, method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean declares(Class<?> type, Method method) {
+        try {
+            type.getDeclaredMethod(method.getName(), method.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException no) {
+            return false;
+        }
     }
 
     private static boolean inLibraryPackage(Class<?> type) {
@@ -467,29 +542,11 @@ public final class PublisherCalls {
     }
 
     /**
-     * Whether a publisher or single value of class {@code type} is returned as it is: a shared one, or the
-     * application's own, but not where an RxJava assembly hook of its type is set. Such a hook (a tracing
-     * or context-propagating wrapper, {@code RxJavaPlugins.setOnSingleAssembly(s -> new ContextSingle<>(s))})
-     * turns every value the library assembles into one of the application's classes, which no caller casts
-     * to; returned as they are, every call of every RxJava handler would be timed to its return.
+     * Whether a publisher or single value of class {@code type} is returned as it is: a shared one, or
+     * the application's own.
      */
     static boolean isReturnedAsIs(Class<?> type) {
-        int kind = VALUE_KINDS.get(type);
-        return kind == SHARED_VALUE || kind == OWN_VALUE && !rxJavaAssemblyHookSet(type);
-    }
-
-    private static boolean rxJavaAssemblyHookSet(Class<?> type) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            if (c.getName().startsWith(RXJAVA_CORE)) {
-                Method getter = RXJAVA_ASSEMBLY_HOOKS.get(c);
-                try {
-                    return getter != null && getter.invoke(null) != null;
-                } catch (ReflectiveOperationException | RuntimeException unreadable) {
-                    return false;
-                }
-            }
-        }
-        return false;
+        return RETURNED_AS_IS.get(type);
     }
 
     private static Class<?> publisherInterfaceOf(Class<?> flowable) {

@@ -1,0 +1,166 @@
+package dev.dynamo.agent.internal.instrumentation;
+
+import com.example.endpoints.OwnSubclassHandlers;
+import com.example.endpoints.OwnSubclassHandlers.TracingInterceptor;
+import com.example.endpoints.OwnSubclassHandlers.TracingMono;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.example.Tagged;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.samples.petclinic.OwnerMono;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Which values of classes other than the library's are returned as they are (the application's own
+ * subclasses, which a caller casts back to) and which are measured to their end (the wrappers of hooks,
+ * interceptors and third-party operators, which no caller casts to). Each case failed before, as a
+ * re-tester found: a {@code ClassCastException} in the application, or calls timed to their return
+ * with their failures uncounted.
+ */
+class OwnSubclassTest {
+    private static final long SLOW_MILLIS = 150;
+
+    private static EndpointTransformer transformer;
+    private static OwnSubclassHandlers handlers;
+
+    @BeforeAll
+    static void installAgent() {
+        transformer = EndpointMetrics.install();
+        handlers = new OwnSubclassHandlers();
+    }
+
+    @AfterAll
+    static void removeAgent() {
+        EndpointMetrics.uninstall(transformer);
+    }
+
+    private static EndpointMetrics metrics(String component, String endpoint) {
+        return new EndpointMetrics(OwnSubclassHandlers.NS, component, endpoint);
+    }
+
+    /**
+     * Applications live in {@code org.springframework.samples.petclinic} and {@code io.vertx.example}:
+     * their classes are not Spring's or Vert.x's. One that adds only an interface of the application's
+     * is castable to that interface. Before, both were taken for library classes and rebuilt.
+     */
+    @Test
+    void theApplicationsOwnClassesInPackagesUnderSpringAndVertxKeepTheirClass() {
+        EndpointMetrics owner = metrics("spring_sample", "owner");
+        EndpointMetrics tagged = metrics("vertx_example", "tagged");
+
+        assertEquals("george", ((OwnerMono) handlers.owner()).owner());
+        assertEquals("example", ((Tagged) handlers.tagged()).tag());
+        assertEquals("tagged", handlers.tagged().blockingGet());
+
+        assertEquals(1, owner.requests(), "timed to the return");
+        assertEquals(2, tagged.requests());
+        assertEquals(0, owner.inflight() + tagged.inflight());
+    }
+
+    /**
+     * An RxJava assembly hook does not make the application's own Single a library's: it keeps its
+     * class, whether the hook leaves values alone or wraps them. Before, any hook set had it rebuilt.
+     */
+    @Test
+    void theApplicationsOwnSingleKeepsItsClassWhileAnAssemblyHookIsSet() {
+        EndpointMetrics report = metrics("rxjava", "report");
+        try {
+            RxJavaPlugins.setOnSingleAssembly(single -> single);
+            assertEquals("report", ((OwnSubclassHandlers.ReportSingle) handlers.report()).report());
+            RxJavaPlugins.setOnSingleAssembly(single -> new OwnSubclassHandlers.ReportSingle());
+            assertEquals("report", ((OwnSubclassHandlers.ReportSingle) handlers.report()).report());
+        } finally {
+            RxJavaPlugins.setOnSingleAssembly(null);
+        }
+        assertEquals(2, report.requests());
+        assertEquals(0, report.inflight());
+    }
+
+    /**
+     * A Reactor {@code Hooks.onEachOperator} wrapper, a class of the application's that only overrides
+     * {@code subscribe}, is measured to its end: counted at its subscription, its failure an error.
+     * Before, it was taken for the application's own: timed to the return, counted unsubscribed, no error.
+     */
+    @Test
+    void aMonoWrappedByAReactorOperatorHookIsMeasuredToItsEnd() throws InterruptedException {
+        EndpointMetrics metrics = metrics("reactor", "slow_failure");
+        Hooks.onEachOperator("tracing", TracingMono::around);
+        try {
+            Mono<String> unsubscribed = handlers.slowFailingMono(SLOW_MILLIS);
+            assertInstanceOf(TracingMono.class, unsubscribed, "the hook's wrapper, as the caller gets it");
+            assertEquals(0, metrics.requests(), "a value never subscribed is no request");
+
+            assertThrows(RuntimeException.class, () -> handlers.slowFailingMono(SLOW_MILLIS).block());
+        } finally {
+            Hooks.resetOnEachOperator("tracing");
+        }
+        assertMeasuredToItsFailure(metrics);
+    }
+
+    /** Mutiny interceptors' wrappers of every Uni and Multi likewise. */
+    @Test
+    void aUniAndAMultiWrappedByAMutinyInterceptorAreMeasuredToTheirEnd() throws InterruptedException {
+        EndpointMetrics uniMetrics = metrics("mutiny", "slow_failure");
+        EndpointMetrics multiMetrics = metrics("mutiny", "slow_failure_stream");
+        TracingInterceptor.on = true;
+        try {
+            Uni<String> uni = handlers.slowFailingUni(SLOW_MILLIS);
+            assertInstanceOf(OwnSubclassHandlers.TracingUni.class, uni, "the interceptor's wrapper");
+            Multi<String> multi = handlers.slowFailingMulti(SLOW_MILLIS);
+            assertInstanceOf(OwnSubclassHandlers.TracingMulti.class, multi, "the interceptor's wrapper");
+            assertEquals(0, uniMetrics.requests() + multiMetrics.requests(), "values never subscribed are no requests");
+
+            assertThrows(RuntimeException.class, () -> uni.await().atMost(Duration.ofSeconds(10)));
+            assertThrows(RuntimeException.class, () -> multi.collect().asList().await().atMost(Duration.ofSeconds(10)));
+        } finally {
+            TracingInterceptor.on = false;
+        }
+        assertMeasuredToItsFailure(uniMetrics);
+        assertMeasuredToItsFailure(multiMetrics);
+    }
+
+    /** resilience4j's circuit breaker operators, subclasses of Mono and Single, are measured to their end. */
+    @Test
+    void valuesOfResilience4jsOperatorsAreMeasuredToTheirEnd() throws InterruptedException {
+        EndpointMetrics mono = metrics("resilience4j", "mono");
+        EndpointMetrics single = metrics("resilience4j", "single");
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("backend");
+
+        Class<?> operator = Mono.never().transform(
+                io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator.of(breaker)).getClass();
+        assertEquals("io.github.resilience4j.reactor.circuitbreaker.operator.MonoCircuitBreaker", operator.getName(),
+                "what the handler builds");
+
+        Mono<String> guardedMono = handlers.guardedMono(breaker, SLOW_MILLIS);
+        Single<String> guardedSingle = handlers.guardedSingle(breaker, SLOW_MILLIS);
+        assertEquals(0, mono.requests() + single.requests(), "values never subscribed are no requests");
+
+        assertThrows(RuntimeException.class, guardedMono::block);
+        assertThrows(RuntimeException.class, guardedSingle::blockingGet);
+        assertMeasuredToItsFailure(mono);
+        assertMeasuredToItsFailure(single);
+    }
+
+    private static void assertMeasuredToItsFailure(EndpointMetrics metrics) throws InterruptedException {
+        for (int i = 0; i < 1000 && metrics.inflight() != 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, metrics.inflight());
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("IOException"), "its failure is an error");
+        assertTrue(metrics.durationSum() >= SLOW_MILLIS / 1000.0, "timed to its failure: " + metrics.durationSum());
+    }
+}
