@@ -123,6 +123,12 @@ public class SingleValueHandlers {
         return vertx.timer(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** A timer its caller cancels. */
+    @DynamoEndpoint(namespace = NS, component = "vertx", endpoint = "timer_cancelled")
+    public Timer vertxTimerToCancel(Vertx vertx, long millis) {
+        return vertx.timer(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** The application's own Uni, with a method of its own its caller reaches by a cast. */
     public static final class OwnUni extends AbstractUni<String> {
         public String tag() {

@@ -395,6 +395,25 @@ class SingleValueShapeTest {
         }
     }
 
+    /** A Vert.x 5 timer cancelled before it fires ends its call as a cancellation, not an error. */
+    @Test
+    void aCancelledTimerCountsACancellation() throws Exception {
+        EndpointMetrics metrics = metrics("vertx", "timer_cancelled");
+        Vertx vertx = Vertx.vertx();
+        try {
+            Timer timer = handlers.vertxTimerToCancel(vertx, 10_000);
+            assertEquals(1, metrics.inflight());
+
+            assertTrue(timer.cancel(), "cancelled before it fired");
+            awaitNoneInFlight(metrics);
+            assertEquals(1, metrics.requests());
+            assertEquals(1, metrics.cancellations());
+            assertEquals(0, metrics.errors("CancellationException"));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * A value of the application's own subclass is returned as it is, timed to the return, so that the
      * caller's cast to that class still works. Before, it was rebuilt as a Mutiny or RxJava class and
