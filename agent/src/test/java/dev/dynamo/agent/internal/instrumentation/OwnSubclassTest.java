@@ -154,6 +154,22 @@ class OwnSubclassTest {
         assertMeasuredToItsFailure(single);
     }
 
+    /**
+     * A wrapper written in Groovy has Groovy's own interface ({@code GroovyObject}) and its methods, which
+     * are not the application's: it is measured to its end too.
+     */
+    @Test
+    void aWrapperWrittenInGroovyIsMeasuredToItsEnd() throws Exception {
+        EndpointMetrics metrics = metrics("groovy", "wrapped");
+        // Groovy's classes are compiled by its own plugin; they are reached as a Groovy caller would, by name.
+        Object values = Class.forName("com.example.endpoints.GroovyWrappedValues").getConstructor().newInstance();
+
+        Single<?> single = (Single<?>) values.getClass().getMethod("wrapped", long.class).invoke(values, SLOW_MILLIS);
+        assertEquals(0, metrics.requests(), "counted at its subscription");
+        assertThrows(RuntimeException.class, single::blockingGet);
+        assertMeasuredToItsFailure(metrics);
+    }
+
     private static void assertMeasuredToItsFailure(EndpointMetrics metrics) throws InterruptedException {
         for (int i = 0; i < 1000 && metrics.inflight() != 0; i++) {
             Thread.sleep(10);

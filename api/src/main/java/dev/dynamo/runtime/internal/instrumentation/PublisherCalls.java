@@ -77,7 +77,8 @@ public final class PublisherCalls {
     private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
     private static final String KOTLINX = "kotlinx.";
     /**
-     * The packages of the libraries whose types a returned value is rebuilt as, of the JDK and Kotlin,
+     * The packages of the libraries whose types a returned value is rebuilt as, of the JDK and of the
+     * languages' runtimes (whose interfaces a class of theirs implements: Groovy's {@code GroovyObject}),
      * and of the libraries known to extend those types for values they return: kotlinx.coroutines'
      * adapters ({@code Flow.asFlux()}, {@code rxSingle}), Vert.x's core and RxJava bindings
      * ({@code AsyncResultSingle}), RSocket's requesters ({@code RequestResponseRequesterMono}), the reactive
@@ -90,7 +91,8 @@ public final class PublisherCalls {
      * {@code org.springframework.samples.} and {@code io.vertx.example.}, where applications live.
      */
     private static final String[] LIBRARY_PACKAGES = {
-        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", KOTLINX, "org.reactivestreams.",
+        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", KOTLINX, "scala.", "groovy.", "org.codehaus.groovy.",
+        "org.reactivestreams.",
         "reactor.", "io.reactivex.", "io.smallrye.", "io.rsocket.", "io.r2dbc.", "io.micronaut.", "io.quarkus.",
         "io.opentelemetry.", "io.github.resilience4j.", "hu.akarnokd.", "io.netty.", "io.grpc.", "io.micrometer.",
         "io.vertx.core.", "io.vertx.rxjava3.", "io.vertx.reactivex.", "io.vertx.rxjava.", "io.vertx.mutiny.",
