@@ -15,11 +15,13 @@ import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.vertx.example.TaggedSingle;
 import org.springframework.samples.petclinic.OwnerMono;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Handlers whose values are of classes other than the library's: the application's own subclasses,
@@ -74,6 +76,108 @@ public class OwnSubclassHandlers {
     public Single<String> guardedSingle(CircuitBreaker breaker, long millis) {
         return Single.timer(millis, TimeUnit.MILLISECONDS).flatMap(tick -> Single.<String>error(new IOException("down")))
                 .compose(io.github.resilience4j.rxjava3.circuitbreaker.operator.CircuitBreakerOperator.of(breaker));
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "members", endpoint = "public_field")
+    public Mono<String> withPublicField() {
+        return new FieldMono();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "members", endpoint = "jdk_interface")
+    public Mono<String> withJdkInterface() {
+        return new SupplierMono();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "members", endpoint = "narrower_return")
+    public Uni<String> withNarrowerReturn() {
+        return new LoggedUni();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "members", endpoint = "overridden_block")
+    public Mono<String> withOverriddenBlock() {
+        return new CachedMono();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "group")
+    public Flux<Integer> group() {
+        return Flux.range(1, 4).groupBy(i -> i % 2).blockFirst();
+    }
+
+    /** Returns what {@code wrapper} makes: a wrapper of a class loaded where one of its types is missing. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "missing_type_wrapper")
+    public Single<String> missingTypeWrapper(Supplier<Single<String>> wrapper) {
+        return wrapper.get();
+    }
+
+    /** A Mono whose only addition is a public field (Kotlin's {@code @JvmField val}). */
+    public static final class FieldMono extends Mono<String> {
+        public final String tag = "field";
+
+        @Override
+        public void subscribe(CoreSubscriber<? super String> subscriber) {
+            Mono.just("f").subscribe(subscriber);
+        }
+    }
+
+    /** A Mono whose only addition is a JDK interface, which its caller casts to. */
+    public static final class SupplierMono extends Mono<String> implements Supplier<String> {
+        @Override
+        public String get() {
+            return "supplied";
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super String> subscriber) {
+            Mono.just("s").subscribe(subscriber);
+        }
+    }
+
+    /** A Uni whose only addition is a narrower return type of one of Mutiny's methods. */
+    public static final class LoggedUni extends AbstractUni<String> {
+        @Override
+        public LoggedUni log() {
+            return this;
+        }
+
+        @Override
+        public void subscribe(UniSubscriber<? super String> subscriber) {
+            AbstractUni.subscribe(Uni.createFrom().item("l"), subscriber);
+        }
+    }
+
+    /** A Mono that overrides Reactor's {@code block()}: its caller's {@code block()} must run this one. */
+    public static final class CachedMono extends Mono<String> {
+        @Override
+        public String block() {
+            return "cached";
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super String> subscriber) {
+            Mono.just("subscribed").subscribe(subscriber);
+        }
+    }
+
+    /** Never present at run time in the test that loads {@link MissingTypeWrapper}. */
+    public static final class Missing {
+    }
+
+    /** A hook's wrapper with a private helper whose return type is missing at run time. */
+    public static final class MissingTypeWrapper extends Single<String> {
+        private final Single<String> source;
+
+        public MissingTypeWrapper(Single<String> source) {
+            this.source = source;
+        }
+
+        private Missing debugInfo() {
+            return null;
+        }
+
+        @Override
+        protected void subscribeActual(SingleObserver<? super String> observer) {
+            source.subscribe(observer);
+        }
     }
 
     /** The application's own Single, with a method its caller reaches by a cast. */

@@ -16,7 +16,14 @@ import org.springframework.samples.petclinic.OwnerMono;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
+import reactor.core.publisher.GroupedFlux;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -168,6 +175,100 @@ class OwnSubclassTest {
         assertEquals(0, metrics.requests(), "counted at its subscription");
         assertThrows(RuntimeException.class, single::blockingGet);
         assertMeasuredToItsFailure(metrics);
+    }
+
+    /**
+     * A class that adds only a public field, only a JDK interface, or only a narrower return type, or
+     * that overrides a method of the library type other than its subscribe, is used as what it is by its
+     * caller: returned as it is. Before, each was rebuilt: three casts threw ClassCastException, and
+     * {@code block()} ran Reactor's instead of the application's (a re-tester).
+     */
+    @Test
+    void aClassWithAnyMemberOfItsOwnIsReturnedAsItIs() {
+        assertEquals("field", ((OwnSubclassHandlers.FieldMono) handlers.withPublicField()).tag);
+        assertEquals("supplied", ((Supplier<?>) handlers.withJdkInterface()).get());
+        OwnSubclassHandlers.LoggedUni logged = (OwnSubclassHandlers.LoggedUni) handlers.withNarrowerReturn();
+        assertEquals(logged, logged.log());
+        assertEquals("cached", handlers.withOverriddenBlock().block(), "the application's block(), not Reactor's");
+
+        for (String endpoint : List.of("public_field", "jdk_interface", "narrower_return", "overridden_block")) {
+            assertEquals(1, metrics("members", endpoint).requests(), endpoint + ": timed to the return");
+        }
+    }
+
+    /** A group of a groupBy is returned as it is, so that its caller can cast it to reach its key. */
+    @Test
+    void aGroupOfAGroupByKeepsItsKey() {
+        @SuppressWarnings("unchecked")
+        GroupedFlux<Integer, Integer> group = (GroupedFlux<Integer, Integer>) handlers.group();
+
+        assertEquals(1, group.key());
+        assertEquals(List.of(1, 3), group.collectList().block());
+        assertEquals(1, metrics("reactor", "group").requests());
+    }
+
+    /**
+     * A wrapper whose private helper names a class missing at run time is still measured to its end:
+     * only its public members are read then. Before, the failure to read its methods had it taken for
+     * the application's own, timed to the return with its failure uncounted (a re-tester).
+     */
+    @Test
+    void aWrapperWithAPrivateMemberOfAMissingTypeIsMeasuredToItsEnd() throws Exception {
+        EndpointMetrics metrics = metrics("rxjava", "missing_type_wrapper");
+        Class<?> wrapperType = new MissingClassLoader(OwnSubclassTest.class.getClassLoader(),
+                OwnSubclassHandlers.MissingTypeWrapper.class.getName(), OwnSubclassHandlers.Missing.class.getName())
+                .loadClass(OwnSubclassHandlers.MissingTypeWrapper.class.getName());
+        assertThrows(NoClassDefFoundError.class, wrapperType::getDeclaredMethods, "the missing type is missing");
+        Single<String> failing = Single.timer(SLOW_MILLIS, TimeUnit.MILLISECONDS)
+                .flatMap(tick -> Single.error(new IOException("backend down")));
+
+        Single<String> wrapped = handlers.missingTypeWrapper(() -> newWrapper(wrapperType, failing));
+        assertEquals(0, metrics.requests(), "counted at its subscription");
+        assertThrows(RuntimeException.class, wrapped::blockingGet);
+        assertMeasuredToItsFailure(metrics);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Single<String> newWrapper(Class<?> wrapperType, Single<String> source) {
+        try {
+            return (Single<String>) wrapperType.getConstructor(Single.class).newInstance(source);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Defines one class itself, from its parent's class file, and finds no class of another name. */
+    private static final class MissingClassLoader extends ClassLoader {
+        private final String defined;
+        private final String missing;
+
+        MissingClassLoader(ClassLoader parent, String defined, String missing) {
+            super(parent);
+            this.defined = defined;
+            this.missing = missing;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.equals(missing)) {
+                throw new ClassNotFoundException(name);
+            }
+            if (!name.equals(defined)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException unreadable) {
+                    throw new ClassNotFoundException(name, unreadable);
+                }
+            }
+        }
     }
 
     private static void assertMeasuredToItsFailure(EndpointMetrics metrics) throws InterruptedException {

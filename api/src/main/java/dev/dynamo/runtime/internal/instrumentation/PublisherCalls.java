@@ -2,7 +2,9 @@ package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.internal.ApiLog;
 
+import java.io.Serializable;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -70,6 +72,9 @@ public final class PublisherCalls {
     private static final String FLOW_PROCESSOR = "java.util.concurrent.Flow$Processor";
     /** Reactor's {@code ConnectableFlux}, RxJava's {@code ConnectableFlowable}, Mutiny's {@code ConnectableMulti}. */
     private static final String CONNECTABLE = "Connectable";
+    /** Reactor's {@code GroupedFlux}, RxJava's {@code GroupedFlowable}: a group of a {@code groupBy}. */
+    private static final String GROUPED = "Grouped";
+    private static final String MUTINY_GROUPED_MULTI = "io.smallrye.mutiny.GroupedMulti";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
     private static final String KOTLIN_FLOW_INTERFACE = "kotlinx.coroutines.flow.Flow";
@@ -91,7 +96,8 @@ public final class PublisherCalls {
      * {@code org.springframework.samples.} and {@code io.vertx.example.}, where applications live.
      */
     private static final String[] LIBRARY_PACKAGES = {
-        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", KOTLINX, "scala.", "groovy.", "org.codehaus.groovy.",
+        "java.", "javax.", "jdk.", "sun.", "com.sun.", // the JDK's: the first JDK_PACKAGES
+        "kotlin.", KOTLINX, "scala.", "groovy.", "org.codehaus.groovy.",
         "org.reactivestreams.",
         "reactor.", "io.reactivex.", "io.smallrye.", "io.rsocket.", "io.r2dbc.", "io.micronaut.", "io.quarkus.",
         "io.opentelemetry.", "io.github.resilience4j.", "hu.akarnokd.", "io.netty.", "io.grpc.", "io.micrometer.",
@@ -106,6 +112,8 @@ public final class PublisherCalls {
         "org.springframework.ai.", "org.springframework.retry.", "org.springframework.cache.",
         "org.springframework.aop.", "org.springframework.context.", "org.springframework.util.",
     };
+    /** How many of {@link #LIBRARY_PACKAGES}, from the first, are the JDK's. */
+    private static final int JDK_PACKAGES = 5;
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
     /**
      * kotlinx.coroutines' operator fusion: {@code flowOn} or {@code buffer} on a {@code FusibleFlow}
@@ -163,7 +171,7 @@ public final class PublisherCalls {
     private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
         protected Boolean compute(Class<?> type) {
-            if (isShared(type)) {
+            if (isShared(type) || isGroup(type)) {
                 return true;
             }
             if (isApplicationsOwn(type)) {
@@ -423,7 +431,7 @@ public final class PublisherCalls {
             return true;
         }
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            if (c.getSimpleName().startsWith(CONNECTABLE)) {
+            if (unqualifiedName(c).startsWith(CONNECTABLE)) {
                 return true;
             }
         }
@@ -431,20 +439,44 @@ public final class PublisherCalls {
     }
 
     /**
+     * Whether a value of class {@code type} is one group of a {@code groupBy} (Reactor's {@code GroupedFlux},
+     * RxJava's {@code GroupedFlowable}, Mutiny's {@code GroupedMulti}): a library type with a method of its
+     * own, {@code key()}, which a caller casts to reach. Returned as it is, its call timed to the return.
+     */
+    static boolean isGroup(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (unqualifiedName(c).startsWith(GROUPED) && inLibraryPackage(c)) {
+                return true;
+            }
+        }
+        return ClassCache.interfaceNamed(type, MUTINY_GROUPED_MULTI) != null;
+    }
+
+    /**
+     * The name of {@code type} without its package and enclosing classes, read from its binary name:
+     * {@code getSimpleName()} reads the enclosing class, which a class defined apart from it (by another
+     * class loader) contradicts with an {@code IncompatibleClassChangeError}.
+     */
+    private static String unqualifiedName(Class<?> type) {
+        String name = type.getName();
+        return name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
+    }
+
+    /**
      * Whether {@code type} is the application's own subclass of a library type the agent would rebuild
      * the value as ({@code Flux}, {@code Mono}, {@code Flowable}, {@code Single}, {@code Maybe},
-     * {@code Completable}, a {@code Uni} or {@code Multi}), one that its caller may cast the value back
-     * to: a named class outside {@link #LIBRARY_PACKAGES} (or an anonymous subclass of one) that declares
-     * a method of its own, or implements an interface of its own, which a caller can only reach through a
-     * cast ({@code ((MyUni) uni()).tag()}). Its value is returned as it is, its call timed to the return:
-     * rebuilt, it would be an object of the library's class, and that cast would fail.
+     * {@code Completable}, a {@code Uni} or {@code Multi}), one that its caller may use as what it is:
+     * a class outside {@link #LIBRARY_PACKAGES}, or one between it and the library type, that has
+     * members of its own ({@link #hasMembersOfItsOwn}). Its value is returned as it is, its call timed to
+     * the return: rebuilt, it would be an object of the library's class, and a caller's cast to reach
+     * those members ({@code ((MyUni) uni()).tag()}) would fail, or a call of a method it overrides would
+     * run the library's.
      *
-     * <p>A class that only overrides the library type's methods ({@code subscribeActual},
-     * {@code subscribe}) gives a caller nothing to cast for: that is the shape of a wrapper that an
-     * assembly hook or an interceptor puts around every value (RxJava's {@code setOnSingleAssembly},
-     * Reactor's {@code Hooks.onEachOperator}, Mutiny's {@code UniInterceptor}) and of a third-party
-     * operator, whose values are rebuilt and measured to their end; so are values of anonymous subclasses
-     * of the library's type.
+     * <p>A class that only overrides the methods that subscribe ({@code subscribeActual},
+     * {@code subscribe}) gives a caller nothing to use: that is the shape of a wrapper that an assembly
+     * hook or an interceptor puts around every value (RxJava's {@code setOnSingleAssembly}, Reactor's
+     * {@code Hooks.onEachOperator}, Mutiny's {@code UniInterceptor}), of an anonymous subclass, and of a
+     * third-party operator, whose values are rebuilt and measured to their end.
      */
     static boolean isApplicationsOwn(Class<?> type) {
         Class<?> library = null;
@@ -463,44 +495,68 @@ public final class PublisherCalls {
         }
         try {
             for (Class<?> c = type; c != library && c != null; c = c.getSuperclass()) {
-                if (!c.isAnonymousClass() && !c.isSynthetic() && hasMembersOfItsOwn(c, library)) {
+                if (hasMembersOfItsOwn(c, library)) {
                     return true;
                 }
             }
             return false;
         } catch (RuntimeException | LinkageError unreadable) {
-            // A method's signature names a class that cannot be loaded: returned as it is, rather than risk a cast.
+            // A public member's signature names a class that cannot be loaded: returned as it is, rather than
+            // risk a caller's cast.
             return true;
         }
     }
 
     /**
-     * Whether application class {@code c} implements an interface outside {@link #LIBRARY_PACKAGES}, or
-     * declares a non-private instance method that overrides none of {@code library}'s (or of its
-     * supertypes'), nor of a library interface that {@code c} has.
+     * Whether application class {@code c} has something of its own that a caller may use: a public
+     * instance field; an interface that {@code library} does not have, other than a library's (Reactor's
+     * {@code Scannable}, Groovy's {@code GroovyObject}) and {@code Serializable}; or a non-private instance
+     * method other than one that subscribes, one of a library's interface, and {@code Object}'s
+     * {@code equals}, {@code hashCode} and {@code toString}. So a new method, a narrower return type, and
+     * an override of any other method of the library type ({@code block()}) all count.
      */
     private static boolean hasMembersOfItsOwn(Class<?> c, Class<?> library) {
         for (Class<?> implemented : c.getInterfaces()) {
-            if (!inLibraryPackage(implemented)) {
+            if (implemented != Serializable.class && (library == null || !implemented.isAssignableFrom(library))
+                    && (!inLibraryPackage(implemented) || isJdks(implemented))) {
                 return true;
             }
         }
-        for (Method method : c.getDeclaredMethods()) {
+        // getFields() and getMethods() see only public members: a private one's signature, which may name a
+        // class missing at run time, is not resolved.
+        for (Field field : c.getFields()) {
+            if (field.getDeclaringClass() == c && !Modifier.isStatic(field.getModifiers()) && !field.isSynthetic()) {
+                return true;
+            }
+        }
+        Method[] methods;
+        try {
+            methods = c.getDeclaredMethods();
+        } catch (LinkageError missingType) {
+            methods = c.getMethods();
+        }
+        for (Method method : methods) {
             int modifiers = method.getModifiers();
-            if (!Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers) && !method.isSynthetic()
-                    && !method.isBridge() && !isInherited(c, method, library)) {
+            if (method.getDeclaringClass() == c && !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers)
+                    && !method.isSynthetic() && !method.isBridge() && !isOneEveryWrapperHas(c, method)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether {@code method} of {@code c} overrides a method of {@code library}, of its supertypes, or of {@code c}'s interfaces. */
-    private static boolean isInherited(Class<?> c, Method method, Class<?> library) {
-        for (Class<?> s = library != null ? library : Object.class; s != null; s = s.getSuperclass()) {
-            if (declares(s, method)) {
-                return true;
-            }
+    /**
+     * Whether {@code method} of {@code c} subscribes, overrides {@code Object}'s {@code equals},
+     * {@code hashCode} or {@code toString}, or is a method (with its return type) of a library's interface
+     * that {@code c} has.
+     */
+    private static boolean isOneEveryWrapperHas(Class<?> c, Method method) {
+        String name = method.getName();
+        if (name.equals("subscribe") || name.equals("subscribeActual")) {
+            return true;
+        }
+        if (hasSameMethod(Object.class, method)) {
+            return name.equals("equals") || name.equals("hashCode") || name.equals("toString");
         }
         for (Class<?> s = c; s != null; s = s.getSuperclass()) {
             for (Class<?> implemented : s.getInterfaces()) {
@@ -512,8 +568,9 @@ public final class PublisherCalls {
         return false;
     }
 
+    /** Whether library interface {@code type} or one it extends declares {@code method}, with its return type. */
     private static boolean declaresInHierarchy(Class<?> type, Method method) {
-        if (declares(type, method)) {
+        if (inLibraryPackage(type) && !isJdks(type) && hasSameMethod(type, method)) {
             return true;
         }
         for (Class<?> extended : type.getInterfaces()) {
@@ -524,13 +581,23 @@ public final class PublisherCalls {
         return false;
     }
 
-    private static boolean declares(Class<?> type, Method method) {
+    private static boolean hasSameMethod(Class<?> type, Method method) {
         try {
-            type.getDeclaredMethod(method.getName(), method.getParameterTypes());
-            return true;
+            return type.getDeclaredMethod(method.getName(), method.getParameterTypes()).getReturnType()
+                    == method.getReturnType();
         } catch (NoSuchMethodException no) {
             return false;
         }
+    }
+
+    private static boolean isJdks(Class<?> type) {
+        String name = type.getName();
+        for (int i = 0; i < JDK_PACKAGES; i++) {
+            if (name.startsWith(LIBRARY_PACKAGES[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean inLibraryPackage(Class<?> type) {
