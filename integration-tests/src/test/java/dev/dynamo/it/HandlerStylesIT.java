@@ -112,6 +112,10 @@ class HandlerStylesIT {
         // Two subscriptions cancelled after 100 ms each.
         assertCalls(page, singleValue("uni_never"), 2, 2 * 0.1, none(), 2);
         assertCalls(page, singleValue("uni_never_subscribed"), 0, 0, none(), 0);
+        // Under a tracing assembly hook: the hook's wrapper timed to its failure, the application's own Single
+        // returned as it is (its cast held in the application) and timed to the return.
+        assertCalls(page, singleValue("traced_error"), 3, 3 * delaySeconds, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, singleValue("own_single"), 3, 0, none(), 0);
     }
 
     private static Map<String, String> singleValue(String endpoint) {

@@ -1,5 +1,6 @@
 package dev.dynamo.it.styles;
 
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 import java.time.Duration;
@@ -48,6 +49,19 @@ public final class SingleValueApp {
             waiting.cancel();
         }
         handlers.uniNeverSubscribed();
+        // A tracing hook wraps every Single the application builds: still measured to its failure, while the
+        // application's own Single keeps its class for its caller's cast.
+        RxJavaPlugins.setOnSingleAssembly(SingleValueHandlers.TracingSingle::around);
+        for (int i = 0; i < 3; i++) {
+            try {
+                handlers.tracedFailing().blockingGet();
+                throw new AssertionError("traced_error did not fail");
+            } catch (QuotaExceededException expected) {
+                // counted as an error by the agent
+            }
+            check(((SingleValueHandlers.TaggedSingle) handlers.ownSingle()).tag().equals("tagged"), "own_single lost its class");
+        }
+        RxJavaPlugins.setOnSingleAssembly(null);
         System.out.println("done " + calls);
         System.out.flush();
         System.in.read();
