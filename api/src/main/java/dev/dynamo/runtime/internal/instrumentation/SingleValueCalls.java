@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * nothing. An RxJava subject ({@code SingleSubject}, {@code MaybeSubject}, {@code CompletableSubject}),
  * which the application feeds and its caller may cast back to, is returned as it is and timed to the
  * method's return, as a shared publisher is; so is a value of the application's own subclass
- * ({@link PublisherCalls#isApplicationsOwn}).
+ * ({@link ReturnedAsIs#isApplicationsOwn}).
  *
  * <p>Vert.x's {@code Future} (Vert.x 4 and 5) is eager, like a {@code CompletionStage}, but is not one:
  * its call counts when the method returns it, and ends when it completes, seen through the stage its
@@ -79,7 +79,7 @@ final class SingleValueCalls {
         if (kind == PublisherCalls.VERTX_FUTURE) {
             return watchedFuture(call, value, TO_COMPLETION_STAGE.get(type));
         }
-        if (PublisherCalls.isReturnedAsIs(type)) {
+        if (ReturnedAsIs.isReturnedAsIs(type)) {
             return null; // the application's own class, which its caller may cast to
         }
         if (kind == PublisherCalls.MUTINY_UNI) {
