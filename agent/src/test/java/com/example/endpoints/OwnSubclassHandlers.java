@@ -21,6 +21,7 @@ import reactor.core.publisher.Mono;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -142,6 +143,23 @@ public class OwnSubclassHandlers {
         @Override
         public void subscribe(UniSubscriber<? super String> subscriber) {
             AbstractUni.subscribe(Uni.createFrom().item("l"), subscriber);
+        }
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "members", endpoint = "subscribe_overload")
+    public Mono<String> withSubscribeOverload() {
+        return new CallbackMono();
+    }
+
+    /** A Mono with a subscribe of its own, which its caller casts to reach. */
+    public static final class CallbackMono extends Mono<String> {
+        public void subscribe(Consumer<String> callback, String prefix) {
+            subscribe(item -> callback.accept(prefix + item));
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super String> subscriber) {
+            Mono.just("called back").subscribe(subscriber);
         }
     }
 

@@ -21,6 +21,7 @@ import reactor.core.publisher.GroupedFlux;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -190,8 +191,12 @@ class OwnSubclassTest {
         OwnSubclassHandlers.LoggedUni logged = (OwnSubclassHandlers.LoggedUni) handlers.withNarrowerReturn();
         assertEquals(logged, logged.log());
         assertEquals("cached", handlers.withOverriddenBlock().block(), "the application's block(), not Reactor's");
+        List<String> calledBack = new ArrayList<>();
+        ((OwnSubclassHandlers.CallbackMono) handlers.withSubscribeOverload()).subscribe(calledBack::add, "> ");
+        assertEquals(List.of("> called back"), calledBack, "a subscribe of its own is a member of its own");
 
-        for (String endpoint : List.of("public_field", "jdk_interface", "narrower_return", "overridden_block")) {
+        for (String endpoint : List.of("public_field", "jdk_interface", "narrower_return", "overridden_block",
+                "subscribe_overload")) {
             assertEquals(1, metrics("members", endpoint).requests(), endpoint + ": timed to the return");
         }
     }

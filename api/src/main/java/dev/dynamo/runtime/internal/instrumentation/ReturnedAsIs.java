@@ -58,7 +58,7 @@ final class ReturnedAsIs {
     /** How many of {@link #LIBRARY_PACKAGES}, from the first, are the JDK's. */
     private static final int JDK_PACKAGES = 5;
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
-    /** Whether a publisher or single value of each class is returned as it is . */
+    /** Whether a publisher or single value of each class is returned as it is. */
     private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
         protected Boolean compute(Class<?> type) {
@@ -67,7 +67,7 @@ final class ReturnedAsIs {
             }
             if (isApplicationsOwn(type)) {
                 ApiLog.debug("a value of " + type.getName() + " is taken for the application's own subclass of a"
-                        + " library type, with a method of its own its caller may cast to reach: returned as it is,"
+                        + " library type, with a member of its own that its caller may use: returned as it is,"
                         + " its call timed to the method's return");
                 return true;
             }
@@ -205,7 +205,7 @@ final class ReturnedAsIs {
         for (Method method : methods) {
             int modifiers = method.getModifiers();
             if (method.getDeclaringClass() == c && !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers)
-                    && !method.isSynthetic() && !method.isBridge() && !isOneEveryWrapperHas(c, method)) {
+                    && !method.isSynthetic() && !method.isBridge() && !isOneEveryWrapperHas(c, library, method)) {
                 return true;
             }
         }
@@ -213,14 +213,22 @@ final class ReturnedAsIs {
     }
 
     /**
-     * Whether {@code method} of {@code c} subscribes, overrides {@code Object}'s {@code equals},
-     * {@code hashCode} or {@code toString}, or is a method (with its return type) of a library's interface
-     * that {@code c} has.
+     * Whether {@code method} of {@code c} overrides one that subscribes ({@code subscribe},
+     * {@code subscribeActual}) of {@code library} or its superclasses, overrides {@code Object}'s
+     * {@code equals}, {@code hashCode} or {@code toString}, or is a method (with its return type) of a
+     * library's interface that {@code c} has. A new overload of {@code subscribe} is none of these.
      */
-    private static boolean isOneEveryWrapperHas(Class<?> c, Method method) {
+    private static boolean isOneEveryWrapperHas(Class<?> c, Class<?> library, Method method) {
         String name = method.getName();
         if (name.equals("subscribe") || name.equals("subscribeActual")) {
-            return true;
+            for (Class<?> s = library; s != null; s = s.getSuperclass()) {
+                try {
+                    s.getDeclaredMethod(name, method.getParameterTypes());
+                    return true;
+                } catch (NoSuchMethodException notHere) {
+                    // a superclass may declare it
+                }
+            }
         }
         if (hasSameMethod(Object.class, method)) {
             return name.equals("equals") || name.equals("hashCode") || name.equals("toString");
