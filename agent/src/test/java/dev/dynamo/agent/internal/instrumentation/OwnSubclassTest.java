@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import com.example.endpoints.ConstantMono;
+import com.example.endpoints.KotlinMonoHandlers;
 import com.example.endpoints.OwnSubclassHandlers;
 import com.example.endpoints.OwnSubclassHandlers.TracingInterceptor;
 import com.example.endpoints.OwnSubclassHandlers.TracingMono;
@@ -28,6 +30,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -199,6 +202,24 @@ class OwnSubclassTest {
                 "subscribe_overload")) {
             assertEquals(1, metrics("members", endpoint).requests(), endpoint + ": timed to the return");
         }
+    }
+
+    /**
+     * A named class that adds nothing and wraps no other value is still one its caller may test for or
+     * compare with: a Kotlin {@code object}, the cases of a sealed class. Before, each was rebuilt: the
+     * {@code ==} and the {@code when} over the cases failed (a re-tester's Kotlin application).
+     */
+    @Test
+    void kotlinObjectsAndSealedCasesKeepTheirIdentity() {
+        KotlinMonoHandlers kotlin = new KotlinMonoHandlers();
+
+        assertSame(ConstantMono.INSTANCE, kotlin.constant());
+        assertEquals("found", kotlin.describe(kotlin.reply(true)));
+        assertEquals("not found", kotlin.describe(kotlin.reply(false)));
+        assertEquals("found", kotlin.reply(true).block());
+
+        assertEquals(1, metrics("kotlin", "constant").requests(), "timed to the return");
+        assertEquals(3, metrics("kotlin", "reply").requests());
     }
 
     /** A group of a groupBy is returned as it is, so that its caller can cast it to reach its key. */

@@ -58,6 +58,15 @@ final class ReturnedAsIs {
     /** How many of {@link #LIBRARY_PACKAGES}, from the first, are the JDK's. */
     private static final int JDK_PACKAGES = 5;
     private static final String MUTINY_UNI_INTERFACE = "io.smallrye.mutiny.Uni";
+    /**
+     * The types of the values a wrapper holds: publishers (Reactor's, RxJava's {@code Flowable},
+     * Mutiny's {@code Multi}), RxJava's sources of single values and Mutiny's {@code Uni}.
+     */
+    private static final String[] VALUE_TYPES = {
+        "org.reactivestreams.Publisher", "java.util.concurrent.Flow$Publisher", MUTINY_UNI_INTERFACE,
+        "io.reactivex.rxjava3.core.SingleSource", "io.reactivex.rxjava3.core.MaybeSource",
+        "io.reactivex.rxjava3.core.CompletableSource", "io.reactivex.rxjava3.core.ObservableSource",
+    };
     /** Whether a publisher or single value of each class is returned as it is. */
     private static final ClassCache<Boolean> RETURNED_AS_IS = new ClassCache<Boolean>() {
         @Override
@@ -67,8 +76,8 @@ final class ReturnedAsIs {
             }
             if (isApplicationsOwn(type)) {
                 ApiLog.debug("a value of " + type.getName() + " is taken for the application's own subclass of a"
-                        + " library type, with a member of its own that its caller may use: returned as it is,"
-                        + " its call timed to the method's return");
+                        + " library type, which its caller may use as what it is: returned as it is, its call timed"
+                        + " to the method's return");
                 return true;
             }
             return false;
@@ -132,18 +141,21 @@ final class ReturnedAsIs {
     /**
      * Whether {@code type} is the application's own subclass of a library type the agent would rebuild
      * the value as ({@code Flux}, {@code Mono}, {@code Flowable}, {@code Single}, {@code Maybe},
-     * {@code Completable}, a {@code Uni} or {@code Multi}), one that its caller may use as what it is:
-     * a class outside {@link #LIBRARY_PACKAGES}, or one between it and the library type, that has
-     * members of its own ({@link #hasMembersOfItsOwn}). Its value is returned as it is, its call timed to
-     * the return: rebuilt, it would be an object of the library's class, and a caller's cast to reach
-     * those members ({@code ((MyUni) uni()).tag()}) would fail, or a call of a method it overrides would
-     * run the library's.
+     * {@code Completable}, a {@code Uni} or {@code Multi}), one that its caller may use as what it is.
+     * That is a class outside {@link #LIBRARY_PACKAGES}, or one between it and the library type, that has
+     * members of its own ({@link #hasMembersOfItsOwn}); or a named class that adds nothing but wraps no
+     * other value, which a caller may still test for or compare with (a Kotlin {@code object}, the cases
+     * of a sealed class, a singleton). Its value is returned as it is, its call timed to the return:
+     * rebuilt, it would be an object of the library's class, so a caller's cast to reach those members
+     * ({@code ((MyUni) uni()).tag()}) would fail, a call of a method it overrides would run the library's,
+     * and an {@code instanceof} or {@code ==} would no longer hold.
      *
      * <p>A class that only overrides the methods that subscribe ({@code subscribeActual},
-     * {@code subscribe}) gives a caller nothing to use: that is the shape of a wrapper that an assembly
-     * hook or an interceptor puts around every value (RxJava's {@code setOnSingleAssembly}, Reactor's
-     * {@code Hooks.onEachOperator}, Mutiny's {@code UniInterceptor}), of an anonymous subclass, and of a
-     * third-party operator, whose values are rebuilt and measured to their end.
+     * {@code subscribe}) and holds the value it wraps (a field of a publisher or single-value type) is a
+     * wrapper: the shape of what an assembly hook or an interceptor puts around every value (RxJava's
+     * {@code setOnSingleAssembly}, Reactor's {@code Hooks.onEachOperator}, Mutiny's {@code UniInterceptor})
+     * and of a third-party operator. Its values are rebuilt and measured to their end, as are those of an
+     * anonymous subclass of the library's type.
      */
     static boolean isApplicationsOwn(Class<?> type) {
         Class<?> library = null;
@@ -161,17 +173,44 @@ final class ReturnedAsIs {
             }
         }
         try {
+            boolean named = false;
+            boolean wrapper = false;
             for (Class<?> c = type; c != library && c != null; c = c.getSuperclass()) {
                 if (hasMembersOfItsOwn(c, library)) {
                     return true;
                 }
+                named |= !c.isAnonymousClass() && !c.isSynthetic();
+                wrapper |= holdsAValue(c);
             }
-            return false;
+            return named && !wrapper;
         } catch (RuntimeException | LinkageError unreadable) {
-            // A public member's signature names a class that cannot be loaded: returned as it is, rather than
-            // risk a caller's cast.
+            // A member's signature names a class that cannot be loaded: returned as it is, rather than risk a
+            // caller's cast.
             return true;
         }
+    }
+
+    /** Whether class {@code c} declares an instance field of a publisher or single-value type: the value it wraps. */
+    private static boolean holdsAValue(Class<?> c) {
+        for (Field field : c.getDeclaredFields()) {
+            if (!Modifier.isStatic(field.getModifiers()) && isValueType(field.getType())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code type} is, or has, one of {@link #VALUE_TYPES}. */
+    private static boolean isValueType(Class<?> type) {
+        if (type.isPrimitive() || type.isArray()) {
+            return false;
+        }
+        for (String name : VALUE_TYPES) {
+            if (type.getName().equals(name) || ClassCache.interfaceNamed(type, name) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
