@@ -110,6 +110,12 @@ public class OwnSubclassHandlers {
         return wrapper.get();
     }
 
+    /** Returns what {@code wrapper} makes: a wrapper of a class loaded where its private field's type is missing. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "missing_field_wrapper")
+    public Single<String> missingFieldWrapper(Supplier<Single<String>> wrapper) {
+        return wrapper.get();
+    }
+
     /** A Mono whose only addition is a public field (Kotlin's {@code @JvmField val}). */
     public static final class FieldMono extends Mono<String> {
         public final String tag = "field";
@@ -190,6 +196,21 @@ public class OwnSubclassHandlers {
 
         private Missing debugInfo() {
             return null;
+        }
+
+        @Override
+        protected void subscribeActual(SingleObserver<? super String> observer) {
+            source.subscribe(observer);
+        }
+    }
+
+    /** A hook's wrapper with a private field whose type is missing at run time. */
+    public static final class MissingFieldWrapper extends Single<String> {
+        private final Single<String> source;
+        private Missing debugInfo;
+
+        public MissingFieldWrapper(Single<String> source) {
+            this.source = source;
         }
 
         @Override

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -240,15 +241,29 @@ class OwnSubclassTest {
      */
     @Test
     void aWrapperWithAPrivateMemberOfAMissingTypeIsMeasuredToItsEnd() throws Exception {
-        EndpointMetrics metrics = metrics("rxjava", "missing_type_wrapper");
+        assertWrapperOfAMissingTypeIsMeasuredToItsEnd(OwnSubclassHandlers.MissingTypeWrapper.class,
+                metrics("rxjava", "missing_type_wrapper"), handlers::missingTypeWrapper);
+    }
+
+    /** Likewise where the missing type is a private field's, so that no field of the class can be read. */
+    @Test
+    void aWrapperWithAPrivateFieldOfAMissingTypeIsMeasuredToItsEnd() throws Exception {
+        assertWrapperOfAMissingTypeIsMeasuredToItsEnd(OwnSubclassHandlers.MissingFieldWrapper.class,
+                metrics("rxjava", "missing_field_wrapper"), handlers::missingFieldWrapper);
+    }
+
+    private static void assertWrapperOfAMissingTypeIsMeasuredToItsEnd(Class<?> wrapperClass, EndpointMetrics metrics,
+            Function<Supplier<Single<String>>, Single<String>> handler) throws Exception {
         Class<?> wrapperType = new MissingClassLoader(OwnSubclassTest.class.getClassLoader(),
-                OwnSubclassHandlers.MissingTypeWrapper.class.getName(), OwnSubclassHandlers.Missing.class.getName())
-                .loadClass(OwnSubclassHandlers.MissingTypeWrapper.class.getName());
-        assertThrows(NoClassDefFoundError.class, wrapperType::getDeclaredMethods, "the missing type is missing");
+                wrapperClass.getName(), OwnSubclassHandlers.Missing.class.getName()).loadClass(wrapperClass.getName());
+        assertThrows(NoClassDefFoundError.class, () -> {
+            wrapperType.getDeclaredMethods();
+            wrapperType.getDeclaredFields();
+        }, "the missing type is missing");
         Single<String> failing = Single.timer(SLOW_MILLIS, TimeUnit.MILLISECONDS)
                 .flatMap(tick -> Single.error(new IOException("backend down")));
 
-        Single<String> wrapped = handlers.missingTypeWrapper(() -> newWrapper(wrapperType, failing));
+        Single<String> wrapped = handler.apply(() -> newWrapper(wrapperType, failing));
         assertEquals(0, metrics.requests(), "counted at its subscription");
         assertThrows(RuntimeException.class, wrapped::blockingGet);
         assertMeasuredToItsFailure(metrics);

@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import dev.dynamo.runtime.internal.ApiLog;
 
 import java.io.Serializable;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -190,9 +191,26 @@ final class ReturnedAsIs {
         }
     }
 
-    /** Whether class {@code c} declares an instance field of a publisher or single-value type: the value it wraps. */
+    /**
+     * Whether class {@code c} declares an instance field of a publisher or single-value type: the value it
+     * wraps. Where a field's type is missing at run time, so that no field can be read, a constructor
+     * that takes such a value tells instead.
+     */
     private static boolean holdsAValue(Class<?> c) {
-        for (Field field : c.getDeclaredFields()) {
+        Field[] fields;
+        try {
+            fields = c.getDeclaredFields();
+        } catch (LinkageError missingType) {
+            for (Constructor<?> constructor : c.getDeclaredConstructors()) {
+                for (Class<?> parameter : constructor.getParameterTypes()) {
+                    if (isValueType(parameter)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        for (Field field : fields) {
             if (!Modifier.isStatic(field.getModifiers()) && isValueType(field.getType())) {
                 return true;
             }
