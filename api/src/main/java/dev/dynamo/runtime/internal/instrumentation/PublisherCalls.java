@@ -34,10 +34,10 @@ import java.util.function.Supplier;
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
  * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). Single values (Mutiny's
  * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}, and Vert.x's eager
- * {@code Future}) are measured by {@link SingleValueCalls}. A shared publisher (a
- * processor, a connectable publisher: {@link #isShared}), an application's own subclass of a library
- * type ({@link ReturnedAsIs}), and one that can be wrapped in none of these ways, is returned as
- * it is and timed to the method's return. No reactive library is a dependency.
+ * {@code Future}) are measured by {@link SingleValueCalls}. A shared publisher (a processor, a
+ * connectable publisher), a group of a {@code groupBy}, an application's own subclass of a library
+ * type (all three: {@link ReturnedAsIs}), and one that can be wrapped in none of these ways, is
+ * returned as it is and timed to the method's return. No reactive library is a dependency.
  */
 public final class PublisherCalls {
     /** The static return type is {@code org.reactivestreams.Publisher}. */
