@@ -380,8 +380,7 @@ class SingleValueShapeTest {
     @Test
     void aTimerIsTimedToItsFiring() throws Exception {
         EndpointMetrics metrics = metrics("vertx", "timer");
-        Vertx vertx = Vertx.vertx();
-        try {
+        withVertx(vertx -> {
             Timer timer = handlers.vertxTimer(vertx, 150);
             assertEquals(1, metrics.requests());
             assertEquals(1, metrics.inflight());
@@ -390,17 +389,14 @@ class SingleValueShapeTest {
             awaitNoneInFlight(metrics);
             assertEquals(1, metrics.durations());
             assertTrue(metrics.durationSum() >= 0.15, "the duration covers the timer: " + metrics.durationSum());
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     /** A Vert.x 5 timer cancelled before it fires ends its call as a cancellation, not an error. */
     @Test
     void aCancelledTimerCountsACancellation() throws Exception {
         EndpointMetrics metrics = metrics("vertx", "timer_cancelled");
-        Vertx vertx = Vertx.vertx();
-        try {
+        withVertx(vertx -> {
             Timer timer = handlers.vertxTimerToCancel(vertx, 10_000);
             assertEquals(1, metrics.inflight());
 
@@ -409,6 +405,19 @@ class SingleValueShapeTest {
             assertEquals(1, metrics.requests());
             assertEquals(1, metrics.cancellations());
             assertEquals(0, metrics.errors("CancellationException"));
+        });
+    }
+
+    /** A test that runs on a Vert.x instance of its own. */
+    private interface OnVertx {
+        void run(Vertx vertx) throws Exception;
+    }
+
+    /** Runs {@code test} on a new Vert.x instance, closed after it. */
+    private static void withVertx(OnVertx test) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            test.run(vertx);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

@@ -279,11 +279,8 @@ final class ReturnedAsIs {
         String name = method.getName();
         if (name.equals("subscribe") || name.equals("subscribeActual")) {
             for (Class<?> s = library; s != null; s = s.getSuperclass()) {
-                try {
-                    s.getDeclaredMethod(name, method.getParameterTypes());
+                if (declaredLike(s, method) != null) {
                     return true;
-                } catch (NoSuchMethodException notHere) {
-                    // a superclass may declare it
                 }
             }
         }
@@ -313,29 +310,34 @@ final class ReturnedAsIs {
         return false;
     }
 
+    /** Whether {@code type} declares {@code method}'s name and parameters with its return type. */
     private static boolean hasSameMethod(Class<?> type, Method method) {
+        Method declared = declaredLike(type, method);
+        return declared != null && declared.getReturnType() == method.getReturnType();
+    }
+
+    /** The method {@code type} declares with {@code method}'s name and parameters, or null. */
+    private static Method declaredLike(Class<?> type, Method method) {
         try {
-            return type.getDeclaredMethod(method.getName(), method.getParameterTypes()).getReturnType()
-                    == method.getReturnType();
+            return type.getDeclaredMethod(method.getName(), method.getParameterTypes());
         } catch (NoSuchMethodException no) {
-            return false;
+            return null;
         }
     }
 
     private static boolean isJdks(Class<?> type) {
-        String name = type.getName();
-        for (int i = 0; i < JDK_PACKAGES; i++) {
-            if (name.startsWith(LIBRARY_PACKAGES[i])) {
-                return true;
-            }
-        }
-        return false;
+        return inPackages(type, JDK_PACKAGES);
     }
 
     private static boolean inLibraryPackage(Class<?> type) {
+        return inPackages(type, LIBRARY_PACKAGES.length);
+    }
+
+    /** Whether {@code type} is in one of the first {@code count} of {@link #LIBRARY_PACKAGES}. */
+    private static boolean inPackages(Class<?> type, int count) {
         String name = type.getName();
-        for (String library : LIBRARY_PACKAGES) {
-            if (name.startsWith(library)) {
+        for (int i = 0; i < count; i++) {
+            if (name.startsWith(LIBRARY_PACKAGES[i])) {
                 return true;
             }
         }
