@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * Answers which of the asynchronous types found only through a type's hierarchy a method's declared
  * return type is: a {@code CompletionStage} (the JDK's, or an application's subtype such as its own
- * {@code CompletableFuture}), a Vert.x {@code Future} ({@code CompositeFuture}, {@code Timer}, an
- * application's subinterface), or neither. It reads class files through the class loader of the class
+ * {@code CompletableFuture}), an eager future of a library ({@link MethodShape#EAGER_FUTURES}: Vert.x's
+ * {@code CompositeFuture}, Guava's {@code SettableFuture}, an application's subinterface), or neither. It reads class files through the class loader of the class
  * being woven, without loading any class: the weaver runs while the application's classes are being
  * loaded. A type whose class file, or one of whose supertypes' class files, cannot be found (a class
  * loader that defines classes from bytes it serves to no one) may be a stage: its methods are woven
@@ -34,7 +34,6 @@ final class AsyncReturnTypes {
     private static final String COMPLETION_STAGE = "java/util/concurrent/CompletionStage";
     /** JDK types that are completion stages; other {@code java.*} types are not read, for speed. */
     private static final String[] JDK_COMPLETION_STAGES = {COMPLETION_STAGE, "java/util/concurrent/CompletableFuture"};
-    private static final String VERTX_FUTURE = "io/vertx/core/Future";
     /** Class files read for one question at most: a bound for hierarchies that are deep or broken. */
     private static final int MAX_TYPES_READ = 64;
     static final int MAX_ANSWERS = 1024;
@@ -51,7 +50,7 @@ final class AsyncReturnTypes {
     /**
      * What {@code type} (an internal name), seen from {@code loader}, is: {@link MethodShape#COMPLETION_STAGE}
      * when it is or implements {@code CompletionStage}, or may, because a class file of its hierarchy
-     * cannot be read; {@link MethodShape#FUTURE} when it is or extends Vert.x's {@code Future};
+     * cannot be read; {@link MethodShape#FUTURE} when it is or extends an eager future of a library;
      * {@link MethodShape#SYNCHRONOUS} when it is neither.
      *
      * @param loaderLocked whether another thread holds {@code loader}'s lock and waits for this one:
@@ -111,7 +110,7 @@ final class AsyncReturnTypes {
                 }
                 return MethodShape.SYNCHRONOUS;
             }
-            if (type.equals(VERTX_FUTURE)) {
+            if (MethodShape.isEagerFuture(type)) {
                 return MethodShape.FUTURE;
             }
             if (!visited.add(type)) {

@@ -332,7 +332,7 @@ final class EndpointMethodWeaver extends MethodVisitor {
                 }
                 pushId();
                 super.visitVarInsn(Opcodes.LLOAD, startSlot);
-                pushInt(shape == MethodShape.FUTURE ? PublisherCalls.VERTX_FUTURE
+                pushInt(shape == MethodShape.FUTURE ? PublisherCalls.EAGER_FUTURE
                         : MethodShape.publisherKind(returnType.getDescriptor()));
                 invoke(WovenMember.PUBLISHER_EXIT);
                 super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * How a call of an annotated method ends, decided once per method from its descriptor: the names
- * of its parameter and return types (and, for {@code CompletionStage} and Vert.x's {@code Future}, the
- * return type's hierarchy).
+ * of its parameter and return types (and, for {@code CompletionStage} and the eager futures of
+ * libraries, the return type's hierarchy).
  * No framework class is loaded to decide, so the agent depends on none of Kotlin, Reactor or gRPC.
  * The weaver ({@link EndpointMethodWeaver}) emits the entry and exits that fit.
  */
@@ -27,9 +27,11 @@ enum MethodShape {
      */
     PUBLISHER,
     /**
-     * Declared to return Vert.x's {@code Future} or a subtype ({@code CompositeFuture}, {@code Timer}):
-     * eager, counted when returned and ended when it completes. Its exit is the publishers' (a
-     * reflective call that finds the library by name), which returns the same future.
+     * Declared to return an eager future of a library or a subtype: Vert.x's {@code Future}
+     * ({@code CompositeFuture}, {@code Timer}), Guava's {@code ListenableFuture} ({@code FluentFuture},
+     * {@code SettableFuture}), Scala's {@code Future}, Kotlin's {@code Job} ({@code Deferred},
+     * {@code CompletableDeferred}). Counted when returned and ended when it completes. Its exit is the
+     * publishers' (a reflective call that finds the library by name), which returns the same future.
      */
     FUTURE,
     /** A gRPC handler answering through a {@code StreamObserver}: ends when that observer completes. */
@@ -39,7 +41,14 @@ enum MethodShape {
 
     static final String CONTINUATION = "Lkotlin/coroutines/Continuation;";
     static final String STREAM_OBSERVER_TYPE = "Lio/grpc/stub/StreamObserver;";
-    private static final String VERTX_FUTURE_TYPE = "Lio/vertx/core/Future;";
+    /**
+     * The eager futures' types, as internal names: a return type that is one of them or extends one is
+     * {@link #FUTURE}, unless it is also a {@code CompletionStage}.
+     */
+    static final String[] EAGER_FUTURES = {
+        "io/vertx/core/Future", "com/google/common/util/concurrent/ListenableFuture", "scala/concurrent/Future",
+        "kotlinx/coroutines/Job", "kotlinx/coroutines/Deferred",
+    };
     private static final String OBJECT = "Ljava/lang/Object;";
     /** JAX-RS's {@code AsyncResponse}, of Jakarta EE 9 and later and of Java EE. */
     private static final String[] ASYNC_RESPONSE_TYPES = {
@@ -82,7 +91,18 @@ enum MethodShape {
         if (publisherKind(returned) != 0) {
             return PUBLISHER;
         }
-        return returned.equals(VERTX_FUTURE_TYPE) ? FUTURE : byReturnTypeHierarchy;
+        boolean namesAnEagerFuture = returned.charAt(0) == 'L' && isEagerFuture(returned.substring(1, returned.length() - 1));
+        return namesAnEagerFuture ? FUTURE : byReturnTypeHierarchy;
+    }
+
+    /** Whether {@code internalName} is one of {@link #EAGER_FUTURES}. */
+    static boolean isEagerFuture(String internalName) {
+        for (String future : EAGER_FUTURES) {
+            if (future.equals(internalName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** For {@link #PUBLISHER}: which kind of publisher the static return type names, 0 if none. */
@@ -186,7 +206,7 @@ enum MethodShape {
             case PUBLISHER:
                 return " (a publisher, single value or flow: from its first subscription or collection to its end)";
             case FUTURE:
-                return " (a Vert.x future: until it completes)";
+                return " (an eager future: until it completes)";
             case STREAM_OBSERVER:
                 return " (a gRPC handler: until its response observer completes)";
             case ASYNC_RESPONSE:

@@ -56,6 +56,22 @@ class AsyncReturnTypesTest {
                 "a CompletionStage first: its completion is the JDK's contract");
     }
 
+    @Test
+    void subtypesOfGuavasScalasAndKotlinsFuturesAreFuturesThroughTheirHierarchy() {
+        ClassFiles files = new ClassFiles()
+                .type("com/google/common/util/concurrent/AbstractFuture", "java/lang/Object",
+                        "com/google/common/util/concurrent/ListenableFuture")
+                .type("com/google/common/util/concurrent/SettableFuture", "com/google/common/util/concurrent/AbstractFuture")
+                .type("scala/concurrent/impl/Promise$DefaultPromise", "java/lang/Object", "scala/concurrent/Future")
+                .type("kotlinx/coroutines/CompletableDeferred", "java/lang/Object", "kotlinx/coroutines/Deferred")
+                .type("app/Plain", "java/lang/Object", "java/util/concurrent/Future");
+
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, "com/google/common/util/concurrent/SettableFuture", false));
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, "scala/concurrent/impl/Promise$DefaultPromise", false));
+        assertEquals(MethodShape.FUTURE, types.shapeOf(files, "kotlinx/coroutines/CompletableDeferred", false));
+        assertEquals(MethodShape.SYNCHRONOUS, types.shapeOf(files, "app/Plain", false), "the JDK's Future alone");
+    }
+
     /** The woven code then asks the returned object, so that a stage is never taken for a plain value. */
     @Test
     void aTypeWhoseHierarchyCannotBeReadMayBeAStage() {

@@ -32,8 +32,14 @@ class MethodShapeTest {
         // Lazy single values are ended by the same exit as publishers.
         "()Lio/reactivex/rxjava3/core/Single;, PUBLISHER",
         "()Lio/smallrye/mutiny/Uni;, PUBLISHER",
-        // Vert.x's Future is eager: counted when returned, ended when it completes.
+        // Eager futures of libraries: counted when returned, ended when they complete.
         "()Lio/vertx/core/Future;, FUTURE",
+        "(J)Lcom/google/common/util/concurrent/ListenableFuture;, FUTURE",
+        "()Lscala/concurrent/Future;, FUTURE",
+        "()Lkotlinx/coroutines/Deferred;, FUTURE",
+        "()Lkotlinx/coroutines/Job;, FUTURE",
+        // The JDK's Future has no completion callback: timed to the return.
+        "()Ljava/util/concurrent/Future;, SYNCHRONOUS",
         // RxJava's Observable is timed to the return.
         "()Lio/reactivex/rxjava3/core/Observable;, SYNCHRONOUS",
         "()Ljava/util/concurrent/CompletableFuture;, SYNCHRONOUS",

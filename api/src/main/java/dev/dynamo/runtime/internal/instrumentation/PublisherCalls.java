@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * when returned as that interface; any other publisher returned as a publisher interface is replaced
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
  * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). Single values (Mutiny's
- * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}, and Vert.x's eager
- * {@code Future}) are measured by {@link SingleValueCalls}. A shared publisher (a processor, a
+ * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}) are measured by
+ * {@link SingleValueCalls}, and eager futures (Vert.x's, Guava's, Scala's, Kotlin's {@code Job}) by
+ * {@link EagerFutureCalls}. A shared publisher (a processor, a
  * connectable publisher), a group of a {@code groupBy}, an application's own subclass of a library
  * type (all three: {@link ReturnedAsIs}), and one that can be wrapped in none of these ways, is
  * returned as it is and timed to the method's return. No reactive library is a dependency.
@@ -56,8 +57,12 @@ public final class PublisherCalls {
     public static final int MUTINY_UNI = 7;
     /** The static return type is RxJava 3's {@code Single}, {@code Maybe} or {@code Completable} ({@link SingleValueCalls}). */
     public static final int RXJAVA_SINGLE = 8;
-    /** The static return type is Vert.x's {@code Future}: eager, counted at the return ({@link SingleValueCalls}). */
-    public static final int VERTX_FUTURE = 9;
+    /**
+     * The static return type is an eager future of a library (Vert.x's {@code Future}, Guava's
+     * {@code ListenableFuture}, Scala's {@code Future}, Kotlin's {@code Job}): counted at the return
+     * ({@link EagerFutureCalls}).
+     */
+    public static final int EAGER_FUTURE = 9;
 
     private static final String MONO = "reactor.core.publisher.Mono";
     private static final String FLUX = "reactor.core.publisher.Flux";
@@ -190,7 +195,10 @@ public final class PublisherCalls {
     }
 
     private static Object wrap(Call call, Object publisher, int kind) throws Throwable {
-        if (kind == MUTINY_UNI || kind == RXJAVA_SINGLE || kind == VERTX_FUTURE) {
+        if (kind == EAGER_FUTURE) {
+            return EagerFutureCalls.watch(call, publisher);
+        }
+        if (kind == MUTINY_UNI || kind == RXJAVA_SINGLE) {
             return SingleValueCalls.wrap(call, publisher, kind);
         }
         Class<?> type = publisher.getClass();

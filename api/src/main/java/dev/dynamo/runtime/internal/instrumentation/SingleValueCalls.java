@@ -5,14 +5,11 @@ import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Measures methods that return a single value to come. Lazy ones: Mutiny's {@code Uni} (Quarkus's
- * reactive type) and RxJava 3's {@code Single}, {@code Maybe} and {@code Completable}. As for a publisher
+ * Measures methods that return a lazy single value: Mutiny's {@code Uni} (Quarkus's reactive type) and RxJava 3's {@code Single}, {@code Maybe} and {@code Completable}. As for a publisher
  * ({@link PublisherCalls}), the call counts at its first subscription and ends at that subscription's
  * terminal signal: the item (or a {@code Maybe}'s or {@code Completable}'s completion), the failure, or
  * the subscriber cancelling (disposing). Later subscriptions are not further calls; a value returned but
@@ -28,14 +25,11 @@ import java.util.function.Supplier;
  * method's return, as a shared publisher is; so is a value of the application's own subclass
  * ({@link ReturnedAsIs#isApplicationsOwn}).
  *
- * <p>Vert.x's {@code Future} (Vert.x 4 and 5) is eager, like a {@code CompletionStage}, but is not one:
- * its call counts when the method returns it, and ends when it completes, seen through the stage its
- * {@code toCompletionStage()} makes; its failure is an error of its type. The future itself is returned,
- * unchanged. No library is a dependency: their methods are found by name, once per copy of the library.
+ * <p>No library is a dependency: their methods are found by name, once per copy of the library. Eager
+ * futures (Vert.x's {@code Future} and the like) are measured by {@link EagerFutureCalls}.
  */
 final class SingleValueCalls {
     private static final String UNI = "io.smallrye.mutiny.Uni";
-    private static final String VERTX_FUTURE = "io.vertx.core.Future";
     private static final String[] RXJAVA_TYPES = {
         "io.reactivex.rxjava3.core.Single", "io.reactivex.rxjava3.core.Maybe", "io.reactivex.rxjava3.core.Completable",
     };
@@ -45,18 +39,6 @@ final class SingleValueCalls {
         @Override
         protected UniOperators compute(Class<?> uni) {
             return UniOperators.of(uni);
-        }
-    };
-    /** Vert.x's {@code Future.toCompletionStage()}, looked up once per class of future. */
-    private static final ClassCache<Method> TO_COMPLETION_STAGE = new ClassCache<Method>() {
-        @Override
-        protected Method compute(Class<?> type) {
-            Class<?> future = ClassCache.interfaceNamed(type, VERTX_FUTURE);
-            try {
-                return future == null ? null : future.getMethod("toCompletionStage");
-            } catch (NoSuchMethodException olderVertx) {
-                return null;
-            }
         }
     };
     /** RxJava's operators, looked up once per type ({@code Single}, {@code Maybe}, {@code Completable}) and copy. */
@@ -76,9 +58,6 @@ final class SingleValueCalls {
      */
     static Object wrap(Call call, Object value, int kind) throws Throwable {
         Class<?> type = value.getClass();
-        if (kind == PublisherCalls.VERTX_FUTURE) {
-            return watchedFuture(call, value, TO_COMPLETION_STAGE.get(type));
-        }
         if (ReturnedAsIs.isReturnedAsIs(type)) {
             return null; // the application's own class, which its caller may cast to
         }
@@ -96,41 +75,6 @@ final class SingleValueCalls {
             }
         }
         return null;
-    }
-
-    /**
-     * Counts {@code call} now and ends it when {@code future} completes; returns {@code future}, or null
-     * when it cannot be watched (nothing counted then: the call is timed to the return).
-     */
-    private static Object watchedFuture(Call call, Object future, Method toCompletionStage) throws Throwable {
-        if (toCompletionStage == null) {
-            return null;
-        }
-        CompletionStage<?> stage = (CompletionStage<?>) PublisherCalls.invoke(toCompletionStage, future);
-        if (PublisherCalls.subscribedQuietly(call)) {
-            try {
-                stage.whenComplete(new FutureEnd(call));
-            } catch (Throwable refused) {
-                WovenCalls.failed(refused);
-                call.endQuietly(null, false);
-            }
-        }
-        return future;
-    }
-
-    /** Ends the call of a Vert.x future when the stage made from it completes. */
-    private static final class FutureEnd implements BiConsumer<Object, Throwable> {
-        private final Call call;
-
-        FutureEnd(Call call) {
-            this.call = call;
-        }
-
-        @Override
-        public void accept(Object result, Throwable failure) {
-            call.endQuietly(failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure, false);
-        }
     }
 
     /**

@@ -406,7 +406,7 @@ public final class WovenCalls {
         }
         handlerShapesWarm = true;
         for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, SingleValueCalls.class,
-                ReturnedAsIs.class, StreamObserverCalls.class, AsyncResponseCalls.class}) {
+                EagerFutureCalls.class, ReturnedAsIs.class, StreamObserverCalls.class, AsyncResponseCalls.class}) {
             initialize(shape.getName());
             for (Class<?> nested : shape.getDeclaredClasses()) {
                 initialize(nested.getName());

@@ -1,0 +1,396 @@
+package dev.dynamo.runtime.internal.instrumentation;
+
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
+import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+
+/**
+ * Measures methods that return an eager future of a library: one whose work runs whether or not
+ * anyone waits for it, like a {@code CompletionStage}, but which is not one. Vert.x's {@code Future}
+ * (4 and 5), Guava's {@code ListenableFuture}, Scala's {@code Future} and Kotlin's {@code Job} (and
+ * {@code Deferred}). The call counts when the method returns the future and ends when it completes:
+ * a failure is an error of its type, a cancellation (Guava's {@code cancel}, a cancelled {@code Job},
+ * Vert.x's cancelled {@code Timer}) a cancellation. The future itself is returned, unchanged: nothing
+ * is wrapped, so its class and identity stay the application's.
+ *
+ * <p>Which library a future belongs to is told by the interfaces of its class, once per class
+ * ({@link Watcher#of}), and each is watched through its own completion callback, found by name (no
+ * library is a dependency): Vert.x's {@code toCompletionStage()}, Guava's {@code addListener} with an
+ * executor that runs the listener at once, Scala's {@code onComplete} with an execution context that
+ * runs the function at once, Kotlin's {@code invokeOnCompletion}. Each runs the end of the call on the
+ * thread that completes the future, before the callbacks registered after it. A future of a library
+ * version without that method is timed to the return.
+ */
+final class EagerFutureCalls {
+    private static final String VERTX_FUTURE = "io.vertx.core.Future";
+    private static final String GUAVA_FUTURE = "com.google.common.util.concurrent.ListenableFuture";
+    private static final String SCALA_FUTURE = "scala.concurrent.Future";
+    private static final String KOTLIN_JOB = "kotlinx.coroutines.Job";
+
+    /** How to watch futures of each class: looked up at the first future of the class. */
+    private static final ClassCache<Watcher> WATCHERS = new ClassCache<Watcher>() {
+        @Override
+        protected Watcher compute(Class<?> type) {
+            return Watcher.of(type);
+        }
+    };
+
+    private EagerFutureCalls() {
+    }
+
+    /**
+     * Counts {@code call} now and ends it when {@code future} completes; returns {@code future}, or null
+     * when it cannot be watched (nothing counted then: the call is timed to the return).
+     */
+    static Object watch(Call call, Object future) throws Throwable {
+        Watcher watcher = WATCHERS.get(future.getClass());
+        return watcher == null ? null : watcher.watch(call, future);
+    }
+
+    /** Watches the futures of one library. */
+    private abstract static class Watcher {
+        /**
+         * What watches futures of class {@code type}, by the library interface it implements; null when
+         * it implements none, or the library lacks the method its watcher needs.
+         */
+        static Watcher of(Class<?> type) {
+            try {
+                Class<?> library = ClassCache.interfaceNamed(type, VERTX_FUTURE);
+                if (library != null) {
+                    return new StageWatcher(library.getMethod("toCompletionStage"));
+                }
+                library = ClassCache.interfaceNamed(type, GUAVA_FUTURE);
+                if (library != null) {
+                    return new ListenerWatcher(library.getMethod("addListener", Runnable.class, Executor.class));
+                }
+                library = ClassCache.interfaceNamed(type, SCALA_FUTURE);
+                if (library != null) {
+                    return ScalaWatcher.forFuture(library);
+                }
+                library = ClassCache.interfaceNamed(type, KOTLIN_JOB);
+                if (library != null) {
+                    return JobWatcher.forJob(library);
+                }
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
+                // A library version without the method, a proxy class that cannot be defined: not watched.
+                return null;
+            }
+            return null;
+        }
+
+        /**
+         * Counts {@code call} and has {@code future}'s completion end it; returns {@code future}. Throws only
+         * before counting: then the call is timed to the return.
+         */
+        abstract Object watch(Call call, Object future) throws Throwable;
+    }
+
+    /** Vert.x's {@code Future}, through the {@code CompletionStage} its {@code toCompletionStage()} makes. */
+    private static final class StageWatcher extends Watcher {
+        private final Method toStage;
+
+        StageWatcher(Method toStage) {
+            this.toStage = toStage;
+        }
+
+        @Override
+        Object watch(Call call, Object future) throws Throwable {
+            CompletionStage<?> stage = (CompletionStage<?>) PublisherCalls.invoke(toStage, future);
+            if (PublisherCalls.subscribedQuietly(call)) {
+                try {
+                    stage.whenComplete(new StageEnd(call));
+                } catch (Throwable refused) {
+                    WovenCalls.failed(refused);
+                    call.endQuietly(null, false);
+                }
+            }
+            return future;
+        }
+    }
+
+    /** Ends a call when the stage made from its future completes. */
+    private static final class StageEnd implements BiConsumer<Object, Throwable> {
+        private final Call call;
+
+        StageEnd(Call call) {
+            this.call = call;
+        }
+
+        @Override
+        public void accept(Object result, Throwable failure) {
+            call.endQuietly(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure, false);
+        }
+    }
+
+    /** Guava's {@code ListenableFuture}: a listener run at once by the thread that completes it. */
+    private static final class ListenerWatcher extends Watcher {
+        private final Method addListener;
+
+        ListenerWatcher(Method addListener) {
+            this.addListener = addListener;
+        }
+
+        @Override
+        Object watch(Call call, Object future) throws Throwable {
+            if (PublisherCalls.subscribedQuietly(call)) {
+                try {
+                    PublisherCalls.invoke(addListener, future, new ListenerEnd(call, (Future<?>) future),
+                            DirectExecutor.INSTANCE);
+                } catch (Throwable refused) {
+                    WovenCalls.failed(refused);
+                    call.endQuietly(null, false);
+                }
+            }
+            return future;
+        }
+    }
+
+    /** Runs a listener on the thread that completes the future, as Guava's {@code directExecutor()} does. */
+    private static final class DirectExecutor implements Executor {
+        static final DirectExecutor INSTANCE = new DirectExecutor();
+
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+    }
+
+    /**
+     * Ends a call when its Guava future is done: a cancellation when it was cancelled, an error of the
+     * cause when it failed. Never throws, and keeps the completing thread's interrupt status: Guava's
+     * {@code get()} throws {@code InterruptedException} on an interrupted thread even when done.
+     */
+    private static final class ListenerEnd implements Runnable {
+        private final Call call;
+        private final Future<?> future;
+
+        ListenerEnd(Call call, Future<?> future) {
+            this.call = call;
+            this.future = future;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (future.isCancelled()) {
+                    call.endQuietly(null, true);
+                } else if (!future.isDone()) {
+                    // A listener run before its future is done (not Guava's own futures): its outcome
+                    // cannot be read without waiting, and a listener must not wait.
+                    call.endQuietly(null, false);
+                } else {
+                    call.endQuietly(failureOf(future), false);
+                }
+            } catch (Throwable unexpected) {
+                WovenCalls.failed(unexpected);
+                call.endQuietly(null, false);
+            }
+        }
+
+        /** The failure of a done future, or null when it succeeded. */
+        private static Throwable failureOf(Future<?> future) {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        future.get();
+                        return null;
+                    } catch (InterruptedException again) {
+                        interrupted = true;
+                    } catch (ExecutionException failed) {
+                        return failed.getCause() != null ? failed.getCause() : failed;
+                    } catch (CancellationException cancelled) {
+                        return cancelled;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * Scala's {@code Future.onComplete(f)(executor)} (Scala 2.12, 2.13 and 3), with proxies of Scala's
+     * {@code Function1} and {@code ExecutionContext}: the context runs the function at once on the thread
+     * that completes the future, as Scala 2.13's {@code ExecutionContext.parasitic} does. Not through
+     * {@code FutureConverters.asJava}: the stage it makes runs every callback asynchronously, on the
+     * JDK's common pool, where a busy application would delay the end of its calls.
+     */
+    private static final class ScalaWatcher extends Watcher {
+        private final Method onComplete;
+        private final Constructor<?> function;
+        private final Object directContext;
+        /** {@code scala.util.Failure}, and its {@code exception()}. */
+        private final Class<?> failure;
+        private final Method exception;
+
+        private ScalaWatcher(Method onComplete, Constructor<?> function, Object directContext, Class<?> failure,
+                Method exception) {
+            this.onComplete = onComplete;
+            this.function = function;
+            this.directContext = directContext;
+            this.failure = failure;
+            this.exception = exception;
+        }
+
+        static ScalaWatcher forFuture(Class<?> future) throws ReflectiveOperationException {
+            try {
+                ClassLoader loader = future.getClassLoader();
+                Class<?> functionType = Class.forName("scala.Function1", false, loader);
+                Class<?> contextType = Class.forName("scala.concurrent.ExecutionContext", false, loader);
+                Class<?> failure = Class.forName("scala.util.Failure", false, loader);
+                Object directContext = ClassCache.proxyConstructor(contextType).newInstance(new DirectContext());
+                return new ScalaWatcher(future.getMethod("onComplete", functionType, contextType),
+                        ClassCache.proxyConstructor(functionType), directContext, failure, failure.getMethod("exception"));
+            } catch (ClassNotFoundException absent) {
+                return null;
+            }
+        }
+
+        @Override
+        Object watch(Call call, Object future) throws Throwable {
+            Object onEnd = function.newInstance(new ScalaEnd(this, call));
+            if (PublisherCalls.subscribedQuietly(call)) {
+                try {
+                    PublisherCalls.invoke(onComplete, future, onEnd, directContext);
+                } catch (Throwable refused) {
+                    WovenCalls.failed(refused);
+                    call.endQuietly(null, false);
+                }
+            }
+            return future;
+        }
+
+        /** The exception of {@code outcome}, a {@code scala.util.Try}; null for a success. */
+        Throwable failureOf(Object outcome) throws Throwable {
+            return failure.isInstance(outcome) ? (Throwable) PublisherCalls.invoke(exception, outcome) : null;
+        }
+    }
+
+    /** What a Scala future's {@code onComplete} function does: ends the call with the outcome's exception, if any. */
+    private static final class ScalaEnd extends Lambda {
+        private final ScalaWatcher watcher;
+        private final Call call;
+
+        ScalaEnd(ScalaWatcher watcher, Call call) {
+            this.watcher = watcher;
+            this.call = call;
+        }
+
+        @Override
+        Object apply(Object[] args) {
+            Throwable failure;
+            try {
+                failure = watcher.failureOf(args[0]);
+            } catch (Throwable unreadable) {
+                WovenCalls.failed(unreadable);
+                failure = null;
+            }
+            call.endQuietly(failure, false);
+            return null;
+        }
+    }
+
+    /**
+     * The handler of a proxy of Scala's {@code ExecutionContext} that runs what it is given at once, on
+     * the calling thread. {@code prepare()} (Scala 2.12 and 2.13 call it) returns the context itself.
+     */
+    private static final class DirectContext implements InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) {
+            switch (method.getName()) {
+                case "execute":
+                    ((Runnable) args[0]).run();
+                    return null;
+                case "reportFailure":
+                    WovenCalls.failed((Throwable) args[0]);
+                    return null;
+                case "prepare":
+                    return proxy;
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "dynamo's direct ExecutionContext";
+                default:
+                    return null;
+            }
+        }
+    }
+
+    /**
+     * Kotlin's {@code Job.invokeOnCompletion(handler)}, with a proxy of Kotlin's {@code Function1} as the
+     * handler: called with null when the job completed, with its {@code CancellationException} when it
+     * was cancelled, and with its exception when it failed.
+     */
+    private static final class JobWatcher extends Watcher {
+        private final Method invokeOnCompletion;
+        private final Constructor<?> handler;
+        /** {@code kotlin.Unit.INSTANCE}, which the handler returns. */
+        private final Object unit;
+
+        private JobWatcher(Method invokeOnCompletion, Constructor<?> handler, Object unit) {
+            this.invokeOnCompletion = invokeOnCompletion;
+            this.handler = handler;
+            this.unit = unit;
+        }
+
+        static JobWatcher forJob(Class<?> job) throws ReflectiveOperationException {
+            try {
+                ClassLoader loader = job.getClassLoader();
+                Class<?> function = Class.forName("kotlin.jvm.functions.Function1", false, loader);
+                Object unit = Class.forName("kotlin.Unit", false, loader).getField("INSTANCE").get(null);
+                return new JobWatcher(job.getMethod("invokeOnCompletion", function),
+                        ClassCache.proxyConstructor(function), unit);
+            } catch (ClassNotFoundException absent) {
+                return null;
+            }
+        }
+
+        @Override
+        Object watch(Call call, Object job) throws Throwable {
+            Object onCompletion = handler.newInstance(new JobEnd(call, unit));
+            if (PublisherCalls.subscribedQuietly(call)) {
+                try {
+                    PublisherCalls.invoke(invokeOnCompletion, job, onCompletion);
+                } catch (Throwable refused) {
+                    WovenCalls.failed(refused);
+                    call.endQuietly(null, false);
+                }
+            }
+            return job;
+        }
+    }
+
+    /** What a Kotlin job's completion handler does: ends the call with the job's cause, if any. */
+    private static final class JobEnd extends Lambda {
+        private final Call call;
+        private final Object unit;
+
+        JobEnd(Call call, Object unit) {
+            this.call = call;
+            this.unit = unit;
+        }
+
+        @Override
+        Object apply(Object[] args) {
+            // A CancellationException is a cancellation (endQuietly), any other cause an error.
+            call.endQuietly((Throwable) args[0], false);
+            return unit;
+        }
+    }
+}
