@@ -123,6 +123,29 @@ class HandlerStylesIT {
     }
 
     @Test
+    void eagerFuturesOfGuavaScalaAndKotlinAreTimedToTheirCompletion() {
+        int callsPerThread = 200;
+        Exposition page = runToEnd("eager-futures", "EagerFutureApp", callsPerThread);
+        double delaySeconds = 0.005;
+
+        // Each answered 5 ms after the method returned it, on another thread.
+        assertCalls(page, eagerFuture("guava"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, eagerFuture("scala"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, eagerFuture("deferred"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        // Failed: an error of the cause's type (not Guava's ExecutionException).
+        assertCalls(page, eagerFuture("guava_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, eagerFuture("scala_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        assertCalls(page, eagerFuture("deferred_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
+        // Given up by their caller after 100 ms each.
+        assertCalls(page, eagerFuture("guava_cancelled"), 2, 2 * 0.1, none(), 2);
+        assertCalls(page, eagerFuture("job_cancelled"), 2, 2 * 0.1, none(), 2);
+    }
+
+    private static Map<String, String> eagerFuture(String endpoint) {
+        return Labels.endpoint("it", "eager_future", endpoint);
+    }
+
+    @Test
     void grpcHandlersAreTimedUntilTheirResponseObserverEnds() {
         int callsPerThread = 200;
         Exposition page = runToEnd("grpc", "GrpcApp", callsPerThread);
