@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cost of one call of a handler in each asynchronous style (a Kotlin suspend function, a Reactor
- * {@code Mono}, a gRPC unary method), plain, under the dynamo agent and under OpenTelemetry's
+ * {@code Mono}, a Guava {@code ListenableFuture}, a gRPC unary method), plain, under the dynamo agent and under OpenTelemetry's
  * {@code @WithSpan}. The handlers complete at once, so that what is measured is the instrumentation
- * of the style: a suspend call and its continuation, a Mono subscribed and ended, a whole unary call
+ * of the style: a suspend call and its continuation, a Mono subscribed and ended, a future's listener
+ * added and run, a whole unary call
  * through gRPC's in-process transport ({@link InProcessGrpc}). {@link HandlerStyleRunner} runs each
  * method in its own fork with its agent flags; each state checks them in its set-up.
  */
@@ -51,12 +52,14 @@ public class HandlerStyleBenchmark {
     public static class Plain {
         PlainSuspendHandler suspendHandler;
         MonoHandlers.Plain monoHandler;
+        ListenableFutureHandlers.Plain futureHandler;
 
         @Setup
         public void setUp() {
             BenchmarkFiles.requireNoAgent();
             suspendHandler = new PlainSuspendHandler();
             monoHandler = new MonoHandlers.Plain();
+            futureHandler = new ListenableFutureHandlers.Plain();
         }
     }
 
@@ -64,21 +67,27 @@ public class HandlerStyleBenchmark {
     public static class Dynamo {
         DynamoSuspendHandler suspendHandler;
         MonoHandlers.Dynamo monoHandler;
+        ListenableFutureHandlers.Dynamo futureHandler;
         private IntCounter suspendRequests;
         private IntCounter monoRequests;
+        private IntCounter futureRequests;
 
         @Setup
-        public void setUp() {
+        public void setUp() throws Exception {
             BenchmarkFiles.requireAgent("dynamo-agent");
             suspendHandler = new DynamoSuspendHandler();
             monoHandler = new MonoHandlers.Dynamo();
+            futureHandler = new ListenableFutureHandlers.Dynamo();
             suspendHandler.handle(0, new ImmediateContinuation());
             monoHandler.handle(0).block();
+            futureHandler.handle(0).get();
             suspendRequests = requests("suspend");
             monoRequests = requests(MonoHandlers.Dynamo.ENDPOINT);
-            if (suspendRequests.get() != 1 || monoRequests.get() != 1) {
+            futureRequests = requests(ListenableFutureHandlers.Dynamo.ENDPOINT);
+            if (suspendRequests.get() != 1 || monoRequests.get() != 1 || futureRequests.get() != 1) {
                 throw new IllegalStateException("the dynamo agent did not instrument the handler styles: "
-                        + suspendRequests.get() + " suspend and " + monoRequests.get() + " Mono requests after one call");
+                        + suspendRequests.get() + " suspend, " + monoRequests.get() + " Mono and "
+                        + futureRequests.get() + " ListenableFuture requests after one call");
             }
         }
 
@@ -92,7 +101,7 @@ public class HandlerStyleBenchmark {
         @TearDown
         public void report() {
             System.out.println("dynamo requests recorded: suspend " + suspendRequests.get() + ", Mono "
-                    + monoRequests.get());
+                    + monoRequests.get() + ", ListenableFuture " + futureRequests.get());
         }
     }
 
@@ -100,13 +109,15 @@ public class HandlerStyleBenchmark {
     public static class Otel {
         OtelSuspendHandler suspendHandler;
         MonoHandlers.Otel monoHandler;
+        ListenableFutureHandlers.Otel futureHandler;
 
         @Setup
         public void setUp() {
             BenchmarkFiles.requireAgent("opentelemetry-javaagent");
             suspendHandler = new OtelSuspendHandler();
             monoHandler = new MonoHandlers.Otel();
-            if (!monoHandler.insideSpan()) {
+            futureHandler = new ListenableFutureHandlers.Otel();
+            if (!monoHandler.insideSpan() || !futureHandler.insideSpan()) {
                 throw new IllegalStateException("the OpenTelemetry agent did not instrument @WithSpan methods");
             }
             if (!Boolean.TRUE.equals(suspendHandler.insideSpan(new ImmediateContinuation()))) {
@@ -212,6 +223,21 @@ public class HandlerStyleBenchmark {
     @Benchmark
     public Long monoOtel(Otel state, Input input) {
         return state.monoHandler.handle(input.next()).block();
+    }
+
+    @Benchmark
+    public Long listenableFutureNoAgent(Plain state, Input input) throws Exception {
+        return state.futureHandler.handle(input.next()).get();
+    }
+
+    @Benchmark
+    public Long listenableFutureDynamo(Dynamo state, Input input) throws Exception {
+        return state.futureHandler.handle(input.next()).get();
+    }
+
+    @Benchmark
+    public Long listenableFutureOtel(Otel state, Input input) throws Exception {
+        return state.futureHandler.handle(input.next()).get();
     }
 
     @Benchmark

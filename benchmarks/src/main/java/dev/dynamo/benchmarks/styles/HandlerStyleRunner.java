@@ -21,7 +21,7 @@ public final class HandlerStyleRunner {
     static final String THREADS = System.getProperty("bench.styles.threads", "1");
     private static final String[] METHODS = {
         "suspendNoAgent", "suspendDynamo", "suspendOtel", "monoNoAgent", "monoDynamo", "monoOtel",
-        "grpcNoAgent", "grpcDynamo", "grpcOtel",
+        "listenableFutureNoAgent", "listenableFutureDynamo", "listenableFutureOtel", "grpcNoAgent", "grpcDynamo", "grpcOtel",
     };
     /**
      * Turns off the OpenTelemetry agent's own gRPC instrumentation in the gRPC fork: its client and
