@@ -30,7 +30,8 @@ enum MethodShape {
      * Declared to return an eager future of a library or a subtype: Vert.x's {@code Future}
      * ({@code CompositeFuture}, {@code Timer}), Guava's {@code ListenableFuture} ({@code FluentFuture},
      * {@code SettableFuture}), Scala's {@code Future}, Kotlin's {@code Job} ({@code Deferred},
-     * {@code CompletableDeferred}). Counted when returned and ended when it completes. Its exit is the
+     * {@code CompletableDeferred}), Spring's {@code ListenableFuture}, Netty's {@code Future}
+     * ({@code ChannelFuture}, {@code Promise}). Counted when returned and ended when it completes. Its exit is the
      * publishers' (a reflective call that finds the library by name), which returns the same future.
      */
     FUTURE,
@@ -47,7 +48,8 @@ enum MethodShape {
      */
     static final String[] EAGER_FUTURES = {
         "io/vertx/core/Future", "com/google/common/util/concurrent/ListenableFuture", "scala/concurrent/Future",
-        "kotlinx/coroutines/Job", "kotlinx/coroutines/Deferred",
+        "kotlinx/coroutines/Job", "kotlinx/coroutines/Deferred", "org/springframework/util/concurrent/ListenableFuture",
+        "io/netty/util/concurrent/Future", "io/netty/channel/ChannelFuture",
     };
     private static final String OBJECT = "Ljava/lang/Object;";
     /** JAX-RS's {@code AsyncResponse}, of Jakarta EE 9 and later and of Java EE. */

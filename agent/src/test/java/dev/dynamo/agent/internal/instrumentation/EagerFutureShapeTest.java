@@ -1,6 +1,6 @@
 package dev.dynamo.agent.internal.instrumentation;
 
-import com.example.endpoints.GuavaFutureHandlers;
+import com.example.endpoints.EagerFutureHandlers;
 import com.example.endpoints.KotlinJobs;
 import com.example.endpoints.KotlinJobsKt;
 import com.example.endpoints.ScalaFutureCalls;
@@ -10,6 +10,8 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.ListeningExecutorService;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.SettableFuture;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import kotlinx.coroutines.CompletableDeferred;
 import kotlinx.coroutines.CompletableDeferredKt;
 import kotlinx.coroutines.Deferred;
@@ -17,6 +19,7 @@ import kotlinx.coroutines.Job;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.concurrent.SettableListenableFuture;
 import scala.concurrent.Future;
 import scala.concurrent.Promise;
 
@@ -33,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Methods returning an eager future of a library that is not a {@code CompletionStage}: Guava's
- * {@code ListenableFuture}, Scala's {@code Future} and Kotlin's {@code Job} and {@code Deferred} (Vert.x's
+ * {@code ListenableFuture}, Scala's {@code Future}, Kotlin's {@code Job} and {@code Deferred}, Spring's
+ * {@code ListenableFuture} and Netty's {@code Future} (Vert.x's
  * {@code Future}: {@link SingleValueShapeTest}). One request when the method returns, timed to the
  * future's completion, its failure an error of its type, its cancellation a cancellation; the future
  * itself returned. Before, each was timed to the return, which starts the work and waits for none of
@@ -41,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EagerFutureShapeTest {
     private static EndpointTransformer transformer;
-    private static GuavaFutureHandlers guava;
+    private static EagerFutureHandlers handlers;
     private static ScalaFutures scala;
     private static KotlinJobs kotlin;
     private static ListeningExecutorService executor;
@@ -49,7 +53,7 @@ class EagerFutureShapeTest {
     @BeforeAll
     static void installAgent() {
         transformer = EndpointMetrics.install();
-        guava = new GuavaFutureHandlers();
+        handlers = new EagerFutureHandlers();
         scala = ScalaFutureCalls.newFutures();
         kotlin = new KotlinJobs(KotlinJobsKt.newJobScope());
         executor = MoreExecutors.listeningDecorator(Executors.newSingleThreadExecutor());
@@ -62,7 +66,7 @@ class EagerFutureShapeTest {
     }
 
     private static EndpointMetrics metrics(String component, String endpoint) {
-        return new EndpointMetrics(GuavaFutureHandlers.NS, component, endpoint);
+        return new EndpointMetrics(EagerFutureHandlers.NS, component, endpoint);
     }
 
     private static void awaitNoneInFlight(EndpointMetrics metrics) throws InterruptedException {
@@ -80,7 +84,7 @@ class EagerFutureShapeTest {
         double secondsBefore = metrics.durationSum();
         SettableFuture<String> answer = SettableFuture.create();
 
-        ListenableFuture<String> future = guava.listenable(answer);
+        ListenableFuture<String> future = handlers.listenable(answer);
         assertSame(answer, future, "the future itself");
         assertEquals(1, metrics.requests() - requestsBefore, "eager: a request when returned");
         assertEquals(1, metrics.inflight(), "in flight until it completes");
@@ -100,7 +104,7 @@ class EagerFutureShapeTest {
         long errorsBefore = metrics.errors("IllegalStateException");
         SettableFuture<String> answer = SettableFuture.create();
 
-        ListenableFuture<String> future = guava.listenable(answer);
+        ListenableFuture<String> future = handlers.listenable(answer);
         Thread failing = new Thread(() -> answer.setException(new IllegalStateException("no route")));
         failing.start();
         failing.join();
@@ -118,7 +122,7 @@ class EagerFutureShapeTest {
         EndpointMetrics metrics = metrics("guava", "listenable");
         long cancellationsBefore = metrics.cancellations();
 
-        ListenableFuture<String> future = guava.listenable(SettableFuture.create());
+        ListenableFuture<String> future = handlers.listenable(SettableFuture.create());
         assertEquals(1, metrics.inflight());
         assertTrue(future.cancel(true));
 
@@ -133,7 +137,7 @@ class EagerFutureShapeTest {
         EndpointMetrics metrics = metrics("guava", "settable");
         SettableFuture<String> answer = SettableFuture.create();
 
-        SettableFuture<String> future = guava.settable(answer);
+        SettableFuture<String> future = handlers.settable(answer);
         assertEquals(1, metrics.inflight());
         Thread.sleep(50);
         answer.set("answer");
@@ -148,7 +152,7 @@ class EagerFutureShapeTest {
     void aFluentFutureOfAnExecutorIsTimedToItsWork() throws Exception {
         EndpointMetrics metrics = metrics("guava", "fluent");
 
-        FluentFuture<String> future = guava.fluent(executor, 200);
+        FluentFuture<String> future = handlers.fluent(executor, 200);
         assertEquals("late", future.get(10, TimeUnit.SECONDS));
 
         awaitNoneInFlight(metrics);
@@ -162,7 +166,7 @@ class EagerFutureShapeTest {
     void aListenableFutureDoneWhenReturnedEndsTheCallAtOnce() throws Exception {
         EndpointMetrics metrics = metrics("guava", "immediate");
 
-        assertEquals("done", guava.immediate().get());
+        assertEquals("done", handlers.immediate().get());
 
         assertEquals(1, metrics.requests());
         assertEquals(1, metrics.durations());
@@ -179,7 +183,7 @@ class EagerFutureShapeTest {
         EndpointMetrics metrics = metrics("guava", "listenable");
         long durationsBefore = metrics.durations();
         SettableFuture<String> answer = SettableFuture.create();
-        guava.listenable(answer);
+        handlers.listenable(answer);
         assertEquals(1, metrics.inflight(), "ended by the completing thread");
         AtomicBoolean keptInterrupt = new AtomicBoolean();
 
@@ -316,5 +320,72 @@ class EagerFutureShapeTest {
         assertEquals(1, metrics.errors("UnsupportedOperationException"));
         assertEquals(0, metrics.inflight());
         assertTrue(metrics.durationSum() >= 0.1, "both durations cover the wait: " + metrics.durationSum());
+    }
+
+    @Test
+    void aSpringListenableFutureIsTimedToItsCompletionAndItsFailureAndCancellationCounted() throws Exception {
+        EndpointMetrics metrics = metrics("spring", "listenable");
+        SettableListenableFuture<String> answered = new SettableListenableFuture<>();
+        SettableListenableFuture<String> failing = new SettableListenableFuture<>();
+        SettableListenableFuture<String> cancelled = new SettableListenableFuture<>();
+
+        assertSame(answered, handlers.spring(answered), "the future itself");
+        handlers.spring(failing);
+        handlers.spring(cancelled);
+        assertEquals(3, metrics.inflight());
+        Thread.sleep(50);
+        answered.set("answer");
+        failing.setException(new IllegalStateException("no route"));
+        cancelled.cancel(true);
+
+        assertEquals(3, metrics.requests());
+        assertEquals(3, metrics.durations());
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.inflight());
+        assertTrue(metrics.durationSum() >= 0.15, "each duration covers the wait: " + metrics.durationSum());
+    }
+
+    @Test
+    void aNettyFutureIsTimedToItsCompletionAndItsFailureAndCancellationCounted() throws Exception {
+        EndpointMetrics metrics = metrics("netty", "future");
+        long requestsBefore = metrics.requests();
+        long durationsBefore = metrics.durations();
+        double secondsBefore = metrics.durationSum();
+        io.netty.util.concurrent.Promise<String> answered = ImmediateEventExecutor.INSTANCE.newPromise();
+        io.netty.util.concurrent.Promise<String> failing = ImmediateEventExecutor.INSTANCE.newPromise();
+        io.netty.util.concurrent.Promise<String> cancelled = ImmediateEventExecutor.INSTANCE.newPromise();
+
+        assertSame(answered, handlers.netty(answered), "the future itself");
+        handlers.netty(failing);
+        handlers.netty(cancelled);
+        assertEquals(3, metrics.inflight());
+        Thread.sleep(50);
+        answered.setSuccess("answer");
+        failing.setFailure(new IllegalStateException("no route"));
+        cancelled.cancel(false);
+
+        assertEquals(3, metrics.requests() - requestsBefore);
+        assertEquals(3, metrics.durations() - durationsBefore);
+        assertEquals(1, metrics.errors("IllegalStateException"));
+        assertEquals(1, metrics.cancellations());
+        assertEquals(0, metrics.errors("CancellationException"), "a cancellation, not an error");
+        assertEquals(0, metrics.inflight());
+        assertTrue(metrics.durationSum() - secondsBefore >= 0.15, "each duration covers the wait");
+    }
+
+    /** Netty runs the listener on the future's executor, here its global event loop, not on the completing thread. */
+    @Test
+    void aNettyFutureOfAnEventLoopEndsWhenItsListenerRuns() throws Exception {
+        EndpointMetrics metrics = metrics("netty", "future");
+        long durationsBefore = metrics.durations();
+        io.netty.util.concurrent.Promise<String> answer = GlobalEventExecutor.INSTANCE.newPromise();
+
+        handlers.netty(answer);
+        assertEquals(1, metrics.inflight());
+        answer.setSuccess("answer");
+
+        awaitNoneInFlight(metrics);
+        assertEquals(1, metrics.durations() - durationsBefore);
     }
 }

@@ -38,6 +38,8 @@ class MethodShapeTest {
         "()Lscala/concurrent/Future;, FUTURE",
         "()Lkotlinx/coroutines/Deferred;, FUTURE",
         "()Lkotlinx/coroutines/Job;, FUTURE",
+        "()Lorg/springframework/util/concurrent/ListenableFuture;, FUTURE",
+        "()Lio/netty/channel/ChannelFuture;, FUTURE",
         // The JDK's Future has no completion callback: timed to the return.
         "()Ljava/util/concurrent/Future;, SYNCHRONOUS",
         // RxJava's Observable is timed to the return.

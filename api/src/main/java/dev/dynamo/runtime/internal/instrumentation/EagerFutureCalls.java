@@ -17,8 +17,8 @@ import java.util.function.BiConsumer;
 /**
  * Measures methods that return an eager future of a library: one whose work runs whether or not
  * anyone waits for it, like a {@code CompletionStage}, but which is not one. Vert.x's {@code Future}
- * (4 and 5), Guava's {@code ListenableFuture}, Scala's {@code Future} and Kotlin's {@code Job} (and
- * {@code Deferred}). The call counts when the method returns the future and ends when it completes:
+ * (4 and 5), Guava's {@code ListenableFuture}, Scala's {@code Future}, Kotlin's {@code Job} (and
+ * {@code Deferred}), Spring's {@code ListenableFuture} and Netty's {@code Future}. The call counts when the method returns the future and ends when it completes:
  * a failure is an error of its type, a cancellation (Guava's {@code cancel}, a cancelled {@code Job},
  * Vert.x's cancelled {@code Timer}) a cancellation. The future itself is returned, unchanged: nothing
  * is wrapped, so its class and identity stay the application's.
@@ -27,8 +27,10 @@ import java.util.function.BiConsumer;
  * ({@link Watcher#of}), and each is watched through its own completion callback, found by name (no
  * library is a dependency): Vert.x's {@code toCompletionStage()}, Guava's {@code addListener} with an
  * executor that runs the listener at once, Scala's {@code onComplete} with an execution context that
- * runs the function at once, Kotlin's {@code invokeOnCompletion}. Each runs the end of the call on the
- * thread that completes the future, before the callbacks registered after it. A future of a library
+ * runs the function at once, Kotlin's {@code invokeOnCompletion}, Spring's {@code completable()},
+ * Netty's {@code addListener}. Each but Netty's runs the end of the call on the thread that completes
+ * the future, before the callbacks registered after it; Netty runs its listeners on the future's event
+ * loop. A future of a library
  * version without that method is timed to the return.
  */
 final class EagerFutureCalls {
@@ -36,6 +38,8 @@ final class EagerFutureCalls {
     private static final String GUAVA_FUTURE = "com.google.common.util.concurrent.ListenableFuture";
     private static final String SCALA_FUTURE = "scala.concurrent.Future";
     private static final String KOTLIN_JOB = "kotlinx.coroutines.Job";
+    private static final String SPRING_FUTURE = "org.springframework.util.concurrent.ListenableFuture";
+    private static final String NETTY_FUTURE = "io.netty.util.concurrent.Future";
 
     /** How to watch futures of each class: looked up at the first future of the class. */
     private static final ClassCache<Watcher> WATCHERS = new ClassCache<Watcher>() {
@@ -81,6 +85,14 @@ final class EagerFutureCalls {
                 if (library != null) {
                     return JobWatcher.forJob(library);
                 }
+                library = ClassCache.interfaceNamed(type, SPRING_FUTURE);
+                if (library != null) {
+                    return new StageWatcher(library.getMethod("completable"));
+                }
+                library = ClassCache.interfaceNamed(type, NETTY_FUTURE);
+                if (library != null) {
+                    return NettyWatcher.forFuture(library);
+                }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 // A library version without the method, a proxy class that cannot be defined: not watched.
                 return null;
@@ -95,7 +107,10 @@ final class EagerFutureCalls {
         abstract Object watch(Call call, Object future) throws Throwable;
     }
 
-    /** Vert.x's {@code Future}, through the {@code CompletionStage} its {@code toCompletionStage()} makes. */
+    /**
+     * A future that makes a {@code CompletionStage} of itself, completed by the thread that completes the
+     * future: Vert.x's {@code toCompletionStage()}, Spring's {@code completable()} (Spring 5 and later).
+     */
     private static final class StageWatcher extends Watcher {
         private final Method toStage;
 
@@ -329,6 +344,77 @@ final class EagerFutureCalls {
                 default:
                     return null;
             }
+        }
+    }
+
+    /**
+     * Netty's {@code Future.addListener(listener)}, with a proxy of Netty's {@code GenericFutureListener}: run
+     * by the future's executor (its event loop) once it is done. Its {@code cause()} is null for a success
+     * and a {@code CancellationException} for a cancellation.
+     */
+    private static final class NettyWatcher extends Watcher {
+        private final Method addListener;
+        private final Method cause;
+        private final Constructor<?> listener;
+
+        private NettyWatcher(Method addListener, Method cause, Constructor<?> listener) {
+            this.addListener = addListener;
+            this.cause = cause;
+            this.listener = listener;
+        }
+
+        static NettyWatcher forFuture(Class<?> future) throws ReflectiveOperationException {
+            try {
+                Class<?> listenerType = Class.forName("io.netty.util.concurrent.GenericFutureListener", false,
+                        future.getClassLoader());
+                return new NettyWatcher(future.getMethod("addListener", listenerType), future.getMethod("cause"),
+                        ClassCache.proxyConstructor(listenerType));
+            } catch (ClassNotFoundException absent) {
+                return null;
+            }
+        }
+
+        @Override
+        Object watch(Call call, Object future) throws Throwable {
+            Object onEnd = listener.newInstance(new NettyEnd(this, call));
+            if (PublisherCalls.subscribedQuietly(call)) {
+                try {
+                    PublisherCalls.invoke(addListener, future, onEnd);
+                } catch (Throwable refused) {
+                    WovenCalls.failed(refused);
+                    call.endQuietly(null, false);
+                }
+            }
+            return future;
+        }
+
+        Throwable causeOf(Object future) throws Throwable {
+            return (Throwable) PublisherCalls.invoke(cause, future);
+        }
+    }
+
+    /** What a Netty future's listener does: ends the call with the future's cause, if any. */
+    private static final class NettyEnd extends Lambda {
+        private final NettyWatcher watcher;
+        private final Call call;
+
+        NettyEnd(NettyWatcher watcher, Call call) {
+            this.watcher = watcher;
+            this.call = call;
+        }
+
+        @Override
+        Object apply(Object[] args) {
+            Throwable cause;
+            try {
+                cause = watcher.causeOf(args[0]);
+            } catch (Throwable unreadable) {
+                WovenCalls.failed(unreadable);
+                cause = null;
+            }
+            // A CancellationException is a cancellation (endQuietly), any other cause an error.
+            call.endQuietly(cause, false);
+            return null;
         }
     }
 
