@@ -21,6 +21,11 @@ public class ExhaustedStackHandlers {
     private static final CompletionStage<Integer> DONE = CompletableFuture.completedFuture(0);
     /** Completed already: its call ends as the method returns. */
     private static final io.vertx.core.Future<Integer> SUCCEEDED = io.vertx.core.Future.succeededFuture(1);
+    private static final com.google.common.util.concurrent.ListenableFuture<Integer> GUAVA_DONE =
+            com.google.common.util.concurrent.Futures.immediateFuture(1);
+    private static final scala.concurrent.Future<Integer> SCALA_DONE = scala.concurrent.Future$.MODULE$.successful(1);
+    private static final kotlinx.coroutines.Deferred<Integer> KOTLIN_DONE =
+            kotlinx.coroutines.CompletableDeferredKt.CompletableDeferred(1);
     private static final Flow.Publisher<Integer> EMPTY = subscriber -> {
         subscriber.onSubscribe(new Flow.Subscription() {
             @Override
@@ -94,6 +99,37 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return SUCCEEDED;
+    }
+
+    /** Done when returned: its listener runs inside {@code addListener}, at the top of the stack. */
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "guava_future")
+    public static com.google.common.util.concurrent.ListenableFuture<Integer> guavaFuture(int level) {
+        try {
+            guavaFuture(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return GUAVA_DONE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "scala_future")
+    public static scala.concurrent.Future<Integer> scalaFuture(int level) {
+        try {
+            scalaFuture(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return SCALA_DONE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "kotlin_deferred")
+    public static kotlinx.coroutines.Deferred<Integer> kotlinDeferred(int level) {
+        try {
+            kotlinDeferred(level + 1);
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return KOTLIN_DONE;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")

@@ -83,6 +83,14 @@ class ExhaustedStackTest {
         descend("vertx_future", () -> ExhaustedStackHandlers.vertxFuture(0));
     }
 
+    /** The eager futures of Guava, Scala and Kotlin, done when returned: their end runs in the exit. */
+    @Test
+    void eagerFutureReturnsAtTheTopOfTheStackStayExact() throws Exception {
+        descend("guava_future", () -> ExhaustedStackHandlers.guavaFuture(0));
+        descend("scala_future", () -> ExhaustedStackHandlers.scalaFuture(0));
+        descend("kotlin_deferred", () -> ExhaustedStackHandlers.kotlinDeferred(0));
+    }
+
     @Test
     void streamObserverReturnsAtTheTopOfTheStackStayExact() throws Exception {
         descend("observer", ExhaustedStackHandlers::observer);

@@ -18,10 +18,11 @@ import java.util.function.BiConsumer;
  * Measures methods that return an eager future of a library: one whose work runs whether or not
  * anyone waits for it, like a {@code CompletionStage}, but which is not one. Vert.x's {@code Future}
  * (4 and 5), Guava's {@code ListenableFuture}, Scala's {@code Future}, Kotlin's {@code Job} (and
- * {@code Deferred}), Spring's {@code ListenableFuture} and Netty's {@code Future}. The call counts when the method returns the future and ends when it completes:
- * a failure is an error of its type, a cancellation (Guava's {@code cancel}, a cancelled {@code Job},
- * Vert.x's cancelled {@code Timer}) a cancellation. The future itself is returned, unchanged: nothing
- * is wrapped, so its class and identity stay the application's.
+ * {@code Deferred}), Spring's {@code ListenableFuture} and Netty's {@code Future}. The call counts
+ * when the method returns the future and ends when it completes: a failure is an error of its type,
+ * a cancellation (Guava's, Spring's and Netty's {@code cancel}, a cancelled {@code Job}, Vert.x's
+ * cancelled {@code Timer}) a cancellation. The future itself is returned, unchanged: nothing is
+ * wrapped, so its class and identity stay the application's.
  *
  * <p>Which library a future belongs to is told by the interfaces of its class, once per class
  * ({@link Watcher#of}), and each is watched through its own completion callback, found by name (no
@@ -30,8 +31,12 @@ import java.util.function.BiConsumer;
  * runs the function at once, Kotlin's {@code invokeOnCompletion}, Spring's {@code completable()},
  * Netty's {@code addListener}. Each but Netty's runs the end of the call on the thread that completes
  * the future, before the callbacks registered after it; Netty runs its listeners on the future's event
- * loop. A future of a library
- * version without that method is timed to the return.
+ * loop. A future of a library version without that method is timed to the return.
+ *
+ * <p>A future done when returned runs the callback inside its registration, at the exit of the method,
+ * which may be at the top of an exhausted stack: there the registration's {@code catch} and the
+ * callbacks end the call before anything else, and where even that call does not fit, with plain
+ * writes that {@link WovenCalls#settle} records.
  */
 final class EagerFutureCalls {
     private static final String VERTX_FUTURE = "io.vertx.core.Future";
@@ -58,7 +63,30 @@ final class EagerFutureCalls {
      */
     static Object watch(Call call, Object future) throws Throwable {
         Watcher watcher = WATCHERS.get(future.getClass());
-        return watcher == null ? null : watcher.watch(call, future);
+        if (watcher == null) {
+            return null;
+        }
+        // What may fail for want of stack or memory comes before the count: a throw then times the call to the return.
+        Object callback = watcher.callback(call, future);
+        if (PublisherCalls.subscribedQuietly(call)) {
+            try {
+                watcher.register(future, callback);
+            } catch (Throwable refused) {
+                // Ended at once: timed to the return. At the top of an exhausted stack, where not even the
+                // call of endQuietly may fit, plain writes end it, and WovenCalls.settle records it.
+                WovenCalls.lastFailure = refused;
+                WovenCalls.failureCount++;
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
+            }
+        }
+        return future;
     }
 
     /** Watches the futures of one library. */
@@ -100,11 +128,11 @@ final class EagerFutureCalls {
             return null;
         }
 
-        /**
-         * Counts {@code call} and has {@code future}'s completion end it; returns {@code future}. Throws only
-         * before counting: then the call is timed to the return.
-         */
-        abstract Object watch(Call call, Object future) throws Throwable;
+        /** What {@link #register} registers on {@code future} to end {@code call}; may throw, before the count. */
+        abstract Object callback(Call call, Object future) throws Throwable;
+
+        /** Registers {@code callback} on {@code future}; a future done already runs it at once. */
+        abstract void register(Object future, Object callback) throws Throwable;
     }
 
     /**
@@ -119,26 +147,25 @@ final class EagerFutureCalls {
         }
 
         @Override
-        Object watch(Call call, Object future) throws Throwable {
-            CompletionStage<?> stage = (CompletionStage<?>) PublisherCalls.invoke(toStage, future);
-            if (PublisherCalls.subscribedQuietly(call)) {
-                try {
-                    stage.whenComplete(new StageEnd(call));
-                } catch (Throwable refused) {
-                    WovenCalls.failed(refused);
-                    call.endQuietly(null, false);
-                }
-            }
-            return future;
+        Object callback(Call call, Object future) throws Throwable {
+            return new StageEnd(call, (CompletionStage<?>) PublisherCalls.invoke(toStage, future));
+        }
+
+        @Override
+        void register(Object future, Object callback) {
+            StageEnd end = (StageEnd) callback;
+            end.stage.whenComplete(end);
         }
     }
 
     /** Ends a call when the stage made from its future completes. */
     private static final class StageEnd implements BiConsumer<Object, Throwable> {
         private final Call call;
+        final CompletionStage<?> stage;
 
-        StageEnd(Call call) {
+        StageEnd(Call call, CompletionStage<?> stage) {
             this.call = call;
+            this.stage = stage;
         }
 
         @Override
@@ -157,17 +184,13 @@ final class EagerFutureCalls {
         }
 
         @Override
-        Object watch(Call call, Object future) throws Throwable {
-            if (PublisherCalls.subscribedQuietly(call)) {
-                try {
-                    PublisherCalls.invoke(addListener, future, new ListenerEnd(call, (Future<?>) future),
-                            DirectExecutor.INSTANCE);
-                } catch (Throwable refused) {
-                    WovenCalls.failed(refused);
-                    call.endQuietly(null, false);
-                }
-            }
-            return future;
+        Object callback(Call call, Object future) {
+            return new ListenerEnd(call, (Future<?>) future);
+        }
+
+        @Override
+        void register(Object future, Object callback) throws Throwable {
+            PublisherCalls.invoke(addListener, future, callback, DirectExecutor.INSTANCE);
         }
     }
 
@@ -197,20 +220,20 @@ final class EagerFutureCalls {
 
         @Override
         public void run() {
+            boolean cancelled = false;
+            Throwable failure = null;
             try {
-                if (future.isCancelled()) {
-                    call.endQuietly(null, true);
-                } else if (!future.isDone()) {
-                    // A listener run before its future is done (not Guava's own futures): its outcome
-                    // cannot be read without waiting, and a listener must not wait.
-                    call.endQuietly(null, false);
-                } else {
-                    call.endQuietly(failureOf(future), false);
+                cancelled = future.isCancelled();
+                // A listener run before its future is done (not Guava's own futures) cannot read the outcome
+                // without waiting, and a listener must not wait: it ends the call as a success.
+                if (!cancelled && future.isDone()) {
+                    failure = failureOf(future);
                 }
-            } catch (Throwable unexpected) {
-                WovenCalls.failed(unexpected);
-                call.endQuietly(null, false);
+            } catch (Throwable unreadable) {
+                WovenCalls.lastFailure = unreadable;
+                WovenCalls.failureCount++;
             }
+            call.endQuietly(failure, cancelled);
         }
 
         /** The failure of a done future, or null when it succeeded. */
@@ -276,17 +299,13 @@ final class EagerFutureCalls {
         }
 
         @Override
-        Object watch(Call call, Object future) throws Throwable {
-            Object onEnd = function.newInstance(new ScalaEnd(this, call));
-            if (PublisherCalls.subscribedQuietly(call)) {
-                try {
-                    PublisherCalls.invoke(onComplete, future, onEnd, directContext);
-                } catch (Throwable refused) {
-                    WovenCalls.failed(refused);
-                    call.endQuietly(null, false);
-                }
-            }
-            return future;
+        Object callback(Call call, Object future) throws Throwable {
+            return function.newInstance(new ScalaEnd(this, call));
+        }
+
+        @Override
+        void register(Object future, Object callback) throws Throwable {
+            PublisherCalls.invoke(onComplete, future, callback, directContext);
         }
 
         /** The exception of {@code outcome}, a {@code scala.util.Try}; null for a success. */
@@ -307,12 +326,12 @@ final class EagerFutureCalls {
 
         @Override
         Object apply(Object[] args) {
-            Throwable failure;
+            Throwable failure = null;
             try {
                 failure = watcher.failureOf(args[0]);
             } catch (Throwable unreadable) {
-                WovenCalls.failed(unreadable);
-                failure = null;
+                WovenCalls.lastFailure = unreadable;
+                WovenCalls.failureCount++;
             }
             call.endQuietly(failure, false);
             return null;
@@ -375,17 +394,13 @@ final class EagerFutureCalls {
         }
 
         @Override
-        Object watch(Call call, Object future) throws Throwable {
-            Object onEnd = listener.newInstance(new NettyEnd(this, call));
-            if (PublisherCalls.subscribedQuietly(call)) {
-                try {
-                    PublisherCalls.invoke(addListener, future, onEnd);
-                } catch (Throwable refused) {
-                    WovenCalls.failed(refused);
-                    call.endQuietly(null, false);
-                }
-            }
-            return future;
+        Object callback(Call call, Object future) throws Throwable {
+            return listener.newInstance(new NettyEnd(this, call));
+        }
+
+        @Override
+        void register(Object future, Object callback) throws Throwable {
+            PublisherCalls.invoke(addListener, future, callback);
         }
 
         Throwable causeOf(Object future) throws Throwable {
@@ -405,12 +420,12 @@ final class EagerFutureCalls {
 
         @Override
         Object apply(Object[] args) {
-            Throwable cause;
+            Throwable cause = null;
             try {
                 cause = watcher.causeOf(args[0]);
             } catch (Throwable unreadable) {
-                WovenCalls.failed(unreadable);
-                cause = null;
+                WovenCalls.lastFailure = unreadable;
+                WovenCalls.failureCount++;
             }
             // A CancellationException is a cancellation (endQuietly), any other cause an error.
             call.endQuietly(cause, false);
@@ -448,17 +463,13 @@ final class EagerFutureCalls {
         }
 
         @Override
-        Object watch(Call call, Object job) throws Throwable {
-            Object onCompletion = handler.newInstance(new JobEnd(call, unit));
-            if (PublisherCalls.subscribedQuietly(call)) {
-                try {
-                    PublisherCalls.invoke(invokeOnCompletion, job, onCompletion);
-                } catch (Throwable refused) {
-                    WovenCalls.failed(refused);
-                    call.endQuietly(null, false);
-                }
-            }
-            return job;
+        Object callback(Call call, Object job) throws Throwable {
+            return handler.newInstance(new JobEnd(call, unit));
+        }
+
+        @Override
+        void register(Object job, Object callback) throws Throwable {
+            PublisherCalls.invoke(invokeOnCompletion, job, callback);
         }
     }
 
