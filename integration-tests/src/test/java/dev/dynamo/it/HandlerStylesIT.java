@@ -123,7 +123,7 @@ class HandlerStylesIT {
     }
 
     @Test
-    void eagerFuturesOfGuavaScalaAndKotlinAreTimedToTheirCompletion() {
+    void eagerFuturesOfGuavaScalaKotlinSpringAndNettyAreTimedToTheirCompletion() {
         int callsPerThread = 200;
         Exposition page = runToEnd("eager-futures", "EagerFutureApp", callsPerThread);
         double delaySeconds = 0.005;
@@ -132,6 +132,8 @@ class HandlerStylesIT {
         assertCalls(page, eagerFuture("guava"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
         assertCalls(page, eagerFuture("scala"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
         assertCalls(page, eagerFuture("deferred"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, eagerFuture("spring"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
+        assertCalls(page, eagerFuture("netty"), 2 * callsPerThread, 2 * callsPerThread * delaySeconds, none(), 0);
         // Failed: an error of the cause's type (not Guava's ExecutionException).
         assertCalls(page, eagerFuture("guava_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);
         assertCalls(page, eagerFuture("scala_error"), 3, 0.003, Map.of("QuotaExceededException", 3), 0);

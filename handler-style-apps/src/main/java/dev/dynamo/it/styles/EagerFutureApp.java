@@ -18,7 +18,8 @@ import static dev.dynamo.it.styles.AppChecks.check;
  * from two threads, and waits for the futures as an application would; prints {@code done <calls>}
  * and waits for stdin to close.
  *
- * <p>Arguments: calls per thread of {@code guava}, {@code scala} and {@code deferred} (default 300).
+ * <p>Arguments: calls per thread of {@code guava}, {@code scala}, {@code deferred}, {@code spring} and
+ * {@code netty} (default 300).
  */
 public final class EagerFutureApp {
     private EagerFutureApp() {
@@ -35,6 +36,8 @@ public final class EagerFutureApp {
                 check(Await.result(handlers.scala(i), wait) == i, "scala answered wrong");
                 check(FutureKt.asCompletableFuture(jobs.deferred(i)).get(10, TimeUnit.SECONDS) == i,
                         "deferred answered wrong");
+                check(handlers.spring(i).get(10, TimeUnit.SECONDS) == i, "spring answered wrong");
+                check(handlers.netty(i).get(10, TimeUnit.SECONDS) == i, "netty answered wrong");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }

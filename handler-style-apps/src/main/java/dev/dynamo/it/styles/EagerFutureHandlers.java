@@ -9,12 +9,20 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.concurrent.Future$;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 
-/** Handlers returning eager futures of Guava and Scala; Kotlin's jobs are in {@code KotlinJobHandlers}. */
+/**
+ * Handlers returning eager futures of Guava, Scala, Spring and Netty; Kotlin's jobs are in
+ * {@code KotlinJobHandlers}.
+ */
 public class EagerFutureHandlers {
     private final ListeningExecutorService executor = MoreExecutors.listeningDecorator(Executors.newFixedThreadPool(4));
     private final ExecutionContext scalaContext = ExecutionContext.fromExecutorService(Executors.newFixedThreadPool(4));
+    private final org.springframework.core.task.support.TaskExecutorAdapter springExecutor =
+            new org.springframework.core.task.support.TaskExecutorAdapter(Executors.newFixedThreadPool(4));
+    private final io.netty.util.concurrent.DefaultEventExecutorGroup nettyLoops =
+            new io.netty.util.concurrent.DefaultEventExecutorGroup(2);
 
     @DynamoEndpoint(namespace = "it", component = "eager_future", endpoint = "guava")
     public ListenableFuture<Integer> guava(int i) {
@@ -54,9 +62,29 @@ public class EagerFutureHandlers {
         }, scalaContext);
     }
 
+    /** Spring 5's {@code AsyncListenableTaskExecutor}, as an {@code @Async} method of Spring 5 returns. */
+    @DynamoEndpoint(namespace = "it", component = "eager_future", endpoint = "spring")
+    public org.springframework.util.concurrent.ListenableFuture<Integer> spring(int i) {
+        return springExecutor.submitListenable(delayed(i));
+    }
+
+    /** Netty's event loop runs the work and the listeners. */
+    @DynamoEndpoint(namespace = "it", component = "eager_future", endpoint = "netty")
+    public io.netty.util.concurrent.Future<Integer> netty(int i) {
+        return nettyLoops.submit(delayed(i));
+    }
+
+    private static Callable<Integer> delayed(int i) {
+        return () -> {
+            Thread.sleep(5);
+            return i;
+        };
+    }
+
     void shutdown() {
         executor.shutdownNow();
         ((java.util.concurrent.ExecutorService) scalaContext).shutdownNow();
+        nettyLoops.shutdownGracefully();
     }
 
     private static void sleep(long millis) {
