@@ -53,6 +53,13 @@ public class ExhaustedStackHandlers {
         }
     };
 
+    private static final reactor.core.publisher.Mono<Integer> MONO = reactor.core.publisher.Mono.just(1);
+    private static final reactor.core.publisher.Flux<Integer> FLUX = reactor.core.publisher.Flux.just(1, 2);
+    private static final io.reactivex.rxjava3.core.Flowable<Integer> FLOWABLE = io.reactivex.rxjava3.core.Flowable.just(1, 2);
+    private static final io.reactivex.rxjava3.core.Single<Integer> SINGLE = io.reactivex.rxjava3.core.Single.just(1);
+    private static final io.reactivex.rxjava3.core.Maybe<Integer> MAYBE = io.reactivex.rxjava3.core.Maybe.just(1);
+    private static final io.reactivex.rxjava3.core.Completable COMPLETABLE = io.reactivex.rxjava3.core.Completable.complete();
+
     public static int caught;
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "synchronous")
@@ -130,6 +137,72 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return KOTLIN_DONE;
+    }
+
+    /*
+     * Lazy values each subscribed by the level below, as a caller blocks on a handler's Mono: the
+     * subscriptions nearest the top of the exhausted stack overflow inside the library, which rethrows
+     * a StackOverflowError rather than signal it. More than one catch per descent.
+     */
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "mono_subscribed")
+    public static reactor.core.publisher.Mono<Integer> monoSubscribed(int level) {
+        try {
+            monoSubscribed(level + 1).block();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return MONO;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "flux_subscribed")
+    public static reactor.core.publisher.Flux<Integer> fluxSubscribed(int level) {
+        try {
+            fluxSubscribed(level + 1).blockLast();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return FLUX;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "flowable_subscribed")
+    public static io.reactivex.rxjava3.core.Flowable<Integer> flowableSubscribed(int level) {
+        try {
+            flowableSubscribed(level + 1).blockingLast();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return FLOWABLE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "single_subscribed")
+    public static io.reactivex.rxjava3.core.Single<Integer> singleSubscribed(int level) {
+        try {
+            singleSubscribed(level + 1).blockingGet();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return SINGLE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "maybe_subscribed")
+    public static io.reactivex.rxjava3.core.Maybe<Integer> maybeSubscribed(int level) {
+        try {
+            maybeSubscribed(level + 1).blockingGet();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return MAYBE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "completable_subscribed")
+    public static io.reactivex.rxjava3.core.Completable completableSubscribed(int level) {
+        try {
+            completableSubscribed(level + 1).blockingAwait();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return COMPLETABLE;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")

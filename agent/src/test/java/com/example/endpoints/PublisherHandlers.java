@@ -86,9 +86,21 @@ public class PublisherHandlers {
         return io.reactivex.rxjava3.core.Flowable.interval(1, TimeUnit.MILLISECONDS);
     }
 
-    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_items")
-    public io.reactivex.rxjava3.core.Flowable<Integer> flowableItems(int count) {
-        return io.reactivex.rxjava3.core.Flowable.range(0, count).map(i -> i * 2);
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_items_elsewhere")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableItemsElsewhere(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count).subscribeOn(io.reactivex.rxjava3.schedulers.Schedulers.single())
+                .map(i -> i * 2);
+    }
+
+    /** Items for a subscriber that throws a JVM-fatal error (the items are the same as {@link #items}'s). */
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "flux_to_fatal_subscriber")
+    public Flux<Integer> fluxToFatalSubscriber(int count) {
+        return Flux.range(0, count);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_to_fatal_subscriber")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableToFatalSubscriber(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count);
     }
 
     /** A connectable flowable, which the caller connects: returned as it is. */

@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExhaustedStackTest {
     /** Descents per shape: each ends the stack at another point of the woven code. */
     static final int DESCENTS = 40;
+    /** Descents per lazy value: each overflows at many levels, and a StackOverflowError's stack trace takes time to fill. */
+    static final int LAZY_DESCENTS = 16;
 
     private static EndpointTransformer transformer;
 
@@ -91,6 +93,22 @@ class ExhaustedStackTest {
         descend("kotlin_deferred", () -> ExhaustedStackHandlers.kotlinDeferred(0));
     }
 
+    /**
+     * Reactor's and RxJava's values subscribed at the top of an exhausted stack: the subscription
+     * overflows inside the library, which rethrows the error past its operators, so no signal ends the
+     * call. (Counted in a {@code defer} supplier, 98 Monos stayed in flight in 40 descents.) Mutiny's
+     * {@code Uni} is left: see {@code SingleValueCalls}.
+     */
+    @Test
+    void lazyValuesSubscribedAtTheTopOfTheStackStayExact() throws Exception {
+        descend("mono_subscribed", () -> ExhaustedStackHandlers.monoSubscribed(0), LAZY_DESCENTS, false);
+        descend("flux_subscribed", () -> ExhaustedStackHandlers.fluxSubscribed(0), LAZY_DESCENTS, false);
+        descend("flowable_subscribed", () -> ExhaustedStackHandlers.flowableSubscribed(0), LAZY_DESCENTS, false);
+        descend("single_subscribed", () -> ExhaustedStackHandlers.singleSubscribed(0), LAZY_DESCENTS, false);
+        descend("maybe_subscribed", () -> ExhaustedStackHandlers.maybeSubscribed(0), LAZY_DESCENTS, false);
+        descend("completable_subscribed", () -> ExhaustedStackHandlers.completableSubscribed(0), LAZY_DESCENTS, false);
+    }
+
     @Test
     void streamObserverReturnsAtTheTopOfTheStackStayExact() throws Exception {
         descend("observer", ExhaustedStackHandlers::observer);
@@ -106,11 +124,20 @@ class ExhaustedStackTest {
      * checks the catches and the counts of endpoint {@code endpoint}.
      */
     static EndpointMetrics descend(String endpoint, Runnable descent) throws Exception {
+        return descend(endpoint, descent, DESCENTS, true);
+    }
+
+    /**
+     * The same, {@code descents} times; with {@code oneCatchPerDescent} false, for handlers that also
+     * catch an overflow of what they call after their recursion returned: at least one catch per descent.
+     */
+    static EndpointMetrics descend(String endpoint, Runnable descent, int descents, boolean oneCatchPerDescent)
+            throws Exception {
         EndpointMetrics metrics = new EndpointMetrics(ExhaustedStackHandlers.NS, "exhausted", endpoint);
         long requestsBefore = metrics.requests();
         ExhaustedStackHandlers.caught = 0;
         AtomicReference<Throwable> escaped = new AtomicReference<>();
-        for (int i = 0; i < DESCENTS; i++) {
+        for (int i = 0; i < descents; i++) {
             Thread thread = new Thread(null, () -> {
                 try {
                     descent.run();
@@ -122,14 +149,18 @@ class ExhaustedStackTest {
             thread.join();
         }
         assertNull(escaped.get(), "nothing escapes the outermost call");
-        assertEquals(DESCENTS, ExhaustedStackHandlers.caught,
-                "each descent's overflow is caught once: no exit threw into a method above");
+        if (oneCatchPerDescent) {
+            assertEquals(descents, ExhaustedStackHandlers.caught,
+                    "each descent's overflow is caught once: no exit threw into a method above");
+        } else {
+            assertTrue(ExhaustedStackHandlers.caught >= descents, "every descent reached the end of its stack");
+        }
 
         WovenCalls.settle();
-        assertEquals(0, metrics.inflight(), "every counted call ended");
-        assertEquals(metrics.requests(), metrics.durations(), "every counted call ended once");
+        assertEquals(0, metrics.inflight(), endpoint + ": every counted call ended");
+        assertEquals(metrics.requests(), metrics.durations(), endpoint + ": every counted call ended once");
         if (!endpoint.equals("publisher")) {
-            assertTrue(metrics.requests() - requestsBefore > DESCENTS * 100L, "the descents were counted");
+            assertTrue(metrics.requests() - requestsBefore > descents * 100L, endpoint + ": the descents were counted");
         }
         return metrics;
     }

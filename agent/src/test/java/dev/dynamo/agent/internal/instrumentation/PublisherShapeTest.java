@@ -309,10 +309,12 @@ class PublisherShapeTest {
      */
     @Test
     void rxJavaFlowableItemsPassNoProxy() {
-        EndpointMetrics metrics = metrics("rxjava", "flowable_items");
+        EndpointMetrics metrics = metrics("rxjava", "flowable_items_elsewhere");
         List<String> proxyFrames = new ArrayList<>();
 
-        List<Integer> items = handlers.flowableItems(3).doOnNext(item -> {
+        // Emitted on another thread than the subscription's, whose frames (the agent's among them) are not
+        // on the way of an item.
+        List<Integer> items = handlers.flowableItemsElsewhere(3).doOnNext(item -> {
             for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
                 if (frame.getClassName().contains("$Proxy") || frame.getClassName().startsWith("jdk.proxy")
                         || frame.getClassName().startsWith("dev.dynamo.runtime.")) {
@@ -470,6 +472,68 @@ class PublisherShapeTest {
         assertEquals(1, emitting.requests());
         assertEquals(1, emitting.errors("ArithmeticException"));
         assertEquals(0, emitting.inflight());
+    }
+
+    /**
+     * Reactor and RxJava rethrow a JVM-fatal error of a subscriber rather than signal it, past their
+     * {@code doFinally} and {@code doOnError}: one thrown from {@code onNext} ends the call with it all
+     * the same (it stayed in flight for good before), one thrown from {@code onComplete} comes after the
+     * publisher's end, which counted as a success.
+     */
+    @Test
+    void aSubscriberThatThrowsAJvmFatalErrorEndsTheCallAtTheThrowOrAtThePublishersEnd() {
+        EndpointMetrics flux = metrics("reactor", "flux_to_fatal_subscriber");
+        EndpointMetrics flowable = metrics("rxjava", "flowable_to_fatal_subscriber");
+
+        assertThrows(StackOverflowError.class, () -> handlers.fluxToFatalSubscriber(3).subscribe(new FatalSubscriber(true)));
+        assertThrows(StackOverflowError.class,
+                () -> handlers.flowableToFatalSubscriber(3).subscribe(new FatalSubscriber(true)));
+        for (EndpointMetrics metrics : Arrays.asList(flux, flowable)) {
+            assertEquals(1, metrics.requests());
+            assertEquals(0, metrics.inflight());
+            assertEquals(1, metrics.errors("StackOverflowError"));
+            assertEquals(1, metrics.durations());
+        }
+
+        assertThrows(StackOverflowError.class, () -> handlers.fluxToFatalSubscriber(3).subscribe(new FatalSubscriber(false)));
+        assertThrows(StackOverflowError.class,
+                () -> handlers.flowableToFatalSubscriber(3).subscribe(new FatalSubscriber(false)));
+        for (EndpointMetrics metrics : Arrays.asList(flux, flowable)) {
+            assertEquals(2, metrics.requests());
+            assertEquals(0, metrics.inflight());
+            assertEquals(1, metrics.errors("StackOverflowError"), "the publisher completed before the throw");
+            assertEquals(2, metrics.durations());
+        }
+    }
+
+    /** Requests everything and throws a StackOverflowError, as one thrown at the top of a deep stack, from onNext or onComplete. */
+    private static final class FatalSubscriber implements org.reactivestreams.Subscriber<Integer> {
+        private final boolean fromOnNext;
+
+        FatalSubscriber(boolean fromOnNext) {
+            this.fromOnNext = fromOnNext;
+        }
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Integer item) {
+            if (fromOnNext) {
+                throw new StackOverflowError("thrown by a subscriber's onNext");
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+        }
+
+        @Override
+        public void onComplete() {
+            throw new StackOverflowError("thrown by a subscriber's onComplete");
+        }
     }
 
     /** A tester cast a JDK body publisher returned as Flow.Publisher to HttpRequest.BodyPublisher: the proxy lacked it. */

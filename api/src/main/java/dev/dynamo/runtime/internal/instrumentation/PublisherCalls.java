@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Measures methods that return a reactive-streams publisher ({@code org.reactivestreams.Publisher},
@@ -25,10 +24,12 @@ import java.util.function.Supplier;
  * flight. Later subscriptions (a caller's {@code retry()} or {@code repeat()}) are not further
  * calls. A method that throws instead of returning a publisher counts one request and one error.
  *
- * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is wrapped
- * with Reactor's own {@code defer}, {@code doOnError} and {@code doFinally}, called reflectively with
- * JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} likewise with
- * RxJava's operators ({@link RxJavaOperators}); a Mutiny {@code Multi} is watched by a proxy of its
+ * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is made again
+ * ({@code Mono.fromDirect}, {@code Flux.from}) from a {@link FirstSubscription}, whose first subscribe
+ * adds Reactor's own {@code doOnError}, {@code doOnTerminate} and {@code doFinally}, called reflectively
+ * with JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} likewise
+ * ({@code Flowable.fromPublisher}) with RxJava's operators ({@link RxJavaOperators}); a Mutiny
+ * {@code Multi} is watched by a proxy of its
  * publisher interface turned back into a {@code Multi} by {@code Multi.createFrom().publisher}, also
  * when returned as that interface; any other publisher returned as a publisher interface is replaced
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
@@ -406,22 +407,25 @@ public final class PublisherCalls {
     }
 
     /**
-     * Reactor's {@code defer}, {@code doOnError}, {@code doOnTerminate} and {@code doFinally} of
-     * {@code Mono} or {@code Flux}. {@code defer} runs its supplier at each subscription: the first one
-     * gets the measured publisher, later ones the original, so only the first subscription's own
-     * signals end the call. {@code doFinally} runs once the subscriber has handled the end, so a
-     * subscriber that cancels from its {@code onComplete} or {@code onError} (Micronaut's HTTP server
-     * does; Reactive Streams §3.7 makes such a cancel a no-op) gives {@code doFinally} a cancel: the
-     * end that {@code doOnTerminate} saw first is the one that counts.
+     * Reactor's {@code doOnError}, {@code doOnTerminate} and {@code doFinally} of {@code Mono} or
+     * {@code Flux}, and the way back from a {@link FirstSubscription} to the type ({@code Mono.fromDirect},
+     * {@code Flux.from}: no check of the source, no operator of its own). The terminal signal ends the
+     * call before the subscriber sees it, as RxJava's operators do: a subscriber that then throws, or
+     * cancels from its {@code onComplete} or {@code onError} (Micronaut's HTTP server does; Reactive
+     * Streams §3.7 makes such a cancel a no-op, and {@code doFinally} then sees a cancel), changes
+     * nothing. {@code doFinally} ends a call cancelled before its end.
      */
-    private static final class ReactorOperators {
-        private final Method defer;
+    private static final class ReactorOperators implements EndingOperators {
+        private final Method fromSource;
+        private final Constructor<?> source;
         private final Method doOnError;
         private final Method doOnTerminate;
         private final Method doFinally;
 
-        private ReactorOperators(Method defer, Method doOnError, Method doOnTerminate, Method doFinally) {
-            this.defer = defer;
+        private ReactorOperators(Method fromSource, Constructor<?> source, Method doOnError, Method doOnTerminate,
+                Method doFinally) {
+            this.fromSource = fromSource;
+            this.source = source;
             this.doOnError = doOnError;
             this.doOnTerminate = doOnTerminate;
             this.doFinally = doFinally;
@@ -429,68 +433,73 @@ public final class PublisherCalls {
 
         static ReactorOperators of(Class<?> type) {
             try {
-                return new ReactorOperators(type.getMethod("defer", Supplier.class),
+                Class<?> publisherInterface = publisherInterfaceOf(type);
+                Method fromSource = type.getName().equals(MONO) ? type.getMethod("fromDirect", publisherInterface)
+                        : type.getMethod("from", publisherInterface);
+                return new ReactorOperators(fromSource, ClassCache.proxyConstructor(publisherInterface),
                         type.getMethod("doOnError", Consumer.class), type.getMethod("doOnTerminate", Runnable.class),
                         type.getMethod("doFinally", Consumer.class));
-            } catch (NoSuchMethodException unknownVersion) {
+            } catch (NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
         }
 
-        Object wrap(final Call call, final Object publisher) throws Throwable {
-            Supplier<Object> firstMeasured = new Supplier<Object>() {
-                @Override
-                public Object get() {
-                    if (!subscribedQuietly(call)) {
-                        return publisher;
-                    }
-                    try {
-                        final Terminal terminal = new Terminal();
-                        Object watched = invoke(doOnTerminate, invoke(doOnError, publisher, terminal), terminal);
-                        return invoke(doFinally, watched, new Consumer<Object>() {
-                            @Override
-                            public void accept(Object signal) {
-                                // SignalType ON_COMPLETE, ON_ERROR or CANCEL; its toString() is not its name.
-                                boolean cancelled = !terminal.ended && signal instanceof Enum
-                                        && ((Enum<?>) signal).name().equals("CANCEL");
-                                call.endQuietly(terminal.error, cancelled);
-                            }
-                        });
-                    } catch (Throwable failure) {
-                        WovenCalls.failed(failure);
-                        call.endQuietly(null, false);
-                        return publisher;
-                    }
-                }
-            };
-            return invoke(defer, null, firstMeasured);
+        Object wrap(Call call, Object publisher) throws Throwable {
+            return invoke(fromSource, null, source.newInstance(new FirstSubscription(call, publisher, this)));
+        }
+
+        @Override
+        public Object watched(Call call, Object publisher) throws Throwable {
+            Terminal terminal = new Terminal(call);
+            Object watched = invoke(doOnTerminate, invoke(doOnError, publisher, terminal), terminal);
+            return invoke(doFinally, watched, new ReactorFinally(terminal));
         }
     }
 
     /**
-     * RxJava 3's {@code defer}, {@code doOnError}, {@code doOnComplete} and {@code doOnCancel} of
-     * {@code Flowable}, called with proxies of RxJava's own functional interfaces, each called once per
-     * subscription: nothing is added per item but the operators themselves. As with Reactor,
-     * {@code defer} gives the first subscription the measured flowable and later ones the original;
-     * the first end seen is the one that counts ({@code doOnComplete} and {@code doOnError} run before
-     * the subscriber sees the end, so a subscriber that cancels from {@code onComplete} changes nothing).
+     * Reactor's {@code doFinally} of one call: a cancellation ends it, unless the terminal signal did
+     * ({@link Terminal}); so does an end whose {@code doOnTerminate} could not end it.
      */
-    private static final class RxJavaOperators {
-        private final Method defer;
+    private static final class ReactorFinally implements Consumer<Object> {
+        private final Terminal terminal;
+
+        ReactorFinally(Terminal terminal) {
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void accept(Object signal) {
+            // SignalType ON_COMPLETE, ON_ERROR or CANCEL; its toString() is not its name.
+            boolean cancelled = signal instanceof Enum && ((Enum<?>) signal).name().equals("CANCEL");
+            terminal.call.endQuietly(cancelled ? null : terminal.error, cancelled);
+        }
+    }
+
+    /**
+     * RxJava 3's {@code doOnError}, {@code doOnComplete} and {@code doOnCancel} of {@code Flowable},
+     * called with proxies of RxJava's own functional interfaces, each called once per subscription:
+     * nothing is added per item but the operators themselves; and {@code Flowable.fromPublisher}, the
+     * way back from a {@link FirstSubscription}. As with Reactor, the first subscription gets the
+     * measured flowable and later ones the original; the first end seen is the one that counts
+     * ({@code doOnComplete} and {@code doOnError} run before the subscriber sees the end, so a
+     * subscriber that cancels from {@code onComplete} changes nothing).
+     */
+    private static final class RxJavaOperators implements EndingOperators {
+        private final Method fromPublisher;
+        private final Constructor<?> source;
         private final Method doOnError;
         private final Method doOnComplete;
         private final Method doOnCancel;
-        private final Constructor<?> supplier;
         private final Constructor<?> consumer;
         private final Constructor<?> action;
 
-        private RxJavaOperators(Method defer, Method doOnError, Method doOnComplete, Method doOnCancel,
-                Constructor<?> supplier, Constructor<?> consumer, Constructor<?> action) {
-            this.defer = defer;
+        private RxJavaOperators(Method fromPublisher, Constructor<?> source, Method doOnError, Method doOnComplete,
+                Method doOnCancel, Constructor<?> consumer, Constructor<?> action) {
+            this.fromPublisher = fromPublisher;
+            this.source = source;
             this.doOnError = doOnError;
             this.doOnComplete = doOnComplete;
             this.doOnCancel = doOnCancel;
-            this.supplier = supplier;
             this.consumer = consumer;
             this.action = action;
         }
@@ -501,12 +510,12 @@ public final class PublisherCalls {
             String functions = core.substring(0, core.lastIndexOf('.') + 1) + "functions.";
             try {
                 ClassLoader loader = flowable.getClassLoader();
-                Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
+                Class<?> publisherInterface = publisherInterfaceOf(flowable);
                 Class<?> consumerType = Class.forName(functions + "Consumer", false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
-                return new RxJavaOperators(flowable.getMethod("defer", supplierType),
-                        flowable.getMethod("doOnError", consumerType), flowable.getMethod("doOnComplete", actionType),
-                        flowable.getMethod("doOnCancel", actionType), ClassCache.proxyConstructor(supplierType),
+                return new RxJavaOperators(flowable.getMethod("fromPublisher", publisherInterface),
+                        ClassCache.proxyConstructor(publisherInterface), flowable.getMethod("doOnError", consumerType),
+                        flowable.getMethod("doOnComplete", actionType), flowable.getMethod("doOnCancel", actionType),
                         ClassCache.proxyConstructor(consumerType), ClassCache.proxyConstructor(actionType));
             } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
                 return null;
@@ -514,57 +523,38 @@ public final class PublisherCalls {
         }
 
         Object wrap(Call call, Object publisher) throws Throwable {
-            return invoke(defer, null, supplier.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.SUBSCRIBE)));
+            return invoke(fromPublisher, null, source.newInstance(new FirstSubscription(call, publisher, this)));
         }
 
-        /** At the first subscription: {@code publisher} with the operators that end {@code call}. */
-        Object watched(Call call, Object publisher) throws Throwable {
-            Object watched = invoke(doOnError, publisher,
-                    consumer.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.ERROR)));
-            watched = invoke(doOnComplete, watched,
-                    action.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.COMPLETE)));
-            return invoke(doOnCancel, watched,
-                    action.newInstance(new RxJavaSignal(this, call, publisher, RxJavaSignal.CANCEL)));
+        @Override
+        public Object watched(Call call, Object publisher) throws Throwable {
+            Object watched = invoke(doOnError, publisher, consumer.newInstance(new RxJavaSignal(call, RxJavaSignal.ERROR)));
+            watched = invoke(doOnComplete, watched, action.newInstance(new RxJavaSignal(call, RxJavaSignal.COMPLETE)));
+            return invoke(doOnCancel, watched, action.newInstance(new RxJavaSignal(call, RxJavaSignal.CANCEL)));
         }
     }
 
     /**
-     * What RxJava's functional proxies of one call do: a subscription ({@code defer}'s supplier), an
-     * error, the completion or a cancellation. A named class, not anonymous ones, so that it is
-     * loaded with the handler shapes' warm-up, not in a call at the top of an exhausted stack.
+     * What RxJava's functional proxies of one call do: an error, the completion or a cancellation. A
+     * named class, not anonymous ones, so that it is loaded with the handler shapes' warm-up, not in a
+     * call at the top of an exhausted stack.
      */
     private static final class RxJavaSignal extends Lambda {
-        static final int SUBSCRIBE = 0;
         static final int ERROR = 1;
         static final int COMPLETE = 2;
         static final int CANCEL = 3;
 
-        private final RxJavaOperators operators;
         private final Call call;
-        private final Object publisher;
         private final int signal;
 
-        RxJavaSignal(RxJavaOperators operators, Call call, Object publisher, int signal) {
-            this.operators = operators;
+        RxJavaSignal(Call call, int signal) {
             this.call = call;
-            this.publisher = publisher;
             this.signal = signal;
         }
 
         @Override
         Object apply(Object[] args) {
             switch (signal) {
-                case SUBSCRIBE:
-                    if (!subscribedQuietly(call)) {
-                        return publisher;
-                    }
-                    try {
-                        return operators.watched(call, publisher);
-                    } catch (Throwable failure) {
-                        WovenCalls.failed(failure);
-                        call.endQuietly(null, false);
-                        return publisher;
-                    }
                 case ERROR:
                     call.endQuietly((Throwable) args[0], false);
                     return null;
@@ -578,8 +568,84 @@ public final class PublisherCalls {
         }
     }
 
+    /** A library's operators that end a call at the terminal signal of the subscription they watch. */
+    interface EndingOperators {
+        /** {@code value} with the operators that end {@code call}: what a first subscription subscribes. */
+        Object watched(Call call, Object value) throws Throwable;
+    }
+
     /**
-     * The handler of a proxy of a functional interface of a library's own (RxJava's {@code Supplier},
+     * The source a library's type is made again from ({@code Mono.fromDirect}, {@code Flux.from},
+     * RxJava's {@code Flowable.fromPublisher} and {@code Single.wrap}): the handler of a proxy of the
+     * library's source interface ({@code Publisher}, {@code SingleSource}, ...), whose one method is
+     * {@code subscribe}. The first subscribe counts the call and subscribes the value with the
+     * operators that end it; later ones subscribe the value itself.
+     *
+     * <p>It is a frame around that subscribe, so it sees what the subscribe throws. Reactor and RxJava
+     * rethrow a {@code VirtualMachineError} rather than signal it: a subscription that overflows the
+     * stack, or a subscriber that throws one from {@code onComplete} before {@code doFinally} ran,
+     * passes every operator by, and the call ends here with the throw (counted in the supplier of a
+     * {@code defer}, with no frame around the subscription, such calls stayed in flight for good).
+     */
+    static final class FirstSubscription implements InvocationHandler {
+        private final Call call;
+        private final Object value;
+        private final EndingOperators operators;
+
+        FirstSubscription(Call call, Object value, EndingOperators operators) {
+            this.call = call;
+            this.value = value;
+            this.operators = operators;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getDeclaringClass() == Object.class) {
+                if (method.getName().equals("equals")) {
+                    return proxy == args[0];
+                }
+                return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
+                        : "measured " + value.getClass().getName(); // the value's own toString() may be costly
+            }
+            // The source interface's only method: subscribe(subscriber), which the value has too.
+            if (!subscribedQuietly(call)) {
+                return PublisherCalls.invoke(method, value, args);
+            }
+            Object watched = value;
+            boolean endsAtReturn = false;
+            try {
+                watched = operators.watched(call, value);
+            } catch (Throwable failure) {
+                // Subscribed unwatched, and timed to the subscribe's return.
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                endsAtReturn = true;
+            }
+            Object result;
+            try {
+                result = PublisherCalls.invoke(method, watched, args);
+            } catch (Throwable thrown) {
+                // At the top of an exhausted stack, where not even the call of endQuietly may fit, plain
+                // writes end it, and WovenCalls.settle records it.
+                try {
+                    call.endQuietly(thrown, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
+                throw thrown;
+            }
+            if (endsAtReturn) {
+                call.endQuietly(null, false);
+            }
+            return result;
+        }
+    }
+
+    /**
+     * The handler of a proxy of a functional interface of a library's own (RxJava's {@code Consumer},
      * {@code Consumer}, {@code Action}): its one abstract method runs {@link #apply}; a proxy is equal
      * only to itself.
      */
@@ -612,10 +678,17 @@ public final class PublisherCalls {
         }
     }
 
-    /** What a Reactor publisher signalled before its subscriber saw it: its error, and whether it ended at all. */
+    /**
+     * Reactor's {@code doOnError} and {@code doOnTerminate} of one call: the terminal signal ends it,
+     * with the error {@code doOnError} saw just before, before the subscriber sees the end.
+     */
     private static final class Terminal implements Consumer<Throwable>, Runnable {
-        volatile Throwable error;
-        volatile boolean ended;
+        final Call call;
+        private volatile Throwable error;
+
+        Terminal(Call call) {
+            this.call = call;
+        }
 
         @Override
         public void accept(Throwable failure) {
@@ -624,7 +697,7 @@ public final class PublisherCalls {
 
         @Override
         public void run() {
-            ended = true;
+            call.endQuietly(error, false);
         }
     }
 

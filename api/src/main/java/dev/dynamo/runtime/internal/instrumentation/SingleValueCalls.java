@@ -15,10 +15,16 @@ import java.util.function.Supplier;
  * the subscriber cancelling (disposing). Later subscriptions are not further calls; a value returned but
  * never subscribed is no request.
  *
- * <p>The returned object keeps its type: it is wrapped with the library's own {@code deferred} or
- * {@code defer}, whose supplier gives the first subscription the value with the operators that end
- * the call ({@code onItemOrFailure().invoke} and {@code onCancellation().invoke} of Mutiny,
- * {@code doOnEvent} and {@code doOnDispose} of RxJava) and later subscriptions the value itself. These
+ * <p>The returned object keeps its type. A {@code Uni} is wrapped with Mutiny's {@code deferred}, whose
+ * supplier gives the first subscription the value with the operators that end the call
+ * ({@code onItemOrFailure().invoke} and {@code onCancellation().invoke}) and later subscriptions the
+ * value itself. An RxJava value is made again with its type's {@code wrap} from a
+ * {@link PublisherCalls.FirstSubscription}, which does the same with {@code doOnEvent} and
+ * {@code doOnDispose}, and sees a throw of the subscription that RxJava does not signal (a
+ * {@code StackOverflowError}). Mutiny has no such way: each of its ways to make a {@code Uni} from
+ * the agent's code ({@code deferred}, {@code emitter}) catches what that code throws and signals it as
+ * a failure, which would change what the application sees; a {@code Uni} whose subscription overflows
+ * the stack past {@code deferred}'s supplier stays in flight. These
  * run before the subscriber sees the end, so a subscriber that cancels from its {@code onItem} changes
  * nothing. An RxJava subject ({@code SingleSubject}, {@code MaybeSubject}, {@code CompletableSubject}),
  * which the application feeds and its caller may cast back to, is returned as it is and timed to the
@@ -172,16 +178,17 @@ final class SingleValueCalls {
     }
 
     /**
-     * RxJava 3's {@code defer(Supplier)}, {@code doOnEvent(BiConsumer)} ({@code Completable}:
-     * {@code doOnEvent(Consumer)}, of the error or null) and {@code doOnDispose(Action)} of one of
-     * {@code Single}, {@code Maybe} and {@code Completable}, called with proxies of RxJava's own
-     * functional interfaces, each called once per subscription.
+     * RxJava 3's {@code wrap(SingleSource)} (and {@code MaybeSource}, {@code CompletableSource}),
+     * {@code doOnEvent(BiConsumer)} ({@code Completable}: {@code doOnEvent(Consumer)}, of the error or
+     * null) and {@code doOnDispose(Action)} of one of {@code Single}, {@code Maybe} and
+     * {@code Completable}, called with proxies of RxJava's own functional interfaces, each called once
+     * per subscription.
      */
-    private static final class RxJavaOperators {
-        private final Method defer;
+    private static final class RxJavaOperators implements PublisherCalls.EndingOperators {
+        private final Method wrap;
+        private final Constructor<?> source;
         private final Method doOnEvent;
         private final Method doOnDispose;
-        private final Constructor<?> supplier;
         private final Constructor<?> onEvent;
         private final Constructor<?> action;
         /** {@code SingleObserver} and the like: a subject is one too, and is fed by the application. */
@@ -192,12 +199,12 @@ final class SingleValueCalls {
          */
         private final String operatorsPackage;
 
-        private RxJavaOperators(Method defer, Method doOnEvent, Method doOnDispose, Constructor<?> supplier,
+        private RxJavaOperators(Method wrap, Constructor<?> source, Method doOnEvent, Method doOnDispose,
                 Constructor<?> onEvent, Constructor<?> action, Class<?> observer, String operatorsPackage) {
-            this.defer = defer;
+            this.wrap = wrap;
+            this.source = source;
             this.doOnEvent = doOnEvent;
             this.doOnDispose = doOnDispose;
-            this.supplier = supplier;
             this.onEvent = onEvent;
             this.action = action;
             this.observer = observer;
@@ -211,12 +218,12 @@ final class SingleValueCalls {
             String functions = root + "functions.";
             try {
                 ClassLoader loader = type.getClassLoader();
-                Class<?> supplierType = Class.forName(functions + "Supplier", false, loader);
+                Class<?> sourceType = Class.forName(type.getName() + "Source", false, loader);
                 Class<?> onEventType = Class.forName(functions
                         + (type.getSimpleName().equals("Completable") ? "Consumer" : "BiConsumer"), false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
-                return new RxJavaOperators(type.getMethod("defer", supplierType), type.getMethod("doOnEvent", onEventType),
-                        type.getMethod("doOnDispose", actionType), ClassCache.proxyConstructor(supplierType),
+                return new RxJavaOperators(type.getMethod("wrap", sourceType), ClassCache.proxyConstructor(sourceType),
+                        type.getMethod("doOnEvent", onEventType), type.getMethod("doOnDispose", actionType),
                         ClassCache.proxyConstructor(onEventType), ClassCache.proxyConstructor(actionType),
                         Class.forName(type.getName() + "Observer", false, loader), root + "internal.");
             } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
@@ -229,51 +236,34 @@ final class SingleValueCalls {
         }
 
         Object wrap(Call call, Object value) throws Throwable {
-            return PublisherCalls.invoke(defer, null,
-                    supplier.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.SUBSCRIBE)));
+            return PublisherCalls.invoke(wrap, null,
+                    source.newInstance(new PublisherCalls.FirstSubscription(call, value, this)));
         }
 
-        /** At the first subscription: {@code value} with the operators that end {@code call}. */
-        Object watched(Call call, Object value) throws Throwable {
+        @Override
+        public Object watched(Call call, Object value) throws Throwable {
             Object watched = PublisherCalls.invoke(doOnEvent, value,
-                    onEvent.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.END)));
-            return PublisherCalls.invoke(doOnDispose, watched,
-                    action.newInstance(new RxJavaSignal(this, call, value, RxJavaSignal.DISPOSE)));
+                    onEvent.newInstance(new RxJavaSignal(call, RxJavaSignal.END)));
+            return PublisherCalls.invoke(doOnDispose, watched, action.newInstance(new RxJavaSignal(call, RxJavaSignal.DISPOSE)));
         }
     }
 
-    /** What RxJava's functional proxies of one call do: a subscription, the end (the error, if any), a disposal. */
+    /** What RxJava's functional proxies of one call do: the end (the error, if any) or a disposal. */
     private static final class RxJavaSignal extends Lambda {
-        static final int SUBSCRIBE = 0;
         static final int END = 1;
         static final int DISPOSE = 2;
 
-        private final RxJavaOperators operators;
         private final Call call;
-        private final Object value;
         private final int signal;
 
-        RxJavaSignal(RxJavaOperators operators, Call call, Object value, int signal) {
-            this.operators = operators;
+        RxJavaSignal(Call call, int signal) {
             this.call = call;
-            this.value = value;
             this.signal = signal;
         }
 
         @Override
         Object apply(Object[] args) {
             switch (signal) {
-                case SUBSCRIBE:
-                    if (!PublisherCalls.subscribedQuietly(call)) {
-                        return value;
-                    }
-                    try {
-                        return operators.watched(call, value);
-                    } catch (Throwable failure) {
-                        WovenCalls.failed(failure);
-                        call.endQuietly(null, false);
-                        return value;
-                    }
                 case END:
                     // doOnEvent: (item, error) for Single and Maybe, (error) for Completable; the error is last.
                     call.endQuietly((Throwable) args[args.length - 1], false);
