@@ -19,6 +19,11 @@ public class PublisherHandlers {
         return Mono.empty();
     }
 
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_hooked")
+    public Mono<String> hooked() {
+        return Mono.just("hooked").map(String::toUpperCase);
+    }
+
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_delayed")
     public Mono<String> delayed(long millis) {
         return Mono.just("late").delayElement(Duration.ofMillis(millis));

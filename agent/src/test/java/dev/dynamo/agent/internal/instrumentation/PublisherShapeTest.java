@@ -475,6 +475,32 @@ class PublisherShapeTest {
     }
 
     /**
+     * A measured Mono is subscribed as Reactor's own operators subscribe their sources: the
+     * last-operator hooks (Micrometer's and Sleuth's tracing decorate there) run once per subscription,
+     * as for the same Mono unmeasured, not again for the operators the agent adds.
+     */
+    @Test
+    void reactorsLastOperatorHooksRunOncePerSubscriptionOfAMeasuredMono() {
+        EndpointMetrics metrics = metrics("reactor", "mono_hooked");
+        java.util.concurrent.atomic.AtomicInteger lastOperators = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.core.publisher.Hooks.onLastOperator("count", publisher -> {
+            lastOperators.incrementAndGet();
+            return publisher;
+        });
+        try {
+            Mono.just("hooked").map(String::toUpperCase).block();
+            int unmeasured = lastOperators.getAndSet(0);
+
+            assertEquals("HOOKED", handlers.hooked().block());
+            assertEquals(unmeasured, lastOperators.get(), "hooks per subscription, measured against unmeasured");
+        } finally {
+            reactor.core.publisher.Hooks.resetOnLastOperator("count");
+        }
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
+    /**
      * Reactor and RxJava rethrow a JVM-fatal error of a subscriber rather than signal it, past their
      * {@code doFinally} and {@code doOnError}: one thrown from {@code onNext} ends the call with it all
      * the same (it stayed in flight for good before), one thrown from {@code onComplete} comes after the

@@ -1,5 +1,7 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
+import jdk.internal.vm.annotation.DontInline;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -10,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -72,6 +75,7 @@ public final class PublisherCalls {
     private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
     private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String CORE_SUBSCRIBER = "reactor.core.CoreSubscriber";
+    private static final String CORE_PUBLISHER = "reactor.core.CorePublisher";
     private static final String KOTLIN_FLOW_INTERFACE = "kotlinx.coroutines.flow.Flow";
     /** Hot flows (and {@code StateFlow}): shared objects whose collections never end; not wrapped. */
     private static final String KOTLIN_SHARED_FLOW = "kotlinx.coroutines.flow.SharedFlow";
@@ -417,12 +421,12 @@ public final class PublisherCalls {
      */
     private static final class ReactorOperators implements EndingOperators {
         private final Method fromSource;
-        private final Constructor<?> source;
+        private final Source source;
         private final Method doOnError;
         private final Method doOnTerminate;
         private final Method doFinally;
 
-        private ReactorOperators(Method fromSource, Constructor<?> source, Method doOnError, Method doOnTerminate,
+        private ReactorOperators(Method fromSource, Source source, Method doOnError, Method doOnTerminate,
                 Method doFinally) {
             this.fromSource = fromSource;
             this.source = source;
@@ -436,16 +440,19 @@ public final class PublisherCalls {
                 Class<?> publisherInterface = publisherInterfaceOf(type);
                 Method fromSource = type.getName().equals(MONO) ? type.getMethod("fromDirect", publisherInterface)
                         : type.getMethod("from", publisherInterface);
-                return new ReactorOperators(fromSource, ClassCache.proxyConstructor(publisherInterface),
+                // Mono and Flux are CorePublishers (Reactor 3.3 and later), whose subscribe(CoreSubscriber) Reactor's own
+                // operators call.
+                Class<?> corePublisher = ClassCache.interfaceNamed(type, CORE_PUBLISHER);
+                return new ReactorOperators(fromSource, new Source(publisherInterface, corePublisher),
                         type.getMethod("doOnError", Consumer.class), type.getMethod("doOnTerminate", Runnable.class),
                         type.getMethod("doFinally", Consumer.class));
-            } catch (NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
         }
 
         Object wrap(Call call, Object publisher) throws Throwable {
-            return invoke(fromSource, null, source.newInstance(new FirstSubscription(call, publisher, this)));
+            return invoke(fromSource, null, source.watching(call, publisher, this));
         }
 
         @Override
@@ -486,14 +493,14 @@ public final class PublisherCalls {
      */
     private static final class RxJavaOperators implements EndingOperators {
         private final Method fromPublisher;
-        private final Constructor<?> source;
+        private final Source source;
         private final Method doOnError;
         private final Method doOnComplete;
         private final Method doOnCancel;
         private final Constructor<?> consumer;
         private final Constructor<?> action;
 
-        private RxJavaOperators(Method fromPublisher, Constructor<?> source, Method doOnError, Method doOnComplete,
+        private RxJavaOperators(Method fromPublisher, Source source, Method doOnError, Method doOnComplete,
                 Method doOnCancel, Constructor<?> consumer, Constructor<?> action) {
             this.fromPublisher = fromPublisher;
             this.source = source;
@@ -514,16 +521,16 @@ public final class PublisherCalls {
                 Class<?> consumerType = Class.forName(functions + "Consumer", false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
                 return new RxJavaOperators(flowable.getMethod("fromPublisher", publisherInterface),
-                        ClassCache.proxyConstructor(publisherInterface), flowable.getMethod("doOnError", consumerType),
+                        new Source(publisherInterface, corePublisher), flowable.getMethod("doOnError", consumerType),
                         flowable.getMethod("doOnComplete", actionType), flowable.getMethod("doOnCancel", actionType),
                         ClassCache.proxyConstructor(consumerType), ClassCache.proxyConstructor(actionType));
-            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
         }
 
         Object wrap(Call call, Object publisher) throws Throwable {
-            return invoke(fromPublisher, null, source.newInstance(new FirstSubscription(call, publisher, this)));
+            return invoke(fromPublisher, null, source.watching(call, publisher, this));
         }
 
         @Override
@@ -576,18 +583,18 @@ public final class PublisherCalls {
 
     /**
      * The source a library's type is made again from ({@code Mono.fromDirect}, {@code Flux.from},
-     * RxJava's {@code Flowable.fromPublisher} and {@code Single.wrap}): the handler of a proxy of the
-     * library's source interface ({@code Publisher}, {@code SingleSource}, ...), whose one method is
-     * {@code subscribe}. The first subscribe counts the call and subscribes the value with the
-     * operators that end it; later ones subscribe the value itself.
+     * RxJava's {@code Flowable.fromPublisher} and {@code Single.wrap}) hands each subscription here:
+     * an instance of a class of the library's source interface ({@code Publisher}, {@code SingleSource},
+     * ...) that {@link SubscribingSource} defines. The first subscription counts the call and subscribes
+     * the value with the operators that end it; later ones subscribe the value itself.
      *
-     * <p>It is a frame around that subscribe, so it sees what the subscribe throws. Reactor and RxJava
-     * rethrow a {@code VirtualMachineError} rather than signal it: a subscription that overflows the
-     * stack, or a subscriber that throws one from {@code onComplete} before {@code doFinally} ran,
-     * passes every operator by, and the call ends here with the throw (counted in the supplier of a
-     * {@code defer}, with no frame around the subscription, such calls stayed in flight for good).
+     * <p>So a frame of the agent's is around that subscription, and sees what it throws. Reactor and
+     * RxJava rethrow a {@code VirtualMachineError} rather than signal it: a subscription that overflows
+     * the stack, or a subscriber that throws one from {@code onNext}, passes every operator by, and the
+     * call ends here with the throw (counted in the supplier of a {@code defer}, with no frame around
+     * the subscription, such calls stayed in flight for good).
      */
-    static final class FirstSubscription implements InvocationHandler {
+    static final class FirstSubscription implements BiConsumer<Object, Object> {
         private final Call call;
         private final Object value;
         private final EndingOperators operators;
@@ -598,35 +605,23 @@ public final class PublisherCalls {
             this.operators = operators;
         }
 
+        /**
+         * {@code subscriber} subscribes to {@code source}: a {@code BiConsumer} too, which subscribes its
+         * first argument with its second.
+         */
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getDeclaringClass() == Object.class) {
-                if (method.getName().equals("equals")) {
-                    return proxy == args[0];
-                }
-                return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
-                        : "measured " + value.getClass().getName(); // the value's own toString() may be costly
+        @SuppressWarnings("unchecked")
+        public void accept(Object source, Object subscriber) {
+            BiConsumer<Object, Object> subscribing = (BiConsumer<Object, Object>) source;
+            Object watched = watchedIfFirst();
+            if (watched == value) {
+                subscribing.accept(value, subscriber);
+                return;
             }
-            // The source interface's only method: subscribe(subscriber), which the value has too.
-            if (!subscribedQuietly(call)) {
-                return PublisherCalls.invoke(method, value, args);
-            }
-            Object watched = value;
-            boolean endsAtReturn = false;
             try {
-                watched = operators.watched(call, value);
-            } catch (Throwable failure) {
-                // Subscribed unwatched, and timed to the subscribe's return.
-                WovenCalls.lastFailure = failure;
-                WovenCalls.failureCount++;
-                endsAtReturn = true;
-            }
-            Object result;
-            try {
-                result = PublisherCalls.invoke(method, watched, args);
+                subscribing.accept(watched, subscriber);
             } catch (Throwable thrown) {
-                // At the top of an exhausted stack, where not even the call of endQuietly may fit, plain
-                // writes end it, and WovenCalls.settle records it.
+                // Where not even endQuietly's call fits, plain writes end the call, and WovenCalls.settle records it.
                 try {
                     call.endQuietly(thrown, false);
                 } catch (Throwable noStack) {
@@ -637,10 +632,50 @@ public final class PublisherCalls {
                 }
                 throw thrown;
             }
-            if (endsAtReturn) {
-                call.endQuietly(null, false);
+        }
+
+        /**
+         * The value, watched if this is the first subscription, which it counts. The value itself for a
+         * later one, and for a first one whose operators could not be added: that call ends here.
+         * Never inlined (in the API's bootstrap copy), so that the frame that {@link #accept} keeps on
+         * the stack for the whole subscription does not carry what this needs.
+         */
+        @DontInline
+        private Object watchedIfFirst() {
+            if (!subscribedQuietly(call)) {
+                return value;
             }
-            return result;
+            try {
+                return operators.watched(call, value);
+            } catch (Throwable failure) {
+                // Subscribed unwatched: timed to now.
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
+                return value;
+            }
+        }
+    }
+
+    /** A library's source interface ({@code Publisher}, {@code SingleSource}, ...) and the class of it that subscribes for a call. */
+    static final class Source {
+        private final Constructor<?> subscribing;
+
+        /** @param directInterface see {@link SubscribingSource#define}; null for none */
+        Source(Class<?> sourceInterface, Class<?> directInterface) throws ReflectiveOperationException {
+            this.subscribing = SubscribingSource.define(sourceInterface, directInterface);
+        }
+
+        /** A source whose subscriptions subscribe {@code value}, the first one watched by {@code operators}. */
+        Object watching(Call call, Object value, EndingOperators operators) throws Throwable {
+            return subscribing.newInstance(new FirstSubscription(call, value, operators));
         }
     }
 

@@ -186,7 +186,7 @@ final class SingleValueCalls {
      */
     private static final class RxJavaOperators implements PublisherCalls.EndingOperators {
         private final Method wrap;
-        private final Constructor<?> source;
+        private final PublisherCalls.Source source;
         private final Method doOnEvent;
         private final Method doOnDispose;
         private final Constructor<?> onEvent;
@@ -199,7 +199,7 @@ final class SingleValueCalls {
          */
         private final String operatorsPackage;
 
-        private RxJavaOperators(Method wrap, Constructor<?> source, Method doOnEvent, Method doOnDispose,
+        private RxJavaOperators(Method wrap, PublisherCalls.Source source, Method doOnEvent, Method doOnDispose,
                 Constructor<?> onEvent, Constructor<?> action, Class<?> observer, String operatorsPackage) {
             this.wrap = wrap;
             this.source = source;
@@ -222,11 +222,11 @@ final class SingleValueCalls {
                 Class<?> onEventType = Class.forName(functions
                         + (type.getSimpleName().equals("Completable") ? "Consumer" : "BiConsumer"), false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
-                return new RxJavaOperators(type.getMethod("wrap", sourceType), ClassCache.proxyConstructor(sourceType),
+                return new RxJavaOperators(type.getMethod("wrap", sourceType), new PublisherCalls.Source(sourceType, null),
                         type.getMethod("doOnEvent", onEventType), type.getMethod("doOnDispose", actionType),
                         ClassCache.proxyConstructor(onEventType), ClassCache.proxyConstructor(actionType),
                         Class.forName(type.getName() + "Observer", false, loader), root + "internal.");
-            } catch (ClassNotFoundException | NoSuchMethodException | RuntimeException | LinkageError unknownVersion) {
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
         }
@@ -236,8 +236,7 @@ final class SingleValueCalls {
         }
 
         Object wrap(Call call, Object value) throws Throwable {
-            return PublisherCalls.invoke(wrap, null,
-                    source.newInstance(new PublisherCalls.FirstSubscription(call, value, this)));
+            return PublisherCalls.invoke(wrap, null, source.watching(call, value, this));
         }
 
         @Override

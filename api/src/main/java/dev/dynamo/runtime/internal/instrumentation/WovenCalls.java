@@ -406,7 +406,8 @@ public final class WovenCalls {
         }
         handlerShapesWarm = true;
         for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, SingleValueCalls.class,
-                EagerFutureCalls.class, ReturnedAsIs.class, StreamObserverCalls.class, AsyncResponseCalls.class}) {
+                EagerFutureCalls.class, ReturnedAsIs.class, StreamObserverCalls.class, AsyncResponseCalls.class,
+                SubscribingSource.class}) {
             initialize(shape.getName());
             for (Class<?> nested : shape.getDeclaredClasses()) {
                 initialize(nested.getName());
