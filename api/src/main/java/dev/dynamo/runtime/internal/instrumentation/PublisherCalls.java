@@ -521,7 +521,7 @@ public final class PublisherCalls {
                 Class<?> consumerType = Class.forName(functions + "Consumer", false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
                 return new RxJavaOperators(flowable.getMethod("fromPublisher", publisherInterface),
-                        new Source(publisherInterface, corePublisher), flowable.getMethod("doOnError", consumerType),
+                        new Source(publisherInterface, null), flowable.getMethod("doOnError", consumerType),
                         flowable.getMethod("doOnComplete", actionType), flowable.getMethod("doOnCancel", actionType),
                         ClassCache.proxyConstructor(consumerType), ClassCache.proxyConstructor(actionType));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
