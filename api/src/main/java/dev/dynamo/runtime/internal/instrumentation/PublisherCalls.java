@@ -28,8 +28,8 @@ import java.util.function.Consumer;
  * calls. A method that throws instead of returning a publisher counts one request and one error.
  *
  * <p>The returned object keeps its static type: a Reactor {@code Mono} or {@code Flux} is made again
- * ({@code Mono.fromDirect}, {@code Flux.from}) from a {@link FirstSubscription}, whose first subscribe
- * adds Reactor's own {@code doOnError}, {@code doOnTerminate} and {@code doFinally}, called reflectively
+ * ({@code Mono.fromDirect}, {@code Flux.from}) from a {@link Source} of the agent's, whose first
+ * subscription ({@link FirstSubscription}) adds Reactor's own {@code doOnError}, {@code doOnTerminate} and {@code doFinally}, called reflectively
  * with JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} likewise
  * ({@code Flowable.fromPublisher}) with RxJava's operators ({@link RxJavaOperators}); a Mutiny
  * {@code Multi} is watched by a proxy of its
