@@ -59,6 +59,7 @@ public class ExhaustedStackHandlers {
     private static final io.reactivex.rxjava3.core.Single<Integer> SINGLE = io.reactivex.rxjava3.core.Single.just(1);
     private static final io.reactivex.rxjava3.core.Maybe<Integer> MAYBE = io.reactivex.rxjava3.core.Maybe.just(1);
     private static final io.reactivex.rxjava3.core.Completable COMPLETABLE = io.reactivex.rxjava3.core.Completable.complete();
+    private static final io.smallrye.mutiny.Uni<Integer> UNI = io.smallrye.mutiny.Uni.createFrom().item(1);
 
     public static int caught;
 
@@ -203,6 +204,16 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return COMPLETABLE;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "uni_subscribed")
+    public static io.smallrye.mutiny.Uni<Integer> uniSubscribed(int level) {
+        try {
+            uniSubscribed(level + 1).await().indefinitely();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return UNI;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")

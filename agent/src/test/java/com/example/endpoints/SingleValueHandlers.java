@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
 public class SingleValueHandlers {
     public static final String NS = "single_value_test";
 
+    /** Reads the Mutiny {@code Context} of its subscriber. */
+    @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_context")
+    public Uni<String> uniReadingContext() {
+        return Uni.createFrom().context(context -> Uni.createFrom().item(context.getOrElse("tenant", () -> "none")));
+    }
+
     @DynamoEndpoint(namespace = NS, component = "mutiny", endpoint = "uni_delayed")
     public Uni<String> uniDelayed(long millis) {
         return Uni.createFrom().item("late").onItem().delayIt().by(Duration.ofMillis(millis));

@@ -62,6 +62,27 @@ class SingleValueShapeTest {
         assertEquals(0, metrics.inflight());
     }
 
+    /**
+     * A measured Uni is subscribed through the agent's source and Mutiny's converter: the subscriber's
+     * Mutiny {@code Context} still reaches the handler's Uni.
+     */
+    @Test
+    void aUniSeesTheContextOfItsSubscriber() throws InterruptedException {
+        EndpointMetrics metrics = metrics("mutiny", "uni_context");
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+
+        handlers.uniReadingContext().subscribe().with(io.smallrye.mutiny.Context.of("tenant", "acme"), item -> {
+            seen.set(item);
+            done.countDown();
+        });
+
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals("acme", seen.get());
+        assertEquals(1, metrics.requests());
+        assertEquals(0, metrics.inflight());
+    }
+
     @Test
     void aUniCountsAtItsFirstSubscriptionAndIsTimedToItsItem() throws InterruptedException {
         EndpointMetrics metrics = metrics("mutiny", "uni_delayed");

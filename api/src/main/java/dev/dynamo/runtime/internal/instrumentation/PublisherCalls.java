@@ -577,7 +577,10 @@ public final class PublisherCalls {
 
     /** A library's operators that end a call at the terminal signal of the subscription they watch. */
     interface EndingOperators {
-        /** {@code value} with the operators that end {@code call}: what a first subscription subscribes. */
+        /**
+         * {@code value} with the operators that end {@code call}, in the type of its source: what a first
+         * subscription subscribes.
+         */
         Object watched(Call call, Object value) throws Throwable;
     }
 
@@ -597,11 +600,14 @@ public final class PublisherCalls {
     static final class FirstSubscription implements BiConsumer<Object, Object> {
         private final Call call;
         private final Object value;
+        /** What later subscriptions subscribe: the value, in the source's type (Mutiny: the value as a publisher). */
+        private final Object later;
         private final EndingOperators operators;
 
-        FirstSubscription(Call call, Object value, EndingOperators operators) {
+        FirstSubscription(Call call, Object value, Object later, EndingOperators operators) {
             this.call = call;
             this.value = value;
+            this.later = later;
             this.operators = operators;
         }
 
@@ -614,8 +620,8 @@ public final class PublisherCalls {
         public void accept(Object source, Object subscriber) {
             BiConsumer<Object, Object> subscribing = (BiConsumer<Object, Object>) source;
             Object watched = watchedIfFirst();
-            if (watched == value) {
-                subscribing.accept(value, subscriber);
+            if (watched == later) {
+                subscribing.accept(later, subscriber);
                 return;
             }
             try {
@@ -635,7 +641,7 @@ public final class PublisherCalls {
         }
 
         /**
-         * The value, watched if this is the first subscription, which it counts. The value itself for a
+         * The value, watched if this is the first subscription, which it counts. {@link #later} for a
          * later one, and for a first one whose operators could not be added: that call ends here.
          * Never inlined (in the API's bootstrap copy), so that the frame that {@link #accept} keeps on
          * the stack for the whole subscription does not carry what this needs.
@@ -643,7 +649,7 @@ public final class PublisherCalls {
         @DontInline
         private Object watchedIfFirst() {
             if (!subscribedQuietly(call)) {
-                return value;
+                return later;
             }
             try {
                 return operators.watched(call, value);
@@ -659,7 +665,7 @@ public final class PublisherCalls {
                         call.recorder.missedExits++;
                     }
                 }
-                return value;
+                return later;
             }
         }
     }
@@ -675,7 +681,12 @@ public final class PublisherCalls {
 
         /** A source whose subscriptions subscribe {@code value}, the first one watched by {@code operators}. */
         Object watching(Call call, Object value, EndingOperators operators) throws Throwable {
-            return subscribing.newInstance(new FirstSubscription(call, value, operators));
+            return watching(call, value, value, operators);
+        }
+
+        /** The same, where later subscriptions subscribe {@code later}, the value in the source's type. */
+        Object watching(Call call, Object value, Object later, EndingOperators operators) throws Throwable {
+            return subscribing.newInstance(new FirstSubscription(call, value, later, operators));
         }
     }
 

@@ -15,16 +15,12 @@ import java.util.function.Supplier;
  * the subscriber cancelling (disposing). Later subscriptions are not further calls; a value returned but
  * never subscribed is no request.
  *
- * <p>The returned object keeps its type. A {@code Uni} is wrapped with Mutiny's {@code deferred}, whose
- * supplier gives the first subscription the value with the operators that end the call
- * ({@code onItemOrFailure().invoke} and {@code onCancellation().invoke}) and later subscriptions the
- * value itself. An RxJava value is made again with its type's {@code wrap} from a
- * {@link PublisherCalls.FirstSubscription}, which does the same with {@code doOnEvent} and
- * {@code doOnDispose}, and sees a throw of the subscription that RxJava does not signal (a
- * {@code StackOverflowError}). Mutiny has no such way: each of its ways to make a {@code Uni} from
- * the agent's code ({@code deferred}, {@code emitter}) catches what that code throws and signals it as
- * a failure, which would change what the application sees; a {@code Uni} whose subscription overflows
- * the stack past {@code deferred}'s supplier stays in flight. These
+ * <p>The returned object keeps its type: it is made again from a source of the agent's
+ * ({@link PublisherCalls.Source}; RxJava: its type's {@code wrap}; Mutiny: {@code Uni.createFrom().publisher}
+ * of the value as a publisher), which gives the first subscription the value with the operators that
+ * end the call ({@code doOnEvent} and {@code doOnDispose} of RxJava, {@code onItemOrFailure().invoke}
+ * and {@code onCancellation().invoke} of Mutiny) and later subscriptions the value itself, and sees a
+ * throw of the subscription that the library does not signal (a {@code StackOverflowError}). These
  * run before the subscriber sees the end, so a subscriber that cancels from its {@code onItem} changes
  * nothing. An RxJava subject ({@code SingleSubject}, {@code MaybeSubject}, {@code CompletableSubject}),
  * which the application feeds and its caller may cast back to, is returned as it is and timed to the
@@ -36,6 +32,8 @@ import java.util.function.Supplier;
  */
 final class SingleValueCalls {
     private static final String UNI = "io.smallrye.mutiny.Uni";
+    /** The publisher interface of Mutiny 2 and later (Mutiny 1's is Reactive Streams'; it is wrapped with {@code deferred}). */
+    private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String[] RXJAVA_TYPES = {
         "io.reactivex.rxjava3.core.Single", "io.reactivex.rxjava3.core.Maybe", "io.reactivex.rxjava3.core.Completable",
     };
@@ -84,10 +82,17 @@ final class SingleValueCalls {
     }
 
     /**
-     * Mutiny's {@code Uni.createFrom().deferred(Supplier)}, {@code onItemOrFailure().invoke(BiConsumer)}
-     * and {@code onCancellation().invoke(Runnable)}: JDK functional types, so no proxy is needed.
+     * Mutiny's {@code Uni.createFrom().publisher(Publisher)} and its converter of a {@code Uni} to a
+     * publisher ({@code UniToMultiPublisher}, what {@code toMulti()} is made of), with which a
+     * {@code Uni} is made again from a source of the agent's ({@link PublisherCalls.Source}): neither
+     * catches what the subscription throws, so the source's frame sees it (Mutiny's {@code deferred}
+     * and {@code emitter} catch it and signal it as a failure, which would change what the application
+     * sees). The first subscription gets the value with {@code onItemOrFailure().invoke(BiConsumer)}
+     * and {@code onCancellation().invoke(Runnable)}, JDK functional types. A copy of Mutiny without the
+     * converter is wrapped with {@code Uni.createFrom().deferred(Supplier)} instead, counted in its
+     * supplier.
      */
-    private static final class UniOperators {
+    private static final class UniOperators implements PublisherCalls.EndingOperators {
         private final Object creator;
         private final Method deferred;
         private final Method onItemOrFailure;
@@ -95,30 +100,63 @@ final class SingleValueCalls {
         /** {@code invoke} of the groups the two above return, found from the first value wrapped. */
         private volatile Method onItemOrFailureInvoke;
         private volatile Method onCancellationInvoke;
+        /** {@code createFrom().publisher}, the converter's constructor and the source: all null, or none. */
+        private final Method fromPublisher;
+        private final Constructor<?> toPublisher;
+        private final PublisherCalls.Source source;
 
-        private UniOperators(Object creator, Method deferred, Method onItemOrFailure, Method onCancellation) {
+        private UniOperators(Object creator, Method deferred, Method onItemOrFailure, Method onCancellation,
+                Method fromPublisher, Constructor<?> toPublisher, PublisherCalls.Source source) {
             this.creator = creator;
             this.deferred = deferred;
             this.onItemOrFailure = onItemOrFailure;
             this.onCancellation = onCancellation;
+            this.fromPublisher = fromPublisher;
+            this.toPublisher = toPublisher;
+            this.source = source;
         }
 
         static UniOperators of(Class<?> uni) {
+            Object creator;
+            Method deferred;
+            Method onItemOrFailure;
+            Method onCancellation;
             try {
-                Object creator = uni.getMethod("createFrom").invoke(null);
-                return new UniOperators(creator, creator.getClass().getMethod("deferred", Supplier.class),
-                        uni.getMethod("onItemOrFailure"), uni.getMethod("onCancellation"));
+                creator = uni.getMethod("createFrom").invoke(null);
+                deferred = creator.getClass().getMethod("deferred", Supplier.class);
+                onItemOrFailure = uni.getMethod("onItemOrFailure");
+                onCancellation = uni.getMethod("onCancellation");
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 return null;
+            }
+            // io.smallrye.mutiny.Uni, or a relocated copy: the converter is named from the same root.
+            String root = uni.getName().substring(0, uni.getName().length() - "Uni".length());
+            try {
+                Class<?> converter = Class.forName(root + "converters.uni.UniToMultiPublisher", false, uni.getClassLoader());
+                Class<?> publisherInterface = ClassCache.interfaceNamed(converter, FLOW_PUBLISHER);
+                return new UniOperators(creator, deferred, onItemOrFailure, onCancellation,
+                        creator.getClass().getMethod("publisher", publisherInterface), converter.getConstructor(uni),
+                        new PublisherCalls.Source(publisherInterface, null));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError olderMutiny) {
+                return new UniOperators(creator, deferred, onItemOrFailure, onCancellation, null, null, null);
             }
         }
 
         Object wrap(Call call, Object uni) throws Throwable {
-            return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni));
+            if (source == null) {
+                return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni));
+            }
+            Object asPublisher = toPublisher.newInstance(uni);
+            return PublisherCalls.invoke(fromPublisher, creator, source.watching(call, uni, asPublisher, this));
         }
 
-        /** At the first subscription: {@code uni} with the operators that end {@code call}. */
-        Object watched(Call call, Object uni) throws Throwable {
+        @Override
+        public Object watched(Call call, Object uni) throws Throwable {
+            return toPublisher.newInstance(watchedUni(call, uni));
+        }
+
+        /** {@code uni} with the operators that end {@code call}. */
+        Object watchedUni(Call call, Object uni) throws Throwable {
             Object group = PublisherCalls.invoke(onItemOrFailure, uni);
             Method invoke = onItemOrFailureInvoke;
             if (invoke == null) {
@@ -158,7 +196,7 @@ final class SingleValueCalls {
                 return uni;
             }
             try {
-                return operators.watched(call, uni);
+                return operators.watchedUni(call, uni);
             } catch (Throwable failure) {
                 WovenCalls.failed(failure);
                 call.endQuietly(null, false);
