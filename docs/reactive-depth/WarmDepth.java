@@ -1,5 +1,6 @@
 import dev.dynamo.runtime.DynamoEndpoint;
 import io.reactivex.rxjava3.core.Single;
+import io.smallrye.mutiny.Uni;
 import reactor.core.publisher.Mono;
 import java.util.function.IntPredicate;
 
@@ -18,6 +19,11 @@ public class WarmDepth {
     static Single<Integer> single(int n) {
         return n == 0 ? Single.just(0) : Single.just(n).flatMap(x -> single(n - 1)).map(x -> x + 1);
     }
+    @DynamoEndpoint(namespace = "depth", component = "reactive", endpoint = "uni")
+    static Uni<Integer> uni(int n) {
+        return n == 0 ? Uni.createFrom().item(0) : Uni.createFrom().item(n).flatMap(x -> uni(n - 1)).map(x -> x + 1);
+    }
+
     static boolean completes(IntPredicate r, int levels) {
         boolean[] done = new boolean[1];
         Thread t = new Thread(null, () -> { try { done[0] = r.test(levels); } catch (Throwable e) { done[0] = false; } }, "d", 1 << 20);
@@ -31,10 +37,11 @@ public class WarmDepth {
         return low;
     }
     public static void main(String[] args) {
-        for (int i = 0; i < 20000; i++) { mono(30).block(); single(30).blockingGet(); }
+        for (int i = 0; i < 20000; i++) { mono(30).block(); single(30).blockingGet(); uni(30).await().indefinitely(); }
         StringBuilder out = new StringBuilder("warm deepest on 1 MiB:");
         for (int round = 0; round < 3; round++) {
-            out.append(" mono=").append(deepest(n -> mono(n).block() == n)).append(" single=").append(deepest(n -> single(n).blockingGet() == n)).append(';');
+            out.append(" mono=").append(deepest(n -> mono(n).block() == n)).append(" single=").append(deepest(n -> single(n).blockingGet() == n))
+                    .append(" uni=").append(deepest(n -> uni(n).await().indefinitely() == n)).append(';');
         }
         System.out.println(out);
     }
