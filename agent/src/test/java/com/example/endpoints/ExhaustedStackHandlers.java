@@ -60,6 +60,21 @@ public class ExhaustedStackHandlers {
     private static final io.reactivex.rxjava3.core.Maybe<Integer> MAYBE = io.reactivex.rxjava3.core.Maybe.just(1);
     private static final io.reactivex.rxjava3.core.Completable COMPLETABLE = io.reactivex.rxjava3.core.Completable.complete();
     private static final io.smallrye.mutiny.Uni<Integer> UNI = io.smallrye.mutiny.Uni.createFrom().item(1);
+    private static final io.smallrye.mutiny.Multi<Integer> MULTI = io.smallrye.mutiny.Multi.createFrom().items(1, 2);
+    /** Emits one item and completes at once, within subscribe. */
+    private static final Flow.Publisher<Integer> ONE = subscriber -> {
+        subscriber.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+            }
+
+            @Override
+            public void cancel() {
+            }
+        });
+        subscriber.onNext(1);
+        subscriber.onComplete();
+    };
 
     public static int caught;
 
@@ -214,6 +229,43 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return UNI;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "multi_subscribed")
+    public static io.smallrye.mutiny.Multi<Integer> multiSubscribed(int level) {
+        try {
+            multiSubscribed(level + 1).collect().last().await().indefinitely();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return MULTI;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "flow_publisher_subscribed")
+    public static Flow.Publisher<Integer> flowPublisherSubscribed(int level) {
+        try {
+            flowPublisherSubscribed(level + 1).subscribe(new Flow.Subscriber<Integer>() {
+                @Override
+                public void onSubscribe(Flow.Subscription subscription) {
+                    subscription.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                }
+
+                @Override
+                public void onError(Throwable failure) {
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            });
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return ONE;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "observer")

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Issue 8: every method shape returning at the top of an exhausted stack. Whatever the exits cannot
@@ -94,10 +95,12 @@ class ExhaustedStackTest {
     }
 
     /**
-     * Reactor's, RxJava's and Mutiny's values subscribed at the top of an exhausted stack: the subscription
+     * Reactor's, RxJava's, Mutiny's and plain publishers subscribed at the top of an exhausted stack: the subscription
      * overflows inside the library, which rethrows the error past its operators, so no signal ends the
      * call. (Counted in a {@code defer} supplier, 98 Monos stayed in flight in 40 descents.) A Mutiny
-     * {@code Uni} likewise: Mutiny signals nothing either, there.
+     * {@code Uni} likewise: Mutiny signals nothing either, there. A {@code Multi} made again with
+     * {@code Multi.createFrom().publisher} hung its caller's {@code await()} for good: the
+     * {@code SafeSubscriber} that adds dropped the failure its own report of it overflowed.
      */
     @Test
     void lazyValuesSubscribedAtTheTopOfTheStackStayExact() throws Exception {
@@ -108,6 +111,8 @@ class ExhaustedStackTest {
         descend("maybe_subscribed", () -> ExhaustedStackHandlers.maybeSubscribed(0), LAZY_DESCENTS, false);
         descend("completable_subscribed", () -> ExhaustedStackHandlers.completableSubscribed(0), LAZY_DESCENTS, false);
         descend("uni_subscribed", () -> ExhaustedStackHandlers.uniSubscribed(0), LAZY_DESCENTS, false);
+        descend("multi_subscribed", () -> ExhaustedStackHandlers.multiSubscribed(0), LAZY_DESCENTS, false);
+        descend("flow_publisher_subscribed", () -> ExhaustedStackHandlers.flowPublisherSubscribed(0), LAZY_DESCENTS, false);
     }
 
     @Test
@@ -146,8 +151,19 @@ class ExhaustedStackTest {
                     escaped.set(unexpected);
                 }
             }, "descent-" + i, 256 * 1024 + i * 4096);
+            thread.setDaemon(true);
             thread.start();
-            thread.join();
+            thread.join(60_000);
+            if (thread.isAlive()) {
+                StringBuilder where = new StringBuilder();
+                for (StackTraceElement frame : thread.getStackTrace()) {
+                    where.append("\n\tat ").append(frame);
+                    if (where.length() > 4000) {
+                        break;
+                    }
+                }
+                fail(endpoint + ": descent " + i + " still runs after 60 s:" + where);
+            }
         }
         assertNull(escaped.get(), "nothing escapes the outermost call");
         if (oneCatchPerDescent) {

@@ -32,9 +32,8 @@ import java.util.function.Consumer;
  * subscription ({@link FirstSubscription}) adds Reactor's own {@code doOnError}, {@code doOnTerminate} and {@code doFinally}, called reflectively
  * with JDK functional types, so there is no cost per item; an RxJava 3 {@code Flowable} likewise
  * ({@code Flowable.fromPublisher}) with RxJava's operators ({@link RxJavaOperators}); a Mutiny
- * {@code Multi} is watched by a proxy of its
- * publisher interface turned back into a {@code Multi} by {@code Multi.createFrom().publisher}, also
- * when returned as that interface; any other publisher returned as a publisher interface is replaced
+ * {@code Multi} likewise ({@code Multi.createFrom().publisher}) with Mutiny's {@code onTermination()},
+ * also when returned as its publisher interface ({@link MultiOperators}); any other publisher returned as a publisher interface is replaced
  * by a proxy of every public interface of its class that watches its first subscriber. A Kotlin flow
  * is wrapped in a proxy of its public interfaces (see {@link WatchedFlow}). Single values (Mutiny's
  * {@code Uni}, RxJava's {@code Single}, {@code Maybe}, {@code Completable}) are measured by
@@ -118,11 +117,11 @@ public final class PublisherCalls {
             return publisherProxy(type);
         }
     };
-    /** Mutiny's way to make a {@code Multi} from a publisher, per copy of Mutiny. */
-    private static final ClassCache<MultiCreation> MULTI_CREATIONS = new ClassCache<MultiCreation>() {
+    /** Mutiny's way to make a {@code Multi} from a publisher, and to watch its end, per copy of Mutiny. */
+    private static final ClassCache<MultiOperators> MULTI_OPERATORS = new ClassCache<MultiOperators>() {
         @Override
-        protected MultiCreation compute(Class<?> multi) {
-            return MultiCreation.of(multi);
+        protected MultiOperators compute(Class<?> multi) {
+            return MultiOperators.of(multi);
         }
     };
     /** RxJava's operators, looked up once per copy of RxJava. */
@@ -237,11 +236,11 @@ public final class PublisherCalls {
             if (publisherInterface == null) {
                 return null;
             }
-            MultiCreation multi = multiCreationOf(type, publisherInterface);
+            MultiOperators multi = multiOperatorsOf(type, publisherInterface);
             if (multi != null) {
-                // Multi.createFrom().publisher(watched): a Mutiny Multi again, as a method declared to return
-                // one requires, and as a caller that casts a Multi returned as Flow.Publisher expects.
-                return invoke(multi.publisher, multi.creator, watched(call, publisher, publisherInterface, null));
+                // A Mutiny Multi again, as a method declared to return one requires, and as a caller that casts a
+                // Multi returned as Flow.Publisher expects.
+                return multi.wrap(call, publisher);
             }
             if (kind == MUTINY) {
                 return null;
@@ -292,36 +291,83 @@ public final class PublisherCalls {
         }
     }
 
-    /** Mutiny's {@code Multi.createFrom()} and its {@code publisher(...)} for a {@code Multi} of class {@code type}. */
-    private static MultiCreation multiCreationOf(Class<?> type, Class<?> publisherInterface) {
+    /** Mutiny's operators for a {@code Multi} of class {@code type} returned as {@code publisherInterface}; null for none. */
+    private static MultiOperators multiOperatorsOf(Class<?> type, Class<?> publisherInterface) {
         Class<?> multi = ClassCache.interfaceNamed(type, MUTINY_MULTI);
-        MultiCreation creation = multi == null ? null : MULTI_CREATIONS.get(multi);
-        return creation != null && creation.publisher.getParameterTypes()[0] == publisherInterface ? creation : null;
+        MultiOperators operators = multi == null ? null : MULTI_OPERATORS.get(multi);
+        return operators != null && operators.publisher.getParameterTypes()[0] == publisherInterface ? operators : null;
     }
 
-    /** {@code Multi.createFrom()} (an object that makes Multis) and its {@code publisher} method. */
-    private static final class MultiCreation {
+    /**
+     * Mutiny's {@code Multi.createFrom().publisher(...)}, with which a {@code Multi} is made again from a
+     * {@link Source} of the agent's (it does not catch what the subscription throws, so the source's
+     * frame sees it), and {@code onTermination().invoke(BiConsumer)}, which the first subscription gets
+     * the value with: Mutiny's own operator sees the completion, the failure and the cancellation, and
+     * nothing of the agent's is on the way of an item. (A proxy of the subscriber, before, forwarded
+     * every item with a reflective call, and at the top of an exhausted stack lost the failure that
+     * Mutiny's {@code await()} waited for: a descent hung for good.)
+     */
+    private static final class MultiOperators implements EndingOperators {
         final Object creator;
         final Method publisher;
+        private final Method onTermination;
+        private final Source source;
+        /** {@code invoke(BiConsumer)} of the group {@code onTermination()} returns, found from the first value watched. */
+        private volatile Method onTerminationInvoke;
 
-        MultiCreation(Object creator, Method publisher) {
+        private MultiOperators(Object creator, Method publisher, Method onTermination, Source source) {
             this.creator = creator;
             this.publisher = publisher;
+            this.onTermination = onTermination;
+            this.source = source;
         }
 
-        static MultiCreation of(Class<?> multi) {
+        static MultiOperators of(Class<?> multi) {
             try {
                 Object creator = multi.getMethod("createFrom").invoke(null);
+                Method publisher = null;
                 for (Method method : creator.getClass().getMethods()) {
-                    if (method.getName().equals("publisher") && method.getParameterCount() == 1
-                            && method.getParameterTypes()[0].getName().endsWith("Publisher")) {
-                        return new MultiCreation(creator, method);
+                    // safePublisher where this Mutiny has it: publisher(...) wraps the subscriber in a SafeSubscriber,
+                    // which, at the top of an exhausted stack, drops a failure that its own report of it overflowed.
+                    if ((method.getName().equals("safePublisher") || method.getName().equals("publisher") && publisher == null)
+                            && method.getParameterCount() == 1 && method.getParameterTypes()[0].getName().endsWith("Publisher")) {
+                        publisher = method;
                     }
                 }
-                return null;
+                return publisher == null ? null : new MultiOperators(creator, publisher, multi.getMethod("onTermination"),
+                        new Source(publisher.getParameterTypes()[0], null));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
                 return null;
             }
+        }
+
+        Object wrap(Call call, Object multi) throws Throwable {
+            return invoke(publisher, creator, source.watching(call, multi, this));
+        }
+
+        @Override
+        public Object watched(Call call, Object multi) throws Throwable {
+            Object group = invoke(onTermination, multi);
+            Method invoke = onTerminationInvoke;
+            if (invoke == null) {
+                invoke = group.getClass().getMethod("invoke", BiConsumer.class);
+                onTerminationInvoke = invoke;
+            }
+            return invoke(invoke, group, new MultiEnd(call));
+        }
+    }
+
+    /** Mutiny's {@code onTermination().invoke} of one call: its failure or cancellation ({@code null, true}) ends it. */
+    private static final class MultiEnd implements BiConsumer<Throwable, Boolean> {
+        private final Call call;
+
+        MultiEnd(Call call) {
+            this.call = call;
+        }
+
+        @Override
+        public void accept(Throwable failure, Boolean cancelled) {
+            call.endQuietly(failure, Boolean.TRUE.equals(cancelled));
         }
     }
 
