@@ -71,6 +71,35 @@ class SecurityManagerIT {
     }
 
     /**
+     * The agent subscribes the Mono, Single and Uni that handlers return through a class of its own,
+     * whose frame is below everything the subscription does: the application keeps its permissions
+     * there. Before, that class had a class loader's default protection domain, and a file read the
+     * policy grants the application was denied inside its Mono (checked by hand).
+     */
+    @Test
+    void reactiveHandlersKeepTheApplicationsPermissionsInsideTheirSubscriptions() throws IOException {
+        Path readable = Files.writeString(workDir.resolve("readable.txt"), "granted");
+        Path policy = workDir.resolve("reading.policy");
+        Files.writeString(policy, "grant codeBase \"" + Artifacts.handlerStyleAppsJar().toUri() + "\" {\n"
+                + "    permission java.util.PropertyPermission \"*\", \"read\";\n"
+                + "    permission java.io.FilePermission \"" + readable + "\", \"read\";\n};\n"
+                + "grant codeBase \"" + Artifacts.agentJar().toUri() + "\" {\n    permission java.security.AllPermission;\n};\n");
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("security-manager-permitted-read")
+                .jdk(withSecurityManager()).jvmArgs("-Djava.security.manager", "-Djava.security.policy=" + policy)
+                .classpath(Artifacts.handlerStyleAppsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.styles.PermittedReadApp").args(readable.toString())
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        app.awaitStdoutLine("read mono=true single=true uni=true", Timeouts.STARTUP);
+
+        Exposition page = scraper.scrape();
+        for (String endpoint : List.of("mono", "single", "uni")) {
+            assertCalls(page, Labels.endpoint("it", "permitted", endpoint), 1, 0, none(), 0);
+        }
+        assertEquals(List.of(), agentWarnings(app));
+    }
+
+    /**
      * A policy that grants the agent nothing: the application runs on as without the agent, and one
      * line says what to grant, not merely the first permission the agent was refused.
      */

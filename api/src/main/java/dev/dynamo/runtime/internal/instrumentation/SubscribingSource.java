@@ -296,8 +296,15 @@ final class SubscribingSource {
             super(parent);
         }
 
+        /**
+         * Defined with the API's own protection domain (all permissions for its bootstrap copy): under a
+         * SecurityManager every frame's domain counts, and this class's frame is below everything the
+         * subscription does. With a loader's default domain (a code source of no location), a file read
+         * the policy grants the application was denied inside its Mono, Single and Uni
+         * (SecurityManagerIT).
+         */
         Class<?> define(String name, byte[] bytes) {
-            return defineClass(name, bytes, 0, bytes.length);
+            return defineClass(name, bytes, 0, bytes.length, SubscribingSource.class.getProtectionDomain());
         }
     }
 }
