@@ -7,8 +7,8 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -31,14 +31,14 @@ import java.util.function.BiConsumer;
  * the subscriber is of its type ({@code CoreSubscriber}), as Reactor's own operators do: the public
  * {@code subscribe(Subscriber)} would run the last-operator hooks and the subscriber's conversion a
  * second time for the same subscription.
- * Written out here, not a {@code java.lang.reflect.Proxy}: every subscription of a value that a
+ *
+ * <p>Written out here, not a {@code java.lang.reflect.Proxy}: every subscription of a value that a
  * handler returned carries these frames, and so does each level of a recursion through such values,
- * all on one stack; a proxy and the reflective call behind it put six frames there, this class two
- * and the handler one (a Mono recursion, cold, on a 1 MiB stack: 390–414 levels through a proxy,
+ * all on one stack. A proxy and the reflective call behind it put six frames there; this class puts
+ * two and the handler one (a Mono recursion, cold, on a 1 MiB stack: 390–414 levels through a proxy,
  * 438–560 through this class, 470–585 through the {@code defer} before; see reliability.md). Its
- * field is a JDK type, so the
- * class links in any class loader: it is defined in a loader of its own whose parent is the
- * interface's.
+ * field is a JDK type, so the class links in any class loader: it is defined in a loader of its own
+ * whose parent is the interface's.
  *
  * <p>Class file version 49 (Java 5), which needs no stack map frames.
  */
