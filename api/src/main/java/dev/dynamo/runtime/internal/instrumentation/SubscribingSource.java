@@ -51,6 +51,8 @@ final class SubscribingSource {
     private static final int ACC_FINAL = 0x0010;
     private static final int ACC_PRIVATE = 0x0002;
     private static final int ACC_SUPER = 0x0020;
+    /** Bytes that {@link #writeSubscribeCall} writes. */
+    private static final int SUBSCRIBE_CALL_LENGTH = 14;
 
     private SubscribingSource() {
     }
@@ -154,39 +156,19 @@ final class SubscribingSource {
         toHandler.writeByte(0xb1); // return
 
         ByteArrayOutputStream acceptCode = new ByteArrayOutputStream();
-        DataOutputStream direct = new DataOutputStream(acceptCode);
+        DataOutputStream accept = new DataOutputStream(acceptCode);
         if (directInterface != null) {
             int directClass = pool.classRef(directInterface);
             int directSubscriberClass = pool.classRef(directSubscriberType);
             int directSubscribe = pool.methodRef(directInterface, "subscribe", "(L" + directSubscriberType + ";)V", true);
-            direct.writeByte(0x2c); // 0: aload_2
-            direct.writeByte(0xc1); // 1: instanceof the direct subscriber type
-            direct.writeShort(directSubscriberClass);
-            direct.writeByte(0x99); // 4: ifeq to the plain call, after the 14 bytes of the direct one
-            direct.writeShort(3 + 14);
-            direct.writeByte(0x2b); // 7: aload_1
-            direct.writeByte(0xc0); // checkcast the direct interface
-            direct.writeShort(directClass);
-            direct.writeByte(0x2c); // aload_2
-            direct.writeByte(0xc0); // checkcast the direct subscriber type
-            direct.writeShort(directSubscriberClass);
-            direct.writeByte(0xb9); // invokeinterface its subscribe
-            direct.writeShort(directSubscribe);
-            direct.writeByte(2);
-            direct.writeByte(0);
-            direct.writeByte(0xb1); // 20: return
+            accept.writeByte(0x2c); // 0: aload_2
+            accept.writeByte(0xc1); // 1: instanceof the direct subscriber type
+            accept.writeShort(directSubscriberClass);
+            accept.writeByte(0x99); // 4: ifeq to the plain call, after the direct one
+            accept.writeShort(3 + SUBSCRIBE_CALL_LENGTH);
+            writeSubscribeCall(accept, directClass, directSubscriberClass, directSubscribe); // 7
         }
-        direct.writeByte(0x2b); // aload_1
-        direct.writeByte(0xc0); // checkcast the source interface
-        direct.writeShort(interfaceClass);
-        direct.writeByte(0x2c); // aload_2
-        direct.writeByte(0xc0); // checkcast the subscriber type
-        direct.writeShort(subscriberClass);
-        direct.writeByte(0xb9); // invokeinterface subscribe
-        direct.writeShort(subscribe);
-        direct.writeByte(2);
-        direct.writeByte(0);
-        direct.writeByte(0xb1); // return
+        writeSubscribeCall(accept, interfaceClass, subscriberClass, subscribe);
 
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(file);
@@ -214,6 +196,25 @@ final class SubscribingSource {
         out.writeShort(0); // class attributes
         out.flush();
         return file.toByteArray();
+    }
+
+    /**
+     * {@code ((Source) target).subscribe((Subscriber) subscriber); return;} of {@code accept(target,
+     * subscriber)}, for the constant pool's source class, subscriber class and {@code subscribe}.
+     */
+    private static void writeSubscribeCall(DataOutputStream code, int sourceClass, int subscriberClass, int subscribe)
+            throws IOException {
+        code.writeByte(0x2b); // aload_1
+        code.writeByte(0xc0); // checkcast the source type
+        code.writeShort(sourceClass);
+        code.writeByte(0x2c); // aload_2
+        code.writeByte(0xc0); // checkcast the subscriber type
+        code.writeShort(subscriberClass);
+        code.writeByte(0xb9); // invokeinterface subscribe
+        code.writeShort(subscribe);
+        code.writeByte(2);
+        code.writeByte(0);
+        code.writeByte(0xb1); // return
     }
 
     /** A method with a {@code Code} attribute, no exception handler. */
