@@ -628,6 +628,11 @@ public final class PublisherCalls {
          * subscription subscribes.
          */
         Object watched(Call call, Object value) throws Throwable;
+
+        /** {@code value} in the type of its source, unwatched: what a later subscription subscribes. */
+        default Object unwatched(Object value) {
+            return value;
+        }
     }
 
     /**
@@ -646,14 +651,11 @@ public final class PublisherCalls {
     static final class FirstSubscription implements BiConsumer<Object, Object> {
         private final Call call;
         private final Object value;
-        /** What later subscriptions subscribe: the value, in the source's type (Mutiny: the value as a publisher). */
-        private final Object later;
         private final EndingOperators operators;
 
-        FirstSubscription(Call call, Object value, Object later, EndingOperators operators) {
+        FirstSubscription(Call call, Object value, EndingOperators operators) {
             this.call = call;
             this.value = value;
-            this.later = later;
             this.operators = operators;
         }
 
@@ -666,8 +668,8 @@ public final class PublisherCalls {
         public void accept(Object source, Object subscriber) {
             BiConsumer<Object, Object> subscribing = (BiConsumer<Object, Object>) source;
             Object watched = watchedIfFirst();
-            if (watched == later) {
-                subscribing.accept(later, subscriber);
+            if (watched == null) {
+                subscribing.accept(operators.unwatched(value), subscriber);
                 return;
             }
             try {
@@ -687,15 +689,16 @@ public final class PublisherCalls {
         }
 
         /**
-         * The value, watched if this is the first subscription, which it counts. {@link #later} for a
-         * later one, and for a first one whose operators could not be added: that call ends here.
+         * The value, watched if this is the first subscription, which it counts. Null for a later one,
+         * and for a first one whose operators could not be added (that call ends here): those subscribe
+         * the value unwatched.
          * Never inlined (in the API's bootstrap copy), so that the frame that {@link #accept} keeps on
          * the stack for the whole subscription does not carry what this needs.
          */
         @DontInline
         private Object watchedIfFirst() {
             if (!subscribedQuietly(call)) {
-                return later;
+                return null;
             }
             try {
                 return operators.watched(call, value);
@@ -711,7 +714,7 @@ public final class PublisherCalls {
                         call.recorder.missedExits++;
                     }
                 }
-                return later;
+                return null;
             }
         }
     }
@@ -727,12 +730,7 @@ public final class PublisherCalls {
 
         /** A source whose subscriptions subscribe {@code value}, the first one watched by {@code operators}. */
         Object watching(Call call, Object value, EndingOperators operators) throws Throwable {
-            return watching(call, value, value, operators);
-        }
-
-        /** The same, where later subscriptions subscribe {@code later}, the value in the source's type. */
-        Object watching(Call call, Object value, Object later, EndingOperators operators) throws Throwable {
-            return subscribing.newInstance(new FirstSubscription(call, value, later, operators));
+            return subscribing.newInstance(new FirstSubscription(call, value, operators));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
 import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -146,13 +147,29 @@ final class SingleValueCalls {
             if (source == null) {
                 return PublisherCalls.invoke(deferred, creator, new UniSignal(this, call, uni));
             }
-            Object asPublisher = toPublisher.newInstance(uni);
-            return PublisherCalls.invoke(fromPublisher, creator, source.watching(call, uni, asPublisher, this));
+            return PublisherCalls.invoke(fromPublisher, creator, source.watching(call, uni, this));
         }
 
         @Override
         public Object watched(Call call, Object uni) throws Throwable {
             return toPublisher.newInstance(watchedUni(call, uni));
+        }
+
+        /** The value as a publisher, made only for the subscriptions that need it (not the first, watched one). */
+        @Override
+        public Object unwatched(Object uni) {
+            try {
+                return toPublisher.newInstance(uni);
+            } catch (InvocationTargetException thrown) {
+                Throwable cause = thrown.getCause();
+                if (cause instanceof Error) {
+                    throw (Error) cause;
+                }
+                throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+            } catch (ReflectiveOperationException unreachable) {
+                // The public constructor of a public class, found in of().
+                throw new IllegalStateException(unreachable);
+            }
         }
 
         /** {@code uni} with the operators that end {@code call}. */
