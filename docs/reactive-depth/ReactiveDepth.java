@@ -52,8 +52,12 @@ public class ReactiveDepth {
     }
 
     static int deepest(IntPredicate recursion) {
+        return deepest(recursion, 200_000);
+    }
+
+    /** The deepest level of {@code recursion} that completes, at most {@code high}. */
+    static int deepest(IntPredicate recursion, int high) {
         int low = 1;
-        int high = 200_000;
         while (low < high) {
             int middle = (low + high + 1) / 2;
             if (completes(recursion, middle)) {
