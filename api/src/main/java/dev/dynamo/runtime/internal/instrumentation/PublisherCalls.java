@@ -858,8 +858,18 @@ public final class PublisherCalls {
                     watched = through.subscribers.get(args[0].getClass())
                             .newInstance(new WatchedSubscriber(call, through, args[0]));
                 } catch (Throwable failure) {
-                    WovenCalls.failed(failure);
-                    call.endQuietly(null, false);
+                    // Subscribed unwatched: timed to now. Here and below, at the top of an exhausted stack,
+                    // where not even endQuietly's call fits, plain writes end the call (see PendingCall).
+                    WovenCalls.lastFailure = failure;
+                    WovenCalls.failureCount++;
+                    try {
+                        call.endQuietly(null, false);
+                    } catch (Throwable noStack) {
+                        if (call.state == PendingCall.OPEN) {
+                            call.state = PendingCall.ENDED;
+                            call.recorder.missedExits++;
+                        }
+                    }
                 }
                 try {
                     return forward(method, new Object[] {watched});
@@ -867,7 +877,14 @@ public final class PublisherCalls {
                     // subscribe must not throw (Reactive Streams §1.9), nor a subscriber's methods (§2.13), but a
                     // publisher that does, or that emits at once to a subscriber that does, ends the call here:
                     // no signal will.
-                    call.endQuietly(thrown, false);
+                    try {
+                        call.endQuietly(thrown, false);
+                    } catch (Throwable noStack) {
+                        if (call.state == PendingCall.OPEN) {
+                            call.state = PendingCall.ENDED;
+                            call.recorder.missedExits++;
+                        }
+                    }
                     throw thrown;
                 }
             }
@@ -915,19 +932,43 @@ public final class PublisherCalls {
             try {
                 continuation = SuspendCalls.endingAtResumption(call, args[1]);
             } catch (Throwable failure) {
-                WovenCalls.failed(failure);
-                call.endQuietly(null, false);
+                // Collected unwatched: timed to now. Here and below, plain writes end the call where not even
+                // endQuietly's call fits (see PendingCall).
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
                 return forward(method, args);
             }
             Object result;
             try {
                 result = forward(method, new Object[] {args[0], continuation});
             } catch (Throwable thrown) {
-                call.endQuietly(thrown, false);
+                try {
+                    call.endQuietly(thrown, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
                 throw thrown;
             }
             if (!SuspendCalls.isSuspended(result)) {
-                call.endQuietly(null, false);
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
             }
             return result;
         }
@@ -952,20 +993,45 @@ public final class PublisherCalls {
                 try {
                     watched = watching.subscription.newInstance(new WatchedSubscription(call, args[0]));
                 } catch (Throwable failure) {
-                    WovenCalls.failed(failure);
+                    // Not watched for a cancel; its signals still end the call.
+                    WovenCalls.lastFailure = failure;
+                    WovenCalls.failureCount++;
                 }
                 forwarded = new Object[] {watched};
             } else if (name.equals("onError") && arity == 1) {
-                call.endQuietly((Throwable) args[0], false);
+                // Here and below, plain writes end the call where not even endQuietly's call fits (see
+                // PendingCall), and the subscriber still sees its signal.
+                try {
+                    call.endQuietly((Throwable) args[0], false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
             } else if (name.equals("onComplete") && arity == 0) {
-                call.endQuietly(null, false);
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
             }
             try {
                 return forward(method, forwarded);
             } catch (Throwable thrown) {
                 // A subscriber that throws (against Reactive Streams §2.13) ends the call with that error, on
                 // whichever thread the publisher emits: the publisher may never signal again.
-                call.endQuietly(thrown, false);
+                try {
+                    call.endQuietly(thrown, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
                 throw thrown;
             }
         }

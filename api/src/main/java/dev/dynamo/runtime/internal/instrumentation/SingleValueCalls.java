@@ -215,8 +215,18 @@ final class SingleValueCalls {
             try {
                 return operators.watchedUni(call, uni);
             } catch (Throwable failure) {
-                WovenCalls.failed(failure);
-                call.endQuietly(null, false);
+                // Subscribed unwatched: timed to now. Plain writes end the call where not even endQuietly's
+                // call fits (see PendingCall).
+                WovenCalls.lastFailure = failure;
+                WovenCalls.failureCount++;
+                try {
+                    call.endQuietly(null, false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
                 return uni;
             }
         }
