@@ -10,6 +10,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Collections;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A fresh copy of the API classes in their own class loader, with static state (the runtime, the
@@ -19,6 +20,8 @@ import java.util.Set;
  */
 public final class IsolatedApi implements AutoCloseable {
     private final URLClassLoader loader;
+    /** The names of the classes the copy's class loader defined. */
+    private final Set<String> defined = ConcurrentHashMap.newKeySet();
     /** Set by {@link #stopLoading}. */
     private volatile boolean stopped;
 
@@ -31,7 +34,7 @@ public final class IsolatedApi implements AutoCloseable {
      * shared copy, as a child class loader whose API jar lacks classes gets them from its parent's.
      */
     public IsolatedApi(Set<String> missing) {
-        URL apiClasses = ExportBridge.class.getProtectionDomain().getCodeSource().getLocation();
+        URL apiClasses = apiClasses();
         this.loader = new URLClassLoader(new URL[] {apiClasses}, ClassLoader.getPlatformClassLoader()) {
             @Override
             protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
@@ -42,6 +45,13 @@ public final class IsolatedApi implements AutoCloseable {
                 }
                 return missing.contains(name) ? IsolatedApi.class.getClassLoader().loadClass(name)
                         : super.loadClass(name, resolve);
+            }
+
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                Class<?> found = super.findClass(name);
+                defined.add(name);
+                return found;
             }
 
             /** Over several lines, as Tomcat's class loader describes itself: messages must not quote it. */
@@ -58,6 +68,16 @@ public final class IsolatedApi implements AutoCloseable {
      */
     public void stopLoading() {
         stopped = true;
+    }
+
+    /** The names of the classes the copy's class loader has defined so far. */
+    public Set<String> definedClasses() {
+        return Collections.unmodifiableSet(defined);
+    }
+
+    /** Where the API's classes are: a directory in this build. */
+    public static URL apiClasses() {
+        return ExportBridge.class.getProtectionDomain().getCodeSource().getLocation();
     }
 
     /** The copy's class loader: not parallel-capable, so the JVM locks it while it loads a class. */
@@ -80,8 +100,13 @@ public final class IsolatedApi implements AutoCloseable {
 
     /** The copy's class {@code name}. */
     public Class<?> type(String name) {
+        return type(name, true);
+    }
+
+    /** The copy's class {@code name}, initialised or not. */
+    public Class<?> type(String name, boolean initialise) {
         try {
-            return Class.forName(name, true, loader);
+            return Class.forName(name, initialise, loader);
         } catch (ClassNotFoundException missing) {
             throw new IllegalStateException(missing);
         }

@@ -1,7 +1,6 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
-import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;

@@ -10,7 +10,12 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>Its {@link #state} is read and written plainly in the {@code catch} blocks of the callers, where
  * no call can be made (see {@link WorkHandlerMetrics}): {@code if (call.state == OPEN) { call.state =
  * ENDED; call.recorder.missedExits++; }} ends a counted call that nothing else will end, and
- * {@link WovenCalls#settle} records it.
+ * {@link WovenCalls#settle} records it. The frames of the agent's that are around a first subscription
+ * or collection ({@link FirstSubscription}, the proxies of {@link WatchedPublishers} and
+ * {@link WatchedFlow}, an eager future's registration) fall back to these writes when not even the
+ * call that ends the call fits, as at the top of an exhausted stack: what a subscription throws there
+ * reaches them, whichever signal callback it passed on the way. The signal callbacks themselves end
+ * the call with a plain call.
  */
 class PendingCall {
     /** Not counted yet: a publisher counts at its first subscription. */

@@ -1,7 +1,6 @@
 package dev.dynamo.runtime.internal.instrumentation;
 
 import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
-import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Lambda;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -17,7 +16,7 @@ import java.util.function.Supplier;
  * never subscribed is no request.
  *
  * <p>The returned object keeps its type: it is made again from a source of the agent's
- * ({@link PublisherCalls.Source}; RxJava: its type's {@code wrap}; Mutiny: {@code Uni.createFrom().publisher}
+ * ({@link FirstSubscription.Source}; RxJava: its type's {@code wrap}; Mutiny: {@code Uni.createFrom().publisher}
  * of the value as a publisher), which gives the first subscription the value with the operators that
  * end the call ({@code doOnEvent} and {@code doOnDispose} of RxJava, {@code onItemOrFailure().invoke}
  * and {@code onCancellation().invoke} of Mutiny) and later subscriptions the value itself, and sees a
@@ -85,7 +84,7 @@ final class SingleValueCalls {
     /**
      * Mutiny's {@code Uni.createFrom().publisher(Publisher)} and its converter of a {@code Uni} to a
      * publisher ({@code UniToMultiPublisher}, what {@code toMulti()} is made of), with which a
-     * {@code Uni} is made again from a source of the agent's ({@link PublisherCalls.Source}): neither
+     * {@code Uni} is made again from a source of the agent's ({@link FirstSubscription.Source}): neither
      * catches what the subscription throws, so the source's frame sees it (Mutiny's {@code deferred}
      * and {@code emitter} catch it and signal it as a failure, which would change what the application
      * sees). The first subscription gets the value with {@code onItemOrFailure().invoke(BiConsumer)}
@@ -93,7 +92,7 @@ final class SingleValueCalls {
      * converter is wrapped with {@code Uni.createFrom().deferred(Supplier)} instead, counted in its
      * supplier.
      */
-    private static final class UniOperators implements PublisherCalls.EndingOperators {
+    private static final class UniOperators implements EndingOperators {
         private final Object creator;
         private final Method deferred;
         private final Method onItemOrFailure;
@@ -104,10 +103,10 @@ final class SingleValueCalls {
         /** {@code createFrom().publisher}, the converter's constructor and the source: all null, or none. */
         private final Method fromPublisher;
         private final Constructor<?> toPublisher;
-        private final PublisherCalls.Source source;
+        private final FirstSubscription.Source source;
 
         private UniOperators(Object creator, Method deferred, Method onItemOrFailure, Method onCancellation,
-                Method fromPublisher, Constructor<?> toPublisher, PublisherCalls.Source source) {
+                Method fromPublisher, Constructor<?> toPublisher, FirstSubscription.Source source) {
             this.creator = creator;
             this.deferred = deferred;
             this.onItemOrFailure = onItemOrFailure;
@@ -137,7 +136,7 @@ final class SingleValueCalls {
                 Class<?> publisherInterface = ClassCache.interfaceNamed(converter, FLOW_PUBLISHER);
                 return new UniOperators(creator, deferred, onItemOrFailure, onCancellation,
                         creator.getClass().getMethod("publisher", publisherInterface), converter.getConstructor(uni),
-                        new PublisherCalls.Source(publisherInterface, null));
+                        new FirstSubscription.Source(publisherInterface, null));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError olderMutiny) {
                 return new UniOperators(creator, deferred, onItemOrFailure, onCancellation, null, null, null);
             }
@@ -249,9 +248,9 @@ final class SingleValueCalls {
      * {@code Completable}, called with proxies of RxJava's own functional interfaces, each called once
      * per subscription.
      */
-    private static final class RxJavaOperators implements PublisherCalls.EndingOperators {
+    private static final class RxJavaOperators implements EndingOperators {
         private final Method wrap;
-        private final PublisherCalls.Source source;
+        private final FirstSubscription.Source source;
         private final Method doOnEvent;
         private final Method doOnDispose;
         private final Constructor<?> onEvent;
@@ -264,7 +263,7 @@ final class SingleValueCalls {
          */
         private final String operatorsPackage;
 
-        private RxJavaOperators(Method wrap, PublisherCalls.Source source, Method doOnEvent, Method doOnDispose,
+        private RxJavaOperators(Method wrap, FirstSubscription.Source source, Method doOnEvent, Method doOnDispose,
                 Constructor<?> onEvent, Constructor<?> action, Class<?> observer, String operatorsPackage) {
             this.wrap = wrap;
             this.source = source;
@@ -287,7 +286,7 @@ final class SingleValueCalls {
                 Class<?> onEventType = Class.forName(functions
                         + (type.getSimpleName().equals("Completable") ? "Consumer" : "BiConsumer"), false, loader);
                 Class<?> actionType = Class.forName(functions + "Action", false, loader);
-                return new RxJavaOperators(type.getMethod("wrap", sourceType), new PublisherCalls.Source(sourceType, null),
+                return new RxJavaOperators(type.getMethod("wrap", sourceType), new FirstSubscription.Source(sourceType, null),
                         type.getMethod("doOnEvent", onEventType), type.getMethod("doOnDispose", actionType),
                         ClassCache.proxyConstructor(onEventType), ClassCache.proxyConstructor(actionType),
                         Class.forName(type.getName() + "Observer", false, loader), root + "internal.");

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  *
  * <pre>{@code
  * public void subscribe(Subscriber subscriber) {
- *     handler.accept(this, subscriber);           // PublisherCalls.FirstSubscription
+ *     handler.accept(this, subscriber);           // FirstSubscription
  * }
  *
  * public void accept(Object target, Object subscriber) {

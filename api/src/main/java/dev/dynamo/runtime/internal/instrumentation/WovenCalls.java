@@ -405,7 +405,9 @@ public final class WovenCalls {
             return;
         }
         handlerShapesWarm = true;
-        for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, SingleValueCalls.class,
+        for (Class<?> shape : new Class<?>[] {SuspendCalls.class, PublisherCalls.class, FirstSubscription.class,
+                EndingOperators.class, Lambda.class, ReactorOperators.class, FlowableOperators.class,
+                MultiOperators.class, WatchedPublishers.class, WatchedFlow.class, SingleValueCalls.class,
                 EagerFutureCalls.class, ReturnedAsIs.class, StreamObserverCalls.class, AsyncResponseCalls.class,
                 SubscribingSource.class}) {
             initialize(shape.getName());
