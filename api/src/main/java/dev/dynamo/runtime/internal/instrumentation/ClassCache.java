@@ -9,13 +9,18 @@ import java.security.PrivilegedAction;
 import java.util.Arrays;
 
 /**
- * What the handler shapes look up once per class (a proxy constructor, a field, Reactor's operators),
- * kept in an array that is copied on every change, so that a lookup is a plain scan without lock,
- * allocation or call into the JDK. Not a {@code ClassValue}: its first use initialises JDK
- * structures, and at the top of an exhausted stack that initialisation fails for the life of the
- * JVM. The classes are weakly held, but a value may hold its class (a {@code Field} does), so the
- * cache keeps at most {@link #CAPACITY} classes and drops the oldest beyond: a JVM that keeps
- * creating class loaders does not keep them all alive. A JVM meets few classes here (one per
+ * What the handler shapes look up once per class (a proxy constructor, a field, Reactor's operators).
+ * A lookup is a plain scan, without lock, allocation or call into the JDK, of an array of weak
+ * references that is copied on every change. The values themselves live in a {@code ClassValue},
+ * that is, with their class: a value that holds its class (a {@code Method} or {@code Field} does, a
+ * generated class's loader holds the library's) keeps nothing alive once the class's loader is
+ * unreachable, so a redeployed application's copy of a library is collected. (Held here strongly, up
+ * to 64 of them were kept, each with its deployment: a re-tester's redeploys ran out of memory.)
+ *
+ * <p>The {@code ClassValue} is asked only in {@link #add}, with stack to spare: its first use for a
+ * class creates JDK structures (its very first use initialises {@code ClassValue}'s own classes), and
+ * an overflow there, at the top of an exhausted stack, could leave them broken. The array keeps at
+ * most {@link #CAPACITY} classes and drops the oldest beyond; a JVM meets few classes here (one per
  * continuation, state machine or publisher class), which keeps the scan short.
  *
  * @param <V> what is cached per class; may be null ("none")
@@ -24,16 +29,28 @@ abstract class ClassCache<V> {
     static final int CAPACITY = 64;
     /** Frames of {@code WovenCalls.descend} that must fit before a value is computed: what defining a proxy class takes, and more. */
     static final int SLOW_PATH_HEADROOM_FRAMES = 4096;
-    private static final Entry<?>[] EMPTY = new Entry<?>[0];
+    private static final Entry[] EMPTY = new Entry[0];
+    /** What the {@code ClassValue} holds for a null value: a weak reference to it is never cleared. */
+    private static final Object NONE = new Object();
 
-    @SuppressWarnings("unchecked")
-    private volatile Entry<V>[] entries = (Entry<V>[]) EMPTY;
+    private volatile Entry[] entries = EMPTY;
+    /** The values, computed at each class's first lookup and kept with the class. */
+    private final ClassValue<Object> values = new ClassValue<Object>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+            V value = System.getSecurityManager() == null ? compute(type) : computePrivileged(type);
+            return value == null ? NONE : value;
+        }
+    };
 
     /** The value of {@code type}, computed at its first lookup. */
     final V get(Class<?> type) {
-        for (Entry<V> entry : entries) {
+        for (Entry entry : entries) {
             if (entry.type.get() == type) {
-                return entry.value;
+                Object value = entry.value.get();
+                if (value != null) {
+                    return unmasked(value);
+                }
             }
         }
         return add(type);
@@ -46,30 +63,36 @@ abstract class ClassCache<V> {
         // Computing loads and defines classes (proxies) in JDK caches that an overflow cut short would
         // leave broken for the whole JVM: only with stack to spare (throws StackOverflowError otherwise).
         WovenCalls.descend(SLOW_PATH_HEADROOM_FRAMES);
-        Entry<V>[] known = entries;
+        Entry[] known = entries;
         int live = 0;
-        for (Entry<V> entry : known) {
+        for (Entry entry : known) {
             Class<?> cached = entry.type.get();
-            if (cached == type) {
-                return entry.value;
+            if (cached == type && entry.value.get() != null) {
+                return unmasked(entry.value.get());
             }
-            if (cached != null) {
+            if (cached != null && cached != type) {
                 live++;
             }
         }
-        V value = System.getSecurityManager() == null ? compute(type) : computePrivileged(type);
+        Object value = values.get(type);
         // Drops the entries of unloaded classes while copying anyway, and the oldest when full.
         int skip = Math.max(0, live + 1 - CAPACITY);
-        Entry<V>[] grown = Arrays.copyOf(known, live + 1 - skip);
+        Entry[] grown = new Entry[live + 1 - skip];
         int i = 0;
-        for (Entry<V> entry : known) {
-            if (entry.type.get() != null && skip-- <= 0 && i < grown.length - 1) {
+        for (Entry entry : known) {
+            Class<?> cached = entry.type.get();
+            if (cached != null && cached != type && skip-- <= 0 && i < grown.length - 1) {
                 grown[i++] = entry;
             }
         }
-        grown[i] = new Entry<V>(type, value);
+        grown[i] = new Entry(type, value);
         entries = Arrays.copyOf(grown, i + 1);
-        return value;
+        return unmasked(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V unmasked(Object value) {
+        return value == NONE ? null : (V) value;
     }
 
     /**
@@ -121,13 +144,14 @@ abstract class ClassCache<V> {
         return null;
     }
 
-    private static final class Entry<V> {
+    /** A class and its value, both weakly held: the value is held with its class, by the {@code ClassValue}. */
+    private static final class Entry {
         final WeakReference<Class<?>> type;
-        final V value;
+        final WeakReference<Object> value;
 
-        Entry(Class<?> type, V value) {
+        Entry(Class<?> type, Object value) {
             this.type = new WeakReference<Class<?>>(type);
-            this.value = value;
+            this.value = new WeakReference<Object>(value);
         }
     }
 }
