@@ -53,7 +53,10 @@ public class ExhaustedStackHandlers {
         }
     };
 
+    /** A value a call computes: made again with Mono.fromCallable. */
     private static final reactor.core.publisher.Mono<Integer> MONO = reactor.core.publisher.Mono.just(1);
+    /** A value of an operator: made again from a source of the agent's. */
+    private static final reactor.core.publisher.Mono<Integer> HIDDEN_MONO = MONO.hide();
     private static final reactor.core.publisher.Flux<Integer> FLUX = reactor.core.publisher.Flux.just(1, 2);
     private static final io.reactivex.rxjava3.core.Flowable<Integer> FLOWABLE = io.reactivex.rxjava3.core.Flowable.just(1, 2);
     private static final io.reactivex.rxjava3.core.Single<Integer> SINGLE = io.reactivex.rxjava3.core.Single.just(1);
@@ -169,6 +172,16 @@ public class ExhaustedStackHandlers {
             caught++;
         }
         return MONO;
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "hidden_mono_subscribed")
+    public static reactor.core.publisher.Mono<Integer> hiddenMonoSubscribed(int level) {
+        try {
+            hiddenMonoSubscribed(level + 1).block();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return HIDDEN_MONO;
     }
 
     @DynamoEndpoint(namespace = NS, component = "exhausted", endpoint = "flux_subscribed")

@@ -6,6 +6,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,29 @@ public class PublisherHandlers {
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_cancelled_after_error")
     public Mono<String> errorThenLateCancel() {
         return Mono.error(new ArithmeticException("late cancel"));
+    }
+
+    /** One exception for every call, as an application that keeps its errors in constants returns. */
+    public static final IllegalStateException SHARED_ERROR = new IllegalStateException("shared");
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_ready")
+    public Mono<String> ready() {
+        return Mono.just("ready");
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_nothing")
+    public Mono<String> nothing() {
+        return Mono.empty();
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_callable")
+    public Mono<String> callable(Callable<String> body) {
+        return Mono.fromCallable(body);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_shared_error")
+    public Mono<String> sharedError() {
+        return Mono.error(SHARED_ERROR);
     }
 
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "flux_items")

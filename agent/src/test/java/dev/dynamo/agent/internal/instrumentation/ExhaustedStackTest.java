@@ -105,6 +105,7 @@ class ExhaustedStackTest {
     @Test
     void lazyValuesSubscribedAtTheTopOfTheStackStayExact() throws Exception {
         descend("mono_subscribed", () -> ExhaustedStackHandlers.monoSubscribed(0), LAZY_DESCENTS, false);
+        descend("hidden_mono_subscribed", () -> ExhaustedStackHandlers.hiddenMonoSubscribed(0), LAZY_DESCENTS, false);
         descend("flux_subscribed", () -> ExhaustedStackHandlers.fluxSubscribed(0), LAZY_DESCENTS, false);
         descend("flowable_subscribed", () -> ExhaustedStackHandlers.flowableSubscribed(0), LAZY_DESCENTS, false);
         descend("single_subscribed", () -> ExhaustedStackHandlers.singleSubscribed(0), LAZY_DESCENTS, false);

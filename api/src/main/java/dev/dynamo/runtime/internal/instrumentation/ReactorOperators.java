@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import dev.dynamo.runtime.internal.instrumentation.PublisherCalls.Call;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
@@ -13,6 +14,16 @@ import java.util.function.Consumer;
  * cancels from its {@code onComplete} or {@code onError} (Micronaut's HTTP server does; Reactive
  * Streams §3.7 makes such a cancel a no-op, and {@code doFinally} then sees a cancel), changes
  * nothing. {@code doFinally} ends a call cancelled before its end.
+ *
+ * <p>A {@code Mono} whose value a call computes at its subscription ({@code just}, {@code empty},
+ * {@code error}, {@code fromCallable}, {@code fromSupplier}, {@code fromRunnable}: Reactor's
+ * {@code Callable} monos) is made again with {@code Mono.fromCallable} of a {@link FirstCall} instead:
+ * its first call is the call measured. Reactor's own {@code block()} of such a value calls it at once,
+ * so it stays free of the check for non-blocking threads (Reactor's parallel scheduler, Netty's event
+ * loops), and of the suppressed exception that a blocking subscriber adds to the error: made again
+ * from a source, a ready {@code Mono} threw {@code IllegalStateException} there, and a handler
+ * returning {@code Mono.error} of one shared exception grew that exception by one suppressed
+ * exception per call until the heap was full (a re-tester).
  */
 final class ReactorOperators implements EndingOperators {
     private static final String MONO = "reactor.core.publisher.Mono";
@@ -29,14 +40,17 @@ final class ReactorOperators implements EndingOperators {
 
     private final Method fromSource;
     private final FirstSubscription.Source source;
+    /** {@code Mono.fromCallable}; null for {@code Flux}. */
+    private final Method fromCallable;
     private final Method doOnError;
     private final Method doOnTerminate;
     private final Method doFinally;
 
-    private ReactorOperators(Method fromSource, FirstSubscription.Source source, Method doOnError, Method doOnTerminate,
-            Method doFinally) {
+    private ReactorOperators(Method fromSource, FirstSubscription.Source source, Method fromCallable,
+            Method doOnError, Method doOnTerminate, Method doFinally) {
         this.fromSource = fromSource;
         this.source = source;
+        this.fromCallable = fromCallable;
         this.doOnError = doOnError;
         this.doOnTerminate = doOnTerminate;
         this.doFinally = doFinally;
@@ -55,13 +69,13 @@ final class ReactorOperators implements EndingOperators {
     private static ReactorOperators lookUp(Class<?> type) {
         try {
             Class<?> publisherInterface = ClassCache.interfaceNamed(type, PublisherCalls.REACTIVE_STREAMS_PUBLISHER);
-            Method fromSource = type.getName().equals(MONO) ? type.getMethod("fromDirect", publisherInterface)
-                    : type.getMethod("from", publisherInterface);
+            boolean mono = type.getName().equals(MONO);
+            Method fromSource = mono ? type.getMethod("fromDirect", publisherInterface) : type.getMethod("from", publisherInterface);
             // Mono and Flux are CorePublishers (Reactor 3.3 and later), whose subscribe(CoreSubscriber) Reactor's own
             // operators call.
             Class<?> corePublisher = ClassCache.interfaceNamed(type, CORE_PUBLISHER);
             return new ReactorOperators(fromSource, new FirstSubscription.Source(publisherInterface, corePublisher),
-                    type.getMethod("doOnError", Consumer.class), type.getMethod("doOnTerminate", Runnable.class),
+                    mono ? type.getMethod("fromCallable", Callable.class) : null, type.getMethod("doOnError", Consumer.class), type.getMethod("doOnTerminate", Runnable.class),
                     type.getMethod("doFinally", Consumer.class));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError unknownVersion) {
             return null;
@@ -69,6 +83,9 @@ final class ReactorOperators implements EndingOperators {
     }
 
     Object wrap(Call call, Object publisher) throws Throwable {
+        if (fromCallable != null && publisher instanceof Callable) {
+            return PublisherCalls.invoke(fromCallable, null, new FirstCall(call, (Callable<?>) publisher));
+        }
         return PublisherCalls.invoke(fromSource, null, source.watching(call, publisher, this));
     }
 
@@ -77,6 +94,61 @@ final class ReactorOperators implements EndingOperators {
         Terminal terminal = new Terminal(call);
         Object watched = PublisherCalls.invoke(doOnTerminate, PublisherCalls.invoke(doOnError, publisher, terminal), terminal);
         return PublisherCalls.invoke(doFinally, watched, new ReactorFinally(terminal));
+    }
+
+    /**
+     * The callable of a {@code Mono} made again with {@code Mono.fromCallable}: its first call counts the
+     * call and ends it with the value's own call, which it returns or throws; later calls are the value's
+     * alone. A subscription cancelled before Reactor calls it is no request. As for
+     * {@link FirstSubscription}, its frame sees what the value's call throws, and plain writes end the
+     * call where not even {@code endQuietly}'s call fits (see {@link PendingCall}).
+     */
+    private static final class FirstCall implements Callable<Object> {
+        private static final String REACTIVE_EXCEPTION = "Exceptions$ReactiveException";
+
+        private final Call call;
+        private final Callable<?> value;
+
+        FirstCall(Call call, Callable<?> value) {
+            this.call = call;
+            this.value = value;
+        }
+
+        @Override
+        public Object call() throws Exception {
+            if (!PublisherCalls.subscribedQuietly(call)) {
+                return value.call();
+            }
+            Object result;
+            try {
+                result = value.call();
+            } catch (Throwable thrown) {
+                try {
+                    call.endQuietly(errorOf(thrown), false);
+                } catch (Throwable noStack) {
+                    if (call.state == PendingCall.OPEN) {
+                        call.state = PendingCall.ENDED;
+                        call.recorder.missedExits++;
+                    }
+                }
+                throw thrown;
+            }
+            try {
+                call.endQuietly(null, false);
+            } catch (Throwable noStack) {
+                if (call.state == PendingCall.OPEN) {
+                    call.state = PendingCall.ENDED;
+                    call.recorder.missedExits++;
+                }
+            }
+            return result;
+        }
+
+        /** The error of {@code Mono.error} of a checked exception, which its call throws wrapped, as Reactor's {@code Exceptions.unwrap}. */
+        private static Throwable errorOf(Throwable thrown) {
+            return thrown.getCause() != null && thrown.getClass().getName().endsWith(REACTIVE_EXCEPTION)
+                    ? thrown.getCause() : thrown;
+        }
     }
 
     /**
