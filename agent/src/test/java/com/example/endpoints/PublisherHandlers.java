@@ -4,6 +4,7 @@ import dev.dynamo.runtime.DynamoEndpoint;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -61,6 +62,12 @@ public class PublisherHandlers {
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_callable")
     public Mono<String> callable(Callable<String> body) {
         return Mono.fromCallable(body);
+    }
+
+    /** The way to run blocking work off Reactor's event loops: a callable mono subscribed on a scheduler. */
+    @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_subscribed_on")
+    public Mono<String> subscribedOn() {
+        return Mono.fromCallable(() -> Thread.currentThread().getName()).subscribeOn(Schedulers.single());
     }
 
     @DynamoEndpoint(namespace = NS, component = "reactor", endpoint = "mono_shared_error")

@@ -170,6 +170,30 @@ class PublisherShapeTest {
         assertEquals(0, metrics.inflight());
     }
 
+    /**
+     * The way to run blocking work off Reactor's event loops, {@code fromCallable(..).subscribeOn(..)}, still
+     * runs it on the scheduler when measured, also in Reactor's debug mode, which wraps values in classes of
+     * its own: only a {@code Callable} mono is made again with {@code Mono.fromCallable}, whose call would
+     * run on the subscribing thread.
+     */
+    @Test
+    void aCallableMonoSubscribedOnASchedulerStillRunsThere() {
+        EndpointMetrics metrics = metrics("reactor", "mono_subscribed_on");
+        long before = metrics.requests();
+
+        assertTrue(handlers.subscribedOn().block().startsWith("single-"), "the call ran on Reactor's single scheduler");
+        reactor.core.publisher.Hooks.onOperatorDebug();
+        try {
+            assertTrue(handlers.subscribedOn().block().startsWith("single-"), "in debug mode too");
+        } finally {
+            reactor.core.publisher.Hooks.resetOnOperatorDebug();
+        }
+
+        assertEquals(before + 2, metrics.requests());
+        assertEquals(before + 2, metrics.durations());
+        assertEquals(0, metrics.inflight());
+    }
+
     private static String onParallelThread(java.util.function.Supplier<String> blocking) {
         return Mono.fromCallable(blocking::get).subscribeOn(reactor.core.scheduler.Schedulers.parallel())
                 .block(Duration.ofSeconds(10));

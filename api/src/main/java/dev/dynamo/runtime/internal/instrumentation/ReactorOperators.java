@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  * <p>A {@code Mono} whose value a call computes at its subscription ({@code just}, {@code empty},
  * {@code error}, {@code fromCallable}, {@code fromSupplier}, {@code fromRunnable}: Reactor's
  * {@code Callable} monos) is made again with {@code Mono.fromCallable} of a {@link FirstCall} instead:
- * its first call is the call measured. Reactor's own {@code block()} of such a value calls it at once,
+ * its first call is the call measured. Reactor takes the call of a {@code Callable} publisher for its
+ * subscription (its {@code flatMap} calls one instead of subscribing to it); {@code subscribeOn} of
+ * one is no {@code Callable}. Reactor's own {@code block()} of such a value calls it at once,
  * so it stays free of the check for non-blocking threads (Reactor's parallel scheduler, Netty's event
  * loops), and of the suppressed exception that a blocking subscriber adds to the error: made again
  * from a source, a ready {@code Mono} threw {@code IllegalStateException} there, and a handler
