@@ -67,8 +67,9 @@ abstract class ClassCache<V> {
         int live = 0;
         for (Entry entry : known) {
             Class<?> cached = entry.type.get();
-            if (cached == type && entry.value.get() != null) {
-                return unmasked(entry.value.get());
+            Object cachedValue = cached == type ? entry.value.get() : null;
+            if (cachedValue != null) {
+                return unmasked(cachedValue);
             }
             if (cached != null && cached != type) {
                 live++;
