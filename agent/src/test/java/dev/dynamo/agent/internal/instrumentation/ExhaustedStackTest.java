@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -141,8 +142,18 @@ class ExhaustedStackTest {
     static EndpointMetrics descend(String endpoint, Runnable descent, int descents, boolean oneCatchPerDescent)
             throws Exception {
         EndpointMetrics metrics = new EndpointMetrics(ExhaustedStackHandlers.NS, "exhausted", endpoint);
-        long requestsBefore = metrics.requests();
         ExhaustedStackHandlers.caught = 0;
+        descend(metrics, endpoint, descent, descents, oneCatchPerDescent, () -> ExhaustedStackHandlers.caught);
+        return metrics;
+    }
+
+    /**
+     * The same for handlers of any class: {@code metrics} are their endpoint's, and {@code caught} tells
+     * how many overflows they caught since before the first descent.
+     */
+    static void descend(EndpointMetrics metrics, String endpoint, Runnable descent, int descents,
+            boolean oneCatchPerDescent, IntSupplier caught) throws Exception {
+        long requestsBefore = metrics.requests();
         AtomicReference<Throwable> escaped = new AtomicReference<>();
         for (int i = 0; i < descents; i++) {
             Thread thread = new Thread(null, () -> {
@@ -168,10 +179,10 @@ class ExhaustedStackTest {
         }
         assertNull(escaped.get(), "nothing escapes the outermost call");
         if (oneCatchPerDescent) {
-            assertEquals(descents, ExhaustedStackHandlers.caught,
+            assertEquals(descents, caught.getAsInt(),
                     "each descent's overflow is caught once: no exit threw into a method above");
         } else {
-            assertTrue(ExhaustedStackHandlers.caught >= descents, "every descent reached the end of its stack");
+            assertTrue(caught.getAsInt() >= descents, "every descent reached the end of its stack");
         }
 
         WovenCalls.settle();
@@ -180,6 +191,5 @@ class ExhaustedStackTest {
         if (!endpoint.equals("publisher")) {
             assertTrue(metrics.requests() - requestsBefore > descents * 100L, endpoint + ": the descents were counted");
         }
-        return metrics;
     }
 }

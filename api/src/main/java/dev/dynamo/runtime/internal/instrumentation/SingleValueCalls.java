@@ -32,8 +32,6 @@ import java.util.function.Supplier;
  */
 final class SingleValueCalls {
     private static final String UNI = "io.smallrye.mutiny.Uni";
-    /** The publisher interface of Mutiny 2 and later (Mutiny 1's is Reactive Streams'; it is wrapped with {@code deferred}). */
-    private static final String FLOW_PUBLISHER = "java.util.concurrent.Flow$Publisher";
     private static final String[] RXJAVA_TYPES = {
         "io.reactivex.rxjava3.core.Single", "io.reactivex.rxjava3.core.Maybe", "io.reactivex.rxjava3.core.Completable",
     };
@@ -88,9 +86,11 @@ final class SingleValueCalls {
      * catches what the subscription throws, so the source's frame sees it (Mutiny's {@code deferred}
      * and {@code emitter} catch it and signal it as a failure, which would change what the application
      * sees). The first subscription gets the value with {@code onItemOrFailure().invoke(BiConsumer)}
-     * and {@code onCancellation().invoke(Runnable)}, JDK functional types. A copy of Mutiny without the
-     * converter is wrapped with {@code Uni.createFrom().deferred(Supplier)} instead, counted in its
-     * supplier.
+     * and {@code onCancellation().invoke(Runnable)}, JDK functional types. The converter is a
+     * {@code Flow.Publisher} from Mutiny 2 on and a Reactive Streams publisher in Mutiny 1, which
+     * {@code createFrom().publisher} takes there. Mutiny before 1.0 has no converter: its {@code Uni}
+     * is wrapped with {@code Uni.createFrom().deferred(Supplier)} instead, counted in its supplier, whose
+     * failures Mutiny signals to the subscriber.
      */
     private static final class UniOperators implements EndingOperators {
         private final Object creator;
@@ -133,7 +133,14 @@ final class SingleValueCalls {
             String root = uni.getName().substring(0, uni.getName().length() - "Uni".length());
             try {
                 Class<?> converter = Class.forName(root + "converters.uni.UniToMultiPublisher", false, uni.getClassLoader());
-                Class<?> publisherInterface = ClassCache.interfaceNamed(converter, FLOW_PUBLISHER);
+                // Mutiny 2 and later publish through the JDK's Flow.Publisher, Mutiny 1 through Reactive Streams'.
+                Class<?> publisherInterface = ClassCache.interfaceNamed(converter, PublisherCalls.FLOW_PUBLISHER);
+                if (publisherInterface == null) {
+                    publisherInterface = ClassCache.interfaceNamed(converter, PublisherCalls.REACTIVE_STREAMS_PUBLISHER);
+                }
+                if (publisherInterface == null) {
+                    return new UniOperators(creator, deferred, onItemOrFailure, onCancellation, null, null, null);
+                }
                 return new UniOperators(creator, deferred, onItemOrFailure, onCancellation,
                         creator.getClass().getMethod("publisher", publisherInterface), converter.getConstructor(uni),
                         new FirstSubscription.Source(publisherInterface, null));
