@@ -1,6 +1,7 @@
 package com.example.endpoints;
 
 import dev.dynamo.runtime.DynamoEndpoint;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 
@@ -46,6 +47,40 @@ public class OlderMutinyHandlers {
     /** One descent of {@link #subscribed} to the end of the stack. */
     public static void descend() {
         subscribed(0);
+    }
+
+    @DynamoEndpoint(namespace = NS, component = "multi", endpoint = "items")
+    public Multi<Integer> items() {
+        return Multi.createFrom().items(1, 2, 3);
+    }
+
+    private static final Multi<Integer> ITEMS = Multi.createFrom().items(1, 2, 3);
+
+    /** As {@link #subscribed}, through a {@code Multi}. */
+    @DynamoEndpoint(namespace = NS, component = "multi", endpoint = "subscribed")
+    public static Multi<Integer> multiSubscribed(int level) {
+        try {
+            multiSubscribed(level + 1).collect().last().await().indefinitely();
+        } catch (StackOverflowError end) {
+            caught++;
+        }
+        return ITEMS;
+    }
+
+    /** One descent of {@link #multiSubscribed} to the end of the stack. */
+    public static void descendMulti() {
+        multiSubscribed(0);
+    }
+
+    /** The sum of the items of {@code calls} calls of {@link #items}. */
+    public static int sumItems(int calls) {
+        int sum = 0;
+        for (int i = 0; i < calls; i++) {
+            for (int item : new OlderMutinyHandlers().items().collect().asList().await().indefinitely()) {
+                sum += item;
+            }
+        }
+        return sum;
     }
 
     public static int caught() {

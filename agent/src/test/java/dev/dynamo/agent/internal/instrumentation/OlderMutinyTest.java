@@ -69,6 +69,25 @@ class OlderMutinyTest {
     }
 
     @Test
+    void aMutiny1MultiIsCountedOncePerCallToItsEnd() throws Exception {
+        ClassLoader loader = loaderWith("mutiny-1.");
+        EndpointMetrics items = new EndpointMetrics(NS, "multi", "items");
+        long requests = items.requests();
+        assertEquals(6 * 40, call(loader, "sumItems", 40));
+        assertEquals(requests + 40, items.requests());
+        assertEquals(requests + 40, items.durations());
+        assertEquals(0, items.inflight());
+    }
+
+    @Test
+    void aMutiny1MultiSubscribedAtTheTopOfTheStackStaysExact() throws Exception {
+        ClassLoader loader = loaderWith("mutiny-1.");
+        ExhaustedStackTest.descend(new EndpointMetrics(NS, "multi", "subscribed"), "subscribed",
+                () -> unchecked(loader, "descendMulti"), ExhaustedStackTest.LAZY_DESCENTS, false,
+                () -> (Integer) unchecked(loader, "caught"));
+    }
+
+    @Test
     void aMutiny0UniWithoutAConverterIsCountedInDeferredsSupplier() throws Exception {
         ClassLoader loader = loaderWith("mutiny-0.");
         assertEquals("io.smallrye.mutiny.operators.UniCreateFromDeferredSupplier", call(loader, "returnedClass"));
