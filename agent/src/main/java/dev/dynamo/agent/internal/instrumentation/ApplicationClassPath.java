@@ -6,9 +6,11 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -24,7 +26,9 @@ import java.util.zip.ZipFile;
  * here shares the JDK's open file with that loader's own copy ({@code ZipFile} keeps one per file),
  * so it costs no file descriptor, and it stays open for the life of the JVM, as the loader's does.
  * A class path entry that is neither a readable jar nor a directory is skipped. What is not found
- * here (a jar named by a manifest's {@code Class-Path}, a type of the JDK) is left to the loader.
+ * here (a jar named by a manifest's {@code Class-Path}, a type of the JDK) is left to the loader. A
+ * multi-release jar is read as the loader reads it, for this JVM's version (before, the base entry
+ * of a class was read, and a re-tester's attach missed the annotated methods of its Java 17 version).
  */
 final class ApplicationClassPath {
     /** The application class loader's class on Java 9 and later, and on Java 8. */
@@ -33,6 +37,25 @@ final class ApplicationClassPath {
     /** In {@link #opened}: an entry read as a directory, and one that is neither (missing, not a jar). */
     private static final Object DIRECTORY = new Object();
     private static final Object UNUSABLE = new Object();
+
+    /** {@code JarFile(File, boolean, int, Runtime.Version)}, Java 9 and later; null on Java 8, which has no multi-release jars. */
+    private static final Constructor<?> VERSIONED_JAR;
+    /** {@code Runtime.version()}, the version a multi-release jar is read for; null on Java 8. */
+    private static final Object RUNTIME_VERSION;
+
+    static {
+        Constructor<?> versionedJar = null;
+        Object runtimeVersion = null;
+        try {
+            Class<?> version = Class.forName("java.lang.Runtime$Version");
+            versionedJar = JarFile.class.getConstructor(File.class, boolean.class, int.class, version);
+            runtimeVersion = Runtime.class.getMethod("version").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException java8) {
+            versionedJar = null;
+        }
+        VERSIONED_JAR = versionedJar;
+        RUNTIME_VERSION = runtimeVersion;
+    }
 
     private final File[] entries;
     /** Per entry: its {@code ZipFile}, {@link #DIRECTORY}, {@link #UNUSABLE}, or null before its first use. */
@@ -105,8 +128,9 @@ final class ApplicationClassPath {
                 entry = DIRECTORY;
             } else {
                 try {
-                    entry = new ZipFile(file);
-                } catch (IOException | RuntimeException notAJar) {
+                    entry = VERSIONED_JAR == null ? new ZipFile(file)
+                            : VERSIONED_JAR.newInstance(file, false, ZipFile.OPEN_READ, RUNTIME_VERSION);
+                } catch (IOException | RuntimeException | ReflectiveOperationException notAJar) {
                     entry = UNUSABLE;
                 }
             }

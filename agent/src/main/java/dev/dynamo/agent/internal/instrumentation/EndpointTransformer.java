@@ -5,9 +5,10 @@ import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
 import net.bytebuddy.jar.asm.ClassReader;
 
-import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.annotation.Annotation;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
@@ -215,11 +216,38 @@ public final class EndpointTransformer implements ClassFileTransformer {
         if (isIgnored(internalName)) {
             return false;
         }
+        byte[] classFile;
         try {
-            byte[] classFile = classFiles.read(type.getClassLoader(), internalName);
-            return classFile != null && ANNOTATION_DESCRIPTOR.occursIn(classFile);
-        } catch (IOException | RuntimeException unreadable) {
+            classFile = classFiles.read(type.getClassLoader(), internalName);
+        } catch (Throwable unreadable) {
+            // A loader's lookup may throw anything (a re-tester's threw NoClassDefFoundError, which stopped the
+            // attach's look at every other class): this class is then looked at as one without a class file.
+            classFile = null;
+        }
+        return classFile != null ? ANNOTATION_DESCRIPTOR.occursIn(classFile) : declaresEndpointMethod(type);
+    }
+
+    /**
+     * Whether {@code type}, a loaded class whose loader serves no class file for it, declares a method
+     * annotated {@code @DynamoEndpoint}: a class defined from bytes made or kept in memory
+     * ({@code Lookup.defineClass}, a plugin or script loader, a {@code URLClassLoader} closed since).
+     * Asked of reflection, which loads the types of the methods' signatures and annotations as the
+     * application's own reflection would; only such classes are asked, and only where loaded classes
+     * are looked for (an attach, a class whose first load had no stack left). True where reflection
+     * fails (a type missing): the retransformation then reads the class as the JVM holds it.
+     */
+    static boolean declaresEndpointMethod(Class<?> type) {
+        try {
+            for (Method method : type.getDeclaredMethods()) {
+                for (Annotation annotation : method.getDeclaredAnnotations()) {
+                    if (annotation.annotationType().getName().equals(ANNOTATION)) {
+                        return true;
+                    }
+                }
+            }
             return false;
+        } catch (RuntimeException | LinkageError unknown) {
+            return true;
         }
     }
 

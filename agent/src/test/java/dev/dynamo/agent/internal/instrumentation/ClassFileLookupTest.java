@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
@@ -109,6 +110,34 @@ class ClassFileLookupTest {
             assertFalse(ApplicationClassPath.isApplicationLoader(other));
             assertNull(lookup.read(other, "app/InTheJar"), "another loader does not see that class path");
         }
+    }
+
+    /**
+     * A multi-release jar on the class path is read as the application class loader reads it: the
+     * version of a class for this JVM, not its base entry (the JVM loaded an annotated Java 17 version
+     * whose base entry had no annotation, and an attach, which reads the class file, left it unmeasured).
+     */
+    @Test
+    void aMultiReleaseJarIsReadForThisJvmsVersion(@TempDir Path dir) throws IOException {
+        Path jar = dir.resolve("multi-release.jar");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            out.write("Manifest-Version: 1.0\r\nMulti-Release: true\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new ZipEntry("app/Versioned.class"));
+            out.write(OWN);
+            out.putNextEntry(new ZipEntry("META-INF/versions/9/app/Versioned.class"));
+            out.write(PARENTS);
+            out.putNextEntry(new ZipEntry("META-INF/versions/9999/app/Versioned.class"));
+            out.write(new byte[] {(byte) 0xCA, (byte) 0xFE, 3});
+            out.putNextEntry(new ZipEntry("app/BaseOnly.class"));
+            out.write(OWN);
+        }
+        ApplicationClassPath classPath = new ApplicationClassPath(jar.toString());
+        boolean java8 = System.getProperty("java.specification.version").startsWith("1.");
+
+        assertArrayEquals(java8 ? OWN : PARENTS, classPath.read("app/Versioned.class"),
+                "the newest version up to this JVM's, as the JVM loads it");
+        assertArrayEquals(OWN, classPath.read("app/BaseOnly.class"));
     }
 
     private static void write(Path classPath, String internalName, byte[] content) throws IOException {
