@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,12 +76,17 @@ class DynamicAttachIT {
                 "a second attach that changes nothing leaves the first start's duration");
         assertTrue(app.isAlive(), app.describe());
 
-        // Attaching with other settings keeps those in force and says which ones it ignored.
+        // Attaching with other settings keeps those in force, its log's level too, and says which ones it ignored.
+        int settingsLines = app.stderr().split("\\[AgentStarter\\] settings: ", -1).length;
         ManagedProcess other = processes.start(JvmLauncher.withoutAgent("attach-other").jar(Artifacts.agentJar())
-                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info").env("DYN_NAMESPACE", "elsewhere")
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "debug").env("DYN_NAMESPACE", "elsewhere")
                 .args(String.valueOf(app.pid())));
         assertEquals(0, other.awaitExit(Timeouts.EXIT), other.describe());
-        app.awaitStderr("differing ones are ignored: DYN_NAMESPACE=elsewhere (kept: unset)", Timeouts.STARTUP);
+        app.awaitStderr("differing ones are ignored: DYN_LOG=debug (kept: info), DYN_NAMESPACE=elsewhere (kept: unset)",
+                Timeouts.STARTUP);
+        assertEquals(settingsLines, app.stderr().split("\\[AgentStarter\\] settings: ", -1).length,
+                "the ignored settings are named in the warning only: " + app.describe());
+        assertFalse(app.stderr().contains("DEBUG dynamo-agent"), "the log stays at info: " + app.describe());
         assertTrue(app.stderr().contains("Its metrics server serves metrics on http://"),
                 "says what became of the server the settings in force asked for: " + app.describe());
         assertTrue(app.stderr().contains("WARN dynamo-agent"), app.describe());

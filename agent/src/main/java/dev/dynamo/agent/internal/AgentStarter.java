@@ -55,6 +55,12 @@ public final class AgentStarter {
      */
     public static void start(ConfigSources sources, Instrumentation instrumentation, boolean dynamic,
             String bootstrapNote, long enteredNanos) {
+        if (settingsInForce != null) {
+            // A second -javaagent or attach, run by the agent already running: its settings stay, its log's
+            // too (configured first, the second's DYN_LOG=debug turned the running agent's log to debug).
+            reportSecondAttach(sources.values());
+            return;
+        }
         final AgentConfig config = AgentConfig.fromEnvironment(sources.values());
         AgentLog.configure(config.logSettings());
         for (String problem : sources.problems()) {

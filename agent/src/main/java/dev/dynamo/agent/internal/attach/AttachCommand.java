@@ -57,11 +57,24 @@ public final class AttachCommand {
                     + " including settings it could not apply");
             return 0;
         } catch (URISyntaxException | RuntimeException failed) {
-            err.println("dynamo-agent: cannot attach to JVM " + pid + ": " + rootCause(failed)
-                    + " (is it a running JVM of the same user, started without -XX:+DisableAttachMechanism?"
-                    + " See jps -l for the Java processes of this user)");
+            err.println(attachFailure(pid, rootCause(failed)));
             return 1;
         }
+    }
+
+    /**
+     * What to say of an attach that failed with {@code cause}: the JVM's own reason, and what to do. A
+     * JVM that refuses agents loaded while it runs (21 and later, with {@code -XX:-EnableDynamicAgentLoading})
+     * says so itself, and then the other reasons a user is asked about do not apply.
+     */
+    static String attachFailure(String pid, String cause) {
+        if (cause.contains("EnableDynamicAgentLoading")) {
+            return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause + " Or add"
+                    + " -javaagent:dynamo-agent.jar to its command line, which needs no such flag";
+        }
+        return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause
+                + " (is it a running JVM of the same user, started without -XX:+DisableAttachMechanism?"
+                + " See jps -l for the Java processes of this user)";
     }
 
     /**

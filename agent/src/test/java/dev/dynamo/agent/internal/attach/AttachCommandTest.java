@@ -42,6 +42,21 @@ class AttachCommandTest {
         return (String.join("\0", parts) + "\0").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The JVM's own reason, and no questions that do not apply to a JVM that refuses agents at run time. */
+    @Test
+    void aJvmThatRefusesAgentsLoadedAtRunTimeIsNamedAsSuch() {
+        String refused = AttachCommand.attachFailure("42", "AgentLoadException: Failed to load agent library: Dynamic"
+                + " agent loading is not enabled. Use -XX:+EnableDynamicAgentLoading to launch target VM.");
+        assertTrue(refused.startsWith("dynamo-agent: cannot attach to JVM 42: AgentLoadException: Failed to load agent"
+                + " library: Dynamic agent loading is not enabled."), refused);
+        assertTrue(refused.endsWith("Or add -javaagent:dynamo-agent.jar to its command line, which needs no such flag"),
+                refused);
+        assertFalse(refused.contains("DisableAttachMechanism"), refused);
+
+        String other = AttachCommand.attachFailure("42", "IOException: No such process");
+        assertTrue(other.contains("started without -XX:+DisableAttachMechanism?"), other);
+    }
+
     @Test
     void printsUsageForHelp() {
         assertEquals(0, run("--help"));
