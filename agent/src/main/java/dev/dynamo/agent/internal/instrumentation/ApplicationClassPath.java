@@ -44,14 +44,15 @@ final class ApplicationClassPath {
     private static final Object RUNTIME_VERSION;
 
     static {
-        Constructor<?> versionedJar = null;
-        Object runtimeVersion = null;
+        Constructor<?> versionedJar;
+        Object runtimeVersion;
         try {
             Class<?> version = Class.forName("java.lang.Runtime$Version");
             versionedJar = JarFile.class.getConstructor(File.class, boolean.class, int.class, version);
             runtimeVersion = Runtime.class.getMethod("version").invoke(null);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException java8) {
             versionedJar = null;
+            runtimeVersion = null;
         }
         VERSIONED_JAR = versionedJar;
         RUNTIME_VERSION = runtimeVersion;
