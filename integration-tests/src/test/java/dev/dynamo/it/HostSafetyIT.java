@@ -17,10 +17,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -283,6 +291,122 @@ class HostSafetyIT {
         }
         assertEquals(List.of(-1.0, -1.0, -1.0, 42.0, 42.0, 42.0), flaky,
                 "absent while the callback throws, then back (-1: absent)");
+    }
+
+    /**
+     * Idle connections take at most half the descriptors the application leaves free. Before, the server
+     * accepted up to 256 whatever the process's limit: a re-tester's application, holding 811 of 1,024,
+     * failed every file open for 10 s while 300 idle connections were held. A liveness probe is still
+     * answered, once an idle connection has waited long enough to be closed for it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void idleConnectionsLeaveTheApplicationItsFileDescriptors(Jdk jdk) throws IOException {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("descriptor-share-" + jdk.feature()).jdk(jdk)
+                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.apps.DescriptorShareApp"));
+        int port = app.awaitMetricsPort(Timeouts.STARTUP);
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+        MetricsScraper scraper = new MetricsScraper(port);
+        assertEquals(200, scraper.get("/live").status(), app.describe());
+        app.send("hold 150");
+        app.awaitStdoutLine("held 150", Timeouts.STARTUP);
+
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                idle.add(new Socket("127.0.0.1", port)); // beyond what the server accepts, they wait in its backlog
+            }
+            Polling.await(Timeouts.SCRAPE, () -> "the server accepted no idle connection: " + app.describe(),
+                    () -> socketDescriptors(app) >= 8 ? Boolean.TRUE : null);
+            Thread.sleep(500); // time to accept every one it would
+
+            app.send("open 20");
+            assertEquals("opened 20 of 20", app.awaitStdoutLine("opened ", Timeouts.STARTUP),
+                    socketDescriptors(app) + " sockets open: " + app.describe());
+            assertEquals(200, scraper.get("/live").status(), app.describe());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(interrupted);
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * With no descriptor free, a connection waits in the listen backlog, and the server tries to accept
+     * it ten times a second, not in a loop. Before, the listener stayed ready and the server's thread
+     * spun on the failing accept: 2 s of CPU in 3 s (a re-tester, JDK 17 and 25), exactly while the
+     * host was short of resources. Once a descriptor is free again the connection is served.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aConnectionThatCannotBeAcceptedCostsTheServerNoSpin(Jdk jdk) throws IOException {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("no-accept-" + jdk.feature()).jdk(jdk)
+                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.apps.DescriptorShareApp"));
+        int port = app.awaitMetricsPort(Timeouts.STARTUP);
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+        assertEquals(200, new MetricsScraper(port).get("/live").status(), app.describe());
+        Path serverThread = serverThreadStats(app);
+        app.send("hold all");
+        app.awaitStdoutLine("held ", Timeouts.STARTUP);
+
+        try (Socket waiting = new Socket("127.0.0.1", port)) {
+            waiting.setSoTimeout((int) Timeouts.SCRAPE.toMillis());
+            long before = cpuNanos(serverThread);
+            Thread.sleep(2000);
+            long spent = cpuNanos(serverThread) - before;
+            assertTrue(spent < 500_000_000L, "the server's thread took " + spent / 1_000_000 + " ms of CPU in 2 s");
+
+            app.send("release");
+            app.awaitStdoutLine("released", Timeouts.STARTUP);
+            waiting.getOutputStream().write("GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new String(waiting.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 200", status, app.describe());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(interrupted);
+        }
+        assertTrue(app.stderr().contains("cannot accept a connection"), "one warning says so: " + app.describe());
+    }
+
+    private static int socketDescriptors(ManagedProcess app) {
+        try (Stream<Path> descriptors = Files.list(Paths.get("/proc", String.valueOf(app.pid()), "fd"))) {
+            int sockets = 0;
+            for (Path descriptor : (Iterable<Path>) descriptors::iterator) {
+                try {
+                    if (Files.readSymbolicLink(descriptor).toString().startsWith("socket:")) {
+                        sockets++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // Gone while listed.
+                }
+            }
+            return sockets;
+        } catch (IOException unreadable) {
+            throw new AssertionError(unreadable);
+        }
+    }
+
+    /** The {@code schedstat} file of the server's selector thread ({@code dynamo-system-server}; 15 characters in comm). */
+    private static Path serverThreadStats(ManagedProcess app) throws IOException {
+        try (Stream<Path> tasks = Files.list(Paths.get("/proc", String.valueOf(app.pid()), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                if (new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.US_ASCII).trim()
+                        .equals("dynamo-system-s")) {
+                    return task.resolve("schedstat");
+                }
+            }
+        }
+        throw new AssertionError("no dynamo-system-server thread: " + app.describe());
+    }
+
+    private static long cpuNanos(Path schedstat) throws IOException {
+        return Long.parseLong(new String(Files.readAllBytes(schedstat), StandardCharsets.US_ASCII).trim().split(" ")[0]);
     }
 
     /** A scrape with one descriptor free on the server's side: whatever it gets, within 5 s, must break nothing. */

@@ -27,6 +27,11 @@ final class Rejections {
         AUTH_OVERLOADED,
         /** The connection limit was reached: the connection waiting longest for a request was closed. */
         CONNECTION_LIMIT,
+        /**
+         * The process could not accept a connection (out of file descriptors, usually): the connection
+         * waits in the listen backlog, and accepting pauses for a tick.
+         */
+        ACCEPT_FAILED,
         /** A request head did not arrive completely within the request timeout: the connection was closed. */
         REQUEST_TIMEOUT,
         /** A response was not taken by the client within the write timeout: the connection was closed. */

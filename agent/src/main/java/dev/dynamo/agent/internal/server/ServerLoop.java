@@ -45,7 +45,15 @@ import javax.net.ssl.SSLHandshakeException;
 final class ServerLoop implements Runnable {
     private static final AgentLog LOG = AgentLog.get(SystemServer.class);
 
+    /** The most connections, where the process has descriptors to spare ({@link DescriptorBudget}). */
     static final int MAX_CONNECTIONS = 256;
+    /**
+     * At the connection limit, a connection waiting for a request is closed to make room only once it
+     * has waited this long: a client just accepted may have sent its request, unread yet (a re-tester's
+     * 200 clients that each opened a connection per scrape lost 500-1,000 requests in 15 s to that, and
+     * some liveness probes). Until then new clients wait in the listen backlog.
+     */
+    static final long EVICTION_AGE_MS = 1_000;
     static final int MAX_QUEUED_SCRAPES = 32;
     static final long IDLE_TIMEOUT_MS = 120_000;
     static final int WRITE_TIMEOUT_FACTOR = 6;
@@ -92,7 +100,11 @@ final class ServerLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
     private volatile boolean running = true;
     private volatile boolean jvmExiting;
+    /** Accepting is paused: at the connection limit with no connection to close, or after a failed accept. */
     private boolean acceptPaused;
+    /** When a paused accept is tried again (after a failed accept); 0: when a connection closes or may be closed. */
+    private long acceptRetryAt;
+    private final DescriptorBudget descriptors = new DescriptorBudget();
     private long lastSweep;
     private boolean loopFailureReported;
     private final Set<Class<?>> reportedRenderFailures = new HashSet<Class<?>>();
@@ -155,7 +167,8 @@ final class ServerLoop implements Runnable {
             while (running) {
                 try {
                     if (!jvmExiting) {
-                        selector.select(connections.isEmpty() ? 0 : TICK_MS);
+                        // Ticks for the deadlines, and for an accept paused to be tried again.
+                        selector.select(connections.isEmpty() && !acceptPaused ? 0 : TICK_MS);
                     } else if (selector.selectNow() == 0) {
                         LockSupport.parkNanos(EXIT_POLL_NANOS);
                     }
@@ -209,8 +222,13 @@ final class ServerLoop implements Runnable {
             try {
                 accept(now);
             } catch (IOException failed) {
-                // Out of descriptors, usually: the pending connections wait in the backlog.
-                LOG.debug("cannot accept a connection: " + failed);
+                // Out of descriptors, usually: the pending connections wait in the backlog. The listener stays
+                // ready, so accepting at once again would spin this thread (a re-tester: a core's worth, for as
+                // long as the host was short of descriptors): tried again at the next sweep.
+                pauseAccepting(now + TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+                rejections.count(Reason.ACCEPT_FAILED, "cannot accept a connection (" + failed.getMessage()
+                        + "; out of file descriptors, usually); it waits in the listen backlog, tried again every "
+                        + TICK_MS + " ms");
             }
             return;
         }
@@ -310,11 +328,11 @@ final class ServerLoop implements Runnable {
             if (channel == null) {
                 return;
             }
-            if (connections.size() >= MAX_CONNECTIONS && !closeLongestWaiting()) {
-                // Every connection is busy with a response: this one is served, the next ones wait
-                // in the backlog, unrefused, until a connection closes.
-                acceptPaused = true;
-                acceptKey.interestOps(0);
+            int limit = descriptors.connectionsAllowed(connections.size(), now);
+            if (connections.size() >= limit && !closeLongestWaiting(now, limit)) {
+                // Every connection is busy with a response or has only just come: this one is served, the
+                // next ones wait in the backlog, unrefused, until a connection closes or may be closed.
+                pauseAccepting(0);
             }
             try {
                 channel.configureBlocking(false);
@@ -336,24 +354,46 @@ final class ServerLoop implements Runnable {
         }
     }
 
-    /** At the connection limit: closes the connection that has waited longest for a request, if any waits. */
-    private boolean closeLongestWaiting() {
-        Connection longest = null;
-        for (Connection connection : connections) {
-            boolean waiting = connection.state == State.READING || connection.state == State.LINGERING;
-            if (waiting && (longest == null || connection.waitingSince - longest.waitingSince < 0)) {
-                longest = connection;
-            }
-        }
+    private void pauseAccepting(long retryAt) {
+        acceptPaused = true;
+        acceptRetryAt = retryAt;
+        acceptKey.interestOps(0);
+    }
+
+    /** At the connection limit: closes the connection that has waited longest for a request, if one may be closed. */
+    private boolean closeLongestWaiting(long now, int limit) {
+        Connection longest = longestWaiting(now);
         if (longest == null) {
             return false;
         }
         if (longest.state == State.READING) {
-            rejections.count(Reason.CONNECTION_LIMIT, MAX_CONNECTIONS
-                    + " connections are open; closed the one waiting longest for a request");
+            rejections.count(Reason.CONNECTION_LIMIT, limit + " connections are open (the limit: " + MAX_CONNECTIONS
+                    + ", or half the file descriptors the process has free); closed the one waiting longest for a"
+                    + " request");
         }
         close(longest);
         return true;
+    }
+
+    /**
+     * The connection to close to make room: one that lingers after its last response, or else the one
+     * waiting longest for a request, if it has waited {@link #EVICTION_AGE_MS}; null for none.
+     */
+    private Connection longestWaiting(long now) {
+        Connection lingering = null;
+        Connection reading = null;
+        for (Connection connection : connections) {
+            if (connection.state == State.LINGERING) {
+                if (lingering == null || connection.waitingSince - lingering.waitingSince < 0) {
+                    lingering = connection;
+                }
+            } else if (connection.state == State.READING
+                    && now - connection.waitingSince >= TimeUnit.MILLISECONDS.toNanos(EVICTION_AGE_MS)
+                    && (reading == null || connection.waitingSince - reading.waitingSince < 0)) {
+                reading = connection;
+            }
+        }
+        return lingering != null ? lingering : reading;
     }
 
     private void awaitRequest(Connection connection, long now, boolean fresh) {
@@ -953,6 +993,13 @@ final class ServerLoop implements Runnable {
     }
 
     private void sweep(long now) {
+        if (acceptPaused && running && (acceptRetryAt != 0 ? now - acceptRetryAt >= 0
+                : connections.size() < descriptors.connectionsAllowed(connections.size(), now)
+                || longestWaiting(now) != null)) {
+            // A failed accept to try again, or room to make: the next accept closes a connection if it must.
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
         long writeStall = requestTimeoutNanos;
         long writeTotal = requestTimeoutNanos * WRITE_TIMEOUT_FACTOR;
         for (Connection connection : new ArrayList<Connection>(connections)) {

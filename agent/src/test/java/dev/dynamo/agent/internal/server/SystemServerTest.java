@@ -575,12 +575,13 @@ class SystemServerTest {
     }
 
     @Test
-    void closesTheConnectionWaitingLongestAtTheConnectionLimit() throws IOException {
+    void closesTheConnectionWaitingLongestAtTheConnectionLimit() throws Exception {
         List<RawHttp> waiting = new ArrayList<RawHttp>();
         try {
             for (int i = 0; i < ServerLoop.MAX_CONNECTIONS; i++) {
                 waiting.add(new RawHttp(server.port()).send("GET /me"));
             }
+            Thread.sleep(ServerLoop.EVICTION_AGE_MS + 200);
             try (RawHttp newcomer = new RawHttp(server.port())) {
                 assertEquals(200, newcomer.send("GET /live HTTP/1.1\r\n\r\n").read().status);
                 assertTrue(waiting.get(0).closedByServer(), "the oldest waiting connection makes room");
@@ -593,6 +594,46 @@ class SystemServerTest {
                 connection.close();
             }
         }
+    }
+
+    /**
+     * At the connection limit, connections that have only just come are not closed to make room: their
+     * requests may be on their way, or there unread. The newcomers wait in the listen backlog and are
+     * served once the connections before them are done. Before, each newcomer closed one of the first.
+     */
+    @Test
+    void connectionsJustAcceptedAreNotClosedToMakeRoom() throws Exception {
+        List<RawHttp> first = new ArrayList<RawHttp>();
+        try {
+            for (int i = 0; i < ServerLoop.MAX_CONNECTIONS; i++) {
+                first.add(new RawHttp(server.port()));
+            }
+            List<RawHttp> newcomers = new ArrayList<RawHttp>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    newcomers.add(new RawHttp(server.port()).send("GET /live HTTP/1.1\r\nConnection: close\r\n\r\n"));
+                }
+                for (RawHttp connection : first) {
+                    connection.send("GET /live HTTP/1.1\r\nConnection: close\r\n\r\n");
+                }
+                for (RawHttp connection : first) {
+                    assertEquals(200, connection.read().status);
+                }
+                for (RawHttp newcomer : newcomers) {
+                    assertEquals(200, newcomer.read().status);
+                }
+            } finally {
+                for (RawHttp connection : newcomers) {
+                    connection.close();
+                }
+            }
+        } finally {
+            for (RawHttp connection : first) {
+                connection.close();
+            }
+        }
+        String page = request(server, "GET", "/metrics?name[]=dynamo_system_server_rejected_requests_total").text();
+        assertTrue(page.contains("rejected_requests_total{reason=\"connection_limit\",} 0.0"), page);
     }
 
     @Test
