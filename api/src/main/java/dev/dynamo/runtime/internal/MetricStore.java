@@ -165,6 +165,8 @@ public final class MetricStore {
         final MetricType type;
         final String help;
         final List<String> labelNames;
+        /** How many of {@link #labelNames} have a fixed value (automatic and constant labels); the rest are variable. */
+        final int fixedLabels;
         final SampleNames sampleNames;
         final SeriesLimit seriesLimit;
         /** Guarded by the store's lock. */
@@ -178,6 +180,7 @@ public final class MetricStore {
             this.type = definition.type();
             this.help = definition.help();
             this.labelNames = definition.labelNames();
+            this.fixedLabels = definition.fixedLabelValues().size();
             this.sampleNames = new SampleNames(name, labelNames);
         }
 
@@ -202,6 +205,14 @@ public final class MetricStore {
                 throw new IllegalArgumentException("Metric '" + name + "' is already registered with label names "
                         + labelNames + "; cannot create it with " + definition.labelNames()
                         + ". Every series of a metric needs the same label names (automatic, constant and variable)");
+            }
+            if (fixedLabels != definition.fixedLabelValues().size()) {
+                // Split otherwise, one registration's variable label could take another's constant value: two
+                // series with the same labels on one page, of which Prometheus keeps one without a word.
+                throw new IllegalArgumentException("Metric '" + name + "' is already registered with variable labels "
+                        + labelNames.subList(fixedLabels, labelNames.size()) + "; cannot create it with variable labels "
+                        + labelNames.subList(definition.fixedLabelValues().size(), labelNames.size())
+                        + ". A label is constant in every series of a metric or variable in every one");
             }
         }
 

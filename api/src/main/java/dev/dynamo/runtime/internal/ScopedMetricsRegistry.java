@@ -383,9 +383,10 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                         + "' needs at least one label name; for a metric without variable labels use create"
                         + type.apiName().replace("Vec", ""));
             }
-            for (String label : variableLabels) {
-                checkUserLabel(label, histogram, userLabels);
-                labelNames.add(label);
+            for (Object label : variableLabels) {
+                checkString(label, "Label name");
+                checkUserLabel((String) label, histogram, userLabels);
+                labelNames.add((String) label);
             }
         }
         double[] bounds = histogram ? bucketBounds(buckets) : null;
@@ -405,7 +406,22 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
             throw new IllegalArgumentException("Constant labels contain a null label name; use a name matching"
                     + " [a-zA-Z_][a-zA-Z0-9_]*");
         }
+        for (Map.Entry<?, ?> label : constLabels.entrySet()) {
+            checkString(label.getKey(), "Constant label name");
+            checkString(label.getValue(), "Value of constant label '" + label.getKey() + "'");
+        }
         return constLabels;
+    }
+
+    /**
+     * A label name or value given through an unchecked or raw collection (a Groovy map, a Java raw type) as
+     * another type than {@code String}: an error that says so, not a {@code ClassCastException} of a copy.
+     */
+    private static void checkString(Object given, String what) {
+        if (given != null && !(given instanceof String)) {
+            throw new IllegalArgumentException(what + " is " + given + ", a " + given.getClass().getName()
+                    + "; pass a String");
+        }
     }
 
     private static void checkUserLabel(String label, boolean histogram, Set<String> seen) {
@@ -451,7 +467,13 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         }
         double[] bounds = new double[buckets.size()];
         for (int i = 0; i < bounds.length; i++) {
-            Double bound = buckets.get(i);
+            // Any number: a Groovy or Kotlin list written [1, 2.5, 5] holds Integers beside Doubles.
+            Object given = ((List<?>) buckets).get(i);
+            if (given != null && !(given instanceof Number)) {
+                throw new IllegalArgumentException("Histogram bucket " + given + " at position " + i + " of " + buckets
+                        + " is a " + given.getClass().getName() + ", not a number; pass finite numbers");
+            }
+            Double bound = given == null ? null : ((Number) given).doubleValue();
             if (bound == null || Double.isNaN(bound) || Double.isInfinite(bound)) {
                 throw new IllegalArgumentException("Histogram bucket " + bound + " at position " + i + " of " + buckets
                         + " is not a finite number; buckets must be finite (+Inf is added implicitly)");

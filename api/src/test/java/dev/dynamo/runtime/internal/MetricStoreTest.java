@@ -200,6 +200,58 @@ class MetricStoreTest {
         assertTrue(message.contains("already registered with label names"), message);
     }
 
+    /**
+     * The same label names split otherwise between constant and variable labels: the variable label could
+     * take the constant's value, and the page would show two series with the same labels, of which
+     * Prometheus keeps one without a word (a re-tester's counter of 3 calls showed 1). Before, the second
+     * creation returned a second metric.
+     */
+    @Test
+    void rejectsTheSameLabelNamesSplitOtherwiseBetweenConstantAndVariableLabels() {
+        String name = unique("split");
+        MetricsRegistry metrics = uniqueComponent().endpoint("ep").metrics();
+        metrics.createCounterVec(name, "h", Arrays.asList("k"), map("c", "x"));
+
+        String message = rejected(() -> metrics.createCounterVec(name, "h", Arrays.asList("c", "k"), NO_LABELS));
+        assertTrue(message.contains("already registered with variable labels [k]; cannot create it with variable"
+                + " labels [c, k]"), message);
+        String histogram = unique("split");
+        metrics.createHistogramVec(histogram, "h", Arrays.asList("c", "k"), NO_LABELS, null);
+        assertTrue(rejected(() -> metrics.createHistogramVec(histogram, "h", Arrays.asList("k"), map("c", "x"), null))
+                .contains("variable labels [c, k]; cannot create it with variable labels [k]"));
+        String callback = unique("split");
+        metrics.createGaugeVecWithCallback(callback, "h", Arrays.asList("k"), map("c", "x"), Collections::emptyMap);
+        assertTrue(rejected(() -> metrics.createGaugeVecWithCallback(callback, "h", Arrays.asList("c", "k"), NO_LABELS,
+                Collections::emptyMap)).contains("already registered with variable labels [k]"));
+
+        metrics.createCounterVec(name, "h", Arrays.asList("k"), map("c", "y"));
+    }
+
+    /**
+     * Through raw or unchecked collections (Groovy's [1, 2, 5], a Java raw type): numbers of any type as
+     * buckets, and a clear error for anything else, never a ClassCastException (a re-tester's).
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void wronglyTypedCollectionsGetAClearErrorAndNumbersAreBuckets() {
+        MetricsRegistry metrics = uniqueComponent().endpoint("ep").metrics();
+        List integers = Arrays.asList(1, 2.5, 5L);
+        metrics.createHistogram(unique("numbers"), "h", NO_LABELS, (List<Double>) integers).observe(2);
+
+        List words = Arrays.asList(1.0, "two");
+        assertTrue(rejected(() -> metrics.createHistogram(unique("words"), "h", NO_LABELS, (List<Double>) words))
+                .contains("Histogram bucket two at position 1 of [1.0, two] is a java.lang.String, not a number"));
+        List numberNames = Arrays.asList(7);
+        assertTrue(rejected(() -> metrics.createCounterVec(unique("names"), "h", (List<String>) numberNames, NO_LABELS))
+                .contains("Label name is 7, a java.lang.Integer; pass a String"));
+        Map numberKey = Collections.singletonMap(7, "x");
+        assertTrue(rejected(() -> metrics.createGauge(unique("keys"), "h", (Map<String, String>) numberKey))
+                .contains("Constant label name is 7, a java.lang.Integer; pass a String"));
+        Map numberValue = Collections.singletonMap("region", 7);
+        assertTrue(rejected(() -> metrics.createGauge(unique("values"), "h", (Map<String, String>) numberValue))
+                .contains("Value of constant label 'region' is 7, a java.lang.Integer; pass a String"));
+    }
+
     @Test
     void rejectsTheSameNameAtAnotherHierarchyLevel() {
         String name = unique("leveled");
