@@ -51,10 +51,13 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         String problem = null;
         // The map's own equality may not be the lists' (an IdentityHashMap): one series per label set.
         Set<List<String>> seen = new HashSet<List<String>>();
-        for (Map.Entry<List<String>, Double> entry : returned.entrySet()) {
+        // Looked at as objects: a map from Groovy or a raw type may hold anything (an Integer value, a label
+        // value that is no String), and one such entry is left out, not every series of the callback.
+        for (Map.Entry<?, ?> entry : ((Map<?, ?>) returned).entrySet()) {
             String wrong = check(entry.getKey(), entry.getValue());
+            @SuppressWarnings("unchecked")
+            List<String> key = wrong == null ? LabelValues.wellFormed((List<String>) entry.getKey()) : null;
             // Values that differ only in halves of characters are one label set on the page (LabelValues).
-            List<String> key = wrong == null ? LabelValues.wellFormed(entry.getKey()) : entry.getKey();
             if (wrong == null && !seen.add(key)) {
                 wrong = "it returned the label values " + entry.getKey() + " more than once; return each label set"
                         + " once (the first is kept, the others are left out)";
@@ -68,7 +71,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                         + "); the rest are left out";
                 break;
             }
-            nextValues[nextKeys.size()] = entry.getValue();
+            nextValues[nextKeys.size()] = ((Number) entry.getValue()).doubleValue();
             nextKeys.add(Collections.unmodifiableList(new ArrayList<String>(key)));
         }
         this.given = new Given(nextKeys, nextValues);
@@ -77,11 +80,19 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         }
     }
 
-    private String check(List<String> key, Double value) {
-        if (key == null || key.size() != labelNames.size() || hasNull(key)) {
-            return "it returned label values " + key + " for the label names " + labelNames
-                    + "; give one non-null value per label name, in that order (that entry is left out)";
+    private String check(Object givenKey, Object givenValue) {
+        if (!(givenKey instanceof List) || ((List<?>) givenKey).size() != labelNames.size()
+                || !allStrings((List<?>) givenKey)) {
+            return "it returned label values " + givenKey + " for the label names " + labelNames
+                    + "; give a list of one non-null String per label name, in that order (that entry is left out)";
         }
+        @SuppressWarnings("unchecked")
+        List<String> key = (List<String>) givenKey;
+        if (givenValue != null && !(givenValue instanceof Number)) {
+            return "it returned " + givenValue + ", a " + givenValue.getClass().getName() + ", for " + key
+                    + "; give a number (that entry is left out)";
+        }
+        Double value = givenValue == null ? null : ((Number) givenValue).doubleValue();
         int longest = LabeledMetrics.longestValue(key);
         if (longest > SeriesLimit.MAX_LABEL_VALUE_LENGTH) {
             return "it returned a label value of " + longest + " characters; label values are at most "
@@ -94,14 +105,17 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         return null;
     }
 
-    /** By looking: {@code contains(null)} throws where a list cannot hold null ({@code List.of}, {@code List.copyOf}). */
-    private static boolean hasNull(List<String> key) {
-        for (String value : key) {
-            if (value == null) {
-                return true;
+    /**
+     * Whether every value is a non-null String, looked at one by one: {@code contains(null)} throws where a
+     * list cannot hold null ({@code List.of}, {@code List.copyOf}).
+     */
+    private static boolean allStrings(List<?> key) {
+        for (Object value : key) {
+            if (!(value instanceof String)) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     @Override

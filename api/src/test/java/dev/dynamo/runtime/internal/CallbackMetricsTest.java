@@ -131,8 +131,31 @@ class CallbackMetricsTest {
         assertEquals(3.0, value("dynamo_component_immutable_keys", "dynamo_component_immutable_keys", place("key", "c")));
         assertEquals(3, sampleCount("dynamo_component_immutable_keys"));
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("[null]") && warnings.get(0).contains("one non-null value per label name"),
+        assertTrue(warnings.get(0).contains("[null]") && warnings.get(0).contains("one non-null String per label name"),
                 warnings.get(0));
+    }
+
+    /**
+     * A map from Groovy or a raw type may hold other types than the declared ones: an Integer value is a
+     * number, a label value that is no String leaves its entry out, and the other entries are shown.
+     * Before, a ClassCastException left out every series of the callback (a re-tester).
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void labelledCallbackTakesAnyNumberAndLeavesOutOnlyAnEntryOfTheWrongType() {
+        Map given = new LinkedHashMap();
+        given.put(Arrays.asList("a"), 5);
+        given.put(Arrays.asList(7), 1.0);
+        given.put(Arrays.asList("b"), "many");
+        given.put(Arrays.asList("c"), 2.5);
+        metrics.createGaugeVecWithCallback("raw_types", "h", Arrays.asList("key"), null,
+                () -> (Map<List<String>, Double>) given);
+
+        assertEquals(5.0, value("dynamo_component_raw_types", "dynamo_component_raw_types", place("key", "a")));
+        assertEquals(2.5, value("dynamo_component_raw_types", "dynamo_component_raw_types", place("key", "c")));
+        assertEquals(2, sampleCount("dynamo_component_raw_types"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("[7]"), warnings.get(0));
     }
 
     @Test
