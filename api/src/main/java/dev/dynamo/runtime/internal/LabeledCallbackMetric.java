@@ -55,9 +55,9 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         // value that is no String), and one such entry is left out, not every series of the callback.
         for (Map.Entry<?, ?> entry : ((Map<?, ?>) returned).entrySet()) {
             String wrong = check(entry.getKey(), entry.getValue());
+            // Values that differ only in halves of characters are one label set on the page (LabelValues).
             @SuppressWarnings("unchecked")
             List<String> key = wrong == null ? LabelValues.wellFormed((List<String>) entry.getKey()) : null;
-            // Values that differ only in halves of characters are one label set on the page (LabelValues).
             if (wrong == null && !seen.add(key)) {
                 wrong = "it returned the label values " + entry.getKey() + " more than once; return each label set"
                         + " once (the first is kept, the others are left out)";
