@@ -467,7 +467,7 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         }
         double[] bounds = new double[buckets.size()];
         for (int i = 0; i < bounds.length; i++) {
-            // Any number: a Groovy or Kotlin list written [1, 2.5, 5] holds Integers beside Doubles.
+            // Any number: a Groovy list written [1, 2.5, 5] holds Integers beside Doubles.
             Object given = ((List<?>) buckets).get(i);
             if (given != null && !(given instanceof Number)) {
                 throw new IllegalArgumentException("Histogram bucket " + given + " at position " + i + " of " + buckets

@@ -5,8 +5,8 @@ import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
 import net.bytebuddy.jar.asm.ClassReader;
 
-import java.lang.instrument.ClassFileTransformer;
 import java.lang.annotation.Annotation;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
