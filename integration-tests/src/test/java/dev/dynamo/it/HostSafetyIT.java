@@ -302,13 +302,9 @@ class HostSafetyIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("installedJdks")
     void idleConnectionsLeaveTheApplicationItsFileDescriptors(Jdk jdk) throws IOException {
-        ManagedProcess app = processes.start(JvmLauncher.withAgent("descriptor-share-" + jdk.feature()).jdk(jdk)
-                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
-                .mainClass("dev.dynamo.it.apps.DescriptorShareApp"));
+        ManagedProcess app = startDescriptorShareApp("descriptor-share-", jdk);
         int port = app.awaitMetricsPort(Timeouts.STARTUP);
-        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
         MetricsScraper scraper = new MetricsScraper(port);
-        assertEquals(200, scraper.get("/live").status(), app.describe());
         app.send("hold 150");
         app.awaitStdoutLine("held 150", Timeouts.STARTUP);
 
@@ -318,12 +314,12 @@ class HostSafetyIT {
                 idle.add(new Socket("127.0.0.1", port)); // beyond what the server accepts, they wait in its backlog
             }
             Polling.await(Timeouts.SCRAPE, () -> "the server accepted no idle connection: " + app.describe(),
-                    () -> socketDescriptors(app) >= 8 ? Boolean.TRUE : null);
+                    () -> app.socketDescriptors() >= 8 ? Boolean.TRUE : null);
             Thread.sleep(500); // time to accept every one it would
 
             app.send("open 20");
             assertEquals("opened 20 of 20", app.awaitStdoutLine("opened ", Timeouts.STARTUP),
-                    socketDescriptors(app) + " sockets open: " + app.describe());
+                    app.socketDescriptors() + " sockets open: " + app.describe());
             assertEquals(200, scraper.get("/live").status(), app.describe());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
@@ -344,12 +340,8 @@ class HostSafetyIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("installedJdks")
     void aConnectionThatCannotBeAcceptedCostsTheServerNoSpin(Jdk jdk) throws IOException {
-        ManagedProcess app = processes.start(JvmLauncher.withAgent("no-accept-" + jdk.feature()).jdk(jdk)
-                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
-                .mainClass("dev.dynamo.it.apps.DescriptorShareApp"));
+        ManagedProcess app = startDescriptorShareApp("no-accept-", jdk);
         int port = app.awaitMetricsPort(Timeouts.STARTUP);
-        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
-        assertEquals(200, new MetricsScraper(port).get("/live").status(), app.describe());
         Path serverThread = serverThreadStats(app);
         app.send("hold all");
         app.awaitStdoutLine("held ", Timeouts.STARTUP);
@@ -374,22 +366,15 @@ class HostSafetyIT {
         assertTrue(app.stderr().contains("cannot accept a connection"), "one warning says so: " + app.describe());
     }
 
-    private static int socketDescriptors(ManagedProcess app) {
-        try (Stream<Path> descriptors = Files.list(Paths.get("/proc", String.valueOf(app.pid()), "fd"))) {
-            int sockets = 0;
-            for (Path descriptor : (Iterable<Path>) descriptors::iterator) {
-                try {
-                    if (Files.readSymbolicLink(descriptor).toString().startsWith("socket:")) {
-                        sockets++;
-                    }
-                } catch (IOException closedMeanwhile) {
-                    // Gone while listed.
-                }
-            }
-            return sockets;
-        } catch (IOException unreadable) {
-            throw new AssertionError(unreadable);
-        }
+    /** {@code DescriptorShareApp} under {@code ulimit -n 256}, its server serving and the application waiting for commands. */
+    private ManagedProcess startDescriptorShareApp(String name, Jdk jdk) {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent(name + jdk.feature()).jdk(jdk)
+                .ulimit("-n 256").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.apps.DescriptorShareApp"));
+        int port = app.awaitMetricsPort(Timeouts.STARTUP);
+        app.awaitStdoutLine("waiting", Timeouts.STARTUP);
+        assertEquals(200, new MetricsScraper(port).get("/live").status(), app.describe());
+        return app;
     }
 
     /** The {@code schedstat} file of the server's selector thread ({@code dynamo-system-server}; 15 characters in comm). */

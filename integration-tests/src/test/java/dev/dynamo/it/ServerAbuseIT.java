@@ -17,11 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.SocketException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,22 +68,6 @@ class ServerAbuseIT {
         return app;
     }
 
-    /** The socket descriptors the process holds, from {@code /proc/<pid>/fd}. */
-    private static int socketDescriptors(ManagedProcess process) {
-        Path descriptors = Paths.get("/proc", String.valueOf(process.pid()), "fd");
-        try (Stream<Path> entries = Files.list(descriptors)) {
-            return (int) entries.filter(entry -> {
-                try {
-                    return Files.readSymbolicLink(entry).toString().startsWith("socket:");
-                } catch (IOException closedMeanwhile) {
-                    return false;
-                }
-            }).count();
-        } catch (IOException failed) {
-            throw new UncheckedIOException("cannot list " + descriptors, failed);
-        }
-    }
-
     /**
      * The sockets held once the server has served a request and settled: the JDK opens a socket or
      * two of its own at the first requests (once per JVM, not per connection).
@@ -100,7 +79,7 @@ class ServerAbuseIT {
         }
         int[] last = {-1};
         return Polling.await(Timeouts.SCRAPE, () -> "socket count never settled: " + last[0], () -> {
-            int count = socketDescriptors(app);
+            int count = app.socketDescriptors();
             boolean settled = count == last[0];
             last[0] = count;
             try {
@@ -113,8 +92,8 @@ class ServerAbuseIT {
     }
 
     private static void awaitSocketDescriptors(ManagedProcess app, int expected, Duration timeout) {
-        Polling.await(timeout, () -> "the app holds " + socketDescriptors(app) + " sockets, expected " + expected,
-                () -> socketDescriptors(app) <= expected ? Boolean.TRUE : null);
+        Polling.await(timeout, () -> "the app holds " + app.socketDescriptors() + " sockets, expected " + expected,
+                () -> app.socketDescriptors() <= expected ? Boolean.TRUE : null);
     }
 
     private static double rejected(String page, String reason) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A process started by a test, with its stdout and stderr in files. {@link #close()} always ends it;
@@ -59,6 +60,22 @@ public final class ManagedProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The socket descriptors the process holds, from {@code /proc/<pid>/fd}. */
+    public int socketDescriptors() {
+        Path descriptors = Path.of("/proc", String.valueOf(process.pid()), "fd");
+        try (Stream<Path> entries = Files.list(descriptors)) {
+            return (int) entries.filter(entry -> {
+                try {
+                    return Files.readSymbolicLink(entry).toString().startsWith("socket:");
+                } catch (IOException closedMeanwhile) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException failed) {
+            throw new UncheckedIOException("cannot list " + descriptors, failed);
+        }
     }
 
     public boolean isAlive() {
