@@ -572,7 +572,11 @@ final class ServerLoop implements Runnable {
         String path = request.path();
         boolean metrics = path.equals(config.metricsPath());
         boolean healthPath = path.equals(config.healthPath());
-        if (!metrics && !healthPath && !path.equals(config.livePath())) {
+        if (path.equals("*")) {
+            // "OPTIONS *" asks what the server as a whole supports (RFC 9110 9.3.7); only OPTIONS may
+            // name "*", which the parser checked.
+            respond(connection, new HttpResponse(200).header("Allow", "GET, HEAD"), now);
+        } else if (!metrics && !healthPath && !path.equals(config.livePath())) {
             respond(connection, HttpResponse.text(404, "Not found. Try " + config.metricsPath() + ", "
                     + config.healthPath() + " or " + config.livePath() + "\n"), now);
         } else if (!request.method().equals("GET") && !request.isHead()) {

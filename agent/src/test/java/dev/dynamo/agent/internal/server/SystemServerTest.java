@@ -419,6 +419,20 @@ class SystemServerTest {
     }
 
     @Test
+    void answersOptionsForTheWholeServerWithTheMethodsItAllows() throws IOException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            RawHttp.Reply reply = client.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").read();
+
+            assertEquals(200, reply.status);
+            assertEquals("GET, HEAD", reply.header("Allow"));
+            assertEquals("0", reply.header("Content-Length"));
+            RawHttp.Reply onAPath = client.send("OPTIONS /metrics HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(405, onAPath.status, "a resource allows only GET and HEAD");
+            assertEquals("GET, HEAD", onAPath.header("Allow"));
+        }
+    }
+
+    @Test
     void answersARequestWithABodyThenCloses() throws IOException {
         try (RawHttp client = new RawHttp(server.port())) {
             RawHttp.Reply reply = client.send("POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello").read();
