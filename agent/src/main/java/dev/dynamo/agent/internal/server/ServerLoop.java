@@ -43,6 +43,8 @@ import javax.net.ssl.SSLHandshakeException;
  * scrape may wait for a render slot for one request timeout.
  */
 final class ServerLoop implements Runnable {
+    /** The methods every path serves, for {@code Allow}: of a 405 and of {@code OPTIONS *}. */
+    private static final String ALLOWED_METHODS = "GET, HEAD";
     private static final AgentLog LOG = AgentLog.get(SystemServer.class);
 
     /** The most connections, where the process has descriptors to spare ({@link DescriptorBudget}). */
@@ -575,13 +577,13 @@ final class ServerLoop implements Runnable {
         if (path.equals("*")) {
             // "OPTIONS *" asks what the server as a whole supports (RFC 9110 9.3.7); only OPTIONS may
             // name "*", which the parser checked.
-            respond(connection, new HttpResponse(200).header("Allow", "GET, HEAD"), now);
+            respond(connection, new HttpResponse(200).header("Allow", ALLOWED_METHODS), now);
         } else if (!metrics && !healthPath && !path.equals(config.livePath())) {
             respond(connection, HttpResponse.text(404, "Not found. Try " + config.metricsPath() + ", "
                     + config.healthPath() + " or " + config.livePath() + "\n"), now);
         } else if (!request.method().equals("GET") && !request.isHead()) {
             respond(connection, HttpResponse.text(405, "Method not allowed; use GET or HEAD\n")
-                    .header("Allow", "GET, HEAD"), now);
+                    .header("Allow", ALLOWED_METHODS), now);
         } else if (metrics) {
             scrape(connection, now);
         } else if (healthPath) {
