@@ -119,6 +119,29 @@ class SecurityManagerIT {
     }
 
     /**
+     * The application installs the SecurityManager itself once it runs ({@code -Djava.security.manager=allow}),
+     * then loads its handlers. The JDK's first package checks load their own classes through the agent's
+     * transformer, and the handlers are woven under the manager. Before, the first check failed with
+     * {@code ClassCircularityError: sun/reflect/misc/ReflectUtil} and the application exited (a re-tester).
+     */
+    @Test
+    void anApplicationThatInstallsASecurityManagerLaterRunsOnAndIsCountedExactly() throws IOException {
+        Path policy = workDir.resolve("agent-only.policy");
+        Files.writeString(policy, "grant codeBase \"" + Artifacts.agentJar().toUri() + "\" {\n"
+                + "    permission java.security.AllPermission;\n};\n");
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("security-manager-installed-later")
+                .jdk(withSecurityManager()).jvmArgs("-Djava.security.manager=allow", "-Djava.security.policy=" + policy)
+                .classpath(Artifacts.handlerStyleAppsJar(), Artifacts.apiJar())
+                .mainClass("dev.dynamo.it.styles.LateSecurityManagerApp").args(String.valueOf(CALLS))
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        app.awaitStdoutLine("done " + CALLS, Timeouts.STARTUP);
+
+        assertCalls(scraper.scrape(), Labels.endpoint("it", "late_security_manager", "handle"), CALLS, 0, none(), 0);
+        assertEquals(List.of(), agentWarnings(app));
+    }
+
+    /**
      * What the application itself needs beyond the JDK's default policy: kotlinx.coroutines starts its
      * threads with a context class loader of its own. Nothing the agent needs.
      */

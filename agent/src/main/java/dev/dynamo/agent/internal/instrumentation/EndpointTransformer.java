@@ -81,7 +81,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
         InstrumentationCost.nanos();
         StackHeadroom.suffices();
         new ClassWeaving(null, null, null, null, false);
-        new PrivilegedTransform(null, null, null, null, null);
+        // Run once with no SecurityManager, so that doPrivileged is resolved before one is installed: see transform().
+        AccessController.doPrivileged(new PrivilegedTransform(null, null, null, null, null));
         WeavingThread.class.getName();
         ThreadStartPause.allows();
         // Asked on the loading thread before a weaving thread takes over: its first initialisation must
@@ -93,6 +94,13 @@ public final class EndpointTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> beingRedefined,
             ProtectionDomain protectionDomain, byte[] classFile) {
+        if (loader == null) {
+            // The bootstrap loader's classes are never woven; and nothing may be resolved for them here. Once the
+            // application installs a SecurityManager, each class this code resolves for the first time has its
+            // package checked, which loads JDK classes (ReflectUtil, Proxy) through this transformer: doing so
+            // while one of them loads failed the application's package check with ClassCircularityError (JDK 17).
+            return null;
+        }
         if (System.getSecurityManager() != null) {
             // The class loads inside the application's frames, which a policy may grant nothing: the
             // weaving reads class files and the class path, and links to the API, with the agent's own
@@ -290,6 +298,9 @@ public final class EndpointTransformer implements ClassFileTransformer {
 
         @Override
         public byte[] run() {
+            if (transformer == null) {
+                return null;
+            }
             return transformer.transformNeverThrowing(loader, internalName, beingRedefined, classFile);
         }
     }
