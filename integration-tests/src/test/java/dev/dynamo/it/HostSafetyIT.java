@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -160,6 +161,47 @@ class HostSafetyIT {
 
         ManagedProcess with = startWithAgent(jdk);
         assertEquals("ok", send(with, "depth 10000"), with.describe());
+    }
+
+    /**
+     * A custom system class loader that is not parallel-capable serves the application's and the agent's
+     * classes, and every thread's stack is too short for the weaving ({@code -Xss136k}): the weaving runs on
+     * a thread of its own, which needs agent classes from the loader the loading thread holds locked. The
+     * first use of each handler class does not wait for it; the class is woven once loaded, and counted from
+     * then on, exactly. Before, each first use stalled 5 s, the wait's limit (a re-tester, JDK 17 and 25).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installedJdks")
+    void aLockedNonParallelSystemLoaderDoesNotStallTheFirstUseOfEachHandler(Jdk jdk) {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("synchronized-system-loader").jdk(jdk)
+                .jvmArgs("-Xss136k", "-Djava.system.class.loader=dev.dynamo.it.apps.SynchronizedSystemLoader")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass("dev.dynamo.it.apps.SystemLoaderApp")
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        assertEquals("loader dev.dynamo.it.apps.SynchronizedSystemLoader", app.awaitStdoutLine("loader ", Timeouts.STARTUP));
+        for (String endpoint : List.of("first", "second")) {
+            long millis = Long.parseLong(app.awaitStdoutLine("first " + endpoint + " ", Timeouts.STARTUP)
+                    .substring(("first " + endpoint + " ").length()));
+            assertTrue(millis < 2000, "the first use of " + endpoint + " took " + millis + " ms: " + app.describe());
+        }
+        // Each class either loaded woven (its first call counted) or was woven once loaded, which one line says.
+        Exposition first = scraper.awaitPage(Timeouts.STARTUP, "both handler classes woven", page -> Stream.of("first",
+                "second").allMatch(endpoint -> page.valueOr(REQUESTS, Labels.endpoint("it", "system_loader", endpoint), 0) > 0
+                        || app.stderr().contains("instrumented dev.dynamo.it.apps.SystemLoaderApp$"
+                                + Character.toUpperCase(endpoint.charAt(0)) + endpoint.substring(1) + " ")));
+        Map<String, Double> before = new HashMap<>();
+        for (String endpoint : List.of("first", "second")) {
+            before.put(endpoint, first.value(REQUESTS, Labels.endpoint("it", "system_loader", endpoint)));
+        }
+        app.send("call 100");
+        app.awaitStdoutLine("call done", Timeouts.STARTUP);
+
+        Exposition page = scraper.scrape();
+        for (String endpoint : List.of("first", "second")) {
+            Map<String, String> labels = Labels.endpoint("it", "system_loader", endpoint);
+            assertEquals(before.get(endpoint) + 100, page.value(REQUESTS, labels), endpoint + ": " + page);
+            assertEquals(page.value(REQUESTS, labels), page.value(COUNT, labels), endpoint);
+        }
     }
 
     /** Row 6: one method of a class cannot be woven; the others are measured, it has no series. */

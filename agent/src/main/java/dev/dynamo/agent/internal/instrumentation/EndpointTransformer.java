@@ -39,6 +39,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
     };
     private static final AgentLog LOG = AgentLog.get(EndpointTransformer.class);
 
+    /** The loader of the agent's classes, which the weaving loads the ones it has not used yet through. */
+    private final ClassLoader agentLoader;
     private final String defaultNamespace;
     /** Tells the weaver which woven classes the JVM defined; null: none to ask (tests). */
     private final Instrumentation instrumentation;
@@ -54,6 +56,12 @@ public final class EndpointTransformer implements ClassFileTransformer {
 
     /** @param instrumentation retransforms the classes whose weaving ran out of stack, or null not to */
     EndpointTransformer(String defaultNamespace, Instrumentation instrumentation) {
+        this(defaultNamespace, instrumentation, EndpointTransformer.class.getClassLoader());
+    }
+
+    /** @param agentLoader the loader of the agent's classes (another in tests) */
+    EndpointTransformer(String defaultNamespace, Instrumentation instrumentation, ClassLoader agentLoader) {
+        this.agentLoader = agentLoader;
         this.defaultNamespace = defaultNamespace;
         this.instrumentation = instrumentation;
         this.stackStarved = instrumentation == null ? null : new StackStarvedClasses(instrumentation,
@@ -84,6 +92,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         // Run once with no SecurityManager, so that doPrivileged is resolved before one is installed: see transform().
         AccessController.doPrivileged(new PrivilegedTransform(null, null, null, null, null));
         WeavingThread.class.getName();
+        Thread.currentThread().getState();
         ThreadStartPause.allows();
         // Asked on the loading thread before a weaving thread takes over: its first initialisation must
         // not come at the top of a stack too short for weaving (a re-tester's -Xss136k under ulimit -u
@@ -179,7 +188,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 // Nor does the weaving thread read class files through a loader this thread holds locked.
                 WeavingThread elsewhere = ownCopy && loaderLocked ? null
                         : WeavingThread.weave(new ClassWeaving(this, loader, internalName, classFile, loaderLocked),
-                                WeavingThread.WAIT_MILLIS);
+                                WeavingThread.WAIT_MILLIS,
+                                agentLoader != null && Thread.holdsLock(agentLoader) ? agentLoader : null);
                 if (elsewhere != null) {
                     return elsewhere.result();
                 }

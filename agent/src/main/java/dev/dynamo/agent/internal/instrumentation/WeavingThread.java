@@ -21,6 +21,12 @@ final class WeavingThread implements Runnable {
     static final long STACK_BYTES = 4L << 20;
     /** Longer than weaving the first class takes on a loaded machine, cold (loading the weaver's classes). */
     static final long WAIT_MILLIS = 5000;
+    /**
+     * How long the weaving thread may stay blocked on a monitor, while the waiting thread holds the lock of
+     * the loader that serves the agent's classes, before the wait gives up: far longer than any monitor
+     * is held in passing, far shorter than {@link #WAIT_MILLIS}.
+     */
+    static final long BLOCKED_MILLIS = 50;
 
     /** The weaving to run. */
     interface Weaving {
@@ -40,9 +46,17 @@ final class WeavingThread implements Runnable {
     /**
      * Runs {@code weaving} on a thread of its own and waits for it, at most {@code waitMillis}.
      *
+     * @param heldAgentLoader the loader of the agent's classes where the waiting thread holds its lock (a
+     *                        custom system class loader that is not parallel-capable, loading the class),
+     *                        else null. The weaving loads the agent's classes it has not used yet through
+     *                        that loader, and would wait for the lock until the wait gives up; once the
+     *                        weaving thread is seen blocked for {@link #BLOCKED_MILLIS}, the wait gives up
+     *                        then. The weaving finishes once the lock is free, which loads those classes
+     *                        for the next class (a re-tester: each annotated class stalled its first use
+     *                        5 s under {@code -Xss136k}).
      * @return the finished weaving, or null when it could not run or did not end in time
      */
-    static WeavingThread weave(Weaving weaving, long waitMillis) {
+    static WeavingThread weave(Weaving weaving, long waitMillis, ClassLoader heldAgentLoader) {
         if (!ThreadStartPause.allows()) {
             return null;
         }
@@ -57,7 +71,7 @@ final class WeavingThread implements Runnable {
             ThreadStartPause.failed();
             return null;
         }
-        awaitUninterruptibly(thread, waitMillis);
+        awaitUninterruptibly(thread, waitMillis, heldAgentLoader != null);
         synchronized (task) {
             if (!task.done) {
                 task.done = true; // too late from now on: the thread's result is dropped
@@ -71,17 +85,30 @@ final class WeavingThread implements Runnable {
      * Waits for {@code thread} at most {@code waitMillis}, through interrupts: class loading is not
      * interruptible, and a loading thread with an interrupt pending would otherwise stop waiting at
      * once, and its class load unwoven. The interrupt is kept for the application.
+     *
+     * @param untilBlocked whether to give up once {@code thread} stays blocked on a monitor for
+     *                     {@link #BLOCKED_MILLIS}
      */
-    private static void awaitUninterruptibly(Thread thread, long waitMillis) {
+    private static void awaitUninterruptibly(Thread thread, long waitMillis, boolean untilBlocked) {
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        long blockedSince = 0;
         boolean interrupted = false;
         try {
             for (long left = waitMillis; left > 0 && thread.isAlive();
                     left = (deadline - System.nanoTime()) / 1_000_000L) {
                 try {
-                    thread.join(left);
+                    thread.join(untilBlocked ? 1 : left);
                 } catch (InterruptedException interrupt) {
                     interrupted = true;
+                }
+                if (untilBlocked) {
+                    if (thread.getState() != Thread.State.BLOCKED) {
+                        blockedSince = 0;
+                    } else if (blockedSince == 0) {
+                        blockedSince = System.nanoTime();
+                    } else if (System.nanoTime() - blockedSince >= BLOCKED_MILLIS * 1_000_000L) {
+                        return;
+                    }
                 }
             }
         } finally {
