@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A class data sharing archive gives the JDK's application class loader the classes it holds for it
  * at once, before its parent: an archive made without the agent, with the API jar on the class path,
- * gives the application a copy of the API split between the archive and the agent's, whose metrics
- * cannot be exported. The agent says so, with the remedy; an archive made with the agent works.
+ * gives the application a copy of the API split between the archive and the agent's. The agent defines
+ * the rest of that copy in the application class loader, which then connects to the agent: its metrics
+ * and health are served. An archive made with the agent works too.
  */
 @Timeout(180)
 class ClassDataSharingIT {
@@ -41,9 +42,14 @@ class ClassDataSharingIT {
         return Jdks.installed();
     }
 
+    /**
+     * Before, the application's metrics from an archive made without the agent were not exported, and
+     * {@code /health} ignored its checks and readiness (a re-tester: ready while the application said it was not);
+     * only a warning said so.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("installedJdks")
-    void anArchiveMadeWithoutTheAgentIsNamedAndOneMadeWithItServesTheApplicationsMetrics(Jdk jdk) throws IOException {
+    void archivesMadeWithAndWithoutTheAgentBothServeTheApplicationsMetricsAndHealth(Jdk jdk) throws IOException {
         Path work = Artifacts.workDir().resolve(getClass().getSimpleName()).resolve("jdk" + jdk.feature());
         Files.createDirectories(work);
 
@@ -51,9 +57,15 @@ class ClassDataSharingIT {
         dump(JvmLauncher.withoutAgent("dump-without-agent-" + jdk.feature()), jdk, without);
         ManagedProcess fromArchiveWithout = guideApp(jdk, "archive-without-agent-" + jdk.feature(), without,
                 List.of());
-        fromArchiveWithout.awaitStderr(WARNING, Timeouts.STARTUP);
-        assertTrue(fromArchiveWithout.stderr().contains("-XX:+AllowArchivingWithJavaAgent"),
-                fromArchiveWithout.describe());
+        MetricsScraper withoutScraper = new MetricsScraper(fromArchiveWithout.awaitMetricsPort(Timeouts.STARTUP));
+        GuideMetrics.assertOnPage(withoutScraper.scrape());
+        MetricsScraper.Response health = withoutScraper.get("/health");
+        assertEquals(503, health.status(), health.body());
+        assertTrue(health.body().contains("\"checks\":{\"guide\":\"notready\"}"), health.body());
+        assertFalse(fromArchiveWithout.stderr().contains(WARNING), fromArchiveWithout.describe());
+        assertFalse(fromArchiveWithout.stderr().contains("cannot connect"), fromArchiveWithout.describe());
+        assertTrue(fromArchiveWithout.stderr().contains("a class data sharing archive does not hold"),
+                "the classes came from the archive: " + fromArchiveWithout.describe());
 
         Path with = work.resolve("with-agent.jsa");
         dump(JvmLauncher.withAgent("dump-with-agent-" + jdk.feature()).jvmArgs("-XX:+UnlockDiagnosticVMOptions",
@@ -63,13 +75,14 @@ class ClassDataSharingIT {
                 List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+AllowArchivingWithJavaAgent"));
         Exposition page = new MetricsScraper(fromArchiveWith.awaitMetricsPort(Timeouts.STARTUP)).scrape();
         GuideMetrics.assertOnPage(page);
+        assertEquals(503, new MetricsScraper(fromArchiveWith.awaitMetricsPort(Timeouts.STARTUP)).get("/health").status());
         assertFalse(fromArchiveWith.stderr().contains(WARNING), fromArchiveWith.describe());
     }
 
     private void dump(JvmLauncher launcher, Jdk jdk, Path archive) {
         ManagedProcess dump = processes.start(launcher.jdk(jdk).jvmArgs("-XX:ArchiveClassesAtExit=" + archive)
                 .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(GuideMetrics.MAIN_CLASS)
-                .args("--no-wait"));
+                .args("--no-wait", "--failing-check"));
         assertEquals(0, dump.awaitExit(Timeouts.EXIT), dump.describe());
         assertTrue(Files.isRegularFile(archive), "no archive written: " + dump.describe());
     }
@@ -78,7 +91,7 @@ class ClassDataSharingIT {
         ManagedProcess app = processes.start(JvmLauncher.withAgent(name).jdk(jdk).jvmArgs(flags.toArray(new String[0]))
                 .jvmArgs("-XX:SharedArchiveFile=" + archive, "-Xshare:on")
                 .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(GuideMetrics.MAIN_CLASS)
-                .env("DYN_SYSTEM_PORT", "0"));
+                .args("--failing-check").env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "debug"));
         app.awaitStdoutLine("guide app: metrics recorded", Timeouts.STARTUP);
         return app;
     }

@@ -41,13 +41,18 @@ public final class AgentStarter {
     private static final String SAME_CODE = "The agent already running stays, whatever jar a second -javaagent or"
             + " attach names: another version of the agent needs a restart of the JVM";
 
-    /** Said when the application class loader takes the API from a class data sharing archive. */
+    /**
+     * Said when the application class loader takes part of the API from a class data sharing archive and
+     * the rest of its copy could not be defined there; followed by the cause.
+     */
     static final String ARCHIVED_API = "the application class loader takes the dynamo API from a class data"
             + " sharing archive made without the agent (-XX:SharedArchiveFile, -XX:+AutoCreateSharedArchive), not"
             + " from the agent: the metrics the application creates through the API are not exported (its"
-            + " @DynamoEndpoint methods are measured), and the API may say that the agent is not attached. Make the"
-            + " archive with the agent attached (-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent,"
-            + " when it is dumped and when it is used), or use none (docs/troubleshooting.md, \"Class data sharing archives\")";
+            + " @DynamoEndpoint methods are measured), /health does not see its checks and readiness, and the API"
+            + " may say that the agent is not attached. Make the archive with the agent attached"
+            + " (-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent, when it is dumped and when it is"
+            + " used), or use none (docs/troubleshooting.md, \"Class data sharing archives\"). The rest of its copy"
+            + " could not be defined there: ";
 
     /**
      * @param bootstrapNote how {@link dev.dynamo.agent.internal.bootstrap.BootstrapApi} made the API visible, or null
@@ -75,8 +80,9 @@ public final class AgentStarter {
         }
         if (bootstrapNote != null) {
             LOG.debug(bootstrapNote);
-            if (!dynamic && BootstrapApi.archivedApiLoader() != null) {
-                LOG.warn(ARCHIVED_API);
+            String archivedCopyFailure = BootstrapApi.archivedCopyFailure();
+            if (archivedCopyFailure != null) {
+                LOG.warn(ARCHIVED_API + archivedCopyFailure);
             }
         }
 

@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * Uses the API the way the metrics developer guide shows, with values the tests know exactly, then
  * waits for a line on stdin (or its end) and returns from {@code main}. With {@code --no-wait} it
- * returns at once.
+ * returns at once; with {@code --failing-check} it also registers a health check named {@code guide}
+ * that always fails, so that {@code /health} answers 503 and names it.
  *
  * <p>The values it records are listed in {@code MetricsGuideExpectations} on the test side.
  */
@@ -43,6 +44,9 @@ public final class MetricsGuideApp {
         System.out.println("guide app: api loaded by " + (apiLoader == null ? "bootstrap" : apiLoader.toString()));
 
         recordGuideMetrics();
+        if (Arrays.asList(args).contains("--failing-check")) {
+            DistributedRuntime.get().health().registerCheck("guide", () -> false);
+        }
 
         System.out.println("guide app: metrics recorded");
         System.out.flush();

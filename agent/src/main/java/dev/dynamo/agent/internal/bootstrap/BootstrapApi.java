@@ -2,20 +2,29 @@ package dev.dynamo.agent.internal.bootstrap;
 
 import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
+import net.bytebuddy.jar.asm.ClassReader;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -37,6 +46,8 @@ public final class BootstrapApi {
     static final String RESOURCE = "/dev/dynamo/agent/bootstrap/dynamo-api.jar";
     /** Compiled for Java 9 (from {@code src/main/java9}); named, not linked, so that Java 8 never loads it. */
     private static final String MODULE_DEFINER = "dev.dynamo.agent.internal.bootstrap.ModuleDefiner";
+    /** Compiled for Java 9 too: completes a copy of the API that a class data sharing archive split. */
+    private static final String ARCHIVED_COPY_DEFINER = "dev.dynamo.agent.internal.bootstrap.ArchivedCopyDefiner";
     private static final String PROBE_CLASS = ReflectiveCall.ClassNames.EXPORT_BRIDGE;
     /** The class an application that uses the API loads first, and so one a class data sharing archive holds. */
     private static final String ENTRY_CLASS = "dev.dynamo.runtime.DistributedRuntime";
@@ -44,6 +55,9 @@ public final class BootstrapApi {
     private static final String[] JDK_APPLICATION_LOADERS = {
         "jdk.internal.loader.ClassLoaders$AppClassLoader", "sun.misc.Launcher$AppClassLoader",
     };
+
+    /** Why the copy of the API that a class data sharing archive split could not be completed, or null. */
+    private static volatile String archivedCopyFailure;
 
     private BootstrapApi() {
     }
@@ -72,7 +86,9 @@ public final class BootstrapApi {
         }
         try {
             defineInBootstrap(instrumentation, classes, agentJar);
-            return "defined " + classes.size() + " API classes in the bootstrap class loader";
+            String note = "defined " + classes.size() + " API classes in the bootstrap class loader";
+            String completed = dynamic ? null : completeArchivedCopy(instrumentation, classes.keySet(), agentJar);
+            return completed == null ? note : note + "; " + completed;
         } catch (Throwable unsupported) {
             Path file = Files.createTempFile("dynamo-api-", ".jar");
             file.toFile().deleteOnExit();
@@ -83,18 +99,100 @@ public final class BootstrapApi {
     }
 
     /**
+     * Why the copy of the API that a class data sharing archive gave the application class loader could
+     * not be completed ({@link #archivedApiLoader}), or null when there was no such copy or it is whole.
+     */
+    public static String archivedCopyFailure() {
+        return archivedCopyFailure;
+    }
+
+    /**
+     * Where {@link #archivedApiLoader} finds a copy split by an archive, defines in that loader, from its own
+     * class path, each API class the archive does not hold for it, so that the copy is whole and connects to
+     * the agent, its metrics and health exported. Before, its metrics were not exported, and {@code /health}
+     * ignored the application's {@code setReady} and checks (a re-tester: ready while the application said
+     * it was not). Each class is defined after its supertypes, which would come from the bootstrap loader
+     * otherwise.
+     *
+     * @return a note for the log, or null where no archive split the copy
+     */
+    private static String completeArchivedCopy(Instrumentation instrumentation, Set<String> apiClasses,
+            String agentJar) {
+        ClassLoader loader = archivedApiLoader();
+        if (loader == null) {
+            return null;
+        }
+        try {
+            Map<String, byte[]> own = new HashMap<String, byte[]>();
+            for (String name : apiClasses) {
+                byte[] classFile = ownClassFile(loader, name);
+                if (classFile != null) {
+                    own.put(name, classFile);
+                }
+            }
+            List<Map.Entry<String, byte[]>> ordered = new ArrayList<Map.Entry<String, byte[]>>(own.size());
+            Set<String> visited = new HashSet<String>();
+            for (String name : own.keySet()) {
+                addAfterSupertypes(name, own, visited, ordered);
+            }
+            ProtectionDomain domain = Class.forName(ENTRY_CLASS, false, loader).getProtectionDomain();
+            Class<?> definer = new IsolatedLoader().define(ARCHIVED_COPY_DEFINER,
+                    readFromAgent(agentJar, "/" + ARCHIVED_COPY_DEFINER.replace('.', '/') + ".class"));
+            @SuppressWarnings("unchecked")
+            BiFunction<Instrumentation, Object[], Integer> defineMissing =
+                    (BiFunction<Instrumentation, Object[], Integer>) definer.getConstructor().newInstance();
+            int defined = defineMissing.apply(instrumentation, new Object[] {loader, ordered, domain});
+            return "defined the " + defined + " API classes a class data sharing archive does not hold in the"
+                    + " application class loader, whose copy of the API it split";
+        } catch (Throwable failed) {
+            archivedCopyFailure = failed.toString();
+            return null;
+        }
+    }
+
+    /** The class file of {@code name} as {@code loader} serves it (the application's API jar), or null. */
+    private static byte[] ownClassFile(ClassLoader loader, String name) throws IOException {
+        URL resource = loader.getResource(name.replace('.', '/') + ".class");
+        if (resource == null) {
+            return null;
+        }
+        try (InputStream in = resource.openStream()) {
+            return ByteStreams.readAll(in, 4096);
+        }
+    }
+
+    private static void addAfterSupertypes(String name, Map<String, byte[]> classes, Set<String> visited,
+            List<Map.Entry<String, byte[]>> ordered) {
+        if (!visited.add(name)) {
+            return;
+        }
+        ClassReader reader = new ClassReader(classes.get(name));
+        List<String> supertypes = new ArrayList<String>(Arrays.asList(reader.getInterfaces()));
+        if (reader.getSuperName() != null) {
+            supertypes.add(reader.getSuperName());
+        }
+        for (String supertype : supertypes) {
+            String binaryName = supertype.replace('/', '.');
+            if (classes.containsKey(binaryName)) {
+                addAfterSupertypes(binaryName, classes, visited, ordered);
+            }
+        }
+        ordered.add(new AbstractMap.SimpleImmutableEntry<String, byte[]>(name, classes.get(name)));
+    }
+
+    /**
      * The JDK's application class loader when it answers for the API with a class of its own although
      * the bootstrap loader has the agent's copy, or null. It delegates to the bootstrap loader first,
      * except for the classes a class data sharing archive holds for it (an archive made without the
      * agent, with the API jar on the class path: {@code -XX:ArchiveClassesAtExit},
      * {@code -XX:+AutoCreateSharedArchive}): the JVM gives it those at once. Its copy is then split
-     * between the archive's classes and the bootstrap loader's, and cannot be connected to the agent.
+     * between the archive's classes and the bootstrap loader's, until {@link #install} completes it.
      * Not so for an API jar on the module path, a named module of that loader's: it defines the whole
      * module itself, archived or not, and that copy connects to the agent like any other (before, it
      * was taken for an archive's, with a warning that its metrics were not exported; a tester).
-     * Call only after {@link #install} defined the API.
+     * Call only after the API is defined in the bootstrap loader.
      */
-    public static ClassLoader archivedApiLoader() {
+    static ClassLoader archivedApiLoader() {
         ClassLoader system = ClassLoader.getSystemClassLoader();
         if (system == null || !isJdkApplicationLoader(system)) {
             return null;
