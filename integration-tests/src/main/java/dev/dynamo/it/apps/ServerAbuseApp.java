@@ -6,6 +6,7 @@ import dev.dynamo.runtime.internal.ExportBridge;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +20,10 @@ import java.util.function.Supplier;
  *
  * <p>Arguments: {@code --page-mb N} (default 1) sizes the page. Commands on stdin, one per line:
  * {@code huge} makes the next scrapes render a page of about 1 GB (built from shared strings, so
- * collecting it takes little memory and rendering it takes all); {@code normal} goes back; the end
- * of stdin ends the application.
+ * collecting it takes little memory and rendering it takes all); {@code normal} goes back;
+ * {@code direct <KiB>} allocates a direct buffer of that size, as an application of its own, and answers
+ * {@code abuse app: direct ok} or {@code abuse app: direct failed <error>}; the end of stdin ends the
+ * application.
  */
 public final class ServerAbuseApp {
     /** Held here: the API keeps foreign stores weakly. */
@@ -45,11 +48,24 @@ public final class ServerAbuseApp {
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String command = commands.readLine(); command != null; command = commands.readLine()) {
+            if (command.startsWith("direct ")) {
+                System.out.println("abuse app: direct " + allocateDirect(Integer.parseInt(command.substring(7).trim())));
+                System.out.flush();
+                continue;
+            }
             huge = command.trim().equals("huge");
             System.out.println("abuse app: " + (huge ? "huge" : "normal") + " page");
             System.out.flush();
         }
         System.out.println("abuse app: main returns");
+    }
+
+    private static String allocateDirect(int kibibytes) {
+        try {
+            return ByteBuffer.allocateDirect(kibibytes * 1024).capacity() > 0 ? "ok" : "empty";
+        } catch (OutOfMemoryError refused) {
+            return "failed " + refused;
+        }
     }
 
     /** A gauge family of about {@code bytes} of text, each sample sharing one label value of {@code labelChars}. */

@@ -15,8 +15,8 @@ import java.util.List;
 final class PageBuffer extends OutputStream {
     /** Largest capacity kept between scrapes; the agent keeps at most this much per render slot. */
     static final int MAX_KEPT_BYTES = 4 * 1024 * 1024;
-    /** The size of each chunk: the server's write slice, so that a slice never spans two chunks. */
-    static final int CHUNK_BYTES = ServerLoop.WRITE_SLICE_BYTES;
+    /** The size of each chunk: a multiple of the server's write slice, which never spans two chunks. */
+    static final int CHUNK_BYTES = 4 * ServerLoop.WRITE_SLICE_BYTES;
     private static final long MAX_PAGE_BYTES = Integer.MAX_VALUE - 16;
 
     private final List<byte[]> chunks = new ArrayList<byte[]>();
