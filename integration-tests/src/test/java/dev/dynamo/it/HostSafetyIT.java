@@ -10,6 +10,7 @@ import dev.dynamo.it.support.ManagedProcess;
 import dev.dynamo.it.support.MetricsScraper;
 import dev.dynamo.it.support.Polling;
 import dev.dynamo.it.support.Processes;
+import dev.dynamo.it.support.ThreadStats;
 import dev.dynamo.it.support.Timeouts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,9 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -384,15 +382,15 @@ class HostSafetyIT {
     void aConnectionThatCannotBeAcceptedCostsTheServerNoSpin(Jdk jdk) throws IOException {
         ManagedProcess app = startDescriptorShareApp("no-accept-", jdk);
         int port = app.awaitMetricsPort(Timeouts.STARTUP);
-        Path serverThread = serverThreadStats(app);
+        ThreadStats serverThread = ThreadStats.of(app, ThreadStats.SERVER_THREAD);
         app.send("hold all");
         app.awaitStdoutLine("held ", Timeouts.STARTUP);
 
         try (Socket waiting = new Socket("127.0.0.1", port)) {
             waiting.setSoTimeout((int) Timeouts.SCRAPE.toMillis());
-            long before = cpuNanos(serverThread);
+            long before = serverThread.cpuNanos();
             Thread.sleep(2000);
-            long spent = cpuNanos(serverThread) - before;
+            long spent = serverThread.cpuNanos() - before;
             assertTrue(spent < 500_000_000L, "the server's thread took " + spent / 1_000_000 + " ms of CPU in 2 s");
 
             app.send("release");
@@ -417,23 +415,6 @@ class HostSafetyIT {
         app.awaitStdoutLine("waiting", Timeouts.STARTUP);
         assertEquals(200, new MetricsScraper(port).get("/live").status(), app.describe());
         return app;
-    }
-
-    /** The {@code schedstat} file of the server's selector thread ({@code dynamo-system-server}; 15 characters in comm). */
-    private static Path serverThreadStats(ManagedProcess app) throws IOException {
-        try (Stream<Path> tasks = Files.list(Paths.get("/proc", String.valueOf(app.pid()), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                if (new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.US_ASCII).trim()
-                        .equals("dynamo-system-s")) {
-                    return task.resolve("schedstat");
-                }
-            }
-        }
-        throw new AssertionError("no dynamo-system-server thread: " + app.describe());
-    }
-
-    private static long cpuNanos(Path schedstat) throws IOException {
-        return Long.parseLong(new String(Files.readAllBytes(schedstat), StandardCharsets.US_ASCII).trim().split(" ")[0]);
     }
 
     /** A scrape with one descriptor free on the server's side: whatever it gets, within 5 s, must break nothing. */

@@ -74,8 +74,15 @@ final class ServerLoop implements Runnable {
     static final int WRITE_SLICE_BYTES = 16 * 1024;
     private static final long TICK_MS = 100;
     private static final byte[] HEAD_METHOD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
-    /** How long the loop parks between polls while the JVM exits (see {@link #jvmExiting}). */
+    /** How long the loop parks between polls while the JVM exits (see {@link #jvmExiting}) and clients are active. */
     private static final long EXIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * How long it parks between polls once no client has been active for {@link #EXIT_IDLE_NANOS}: a shutdown hook
+     * that never ends holds the JVM in its exit for good, and polling every 2 ms then took about 1 % of a core
+     * for as long (a re-tester). A client that comes then waits up to this long for its first answer.
+     */
+    private static final long EXIT_IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long EXIT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final Selector selector;
@@ -106,6 +113,8 @@ final class ServerLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
     private volatile boolean running = true;
     private volatile boolean jvmExiting;
+    /** While the JVM exits: {@code System.nanoTime()} of the last poll that found a key ready, or of the exit's start. */
+    private long lastExitActivity;
     /** Accepting is paused: at the connection limit with no connection to close, or after a failed accept. */
     private boolean acceptPaused;
     /** When a paused accept is tried again (after a failed accept); 0: when a connection closes or may be closed. */
@@ -175,8 +184,12 @@ final class ServerLoop implements Runnable {
                     if (!jvmExiting) {
                         // Ticks for the deadlines, and for an accept paused to be tried again.
                         selector.select(connections.isEmpty() && !acceptPaused ? 0 : TICK_MS);
+                        lastExitActivity = System.nanoTime();
                     } else if (selector.selectNow() == 0) {
-                        LockSupport.parkNanos(EXIT_POLL_NANOS);
+                        LockSupport.parkNanos(System.nanoTime() - lastExitActivity < EXIT_IDLE_NANOS
+                                ? EXIT_POLL_NANOS : EXIT_IDLE_POLL_NANOS);
+                    } else {
+                        lastExitActivity = System.nanoTime();
                     }
                     // An interrupt from the application (interrupting every thread, say) would make
                     // each select return at once: the server stops through stop(), so clear it.
