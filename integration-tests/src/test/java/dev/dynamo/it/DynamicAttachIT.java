@@ -93,4 +93,25 @@ class DynamicAttachIT {
         console.send("load 1 1");
         scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 11);
     }
+
+    /**
+     * The attach command run by a Java runtime without the module {@code jdk.attach} (a JRE, a jlink image)
+     * says that runtime is the cause, not the target. Before, the line asked whether the target was a running
+     * JVM of the same user (a re-tester).
+     */
+    @Test
+    void anAttachFromARuntimeWithoutAttachSupportNamesThatRuntime() {
+        app = processes.start(JvmLauncher.withoutAgent("running-app-no-attach-runtime")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
+        assertEquals("done 345", new EndpointsAppConsole(app).send("load 1 5"));
+
+        ManagedProcess attach = processes.start(JvmLauncher.withoutAgent("attach-without-jdk-attach")
+                .jvmArgs("--limit-modules", "java.base,java.instrument,java.logging,java.management")
+                .jar(Artifacts.agentJar()).args(String.valueOf(app.pid())));
+        assertEquals(1, attach.awaitExit(Timeouts.EXIT), attach.describe());
+        assertTrue(attach.stderr().contains("has no attach support; run it with the java of a full JDK, which has the"
+                + " module jdk.attach"), attach.describe());
+        assertFalse(attach.stderr().contains("DisableAttachMechanism"), attach.describe());
+        assertFalse(app.stderr().contains("dynamo-agent"), "nothing reached the target: " + app.describe());
+    }
 }

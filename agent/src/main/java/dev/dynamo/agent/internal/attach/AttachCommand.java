@@ -65,9 +65,17 @@ public final class AttachCommand {
     /**
      * What to say of an attach that failed with {@code cause}: the JVM's own reason, and what to do. A
      * JVM that refuses agents loaded while it runs (21 and later, with {@code -XX:-EnableDynamicAgentLoading})
-     * says so itself, and then the other reasons a user is asked about do not apply.
+     * says so itself, and then the other reasons a user is asked about do not apply. Nor do they where the
+     * runtime that runs the command has no attach library (before, the line asked about the target only).
      */
     static String attachFailure(String pid, String cause) {
+        if (cause.contains("No compatible attachment provider")) {
+            // ByteBuddy found no attach library in the runtime that runs this command: the target is not at fault.
+            return "dynamo-agent: cannot attach to JVM " + pid + ": the Java runtime that runs this command ("
+                    + System.getProperty("java.home") + ") has no attach support; run it with the java of a full"
+                    + " JDK, which has the module jdk.attach (a JRE, or a jlink image without jdk.attach, cannot"
+                    + " attach)";
+        }
         if (cause.contains("EnableDynamicAgentLoading")) {
             return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause + " Or add"
                     + " -javaagent:dynamo-agent.jar to its command line, which needs no such flag";

@@ -57,6 +57,16 @@ class AttachCommandTest {
         assertTrue(other.contains("started without -XX:+DisableAttachMechanism?"), other);
     }
 
+    /** A runtime without an attach library is the cause, not the target: the line names it and the module. */
+    @Test
+    void aRuntimeWithoutAttachSupportIsNamedAsTheCause() {
+        String failure = AttachCommand.attachFailure("42", "IllegalStateException: No compatible attachment provider"
+                + " is available");
+        assertTrue(failure.contains("the Java runtime that runs this command (" + System.getProperty("java.home")
+                + ") has no attach support") && failure.contains("jdk.attach"), failure);
+        assertFalse(failure.contains("DisableAttachMechanism"), failure);
+    }
+
     @Test
     void printsUsageForHelp() {
         assertEquals(0, run("--help"));
