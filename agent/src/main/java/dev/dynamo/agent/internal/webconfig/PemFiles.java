@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -79,6 +80,9 @@ final class PemFiles {
                     return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(sec1ToPkcs8(block.der,
                             file, setting)));
                 }
+            } catch (NoSuchAlgorithmException unsupported) {
+                throw new WebConfigException(setting + " " + file + ": the " + block.type + " cannot be read: "
+                        + missingKeySupport(block.type.startsWith("EC") ? "EC" : "RSA"), unsupported);
             } catch (GeneralSecurityException | RuntimeException unreadable) {
                 throw new WebConfigException(setting + " " + file + ": the " + block.type + " cannot be read: "
                         + unreadable.getMessage(), unreadable);
@@ -137,14 +141,30 @@ final class PemFiles {
 
     private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
         GeneralSecurityException last = null;
+        String missing = null;
         for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "RSASSA-PSS"}) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (NoSuchAlgorithmException unsupported) {
+                missing = missing == null ? missingKeySupport(algorithm) : missing;
             } catch (GeneralSecurityException notThisKind) {
                 last = notThisKind;
             }
         }
-        throw new GeneralSecurityException("not an RSA, EC or Ed25519 key this JVM can read (" + last + ")");
+        throw new GeneralSecurityException("not an RSA, EC or Ed25519 key this JVM can read ("
+                + (missing != null ? missing + "; as another kind: " + last : String.valueOf(last)) + ")");
+    }
+
+    /**
+     * Why this JVM cannot read keys of {@code algorithm}: a runtime image made with jlink that lacks the
+     * module bringing them. Before, an EC key there was said to be unreadable, as if the file were at fault
+     * (a re-tester, a JDK 17 image without {@code jdk.crypto.ec}).
+     */
+    static String missingKeySupport(String algorithm) {
+        return "this JVM has no " + algorithm + " key support" + (algorithm.equals("EC")
+                ? "; a runtime image made with jlink needs the module jdk.crypto.ec for EC keys before JDK 22"
+                + " (jlink --add-modules jdk.crypto.ec), or use an RSA key"
+                : "; a runtime image made with jlink needs the modules that bring it");
     }
 
     /**

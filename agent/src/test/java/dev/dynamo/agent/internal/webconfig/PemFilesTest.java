@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,6 +65,27 @@ class PemFilesTest {
         assertTrue(read.getAlgorithm().equals(algorithm) || algorithm.equals("EdDSA")
                 && read.getAlgorithm().equals("Ed25519"), read.getAlgorithm());
         PemFiles.checkPair(read, certificate, key, directory.resolve(certFile));
+    }
+
+    /**
+     * A JVM without EC key support (a jlink image without {@code jdk.crypto.ec}, as removing its provider makes
+     * this one): the line names the module to add, for a PKCS#8 and a SEC1 key. Before, it said the key could
+     * not be read, as if the file were at fault.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ec.key", "ec-sec1.key"})
+    void anEcKeyInAJvmWithoutEcSupportNamesTheModule(String keyFile) {
+        Provider ec = Security.getProvider("SunEC");
+        int position = Arrays.asList(Security.getProviders()).indexOf(ec) + 1;
+        Security.removeProvider("SunEC");
+        try {
+            WebConfigException refused = assertThrows(WebConfigException.class,
+                    () -> PemFiles.privateKey(directory.resolve(keyFile), "key_file"));
+            assertTrue(refused.getMessage().contains("this JVM has no EC key support; a runtime image made with jlink"
+                    + " needs the module jdk.crypto.ec"), refused.getMessage());
+        } finally {
+            Security.insertProviderAt(ec, position);
+        }
     }
 
     @Test
