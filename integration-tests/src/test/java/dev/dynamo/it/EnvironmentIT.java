@@ -4,6 +4,7 @@ import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.DemoTraffic;
 import dev.dynamo.it.support.Exposition;
 import dev.dynamo.it.support.FreePorts;
+import dev.dynamo.it.support.Jdk;
 import dev.dynamo.it.support.JvmLauncher;
 import dev.dynamo.it.support.Labels;
 import dev.dynamo.it.support.ManagedProcess;
@@ -15,8 +16,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,6 +151,32 @@ class EnvironmentIT {
         assertOneStderrLineNaming(demo, variable, value);
     }
 
+    /**
+     * Under a C locale stderr writes only ASCII: a bad value in another script (here from the settings file,
+     * read as UTF-8) is quoted with escapes, so that the line still shows what was set. Before, it showed
+     * {@code DYN_SYSTEM_PORT='??'} (a re-tester). The JVM itself cannot decode such bytes of the environment
+     * in that locale: a variable's value shows one {@code \ufffd} for each, no longer a {@code ?} that a value
+     * could hold itself.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.dynamo.it.support.Jdks#installed")
+    void aBadValueBeyondAsciiIsQuotedWithEscapesUnderACLocale(Jdk jdk) throws IOException {
+        Path file = Files.createDirectories(Artifacts.workDir().resolve("EnvironmentIT"))
+                .resolve("c-locale-" + jdk.feature() + ".properties");
+        Files.write(file, "port=\u0661\u0669\n".getBytes(StandardCharsets.UTF_8));
+        ManagedProcess fromFile = processes.start(JvmLauncher.demoServer("demo-server-c-locale", "--port", "0",
+                "--max-requests", "1").jdk(jdk).env("LC_ALL", "C").env("LANG", "C")
+                .env("DYN_CONFIG_FILE", file.toString()));
+        assertAppServesAndExitsNormally(fromFile);
+        assertOneStderrLineNaming(fromFile, "DYN_SYSTEM_PORT='\\u0661\\u0669' is not a port number");
+
+        ManagedProcess fromEnvironment = processes.start(JvmLauncher.demoServer("demo-server-c-locale-env", "--port",
+                "0", "--max-requests", "1").jdk(jdk).env("LC_ALL", "C").env("LANG", "C")
+                .env("DYN_SYSTEM_PORT", "\u0661\u0669"));
+        assertAppServesAndExitsNormally(fromEnvironment);
+        assertOneStderrLineNaming(fromEnvironment, "DYN_SYSTEM_PORT='\\ufffd\\ufffd\\ufffd\\ufffd' is not a port number");
+    }
+
     @Test
     void takenPortIsOneLineNamingThePortAndTheAppRunsOn() throws Exception {
         try (ServerSocket taken = FreePorts.occupy()) {
@@ -155,6 +187,19 @@ class EnvironmentIT {
 
             assertOneStderrLineNaming(demo, port);
         }
+    }
+
+    /** Before, the line said only {@code java.nio.channels.UnsupportedAddressTypeException} (a re-tester). */
+    @Test
+    void anIpv6HostInAJvmWithoutIpv6SocketsIsOneLineNamingTheProperty() {
+        ManagedProcess demo = processes.start(JvmLauncher.demoServer("demo-server-ipv4-stack", "--port", "0",
+                "--max-requests", "1").jvmArgs("-Djava.net.preferIPv4Stack=true").env("DYN_SYSTEM_HOST", "::1")
+                .env("DYN_SYSTEM_PORT", "0"));
+
+        assertAppServesAndExitsNormally(demo);
+
+        assertOneStderrLineNaming(demo, "DYN_SYSTEM_HOST=::1 is an IPv6 address", "-Djava.net.preferIPv4Stack=true",
+                "set DYN_SYSTEM_HOST to an IPv4 address");
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.dynamo.agent.internal.webconfig.WebSecurity;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Paths;
 import java.util.Locale;
 
@@ -88,6 +89,8 @@ final class MetricsServerStart {
             LOG.error(unresolvedHost(config, address));
         } catch (SocketException cannotBind) {
             LOG.error(bindFailure(config, address, cannotBind));
+        } catch (UnsupportedAddressTypeException noIpv6) {
+            LOG.error(ipv6Unsupported(config, address));
         } catch (IOException | RuntimeException failed) {
             LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
                     + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
@@ -127,6 +130,21 @@ final class MetricsServerStart {
         }
         return "cannot serve metrics on " + address + ": " + fix + " (" + detail
                 + "). The application runs on without the metrics server";
+    }
+
+    /**
+     * An IPv6 address where the JVM has no IPv6 sockets: {@code -Djava.net.preferIPv4Stack=true}, or a
+     * kernel without IPv6. Before, the line said no more than {@code UnsupportedAddressTypeException}.
+     */
+    static String ipv6Unsupported(AgentConfig config, String address) {
+        String cause = Boolean.parseBoolean(System.getProperty("java.net.preferIPv4Stack"))
+                ? "this JVM runs with -Djava.net.preferIPv4Stack=true, which gives it no IPv6 sockets"
+                : "this JVM has no IPv6 sockets (a kernel without IPv6?)";
+        return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host()
+                + " is an IPv6 address, and " + cause + "; set " + AgentConfig.SYSTEM_HOST + " to an IPv4 address"
+                + " (0.0.0.0 for every interface, 127.0.0.1 for loopback only)"
+                + (cause.startsWith("this JVM runs") ? " or drop that property" : "")
+                + ". The application runs on without the metrics server";
     }
 
     /**

@@ -167,7 +167,7 @@ public final class AgentConfig {
         if (rawPort != null) {
             Long number = asciiWholeNumber(rawPort);
             if (number == null) {
-                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number (ASCII digits 0-9); "
+                b.problems.add(SYSTEM_PORT + "='" + rawPort + "' is not a port number (ASCII digits 0-9, with an optional sign); "
                         + PORT_VALUES);
                 portUnusable = true;
             } else if (number > 65535 || number < Integer.MIN_VALUE) {
@@ -211,7 +211,7 @@ public final class AgentConfig {
     /**
      * The whole number from {@code min} to {@code max} that {@code name} is set to, else
      * {@code fallback}; a value that is not one is described in {@code problems} as "is not
-     * {@code what} (ASCII digits 0-9); {@code advice}".
+     * {@code what} (ASCII digits 0-9, with an optional sign); {@code advice}".
      */
     private static int wholeNumber(Map<String, String> env, String name, int min, int max, int fallback, String what,
             String advice, List<String> problems) {
@@ -223,7 +223,7 @@ public final class AgentConfig {
         if (number != null && number >= min && number <= max) {
             return number.intValue();
         }
-        problems.add(name + "='" + raw + "' is " + (number == null ? "not " + what + " (ASCII digits 0-9)"
+        problems.add(name + "='" + raw + "' is " + (number == null ? "not " + what + " (ASCII digits 0-9, with an optional sign)"
                 : "out of range for " + what) + "; " + advice + ". Using " + fallback);
         return fallback;
     }

@@ -1,6 +1,8 @@
 package dev.dynamo.agent.internal.log;
 
 import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.util.Locale;
 
 /**
  * The agent's own logger: one line per message on stderr, filtered by {@code DYN_LOG}. The agent
@@ -14,6 +16,11 @@ import java.io.PrintStream;
 public final class AgentLog {
     private static volatile LogSettings settings = LogSettings.DEFAULT;
     private static volatile PrintStream out = System.err;
+    /**
+     * Whether {@link #out} writes only ASCII: its charset is no Unicode one (a C or POSIX locale), and it
+     * would write every other character as {@code ?}. Null until the first line asks.
+     */
+    private static volatile Boolean asciiOnly;
     /**
      * How the names of the agent's and its API's own threads begin (the server's, the metric
      * callbacks', the weaving and health-check threads): their lines go through {@link QueuedLines}.
@@ -59,6 +66,33 @@ public final class AgentLog {
     /** Sends log lines to {@code stream} instead of stderr (tests). */
     public static void redirect(PrintStream stream) {
         out = stream == null ? System.err : stream;
+        asciiOnly = null;
+    }
+
+    private static boolean asciiOnly() {
+        Boolean known = asciiOnly;
+        if (known == null) {
+            String charset = charsetName(out);
+            known = charset != null && !charset.toUpperCase(Locale.ROOT).startsWith("UTF");
+            asciiOnly = known;
+        }
+        return known;
+    }
+
+    /** The name of the charset {@code stream} writes in, or null where it cannot be known. */
+    private static String charsetName(PrintStream stream) {
+        try {
+            // PrintStream.charset(), Java 18 and later.
+            return ((Charset) PrintStream.class.getMethod("charset").invoke(stream)).name();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError before18) {
+            // Before: System.err writes in sun.stderr.encoding where the JVM set it (a terminal), else in
+            // the default charset; another stream's charset cannot be asked.
+            if (stream != System.err) {
+                return null;
+            }
+            String terminal = System.getProperty("sun.stderr.encoding");
+            return terminal != null ? terminal : Charset.defaultCharset().name();
+        }
     }
 
     public boolean isEnabled(LogLevel level) {
@@ -105,7 +139,7 @@ public final class AgentLog {
     private void print(LogLevel level, String message) {
         try {
             String line = timestamp(System.currentTimeMillis()) + " " + level + " dynamo-agent [" + shortName + "] "
-                    + oneLine(message);
+                    + oneLine(message, asciiOnly());
             // A write to stderr waits while nobody drains it (a pipe nobody reads). On the agent's own
             // threads that wait stopped the server answering anything, /live included, for one bad
             // request, and held a metric callback's thread for good, so that its metric was gone from
@@ -126,15 +160,19 @@ public final class AgentLog {
      * its clients chose (an exception's message, label values, a setting's value), and a line break
      * there would make one event several lines, the next of which could pass for a line of the agent.
      * ({@code ApiLog} does the same for the API's lines without the agent: it may not link to this class.)
+     * With {@code asciiOnly}, every character beyond ASCII is written {@code \u0661} too: a stream in a C
+     * locale's charset writes it as {@code ?}, and a bad value quoted so could not be told from another
+     * (a re-tester's {@code DYN_SYSTEM_PORT} in Arabic-Indic digits showed as {@code ?????}).
      */
-    static String oneLine(String message) {
+    static String oneLine(String message, boolean asciiOnly) {
         if (message == null) {
             return "null";
         }
         StringBuilder escaped = null;
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029
+                    || (asciiOnly && c > 0x7F);
             if (control && escaped == null) {
                 escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
             }

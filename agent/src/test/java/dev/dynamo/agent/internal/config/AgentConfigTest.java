@@ -518,19 +518,31 @@ class AgentConfigTest {
                 problem);
     }
 
+    /** A sign is part of an integer, as Dynamo's integer settings read it: -0 is 0, any free port, not off. */
+    @Test
+    void aSignedPortIsTheNumberItWrites() {
+        AgentConfig plus = config("DYN_SYSTEM_PORT", "+9000");
+        assertTrue(plus.serverEnabled());
+        assertEquals(9000, plus.port());
+        AgentConfig minusZero = config("DYN_SYSTEM_PORT", "-0");
+        assertTrue(minusZero.serverEnabled());
+        assertEquals(0, minusZero.port());
+        assertFalse(config("DYN_SYSTEM_PORT", "-1").serverEnabled());
+    }
+
     @Test
     void acceptsOnlyAsciiDigitsInNumbers() {
         AgentConfig arabicIndic = config("DYN_SYSTEM_PORT", "\u0661\u0669\u0660\u0663\u0666");
-        assertTrue(onlyProblem(arabicIndic).contains("is not a port number (ASCII digits 0-9)"),
+        assertTrue(onlyProblem(arabicIndic).contains("is not a port number (ASCII digits 0-9, with an optional sign)"),
                 onlyProblem(arabicIndic));
         assertFalse(arabicIndic.serverEnabled());
 
         AgentConfig series = config("DYN_METRICS_MAX_SERIES", "\u0665\u0660");
         assertTrue(onlyProblem(series).startsWith("DYN_METRICS_MAX_SERIES='\u0665\u0660' is not a series limit"
-                + " (ASCII digits 0-9); use a whole number from 1 to"), onlyProblem(series));
+                + " (ASCII digits 0-9, with an optional sign); use a whole number from 1 to"), onlyProblem(series));
         assertEquals(2000, series.maxSeries());
         assertTrue(onlyProblem(config("DYN_SYSTEM_REQUEST_TIMEOUT_MS", "\u0665\u0660\u0660"))
-                .contains("is not a timeout (ASCII digits 0-9); use milliseconds from 100 to 600000"));
+                .contains("is not a timeout (ASCII digits 0-9, with an optional sign); use milliseconds from 100 to 600000"));
         assertTrue(onlyProblem(config("DYN_SYSTEM_JVM_DEADLOCK_DETECTION", "\u0663\u0660s"))
                 .contains("ASCII digits 0-9"));
     }

@@ -147,6 +147,14 @@ class AgentLogTest {
                 + System.lineSeparator()), line);
     }
 
+    /** For a stream in a C locale's charset: a value in another script stays readable, not {@code ?????}. */
+    @Test
+    void writesCharactersBeyondAsciiAsEscapesWhereTheStreamWritesOnlyAscii() {
+        String value = "DYN_SYSTEM_PORT='\u0661\u0669' caf\u00e9";
+        assertEquals("DYN_SYSTEM_PORT='\\u0661\\u0669' caf\\u00e9", AgentLog.oneLine(value, true));
+        assertEquals(value, AgentLog.oneLine(value, false), "a Unicode stream writes them as they are");
+    }
+
     @Test
     void writesTheSameUtcTimestampAsSimpleDateFormat() {
         SimpleDateFormat reference = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
