@@ -72,27 +72,34 @@ public final class AgentLog {
     private static boolean asciiOnly() {
         Boolean known = asciiOnly;
         if (known == null) {
-            String charset = charsetName(out);
-            known = charset != null && !charset.toUpperCase(Locale.ROOT).startsWith("UTF");
+            try {
+                String charset = charsetName(out);
+                known = charset != null && !charset.toUpperCase(Locale.ROOT).startsWith("UTF");
+            } catch (RuntimeException unknown) {
+                // A SecurityManager that lets the caller read no property: the line as it is, rather than none.
+                known = Boolean.FALSE;
+            }
             asciiOnly = known;
         }
         return known;
     }
 
-    /** The name of the charset {@code stream} writes in, or null where it cannot be known. */
+    /**
+     * The name of the charset {@code stream} writes in, or null where it cannot be known (a stream other
+     * than the JVM's stderr). From properties, not {@code PrintStream.charset()} (Java 18+), which a Java 8
+     * class could call only by reflection, whose first call costs milliseconds of start-up on recent JDKs.
+     */
     private static String charsetName(PrintStream stream) {
-        try {
-            // PrintStream.charset(), Java 18 and later.
-            return ((Charset) PrintStream.class.getMethod("charset").invoke(stream)).name();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError before18) {
-            // Before: System.err writes in sun.stderr.encoding where the JVM set it (a terminal), else in
-            // the default charset; another stream's charset cannot be asked.
-            if (stream != System.err) {
-                return null;
-            }
-            String terminal = System.getProperty("sun.stderr.encoding");
-            return terminal != null ? terminal : Charset.defaultCharset().name();
+        if (stream != System.err) {
+            return null;
         }
+        // stderr.encoding: Java 19 and later; before, sun.stderr.encoding where stderr is a terminal, else the
+        // default charset, which is the locale's before Java 18.
+        String charset = System.getProperty("stderr.encoding");
+        if (charset == null) {
+            charset = System.getProperty("sun.stderr.encoding");
+        }
+        return charset != null ? charset : Charset.defaultCharset().name();
     }
 
     public boolean isEnabled(LogLevel level) {
