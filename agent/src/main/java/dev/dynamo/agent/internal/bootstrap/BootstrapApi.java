@@ -2,7 +2,6 @@ package dev.dynamo.agent.internal.bootstrap;
 
 import dev.dynamo.agent.internal.ByteStreams;
 import dev.dynamo.runtime.internal.bridge.ReflectiveCall;
-import net.bytebuddy.jar.asm.ClassReader;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,12 +12,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +126,8 @@ public final class BootstrapApi {
                     own.put(name, classFile);
                 }
             }
-            List<Map.Entry<String, byte[]>> ordered = new ArrayList<Map.Entry<String, byte[]>>(own.size());
-            Set<String> visited = new HashSet<String>();
-            for (String name : own.keySet()) {
-                addAfterSupertypes(name, own, visited, ordered);
-            }
+            List<Map.Entry<String, byte[]>> ordered =
+                    new ArrayList<Map.Entry<String, byte[]>>(BootstrapDefiner.supertypesFirst(own).entrySet());
             ProtectionDomain domain = Class.forName(ENTRY_CLASS, false, loader).getProtectionDomain();
             Class<?> definer = new IsolatedLoader().define(ARCHIVED_COPY_DEFINER,
                     readFromAgent(agentJar, "/" + ARCHIVED_COPY_DEFINER.replace('.', '/') + ".class"));
@@ -159,25 +152,6 @@ public final class BootstrapApi {
         try (InputStream in = resource.openStream()) {
             return ByteStreams.readAll(in, 4096);
         }
-    }
-
-    private static void addAfterSupertypes(String name, Map<String, byte[]> classes, Set<String> visited,
-            List<Map.Entry<String, byte[]>> ordered) {
-        if (!visited.add(name)) {
-            return;
-        }
-        ClassReader reader = new ClassReader(classes.get(name));
-        List<String> supertypes = new ArrayList<String>(Arrays.asList(reader.getInterfaces()));
-        if (reader.getSuperName() != null) {
-            supertypes.add(reader.getSuperName());
-        }
-        for (String supertype : supertypes) {
-            String binaryName = supertype.replace('/', '.');
-            if (classes.containsKey(binaryName)) {
-                addAfterSupertypes(binaryName, classes, visited, ordered);
-            }
-        }
-        ordered.add(new AbstractMap.SimpleImmutableEntry<String, byte[]>(name, classes.get(name)));
     }
 
     /**

@@ -56,10 +56,7 @@ public final class BootstrapDefiner {
      * On Java 9 and later {@code ModuleDefiner} calls this from the isolated loader: JDK types only.
      */
     static void defineAll(Map<String, byte[]> classes, Function<Map.Entry<String, byte[]>, Class<?>> define) {
-        Map<String, byte[]> pending = new LinkedHashMap<String, byte[]>();
-        for (String name : classes.keySet()) {
-            addSupertypesFirst(name, classes, pending);
-        }
+        Map<String, byte[]> pending = supertypesFirst(classes);
         while (!pending.isEmpty()) {
             List<String> defined = new ArrayList<String>();
             Throwable lastFailure = null;
@@ -78,6 +75,15 @@ public final class BootstrapDefiner {
                 pending.remove(name);
             }
         }
+    }
+
+    /** {@code classes} in an order where each comes after those of its supertypes that are among them. */
+    static Map<String, byte[]> supertypesFirst(Map<String, byte[]> classes) {
+        Map<String, byte[]> ordered = new LinkedHashMap<String, byte[]>();
+        for (String name : classes.keySet()) {
+            addSupertypesFirst(name, classes, ordered);
+        }
+        return ordered;
     }
 
     /** Adds class {@code name} to {@code ordered} after those of its supertypes that are in {@code classes}. */
