@@ -72,9 +72,9 @@ public final class AttachCommand {
         if (cause.contains("No compatible attachment provider")) {
             // ByteBuddy found no attach library in the runtime that runs this command: the target is not at fault.
             return "dynamo-agent: cannot attach to JVM " + pid + ": the Java runtime that runs this command ("
-                    + System.getProperty("java.home") + ") has no attach support; run it with the java of a full"
-                    + " JDK, which has the module jdk.attach (a JRE, or a jlink image without jdk.attach, cannot"
-                    + " attach)";
+                    + System.getProperty("java.home") + ") has no attach support: the module jdk.attach is not among"
+                    + " its modules (a JRE, a jlink image without it, or left out by --limit-modules); run the"
+                    + " command with the java of a full JDK, with all its modules";
         }
         if (cause.contains("EnableDynamicAgentLoading")) {
             return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause + " Or add"

@@ -34,7 +34,17 @@ final class WeavingThread implements Runnable {
         byte[] weave() throws Exception;
     }
 
+    /**
+     * Weaving threads whose wait gave up because they stayed blocked while the waiting thread held the agent's
+     * loader, and that still run: each is blocked on that loader's lock or behind one that is. While one is,
+     * another would block the same way, so none is started (a re-tester's burst of 200 classes under
+     * {@code -Xss136k} had 76 such threads at once). Guarded by the class.
+     */
+    private static int blockedOnAgentLoader;
+
     private final Weaving weaving;
+    /** Whether this thread counts in {@link #blockedOnAgentLoader}. Guarded by this. */
+    private boolean countedBlocked;
     private byte[] woven;
     private Throwable failure;
     private boolean done;
@@ -57,7 +67,7 @@ final class WeavingThread implements Runnable {
      * @return the finished weaving, or null when it could not run or did not end in time
      */
     static WeavingThread weave(Weaving weaving, long waitMillis, ClassLoader heldAgentLoader) {
-        if (!ThreadStartPause.allows()) {
+        if (!ThreadStartPause.allows() || heldAgentLoader != null && anyBlockedOnAgentLoader()) {
             return null;
         }
         WeavingThread task = new WeavingThread(weaving);
@@ -75,10 +85,25 @@ final class WeavingThread implements Runnable {
         synchronized (task) {
             if (!task.done) {
                 task.done = true; // too late from now on: the thread's result is dropped
+                if (heldAgentLoader != null && thread.getState() == Thread.State.BLOCKED) {
+                    task.countedBlocked = true;
+                    synchronized (WeavingThread.class) {
+                        blockedOnAgentLoader++;
+                    }
+                }
                 return null;
             }
         }
         return task;
+    }
+
+    private static boolean anyBlockedOnAgentLoader() {
+        return blockedOnAgentLoader() > 0;
+    }
+
+    /** How many weaving threads were given up on, blocked, and still run (see {@link #blockedOnAgentLoader}). */
+    static synchronized int blockedOnAgentLoader() {
+        return blockedOnAgentLoader;
     }
 
     /**
@@ -132,6 +157,10 @@ final class WeavingThread implements Runnable {
                 woven = result;
                 failure = thrown;
                 done = true;
+            } else if (countedBlocked) {
+                synchronized (WeavingThread.class) {
+                    blockedOnAgentLoader--;
+                }
             }
         }
     }

@@ -77,12 +77,15 @@ final class ServerLoop implements Runnable {
     /** How long the loop parks between polls while the JVM exits (see {@link #jvmExiting}) and clients are active. */
     private static final long EXIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /**
-     * How long it parks between polls once no client has been active for {@link #EXIT_IDLE_NANOS}: a shutdown hook
-     * that never ends holds the JVM in its exit for good, and polling every 2 ms then took about 1 % of a core
-     * for as long (a re-tester). A client that comes then waits up to this long for its first answer.
+     * How long it parks between polls once no client has been active for {@link #EXIT_IDLE_NANOS}, and for
+     * {@link #EXIT_LONG_IDLE_NANOS}: a shutdown hook that never ends holds the JVM in its exit for good, and
+     * polling every 2 ms then took about 1 % of a core for as long (a re-tester). A client that comes then waits
+     * up to this long for its first answer, well within a probe's timeout (Kubernetes: 1 s).
      */
     private static final long EXIT_IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long EXIT_LONG_IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long EXIT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long EXIT_LONG_IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final Selector selector;
@@ -186,8 +189,9 @@ final class ServerLoop implements Runnable {
                         selector.select(connections.isEmpty() && !acceptPaused ? 0 : TICK_MS);
                         lastExitActivity = System.nanoTime();
                     } else if (selector.selectNow() == 0) {
-                        LockSupport.parkNanos(System.nanoTime() - lastExitActivity < EXIT_IDLE_NANOS
-                                ? EXIT_POLL_NANOS : EXIT_IDLE_POLL_NANOS);
+                        long idle = System.nanoTime() - lastExitActivity;
+                        LockSupport.parkNanos(idle < EXIT_IDLE_NANOS ? EXIT_POLL_NANOS
+                                : idle < EXIT_LONG_IDLE_NANOS ? EXIT_IDLE_POLL_NANOS : EXIT_LONG_IDLE_POLL_NANOS);
                     } else {
                         lastExitActivity = System.nanoTime();
                     }

@@ -3,8 +3,11 @@ package dev.dynamo.agent.internal.instrumentation;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +39,47 @@ class WeavingThreadTest {
         }
         assertNull(result, "a weaving that cannot end while the class loads is given up");
         assertTrue(waitedMillis < WeavingThread.WAIT_MILLIS / 5, "waited " + waitedMillis + " ms");
+        awaitNoneBlocked();
+    }
+
+    /**
+     * While a weaving thread given up on is still blocked on the agent's loader, the next class's weaving starts
+     * no thread: it would block the same way. Before, each class of a burst started one (a re-tester: 76 at once).
+     * Once that thread has ended, weaving threads start again.
+     */
+    @Test
+    void noWeavingThreadStartsWhileOneGivenUpOnIsStillBlocked() throws Exception {
+        ClassLoader agentLoader = new ClassLoader(null) { };
+        AtomicBoolean secondRan = new AtomicBoolean();
+        synchronized (agentLoader) {
+            assertNull(WeavingThread.weave(() -> {
+                synchronized (agentLoader) {
+                    return WOVEN;
+                }
+            }, WeavingThread.WAIT_MILLIS, agentLoader));
+            assertEquals(1, WeavingThread.blockedOnAgentLoader());
+            assertNull(WeavingThread.weave(() -> {
+                secondRan.set(true);
+                return WOVEN;
+            }, WeavingThread.WAIT_MILLIS, agentLoader), "no thread for the next class while one is blocked");
+        }
+        awaitNoneBlocked();
+        assertFalse(secondRan.get(), "the second weaving never ran");
+        WeavingThread third;
+        synchronized (agentLoader) {
+            third = WeavingThread.weave(() -> WOVEN, WeavingThread.WAIT_MILLIS, agentLoader);
+        }
+        assertNotNull(third, "threads start again once the blocked one has ended");
+        assertArrayEquals(WOVEN, third.result());
+    }
+
+    /** Waits until the weaving threads given up on have ended, so that no test sees another's. */
+    private static void awaitNoneBlocked() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (WeavingThread.blockedOnAgentLoader() > 0 && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+        assertEquals(0, WeavingThread.blockedOnAgentLoader(), "a weaving thread given up on never ended");
     }
 
     /** A monitor the weaving meets held for a moment by a third thread does not end the wait. */
