@@ -182,11 +182,15 @@ class HostSafetyIT {
                     .substring(("first " + endpoint + " ").length()));
             assertTrue(millis < 2000, "the first use of " + endpoint + " took " + millis + " ms: " + app.describe());
         }
-        // Each class either loaded woven (its first call counted) or was woven once loaded, which one line says.
+        // Each class either loaded woven (its first call counted) or was woven once loaded, which one line says;
+        // its series is on the page either way.
         Exposition first = scraper.awaitPage(Timeouts.STARTUP, "both handler classes woven", page -> Stream.of("first",
-                "second").allMatch(endpoint -> page.valueOr(REQUESTS, Labels.endpoint("it", "system_loader", endpoint), 0) > 0
-                        || app.stderr().contains("instrumented dev.dynamo.it.apps.SystemLoaderApp$"
-                                + Character.toUpperCase(endpoint.charAt(0)) + endpoint.substring(1) + " ")));
+                "second").allMatch(endpoint -> {
+                    Map<String, String> labels = Labels.endpoint("it", "system_loader", endpoint);
+                    return page.has(REQUESTS, labels) && (page.value(REQUESTS, labels) > 0
+                            || app.stderr().contains("instrumented dev.dynamo.it.apps.SystemLoaderApp$"
+                                    + Character.toUpperCase(endpoint.charAt(0)) + endpoint.substring(1) + " "));
+                }));
         Map<String, Double> before = new HashMap<>();
         for (String endpoint : List.of("first", "second")) {
             before.put(endpoint, first.value(REQUESTS, Labels.endpoint("it", "system_loader", endpoint)));
