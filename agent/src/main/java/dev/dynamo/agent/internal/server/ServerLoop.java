@@ -68,8 +68,8 @@ final class ServerLoop implements Runnable {
      * against {@code -XX:MaxDirectMemorySize}; slices keep the selector thread's cached buffer at this
      * size, whatever the page size. With 64 KiB slices, 72 KiB stayed taken after a few scrapes on JDK 17,
      * and an application's own {@code allocateDirect} of 952 KiB under a limit of 1 MiB failed (a
-     * re-tester); with this size, 32 KiB (two such buffers: the response head's write, gathered with the
-     * slice, takes the one the last read left).
+     * re-tester); with this size, 16 KiB: the head and the slice are written as one buffer
+     * ({@link PlainTransport}), and reads take the same cached buffer.
      */
     static final int WRITE_SLICE_BYTES = 16 * 1024;
     private static final long TICK_MS = 100;
@@ -114,6 +114,8 @@ final class ServerLoop implements Runnable {
     /** Connections that may have a request read already, to parse after the current batch of keys. */
     private final ArrayDeque<Connection> pendingInput = new ArrayDeque<Connection>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
+    /** The one buffer each plain write is copied into ({@link PlainTransport}). */
+    private final ByteBuffer joinedWrite = ByteBuffer.allocate(WRITE_SLICE_BYTES);
     private volatile boolean running = true;
     private volatile boolean jvmExiting;
     /** While the JVM exits: {@code System.nanoTime()} of the last poll that found a key ready, or of the exit's start. */
@@ -363,7 +365,7 @@ final class ServerLoop implements Runnable {
                 channel.socket().setTcpNoDelay(true);
                 SSLEngine engine = security.sslEngine();
                 Connection connection = new Connection(engine == null
-                        ? new PlainTransport(channel) : new TlsTransport(channel, engine));
+                        ? new PlainTransport(channel, joinedWrite) : new TlsTransport(channel, engine));
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connections.add(connection);
                 awaitRequest(connection, now, true);
