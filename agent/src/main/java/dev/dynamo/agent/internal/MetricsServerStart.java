@@ -137,13 +137,14 @@ final class MetricsServerStart {
      * kernel without IPv6. Before, the line said no more than {@code UnsupportedAddressTypeException}.
      */
     static String ipv6Unsupported(AgentConfig config, String address) {
-        String cause = Boolean.parseBoolean(System.getProperty("java.net.preferIPv4Stack"))
-                ? "this JVM runs with -Djava.net.preferIPv4Stack=true, which gives it no IPv6 sockets"
-                : "this JVM has no IPv6 sockets (a kernel without IPv6?)";
+        boolean ipv4Stack = Boolean.parseBoolean(System.getProperty("java.net.preferIPv4Stack"));
         return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host()
-                + " is an IPv6 address, and " + cause + "; set " + AgentConfig.SYSTEM_HOST + " to an IPv4 address"
+                + " is an IPv6 address, and " + (ipv4Stack
+                ? "this JVM runs with -Djava.net.preferIPv4Stack=true, which gives it no IPv6 sockets"
+                : "this JVM has no IPv6 sockets (a kernel without IPv6?)")
+                + "; set " + AgentConfig.SYSTEM_HOST + " to an IPv4 address"
                 + " (0.0.0.0 for every interface, 127.0.0.1 for loopback only)"
-                + (cause.startsWith("this JVM runs") ? " or drop that property" : "")
+                + (ipv4Stack ? " or drop that property" : "")
                 + ". The application runs on without the metrics server";
     }
 

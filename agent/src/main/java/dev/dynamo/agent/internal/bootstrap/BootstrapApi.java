@@ -96,14 +96,14 @@ public final class BootstrapApi {
 
     /**
      * Why the copy of the API that a class data sharing archive gave the application class loader could
-     * not be completed ({@link #archivedApiLoader}), or null when there was no such copy or it is whole.
+     * not be completed ({@link #archivedApiEntry}), or null when there was no such copy or it is whole.
      */
     public static String archivedCopyFailure() {
         return archivedCopyFailure;
     }
 
     /**
-     * Where {@link #archivedApiLoader} finds a copy split by an archive, defines in that loader, from its own
+     * Where {@link #archivedApiEntry} finds a copy split by an archive, defines in that loader, from its own
      * class path, each API class the archive does not hold for it, so that the copy is whole and connects to
      * the agent, its metrics and health exported. Before, its metrics were not exported, and {@code /health}
      * ignored the application's {@code setReady} and checks (a re-tester: ready while the application said
@@ -114,10 +114,11 @@ public final class BootstrapApi {
      */
     private static String completeArchivedCopy(Instrumentation instrumentation, Set<String> apiClasses,
             String agentJar) {
-        ClassLoader loader = archivedApiLoader();
-        if (loader == null) {
+        Class<?> entry = archivedApiEntry();
+        if (entry == null) {
             return null;
         }
+        ClassLoader loader = entry.getClassLoader();
         try {
             Map<String, byte[]> own = new HashMap<String, byte[]>();
             for (String name : apiClasses) {
@@ -128,7 +129,7 @@ public final class BootstrapApi {
             }
             List<Map.Entry<String, byte[]>> ordered =
                     new ArrayList<Map.Entry<String, byte[]>>(BootstrapDefiner.supertypesFirst(own).entrySet());
-            ProtectionDomain domain = Class.forName(ENTRY_CLASS, false, loader).getProtectionDomain();
+            ProtectionDomain domain = entry.getProtectionDomain();
             Class<?> definer = new IsolatedLoader().define(ARCHIVED_COPY_DEFINER,
                     readFromAgent(agentJar, "/" + ARCHIVED_COPY_DEFINER.replace('.', '/') + ".class"));
             @SuppressWarnings("unchecked")
@@ -155,8 +156,8 @@ public final class BootstrapApi {
     }
 
     /**
-     * The JDK's application class loader when it answers for the API with a class of its own although
-     * the bootstrap loader has the agent's copy, or null. It delegates to the bootstrap loader first,
+     * The API's entry class ({@code DistributedRuntime}) where the JDK's application class loader answers for
+     * it with a class of its own although the bootstrap loader has the agent's copy, or null. It delegates to the bootstrap loader first,
      * except for the classes a class data sharing archive holds for it (an archive made without the
      * agent, with the API jar on the class path: {@code -XX:ArchiveClassesAtExit},
      * {@code -XX:+AutoCreateSharedArchive}): the JVM gives it those at once. Its copy is then split
@@ -166,14 +167,14 @@ public final class BootstrapApi {
      * was taken for an archive's, with a warning that its metrics were not exported; a tester).
      * Call only after the API is defined in the bootstrap loader.
      */
-    static ClassLoader archivedApiLoader() {
+    static Class<?> archivedApiEntry() {
         ClassLoader system = ClassLoader.getSystemClassLoader();
         if (system == null || !isJdkApplicationLoader(system)) {
             return null;
         }
         try {
             Class<?> entry = Class.forName(ENTRY_CLASS, false, system);
-            return entry.getClassLoader() == system && !inNamedModule(entry) ? system : null;
+            return entry.getClassLoader() == system && !inNamedModule(entry) ? entry : null;
         } catch (ClassNotFoundException | LinkageError | RuntimeException unknown) {
             return null;
         }

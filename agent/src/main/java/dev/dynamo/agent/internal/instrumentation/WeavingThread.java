@@ -67,7 +67,7 @@ final class WeavingThread implements Runnable {
      * @return the finished weaving, or null when it could not run or did not end in time
      */
     static WeavingThread weave(Weaving weaving, long waitMillis, ClassLoader heldAgentLoader) {
-        if (!ThreadStartPause.allows() || heldAgentLoader != null && anyBlockedOnAgentLoader()) {
+        if (!ThreadStartPause.allows() || heldAgentLoader != null && blockedOnAgentLoader() > 0) {
             return null;
         }
         WeavingThread task = new WeavingThread(weaving);
@@ -95,10 +95,6 @@ final class WeavingThread implements Runnable {
             }
         }
         return task;
-    }
-
-    private static boolean anyBlockedOnAgentLoader() {
-        return blockedOnAgentLoader() > 0;
     }
 
     /** How many weaving threads were given up on, blocked, and still run (see {@link #blockedOnAgentLoader}). */

@@ -12,7 +12,7 @@ import java.util.function.BiFunction;
 
 /**
  * Completes the copy of the API that a class data sharing archive gives the JDK's application class
- * loader ({@link BootstrapApi#archivedApiLoader}): each API class the archive does not hold for it is
+ * loader ({@link BootstrapApi#archivedApiEntry}): each API class the archive does not hold for it is
  * defined in it from its own class path, so that the copy is whole there and connects to the agent like
  * any copy of an application's own. Compiled for Java 9 and loaded by the same isolated class loader as
  * {@link ModuleDefiner}: {@code java.lang} is opened to that loader's module alone, not to the
