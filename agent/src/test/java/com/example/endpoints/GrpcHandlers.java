@@ -173,6 +173,21 @@ public class GrpcHandlers {
     /** Counted down when gRPC refused {@link #answerTooLate}'s answer because the call was closed. */
     public final CountDownLatch lateAnswerRefused = new CountDownLatch(1);
 
+    /**
+     * Hands its observer to the test, which answers through it after the client cancelled the call;
+     * counts what gRPC itself reports of the call's end to the application.
+     */
+    @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "answered_after_cancel")
+    public void answeredAfterCancel(String request, StreamObserver<String> responses) {
+        ServerCallStreamObserver<String> observer = (ServerCallStreamObserver<String>) responses;
+        observer.setOnCancelHandler(cancelsReported::countDown);
+        answeredAfterCancelObservers.add(responses);
+    }
+
+    public final BlockingQueue<StreamObserver<String>> answeredAfterCancelObservers = new LinkedBlockingQueue<>();
+    /** Counted down by gRPC's report to the application that {@link #answeredAfterCancel}'s call was cancelled. */
+    public final CountDownLatch cancelsReported = new CountDownLatch(1);
+
     /** Not a gRPC call: called directly with the test's own observer, so timed to its return. */
     @DynamoEndpoint(namespace = NS, component = "grpc", endpoint = "direct")
     public void direct(String request, StreamObserver<String> responses) {

@@ -19,13 +19,14 @@ import java.util.List;
  * into a closed call. Matched by name; the agent does not depend on gRPC. The observer's answer is
  * reported to {@code StreamObserverCalls} as pending when {@code onCompleted}/{@code onError} is
  * entered, as taken when it returns, and as refused when gRPC throws (the call was closed or
- * cancelled already), so that a refused answer changes nothing and the listener's report of the
- * close ends the call; a close reported while an answer is pending ends the call with that answer
- * on the answering thread (a transport that finishes the call inside the answer), and on another
- * thread leaves the end to the answering thread, which learns whether gRPC took the answer. The
- * listeners report on
- * entry, and exceptions from a catch-all that rethrows the same object. Each report sits inside a
- * catch-all of its own, so that gRPC runs on whatever happens.
+ * cancelled already), so that a refused answer changes nothing. A taken answer is the call's outcome
+ * once the listener reports the close; a cancel reported instead makes it a cancellation (gRPC takes
+ * the answer of a unary call the client has cancelled without complaint while the listener has not
+ * been told). A close reported while an answer is pending ends the call with that answer on the
+ * answering thread (a transport that finishes the call inside the answer), and on another thread
+ * leaves the end to the answering thread, which learns whether gRPC took the answer. The listeners
+ * report on entry, and exceptions from a catch-all that rethrows the same object. Each report sits
+ * inside a catch-all of its own, so that gRPC runs on whatever happens.
  * They report only calls that a measured handler started, and cost one emptiness check otherwise.
  */
 final class GrpcServerCalls {
@@ -87,8 +88,9 @@ final class GrpcServerCalls {
     /**
      * What one gRPC method reports to {@code StreamObserverCalls}, each a method name or null: on
      * entry, before each return, and when it throws. A report passes the call's key (the response
-     * observer), and for {@code failed} and {@code answeringError} a {@code Throwable}: the method's
-     * parameter ({@code onError}'s), or the exception thrown for {@link #onThrow}.
+     * observer), and for {@code failed}, {@code answeringError} and {@code answeredError} a
+     * {@code Throwable}: the method's parameter ({@code onError}'s), or the exception thrown for
+     * {@link #onThrow}.
      */
     private static final class Reports {
         final String onEntry;
@@ -106,13 +108,14 @@ final class GrpcServerCalls {
 
         static Reports of(String owner, String name, String descriptor) {
             if (owner.equals(OBSERVER)) {
-                // The answer is pending from the entry; it counts once gRPC took it (the method returns),
-                // and not at all when gRPC refuses it (it throws: the call was closed or cancelled already).
+                // The answer is pending from the entry; it is the call's outcome once gRPC took it (the
+                // method returns) and the listener reports the close, and no outcome when gRPC refuses it
+                // (it throws: the call was closed or cancelled already).
                 if (name.equals("onCompleted") && descriptor.equals("()V")) {
-                    return new Reports("answering", "completed", "refused", true);
+                    return new Reports("answering", "answered", "refused", true);
                 }
                 if (name.equals("onError") && descriptor.equals("(Ljava/lang/Throwable;)V")) {
-                    return new Reports("answeringError", "failed", "refused", true);
+                    return new Reports("answeringError", "answeredError", "refused", true);
                 }
                 return null;
             }
@@ -199,7 +202,7 @@ final class GrpcServerCalls {
             super.visitTryCatchBlock(start, end, failed, null);
             super.visitLabel(start);
             loadKey();
-            if (report.equals("failed") || report.equals("answeringError")) {
+            if (report.equals("failed") || report.equals("answeringError") || report.equals("answeredError")) {
                 super.visitVarInsn(Opcodes.ALOAD, throwableSlot);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS, report, KEY_AND_THROWABLE, false);
             } else {

@@ -10,10 +10,17 @@ import java.util.function.BiFunction;
 /**
  * Measures gRPC server handlers that answer through an {@code io.grpc.stub.StreamObserver}: unary
  * and server-streaming handlers ({@code void m(Req, StreamObserver<Resp>)}) and client-streaming or
- * bidi handlers ({@code StreamObserver<Req> m(StreamObserver<Resp>)}). A call is timed until the
- * response observer's {@code onCompleted} or {@code onError}, until the client cancels it, until its
- * request observer or ready handler throws, or until the server closes it without the handler's
- * answer (an interceptor that closes the call itself).
+ * bidi handlers ({@code StreamObserver<Req> m(StreamObserver<Resp>)}). A call is timed until gRPC
+ * reports its end to the call's listener: closed ({@code onComplete}), with the answer the handler
+ * gave through the response observer's {@code onCompleted} or {@code onError}, or without one (an
+ * interceptor closed the call itself); or cancelled ({@code onCancel}: the client cancelled, its
+ * deadline expired, the connection was lost). It ends sooner when its request observer or ready
+ * handler throws.
+ *
+ * <p>An answer that gRPC took does not decide the outcome on its own: a unary call that the client
+ * cancelled takes the answer without complaint when the listener has not been told of the cancel
+ * yet (its executor is busy), drops it, and then reports the cancel. Only the listener's final
+ * report says which the client saw; gRPC makes exactly one of the two for every call.
  *
  * <p>The observer gRPC passes in is its own {@code ServerCalls$ServerCallStreamObserverImpl}, which
  * applications cast to {@code ServerCallStreamObserver}, so it cannot be replaced by a wrapper.
@@ -21,7 +28,7 @@ import java.util.function.BiFunction;
  * {@code onError}, the call listeners' {@code onCancel} and {@code onComplete}, and the exceptions of
  * the application's code the listeners run, report here; the observer object itself
  * (identity, never equality: gRPC does not override {@code equals}) leads to the call. An entry
- * lives from the handler's entry to the first of these ends, so nothing is kept for a finished call.
+ * lives from the handler's entry to the call's end, so nothing is kept for a finished call.
  *
  * <p>An error passed to {@code onError} counts under the gRPC status code name ({@code UNAVAILABLE},
  * read reflectively) for {@code StatusRuntimeException} and {@code StatusException}, else under the
@@ -207,16 +214,53 @@ public final class StreamObserverCalls {
         }
     }
 
-    /** gRPC's {@code observer.onCompleted()} returned: gRPC took the answer. */
-    public static void completed(Object observer) {
-        if (!CALLS.isEmpty()) {
-            report(observer, null, null, false);
+    /**
+     * gRPC's {@code observer.onCompleted()} returned: gRPC took the answer, and the call ends with it
+     * when the listener reports the close ({@link #closed}); a cancel reported instead ends it as
+     * cancelled. Where the close was reported while the answer was pending, the call ends here.
+     */
+    public static void answered(Object observer) {
+        taken(observer, ANSWERED);
+    }
+
+    /** gRPC's {@code observer.onError(thrown)} returned: as {@link #answered}, with an error. */
+    public static void answeredError(Object observer, Throwable thrown) {
+        taken(observer, thrown == null ? ANSWERED : thrown);
+    }
+
+    private static void taken(Object observer, Object answer) {
+        if (CALLS.isEmpty()) {
+            return;
+        }
+        Call calls = CALLS.get(observer);
+        if (calls == null) {
+            return;
+        }
+        // Written before the pending answer is cleared, so that a close reported meanwhile finds one or the other.
+        calls.takenAnswer = answer;
+        while (true) {
+            Object pending = calls.pendingAnswer;
+            if (pending == CLOSED_WHILE_ANSWERING) {
+                report(observer, answer == ANSWERED ? null : (Throwable) answer, null, false);
+                return;
+            }
+            if (PENDING_ANSWER.compareAndSet(calls, pending, null)) {
+                return;
+            }
         }
     }
 
-    /** gRPC's {@code observer.onError(thrown)} returned, or the application's code that a call listener runs threw {@code thrown}. */
+    /**
+     * The application's code that a call listener runs (the request observer, the ready handler)
+     * threw {@code thrown}: the call ends with it, unless the handler has answered already, when the
+     * listener's report of the close decides.
+     */
     public static void failed(Object observer, Throwable thrown) {
-        if (!CALLS.isEmpty()) {
+        if (CALLS.isEmpty()) {
+            return;
+        }
+        Call calls = CALLS.get(observer);
+        if (calls != null && calls.takenAnswer == null) {
             report(observer, thrown, null, false);
         }
     }
@@ -229,8 +273,8 @@ public final class StreamObserverCalls {
     }
 
     /**
-     * The server closed the call that answers through {@code observer}. When the handler had answered,
-     * its call has ended already. A call with no answer was closed without it (an interceptor closed
+     * The server closed the call that answers through {@code observer}. A call whose handler answered
+     * ends with that answer. A call with no answer was closed without it (an interceptor closed
      * it, or gRPC did after an exception the agent did not see), and ends as an error of type
      * {@link #CLOSED_WITHOUT_ANSWER}: the client was given some status other than the handler's.
      *
@@ -238,8 +282,8 @@ public final class StreamObserverCalls {
      * (a transport that finishes the call inside the answer), gRPC took the answer, and the call ends
      * with it now. On another thread, the close may be the answer's or an earlier one that gRPC will
      * refuse the answer for (an interceptor closed the call just before the handler answered): the
-     * answering thread ends the call when it learns which ({@link #completed}, {@link #failed} or
-     * {@link #refused}). Ending it here with the pending answer counted such a call as answered.
+     * answering thread ends the call when it learns which ({@link #answered}, {@link #answeredError}
+     * or {@link #refused}). Ending it here with the pending answer counted such a call as answered.
      */
     public static void closed(Object observer) {
         if (CALLS.isEmpty() || observer == null) {
@@ -248,7 +292,15 @@ public final class StreamObserverCalls {
         Call calls = CALLS.get(observer);
         while (calls != null) {
             Object answer = calls.pendingAnswer;
-            if (answer == null || answer == CLOSED_WHILE_ANSWERING) {
+            if (answer == null) {
+                Object taken = calls.takenAnswer;
+                if (taken != null) {
+                    report(observer, taken == ANSWERED ? null : (Throwable) taken, null, false);
+                    return;
+                }
+                break;
+            }
+            if (answer == CLOSED_WHILE_ANSWERING) {
                 break;
             }
             if (calls.answeringThread == Thread.currentThread()) {
@@ -297,6 +349,10 @@ public final class StreamObserverCalls {
         try {
             try {
                 CALLS.computeIfPresent(observer, (key, top) -> {
+                    if (top.takenAnswer != null) {
+                        // It answered before it threw: the listener's report of the close ends it.
+                        return top;
+                    }
                     innermost[0] = top;
                     return top.outer;
                 });
@@ -385,6 +441,11 @@ public final class StreamObserverCalls {
         volatile Object pendingAnswer;
         /** The thread that gave the newest answer. */
         volatile Thread answeringThread;
+        /**
+         * The answer gRPC took ({@link #ANSWERED} or the exception passed to {@code onError}), or null:
+         * the call's outcome once the listener reports the close, unless it reports a cancel.
+         */
+        volatile Object takenAnswer;
 
         @Override
         public Call apply(Object observer, Call existing) {
