@@ -139,6 +139,12 @@ public class PublisherHandlers {
         return io.reactivex.rxjava3.core.Flowable.range(0, count);
     }
 
+    /** Items for a subscriber whose {@code onNext} throws. */
+    @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "flowable_to_throwing_subscriber")
+    public io.reactivex.rxjava3.core.Flowable<Integer> flowableToThrowingSubscriber(int count) {
+        return io.reactivex.rxjava3.core.Flowable.range(0, count);
+    }
+
     /** A connectable flowable, which the caller connects: returned as it is. */
     @DynamoEndpoint(namespace = NS, component = "rxjava", endpoint = "connectable")
     public io.reactivex.rxjava3.core.Flowable<Integer> connectableFlowable(int count) {

@@ -70,7 +70,7 @@ class PublisherShapeTest {
         CountDownLatch done = new CountDownLatch(1);
 
         handlers.delayed(300).subscribe(value -> done.countDown());
-        Thread.sleep(100);
+        // Read at once: after a sleep of 100 ms the value had arrived once, on a machine stalled by other builds.
         assertEquals(1, metrics.inflight());
         assertTrue(done.await(10, TimeUnit.SECONDS));
 
@@ -574,6 +574,43 @@ class PublisherShapeTest {
         assertEquals(1, emitting.requests());
         assertEquals(1, emitting.errors("ArithmeticException"));
         assertEquals(0, emitting.inflight());
+    }
+
+    /**
+     * RxJava's {@code Flowable.subscribe} rethrows what a subscriber's {@code onNext} threw as its own
+     * {@code NullPointerException("Actually not, ...")}, the real failure its cause: the call's error is
+     * the subscriber's exception, as for a Flux (a re-tester saw {@code NullPointerException} counted).
+     */
+    @Test
+    void aFlowableSubscriberThatThrowsCountsItsOwnExceptionNotRxJavasWrapper() {
+        EndpointMetrics metrics = metrics("rxjava", "flowable_to_throwing_subscriber");
+
+        NullPointerException wrapped = assertThrows(NullPointerException.class,
+                () -> handlers.flowableToThrowingSubscriber(3).subscribe(new org.reactivestreams.Subscriber<Integer>() {
+                    @Override
+                    public void onSubscribe(org.reactivestreams.Subscription subscription) {
+                        subscription.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(Integer item) {
+                        throw new ArithmeticException("a subscriber's bug");
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                    }
+
+                    @Override
+                    public void onComplete() {
+                    }
+                }));
+
+        assertTrue(wrapped.getCause() instanceof ArithmeticException, "RxJava's wrapper: " + wrapped);
+        assertEquals(1, metrics.requests());
+        assertEquals(1, metrics.errors("ArithmeticException"));
+        assertEquals(0, metrics.errors("NullPointerException"));
+        assertEquals(0, metrics.inflight());
     }
 
     /**

@@ -20,6 +20,15 @@ import java.util.function.BiConsumer;
  * the subscription, such calls stayed in flight for good).
  */
 final class FirstSubscription implements BiConsumer<Object, Object> {
+    /**
+     * The messages of the {@code NullPointerException} that RxJava 2 and 3's {@code subscribe} throws
+     * in place of whatever subscribing threw (a subscriber's {@code onNext}, say), which is its cause:
+     * Reactive Streams lets {@code subscribe} throw nothing else. {@code Flowable} and
+     * {@code Observable}; {@code Single} and {@code Maybe}; {@code Completable}.
+     */
+    private static final String[] RXJAVA_WRAPPERS = {"Actually not, but can't throw other exceptions due to RS",
+        "subscribeActual failed", "Actually not, but can't pass out an exception otherwise..."};
+
     private final Call call;
     private final Object value;
     private final EndingOperators operators;
@@ -48,7 +57,7 @@ final class FirstSubscription implements BiConsumer<Object, Object> {
         } catch (Throwable thrown) {
             // Where not even endQuietly's call fits, plain writes end the call, and WovenCalls.settle records it.
             try {
-                call.endQuietly(thrown, false);
+                call.endQuietly(unwrapped(thrown), false);
             } catch (Throwable noStack) {
                 if (call.state == PendingCall.OPEN) {
                     call.state = PendingCall.ENDED;
@@ -57,6 +66,20 @@ final class FirstSubscription implements BiConsumer<Object, Object> {
             }
             throw thrown;
         }
+    }
+
+    /** What subscribing threw: the cause of RxJava's stand-in {@code NullPointerException}, else {@code thrown}. */
+    static Throwable unwrapped(Throwable thrown) {
+        Throwable cause = thrown.getCause();
+        if (thrown instanceof NullPointerException && cause != null) {
+            String message = thrown.getMessage();
+            for (String wrapper : RXJAVA_WRAPPERS) {
+                if (wrapper.equals(message)) {
+                    return cause;
+                }
+            }
+        }
+        return thrown;
     }
 
     /**
