@@ -17,7 +17,10 @@ final class ContentNegotiation {
      * {@code text/*}, then {@code *}{@code /*}; a format no range matches weighs 0. OpenMetrics is
      * served when it weighs more than the text format, or as much and named itself. Everything else
      * gets the text format, also an {@code Accept} that refuses both or names neither (only
-     * protobuf, say), as Prometheus's Go exporters answer: every scraper reads it.
+     * protobuf, say), as Prometheus's Go exporters answer: every scraper reads it. An OpenMetrics range
+     * with a {@code version} other than {@code 1.0.0} or {@code 0.0.1} (the same text for what this
+     * server writes) names a format it does not write, and is passed over, as Prometheus's Go library
+     * passes it over.
      */
     static boolean prefersOpenMetrics(String accept) {
         if (accept == null) {
@@ -36,7 +39,9 @@ final class ContentNegotiation {
                 continue;
             }
             if (range.equals("application/openmetrics-text")) {
-                openMetrics = Math.max(openMetrics, weight);
+                if (writesOpenMetricsVersion(element, semicolon)) {
+                    openMetrics = Math.max(openMetrics, weight);
+                }
             } else if (range.equals("application/*")) {
                 anyApplication = Math.max(anyApplication, weight);
             } else if (range.equals("text/plain")) {
@@ -51,6 +56,24 @@ final class ContentNegotiation {
         double textWeight = mostSpecific(text, anyText, any);
         return openMetricsWeight > textWeight || (openMetricsWeight > 0 && openMetricsWeight == textWeight
                 && openMetrics == openMetricsWeight);
+    }
+
+    /** Whether the {@code version} parameter of an OpenMetrics element, if any, names a version this server writes. */
+    private static boolean writesOpenMetricsVersion(String element, int semicolon) {
+        if (semicolon < 0) {
+            return true;
+        }
+        for (String parameter : element.substring(semicolon + 1).split(";")) {
+            int equals = parameter.indexOf('=');
+            if (equals >= 0 && parameter.substring(0, equals).trim().equalsIgnoreCase("version")) {
+                String version = parameter.substring(equals + 1).trim();
+                if (version.length() >= 2 && version.charAt(0) == '"' && version.charAt(version.length() - 1) == '"') {
+                    version = version.substring(1, version.length() - 1);
+                }
+                return version.equals("1.0.0") || version.equals("0.0.1");
+            }
+        }
+        return true;
     }
 
     /** The weight of the most specific range given (-1: not given); 0 when none is. */

@@ -28,7 +28,9 @@ class ContentNegotiationTest {
         "text/*;q=0, */*;q=0.5",
         "application/*",
         "application/*;q=0.9,text/plain;q=0.1",
-        "application/openmetrics-text;q=0.2, text/plain;q=0, */*;q=0.9"
+        "application/openmetrics-text;q=0.2, text/plain;q=0, */*;q=0.9",
+        "application/openmetrics-text; version=0.0.1",
+        "application/openmetrics-text;version=2.0.0, application/openmetrics-text;version=1.0.0;q=0.9, text/plain;q=0.5"
     })
     void servesOpenMetricsWhenPreferredOrTied(String accept) {
         assertTrue(ContentNegotiation.prefersOpenMetrics(accept), accept);
@@ -51,7 +53,10 @@ class ContentNegotiationTest {
         "application/openmetrics-text;q=nonsense",
         "application/openmetrics-text;q=2",
         ";",
-        ",,,"
+        ",,,",
+        // A version of OpenMetrics this server does not write is not OpenMetrics to it, as for Prometheus's Go library.
+        "application/openmetrics-text;version=2.0.0",
+        "application/openmetrics-text; Version=\"3.1\", text/plain;q=0.1"
     })
     void servesTheTextFormatOtherwise(String accept) {
         assertFalse(ContentNegotiation.prefersOpenMetrics(accept), accept);
