@@ -1,5 +1,14 @@
 package dev.dynamo.agent.internal.server;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -9,20 +18,43 @@ import java.util.concurrent.TimeUnit;
  * by design) on one thread of their own, never on the selector thread, which must keep answering
  * {@code /live} and the scrapes whose credentials are remembered.
  *
- * <p>Bounded twice: at most {@link #MAX_QUEUED} checks wait (the server answers 503 beyond that),
- * and the thread spends on average at most {@link #BUSY_MILLIS_PER_SECOND} of each second checking
- * (after a burst of {@link #BURST_MILLIS}), pausing between checks when it has used more. A flood
- * of wrong passwords therefore costs the host at most a quarter of one core, however slow the
- * machine or the hash's cost factor.
+ * <p>Bounded twice: at most {@link #MAX_QUEUED} checks wait, and the thread spends on average at
+ * most {@link #BUSY_MILLIS_PER_SECOND} of each second checking (after a burst of
+ * {@link #BURST_MILLIS}), pausing between checks when it has used more. A flood of wrong passwords
+ * therefore costs the host at most a quarter of one core, however slow the machine or the hash's
+ * cost factor.
+ *
+ * <p>Fair by client source ({@link #sourceOf}: an IPv4 address, an IPv6 /64): the waiting checks
+ * are kept per source and the sources are served in turn. When {@link #MAX_QUEUED} wait, a check
+ * from a source with fewer waiting takes the place of the newest check of the source with the most,
+ * if that one has at least two more. A flood from a few addresses, answered 503 at once and so free
+ * to send again at once, used to take every place freed before a client retrying every few seconds
+ * came (a re-tester: 0 of 29 tries in 60 s); now that client's check gets a place at its first try
+ * and runs after at most one check of each other source waiting.
  */
 final class CredentialChecks {
     static final int MAX_QUEUED = 16;
     static final long BUSY_MILLIS_PER_SECOND = 250;
     static final long BURST_MILLIS = 500;
     private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(BURST_MILLIS);
+    /**
+     * IPv4 sources, as {@code ffff:ffff::/32} and the address: a prefix of multicast IPv6 addresses,
+     * which are never a peer's, so never an IPv6 source.
+     */
+    private static final long IPV4_SOURCES = 0xffff_ffff_0000_0000L;
+    /** The source of a peer whose address cannot be read (a channel closed meanwhile): one shared by all such. */
+    static final long UNKNOWN_SOURCE = -1L;
 
-    /** One thread, a queue of {@link #MAX_QUEUED}, rejecting beyond. */
+    /** One thread, running one {@link #runNext} per check admitted, with a queue of {@link #MAX_QUEUED}. */
     private final ThreadPoolExecutor thread;
+    /**
+     * The waiting checks per source, each source's oldest first, in the order the sources are served.
+     * Guarded by itself, as is {@link #waitingCount} and {@link #lastServed}.
+     */
+    private final LinkedHashMap<Long, ArrayDeque<Waiting>> waiting = new LinkedHashMap<Long, ArrayDeque<Waiting>>();
+    private int waitingCount;
+    /** The source of the check taken last: it goes behind every source that came while its check ran. */
+    private Long lastServed;
     /** Checking time that may be spent before pausing; touched by the checking thread only. */
     private long creditNanos = BURST_NANOS;
     private long refilledAt = System.nanoTime();
@@ -31,13 +63,115 @@ final class CredentialChecks {
         this.thread = thread;
     }
 
-    /** Queues {@code check}; false when {@link #MAX_QUEUED} checks wait already or the server is stopping. */
-    boolean submit(Runnable check) {
+    /**
+     * The source of the peer of {@code channel}, whose checks are served in turn with other sources':
+     * an IPv4 address, or the /64 prefix of an IPv6 one, since one host may use a whole /64.
+     */
+    static long sourceOf(SocketChannel channel) {
         try {
-            thread.execute(() -> paced(check));
-            return true;
-        } catch (RejectedExecutionException full) {
-            return false;
+            return sourceOf(channel.getRemoteAddress());
+        } catch (IOException | RuntimeException unknown) {
+            return UNKNOWN_SOURCE;
+        }
+    }
+
+    static long sourceOf(SocketAddress peer) {
+        InetAddress address = peer instanceof InetSocketAddress ? ((InetSocketAddress) peer).getAddress() : null;
+        if (address == null) {
+            return UNKNOWN_SOURCE;
+        }
+        // An IPv4-mapped IPv6 address comes as an Inet4Address already.
+        byte[] bytes = address.getAddress();
+        long source = 0;
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            source = source << 8 | (bytes[i] & 0xff);
+        }
+        return bytes.length == 4 ? IPV4_SOURCES | source : source;
+    }
+
+    /**
+     * Queues {@code check} of a request from {@code source}, or turns a check away: this one, or one of
+     * the source with the most waiting, which this one replaces (see the class comment). {@code refuse} of
+     * the check turned away runs on the calling thread before this returns, as does {@code refuse} when the
+     * server is stopping.
+     */
+    void submit(long source, Runnable check, Runnable refuse) {
+        Waiting turnedAway;
+        Waiting submitted = new Waiting(check, refuse);
+        synchronized (waiting) {
+            turnedAway = admit(source, submitted);
+        }
+        if (turnedAway != null) {
+            turnedAway.refuse.run();
+        }
+    }
+
+    /** Adds {@code submitted} to the waiting checks, or not; returns the check turned away, if any. */
+    private Waiting admit(long source, Waiting submitted) {
+        ArrayDeque<Waiting> own = waiting.get(source);
+        if (waitingCount < MAX_QUEUED) {
+            try {
+                // Under the lock, so that this check waits before a turn can be taken for it: never a turn
+                // without a check, nor a check without a turn.
+                thread.execute(this::runNext);
+            } catch (RejectedExecutionException stoppingOrNoThread) {
+                return submitted;
+            }
+            waitingCount++;
+        } else {
+            ArrayDeque<Waiting> most = mostWaiting();
+            if (most.size() < (own == null ? 0 : own.size()) + 2) {
+                return submitted;
+            }
+            // The newest: the checks of that source that came first keep their places.
+            Waiting displaced = most.pollLast();
+            add(source, own, submitted);
+            return displaced;
+        }
+        add(source, own, submitted);
+        return null;
+    }
+
+    private void add(long source, ArrayDeque<Waiting> own, Waiting submitted) {
+        if (own == null) {
+            own = new ArrayDeque<Waiting>();
+            waiting.put(source, own);
+        }
+        own.add(submitted);
+    }
+
+    /** The checks of the source with the most waiting; of those with as many, the one served last. */
+    private ArrayDeque<Waiting> mostWaiting() {
+        ArrayDeque<Waiting> most = null;
+        for (ArrayDeque<Waiting> checks : waiting.values()) {
+            if (most == null || checks.size() >= most.size()) {
+                most = checks;
+            }
+        }
+        return most;
+    }
+
+    /** The next check to run: the oldest of the first source in turn. */
+    private Waiting takeNext() {
+        synchronized (waiting) {
+            if (lastServed != null) {
+                ArrayDeque<Waiting> served = waiting.remove(lastServed);
+                if (served != null) {
+                    waiting.put(lastServed, served);
+                }
+            }
+            Iterator<Map.Entry<Long, ArrayDeque<Waiting>>> sources = waiting.entrySet().iterator();
+            if (!sources.hasNext()) {
+                return null;
+            }
+            Map.Entry<Long, ArrayDeque<Waiting>> first = sources.next();
+            Waiting next = first.getValue().poll();
+            if (first.getValue().isEmpty()) {
+                sources.remove();
+            }
+            lastServed = first.getKey();
+            waitingCount--;
+            return next;
         }
     }
 
@@ -45,7 +179,8 @@ final class CredentialChecks {
         thread.shutdownNow();
     }
 
-    private void paced(Runnable check) {
+    /** One turn of the checking thread: pauses if it has spent its budget, then runs the next check. */
+    private void runNext() {
         refill();
         if (creditNanos < 0) {
             try {
@@ -56,9 +191,14 @@ final class CredentialChecks {
             }
             refill();
         }
+        // Taken after the pause: a source that came meanwhile is served before the one served last.
+        Waiting next = takeNext();
+        if (next == null) {
+            return;
+        }
         long start = System.nanoTime();
         try {
-            check.run();
+            next.check.run();
         } finally {
             creditNanos -= System.nanoTime() - start;
         }
@@ -71,5 +211,16 @@ final class CredentialChecks {
         long earned = idle * BUSY_MILLIS_PER_SECOND / 1000;
         creditNanos = Math.min(BURST_NANOS, creditNanos + earned);
         refilledAt = now;
+    }
+
+    /** A check waiting for its turn, and what answers its request if it is turned away. */
+    private static final class Waiting {
+        final Runnable check;
+        final Runnable refuse;
+
+        Waiting(Runnable check, Runnable refuse) {
+            this.check = check;
+            this.refuse = refuse;
+        }
     }
 }

@@ -9,18 +9,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The server with a web config of bcrypt users: slow password checks never hold up the selector thread. */
 class BasicAuthServerTest {
@@ -180,6 +186,99 @@ class BasicAuthServerTest {
         assertTrue(counted.reply.text().contains(
                 "dynamo_system_server_rejected_requests_total{reason=\"auth_overloaded\",} " + refused + ".0"),
                 counted.reply.text());
+    }
+
+    @Test
+    void aClientFromAnotherAddressIsCheckedWhileAFloodKeepsTheQueueFull() throws Exception {
+        SystemServer server = start(false);
+        Socket first = boundToAnotherLoopbackAddress();
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicInteger overloaded = new AtomicInteger();
+        List<RawHttp> floodConnections = Collections.synchronizedList(new ArrayList<RawHttp>());
+        List<Thread> flood = new ArrayList<Thread>();
+        for (int i = 0; i < 24; i++) {
+            String guesser = "usual:guess-" + i + "-";
+            Thread thread = new Thread(() -> guessUntilStopped(server.port(), guesser, flooding, overloaded,
+                    floodConnections), "flood-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            flood.add(thread);
+        }
+        List<Integer> answers = new ArrayList<Integer>();
+        try {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (overloaded.get() < 100 && System.nanoTime() < giveUp) {
+                Thread.sleep(10);
+            }
+            assertTrue(overloaded.get() >= 100, "the flood was answered 503 only " + overloaded + " times");
+
+            // Credentials the server has not checked before, so they wait for a check; a retry after 1 s.
+            for (int attempt = 0; attempt < 2 && !answers.contains(200); attempt++) {
+                Socket socket = attempt == 0 ? first : boundToAnotherLoopbackAddress();
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                RawHttp client = new RawHttp(socket);
+                clients.add(client);
+                client.socket.setSoTimeout(30_000);
+                answers.add(client.send(get("/metrics", "fast:password")).read().status);
+                if (!answers.contains(200)) {
+                    Thread.sleep(1_000);
+                }
+            }
+        } finally {
+            flooding.set(false);
+            synchronized (floodConnections) {
+                for (RawHttp connection : floodConnections) {
+                    connection.close();
+                }
+            }
+            for (Thread thread : flood) {
+                thread.join(10_000);
+            }
+        }
+
+        assertTrue(answers.contains(200), "the client from 127.0.0.2 was answered " + answers
+                + " while the flood from 127.0.0.1 was answered 503 " + overloaded + " times");
+    }
+
+    /** A socket bound to 127.0.0.2, not connected yet; skips the test where that is no address of this host. */
+    private static Socket boundToAnotherLoopbackAddress() throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress("127.0.0.2", 0));
+        } catch (IOException notLocal) {
+            socket.close();
+            assumeTrue(false, "127.0.0.2 is not an address of this host (Linux has all of 127.0.0.0/8): " + notLocal);
+        }
+        return socket;
+    }
+
+    /**
+     * Sends wrong passwords from 127.0.0.1, each new, as fast as the answers come, connecting again whenever
+     * the server closes the connection, until {@code flooding} ends; counts the 503 answers.
+     */
+    private static void guessUntilStopped(int port, String guesser, AtomicBoolean flooding, AtomicInteger overloaded,
+            List<RawHttp> connections) {
+        int guess = 0;
+        while (flooding.get()) {
+            try (RawHttp connection = new RawHttp(port)) {
+                connections.add(connection);
+                connection.socket.setSoTimeout(30_000);
+                while (flooding.get()) {
+                    RawHttp.Reply reply = connection.send(get("/metrics", guesser + guess++)).read();
+                    if (reply == null) {
+                        break;
+                    }
+                    if (reply.status == 503) {
+                        overloaded.incrementAndGet();
+                    }
+                    if ("close".equalsIgnoreCase(reply.header("Connection"))) {
+                        break;
+                    }
+                }
+            } catch (IOException closed) {
+                // Closed by the server, or by the test at its end: connect again while flooding.
+            }
+        }
     }
 
     @Test
