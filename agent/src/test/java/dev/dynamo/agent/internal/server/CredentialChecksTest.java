@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -144,6 +146,32 @@ class CredentialChecksTest {
         List<String> order = runAll(CredentialChecks.MAX_QUEUED);
         assertEquals(CredentialChecks.MAX_QUEUED, order.size());
         assertEquals("s1", order.get(0));
+    }
+
+    @Test
+    void everyCheckRunsOrIsTurnedAwayExactlyOnceWhateverTheSources() throws InterruptedException {
+        int count = 5_000;
+        AtomicIntegerArray outcomes = new AtomicIntegerArray(count);
+        Random random = new Random(7);
+        for (int i = 0; i < count; i++) {
+            int check = i;
+            checks.submit(random.nextInt(6), () -> outcomes.addAndGet(check, 1),
+                    () -> outcomes.addAndGet(check, 1_000));
+        }
+
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int undecided = count;
+        while (undecided > 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(10);
+            undecided = 0;
+            for (int i = 0; i < count; i++) {
+                undecided += outcomes.get(i) == 0 ? 1 : 0;
+            }
+        }
+        Thread.sleep(50);
+        for (int i = 0; i < count; i++) {
+            assertTrue(outcomes.get(i) == 1 || outcomes.get(i) == 1_000, "check " + i + ": " + outcomes.get(i));
+        }
     }
 
     @Test
