@@ -3,15 +3,22 @@ package dev.dynamo.agent.internal.webconfig;
 import dev.dynamo.agent.internal.server.Access;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Checks {@code Authorization: Basic} credentials against {@code basic_auth_users}.
@@ -22,8 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hash and password; only that exact triple is let through without bcrypt, so the memory never
  * helps a wrong password, and a changed hash invalidates it. Everything else is a pending decision
  * whose bcrypt the server runs on its credential-check thread, off the selector thread. Failures
- * are not remembered: each wrong guess pays the full bcrypt price there. An unknown user is checked
- * against a decoy hash of the same cost, so the answer time does not reveal which users exist.
+ * are not remembered: each wrong guess pays the full bcrypt price there.
+ *
+ * <p>An unknown user is checked against a decoy hash, so the answer time does not reveal which users
+ * exist. Users may have different costs: the decoy of an unknown name has the cost of one of the users,
+ * picked by a keyed hash of the name ({@link #decoyFor}), so each unknown name always takes as long as
+ * some existing user does, and the unknown names take the users' costs in the users' proportions. A
+ * decoy of the highest cost made a cost-4 user's wrong password answer 80 times faster than an
+ * unknown name (a re-tester).
  */
 final class BasicAuthUsers {
     /** The realm named in {@code WWW-Authenticate}. */
@@ -35,18 +48,35 @@ final class BasicAuthUsers {
 
     private final Map<String, String> hashes;
     private final Map<String, Boolean> verified = new ConcurrentHashMap<String, Boolean>();
-    private final String decoyHash;
+    /** One decoy hash per user, of that user's cost, by ascending cost; one of the lowest cost when there are no users. */
+    private final String[] decoyHashes;
+    /**
+     * The key of the hash that picks an unknown name's decoy: a digest of the stored hashes, whose salts no
+     * client knows. Made from the configuration rather than at random, so that a restart keeps each name's
+     * decoy: one drawn anew at each start would let a client that times a name before and after a restart
+     * see an unknown name's time change, and an existing user's never.
+     */
+    private final byte[] decoyKey;
     private final AtomicInteger bcryptRuns = new AtomicInteger();
 
     BasicAuthUsers(Map<String, String> hashes) {
         this.hashes = Collections.unmodifiableMap(new LinkedHashMap<String, String>(hashes));
-        int cost = Bcrypt.MIN_COST;
+        List<Integer> costs = new ArrayList<Integer>();
         for (String hash : hashes.values()) {
-            cost = Math.max(cost, Bcrypt.cost(hash));
+            costs.add(Bcrypt.cost(hash));
         }
-        // Only its cost matters: unknown users are checked against it so they take as long as known ones.
-        this.decoyHash = "$2b$" + (cost < 10 ? "0" : "") + cost + "$"
-                + "WFpaWlpaWlpaWlpaWlpaWlFpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa";
+        if (costs.isEmpty()) {
+            costs.add(Bcrypt.MIN_COST);
+        }
+        Collections.sort(costs);
+        this.decoyHashes = new String[costs.size()];
+        for (int i = 0; i < decoyHashes.length; i++) {
+            // Only its cost matters: it never matches, and takes as long as a user's hash of that cost.
+            int cost = costs.get(i);
+            decoyHashes[i] = "$2b$" + (cost < 10 ? "0" : "") + cost + "$"
+                    + "WFpaWlpaWlpaWlpaWlpaWlFpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa";
+        }
+        this.decoyKey = decoyKey(this.hashes.values());
     }
 
     boolean isEmpty() {
@@ -83,7 +113,7 @@ final class BasicAuthUsers {
         Arrays.fill(decoded, (byte) 0);
         String hash = hashes.get(user);
         if (hash == null) {
-            return Access.afterCheck(() -> decoy(password), CHALLENGE);
+            return Access.afterCheck(() -> decoy(user, password), CHALLENGE);
         }
         String key = rememberKey(user, hash, password);
         if (verified.containsKey(key)) {
@@ -114,10 +144,46 @@ final class BasicAuthUsers {
         return true;
     }
 
-    /** Takes as long as checking a known user's password, and refuses. */
-    private boolean decoy(byte[] password) {
-        bcryptOnce(password, decoyHash);
+    /** Takes as long as checking the password of the user whose cost {@code user}'s decoy has, and refuses. */
+    private boolean decoy(String user, byte[] password) {
+        bcryptOnce(password, decoyFor(user));
         return false;
+    }
+
+    /**
+     * The decoy hash of an unknown {@code user}: always the same for a name, and of the cost of one of the
+     * users, picked by a hash of the name keyed with {@link #decoyKey}, so that no client can tell which.
+     */
+    String decoyFor(String user) {
+        if (decoyHashes.length == 1) {
+            return decoyHashes[0];
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(decoyKey, "HmacSHA256"));
+            byte[] digest = mac.doFinal(user.getBytes(StandardCharsets.UTF_8));
+            long picked = ((digest[0] & 0xffL) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8
+                    | digest[3] & 0xff) % decoyHashes.length;
+            return decoyHashes[(int) picked];
+        } catch (GeneralSecurityException everyJvmHasIt) {
+            throw new IllegalStateException(everyJvmHasIt);
+        }
+    }
+
+    private static byte[] decoyKey(Collection<String> hashes) {
+        List<String> sorted = new ArrayList<String>(hashes);
+        Collections.sort(sorted);
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update("dynamo-agent unknown-user decoy".getBytes(StandardCharsets.US_ASCII));
+            for (String hash : sorted) {
+                digest.update((byte) 0);
+                digest.update(hash.getBytes(StandardCharsets.US_ASCII));
+            }
+            return digest.digest();
+        } catch (NoSuchAlgorithmException everyJvmHasIt) {
+            throw new IllegalStateException(everyJvmHasIt);
+        }
     }
 
     /** bcrypt, then the password forgotten: a pending decision is verified once. */

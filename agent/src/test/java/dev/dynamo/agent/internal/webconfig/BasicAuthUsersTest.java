@@ -4,10 +4,13 @@ import dev.dynamo.agent.internal.server.Access;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,6 +108,36 @@ class BasicAuthUsersTest {
         assertTrue(unknown.pending(), "refused only after a bcrypt of the same cost");
         assertFalse(unknown.verify());
         assertEquals(1, users.bcryptRuns());
+    }
+
+    @Test
+    void givesEachUnknownNameTheCostOfOneUserTheSameAtEachStartAndEachCostToSomeNames() {
+        Map<String, String> mixed = new LinkedHashMap<String, String>();
+        mixed.put("fast", "$2b$04$ds2F.42Tsj6Va/xg5L919.ctGAAGoe06OE1/ztKp8rmcvs4Q9qR.e");
+        mixed.put("slow", "$2b$12$pQLXlK6uETPOQgHiQFGuOOCN6TaItToHbWysH5MDRztpMJk0guQLm");
+        BasicAuthUsers users = new BasicAuthUsers(mixed);
+        BasicAuthUsers afterARestart = new BasicAuthUsers(mixed);
+
+        Map<Integer, Integer> names = new TreeMap<Integer, Integer>();
+        for (int i = 0; i < 200; i++) {
+            String unknown = "unknown-" + i;
+            String decoy = users.decoyFor(unknown);
+            names.merge(Bcrypt.cost(decoy), 1, Integer::sum);
+            assertEquals(decoy, users.decoyFor(unknown), "always the same for one name");
+            assertEquals(decoy, afterARestart.decoyFor(unknown), "the same after a restart");
+        }
+
+        assertEquals(Arrays.asList(4, 12), new ArrayList<Integer>(names.keySet()), "the users' costs only");
+        assertTrue(names.get(4) >= 60 && names.get(12) >= 60, "about half of the names each: " + names);
+    }
+
+    @Test
+    void givesEveryUnknownNameTheCostOfTheUsersWhenTheyShareOne() {
+        BasicAuthUsers users = users();
+
+        for (int i = 0; i < 20; i++) {
+            assertEquals(10, Bcrypt.cost(users.decoyFor("unknown-" + i)));
+        }
     }
 
     @Test
