@@ -308,7 +308,7 @@ final class ServerLoop implements Runnable {
                 || failed instanceof SSLException && connection.transport instanceof TlsTransport
                 && !((TlsTransport) connection.transport).handshakeDone()) {
             // Not a client gone but one refused: the operator needs to know why, once.
-            rejections.count(Reason.TLS_HANDSHAKE, "refused a TLS handshake: " + describeTls(connection, failed));
+            rejections.count(Reason.TLS_HANDSHAKE, describeTls(connection, failed));
         } else if (failed instanceof IOException) {
             // An IOException is a client gone (reset, closed early): normal, and never worth more than debug.
             try {
@@ -322,13 +322,25 @@ final class ServerLoop implements Runnable {
         close(connection);
     }
 
-    /** The JDK's reason for a refused handshake, shortened; plain HTTP on the TLS port said in plain words. */
+    /**
+     * Why a handshake failed: the alert with which the client ended it, or the JDK's reason for refusing it,
+     * shortened; plain HTTP on the TLS port said in plain words.
+     */
     private static String describeTls(Connection connection, Throwable failed) {
-        if (connection.transport instanceof TlsTransport && ((TlsTransport) connection.transport).refusedPlainText()) {
-            return "plain HTTP on a port that speaks TLS; use https://";
+        TlsTransport tls = connection.transport instanceof TlsTransport ? (TlsTransport) connection.transport : null;
+        if (tls != null && tls.refusedPlainText()) {
+            return "refused a TLS handshake: plain HTTP on a port that speaks TLS; use https://";
+        }
+        int alert = tls != null ? tls.clientAlert() : -1;
+        if (alert >= 0) {
+            boolean certificate = alert >= 42 && alert <= 46 || alert == 48;
+            return "a client ended the TLS handshake with alert " + TlsTransport.alertName(alert) + " (" + alert + ")"
+                    + (certificate ? ": it does not accept the server's certificate (give it the CA certificate that"
+                    + " signed it, as curl --cacert or Prometheus's tls_config.ca_file, or check the certificate's"
+                    + " names and dates)" : "");
         }
         String message = String.valueOf(failed.getMessage());
-        return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+        return "refused a TLS handshake: " + (message.length() > 300 ? message.substring(0, 300) + "..." : message);
     }
 
     /**

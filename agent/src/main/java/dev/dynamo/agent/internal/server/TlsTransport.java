@@ -31,6 +31,8 @@ final class TlsTransport extends Transport {
     private boolean handshakeDone;
     /** Whether the client spoke plain HTTP, and was answered in plain HTTP. */
     private boolean refusedPlainText;
+    /** The description of the alert with which the client ended the handshake; -1 for none. */
+    private int clientAlert = -1;
 
     TlsTransport(SocketChannel channel, SSLEngine engine) throws SSLException {
         super(channel);
@@ -106,6 +108,62 @@ final class TlsTransport extends Transport {
         return refusedPlainText;
     }
 
+    /**
+     * The description of the alert with which the client ended the handshake (48 for unknown_ca: it does
+     * not trust the server's certificate); -1 when the handshake did not end so.
+     */
+    int clientAlert() {
+        return clientAlert;
+    }
+
+    /**
+     * The description of the alert that {@code records} (in read mode) begins with, when they begin with an
+     * unencrypted alert record; -1 otherwise. A TLS 1.3 client built on OpenSSL (curl, Python) that refuses
+     * the server's certificate sends its alert so, before it has switched to the handshake keys, and the
+     * engine, which expects an encrypted record then, fails to decrypt it: JDK 17 says only "Insufficient
+     * buffer remaining for AEAD cipher fragment (2)", JDK 25 "Unexpected exception".
+     */
+    static int plainAlert(ByteBuffer records) {
+        int at = records.position();
+        if (records.remaining() < 7 || records.get(at) != 0x15 || records.get(at + 1) != 3
+                || records.get(at + 3) != 0 || records.get(at + 4) != 2) {
+            return -1;
+        }
+        return records.get(at + 6) & 0xff;
+    }
+
+    /** The name of a TLS alert's description (RFC 8446 §6, RFC 5246 §7.2); {@code alert_N} for others. */
+    static String alertName(int description) {
+        switch (description) {
+            case 0: return "close_notify";
+            case 10: return "unexpected_message";
+            case 20: return "bad_record_mac";
+            case 22: return "record_overflow";
+            case 40: return "handshake_failure";
+            case 42: return "bad_certificate";
+            case 43: return "unsupported_certificate";
+            case 44: return "certificate_revoked";
+            case 45: return "certificate_expired";
+            case 46: return "certificate_unknown";
+            case 47: return "illegal_parameter";
+            case 48: return "unknown_ca";
+            case 49: return "access_denied";
+            case 50: return "decode_error";
+            case 51: return "decrypt_error";
+            case 70: return "protocol_version";
+            case 71: return "insufficient_security";
+            case 80: return "internal_error";
+            case 86: return "inappropriate_fallback";
+            case 90: return "user_canceled";
+            case 109: return "missing_extension";
+            case 110: return "unsupported_extension";
+            case 112: return "unrecognized_name";
+            case 116: return "certificate_required";
+            case 120: return "no_application_protocol";
+            default: return "alert_" + description;
+        }
+    }
+
     private int readRecords(ByteBuffer into) throws IOException {
         // Bounded: an engine that neither consumes nor produces (waiting to send) must not spin the selector.
         for (int step = 0; step < 64; step++) {
@@ -122,9 +180,14 @@ final class TlsTransport extends Transport {
             }
             incoming.flip();
             decrypted.compact();
+            int alert = handshakeDone ? -1 : plainAlert(incoming);
             SSLEngineResult result;
             try {
                 result = engine.unwrap(incoming, decrypted);
+            } catch (SSLException failed) {
+                // The failure of the client's own alert, which it may have sent unencrypted (see plainAlert).
+                clientAlert = alert;
+                throw failed;
             } finally {
                 incoming.compact();
                 decrypted.flip();

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.server;
 
 import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.log.AgentLog;
 import io.prometheus.client.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,12 +12,17 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,6 +230,68 @@ class TlsServerTest {
                     .read().text();
             assertTrue(page.contains("reason=\"tls_handshake\",} 2.0"), page);
         }
+    }
+
+    /**
+     * A TLS 1.3 client built on OpenSSL (curl, Python) that does not trust the server's certificate sends
+     * its alert unencrypted, which the engine fails to decrypt: the log names the alert and what it means.
+     * Before, it gave the engine's words, "refused a TLS handshake: Insufficient buffer remaining for AEAD
+     * cipher fragment (2)..." on JDK 17, "Unexpected exception" on JDK 25 (a re-tester, with curl).
+     */
+    @Test
+    void namesTheAlertOfAClientThatRefusesTheCertificateUnencrypted() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(log, true, "UTF-8"));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            SSLEngine client = clientContext.createSSLEngine("localhost", server.port());
+            client.setUseClientMode(true);
+            client.setEnabledProtocols(new String[] {"TLSv1.3"});
+            ByteBuffer clientHello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+            client.wrap(ByteBuffer.allocate(0), clientHello);
+            OutputStream out = socket.getOutputStream();
+            out.write(clientHello.array(), 0, clientHello.position());
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertEquals(0x16, in.read(), "the server's handshake records, its keys for the client's records set");
+
+            // An unencrypted fatal alert: unknown_ca, as OpenSSL sends it.
+            out.write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 48});
+            out.flush();
+            byte[] rest = new byte[16 * 1024];
+            try {
+                while (in.read(rest) >= 0) {
+                    // Until the server closes.
+                }
+            } catch (IOException reset) {
+                // Closed too.
+            }
+
+            String logged = CapturedLog.text(log);
+            assertTrue(logged.contains("a client ended the TLS handshake with alert unknown_ca (48): it does not"
+                    + " accept the server's certificate"), logged);
+            assertTrue(!logged.contains("AEAD") && !logged.contains("Unexpected exception"), logged);
+        } finally {
+            AgentLog.redirect(null);
+        }
+        try (SSLSocket socket = connect(); RawHttp client = new RawHttp(socket)) {
+            String page = client.send("GET /metrics?name[]=dynamo_system_server_rejected_requests_total HTTP/1.1\r\n\r\n")
+                    .read().text();
+            assertTrue(page.contains("reason=\"tls_handshake\",} 1.0"), page);
+        }
+    }
+
+    @Test
+    void readsAnUnencryptedAlertRecordOnly() {
+        assertEquals(48, TlsTransport.plainAlert(ByteBuffer.wrap(new byte[] {0x15, 3, 3, 0, 2, 2, 48})));
+        assertEquals(42, TlsTransport.plainAlert(ByteBuffer.wrap(new byte[] {0x15, 3, 1, 0, 2, 2, 42, 0x16})));
+        assertEquals(-1, TlsTransport.plainAlert(ByteBuffer.wrap(new byte[] {0x17, 3, 3, 0, 2, 2, 48})),
+                "an encrypted record");
+        assertEquals(-1, TlsTransport.plainAlert(ByteBuffer.wrap(new byte[] {0x15, 3, 3, 0, 19, 2, 48})),
+                "longer than an alert");
+        assertEquals(-1, TlsTransport.plainAlert(ByteBuffer.wrap(new byte[] {0x15, 3, 3, 0, 2, 2})), "cut short");
+        assertEquals("unknown_ca", TlsTransport.alertName(48));
+        assertEquals("alert_200", TlsTransport.alertName(200));
     }
 
     /** One gauge family of about {@code bytes} of text. */
