@@ -553,7 +553,7 @@ final class ServerLoop implements Runnable {
     private void dispatch(Connection connection, HttpRequest request, long now) {
         Access access = security.access(request.path(), request.header("Authorization"));
         if (access.pending()) {
-            checkCredentials(connection, access, now);
+            checkCredentials(connection, access);
         } else if (access.allowed()) {
             route(connection, request, now);
         } else {
@@ -567,7 +567,7 @@ final class ServerLoop implements Runnable {
     }
 
     /** The request waits, costing this thread nothing, while the credential-check thread runs the slow check. */
-    private void checkCredentials(final Connection connection, final Access access, long now) {
+    private void checkCredentials(final Connection connection, final Access access) {
         connection.key.interestOps(0);
         connection.state = State.CHECKING;
         connection.deadline = 0;
