@@ -335,14 +335,11 @@ public final class AgentConfig {
         if (raw == null) {
             return fallback;
         }
-        String unusable = !raw.startsWith("/") ? "it does not start with '/'"
-                : raw.length() < 2 ? "'/' alone is every path's start, not a path of its own"
-                : raw.contains(" ") ? "it contains a space"
-                : raw.contains("?") ? "'?' starts the query, which is not part of the path"
-                : raw.contains("#") ? "'#' starts a fragment, which clients do not send" : null;
+        String unusable = whatIsWrongWithPath(raw);
         if (unusable != null) {
             problems.add(name + "='" + raw + "' is not a usable path: " + unusable + "; use an absolute path without"
-                    + " spaces, '?' or '#', such as '" + fallback + "'. Using " + fallback);
+                    + " spaces, '%', '?', '#', control characters or '.' and '..' segments, such as '" + fallback
+                    + "'. Using " + fallback);
             return fallback;
         }
         if (raw.equals(metricsPath)) {
@@ -350,6 +347,44 @@ public final class AgentConfig {
             return fallback;
         }
         return raw;
+    }
+
+    /**
+     * Why no request reaches {@code raw} as written, or null. The server compares a request's path,
+     * {@code %XX} decoded, with the setting as written; so a {@code %} in the setting could only be
+     * reached as {@code %25}, and the log's URL would not answer. Clients remove dot-segments before
+     * they send a path ({@code /h/../x} goes out as {@code /x}) and send a control character only escaped.
+     */
+    private static String whatIsWrongWithPath(String raw) {
+        if (!raw.startsWith("/")) {
+            return "it does not start with '/'";
+        }
+        if (raw.length() < 2) {
+            return "'/' alone is every path's start, not a path of its own";
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == ' ') {
+                return "it contains a space";
+            } else if (c == '?') {
+                return "'?' starts the query, which is not part of the path";
+            } else if (c == '#') {
+                return "'#' starts a fragment, which clients do not send";
+            } else if (c == '%') {
+                return "it contains '%', which starts an escape in a request's path (the server decodes %XX"
+                        + " there, so no request would match this path as written)";
+            } else if (Character.isISOControl(c)) {
+                return String.format("it contains the control character U+%04X, which a client sends only"
+                        + " escaped", (int) c);
+            }
+        }
+        for (String segment : raw.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return "it has a '.' or '..' segment, which clients remove before they send a path (/h/../x"
+                        + " goes out as /x)";
+            }
+        }
+        return null;
     }
 
     private static String value(Map<String, String> env, String name) {

@@ -288,6 +288,44 @@ class AgentConfigTest {
         assertEquals("/health", config.healthPath());
     }
 
+    /**
+     * The server decodes {@code %XX} in a request's path and compares it with the setting as written, and
+     * clients remove dot-segments and must escape control characters: none of these paths answered as logged.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "DYN_SYSTEM_METRICS_PATH|/a%2Fb|it contains '%'|/metrics",
+            "DYN_SYSTEM_LIVE_PATH|/live%20now|it contains '%'|/live",
+            "DYN_SYSTEM_HEALTH_PATH|/h%zz|it contains '%'|/health",
+            "DYN_SYSTEM_HEALTH_PATH|/h/../x|it has a '.' or '..' segment|/health",
+            "DYN_SYSTEM_HEALTH_PATH|/h/./x|it has a '.' or '..' segment|/health",
+            "DYN_SYSTEM_LIVE_PATH|/live/..|it has a '.' or '..' segment|/live",
+            "DYN_SYSTEM_METRICS_PATH|/.|it has a '.' or '..' segment|/metrics",
+            "DYN_SYSTEM_HEALTH_PATH|/a\u001bb|it contains the control character U+001B|/health",
+            "DYN_SYSTEM_HEALTH_PATH|/a\tb|it contains the control character U+0009|/health",
+            "DYN_SYSTEM_METRICS_PATH|/a\u007fb|it contains the control character U+007F|/metrics",
+            "DYN_SYSTEM_LIVE_PATH|/a\u0085b|it contains the control character U+0085|/live"})
+    void refusesAPathThatNoRequestReachesAsWrittenAndUsesTheDefault(String setting, String path, String wrong,
+            String fallback) {
+        AgentConfig config = config(setting, path);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith(setting + "='" + path + "' is not a usable path: " + wrong), problem);
+        assertTrue(problem.contains("'%', '?', '#', control characters"), problem);
+        assertTrue(problem.endsWith("such as '" + fallback + "'. Using " + fallback), problem);
+        assertEquals(fallback, setting.equals("DYN_SYSTEM_METRICS_PATH") ? config.metricsPath()
+                : setting.equals("DYN_SYSTEM_HEALTH_PATH") ? config.healthPath() : config.livePath());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/.well-known/ready", "/a/..b", "/a/.../b", "/v1.0/health", "/métriques", "/a//b"})
+    void acceptsDotsThatAreNoDotSegmentsAndCharactersBeyondAscii(String path) {
+        AgentConfig config = config("DYN_SYSTEM_HEALTH_PATH", path);
+
+        assertEquals(path, config.healthPath());
+        assertTrue(config.problems().isEmpty(), config.problems().toString());
+    }
+
     @Test
     void reportsAnUnusableLivePathAndUsesTheDefault() {
         AgentConfig config = config("DYN_SYSTEM_LIVE_PATH", "live");
