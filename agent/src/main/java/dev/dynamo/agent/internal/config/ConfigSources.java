@@ -4,8 +4,6 @@ import dev.dynamo.agent.internal.SettingFiles;
 import dev.dynamo.agent.internal.attach.AgentArguments;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,10 +91,9 @@ public final class ConfigSources {
 
     private static void readFile(String file, Map<String, String> values, Map<String, String> origins,
             List<String> problems) {
-        Properties properties = new Properties();
+        byte[] content;
         try {
-            byte[] content = SettingFiles.read(Paths.get(file));
-            properties.load(new StringReader(new String(content, StandardCharsets.UTF_8)));
+            content = SettingFiles.read(Paths.get(file));
         } catch (IOException unreadable) {
             problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read: " + unreadable.getMessage()
                     + "; use the path of a readable properties file (a regular file of at most "
@@ -107,16 +104,30 @@ public final class ConfigSources {
                     + "); use the path of a readable properties file. The settings in it are not used");
             return;
         }
-        for (String key : properties.stringPropertyNames()) {
-            String setting = SettingNames.resolve(key);
-            if (setting == null) {
-                problems.add(AgentConfig.CONFIG_FILE + " " + file + ": '" + key + "' is not a setting; "
+        List<ConfigFile.Entry> entries;
+        try {
+            entries = ConfigFile.entries(content);
+        } catch (IllegalArgumentException malformed) {
+            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read (" + malformed.getMessage()
+                    + "); use the path of a readable properties file. The settings in it are not used");
+            return;
+        }
+        for (ConfigFile.Entry entry : entries) {
+            String where = AgentConfig.CONFIG_FILE + " " + file + " line ";
+            String setting = SettingNames.resolve(entry.key());
+            if (entry.notUtf8Byte() != null) {
+                // Kept, the replacement character would become a label value (DYN_NAMESPACE) without a word.
+                problems.add(where + entry.notUtf8Line() + ": " + entry.notUtf8Byte() + " is not UTF-8; the file must"
+                        + " be UTF-8 (save it so, or write such characters as \\uXXXX escapes). The setting on this"
+                        + " line, '" + entry.key() + "', is ignored");
+            } else if (setting == null) {
+                problems.add(where + entry.line() + ": '" + entry.key() + "' is not a setting; "
                         + SettingNames.describeAccepted() + ". It is ignored");
             } else if (setting.equals(AgentConfig.CONFIG_FILE)) {
-                problems.add(AgentConfig.CONFIG_FILE + " " + file + ": '" + key
+                problems.add(where + entry.line() + ": '" + entry.key()
                         + "' cannot name another file from inside one. It is ignored");
             } else {
-                offer(values, origins, setting, properties.getProperty(key), "file " + file);
+                offer(values, origins, setting, entry.value(), "file " + file);
             }
         }
     }

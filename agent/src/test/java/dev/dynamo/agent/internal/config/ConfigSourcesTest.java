@@ -4,6 +4,7 @@ import dev.dynamo.agent.internal.SettingFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ConfigSourcesTest {
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private final Map<String, String> environment = new HashMap<String, String>();
     private final Properties properties = new Properties();
 
@@ -35,6 +37,16 @@ class ConfigSourcesTest {
     private Path file(String... lines) throws IOException {
         Path file = dir.resolve("dynamo.properties");
         Files.write(file, String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    private Path bytes(byte[]... parts) throws IOException {
+        Path file = dir.resolve("dynamo.properties");
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            content.write(part);
+        }
+        Files.write(file, content.toByteArray());
         return file;
     }
 
@@ -176,6 +188,69 @@ class ConfigSourcesTest {
         assertTrue(problem.contains("'DYN_SYSTEM_PROT' is not a setting"), problem);
         assertTrue(problem.contains("DYN_SYSTEM_PORT (port)"), problem);
         assertEquals("9001", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    /** Windows editors and PowerShell's {@code -Encoding utf8} start a file with one: it spoiled the first name. */
+    @Test
+    void skipsAByteOrderMarkAtTheStartOfTheFile() throws IOException {
+        Path file = bytes(BOM, "port=9006\nnamespace=orders\n".getBytes(StandardCharsets.UTF_8));
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(Collections.emptyList(), sources.problems());
+        assertEquals("9006", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("orders", sources.values().get("DYN_NAMESPACE"));
+
+        bytes(BOM, "# saved by PowerShell\nport=9007\n".getBytes(StandardCharsets.UTF_8));
+        ConfigSources commentFirst = read(null);
+        assertEquals(Collections.emptyList(), commentFirst.problems());
+        assertEquals("9007", commentFirst.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    /** A Latin-1 {@code é} became {@code \ufffd} without a word, and so a label value of every endpoint. */
+    @Test
+    void saysALineThatIsNotUtf8WithItsNumberAndIgnoresItsSetting() throws IOException {
+        Path file = bytes("port=9008\nnamespace=caf".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9},
+                "\n# caf".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9, '\n'});
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        String problem = sources.problems().get(0);
+        assertTrue(problem.startsWith("DYN_CONFIG_FILE " + file + " line 2: byte 0xE9 (byte 14 of the line) is not"
+                + " UTF-8; the file must be UTF-8"), problem);
+        assertTrue(problem.endsWith("The setting on this line, 'namespace', is ignored"), problem);
+        assertEquals(null, sources.values().get("DYN_NAMESPACE"));
+        assertEquals("9008", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    @Test
+    void namesTheLineOfAnUnknownNameCountingContinuedLinesCommentsAndCrLf() throws IOException {
+        environment.put("DYN_CONFIG_FILE", file("# a comment ends in \\\r", "port=90\\\r", "  07\r", "\r",
+                "prot=1\r", "host=h").toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).contains(".properties line 5: 'prot' is not a setting"),
+                sources.problems().get(0));
+        assertEquals("9007", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("h", sources.values().get("DYN_SYSTEM_HOST"));
+    }
+
+    @Test
+    void aMalformedUnicodeEscapeRefusesTheFileNamingItsLine() throws IOException {
+        Path file = file("port=1", "namespace=\\uZZZZ");
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals(1, sources.problems().size(), sources.problems().toString());
+        assertTrue(sources.problems().get(0).startsWith("DYN_CONFIG_FILE='" + file + "' cannot be read (line 2: "
+                + "Malformed \\uxxxx encoding.)"), sources.problems().get(0));
+        assertEquals(null, sources.values().get("DYN_SYSTEM_PORT"));
     }
 
     @Test
