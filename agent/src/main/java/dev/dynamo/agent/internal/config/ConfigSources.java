@@ -35,6 +35,8 @@ import java.util.Properties;
  */
 public final class ConfigSources {
     private static final String PROPERTY_PREFIX = "dyn.";
+    /** How many lines of a setting given more often in the file its line names before the last. */
+    private static final int SHOWN_REPEATS = 3;
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -112,6 +114,8 @@ public final class ConfigSources {
                     + "); use the path of a readable properties file. The settings in it are not used");
             return;
         }
+        // In the order of their first lines, each setting's lines: the last is used, as in the agent arguments.
+        Map<String, List<ConfigFile.Entry>> bySetting = new LinkedHashMap<String, List<ConfigFile.Entry>>();
         for (ConfigFile.Entry entry : entries) {
             String where = AgentConfig.CONFIG_FILE + " " + file + " line ";
             String setting = SettingNames.resolve(entry.key());
@@ -127,9 +131,49 @@ public final class ConfigSources {
                 problems.add(where + entry.line() + ": '" + entry.key()
                         + "' cannot name another file from inside one. It is ignored");
             } else {
-                offer(values, origins, setting, entry.value(), "file " + file);
+                List<ConfigFile.Entry> lines = bySetting.get(setting);
+                if (lines == null) {
+                    lines = new ArrayList<ConfigFile.Entry>();
+                    bySetting.put(setting, lines);
+                }
+                lines.add(entry);
             }
         }
+        for (Map.Entry<String, List<ConfigFile.Entry>> setting : bySetting.entrySet()) {
+            List<ConfigFile.Entry> lines = setting.getValue();
+            ConfigFile.Entry last = lines.get(lines.size() - 1);
+            if (lines.size() > 1) {
+                problems.add(AgentConfig.CONFIG_FILE + " " + file + ": " + givenMoreThanOnce(setting.getKey(), lines,
+                        values.get(setting.getKey()), origins.get(setting.getKey())));
+            }
+            offer(values, origins, setting.getKey(), last.value(), "file " + file);
+        }
+    }
+
+    /**
+     * {@code DYN_SYSTEM_PORT is given twice (line 1 port=9000, then line 4 DYN_SYSTEM_PORT=9001); the last, line 4
+     * DYN_SYSTEM_PORT=9001, is used}, or what a stronger source gave instead.
+     */
+    private static String givenMoreThanOnce(String setting, List<ConfigFile.Entry> lines, String stronger,
+            String strongerOrigin) {
+        StringBuilder out = new StringBuilder(setting).append(" is given ")
+                .append(lines.size() == 2 ? "twice" : lines.size() + " times").append(" (");
+        for (int i = 0; i < lines.size(); i++) {
+            if (i == SHOWN_REPEATS && lines.size() > SHOWN_REPEATS + 1) {
+                // A file of 1 MiB may repeat one setting 100,000 times: one line of the log, not of 2 MB.
+                out.append(", ... ").append(lines.size() - SHOWN_REPEATS - 1).append(" more");
+                i = lines.size() - 1;
+            }
+            ConfigFile.Entry line = lines.get(i);
+            out.append(i == 0 ? "" : i == lines.size() - 1 ? ", then " : ", ").append("line ").append(line.line())
+                    .append(' ').append(line.key()).append('=').append(line.value());
+        }
+        ConfigFile.Entry last = lines.get(lines.size() - 1);
+        out.append("); the last, line ").append(last.line()).append(' ').append(last.key()).append('=')
+                .append(last.value());
+        return stronger == null ? out.append(", is used").toString()
+                : out.append(", is the file's; ").append(setting).append('=').append(stronger.trim()).append(" (")
+                        .append(strongerOrigin).append(") wins over the file").toString();
     }
 
     /** Keeps {@code value} unless a stronger source gave one already; empty counts as unset. */

@@ -240,6 +240,65 @@ class ConfigSourcesTest {
         assertEquals("h", sources.values().get("DYN_SYSTEM_HOST"));
     }
 
+    /** The short name won whatever the order, without a word, where the agent arguments take the last and say so. */
+    @Test
+    void theLastLineOfASettingGivenTwiceInTheFileIsUsedAndOneLineSaysSo() throws IOException {
+        Path file = file("port=19210", "dyn.system.port=19211", "host=h", "DYN_SYSTEM_PORT=19212");
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals("19212", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("h", sources.values().get("DYN_SYSTEM_HOST"));
+        assertEquals(Collections.singletonList("DYN_CONFIG_FILE " + file + ": DYN_SYSTEM_PORT is given 3 times (line 1"
+                + " port=19210, line 2 dyn.system.port=19211, then line 4 DYN_SYSTEM_PORT=19212); the last, line 4"
+                + " DYN_SYSTEM_PORT=19212, is used"), sources.problems());
+
+        file("DYN_SYSTEM_PORT=19212", "dyn.system.port=19211", "port=19210");
+        ConfigSources reversed = read(null);
+        assertEquals("19210", reversed.values().get("DYN_SYSTEM_PORT"));
+        assertEquals(1, reversed.problems().size(), reversed.problems().toString());
+        assertTrue(reversed.problems().get(0).endsWith("the last, line 3 port=19210, is used"),
+                reversed.problems().get(0));
+
+        file("port=19210", "port=19211");
+        ConfigSources sameName = read(null);
+        assertEquals("19211", sameName.values().get("DYN_SYSTEM_PORT"));
+        assertEquals(Collections.singletonList("DYN_CONFIG_FILE " + file + ": DYN_SYSTEM_PORT is given twice (line 1"
+                + " port=19210, then line 2 port=19211); the last, line 2 port=19211, is used"), sameName.problems());
+    }
+
+    @Test
+    void aSettingGivenManyTimesInTheFileIsOneShortLine() throws IOException {
+        String[] lines = new String[50_000];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = "namespace=n" + (i + 1);
+        }
+        Path file = file(lines);
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals("n50000", sources.values().get("DYN_NAMESPACE"));
+        assertEquals(Collections.singletonList("DYN_CONFIG_FILE " + file + ": DYN_NAMESPACE is given 50000 times"
+                + " (line 1 namespace=n1, line 2 namespace=n2, line 3 namespace=n3, ... 49996 more, then line 50000"
+                + " namespace=n50000); the last, line 50000 namespace=n50000, is used"), sources.problems());
+    }
+
+    @Test
+    void aSettingGivenTwiceInTheFileIsSaidAlsoWhenAStrongerSourceWins() throws IOException {
+        Path file = file("port=19210", "port=19211");
+        environment.put("DYN_CONFIG_FILE", file.toString());
+        environment.put("DYN_SYSTEM_PORT", "19213");
+
+        ConfigSources sources = read(null);
+
+        assertEquals("19213", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals(Collections.singletonList("DYN_CONFIG_FILE " + file + ": DYN_SYSTEM_PORT is given twice (line 1"
+                + " port=19210, then line 2 port=19211); the last, line 2 port=19211, is the file's;"
+                + " DYN_SYSTEM_PORT=19213 (environment) wins over the file"), sources.problems());
+    }
+
     @Test
     void aMalformedUnicodeEscapeRefusesTheFileNamingItsLine() throws IOException {
         Path file = file("port=1", "namespace=\\uZZZZ");
