@@ -67,7 +67,8 @@ public final class ApiLog {
         StringBuilder escaped = null;
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            boolean control = c < 0x20 ? c != '\t' : c >= 0x7F && (c <= 0x9F || c == 0x2028 || c == 0x2029
+                    || Character.getType(c) == Character.FORMAT);
             if (control && escaped == null) {
                 escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
             }

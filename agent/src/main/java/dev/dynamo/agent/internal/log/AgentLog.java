@@ -163,9 +163,12 @@ public final class AgentLog {
 
     /**
      * {@code message} on one line: line breaks and other control characters but tabs written as
-     * escapes ({@code \\n}, {@code \\r}, {@code \\u0000}). Messages quote what the application and
-     * its clients chose (an exception's message, label values, a setting's value), and a line break
-     * there would make one event several lines, the next of which could pass for a line of the agent.
+     * escapes ({@code \\n}, {@code \\r}, {@code \\u0000}), and so are invisible format characters
+     * ({@code \\ufeff}, a right-to-left override), which would hide what a quoted name really holds
+     * (a re-tester's {@code '\\ufeffnamespace' is not a setting} read as {@code 'namespace'}).
+     * Messages quote what the application and its clients chose (an exception's message, label values,
+     * a setting's value), and a line break there would make one event several lines, the next of which
+     * could pass for a line of the agent.
      * ({@code ApiLog} does the same for the API's lines without the agent: it may not link to this class.)
      * With {@code asciiOnly}, every character beyond ASCII is written {@code \u0661} too: a stream in a C
      * locale's charset writes it as {@code ?}, and a bad value quoted so could not be told from another
@@ -178,8 +181,8 @@ public final class AgentLog {
         StringBuilder escaped = null;
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            boolean control = c < 0x20 ? c != '\t' : c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029
-                    || (asciiOnly && c > 0x7F);
+            boolean control = c < 0x20 ? c != '\t' : c >= 0x7F && (asciiOnly || c <= 0x9F || c == 0x2028 || c == 0x2029
+                    || Character.getType(c) == Character.FORMAT);
             if (control && escaped == null) {
                 escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
             }

@@ -147,6 +147,14 @@ class AgentLogTest {
                 + System.lineSeparator()), line);
     }
 
+    /** A byte order mark or a direction override inside a quoted name would hide what the name holds. */
+    @Test
+    void writesInvisibleFormatCharactersAsEscapes() {
+        String message = "line 2: '\ufeffnamespace' is not a setting; path '/m\u202ex' \u0085\u009b caf\u00e9";
+        assertEquals("line 2: '\\ufeffnamespace' is not a setting; path '/m\\u202ex' \\u0085\\u009b caf\u00e9",
+                AgentLog.oneLine(message, false));
+    }
+
     /** For a stream in a C locale's charset: a value in another script stays readable, not {@code ?????}. */
     @Test
     void writesCharactersBeyondAsciiAsEscapesWhereTheStreamWritesOnlyAscii() {
