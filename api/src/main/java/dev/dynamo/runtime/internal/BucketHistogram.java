@@ -138,4 +138,14 @@ final class BucketHistogram implements Histogram, Collectable {
         out.add(new Sample(family.count, family.labelNames, labelValues, cumulative[cumulative.length - 1]));
         out.add(new Sample(family.sum, family.labelNames, labelValues, getSum()));
     }
+
+    /** A bucket per bound and +Inf, with its {@code le} value; the count and the sum. */
+    @Override
+    public void measure(SampleNames family, long fixedValueBytes, ExpositionSize size) {
+        size.add(boundLabels.length, family.bucketLineBytes + fixedValueBytes);
+        for (String bound : boundLabels) {
+            size.addBytes(bound.length());
+        }
+        size.add(2, family.lineBytes + fixedValueBytes);
+    }
 }

@@ -5,6 +5,7 @@ import dev.dynamo.runtime.internal.instrumentation.WovenCalls;
 
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -83,5 +84,25 @@ public final class ExportBridge {
         // Endpoint calls that could not be recorded where they ended (no stack left) are applied first.
         WovenCalls.settle();
         return ForeignCopies.collect();
+    }
+
+    /** {@link ReflectiveCall#COLLECT_ENCODED_FAMILIES}: {@link #collect(Predicate)}, encoded. */
+    public static List<Object[]> collectEncoded(Predicate<String> familyFilter) {
+        return SnapshotEncoding.encode(collect(familyFilter));
+    }
+
+    /** {@link #collect()} of the families whose names {@code familyFilter} accepts. */
+    public static List<FamilySnapshot> collect(Predicate<String> familyFilter) {
+        WovenCalls.settle();
+        return ForeignCopies.collect(familyFilter);
+    }
+
+    /**
+     * {@link ReflectiveCall#MEASURE}: how large {@link #collect(Predicate)} will be, in
+     * {@code SizeFormat}, found without collecting: the agent answers a scrape that the free heap
+     * cannot hold before it takes any.
+     */
+    public static long[] measure(Predicate<String> familyFilter) {
+        return ForeignCopies.measure(familyFilter);
     }
 }

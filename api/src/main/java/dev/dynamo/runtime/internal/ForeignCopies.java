@@ -1,5 +1,6 @@
 package dev.dynamo.runtime.internal;
 
+import dev.dynamo.runtime.internal.bridge.SizeFormat;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 
 import java.lang.ref.WeakReference;
@@ -23,6 +24,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,12 @@ final class ForeignCopies {
     /** Each live foreign copy's counter and histogram families, as its last collection gave them. */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>> LAST_COUNTS =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>>();
+    /**
+     * The samples and bytes ({@link SizeFormat}) of each live foreign copy's families as its last collection
+     * gave them: what the next is measured by.
+     */
+    private static final Map<WeakReference<Supplier<List<Object[]>>>, long[]> LAST_SIZES =
+            new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, long[]>();
     /** The last counts of the copies that are gone, summed by series; replaced whole, under the class's lock. */
     private static volatile Retired retired = new Retired(Collections.<FamilySnapshot>emptyList(),
             Collections.<String, BigDecimal>emptyMap());
@@ -93,12 +101,43 @@ final class ForeignCopies {
     }
 
     /**
+     * How large {@link #collect(Predicate)} with {@code familyFilter} will be, in {@link SizeFormat}: this
+     * copy's families that it keeps, as they are now; with foreign copies connected, each as its last
+     * collection gave it, whole (a foreign copy gives every family, which the filter sees only once they
+     * are read), the counts of the copies gone, and every one of those samples merged.
+     */
+    static long[] measure(Predicate<String> familyFilter) {
+        ExpositionSize own = new ExpositionSize();
+        MetricStore.global().measure(familyFilter, own);
+        long[] size = new long[SizeFormat.LENGTH];
+        size[SizeFormat.SAMPLES] = own.samples;
+        size[SizeFormat.BYTES] = own.bytes;
+        if (STORES.isEmpty()) {
+            return size;
+        }
+        for (long[] foreign : LAST_SIZES.values()) {
+            size[SizeFormat.SAMPLES] += foreign[SizeFormat.SAMPLES];
+            size[SizeFormat.BYTES] += foreign[SizeFormat.BYTES];
+        }
+        Retired gone = retired;
+        size[SizeFormat.SAMPLES] += gone.size[SizeFormat.SAMPLES];
+        size[SizeFormat.BYTES] += gone.size[SizeFormat.BYTES];
+        size[SizeFormat.MERGED_SAMPLES] = size[SizeFormat.SAMPLES];
+        return size;
+    }
+
+    /**
      * Every family to export: this copy's, then those of foreign copies. A foreign family whose
      * name is there already with the same type adds its samples there ({@link #merge}).
      */
     static List<FamilySnapshot> collect() {
+        return collect(name -> true);
+    }
+
+    /** {@link #collect()} of the families whose names {@code familyFilter} accepts. */
+    static List<FamilySnapshot> collect(Predicate<String> familyFilter) {
         if (STORES.isEmpty()) {
-            return MetricStore.global().snapshot();
+            return MetricStore.global().snapshot(familyFilter);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FOREIGN_DEADLINE_MILLIS);
         // Newest first: after a redeploy the new copy's gauges win over the old one's until it is collected.
@@ -115,7 +154,7 @@ final class ForeignCopies {
             }
             pending.add(foreign == null ? null : start(reference, foreign));
         }
-        List<FamilySnapshot> own = MetricStore.global().snapshot();
+        List<FamilySnapshot> own = MetricStore.global().snapshot(familyFilter);
         Map<String, FamilySnapshot> merged = new LinkedHashMap<String, FamilySnapshot>();
         Map<String, BigDecimal> exact = new HashMap<String, BigDecimal>();
         Map<String, Set<String>> ownSeries = new HashMap<String, Set<String>>();
@@ -138,12 +177,16 @@ final class ForeignCopies {
             }
             keepCounts(references.get(i), families);
             for (FamilySnapshot family : families) {
-                merge(merged, family, ownSeries.get(family.name()), exact, NO_EXACT_VALUES);
+                if (familyFilter.test(family.name())) {
+                    merge(merged, family, ownSeries.get(family.name()), exact, NO_EXACT_VALUES);
+                }
             }
         }
         Retired gone = retired;
         for (FamilySnapshot family : gone.families) {
-            merge(merged, family, ownSeries.get(family.name()), exact, gone.exact);
+            if (familyFilter.test(family.name())) {
+                merge(merged, family, ownSeries.get(family.name()), exact, gone.exact);
+            }
         }
         return new ArrayList<FamilySnapshot>(merged.values());
     }
@@ -151,11 +194,34 @@ final class ForeignCopies {
     /** Keeps the counts of {@code families}, the latest of the copy of {@code reference}, unless it is gone already. */
     private static void keepCounts(WeakReference<Supplier<List<Object[]>>> reference, List<FamilySnapshot> families) {
         List<FamilySnapshot> counts = counts(families);
+        long[] size = sizeOf(families);
         synchronized (ForeignCopies.class) {
             if (STORES.contains(reference)) {
                 LAST_COUNTS.put(reference, counts);
+                LAST_SIZES.put(reference, size);
             }
         }
+    }
+
+    /** The samples of {@code families} and the bytes of their lines in {@link SizeFormat}, as {@link ExpositionSize} counts them. */
+    private static long[] sizeOf(List<FamilySnapshot> families) {
+        long samples = 0;
+        long bytes = 0;
+        for (FamilySnapshot family : families) {
+            bytes += 2L * family.name().length() + LabelValues.exposedBytes(family.help()) + ExpositionSize.HEADER_BYTES;
+            for (Sample sample : family.samples()) {
+                samples++;
+                bytes += sample.name().length() + 2 + ExpositionSize.VALUE_BYTES + LabelValues.exposedBytes(
+                        sample.labelValues());
+                for (String label : sample.labelNames()) {
+                    bytes += label.length() + 4;
+                }
+            }
+        }
+        long[] size = new long[SizeFormat.LENGTH];
+        size[SizeFormat.SAMPLES] = samples;
+        size[SizeFormat.BYTES] = bytes;
+        return size;
     }
 
     /** The counter and histogram families of {@code families}: what a copy has counted. */
@@ -216,6 +282,7 @@ final class ForeignCopies {
     private static void forget(WeakReference<Supplier<List<Object[]>>> reference) {
         STORES.remove(reference);
         STARTED.remove(reference);
+        LAST_SIZES.remove(reference);
     }
 
     /** What the copy of {@code reference} gave by {@code deadline}; null when it gave nothing usable. */
@@ -361,10 +428,13 @@ final class ForeignCopies {
         final List<FamilySnapshot> families;
         /** By {@link #sumKey}. */
         final Map<String, BigDecimal> exact;
+        /** Of {@link #families}, in {@link SizeFormat}. */
+        final long[] size;
 
         Retired(List<FamilySnapshot> families, Map<String, BigDecimal> exact) {
             this.families = families;
             this.exact = exact;
+            this.size = sizeOf(families);
         }
     }
 

@@ -30,6 +30,26 @@ final class LabelValues {
         return replaced == null ? values : replaced;
     }
 
+    /** The bytes {@code values} take on a page: UTF-8, with {@code \\}, {@code "} and the line feed escaped. */
+    static long exposedBytes(List<String> values) {
+        long bytes = 0;
+        for (String value : values) {
+            bytes += exposedBytes(value);
+        }
+        return bytes;
+    }
+
+    static long exposedBytes(String value) {
+        long bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean escaped = c == '\\' || c == '"' || c == '\n';
+            // A surrogate pair is four bytes, two per half.
+            bytes += escaped ? 2 : c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
     /** {@code value} with U+FFFD for each unpaired surrogate; the same string when it has none. */
     static String wellFormed(String value) {
         StringBuilder fixed = null;

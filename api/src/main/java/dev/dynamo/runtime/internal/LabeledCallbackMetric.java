@@ -19,7 +19,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
     private final List<String> labelNames;
     private final boolean counter;
     /** The label sets and values of the last run, published together. */
-    private volatile Given given = new Given(Collections.<List<String>>emptyList(), new double[0]);
+    private volatile Given given = new Given(Collections.<List<String>>emptyList(), new double[0], 0);
 
     LabeledCallbackMetric(List<String> hierarchy, String description, List<String> labelNames,
             Supplier<Map<List<String>, Double>> supplier, boolean counter) {
@@ -48,6 +48,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         int limit = MaxSeriesSetting.defaultLimit();
         List<List<String>> nextKeys = new ArrayList<List<String>>(Math.min(returned.size(), limit));
         double[] nextValues = new double[Math.min(returned.size(), limit)];
+        long nextValueBytes = 0;
         String problem = null;
         // The map's own equality may not be the lists' (an IdentityHashMap): one series per label set.
         Set<List<String>> seen = new HashSet<List<String>>();
@@ -73,8 +74,9 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             }
             nextValues[nextKeys.size()] = ((Number) entry.getValue()).doubleValue();
             nextKeys.add(Collections.unmodifiableList(new ArrayList<String>(key)));
+            nextValueBytes += LabelValues.exposedBytes(key);
         }
-        this.given = new Given(nextKeys, nextValues);
+        this.given = new Given(nextKeys, nextValues, nextValueBytes);
         if (problem != null) {
             report(description() + ": " + problem);
         }
@@ -133,13 +135,24 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         }
     }
 
+    /** The label sets the supplier gave at its last run: scrapes before the next run are measured by them. */
+    @Override
+    public void measure(SampleNames family, long fixedValueBytes, ExpositionSize size) {
+        Given current = given;
+        size.add(current.keys.size(), family.lineBytes + fixedValueBytes);
+        size.addBytes(current.valueBytes);
+    }
+
     private static final class Given {
         final List<List<String>> keys;
         final double[] values;
+        /** The bytes of the label values of {@link #keys} on a page. */
+        final long valueBytes;
 
-        Given(List<List<String>> keys, double[] values) {
+        Given(List<List<String>> keys, double[] values, long valueBytes) {
             this.keys = keys;
             this.values = values;
+            this.valueBytes = valueBytes;
         }
     }
 }

@@ -5,9 +5,11 @@ import dev.dynamo.runtime.metrics.MetricVec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The children of a vec metric, keyed by their label values. A child is created on first use and
@@ -23,6 +25,11 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
     /** Set when the vec is registered, before any caller can see it. */
     private volatile SeriesLimit seriesLimit;
     private volatile C overflow;
+    /**
+     * The bytes of every child's label values on a page, kept as children come and go so that
+     * {@link #measure} need not read them all.
+     */
+    private final AtomicLong valueBytes = new AtomicLong();
 
     LabeledMetrics(List<String> labelNames) {
         this.labelNames = Collections.unmodifiableList(new ArrayList<String>(labelNames));
@@ -67,6 +74,7 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
                 if (limit.admit()) {
                     C created = newChild();
                     children.put(key, created);
+                    valueBytes.addAndGet(LabelValues.exposedBytes(key));
                     return created;
                 }
             }
@@ -75,7 +83,11 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         }
         C created = newChild();
         C raced = children.putIfAbsent(key, created);
-        return raced != null ? raced : created;
+        if (raced != null) {
+            return raced;
+        }
+        valueBytes.addAndGet(LabelValues.exposedBytes(key));
+        return created;
     }
 
     /** The length of the longest of {@code values}, for {@link SeriesLimit#MAX_LABEL_VALUE_LENGTH}. */
@@ -103,7 +115,11 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             return existing;
         }
         C created = newChild();
-        C raced = children.putIfAbsent(Collections.nCopies(labelNames.size(), SeriesLimit.OVERFLOW_VALUE), created);
+        List<String> key = Collections.nCopies(labelNames.size(), SeriesLimit.OVERFLOW_VALUE);
+        C raced = children.putIfAbsent(key, created);
+        if (raced == null) {
+            valueBytes.addAndGet(LabelValues.exposedBytes(key));
+        }
         C child = raced != null ? raced : created;
         overflow = child;
         return child;
@@ -137,6 +153,7 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         if (removed == null) {
             return false;
         }
+        valueBytes.addAndGet(-LabelValues.exposedBytes(key));
         if (removed == overflow) {
             overflow = null;
         } else if (limit != null) {
@@ -173,5 +190,18 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
             List<String> values = new JoinedList(fixedValues, child.getKey());
             ((Collectable) child.getValue()).collect(family, values, out);
         }
+    }
+
+    /** Every child as large as any one of them, with the label values of all: no child's labels are read. */
+    @Override
+    public void measure(SampleNames family, long fixedValueBytes, ExpositionSize size) {
+        int count = children.size();
+        ExpositionSize one = new ExpositionSize();
+        Iterator<C> any = children.values().iterator();
+        if (any.hasNext()) {
+            ((Collectable) any.next()).measure(family, fixedValueBytes, one);
+        }
+        size.addTimes(one, count);
+        size.addBytes(one.samples * valueBytes.get());
     }
 }

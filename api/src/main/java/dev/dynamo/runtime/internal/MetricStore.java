@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Every metric created through one copy of the API, grouped into families by exposed name.
@@ -87,7 +88,27 @@ public final class MetricStore {
      * or errors than requests (read oldest first, 15-35 % of pages under load did).
      */
     public List<FamilySnapshot> snapshot() {
-        return snapshot(Collections.<String>emptyList());
+        return snapshot(Collections.<String>emptyList(), ALL_FAMILIES);
+    }
+
+    /** {@link #snapshot()} of the families whose names {@code familyFilter} accepts. */
+    List<FamilySnapshot> snapshot(Predicate<String> familyFilter) {
+        return snapshot(Collections.<String>emptyList(), familyFilter);
+    }
+
+    /**
+     * Adds to {@code size} the samples that {@link #snapshot(Predicate)} would give now, and the bytes of
+     * their lines, without collecting them and without running the scrape callbacks: the cost of the
+     * families, not of their series (a callback's series are counted as its last run gave them).
+     */
+    void measure(Predicate<String> familyFilter, ExpositionSize size) {
+        AppendOnlyArray.View<MetricFamily> current = published.view();
+        for (int i = 0; i < current.size; i++) {
+            MetricFamily family = current.get(i);
+            if (familyFilter.test(family.name)) {
+                family.measure(size);
+            }
+        }
     }
 
     /**
@@ -95,11 +116,19 @@ public final class MetricStore {
      * scrape callbacks; families with nothing there are left out, except at the root.
      */
     List<FamilySnapshot> snapshot(List<String> hierarchy) {
+        return snapshot(hierarchy, ALL_FAMILIES);
+    }
+
+    private List<FamilySnapshot> snapshot(List<String> hierarchy, Predicate<String> familyFilter) {
         callbacks.run(hierarchy);
         AppendOnlyArray.View<MetricFamily> current = published.view();
         List<FamilySnapshot> result = new ArrayList<FamilySnapshot>(current.size);
         for (int i = current.size - 1; i >= 0; i--) {
-            FamilySnapshot snapshot = current.get(i).snapshot(hierarchy);
+            MetricFamily family = current.get(i);
+            if (!familyFilter.test(family.name)) {
+                continue;
+            }
+            FamilySnapshot snapshot = family.snapshot(hierarchy);
             if (snapshot != null) {
                 result.add(snapshot);
             }
@@ -155,6 +184,8 @@ public final class MetricStore {
                 return Collections.singletonList(name);
         }
     }
+
+    private static final Predicate<String> ALL_FAMILIES = name -> true;
 
     /** The name of the runtime's own uptime gauge. */
     private static final String RUNTIME_UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
@@ -248,6 +279,15 @@ public final class MetricStore {
             return out.append('}').toString();
         }
 
+        void measure(ExpositionSize size) {
+            size.addBytes(2L * name.length() + LabelValues.exposedBytes(help) + ExpositionSize.HEADER_BYTES);
+            AppendOnlyArray.View<Registration> current = registrations.view();
+            for (int i = 0; i < current.size; i++) {
+                Registration registration = current.get(i);
+                registration.metric.measure(sampleNames, registration.fixedValueBytes, size);
+            }
+        }
+
         /** The samples of the registrations at {@code hierarchy} or below; null when there is none below the root. */
         FamilySnapshot snapshot(List<String> hierarchy) {
             List<Sample> samples = new ArrayList<Sample>();
@@ -269,6 +309,8 @@ public final class MetricStore {
 
     private static final class Registration {
         final List<String> fixedValues;
+        /** The bytes of {@link #fixedValues} on a page. */
+        final long fixedValueBytes;
         final double[] buckets;
         final Collectable metric;
         /**
@@ -280,6 +322,7 @@ public final class MetricStore {
 
         Registration(List<String> fixedValues, double[] buckets, Collectable metric, List<String> hierarchy) {
             this.fixedValues = fixedValues;
+            this.fixedValueBytes = LabelValues.exposedBytes(fixedValues);
             this.buckets = buckets;
             this.metric = metric;
             this.places = Collections.singletonList(hierarchy);

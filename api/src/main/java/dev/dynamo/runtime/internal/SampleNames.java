@@ -18,6 +18,13 @@ final class SampleNames {
     final List<String> labelNames;
     /** {@link #labelNames} followed by {@code le}. */
     final List<String> bucketLabelNames;
+    /**
+     * The most bytes a sample's line takes on a page besides its label values: the longest sample name,
+     * the label names with their quotes, and the value ({@link ExpositionSize}).
+     */
+    final int lineBytes;
+    /** {@link #lineBytes} of a histogram's bucket, besides its {@code le} value too. */
+    final int bucketLineBytes;
 
     SampleNames(String name, List<String> labelNames) {
         this.name = name;
@@ -30,5 +37,12 @@ final class SampleNames {
         withLe.addAll(labelNames);
         withLe.add("le");
         this.bucketLabelNames = Collections.unmodifiableList(withLe);
+        // Names are ASCII: a character is a byte. Each label is name="value", and the braces around them.
+        int labels = 2;
+        for (String label : labelNames) {
+            labels += label.length() + 4;
+        }
+        this.lineBytes = count.length() + labels + ExpositionSize.VALUE_BYTES;
+        this.bucketLineBytes = bucket.length() + labels + "le".length() + 4 + ExpositionSize.VALUE_BYTES;
     }
 }

@@ -1,6 +1,7 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.DistributedRuntime;
+import dev.dynamo.runtime.internal.bridge.SizeFormat;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 import dev.dynamo.runtime.metrics.PrometheusNames;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.function.BiConsumer;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
@@ -292,6 +294,58 @@ class ExportBridgeTest {
         assertEquals(Arrays.asList(PREFIX + "own_only", foreign),
                 Arrays.asList(collected.get(0).name(), collected.get(1).name()));
         assertEquals(5.0, sample(collected.get(1), foreign, NO_LABELS).value());
+    }
+
+    @Test
+    void collectsOnlyTheFamiliesTheFilterKeepsOfEveryCopy() {
+        isolatedMetric("a", "createGauge", "own_kept", NO_LABELS);
+        isolatedMetric("a", "createGauge", "own_left_out", NO_LABELS);
+        String foreignKept = PREFIX + "foreign_kept";
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(
+                new FamilySnapshot(foreignKept, MetricType.Exposition.GAUGE, "Kept",
+                        Arrays.asList(sampleOf(foreignKept, NO_LABELS, 5))),
+                new FamilySnapshot(PREFIX + "foreign_left_out", MetricType.Exposition.GAUGE, "Left out",
+                        Arrays.asList(sampleOf(PREFIX + "foreign_left_out", NO_LABELS, 5))))));
+        Predicate<String> kept = name -> name.endsWith("_kept");
+
+        @SuppressWarnings("unchecked")
+        List<FamilySnapshot> collected = decodeAll((List<Object[]>) isolated.callStatic(BRIDGE, "collectEncoded", kept));
+
+        assertEquals(Arrays.asList(PREFIX + "own_kept", foreignKept),
+                collected.stream().map(FamilySnapshot::name).collect(Collectors.toList()));
+    }
+
+    /**
+     * A foreign copy gives all of its families at once, and only when it is asked: it is measured whole, as
+     * its last collection gave it, and everything is merged while one is connected.
+     */
+    @Test
+    void measuresAForeignCopyWholeAsItsLastCollectionGaveIt() {
+        isolatedMetric("a", "createGauge", "own", NO_LABELS);
+        String foreign = PREFIX + "foreign";
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(foreign,
+                MetricType.Exposition.GAUGE, "Foreign", Arrays.asList(sampleOf(foreign, map("k", "1"), 1),
+                        sampleOf(foreign, map("k", "2"), 2))))));
+        Predicate<String> ownOnly = name -> name.equals(PREFIX + "own");
+
+        long[] beforeItsFirstCollection = (long[]) isolated.callStatic(BRIDGE, "measure", ownOnly);
+        collectIsolated();
+        long[] after = (long[]) isolated.callStatic(BRIDGE, "measure", ownOnly);
+
+        assertEquals(1, beforeItsFirstCollection[SizeFormat.SAMPLES]);
+        assertEquals(3, after[SizeFormat.SAMPLES]);
+        assertEquals(3, after[SizeFormat.MERGED_SAMPLES]);
+        assertTrue(after[SizeFormat.BYTES] > beforeItsFirstCollection[SizeFormat.BYTES]);
+    }
+
+    @Test
+    void measuresNothingMergedWithoutForeignCopies() {
+        isolatedMetric("a", "createGauge", "alone", NO_LABELS);
+
+        long[] size = (long[]) isolated.callStatic(BRIDGE, "measure", (Predicate<String>) name -> true);
+
+        assertEquals(1, size[SizeFormat.SAMPLES]);
+        assertEquals(0, size[SizeFormat.MERGED_SAMPLES]);
     }
 
     @Test

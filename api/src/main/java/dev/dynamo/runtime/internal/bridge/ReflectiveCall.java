@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +18,16 @@ public enum ReflectiveCall {
     CLAIM_AGENT(ClassNames.EXPORT_BRIDGE, "claimAgent", boolean.class),
     /** The agent, on the primary copy: the families of every connected copy, in {@link SnapshotFormat}. */
     COLLECT_ENCODED(ClassNames.EXPORT_BRIDGE, "collectEncoded", List.class),
+    /**
+     * The agent, on the primary copy: {@link #COLLECT_ENCODED} of the families whose names the
+     * {@code Predicate<String>} accepts, for a scrape that asks for a few.
+     */
+    COLLECT_ENCODED_FAMILIES(ClassNames.EXPORT_BRIDGE, "collectEncoded", List.class, Predicate.class),
+    /**
+     * The agent, on the primary copy: how large that collection will be, in {@link SizeFormat}, found
+     * without collecting.
+     */
+    MEASURE(ClassNames.EXPORT_BRIDGE, "measure", long[].class, Predicate.class),
     /** The agent, on the primary copy: the health state of every connected copy, in {@link HealthFormat}. */
     HEALTH_ENCODED(ClassNames.EXPORT_BRIDGE, "healthEncoded", List.class),
     /** The agent, on the primary copy: its {@code DYN_METRICS_MAX_SERIES}. */
