@@ -10,6 +10,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The agent's handle on the primary copy of the API: the one on the bootstrap class path. It is
@@ -28,6 +29,11 @@ public final class PrimaryApi {
     private final Method collectEncoded;
     /** Looked up at the first {@code /health}; an API copy without the health API has none. */
     private volatile Method healthEncoded;
+    /** Looked up at the first scrape that needs them; null until then, and for good when the copy lacks them. */
+    private volatile Method collectEncodedFamilies;
+    private volatile Method measure;
+    private volatile boolean measureLooked;
+    private volatile boolean collectFamiliesLooked;
 
     private PrimaryApi(Class<?> bridge) throws NoSuchMethodException {
         this.bridge = bridge;
@@ -81,6 +87,48 @@ public final class PrimaryApi {
     @SuppressWarnings("unchecked")
     public List<Object[]> collectEncoded() throws ReflectiveOperationException {
         return isLinked() ? ExportBridge.collectEncoded() : (List<Object[]>) collectEncoded.invoke(null);
+    }
+
+    /**
+     * The families whose names {@code familyFilter} accepts, of every connected copy, in {@code SnapshotFormat};
+     * every family when the primary copy cannot leave any out (a copy older than that call).
+     */
+    @SuppressWarnings("unchecked")
+    public List<Object[]> collectEncoded(Predicate<String> familyFilter) throws ReflectiveOperationException {
+        if (isLinked()) {
+            return ExportBridge.collectEncoded(familyFilter);
+        }
+        if (!collectFamiliesLooked) {
+            collectEncodedFamilies = optional(ReflectiveCall.COLLECT_ENCODED_FAMILIES);
+            collectFamiliesLooked = true;
+        }
+        Method method = collectEncodedFamilies;
+        return method == null ? collectEncoded() : (List<Object[]>) method.invoke(null, familyFilter);
+    }
+
+    /**
+     * How large a collection of the families {@code familyFilter} accepts will be, in {@code SizeFormat},
+     * found without collecting; null when the primary copy cannot tell (a copy older than that call).
+     */
+    public long[] measure(Predicate<String> familyFilter) throws ReflectiveOperationException {
+        if (isLinked()) {
+            return ExportBridge.measure(familyFilter);
+        }
+        if (!measureLooked) {
+            measure = optional(ReflectiveCall.MEASURE);
+            measureLooked = true;
+        }
+        Method method = measure;
+        return method == null ? null : (long[]) method.invoke(null, familyFilter);
+    }
+
+    /** The primary's method for {@code call}; null when the copy is older than it. */
+    private Method optional(ReflectiveCall call) {
+        try {
+            return call.in(bridge);
+        } catch (NoSuchMethodException older) {
+            return null;
+        }
     }
 
     /** Hands {@code DYN_METRICS_MAX_SERIES} to the API, for metrics that set no limit of their own. */

@@ -2,23 +2,32 @@ package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.ScrapeSize;
+import dev.dynamo.agent.internal.server.SizedCollector;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.FamilySnapshot;
 import dev.dynamo.runtime.internal.Sample;
+import dev.dynamo.runtime.internal.bridge.SizeFormat;
 import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
 import io.prometheus.client.Collector;
+import io.prometheus.client.Predicate;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * Exposes the metrics created through the API (and the agent's endpoint metrics, which are created
- * the same way) to the agent's simpleclient registry.
+ * the same way) to the agent's simpleclient registry. A scrape that asks for some samples collects
+ * only the families that can have them, and its size is known before it collects ({@link SizedCollector}).
  */
-public final class ApiMetricsCollector extends Collector {
+public final class ApiMetricsCollector extends Collector implements SizedCollector {
     private static final AgentLog LOG = AgentLog.get(ApiMetricsCollector.class);
+    /** The suffixes a family's sample names may have, in any format. */
+    private static final List<String> SAMPLE_SUFFIXES =
+            Arrays.asList("", "_total", "_created", "_count", "_sum", "_bucket", "_info", "_gcount", "_gsum");
     private static final SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample> SAMPLES =
             new SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample>() {
                 @Override
@@ -47,14 +56,70 @@ public final class ApiMetricsCollector extends Collector {
         try {
             return api.isLinked() ? fromSnapshots(ExportBridge.collect()) : fromEncoded(api.collectEncoded());
         } catch (Throwable failed) {
-            if (!failureReported) {
-                failureReported = true;
-                Throwable cause = failed instanceof InvocationTargetException && failed.getCause() != null
-                        ? failed.getCause() : failed;
-                LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + cause);
-            }
-            return Collections.emptyList();
+            return failedToCollect(failed);
         }
+    }
+
+    /**
+     * The samples {@code sampleNameFilter} accepts, of the families that can have them: the others are not
+     * collected at all, so that a scrape of one small family does not hold a large one in the heap.
+     */
+    @Override
+    public List<MetricFamilySamples> collect(Predicate<String> sampleNameFilter) {
+        if (sampleNameFilter == null) {
+            return collect();
+        }
+        List<MetricFamilySamples> families;
+        try {
+            java.util.function.Predicate<String> familyFilter = name -> mayHave(name, sampleNameFilter);
+            families = api.isLinked() ? fromSnapshots(ExportBridge.collect(familyFilter))
+                    : fromEncoded(api.collectEncoded(familyFilter));
+        } catch (Throwable failed) {
+            return failedToCollect(failed);
+        }
+        List<MetricFamilySamples> kept = new ArrayList<MetricFamilySamples>(families.size());
+        for (MetricFamilySamples family : families) {
+            MetricFamilySamples samples = family.filter(sampleNameFilter);
+            if (samples != null) {
+                kept.add(samples);
+            }
+        }
+        return kept;
+    }
+
+    private List<MetricFamilySamples> failedToCollect(Throwable failed) {
+        if (!failureReported) {
+            failureReported = true;
+            Throwable cause = failed instanceof InvocationTargetException && failed.getCause() != null
+                    ? failed.getCause() : failed;
+            LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + cause);
+        }
+        return Collections.emptyList();
+    }
+
+    /** Measured by the API without collecting; null when it cannot tell (an older primary copy) or fails. */
+    @Override
+    public ScrapeSize sizeOf(Predicate<String> sampleNameFilter) {
+        try {
+            long[] size = api.measure(sampleNameFilter == null ? name -> true : name -> mayHave(name, sampleNameFilter));
+            if (size == null || size.length <= SizeFormat.BYTES) {
+                return null;
+            }
+            long merged = size.length > SizeFormat.MERGED_SAMPLES ? size[SizeFormat.MERGED_SAMPLES] : 0;
+            return new ScrapeSize(size[SizeFormat.SAMPLES], size[SizeFormat.BYTES], merged);
+        } catch (Throwable failed) {
+            return null;
+        }
+    }
+
+    /** Whether family {@code name} can have a sample {@code sampleNameFilter} accepts. */
+    static boolean mayHave(String name, Predicate<String> sampleNameFilter) {
+        for (String suffix : SAMPLE_SUFFIXES) {
+            if (sampleNameFilter.test(name + suffix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The snapshots of the copy this agent links to, with their label lists used as they are. */

@@ -30,6 +30,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ScrapeRegistry extends CollectorRegistry {
     private static final List<String> SAMPLE_SUFFIXES =
             Arrays.asList("_total", "_created", "_count", "_sum", "_bucket", "_info", "_gcount", "_gsum");
+    /**
+     * The samples a collector that cannot tell its size ({@link SizedCollector}) is taken to give until it
+     * was collected (only one that describes itself, else registering collects it): more than any of the
+     * JVM's collectors gives (at most about 60), which are such collectors.
+     */
+    static final long UNCOLLECTED_SAMPLES = 100;
+    /** The bytes of text each sample of such a collector is taken to take: more than the JVM metrics' lines (40-120). */
+    static final long UNSIZED_LINE_BYTES = 200;
 
     private final List<Source> sources = new CopyOnWriteArrayList<Source>();
 
@@ -46,7 +54,12 @@ public final class ScrapeRegistry extends CollectorRegistry {
         for (MetricFamilySamples family : described) {
             names.addAll(Arrays.asList(family.getNames()));
         }
-        add(new Source(collector, names, null));
+        Source source = new Source(collector, names, null);
+        long samples = Families.samplesOf(described);
+        if (samples > 0 || !(collector instanceof Collector.Describable)) {
+            source.lastSamples = samples;
+        }
+        add(source);
     }
 
     /** Registers {@code collector}, whose families come and go at run time, all named with {@code namePrefix}. */
@@ -127,19 +140,48 @@ public final class ScrapeRegistry extends CollectorRegistry {
      * sample suffix ({@code _total}, {@code _bucket}...). Collectors that honour simpleclient's
      * {@code collect(Predicate)} are asked for the names only.
      */
-    Enumeration<MetricFamilySamples> familiesNamed(final Set<String> names) {
+    Enumeration<MetricFamilySamples> familiesNamed(Set<String> names) {
+        return new Families(sourcesNamed(names), namedBy(names));
+    }
+
+    /**
+     * How large the collection for a scrape of {@code names} will be ({@link #familiesNamed}, or every
+     * family when {@code names} is empty), without collecting: a {@link SizedCollector} tells its own size;
+     * another is taken at the samples its last collection gave ({@link #UNCOLLECTED_SAMPLES} before the first).
+     */
+    ScrapeSize sizeOf(Set<String> names) {
+        List<Source> selected = names.isEmpty() ? new ArrayList<Source>(sources) : sourcesNamed(names);
+        Predicate<String> filter = names.isEmpty() ? null : namedBy(names);
+        ScrapeSize size = ScrapeSize.NOTHING;
+        for (Source source : selected) {
+            ScrapeSize told = source.collector instanceof SizedCollector
+                    ? ((SizedCollector) source.collector).sizeOf(filter) : null;
+            if (told == null) {
+                long samples = source.lastSamples >= 0 ? source.lastSamples : UNCOLLECTED_SAMPLES;
+                told = new ScrapeSize(samples, samples * UNSIZED_LINE_BYTES, 0);
+            }
+            size = size.plus(told);
+        }
+        return size;
+    }
+
+    private List<Source> sourcesNamed(Set<String> names) {
         List<Source> selected = new ArrayList<Source>();
         for (Source source : sources) {
             if (source.prefix != null ? anyStartsWith(names, source.prefix) : intersects(source.names, names)) {
                 selected.add(source);
             }
         }
-        return new Families(selected, new Predicate<String>() {
+        return selected;
+    }
+
+    private static Predicate<String> namedBy(final Set<String> names) {
+        return new Predicate<String>() {
             @Override
             public boolean test(String sampleName) {
                 return isOrBelongsTo(sampleName, names);
             }
-        });
+        };
     }
 
     /** Whether {@code name}, or the family or sample it is a suffixed form of, is in {@code names}. */
@@ -178,6 +220,8 @@ public final class ScrapeRegistry extends CollectorRegistry {
         final Collector collector;
         final Set<String> names;
         final String prefix;
+        /** The samples of the last collection; -1 before the first. */
+        volatile long lastSamples = -1;
 
         Source(Collector collector, Set<String> names, String prefix) {
             this.collector = collector;
@@ -209,10 +253,23 @@ public final class ScrapeRegistry extends CollectorRegistry {
         @Override
         public boolean hasMoreElements() {
             while (!current.hasNext() && sources.hasNext()) {
-                Collector collector = sources.next().collector;
-                current = (filter == null ? collector.collect() : collector.collect(filter)).iterator();
+                Source source = sources.next();
+                List<MetricFamilySamples> collected = filter == null ? source.collector.collect()
+                        : source.collector.collect(filter);
+                if (filter == null) {
+                    source.lastSamples = samplesOf(collected);
+                }
+                current = collected.iterator();
             }
             return current.hasNext();
+        }
+
+        static long samplesOf(List<MetricFamilySamples> families) {
+            long samples = 0;
+            for (MetricFamilySamples family : families) {
+                samples += family.samples.size();
+            }
+            return samples;
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.ScrapeSize;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
@@ -9,6 +10,7 @@ import dev.dynamo.runtime.metrics.MetricsRegistry;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Predicate;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -56,6 +58,40 @@ class ApiMetricsCollectorTest {
         assertEquals(-3.0, family(families, "dynamo_component_collector_queued").samples.get(0).value);
         assertEquals(Collector.Type.HISTOGRAM, family(families, "dynamo_component_collector_latency").type);
         assertEquals(4, family(families, "dynamo_component_collector_latency").samples.size());
+    }
+
+    /** A scrape of a few samples does not hold every other family of the API in the heap. */
+    @Test
+    void collectsOnlyTheFamiliesThatCanHaveTheSamplesAskedFor() throws Exception {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace("collector_filtered").metrics();
+        metrics.createCounter("collector_filtered_asked", "Asked", NO_LABELS).inc();
+        metrics.createHistogram("collector_filtered_latency", "Latency", NO_LABELS, Arrays.asList(1.0)).observe(0.5);
+        ApiMetricsCollector collector = new ApiMetricsCollector(PrimaryApi.locate());
+
+        List<MetricFamilySamples> counter = collector.collect(
+                name -> name.equals("dynamo_component_collector_filtered_asked_total"));
+        List<MetricFamilySamples> buckets = collector.collect(
+                name -> name.equals("dynamo_component_collector_filtered_latency_bucket"));
+
+        assertEquals(1, counter.size());
+        assertEquals("dynamo_component_collector_filtered_asked", counter.get(0).name);
+        assertEquals(1, buckets.size());
+        assertEquals(2, buckets.get(0).samples.size(), "the buckets only, as simpleclient filters");
+    }
+
+    @Test
+    void tellsTheSizeOfACollectionBeforeCollecting() throws Exception {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace("collector_sized").metrics();
+        metrics.createHistogram("collector_sized_latency", "Latency", NO_LABELS, Arrays.asList(1.0)).observe(0.5);
+        ApiMetricsCollector collector = new ApiMetricsCollector(PrimaryApi.locate());
+        Predicate<String> latency = name -> name.startsWith("dynamo_component_collector_sized_latency");
+
+        ScrapeSize size = collector.sizeOf(latency);
+
+        assertEquals(4, size.samples(), "two buckets, the count and the sum");
+        assertTrue(size.textBytes() > 4 * "dynamo_component_collector_sized_latency_bucket".length());
+        assertEquals(4, collector.collect(latency).get(0).samples.size());
+        assertTrue(collector.sizeOf(null).samples() > size.samples(), "every family");
     }
 
     @Test

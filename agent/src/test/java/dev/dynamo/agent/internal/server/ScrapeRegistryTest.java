@@ -122,6 +122,52 @@ class ScrapeRegistryTest {
         assertFalse(ScrapeRegistry.isOrBelongsTo("ab", names));
     }
 
+    @Test
+    void sizesACollectorThatCannotTellItsSizeByItsLastCollection() {
+        ScrapeSize size = registry.sizeOf(Collections.<String>emptySet());
+
+        assertEquals(1 + ScrapeRegistry.UNCOLLECTED_SAMPLES, size.samples,
+                "the JVM collector as its registration collected it, the API's not collected yet");
+        familyNames(registry.metricFamilySamples());
+        assertEquals(2, registry.sizeOf(Collections.<String>emptySet()).samples);
+    }
+
+    @Test
+    void asksASizedCollectorWithTheFilterOfTheNamesAskedFor() {
+        List<Predicate<String>> asked = new ArrayList<Predicate<String>>();
+        ScrapeRegistry sized = new ScrapeRegistry();
+        sized.registerNamedByPrefix(new SizedCounting(asked), "dynamo_component_");
+
+        ScrapeSize size = sized.sizeOf(new HashSet<String>(Collections.singletonList("dynamo_component_a_total")));
+        sized.sizeOf(Collections.<String>emptySet());
+
+        assertEquals(7, size.samples);
+        assertEquals(700, size.textBytes);
+        assertTrue(asked.get(0).test("dynamo_component_a") && !asked.get(0).test("dynamo_component_b"));
+        assertEquals(null, asked.get(1), "a scrape of everything");
+        assertEquals(0, sized.sizeOf(new HashSet<String>(Collections.singletonList("jvm_threads_current"))).samples,
+                "a collector no name asked for is not counted");
+    }
+
+    private static final class SizedCounting extends Collector implements SizedCollector {
+        private final List<Predicate<String>> asked;
+
+        SizedCounting(List<Predicate<String>> asked) {
+            this.asked = asked;
+        }
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            return Collections.emptyList();
+        }
+
+        @Override
+        public ScrapeSize sizeOf(Predicate<String> sampleNameFilter) {
+            asked.add(sampleNameFilter);
+            return new ScrapeSize(7, 700, 0);
+        }
+    }
+
     /** One family of one sample, counting its collections and remembering the last filter. */
     private static final class CountingCollector extends Collector {
         final AtomicInteger collects = new AtomicInteger();
