@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.server;
 
+import dev.dynamo.agent.internal.config.AgentConfig;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
@@ -22,20 +23,43 @@ import java.util.zip.GZIPOutputStream;
  * {@code GET|HEAD /metrics}: Prometheus text 0.0.4, or OpenMetrics when {@code Accept} prefers it;
  * gzip when accepted; {@code name[]=} keeps only the named families or samples, and with a
  * {@link ScrapeRegistry} runs only the collectors that can have them. Runs on a render thread.
+ *
+ * <p>With a {@link ScrapeRegistry}, a page is first weighed against the heap ({@link HeapHeadroom}):
+ * one the free heap cannot spare is answered 503, before anything is collected.
  */
 final class MetricsHandler {
+    /** How long a client refused for the heap is asked to wait: the heap in use changes with the collections. */
+    static final String HEAP_RETRY_AFTER_SECONDS = "30";
+    private static final long MB = 1024 * 1024;
+
     private final CollectorRegistry registry;
     private final Runnable beforeEachScrape;
     private final Rejections rejections;
+    private final HeapHeadroom headroom;
 
     MetricsHandler(CollectorRegistry registry, Runnable beforeEachScrape, Rejections rejections) {
+        this(registry, beforeEachScrape, rejections, new HeapHeadroom(new JvmHeap()));
+    }
+
+    MetricsHandler(CollectorRegistry registry, Runnable beforeEachScrape, Rejections rejections,
+            HeapHeadroom headroom) {
         this.registry = registry;
         this.beforeEachScrape = beforeEachScrape;
         this.rejections = rejections;
+        this.headroom = headroom;
     }
 
-    /** Renders the page into {@code page}; the response's body is {@code page}'s array. */
-    HttpResponse render(HttpRequest request, PageBuffer page) throws IOException {
+    /** A reservation of the heap for one render slot's renders. */
+    HeapHeadroom.Reservation reservation() {
+        return headroom.reservation();
+    }
+
+    /**
+     * Renders the page into {@code page}; the response's body is {@code page}'s array. What the render
+     * allocates is reserved in {@code reservation} first, or the scrape is answered 503.
+     */
+    HttpResponse render(HttpRequest request, PageBuffer page, HeapHeadroom.Reservation reservation)
+            throws IOException {
         Set<String> names;
         try {
             names = requestedNames(request.rawQuery());
@@ -50,6 +74,14 @@ final class MetricsHandler {
         boolean openMetrics = ContentNegotiation.prefersOpenMetrics(request.header("Accept"));
         String contentType = openMetrics ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
         boolean gzip = ContentNegotiation.acceptsGzip(request.header("Accept-Encoding"));
+        if (registry instanceof ScrapeRegistry) {
+            ScrapeSize size = ((ScrapeRegistry) registry).sizeOf(names);
+            long bytes = RenderCost.bytes(size, gzip, headroom.compressedOops());
+            HeapHeadroom.Decision decision = headroom.admit(bytes, reservation);
+            if (!decision.admitted) {
+                return refusedForHeap(size, bytes, decision.freeBytes, gzip);
+            }
+        }
 
         page.reset();
         Enumeration<MetricFamilySamples> families = families(names);
@@ -73,6 +105,21 @@ final class MetricsHandler {
             response.header("Content-Encoding", "gzip");
         }
         return response.body(page);
+    }
+
+    /** The 503 of a scrape the heap cannot spare, counted and logged: what was wrong and what to do. */
+    private HttpResponse refusedForHeap(ScrapeSize size, long bytes, long freeBytes, boolean gzip) {
+        String problem = "not enough free heap to render " + size.samples + " samples" + (gzip ? " gzipped" : "")
+                + " (about " + megabytes(bytes) + " MB; " + megabytes(freeBytes) + " MB free after the last garbage"
+                + " collection, of which a scrape may take half)";
+        String remedy = "raise -Xmx, ask for fewer metrics with ?name[]=, or lower " + AgentConfig.METRICS_MAX_SERIES;
+        rejections.count(Rejections.Reason.HEAP_HEADROOM, "answered 503 to a scrape: " + problem + "; " + remedy);
+        return HttpResponse.text(503, "Service Unavailable: " + problem + "; " + remedy + "\n")
+                .header("Retry-After", HEAP_RETRY_AFTER_SECONDS);
+    }
+
+    private static long megabytes(long bytes) {
+        return (bytes + MB - 1) / MB;
     }
 
     private static void write(String contentType, OutputStream out, Enumeration<MetricFamilySamples> families)

@@ -36,6 +36,11 @@ final class Rejections {
         REQUEST_TIMEOUT,
         /** A response was not taken by the client within the write timeout: the connection was closed. */
         WRITE_TIMEOUT,
+        /**
+         * A scrape whose page the free heap could not spare ({@link HeapHeadroom}): 503, before anything was
+         * collected.
+         */
+        HEAP_HEADROOM,
         /** A request the server cannot parse: 400, 414, 431 or 505. */
         BAD_REQUEST,
         /**

@@ -10,6 +10,11 @@ package dev.dynamo.agent.internal.server;
 final class RenderSlot implements Runnable {
     private final MetricsHandler handler;
     private final Runnable wakeUp;
+    /**
+     * The heap this slot's render reserved ({@link HeapHeadroom}): what it will allocate while it renders,
+     * then what its page holds until the page is sent or handed over.
+     */
+    private final HeapHeadroom.Reservation reservation;
     /** Replaced only between renders, by the selector thread; the executor's hand-off publishes it. */
     PageBuffer page = new PageBuffer();
 
@@ -27,6 +32,7 @@ final class RenderSlot implements Runnable {
     RenderSlot(MetricsHandler handler, Runnable wakeUp) {
         this.handler = handler;
         this.wakeUp = wakeUp;
+        this.reservation = handler.reservation();
     }
 
     void prepare(Connection connection) {
@@ -41,11 +47,13 @@ final class RenderSlot implements Runnable {
     @Override
     public void run() {
         try {
-            response = handler.render(request, page);
+            response = handler.render(request, page, reservation);
+            reservation.shrinkTo(page.capacity());
         } catch (Throwable failed) {
             // Often an OutOfMemoryError: drop the page at once so the memory returns to the application.
             writtenAtFailure = page.length();
             page.release();
+            reservation.release();
             failure = failed;
         } finally {
             finished = true;
@@ -79,6 +87,7 @@ final class RenderSlot implements Runnable {
         PageBuffer sent = page;
         sent.dropChunksPastLength();
         page = fresh;
+        // The page is the connection's now, and the pages handed over take at most what ServerLoop allows.
         free();
         return sent.length();
     }
@@ -90,5 +99,6 @@ final class RenderSlot implements Runnable {
         response = null;
         failure = null;
         page.reset();
+        reservation.release();
     }
 }
