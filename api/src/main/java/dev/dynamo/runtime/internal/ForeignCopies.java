@@ -6,6 +6,7 @@ import dev.dynamo.runtime.metrics.PrometheusNames;
 import java.lang.ref.WeakReference;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,10 +59,19 @@ final class ForeignCopies {
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, List<FamilySnapshot>>();
     /**
      * The samples and bytes ({@link SizeFormat}) of each live foreign copy's families as its last collection
-     * gave them: what the next is measured by.
+     * gave them, and how many times they were measured since ({@link #MEASURED}): what the next is measured by.
      */
     private static final Map<WeakReference<Supplier<List<Object[]>>>, long[]> LAST_SIZES =
             new ConcurrentHashMap<WeakReference<Supplier<List<Object[]>>>, long[]>();
+    /** The index in a {@link #LAST_SIZES} entry past the {@link SizeFormat} ones: measures since it was kept. */
+    private static final int MEASURED = SizeFormat.LENGTH;
+    /**
+     * A foreign copy is known only by collecting it, so a copy that shrank after a large collection would
+     * be measured large, refused, and never collected again: its last size counts in this many measures,
+     * after which it counts as nothing until it is collected again (at a scrape every 15 s, 2.5 minutes
+     * of scrapes refused at most, and one attempt per 10 scrapes while it stays large).
+     */
+    static final int MEASURES_PER_COLLECTION = 10;
     /** The last counts of the copies that are gone, summed by series; replaced whole, under the class's lock. */
     private static volatile Retired retired = new Retired(Collections.<FamilySnapshot>emptyList(),
             Collections.<String, BigDecimal>emptyMap());
@@ -103,8 +113,9 @@ final class ForeignCopies {
     /**
      * How large {@link #collect(Predicate)} with {@code familyFilter} will be, in {@link SizeFormat}: this
      * copy's families that it keeps, as they are now; with foreign copies connected, each as its last
-     * collection gave it, whole (a foreign copy gives every family, which the filter sees only once they
-     * are read), the counts of the copies gone, and every one of those samples merged.
+     * collection gave it ({@link #MEASURES_PER_COLLECTION}), whole (a foreign copy gives every family, which
+     * the filter sees only once they are read), the counts of the copies gone, and every one of those
+     * samples merged.
      */
     static long[] measure(Predicate<String> familyFilter) {
         ExpositionSize own = new ExpositionSize();
@@ -116,8 +127,10 @@ final class ForeignCopies {
             return size;
         }
         for (long[] foreign : LAST_SIZES.values()) {
-            size[SizeFormat.SAMPLES] += foreign[SizeFormat.SAMPLES];
-            size[SizeFormat.BYTES] += foreign[SizeFormat.BYTES];
+            if (foreign[MEASURED]++ < MEASURES_PER_COLLECTION) {
+                size[SizeFormat.SAMPLES] += foreign[SizeFormat.SAMPLES];
+                size[SizeFormat.BYTES] += foreign[SizeFormat.BYTES];
+            }
         }
         Retired gone = retired;
         size[SizeFormat.SAMPLES] += gone.size[SizeFormat.SAMPLES];
@@ -194,7 +207,7 @@ final class ForeignCopies {
     /** Keeps the counts of {@code families}, the latest of the copy of {@code reference}, unless it is gone already. */
     private static void keepCounts(WeakReference<Supplier<List<Object[]>>> reference, List<FamilySnapshot> families) {
         List<FamilySnapshot> counts = counts(families);
-        long[] size = sizeOf(families);
+        long[] size = Arrays.copyOf(sizeOf(families), MEASURED + 1);
         synchronized (ForeignCopies.class) {
             if (STORES.contains(reference)) {
                 LAST_COUNTS.put(reference, counts);

@@ -338,6 +338,27 @@ class ExportBridgeTest {
         assertTrue(after[SizeFormat.BYTES] > beforeItsFirstCollection[SizeFormat.BYTES]);
     }
 
+    /** A copy that shrank after a large collection is collected again after a few measures, not refused for good. */
+    @Test
+    void countsAForeignCopysLastSizeInAFewMeasuresUntilItIsCollectedAgain() {
+        String foreign = PREFIX + "foreign_shrinking";
+        registerForeignStore(() -> SnapshotEncoding.encode(Arrays.asList(new FamilySnapshot(foreign,
+                MetricType.Exposition.GAUGE, "Foreign", Arrays.asList(sampleOf(foreign, NO_LABELS, 1))))));
+        Predicate<String> all = name -> true;
+        collectIsolated();
+
+        List<Long> samples = new ArrayList<Long>();
+        for (int i = 0; i <= ForeignCopies.MEASURES_PER_COLLECTION; i++) {
+            samples.add(((long[]) isolated.callStatic(BRIDGE, "measure", all))[SizeFormat.SAMPLES]);
+        }
+        collectIsolated();
+        long afterTheNextCollection = ((long[]) isolated.callStatic(BRIDGE, "measure", all))[SizeFormat.SAMPLES];
+
+        assertEquals(samples.get(0), samples.get(ForeignCopies.MEASURES_PER_COLLECTION - 1));
+        assertEquals(samples.get(0) - 1, samples.get(ForeignCopies.MEASURES_PER_COLLECTION));
+        assertEquals(samples.get(0).longValue(), afterTheNextCollection);
+    }
+
     @Test
     void measuresNothingMergedWithoutForeignCopies() {
         isolatedMetric("a", "createGauge", "alone", NO_LABELS);
