@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.server;
 
+import io.prometheus.client.CollectorRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -43,7 +44,8 @@ class PageBufferTest {
      */
     @Test
     void aPageHandedOverTakesOnlyItsOwnChunks() {
-        RenderSlot slot = new RenderSlot(null, () -> { });
+        RenderSlot slot = new RenderSlot(new MetricsHandler(new CollectorRegistry(), () -> { }, new Rejections()),
+                () -> { });
         PageBuffer earlier = slot.page;
         earlier.write(new byte[10 * PageBuffer.CHUNK_BYTES], 0, 10 * PageBuffer.CHUNK_BYTES);
         earlier.reset();
