@@ -1,5 +1,7 @@
 package dev.dynamo.runtime.internal;
 
+import java.util.List;
+
 /**
  * How large a collection will be, found without collecting: its samples, and the bytes of their
  * lines in the text format. The agent weighs a scrape with it against the heap the application can
@@ -18,6 +20,23 @@ final class ExpositionSize {
 
     long samples;
     long bytes;
+
+    /**
+     * The bytes of a sample's line besides its label values, at most: the sample name, each label's name
+     * with {@code =""} and a comma, the braces, and the value. Names are ASCII: a character is a byte.
+     */
+    static int lineBytes(String sampleName, List<String> labelNames) {
+        int bytes = sampleName.length() + 2 + VALUE_BYTES;
+        for (String label : labelNames) {
+            bytes += label.length() + 4;
+        }
+        return bytes;
+    }
+
+    /** The bytes of a family's {@code # HELP} and {@code # TYPE} lines. */
+    static long headerBytes(String familyName, String help) {
+        return 2L * familyName.length() + LabelValues.exposedBytes(help) + HEADER_BYTES;
+    }
 
     /** Adds {@code count} samples of {@code bytesEach} bytes each. */
     void add(long count, long bytesEach) {

@@ -221,14 +221,11 @@ final class ForeignCopies {
         long samples = 0;
         long bytes = 0;
         for (FamilySnapshot family : families) {
-            bytes += 2L * family.name().length() + LabelValues.exposedBytes(family.help()) + ExpositionSize.HEADER_BYTES;
+            bytes += ExpositionSize.headerBytes(family.name(), family.help());
             for (Sample sample : family.samples()) {
                 samples++;
-                bytes += sample.name().length() + 2 + ExpositionSize.VALUE_BYTES + LabelValues.exposedBytes(
-                        sample.labelValues());
-                for (String label : sample.labelNames()) {
-                    bytes += label.length() + 4;
-                }
+                bytes += ExpositionSize.lineBytes(sample.name(), sample.labelNames())
+                        + LabelValues.exposedBytes(sample.labelValues());
             }
         }
         long[] size = new long[SizeFormat.LENGTH];

@@ -280,7 +280,7 @@ public final class MetricStore {
         }
 
         void measure(ExpositionSize size) {
-            size.addBytes(2L * name.length() + LabelValues.exposedBytes(help) + ExpositionSize.HEADER_BYTES);
+            size.addBytes(ExpositionSize.headerBytes(name, help));
             AppendOnlyArray.View<Registration> current = registrations.view();
             for (int i = 0; i < current.size; i++) {
                 Registration registration = current.get(i);

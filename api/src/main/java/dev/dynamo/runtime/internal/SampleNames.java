@@ -37,12 +37,7 @@ final class SampleNames {
         withLe.addAll(labelNames);
         withLe.add("le");
         this.bucketLabelNames = Collections.unmodifiableList(withLe);
-        // Names are ASCII: a character is a byte. Each label is name="value", and the braces around them.
-        int labels = 2;
-        for (String label : labelNames) {
-            labels += label.length() + 4;
-        }
-        this.lineBytes = count.length() + labels + ExpositionSize.VALUE_BYTES;
-        this.bucketLineBytes = bucket.length() + labels + "le".length() + 4 + ExpositionSize.VALUE_BYTES;
+        this.lineBytes = ExpositionSize.lineBytes(count, labelNames);
+        this.bucketLineBytes = ExpositionSize.lineBytes(bucket, bucketLabelNames);
     }
 }

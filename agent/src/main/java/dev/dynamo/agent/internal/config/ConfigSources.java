@@ -116,8 +116,8 @@ public final class ConfigSources {
         }
         // In the order of their first lines, each setting's lines: the last is used, as in the agent arguments.
         Map<String, List<ConfigFile.Entry>> bySetting = new LinkedHashMap<String, List<ConfigFile.Entry>>();
+        String where = AgentConfig.CONFIG_FILE + " " + file + " line ";
         for (ConfigFile.Entry entry : entries) {
-            String where = AgentConfig.CONFIG_FILE + " " + file + " line ";
             String setting = SettingNames.resolve(entry.key());
             if (entry.notUtf8Byte() != null) {
                 // Kept, the replacement character would become a label value (DYN_NAMESPACE) without a word.

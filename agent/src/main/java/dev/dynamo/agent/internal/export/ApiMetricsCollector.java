@@ -2,6 +2,7 @@ package dev.dynamo.agent.internal.export;
 
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.agent.internal.server.ScrapeRegistry;
 import dev.dynamo.agent.internal.server.ScrapeSize;
 import dev.dynamo.agent.internal.server.SizedCollector;
 import dev.dynamo.runtime.internal.ExportBridge;
@@ -14,7 +15,6 @@ import io.prometheus.client.Predicate;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -25,9 +25,6 @@ import java.util.List;
  */
 public final class ApiMetricsCollector extends Collector implements SizedCollector {
     private static final AgentLog LOG = AgentLog.get(ApiMetricsCollector.class);
-    /** The suffixes a family's sample names may have, in any format. */
-    private static final List<String> SAMPLE_SUFFIXES =
-            Arrays.asList("", "_total", "_created", "_count", "_sum", "_bucket", "_info", "_gcount", "_gsum");
     private static final SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample> SAMPLES =
             new SnapshotFormat.Builder<MetricFamilySamples, MetricFamilySamples.Sample>() {
                 @Override
@@ -71,7 +68,7 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
         }
         List<MetricFamilySamples> families;
         try {
-            java.util.function.Predicate<String> familyFilter = name -> mayHave(name, sampleNameFilter);
+            java.util.function.Predicate<String> familyFilter = name -> ScrapeRegistry.familyMayHave(name, sampleNameFilter);
             families = api.isLinked() ? fromSnapshots(ExportBridge.collect(familyFilter))
                     : fromEncoded(api.collectEncoded(familyFilter));
         } catch (Throwable failed) {
@@ -101,7 +98,7 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
     @Override
     public ScrapeSize sizeOf(Predicate<String> sampleNameFilter) {
         try {
-            long[] size = api.measure(sampleNameFilter == null ? name -> true : name -> mayHave(name, sampleNameFilter));
+            long[] size = api.measure(sampleNameFilter == null ? name -> true : name -> ScrapeRegistry.familyMayHave(name, sampleNameFilter));
             if (size == null || size.length <= SizeFormat.BYTES) {
                 return null;
             }
@@ -110,16 +107,6 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
         } catch (Throwable failed) {
             return null;
         }
-    }
-
-    /** Whether family {@code name} can have a sample {@code sampleNameFilter} accepts. */
-    static boolean mayHave(String name, Predicate<String> sampleNameFilter) {
-        for (String suffix : SAMPLE_SUFFIXES) {
-            if (sampleNameFilter.test(name + suffix)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The snapshots of the copy this agent links to, with their label lists used as they are. */

@@ -184,6 +184,19 @@ public final class ScrapeRegistry extends CollectorRegistry {
         };
     }
 
+    /** Whether family {@code family} can have a sample that {@code sampleNameFilter} accepts: itself, or a suffixed form. */
+    public static boolean familyMayHave(String family, Predicate<String> sampleNameFilter) {
+        if (sampleNameFilter.test(family)) {
+            return true;
+        }
+        for (String suffix : SAMPLE_SUFFIXES) {
+            if (sampleNameFilter.test(family + suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code name}, or the family or sample it is a suffixed form of, is in {@code names}. */
     static boolean isOrBelongsTo(String name, Set<String> names) {
         if (names.contains(name)) {

@@ -241,7 +241,7 @@ public final class StreamObserverCalls {
         while (true) {
             Object pending = calls.pendingAnswer;
             if (pending == CLOSED_WHILE_ANSWERING) {
-                report(observer, answer == ANSWERED ? null : (Throwable) answer, null, false);
+                report(observer, failureOf(answer), null, false);
                 return;
             }
             if (PENDING_ANSWER.compareAndSet(calls, pending, null)) {
@@ -295,7 +295,7 @@ public final class StreamObserverCalls {
             if (answer == null) {
                 Object taken = calls.takenAnswer;
                 if (taken != null) {
-                    report(observer, taken == ANSWERED ? null : (Throwable) taken, null, false);
+                    report(observer, failureOf(taken), null, false);
                     return;
                 }
                 break;
@@ -304,7 +304,7 @@ public final class StreamObserverCalls {
                 break;
             }
             if (calls.answeringThread == Thread.currentThread()) {
-                report(observer, answer == ANSWERED ? null : (Throwable) answer, null, false);
+                report(observer, failureOf(answer), null, false);
                 return;
             }
             if (PENDING_ANSWER.compareAndSet(calls, answer, CLOSED_WHILE_ANSWERING)) {
@@ -312,6 +312,11 @@ public final class StreamObserverCalls {
             }
         }
         report(observer, null, CLOSED_WITHOUT_ANSWER, false);
+    }
+
+    /** The exception an answer passed to {@code onError}; null for {@link #ANSWERED}. */
+    private static Throwable failureOf(Object answer) {
+        return answer == ANSWERED ? null : (Throwable) answer;
     }
 
     /** Ends the tracked calls of {@code observer}, if any; never throws once it has taken them. */
