@@ -370,13 +370,19 @@ class StreamObserverShapeTest {
                     busyChannel.newCall(unary("AnsweredAfterCancel"), CallOptions.DEFAULT), "x");
             StreamObserver<String> observer = handlers.answeredAfterCancelObservers.poll(10, TimeUnit.SECONDS);
             assertNotNull(observer);
+            // The server's thread runs this only once gRPC's run of the handler (and of whatever it queued for
+            // the call meanwhile) has returned: a cancel queued while that run went on ran inside it, before the
+            // answer (a CI run).
+            CountDownLatch blocking = new CountDownLatch(1);
             serverThread.execute(() -> {
+                blocking.countDown();
                 try {
                     release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException stopped) {
                     Thread.currentThread().interrupt();
                 }
             });
+            assertTrue(blocking.await(10, TimeUnit.SECONDS));
 
             reply.cancel(true);
             observer.onNext("too late");
