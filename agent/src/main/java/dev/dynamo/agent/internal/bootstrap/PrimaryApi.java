@@ -29,11 +29,9 @@ public final class PrimaryApi {
     private final Method collectEncoded;
     /** Looked up at the first {@code /health}; an API copy without the health API has none. */
     private volatile Method healthEncoded;
-    /** Looked up at the first scrape that needs them; null until then, and for good when the copy lacks them. */
-    private volatile Method collectEncodedFamilies;
-    private volatile Method measure;
-    private volatile boolean measureLooked;
-    private volatile boolean collectFamiliesLooked;
+    /** Calls that API copies older than this agent lack: looked up at the first scrape that needs them. */
+    private final LaterCall collectEncodedFamilies = new LaterCall(ReflectiveCall.COLLECT_ENCODED_FAMILIES);
+    private final LaterCall measure = new LaterCall(ReflectiveCall.MEASURE);
 
     private PrimaryApi(Class<?> bridge) throws NoSuchMethodException {
         this.bridge = bridge;
@@ -98,11 +96,7 @@ public final class PrimaryApi {
         if (isLinked()) {
             return ExportBridge.collectEncoded(familyFilter);
         }
-        if (!collectFamiliesLooked) {
-            collectEncodedFamilies = optional(ReflectiveCall.COLLECT_ENCODED_FAMILIES);
-            collectFamiliesLooked = true;
-        }
-        Method method = collectEncodedFamilies;
+        Method method = collectEncodedFamilies.method();
         return method == null ? collectEncoded() : (List<Object[]>) method.invoke(null, familyFilter);
     }
 
@@ -114,20 +108,31 @@ public final class PrimaryApi {
         if (isLinked()) {
             return ExportBridge.measure(familyFilter);
         }
-        if (!measureLooked) {
-            measure = optional(ReflectiveCall.MEASURE);
-            measureLooked = true;
-        }
-        Method method = measure;
+        Method method = measure.method();
         return method == null ? null : (long[]) method.invoke(null, familyFilter);
     }
 
-    /** The primary's method for {@code call}; null when the copy is older than it. */
-    private Method optional(ReflectiveCall call) {
-        try {
-            return call.in(bridge);
-        } catch (NoSuchMethodException older) {
-            return null;
+    /** A method of the primary copy that older copies lack, looked up once, at its first use. */
+    private final class LaterCall {
+        private final ReflectiveCall call;
+        private volatile boolean looked;
+        private volatile Method method;
+
+        LaterCall(ReflectiveCall call) {
+            this.call = call;
+        }
+
+        /** The primary's method; null, for good, when the copy is older than it. */
+        Method method() {
+            if (!looked) {
+                try {
+                    method = call.in(bridge);
+                } catch (NoSuchMethodException older) {
+                    method = null;
+                }
+                looked = true;
+            }
+            return method;
         }
     }
 
