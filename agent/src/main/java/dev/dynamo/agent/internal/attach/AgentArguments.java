@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.UnsupportedEncodingException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,8 @@ public final class AgentArguments {
         String trimmed = arguments.trim();
         boolean ampersandForm = trimmed.contains("&");
         String listKey = null;
+        // Per setting (or unknown name), each time it is given, as written: one line says which one is used.
+        Map<String, List<StringBuilder>> given = new LinkedHashMap<String, List<StringBuilder>>();
         for (String pair : trimmed.split(ampersandForm ? "&" : ",")) {
             if (pair.trim().isEmpty()) {
                 continue;
@@ -69,6 +72,8 @@ public final class AgentArguments {
             if (listKey != null && SettingNames.resolve(name) == null && settingWithoutValue == null) {
                 // The next item of a comma-separated value: log=info,dev.dynamo.agent=debug
                 settings.put(listKey, settings.get(listKey) + "," + decodeOne(pair));
+                List<StringBuilder> occurrences = given.get(settingOrName(listKey));
+                occurrences.get(occurrences.size() - 1).append(',').append(decodeOne(pair));
                 continue;
             }
             listKey = null;
@@ -86,16 +91,35 @@ public final class AgentArguments {
             String value = decodeOne(pair.substring(equals + 1));
             String earlier = sameSetting(settings, name);
             if (earlier != null) {
-                String setting = SettingNames.resolve(name);
-                problems.add("agent argument " + (setting == null ? "'" + name + "'" : setting) + " is given twice ("
-                        + earlier + "=" + settings.get(earlier) + ", then " + name + "=" + value + "); the last, "
-                        + name + "=" + value + ", is used");
                 settings.remove(earlier);
             }
             settings.put(name, value);
+            List<StringBuilder> occurrences = given.get(settingOrName(name));
+            if (occurrences == null) {
+                occurrences = new ArrayList<StringBuilder>();
+                given.put(settingOrName(name), occurrences);
+            }
+            occurrences.add(new StringBuilder(name).append('=').append(value));
             listKey = !ampersandForm && LIST_SETTINGS.contains(SettingNames.resolve(name)) ? name : null;
         }
+        for (Map.Entry<String, List<StringBuilder>> setting : given.entrySet()) {
+            if (setting.getValue().size() > 1) {
+                List<String> occurrences = new ArrayList<String>();
+                for (StringBuilder occurrence : setting.getValue()) {
+                    occurrences.add(occurrence.toString());
+                }
+                boolean known = SettingNames.resolve(setting.getKey()) != null;
+                problems.add("agent argument " + SettingNames.givenMoreThanOnce(
+                        known ? setting.getKey() : "'" + setting.getKey() + "'", occurrences) + ", is used");
+            }
+        }
         return settings;
+    }
+
+    /** The setting {@code name} spells ({@code DYN_SYSTEM_PORT} for {@code port}), or the name itself. */
+    private static String settingOrName(String name) {
+        String setting = SettingNames.resolve(name);
+        return setting == null ? name : setting;
     }
 
     /** The name in {@code settings} that sets what {@code name} sets ({@code port}, {@code DYN_SYSTEM_PORT}), or null. */

@@ -35,8 +35,6 @@ import java.util.Properties;
  */
 public final class ConfigSources {
     private static final String PROPERTY_PREFIX = "dyn.";
-    /** How many lines of a setting given more often in the file its line names before the last. */
-    private static final int SHOWN_REPEATS = 3;
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -156,24 +154,14 @@ public final class ConfigSources {
      */
     private static String givenMoreThanOnce(String setting, List<ConfigFile.Entry> lines, String stronger,
             String strongerOrigin) {
-        StringBuilder out = new StringBuilder(setting).append(" is given ")
-                .append(lines.size() == 2 ? "twice" : lines.size() + " times").append(" (");
-        for (int i = 0; i < lines.size(); i++) {
-            if (i == SHOWN_REPEATS && lines.size() > SHOWN_REPEATS + 1) {
-                // A file of 1 MiB may repeat one setting 100,000 times: one line of the log, not of 2 MB.
-                out.append(", ... ").append(lines.size() - SHOWN_REPEATS - 1).append(" more");
-                i = lines.size() - 1;
-            }
-            ConfigFile.Entry line = lines.get(i);
-            out.append(i == 0 ? "" : i == lines.size() - 1 ? ", then " : ", ").append("line ").append(line.line())
-                    .append(' ').append(line.key()).append('=').append(line.value());
+        List<String> occurrences = new ArrayList<String>(lines.size());
+        for (ConfigFile.Entry line : lines) {
+            occurrences.add("line " + line.line() + " " + line.key() + "=" + line.value());
         }
-        ConfigFile.Entry last = lines.get(lines.size() - 1);
-        out.append("); the last, line ").append(last.line()).append(' ').append(last.key()).append('=')
-                .append(last.value());
-        return stronger == null ? out.append(", is used").toString()
-                : out.append(", is the file's; ").append(setting).append('=').append(stronger.trim()).append(" (")
-                        .append(strongerOrigin).append(") wins over the file").toString();
+        String repeated = SettingNames.givenMoreThanOnce(setting, occurrences);
+        return stronger == null ? repeated + ", is used"
+                : repeated + ", is the file's; " + setting + "=" + stronger.trim() + " (" + strongerOrigin
+                        + ") wins over the file";
     }
 
     /** Keeps {@code value} unless a stronger source gave one already; empty counts as unset. */

@@ -36,10 +36,32 @@ public final class SettingNames {
             AgentConfig.NAMESPACE, AgentConfig.LOG, AgentConfig.USE_ENDPOINT_HEALTH_STATUS,
             AgentConfig.METRICS_MAX_SERIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.WEB_CONFIG,
             AgentConfig.LIVE_REQUIRES_AUTH));
+    /** How many occurrences of a setting given more often {@link #givenMoreThanOnce} shows before the last. */
+    private static final int SHOWN_REPEATS = 3;
     /** Short name to setting; a short name two settings would share belongs to neither. */
     private static final Map<String, String> SHORT = shortNames(ALL);
 
     private SettingNames() {
+    }
+
+    /**
+     * {@code DYN_SYSTEM_PORT is given 3 times (port=9000, dyn.system.port=9001, then DYN_SYSTEM_PORT=9002); the
+     * last, DYN_SYSTEM_PORT=9002}, for the caller to say what became of it. {@code occurrences} are as written,
+     * in order; past {@link #SHOWN_REPEATS} the middle ones are only counted: a 1 MiB file may repeat one setting
+     * 100,000 times, which is one line of the log, not one of 2 MB.
+     */
+    public static String givenMoreThanOnce(String setting, List<String> occurrences) {
+        int count = occurrences.size();
+        StringBuilder out = new StringBuilder(setting).append(" is given ")
+                .append(count == 2 ? "twice" : count + " times").append(" (");
+        for (int i = 0; i < count; i++) {
+            if (i == SHOWN_REPEATS && count > SHOWN_REPEATS + 1) {
+                out.append(", ... ").append(count - SHOWN_REPEATS - 1).append(" more");
+                i = count - 1;
+            }
+            out.append(i == 0 ? "" : i == count - 1 ? ", then " : ", ").append(occurrences.get(i));
+        }
+        return out.append("); the last, ").append(occurrences.get(count - 1)).toString();
     }
 
     /** Every setting's environment-variable name, in declaration order. */

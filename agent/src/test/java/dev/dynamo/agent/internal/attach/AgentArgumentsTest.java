@@ -116,6 +116,23 @@ class AgentArgumentsTest {
     }
 
     @Test
+    void saysInOneLineWhichOfASettingGivenInSeveralSpellingsIsUsed() {
+        assertEquals(map("DYN_SYSTEM_PORT", "9002"),
+                AgentArguments.decode("port=9000,dyn.system.port=9001,DYN_SYSTEM_PORT=9002", problems));
+        assertEquals(map("log", "warn"), AgentArguments.decode("log=info,dev.dynamo=debug,log=warn", problems));
+        assertEquals(map("DYN_SYSTEM_PORT", "5"),
+                AgentArguments.decode("port=1,port=2,port=3,port=4,port=5,DYN_SYSTEM_PORT=5", problems));
+
+        assertEquals(Arrays.asList(
+                "agent argument DYN_SYSTEM_PORT is given 3 times (port=9000, dyn.system.port=9001, then"
+                        + " DYN_SYSTEM_PORT=9002); the last, DYN_SYSTEM_PORT=9002, is used",
+                "agent argument DYN_LOG is given twice (log=info,dev.dynamo=debug, then log=warn); the last,"
+                        + " log=warn, is used",
+                "agent argument DYN_SYSTEM_PORT is given 6 times (port=1, port=2, port=3, ... 2 more, then"
+                        + " DYN_SYSTEM_PORT=5); the last, DYN_SYSTEM_PORT=5, is used"), problems);
+    }
+
+    @Test
     void decodesTheCommaFormThatNeedsNoShellQuoting() {
         Map<String, String> decoded = AgentArguments.decode(
                 "port=9000,host=127.0.0.1,dyn.log=info%2Cdev.dynamo%3Ddebug", problems);
