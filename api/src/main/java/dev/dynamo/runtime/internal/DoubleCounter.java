@@ -24,9 +24,15 @@ final class DoubleCounter implements Counter, Collectable {
         value.add(amount);
     }
 
+    /**
+     * The total, at most {@link Double#MAX_VALUE}: finite increments can still add up to infinity, which the
+     * increments themselves may not be, and which {@code rate()} turns into NaN. An {@code IntCounter} stops
+     * at its largest value too.
+     */
     @Override
     public double get() {
-        return value.sum();
+        double sum = value.sum();
+        return sum == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : sum;
     }
 
     @Override

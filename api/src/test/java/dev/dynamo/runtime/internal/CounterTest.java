@@ -84,6 +84,52 @@ class CounterTest {
     }
 
     @Test
+    void anIntegerCounterStaysAtTheLargestLongWhenLargeIncrementsWouldWrapItRound() {
+        String name = unique("wrapped");
+        IntCounter counter = metrics().createIntCounter(name, "Bytes", NO_LABELS);
+
+        counter.inc(Long.MAX_VALUE);
+        counter.inc(Long.MAX_VALUE);
+        counter.inc(2);
+        counter.inc();
+
+        assertEquals(Long.MAX_VALUE, counter.get());
+        assertEquals((double) Long.MAX_VALUE, value(PREFIX + name, PREFIX + name + "_total", NO_LABELS));
+    }
+
+    @Test
+    void anIntegerCounterThatLargeIncrementsFromManyThreadsCarryPastTheLargestLongStaysThere() throws Exception {
+        IntCounter counter = metrics().createIntCounter(unique("raced"), "Bytes", NO_LABELS);
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    counter.inc(Long.MAX_VALUE / 3);
+                    counter.inc(1);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertEquals(Long.MAX_VALUE, counter.get());
+    }
+
+    @Test
+    void aCounterWhoseFiniteIncrementsAddUpToInfinityStaysAtTheLargestDouble() {
+        String name = unique("huge");
+        Counter counter = metrics().createCounter(name, "Huge", NO_LABELS);
+
+        counter.inc(Double.MAX_VALUE);
+        counter.inc(Double.MAX_VALUE);
+
+        assertEquals(Double.MAX_VALUE, counter.get());
+        assertEquals(Double.MAX_VALUE, value(PREFIX + name, PREFIX + name + "_total", NO_LABELS));
+    }
+
+    @Test
     void rejectsANegativeIntegerIncrement() {
         IntCounter counter = metrics().createIntCounter(unique("guarded"), "h", NO_LABELS);
         counter.inc(3);
