@@ -50,11 +50,21 @@ final class MaxSeriesSetting {
         }
         Integer parsed = parse(raw);
         if (parsed == null) {
-            ApiLog.warn(source + "='" + raw + "' is not a series limit; use a whole number of at least 1."
-                    + " Using " + DEFAULT);
+            ApiLog.warn(refusal(source, raw));
             return DEFAULT;
         }
         return parsed;
+    }
+
+    /**
+     * Why {@code raw}, which {@link #parse} refused, is no limit: out of range when it is a whole number
+     * (before, {@code 99999999999} was told to be "a whole number of at least 1"), else not a number.
+     */
+    static String refusal(String source, String raw) {
+        String trimmed = raw.trim();
+        boolean wholeNumber = trimmed.matches("[-+]?[0-9]+");
+        return source + "='" + raw + "' is " + (wholeNumber ? "out of range for a series limit" : "not a series limit")
+                + "; use a whole number from 1 to " + Integer.MAX_VALUE + " (label sets per metric). Using " + DEFAULT;
     }
 
     /** A limit of at least 1, or null. */

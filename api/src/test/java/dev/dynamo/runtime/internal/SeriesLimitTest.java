@@ -326,6 +326,18 @@ class SeriesLimitTest {
     }
 
     @Test
+    void saysWhetherARefusedDefaultLimitIsOutOfRangeOrNotANumber() {
+        assertNull(MaxSeriesSetting.parse("99999999999"));
+        assertEquals("dyn.metrics.max.series='99999999999' is out of range for a series limit; use a whole number"
+                + " from 1 to 2147483647 (label sets per metric). Using 2000",
+                MaxSeriesSetting.refusal("dyn.metrics.max.series", "99999999999"));
+        assertEquals("DYN_METRICS_MAX_SERIES='0' is out of range for a series limit; use a whole number from 1 to"
+                + " 2147483647 (label sets per metric). Using 2000", MaxSeriesSetting.refusal("DYN_METRICS_MAX_SERIES", "0"));
+        assertEquals("DYN_METRICS_MAX_SERIES='lots' is not a series limit; use a whole number from 1 to 2147483647"
+                + " (label sets per metric). Using 2000", MaxSeriesSetting.refusal("DYN_METRICS_MAX_SERIES", "lots"));
+    }
+
+    @Test
     void theFoldedCounterIsOnTheRuntimeLevelWithoutThePrefix() {
         CounterVec vec = at("ns", "comp").createCounterVec("few", "h", Arrays.asList("k"), null);
         vec.setMaxSeries(1);
