@@ -12,6 +12,7 @@ import java.io.UnsupportedEncodingException;
 import java.io.Writer;
 import java.net.URLDecoder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
@@ -31,6 +32,9 @@ final class MetricsHandler {
     /** How long a client refused for the heap is asked to wait: the heap in use changes with the collections. */
     static final String HEAP_RETRY_AFTER_SECONDS = "30";
     private static final long MB = 1024 * 1024;
+    /** The samples of a histogram and a gauge histogram besides the family's own name. */
+    private static final List<String> HISTOGRAM_SAMPLE_SUFFIXES =
+            Collections.unmodifiableList(Arrays.asList("_bucket", "_count", "_sum", "_gcount", "_gsum"));
 
     private final CollectorRegistry registry;
     private final Runnable beforeEachScrape;
@@ -74,8 +78,10 @@ final class MetricsHandler {
         boolean openMetrics = ContentNegotiation.prefersOpenMetrics(request.header("Accept"));
         String contentType = openMetrics ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
         boolean gzip = ContentNegotiation.acceptsGzip(request.header("Accept-Encoding"));
+        // The collectors are asked for whole histograms on an OpenMetrics page; keepNamed then keeps what was asked.
+        Set<String> collected = openMetrics ? withHistogramFamilies(names) : names;
         if (registry instanceof ScrapeRegistry) {
-            ScrapeSize size = ((ScrapeRegistry) registry).sizeOf(names);
+            ScrapeSize size = ((ScrapeRegistry) registry).sizeOf(collected);
             long bytes = RenderCost.bytes(size, gzip, headroom.compressedOops());
             HeapHeadroom.Decision decision = headroom.admit(bytes, reservation);
             if (!decision.admitted) {
@@ -84,7 +90,7 @@ final class MetricsHandler {
         }
 
         page.reset();
-        Enumeration<MetricFamilySamples> families = families(names);
+        Enumeration<MetricFamilySamples> families = families(collected, names, openMetrics);
         if (openMetrics) {
             families = new OpenMetricsHistograms(families);
         }
@@ -129,15 +135,33 @@ final class MetricsHandler {
         writer.flush();
     }
 
-    private Enumeration<MetricFamilySamples> families(Set<String> names) {
+    /** The families the collectors of {@code collected} give, of which {@link #keepNamed} keeps those {@code names} asks for. */
+    private Enumeration<MetricFamilySamples> families(Set<String> collected, Set<String> names, boolean openMetrics) {
         List<MetricFamilySamples> own = Collections.singletonList(rejections.family());
         if (names.isEmpty()) {
             return new Concatenated(registry.metricFamilySamples(), Collections.enumeration(own));
         }
         Enumeration<MetricFamilySamples> selected = registry instanceof ScrapeRegistry
-                ? ((ScrapeRegistry) registry).familiesNamed(names) : registry.metricFamilySamples();
+                ? ((ScrapeRegistry) registry).familiesNamed(collected) : registry.metricFamilySamples();
         return new FamiliesKept(new Concatenated(selected, Collections.enumeration(own)),
-                family -> keepNamed(family, names));
+                family -> keepNamed(family, names, openMetrics));
+    }
+
+    /**
+     * {@code names} and, for each that may name a histogram's sample ({@code x_count}), the family's own name
+     * ({@code x}): collectors that honour a name filter leave out the samples it does not name, such as the
+     * buckets of {@code x}.
+     */
+    static Set<String> withHistogramFamilies(Set<String> names) {
+        Set<String> withFamilies = new HashSet<String>(names);
+        for (String name : names) {
+            for (String suffix : HISTOGRAM_SAMPLE_SUFFIXES) {
+                if (name.endsWith(suffix) && name.length() > suffix.length()) {
+                    withFamilies.add(name.substring(0, name.length() - suffix.length()));
+                }
+            }
+        }
+        return withFamilies;
     }
 
     static Set<String> requestedNames(String rawQuery) {
@@ -167,16 +191,24 @@ final class MetricsHandler {
 
     /**
      * A family stays when its name, or its counter name with {@code _total}, was asked for; otherwise
-     * only its samples that were asked for stay, and the family only if any do.
+     * only its samples that were asked for stay, and the family only if any do. On an OpenMetrics page a
+     * histogram stays whole when any of its samples was asked for: OpenMetrics requires its {@code +Inf}
+     * bucket, and a strict parser refused the page of {@code name[]=x_count} (a re-tester). The whole
+     * histogram is also what {@link OpenMetricsHistograms} needs to see to leave out the sums it forbids.
      */
-    static MetricFamilySamples keepNamed(MetricFamilySamples family, Set<String> names) {
+    static MetricFamilySamples keepNamed(MetricFamilySamples family, Set<String> names, boolean openMetrics) {
         boolean counterTotal = family.type == Collector.Type.COUNTER && names.contains(family.name + "_total");
         if (names.contains(family.name) || counterTotal) {
             return family;
         }
+        boolean wholeHistogram = openMetrics && (family.type == Collector.Type.HISTOGRAM
+                || family.type == Collector.Type.GAUGE_HISTOGRAM);
         List<MetricFamilySamples.Sample> samples = new ArrayList<MetricFamilySamples.Sample>();
         for (MetricFamilySamples.Sample sample : family.samples) {
             if (names.contains(sample.name)) {
+                if (wholeHistogram) {
+                    return family;
+                }
                 samples.add(sample);
             }
         }

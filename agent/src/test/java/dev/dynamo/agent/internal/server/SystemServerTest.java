@@ -187,6 +187,36 @@ class SystemServerTest {
         assertTrue(openMetrics.contains(prefixed(latency) + "_sum{" + labels() + "} 0.55\n"), () -> excerpt(openMetrics));
     }
 
+    /**
+     * OpenMetrics requires a histogram's {@code +Inf} bucket: a page for {@code name[]=x_count} with the count
+     * alone was refused by a strict parser. In the text format the filter keeps only the samples asked for.
+     */
+    @Test
+    void keepsAWholeHistogramOnAnOpenMetricsPageForOneOfItsSamplesAndLeavesOutTheSumsItForbids() throws IOException {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace(namespace).component("comp").endpoint("ep")
+                .metrics();
+        Map<String, String> none = Collections.<String, String>emptyMap();
+        metrics.createHistogram("lat_" + namespace, "Latency", none, Arrays.asList(0.1, 1.0)).observe(0.5);
+        metrics.createHistogram("bounds_" + namespace, "Negative bounds", none, Arrays.asList(-1.0, 0.0, 1.0))
+                .observe(0.5);
+        String latency = prefixed("lat_" + namespace);
+        String bounds = prefixed("bounds_" + namespace);
+        String query = "/metrics?name[]=" + latency + "_count&name[]=" + bounds + "_count";
+
+        String openMetrics = request(server, "GET", query, "Accept", "application/openmetrics-text").text();
+        String text = request(server, "GET", query).text();
+
+        assertTrue(openMetrics.contains(latency + "_bucket{" + labels() + ",le=\"+Inf\"} 1.0\n"), () -> excerpt(openMetrics));
+        assertTrue(openMetrics.contains(latency + "_bucket{" + labels() + ",le=\"0.1\"} 0.0\n"), () -> excerpt(openMetrics));
+        assertTrue(openMetrics.contains(latency + "_count{" + labels() + "} 1.0\n"), () -> excerpt(openMetrics));
+        assertTrue(openMetrics.contains(latency + "_sum{" + labels() + "} 0.5\n"), () -> excerpt(openMetrics));
+        assertTrue(openMetrics.contains(bounds + "_bucket{" + labels() + ",le=\"+Inf\"} 1.0\n"), () -> excerpt(openMetrics));
+        assertFalse(openMetrics.contains(bounds + "_count{"), () -> excerpt(openMetrics));
+        assertTrue(text.contains(latency + "_count{" + labels() + ",} 1.0\n"), () -> excerpt(text));
+        assertFalse(text.contains(latency + "_bucket{"), () -> excerpt(text));
+        assertTrue(text.contains(bounds + "_count{" + labels() + ",} 1.0\n"), () -> excerpt(text));
+    }
+
     /** RFC 9110: a server with a clock dates its responses, and an answer to HEAD has no content. */
     @Test
     void datesEveryResponseAndAnswersAMalformedHeadRequestWithoutContent() throws IOException {
