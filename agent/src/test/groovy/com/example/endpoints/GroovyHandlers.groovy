@@ -33,3 +33,21 @@ trait GroovyGreeting {
 
 class GroovyGreeter implements GroovyGreeting {
 }
+
+/**
+ * {@code @Memoized} moves the method's body into a private {@code memoizedMethodPriv$...} method, with a copy
+ * of the annotations, which the method runs through its cache on a miss.
+ */
+class GroovyMemoized {
+    int loads = 0
+
+    @groovy.transform.Memoized
+    @DynamoEndpoint(namespace = "groovy_test", component = "memoized", endpoint = "price")
+    int price(String sku) {
+        loads++
+        if (sku == "bad") {
+            throw new IllegalArgumentException("unknown sku")
+        }
+        sku.length() * 100
+    }
+}

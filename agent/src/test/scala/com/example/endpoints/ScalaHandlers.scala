@@ -28,3 +28,17 @@ object ScalaExtensions {
     @DynamoEndpoint(namespace = "scala_test", component = "extension", endpoint = "shout")
     def shout: String = s.toUpperCase
 }
+
+/**
+ * A companion object that extends its own class (a default instance): the object's class
+ * `ScalaCompanionGreeter$` extends `ScalaCompanionGreeter`, and is declared nested in nothing.
+ */
+class ScalaCompanionGreeter {
+  @DynamoEndpoint(namespace = "scala_test", component = "companion", endpoint = "greet")
+  def greet(name: String): String = "hello " + name
+}
+
+object ScalaCompanionGreeter extends ScalaCompanionGreeter {
+  @DynamoEndpoint(namespace = "scala_test", component = "companion", endpoint = "special")
+  def special(name: String): String = "special " + name
+}

@@ -103,9 +103,12 @@ final class EndpointScan extends ClassVisitor {
      * plus {@code $} and a suffix ({@code Service$MockitoMock$3kq1}, {@code Service$ByteBuddy$...}), yet
      * not declared as a nested class, as every compiler declares {@code Service$Inner}. Mockito's
      * subclass mocks copy {@code @DynamoEndpoint} onto their overrides without marking the class synthetic.
+     * Not a Scala class: a companion {@code object Greeter extends Greeter} compiles to {@code Greeter$}, a
+     * subclass of {@code Greeter} declared nested in nothing, whose own handlers were left unmeasured.
      */
     boolean isGeneratedSubclass() {
-        return superName != null && internalName.startsWith(superName + "$") && innerSimpleName == null;
+        return superName != null && !scala && internalName.length() > superName.length() + 1
+                && internalName.startsWith(superName + "$") && innerSimpleName == null;
     }
 
     /** Whether the class is Kotlin's: its method names may carry the compiler's mangling. */

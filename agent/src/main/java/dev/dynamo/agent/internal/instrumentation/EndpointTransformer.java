@@ -198,8 +198,13 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 }
             }
             byte[] woven = weaver().weave(loader, internalName, classFile);
-            return woven != null && beingRedefined != null ? weaver().withParameterNames(loader, internalName, woven)
-                    : woven;
+            if (beingRedefined == null) {
+                return woven;
+            }
+            // A retransformation may have dropped the parameter names, also where nothing is woven (an interface
+            // whose annotated methods are abstract: a re-tester's lost every method's names at an attach).
+            byte[] named = weaver().withParameterNames(loader, internalName, woven != null ? woven : classFile);
+            return woven == null && named == classFile ? null : named;
         } catch (Throwable failed) {
             if (beingRedefined == null && stackStarved != null && internalName != null
                     && StackStarvedClasses.isStackOverflow(failed) && stackStarved.weaveOnceLoaded(loader, internalName)) {

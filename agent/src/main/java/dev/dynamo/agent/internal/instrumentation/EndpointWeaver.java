@@ -6,6 +6,7 @@ import dev.dynamo.runtime.internal.ApiLog;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.MethodTooLargeException;
 import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -36,6 +37,11 @@ final class EndpointWeaver {
     private static final AgentLog LOG = AgentLog.get(EndpointWeaver.class);
     /** The JVM's limit on a method's local variable slots ({@code max_locals} is a u2). */
     static final int MAX_LOCALS = 65535;
+    /**
+     * The name Groovy's {@code @Memoized} gives the private method it moves the body into, with a copy of the
+     * annotations: measured too, a miss counted twice, an error twice (a re-tester).
+     */
+    private static final String GROOVY_MEMOIZED_BODY = "memoizedMethodPriv$";
     /** What a method that cannot be woven costs: said in each warning about one. */
     private static final String UNMEASURED = "it runs unmeasured, and its calls are in no series (its endpoint has"
             + " series only if another method of it is measured)";
@@ -106,10 +112,20 @@ final class EndpointWeaver {
                         + " annotation into each class that implements the trait, where it is measured");
                 continue;
             }
+            if ((method.access & Opcodes.ACC_NATIVE) != 0) {
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " counts no call: a native method has no"
+                        + " bytecode to measure; annotate the Java method that calls it");
+                continue;
+            }
             if (!method.hasBody() || method.maxLocals < 0) {
-                warnOnce.accept(where, "@DynamoEndpoint on " + where + " counts no call: an abstract or native method"
-                        + " has no code to measure, and annotations on methods are not inherited. The calls are counted"
+                warnOnce.accept(where, "@DynamoEndpoint on " + where + " counts no call: an abstract method has no"
+                        + " code to measure, and annotations on methods are not inherited. The calls are counted"
                         + " where the implementing method carries @DynamoEndpoint too; annotate it if it does not");
+                continue;
+            }
+            if (method.name.startsWith(GROOVY_MEMOIZED_BODY)) {
+                LOG.debug("not instrumenting " + where + ": Groovy's @Memoized copy of a method's body, which the"
+                        + " annotated method runs through its cache on a miss and which counts each call");
                 continue;
             }
             if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {

@@ -206,6 +206,51 @@ class CompilerWrapperTest {
     }
 
     /**
+     * Groovy's {@code @Memoized} copies the annotation onto the private method it moves the body into: a miss
+     * counted twice, an error twice, under the endpoint of the copy too (a re-tester: 13 calls, 17 counted).
+     */
+    @Test
+    void aGroovyMemoizedMethodCountsEachCallOnceHitOrMiss() throws Exception {
+        Class<?> type = Class.forName("com.example.endpoints.GroovyMemoized");
+        Object catalog = type.getConstructor().newInstance();
+        Method price = type.getMethod("price", String.class);
+        EndpointMetrics metrics = new EndpointMetrics("groovy_test", "memoized", "price");
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(500, price.invoke(catalog, "apple"));
+        }
+        for (int i = 0; i < 2; i++) {
+            InvocationTargetException failed = assertThrows(InvocationTargetException.class,
+                    () -> price.invoke(catalog, "bad"));
+            assertInstanceOf(IllegalArgumentException.class, failed.getCause());
+        }
+
+        assertEquals(3, type.getMethod("getLoads").invoke(catalog), "one miss for apple, two for the errors");
+        assertEquals(5, metrics.requests());
+        assertEquals(2, metrics.errors("IllegalArgumentException"));
+        assertEquals(0, metrics.inflight());
+    }
+
+    /**
+     * A Scala companion object that extends its own class is named after that class plus {@code $}, and declared
+     * nested in nothing, as a subclass Mockito generates at run time: it was taken for one, and its own handlers
+     * counted nothing (a re-tester).
+     */
+    @Test
+    void aScalaCompanionObjectThatExtendsItsClassIsMeasured() throws Exception {
+        Method special = Class.forName("com.example.endpoints.ScalaCompanionGreeter").getMethod("special", String.class);
+        Object module = Class.forName("com.example.endpoints.ScalaCompanionGreeter$").getField("MODULE$").get(null);
+        EndpointMetrics metrics = new EndpointMetrics("scala_test", "companion", "special");
+
+        assertEquals("special a", special.invoke(null, "a"));
+        assertEquals("special b", module.getClass().getMethod("special", String.class).invoke(module, "b"));
+        assertEquals("hello c", module.getClass().getMethod("greet", String.class).invoke(module, "c"));
+
+        assertEquals(2, metrics.requests(), "through the static forwarder and the object itself, once each");
+        assertEquals(1, new EndpointMetrics("scala_test", "companion", "greet").requests());
+    }
+
+    /**
      * Overloads written by hand are no compiler's wrappers: each annotated one counts, even where it
      * only forwards to another of the same endpoint. Otherwise a subclass that overrides the full
      * method without the annotation would leave the calls through the short one counted nowhere.

@@ -523,7 +523,7 @@ class EndpointInstrumentationTest {
         assertFalse(InstrumentedEndpoints.endpoints().stream().anyMatch(e -> e.endsWith("/abstract_method")));
         String log = new String(AGENT_LOG.toByteArray(), StandardCharsets.UTF_8);
         assertTrue(log.contains("@DynamoEndpoint on com.example.endpoints.AbstractHandler.handle(I)I counts no call: an"
-                + " abstract or native method has no code to measure, and annotations on methods are not inherited. The"
+                + " abstract method has no code to measure, and annotations on methods are not inherited. The"
                 + " calls are counted where the implementing method carries @DynamoEndpoint too"), "agent log: " + log);
     }
 

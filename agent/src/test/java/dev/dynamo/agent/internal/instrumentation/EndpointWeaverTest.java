@@ -333,6 +333,23 @@ class EndpointWeaverTest {
         assertTrue(warnings.get(0).startsWith("@DynamoEndpoint on gen.Greeting.greet()V counts no call"), warnings::toString);
     }
 
+    /** A native method has no implementing Java method to annotate: the warning names the Java caller instead. */
+    @Test
+    void anAnnotatedNativeMethodIsNotWovenWithAWarningThatFitsIt() {
+        List<String> warnings = new ArrayList<>();
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> warnings.add(message));
+        ClassWriter writer = new ClassWriter(0);
+        writer.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "gen/Native", null, "java/lang/Object", null);
+        writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_NATIVE, "compute", "()I", null, null)
+                .visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true).visitEnd();
+        writer.visitEnd();
+
+        assertEquals(null, weaver.weave(getClass().getClassLoader(), "gen/Native", writer.toByteArray()));
+
+        assertEquals(Collections.singletonList("@DynamoEndpoint on gen.Native.compute()I counts no call: a native method"
+                + " has no bytecode to measure; annotate the Java method that calls it"), warnings);
+    }
+
     /**
      * A debugger reads {@code this} from slot 0 whatever the tables say, and every other variable
      * where the local variable table says it is: the woven code never writes slot 0 of an instance

@@ -29,34 +29,11 @@ class RetransformedParameterNamesTest {
 
     @Test
     void aRetransformedClassKeepsItsParameterNamesAndIsMeasured() throws Exception {
-        byte[] classFile = namedParametersClass();
-        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) {
-            @Override
-            protected Class<?> findClass(String name) throws ClassNotFoundException {
-                if (!name.equals(NAME)) {
-                    throw new ClassNotFoundException(name);
-                }
-                return defineClass(name, classFile, 0, classFile.length);
-            }
-
-            @Override
-            public InputStream getResourceAsStream(String name) {
-                return name.equals(NAME.replace('.', '/') + ".class") ? new ByteArrayInputStream(classFile)
-                        : super.getResourceAsStream(name);
-            }
-        };
-        Class<?> type = Class.forName(NAME, true, loader);
+        Class<?> type = Class.forName(NAME, true, loaderServing(NAME, namedParametersClass()));
         Method handle = type.getMethod("handle", int.class, String.class);
         assertEquals("count", handle.getParameters()[0].getName(), "compiled with its names");
 
-        Instrumentation instrumentation = ByteBuddyAgent.install();
-        EndpointTransformer transformer = new EndpointTransformer("unused", instrumentation);
-        instrumentation.addTransformer(transformer, true);
-        try {
-            instrumentation.retransformClasses(type);
-        } finally {
-            instrumentation.removeTransformer(transformer);
-        }
+        retransform(type);
 
         Parameter[] parameters = type.getMethod("handle", int.class, String.class).getParameters();
         assertTrue(parameters[0].isNamePresent(), "the names are kept");
@@ -66,6 +43,72 @@ class RetransformedParameterNamesTest {
         long before = metrics.requests();
         assertEquals(3, handle.invoke(null, 3, "x"));
         assertEquals(before + 1, metrics.requests(), "the retransformed class is measured");
+    }
+
+    /**
+     * An interface whose annotated method is abstract has nothing woven, yet the JVM's retransformation dropped
+     * its names all the same: a re-tester's attach on JDK 17 turned {@code price(String sku, int quantity)} into
+     * {@code arg0, arg1}, which declarative HTTP clients and Spring Data repositories bind by.
+     */
+    @Test
+    void aRetransformedInterfaceWhoseAnnotatedMethodIsAbstractKeepsItsParameterNames() throws Exception {
+        String name = "gen.NamedClient";
+        Class<?> type = Class.forName(name, true, loaderServing(name, clientInterface(name)));
+        assertEquals("sku", type.getMethod("price", String.class, int.class).getParameters()[0].getName());
+
+        retransform(type);
+
+        Parameter[] parameters = type.getMethod("price", String.class, int.class).getParameters();
+        assertTrue(parameters[0].isNamePresent(), "the names are kept");
+        assertEquals("sku", parameters[0].getName());
+        assertEquals("quantity", parameters[1].getName());
+    }
+
+    private static void retransform(Class<?> type) throws Exception {
+        Instrumentation instrumentation = ByteBuddyAgent.install();
+        EndpointTransformer transformer = new EndpointTransformer("unused", instrumentation);
+        instrumentation.addTransformer(transformer, true);
+        try {
+            instrumentation.retransformClasses(type);
+        } finally {
+            instrumentation.removeTransformer(transformer);
+        }
+    }
+
+    /** A loader that defines {@code className} from {@code classFile}, and serves that as its class file. */
+    private ClassLoader loaderServing(String className, byte[] classFile) {
+        return new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                if (!name.equals(className)) {
+                    throw new ClassNotFoundException(name);
+                }
+                return defineClass(name, classFile, 0, classFile.length);
+            }
+
+            @Override
+            public InputStream getResourceAsStream(String name) {
+                return name.equals(className.replace('.', '/') + ".class") ? new ByteArrayInputStream(classFile)
+                        : super.getResourceAsStream(name);
+            }
+        };
+    }
+
+    /** {@code public interface <name> { @DynamoEndpoint int price(String sku, int quantity); } }, with its names. */
+    private static byte[] clientInterface(String name) {
+        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT,
+                name.replace('.', '/'), null, "java/lang/Object", null);
+        MethodVisitor price = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "price",
+                "(Ljava/lang/String;I)I", null, null);
+        price.visitParameter("sku", 0);
+        price.visitParameter("quantity", 0);
+        AnnotationVisitor endpoint = price.visitAnnotation("Ldev/dynamo/runtime/DynamoEndpoint;", true);
+        endpoint.visit("namespace", NS);
+        endpoint.visitEnd();
+        price.visitEnd();
+        writer.visitEnd();
+        return writer.toByteArray();
     }
 
     /** {@code public class NamedParameters { @DynamoEndpoint static int handle(int count, String label) } }, with its names. */
