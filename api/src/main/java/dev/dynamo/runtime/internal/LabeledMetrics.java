@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The children of a vec metric, keyed by their label values. A child is created on first use and
- * lives until {@link #remove}d. Creating one asks the family's {@link SeriesLimit} first; past the
- * limit the label set gets the overflow child instead.
+ * lives until {@link #remove}d. Creating one asks the family's {@link SeriesLimit} first; past its
+ * limits (label sets, and the bytes of their values on a page) the label set gets the overflow child
+ * instead.
  *
  * @param <T> the child's API type
  * @param <C> the child's implementation
@@ -64,6 +65,8 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
                 limit.foldLongValue(longest);
                 return overflowChild();
             }
+            long bytes = LabelValues.exposedBytes(key);
+            SeriesLimit.Admission admission;
             // One creation at a time in the family: threads creating the same label set at once, or one
             // creating while another removes, must not make a family within its limit look full.
             synchronized (limit) {
@@ -71,14 +74,15 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
                 if (raced != null) {
                     return raced;
                 }
-                if (limit.admit()) {
+                admission = limit.admit(bytes * linesPerChild());
+                if (admission == SeriesLimit.Admission.ADMITTED) {
                     C created = newChild();
                     children.put(key, created);
-                    valueBytes.addAndGet(LabelValues.exposedBytes(key));
+                    valueBytes.addAndGet(bytes);
                     return created;
                 }
             }
-            limit.fold();
+            limit.fold(admission);
             return overflowChild();
         }
         C created = newChild();
@@ -88,6 +92,11 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         }
         valueBytes.addAndGet(LabelValues.exposedBytes(key));
         return created;
+    }
+
+    /** The sample lines a child writes on a page, each with the child's label values: one, but for histograms. */
+    int linesPerChild() {
+        return 1;
     }
 
     /** The length of the longest of {@code values}, for {@link SeriesLimit#MAX_LABEL_VALUE_LENGTH}. */
@@ -153,11 +162,12 @@ abstract class LabeledMetrics<T, C extends T> implements MetricVec<T>, Collectab
         if (removed == null) {
             return false;
         }
-        valueBytes.addAndGet(-LabelValues.exposedBytes(key));
+        long bytes = LabelValues.exposedBytes(key);
+        valueBytes.addAndGet(-bytes);
         if (removed == overflow) {
             overflow = null;
         } else if (limit != null) {
-            limit.release();
+            limit.release(bytes * linesPerChild());
         }
         return true;
     }

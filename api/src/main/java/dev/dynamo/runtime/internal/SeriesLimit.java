@@ -6,10 +6,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The cardinality guard of one family: how many variable label sets its vecs may hold together.
- * Consulted only when a vec is about to create a child, so the lookup of an existing child costs
- * nothing more. Past the limit a vec hands out its overflow child (every variable label
- * {@value #OVERFLOW_VALUE}), the family is named once in a warning, and each folded lookup counts in
+ * The cardinality guard of one family: how many variable label sets its vecs may hold together, and
+ * how many bytes their values may put on a page ({@link #LABEL_BYTES_PER_SERIES}). Consulted only
+ * when a vec is about to create a child, so the lookup of an existing child costs nothing more. Past
+ * either limit a vec hands out its overflow child (every variable label {@value #OVERFLOW_VALUE}),
+ * the family is named once in a warning, and each folded lookup counts in
  * {@value #FOLDED_FAMILY}{@code _total{family="..."}}.
  */
 final class SeriesLimit {
@@ -17,6 +18,24 @@ final class SeriesLimit {
     static final String OVERFLOW_VALUE = "__overflow__";
     /** The longest variable label value that gets a series of its own, in characters. */
     public static final int MAX_LABEL_VALUE_LENGTH = 4096;
+    /**
+     * The page bytes of variable label values a family may hold, per label set its series limit allows:
+     * 8,192,000 for the default 2,000. A label set weighs its values' bytes on a page
+     * ({@link LabelValues#exposedBytes}) times the lines its series writes (1 for a counter or gauge; the
+     * buckets, {@code +Inf}, the count and the sum for a histogram, 14 with the default buckets), since each
+     * line repeats them.
+     *
+     * <p>Why: the limit of 4,096 characters a value bounded a label set by neither its number of labels, nor
+     * UTF-8's 3 bytes a character, nor those lines. A re-tester's histogram vec of 4 such values (49,152
+     * bytes, 688,128 on the page) in 2,000 label sets made a page of 1.3 GB, and every scrape of a 512 MB
+     * heap was refused, every family with it. That vec now keeps 11 label sets, 7.6 MB on the page. Ordinary
+     * values never reach it: a full family of the default limit has 4,096 bytes of values per label set as a
+     * counter or gauge, 292 as a histogram with the default buckets, where a model name, a route, a status
+     * and an id take about 110. Scaled by the series limit, so that raising the limit for more label sets of
+     * ordinary values does not fold them at a budget with no setting of its own, and a family's page stays
+     * in proportion to the samples the limit allows.
+     */
+    static final int LABEL_BYTES_PER_SERIES = 4096;
     /** The counter of folded label sets, labelled by {@value #FOLDED_LABEL}. */
     static final String FOLDED_FAMILY = "dynamo_metrics_folded_label_sets";
     static final String FOLDED_HELP = "Label sets that did not get a series of their own because their metric"
@@ -30,6 +49,9 @@ final class SeriesLimit {
     private final AtomicInteger series = new AtomicInteger();
     private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicBoolean warnedLongValue = new AtomicBoolean();
+    private final AtomicBoolean warnedBytes = new AtomicBoolean();
+    /** The page bytes of the label values of the children that exist (see {@link #admit}). Guarded by this. */
+    private long labelBytes;
     private volatile IntCounter folded;
 
     SeriesLimit(String family, MetricStore store) {
@@ -52,24 +74,51 @@ final class SeriesLimit {
         return explicit > 0 ? explicit : MaxSeriesSetting.defaultLimit();
     }
 
-    /**
-     * Takes one place for a new child; false when the family is full, and the label set is then to be
-     * folded ({@link #fold}). Called under this object's lock, as {@link #release} is: the places
-     * taken are then exactly the children that exist, never a racing creation of the same label set
-     * or a removal that has not given its place back yet.
-     */
-    boolean admit() {
-        int current = series.get();
-        if (current >= limit()) {
-            return false;
-        }
-        series.set(current + 1);
-        return true;
+    /** What {@link #admit} decided about a new child. */
+    enum Admission {
+        ADMITTED,
+        /** The family holds as many label sets as its limit allows. */
+        SERIES_FULL,
+        /** The new label set's values would take more of the page than the family has left. */
+        BYTES_FULL
     }
 
-    /** Gives back a place: a child was removed. Called under this object's lock (see {@link #admit}). */
-    void release() {
+    /** The page bytes of variable label values the family may hold: {@link #LABEL_BYTES_PER_SERIES} per place. */
+    long byteBudget() {
+        return (long) limit() * LABEL_BYTES_PER_SERIES;
+    }
+
+    /**
+     * Takes one place and {@code pageBytes} of the byte budget for a new child; anything but
+     * {@link Admission#ADMITTED} when the family is full, and the label set is then to be folded
+     * ({@link #fold}). Called under this object's lock, as {@link #release} is: the places and bytes
+     * taken are then exactly the children that exist, never a racing creation of the same label set or a
+     * removal that has not given its share back yet, and creations near the budget never take more.
+     *
+     * @param pageBytes the new label set's values on a page: their bytes times the lines its series writes
+     */
+    Admission admit(long pageBytes) {
+        int current = series.get();
+        if (current >= limit()) {
+            return Admission.SERIES_FULL;
+        }
+        if (pageBytes > byteBudget() - labelBytes) {
+            return Admission.BYTES_FULL;
+        }
+        series.set(current + 1);
+        labelBytes += pageBytes;
+        return Admission.ADMITTED;
+    }
+
+    /** Gives back the place and the bytes of a removed child. Called under this object's lock (see {@link #admit}). */
+    void release(long pageBytes) {
         series.decrementAndGet();
+        labelBytes -= pageBytes;
+    }
+
+    /** The page bytes the children's label values take. */
+    synchronized long labelBytes() {
+        return labelBytes;
     }
 
     int series() {
@@ -113,10 +162,23 @@ final class SeriesLimit {
         counter.inc();
     }
 
-    /** Counts a label set folded because the family is full, and warns the first time. */
-    void fold() {
+    /** Counts a label set folded because the family is full ({@code why}, from {@link #admit}); warns once. */
+    void fold(Admission why) {
         int limit = limit();
         countFolded();
+        if (why == Admission.BYTES_FULL) {
+            if (warnedBytes.compareAndSet(false, true)) {
+                ApiLog.warn("metric '" + family + "' reached its limit of " + byteBudget() + " bytes of label values"
+                        + " on a page (" + LABEL_BYTES_PER_SERIES + " for each of the " + limit + " label sets of its"
+                        + " series limit; a label set's values count once for each line its series writes) with "
+                        + series() + " label sets; further label sets are folded into its series whose variable"
+                        + " labels are all \"" + OVERFLOW_VALUE + "\" and counted in " + FOLDED_FAMILY + "_total{"
+                        + FOLDED_LABEL + "=\"" + family + "\"}. Use short label values (no payloads, no free text),"
+                        + " or raise the series limit, and this one with it, with " + MaxSeriesSetting.VARIABLE
+                        + " or MetricVec.setMaxSeries");
+            }
+            return;
+        }
         if (warned.compareAndSet(false, true)) {
             ApiLog.warn("metric '" + family + "' reached its limit of " + limit + " label sets; further label sets"
                     + " are folded into its series whose variable labels are all \"" + OVERFLOW_VALUE

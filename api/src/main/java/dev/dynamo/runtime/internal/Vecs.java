@@ -76,5 +76,11 @@ final class Vecs {
         BucketHistogram newChild() {
             return new BucketHistogram(upperBounds, boundLabels);
         }
+
+        /** A bucket line per bound and {@code +Inf}, the count and the sum. */
+        @Override
+        int linesPerChild() {
+            return boundLabels.length + 2;
+        }
     }
 }
