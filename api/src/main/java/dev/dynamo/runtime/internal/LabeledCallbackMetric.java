@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 /**
  * Gauges or counters of several label sets, all given by one supplier before each scrape: a map
  * from label values (in the order of the label names) to the value. Entries that cannot be exposed
- * are skipped and reported once; at most the series limit of label sets are kept.
+ * are skipped and reported once; at most the series limit of label sets are kept, and label values of
+ * at most {@link SeriesLimit#LABEL_BYTES_PER_SERIES} page bytes for each.
  */
 final class LabeledCallbackMetric extends ScrapeCallback implements Collectable {
     /** Replaced by a redeployed application's (see {@link #isRedeployedAs}). */
@@ -46,6 +47,8 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             throw new IllegalStateException("it returned null; return a map, empty for no series");
         }
         int limit = MaxSeriesSetting.defaultLimit();
+        // The vecs' bound on the page bytes of label values (SeriesLimit), each label set on one line.
+        long byteBudget = (long) limit * SeriesLimit.LABEL_BYTES_PER_SERIES;
         List<List<String>> nextKeys = new ArrayList<List<String>>(Math.min(returned.size(), limit));
         double[] nextValues = new double[Math.min(returned.size(), limit)];
         long nextValueBytes = 0;
@@ -72,9 +75,17 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                         + "); the rest are left out";
                 break;
             }
+            long bytes = LabelValues.exposedBytes(key);
+            if (bytes > byteBudget - nextValueBytes) {
+                problem = "it returned label sets whose label values take more than " + byteBudget + " bytes on a"
+                        + " page (" + SeriesLimit.LABEL_BYTES_PER_SERIES + " for each of the " + limit + " label sets of "
+                        + MaxSeriesSetting.VARIABLE + "); the rest are left out. Use short label values (no payloads,"
+                        + " no free text)";
+                break;
+            }
             nextValues[nextKeys.size()] = ((Number) entry.getValue()).doubleValue();
             nextKeys.add(Collections.unmodifiableList(new ArrayList<String>(key)));
-            nextValueBytes += LabelValues.exposedBytes(key);
+            nextValueBytes += bytes;
         }
         this.given = new Given(nextKeys, nextValues, nextValueBytes);
         if (problem != null) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -181,6 +182,34 @@ class CallbackMetricsTest {
             metrics.createGaugeVecWithCallback("many", "h", Arrays.asList("k"), null, () -> many);
 
             assertEquals(5, sampleCount("dynamo_component_many"));
+        } finally {
+            MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+        }
+    }
+
+    /** The bound a vec has on the page bytes of its label values: 4 values of 4,096 CJK characters, 49,152 bytes. */
+    @Test
+    void labelledCallbackKeepsLabelValuesOfAtMostTheByteBudget() {
+        MaxSeriesSetting.setDefaultLimit(100);
+        try {
+            Map<List<String>, Double> wide = new LinkedHashMap<List<String>, Double>();
+            for (int i = 0; i < 50; i++) {
+                List<String> values = new ArrayList<String>();
+                for (int j = 0; j < 4; j++) {
+                    StringBuilder value = new StringBuilder(i + "-" + j + "-");
+                    while (value.length() < SeriesLimit.MAX_LABEL_VALUE_LENGTH) {
+                        value.append('\u4e2d');
+                    }
+                    values.add(value.toString());
+                }
+                wide.put(values, 1.0);
+            }
+            metrics.createGaugeVecWithCallback("wide", "h", Arrays.asList("a", "b", "c", "d"), null, () -> wide);
+
+            // 409,600 bytes hold 8 label sets of about 49,120.
+            assertEquals(8, sampleCount("dynamo_component_wide"));
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("more than 409600 bytes on a page"), warnings.get(0));
         } finally {
             MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
         }
