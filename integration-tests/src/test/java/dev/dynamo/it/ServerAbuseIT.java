@@ -2,6 +2,7 @@ package dev.dynamo.it;
 
 import dev.dynamo.it.apps.ManySeriesApp;
 import dev.dynamo.it.apps.ServerAbuseApp;
+import dev.dynamo.it.apps.WideLabelValuesApp;
 import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.Jdk;
 import dev.dynamo.it.support.Jdks;
@@ -388,6 +389,44 @@ class ServerAbuseIT {
                 app.describe());
         long warnings = app.stderrLines().stream().filter(line -> line.contains("not enough free heap")).count();
         assertEquals(1, warnings, "logged once at warn, then at debug: " + app.stderr());
+    }
+
+    /**
+     * Finding F2 of a re-tester: one histogram vec of 4 labels whose values are 4,096 CJK characters, each
+     * within every documented limit, in the default 2,000 label sets, made a page of 1.3 GB. Every scrape of
+     * a 512 MB heap answered 503, and every family was lost with it, the agent's and the JVM's included. The
+     * family now keeps as many label sets as the page bytes of their values allow, folds the rest, and the
+     * page answers 200 with every family.
+     */
+    @Test
+    void aVecOfTheLongestLabelValuesKeepsThePageWithEveryFamily() throws IOException {
+        ManagedProcess app = processes.start(JvmLauncher.withAgent("wide-labels").jdk(Jdk.current())
+                .jvmArgs("-Xmx512m").env("DYN_SYSTEM_PORT", "0").classpath(Artifacts.appsJar(), Artifacts.apiJar())
+                .mainClass(WideLabelValuesApp.class.getName()).args("2000"));
+        app.awaitStdoutLine("wide labels: ready", Timeouts.STARTUP.multipliedBy(2));
+        int port = app.awaitMetricsPort(Timeouts.STARTUP);
+
+        for (int scrape = 0; scrape < 2; scrape++) {
+            try (RawHttpConnection connection = new RawHttpConnection(port)) {
+                RawHttpConnection.Reply page = connection.get("/metrics");
+                assertEquals(200, page.status(), page.text().substring(0, Math.min(500, page.text().length())));
+                assertTrue(page.body().length < 10_000_000, page.body().length + " bytes");
+                String text = page.text();
+                assertTrue(text.contains("dynamo_component_started_total{"), "the application's other family");
+                assertTrue(text.contains("jvm_threads_current "), "the JVM's metrics");
+                assertTrue(text.contains("dynamo_component_wide_count{dynamo_namespace=\"wide\",dynamo_component="
+                        + "\"labels\",dynamo_endpoint=\"main\",l0=\"__overflow__\",l1=\"__overflow__\",l2="
+                        + "\"__overflow__\",l3=\"__overflow__\",} 1989.0"), "11 label sets kept, the rest folded");
+                assertTrue(text.contains("dynamo_metrics_folded_label_sets_total{family=\"dynamo_component_wide\",}"
+                        + " 1989.0"), "every folded label set counted");
+            }
+        }
+        long warnings = app.stderrLines().stream()
+                .filter(line -> line.contains("metric 'dynamo_component_wide' reached its limit of 8192000 bytes"))
+                .count();
+        assertEquals(1, warnings, app.stderr());
+        app.sendAndClose("");
+        assertEquals(0, app.awaitExit(Timeouts.STARTUP), app.describe());
     }
 
     @Test
