@@ -24,7 +24,11 @@ final class EndpointScan extends ClassVisitor {
     /** What marks an interface as a Groovy trait, whose annotated methods Groovy copies into the classes that implement it. */
     private static final String GROOVY_TRAIT = "Lgroovy/transform/Trait;";
 
+    /** The class file version from which the JVM reads annotations. */
+    private static final int JAVA_5 = 49;
+
     private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
+    private int majorVersion;
     private String internalName;
     /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
     private boolean kotlin;
@@ -47,6 +51,11 @@ final class EndpointScan extends ClassVisitor {
     static EndpointScan of(ClassReader reader) {
         EndpointScan scan = new EndpointScan();
         reader.accept(scan, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (scan.majorVersion < JAVA_5) {
+            // The JVM ignores the annotations of such a class file: reflection sees none, a retransformation gives
+            // none. Measured at a first load only, such methods were measured with -javaagent, not after an attach.
+            scan.methods.clear();
+        }
         if (!scan.methods.isEmpty()) {
             scan.readMaxLocals(reader);
         }
@@ -149,6 +158,7 @@ final class EndpointScan extends ClassVisitor {
     @Override
     public void visit(int version, int access, String name, String signature, String superName,
             String[] interfaces) {
+        this.majorVersion = version & 0xFFFF;
         this.internalName = name;
         this.superName = superName;
         this.synthetic = (access & Opcodes.ACC_SYNTHETIC) != 0;
