@@ -18,7 +18,6 @@ import java.util.Map;
  */
 final class EndpointScan extends ClassVisitor {
     static final String ANNOTATION_DESCRIPTOR = "Ldev/dynamo/runtime/DynamoEndpoint;";
-    private static final String KOTLIN_METADATA = "Lkotlin/Metadata;";
     /** The name Kotlin gives a {@code companion object} that has none of its own. */
     private static final String COMPANION = "Companion";
     /** What marks an interface as a Groovy trait, whose annotated methods Groovy copies into the classes that implement it. */
@@ -30,8 +29,8 @@ final class EndpointScan extends ClassVisitor {
     private final List<AnnotatedMethod> methods = new ArrayList<AnnotatedMethod>();
     private int majorVersion;
     private String internalName;
-    /** Whether the class is Kotlin's (annotated {@code kotlin.Metadata}). */
-    private boolean kotlin;
+    /** The class's {@code kotlin.Metadata}, undecoded; null for a class that is not Kotlin's. */
+    private KotlinMetadata kotlinMetadata;
     /** Whether the class is Scala's (it has the Scala compilers' {@code Scala}, {@code ScalaSig} or {@code TASTY} attribute). */
     private boolean scala;
     private boolean groovyTrait;
@@ -74,7 +73,7 @@ final class EndpointScan extends ClassVisitor {
      * are spared a pass over all their code.
      */
     boolean needsMethodBodies() {
-        if (kotlin || scala) {
+        if (kotlinMetadata != null || scala) {
             return true;
         }
         for (int i = 0; i < methods.size(); i++) {
@@ -122,7 +121,12 @@ final class EndpointScan extends ClassVisitor {
 
     /** Whether the class is Kotlin's: its method names may carry the compiler's mangling. */
     boolean isKotlin() {
-        return kotlin;
+        return kotlinMetadata != null;
+    }
+
+    /** The class's {@code kotlin.Metadata}, which tells its inline functions; null for a class that is not Kotlin's. */
+    KotlinMetadata kotlinMetadata() {
+        return kotlinMetadata;
     }
 
     /**
@@ -142,7 +146,7 @@ final class EndpointScan extends ClassVisitor {
      * writes into the class {@code Obj}.
      */
     String simpleName() {
-        if (kotlin && COMPANION.equals(innerSimpleName) && outerInternalName != null) {
+        if (kotlinMetadata != null && COMPANION.equals(innerSimpleName) && outerInternalName != null) {
             String outerSimpleName = nestedSimpleNames.get(outerInternalName);
             return outerSimpleName != null ? outerSimpleName
                     : outerInternalName.substring(outerInternalName.lastIndexOf('/') + 1);
@@ -166,8 +170,10 @@ final class EndpointScan extends ClassVisitor {
 
     @Override
     public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
-        if (descriptor.equals(KOTLIN_METADATA)) {
-            kotlin = true;
+        if (descriptor.equals(KotlinMetadata.DESCRIPTOR)) {
+            // Only its strings are kept here: they are decoded if the class has annotated methods.
+            kotlinMetadata = new KotlinMetadata();
+            return kotlinMetadata.reader();
         } else if (descriptor.equals(GROOVY_TRAIT)) {
             groovyTrait = true;
         }
