@@ -31,7 +31,8 @@ import java.util.function.BiConsumer;
  * without it; its endpoint gets no series unless another method of it is woven. The metrics of an
  * endpoint are created only once a method of it is woven, so no series ever claims calls that
  * nothing measures. A method whose local variables leave no room for the start time (near the
- * JVM's limit of 65535 slots) is left as it is the same way: woven, its class would not load.
+ * JVM's limit of 65535 slots) is left as it is the same way: woven, its class would not load. So is a
+ * Kotlin {@code inline} function, whose Kotlin callers run copies of its body and never call it.
  */
 final class EndpointWeaver {
     private static final AgentLog LOG = AgentLog.get(EndpointWeaver.class);
@@ -128,6 +129,9 @@ final class EndpointWeaver {
                         + " annotated method runs through its cache on a miss and which counts each call");
                 continue;
             }
+            if (isKotlinInline(scan, bodies, method, where)) {
+                continue;
+            }
             if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {
                 warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it uses "
                         + method.maxLocals + " local variable slots, and the measurement needs up to "
@@ -219,6 +223,38 @@ final class EndpointWeaver {
             woven.remove(inactive);
         }
         return null;
+    }
+
+    /**
+     * Whether {@code method} is a Kotlin {@code inline} function, as its class's {@code kotlin.Metadata}
+     * tells (see {@link KotlinMetadata}), which is then left as it is, with one warning. Kotlin callers
+     * run a copy of its body and never call it: measured, it would count only Java's calls, and its
+     * series would claim none for all the others. Its {@code $$forInline} copy (of a {@code suspend}
+     * function), which Kotlin copies from, is left as it is without a warning of its own.
+     * A wrapper Kotlin generates around another function (the {@code @JvmStatic} bridge to a companion
+     * object's) is no inline function, whatever the name it shares; except a synthetic method, which may
+     * be one (of a function with {@code reified} type parameters).
+     */
+    private boolean isKotlinInline(EndpointScan scan, MethodBodies bodies, AnnotatedMethod method, String where) {
+        KotlinMetadata metadata = scan.kotlinMetadata();
+        if (metadata == null || (method.access & Opcodes.ACC_SYNTHETIC) == 0 && bodies != null
+                && bodies.isWrapper(method.name, method.descriptor)) {
+            return false;
+        }
+        if (method.name.endsWith(KotlinMetadata.FOR_INLINE_SUFFIX) && metadata.isInline(method.name.substring(0,
+                method.name.length() - KotlinMetadata.FOR_INLINE_SUFFIX.length()), method.descriptor)) {
+            LOG.debug("not instrumenting " + where + ": the copy of a Kotlin suspend inline function that the Kotlin"
+                    + " compiler copies into its callers");
+            return true;
+        }
+        if (!metadata.isInline(method.name, method.descriptor)) {
+            return false;
+        }
+        warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it is a Kotlin inline function,"
+                + " whose body the Kotlin compiler copies into its Kotlin callers, which then never call it (measured,"
+                + " it would count only calls from Java); " + UNMEASURED + ". Annotate a function that is not inline:"
+                + " the one it calls, or a wrapper around it");
+        return true;
     }
 
     /**
