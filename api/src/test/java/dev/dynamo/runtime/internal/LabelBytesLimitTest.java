@@ -4,14 +4,10 @@ import dev.dynamo.runtime.metrics.Counter;
 import dev.dynamo.runtime.metrics.CounterVec;
 import dev.dynamo.runtime.metrics.HistogramVec;
 import dev.dynamo.runtime.metrics.IntCounterVec;
-import dev.dynamo.runtime.metrics.MetricsRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -28,38 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bound on the page bytes of a family's variable label values ({@link SeriesLimit#LABEL_BYTES_PER_SERIES}). */
-class LabelBytesLimitTest {
-    private static final String FOLDED = SeriesLimit.FOLDED_FAMILY;
+class LabelBytesLimitTest extends FoldingTest {
     /** The budget of a family of the default series limit. */
     private static final long DEFAULT_BUDGET = (long) MaxSeriesSetting.DEFAULT * SeriesLimit.LABEL_BYTES_PER_SERIES;
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
-    private MetricStore store;
-
-    @BeforeEach
-    void captureWarnings() {
-        store = new MetricStore();
-        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
-        ApiLog.setSink((level, message) -> {
-            if (ApiLog.WARN.equals(level)) {
-                warnings.add(message);
-            }
-        });
-    }
-
-    @AfterEach
-    void restoreLogAndLimit() {
-        ApiLog.setSink(null);
-        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
-    }
-
-    private MetricsRegistry at(String... hierarchy) {
-        return new ScopedMetricsRegistry(store, Arrays.asList(hierarchy));
-    }
-
-    private double folded(String family) {
-        FamilySnapshot counter = findFamily(store.snapshot(), FOLDED);
-        return sample(counter, FOLDED + "_total", map("family", family)).value();
-    }
 
     /** The series of {@code family} other than its overflow series. */
     private List<Sample> ownSeries(String family, String sampleName) {

@@ -3,23 +3,19 @@ package dev.dynamo.runtime.internal;
 import dev.dynamo.runtime.metrics.Counter;
 import dev.dynamo.runtime.metrics.CounterVec;
 import dev.dynamo.runtime.metrics.HistogramVec;
+import dev.dynamo.runtime.metrics.IntCounterVec;
 import dev.dynamo.runtime.metrics.IntGaugeVec;
-import dev.dynamo.runtime.metrics.MetricsRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import dev.dynamo.runtime.metrics.IntCounterVec;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Future;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.CyclicBarrier;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.labels;
@@ -32,36 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SeriesLimitTest {
-    private static final String FOLDED = SeriesLimit.FOLDED_FAMILY;
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<String>());
-    private MetricStore store;
-
-    @BeforeEach
-    void captureWarnings() {
-        store = new MetricStore();
-        ApiLog.setSink((level, message) -> {
-            if (ApiLog.WARN.equals(level)) {
-                warnings.add(message);
-            }
-        });
-    }
-
-    @AfterEach
-    void restoreLogAndLimit() {
-        ApiLog.setSink(null);
-        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
-    }
-
-    private MetricsRegistry at(String... hierarchy) {
-        return new ScopedMetricsRegistry(store, Arrays.asList(hierarchy));
-    }
-
-    private double folded(String family) {
-        FamilySnapshot counter = findFamily(store.snapshot(), FOLDED);
-        return sample(counter, FOLDED + "_total", map("family", family)).value();
-    }
-
+class SeriesLimitTest extends FoldingTest {
     @Test
     void foldsALabelSetWithAValueLongerThanTheMaximumAndKeepsShortOnes() {
         CounterVec vec = at("ns").createCounterVec("by_body", "h", Arrays.asList("body"), null);
