@@ -87,9 +87,12 @@ public final class DistributedRuntime {
             warnIncomplete("its class " + ExportBridge.class.getName() + " comes from "
                     + ApiLog.loaderName(ExportBridge.class.getClassLoader()));
         } else if (!exported) {
+            // After a dynamic attach this line stays above the agent's "connected" one: it says so itself.
             ApiLog.warn("metrics are recorded in this process but not exported: the dynamo agent is not attached"
-                    + " (start the JVM with -javaagent:dynamo-agent.jar to serve them on /metrics), or is switched off"
-                    + " for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with DYN_LOG=debug it says why)");
+                    + " (start the JVM with -javaagent:dynamo-agent.jar to serve them on /metrics; an agent attached"
+                    + " later, java -jar dynamo-agent.jar <pid>, connects these metrics and serves them from then on),"
+                    + " or is switched off for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with DYN_LOG=debug it says"
+                    + " why)");
         }
     }
 

@@ -138,6 +138,8 @@ class DistributedRuntimeTest {
             assertTrue(log.get(0).startsWith("WARN metrics are recorded in this process but not exported: the dynamo"
                     + " agent is not attached"), log.get(0));
             assertTrue(log.get(0).contains("-javaagent:dynamo-agent.jar"), log.get(0));
+            assertTrue(log.get(0).contains("an agent attached later, java -jar dynamo-agent.jar <pid>, connects these"
+                    + " metrics"), "not contradicted by the agent's line after a dynamic attach: " + log.get(0));
             assertTrue(log.get(0).contains("or is switched off for this JVM (DYN_AGENT_ENABLED, DYN_AGENT_MAIN; with"
                     + " DYN_LOG=debug it says why)"),
                     "an attached agent that a setting keeps off is not taken for a missing one: " + log.get(0));

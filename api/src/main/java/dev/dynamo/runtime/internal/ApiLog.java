@@ -3,9 +3,10 @@ package dev.dynamo.runtime.internal;
 import java.util.function.BiConsumer;
 
 /**
- * Where the API reports problems it cannot throw. Without the agent that is one line on stderr;
- * the agent routes it to its own logger so that {@code DYN_LOG} applies. Never the application's
- * logging framework.
+ * Where the API reports problems it cannot throw. Without the agent that is one line on stderr in the
+ * agent's form, {@code <UTC time> LEVEL dynamo-metrics [runtime] message}, shown as {@code DYN_LOG}
+ * in the process's environment or system properties says ({@link StderrLogSetting}); the agent routes
+ * the lines to its own logger, {@code [runtime]} too. Never the application's logging framework.
  */
 public final class ApiLog {
     public static final String WARN = "WARN";
@@ -15,8 +16,9 @@ public final class ApiLog {
     private static final BiConsumer<String, String> STDERR = new BiConsumer<String, String>() {
         @Override
         public void accept(String level, String message) {
-            if (!DEBUG.equals(level)) {
-                System.err.println("dynamo-metrics " + level + " " + oneLine(message));
+            if (StderrLogSetting.shows(level)) {
+                System.err.println(timestamp(System.currentTimeMillis()) + " " + level + " dynamo-metrics [runtime] "
+                        + oneLine(message));
             }
         }
     };
@@ -86,6 +88,42 @@ public final class ApiLog {
             }
         }
         return escaped == null ? message : escaped.toString();
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC, as the agent's lines begin: computed by hand, as the agent's
+     * {@code AgentLog.timestamp} does (which this class may not link to), since a date formatter loads
+     * about a hundred classes at the first line.
+     */
+    static String timestamp(long epochMillis) {
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
+        // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long shiftedMonth = (5 * dayOfYear + 2) / 153;
+        int day = (int) (dayOfYear - (153 * shiftedMonth + 2) / 5 + 1);
+        int month = (int) (shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        StringBuilder out = new StringBuilder(24);
+        pad(out, year, 4).append('-');
+        pad(out, month, 2).append('-');
+        pad(out, day, 2).append('T');
+        pad(out, millisOfDay / 3_600_000, 2).append(':');
+        pad(out, millisOfDay / 60_000 % 60, 2).append(':');
+        pad(out, millisOfDay / 1000 % 60, 2).append('.');
+        return pad(out, millisOfDay % 1000, 3).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder out, long value, int digits) {
+        String text = Long.toString(value);
+        for (int i = text.length(); i < digits; i++) {
+            out.append('0');
+        }
+        return out.append(text);
     }
 
     private static void emit(String level, String message) {
