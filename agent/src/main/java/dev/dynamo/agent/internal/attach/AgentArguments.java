@@ -22,14 +22,15 @@ import java.util.Map;
  * }</pre>
  *
  * Arguments that contain {@code &} are in the older form; the others are split at commas, and an
- * item that names no setting after {@code log} or {@code agent.main} continues that list value
- * ({@code log=info,dev.dynamo.agent=debug}). In both forms {@code %XX} escapes are decoded in names
- * and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>} passes its
+ * item that names no setting after {@code log}, {@code agent.main} or {@code use.endpoint.health.status}
+ * continues that list value ({@code log=info,dev.dynamo.agent=debug}, {@code use.endpoint.health.status=["a","b"]}).
+ * In both forms {@code %XX} escapes are decoded in names and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>} passes its
  * settings to the target JVM in the older form.
  */
 public final class AgentArguments {
     /** Settings whose values are comma-separated lists; in the comma form their items continue them. */
-    private static final List<String> LIST_SETTINGS = Arrays.asList(AgentConfig.LOG, AgentConfig.AGENT_MAIN);
+    private static final List<String> LIST_SETTINGS = Arrays.asList(AgentConfig.LOG, AgentConfig.AGENT_MAIN,
+            AgentConfig.USE_ENDPOINT_HEALTH_STATUS);
 
     private AgentArguments() {
     }
@@ -60,6 +61,9 @@ public final class AgentArguments {
         String trimmed = arguments.trim();
         boolean ampersandForm = trimmed.contains("&");
         String listKey = null;
+        // The name=value item just before, as written: an item without '=' after it is most often the rest of its
+        // value, cut at a separator that the value should have escaped.
+        String previousPair = null;
         // Per setting (or unknown name), each time it is given, as written: one line says which one is used.
         Map<String, List<StringBuilder>> given = new LinkedHashMap<String, List<StringBuilder>>();
         for (String pair : trimmed.split(ampersandForm ? "&" : ",")) {
@@ -77,15 +81,27 @@ public final class AgentArguments {
                 continue;
             }
             listKey = null;
+            String before = previousPair;
+            previousPair = null;
             if (settingWithoutValue != null) {
                 problems.add("agent argument '" + pair.trim() + "' names the setting " + settingWithoutValue
                         + " but gives no value; write " + pair.trim() + "=<value>. It is ignored");
                 continue;
             }
             if (name.isEmpty()) {
-                problems.add("agent argument '" + pair + "' is not a setting; pass name=value pairs joined by ','"
-                        + " (e.g. -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by"
-                        + " '&'. It is ignored");
+                String splitValue = "";
+                if (equals < 0 && before != null) {
+                    char separator = ampersandForm ? '&' : ',';
+                    String escape = ampersandForm ? "%26" : "%2C";
+                    String joined = before + escape + pair.trim();
+                    splitValue = ". If it is the rest of the value before it, cut at a '" + separator + "', write that '"
+                            + separator + "' as " + escape + ": " + joined + "; otherwise";
+                    // A value cut twice (namespace=a,b,c): the next line gives the whole of it.
+                    previousPair = joined;
+                }
+                problems.add("agent argument '" + pair + "' is not a setting" + (splitValue.isEmpty() ? ";" : splitValue)
+                        + " pass name=value pairs joined by ',' (e.g. -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1)"
+                        + " or DYN_* pairs joined by '&'. It is ignored");
                 continue;
             }
             String value = decodeOne(pair.substring(equals + 1));
@@ -100,6 +116,7 @@ public final class AgentArguments {
                 given.put(settingOrName(name), occurrences);
             }
             occurrences.add(new StringBuilder(name).append('=').append(value));
+            previousPair = pair.trim();
             listKey = !ampersandForm && LIST_SETTINGS.contains(SettingNames.resolve(name)) ? name : null;
         }
         for (Map.Entry<String, List<StringBuilder>> setting : given.entrySet()) {

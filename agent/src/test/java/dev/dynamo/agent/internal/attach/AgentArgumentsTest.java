@@ -162,6 +162,36 @@ class AgentArgumentsTest {
     }
 
     @Test
+    void continuesTheJsonListOfEndpointsGatingHealthInTheCommaForm() {
+        assertEquals(map("use.endpoint.health.status", "[\"endpoint\",\"x\"]", "port", "9000"),
+                AgentArguments.decode("use.endpoint.health.status=[\"endpoint\",\"x\"],port=9000", problems));
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void saysToWriteACommaInAValueAsPercent2C() {
+        assertEquals(map("namespace", "a", "port", "9000"),
+                AgentArguments.decode("namespace=a,b,c,port=9000", problems));
+        assertEquals(map("DYN_NAMESPACE", "a"), AgentArguments.decode("DYN_NAMESPACE=a&b", problems));
+
+        assertEquals(Arrays.asList(
+                "agent argument 'b' is not a setting. If it is the rest of the value before it, cut at a ',', write"
+                        + " that ',' as %2C: namespace=a%2Cb; otherwise pass name=value pairs joined by ',' (e.g."
+                        + " -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by '&'. It is"
+                        + " ignored",
+                "agent argument 'c' is not a setting. If it is the rest of the value before it, cut at a ',', write"
+                        + " that ',' as %2C: namespace=a%2Cb%2Cc; otherwise pass name=value pairs joined by ',' (e.g."
+                        + " -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by '&'. It is"
+                        + " ignored",
+                "agent argument 'b' is not a setting. If it is the rest of the value before it, cut at a '&', write"
+                        + " that '&' as %26: DYN_NAMESPACE=a%26b; otherwise pass name=value pairs joined by ',' (e.g."
+                        + " -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by '&'. It is"
+                        + " ignored"), problems);
+        assertEquals(map("namespace", "a,b,c", "port", "9000"),
+                AgentArguments.decode("namespace=a%2Cb%2Cc,port=9000", new ArrayList<>()), "as the line says");
+    }
+
+    @Test
     void continuesNoOtherValue() {
         assertEquals(map("port", "9000", "prot", "1"), AgentArguments.decode("port=9000,prot=1", problems),
                 "an unknown name after a plain value stays a name of its own, to be reported");
