@@ -17,16 +17,18 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 13: {@code deploy/kubernetes} parses and agrees with the agent it deploys. The agent's
  * own {@code AgentConfig}, loaded from the jar under test, reads the container's {@code DYN_*}
- * variables; its port and paths must be those of the container port, the probes, the scrape
- * annotations and the PodMonitor.
+ * variables; its port and paths must be those of the container port, the readiness probe, the
+ * scrape annotations and the PodMonitor; the start-up and liveness probes check the application's own port.
  */
 @SuppressWarnings("unchecked")
 class KubernetesManifestsIT {
@@ -38,7 +40,7 @@ class KubernetesManifestsIT {
     private static AgentView agent;
 
     /** The agent's settings for the container's environment, read by the agent's own classes. */
-    private record AgentView(int port, String metricsPath, String healthPath, String livePath, List<String> problems,
+    private record AgentView(int port, String metricsPath, String healthPath, List<String> problems,
             ClassLoader loader) {
         boolean isSetting(String name) throws ReflectiveOperationException {
             return (Boolean) loader.loadClass("dev.dynamo.agent.internal.config.SettingNames")
@@ -89,7 +91,6 @@ class KubernetesManifestsIT {
         agent = new AgentView((Integer) configClass.getMethod("port").invoke(config),
                 (String) configClass.getMethod("metricsPath").invoke(config),
                 (String) configClass.getMethod("healthPath").invoke(config),
-                (String) configClass.getMethod("livePath").invoke(config),
                 (List<String>) configClass.getMethod("problems").invoke(config), loader);
     }
 
@@ -130,11 +131,8 @@ class KubernetesManifestsIT {
                 .findFirst().orElseThrow(() -> new AssertionError("no container port named metrics: " + app));
         assertEquals(agent.port(), metricsPort.get("containerPort"));
 
-        Map<String, Object> liveness = map(app, "livenessProbe", "httpGet");
         Map<String, Object> readiness = map(app, "readinessProbe", "httpGet");
-        assertEquals(agent.livePath(), liveness.get("path"));
         assertEquals(agent.healthPath(), readiness.get("path"));
-        assertEquals("metrics", liveness.get("port"));
         assertEquals("metrics", readiness.get("port"));
 
         Map<String, Object> annotations = map(podTemplate, "metadata", "annotations");
@@ -149,6 +147,26 @@ class KubernetesManifestsIT {
         Map<String, Object> selector = map(podMonitor, "spec", "selector", "matchLabels");
         Map<String, Object> podLabels = map(podTemplate, "metadata", "labels");
         selector.forEach((key, value) -> assertEquals(value, podLabels.get(key), "the PodMonitor selects the pods"));
+    }
+
+    /**
+     * The agent's server is off whenever a setting keeps it off and the application runs on (SPEC §7):
+     * a liveness or start-up probe on its port would restart a healthy application in a loop (an
+     * operations re-tester). They probe a port of the application's own.
+     */
+    @Test
+    void startUpAndLivenessProbeTheApplicationNotTheAgent() {
+        List<Object> applicationPorts = list(app, "ports").stream().filter(port -> !"metrics".equals(port.get("name")))
+                .flatMap(port -> Stream.of(port.get("name"), port.get("containerPort")))
+                .collect(Collectors.toList());
+        for (String probe : List.of("startupProbe", "livenessProbe")) {
+            Map<String, Object> check = map(app, probe);
+            Object port = check.containsKey("tcpSocket") ? map(check, "tcpSocket").get("port")
+                    : map(check, "httpGet").get("port");
+            assertTrue(applicationPorts.contains(port), probe + " probes " + port + ", not one of the application's"
+                    + " ports " + applicationPorts);
+            assertNotEquals(String.valueOf(agent.port()), String.valueOf(port), probe + " probes the agent's port");
+        }
     }
 
     @Test
