@@ -64,8 +64,10 @@ public final class AgentCostCollector extends Collector implements Collector.Des
                     + " serves TLS. Not included: the JDK's own start-up for any -javaagent", start / 1e9));
         }
         families.addAll(Arrays.<MetricFamilySamples>asList(
-                new CounterMetricFamily(CLASSES_SEEN, "Classes the agent's transformer was given: every class"
-                        + " loaded or retransformed after the agent's start", InstrumentationCost.classesSeen()),
+                new CounterMetricFamily(CLASSES_SEEN, "Classes the agent's transformer searched for"
+                        + " @DynamoEndpoint: those loaded or retransformed after the agent's start by any class loader"
+                        + " but the bootstrap loader, whose classes (most of the JDK's) it skips; hidden classes"
+                        + " (lambdas) never reach it", InstrumentationCost.classesSeen()),
                 new CounterMetricFamily(CLASSES_INSTRUMENTED, "Classes the agent rewrote to measure their"
                         + " @DynamoEndpoint methods (and gRPC's call handlers)", InstrumentationCost.classesInstrumented()),
                 new CounterMetricFamily(SECONDS, "Time the agent's transformer spent on the threads that loaded"
