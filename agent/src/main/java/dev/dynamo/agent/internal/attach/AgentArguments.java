@@ -22,10 +22,11 @@ import java.util.Map;
  * }</pre>
  *
  * Arguments that contain {@code &} are in the older form; the others are split at commas, and an
- * item that names no setting after {@code log}, {@code agent.main} or {@code use.endpoint.health.status}
- * continues that list value ({@code log=info,dev.dynamo.agent=debug}, {@code use.endpoint.health.status=["a","b"]}).
- * In both forms {@code %XX} escapes are decoded in names and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>} passes its
- * settings to the target JVM in the older form.
+ * item that names no setting after {@code log}, {@code agent.main} or
+ * {@code use.endpoint.health.status} continues that list value ({@code log=info,dev.dynamo.agent=debug},
+ * {@code use.endpoint.health.status=["a","b"]}). In both forms {@code %XX} escapes are decoded in
+ * names and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>}
+ * passes its settings to the target JVM in the older form.
  */
 public final class AgentArguments {
     /** Settings whose values are comma-separated lists; in the comma form their items continue them. */
