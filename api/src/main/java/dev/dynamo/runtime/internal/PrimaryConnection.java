@@ -74,6 +74,13 @@ final class PrimaryConnection {
             loadCollectionClasses();
             return;
         }
+        // What needs no callback thread is loaded here and now: a deployment that stops its class loader at
+        // once (a re-tester's soak: load, 10 calls, close) stopped it before the thread below could run, and
+        // the collection then failed on classes the loader no longer loads; every call it counted was lost.
+        loadCollectionClasses(false);
+        // Also loads the log, which the thread needs to report that its loader stopped meanwhile.
+        ApiLog.debug("loading the classes of the dynamo API's scrape callbacks on a thread of their own: this"
+                + " thread holds the lock of the API's class loader");
         try {
             Thread later = new Thread(() -> {
                 try {
@@ -98,6 +105,14 @@ final class PrimaryConnection {
      * class loaded once through this copy's class loader is found there again without asking it.)
      */
     static void loadCollectionClasses() {
+        loadCollectionClasses(true);
+    }
+
+    /**
+     * {@link #loadCollectionClasses}, or without the callbacks and their threads ({@code callbacks} false),
+     * which a thread that holds this copy's class loader's lock can do without waiting for those threads.
+     */
+    private static void loadCollectionClasses(boolean callbacks) {
         MetricStore scratch = new MetricStore();
         ScopedMetricsRegistry metrics = new ScopedMetricsRegistry(scratch, Collections.singletonList("scratch"));
         Map<String, String> none = Collections.emptyMap();
@@ -113,6 +128,10 @@ final class PrimaryConnection {
         metrics.createGaugeVec("gauge_vec", "h", kind, none).withLabelValues("a").set(1);
         metrics.createIntGaugeVec("int_gauge_vec", "h", kind, none).withLabelValues("a").set(1);
         metrics.createHistogramVec("histogram_vec", "h", kind, none, buckets).withLabelValues("a").observe(1);
+        if (!callbacks) {
+            SnapshotEncoding.encode(scratch.snapshot());
+            return;
+        }
         metrics.createGaugeWithCallback("gauge_callback", "h", none, () -> 1);
         metrics.createCounterWithCallback("counter_callback", "h", none, () -> 1);
         Supplier<Map<List<String>, Double>> labelled = () -> Collections.singletonMap(Collections.singletonList("a"), 1.0);

@@ -562,6 +562,42 @@ class ExportBridgeTest {
     }
 
     /**
+     * The last copy of an application server's redeployed application is collected, and none is left: its
+     * counts stay on the page and in its measure. Before, they left the page with it and came back when the
+     * next copy connected (a re-tester's soak: 60, then nothing, then 61).
+     */
+    @Test
+    void theCountsOfTheLastForeignCopyStayOnceItIsCollected() throws Exception {
+        String requests = PREFIX + "requests_alone";
+        String duration = PREFIX + "duration_alone";
+        String inflight = PREFIX + "inflight_alone";
+        Map<String, String> endpoint = map("dynamo_namespace", "ns", "dynamo_endpoint", "ok");
+        Supplier<List<Object[]>> only = endpointStore(requests, duration, inflight, endpoint, 60, 0);
+        java.lang.ref.WeakReference<Supplier<List<Object[]>>> watched = new java.lang.ref.WeakReference<>(only);
+        isolated.callStatic(BRIDGE, "registerForeignStore", only);
+        assertEquals(60.0, sample(findFamily(collectIsolated(), requests), requests + "_total", endpoint).value());
+        Predicate<String> all = name -> true;
+        long withTheCopy = ((long[]) isolated.callStatic(BRIDGE, "measure", all))[SizeFormat.SAMPLES];
+
+        only = null;
+        for (int i = 0; i < 50 && watched.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(watched.get(), "the copy was collected");
+        List<FamilySnapshot> whenFoundGone = collectIsolated();
+        List<FamilySnapshot> later = collectIsolated();
+        long measuredLater = ((long[]) isolated.callStatic(BRIDGE, "measure", all))[SizeFormat.SAMPLES];
+
+        for (List<FamilySnapshot> page : Arrays.asList(whenFoundGone, later)) {
+            assertEquals(60.0, sample(findFamily(page, requests), requests + "_total", endpoint).value());
+            assertEquals(60.0, sample(findFamily(page, duration), duration + "_count", endpoint).value());
+        }
+        assertTrue(measuredLater >= withTheCopy - 1, "the counts gone are measured: " + measuredLater + " of "
+                + withTheCopy + " (the copy's gauge left)");
+    }
+
+    /**
      * Summed in doubles, the copies' values round differently once gone copies are added together
      * after the live ones: (1 + b) + a with a = b = 1.5e-16 is two steps above 1, 1 + (b + a) one. A
      * re-tester saw histograms' {@code _sum} fall by such a step after a redeploy, which {@code rate()}

@@ -112,6 +112,35 @@ class StoppedLoaderCollectionTest {
         assertNotNull(copy.callDeclaredStatic(CONNECTION, "encodedSnapshot"), "collected after the loader stopped");
     }
 
+    /**
+     * A deployment that stops its class loader as soon as its calls are made, while the thread that loads the
+     * collection's classes has not run yet: a re-tester's soak lost every call of 117 such deployments, whose
+     * collection failed on a class the stopped loader no longer loaded.
+     */
+    @Test
+    void aCopyConnectedWhileItsLoaderIsLockedGivesItsCountsAfterItsLoaderStoppedAtOnce() throws Exception {
+        Object counter;
+        synchronized (copy.loader()) {
+            Object registry = copy.construct(ScopedMetricsRegistry.class.getName(),
+                    copy.callStatic(MetricStore.class.getName(), "global"), Arrays.asList("ns"));
+            counter = create(registry, "createCounter", "quick_calls", NO_LABELS);
+            copy.callDeclaredStatic(CONNECTION, "loadCollectionClassesSoon");
+            copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", 10.0);
+            copy.stopLoading();
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object[]> encoded = (List<Object[]>) copy.callDeclaredStatic(CONNECTION, "encodedSnapshot");
+
+        List<FamilySnapshot> families = SnapshotEncoding.decode(encoded, skipped -> { });
+        assertEquals(10.0, sample(findFamily(families, "dynamo_component_quick_calls"),
+                "dynamo_component_quick_calls_total", map("dynamo_namespace", "ns")).value());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (connectThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
     private static long connectThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(thread -> thread.isAlive() && thread.getName().equals("dynamo-metrics-connect")).count();
