@@ -50,3 +50,25 @@ inline fun topQuote(sku: String): Int = sku.length * 7
 /** Not inline: calls the inline function above. */
 @DynamoEndpoint(namespace = InlineHandlers.NS, component = "top", endpoint = "caller")
 fun topCaller(sku: String): Int = topQuote(sku) + 1
+
+/**
+ * Property accessors that share their JVM names and numbers of parameters with inline functions beside
+ * them, whose metadata gives no descriptor: the accessors are not inline, and are measured.
+ */
+class InlineAccessors {
+    @get:DynamoEndpoint(namespace = InlineHandlers.NS, component = "accessor", endpoint = "label")
+    val String.label: Int get() = length
+
+    @DynamoEndpoint(namespace = InlineHandlers.NS, component = "accessor", endpoint = "label_inline")
+    inline fun getLabel(x: Int): Int = x
+
+    @set:DynamoEndpoint(namespace = InlineHandlers.NS, component = "accessor", endpoint = "size")
+    var size: Int = 0
+
+    @DynamoEndpoint(namespace = InlineHandlers.NS, component = "accessor", endpoint = "size_inline")
+    inline fun setSize(x: String) {
+        size = x.length
+    }
+
+    fun label(s: String): Int = s.label
+}

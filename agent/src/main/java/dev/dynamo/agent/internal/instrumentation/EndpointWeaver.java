@@ -129,7 +129,7 @@ final class EndpointWeaver {
                         + " annotated method runs through its cache on a miss and which counts each call");
                 continue;
             }
-            if (isKotlinInline(scan, bodies, method, where)) {
+            if (isKotlinInline(scan, bodies, classFile, method, where)) {
                 continue;
             }
             if (method.maxLocals > MAX_LOCALS - EndpointMethodWeaver.MAX_ADDED_LOCALS) {
@@ -235,7 +235,8 @@ final class EndpointWeaver {
      * object's) is no inline function, whatever the name it shares; except a synthetic method, which may
      * be one (of a function with {@code reified} type parameters).
      */
-    private boolean isKotlinInline(EndpointScan scan, MethodBodies bodies, AnnotatedMethod method, String where) {
+    private boolean isKotlinInline(EndpointScan scan, MethodBodies bodies, byte[] classFile, AnnotatedMethod method,
+            String where) {
         KotlinMetadata metadata = scan.kotlinMetadata();
         if (metadata == null || (method.access & Opcodes.ACC_SYNTHETIC) == 0 && bodies != null
                 && bodies.isWrapper(method.name, method.descriptor)) {
@@ -248,6 +249,10 @@ final class EndpointWeaver {
             return true;
         }
         if (!metadata.isInline(method.name, method.descriptor)) {
+            return false;
+        }
+        if (!metadata.isInlineByDescriptor(method.name, method.descriptor)
+                && !KotlinMetadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
             return false;
         }
         warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it is a Kotlin inline function,"

@@ -1,6 +1,10 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
@@ -123,6 +127,55 @@ final class KotlinMetadata {
             }
         }
         return matched;
+    }
+
+    /**
+     * Whether {@link #isInline} matched {@code name}{@code descriptor} by its descriptor, not by its name and
+     * number of parameters alone (the metadata leaves out a descriptor that follows from the types). Matched
+     * so, a property's accessor of the same JVM name (an extension getter {@code getLabel(String)} beside
+     * {@code inline fun getLabel(x: Int)}) was taken for the inline function: {@link #declaresInlineMarker}
+     * then decides.
+     */
+    boolean isInlineByDescriptor(String name, String descriptor) {
+        if (!isInline(name, descriptor)) {
+            return false;
+        }
+        int parameters = Type.getArgumentTypes(descriptor).length;
+        for (Function function : functions) {
+            if (function.is(name, descriptor, parameters) && function.hasDescriptor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether method {@code name}{@code descriptor} of {@code classFile} declares the local variable
+     * {@code $i$f$<name>} that the Kotlin compiler gives the body of an inline function (the debugger's
+     * marker, copied into each caller along with the body). An accessor of the same JVM name has none, unless
+     * it calls that inline function; a class file stripped of its local variables has none either, and its
+     * method is then measured, as before.
+     */
+    static boolean declaresInlineMarker(byte[] classFile, final String name, final String descriptor) {
+        final String marker = "$i$f$" + name;
+        final boolean[] found = new boolean[1];
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String methodName, String methodDescriptor, String signature,
+                    String[] exceptions) {
+                if (!methodName.equals(name) || !methodDescriptor.equals(descriptor)) {
+                    return null;
+                }
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitLocalVariable(String variable, String variableDescriptor, String variableSignature,
+                            Label start, Label end, int index) {
+                        found[0] |= variable.equals(marker);
+                    }
+                };
+            }
+        }, ClassReader.SKIP_FRAMES);
+        return found[0];
     }
 
     /** The functions that {@code d1} declares, or none when it does not read as expected. */
