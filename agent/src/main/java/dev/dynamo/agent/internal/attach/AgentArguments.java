@@ -33,6 +33,12 @@ public final class AgentArguments {
     private static final List<String> LIST_SETTINGS = Arrays.asList(AgentConfig.LOG, AgentConfig.AGENT_MAIN,
             AgentConfig.USE_ENDPOINT_HEALTH_STATUS);
 
+    /** Settings whose values never hold a ',' or '&': numbers, flags, hosts, a few words. */
+    private static final List<String> WITHOUT_SEPARATORS = Arrays.asList(AgentConfig.SYSTEM_PORT,
+            AgentConfig.SYSTEM_ENABLED, AgentConfig.AGENT_ENABLED, AgentConfig.SYSTEM_HOST,
+            AgentConfig.STARTING_HEALTH_STATUS, AgentConfig.JVM_METRICS, AgentConfig.JVM_DEADLOCK_DETECTION,
+            AgentConfig.METRICS_MAX_SERIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.LIVE_REQUIRES_AUTH);
+
     private AgentArguments() {
     }
 
@@ -74,7 +80,8 @@ public final class AgentArguments {
             int equals = pair.indexOf('=');
             String name = equals < 0 ? "" : decodeOne(pair.substring(0, equals)).trim();
             String settingWithoutValue = equals < 0 ? SettingNames.resolve(decodeOne(pair).trim()) : null;
-            if (listKey != null && SettingNames.resolve(name) == null && settingWithoutValue == null) {
+            if (listKey != null && SettingNames.resolve(name) == null && settingWithoutValue == null
+                    && !isCompleteJsonList(listKey, settings.get(listKey))) {
                 // The next item of a comma-separated value: log=info,dev.dynamo.agent=debug
                 settings.put(listKey, settings.get(listKey) + "," + decodeOne(pair));
                 List<StringBuilder> occurrences = given.get(settingOrName(listKey));
@@ -91,7 +98,7 @@ public final class AgentArguments {
             }
             if (name.isEmpty()) {
                 String splitValue = "";
-                if (equals < 0 && before != null) {
+                if (equals < 0 && before != null && mayHoldASeparator(before)) {
                     char separator = ampersandForm ? '&' : ',';
                     String escape = ampersandForm ? "%26" : "%2C";
                     String joined = before + escape + pair.trim();
@@ -132,6 +139,49 @@ public final class AgentArguments {
             }
         }
         return settings;
+    }
+
+    /**
+     * Whether {@code value} of list setting {@code listKey} is a whole JSON list already
+     * ({@code use.endpoint.health.status=["generate"]}): an item after it is no part of it. A misspelt
+     * setting after the list ({@code ,prot=19742}) was taken into it, which then failed to parse and was
+     * dropped, and the misspelling went unreported (a re-tester).
+     */
+    private static boolean isCompleteJsonList(String listKey, String value) {
+        if (!AgentConfig.USE_ENDPOINT_HEALTH_STATUS.equals(SettingNames.resolve(listKey))) {
+            return false;
+        }
+        int depth = 0;
+        boolean opened = false;
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '[') {
+                depth++;
+                opened = true;
+            } else if (c == ']') {
+                depth--;
+            }
+        }
+        return opened && depth <= 0 && !quoted;
+    }
+
+    /**
+     * Whether the value of {@code pair} ({@code name=value}, as written) may hold a ',' or '&': not a number,
+     * a flag, a host or one of a few words, for which the hint to escape it would only mislead
+     * ({@code port=19735%2Cb}).
+     */
+    private static boolean mayHoldASeparator(String pair) {
+        String setting = SettingNames.resolve(decodeOne(pair.substring(0, pair.indexOf('='))).trim());
+        return setting == null || !WITHOUT_SEPARATORS.contains(setting);
     }
 
     /** The setting {@code name} spells ({@code DYN_SYSTEM_PORT} for {@code port}), or the name itself. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,30 @@ class AgentArgumentsTest {
         assertEquals(map("use.endpoint.health.status", "[\"endpoint\",\"x\"]", "port", "9000"),
                 AgentArguments.decode("use.endpoint.health.status=[\"endpoint\",\"x\"],port=9000", problems));
         assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    /**
+     * A misspelt setting after a whole list was taken into it; the list then failed to parse and was dropped, and
+     * the misspelling went unreported (a re-tester: /health stopped waiting for the endpoint).
+     */
+    @Test
+    void endsTheJsonListOfEndpointsAtItsClosingBracket() {
+        assertEquals(map("use.endpoint.health.status", "[\"generate\"]", "prot", "19742"),
+                AgentArguments.decode("use.endpoint.health.status=[\"generate\"],prot=19742", problems));
+        assertEquals(map("use.endpoint.health.status", "[\"a],b\",\"c\"]", "port", "1"),
+                AgentArguments.decode("use.endpoint.health.status=[\"a],b\",\"c\"],port=1", problems),
+                "a bracket inside a name is no end");
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    /** A number, a flag or a host never holds a comma: no hint to escape one (a re-tester saw port=19735%2Cb). */
+    @Test
+    void givesNoHintToEscapeACommaAfterAValueThatHoldsNone() {
+        assertEquals(map("port", "19735"), AgentArguments.decode("port=19735,b", problems));
+
+        assertEquals(Collections.singletonList("agent argument 'b' is not a setting; pass name=value pairs joined by"
+                + " ',' (e.g. -javaagent:dynamo-agent.jar=port=9000,host=127.0.0.1) or DYN_* pairs joined by '&'. It"
+                + " is ignored"), problems);
     }
 
     @Test
