@@ -20,6 +20,7 @@ final class EndpointScan extends ClassVisitor {
     static final String ANNOTATION_DESCRIPTOR = "Ldev/dynamo/runtime/DynamoEndpoint;";
     /** The name Kotlin gives a {@code companion object} that has none of its own. */
     private static final String COMPANION = "Companion";
+    private static final String GROOVY_OBJECT = "groovy/lang/GroovyObject";
     /** What marks an interface as a Groovy trait, whose annotated methods Groovy copies into the classes that implement it. */
     private static final String GROOVY_TRAIT = "Lgroovy/transform/Trait;";
 
@@ -34,6 +35,8 @@ final class EndpointScan extends ClassVisitor {
     /** Whether the class is Scala's (it has the Scala compilers' {@code Scala}, {@code ScalaSig} or {@code TASTY} attribute). */
     private boolean scala;
     private boolean groovyTrait;
+    /** Whether the class is Groovy's: it implements {@code groovy.lang.GroovyObject}, as Groovy's classes do. */
+    private boolean groovy;
     private boolean synthetic;
     private String superName;
     /** From the InnerClasses attribute: null until found, "" for an anonymous class. */
@@ -129,6 +132,11 @@ final class EndpointScan extends ClassVisitor {
         return kotlinMetadata;
     }
 
+    /** Whether the class is Groovy's (it implements {@code GroovyObject}). */
+    boolean isGroovy() {
+        return groovy;
+    }
+
     /**
      * Whether the class is a Groovy trait: Groovy copies the trait's annotated methods, annotation
      * and all, into each class that implements it, where they are measured.
@@ -163,6 +171,11 @@ final class EndpointScan extends ClassVisitor {
     public void visit(int version, int access, String name, String signature, String superName,
             String[] interfaces) {
         this.majorVersion = version & 0xFFFF;
+        if (interfaces != null) {
+            for (String implemented : interfaces) {
+                groovy |= implemented.equals(GROOVY_OBJECT);
+            }
+        }
         this.internalName = name;
         this.superName = superName;
         this.synthetic = (access & Opcodes.ACC_SYNTHETIC) != 0;

@@ -124,7 +124,7 @@ final class EndpointWeaver {
                         + " where the implementing method carries @DynamoEndpoint too; annotate it if it does not");
                 continue;
             }
-            if (method.name.startsWith(GROOVY_MEMOIZED_BODY)) {
+            if (scan.isGroovy() && method.name.startsWith(GROOVY_MEMOIZED_BODY)) {
                 LOG.debug("not instrumenting " + where + ": Groovy's @Memoized copy of a method's body, which the"
                         + " annotated method runs through its cache on a miss and which counts each call");
                 continue;

@@ -231,6 +231,17 @@ class CompilerWrapperTest {
         assertEquals(0, metrics.inflight());
     }
 
+    /** Only a Groovy class's method of that name is Groovy's copy: a re-tester's Java method lost its counts. */
+    @Test
+    void aJavaMethodNamedLikeGroovysMemoizedCopyIsMeasured() {
+        com.example.endpoints.GroovyLikeNames named = new com.example.endpoints.GroovyLikeNames();
+
+        assertEquals(300, named.memoizedMethodPriv$price(3));
+        assertEquals(400, named.memoizedMethodPriv$price(4));
+
+        assertEquals(2, new EndpointMetrics("groovy_test", "java", "named_like_a_copy").requests());
+    }
+
     /**
      * A Scala companion object that extends its own class is named after that class plus {@code $}, and declared
      * nested in nothing, as a subclass Mockito generates at run time: it was taken for one, and its own handlers
