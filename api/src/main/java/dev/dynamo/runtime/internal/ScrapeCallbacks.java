@@ -22,6 +22,8 @@ final class ScrapeCallbacks {
     /** How long a scrape waits for its callbacks; late ones miss that scrape. */
     static final long DEADLINE_MILLIS = 500;
     private static final long DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
+    /** Whether the callbacks' class loader was found stopped: said once. */
+    private static volatile boolean reportedStoppedLoader;
     static final int BASE_THREADS = 2;
     /**
      * How long an idle thread waits for the next scrape's callbacks. Short: in the copy of a
@@ -94,21 +96,39 @@ final class ScrapeCallbacks {
         if (awaited.isEmpty()) {
             return;
         }
-        ThreadPoolExecutor pool = executor();
-        for (ScrapeCallback callback : toRun) {
-            try {
-                pool.execute(() -> {
-                    try {
-                        callback.runStarted();
-                    } finally {
-                        synchronized (runReturned) {
-                            runReturned.notifyAll();
+        ThreadPoolExecutor pool;
+        try {
+            pool = executor();
+            for (ScrapeCallback callback : toRun) {
+                try {
+                    pool.execute(() -> {
+                        try {
+                            callback.runStarted();
+                        } finally {
+                            synchronized (runReturned) {
+                                runReturned.notifyAll();
+                            }
                         }
-                    }
-                });
-            } catch (RejectedExecutionException notAccepted) {
+                    });
+                } catch (RejectedExecutionException notAccepted) {
+                    callback.abandon();
+                }
+            }
+        } catch (LinkageError stoppedLoader) {
+            // This copy's class loader loads no more classes (its application stopped right after it began,
+            // before the callbacks' classes were loaded), and their threads need some. The callbacks give
+            // nothing new; the scrape goes on with the other metrics, which a re-tester's soak lost with them.
+            for (ScrapeCallback callback : toRun) {
                 callback.abandon();
             }
+            if (!reportedStoppedLoader) {
+                reportedStoppedLoader = true;
+                ApiLog.warn("the metric callbacks of the dynamo API loaded by "
+                        + ApiLog.loaderName(ScrapeCallbacks.class.getClassLoader()) + " cannot run: its class loader"
+                        + " loads no more classes (" + stoppedLoader + "); their metrics keep the values they last"
+                        + " gave, and the others are collected as before");
+            }
+            return;
         }
         if (awaitAll(awaited)) {
             return;

@@ -141,6 +141,35 @@ class StoppedLoaderCollectionTest {
         }
     }
 
+    /**
+     * The same with a callback gauge: the callbacks' threads need classes the stopped loader no longer loads.
+     * The collection failed whole, and a re-tester's soak lost the counts of such deployments with it.
+     */
+    @Test
+    void aStoppedCopysCallbacksThatCannotRunLeaveItsOtherMetricsCollected() throws Exception {
+        Object counter;
+        synchronized (copy.loader()) {
+            Object registry = copy.construct(ScopedMetricsRegistry.class.getName(),
+                    copy.callStatic(MetricStore.class.getName(), "global"), Arrays.asList("ns"));
+            counter = create(registry, "createCounter", "calls_beside_callback", NO_LABELS);
+            create(registry, "createGaugeWithCallback", "callback_level", NO_LABELS, (DoubleSupplier) () -> 4.0);
+            copy.callDeclaredStatic(CONNECTION, "loadCollectionClassesSoon");
+            copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", 7.0);
+            copy.stopLoading();
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object[]> encoded = (List<Object[]>) copy.callDeclaredStatic(CONNECTION, "encodedSnapshot");
+
+        List<FamilySnapshot> families = SnapshotEncoding.decode(encoded, skipped -> { });
+        assertEquals(7.0, sample(findFamily(families, "dynamo_component_calls_beside_callback"),
+                "dynamo_component_calls_beside_callback_total", map("dynamo_namespace", "ns")).value());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (connectThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
     private static long connectThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(thread -> thread.isAlive() && thread.getName().equals("dynamo-metrics-connect")).count();
