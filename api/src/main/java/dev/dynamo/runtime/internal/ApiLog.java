@@ -92,8 +92,10 @@ public final class ApiLog {
 
     /**
      * {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC, as the agent's lines begin: computed by hand, as the agent's
-     * {@code AgentLog.timestamp} does (which this class may not link to), since a date formatter loads
-     * about a hundred classes at the first line.
+     * {@code AgentLog.timestamp} does, since a date formatter loads about a hundred classes at the first
+     * line. A twin on purpose: this class may not link to the agent, and the agent does not call this one,
+     * because after a dynamic attach its classes may link to an application's older copy of the API, which
+     * has no such method.
      */
     static String timestamp(long epochMillis) {
         long days = Math.floorDiv(epochMillis, 86_400_000L);
