@@ -72,3 +72,16 @@ class InlineAccessors {
 
     fun label(s: String): Int = s.label
 }
+
+/** An inline property, whose getter Kotlin callers copy in as they copy an inline function, beside a plain one. */
+class InlineProperties {
+    var base = 3
+
+    @get:DynamoEndpoint(namespace = InlineHandlers.NS, component = "property", endpoint = "doubled")
+    inline val doubled: Int get() = base * 2
+
+    @get:DynamoEndpoint(namespace = InlineHandlers.NS, component = "property", endpoint = "plain")
+    val plain: Int get() = base + 1
+
+    fun sum(): Int = doubled + plain
+}

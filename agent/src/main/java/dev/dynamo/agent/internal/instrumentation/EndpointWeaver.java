@@ -248,11 +248,16 @@ final class EndpointWeaver {
                     + " compiler copies into its callers");
             return true;
         }
-        if (!metadata.isInline(method.name, method.descriptor)) {
-            return false;
-        }
-        if (!metadata.isInlineByDescriptor(method.name, method.descriptor)
-                && !KotlinMetadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
+        if (metadata.isFunction(method.name, method.descriptor)) {
+            if (!metadata.isInline(method.name, method.descriptor)) {
+                return false;
+            }
+            if (!metadata.isInlineByDescriptor(method.name, method.descriptor)
+                    && !metadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
+                return false;
+            }
+        } else if (!metadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
+            // No function of the metadata: an accessor of an inline property declares the marker of its own name.
             return false;
         }
         warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it is a Kotlin inline function,"

@@ -10,7 +10,9 @@ import net.bytebuddy.jar.asm.Type;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A Kotlin class's {@code kotlin.Metadata} annotation, read for one question: which of its methods
@@ -73,6 +75,8 @@ final class KotlinMetadata {
     private int kind;
     private final List<String> d1 = new ArrayList<String>(1);
     private final List<String> d2 = new ArrayList<String>();
+    /** The methods (name and descriptor) whose code declares their inline marker; read at the first question. */
+    private Set<String> withInlineMarker;
     /** Decoded at the first question; empty when the metadata could not be read. */
     private List<Function> functions;
 
@@ -130,6 +134,24 @@ final class KotlinMetadata {
     }
 
     /**
+     * Whether method {@code name}{@code descriptor} can be the JVM method of a function of the metadata (its
+     * JVM name, and its descriptor where the metadata gives it, else its number of parameters): not an
+     * accessor of a property, which the metadata lists apart, nor a method the compiler generated.
+     */
+    boolean isFunction(String name, String descriptor) {
+        if (functions == null) {
+            functions = decode(kind, d1.toArray(new String[0]), d2.toArray(new String[0]));
+        }
+        int parameters = Type.getArgumentTypes(descriptor).length;
+        for (Function function : functions) {
+            if (function.is(name, descriptor, parameters)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether {@link #isInline} matched {@code name}{@code descriptor} by its descriptor, not by its name and
      * number of parameters alone (the metadata leaves out a descriptor that follows from the types). Matched
      * so, a property's accessor of the same JVM name (an extension getter {@code getLabel(String)} beside
@@ -151,31 +173,38 @@ final class KotlinMetadata {
 
     /**
      * Whether method {@code name}{@code descriptor} of {@code classFile} declares the local variable
-     * {@code $i$f$<name>} that the Kotlin compiler gives the body of an inline function (the debugger's
-     * marker, copied into each caller along with the body). An accessor of the same JVM name has none, unless
-     * it calls that inline function; a class file stripped of its local variables has none either, and its
-     * method is then measured, as before.
+     * {@code $i$f$<name>} that the Kotlin compiler gives the body of an inline function or an inline
+     * property's accessor (the debugger's marker, copied into each caller along with the body). An accessor
+     * of the same JVM name as an inline function has none, unless it calls that function; a class file
+     * stripped of its local variables has none either, and its method is then measured, as before. The class
+     * file is read once for all its methods.
      */
-    static boolean declaresInlineMarker(byte[] classFile, final String name, final String descriptor) {
-        final String marker = "$i$f$" + name;
-        final boolean[] found = new boolean[1];
+    boolean declaresInlineMarker(byte[] classFile, String name, String descriptor) {
+        if (withInlineMarker == null) {
+            withInlineMarker = methodsWithInlineMarker(classFile);
+        }
+        return withInlineMarker.contains(name + descriptor);
+    }
+
+    private static Set<String> methodsWithInlineMarker(byte[] classFile) {
+        final Set<String> found = new HashSet<String>();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
-            public MethodVisitor visitMethod(int access, String methodName, String methodDescriptor, String signature,
+            public MethodVisitor visitMethod(int access, final String name, final String descriptor, String signature,
                     String[] exceptions) {
-                if (!methodName.equals(name) || !methodDescriptor.equals(descriptor)) {
-                    return null;
-                }
+                final String marker = "$i$f$" + name;
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public void visitLocalVariable(String variable, String variableDescriptor, String variableSignature,
                             Label start, Label end, int index) {
-                        found[0] |= variable.equals(marker);
+                        if (variable.equals(marker)) {
+                            found.add(name + descriptor);
+                        }
                     }
                 };
             }
         }, ClassReader.SKIP_FRAMES);
-        return found[0];
+        return found;
     }
 
     /** The functions that {@code d1} declares, or none when it does not read as expected. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -129,6 +130,31 @@ class KotlinInlineFunctionTest {
         }
         assertEquals(3, new EndpointMetrics(NS, "accessor", "label").requests());
         assertEquals(3, new EndpointMetrics(NS, "accessor", "size").requests());
+    }
+
+    /**
+     * An inline property's getter is copied into its Kotlin callers as an inline function is; it is no function
+     * of the metadata, and was measured, reading 0 however often Kotlin read the property (a re-tester).
+     */
+    @Test
+    void anInlinePropertysAccessorIsLeftAsItIsAndAPlainOneMeasured() throws Exception {
+        String properties = PACKAGE + "InlineProperties";
+        List<String> warnings = new ArrayList<>();
+        Map<String, byte[]> woven = weave(warnings, properties);
+
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).startsWith("@DynamoEndpoint on " + properties + ".getDoubled()I is not"
+                + " instrumented: it is a Kotlin inline function"), warnings.get(0));
+        assertEquals(Collections.singleton(properties + ".getPlain()I"), measuredMethods(woven));
+
+        ClassLoader loader = new WovenFirst(getClass().getClassLoader(), woven);
+        Class<?> type = loader.loadClass(properties);
+        Object instance = type.getConstructor().newInstance();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(10, type.getMethod("sum").invoke(instance));
+        }
+        assertEquals(2, new EndpointMetrics(NS, "property", "plain").requests());
+        assertFalse(InstrumentedEndpoints.endpoints().contains(NS + "/property/doubled"));
     }
 
     /** The three classes, woven (or as they are where nothing was), by binary name. */
