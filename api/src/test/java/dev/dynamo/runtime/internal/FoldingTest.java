@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.map;
@@ -42,6 +46,31 @@ abstract class FoldingTest {
 
     MetricsRegistry at(String... hierarchy) {
         return new ScopedMetricsRegistry(store, Arrays.asList(hierarchy));
+    }
+
+    /**
+     * Runs {@code body} once on each of {@code threads} tasks of {@code pool}, started together at a barrier,
+     * and waits up to {@code timeoutSeconds} for each: how the tests race creations and removals.
+     */
+    static void atOnce(ExecutorService pool, int threads, long timeoutSeconds, ThreadBody body) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<?>> done = new ArrayList<Future<?>>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                start.await();
+                body.run(thread);
+                return null;
+            }));
+        }
+        for (Future<?> each : done) {
+            each.get(timeoutSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What one of {@link #atOnce}'s tasks does, given its number. */
+    interface ThreadBody {
+        void run(int thread) throws Exception;
     }
 
     /** The label sets of {@code family} folded so far. */

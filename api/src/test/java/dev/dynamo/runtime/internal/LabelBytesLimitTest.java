@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.map;
@@ -176,22 +173,12 @@ class LabelBytesLimitTest extends FoldingTest {
                         null);
                 vec.setMaxSeries(100);
                 long budget = 100L * SeriesLimit.LABEL_BYTES_PER_SERIES;
-                CyclicBarrier start = new CyclicBarrier(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int thread = t;
-                    done.add(pool.submit(() -> {
-                        start.await();
-                        for (int i = 0; i < each; i++) {
-                            vec.withLabelValues(pad(thread + "-" + i + "-", 2000 + 131 * (thread + i) % 2000, 'a'),
-                                    pad("", 2000, 'b')).inc();
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> one : done) {
-                    one.get(10, TimeUnit.SECONDS);
-                }
+                atOnce(pool, threads, 10, thread -> {
+                    for (int i = 0; i < each; i++) {
+                        vec.withLabelValues(pad(thread + "-" + i + "-", 2000 + 131 * (thread + i) % 2000, 'a'),
+                                pad("", 2000, 'b')).inc();
+                    }
+                });
 
                 List<Sample> kept = ownSeries(family, family + "_total");
                 long keptBytes = 0;
@@ -238,27 +225,17 @@ class LabelBytesLimitTest extends FoldingTest {
         vec.setMaxSeries(100);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int seed = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 5_000; i++) {
-                        int k = (seed * 7 + i) % 150;
-                        String first = pad("k" + k + "-", 1000 + k * 20, 'a');
-                        if (i % 3 == 0) {
-                            vec.remove(first, SECOND);
-                        } else {
-                            vec.withLabelValues(first, SECOND).inc();
-                        }
+            atOnce(pool, threads, 60, seed -> {
+                for (int i = 0; i < 5_000; i++) {
+                    int k = (seed * 7 + i) % 150;
+                    String first = pad("k" + k + "-", 1000 + k * 20, 'a');
+                    if (i % 3 == 0) {
+                        vec.remove(first, SECOND);
+                    } else {
+                        vec.withLabelValues(first, SECOND).inc();
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> one : done) {
-                one.get(60, TimeUnit.SECONDS);
-            }
+                }
+            });
         } finally {
             pool.shutdownNow();
         }

@@ -7,15 +7,11 @@ import dev.dynamo.runtime.metrics.IntCounterVec;
 import dev.dynamo.runtime.metrics.IntGaugeVec;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.labels;
@@ -156,21 +152,11 @@ class SeriesLimitTest extends FoldingTest {
             for (int round = 0; round < 200; round++) {
                 IntCounterVec vec = at("ns").createIntCounterVec("raced_" + round, "h", Arrays.asList("k"), null);
                 vec.setMaxSeries(6);
-                CyclicBarrier start = new CyclicBarrier(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int first = t;
-                    done.add(pool.submit(() -> {
-                        start.await();
-                        for (int i = 0; i < 6; i++) {
-                            vec.withLabelValues("k" + (first + i) % 6).inc();
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> each : done) {
-                    each.get(10, TimeUnit.SECONDS);
-                }
+                atOnce(pool, threads, 10, first -> {
+                    for (int i = 0; i < 6; i++) {
+                        vec.withLabelValues("k" + (first + i) % 6).inc();
+                    }
+                });
                 assertEquals(0, vec.withLabelValues(SeriesLimit.OVERFLOW_VALUE).get(), "round " + round);
                 for (int i = 0; i < 6; i++) {
                     assertEquals(threads, vec.withLabelValues("k" + i).get(), "round " + round + ", k" + i);
@@ -194,26 +180,16 @@ class SeriesLimitTest extends FoldingTest {
         vec.setMaxSeries(8);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int seed = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 20_000; i++) {
-                        String key = "k" + (seed * 7 + i) % 6;
-                        if (i % 4 == 0) {
-                            vec.remove(key);
-                        } else {
-                            vec.withLabelValues(key).inc();
-                        }
+            atOnce(pool, threads, 60, seed -> {
+                for (int i = 0; i < 20_000; i++) {
+                    String key = "k" + (seed * 7 + i) % 6;
+                    if (i % 4 == 0) {
+                        vec.remove(key);
+                    } else {
+                        vec.withLabelValues(key).inc();
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> each : done) {
-                each.get(60, TimeUnit.SECONDS);
-            }
+                }
+            });
         } finally {
             pool.shutdownNow();
         }
