@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -102,10 +103,7 @@ class StoppedLoaderCollectionTest {
             assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
                     ScrapeCallbacks.DEADLINE_MILLIS), "waited for its callback threads");
         }
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (connectThreads() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        awaitNoConnectThread();
         assertEquals(0, connectThreads(), "the collection's classes were not loaded once the loader was free");
 
         copy.stopLoading();
@@ -119,26 +117,10 @@ class StoppedLoaderCollectionTest {
      */
     @Test
     void aCopyConnectedWhileItsLoaderIsLockedGivesItsCountsAfterItsLoaderStoppedAtOnce() throws Exception {
-        Object counter;
-        synchronized (copy.loader()) {
-            Object registry = copy.construct(ScopedMetricsRegistry.class.getName(),
-                    copy.callStatic(MetricStore.class.getName(), "global"), Arrays.asList("ns"));
-            counter = create(registry, "createCounter", "quick_calls", NO_LABELS);
-            copy.callDeclaredStatic(CONNECTION, "loadCollectionClassesSoon");
-            copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", 10.0);
-            copy.stopLoading();
-        }
+        List<FamilySnapshot> families = countedThenStoppedUnderTheLoadersLock("quick_calls", 10.0, registry -> { });
 
-        @SuppressWarnings("unchecked")
-        List<Object[]> encoded = (List<Object[]>) copy.callDeclaredStatic(CONNECTION, "encodedSnapshot");
-
-        List<FamilySnapshot> families = SnapshotEncoding.decode(encoded, skipped -> { });
         assertEquals(10.0, sample(findFamily(families, "dynamo_component_quick_calls"),
                 "dynamo_component_quick_calls_total", map("dynamo_namespace", "ns")).value());
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (connectThreads() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
     }
 
     /**
@@ -147,23 +129,37 @@ class StoppedLoaderCollectionTest {
      */
     @Test
     void aStoppedCopysCallbacksThatCannotRunLeaveItsOtherMetricsCollected() throws Exception {
-        Object counter;
+        List<FamilySnapshot> families = countedThenStoppedUnderTheLoadersLock("calls_beside_callback", 7.0,
+                registry -> create(registry, "createGaugeWithCallback", "callback_level", NO_LABELS,
+                        (DoubleSupplier) () -> 4.0));
+
+        assertEquals(7.0, sample(findFamily(families, "dynamo_component_calls_beside_callback"),
+                "dynamo_component_calls_beside_callback_total", map("dynamo_namespace", "ns")).value());
+    }
+
+    /**
+     * While this thread holds the copy's class loader's lock: creates counter {@code name} (and what {@code more}
+     * creates), connects the copy, counts {@code calls} and stops the loader. Then the copy's collection, once
+     * the thread that loads the rest of its classes has given up.
+     */
+    private List<FamilySnapshot> countedThenStoppedUnderTheLoadersLock(String name, double calls,
+            Consumer<Object> more) throws InterruptedException {
         synchronized (copy.loader()) {
             Object registry = copy.construct(ScopedMetricsRegistry.class.getName(),
                     copy.callStatic(MetricStore.class.getName(), "global"), Arrays.asList("ns"));
-            counter = create(registry, "createCounter", "calls_beside_callback", NO_LABELS);
-            create(registry, "createGaugeWithCallback", "callback_level", NO_LABELS, (DoubleSupplier) () -> 4.0);
+            Object counter = create(registry, "createCounter", name, NO_LABELS);
+            more.accept(registry);
             copy.callDeclaredStatic(CONNECTION, "loadCollectionClassesSoon");
-            copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", 7.0);
+            copy.call(counter, "dev.dynamo.runtime.metrics.Counter", "inc", calls);
             copy.stopLoading();
         }
-
         @SuppressWarnings("unchecked")
         List<Object[]> encoded = (List<Object[]>) copy.callDeclaredStatic(CONNECTION, "encodedSnapshot");
+        awaitNoConnectThread();
+        return SnapshotEncoding.decode(encoded, skipped -> { });
+    }
 
-        List<FamilySnapshot> families = SnapshotEncoding.decode(encoded, skipped -> { });
-        assertEquals(7.0, sample(findFamily(families, "dynamo_component_calls_beside_callback"),
-                "dynamo_component_calls_beside_callback_total", map("dynamo_namespace", "ns")).value());
+    private static void awaitNoConnectThread() throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (connectThreads() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
