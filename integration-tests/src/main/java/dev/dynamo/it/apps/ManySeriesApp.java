@@ -4,10 +4,7 @@ import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.CounterVec;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 
@@ -36,13 +33,7 @@ public final class ManySeriesApp {
         }
         System.gc();
         Runtime runtime = Runtime.getRuntime();
-        System.out.println("many series: ready " + (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024)
-                + " of " + runtime.maxMemory() / (1024 * 1024));
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (in.readLine() != null) {
-            // Runs until stdin ends.
-        }
-        System.out.println("many series: main returns");
+        UntilStdinEnds.run("many series: ready " + (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024)
+                + " of " + runtime.maxMemory() / (1024 * 1024), "many series: main returns");
     }
 }

@@ -4,10 +4,7 @@ import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.metrics.HistogramVec;
 import dev.dynamo.runtime.metrics.MetricsRegistry;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 
@@ -42,12 +39,6 @@ public final class WideLabelValuesApp {
             }
             wide.withLabelValues(values).observe(0.1);
         }
-        System.out.println("wide labels: ready");
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (in.readLine() != null) {
-            // Runs until stdin ends.
-        }
-        System.out.println("wide labels: main returns");
+        UntilStdinEnds.run("wide labels: ready", "wide labels: main returns");
     }
 }
