@@ -248,16 +248,13 @@ final class EndpointWeaver {
                     + " compiler copies into its callers");
             return true;
         }
-        if (metadata.isFunction(method.name, method.descriptor)) {
-            if (!metadata.isInline(method.name, method.descriptor)) {
-                return false;
-            }
-            if (!metadata.isInlineByDescriptor(method.name, method.descriptor)
-                    && !metadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
-                return false;
-            }
-        } else if (!metadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
-            // No function of the metadata: an accessor of an inline property declares the marker of its own name.
+        KotlinMetadata.Match match = metadata.match(method.name, method.descriptor);
+        if (match == KotlinMetadata.Match.NOT_INLINE) {
+            return false;
+        }
+        // Matched by name alone, or no function at all (an inline property's accessor): the marker decides.
+        if (match != KotlinMetadata.Match.INLINE_BY_DESCRIPTOR
+                && !metadata.declaresInlineMarker(classFile, method.name, method.descriptor)) {
             return false;
         }
         warnOnce.accept(where, "@DynamoEndpoint on " + where + " is not instrumented: it is a Kotlin inline function,"

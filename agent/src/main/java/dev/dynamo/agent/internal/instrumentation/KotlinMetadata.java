@@ -111,64 +111,53 @@ final class KotlinMetadata {
         };
     }
 
+    /** What the metadata says of a JVM method ({@link #match}). */
+    enum Match {
+        /** No function of the metadata can be it: a property's accessor, or a method the compiler generated. */
+        NO_FUNCTION,
+        /** A function that is not inline can be it. */
+        NOT_INLINE,
+        /** Only inline functions can be it, one of them by its descriptor. */
+        INLINE_BY_DESCRIPTOR,
+        /**
+         * Only inline functions can be it, by JVM name and number of parameters alone (the metadata leaves out a
+         * descriptor that follows from the types). Matched so, a property's accessor of the same JVM name (an
+         * extension getter {@code getLabel(String)} beside {@code inline fun getLabel(x: Int)}) was taken for the
+         * inline function: {@link #declaresInlineMarker} decides.
+         */
+        INLINE_BY_NAME
+    }
+
     /**
-     * Whether method {@code name}{@code descriptor} is known to be the JVM method of a Kotlin inline
-     * function: each function of the metadata that it can be (of its JVM name, and of its descriptor
-     * where the metadata gives it, else of its number of parameters) is inline, and there is one.
+     * Which functions of the metadata method {@code name}{@code descriptor} can be the JVM method of: those of
+     * its JVM name, and of its descriptor where the metadata gives it, else of its number of parameters.
      */
-    boolean isInline(String name, String descriptor) {
+    Match match(String name, String descriptor) {
         if (functions == null) {
             functions = decode(kind, d1.toArray(new String[0]), d2.toArray(new String[0]));
         }
         int parameters = Type.getArgumentTypes(descriptor).length;
         boolean matched = false;
+        boolean byDescriptor = false;
         for (Function function : functions) {
             if (function.is(name, descriptor, parameters)) {
                 if (!function.inline) {
-                    return false;
+                    return Match.NOT_INLINE;
                 }
                 matched = true;
+                byDescriptor |= function.hasDescriptor;
             }
         }
-        return matched;
+        return !matched ? Match.NO_FUNCTION : byDescriptor ? Match.INLINE_BY_DESCRIPTOR : Match.INLINE_BY_NAME;
     }
 
     /**
-     * Whether method {@code name}{@code descriptor} can be the JVM method of a function of the metadata (its
-     * JVM name, and its descriptor where the metadata gives it, else its number of parameters): not an
-     * accessor of a property, which the metadata lists apart, nor a method the compiler generated.
+     * Whether method {@code name}{@code descriptor} is known to be the JVM method of a Kotlin inline
+     * function: each function of the metadata that it can be is inline, and there is one ({@link #match}).
      */
-    boolean isFunction(String name, String descriptor) {
-        if (functions == null) {
-            functions = decode(kind, d1.toArray(new String[0]), d2.toArray(new String[0]));
-        }
-        int parameters = Type.getArgumentTypes(descriptor).length;
-        for (Function function : functions) {
-            if (function.is(name, descriptor, parameters)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether {@link #isInline} matched {@code name}{@code descriptor} by its descriptor, not by its name and
-     * number of parameters alone (the metadata leaves out a descriptor that follows from the types). Matched
-     * so, a property's accessor of the same JVM name (an extension getter {@code getLabel(String)} beside
-     * {@code inline fun getLabel(x: Int)}) was taken for the inline function: {@link #declaresInlineMarker}
-     * then decides.
-     */
-    boolean isInlineByDescriptor(String name, String descriptor) {
-        if (!isInline(name, descriptor)) {
-            return false;
-        }
-        int parameters = Type.getArgumentTypes(descriptor).length;
-        for (Function function : functions) {
-            if (function.is(name, descriptor, parameters) && function.hasDescriptor) {
-                return true;
-            }
-        }
-        return false;
+    boolean isInline(String name, String descriptor) {
+        Match match = match(name, descriptor);
+        return match == Match.INLINE_BY_DESCRIPTOR || match == Match.INLINE_BY_NAME;
     }
 
     /**
