@@ -7,6 +7,8 @@ import java.util.function.DoubleSupplier;
 final class CallbackMetric extends ScrapeCallback implements Collectable {
     /** Replaced by a redeployed application's (see {@link #isRedeployedAs}). */
     private volatile DoubleSupplier supplier;
+    /** What a counter's callback may return, for messages: infinity would make every {@code rate()} over it NaN. */
+    static final String COUNTER_VALUES = " that is finite and >= 0";
     private final boolean counter;
     private volatile double value;
 
@@ -19,10 +21,17 @@ final class CallbackMetric extends ScrapeCallback implements Collectable {
     @Override
     void refresh() {
         double next = supplier.getAsDouble();
-        if (counter && !(next >= 0.0)) {
-            throw new IllegalStateException("it returned " + next + ", but a counter's value must be a number >= 0");
+        if (counter && !isCounterValue(next)) {
+            throw new IllegalStateException("it returned " + next + ", but a counter's value must be a number"
+                    + COUNTER_VALUES);
         }
-        value = next;
+        // + 0.0: a counter's -0.0 is written as 0.0, as a counter never goes below zero.
+        value = counter ? next + 0.0 : next;
+    }
+
+    /** Whether a counter's callback may give {@code value}: a finite number >= 0 (-0.0 too). */
+    static boolean isCounterValue(double value) {
+        return value >= 0.0 && value <= Double.MAX_VALUE;
     }
 
     @Override

@@ -83,7 +83,9 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                         + " no free text)";
                 break;
             }
-            nextValues[nextKeys.size()] = ((Number) entry.getValue()).doubleValue();
+            double value = ((Number) entry.getValue()).doubleValue();
+            // + 0.0: a counter's -0.0 is written as 0.0, as a counter never goes below zero.
+            nextValues[nextKeys.size()] = counter ? value + 0.0 : value;
             nextKeys.add(Collections.unmodifiableList(new ArrayList<String>(key)));
             nextValueBytes += bytes;
         }
@@ -111,8 +113,8 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             return "it returned a label value of " + longest + " characters; label values are at most "
                     + SeriesLimit.MAX_LABEL_VALUE_LENGTH + " (that entry is left out)";
         }
-        if (value == null || (counter && !(value >= 0.0))) {
-            return "it returned " + value + " for " + key + "; give a number" + (counter ? " >= 0" : "")
+        if (value == null || (counter && !CallbackMetric.isCounterValue(value))) {
+            return "it returned " + value + " for " + key + "; give a number" + (counter ? CallbackMetric.COUNTER_VALUES : "")
                     + " (that entry is left out)";
         }
         return null;

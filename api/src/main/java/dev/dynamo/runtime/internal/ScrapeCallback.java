@@ -22,6 +22,13 @@ abstract class ScrapeCallback {
     private volatile long executingSince;
     private final AtomicBoolean failureReported = new AtomicBoolean();
     private volatile boolean lastRunSucceeded;
+    /**
+     * How many scrapes in a row ended while this callback waited for a thread, or had one too late to
+     * return in time: those that missed the most go first. Written by the scrape threads only.
+     */
+    private volatile int crowdedOutScrapes;
+    /** Whether the last scrape that waited for this callback ended while it still waited for a thread. */
+    private volatile boolean crowdedOut;
 
     /**
      * @param hierarchy   the place it was registered at
@@ -83,14 +90,27 @@ abstract class ScrapeCallback {
     void runStarted() {
         executingSince = System.nanoTime();
         state.set(EXECUTING);
+        // The application's code runs with its own class loader as the context class loader (a ServiceLoader, a
+        // JDBC driver), which the pool thread forgets again afterwards (see DaemonThreads).
+        Thread current = Thread.currentThread();
         try {
+            setContextClassLoader(current, code().getClass().getClassLoader());
             refresh();
             lastRunSucceeded = true;
         } catch (Throwable failed) {
             lastRunSucceeded = false;
-            report(description + " failed; " + whileUnavailable() + " until it succeeds: " + failed);
+            report(description + " failed; " + whileUnavailable() + " until it succeeds: " + ThrowableText.of(failed));
         } finally {
+            setContextClassLoader(current, null);
             state.set(IDLE);
+        }
+    }
+
+    private static void setContextClassLoader(Thread thread, ClassLoader loader) {
+        try {
+            thread.setContextClassLoader(loader);
+        } catch (SecurityException refused) {
+            // A security manager that does not grant it to this copy's code: the thread keeps the one it has.
         }
     }
 
@@ -112,6 +132,21 @@ abstract class ScrapeCallback {
     /** Whether a run is waiting for a callback thread. */
     boolean isQueued() {
         return state.get() == QUEUED;
+    }
+
+    /** Notes that a scrape ended while this callback waited for a thread, or had it too late to return in time. */
+    void markCrowdedOut() {
+        crowdedOutScrapes++;
+    }
+
+    /** Notes that a scrape that waited for this callback had its value in time. */
+    void markInTime() {
+        crowdedOutScrapes = 0;
+    }
+
+    /** How many scrapes in a row ended while this callback waited for a thread. */
+    int crowdedOutScrapes() {
+        return crowdedOutScrapes;
     }
 
     /** Gives up a run that could not be started. */

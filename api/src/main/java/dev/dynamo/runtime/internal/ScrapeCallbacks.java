@@ -1,6 +1,8 @@
 package dev.dynamo.runtime.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,13 +12,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs the {@link ScrapeCallback}s of a store before a scrape, concurrently on a few daemon
- * threads, and waits for them at most {@link #DEADLINE_MILLIS}. A callback still running from an
- * earlier scrape is not started again, so a hung callback holds one thread and no more. The pool
- * has {@link #BASE_THREADS} threads besides those held by callbacks that have not returned, up to
- * {@link #MAX_THREADS} in all, so that the others keep theirs: a callback queued behind hung ones
- * gets a thread once the scrapes have seen those hang: the next scrape behind two or three, a few
- * scrapes later behind many (each finds as many new hung ones as it had threads to start them on).
+ * Runs the {@link ScrapeCallback}s of a store before a scrape, concurrently on daemon threads, and
+ * waits for them at most {@link #DEADLINE_MILLIS}. The pool has a thread for each callback to run
+ * (at least {@link #BASE_THREADS}) besides those held by callbacks that have not returned, up to
+ * {@link #MAX_THREADS} in all: callbacks that each return in time are on the page together, and a
+ * hung one holds one thread and no more, as it is not started again while it runs. Where more
+ * callbacks wait than the threads finish within the deadline, those left without a thread, or
+ * started too late, go first at the next scrape, so that the same ones do not miss every scrape.
+ * A scrape made from one of the callbacks (its own page, on its own thread) runs none of them: it
+ * would wait for the callback that asked.
  */
 final class ScrapeCallbacks {
     /** How long a scrape waits for its callbacks; late ones miss that scrape. */
@@ -24,21 +28,38 @@ final class ScrapeCallbacks {
     private static final long DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
     /** Whether the callbacks' class loader was found stopped: said once. */
     private static volatile boolean reportedStoppedLoader;
+    /** The threads the pool keeps at least, besides those held by callbacks that have not returned. */
     static final int BASE_THREADS = 2;
     /**
-     * How long an idle thread waits for the next scrape's callbacks. Short: in the copy of a
-     * child-first class loader (a web application's), the pool's threads hold that loader (through
-     * their thread factory), and the scrapes that keep them busy keep the copy and the loader alive
-     * after the application is undeployed. Ending between scrapes (intervals of 10 s and more), they
-     * let it go; a new thread per scrape costs well under a millisecond.
+     * How long an idle thread waits for the next scrape's callbacks, in the agent's copy of the API (in the
+     * bootstrap class loader): a new thread per scrape costs well under a millisecond, but is not made
+     * for nothing when scrapes come a few seconds apart.
      */
-    static final int IDLE_SECONDS = 5;
+    static final long PRIMARY_IDLE_MILLIS = 5000;
+    /**
+     * The same in any other copy: one a child-first class loader loaded (a web application's own), whose
+     * pool threads keep that loader alive while they run, and so the application's classes after it is
+     * undeployed. Ending right after the scrape's callbacks, they leave nothing of it reachable between
+     * scrapes. Before, with scrapes less than their idle time apart they never ended, and every
+     * undeployed application's loader was kept until the heap ran out (a re-tester's Tomcat and Jetty:
+     * 30 of 30 kept, with scrapes every 2 s).
+     */
+    static final long COPY_IDLE_MILLIS = 100;
     static final int MAX_THREADS = 16;
+
+    private static final Comparator<ScrapeCallback> MOST_CROWDED_OUT_FIRST = new Comparator<ScrapeCallback>() {
+        @Override
+        public int compare(ScrapeCallback one, ScrapeCallback other) {
+            return Integer.compare(other.crowdedOutScrapes(), one.crowdedOutScrapes());
+        }
+    };
 
     private final List<ScrapeCallback> callbacks = new CopyOnWriteArrayList<ScrapeCallback>();
     /** Notified whenever a run returns. */
     private final Object runReturned = new Object();
     private final AtomicBoolean poolFullReported = new AtomicBoolean();
+    private final AtomicBoolean crowdedOutReported = new AtomicBoolean();
+    private final DaemonThreads threads = new DaemonThreads("dynamo-metrics-callback-");
     private volatile ThreadPoolExecutor executor;
 
     /**
@@ -69,10 +90,12 @@ final class ScrapeCallbacks {
 
     /** Runs the callbacks registered at {@code place} or below; returns when they are done or late. */
     void run(List<String> place) {
-        if (callbacks.isEmpty()) {
+        if (callbacks.isEmpty() || threads.madeCurrentThread()) {
+            // None, or a scrape from a callback's own code: the others' last values are on its page.
             return;
         }
         List<ScrapeCallback> toRun = new ArrayList<ScrapeCallback>();
+        boolean anyCrowdedOut = false;
         // Started now, or started by an earlier scrape less than a deadline ago: this scrape waits for
         // them. Those executing for longer are late, and miss this one.
         List<ScrapeCallback> awaited = new ArrayList<ScrapeCallback>();
@@ -83,6 +106,7 @@ final class ScrapeCallbacks {
             if (callback.tryStart()) {
                 toRun.add(callback);
                 awaited.add(callback);
+                anyCrowdedOut |= callback.crowdedOutScrapes() > 0;
             } else if (callback.isExecutingFor(DEADLINE_NANOS)) {
                 // Started by an earlier scrape and not returned within a deadline since: late, and not
                 // waited for (a hung callback delays one scrape only).
@@ -95,6 +119,10 @@ final class ScrapeCallbacks {
         }
         if (awaited.isEmpty()) {
             return;
+        }
+        if (anyCrowdedOut) {
+            // Those that waited for a thread in vain at the most scrapes go first (a stable sort: else in order).
+            Collections.sort(toRun, MOST_CROWDED_OUT_FIRST);
         }
         ThreadPoolExecutor pool;
         try {
@@ -131,26 +159,41 @@ final class ScrapeCallbacks {
             return;
         }
         if (awaitAll(awaited)) {
+            for (ScrapeCallback callback : awaited) {
+                callback.markInTime();
+            }
             return;
         }
-        // Those executing now had the whole wait; those queued had no thread yet.
+        // Those that executed for the whole deadline are late; the others waited for a thread, all or part of it.
         List<ScrapeCallback> late = new ArrayList<ScrapeCallback>();
-        int queued = 0;
+        int crowdedOut = 0;
         for (ScrapeCallback callback : awaited) {
-            if (callback.isExecuting()) {
+            if (callback.isExecutingFor(DEADLINE_NANOS)) {
                 late.add(callback);
-            } else if (callback.isQueued()) {
-                queued++;
+            } else if (callback.isRunning()) {
+                callback.markCrowdedOut();
+                crowdedOut++;
+            } else {
+                callback.markInTime();
             }
         }
-        // The late ones hold their threads: give the queued ones threads of their own.
+        // The late ones hold their threads: the queued ones get threads of their own.
         int stuck = resize(pool);
         for (ScrapeCallback callback : late) {
             reportLate(callback);
         }
-        if (queued > 0) {
-            ApiLog.debug(queued + " metric callbacks waited for a thread behind " + stuck
-                    + " that have not returned; they miss this scrape");
+        if (crowdedOut > 0) {
+            String message = crowdedOut + " of the " + awaited.size() + " metric callbacks of a scrape had not returned"
+                    + " within " + DEADLINE_MILLIS + " ms although they had not run that long: they waited for one of"
+                    + " at most " + MAX_THREADS + " callback threads" + (stuck > 0 ? ", " + stuck + " of them held by"
+                    + " callbacks that have not returned," : "") + " and their series miss this scrape (they go first"
+                    + " at the next). The callbacks take longer together than the threads finish within the scrape's"
+                    + " deadline; make them quicker, or set these metrics from the application's own threads";
+            if (crowdedOutReported.compareAndSet(false, true)) {
+                ApiLog.warn(message + "; further scrapes like this are logged at debug level");
+            } else {
+                ApiLog.debug(message);
+            }
         }
     }
 
@@ -194,8 +237,9 @@ final class ScrapeCallbacks {
             synchronized (this) {
                 pool = executor;
                 if (pool == null) {
-                    pool = new ThreadPoolExecutor(BASE_THREADS, BASE_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<Runnable>(), new DaemonThreads("dynamo-metrics-callback-"));
+                    long idleMillis = ScrapeCallbacks.class.getClassLoader() == null ? PRIMARY_IDLE_MILLIS : COPY_IDLE_MILLIS;
+                    pool = new ThreadPoolExecutor(BASE_THREADS, BASE_THREADS, idleMillis, TimeUnit.MILLISECONDS,
+                            new LinkedBlockingQueue<Runnable>(), threads);
                     pool.allowCoreThreadTimeOut(true);
                     executor = pool;
                 }
@@ -206,18 +250,26 @@ final class ScrapeCallbacks {
     }
 
     /**
-     * Sizes the pool to {@link #BASE_THREADS} more than the callbacks executing now (up to {@link
-     * #MAX_THREADS}); returns how many are executing. A larger core size starts threads for the queued
-     * runs at once.
+     * Sizes the pool to a thread for each callback waiting for one (at least {@link #BASE_THREADS})
+     * besides those executing now, up to {@link #MAX_THREADS}; returns how many have been executing for a
+     * deadline or longer (late or hung). A larger core size starts threads for the queued runs at once;
+     * idle threads end after {@link #PRIMARY_IDLE_MILLIS} or {@link #COPY_IDLE_MILLIS}.
      */
     private int resize(ThreadPoolExecutor pool) {
         int executing = 0;
+        int late = 0;
+        int queued = 0;
         for (ScrapeCallback callback : callbacks) {
             if (callback.isExecuting()) {
                 executing++;
+                if (callback.isExecutingFor(DEADLINE_NANOS)) {
+                    late++;
+                }
+            } else if (callback.isQueued()) {
+                queued++;
             }
         }
-        int wanted = Math.min(MAX_THREADS, BASE_THREADS + executing);
+        int wanted = Math.min(MAX_THREADS, executing + Math.max(BASE_THREADS, queued));
         synchronized (this) {
             if (wanted > pool.getMaximumPoolSize()) {
                 pool.setMaximumPoolSize(wanted);
@@ -227,10 +279,10 @@ final class ScrapeCallbacks {
                 pool.setMaximumPoolSize(wanted);
             }
         }
-        if (executing >= MAX_THREADS && poolFullReported.compareAndSet(false, true)) {
+        if (late >= MAX_THREADS && poolFullReported.compareAndSet(false, true)) {
             ApiLog.warn("all " + MAX_THREADS + " metric callback threads are held by callbacks that have not"
                     + " returned; the other callbacks wait until one returns, and their series are left out meanwhile");
         }
-        return executing;
+        return late;
     }
 }

@@ -235,6 +235,44 @@ class CallbackMetricsTest {
     }
 
     @Test
+    void aCallbackWhoseExceptionCannotBePrintedIsReportedByItsClassAndNothingReachesTheApplication()
+            throws Exception {
+        List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<Throwable>());
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, failed) -> uncaught.add(failed));
+        try {
+            metrics.createGaugeWithCallback("fails", "h", null, () -> {
+                throw new UnprintableException();
+            });
+            metrics.createGaugeWithCallback("works", "h", null, () -> 3);
+
+            for (int i = 0; i < 3; i++) {
+                List<FamilySnapshot> page = store.snapshot();
+                assertEquals(0, findFamily(page, "dynamo_component_fails").samples().size());
+                assertEquals(1, findFamily(page, "dynamo_component_works").samples().size());
+            }
+            Thread.sleep(100);
+
+            assertEquals(Collections.emptyList(), uncaught, "nothing thrown out of a callback thread");
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains(UnprintableException.class.getName()
+                    + " (its toString() threw java.lang.UnsupportedOperationException)"), warnings.get(0));
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
+    /** An application's exception whose {@code toString()} throws (a re-tester's). */
+    static final class UnprintableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("no toString");
+        }
+    }
+
+    @Test
     void aHangingCallbackDelaysOnlyTheFirstScrapeAndIsNotStartedAgain() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
@@ -299,6 +337,161 @@ class CallbackMetricsTest {
             assertEquals(ScrapeCallbacks.BASE_THREADS + 1, warnings.size(), warnings.toString());
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void callbacksThatEachReturnInTimeAreAllOnThePageWhateverTheirNumber() {
+        int count = 20;
+        for (int i = 0; i < count; i++) {
+            metrics.createGaugeWithCallback("pool_" + i, "h", null, () -> {
+                sleep(100);
+                return 1;
+            });
+        }
+
+        List<FamilySnapshot> page = store.snapshot();
+
+        List<String> missing = new ArrayList<String>();
+        for (int i = 0; i < count; i++) {
+            if (findFamily(page, "dynamo_component_pool_" + i).samples().isEmpty()) {
+                missing.add("pool_" + i);
+            }
+        }
+        assertEquals(Collections.emptyList(), missing, "each took 100 ms, a fifth of the deadline");
+        assertEquals(Collections.emptyList(), warnings);
+    }
+
+    @Test
+    void callbacksLeftWithoutAThreadGoFirstAtTheNextScrapeAndAreReportedOnce() throws Exception {
+        // More callbacks of 300 ms than the threads run within a deadline: 16 return in time, 16 more start
+        // too late, 8 never start before the deadline.
+        int count = 40;
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger returned = new AtomicInteger();
+        for (int i = 0; i < count; i++) {
+            metrics.createGaugeWithCallback("slow_" + i, "h", null, () -> {
+                started.incrementAndGet();
+                sleep(300);
+                returned.incrementAndGet();
+                return 1;
+            });
+        }
+        boolean[] seen = new boolean[count];
+        for (int scrape = 0; scrape < 3; scrape++) {
+            List<FamilySnapshot> page = store.snapshot();
+            for (int i = 0; i < count; i++) {
+                seen[i] |= !findFamily(page, "dynamo_component_slow_" + i).samples().isEmpty();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (returned.get() < started.get() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+
+        List<Integer> neverOnAPage = new ArrayList<Integer>();
+        for (int i = 0; i < count; i++) {
+            if (!seen[i]) {
+                neverOnAPage.add(i);
+            }
+        }
+        assertEquals(Collections.emptyList(), neverOnAPage, "those a scrape left out go first at the next");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("waited for one of at most " + ScrapeCallbacks.MAX_THREADS
+                + " callback threads"), warnings.get(0));
+    }
+
+    @Test
+    void aScrapeFromACallbackRunsNoCallbackAndDoesNotWaitForItself() {
+        AtomicInteger nestedPageLength = new AtomicInteger();
+        metrics.createGaugeWithCallback("answers", "h", null, () -> 7);
+        metrics.createGaugeWithCallback("page_bytes", "h", null, () -> {
+            nestedPageLength.set(metrics.prometheusExpfmt().length());
+            return nestedPageLength.get();
+        });
+
+        store.snapshot();
+        long start = System.nanoTime();
+        List<FamilySnapshot> page = store.snapshot();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertEquals(1, findFamily(page, "dynamo_component_page_bytes").samples().size(), "returned in time");
+        assertTrue(millis < ScrapeCallbacks.DEADLINE_MILLIS, "did not wait for itself: " + millis + " ms");
+        assertTrue(nestedPageLength.get() > 0);
+        assertEquals(Collections.emptyList(), warnings);
+    }
+
+    @Test
+    void callbacksRunWithTheirOwnClassLoaderAsContextAndTheirThreadKeepsNoneOfItsMaker() throws Exception {
+        ClassLoader makersLoader = new ClassLoader(null) {
+        };
+        List<ClassLoader> during = Collections.synchronizedList(new ArrayList<ClassLoader>());
+        List<Thread> threads = Collections.synchronizedList(new ArrayList<Thread>());
+        metrics.createGaugeWithCallback("context", "h", null, () -> {
+            during.add(Thread.currentThread().getContextClassLoader());
+            threads.add(Thread.currentThread());
+            return 1;
+        });
+        Thread maker = new Thread(() -> store.snapshot());
+        maker.setContextClassLoader(makersLoader);
+        maker.start();
+        maker.join(10000);
+
+        assertEquals(Collections.singletonList(getClass().getClassLoader()), during);
+        Thread poolThread = threads.get(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (poolThread.getContextClassLoader() != null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(null, poolThread.getContextClassLoader(), "the maker's loader is not kept between runs");
+    }
+
+    @Test
+    void theThreadsOfACopyOutsideTheBootstrapLoaderEndRightAfterTheScrape() throws Exception {
+        // These tests load the API from the class path, as a web application's own copy is loaded.
+        assertNotNull(ScrapeCallbacks.class.getClassLoader());
+        List<Thread> threads = Collections.synchronizedList(new ArrayList<Thread>());
+        metrics.createGaugeWithCallback("idle", "h", null, () -> {
+            threads.add(Thread.currentThread());
+            return 1;
+        });
+
+        store.snapshot();
+        threads.get(0).join(TimeUnit.SECONDS.toMillis(3));
+
+        assertTrue(!threads.get(0).isAlive(), "ended well before " + ScrapeCallbacks.PRIMARY_IDLE_MILLIS + " ms");
+    }
+
+    @Test
+    void aCounterCallbackGivingInfinityIsLeftOutAndMinusZeroIsZero() {
+        metrics.createCounterWithCallback("endless", "h", null, () -> Double.POSITIVE_INFINITY);
+        metrics.createCounterWithCallback("minus_zero", "h", null, () -> -0.0);
+        metrics.createCounterVecWithCallback("endless_vec", "h", Arrays.asList("k"), null, () -> {
+            Map<List<String>, Double> values = new LinkedHashMap<List<String>, Double>();
+            values.put(Arrays.asList("inf"), Double.POSITIVE_INFINITY);
+            values.put(Arrays.asList("zero"), -0.0);
+            return values;
+        });
+
+        List<FamilySnapshot> page = store.snapshot();
+
+        assertEquals(0, findFamily(page, "dynamo_component_endless").samples().size());
+        assertEquals(0.0, sample(findFamily(page, "dynamo_component_minus_zero"), "dynamo_component_minus_zero_total",
+                PLACE).value(), "0.0, not -0.0");
+        FamilySnapshot vec = findFamily(page, "dynamo_component_endless_vec");
+        assertEquals(1, vec.samples().size(), vec.samples().toString());
+        assertEquals(0.0, sample(vec, "dynamo_component_endless_vec_total", place("k", "zero")).value());
+        assertEquals(2, warnings.size(), warnings.toString());
+        for (String warning : warnings) {
+            assertTrue(warning.contains("Infinity") && warning.contains("finite and >= 0"), warning);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.dynamo.agent.internal.server.SizedCollector;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.FamilySnapshot;
 import dev.dynamo.runtime.internal.Sample;
+import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.SizeFormat;
 import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
 import io.prometheus.client.Collector;
@@ -89,7 +90,7 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
             failureReported = true;
             Throwable cause = failed instanceof InvocationTargetException && failed.getCause() != null
                     ? failed.getCause() : failed;
-            LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + cause);
+            LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + ThrowableText.of(cause));
         }
         return Collections.emptyList();
     }

@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.server;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
 import java.util.Collections;
@@ -193,7 +194,7 @@ public final class HealthStatus {
         if (running != null) {
             return running;
         }
-        FutureTask<Boolean> task = new FutureTask<Boolean>(check) {
+        FutureTask<Boolean> task = new FutureTask<Boolean>(new PrintableFailures(check)) {
             @Override
             protected void done() {
                 runningChecks.remove(check, this);
@@ -337,6 +338,45 @@ public final class HealthStatus {
 
         public String json() {
             return json;
+        }
+    }
+
+    /**
+     * Runs a check, and gives what it throws as a {@link CheckFailure}, whose text is known to print: the
+     * {@code ExecutionException} that {@code Future.get} throws calls {@code toString()} on the check's
+     * exception, and an application's may throw there (a re-tester's: {@code /health} answered 500).
+     */
+    private static final class PrintableFailures implements Callable<Boolean> {
+        private final Callable<Boolean> check;
+
+        PrintableFailures(Callable<Boolean> check) {
+            this.check = check;
+        }
+
+        @Override
+        public Boolean call() throws CheckFailure {
+            try {
+                return check.call();
+            } catch (Throwable failed) {
+                throw new CheckFailure(ThrowableText.of(failed));
+            }
+        }
+    }
+
+    /** What a health check threw, as {@link ThrowableText} gives it. */
+    static final class CheckFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+
+        /** Without the thrown exception as its cause, whose {@code toString()} the cause's constructor would call. */
+        CheckFailure(String text) {
+            super(null, null, false, false);
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 }

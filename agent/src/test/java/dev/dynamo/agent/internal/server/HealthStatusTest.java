@@ -1,9 +1,12 @@
 package dev.dynamo.agent.internal.server;
 
+import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -140,6 +143,38 @@ class HealthStatusTest {
         checks.remove("cache");
         checks.remove("queue");
         assertTrue(health.isReady());
+    }
+
+    @Test
+    void aCheckWhoseExceptionCannotBePrintedReadsAsAnErrorAndIsNamedByItsClass() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(log, true, "UTF-8"));
+        try {
+            HealthStatus health = health(true);
+            check("db", 1000, () -> {
+                throw new UnprintableException();
+            });
+
+            HealthStatus.Report report = health.report();
+
+            assertEquals(503, report.httpStatus());
+            assertTrue(report.json().endsWith(",\"checks\":{\"db\":\"error\"}}"), report.json());
+            String logged = CapturedLog.text(log);
+            assertTrue(logged.contains("health check 'db' threw " + UnprintableException.class.getName()
+                    + " (its toString() threw java.lang.UnsupportedOperationException)"), logged);
+        } finally {
+            AgentLog.redirect(null);
+        }
+    }
+
+    /** An application's exception whose {@code toString()} throws (a re-tester's). */
+    static final class UnprintableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("no toString");
+        }
     }
 
     @Test
