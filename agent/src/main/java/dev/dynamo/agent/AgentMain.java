@@ -27,6 +27,9 @@ import java.util.ArrayList;
  * host application.
  */
 public final class AgentMain {
+    /** The stack an attach starts the agent on: as the weaving thread's (4 MiB). */
+    private static final long ATTACH_STACK_BYTES = 4L << 20;
+
     private AgentMain() {
     }
 
@@ -34,8 +37,39 @@ public final class AgentMain {
         start(arguments, instrumentation, false);
     }
 
-    public static void agentmain(String arguments, Instrumentation instrumentation) {
-        start(arguments, instrumentation, true);
+    /**
+     * Starts the agent on a thread with a stack of {@link #ATTACH_STACK_BYTES}, which the JVM's Attach Listener
+     * waits for: that thread's stack is the application's {@code -Xss}, and the retransformation's weaving runs on
+     * the thread that asks for it. At {@code -Xss136k} every weaving overflowed it (a re-tester, JDK 17): nothing
+     * was instrumented, and the JDK's instrumentation printed an assertion failure for the overflow that escaped.
+     */
+    public static void agentmain(final String arguments, final Instrumentation instrumentation) {
+        Thread starter = new Thread(null, new Runnable() {
+            @Override
+            public void run() {
+                start(arguments, instrumentation, true);
+            }
+        }, "dynamo-metrics-attach", ATTACH_STACK_BYTES);
+        starter.setDaemon(true);
+        try {
+            starter.start();
+        } catch (OutOfMemoryError | RuntimeException noThread) {
+            // No thread can start (a process thread limit): on this thread's stack, then.
+            start(arguments, instrumentation, true);
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                starter.join();
+                break;
+            } catch (InterruptedException interruptedWhileWaiting) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code java -jar dynamo-agent.jar <pid>}: attaches the agent to a running JVM. */

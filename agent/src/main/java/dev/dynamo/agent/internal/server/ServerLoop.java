@@ -138,6 +138,10 @@ final class ServerLoop implements Runnable {
     private long lastPageBytes = Long.MAX_VALUE;
     /** The bytes of the pages render slots handed over to the connections sending them: at most {@link #largePageBytes}. */
     private long handedOverBytes;
+    /** The loop's passes that failed since the last one that did not (see {@link #backOffNanos}). */
+    private int failuresInARow;
+    /** The longest wait after a failure of the loop. */
+    static final long MAX_BACK_OFF_MILLIS = 1000;
 
     /**
      * @param largePageBytes from this size of the last page on, scrapes are rendered one at a time; also
@@ -164,6 +168,16 @@ final class ServerLoop implements Runnable {
         for (int i = 0; i < renderSlots; i++) {
             slots[i] = new RenderSlot(metrics, selector::wakeup);
         }
+    }
+
+    /**
+     * How long the loop waits after the {@code failuresInARow}th failure in a row: 1 ms, doubled at each
+     * further one, at most {@link #MAX_BACK_OFF_MILLIS}. A single failure costs a millisecond.
+     */
+    static long backOffNanos(int failuresInARow) {
+        long millis = failuresInARow >= 12 ? MAX_BACK_OFF_MILLIS
+                : Math.min(MAX_BACK_OFF_MILLIS, 1L << Math.max(0, failuresInARow - 1));
+        return TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     void stop() {
@@ -220,6 +234,7 @@ final class ServerLoop implements Runnable {
                         lastSweep = now;
                         sweep(now);
                     }
+                    failuresInARow = 0;
                 } catch (ClosedSelectorException closed) {
                     return;
                 } catch (Throwable unexpected) {
@@ -236,6 +251,10 @@ final class ServerLoop implements Runnable {
                     } catch (Throwable reportFailed) {
                         // Serving on matters more than the message.
                     }
+                    // A failure that comes back at every pass (the metaspace full, so that each pass's first use of a
+                    // class fails and sets off a full GC) must not spin: a re-tester's attach to a JVM at its
+                    // -XX:MaxMetaspaceSize made some 570 full GCs a second at 100 % CPU for the rest of its life.
+                    LockSupport.parkNanos(backOffNanos(++failuresInARow));
                 }
             }
         } finally {

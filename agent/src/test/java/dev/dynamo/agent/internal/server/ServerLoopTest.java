@@ -74,6 +74,16 @@ class ServerLoopTest {
         assertEquals("", CapturedLog.text(agentLog));
     }
 
+    /** A failure that comes back at every pass is tried again at most once a second, not in a spin. */
+    @Test
+    void backsOffFromAFailureThatComesBackAtEveryPass() {
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(1), ServerLoop.backOffNanos(1), "one failure costs a millisecond");
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(2), ServerLoop.backOffNanos(2));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(512), ServerLoop.backOffNanos(10));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(ServerLoop.MAX_BACK_OFF_MILLIS), ServerLoop.backOffNanos(11));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(ServerLoop.MAX_BACK_OFF_MILLIS), ServerLoop.backOffNanos(Integer.MAX_VALUE));
+    }
+
     /**
      * {@code ulimit -u} reached after the first scrape: the render pool's second thread cannot start.
      * Before, the JDK's pool threw the JVM's error for that scrape and every later one, although its
