@@ -27,8 +27,6 @@ abstract class ScrapeCallback {
      * return in time: those that missed the most go first. Written by the scrape threads only.
      */
     private volatile int crowdedOutScrapes;
-    /** Whether the last scrape that waited for this callback ended while it still waited for a thread. */
-    private volatile boolean crowdedOut;
 
     /**
      * @param hierarchy   the place it was registered at
