@@ -175,17 +175,63 @@ public final class ScrapeRegistry extends CollectorRegistry {
         return selected;
     }
 
-    private static Predicate<String> namedBy(final Set<String> names) {
-        return new Predicate<String>() {
-            @Override
-            public boolean test(String sampleName) {
-                return isOrBelongsTo(sampleName, names);
+    static Predicate<String> namedBy(final Set<String> names) {
+        return new RequestedSamples(names);
+    }
+
+    /**
+     * The samples a {@code name[]} query asks for ({@link #isOrBelongsTo}), which can tell at once of most
+     * families that none of their samples is among them: the names of a family's samples and those asked
+     * for are related only by adding and removing {@link #SAMPLE_SUFFIXES}, so they share their name
+     * without any such suffix (no suffix ends another, so that name is one). Before, each family of the
+     * API's was asked for its samples' names one by one, some 40 strings made per family: with 100,000
+     * families a scrape of one small family took 0.5–0.85 s, longer than the whole page (a re-tester).
+     */
+    private static final class RequestedSamples implements Predicate<String> {
+        private final Set<String> names;
+        private final Set<String> stems = new HashSet<String>();
+
+        RequestedSamples(Set<String> names) {
+            this.names = names;
+            for (String name : names) {
+                stems.add(stem(name));
             }
-        };
+        }
+
+        @Override
+        public boolean test(String sampleName) {
+            return isOrBelongsTo(sampleName, names);
+        }
+
+        /** False where no sample of family {@code family} can be asked for; true where one may be. */
+        boolean mayConcern(String family) {
+            return stems.contains(stem(family));
+        }
+    }
+
+    /** {@code name} without the {@link #SAMPLE_SUFFIXES} it ends with, one after the other. */
+    static String stem(String name) {
+        int end = name.length();
+        boolean stripped = true;
+        while (stripped) {
+            stripped = false;
+            for (String suffix : SAMPLE_SUFFIXES) {
+                int start = end - suffix.length();
+                if (start >= 0 && name.regionMatches(start, suffix, 0, suffix.length())) {
+                    end = start;
+                    stripped = true;
+                    break;
+                }
+            }
+        }
+        return end == name.length() ? name : name.substring(0, end);
     }
 
     /** Whether family {@code family} can have a sample that {@code sampleNameFilter} accepts: itself, or a suffixed form. */
     public static boolean familyMayHave(String family, Predicate<String> sampleNameFilter) {
+        if (sampleNameFilter instanceof RequestedSamples && !((RequestedSamples) sampleNameFilter).mayConcern(family)) {
+            return false;
+        }
         if (sampleNameFilter.test(family)) {
             return true;
         }

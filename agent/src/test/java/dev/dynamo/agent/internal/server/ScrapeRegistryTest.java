@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,6 +122,42 @@ class ScrapeRegistryTest {
         assertTrue(ScrapeRegistry.isOrBelongsTo("b", names));
         assertTrue(ScrapeRegistry.isOrBelongsTo("a", names));
         assertFalse(ScrapeRegistry.isOrBelongsTo("ab", names));
+    }
+
+    /**
+     * The quick answer of a {@code name[]} query's filter for a family (a family whose samples' names share no
+     * stem with the names asked for has none of them) is the answer of asking for each sample's name: names
+     * of one to three parts, each name followed by up to two suffixes, every family against every query.
+     */
+    @Test
+    void aQuerysQuickAnswerForAFamilyIsTheAnswerOfItsSamplesNames() {
+        List<String> suffixes = Arrays.asList("", "_total", "_created", "_count", "_sum", "_bucket", "_info", "_gcount",
+                "_gsum", "_x");
+        List<String> stems = Arrays.asList("a", "ab", "a_total_b", "count", "_sum", "x_g");
+        List<String> names = new ArrayList<String>();
+        for (String stem : stems) {
+            for (String first : suffixes) {
+                for (String second : suffixes) {
+                    names.add(stem + first + second);
+                }
+            }
+        }
+        Random random = new Random(42);
+        int compared = 0;
+        for (int query = 0; query < 300; query++) {
+            Set<String> asked = new HashSet<String>();
+            for (int i = random.nextInt(3); i >= 0; i--) {
+                asked.add(names.get(random.nextInt(names.size())));
+            }
+            Predicate<String> quick = ScrapeRegistry.namedBy(asked);
+            Predicate<String> oneByOne = sample -> ScrapeRegistry.isOrBelongsTo(sample, asked);
+            for (String family : names) {
+                assertEquals(ScrapeRegistry.familyMayHave(family, oneByOne), ScrapeRegistry.familyMayHave(family, quick),
+                        family + " for " + asked);
+                compared++;
+            }
+        }
+        assertEquals(300 * names.size(), compared);
     }
 
     @Test
