@@ -41,6 +41,14 @@ final class SeriesLimit {
     static final String FOLDED_HELP = "Label sets that did not get a series of their own because their metric"
             + " reached its series limit, and were folded into its overflow series";
     static final String FOLDED_LABEL = "family";
+    /**
+     * What to do when the errors the agent counts for every {@code @DynamoEndpoint} method fill their family: its
+     * label sets are each endpoint's error types together (a re-tester's 2,500 endpoints of one type each), so
+     * the advice for a vec of too many label values does not fit.
+     */
+    static final String ERRORS_ADVICE = "Its label sets are the error types of all @DynamoEndpoint methods together"
+            + " (at most " + WorkHandlerFamilies.MAX_ERROR_TYPES + " types for each endpoint); the errors of each endpoint are still counted"
+            + " there in full. With this many endpoints, raise the limit with " + MaxSeriesSetting.VARIABLE;
 
     private final String family;
     private final MetricStore store;
@@ -183,8 +191,9 @@ final class SeriesLimit {
             ApiLog.warn("metric '" + family + "' reached its limit of " + limit + " label sets; further label sets"
                     + " are folded into its series whose variable labels are all \"" + OVERFLOW_VALUE
                     + "\" and counted in " + FOLDED_FAMILY + "_total{" + FOLDED_LABEL + "=\"" + family
-                    + "\"}. Use fewer distinct label values (no ids, no free text), or raise the limit with "
-                    + MaxSeriesSetting.VARIABLE + " or MetricVec.setMaxSeries");
+                    + "\"}. " + (WorkHandlerFamilies.ERRORS_FAMILY.equals(family) ? ERRORS_ADVICE
+                    : "Use fewer distinct label values (no ids, no free text), or raise the limit with "
+                    + MaxSeriesSetting.VARIABLE + " or MetricVec.setMaxSeries"));
         }
     }
 }

@@ -23,6 +23,13 @@ public final class WorkHandlerFamilies {
     public static final List<Double> DURATION_BUCKETS = Collections.unmodifiableList(Arrays.asList(
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0));
 
+    /**
+     * Beyond this many exception classes an endpoint's errors count as {@code error_type="other"}, so that
+     * generated exception classes cannot grow the series without bound.
+     */
+    public static final int MAX_ERROR_TYPES = 100;
+    /** The family of the errors counted for every {@code @DynamoEndpoint} method, by type. */
+    public static final String ERRORS_FAMILY = "dynamo_component_errors";
     private static final List<String> AUTOMATIC_LABELS = Collections.unmodifiableList(Arrays.asList(
             PrometheusNames.LABEL_NAMESPACE, PrometheusNames.LABEL_COMPONENT, PrometheusNames.LABEL_ENDPOINT));
     /** Every sample name the families expose (and their family names), to its family. */

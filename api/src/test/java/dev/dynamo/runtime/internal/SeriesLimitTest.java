@@ -5,6 +5,7 @@ import dev.dynamo.runtime.metrics.CounterVec;
 import dev.dynamo.runtime.metrics.HistogramVec;
 import dev.dynamo.runtime.metrics.IntCounterVec;
 import dev.dynamo.runtime.metrics.IntGaugeVec;
+import dev.dynamo.runtime.metrics.PrometheusNames.WorkHandler;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -25,6 +26,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SeriesLimitTest extends FoldingTest {
+    /**
+     * The errors the agent counts for every {@code @DynamoEndpoint} method fill their family with each endpoint's
+     * error types together: the warning says so, not to use fewer label values (a re-tester's 2,500 endpoints).
+     */
+    @Test
+    void theAgentsErrorsFamilyFullOfEndpointsSaysWhatItHoldsAndWhatToRaise() {
+        MaxSeriesSetting.setDefaultLimit(2);
+        for (int endpoint = 0; endpoint < 3; endpoint++) {
+            IntCounterVec errors = at("ns", "comp", "handler_" + endpoint).createIntCounterVec(WorkHandler.ERRORS_TOTAL,
+                    WorkHandler.ERRORS_TOTAL_HELP, Arrays.asList(WorkHandler.ERROR_TYPE_LABEL), null);
+            errors.withLabelValues("IllegalArgumentException").inc();
+        }
+
+        assertEquals(1.0, folded("dynamo_component_errors"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("reached its limit of 2 label sets")
+                && warnings.get(0).contains("the error types of all @DynamoEndpoint methods together (at most 100 types"
+                + " for each endpoint)") && !warnings.get(0).contains("no ids"), warnings.get(0));
+    }
+
     @Test
     void foldsALabelSetWithAValueLongerThanTheMaximumAndKeepsShortOnes() {
         CounterVec vec = at("ns").createCounterVec("by_body", "h", Arrays.asList("body"), null);

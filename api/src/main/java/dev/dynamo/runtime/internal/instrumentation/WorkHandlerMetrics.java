@@ -41,10 +41,10 @@ final class WorkHandlerMetrics {
      * Beyond this many exception classes an endpoint's errors count as {@link #OTHER_ERROR_TYPE}, so
      * that generated exception classes cannot grow the series without bound.
      */
-    static final int MAX_ERROR_TYPES = 100;
+    static final int MAX_ERROR_TYPES = WorkHandlerFamilies.MAX_ERROR_TYPES;
     static final String OTHER_ERROR_TYPE = "other";
     /** The family of the error counters, as {@code dynamo_metrics_folded_label_sets_total} names it. */
-    private static final String ERRORS_FAMILY = "dynamo_component_errors";
+    private static final String ERRORS_FAMILY = WorkHandlerFamilies.ERRORS_FAMILY;
 
     private static final double NANOS_TO_SECONDS = 1e-9;
     private static final ErrorType[] NO_ERROR_TYPES = new ErrorType[0];
