@@ -13,6 +13,11 @@ final class AnnotatedMethod {
     String endpoint;
     /** The {@code max_locals} of its code; -1 without code. */
     int maxLocals = -1;
+    /**
+     * The class whose method of the same name and descriptor its whole code calls through {@code super}, or
+     * null (see {@code EndpointScan.superCallOwner}).
+     */
+    String superCallOwner;
     /** Whether it also carries OpenTelemetry's {@code @WithSpan} (see {@link OpenTelemetryAgent}). */
     boolean withSpan;
 

@@ -98,8 +98,9 @@ final class EndpointWeaver {
         String className = internalName.replace('/', '.');
         InstrumentedEndpoints.Linked recording = null;
         List<WovenMethod> woven = new ArrayList<WovenMethod>();
-        // For Scala 2 mixin forwarders, read at the first: the traits' annotated methods, this class's lines.
-        Map<String, EndpointScan> traitScans = new HashMap<String, EndpointScan>();
+        // For Scala 2 mixin forwarders and overrides that only call super, read at the first: the scans of the
+        // traits and superclasses they call, and this class's lines.
+        Map<String, EndpointScan> calledScans = new HashMap<String, EndpointScan>();
         SourceLines lines = null;
         for (AnnotatedMethod method : scan.methods()) {
             String where = method.where(className);
@@ -145,7 +146,7 @@ final class EndpointWeaver {
                 continue;
             }
             String trait = bodies == null ? null : bodies.mixinTrait(method.name, method.descriptor);
-            if (trait != null && declaresTheSameEndpoint(traitScans, loader, loaderLocked, trait, method)) {
+            if (trait != null && declaresTheSameEndpoint(calledScans, loader, loaderLocked, trait, method)) {
                 if (lines == null) {
                     lines = SourceLines.of(classFile);
                 }
@@ -156,6 +157,13 @@ final class EndpointWeaver {
                 }
             }
             EndpointNames names = EndpointNames.of(method, scan.simpleName(), defaultNamespace, scan.isKotlin());
+            if (method.superCallOwner != null
+                    && measuresTheSameSeries(calledScans, loader, loaderLocked, method.superCallOwner, method, names)) {
+                LOG.debug("not instrumenting " + where + ": it only calls the same method of "
+                        + method.superCallOwner.replace('/', '.') + ", which is measured as the same endpoint and"
+                        + " counts the call (a proxy or subclass generated with the annotation copied)");
+                continue;
+            }
             int id;
             try {
                 if (recording == null) {
@@ -302,20 +310,44 @@ final class EndpointWeaver {
      * {@code super} (which has an annotation of its own, and counts). When the trait's class file
      * cannot be read, {@code method} is measured.
      */
-    private boolean declaresTheSameEndpoint(Map<String, EndpointScan> traitScans, ClassLoader loader,
+    private boolean declaresTheSameEndpoint(Map<String, EndpointScan> scans, ClassLoader loader,
             boolean loaderLocked, String trait, AnnotatedMethod method) {
-        EndpointScan scan = traitScans.get(trait);
-        if (scan == null && !traitScans.containsKey(trait)) {
-            try {
-                byte[] traitFile = classFiles.read(loader, trait, loaderLocked);
-                scan = traitFile == null ? null : EndpointScan.of(new ClassReader(traitFile));
-            } catch (IOException | RuntimeException unreadable) {
-                scan = null;
-            }
-            traitScans.put(trait, scan);
-        }
+        EndpointScan scan = scanOf(scans, loader, loaderLocked, trait);
         AnnotatedMethod original = scan == null ? null : scan.annotated(method.name, method.descriptor);
         return original != null && original.hasBody() && original.sameAttributes(method);
+    }
+
+    /**
+     * Whether class {@code owner}'s method of {@code method}'s name and descriptor has code and is measured
+     * as the endpoint {@code names}: then {@code method}, whose whole code calls it through {@code super},
+     * would count each of its calls a second time in the same series (a re-tester's ByteBuddy proxy named
+     * {@code gen.SvcProxy31}, which copied the annotation: 500 requests for 400 calls). An override measured
+     * as another endpoint (the default component, its own class's name) still counts there. When the class
+     * file cannot be read, {@code method} is measured.
+     */
+    private boolean measuresTheSameSeries(Map<String, EndpointScan> scans, ClassLoader loader, boolean loaderLocked,
+            String owner, AnnotatedMethod method, EndpointNames names) {
+        EndpointScan scan = scanOf(scans, loader, loaderLocked, owner);
+        AnnotatedMethod original = scan == null ? null : scan.annotated(method.name, method.descriptor);
+        return original != null && original.hasBody() && EndpointNames.of(original, scan.simpleName(),
+                defaultNamespace, scan.isKotlin()).toString().equals(names.toString());
+    }
+
+    /** The scan of class {@code owner}'s class file, read once per weaving; null where it cannot be read. */
+    private EndpointScan scanOf(Map<String, EndpointScan> scans, ClassLoader loader, boolean loaderLocked,
+            String owner) {
+        if (scans.containsKey(owner)) {
+            return scans.get(owner);
+        }
+        EndpointScan scan;
+        try {
+            byte[] classFile = classFiles.read(loader, owner, loaderLocked);
+            scan = classFile == null ? null : EndpointScan.of(new ClassReader(classFile));
+        } catch (IOException | RuntimeException unreadable) {
+            scan = null;
+        }
+        scans.put(owner, scan);
+        return scan;
     }
 
     /** Whether {@code failure}, or its cause, is the JVM refusing to mix two copies of a class in one loader's view. */

@@ -7,6 +7,7 @@ import com.example.endpoints.Handlers;
 import com.example.endpoints.MissingTypeHandler;
 import com.example.endpoints.PublisherHandlers;
 import com.example.endpoints.RenamedHandler;
+import com.example.endpoints.SuperCallingOverrides;
 import com.example.endpoints.SuspendHandlers;
 import com.example.endpoints.UnreadableStageHandler;
 import com.example.endpoints.UnreadableStageHandler.OwnReply;
@@ -165,6 +166,40 @@ class EndpointWeaverTest {
                 annotatedClass("gen/Service$Special", 0, "gen/Service", true)), "a nested subclass written by hand");
     }
 
+    /**
+     * A generated subclass of an interface (a Mockito subclass-maker spy of an interface with an annotated
+     * default method): its superclass is Object, its name the interface's plus {@code $}. Before, its override
+     * and the default method it calls both counted each call (a re-tester).
+     */
+    @Test
+    void aClassGeneratedForAnInterfaceIsLeftAsItIs() {
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> { });
+
+        assertEquals(null, weaver.weave(getClass().getClassLoader(), "gen/Api$MockitoMock$5xq2",
+                annotatedClass("gen/Api$MockitoMock$5xq2", 0, "java/lang/Object", false, "gen/Api")),
+                "a class generated for an interface");
+        assertNotNull(weaver.weave(getClass().getClassLoader(), "gen/ApiImpl",
+                annotatedClass("gen/ApiImpl", 0, "java/lang/Object", false, "gen/Api")), "an implementation by hand");
+    }
+
+    /**
+     * An override whose whole code calls the same method through {@code super} is measured only where it is
+     * measured as another endpoint than the method it calls (a re-tester's ByteBuddy proxy named
+     * {@code gen.SvcProxy31}: 500 requests for 400 calls).
+     */
+    @Test
+    void anOverrideThatOnlyCallsSuperIsMeasuredOnlyAsAnotherEndpoint() throws Exception {
+        EndpointWeaver weaver = new EndpointWeaver("unused", (key, message) -> { });
+        ClassLoader loader = getClass().getClassLoader();
+
+        String proxy = SuperCallingOverrides.SameEndpointProxy.class.getName();
+        assertEquals(null, weaver.weave(loader, proxy.replace('.', '/'), classFile(proxy)), proxy);
+        for (String name : new String[] {SuperCallingOverrides.OwnComponentOverride.class.getName(),
+                SuperCallingOverrides.WorkingOverride.class.getName(), SuperCallingOverrides.Service.class.getName()}) {
+            assertNotNull(weaver.weave(loader, name.replace('.', '/'), classFile(name)), name);
+        }
+    }
+
     /** A class with one {@code @DynamoEndpoint int work(int)} that returns its argument. */
     /**
      * The debug line that lists an instrumented method names its endpoint as the series show it, with
@@ -193,9 +228,10 @@ class EndpointWeaverTest {
     }
 
     /** @param nested whether its InnerClasses attribute declares it nested in its superclass, as javac does */
-    private static byte[] annotatedClass(String internalName, int extraAccess, String superName, boolean nested) {
+    private static byte[] annotatedClass(String internalName, int extraAccess, String superName, boolean nested,
+            String... interfaces) {
         ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | extraAccess, internalName, null, superName, null);
+        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | extraAccess, internalName, null, superName, interfaces);
         if (nested) {
             writer.visitInnerClass(internalName, superName, internalName.substring(internalName.lastIndexOf('$') + 1),
                     Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC);
