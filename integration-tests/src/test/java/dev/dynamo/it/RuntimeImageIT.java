@@ -69,8 +69,9 @@ class RuntimeImageIT {
                 .collect(Collectors.toList());
         assertEquals(1, warnings.size(), app.describe());
         assertEquals("JVM metrics not served: process_cpu_seconds_total, process_open_fds and process_max_fds. This"
-                + " Java runtime lacks the module jdk.management (a runtime image made without it): add it to the image"
-                + " (jlink --add-modules jdk.management), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false",
+                + " JVM runs without the module jdk.management (a runtime image made without it, or --limit-modules):"
+                + " add it to the image (jlink --add-modules jdk.management) or to --limit-modules (--limit-modules"
+                + " <yours>,jdk.management), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false",
                 warnings.get(0).substring(warnings.get(0).indexOf("JVM metrics not served")), warnings.get(0));
     }
 }

@@ -76,6 +76,12 @@ public final class AttachCommand {
                     + " its modules (a JRE, a jlink image without it, or left out by --limit-modules); run the"
                     + " command with the java of a full JDK, with all its modules";
         }
+        if (cause.contains("Module java.instrument not found")) {
+            // The JVM was reached (same user, attach on) but cannot load an agent: its runtime has no java.instrument.
+            return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause + ". Its Java runtime has no module"
+                    + " java.instrument, which every Java agent needs (a jlink image made without it): add it to the"
+                    + " image (jlink --add-modules java.instrument)";
+        }
         if (cause.contains("EnableDynamicAgentLoading")) {
             return "dynamo-agent: cannot attach to JVM " + pid + ": " + cause + " Or add"
                     + " -javaagent:dynamo-agent.jar to its command line, which needs no such flag";

@@ -194,11 +194,13 @@ public final class JvmMetrics {
             return what + ": " + firstFailure + (isFailedInitialisation(firstFailure) ? FAILED_INITIALISATION : "");
         }
         String modules = join(missingModules).replace(", ", ",");
-        return what + ". This Java runtime lacks the module" + (missingModules.size() == 1 ? " " : "s ")
-                + join(missingModules)
-                + " (a runtime image made without " + (missingModules.size() == 1 ? "it" : "them") + "): add "
-                + (missingModules.size() == 1 ? "it" : "them") + " to the image (jlink --add-modules " + modules
-                + "), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false";
+        String them = missingModules.size() == 1 ? "it" : "them";
+        // Left out of the modules this JVM resolved: by a runtime image made without them, or by --limit-modules
+        // on a full JDK, whose fix is not an image (a re-tester's modular application, JDK 17 and 25).
+        return what + ". This JVM runs without the module" + (missingModules.size() == 1 ? " " : "s ")
+                + join(missingModules) + " (a runtime image made without " + them + ", or --limit-modules): add "
+                + them + " to the image (jlink --add-modules " + modules + ") or to --limit-modules (--limit-modules"
+                + " <yours>," + modules + "), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false";
     }
 
     private static String join(List<String> items) {

@@ -57,6 +57,16 @@ class AttachCommandTest {
         assertTrue(other.contains("started without -XX:+DisableAttachMechanism?"), other);
     }
 
+    /** A target whose runtime has no java.instrument was reached: the line says what it lacks, not who may attach. */
+    @Test
+    void aTargetWithoutJavaInstrumentIsNamedAsTheCause() {
+        String failure = AttachCommand.attachFailure("42", "AgentLoadException: Failed to load agent library:"
+                + " java.lang.module.FindException: Module java.instrument not found");
+        assertTrue(failure.endsWith("Its Java runtime has no module java.instrument, which every Java agent needs (a"
+                + " jlink image made without it): add it to the image (jlink --add-modules java.instrument)"), failure);
+        assertFalse(failure.contains("DisableAttachMechanism"), failure);
+    }
+
     /** A runtime without an attach library is the cause, not the target: the line names it and the module. */
     @Test
     void aRuntimeWithoutAttachSupportIsNamedAsTheCause() {

@@ -31,9 +31,10 @@ class JvmMetricsTest {
     @Test
     void namesEveryMissingModuleAtOnceWithTheCommandThatAddsThem() {
         assertEquals("JVM metrics not served: process_*, jvm_memory_*, jvm_buffer_pool_*, jvm_gc_collection_seconds,"
-                + " jvm_threads_*, jvm_classes_*, jvm_info (all). This Java runtime lacks the modules"
-                + " java.management, jdk.management (a runtime image made without them): add them to the image"
-                + " (jlink --add-modules java.management,jdk.management), or turn the JVM metrics off with"
+                + " jvm_threads_*, jvm_classes_*, jvm_info (all). This JVM runs without the modules"
+                + " java.management, jdk.management (a runtime image made without them, or --limit-modules): add them"
+                + " to the image (jlink --add-modules java.management,jdk.management) or to --limit-modules"
+                + " (--limit-modules <yours>,java.management,jdk.management), or turn the JVM metrics off with"
                 + " DYN_SYSTEM_JVM_METRICS=false",
                 JvmMetrics.warning(Arrays.asList("process_*", "jvm_memory_*", "jvm_buffer_pool_*",
                         "jvm_gc_collection_seconds", "jvm_threads_*", "jvm_classes_*", "jvm_info"),
@@ -45,9 +46,9 @@ class JvmMetricsTest {
     @Test
     void namesTheProcessMetricsLeftOutWithoutJdkManagement() {
         assertEquals("JVM metrics not served: process_cpu_seconds_total, process_open_fds and process_max_fds. This"
-                + " Java runtime lacks the module jdk.management (a runtime image made without it): add it to the"
-                + " image (jlink --add-modules jdk.management), or turn the JVM metrics off with"
-                + " DYN_SYSTEM_JVM_METRICS=false",
+                + " JVM runs without the module jdk.management (a runtime image made without it, or --limit-modules):"
+                + " add it to the image (jlink --add-modules jdk.management) or to --limit-modules (--limit-modules"
+                + " <yours>,jdk.management), or turn the JVM metrics off with DYN_SYSTEM_JVM_METRICS=false",
                 JvmMetrics.warning(NONE, Collections.singletonList("jdk.management"), null));
     }
 
