@@ -92,7 +92,7 @@ abstract class ScrapeCallback {
         // JDBC driver), which the pool thread forgets again afterwards (see DaemonThreads).
         Thread current = Thread.currentThread();
         try {
-            setContextClassLoader(current, code().getClass().getClassLoader());
+            setContextClassLoader(current, codeLoader());
             refresh();
             lastRunSucceeded = true;
         } catch (Throwable failed) {
@@ -101,6 +101,15 @@ abstract class ScrapeCallback {
         } finally {
             setContextClassLoader(current, null);
             state.set(IDLE);
+        }
+    }
+
+    /** The class loader of the application's code; null where a security manager does not tell this copy's code. */
+    private ClassLoader codeLoader() {
+        try {
+            return code().getClass().getClassLoader();
+        } catch (SecurityException refused) {
+            return null;
         }
     }
 
