@@ -44,17 +44,20 @@ public final class AgentMain {
      * was instrumented, and the JDK's instrumentation printed an assertion failure for the overflow that escaped.
      */
     public static void agentmain(final String arguments, final Instrumentation instrumentation) {
-        Thread starter = new Thread(null, new Runnable() {
-            @Override
-            public void run() {
-                start(arguments, instrumentation, true);
-            }
-        }, "dynamo-metrics-attach", ATTACH_STACK_BYTES);
-        starter.setDaemon(true);
+        Thread starter;
         try {
+            starter = new Thread(null, new Runnable() {
+                @Override
+                public void run() {
+                    start(arguments, instrumentation, true);
+                }
+            }, "dynamo-metrics-attach", ATTACH_STACK_BYTES);
+            starter.setDaemon(true);
             starter.start();
         } catch (OutOfMemoryError | RuntimeException noThread) {
-            // No thread can start (a process thread limit): on this thread's stack, then.
+            // No thread can start (a process thread limit), or a security manager that does not grant the agent's
+            // jar may not make one (a re-tester, JDK 17): on this thread's stack, then, where start() says what the
+            // security manager refuses and how to grant it.
             start(arguments, instrumentation, true);
             return;
         }

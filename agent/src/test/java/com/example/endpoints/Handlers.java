@@ -5,7 +5,7 @@ import dev.dynamo.runtime.DynamoEndpoint;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /** Instrumentation targets of every method shape, outside the agent's packages. */
 public class Handlers {
@@ -55,6 +55,12 @@ public class Handlers {
         release.await();
     }
 
+    /** Returns the future the caller fails with an exception whose {@code toString()} throws. */
+    @DynamoEndpoint(namespace = NS, component = "async", endpoint = "unprintable")
+    public static CompletableFuture<String> unprintable(CompletableFuture<String> future) {
+        return future;
+    }
+
     @DynamoEndpoint(namespace = NS, component = "async", endpoint = "pending")
     public static CompletableFuture<String> pending(CompletableFuture<String> future) {
         return future;
@@ -102,21 +108,21 @@ public class Handlers {
         return CompletableFuture.failedStage(failure);
     }
 
-    /** A stage of the application's own whose {@code whenComplete} calls its action twice. */
+    /** A stage of the application's own whose {@code handle} calls its function twice. */
     public static final class TwiceCallingStage extends CompletableFuture<String> {
         @Override
-        public CompletableFuture<String> whenComplete(BiConsumer<? super String, ? super Throwable> action) {
-            action.accept("once", null);
-            action.accept("twice", null);
-            return this;
+        public <U> CompletableFuture<U> handle(BiFunction<? super String, Throwable, ? extends U> function) {
+            function.apply("once", null);
+            function.apply("twice", null);
+            return new CompletableFuture<U>();
         }
     }
 
     /** A stage of the application's own that takes no completion callback. */
     public static final class RefusingStage extends CompletableFuture<String> {
         @Override
-        public CompletableFuture<String> whenComplete(BiConsumer<? super String, ? super Throwable> action) {
-            throw new UnsupportedOperationException("no whenComplete here");
+        public <U> CompletableFuture<U> handle(BiFunction<? super String, Throwable, ? extends U> function) {
+            throw new UnsupportedOperationException("no handle here");
         }
     }
 

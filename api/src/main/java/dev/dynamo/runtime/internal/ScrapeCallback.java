@@ -27,6 +27,8 @@ abstract class ScrapeCallback {
      * return in time: those that missed the most go first. Written by the scrape threads only.
      */
     private volatile int crowdedOutScrapes;
+    /** How long its last run took; 0 before the first. */
+    private volatile long lastRunNanos;
 
     /**
      * @param hierarchy   the place it was registered at
@@ -100,6 +102,7 @@ abstract class ScrapeCallback {
             report(description + " failed; " + whileUnavailable() + " until it succeeds: " + ThrowableText.of(failed));
         } finally {
             setContextClassLoader(current, null);
+            lastRunNanos = System.nanoTime() - executingSince;
             state.set(IDLE);
         }
     }
@@ -146,14 +149,24 @@ abstract class ScrapeCallback {
         crowdedOutScrapes++;
     }
 
-    /** Notes that a scrape that waited for this callback had its value in time. */
-    void markInTime() {
+    /** Notes that a scrape that waited for this callback had its value in time, or gave it the whole deadline. */
+    void markNotCrowdedOut() {
         crowdedOutScrapes = 0;
     }
 
     /** How many scrapes in a row ended while this callback waited for a thread. */
     int crowdedOutScrapes() {
         return crowdedOutScrapes;
+    }
+
+    /** How long its last run took; 0 before the first. */
+    long lastRunNanos() {
+        return lastRunNanos;
+    }
+
+    /** Whether a run is executing and began before {@code nanoTime} ({@code System.nanoTime()}). */
+    boolean isExecutingSinceBefore(long nanoTime) {
+        return state.get() == EXECUTING && executingSince - nanoTime <= 0;
     }
 
     /** Gives up a run that could not be started. */

@@ -49,6 +49,9 @@ final class QueuedLines implements Runnable {
                 try {
                     Thread thread = new Thread(new QueuedLines(), "dynamo-agent-log");
                     thread.setDaemon(true);
+                    // Started by whichever of the agent's threads logs first: a metric callback's runs with the
+                    // application's class loader as its context, which this thread would keep (a re-tester's Tomcat).
+                    thread.setContextClassLoader(null);
                     thread.start();
                     writer = thread;
                 } catch (Throwable noThread) {

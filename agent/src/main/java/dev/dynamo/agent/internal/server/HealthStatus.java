@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +44,8 @@ public final class HealthStatus {
     private static final String NOT_READY = "notready";
     /** Checks running at once; a check still running from an earlier probe is waited for, not started again. */
     private static final int MAX_CHECK_THREADS = 8;
+    /** How long an idle check thread waits for the next check before it ends. */
+    private static final long CHECK_THREAD_IDLE_MILLIS = 100;
 
     private final boolean startingReady;
     private final List<String> gatingEndpoints;
@@ -194,12 +196,7 @@ public final class HealthStatus {
         if (running != null) {
             return running;
         }
-        FutureTask<Boolean> task = new FutureTask<Boolean>(new PrintableFailures(check)) {
-            @Override
-            protected void done() {
-                runningChecks.remove(check, this);
-            }
-        };
+        FutureTask<Boolean> task = new CheckTask(check);
         running = runningChecks.putIfAbsent(check, task);
         if (running != null) {
             return running;
@@ -229,6 +226,11 @@ public final class HealthStatus {
             Boolean healthy = check.get(Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);
             return Boolean.TRUE.equals(healthy) ? READY : NOT_READY;
         } catch (TimeoutException late) {
+            if (check instanceof CheckTask && !((CheckTask) check).checking.started) {
+                reportOnce("busy:" + name, "health check '" + name + "' waited for a check thread until its timeout, "
+                        + MAX_CHECK_THREADS + " checks still running; it reads as not ready (\"" + NOT_STARTED + "\")");
+                return NOT_STARTED;
+            }
             reportOnce("timeout:" + name, "health check '" + name + "' did not return within its timeout; it reads"
                     + " as not ready, and is not started again until it returns");
             return "timeout";
@@ -249,12 +251,17 @@ public final class HealthStatus {
                 pool = checkThreads;
                 if (pool == null) {
                     AtomicInteger count = new AtomicInteger();
-                    pool = new ThreadPoolExecutor(0, MAX_CHECK_THREADS, 30, TimeUnit.SECONDS,
-                            new SynchronousQueue<Runnable>(), task -> {
+                    // Up to 8 checks run at once, the others wait for a thread (before, a ninth check found none
+                    // while 8 quick ones ran, and /health answered 503 at random for a healthy application: a
+                    // re-tester). Idle threads end at once, so that a ThreadLocal the application's check left on
+                    // one does not keep an undeployed application's classes (a re-tester's Tomcat).
+                    pool = new ThreadPoolExecutor(MAX_CHECK_THREADS, MAX_CHECK_THREADS, CHECK_THREAD_IDLE_MILLIS,
+                            TimeUnit.MILLISECONDS, new LinkedBlockingQueue<Runnable>(), task -> {
                                 Thread thread = new Thread(task, "dynamo-health-check-" + count.incrementAndGet());
                                 thread.setDaemon(true);
                                 return thread;
                             });
+                    pool.allowCoreThreadTimeOut(true);
                     checkThreads = pool;
                 }
             }
@@ -348,6 +355,8 @@ public final class HealthStatus {
      */
     private static final class PrintableFailures implements Callable<Boolean> {
         private final Callable<Boolean> check;
+        /** Whether a check thread took it: one that did not, by its timeout, waited behind running checks. */
+        volatile boolean started;
 
         PrintableFailures(Callable<Boolean> check) {
             this.check = check;
@@ -355,11 +364,33 @@ public final class HealthStatus {
 
         @Override
         public Boolean call() throws CheckFailure {
+            started = true;
             try {
                 return check.call();
             } catch (Throwable failed) {
                 throw new CheckFailure(ThrowableText.of(failed));
             }
+        }
+    }
+
+    /** One run of a check, forgotten by {@link #runningChecks} when it ends. */
+    private final class CheckTask extends FutureTask<Boolean> {
+        private final Callable<Boolean> check;
+        final PrintableFailures checking;
+
+        CheckTask(Callable<Boolean> check) {
+            this(check, new PrintableFailures(check));
+        }
+
+        private CheckTask(Callable<Boolean> check, PrintableFailures checking) {
+            super(checking);
+            this.check = check;
+            this.checking = checking;
+        }
+
+        @Override
+        protected void done() {
+            runningChecks.remove(check, this);
         }
     }
 

@@ -283,6 +283,32 @@ class EndpointInstrumentationTest {
         assertEquals(0, inflight("backend", "guarded").get());
     }
 
+    /**
+     * The application fails a returned future with an exception whose {@code toString()} throws. Before, on JDK 17,
+     * the agent's {@code whenComplete} wrapped it in a {@code CompletionException}, whose constructor called it, and
+     * the application's own {@code completeExceptionally} threw (a re-tester: 100 of 100 calls).
+     */
+    @Test
+    void aFutureFailedWithAnExceptionThatCannotBePrintedCompletesWithoutThrowingAndCountsItsError() {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        Handlers.unprintable(future);
+
+        assertTrue(future.completeExceptionally(new UnprintableFailure()));
+
+        assertEquals(1, errors("async", "unprintable", "UnprintableFailure").get());
+        assertEquals(0, inflight("async", "unprintable").get());
+    }
+
+    /** An application's exception whose {@code toString()} throws. */
+    static final class UnprintableFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("no toString");
+        }
+    }
+
     @Test
     void asyncCallIsMeasuredUntilItsFutureCompletes() throws Exception {
         CompletableFuture<String> future = new CompletableFuture<>();
@@ -413,7 +439,7 @@ class EndpointInstrumentationTest {
     }
 
     /**
-     * A stage whose whenComplete throws: the call ends at the return, with its duration, and a stage
+     * A stage whose handle throws: the call ends at the return, with its duration, and a stage
      * failed already counts its error. Before, it was left to the next collection, which counted a
      * success of 0 s.
      */

@@ -145,6 +145,24 @@ class HealthStatusTest {
         assertTrue(health.isReady());
     }
 
+    /**
+     * More quick checks than check threads: each waits for a thread, and all read ready. Before, a check that
+     * found every thread busy with a quick one read "not_started", and /health answered 503 at random (a
+     * re-tester: 3 of 30 polls with 20 checks of {@code () -> true}).
+     */
+    @Test
+    void moreQuickChecksThanCheckThreadsAllReadReady() {
+        HealthStatus health = health(true);
+        for (int i = 0; i < 20; i++) {
+            check("quick_" + i, 1000, () -> true);
+        }
+
+        for (int poll = 0; poll < 30; poll++) {
+            HealthStatus.Report report = health.report();
+            assertEquals(200, report.httpStatus(), report.json());
+        }
+    }
+
     @Test
     void aCheckWhoseExceptionCannotBePrintedReadsAsAnErrorAndIsNamedByItsClass() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Measures methods that return an eager future of a library: one whose work runs whether or not
@@ -153,12 +153,13 @@ final class EagerFutureCalls {
         @Override
         void register(Object future, Object callback) {
             StageEnd end = (StageEnd) callback;
-            end.stage.whenComplete(end);
+            // handle, not whenComplete: see WovenCalls.exitStage.
+            end.stage.handle(end);
         }
     }
 
     /** Ends a call when the stage made from its future completes. */
-    private static final class StageEnd implements BiConsumer<Object, Throwable> {
+    private static final class StageEnd implements BiFunction<Object, Throwable, Object> {
         private final Call call;
         final CompletionStage<?> stage;
 
@@ -168,9 +169,10 @@ final class EagerFutureCalls {
         }
 
         @Override
-        public void accept(Object result, Throwable failure) {
+        public Object apply(Object result, Throwable failure) {
             call.endQuietly(failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure, false);
+            return null;
         }
     }
 

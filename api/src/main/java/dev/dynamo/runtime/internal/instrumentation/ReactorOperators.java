@@ -148,8 +148,17 @@ final class ReactorOperators implements EndingOperators {
 
         /** The error of {@code Mono.error} of a checked exception, which its call throws wrapped, as Reactor's {@code Exceptions.unwrap}. */
         private static Throwable errorOf(Throwable thrown) {
-            return thrown.getCause() != null && thrown.getClass().getName().endsWith(REACTIVE_EXCEPTION)
-                    ? thrown.getCause() : thrown;
+            if (!thrown.getClass().getName().endsWith(REACTIVE_EXCEPTION)) {
+                // Not Reactor's wrapper: the application's own, whose getCause() may throw (a re-tester's did,
+                // and the call's error was lost).
+                return thrown;
+            }
+            try {
+                Throwable cause = thrown.getCause();
+                return cause != null ? cause : thrown;
+            } catch (RuntimeException | LinkageError unreadable) {
+                return thrown;
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * What the code the agent weaves into an {@code @DynamoEndpoint} method calls on entry and exit.
@@ -298,7 +298,10 @@ public final class WovenCalls {
             } else {
                 Completion completion = new Completion(recorder, startNanos);
                 try {
-                    ((CompletionStage<?>) result).whenComplete(completion);
+                    // handle, not whenComplete: JDK 17's whenComplete wraps the stage's exception in a
+                    // CompletionException for its own result, whose constructor calls the exception's toString(); one
+                    // that throws then threw from the application's completeExceptionally (a re-tester).
+                    ((CompletionStage<?>) result).handle(completion);
                 } catch (Throwable refused) {
                     endRefusedStage(result, completion, refused);
                 }
@@ -468,14 +471,14 @@ public final class WovenCalls {
     }
 
     /**
-     * The application's stage threw from {@code whenComplete} (a subclass of its own): its end cannot
+     * The application's stage threw from {@code handle} (a subclass of its own): its end cannot
      * be seen, so the call ends at the return, with the stage's error or cancellation when it is a
      * {@code CompletableFuture} that failed already, as a success otherwise. Logged as a recording failure.
      */
     private static void endRefusedStage(Object stage, Completion completion, Throwable refused) {
         // Names only: the application's toString() or getMessage() may throw too.
         lastFailure = new IllegalStateException("a " + stage.getClass().getName() + " that an endpoint returned"
-                + " threw " + refused.getClass().getName() + " from whenComplete; its calls are timed to the return");
+                + " threw " + refused.getClass().getName() + " from handle; its calls are timed to the return");
         failureCount++;
         Throwable failure = null;
         try {
@@ -487,7 +490,7 @@ public final class WovenCalls {
         } catch (Throwable unreadable) {
             // A stage that cannot even be read: the call ends as a success.
         }
-        completion.accept(null, failure);
+        completion.apply(null, failure);
     }
 
     static void finish(WorkHandlerMetrics recorder, long startNanos, Throwable failure) {
@@ -521,7 +524,7 @@ public final class WovenCalls {
     }
 
     /** Ends the measurement of an asynchronous call when its stage completes. */
-    private static final class Completion implements BiConsumer<Object, Throwable> {
+    private static final class Completion implements BiFunction<Object, Throwable, Object> {
         private static final AtomicIntegerFieldUpdater<Completion> CALLED =
                 AtomicIntegerFieldUpdater.newUpdater(Completion.class, "called");
 
@@ -535,10 +538,11 @@ public final class WovenCalls {
             this.startNanos = startNanos;
         }
 
+        /** Ends the call; returns null, the value of a stage nobody reads. */
         @Override
-        public void accept(Object value, Throwable failure) {
+        public Object apply(Object value, Throwable failure) {
             if (!CALLED.compareAndSet(this, 0, 1)) {
-                return;
+                return null;
             }
             try {
                 finish(recorder, startNanos, failure);
@@ -547,6 +551,7 @@ public final class WovenCalls {
                 failureCount++;
                 recorder.missedExits++;
             }
+            return null;
         }
     }
 
