@@ -7,6 +7,7 @@ import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,8 @@ public final class HealthStatus {
     private static final String NOT_READY = "notready";
     /** Checks running at once; a check still running from an earlier probe is waited for, not started again. */
     private static final int MAX_CHECK_THREADS = 8;
+    /** The most check threads, with those held by runs of checks no longer registered. */
+    private static final int MAX_CHECK_THREADS_WITH_ABANDONED = 64;
     /** How long an idle check thread waits for the next check before it ends. */
     private static final long CHECK_THREAD_IDLE_MILLIS = 100;
 
@@ -52,6 +55,8 @@ public final class HealthStatus {
     private final Supplier<List<Object[]>> apiStates;
     private final Supplier<List<String>> instrumentedEndpoints;
     private final long startNanos = System.nanoTime();
+    /** Runs of checks no longer registered that had not returned when that was found (see forgetUnregistered). */
+    private final Set<Future<Boolean>> abandoned = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Object, Future<Boolean>> runningChecks =
             new ConcurrentHashMap<Object, Future<Boolean>>();
     private final Set<String> reported = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
@@ -178,6 +183,7 @@ public final class HealthStatus {
             return Collections.emptyMap();
         }
         long start = System.nanoTime();
+        forgetUnregistered(checks);
         Map<String, Future<Boolean>> started = new LinkedHashMap<String, Future<Boolean>>();
         for (Map.Entry<String, HealthFormat.Check> check : checks.entrySet()) {
             started.put(check.getKey(), start(check.getValue().callable()));
@@ -189,6 +195,56 @@ public final class HealthStatus {
             results.put(name, await(name, check.getValue(), timeoutNanos - (System.nanoTime() - start)));
         }
         return results;
+    }
+
+    /**
+     * Drops the runs of checks no longer registered (unregistered, or replaced under their name): a run still
+     * waiting for a thread is cancelled, so that the application's code does not run after its
+     * {@code unregisterCheck}; one still running is not waited for again, and the pool gets a thread for each
+     * such run besides its 8, up to {@link #MAX_CHECK_THREADS_WITH_ABANDONED}. Before, unregistered checks that
+     * hung held all 8 threads for good, and every check read {@code not_started} with nothing on the page to say
+     * why (a re-tester).
+     */
+    private void forgetUnregistered(Map<String, HealthFormat.Check> checks) {
+        if (runningChecks.isEmpty()) {
+            return;
+        }
+        Set<Object> registered = Collections.newSetFromMap(new IdentityHashMap<Object, Boolean>());
+        for (HealthFormat.Check check : checks.values()) {
+            registered.add(check.callable());
+        }
+        for (Map.Entry<Object, Future<Boolean>> running : runningChecks.entrySet()) {
+            if (registered.contains(running.getKey())) {
+                continue;
+            }
+            Future<Boolean> run = running.getValue();
+            if (run instanceof CheckTask && !((CheckTask) run).checking.started) {
+                run.cancel(false);
+            } else if (abandoned.add(run)) {
+                reportOnce("abandoned", "a health check that is no longer registered has not returned; it keeps one"
+                        + " check thread, and the registered checks get another (at most "
+                        + MAX_CHECK_THREADS_WITH_ABANDONED + " check threads in all)");
+            }
+            runningChecks.remove(running.getKey(), run);
+        }
+        int stillRunning = 0;
+        for (Future<Boolean> run : abandoned) {
+            if (!run.isDone()) {
+                stillRunning++;
+            }
+        }
+        abandoned.removeIf(Future::isDone);
+        ThreadPoolExecutor pool = checkThreads();
+        int wanted = Math.min(MAX_CHECK_THREADS_WITH_ABANDONED, MAX_CHECK_THREADS + stillRunning);
+        synchronized (pool) {
+            if (wanted > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(wanted);
+                pool.setCorePoolSize(wanted);
+            } else if (wanted < pool.getMaximumPoolSize()) {
+                pool.setCorePoolSize(wanted);
+                pool.setMaximumPoolSize(wanted);
+            }
+        }
     }
 
     private Future<Boolean> start(Callable<Boolean> check) {

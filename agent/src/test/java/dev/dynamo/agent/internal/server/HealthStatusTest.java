@@ -163,6 +163,37 @@ class HealthStatusTest {
         }
     }
 
+    /**
+     * Hung checks that the application unregisters no longer keep the registered ones from threads, and a run that
+     * waited for a thread is dropped with its check: it does not run after unregisterCheck. Before, the quick checks
+     * read not_started for good, with nothing on the page to say why (a re-tester).
+     */
+    @Test
+    void unregisteredChecksThatHungLeaveTheRegisteredOnesThreadsAndWaitingRunsAreDropped() throws Exception {
+        HealthStatus health = health(true);
+        for (int i = 0; i < 8; i++) {
+            check("hung_" + i, 100, () -> {
+                hung.await(30, TimeUnit.SECONDS);
+                return true;
+            });
+        }
+        AtomicInteger waitingRuns = new AtomicInteger();
+        check("waiting", 100, () -> {
+            waitingRuns.incrementAndGet();
+            return true;
+        });
+        assertTrue(health.report().json().contains("\"waiting\":\"" + HealthStatus.NOT_STARTED + "\""));
+
+        checks.clear();
+        check("quick", 500, () -> true);
+        HealthStatus.Report report = health.report();
+
+        assertEquals(200, report.httpStatus(), report.json());
+        hung.countDown();
+        Thread.sleep(300);
+        assertEquals(0, waitingRuns.get(), "the run that waited for a thread was dropped with its check");
+    }
+
     @Test
     void aCheckWhoseExceptionCannotBePrintedReadsAsAnErrorAndIsNamedByItsClass() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
