@@ -6,11 +6,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static dev.dynamo.runtime.internal.Snapshots.findFamily;
 import static dev.dynamo.runtime.internal.Snapshots.map;
@@ -77,15 +80,24 @@ class StoppedLoaderCollectionTest {
      */
     @Test
     void loadingTheCollectionsClassesLeavesNoThreadRunning() throws Exception {
-        long before = callbackThreads();
+        // Those of other tests' stores, which end on their own meanwhile, are not counted.
+        Set<Thread> before = callbackThreads();
 
         copy.callDeclaredStatic(CONNECTION, "loadCollectionClasses");
 
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (callbackThreads() > before && System.nanoTime() < deadline) {
+        Set<Thread> started = startedSince(before);
+        while (!started.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
+            started = startedSince(before);
         }
-        assertEquals(before, callbackThreads(), "callback threads still running after the scratch collection");
+        assertEquals(Collections.emptySet(), started, "callback threads still running after the scratch collection");
+    }
+
+    private static Set<Thread> startedSince(Set<Thread> before) {
+        Set<Thread> now = callbackThreads();
+        now.removeAll(before);
+        return now;
     }
 
     /**
@@ -171,9 +183,10 @@ class StoppedLoaderCollectionTest {
                 .filter(thread -> thread.isAlive() && thread.getName().equals("dynamo-metrics-connect")).count();
     }
 
-    private static long callbackThreads() {
+    private static Set<Thread> callbackThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.isAlive() && thread.getName().startsWith("dynamo-metrics-callback-")).count();
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("dynamo-metrics-callback-"))
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     private Object create(Object registry, String method, String name, Object... rest) {
