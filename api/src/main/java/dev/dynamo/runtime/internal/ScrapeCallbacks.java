@@ -44,10 +44,10 @@ final class ScrapeCallbacks {
     static final int MAX_THREADS = 16;
 
     /**
-     * A callback that began executing within this much of the scrape's start had the deadline, near enough:
-     * one still running at the deadline is late, not crowded out.
+     * A callback that began executing within the first half of the scrape's deadline had time enough: one still
+     * running at the deadline is late (slow), not crowded out.
      */
-    private static final long WHOLE_DEADLINE_SLACK_NANOS = DEADLINE_NANOS / 10;
+    private static final long WHOLE_DEADLINE_SLACK_NANOS = DEADLINE_NANOS / 2;
     /**
      * The order of a scrape's callbacks after one where some waited for a thread in vain: those that did so at
      * the most scrapes in a row first, then the quickest by their last run, so that as many as the threads allow
@@ -176,8 +176,8 @@ final class ScrapeCallbacks {
             return;
         }
         contended = true;
-        // Those that had a thread from about the scrape's start (or an earlier scrape's) are late; the others
-        // waited for one, all or a good part of the deadline.
+        // Those that had a thread within the first half of the deadline (or since an earlier scrape) are late; the
+        // others waited for one for most of it.
         List<ScrapeCallback> late = new ArrayList<ScrapeCallback>();
         int crowdedOut = 0;
         for (ScrapeCallback callback : awaited) {
