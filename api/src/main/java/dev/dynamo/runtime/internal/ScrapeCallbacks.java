@@ -282,16 +282,7 @@ final class ScrapeCallbacks {
                 queued++;
             }
         }
-        int wanted = Math.min(MAX_THREADS, executing + Math.max(BASE_THREADS, queued));
-        synchronized (this) {
-            if (wanted > pool.getMaximumPoolSize()) {
-                pool.setMaximumPoolSize(wanted);
-                pool.setCorePoolSize(wanted);
-            } else if (wanted < pool.getMaximumPoolSize()) {
-                pool.setCorePoolSize(wanted);
-                pool.setMaximumPoolSize(wanted);
-            }
-        }
+        ThreadPools.resize(pool, Math.min(MAX_THREADS, executing + Math.max(BASE_THREADS, queued)));
         if (late >= MAX_THREADS && poolFullReported.compareAndSet(false, true)) {
             ApiLog.warn("all " + MAX_THREADS + " metric callback threads are held by callbacks that have not"
                     + " returned; the other callbacks wait until one returns, and their series are left out meanwhile");

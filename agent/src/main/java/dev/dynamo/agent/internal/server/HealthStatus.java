@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal.server;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.ThreadPools;
 import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
@@ -227,24 +228,9 @@ public final class HealthStatus {
             }
             runningChecks.remove(running.getKey(), run);
         }
-        int stillRunning = 0;
-        for (Future<Boolean> run : abandoned) {
-            if (!run.isDone()) {
-                stillRunning++;
-            }
-        }
         abandoned.removeIf(Future::isDone);
-        ThreadPoolExecutor pool = checkThreads();
-        int wanted = Math.min(MAX_CHECK_THREADS_WITH_ABANDONED, MAX_CHECK_THREADS + stillRunning);
-        synchronized (pool) {
-            if (wanted > pool.getMaximumPoolSize()) {
-                pool.setMaximumPoolSize(wanted);
-                pool.setCorePoolSize(wanted);
-            } else if (wanted < pool.getMaximumPoolSize()) {
-                pool.setCorePoolSize(wanted);
-                pool.setMaximumPoolSize(wanted);
-            }
-        }
+        ThreadPools.resize(checkThreads(),
+                Math.min(MAX_CHECK_THREADS_WITH_ABANDONED, MAX_CHECK_THREADS + abandoned.size()));
     }
 
     private Future<Boolean> start(Callable<Boolean> check) {
