@@ -42,6 +42,9 @@ for line in open(sys.argv[1]):
     runs[(int(n), int(r))][v] = int(ms)
 for n in sorted({n for n, _ in runs}):
     kept = [r for (m, r) in runs if m == n and r > 1]
+    if not kept:
+        print(f"n={n}: no round kept (the first is a warm-up): give at least 2 rounds")
+        continue
     for v in sorted({v for (m, _), row in runs.items() if m == n for v in row} - {'none'}):
         added = [runs[(n, r)][v] - runs[(n, r)]['none'] for r in kept]
         print(f"n={n} {v}: added {statistics.median(added)} ms (min-max {min(added)}-{max(added)}), "
