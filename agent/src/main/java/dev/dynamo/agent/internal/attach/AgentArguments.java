@@ -114,10 +114,14 @@ public final class AgentArguments {
             }
             String value = decodeOne(pair.substring(equals + 1));
             String earlier = sameSetting(settings, name);
-            if (earlier != null) {
-                settings.remove(earlier);
+            // An empty value counts as unset: port=9000,port= keeps 9000, as an empty variable lets the next source speak.
+            boolean keepsEarlier = earlier != null && value.trim().isEmpty() && !settings.get(earlier).trim().isEmpty();
+            if (!keepsEarlier) {
+                if (earlier != null) {
+                    settings.remove(earlier);
+                }
+                settings.put(name, value);
             }
-            settings.put(name, value);
             List<StringBuilder> occurrences = given.get(settingOrName(name));
             if (occurrences == null) {
                 occurrences = new ArrayList<StringBuilder>();
@@ -130,12 +134,14 @@ public final class AgentArguments {
         for (Map.Entry<String, List<StringBuilder>> setting : given.entrySet()) {
             if (setting.getValue().size() > 1) {
                 List<String> occurrences = new ArrayList<String>();
+                List<String> values = new ArrayList<String>();
                 for (StringBuilder occurrence : setting.getValue()) {
                     occurrences.add(occurrence.toString());
+                    values.add(occurrence.substring(occurrence.indexOf("=") + 1));
                 }
                 boolean known = SettingNames.resolve(setting.getKey()) != null;
-                problems.add("agent argument " + SettingNames.givenMoreThanOnce(
-                        known ? setting.getKey() : "'" + setting.getKey() + "'", occurrences) + ", is used");
+                problems.add("agent argument " + SettingNames.givenMoreThanOnce(known ? setting.getKey()
+                        : "'" + setting.getKey() + "'", occurrences, SettingNames.lastWithAValue(values)) + ", is used");
             }
         }
         return settings;

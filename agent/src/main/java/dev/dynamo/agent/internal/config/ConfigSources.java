@@ -64,19 +64,7 @@ public final class ConfigSources {
             }
         }
 
-        for (String name : systemProperties.stringPropertyNames()) {
-            // -DDYN_SYSTEM_PORT=9000 too, the variable's name given as a property: before, it was ignored without a word.
-            if (!name.toLowerCase(Locale.ROOT).startsWith(PROPERTY_PREFIX) && !name.startsWith(SettingNames.PREFIX)) {
-                continue;
-            }
-            String setting = SettingNames.resolve(name);
-            if (setting == null) {
-                problems.add("system property '" + name + "' is not a setting; " + SettingNames.describeAccepted()
-                        + ". It is ignored");
-            } else {
-                offer(values, origins, setting, systemProperties.getProperty(name), "system property " + name);
-            }
-        }
+        readSystemProperties(systemProperties, values, origins, problems);
 
         for (String setting : SettingNames.all()) {
             offer(values, origins, setting, environment.get(setting), "environment");
@@ -87,6 +75,77 @@ public final class ConfigSources {
             readFile(file.trim(), values, origins, problems);
         }
         return new ConfigSources(values, origins, problems);
+    }
+
+    /**
+     * Each setting's system properties, in any of its spellings. One JVM can be given a setting twice (a
+     * {@code JAVA_OPTS} and a chart's {@code -D}); the JVM keeps its properties in no order, so the documented
+     * spellings go first, {@code dyn.system.port} then {@code DYN_SYSTEM_PORT}, then any other case
+     * ({@code dyn.System.Port}) in name order, and one line says which is used.
+     */
+    private static void readSystemProperties(Properties systemProperties, Map<String, String> values,
+            Map<String, String> origins, List<String> problems) {
+        List<String> names = new ArrayList<String>(systemProperties.stringPropertyNames());
+        Collections.sort(names);
+        Map<String, List<String>> bySetting = new LinkedHashMap<String, List<String>>();
+        for (String name : names) {
+            // -DDYN_SYSTEM_PORT=9000 too, the variable's name given as a property: before, it was ignored without a word.
+            if (!name.toLowerCase(Locale.ROOT).startsWith(PROPERTY_PREFIX) && !name.startsWith(SettingNames.PREFIX)) {
+                continue;
+            }
+            String setting = SettingNames.resolve(name);
+            if (setting == null) {
+                problems.add("system property '" + name + "' is not a setting; " + SettingNames.describeAccepted()
+                        + ". It is ignored");
+                continue;
+            }
+            List<String> spellings = bySetting.get(setting);
+            if (spellings == null) {
+                spellings = new ArrayList<String>(1);
+                bySetting.put(setting, spellings);
+            }
+            spellings.add(name);
+        }
+        for (Map.Entry<String, List<String>> setting : bySetting.entrySet()) {
+            List<String> spellings = documentedFirst(setting.getKey(), setting.getValue());
+            List<String> given = new ArrayList<String>(spellings.size());
+            for (String name : spellings) {
+                String value = systemProperties.getProperty(name);
+                if (value != null && !value.trim().isEmpty()) {
+                    given.add(name + "=" + value);
+                }
+            }
+            String stronger = values.get(setting.getKey());
+            if (given.size() > 1) {
+                // The JVM's own options take the last, but system properties keep no order: say which one is used.
+                problems.add("system properties give " + setting.getKey() + " " + given.size() + " times ("
+                        + String.join(", ", given) + "); " + (stronger == null ? given.get(0) + " is used (dyn.lower.case first, then"
+                        + " DYN_UPPER_CASE, then other spellings in name order)"
+                        : setting.getKey() + "=" + stronger.trim() + " (" + origins.get(setting.getKey())
+                        + ") wins over them"));
+            }
+            for (String name : spellings) {
+                offer(values, origins, setting.getKey(), systemProperties.getProperty(name), "system property " + name);
+            }
+        }
+    }
+
+    /** {@code spellings} (in name order) with {@code dyn.system.port} first, then {@code DYN_SYSTEM_PORT}, then the rest. */
+    private static List<String> documentedFirst(String setting, List<String> spellings) {
+        String documented = SettingNames.systemProperty(setting);
+        List<String> ordered = new ArrayList<String>(spellings.size());
+        if (spellings.contains(documented)) {
+            ordered.add(documented);
+        }
+        if (spellings.contains(setting)) {
+            ordered.add(setting);
+        }
+        for (String name : spellings) {
+            if (!name.equals(documented) && !name.equals(setting)) {
+                ordered.add(name);
+            }
+        }
+        return ordered;
     }
 
     private static void readFile(String file, Map<String, String> values, Map<String, String> origins,
@@ -139,12 +198,17 @@ public final class ConfigSources {
         }
         for (Map.Entry<String, List<ConfigFile.Entry>> setting : bySetting.entrySet()) {
             List<ConfigFile.Entry> lines = setting.getValue();
-            ConfigFile.Entry last = lines.get(lines.size() - 1);
+            List<String> lineValues = new ArrayList<String>(lines.size());
+            for (ConfigFile.Entry line : lines) {
+                lineValues.add(line.value());
+            }
+            // A later empty line (a bare "port") does not take away the value of an earlier one: empty is unset.
+            int used = SettingNames.lastWithAValue(lineValues);
             if (lines.size() > 1) {
                 problems.add(AgentConfig.CONFIG_FILE + " " + file + ": " + givenMoreThanOnce(setting.getKey(), lines,
-                        values.get(setting.getKey()), origins.get(setting.getKey())));
+                        used, values.get(setting.getKey()), origins.get(setting.getKey())));
             }
-            offer(values, origins, setting.getKey(), last.value(), "file " + file);
+            offer(values, origins, setting.getKey(), lines.get(used).value(), "file " + file);
         }
     }
 
@@ -152,13 +216,13 @@ public final class ConfigSources {
      * {@code DYN_SYSTEM_PORT is given twice (line 1 port=9000, then line 4 DYN_SYSTEM_PORT=9001); the last, line 4
      * DYN_SYSTEM_PORT=9001, is used}, or what a stronger source gave instead.
      */
-    private static String givenMoreThanOnce(String setting, List<ConfigFile.Entry> lines, String stronger,
+    private static String givenMoreThanOnce(String setting, List<ConfigFile.Entry> lines, int used, String stronger,
             String strongerOrigin) {
         List<String> occurrences = new ArrayList<String>(lines.size());
         for (ConfigFile.Entry line : lines) {
             occurrences.add("line " + line.line() + " " + line.key() + "=" + line.value());
         }
-        String repeated = SettingNames.givenMoreThanOnce(setting, occurrences);
+        String repeated = SettingNames.givenMoreThanOnce(setting, occurrences, used);
         return stronger == null ? repeated + ", is used"
                 : repeated + ", is the file's; " + setting + "=" + stronger.trim() + " (" + strongerOrigin
                         + ") wins over the file";

@@ -51,6 +51,15 @@ public final class SettingNames {
      * 100,000 times, which is one line of the log, not one of 2 MB.
      */
     public static String givenMoreThanOnce(String setting, List<String> occurrences) {
+        return givenMoreThanOnce(setting, occurrences, occurrences.size() - 1);
+    }
+
+    /**
+     * As {@link #givenMoreThanOnce(String, List)}, naming occurrence {@code used} as the one taken: the last with a
+     * value, when later ones are empty ({@code port=9000, then port=}: an empty value counts as unset, so it does not
+     * take away the value given before it).
+     */
+    public static String givenMoreThanOnce(String setting, List<String> occurrences, int used) {
         int count = occurrences.size();
         StringBuilder out = new StringBuilder(setting).append(" is given ")
                 .append(count == 2 ? "twice" : count + " times").append(" (");
@@ -61,7 +70,21 @@ public final class SettingNames {
             }
             out.append(i == 0 ? "" : i == count - 1 ? ", then " : ", ").append(occurrences.get(i));
         }
-        return out.append("); the last, ").append(occurrences.get(count - 1)).toString();
+        return out.append(used == count - 1 ? "); the last, " : "); the last with a value (an empty one counts as unset), ")
+                .append(occurrences.get(used)).toString();
+    }
+
+    /**
+     * Which of a setting's values, in the order given, is used: the last that is not empty, or the last of all when
+     * every one is empty.
+     */
+    public static int lastWithAValue(List<String> values) {
+        for (int i = values.size() - 1; i >= 0; i--) {
+            if (!values.get(i).trim().isEmpty()) {
+                return i;
+            }
+        }
+        return values.size() - 1;
     }
 
     /** Every setting's environment-variable name, in declaration order. */

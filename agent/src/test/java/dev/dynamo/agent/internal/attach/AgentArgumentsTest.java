@@ -117,6 +117,18 @@ class AgentArgumentsTest {
     }
 
     @Test
+    void aLaterEmptyValueDoesNotTakeAwayAnEarlierOne() {
+        assertEquals(map("port", "21218"), AgentArguments.decode("port=21218,port=", problems));
+        assertEquals(map("port", "21219"), AgentArguments.decode("port=,port=21219", problems));
+
+        assertEquals(Arrays.asList(
+                "agent argument DYN_SYSTEM_PORT is given twice (port=21218, then port=); the last with a value (an empty"
+                        + " one counts as unset), port=21218, is used",
+                "agent argument DYN_SYSTEM_PORT is given twice (port=, then port=21219); the last, port=21219, is used"),
+                problems);
+    }
+
+    @Test
     void saysInOneLineWhichOfASettingGivenInSeveralSpellingsIsUsed() {
         assertEquals(map("DYN_SYSTEM_PORT", "9002"),
                 AgentArguments.decode("port=9000,dyn.system.port=9001,DYN_SYSTEM_PORT=9002", problems));

@@ -268,6 +268,25 @@ class ConfigSourcesTest {
                 + " port=19210, then line 2 port=19211); the last, line 2 port=19211, is used"), sameName.problems());
     }
 
+    /** A re-tester's file: port = 21212 on line 1, a bare "port" on line 4, and the server was off. */
+    @Test
+    void aLaterEmptyLineInTheFileDoesNotTakeAwayAnEarlierValue() throws IOException {
+        Path file = file("port = 19214", "host=h", "", "port");
+        environment.put("DYN_CONFIG_FILE", file.toString());
+
+        ConfigSources sources = read(null);
+
+        assertEquals("19214", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals(Collections.singletonList("DYN_CONFIG_FILE " + file + ": DYN_SYSTEM_PORT is given twice (line 1"
+                + " port=19214, then line 4 port=); the last with a value (an empty one counts as unset), line 1"
+                + " port=19214, is used"), sources.problems());
+
+        file("port=", "port=");
+        ConfigSources allEmpty = read(null);
+        assertEquals(null, allEmpty.values().get("DYN_SYSTEM_PORT"));
+        assertTrue(allEmpty.problems().get(0).endsWith("the last, line 2 port=, is used"), allEmpty.problems().toString());
+    }
+
     @Test
     void aSettingGivenManyTimesInTheFileIsOneShortLine() throws IOException {
         String[] lines = new String[50_000];
@@ -326,6 +345,53 @@ class ConfigSourcesTest {
         assertTrue(sources.problems().get(1).startsWith("system property 'dyn.system.prot' is not a setting"),
                 sources.problems().get(1));
         assertEquals("9001", sources.values().get("DYN_SYSTEM_PORT"));
+    }
+
+    /**
+     * A re-tester's -Ddyn.system.port=21216 -Ddyn.System.Port=21217: the undocumented spelling won, by the order the
+     * JVM happens to keep its properties in, without a word.
+     */
+    @Test
+    void aSettingGivenAsSeveralSystemPropertiesTakesTheDocumentedSpellingAndSaysSo() {
+        properties.setProperty("dyn.System.Port", "21217");
+        properties.setProperty("DYN_SYSTEM_PORT", "21219");
+        properties.setProperty("dyn.system.port", "21216");
+        properties.setProperty("DYN_NAMESPACE", "cc");
+        properties.setProperty("dyn.Namespace", "bb");
+        properties.setProperty("dyn.system.host", "h");
+
+        ConfigSources sources = read(null);
+
+        assertEquals("21216", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals("system property dyn.system.port", sources.origins().get("DYN_SYSTEM_PORT"));
+        assertEquals("cc", sources.values().get("DYN_NAMESPACE"));
+        assertEquals("h", sources.values().get("DYN_SYSTEM_HOST"));
+        assertEquals(Arrays.asList(
+                "system properties give DYN_NAMESPACE 2 times (DYN_NAMESPACE=cc, dyn.Namespace=bb); DYN_NAMESPACE=cc"
+                        + " is used (dyn.lower.case first, then DYN_UPPER_CASE, then other spellings in name order)",
+                "system properties give DYN_SYSTEM_PORT 3 times (dyn.system.port=21216, DYN_SYSTEM_PORT=21219,"
+                        + " dyn.System.Port=21217); dyn.system.port=21216 is used (dyn.lower.case first, then"
+                        + " DYN_UPPER_CASE, then other spellings in name order)"), sources.problems());
+
+        properties.remove("dyn.system.port");
+        properties.remove("DYN_SYSTEM_PORT");
+        properties.setProperty("dyn.SYSTEM.port", "21218");
+        ConfigSources others = read("port=9000");
+        assertEquals("9000", others.values().get("DYN_SYSTEM_PORT"));
+        assertTrue(others.problems().contains("system properties give DYN_SYSTEM_PORT 2 times (dyn.SYSTEM.port=21218,"
+                + " dyn.System.Port=21217); DYN_SYSTEM_PORT=9000 (agent argument port) wins over them"),
+                others.problems().toString());
+    }
+
+    @Test
+    void anEmptySystemPropertyDoesNotCountAsAConflict() {
+        properties.setProperty("DYN_SYSTEM_PORT", " ");
+        properties.setProperty("dyn.system.port", "9006");
+
+        ConfigSources sources = read(null);
+
+        assertEquals("9006", sources.values().get("DYN_SYSTEM_PORT"));
+        assertEquals(Collections.emptyList(), sources.problems());
     }
 
     /** The variable's name given as a property, as users try: before, ignored without a word. */
