@@ -114,7 +114,8 @@ public final class AgentArguments {
             }
             String value = decodeOne(pair.substring(equals + 1));
             String earlier = sameSetting(settings, name);
-            // An empty value counts as unset: port=9000,port= keeps 9000, as an empty variable lets the next source speak.
+            // An empty value counts as unset: port=9000,port= keeps 9000, as an empty variable lets the next source
+            // speak.
             boolean keepsEarlier = earlier != null && value.trim().isEmpty() && !settings.get(earlier).trim().isEmpty();
             if (!keepsEarlier) {
                 if (earlier != null) {
@@ -140,8 +141,9 @@ public final class AgentArguments {
                     values.add(occurrence.substring(occurrence.indexOf("=") + 1));
                 }
                 boolean known = SettingNames.resolve(setting.getKey()) != null;
-                problems.add("agent argument " + SettingNames.givenMoreThanOnce(known ? setting.getKey()
-                        : "'" + setting.getKey() + "'", occurrences, SettingNames.lastWithAValue(values)) + ", is used");
+                String name = known ? setting.getKey() : "'" + setting.getKey() + "'";
+                problems.add("agent argument " + SettingNames.givenMoreThanOnce(name, occurrences,
+                        SettingNames.lastWithAValue(values)) + ", is used");
             }
         }
         return settings;

@@ -119,8 +119,8 @@ public final class ConfigSources {
             if (given.size() > 1) {
                 // The JVM's own options take the last, but system properties keep no order: say which one is used.
                 problems.add("system properties give " + setting.getKey() + " " + given.size() + " times ("
-                        + String.join(", ", given) + "); " + (stronger == null ? given.get(0) + " is used (dyn.lower.case first, then"
-                        + " DYN_UPPER_CASE, then other spellings in name order)"
+                        + String.join(", ", given) + "); " + (stronger == null ? given.get(0)
+                        + " is used (dyn.lower.case first, then DYN_UPPER_CASE, then other spellings in name order)"
                         : setting.getKey() + "=" + stronger.trim() + " (" + origins.get(setting.getKey())
                         + ") wins over them"));
             }
@@ -130,7 +130,7 @@ public final class ConfigSources {
         }
     }
 
-    /** {@code spellings} (in name order) with {@code dyn.system.port} first, then {@code DYN_SYSTEM_PORT}, then the rest. */
+    /** {@code spellings}, in name order, with {@code dyn.system.port} first, then {@code DYN_SYSTEM_PORT}. */
     private static List<String> documentedFirst(String setting, List<String> spellings) {
         String documented = SettingNames.systemProperty(setting);
         List<String> ordered = new ArrayList<String>(spellings.size());

@@ -70,8 +70,8 @@ public final class SettingNames {
             }
             out.append(i == 0 ? "" : i == count - 1 ? ", then " : ", ").append(occurrences.get(i));
         }
-        return out.append(used == count - 1 ? "); the last, " : "); the last with a value (an empty one counts as unset), ")
-                .append(occurrences.get(used)).toString();
+        out.append(used == count - 1 ? "); the last, " : "); the last with a value (an empty one counts as unset), ");
+        return out.append(occurrences.get(used)).toString();
     }
 
     /**
