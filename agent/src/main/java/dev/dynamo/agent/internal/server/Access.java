@@ -1,7 +1,5 @@
 package dev.dynamo.agent.internal.server;
 
-import java.util.function.BooleanSupplier;
-
 /**
  * What {@link ServerSecurity} decided for one request: serve it, answer 401 with a challenge, or
  * first run a check too slow for the selector thread (bcrypt), which the server runs on its
@@ -12,9 +10,15 @@ public final class Access {
     public static final Access ALLOW = new Access(null, null);
 
     private final String challenge;
-    private final BooleanSupplier slowCheck;
+    private final SlowCheck slowCheck;
 
-    private Access(String challenge, BooleanSupplier slowCheck) {
+    /** A check too slow for the selector thread; it calls {@link CheckPace#proceed()} as it goes. */
+    public interface SlowCheck {
+        /** True to serve the request. */
+        boolean check(CheckPace pace);
+    }
+
+    private Access(String challenge, SlowCheck slowCheck) {
         this.challenge = challenge;
         this.slowCheck = slowCheck;
     }
@@ -28,7 +32,7 @@ public final class Access {
     }
 
     /** Serve the request if {@code slowCheck} returns true, otherwise answer 401 with {@code wwwAuthenticate}. */
-    public static Access afterCheck(BooleanSupplier slowCheck, String wwwAuthenticate) {
+    public static Access afterCheck(SlowCheck slowCheck, String wwwAuthenticate) {
         if (slowCheck == null || wwwAuthenticate == null) {
             throw new IllegalArgumentException("a pending decision needs its check and its WWW-Authenticate value");
         }
@@ -52,6 +56,15 @@ public final class Access {
 
     /** The final decision, true to serve; runs the slow check of a pending decision, so never call it on the selector thread. */
     public boolean verify() {
-        return slowCheck != null ? slowCheck.getAsBoolean() : challenge == null;
+        return verify(CheckPace.UNPACED);
+    }
+
+    /**
+     * {@link #verify()}, the slow check paced by {@code pace}.
+     *
+     * @throws CheckPace.Stopped when {@code pace} stopped the check
+     */
+    public boolean verify(CheckPace pace) {
+        return slowCheck != null ? slowCheck.check(pace) : challenge == null;
     }
 }

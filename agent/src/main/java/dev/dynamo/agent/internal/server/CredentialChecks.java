@@ -12,17 +12,19 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs the checks {@link Access#afterCheck} defers (bcrypt: tens to hundreds of milliseconds each,
  * by design) on one thread of their own, never on the selector thread, which must keep answering
  * {@code /live} and the scrapes whose credentials are remembered.
  *
- * <p>Bounded twice: at most {@link #MAX_QUEUED} checks wait, and the thread spends on average at
+ * <p>Bounded three times: at most {@link #MAX_QUEUED} checks wait; the thread spends on average at
  * most {@link #BUSY_MILLIS_PER_SECOND} of each second checking (after a burst of
- * {@link #BURST_MILLIS}), pausing between checks when it has used more. A flood of wrong passwords
- * therefore costs the host at most a quarter of one core, however slow the machine or the hash's
- * cost factor.
+ * {@link #BURST_MILLIS}), pausing between checks and inside one ({@link CheckPace}) when it has used
+ * more; and a check stops at its request's deadline, the request timeout after it came, its request
+ * answered 503. A flood of wrong passwords therefore costs the host at most a quarter of one core,
+ * however slow the machine or the hash's cost factor, and no check holds the thread past a deadline.
  *
  * <p>Fair by client source ({@link #sourceOf}: an IPv4 address, an IPv6 /64): the waiting checks
  * are kept per source and the sources are served in turn. When {@link #MAX_QUEUED} wait, a check
@@ -95,9 +97,9 @@ final class CredentialChecks {
      * the check turned away runs on the calling thread before this returns, as does {@code refuse} when the
      * server is stopping.
      */
-    void submit(long source, Runnable check, Runnable refuse) {
+    void submit(long source, long deadlineNanos, Consumer<CheckPace> check, Runnable refuse) {
         Waiting turnedAway;
-        Waiting submitted = new Waiting(check, refuse);
+        Waiting submitted = new Waiting(check, refuse, deadlineNanos);
         synchronized (waiting) {
             turnedAway = admit(source, submitted);
         }
@@ -182,6 +184,22 @@ final class CredentialChecks {
     /** One turn of the checking thread: pauses if it has spent its budget, then runs the next check. */
     private void runNext() {
         refill();
+        pauseIfSpent();
+        // Taken after the pause: a source that came meanwhile is served before the one served last.
+        Waiting next = takeNext();
+        if (next == null) {
+            return;
+        }
+        Pace pace = new Pace(next.deadlineNanos);
+        try {
+            next.check.accept(pace);
+        } finally {
+            pace.spend();
+        }
+    }
+
+    /** Sleeps until the credit spent beyond the budget is earned back. */
+    private void pauseIfSpent() {
         if (creditNanos < 0) {
             try {
                 TimeUnit.NANOSECONDS.sleep(-creditNanos / BUSY_MILLIS_PER_SECOND * 1000);
@@ -191,16 +209,30 @@ final class CredentialChecks {
             }
             refill();
         }
-        // Taken after the pause: a source that came meanwhile is served before the one served last.
-        Waiting next = takeNext();
-        if (next == null) {
-            return;
+    }
+
+    /** The pace of one check: the budget spent as it goes, and its deadline. Used by the checking thread only. */
+    private final class Pace implements CheckPace {
+        private final long deadlineNanos;
+        private long stepStart = System.nanoTime();
+
+        Pace(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
         }
-        long start = System.nanoTime();
-        try {
-            next.check.run();
-        } finally {
-            creditNanos -= System.nanoTime() - start;
+
+        @Override
+        public boolean proceed() {
+            spend();
+            refill();
+            pauseIfSpent();
+            stepStart = System.nanoTime();
+            // Interrupted: the server stops, and the check's answer is no longer wanted either.
+            return stepStart - deadlineNanos < 0 && !Thread.currentThread().isInterrupted();
+        }
+
+        /** Takes the work since the last step from the credit. */
+        void spend() {
+            creditNanos -= System.nanoTime() - stepStart;
         }
     }
 
@@ -215,12 +247,14 @@ final class CredentialChecks {
 
     /** A check waiting for its turn, and what answers its request if it is turned away. */
     private static final class Waiting {
-        final Runnable check;
+        final Consumer<CheckPace> check;
         final Runnable refuse;
+        final long deadlineNanos;
 
-        Waiting(Runnable check, Runnable refuse) {
+        Waiting(Consumer<CheckPace> check, Runnable refuse, long deadlineNanos) {
             this.check = check;
             this.refuse = refuse;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 }

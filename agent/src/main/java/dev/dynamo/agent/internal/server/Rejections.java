@@ -25,6 +25,8 @@ final class Rejections {
         OVERLOADED,
         /** The credentials of a request needed a slow check and too many checks were waiting: 503. */
         AUTH_OVERLOADED,
+        /** The slow check of a request's credentials did not finish within the request timeout: 503. */
+        AUTH_TIMEOUT,
         /** The connection limit was reached: the connection waiting longest for a request was closed. */
         CONNECTION_LIMIT,
         /**

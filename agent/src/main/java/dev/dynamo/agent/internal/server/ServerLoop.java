@@ -592,9 +592,10 @@ final class ServerLoop implements Runnable {
         connection.state = State.CHECKING;
         connection.deadline = 0;
         connection.access = access;
-        credentialChecks.submit(CredentialChecks.sourceOf(connection.transport.channel), () -> {
+        long deadline = System.nanoTime() + requestTimeoutNanos;
+        credentialChecks.submit(CredentialChecks.sourceOf(connection.transport.channel), deadline, pace -> {
             try {
-                connection.accessGranted = access.verify();
+                connection.accessGranted = access.verify(pace);
             } catch (Throwable failed) {
                 connection.answerFailure = failed;
             } finally {
@@ -628,7 +629,13 @@ final class ServerLoop implements Runnable {
         Throwable failure = connection.answerFailure;
         connection.access = null;
         connection.answerFailure = null;
-        if (failure != null) {
+        if (failure instanceof CheckPace.Stopped) {
+            rejections.count(Reason.AUTH_TIMEOUT, "a credential check did not finish within " + config.requestTimeoutMillis()
+                    + " ms (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS + ") at a quarter of a core; answered 503 (a bcrypt"
+                    + " cost factor above 12 can take longer than that: hash the password again with a lower cost)");
+            respond(connection, HttpResponse.text(503, "The credential check did not finish in time; retry later\n")
+                    .header("Retry-After", "1"), now);
+        } else if (failure != null) {
             respond(connection, internalError("checking credentials", failure, ""), now);
         } else if (connection.accessGranted) {
             route(connection, connection.request, now);

@@ -1,6 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
 import dev.dynamo.agent.internal.server.Access;
+import dev.dynamo.agent.internal.server.CheckPace;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -42,6 +43,8 @@ final class BasicAuthUsers {
     /** The realm named in {@code WWW-Authenticate}. */
     static final String REALM = "dynamo-agent";
     static final String CHALLENGE = "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"";
+    /** The highest cost whose check ends within a few seconds at a quarter of a core; above it, a warning. */
+    static final int HIGHEST_PROMPT_COST = 12;
     /** Distinct successful credentials remembered; beyond this the memory starts over. */
     static final int REMEMBERED_LIMIT = 256;
     private static final Access REFUSED = Access.challenge(CHALLENGE);
@@ -84,6 +87,39 @@ final class BasicAuthUsers {
     }
 
     /**
+     * One warning per user whose hash's cost is above {@link #HIGHEST_PROMPT_COST}: its checks, run at a quarter
+     * of a core, take seconds to days, and those that do not end by the request timeout are answered 503.
+     */
+    List<String> costWarnings() {
+        List<String> warnings = new ArrayList<String>();
+        for (Map.Entry<String, String> user : hashes.entrySet()) {
+            int cost = Bcrypt.cost(user.getValue());
+            if (cost > HIGHEST_PROMPT_COST) {
+                warnings.add("user '" + user.getKey() + "' has bcrypt cost " + cost + ": a check of it takes "
+                        + (1L << (cost - 10)) + " times one of cost 10 (50-200 ms of CPU), and checks run at a quarter"
+                        + " of a core and stop at the request timeout (DYN_SYSTEM_REQUEST_TIMEOUT_MS), so its logins"
+                        + " may be answered 503; hash the password again with cost 10 to " + HIGHEST_PROMPT_COST);
+            }
+        }
+        return warnings;
+    }
+
+    /**
+     * Keeps what {@code before} (the configuration this one replaces) remembered: a reload with the same users,
+     * a touched file or a rotated certificate, made every client pay a bcrypt again, and under a flood of wrong
+     * passwords Prometheus was answered 503 until it ended (a re-tester). Safe to keep all: each entry is a digest
+     * of user, stored hash and password, so one of a changed hash or a removed user never matches again.
+     */
+    void rememberFrom(BasicAuthUsers before) {
+        for (String key : before.verified.keySet()) {
+            if (verified.size() >= REMEMBERED_LIMIT) {
+                return;
+            }
+            verified.put(key, Boolean.TRUE);
+        }
+    }
+
+    /**
      * Whether {@code authorization} (the header's value, or null) names a configured user and its
      * password: decided at once when no bcrypt is needed, otherwise {@link Access#afterCheck pending}.
      */
@@ -113,14 +149,14 @@ final class BasicAuthUsers {
         Arrays.fill(decoded, (byte) 0);
         String hash = hashes.get(user);
         if (hash == null) {
-            return Access.afterCheck(() -> decoy(user, password), CHALLENGE);
+            return Access.afterCheck(pace -> decoy(user, password, pace), CHALLENGE);
         }
         String key = rememberKey(user, hash, password);
         if (verified.containsKey(key)) {
             Arrays.fill(password, (byte) 0);
             return Access.ALLOW;
         }
-        return Access.afterCheck(() -> verify(key, password, hash), CHALLENGE);
+        return Access.afterCheck(pace -> verify(key, password, hash, pace), CHALLENGE);
     }
 
     /** How many bcrypt computations ran (tests). */
@@ -128,13 +164,13 @@ final class BasicAuthUsers {
         return bcryptRuns.get();
     }
 
-    private boolean verify(String key, byte[] password, String hash) {
+    private boolean verify(String key, byte[] password, String hash, CheckPace pace) {
         // An earlier check of the same credentials, queued before this one, may have passed meanwhile.
         if (verified.containsKey(key)) {
             Arrays.fill(password, (byte) 0);
             return true;
         }
-        if (!bcryptOnce(password, hash)) {
+        if (!bcryptOnce(password, hash, pace)) {
             return false;
         }
         if (verified.size() >= REMEMBERED_LIMIT) {
@@ -145,8 +181,8 @@ final class BasicAuthUsers {
     }
 
     /** Takes as long as checking the password of the user whose cost {@code user}'s decoy has, and refuses. */
-    private boolean decoy(String user, byte[] password) {
-        bcryptOnce(password, decoyFor(user));
+    private boolean decoy(String user, byte[] password, CheckPace pace) {
+        bcryptOnce(password, decoyFor(user), pace);
         return false;
     }
 
@@ -187,10 +223,10 @@ final class BasicAuthUsers {
     }
 
     /** bcrypt, then the password forgotten: a pending decision is verified once. */
-    private boolean bcryptOnce(byte[] password, String hash) {
+    private boolean bcryptOnce(byte[] password, String hash, CheckPace pace) {
         bcryptRuns.incrementAndGet();
         try {
-            return Bcrypt.verify(password, hash);
+            return Bcrypt.verify(password, hash, pace);
         } finally {
             Arrays.fill(password, (byte) 0);
         }

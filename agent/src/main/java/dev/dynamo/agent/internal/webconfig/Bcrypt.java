@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.server.CheckPace;
+
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -22,6 +24,8 @@ final class Bcrypt {
     private static final int SALT_CHARS = 22;
     private static final int HASH_CHARS = 31;
     private static final int MAX_KEY_BYTES = 72;
+    /** How often a check tells its pace: 16 rounds are about a millisecond (cost 10: 1,024 rounds, 50-200 ms). */
+    static final int ROUNDS_PER_STEP = 16;
     /** "OrpheanBeholderScryDoubt", the text bcrypt encrypts, as big-endian words. */
     private static final int[] MAGIC = {0x4f727068, 0x65616e42, 0x65686f6c, 0x64657253, 0x63727944, 0x6f756274};
     /** Blowfish's initial P-array: the first hexadecimal digits of the fraction of pi. */
@@ -217,11 +221,20 @@ final class Bcrypt {
      * @throws IllegalArgumentException when {@code hash} is not a bcrypt hash ({@link #checkHash})
      */
     static boolean verify(byte[] password, String hash) {
+        return verify(password, hash, CheckPace.UNPACED);
+    }
+
+    /**
+     * {@link #verify(byte[], String)}, telling {@code pace} every {@value #ROUNDS_PER_STEP} rounds.
+     *
+     * @throws CheckPace.Stopped when {@code pace} says to stop
+     */
+    static boolean verify(byte[] password, String hash, CheckPace pace) {
         checkHash(hash);
         int cost = Integer.parseInt(hash.substring(4, 6));
         byte[] salt = decode(hash.substring(7, 7 + SALT_CHARS), SALT_BYTES);
         byte[] expected = decode(hash.substring(7 + SALT_CHARS), HASH_BYTES);
-        byte[] actual = Arrays.copyOf(digest(password, cost, salt), HASH_BYTES);
+        byte[] actual = Arrays.copyOf(digest(password, cost, salt, pace), HASH_BYTES);
         return MessageDigest.isEqual(expected, actual);
     }
 
@@ -289,22 +302,29 @@ final class Bcrypt {
     }
 
     private static byte[] digest(byte[] password, int cost, byte[] salt) {
+        return digest(password, cost, salt, CheckPace.UNPACED);
+    }
+
+    private static byte[] digest(byte[] password, int cost, byte[] salt, CheckPace pace) {
         int keyLength = Math.min(password.length + 1, MAX_KEY_BYTES);
         byte[] key = new byte[keyLength];
         System.arraycopy(password, 0, key, 0, Math.min(password.length, keyLength));
         try {
-            return new Bcrypt().crypt(key, salt, cost);
+            return new Bcrypt().crypt(key, salt, cost, pace);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
     }
 
-    private byte[] crypt(byte[] key, byte[] salt, int cost) {
+    private byte[] crypt(byte[] key, byte[] salt, int cost, CheckPace pace) {
         expensiveKeySetup(salt, key);
         long rounds = 1L << cost;
         for (long i = 0; i < rounds; i++) {
             expandKey(key);
             expandKey(salt);
+            if ((i & (ROUNDS_PER_STEP - 1)) == ROUNDS_PER_STEP - 1 && !pace.proceed()) {
+                throw new CheckPace.Stopped();
+            }
         }
         int[] text = MAGIC.clone();
         for (int i = 0; i < 64; i++) {

@@ -171,6 +171,7 @@ public final class WebSecurity implements ServerSecurity {
                     throw new WebConfigException("it now turns TLS " + (tls ? "off" : "on") + ", which needs a"
                             + " restart of the application");
                 }
+                loaded.users.rememberFrom(last.users);
                 current = loaded;
                 failedFingerprint = null;
                 LOG.info("web config " + file + " reloaded: " + describe());
@@ -256,7 +257,11 @@ public final class WebSecurity implements ServerSecurity {
         }
 
         List<String> warnings() {
-            return tls == null ? new ArrayList<String>() : tls.warnings;
+            List<String> warnings = new ArrayList<String>(users.costWarnings());
+            if (tls != null) {
+                warnings.addAll(tls.warnings);
+            }
+            return warnings;
         }
     }
 }

@@ -36,6 +36,8 @@ class BasicAuthServerTest {
     private static final String USUAL_HASH = "$2b$10$.umPE/6kJRO5OijOTz3jZ.xFOKp/JZ2lVkAaZlJVK8l5YmKCRBKfy";
     /** "slowpass", cost 14: a second or more, far longer than any answer below may take. */
     private static final String SLOW_HASH = "$2b$14$.umPE/6kJRO5OijOTz3jZ.qOVizFyu438TTq/IVTV35XNolxpKQE2";
+    /** Cost 31: 2^31 rounds, days of CPU; never checked to its end. */
+    private static final String ENDLESS_HASH = "$2b$31$.umPE/6kJRO5OijOTz3jZ.neCWOeslSQnUQQLO10aU5fC7TQQm.Ea";
     private static final String CHECK_THREAD = "dynamo-system-server-auth-";
     private static final long PROMPT_MILLIS = 500;
 
@@ -59,12 +61,18 @@ class BasicAuthServerTest {
     }
 
     private SystemServer start(boolean liveRequiresAuth) throws Exception {
+        // Long enough for the cost-14 check, which runs at a quarter of a core once its burst is spent.
+        return start(liveRequiresAuth, "  fast: " + FAST_HASH + "\n  usual: " + USUAL_HASH + "\n  slow: " + SLOW_HASH
+                + "\n", 60_000);
+    }
+
+    private SystemServer start(boolean liveRequiresAuth, String users, long requestTimeoutMillis) throws Exception {
         Path webConfig = directory.resolve("web.yml");
-        Files.write(webConfig, ("basic_auth_users:\n  fast: " + FAST_HASH + "\n  usual: " + USUAL_HASH
-                + "\n  slow: " + SLOW_HASH + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(webConfig, ("basic_auth_users:\n" + users).getBytes(StandardCharsets.UTF_8));
         Map<String, String> env = new HashMap<String, String>();
         env.put("DYN_SYSTEM_PORT", "0");
         env.put("DYN_SYSTEM_HOST", "127.0.0.1");
+        env.put("DYN_SYSTEM_REQUEST_TIMEOUT_MS", Long.toString(requestTimeoutMillis));
         AgentConfig config = AgentConfig.fromEnvironment(env);
         ScrapeRegistry registry = new ScrapeRegistry();
         Gauge.build("basic_auth_test_gauge", "A gauge to scrape").register(registry).set(7);
@@ -132,6 +140,34 @@ class BasicAuthServerTest {
         assertTrue(live.millis < PROMPT_MILLIS, "/live took " + live.millis + " ms");
         assertEquals(0, slow.socket.getInputStream().available(), "the slow check was still running");
         assertEquals(200, slow.read().status);
+    }
+
+    /**
+     * A re-tester's hash of cost 31: one check of it held a whole core for days, and every request waiting behind
+     * it went unanswered. It now stops at its request's deadline, answered 503, and the next login is checked.
+     */
+    @Test
+    void aCheckThatCannotEndInTimeIsAnswered503AtTheDeadlineAndTheNextLoginIsChecked() throws Exception {
+        SystemServer server = start(false, "  fast: " + FAST_HASH + "\n  huge: " + ENDLESS_HASH + "\n", 1_000);
+        RawHttp endless = client(server);
+        endless.socket.setSoTimeout(30_000);
+        long start = System.nanoTime();
+        endless.send(get("/metrics", "huge:anything"));
+        awaitBcryptRunning();
+        RawHttp next = client(server);
+        next.socket.setSoTimeout(30_000);
+        next.send(get("/metrics", "fast:password"));
+
+        RawHttp.Reply stopped = endless.read();
+        long stoppedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        RawHttp.Reply checked = next.read();
+
+        assertEquals(503, stopped.status, stopped.text());
+        assertEquals("1", stopped.header("Retry-After"));
+        assertTrue(stoppedAfter >= 1_000 && stoppedAfter < 10_000, "answered after " + stoppedAfter + " ms");
+        assertEquals(200, checked.status, checked.text());
+        assertTrue(request(server, "/metrics?name[]=dynamo_system_server_rejected_requests_total", "fast:password")
+                .reply.text().contains("dynamo_system_server_rejected_requests_total{reason=\"auth_timeout\",} 1.0"));
     }
 
     @Test

@@ -25,6 +25,8 @@ class CredentialChecksTest {
     private static final long A = 1;
     private static final long B = 2;
     private static final long C = 3;
+    /** A deadline no check here reaches. */
+    private static final long FAR = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
 
     private final ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<Runnable>(CredentialChecks.MAX_QUEUED));
@@ -42,13 +44,13 @@ class CredentialChecksTest {
 
     /** Submits a check named {@code name} that records its run, or its refusal. */
     private void submit(long source, String name) {
-        checks.submit(source, () -> ran.add(name), () -> refused.add(name));
+        checks.submit(source, FAR, pace -> ran.add(name), () -> refused.add(name));
     }
 
     /** Starts a check of {@code source} that runs until {@link #release}, so that the next ones wait. */
     private void occupyTheCheckingThread(long source) throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        checks.submit(source, () -> {
+        checks.submit(source, FAR, pace -> {
             running.countDown();
             awaitQuietly(release);
         }, () -> refused.add("occupying"));
@@ -155,7 +157,7 @@ class CredentialChecksTest {
         Random random = new Random(7);
         for (int i = 0; i < count; i++) {
             int check = i;
-            checks.submit(random.nextInt(6), () -> outcomes.addAndGet(check, 1),
+            checks.submit(random.nextInt(6), FAR, pace -> outcomes.addAndGet(check, 1),
                     () -> outcomes.addAndGet(check, 1_000));
         }
 
@@ -191,7 +193,7 @@ class CredentialChecksTest {
         CountDownLatch done = new CountDownLatch(count);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            checks.submit(A, () -> {
+            checks.submit(A, FAR, pace -> {
                 sleepQuietly(100);
                 done.countDown();
             }, () -> refused.add("a check"));
@@ -201,6 +203,55 @@ class CredentialChecksTest {
 
         assertTrue(tookMillis >= 1_600, "took only " + tookMillis + " ms");
         assertEquals(Collections.emptyList(), refused);
+    }
+
+    /**
+     * One long check (a bcrypt of cost 31 runs for days) kept a whole core until it ended: the pause came only
+     * between checks (a re-tester). 1.5 s of work, told to the pace every millisecond: the 500 ms burst and a
+     * quarter of the time passing last for the first 667 ms, the other 833 ms take four times as long, about
+     * 4 s in all, where it took 1.5 s before.
+     */
+    @Test
+    void pausesInsideALongCheckOnceTheBurstIsSpent() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        long start = System.nanoTime();
+        checks.submit(A, FAR, pace -> {
+            long worked = 0;
+            long spins = 0;
+            while (worked < TimeUnit.MILLISECONDS.toNanos(1_500)) {
+                long step = System.nanoTime();
+                while (System.nanoTime() - step < TimeUnit.MILLISECONDS.toNanos(1)) {
+                    spins++;
+                }
+                worked += System.nanoTime() - step;
+                pace.proceed();
+            }
+            assertTrue(spins > 0);
+            done.countDown();
+        }, () -> refused.add("the long check"));
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(tookMillis >= 3_000, "1.5 s of checking took only " + tookMillis + " ms");
+    }
+
+    /** A check that would run for days is told to stop at its deadline, and the next check still runs. */
+    @Test
+    void aCheckIsToldToStopAtItsDeadlineAndTheNextOneRuns() throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        long start = System.nanoTime();
+        checks.submit(A, start + TimeUnit.MILLISECONDS.toNanos(300), pace -> {
+            while (pace.proceed()) {
+                sleepQuietly(1);
+            }
+            stopped.countDown();
+        }, () -> refused.add("the endless check"));
+        submit(B, "the next");
+
+        assertTrue(stopped.await(10, TimeUnit.SECONDS), "the check was never told to stop");
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(tookMillis >= 300 && tookMillis < 5_000, "stopped after " + tookMillis + " ms");
+        assertEquals(Collections.singletonList("the next"), runAll(1));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.dynamo.agent.internal.webconfig;
 
+import dev.dynamo.agent.internal.server.CheckPace;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +32,23 @@ class BcryptTest {
     void matchesHashesMadeByOtherImplementations(String password, String hash) {
         assertTrue(Bcrypt.verify(utf8(password), hash));
         assertEquals(hash, Bcrypt.hash(utf8(password), hash.substring(0, 29)));
+    }
+
+    /** A check tells its pace every 16 rounds, and stops when told to: cost 31 is 2^31 rounds, days of CPU. */
+    @Test
+    void tellsItsPaceAsItGoesAndStopsWhenTold() {
+        String hash = "$2b$06$N9qo8uLOickgx2ZMRZoMyeAFKfMKdW8lBlxKHqTOnGT2P9WZ0eZDe";
+        int[] steps = {0};
+        Bcrypt.verify(utf8("x"), hash, () -> {
+            steps[0]++;
+            return true;
+        });
+        assertEquals(64 / Bcrypt.ROUNDS_PER_STEP, steps[0]);
+
+        String costly = "$2b$31$N9qo8uLOickgx2ZMRZoMyeAFKfMKdW8lBlxKHqTOnGT2P9WZ0eZDe";
+        int[] told = {0};
+        assertThrows(CheckPace.Stopped.class, () -> Bcrypt.verify(utf8("x"), costly, () -> ++told[0] < 3));
+        assertEquals(3, told[0]);
     }
 
     @Test

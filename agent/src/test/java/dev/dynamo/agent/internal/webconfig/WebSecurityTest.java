@@ -138,6 +138,39 @@ class WebSecurityTest {
         assertEquals("deny", security.headers().get("X-Frame-Options"));
     }
 
+    /**
+     * A touched file or a rotated certificate reloads the configuration; it made every client pay a bcrypt again,
+     * and during a flood of wrong passwords Prometheus was answered 503 (a re-tester). What was remembered stays,
+     * for the users whose hash did not change.
+     */
+    @Test
+    void aReloadKeepsTheRememberedLoginsOfUnchangedHashesAndForgetsChangedOnes() throws Exception {
+        Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + PASSWORD_HASH);
+        WebSecurity security = load(file, false);
+        assertTrue(allowed(security, "/metrics", basic("prometheus:password")));
+        assertTrue(allowed(security, "/metrics", basic("other:password")));
+
+        write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + SECRET_HASH);
+        aSecondLater();
+
+        assertSame(Access.ALLOW, security.access("/metrics", basic("prometheus:password")), "still remembered");
+        Access changed = security.access("/metrics", basic("other:password"));
+        assertTrue(changed.pending(), "a changed hash is checked again");
+        assertFalse(changed.verify());
+        assertTrue(allowed(security, "/metrics", basic("other:secret")), "the reloaded hash");
+    }
+
+    @Test
+    void warnsOfAUserWhoseCostMakesChecksTooSlow() throws Exception {
+        String costly = "$2b$13$" + PASSWORD_HASH.substring(7);
+        load(write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  backup: " + costly), false);
+
+        String text = logText();
+        assertTrue(text.contains("WARN") && text.contains("user 'backup' has bcrypt cost 13: a check of it takes 8 times"
+                + " one of cost 10"), text);
+        assertFalse(text.contains("user 'prometheus'"), text);
+    }
+
     @Test
     void keepsTheLastGoodConfigurationWhenAChangeIsBrokenAndSaysSoOnce() throws Exception {
         Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH);
