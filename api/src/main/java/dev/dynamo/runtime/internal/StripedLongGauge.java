@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
  * can be read with a decrement but without the increment that came before it (read from another
  * cell earlier in the sum), and a page then showed requests in flight below zero. The value is read
  * as what went down first, then what went up: every decrement seen had its increment happen before
- * it, so the value read is never below what is truly in flight minus what started meanwhile, and
- * never negative when every decrement follows its increment. {@link #set} is not atomic with
- * respect to concurrent changes: it moves the value by the difference it sees.
+ * it, so it is never negative when every decrement follows its increment. Then what went down is read
+ * again, and the whole read repeated while it changed ({@link #inFlight}): read once, calls that
+ * ended meanwhile made the value too high, up to 10 for a method only one thread ever called (a
+ * re-tester). {@link #set} is not atomic with respect to concurrent changes: it moves the value by the
+ * difference it sees.
  */
 final class StripedLongGauge implements IntGauge, Collectable {
     private final LongAdder up = new LongAdder();
@@ -56,7 +58,27 @@ final class StripedLongGauge implements IntGauge, Collectable {
 
     @Override
     public long get() {
+        return inFlight(up, down);
+    }
+
+    private static final int STABLE_READ_ATTEMPTS = 8;
+
+    /**
+     * {@code up} less {@code down}, both only ever growing. When nothing went down while {@code up} was summed,
+     * the value is what was in flight at some moment of that sum: at least what was at its start, at most what
+     * was at its end. Otherwise read again, up to {@link #STABLE_READ_ATTEMPTS} times; then {@code down} before
+     * {@code up} once more, never negative, too high by the calls that ended meanwhile.
+     */
+    static long inFlight(LongAdder up, LongAdder down) {
         long wentDown = down.sum();
+        for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
+            long wentUp = up.sum();
+            long wentDownSince = down.sum();
+            if (wentDownSince == wentDown) {
+                return wentUp - wentDown;
+            }
+            wentDown = wentDownSince;
+        }
         return up.sum() - wentDown;
     }
 

@@ -32,6 +32,45 @@ class BucketHistogramTest {
         return DistributedRuntime.get().metrics().createHistogram(name, "Latency", NO_LABELS, Arrays.asList(buckets));
     }
 
+    /**
+     * An observation that ends while a page reads the histogram: read once each, the counts came before it and
+     * the sum after, and the page's {@code _sum} was above its {@code _count} (a re-tester: observations of 1.0,
+     * 1 to 3 % of pages). The counts are read again until no observation came between.
+     */
+    @Test
+    void aPageShowsTheSumOfTheObservationsItCountsWhenOneEndsDuringTheRead() {
+        BucketHistogram[] histogram = new BucketHistogram[1];
+        java.util.concurrent.atomic.DoubleAdder observingOnce = new java.util.concurrent.atomic.DoubleAdder() {
+            private static final long serialVersionUID = 1L;
+            private boolean observed;
+
+            @Override
+            public double sum() {
+                if (!observed) {
+                    observed = true;
+                    histogram[0].observe(1.0);
+                }
+                return super.sum();
+            }
+        };
+        double[] bounds = {0.5, 1.5};
+        histogram[0] = new BucketHistogram(bounds, BucketHistogram.boundLabels(bounds), observingOnce);
+        histogram[0].observe(1.0);
+        histogram[0].observe(1.0);
+
+        List<Sample> page = new ArrayList<Sample>();
+        histogram[0].collect(new SampleNames(PREFIX + "ones", Collections.<String>emptyList()),
+                Collections.<String>emptyList(), page);
+
+        Map<String, Double> values = new LinkedHashMap<String, Double>();
+        for (Sample sample : page) {
+            values.put(sample.name() + sample.labelValues(), sample.value());
+        }
+        assertEquals(3.0, values.get(PREFIX + "ones_count[]"), values.toString());
+        assertEquals(3.0, values.get(PREFIX + "ones_bucket[+Inf]"), values.toString());
+        assertEquals(3.0, values.get(PREFIX + "ones_sum[]"), values.toString());
+    }
+
     @Test
     void countsEachObservationInTheFirstBucketThatHoldsIt() {
         Histogram histogram = histogram(unique("latency"), 1.0, 2.0, 5.0);
