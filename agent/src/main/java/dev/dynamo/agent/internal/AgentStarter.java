@@ -3,6 +3,7 @@ package dev.dynamo.agent.internal;
 import dev.dynamo.agent.internal.bootstrap.BootstrapApi;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.config.AgentConfig;
+import dev.dynamo.agent.internal.config.HostSetting;
 import dev.dynamo.agent.internal.config.ConfigSources;
 import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.log.AgentLog;
@@ -140,6 +141,8 @@ public final class AgentStarter {
             }, "dynamo-system-server-start");
             starter.setDaemon(true);
             starter.start();
+        } else if (config.serverEnabled() && HostSetting.needsLookup(config.host())) {
+            startAwaitingTheLookup(serverStart(config, api), config.host());
         } else if (config.serverEnabled()) {
             // In premain (40-55 ms), so that an application that ends at once still reports a taken port,
             // and no server starts while the JVM exits (its selector thread would hold the exit up to 300 ms).
@@ -155,6 +158,39 @@ public final class AgentStarter {
         }
         AgentStartCost.record(System.nanoTime() - enteredNanos);
     }
+
+    /**
+     * Starts the server on a thread of its own, for a host name, whose lookup may wait for a name server that
+     * does not answer: 20 s of the application's start with a cluster's usual resolver settings and a DNS down
+     * (a re-tester). A start that ends within {@link #HOST_LOOKUP_WAIT_MILLIS} is waited for, as the start on
+     * the main thread is; a longer one goes on while the application starts.
+     */
+    static void startAwaitingTheLookup(final Step serverStart, String host) {
+        Thread starter = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                step("starting the metrics server", serverStart);
+            }
+        }, "dynamo-system-server-start");
+        starter.setDaemon(true);
+        try {
+            starter.start();
+            starter.join(HOST_LOOKUP_WAIT_MILLIS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (OutOfMemoryError | SecurityException noThread) {
+            step("starting the metrics server", serverStart);
+            return;
+        }
+        if (starter.isAlive()) {
+            LOG.info("the metrics server waits for the lookup of " + AgentConfig.SYSTEM_HOST + "=" + host
+                    + ", which took more than " + HOST_LOOKUP_WAIT_MILLIS + " ms; the application starts"
+                    + " meanwhile (an IP address needs no lookup)");
+        }
+    }
+
+    /** How long premain waits for a server whose host name is looked up (the start itself takes 40-55 ms). */
+    static final long HOST_LOOKUP_WAIT_MILLIS = 250;
 
     /**
      * Starts the server. Made only when the server is on: a class that names {@link MetricsServerStart}

@@ -66,6 +66,7 @@ final class MetricsServerStart {
                 return "is off: " + AgentConfig.WEB_CONFIG + " could not be used";
             }
         }
+        long startedNanos = System.nanoTime();
         try {
             // The JVM metrics are collected once before the server serves, on its thread (see JvmMetrics.warmUp).
             Runnable warmUp = config.jvmMetrics() ? jvmMetrics::warmUp : () -> { };
@@ -86,7 +87,7 @@ final class MetricsServerStart {
             }
             return "serves metrics on " + server.url(config.host()) + config.metricsPath();
         } catch (UnknownHostException unresolved) {
-            LOG.error(unresolvedHost(config, address));
+            LOG.error(unresolvedHost(config, address, (System.nanoTime() - startedNanos) / 1_000_000));
         } catch (SocketException cannotBind) {
             LOG.error(bindFailure(config, address, cannotBind));
         } catch (UnsupportedAddressTypeException noIpv6) {
@@ -152,14 +153,20 @@ final class MetricsServerStart {
      * A host name that does not resolve, a malformed address the JDK took for a name, or an IPv6
      * address whose interface (after {@code %}) the JDK cannot find or finds without such an address.
      */
-    static String unresolvedHost(AgentConfig config, String address) {
+    static String unresolvedHost(AgentConfig config, String address, long lookupMillis) {
         String fault = hasInterface(config.host())
                 ? " is an IPv6 address with an interface (after %) that this machine does not have, or that has no"
                 + " address of that kind; " + WITH_INTERFACE
+                : lookupMillis >= SLOW_LOOKUP_MILLIS
+                ? " could not be resolved: the lookup gave up after " + lookupMillis + " ms, so the name server"
+                + " (/etc/resolv.conf) did not answer in time; " + HostSetting.ACCEPTED
                 : " is not a name this machine can resolve to an address; " + HostSetting.ACCEPTED;
         return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host() + fault
                 + ". The application runs on without the metrics server";
     }
+
+    /** A lookup this long was a name server that did not answer, not a name that does not exist. */
+    private static final long SLOW_LOOKUP_MILLIS = 1_000;
 
     /** An IPv6 literal with a zone: {@code fe80::1%eth0}, {@code [fe80::1%2]}. */
     private static boolean hasInterface(String host) {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Start-up steps that need more stack than the JVM's main thread has at the smallest -Xss. */
 class AgentStarterTest {
@@ -34,6 +35,37 @@ class AgentStarterTest {
         assertNull(escaped.get(), "the step failed after all");
         assertEquals(2, attempts.get(), "run once on the small stack, then once on its own");
         assertEquals(LEVELS, reached[0]);
+    }
+
+    /** A host name's lookup that waits for a name server that does not answer (20 s in a cluster) holds premain 250 ms at most. */
+    @Test
+    void aServerStartThatWaitsForItsHostLookupIsLeftToGoOnWhileTheApplicationStarts() throws Exception {
+        java.util.concurrent.CountDownLatch lookup = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        long start = System.nanoTime();
+        AgentStarter.startAwaitingTheLookup(() -> {
+            lookup.await();
+            started.incrementAndGet();
+        }, "metrics.orders.svc.cluster.local");
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+        lookup.countDown();
+
+        assertTrue(waitedMillis >= AgentStarter.HOST_LOOKUP_WAIT_MILLIS && waitedMillis < 5_000, "waited " + waitedMillis);
+        assertEquals(0, started.get(), "premain did not wait for the server");
+        long giveUp = System.nanoTime() + 10_000_000_000L;
+        while (started.get() == 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, started.get(), "the server's start went on");
+    }
+
+    @Test
+    void aServerStartWhoseLookupAnswersAtOnceIsWaitedFor() {
+        AtomicInteger started = new AtomicInteger();
+
+        AgentStarter.startAwaitingTheLookup(started::incrementAndGet, "localhost");
+
+        assertEquals(1, started.get());
     }
 
     /** 6,000 levels need more than 136 KB even as 32-byte compiled frames, and less than 1 MiB interpreted. */

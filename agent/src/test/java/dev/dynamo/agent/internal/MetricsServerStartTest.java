@@ -56,11 +56,23 @@ class MetricsServerStartTest {
     @Test
     void saysAHostThatDoesNotResolveAndWhatIsAccepted() {
         String unresolved = MetricsServerStart.unresolvedHost(config("nonexistent.invalid", "9000"),
-                "nonexistent.invalid:9000");
+                "nonexistent.invalid:9000", 3);
 
         assertTrue(unresolved.startsWith("cannot serve metrics on nonexistent.invalid:9000: DYN_SYSTEM_HOST="
                 + "nonexistent.invalid is not a name this machine can resolve to an address; set DYN_SYSTEM_HOST to"
                 + " an IP address or host name of this machine, with no port and no scheme"), unresolved);
+    }
+
+    /** A re-tester's cluster DNS that did not answer: after 20 s the line said the name did not exist. */
+    @Test
+    void saysWhenTheNameServerDidNotAnswerInTime() {
+        String unresolved = MetricsServerStart.unresolvedHost(config("metrics.orders.svc.cluster.local", "9000"),
+                "metrics.orders.svc.cluster.local:9000", 20_224);
+
+        assertTrue(unresolved.startsWith("cannot serve metrics on metrics.orders.svc.cluster.local:9000:"
+                + " DYN_SYSTEM_HOST=metrics.orders.svc.cluster.local could not be resolved: the lookup gave up after"
+                + " 20224 ms, so the name server (/etc/resolv.conf) did not answer in time; set DYN_SYSTEM_HOST to an"
+                + " IP address"), unresolved);
     }
 
     /** The JDK reports an unknown interface, or one without such an address, as a name it cannot resolve. */
@@ -68,7 +80,7 @@ class MetricsServerStartTest {
     void saysWhenTheInterfaceOfAnIpv6AddressIsNotThere() throws Exception {
         assertThrows(UnknownHostException.class, () -> InetAddress.getByName("fe80::1%no-such-interface"));
         String unresolved = MetricsServerStart.unresolvedHost(config("fe80::1%no-such-interface", "9000"),
-                "[fe80::1%no-such-interface]:9000");
+                "[fe80::1%no-such-interface]:9000", 3);
         String numbered = MetricsServerStart.bindFailure(config("fe80::1%99", "9000"), "[fe80::1%99]:9000",
                 new SocketException("No such device"));
 

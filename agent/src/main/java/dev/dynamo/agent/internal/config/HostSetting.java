@@ -64,6 +64,16 @@ public final class HostSetting {
         return (bare.indexOf(':') >= 0 ? "[" + bare + "]" : bare) + ":" + port;
     }
 
+    /**
+     * Whether binding {@code host} asks the name service (the hosts file, DNS): anything but an IPv4 or IPv6
+     * address written out. Such a lookup may wait for a name server that does not answer, 20 s with a
+     * cluster's usual resolver settings.
+     */
+    public static boolean needsLookup(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return bare.indexOf(':') < 0 && !(looksLikeIpv4(bare) && isIpv4(bare));
+    }
+
     private static boolean looksLikeIpv4(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);

@@ -17,6 +17,13 @@ class HostSettingTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"0.0.0.0, false", "127.0.0.1, false", "::, false", "[::1], false", "fe80::1%eth0, false",
+        "localhost, true", "metrics.orders.svc.cluster.local, true", "1.2.3, true", "10.0.0.1.nip.io, true"})
+    void saysWhichHostsAreLookedUp(String host, boolean lookedUp) {
+        assertEquals(lookedUp, HostSetting.needsLookup(host));
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "127.0.0.1:80        | it has a port (:80)",
         "localhost:9000      | it has a port (:9000)",
