@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A place in the hierarchy below the runtime: its name, the label values of its path, and its metrics. */
 abstract class HierarchyNode {
@@ -54,8 +55,32 @@ abstract class HierarchyNode {
             return existing;
         }
         T created = constructor.create(store, parentPath, name); // throws for a null or unusable name
+        if (CACHED.get() >= maxCached) {
+            // Places made from data (an endpoint per user) are not kept: a place holds nothing a later
+            // lookup needs, its metrics being in the store, so one made again is the same place.
+            return created;
+        }
         T raced = children.putIfAbsent(name, created);
-        return raced != null ? raced : created;
+        if (raced != null) {
+            return raced;
+        }
+        CACHED.incrementAndGet();
+        return created;
+    }
+
+    /**
+     * How many places are kept for quick lookup, in all: an application's code names a few hundred; past this,
+     * a place is made again at each lookup, so that places made from data hold no memory (a re-tester's endpoint
+     * per loop iteration kept about 1 KB each for good).
+     */
+    static final int MAX_CACHED = 10_000;
+    private static final AtomicInteger CACHED = new AtomicInteger();
+    /** {@link #MAX_CACHED}, lowered by tests. */
+    private static volatile int maxCached = MAX_CACHED;
+
+    /** Lets {@code more} further places be kept, then none (tests); a negative value restores the default. */
+    static void keepOnly(int more) {
+        maxCached = more < 0 ? MAX_CACHED : CACHED.get() + more;
     }
 
     /** The child {@code name} of this node in {@code children}, made by {@code constructor} on first use. */

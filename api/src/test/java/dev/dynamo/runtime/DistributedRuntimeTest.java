@@ -29,6 +29,32 @@ class DistributedRuntimeTest {
         assertSame(DistributedRuntime.get(), DistributedRuntime.get());
     }
 
+    /**
+     * A re-tester made an endpoint per loop iteration: each was kept for good, about 1 KB apiece until the heap ran
+     * out. Past the places kept, a place is made again at each lookup, and one made again is the same place.
+     */
+    @Test
+    void placesPastTheOnesKeptAreMadeAgainAtEachLookupAndKeepNothing() {
+        String name = unique("ns");
+        DistributedRuntime runtime = DistributedRuntime.get();
+        Component component = runtime.namespace(name).component("c");
+        try {
+            HierarchyNode.keepOnly(1);
+            Endpoint kept = component.endpoint("kept");
+            Endpoint notKept = component.endpoint("user_1");
+
+            assertSame(kept, component.endpoint("kept"));
+            assertNotSame(notKept, component.endpoint("user_1"));
+            component.endpoint("user_1").metrics().createCounter("per_user", "h", null).inc();
+            component.endpoint("user_1").metrics().createCounter("per_user", "h", null).inc();
+            assertTrue(runtime.metrics().prometheusExpfmt().contains("dynamo_component_per_user_total{dynamo_namespace=\""
+                    + name + "\",dynamo_component=\"c\",dynamo_endpoint=\"user_1\",} 2.0"),
+                    "one series for the place, whichever object made it");
+        } finally {
+            HierarchyNode.keepOnly(-1);
+        }
+    }
+
     @Test
     void returnsTheSameNodeForTheSameNameAtEveryLevel() {
         String name = unique("ns");

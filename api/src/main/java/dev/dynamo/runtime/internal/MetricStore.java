@@ -262,12 +262,45 @@ public final class MetricStore {
             if (created instanceof LabeledMetrics) {
                 ((LabeledMetrics<?, ?>) created).attach(seriesLimit);
                 seriesLimit.showFoldedCounter();
+            } else if (!WorkHandlerFamilies.isWorkHandlerFamily(name)) {
+                // A plain metric's series at a new place takes a place under the limit, as a vec's label set
+                // does: an application that made places from data (an endpoint per user) grew one family to
+                // 37,000 series in 12 s and ran out of heap (a re-tester). The agent's own families have a place
+                // per annotated method, which the code bounds, and are never folded.
+                SeriesLimit.Admission admission;
+                synchronized (seriesLimit) {
+                    admission = seriesLimit.admit(0);
+                }
+                if (admission != SeriesLimit.Admission.ADMITTED) {
+                    return foldPlace(definition, created);
+                }
+                // Its folded counter is not shown before a fold: one series more for every plain metric's family,
+                // for what only an application that makes places from data does.
             }
             Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created,
                     definition.hierarchy());
             byFixedValues.put(registration.fixedValues, registration);
             registrations.add(registration);
             return created;
+        }
+
+        /**
+         * The series of a new place past the family's limit: its overflow series, whose automatic and constant
+         * labels are all {@value SeriesLimit#OVERFLOW_VALUE}, shown on the runtime's page only; made from the first
+         * metric folded. A histogram of other buckets than that one's gets a metric of its own that no page shows.
+         */
+        private Collectable foldPlace(MetricDefinition definition, Collectable created) {
+            seriesLimit.foldPlace();
+            List<String> overflowValues = Collections.nCopies(fixedLabels, SeriesLimit.OVERFLOW_VALUE);
+            Registration overflow = byFixedValues.get(overflowValues);
+            if (overflow == null) {
+                overflow = new Registration(overflowValues, definition.buckets(), created,
+                        Collections.<String>emptyList());
+                byFixedValues.put(overflowValues, overflow);
+                registrations.add(overflow);
+                return created;
+            }
+            return Arrays.equals(overflow.buckets, definition.buckets()) ? overflow.metric : created;
         }
 
         private String describe(List<String> fixedValues) {

@@ -58,6 +58,7 @@ final class SeriesLimit {
     private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicBoolean warnedLongValue = new AtomicBoolean();
     private final AtomicBoolean warnedBytes = new AtomicBoolean();
+    private final AtomicBoolean warnedPlaces = new AtomicBoolean();
     /** The page bytes of the label values of the children that exist (see {@link #admit}). Guarded by this. */
     private long labelBytes;
     private volatile IntCounter folded;
@@ -168,6 +169,19 @@ final class SeriesLimit {
             folded = counter;
         }
         counter.inc();
+    }
+
+    /** Counts a new place's series folded because the family is full; warns once. */
+    void foldPlace() {
+        countFolded();
+        if (warnedPlaces.compareAndSet(false, true)) {
+            ApiLog.warn("metric '" + family + "' reached its limit of " + limit() + " series; the series of further"
+                    + " places (namespaces, components, endpoints) are folded into its series whose labels are all \""
+                    + OVERFLOW_VALUE + "\", shown on the runtime's page, and counted in " + FOLDED_FAMILY + "_total{"
+                    + FOLDED_LABEL + "=\"" + family + "\"}. Never make a place from request data (a user id, a name a"
+                    + " client sends): give such values to a vec's label. Or raise the limit with "
+                    + MaxSeriesSetting.VARIABLE);
+        }
     }
 
     /** Counts a label set folded because the family is full ({@code why}, from {@link #admit}); warns once. */

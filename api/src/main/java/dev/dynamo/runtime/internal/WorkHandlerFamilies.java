@@ -62,6 +62,12 @@ public final class WorkHandlerFamilies {
         }
     }
 
+    /** Whether {@code familyName} is one of the five families the agent records for every annotated method. */
+    static boolean isWorkHandlerFamily(String familyName) {
+        Family family = BY_SAMPLE_NAME.get(familyName);
+        return family != null && family.name.equals(familyName);
+    }
+
     /**
      * Refuses a definition that would expose a sample name of a work-handler family and differs
      * from the agent's. Looking up the definition's family name is enough: every sample name of those

@@ -46,6 +46,48 @@ class SeriesLimitTest extends FoldingTest {
                 + " for each endpoint)") && !warnings.get(0).contains("no ids"), warnings.get(0));
     }
 
+    /**
+     * A re-tester's endpoint per loop iteration, each with a plain counter of one name: the family grew to 37,000
+     * series in 12 s under -Xmx128m, nothing folded, and the heap ran out. Each place's series now takes a place
+     * under the family's limit; past it, the counts go to the family's overflow series, on the runtime's page.
+     */
+    @Test
+    void plainMetricsAtMorePlacesThanTheLimitFoldIntoTheOverflowSeries() {
+        MaxSeriesSetting.setDefaultLimit(3);
+        for (int place = 0; place < 5; place++) {
+            Counter counter = at("ns", "c", "user_" + place).createCounter("ctr", "h", null);
+            counter.inc(place + 1);
+        }
+        at("ns", "c", "user_4").createCounter("ctr", "h", null).inc(10);
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_ctr");
+        assertEquals(4, family.samples().size(), family.samples().toString());
+        assertEquals(3.0, sample(family, "dynamo_component_ctr_total",
+                map("dynamo_namespace", "ns", "dynamo_component", "c", "dynamo_endpoint", "user_2")).value());
+        assertEquals(4.0 + 5.0 + 10.0, sample(family, "dynamo_component_ctr_total", map("dynamo_namespace",
+                "__overflow__", "dynamo_component", "__overflow__", "dynamo_endpoint", "__overflow__")).value());
+        assertEquals(3.0, folded("dynamo_component_ctr"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("metric 'dynamo_component_ctr' reached its limit of 3 series; the series of"
+                + " further places") && warnings.get(0).contains("give such values to a vec's label"), warnings.get(0));
+        assertTrue(store.snapshot(Arrays.asList("ns", "c", "user_4")).isEmpty(),
+                "a folded place's page has none of its own");
+    }
+
+    /** The agent's families have a series per annotated method, which the code bounds: never folded. */
+    @Test
+    void theAgentsWorkHandlerFamiliesAreNeverFoldedByPlace() {
+        MaxSeriesSetting.setDefaultLimit(2);
+        for (int place = 0; place < 4; place++) {
+            at("ns", "c", "handler_" + place).createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
+                    null).inc();
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_requests");
+        assertEquals(4, family.samples().size(), family.samples().toString());
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
     @Test
     void foldsALabelSetWithAValueLongerThanTheMaximumAndKeepsShortOnes() {
         CounterVec vec = at("ns").createCounterVec("by_body", "h", Arrays.asList("body"), null);
