@@ -131,16 +131,8 @@ public final class AgentStarter {
             }
         });
         if (config.serverEnabled() && config.webConfigFile() != null) {
-            final Step serverStart = serverStart(config, api);
             // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
-            Thread starter = new Thread(new Runnable() {
-                @Override
-                public void run() {
-                    step("starting the metrics server", serverStart);
-                }
-            }, "dynamo-system-server-start");
-            starter.setDaemon(true);
-            starter.start();
+            serverStartThread(serverStart(config, api)).start();
         } else if (config.serverEnabled() && HostSetting.needsLookup(config.host())) {
             startAwaitingTheLookup(serverStart(config, api), config.host());
         } else if (config.serverEnabled()) {
@@ -166,13 +158,7 @@ public final class AgentStarter {
      * the main thread is; a longer one goes on while the application starts.
      */
     static void startAwaitingTheLookup(final Step serverStart, String host) {
-        Thread starter = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                step("starting the metrics server", serverStart);
-            }
-        }, "dynamo-system-server-start");
-        starter.setDaemon(true);
+        Thread starter = serverStartThread(serverStart);
         try {
             starter.start();
             starter.join(HOST_LOOKUP_WAIT_MILLIS);
@@ -187,6 +173,18 @@ public final class AgentStarter {
                     + ", which took more than " + HOST_LOOKUP_WAIT_MILLIS + " ms; the application starts"
                     + " meanwhile (an IP address needs no lookup)");
         }
+    }
+
+    /** A daemon thread, not started yet, that runs the server's start as a start-up step. */
+    private static Thread serverStartThread(final Step serverStart) {
+        Thread starter = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                step("starting the metrics server", serverStart);
+            }
+        }, "dynamo-system-server-start");
+        starter.setDaemon(true);
+        return starter;
     }
 
     /** How long premain waits for a server whose host name is looked up (the start itself takes 40-55 ms). */
