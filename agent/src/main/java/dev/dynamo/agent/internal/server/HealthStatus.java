@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -60,7 +61,18 @@ public final class HealthStatus {
     private final Set<Future<Boolean>> abandoned = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Object, Future<Boolean>> runningChecks =
             new ConcurrentHashMap<Object, Future<Boolean>>();
+    /**
+     * What was reported at warn, a check's by kind and name ({@code error:db}): forgotten when the check is no longer
+     * registered. At most {@link #MAX_REPORTED} warnings in all, then one line and debug: checks named at run time
+     * (per tenant, per connection) kept about 150 B and one warning each for good (a re-tester's 10,000 names).
+     */
     private final Set<String> reported = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+    private final AtomicBoolean reportedFull = new AtomicBoolean();
+    /** The reports made at warn so far; past {@link #MAX_REPORTED}, all are at debug. */
+    private final AtomicInteger warnings = new AtomicInteger();
+    static final int MAX_REPORTED = 100;
+    /** The kinds of report that name a check, each followed by the check's name. */
+    private static final String[] CHECK_REPORTS = {"busy:", "timeout:", "error:"};
     private volatile ThreadPoolExecutor checkThreads;
 
     /** Ready from the start or never: no endpoints, no health API. */
@@ -180,6 +192,7 @@ public final class HealthStatus {
 
     /** Runs every check at once and waits for each until its own timeout: the probe never waits longer than the longest. */
     private Map<String, String> runChecks(Map<String, HealthFormat.Check> checks) {
+        forgetReportsOfUnregistered(checks);
         if (checks.isEmpty()) {
             return Collections.emptyMap();
         }
@@ -312,11 +325,37 @@ public final class HealthStatus {
     }
 
     private void reportOnce(String key, String message) {
-        if (reported.add(key)) {
+        if (reported.contains(key)) {
+            LOG.debug(message);
+        } else if (warnings.get() < MAX_REPORTED && reported.add(key)) {
+            warnings.incrementAndGet();
             LOG.warn(message + " (reported once)");
         } else {
+            if (reportedFull.compareAndSet(false, true)) {
+                LOG.warn("health checks went wrong in " + MAX_REPORTED + " ways or more, under different names;"
+                        + " further ones are logged at debug (DYN_LOG=debug), as each check's later ones are");
+            }
             LOG.debug(message);
         }
+    }
+
+    /** Forgets what was reported of checks no longer registered: a check registered again is reported again. */
+    private void forgetReportsOfUnregistered(Map<String, HealthFormat.Check> checks) {
+        if (reported.isEmpty()) {
+            return;
+        }
+        for (String key : reported) {
+            for (String kind : CHECK_REPORTS) {
+                if (key.startsWith(kind) && !checks.containsKey(key.substring(kind.length()))) {
+                    reported.remove(key);
+                }
+            }
+        }
+    }
+
+    /** How many reports are remembered (tests). */
+    int reportedCount() {
+        return reported.size();
     }
 
     private String json(boolean ready, Map<String, String> endpoints, Map<String, String> checks) {

@@ -216,6 +216,35 @@ class HealthStatusTest {
         }
     }
 
+    /**
+     * A re-tester's 10,000 failing checks, each named at run time, registered, asked once and unregistered: each
+     * kept about 150 B for good and got a warning of its own. Reports of an unregistered check are forgotten, at
+     * most 100 are kept, and past them one line says the rest go to debug.
+     */
+    @Test
+    void failingChecksNamedAtRunTimeKeepNothingOnceUnregisteredAndWarnAFewTimes() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(log, true, "UTF-8"));
+        try {
+            HealthStatus health = health(true);
+            for (int i = 0; i < 250; i++) {
+                check("tenant-" + i, 1000, () -> {
+                    throw new IllegalStateException("down");
+                });
+                assertTrue(health.report().json().contains("\"tenant-" + i + "\":\"error\""));
+                checks.clear();
+            }
+            health.report();
+
+            assertEquals(0, health.reportedCount(), "nothing kept of unregistered checks");
+            String logged = CapturedLog.text(log);
+            assertEquals(HealthStatus.MAX_REPORTED, logged.split("\\(reported once\\)", -1).length - 1, logged);
+            assertEquals(1, logged.split("went wrong in 100 ways or more", -1).length - 1, logged);
+        } finally {
+            AgentLog.redirect(null);
+        }
+    }
+
     /** An application's exception whose {@code toString()} throws (a re-tester's). */
     static final class UnprintableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
