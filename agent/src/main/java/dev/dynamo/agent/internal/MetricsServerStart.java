@@ -158,14 +158,14 @@ final class MetricsServerStart {
                 ? " is an IPv6 address with an interface (after %) that this machine does not have, or that has no"
                 + " address of that kind; " + WITH_INTERFACE
                 : lookupMillis >= SLOW_LOOKUP_MILLIS
-                ? " could not be resolved: the lookup gave up after " + lookupMillis + " ms, so the name server"
-                + " (/etc/resolv.conf) did not answer in time; " + HostSetting.ACCEPTED
+                ? " could not be resolved: the lookup gave up after " + lookupMillis + " ms; the name does not exist,"
+                + " or the name server (/etc/resolv.conf) did not answer in time; " + HostSetting.ACCEPTED
                 : " is not a name this machine can resolve to an address; " + HostSetting.ACCEPTED;
         return "cannot serve metrics on " + address + ": " + AgentConfig.SYSTEM_HOST + "=" + config.host() + fault
                 + ". The application runs on without the metrics server";
     }
 
-    /** A lookup this long was a name server that did not answer, not a name that does not exist. */
+    /** A lookup this long may have been a name server that did not answer, not only a name that does not exist. */
     private static final long SLOW_LOOKUP_MILLIS = 1_000;
 
     /** An IPv6 literal with a zone: {@code fe80::1%eth0}, {@code [fe80::1%2]}. */

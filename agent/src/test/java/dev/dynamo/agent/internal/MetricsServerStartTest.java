@@ -71,8 +71,8 @@ class MetricsServerStartTest {
 
         assertTrue(unresolved.startsWith("cannot serve metrics on metrics.orders.svc.cluster.local:9000:"
                 + " DYN_SYSTEM_HOST=metrics.orders.svc.cluster.local could not be resolved: the lookup gave up after"
-                + " 20224 ms, so the name server (/etc/resolv.conf) did not answer in time; set DYN_SYSTEM_HOST to an"
-                + " IP address"), unresolved);
+                + " 20224 ms; the name does not exist, or the name server (/etc/resolv.conf) did not answer in time;"
+                + " set DYN_SYSTEM_HOST to an IP address"), unresolved);
     }
 
     /** The JDK reports an unknown interface, or one without such an address, as a name it cannot resolve. */

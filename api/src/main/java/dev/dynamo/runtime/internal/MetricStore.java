@@ -259,48 +259,49 @@ public final class MetricStore {
                 existing.addPlace(definition.hierarchy());
                 return existing.metric;
             }
-            if (created instanceof LabeledMetrics) {
-                ((LabeledMetrics<?, ?>) created).attach(seriesLimit);
-                seriesLimit.showFoldedCounter();
-            } else if (!WorkHandlerFamilies.isWorkHandlerFamily(name)) {
-                // A plain metric's series at a new place takes a place under the limit, as a vec's label set
-                // does: an application that made places from data (an endpoint per user) grew one family to
-                // 37,000 series in 12 s and ran out of heap (a re-tester). The agent's own families have a place
-                // per annotated method, which the code bounds, and are never folded.
+            if (!(created instanceof ScrapeCallback) && !WorkHandlerFamilies.isWorkHandlerFamily(name)) {
+                // A new place takes one of the family's places under its limit: a plain metric's series is one of
+                // its series, as a vec's label set is; a vec's place is one of its places, its label sets still
+                // counted as before. An application that made places from data (an endpoint per user) grew one
+                // family to 37,000 series in 12 s and ran out of heap (a re-tester). Not folded: the agent's own
+                // families, whose places the annotated methods bound, and callback metrics, whose callback is the
+                // application's own (one folded would be a second callback for the overflow series).
                 SeriesLimit.Admission admission;
                 synchronized (seriesLimit) {
-                    admission = seriesLimit.admit(0);
+                    admission = created instanceof LabeledMetrics ? seriesLimit.admitPlace() : seriesLimit.admit(0);
                 }
                 if (admission != SeriesLimit.Admission.ADMITTED) {
                     return foldPlace(definition, created);
                 }
-                // Its folded counter is not shown before a fold: one series more for every plain metric's family,
-                // for what only an application that makes places from data does.
             }
-            Registration registration = new Registration(definition.fixedLabelValues(), definition.buckets(), created,
-                    definition.hierarchy());
+            return add(definition.fixedLabelValues(), definition.buckets(), created, definition.hierarchy());
+        }
+
+        private Collectable add(List<String> fixedValues, double[] buckets, Collectable created,
+                List<String> hierarchy) {
+            if (created instanceof LabeledMetrics) {
+                ((LabeledMetrics<?, ?>) created).attach(seriesLimit);
+                seriesLimit.showFoldedCounter();
+            }
+            Registration registration = new Registration(fixedValues, buckets, created, hierarchy);
             byFixedValues.put(registration.fixedValues, registration);
             registrations.add(registration);
             return created;
         }
 
         /**
-         * The series of a new place past the family's limit: its overflow series, whose automatic and constant
-         * labels are all {@value SeriesLimit#OVERFLOW_VALUE}, shown on the runtime's page only; made from the first
-         * metric folded. A histogram of other buckets than that one's gets a metric of its own that no page shows.
+         * A new place past the family's limit gets the overflow place's metric: the one whose automatic and
+         * constant labels are all {@value SeriesLimit#OVERFLOW_VALUE}, shown on the runtime's page only, made from
+         * the first metric folded. A histogram folded there observes into that one's buckets, whatever its own.
+         * Its folded counter is not shown before a fold: that would be one series more for every plain metric's
+         * family, for what only an application that makes places from data does.
          */
         private Collectable foldPlace(MetricDefinition definition, Collectable created) {
             seriesLimit.foldPlace();
             List<String> overflowValues = Collections.nCopies(fixedLabels, SeriesLimit.OVERFLOW_VALUE);
             Registration overflow = byFixedValues.get(overflowValues);
-            if (overflow == null) {
-                overflow = new Registration(overflowValues, definition.buckets(), created,
-                        Collections.<String>emptyList());
-                byFixedValues.put(overflowValues, overflow);
-                registrations.add(overflow);
-                return created;
-            }
-            return Arrays.equals(overflow.buckets, definition.buckets()) ? overflow.metric : created;
+            return overflow != null ? overflow.metric
+                    : add(overflowValues, definition.buckets(), created, Collections.<String>emptyList());
         }
 
         private String describe(List<String> fixedValues) {

@@ -61,6 +61,8 @@ final class SeriesLimit {
     private final AtomicBoolean warnedPlaces = new AtomicBoolean();
     /** The page bytes of the label values of the children that exist (see {@link #admit}). Guarded by this. */
     private long labelBytes;
+    /** The places a vec of the family was made at ({@link #admitPlace}). Guarded by this. */
+    private int places;
     private volatile IntCounter folded;
 
     SeriesLimit(String family, MetricStore store) {
@@ -116,6 +118,19 @@ final class SeriesLimit {
         }
         series.set(current + 1);
         labelBytes += pageBytes;
+        return Admission.ADMITTED;
+    }
+
+    /**
+     * Takes one of the family's places for a vec made at a new place (its label sets are admitted one by one, as
+     * they come); {@link Admission#SERIES_FULL} when the family has as many places as its limit. Called under this
+     * object's lock.
+     */
+    Admission admitPlace() {
+        if (places >= limit()) {
+            return Admission.SERIES_FULL;
+        }
+        places++;
         return Admission.ADMITTED;
     }
 
@@ -175,12 +190,12 @@ final class SeriesLimit {
     void foldPlace() {
         countFolded();
         if (warnedPlaces.compareAndSet(false, true)) {
-            ApiLog.warn("metric '" + family + "' reached its limit of " + limit() + " series; the series of further"
-                    + " places (namespaces, components, endpoints) are folded into its series whose labels are all \""
-                    + OVERFLOW_VALUE + "\", shown on the runtime's page, and counted in " + FOLDED_FAMILY + "_total{"
-                    + FOLDED_LABEL + "=\"" + family + "\"}. Never make a place from request data (a user id, a name a"
-                    + " client sends): give such values to a vec's label. Or raise the limit with "
-                    + MaxSeriesSetting.VARIABLE);
+            ApiLog.warn("metric '" + family + "' reached its limit of " + limit() + " places; further places"
+                    + " (namespaces, components, endpoints) are folded into its place whose automatic and constant"
+                    + " labels are all \"" + OVERFLOW_VALUE + "\", shown on the runtime's page, and counted in "
+                    + FOLDED_FAMILY + "_total{" + FOLDED_LABEL + "=\"" + family + "\"}. Never make a place from request"
+                    + " data (a user id, a name a client sends): give such values to a vec's label. Or raise the limit"
+                    + " with " + MaxSeriesSetting.VARIABLE);
         }
     }
 

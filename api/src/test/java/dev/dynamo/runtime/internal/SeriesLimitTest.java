@@ -68,10 +68,56 @@ class SeriesLimitTest extends FoldingTest {
                 "__overflow__", "dynamo_component", "__overflow__", "dynamo_endpoint", "__overflow__")).value());
         assertEquals(3.0, folded("dynamo_component_ctr"));
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("metric 'dynamo_component_ctr' reached its limit of 3 series; the series of"
-                + " further places") && warnings.get(0).contains("give such values to a vec's label"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("metric 'dynamo_component_ctr' reached its limit of 3 places; further"
+                + " places") && warnings.get(0).contains("give such values to a vec's label"), warnings.get(0));
         assertTrue(store.snapshot(Arrays.asList("ns", "c", "user_4")).isEmpty(),
                 "a folded place's page has none of its own");
+    }
+
+    /** A re-tester's vec made at an endpoint per loop iteration: 20,000 places, each with its own overflow series. */
+    @Test
+    void vecsAtMorePlacesThanTheLimitFoldIntoTheOverflowPlacesVec() {
+        MaxSeriesSetting.setDefaultLimit(3);
+        for (int place = 0; place < 6; place++) {
+            at("ns", "c", "user_" + place).createCounterVec("by_k", "h", Arrays.asList("k"), null)
+                    .withLabelValues("a").inc();
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_by_k");
+        assertEquals(4, family.samples().size(), family.samples().toString());
+        // The family's 3 label sets are taken too, so the overflow place's vec folds its label set as well.
+        assertEquals(3.0, sample(family, "dynamo_component_by_k_total", map("dynamo_namespace", "__overflow__",
+                "dynamo_component", "__overflow__", "dynamo_endpoint", "__overflow__", "k", "__overflow__")).value());
+        assertEquals(3.0 + 3.0, folded("dynamo_component_by_k"), "3 places and 3 label sets");
+    }
+
+    /** A folded place's histogram of other buckets lost its observations: no page showed them (a re-tester). */
+    @Test
+    void aHistogramFoldedAtAPlaceObservesIntoTheOverflowSeriesWhateverItsBuckets() {
+        MaxSeriesSetting.setDefaultLimit(1);
+        at("ns", "c", "e0").createHistogram("h", "h", null, Arrays.asList(1.0, 2.0)).observe(1.0);
+        at("ns", "c", "e1").createHistogram("h", "h", null, Arrays.asList(1.0, 2.0)).observe(1.0);
+        at("ns", "c", "e2").createHistogram("h", "h", null, Arrays.asList(5.0)).observe(3.0);
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_h");
+        Map<String, String> overflow = map("dynamo_namespace", "__overflow__", "dynamo_component", "__overflow__",
+                "dynamo_endpoint", "__overflow__");
+        assertEquals(2.0, sample(family, "dynamo_component_h_count", overflow).value());
+        assertEquals(4.0, sample(family, "dynamo_component_h_sum", overflow).value());
+    }
+
+    /** Callback metrics at more places than the limit threw into the application from the second fold on (a re-tester). */
+    @Test
+    void callbackMetricsAreNotFoldedByPlace() {
+        MaxSeriesSetting.setDefaultLimit(2);
+        for (int place = 0; place < 5; place++) {
+            int value = place;
+            at("ns", "c", "e" + place).createGaugeWithCallback("cbg", "h", null, () -> value);
+        }
+
+        FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_cbg");
+        assertEquals(5, family.samples().size(), family.samples().toString());
+        assertTrue(warnings.isEmpty(), warnings.toString());
     }
 
     /** The agent's families have a series per annotated method, which the code bounds: never folded. */

@@ -109,6 +109,8 @@ final class ServerLoop implements Runnable {
     static final int MAX_JOINED_HEALTH_REQUESTS = 64;
     private final RenderSlot[] slots;
     private final long requestTimeoutNanos;
+    /** The shortest time a credential check is given, whatever the request timeout. */
+    static final long MIN_CHECK_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<Connection> connections = new ArrayList<Connection>();
     private final ArrayDeque<Connection> queuedScrapes = new ArrayDeque<Connection>();
@@ -592,7 +594,8 @@ final class ServerLoop implements Runnable {
         connection.state = State.CHECKING;
         connection.deadline = 0;
         connection.access = access;
-        long deadline = System.nanoTime() + requestTimeoutNanos;
+        // Never shorter than a check of an ordinary cost needs: a request timeout of 100 ms made every new login fail.
+        long deadline = System.nanoTime() + Math.max(requestTimeoutNanos, MIN_CHECK_DEADLINE_NANOS);
         credentialChecks.submit(CredentialChecks.sourceOf(connection.transport.channel), deadline, pace -> {
             try {
                 connection.accessGranted = access.verify(pace);
@@ -630,9 +633,11 @@ final class ServerLoop implements Runnable {
         connection.access = null;
         connection.answerFailure = null;
         if (failure instanceof CheckPace.Stopped) {
-            rejections.count(Reason.AUTH_TIMEOUT, "a credential check did not finish within " + config.requestTimeoutMillis()
-                    + " ms (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS + ") at a quarter of a core; answered 503 (a bcrypt"
-                    + " cost factor above 12 can take longer than that: hash the password again with a lower cost)");
+            rejections.count(Reason.AUTH_TIMEOUT, "a credential check did not finish within "
+                    + Math.max(config.requestTimeoutMillis(), TimeUnit.NANOSECONDS.toMillis(MIN_CHECK_DEADLINE_NANOS))
+                    + " ms of its request (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS + ", at least 10 s for a check) at"
+                    + " a quarter of a core; answered 503. Checks of a high bcrypt cost (see the warning at load) or"
+                    + " many checks queued ahead of it (a flood of wrong passwords) take that long");
             respond(connection, HttpResponse.text(503, "The credential check did not finish in time; retry later\n")
                     .header("Retry-After", "1"), now);
         } else if (failure != null) {

@@ -50,7 +50,8 @@ final class BasicAuthUsers {
     private static final Access REFUSED = Access.challenge(CHALLENGE);
 
     private final Map<String, String> hashes;
-    private final Map<String, Boolean> verified = new ConcurrentHashMap<String, Boolean>();
+    /** Replaced only by {@link #rememberFrom}, before this is published. */
+    private Map<String, Boolean> verified = new ConcurrentHashMap<String, Boolean>();
     /** One decoy hash per user, of that user's cost, by ascending cost; one of the lowest cost when there are no users. */
     private final String[] decoyHashes;
     /**
@@ -111,12 +112,8 @@ final class BasicAuthUsers {
      * of user, stored hash and password, so one of a changed hash or a removed user never matches again.
      */
     void rememberFrom(BasicAuthUsers before) {
-        for (String key : before.verified.keySet()) {
-            if (verified.size() >= REMEMBERED_LIMIT) {
-                return;
-            }
-            verified.put(key, Boolean.TRUE);
-        }
+        // Shared, not copied: a check of the configuration before that passes after the reload is remembered too.
+        verified = before.verified;
     }
 
     /**

@@ -145,15 +145,21 @@ class WebSecurityTest {
      */
     @Test
     void aReloadKeepsTheRememberedLoginsOfUnchangedHashesAndForgetsChangedOnes() throws Exception {
-        Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + PASSWORD_HASH);
+        Path file = write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + PASSWORD_HASH,
+                "  third: " + PASSWORD_HASH);
         WebSecurity security = load(file, false);
         assertTrue(allowed(security, "/metrics", basic("prometheus:password")));
         assertTrue(allowed(security, "/metrics", basic("other:password")));
+        Access checkedDuringTheReload = security.access("/metrics", basic("third:password"));
 
-        write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + SECRET_HASH);
+        write("web.yml", "basic_auth_users:", "  prometheus: " + PASSWORD_HASH, "  other: " + SECRET_HASH,
+                "  third: " + PASSWORD_HASH);
         aSecondLater();
 
         assertSame(Access.ALLOW, security.access("/metrics", basic("prometheus:password")), "still remembered");
+        assertTrue(checkedDuringTheReload.verify());
+        assertSame(Access.ALLOW, security.access("/metrics", basic("third:password")),
+                "a check of the configuration before, passed after the reload, is remembered too");
         Access changed = security.access("/metrics", basic("other:password"));
         assertTrue(changed.pending(), "a changed hash is checked again");
         assertFalse(changed.verify());
