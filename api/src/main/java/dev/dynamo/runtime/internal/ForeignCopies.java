@@ -423,9 +423,14 @@ final class ForeignCopies {
                     samples.set(position, sample);
                 }
             } else if (added) {
+                // The overflow place's series: each copy makes it from its own first histogram folded by place.
+                boolean folded = sample.labelValues().contains(SeriesLimit.OVERFLOW_VALUE);
                 reportOnce("buckets:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
                         + " with other buckets in two copies of the dynamo API; the first copy's series are exported"
-                        + " and the other's left out. Use the same buckets in every copy");
+                        + " and the other's left out. " + (folded ? "They are the series its places past the series"
+                        + " limit fold into, which each copy makes from the first histogram it folds: make the"
+                        + " places from code, not data, or raise " + MaxSeriesSetting.VARIABLE
+                        : "Use the same buckets in every copy"));
             } else if (ownSeries != null && ownSeries.contains(series)) {
                 reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"
                         + " in this copy of the dynamo API and in a copy a child-first class loader loaded; this"

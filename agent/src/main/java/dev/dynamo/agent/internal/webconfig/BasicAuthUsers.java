@@ -52,6 +52,8 @@ final class BasicAuthUsers {
     private final Map<String, String> hashes;
     /** Replaced only by {@link #rememberFrom}, before this is published. */
     private Map<String, Boolean> verified = new ConcurrentHashMap<String, Boolean>();
+    /** The configuration that replaced this one, once a reload did. */
+    private volatile BasicAuthUsers successor;
     /** One decoy hash per user, of that user's cost, by ascending cost; one of the lowest cost when there are no users. */
     private final String[] decoyHashes;
     /**
@@ -114,6 +116,20 @@ final class BasicAuthUsers {
     void rememberFrom(BasicAuthUsers before) {
         // Shared, not copied: a check of the configuration before that passes after the reload is remembered too.
         verified = before.verified;
+        before.successor = this;
+    }
+
+    /**
+     * Whether the newest configuration still has {@code user} with {@code hash}: a check that passes after a reload
+     * removed its user or changed the hash must not let the request in. A re-tester's login queued behind a flood
+     * was let in 6.8 s after its user's removal had been loaded.
+     */
+    private boolean stillHas(String user, String hash) {
+        BasicAuthUsers newest = this;
+        for (BasicAuthUsers next = successor; next != null; next = next.successor) {
+            newest = next;
+        }
+        return hash.equals(newest.hashes.get(user));
     }
 
     /**
@@ -153,7 +169,7 @@ final class BasicAuthUsers {
             Arrays.fill(password, (byte) 0);
             return Access.ALLOW;
         }
-        return Access.afterCheck(pace -> verify(key, password, hash, pace), CHALLENGE);
+        return Access.afterCheck(pace -> verify(user, key, password, hash, pace), CHALLENGE);
     }
 
     /** How many bcrypt computations ran (tests). */
@@ -161,13 +177,13 @@ final class BasicAuthUsers {
         return bcryptRuns.get();
     }
 
-    private boolean verify(String key, byte[] password, String hash, CheckPace pace) {
+    private boolean verify(String user, String key, byte[] password, String hash, CheckPace pace) {
         // An earlier check of the same credentials, queued before this one, may have passed meanwhile.
         if (verified.containsKey(key)) {
             Arrays.fill(password, (byte) 0);
-            return true;
+            return stillHas(user, hash);
         }
-        if (!bcryptOnce(password, hash, pace)) {
+        if (!bcryptOnce(password, hash, pace) || !stillHas(user, hash)) {
             return false;
         }
         if (verified.size() >= REMEMBERED_LIMIT) {

@@ -166,6 +166,26 @@ class WebSecurityTest {
         assertTrue(allowed(security, "/metrics", basic("other:secret")), "the reloaded hash");
     }
 
+    /** A re-tester's login queued behind a flood was let in 6.8 s after the removal of its user had been loaded. */
+    @Test
+    void aCheckThatPassesAfterAReloadRemovedItsUserOrChangedItsHashDoesNotLetTheRequestIn() throws Exception {
+        Path file = write("web.yml", "basic_auth_users:", "  bob: " + PASSWORD_HASH, "  carol: " + PASSWORD_HASH,
+                "  prometheus: " + PASSWORD_HASH);
+        WebSecurity security = load(file, false);
+        Access bobQueued = security.access("/metrics", basic("bob:password"));
+        Access carolQueued = security.access("/metrics", basic("carol:password"));
+        Access prometheusQueued = security.access("/metrics", basic("prometheus:password"));
+
+        write("web.yml", "basic_auth_users:", "  carol: " + SECRET_HASH, "  prometheus: " + PASSWORD_HASH);
+        aSecondLater();
+        security.access("/metrics", null);
+
+        assertFalse(bobQueued.verify(), "bob was removed while his check waited");
+        assertFalse(carolQueued.verify(), "carol's hash changed while her check waited");
+        assertTrue(prometheusQueued.verify(), "an unchanged user's check still lets the request in");
+        assertFalse(allowed(security, "/metrics", basic("bob:password")));
+    }
+
     @Test
     void warnsOfAUserWhoseCostMakesChecksTooSlow() throws Exception {
         String costly = "$2b$13$" + PASSWORD_HASH.substring(7);
