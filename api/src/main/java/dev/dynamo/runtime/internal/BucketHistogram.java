@@ -132,15 +132,16 @@ final class BucketHistogram implements Histogram, Collectable {
         return cumulative;
     }
 
-    /**
-     * The cumulative counts and, last, the sum, read so that they agree: the counts again after the sum, until
-     * no observation was counted while the sum was read. Read once each, observations that ended between the
-     * two reads were in the sum and not in the count: in a re-tester's loop of 4 threads, 1 to 3 % of pages
-     * had {@code _sum} above {@code _count} for observations of 1.0. Still apart after
-     * {@link #CONSISTENT_READ_ATTEMPTS} (observations without a pause), or when an observation was cut short
-     * between its two writes, only by the few that ended meanwhile.
-     */
-    private double readConsistently(long[][] cumulativeOut) {
+    private static final int CONSISTENT_READ_ATTEMPTS = 8;
+
+    @Override
+    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
+        // The cumulative counts and, last, the sum, read so that they agree: the counts again after the sum, until
+        // no observation was counted while the sum was read. Read once each, observations that ended between the
+        // two reads were in the sum and not in the count: in a re-tester's loop of 4 threads, 1 to 3 % of pages
+        // had _sum above _count for observations of 1.0. Still apart after CONSISTENT_READ_ATTEMPTS (observations
+        // without a pause), or when an observation was cut short between its two writes, only by the few that
+        // ended meanwhile.
         long[] cumulative = getCumulativeCounts();
         double total = sum.sum();
         for (int attempt = 1; attempt < CONSISTENT_READ_ATTEMPTS; attempt++) {
@@ -151,17 +152,6 @@ final class BucketHistogram implements Histogram, Collectable {
             cumulative = after;
             total = sum.sum();
         }
-        cumulativeOut[0] = cumulative;
-        return total;
-    }
-
-    private static final int CONSISTENT_READ_ATTEMPTS = 8;
-
-    @Override
-    public void collect(SampleNames family, List<String> labelValues, List<Sample> out) {
-        long[][] counts = new long[1][];
-        double total = readConsistently(counts);
-        long[] cumulative = counts[0];
         for (int i = 0; i < cumulative.length; i++) {
             List<String> values = new ArrayList<String>(labelValues.size() + 1);
             values.addAll(labelValues);

@@ -110,7 +110,12 @@ final class ServerLoop implements Runnable {
     private final RenderSlot[] slots;
     private final long requestTimeoutNanos;
     /** The shortest time a credential check is given, whatever the request timeout. */
-    static final long MIN_CHECK_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long MIN_CHECK_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long a credential check is given from its request's arrival: the request timeout, never shorter than
+     * one check of an ordinary cost needs (a request timeout of 100 ms made every new login fail).
+     */
+    private final long credentialCheckNanos;
 
     private final List<Connection> connections = new ArrayList<Connection>();
     private final ArrayDeque<Connection> queuedScrapes = new ArrayDeque<Connection>();
@@ -166,6 +171,7 @@ final class ServerLoop implements Runnable {
         this.healthWorkers = healthWorkers;
         this.credentialChecks = credentialChecks;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        this.credentialCheckNanos = Math.max(requestTimeoutNanos, MIN_CHECK_DEADLINE_NANOS);
         this.slots = new RenderSlot[renderSlots];
         for (int i = 0; i < renderSlots; i++) {
             slots[i] = new RenderSlot(metrics, selector::wakeup);
@@ -594,8 +600,7 @@ final class ServerLoop implements Runnable {
         connection.state = State.CHECKING;
         connection.deadline = 0;
         connection.access = access;
-        // Never shorter than a check of an ordinary cost needs: a request timeout of 100 ms made every new login fail.
-        long deadline = System.nanoTime() + Math.max(requestTimeoutNanos, MIN_CHECK_DEADLINE_NANOS);
+        long deadline = System.nanoTime() + credentialCheckNanos;
         credentialChecks.submit(CredentialChecks.sourceOf(connection.transport.channel), deadline, pace -> {
             try {
                 connection.accessGranted = access.verify(pace);
@@ -634,7 +639,7 @@ final class ServerLoop implements Runnable {
         connection.answerFailure = null;
         if (failure instanceof CheckPace.Stopped) {
             rejections.count(Reason.AUTH_TIMEOUT, "a credential check did not finish within "
-                    + Math.max(config.requestTimeoutMillis(), TimeUnit.NANOSECONDS.toMillis(MIN_CHECK_DEADLINE_NANOS))
+                    + TimeUnit.NANOSECONDS.toMillis(credentialCheckNanos)
                     + " ms of its request (" + AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS + ", at least 10 s for a check) at"
                     + " a quarter of a core; answered 503. Checks of a high bcrypt cost (see the warning at load) or"
                     + " many checks queued ahead of it (a flood of wrong passwords) take that long");
