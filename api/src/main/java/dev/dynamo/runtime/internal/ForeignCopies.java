@@ -104,7 +104,7 @@ final class ForeignCopies {
                 states.add(foreign.get());
             } catch (RuntimeException | LinkageError failed) {
                 reportOnce("health:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
-                        + " report its health state; /health leaves it out: " + ThrowableText.of(failed));
+                        + " report its health state; /health leaves it out: " + ApplicationText.of(failed));
             }
         }
         return states;
@@ -187,7 +187,7 @@ final class ForeignCopies {
                 families = SnapshotEncoding.decode(encoded, skipped -> reportOnce("format:" + skipped, skipped));
             } catch (RuntimeException failed) {
                 reportOnce("decode:" + failed.getClass().getName(), "a foreign copy of the dynamo API gave metrics"
-                        + " this copy cannot read; they are left out of this scrape: " + ThrowableText.of(failed));
+                        + " this copy cannot read; they are left out of this scrape: " + ApplicationText.of(failed));
                 continue;
             }
             keepCounts(references.get(i), families);
@@ -321,12 +321,12 @@ final class ForeignCopies {
                 // stopped. Asked again, it would fail again, and the server would log each refusal.
                 retire(reference);
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API can no"
-                        + " longer collect its metrics (" + ThrowableText.of(failed) + "); its gauges are left out from now on, and"
+                        + " longer collect its metrics (" + ApplicationText.of(failed) + "); its gauges are left out from now on, and"
                         + " its counters and histograms stay as it last gave them. An application server's class"
                         + " loader does this once its application was stopped");
             } else {
                 reportOnce("collect:" + failed.getClass().getName(), "a foreign copy of the dynamo API failed to"
-                        + " collect; its metrics are left out of this scrape: " + ThrowableText.of(failed));
+                        + " collect; its metrics are left out of this scrape: " + ApplicationText.of(failed));
             }
         }
         return null;

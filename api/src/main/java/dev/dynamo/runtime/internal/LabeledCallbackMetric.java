@@ -63,7 +63,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             @SuppressWarnings("unchecked")
             List<String> key = wrong == null ? LabelValues.wellFormed((List<String>) entry.getKey()) : null;
             if (wrong == null && !seen.add(key)) {
-                wrong = "it returned the label values " + textOf(entry.getKey()) + " more than once; return each label set"
+                wrong = "it returned the label values " + ApplicationText.of(entry.getKey()) + " more than once; return each label set"
                         + " once (the first is kept, the others are left out)";
             }
             if (wrong != null) {
@@ -98,14 +98,14 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
     private String check(Object givenKey, Object givenValue) {
         if (!(givenKey instanceof List) || ((List<?>) givenKey).size() != labelNames.size()
                 || !allStrings((List<?>) givenKey)) {
-            return "it returned label values " + textOf(givenKey) + " for the label names " + labelNames
+            return "it returned label values " + ApplicationText.of(givenKey) + " for the label names " + labelNames
                     + "; give a list of one non-null String per label name, in that order (that entry is left out)";
         }
         @SuppressWarnings("unchecked")
         List<String> key = (List<String>) givenKey;
         if (givenValue != null && !(givenValue instanceof Number)) {
-            return "it returned " + textOf(givenValue) + ", a " + givenValue.getClass().getName() + ", for " + textOf(key)
-                    + "; give a number (that entry is left out)";
+            return "it returned " + ApplicationText.of(givenValue) + ", a " + givenValue.getClass().getName() + ", for "
+                    + ApplicationText.of(key) + "; give a number (that entry is left out)";
         }
         Double value = givenValue == null ? null : ((Number) givenValue).doubleValue();
         int longest = LabeledMetrics.longestValue(key);
@@ -114,23 +114,10 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                     + SeriesLimit.MAX_LABEL_VALUE_LENGTH + " (that entry is left out)";
         }
         if (value == null || (counter && !CallbackMetric.isCounterValue(value))) {
-            return "it returned " + value + " for " + textOf(key) + "; give a number" + (counter ? CallbackMetric.COUNTER_VALUES : "")
-                    + " (that entry is left out)";
+            return "it returned " + value + " for " + ApplicationText.of(key) + "; give a number"
+                    + (counter ? CallbackMetric.COUNTER_VALUES : "") + " (that entry is left out)";
         }
         return null;
-    }
-
-    /**
-     * What the application's {@code value} says of itself, for a message, whatever its {@code toString()} does: a
-     * key of a list class of the application's whose {@code toString()} threw failed the whole callback, its good
-     * entries too (a re-tester).
-     */
-    private static String textOf(Object value) {
-        try {
-            return String.valueOf(value);
-        } catch (RuntimeException | LinkageError | StackOverflowError unprintable) {
-            return "a " + value.getClass().getName() + " (its toString() threw " + unprintable.getClass().getName() + ")";
-        }
     }
 
     /**

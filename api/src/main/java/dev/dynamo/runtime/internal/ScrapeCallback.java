@@ -99,7 +99,7 @@ abstract class ScrapeCallback {
             lastRunSucceeded = true;
         } catch (Throwable failed) {
             lastRunSucceeded = false;
-            report(description + " failed; " + whileUnavailable() + " until it succeeds: " + ThrowableText.of(failed));
+            report(description + " failed; " + whileUnavailable() + " until it succeeds: " + ApplicationText.of(failed));
         } finally {
             setContextClassLoader(current, null);
             lastRunNanos = System.nanoTime() - executingSince;

@@ -531,7 +531,7 @@ class CallbackMetricsTest {
         assertEquals(2.0, sample(family, "dynamo_component_by_shard", place("shard", "good")).value());
         assertEquals(1, family.samples().size(), family.samples().toString());
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("it returned label values a " + UnprintableList.class.getName()
+        assertTrue(warnings.get(0).contains("it returned label values " + UnprintableList.class.getName()
                 + " (its toString() threw java.lang.UnsupportedOperationException)"), warnings.get(0));
     }
 

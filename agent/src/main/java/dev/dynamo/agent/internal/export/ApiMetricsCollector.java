@@ -5,10 +5,10 @@ import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.ScrapeRegistry;
 import dev.dynamo.agent.internal.server.ScrapeSize;
 import dev.dynamo.agent.internal.server.SizedCollector;
+import dev.dynamo.runtime.internal.ApplicationText;
 import dev.dynamo.runtime.internal.ExportBridge;
 import dev.dynamo.runtime.internal.FamilySnapshot;
 import dev.dynamo.runtime.internal.Sample;
-import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.SizeFormat;
 import dev.dynamo.runtime.internal.bridge.SnapshotFormat;
 import io.prometheus.client.Collector;
@@ -90,7 +90,7 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
             failureReported = true;
             Throwable cause = failed instanceof InvocationTargetException && failed.getCause() != null
                     ? failed.getCause() : failed;
-            LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + ThrowableText.of(cause));
+            LOG.error("cannot collect the API's metrics; /metrics shows the rest: " + ApplicationText.of(cause));
         }
         return Collections.emptyList();
     }

@@ -1,7 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
-import dev.dynamo.runtime.internal.ThrowableText;
+import dev.dynamo.runtime.internal.ApplicationText;
 import dev.dynamo.runtime.internal.instrumentation.StreamObserverCalls;
 
 import net.bytebuddy.jar.asm.ClassReader;
@@ -212,7 +212,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
                 return null;
             }
             String shown = internalName == null ? "a class defined without a name" : internalName.replace('/', '.');
-            warnOnce(shown, "cannot instrument " + shown + "; it runs without endpoint metrics: " + ThrowableText.of(failed));
+            warnOnce(shown, "cannot instrument " + shown + "; it runs without endpoint metrics: " + ApplicationText.of(failed));
             return null;
         }
     }
@@ -226,7 +226,7 @@ public final class EndpointTransformer implements ClassFileTransformer {
         } catch (Throwable failed) {
             StreamObserverCalls.grpcClassInstrumented(GrpcServerCalls.isListener(internalName), false);
             warnOnce(internalName, "cannot instrument " + internalName.replace('/', '.') + "; gRPC handlers that"
-                    + " answer through a StreamObserver are timed to their return only: " + ThrowableText.of(failed));
+                    + " answer through a StreamObserver are timed to their return only: " + ApplicationText.of(failed));
             return null;
         }
     }

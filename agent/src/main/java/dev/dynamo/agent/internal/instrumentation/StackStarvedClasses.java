@@ -1,7 +1,7 @@
 package dev.dynamo.agent.internal.instrumentation;
 
 import dev.dynamo.agent.internal.log.AgentLog;
-import dev.dynamo.runtime.internal.ThrowableText;
+import dev.dynamo.runtime.internal.ApplicationText;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.ref.WeakReference;
@@ -245,7 +245,7 @@ final class StackStarvedClasses {
                                 + " small -Xss), and its calls before were not counted");
                     } catch (Exception | LinkageError failed) {
                         LOG.warn("cannot instrument " + name + ", loaded where the stack had no room left for the"
-                                + " weaving; it runs without endpoint metrics: " + ThrowableText.of(failed));
+                                + " weaving; it runs without endpoint metrics: " + ApplicationText.of(failed));
                     }
                     return true;
                 }

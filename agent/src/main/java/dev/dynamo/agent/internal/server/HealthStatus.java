@@ -3,8 +3,8 @@ package dev.dynamo.agent.internal.server;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.bootstrap.PrimaryApi;
 import dev.dynamo.agent.internal.log.AgentLog;
+import dev.dynamo.runtime.internal.ApplicationText;
 import dev.dynamo.runtime.internal.ThreadPools;
-import dev.dynamo.runtime.internal.ThrowableText;
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
 import java.util.Collections;
@@ -449,7 +449,7 @@ public final class HealthStatus {
             try {
                 return check.call();
             } catch (Throwable failed) {
-                throw new CheckFailure(ThrowableText.of(failed));
+                throw new CheckFailure(ApplicationText.of(failed));
             }
         }
     }
@@ -475,7 +475,7 @@ public final class HealthStatus {
         }
     }
 
-    /** What a health check threw, as {@link ThrowableText} gives it. */
+    /** What a health check threw, as {@link ApplicationText} gives it. */
     static final class CheckFailure extends Exception {
         private static final long serialVersionUID = 1L;
         private final String text;

@@ -80,6 +80,19 @@ final class RequestHeadParser {
         }
     }
 
+    /**
+     * Refuses at once a head that uses a bare CR as a line end (RFC 9112 §2.2: a recipient must take it
+     * as invalid), instead of waiting for an end of head that such a client never sends. Looks at
+     * {@code bytes[from..length)}; a CR that is the last byte so far may still be followed by its LF.
+     */
+    static void checkLineEnds(byte[] bytes, int from, int length) throws BadRequestException {
+        for (int i = Math.max(from, 0); i < length - 1; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] != '\n') {
+                throw new BadRequestException(400, "a bare CR in the request head; end each line with CRLF or LF");
+            }
+        }
+    }
+
     /** Parses the head in {@code bytes[0..end)}, as found by {@link #headEnd}. */
     static HttpRequest parse(byte[] bytes, int end) throws BadRequestException {
         int lineEnd = lineEnd(bytes, 0, end);

@@ -4,7 +4,7 @@ import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.log.AgentLog;
 import dev.dynamo.agent.internal.server.Connection.State;
 import dev.dynamo.agent.internal.server.Rejections.Reason;
-import dev.dynamo.runtime.internal.ThrowableText;
+import dev.dynamo.runtime.internal.ApplicationText;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -528,6 +528,7 @@ final class ServerLoop implements Runnable {
         if (end < 0) {
             try {
                 RequestHeadParser.checkRequestLine(connection.input, connection.inputLength);
+                RequestHeadParser.checkLineEnds(connection.input, connection.scanned - 1, connection.inputLength);
             } catch (BadRequestException bad) {
                 refuse(connection, now, bad);
                 return;
@@ -890,7 +891,7 @@ final class ServerLoop implements Runnable {
      * stack trace or request data goes back to the client. {@code hint} ends the log line: what to do.
      */
     private HttpResponse internalError(String what, Throwable failure, String hint) {
-        String message = what + " failed, answered 500: " + ThrowableText.of(failure) + hint;
+        String message = what + " failed, answered 500: " + ApplicationText.of(failure) + hint;
         if (failure != null && reportedRenderFailures.add(failure.getClass())) {
             LOG.warn(message + " (further failures of this kind are logged at debug)");
         } else {

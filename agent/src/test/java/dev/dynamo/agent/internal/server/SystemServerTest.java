@@ -430,6 +430,33 @@ class SystemServerTest {
         }
     }
 
+    /**
+     * A head whose lines end with a bare CR is answered 400 as soon as the CR is followed by anything
+     * but LF (RFC 9112 §2.2), not closed at the request timeout for a blank line that never comes (a
+     * re-tester); a CRLF split between two reads is still a line end.
+     */
+    @Test
+    void refusesABareCrLineEndAsSoonAsItIsSeen() throws IOException, InterruptedException {
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.socket.setSoTimeout(2000);
+            RawHttp.Reply reply = client.send("GET /live HTTP/1.1\rHost: x\r\r").read();
+            assertEquals(400, reply.status);
+            assertTrue(reply.text().contains("a bare CR in the request head"), reply.text());
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.socket.setSoTimeout(2000);
+            client.send("GET /live HTTP/1.1\r\nHost: x\r");
+            Thread.sleep(100);
+            assertEquals(400, client.send("User-Agent: y").read().status, "a CR that ended one read");
+        }
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.socket.setSoTimeout(2000);
+            client.send("GET /live HTTP/1.1\r");
+            Thread.sleep(100);
+            assertEquals(200, client.send("\nHost: x\r\n\r\n").read().status, "a CRLF split between two reads");
+        }
+    }
+
     @Test
     void closesTheConnectionWhenAskedOrForHttp10() throws IOException {
         try (RawHttp client = new RawHttp(server.port())) {
