@@ -11,9 +11,16 @@ import dev.dynamo.it.support.Timeouts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 
 import static dev.dynamo.it.EndpointCallChecks.assertCalls;
@@ -66,6 +73,37 @@ class OtherAgentsIT {
         assertCalls(page, traced("plain"), CALLS, 0, none(), 0);
         assertCalls(page, traced("future"), CALLS, 0, Map.of("QuotaExceededException", CALLS / 5), 0);
         assertEquals(CALLS / 10, page.value(REQUESTS, traced("abandoned")));
+    }
+
+    /**
+     * An agent before this one that loads an annotated class in its own {@code premain} (here it calls the
+     * method 5 times): the class is instrumented at this agent's {@code premain} and every later call counted.
+     * Before, it ran unmeasured, with no series and nothing logged (a re-tester); the same with the early agent
+     * in {@code JAVA_TOOL_OPTIONS}, whose agents come before the command line's.
+     */
+    @Test
+    void anAnnotatedClassThatAnAgentBeforeItLoadedIsInstrumentedAtItsStart(@TempDir Path work) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", "dev.dynamo.it.apps.EarlyCallerAgent");
+        Path earlyAgent = work.resolve("early-caller-agent.jar");
+        // Only the manifest: the JVM finds the premain class on the application's class path.
+        new JarOutputStream(Files.newOutputStream(earlyAgent), manifest).close();
+        ManagedProcess app = processes.start(JvmLauncher.withoutAgent("early-caller-then-dynamo")
+                .jvmArgs("-javaagent:" + earlyAgent + "=5", "-javaagent:" + Artifacts.agentJar())
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS)
+                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info"));
+        EndpointsAppConsole console = new EndpointsAppConsole(app);
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+
+        console.send("load 2 10");
+        Exposition page = scraper.scrape();
+
+        assertCalls(page, Labels.endpoint("it", "load", "work"), 20, 0, none(), 0);
+        assertTrue(app.stderrLines().stream().anyMatch(line -> line.contains(
+                "instrumented 1 already loaded class(es) with @DynamoEndpoint methods, loaded before this agent")),
+                String.join("\n", app.stderrLines()));
+        assertEquals(List.of(), agentWarnings(app));
     }
 
     private ManagedProcess start(JvmLauncher launcher) {

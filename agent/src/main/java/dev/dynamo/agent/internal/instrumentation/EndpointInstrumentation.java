@@ -9,12 +9,14 @@ import java.util.List;
 
 /**
  * Instruments every method annotated {@code @DynamoEndpoint}: registers an
- * {@link EndpointTransformer} for classes loaded from now on and, after a dynamic attach,
- * retransforms the annotated classes that are loaded already. Class formats never change, so
+ * {@link EndpointTransformer} for classes loaded from now on and retransforms the annotated classes
+ * that are loaded already: after a dynamic attach, and at {@code premain} those that an agent before
+ * this one loaded (its own {@code premain} calling into the application, or an agent of
+ * {@code JAVA_TOOL_OPTIONS}, whose options come first). Class formats never change, so
  * retransformation is always allowed.
  *
  * <pre>{@code
- * EndpointInstrumentation.install(instrumentation, "dynamo", true);
+ * EndpointInstrumentation.install(instrumentation, "dynamo", false);
  * }</pre>
  */
 public final class EndpointInstrumentation {
@@ -27,16 +29,18 @@ public final class EndpointInstrumentation {
      * Installs the instrumentation.
      *
      * @param defaultNamespace       the namespace of annotations that name none
-     * @param retransformLoaded      whether to instrument classes loaded before this call (dynamic attach)
+     * @param attached               whether the agent was attached to a running JVM, whose classes are mostly
+     *                               loaded; at {@code premain} the few loaded before it are looked at, and
+     *                               nothing is said when none is annotated
      * @return the transformer, so that tests can remove it again
      */
     public static EndpointTransformer install(Instrumentation instrumentation, String defaultNamespace,
-            boolean retransformLoaded) {
+            boolean attached) {
         EndpointTransformer transformer = new EndpointTransformer(defaultNamespace,
                 instrumentation.isRetransformClassesSupported() ? instrumentation : null);
         instrumentation.addTransformer(transformer, true);
-        if (retransformLoaded && instrumentation.isRetransformClassesSupported()) {
-            retransformAnnotated(instrumentation, transformer);
+        if (instrumentation.isRetransformClassesSupported()) {
+            retransformAnnotated(instrumentation, transformer, attached);
         }
         return transformer;
     }
@@ -49,7 +53,8 @@ public final class EndpointInstrumentation {
         StackStarvedClasses.lookIfAnyWaiting();
     }
 
-    private static void retransformAnnotated(Instrumentation instrumentation, EndpointTransformer transformer) {
+    private static void retransformAnnotated(Instrumentation instrumentation, EndpointTransformer transformer,
+            boolean attached) {
         List<Class<?>> annotated = new ArrayList<Class<?>>();
         ClassFileLookup classFiles = new ClassFileLookup();
         for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
@@ -57,6 +62,11 @@ public final class EndpointInstrumentation {
                     && transformer.isCandidate(loaded, classFiles)) {
                 annotated.add(loaded);
             }
+        }
+        if (annotated.isEmpty() && !attached) {
+            // What almost every start finds: the JDK's classes and the agent's own. Asking the JVM to retransform
+            // no class would still stop the application for a moment.
+            return;
         }
         try {
             // All in one call: for each call the JVM stops the application and walks every loaded class,
@@ -76,6 +86,8 @@ public final class EndpointInstrumentation {
                 }
             }
         }
-        LOG.info("instrumented " + annotated.size() + " already loaded class(es) with @DynamoEndpoint methods");
+        LOG.info("instrumented " + annotated.size() + " already loaded class(es) with @DynamoEndpoint methods"
+                + (attached ? "" : ", loaded before this agent started (by an agent before it on the command line"
+                        + " or in JAVA_TOOL_OPTIONS)"));
     }
 }

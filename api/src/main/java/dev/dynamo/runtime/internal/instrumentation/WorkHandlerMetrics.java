@@ -282,12 +282,26 @@ final class WorkHandlerMetrics {
             duration.observe(0);
         }
         if (errorCount > 0) {
-            (error != null ? errorCounter(error.getClass()) : otherErrors()).inc(errorCount);
+            settledErrorCounter(error).inc(errorCount);
         }
         if (unrecordedThrows > 0) {
-            (lastUnrecordedThrown != null ? errorCounter(lastUnrecordedThrown.getClass()) : otherErrors())
-                    .inc(unrecordedThrows);
+            settledErrorCounter(lastUnrecordedThrown).inc(unrecordedThrows);
         }
+    }
+
+    /**
+     * The counter for errors of the type of {@code error} that an application's thread could not count, or the
+     * {@value #OTHER_ERROR_TYPE} one when that is unknown or its counter cannot be had: these errors happened.
+     */
+    private IntCounter settledErrorCounter(Throwable error) {
+        if (error != null) {
+            try {
+                return errorCounter(error.getClass());
+            } catch (RuntimeException | LinkageError unnamed) {
+                WovenCalls.failed(unnamed);
+            }
+        }
+        return otherErrors();
     }
 
     /** The error counter of exception class {@code type}, created at its first error. */
@@ -373,13 +387,35 @@ final class WorkHandlerMetrics {
      * for every class defined.
      */
     static String errorType(Class<?> type) {
-        String simpleName = type.getSimpleName();
+        String name = type.getName();
+        String simpleName;
+        try {
+            simpleName = type.getSimpleName();
+        } catch (LinkageError | InternalError contradicted) {
+            // getSimpleName() reads the InnerClasses attribute of the class and of the one enclosing it; a nested
+            // class from one version of a jar beside its outer class from another (or stripped by a shrinker) makes
+            // it throw IncompatibleClassChangeError, and every error of that class went uncounted (a re-tester).
+            simpleName = simpleNameInBinaryName(name);
+        }
         if (simpleName.isEmpty()) {
-            String name = type.getName();
             simpleName = name.substring(name.lastIndexOf('.') + 1);
         }
         int hidden = simpleName.indexOf('/');
         return hidden > 0 ? simpleName.substring(0, hidden) : simpleName;
+    }
+
+    /**
+     * The simple name that binary name {@code name} gives: what follows the last {@code .} or {@code $}, without
+     * the digits a local class's name starts with; empty for an anonymous class, as {@code getSimpleName()} is.
+     */
+    static String simpleNameInBinaryName(String name) {
+        int start = Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1;
+        if (start > 0 && name.charAt(start - 1) == '$') {
+            while (start < name.length() && Character.isDigit(name.charAt(start))) {
+                start++;
+            }
+        }
+        return name.substring(start);
     }
 
     /** An exception class and its error counter. */

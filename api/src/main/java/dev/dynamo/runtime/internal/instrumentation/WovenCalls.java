@@ -3,6 +3,7 @@ package dev.dynamo.runtime.internal.instrumentation;
 import dev.dynamo.runtime.DistributedRuntime;
 import dev.dynamo.runtime.Endpoint;
 import dev.dynamo.runtime.internal.ApiLog;
+import dev.dynamo.runtime.internal.ApplicationText;
 import jdk.internal.vm.annotation.DontInline;
 
 import java.lang.reflect.InvocationHandler;
@@ -357,12 +358,22 @@ public final class WovenCalls {
                     int throwsCount = UnrecordedExits.sum(history.throwsCounts, id) - settledThrows[id];
                     settledReturns[id] += returns;
                     settledThrows[id] += throwsCount;
-                    current[id].settle(returns, throwsCount, throwsCount == 0 ? null : history.lastThrown(id));
+                    try {
+                        current[id].settle(returns, throwsCount, throwsCount == 0 ? null : history.lastThrown(id));
+                    } catch (Throwable failure) {
+                        // One endpoint's failure leaves the others settled, and is reported below.
+                        lastFailure = failure;
+                        failureCount++;
+                    }
                 }
-                reportFailures();
             } catch (Throwable failure) {
                 lastFailure = failure;
                 failureCount++;
+            }
+            try {
+                reportFailures();
+            } catch (Throwable unreported) {
+                // Tried again at the next settle: the count it reports has not moved on.
             }
         }
     }
@@ -373,7 +384,7 @@ public final class WovenCalls {
             return;
         }
         String message = "recording endpoint metrics failed (" + count + " so far); the application is not affected: "
-                + lastFailure;
+                + ApplicationText.of(lastFailure);
         if (reportedFailures == 0) {
             ApiLog.warn(message + "; further failures are logged at debug level");
         } else {
