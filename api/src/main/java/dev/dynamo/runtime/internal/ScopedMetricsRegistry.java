@@ -355,9 +355,34 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
         return familyName;
     }
 
+    /**
+     * Why counter {@code name}, whose family would be {@code familyName}, is refused. Its sample would end in
+     * {@code _total_total}, which OpenMetrics allows, but Prometheus's Java clients, whose exposition the agent
+     * writes, take {@code _total} off a counter family's name once more: its type and help then went out under a
+     * name without samples, and promtool, Prometheus's metadata and Grafana lost them (a re-tester).
+     */
+    private static String counterNamedTotalTwice(String name, String familyName) {
+        String stripped = familyName;
+        while (stripped.endsWith("_total")) {
+            stripped = stripped.substring(0, stripped.length() - "_total".length());
+        }
+        String refused = "Counter name '" + name + "' would be exposed as '" + familyName + "_total'; a counter's"
+                + " sample gets one _total, and a name ending in it twice loses its type and help in Prometheus's Java"
+                + " exposition";
+        if (stripped.length() < PrometheusNames.METRIC_PREFIX.length()) {
+            return refused + "; name it for what it counts, e.g. 'requests' (exposed as '"
+                    + PrometheusNames.METRIC_PREFIX + "requests_total')";
+        }
+        String base = stripped.substring(PrometheusNames.METRIC_PREFIX.length());
+        return refused + "; name it '" + base + "' or '" + base + "_total' (exposed as '" + stripped + "_total')";
+    }
+
     private MetricDefinition define(String name, String help, MetricType type, List<String> variableLabels,
             Map<String, String> constLabels, List<Double> buckets) {
         String familyName = familyName(PrometheusNames.sanitizeMetricName(name), type);
+        if (type.exposition() == MetricType.Exposition.COUNTER && familyName.endsWith("_total")) {
+            throw new IllegalArgumentException(counterNamedTotalTwice(name, familyName));
+        }
         if (help == null || help.trim().isEmpty()) {
             throw new IllegalArgumentException("Help text of metric '" + familyName
                     + "' is empty; describe what the metric measures");

@@ -127,6 +127,37 @@ class ScopedMetricsRegistryTest {
         assertNull(findFamily(PREFIX + name + "_total"));
     }
 
+    /**
+     * A sample ending in {@code _total_total} went out with its type and help under a name without samples,
+     * because Prometheus's Java clients take {@code _total} off a counter family's name once more (a re-tester:
+     * promtool said "no help text", and Prometheus's metadata had none for the series). Every counter kind is
+     * refused with a name to use; a gauge may end in {@code _total}.
+     */
+    @Test
+    void rejectsEveryCounterKindWhoseNameEndsInTotalTwice() {
+        MetricsRegistry metrics = uniqueEndpoint().metrics();
+        List<Executable> creations = Arrays.asList(
+            () -> metrics.createCounter("jobs_total_total", "Jobs", NO_LABELS),
+            () -> metrics.createIntCounter("jobs_total_total", "Jobs", NO_LABELS),
+            () -> metrics.createCounterVec("jobs_total_total", "Jobs", Arrays.asList("k"), NO_LABELS),
+            () -> metrics.createIntCounterVec("jobs_total_total", "Jobs", Arrays.asList("k"), NO_LABELS),
+            () -> metrics.createCounterWithCallback("jobs_total_total", "Jobs", NO_LABELS, () -> 1));
+        for (Executable creation : creations) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, creation);
+            assertEquals("Counter name 'jobs_total_total' would be exposed as 'dynamo_component_jobs_total_total';"
+                    + " a counter's sample gets one _total, and a name ending in it twice loses its type and help in"
+                    + " Prometheus's Java exposition; name it 'jobs' or 'jobs_total' (exposed as"
+                    + " 'dynamo_component_jobs_total')", error.getMessage());
+        }
+        assertTrue(rejects(() -> metrics.createIntCounter("total_total", "Totals", NO_LABELS)).getMessage()
+                .endsWith("; name it for what it counts, e.g. 'requests' (exposed as 'dynamo_component_requests_total')"));
+        assertNull(findFamily(PREFIX + "jobs_total"));
+        assertNull(findFamily(PREFIX + "jobs"));
+        String gauge = unique("gauge") + "_total";
+        metrics.createGauge(gauge, "A gauge may end in _total", NO_LABELS);
+        assertNotNull(findFamily(PREFIX + gauge));
+    }
+
     @Test
     void treatsACounterCreatedWithAndWithoutTotalAsTheSameMetric() {
         String name = unique("requests");
