@@ -56,14 +56,18 @@ public final class Health {
      */
     public void registerCheck(String name, long timeout, TimeUnit unit, HealthCheck check) {
         if (name == null || name.trim().isEmpty()) {
-            throw new IllegalArgumentException("Health check name is empty; give the check a name, e.g."
-                    + " \"database\", under which /health reports it");
+            throw new IllegalArgumentException("Health check name is " + (name == null ? "null" : "empty")
+                    + "; give the check a name, e.g. \"database\", under which /health reports it");
         }
         if (check == null) {
             throw new IllegalArgumentException("Health check '" + name + "' is null; pass a function that returns"
                     + " whether the condition holds");
         }
-        if (unit == null || timeout <= 0) {
+        if (unit == null) {
+            throw new IllegalArgumentException("Time unit of the timeout of health check '" + name + "' is null;"
+                    + " give one, e.g. 500, TimeUnit.MILLISECONDS");
+        }
+        if (timeout <= 0) {
             throw new IllegalArgumentException("Timeout of health check '" + name + "' must be positive, got "
                     + timeout + " " + unit + "; give e.g. 500 ms");
         }

@@ -84,14 +84,18 @@ class HealthTest {
         String noName = assertThrows(IllegalArgumentException.class, () -> health.registerCheck(" ", () -> true))
                 .getMessage();
         assertTrue(noName.contains("name"), noName);
-        assertThrows(IllegalArgumentException.class, () -> health.registerCheck(null, () -> true));
+        String nullName = assertThrows(IllegalArgumentException.class, () -> health.registerCheck(null, () -> true))
+                .getMessage();
+        assertTrue(nullName.startsWith("Health check name is null;"), nullName);
         String noCheck = assertThrows(IllegalArgumentException.class, () -> health.registerCheck("db", null))
                 .getMessage();
         assertTrue(noCheck.contains("'db'"), noCheck);
         String zero = assertThrows(IllegalArgumentException.class,
                 () -> health.registerCheck("db", 0, TimeUnit.SECONDS, () -> true)).getMessage();
         assertTrue(zero.contains("positive"), zero);
-        assertThrows(IllegalArgumentException.class, () -> health.registerCheck("db", 1, null, () -> true));
+        String noUnit = assertThrows(IllegalArgumentException.class,
+                () -> health.registerCheck("db", 1, null, () -> true)).getMessage();
+        assertTrue(noUnit.startsWith("Time unit of the timeout of health check 'db' is null;"), noUnit);
         assertNull(check("db"), "nothing registered by a rejected call");
     }
 }

@@ -13,12 +13,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link #encode()}, as JDK types only, and decides.
  */
 public final class HealthState {
-    private static final HealthState GLOBAL = new HealthState();
+    /**
+     * Endpoint names whose state is kept: far more than an application serves, and few enough that
+     * {@code /health} stays small. Each kept name stays for the life of the JVM, listed at every
+     * {@code /health}; endpoints named from request data made both grow until the heap ran out (a
+     * re-tester: 470,000 names at {@code -Xmx64m}, a 7.5 MB {@code /health} at 400,000).
+     */
+    static final int MAX_ENDPOINTS = 1_000;
+    private static final HealthState GLOBAL = new HealthState(MAX_ENDPOINTS);
 
     /** null: the application has not said. */
     private volatile Boolean runtimeReady;
-    /** Endpoint label value to whether the application says it is healthy. */
+    /** Endpoint label value to whether the application says it is healthy; new names are put under its lock. */
     private final ConcurrentMap<String, Boolean> endpoints = new ConcurrentHashMap<String, Boolean>();
+    private final int maxEndpoints;
+    /** Whether the first name past {@link #maxEndpoints} was reported; guarded by {@link #endpoints}. */
+    private boolean capReported;
     /** Check name to the check as {@link HealthFormat#check} encodes it, by name. */
     private final ConcurrentMap<String, Object[]> checks = new ConcurrentSkipListMap<String, Object[]>();
 
@@ -31,8 +41,32 @@ public final class HealthState {
         runtimeReady = ready;
     }
 
+    HealthState(int maxEndpoints) {
+        this.maxEndpoints = maxEndpoints;
+    }
+
+    /**
+     * Sets the state of {@code endpoint}; a name beyond the {@link #MAX_ENDPOINTS} kept is not kept,
+     * with one warning.
+     */
     public void setEndpointHealthy(String endpoint, boolean healthy) {
-        endpoints.put(endpoint, healthy);
+        if (endpoints.replace(endpoint, healthy) != null) {
+            return;
+        }
+        synchronized (endpoints) {
+            if (endpoints.size() < maxEndpoints || endpoints.containsKey(endpoint)) {
+                endpoints.put(endpoint, healthy);
+                return;
+            }
+            if (capReported) {
+                return;
+            }
+            capReported = true;
+        }
+        ApiLog.warn("the health of " + maxEndpoints + " endpoints is kept; '" + endpoint + "' and further new"
+                + " endpoints set served or healthy are left out of /health and of readiness, also one named in"
+                + " DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: are endpoints named from request data? Name them for the"
+                + " code that serves them");
     }
 
     /** Adds the check {@code name}, replacing one of that name. */

@@ -1,0 +1,47 @@
+package dev.dynamo.runtime.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HealthStateTest {
+    @RegisterExtension
+    final ApiWarnings apiWarnings = new ApiWarnings();
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Boolean> endpoints(HealthState state) {
+        return (Map<String, Boolean>) state.encode()[1];
+    }
+
+    /**
+     * Endpoints named from request data, each marked served: before, every name was kept for good and listed at
+     * every {@code /health}, until the heap ran out (a re-tester). Past the names kept, new ones are left out
+     * with one warning; the kept ones still change.
+     */
+    @Test
+    void keepsTheStateOfAtMostItsEndpointNamesAndSaysSoOnce() {
+        HealthState state = new HealthState(3);
+        for (int i = 0; i < 10_000; i++) {
+            state.setEndpointHealthy("ep" + i, true);
+        }
+        state.setEndpointHealthy("ep1", false);
+
+        assertEquals(Map.of("ep0", true, "ep1", false, "ep2", true), endpoints(state));
+        assertEquals(1, apiWarnings.messages().size(), apiWarnings.messages().toString());
+        assertTrue(apiWarnings.messages().get(0).startsWith("the health of 3 endpoints is kept; 'ep3' and further"
+                + " new endpoints set served or healthy are left out of /health"), apiWarnings.messages().get(0));
+    }
+
+    @Test
+    void keepsOneThousandByDefault() {
+        HealthState state = new HealthState(HealthState.MAX_ENDPOINTS);
+        for (int i = 0; i < 2 * HealthState.MAX_ENDPOINTS; i++) {
+            state.setEndpointHealthy("ep" + i, i % 2 == 0);
+        }
+        assertEquals(HealthState.MAX_ENDPOINTS, endpoints(state).size());
+    }
+}
