@@ -73,11 +73,11 @@ public final class AgentStarter {
             LOG.error(problem);
         }
         for (String problem : config.problems()) {
-            LOG.error(problem);
+            LOG.error(sources.asGiven(problem));
         }
         LOG.info(sources.describe());
         for (String conflict : config.conflicts()) {
-            LOG.warn(conflict);
+            LOG.warn(sources.asGiven(conflict));
         }
         if (bootstrapNote != null) {
             LOG.debug(bootstrapNote);
@@ -145,8 +145,8 @@ public final class AgentStarter {
                 }
             });
         } else {
-            LOG.info("metrics server is off: " + config.serverOffReason());
-            serverOutcome = "is off: " + config.serverOffReason();
+            LOG.info("metrics server is off: " + sources.asGiven(config.serverOffReason()));
+            serverOutcome = "is off: " + sources.asGiven(config.serverOffReason());
         }
         AgentStartCost.record(System.nanoTime() - enteredNanos);
     }

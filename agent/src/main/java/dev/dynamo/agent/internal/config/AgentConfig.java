@@ -185,7 +185,7 @@ public final class AgentConfig {
         } else if (Boolean.FALSE.equals(enabled)) {
             b.serverEnabled = false;
             b.port = -1;
-            b.serverOffReason = SYSTEM_ENABLED + " is false; unset it to use " + SYSTEM_PORT;
+            b.serverOffReason = SYSTEM_ENABLED + " is false; unset " + SYSTEM_ENABLED + " to use " + SYSTEM_PORT;
             if (port != null && port >= 0) {
                 b.conflicts.add(SYSTEM_ENABLED + " is false, so the metrics server is off although " + SYSTEM_PORT + "="
                         + rawPort + "; unset " + SYSTEM_ENABLED + " to serve on that port");

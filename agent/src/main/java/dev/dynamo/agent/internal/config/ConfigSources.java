@@ -35,6 +35,10 @@ import java.util.Properties;
  */
 public final class ConfigSources {
     private static final String PROPERTY_PREFIX = "dyn.";
+    private static final String ENVIRONMENT = "environment";
+    private static final String UNSET = "unset ";
+    /** How a setting's origin in the configuration file starts; the file's path follows. */
+    private static final String FILE = "file ";
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -67,7 +71,7 @@ public final class ConfigSources {
         readSystemProperties(systemProperties, values, origins, problems);
 
         for (String setting : SettingNames.all()) {
-            offer(values, origins, setting, environment.get(setting), "environment");
+            offer(values, origins, setting, environment.get(setting), ENVIRONMENT);
         }
 
         String file = values.get(AgentConfig.CONFIG_FILE);
@@ -208,7 +212,7 @@ public final class ConfigSources {
                 problems.add(AgentConfig.CONFIG_FILE + " " + file + ": " + givenMoreThanOnce(setting.getKey(), lines,
                         used, values.get(setting.getKey()), origins.get(setting.getKey())));
             }
-            offer(values, origins, setting.getKey(), lines.get(used).value(), "file " + file);
+            offer(values, origins, setting.getKey(), lines.get(used).value(), FILE + file);
         }
     }
 
@@ -246,6 +250,57 @@ public final class ConfigSources {
     /** Where each value of {@link #values()} came from, e.g. {@code system property dyn.system.port}. */
     public Map<String, String> origins() {
         return origins;
+    }
+
+    /**
+     * {@code message}, about settings by their {@code DYN_*} names, with each setting that did not come from the
+     * environment named as it was given ({@code agent argument enabled}, {@code system property dyn.system.enabled},
+     * {@code DYN_SYSTEM_ENABLED in file /etc/dynamo.conf}), and "unset" it said "remove". Advice to unset a variable
+     * that is not set changed nothing (a re-tester gave {@code -javaagent:dynamo-agent.jar=enabled=false,port=..}).
+     */
+    public String asGiven(String message) {
+        String result = message;
+        for (Map.Entry<String, String> origin : origins.entrySet()) {
+            String setting = origin.getKey();
+            if (origin.getValue().equals(ENVIRONMENT) || !mentions(result, setting)) {
+                continue;
+            }
+            String given = origin.getValue().startsWith(FILE) ? setting + " in " + origin.getValue()
+                    : origin.getValue();
+            result = replaceName(result, setting, given);
+        }
+        return result;
+    }
+
+    /** Whether {@code message} names {@code setting} as a whole name, not as the start of a longer one. */
+    private static boolean mentions(String message, String setting) {
+        return nextWholeName(message, setting, 0) >= 0;
+    }
+
+    /** {@code message} with each whole {@code name} as {@code given}, and each "unset name" as "remove given". */
+    private static String replaceName(String message, String name, String given) {
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (int at = nextWholeName(message, name, 0); at >= 0; at = nextWholeName(message, name, from)) {
+            boolean unset = message.startsWith(UNSET, at - UNSET.length()) && at - UNSET.length() >= from;
+            out.append(message, from, unset ? at - UNSET.length() : at).append(unset ? "remove " : "").append(given);
+            from = at + name.length();
+        }
+        return out.append(message.substring(from)).toString();
+    }
+
+    private static int nextWholeName(String message, String name, int from) {
+        for (int at = message.indexOf(name, from); at >= 0; at = message.indexOf(name, at + 1)) {
+            int end = at + name.length();
+            if (end == message.length() || !isNameCharacter(message.charAt(end))) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isNameCharacter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     /** One message per argument, property or file entry that could not be used. */

@@ -66,6 +66,44 @@ class ConfigSourcesTest {
         assertEquals("9004", read(null).values().get("DYN_SYSTEM_PORT"));
     }
 
+    /**
+     * A warning about settings names each as it was given, and says to remove what was not set in the environment:
+     * before, {@code -javaagent:dynamo-agent.jar=enabled=false,port=19201} was told to "unset DYN_SYSTEM_ENABLED",
+     * a variable that was not set (a re-tester).
+     */
+    @Test
+    void namesEachSettingInAMessageAsItWasGiven() throws IOException {
+        String conflict = "DYN_SYSTEM_ENABLED is false, so the metrics server is off although DYN_SYSTEM_PORT=19201;"
+                + " unset DYN_SYSTEM_ENABLED to serve on that port";
+        String fromArguments = AgentConfig.fromEnvironment(read("enabled=false,port=19201").values()).conflicts().get(0);
+        assertEquals(conflict, fromArguments);
+        assertEquals("agent argument enabled is false, so the metrics server is off although agent argument"
+                + " port=19201; remove agent argument enabled to serve on that port",
+                read("enabled=false,port=19201").asGiven(fromArguments));
+
+        properties.setProperty("dyn.system.enabled", "false");
+        environment.put("DYN_SYSTEM_PORT", "19201");
+        assertEquals("system property dyn.system.enabled is false, so the metrics server is off although"
+                + " DYN_SYSTEM_PORT=19201; remove system property dyn.system.enabled to serve on that port",
+                read(null).asGiven(conflict));
+        properties.clear();
+
+        environment.clear();
+        Path file = file("DYN_SYSTEM_ENABLED=false", "DYN_SYSTEM_PORT=19201");
+        environment.put("DYN_CONFIG_FILE", file.toString());
+        assertEquals("DYN_SYSTEM_ENABLED in file " + file + " is false, so the metrics server is off although"
+                + " DYN_SYSTEM_PORT in file " + file + "=19201; remove DYN_SYSTEM_ENABLED in file " + file
+                + " to serve on that port", read(null).asGiven(conflict));
+
+        environment.clear();
+        environment.put("DYN_SYSTEM_ENABLED", "false");
+        environment.put("DYN_SYSTEM_PORT", "19201");
+        assertEquals(conflict, read(null).asGiven(conflict), "the environment's names are as given");
+        assertEquals("agent argument host='a b' is not a host; DYN_SYSTEM_HOST_X stays",
+                read("host=a b").asGiven("DYN_SYSTEM_HOST='a b' is not a host; DYN_SYSTEM_HOST_X stays"),
+                "a longer name that starts with a setting's is not that setting");
+    }
+
     @Test
     void argumentsBeatSystemPropertiesBeatTheEnvironmentBeatsTheFile() throws IOException {
         environment.put("DYN_CONFIG_FILE", file("port=1", "host=file-host", "log=debug", "namespace=from-file")
