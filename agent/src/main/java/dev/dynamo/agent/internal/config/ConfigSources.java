@@ -253,21 +253,26 @@ public final class ConfigSources {
     }
 
     /**
-     * {@code message}, about settings by their {@code DYN_*} names, with each setting that did not come from the
-     * environment named as it was given ({@code agent argument enabled}, {@code system property dyn.system.enabled},
-     * {@code DYN_SYSTEM_ENABLED in file /etc/dynamo.conf}), and "unset" it said "remove". Advice to unset a variable
-     * that is not set changed nothing (a re-tester gave {@code -javaagent:dynamo-agent.jar=enabled=false,port=..}).
+     * {@code message}, about settings by their {@code DYN_*} names, with each setting from an agent argument or a
+     * system property named as it was given ({@code agent argument enabled}, {@code system property
+     * dyn.system.enabled}), and "unset" it said "remove"; one from the file keeps its name, and the message says
+     * which file to remove it from, or that it came from there. Advice to unset a variable that is not set changed
+     * nothing (a re-tester gave {@code -javaagent:dynamo-agent.jar=enabled=false,port=..}).
      */
     public String asGiven(String message) {
         String result = message;
         for (Map.Entry<String, String> origin : origins.entrySet()) {
             String setting = origin.getKey();
-            if (origin.getValue().equals(ENVIRONMENT) || !mentions(result, setting)) {
+            String from = origin.getValue();
+            if (from.equals(ENVIRONMENT) || !mentions(result, setting)) {
                 continue;
             }
-            String given = origin.getValue().startsWith(FILE) ? setting + " in " + origin.getValue()
-                    : origin.getValue();
-            result = replaceName(result, setting, given);
+            if (from.startsWith(FILE)) {
+                String removed = replaceName(result, setting, setting, "remove " + setting + " from " + from);
+                result = removed.equals(result) ? result + " (" + setting + " is set in " + from + ")" : removed;
+            } else {
+                result = replaceName(result, setting, from, "remove " + from);
+            }
         }
         return result;
     }
@@ -277,13 +282,13 @@ public final class ConfigSources {
         return nextWholeName(message, setting, 0) >= 0;
     }
 
-    /** {@code message} with each whole {@code name} as {@code given}, and each "unset name" as "remove given". */
-    private static String replaceName(String message, String name, String given) {
+    /** {@code message} with each whole {@code name} as {@code given}, and each "unset name" as {@code removeIt}. */
+    private static String replaceName(String message, String name, String given, String removeIt) {
         StringBuilder out = new StringBuilder();
         int from = 0;
         for (int at = nextWholeName(message, name, 0); at >= 0; at = nextWholeName(message, name, from)) {
             boolean unset = message.startsWith(UNSET, at - UNSET.length()) && at - UNSET.length() >= from;
-            out.append(message, from, unset ? at - UNSET.length() : at).append(unset ? "remove " : "").append(given);
+            out.append(message, from, unset ? at - UNSET.length() : at).append(unset ? removeIt : given);
             from = at + name.length();
         }
         return out.append(message.substring(from)).toString();

@@ -91,9 +91,11 @@ class ConfigSourcesTest {
         environment.clear();
         Path file = file("DYN_SYSTEM_ENABLED=false", "DYN_SYSTEM_PORT=19201");
         environment.put("DYN_CONFIG_FILE", file.toString());
-        assertEquals("DYN_SYSTEM_ENABLED in file " + file + " is false, so the metrics server is off although"
-                + " DYN_SYSTEM_PORT in file " + file + "=19201; remove DYN_SYSTEM_ENABLED in file " + file
-                + " to serve on that port", read(null).asGiven(conflict));
+        assertEquals("DYN_SYSTEM_ENABLED is false, so the metrics server is off although DYN_SYSTEM_PORT=19201;"
+                + " remove DYN_SYSTEM_ENABLED from file " + file + " to serve on that port (DYN_SYSTEM_PORT is set in"
+                + " file " + file + ")", read(null).asGiven(conflict));
+        assertEquals("DYN_SYSTEM_PORT='x' is not a port number (DYN_SYSTEM_PORT is set in file " + file + ")",
+                read(null).asGiven("DYN_SYSTEM_PORT='x' is not a port number"));
 
         environment.clear();
         environment.put("DYN_SYSTEM_ENABLED", "false");
