@@ -6,6 +6,9 @@ import dev.dynamo.agent.internal.config.SettingNames;
 import java.io.ByteArrayOutputStream;
 import java.io.UnsupportedEncodingException;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +28,8 @@ import java.util.Map;
  * item that names no setting after {@code log}, {@code agent.main} or
  * {@code use.endpoint.health.status} continues that list value ({@code log=info,dev.dynamo.agent=debug},
  * {@code use.endpoint.health.status=["a","b"]}). In both forms {@code %XX} escapes are decoded in
- * names and values ({@code %2C} for a comma elsewhere). {@code java -jar dynamo-agent.jar <pid>}
+ * names and values ({@code %2C} for a comma elsewhere), except those that make no text
+ * ({@code host=fe80::1%99} stays as written). {@code java -jar dynamo-agent.jar <pid>}
  * passes its settings to the target JVM in the older form.
  */
 public final class AgentArguments {
@@ -218,27 +222,55 @@ public final class AgentArguments {
         }
     }
 
-    /** Decodes {@code %XX} escapes (UTF-8); a malformed escape stays as written. */
+    /**
+     * Decodes {@code %XX} escapes (UTF-8). A malformed escape stays as written, and so do escapes that do not
+     * decode to UTF-8 text without control characters, which no setting holds: an IPv6 address's zone
+     * ({@code host=fe80::1%99}, {@code fe80::1%12}) was decoded into a byte that is no character (a re-tester).
+     */
     static String decodeOne(String text) {
         if (text.indexOf('%') < 0) {
             return text;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StringBuilder decoded = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            int runEnd = i;
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            while (isEscape(text, runEnd)) {
+                bytes.write(Integer.parseInt(text.substring(runEnd + 1, runEnd + 3), 16));
+                runEnd += 3;
+            }
+            if (runEnd == i) {
+                decoded.append(text.charAt(i));
+                i++;
+                continue;
+            }
+            String run = textOf(bytes.toByteArray());
+            decoded.append(run != null ? run : text.substring(i, runEnd));
+            i = runEnd;
+        }
+        return decoded.toString();
+    }
+
+    private static boolean isEscape(String text, int at) {
+        return at + 2 < text.length() && text.charAt(at) == '%' && isHex(text.charAt(at + 1)) && isHex(text.charAt(at + 2));
+    }
+
+    /** {@code bytes} as UTF-8 text, or null when they are not UTF-8 or hold a control character. */
+    private static String textOf(byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return null;
+        }
         for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '%' && i + 2 < text.length() && isHex(text.charAt(i + 1)) && isHex(text.charAt(i + 2))) {
-                bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
-                    encoded = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                bytes.write(encoded, 0, encoded.length);
+            if (Character.isISOControl(text.charAt(i))) {
+                return null;
             }
         }
-        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+        return text;
     }
 
     private static boolean isHex(char c) {

@@ -77,7 +77,10 @@ public final class ApiMetricsCollector extends Collector implements SizedCollect
         }
         List<MetricFamilySamples> kept = new ArrayList<MetricFamilySamples>(families.size());
         for (MetricFamilySamples family : families) {
-            MetricFamilySamples samples = family.filter(sampleNameFilter);
+            // A family without samples (a callback that failed) stays when asked for, as on the whole page:
+            // simpleclient's filter drops every family it leaves empty, and a scrape in parts lost all trace of
+            // the metric (a re-tester).
+            MetricFamilySamples samples = family.samples.isEmpty() ? family : family.filter(sampleNameFilter);
             if (samples != null) {
                 kept.add(samples);
             }

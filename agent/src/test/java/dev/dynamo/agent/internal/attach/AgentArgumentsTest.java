@@ -239,6 +239,19 @@ class AgentArgumentsTest {
         assertEquals(map("namespace", "a+b"), AgentArguments.decode("namespace=a+b", problems));
     }
 
+    /**
+     * An IPv6 address's zone after {@code %} ({@code fe80::1%99}, {@code %12}) is not an escape of text: before, it
+     * was decoded into a byte that is no character, or a control character, and the host was refused (a re-tester).
+     */
+    @Test
+    void keepsEscapesThatMakeNoTextAsWrittenAndDecodesTheOthers() {
+        assertEquals(map("host", "fe80::1%99"), AgentArguments.decode("host=fe80::1%99", problems));
+        assertEquals(map("host", "fe80::1%12"), AgentArguments.decode("host=fe80::1%12", problems));
+        assertEquals(map("host", "fe80::1%99"), AgentArguments.decode("host=fe80::1%2599", problems));
+        assertEquals(map("namespace", "caf\u00e9,x%C3"), AgentArguments.decode("namespace=caf%C3%A9%2Cx%C3", problems));
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
     @Test
     void keepsAMalformedEscapeAsItIs() {
         assertEquals(map("DYN_NAMESPACE", "100%"), AgentArguments.decode("DYN_NAMESPACE=100%", problems));

@@ -79,6 +79,29 @@ class ApiMetricsCollectorTest {
         assertEquals(2, buckets.get(0).samples.size(), "the buckets only, as simpleclient filters");
     }
 
+    /**
+     * A callback that fails leaves its family without samples: on a page filtered to it, the family is shown as
+     * on the whole page. Before, simpleclient's filter dropped it, and a scrape in parts showed no trace of the
+     * metric (a re-tester).
+     */
+    @Test
+    void aFamilyWithoutSamplesStaysWhenAskedFor() throws Exception {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace("collector_empty").metrics();
+        metrics.createGaugeWithCallback("collector_empty_pool", "Pool", NO_LABELS, () -> {
+            throw new IllegalStateException("pool closed");
+        });
+        ApiMetricsCollector collector = new ApiMetricsCollector(PrimaryApi.locate());
+
+        List<MetricFamilySamples> asked = collector.collect(name -> name.equals("dynamo_component_collector_empty_pool"));
+        List<MetricFamilySamples> other = collector.collect(name -> name.equals("dynamo_component_collector_other"));
+
+        assertEquals(1, asked.size(), asked.toString());
+        assertEquals("dynamo_component_collector_empty_pool", asked.get(0).name);
+        assertEquals(Collector.Type.GAUGE, asked.get(0).type);
+        assertTrue(asked.get(0).samples.isEmpty(), asked.toString());
+        assertTrue(other.stream().noneMatch(family -> family.name.equals("dynamo_component_collector_empty_pool")));
+    }
+
     @Test
     void tellsTheSizeOfACollectionBeforeCollecting() throws Exception {
         MetricsRegistry metrics = DistributedRuntime.get().namespace("collector_sized").metrics();
