@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -165,6 +166,25 @@ class ConfigurationSourcesIT {
         assertEquals(1, stderr.size(), stderr.toString());
         assertTrue(stderr.get(0).contains("agent argument 'prot' is not a setting; accepted: "), stderr.toString());
         assertTrue(stderr.get(0).contains("DYN_SYSTEM_PORT (port)"), stderr.toString());
+    }
+
+    /**
+     * A port taken when the server starts: the line names the port as it was given and the application runs on.
+     * Before, it said to set DYN_SYSTEM_PORT, a variable the user never set (a re-tester).
+     */
+    @Test
+    void aTakenPortGivenAsAnAgentArgumentIsNamedAsGiven() throws IOException {
+        try (ServerSocket taken = FreePorts.occupy()) {
+            ManagedProcess demo = processes.start(demo().agentArguments("port=" + taken.getLocalPort()));
+
+            int serverPort = DemoTraffic.awaitServerPort(demo);
+            assertEquals(200, DemoTraffic.post(serverPort, 1, false));
+            String line = Polling.await(Timeouts.STARTUP, demo::describe, () -> demo.stderrLines().stream()
+                    .filter(l -> l.contains("is already in use")).findFirst().orElse(null));
+            assertTrue(line.contains("port " + taken.getLocalPort() + " is already in use; set agent argument port to"
+                    + " a free port"), line);
+            assertFalse(line.contains("DYN_SYSTEM_PORT"), line);
+        }
     }
 
     @Test

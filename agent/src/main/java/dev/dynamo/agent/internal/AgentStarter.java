@@ -132,16 +132,16 @@ public final class AgentStarter {
         });
         if (config.serverEnabled() && config.webConfigFile() != null) {
             // The JDK's TLS classes take a few hundred milliseconds to set up; the application need not wait.
-            serverStartThread(serverStart(config, api)).start();
+            serverStartThread(serverStart(config, api, sources)).start();
         } else if (config.serverEnabled() && HostSetting.needsLookup(config.host())) {
-            startAwaitingTheLookup(serverStart(config, api), config.host());
+            startAwaitingTheLookup(serverStart(config, api, sources), config.host());
         } else if (config.serverEnabled()) {
             // In premain (40-55 ms), so that an application that ends at once still reports a taken port,
             // and no server starts while the JVM exits (its selector thread would hold the exit up to 300 ms).
             step("starting the metrics server", new Step() {
                 @Override
                 public void run() throws Exception {
-                    onEnoughStack(serverStart(config, api), "the metrics server started");
+                    onEnoughStack(serverStart(config, api, sources), "the metrics server started");
                 }
             });
         } else {
@@ -194,11 +194,11 @@ public final class AgentStarter {
      * Starts the server. Made only when the server is on: a class that names {@link MetricsServerStart}
      * is verified on its first use, which loads the server's classes too.
      */
-    private static Step serverStart(final AgentConfig config, final PrimaryApi api) {
+    private static Step serverStart(final AgentConfig config, final PrimaryApi api, final ConfigSources sources) {
         return new Step() {
             @Override
             public void run() {
-                serverOutcome = MetricsServerStart.start(config, api);
+                serverOutcome = MetricsServerStart.start(config, api, sources::asGiven);
             }
         };
     }

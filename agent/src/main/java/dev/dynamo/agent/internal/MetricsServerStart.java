@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Paths;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * Starts the system server for {@link AgentStarter}. A class of its own so that a JVM without the
@@ -40,8 +41,10 @@ final class MetricsServerStart {
     /**
      * Starts the server, or says in the log why it cannot; returns what became of it, for a later
      * attach that asks for other settings: "serves metrics on ..." or "is off: ...".
+     *
+     * @param asGiven names the settings in a message as they were given ({@code ConfigSources.asGiven})
      */
-    static String start(AgentConfig config, PrimaryApi api) {
+    static String start(AgentConfig config, PrimaryApi api, UnaryOperator<String> asGiven) {
         // The API's families are created at run time, all named dynamo_: dynamo_component_ for the
         // application's, dynamo_metrics_ for the series guard's.
         ScrapeRegistry registry = new ScrapeRegistry();
@@ -60,9 +63,9 @@ final class MetricsServerStart {
                 securityNote = web.describe() + "; ";
             } catch (WebConfigException | RuntimeException unusable) {
                 // Never plain HTTP in place of what the file asks for: no server at all.
-                LOG.error(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
+                LOG.error(asGiven.apply(AgentConfig.WEB_CONFIG + "=" + config.webConfigFile() + ": "
                         + (unusable instanceof WebConfigException ? unusable.getMessage() : unusable.toString())
-                        + ". The metrics server is off; the application runs on");
+                        + ". The metrics server is off; the application runs on"));
                 return "is off: " + AgentConfig.WEB_CONFIG + " could not be used";
             }
         }
@@ -87,15 +90,15 @@ final class MetricsServerStart {
             }
             return "serves metrics on " + server.url(config.host()) + config.metricsPath();
         } catch (UnknownHostException unresolved) {
-            LOG.error(unresolvedHost(config, address, (System.nanoTime() - startedNanos) / 1_000_000));
+            LOG.error(asGiven.apply(unresolvedHost(config, address, (System.nanoTime() - startedNanos) / 1_000_000)));
         } catch (SocketException cannotBind) {
-            LOG.error(bindFailure(config, address, cannotBind));
+            LOG.error(asGiven.apply(bindFailure(config, address, cannotBind)));
         } catch (UnsupportedAddressTypeException noIpv6) {
-            LOG.error(ipv6Unsupported(config, address));
+            LOG.error(asGiven.apply(ipv6Unsupported(config, address)));
         } catch (IOException | RuntimeException failed) {
-            LOG.error("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
+            LOG.error(asGiven.apply("cannot serve metrics on " + address + " (" + AgentConfig.SYSTEM_HOST + "="
                     + config.host() + ", " + AgentConfig.SYSTEM_PORT + "=" + config.port() + "): " + failed
-                    + ". The application runs on without the metrics server");
+                    + ". The application runs on without the metrics server"));
         }
         return "is off: it could not start on " + address;
     }

@@ -42,43 +42,84 @@ public final class ConfigSources {
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
+    /**
+     * Each setting's values from weaker sources than the one used, as {@link #removal} names them: removing
+     * the one used gives the next, so advice to remove it names them too.
+     */
+    private final Map<String, List<String>> hidden;
+    /** Each setting from the file, by its name as the file writes it ({@code port}). */
+    private final Map<String, String> fileKeys;
     private final List<String> problems;
 
-    private ConfigSources(Map<String, String> values, Map<String, String> origins, List<String> problems) {
-        this.values = Collections.unmodifiableMap(values);
-        this.origins = Collections.unmodifiableMap(origins);
-        this.problems = Collections.unmodifiableList(problems);
+    private ConfigSources(Sink sink) {
+        this.values = Collections.unmodifiableMap(sink.values);
+        this.origins = Collections.unmodifiableMap(sink.origins);
+        this.hidden = Collections.unmodifiableMap(sink.hidden);
+        this.fileKeys = Collections.unmodifiableMap(sink.fileKeys);
+        this.problems = Collections.unmodifiableList(sink.problems);
+    }
+
+    /** What the sources gave, while they are read. */
+    private static final class Sink {
+        final Map<String, String> values = new LinkedHashMap<String, String>();
+        final Map<String, String> origins = new LinkedHashMap<String, String>();
+        final Map<String, List<String>> hidden = new LinkedHashMap<String, List<String>>();
+        final Map<String, String> fileKeys = new LinkedHashMap<String, String>();
+        final List<String> problems = new ArrayList<String>();
+
+        /** Keeps {@code value} unless a stronger source gave one already; empty counts as unset. */
+        void offer(String setting, String value, String origin) {
+            offer(setting, value, origin, null);
+        }
+
+        /** @param fileKey the setting's name as the file writes it; null for other sources */
+        void offer(String setting, String value, String origin, String fileKey) {
+            if (value == null || value.trim().isEmpty()) {
+                return;
+            }
+            if (values.containsKey(setting)) {
+                List<String> weaker = hidden.get(setting);
+                if (weaker == null) {
+                    weaker = new ArrayList<String>(1);
+                    hidden.put(setting, weaker);
+                }
+                weaker.add(removal(setting, origin, fileKey));
+                return;
+            }
+            values.put(setting, value);
+            origins.put(setting, origin);
+            if (fileKey != null) {
+                fileKeys.put(setting, fileKey);
+            }
+        }
     }
 
     /** Reads every source; {@code systemProperties} is only read. */
     public static ConfigSources read(String agentArguments, Map<String, String> environment,
             Properties systemProperties) {
-        List<String> problems = new ArrayList<String>();
-        Map<String, String> values = new LinkedHashMap<String, String>();
-        Map<String, String> origins = new LinkedHashMap<String, String>();
-
-        Map<String, String> arguments = AgentArguments.decode(agentArguments, problems);
+        Sink sink = new Sink();
+        Map<String, String> arguments = AgentArguments.decode(agentArguments, sink.problems);
         for (Map.Entry<String, String> argument : arguments.entrySet()) {
             String setting = SettingNames.resolve(argument.getKey());
             if (setting == null) {
-                problems.add("agent argument '" + argument.getKey() + "' is not a setting; "
+                sink.problems.add("agent argument '" + argument.getKey() + "' is not a setting; "
                         + SettingNames.describeAccepted() + ". It is ignored");
             } else {
-                offer(values, origins, setting, argument.getValue(), "agent argument " + argument.getKey());
+                sink.offer(setting, argument.getValue(), "agent argument " + argument.getKey());
             }
         }
 
-        readSystemProperties(systemProperties, values, origins, problems);
+        readSystemProperties(systemProperties, sink);
 
         for (String setting : SettingNames.all()) {
-            offer(values, origins, setting, environment.get(setting), ENVIRONMENT);
+            sink.offer(setting, environment.get(setting), ENVIRONMENT);
         }
 
-        String file = values.get(AgentConfig.CONFIG_FILE);
+        String file = sink.values.get(AgentConfig.CONFIG_FILE);
         if (file != null) {
-            readFile(file.trim(), values, origins, problems);
+            readFile(file.trim(), sink);
         }
-        return new ConfigSources(values, origins, problems);
+        return new ConfigSources(sink);
     }
 
     /**
@@ -87,8 +128,10 @@ public final class ConfigSources {
      * spellings go first, {@code dyn.system.port} then {@code DYN_SYSTEM_PORT}, then any other case
      * ({@code dyn.System.Port}) in name order, and one line says which is used.
      */
-    private static void readSystemProperties(Properties systemProperties, Map<String, String> values,
-            Map<String, String> origins, List<String> problems) {
+    private static void readSystemProperties(Properties systemProperties, Sink sink) {
+        Map<String, String> values = sink.values;
+        Map<String, String> origins = sink.origins;
+        List<String> problems = sink.problems;
         List<String> names = new ArrayList<String>(systemProperties.stringPropertyNames());
         Collections.sort(names);
         Map<String, List<String>> bySetting = new LinkedHashMap<String, List<String>>();
@@ -129,7 +172,7 @@ public final class ConfigSources {
                         + ") wins over them"));
             }
             for (String name : spellings) {
-                offer(values, origins, setting.getKey(), systemProperties.getProperty(name), "system property " + name);
+                sink.offer(setting.getKey(), systemProperties.getProperty(name), "system property " + name);
             }
         }
     }
@@ -152,18 +195,22 @@ public final class ConfigSources {
         return ordered;
     }
 
-    private static void readFile(String file, Map<String, String> values, Map<String, String> origins,
-            List<String> problems) {
+    private static void readFile(String file, Sink sink) {
+        Map<String, String> values = sink.values;
+        Map<String, String> origins = sink.origins;
+        List<String> problems = sink.problems;
+        String fileSetting = ENVIRONMENT.equals(origins.get(AgentConfig.CONFIG_FILE)) ? AgentConfig.CONFIG_FILE
+                : origins.get(AgentConfig.CONFIG_FILE);
         byte[] content;
         try {
             content = SettingFiles.read(Paths.get(file));
         } catch (IOException unreadable) {
-            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read: " + unreadable.getMessage()
+            problems.add(fileSetting + "='" + file + "' cannot be read: " + unreadable.getMessage()
                     + "; use the path of a readable properties file (a regular file of at most "
                     + SettingFiles.MAX_SIZE_TEXT + "). The settings in it are not used");
             return;
         } catch (IllegalArgumentException | SecurityException unreadable) {
-            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read (" + unreadable
+            problems.add(fileSetting + "='" + file + "' cannot be read (" + unreadable
                     + "); use the path of a readable properties file. The settings in it are not used");
             return;
         }
@@ -171,7 +218,7 @@ public final class ConfigSources {
         try {
             entries = ConfigFile.entries(content);
         } catch (IllegalArgumentException malformed) {
-            problems.add(AgentConfig.CONFIG_FILE + "='" + file + "' cannot be read (" + malformed.getMessage()
+            problems.add(fileSetting + "='" + file + "' cannot be read (" + malformed.getMessage()
                     + "); use the path of a readable properties file. The settings in it are not used");
             return;
         }
@@ -212,7 +259,7 @@ public final class ConfigSources {
                 problems.add(AgentConfig.CONFIG_FILE + " " + file + ": " + givenMoreThanOnce(setting.getKey(), lines,
                         used, values.get(setting.getKey()), origins.get(setting.getKey())));
             }
-            offer(values, origins, setting.getKey(), lines.get(used).value(), FILE + file);
+            sink.offer(setting.getKey(), lines.get(used).value(), FILE + file, lines.get(used).key());
         }
     }
 
@@ -232,16 +279,6 @@ public final class ConfigSources {
                         + ") wins over the file";
     }
 
-    /** Keeps {@code value} unless a stronger source gave one already; empty counts as unset. */
-    private static void offer(Map<String, String> values, Map<String, String> origins, String setting, String value,
-            String origin) {
-        if (value == null || value.trim().isEmpty() || values.containsKey(setting)) {
-            return;
-        }
-        values.put(setting, value);
-        origins.put(setting, origin);
-    }
-
     /** Each setting that was given, by its {@code DYN_*} name, with the value of the strongest source. */
     public Map<String, String> values() {
         return values;
@@ -255,26 +292,52 @@ public final class ConfigSources {
     /**
      * {@code message}, about settings by their {@code DYN_*} names, with each setting from an agent argument or a
      * system property named as it was given ({@code agent argument enabled}, {@code system property
-     * dyn.system.enabled}), and "unset" it said "remove"; one from the file keeps its name, and the message says
-     * which file to remove it from, or that it came from there. Advice to unset a variable that is not set changed
-     * nothing (a re-tester gave {@code -javaagent:dynamo-agent.jar=enabled=false,port=..}).
+     * dyn.system.enabled}), and "unset" it said "remove", naming also the weaker sources that set it, which would
+     * be used instead; a setting from the file keeps its {@code DYN_*} name, and the message says where in the
+     * file it is and to remove it from there. Advice to unset a variable that is not set changed nothing (a
+     * re-tester gave {@code -javaagent:dynamo-agent.jar=enabled=false,port=..}).
      */
     public String asGiven(String message) {
         String result = message;
+        List<String> fromFile = new ArrayList<String>();
+        String file = null;
         for (Map.Entry<String, String> origin : origins.entrySet()) {
             String setting = origin.getKey();
             String from = origin.getValue();
-            if (from.equals(ENVIRONMENT) || !mentions(result, setting)) {
+            if (!mentions(result, setting)) {
                 continue;
             }
+            StringBuilder removeIt = new StringBuilder(removal(setting, from, fileKeys.get(setting)));
+            List<String> weaker = hidden.get(setting);
+            if (weaker != null) {
+                for (String below : weaker) {
+                    removeIt.append(" and ").append(below);
+                }
+            }
             if (from.startsWith(FILE)) {
-                String removed = replaceName(result, setting, setting, "remove " + setting + " from " + from);
-                result = removed.equals(result) ? result + " (" + setting + " is set in " + from + ")" : removed;
+                String removed = replaceName(result, setting, setting, removeIt.toString());
+                if (removed.equals(result)) {
+                    String key = fileKeys.get(setting);
+                    fromFile.add(key == null || key.equals(setting) ? setting : setting + " as " + key);
+                    file = from;
+                }
+                result = removed;
             } else {
-                result = replaceName(result, setting, from, "remove " + from);
+                result = replaceName(result, setting, from.equals(ENVIRONMENT) ? setting : from, removeIt.toString());
             }
         }
-        return result;
+        return fromFile.isEmpty() ? result : result + " (set in " + file + ": " + String.join(", ", fromFile) + ")";
+    }
+
+    /** What to do to take away the value {@code origin} gives {@code setting}: "unset DYN_X", "remove ...". */
+    private static String removal(String setting, String origin, String fileKey) {
+        if (origin.equals(ENVIRONMENT)) {
+            return UNSET + setting;
+        }
+        if (origin.startsWith(FILE)) {
+            return "remove " + (fileKey == null ? setting : fileKey) + " from " + origin;
+        }
+        return "remove " + origin;
     }
 
     /** Whether {@code message} names {@code setting} as a whole name, not as the start of a longer one. */

@@ -68,6 +68,7 @@ public final class EndpointInstrumentation {
             // no class would still stop the application for a moment.
             return;
         }
+        int instrumented = annotated.size();
         try {
             // All in one call: for each call the JVM stops the application and walks every loaded class,
             // so one call per class took 9.5 s to attach to an application with 1,000 annotated classes.
@@ -80,13 +81,14 @@ public final class EndpointInstrumentation {
                 try {
                     instrumentation.retransformClasses(type);
                 } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError failedAlone) {
+                    instrumented--;
                     InstrumentedEndpoints.leftAsItWas(type);
                     LOG.warn("cannot instrument already loaded " + type.getName() + "; it runs without endpoint"
                             + " metrics: " + failedAlone);
                 }
             }
         }
-        LOG.info("instrumented " + annotated.size() + " already loaded class(es) with @DynamoEndpoint methods"
+        LOG.info("instrumented " + instrumented + " already loaded class(es) with @DynamoEndpoint methods"
                 + (attached ? "" : ", loaded before this agent started (by an agent before it on the command line"
                         + " or in JAVA_TOOL_OPTIONS)"));
     }

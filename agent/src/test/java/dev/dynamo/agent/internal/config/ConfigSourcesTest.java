@@ -89,13 +89,20 @@ class ConfigSourcesTest {
         properties.clear();
 
         environment.clear();
-        Path file = file("DYN_SYSTEM_ENABLED=false", "DYN_SYSTEM_PORT=19201");
+        Path file = file("enabled=false", "DYN_SYSTEM_PORT=19201");
         environment.put("DYN_CONFIG_FILE", file.toString());
         assertEquals("DYN_SYSTEM_ENABLED is false, so the metrics server is off although DYN_SYSTEM_PORT=19201;"
-                + " remove DYN_SYSTEM_ENABLED from file " + file + " to serve on that port (DYN_SYSTEM_PORT is set in"
-                + " file " + file + ")", read(null).asGiven(conflict));
-        assertEquals("DYN_SYSTEM_PORT='x' is not a port number (DYN_SYSTEM_PORT is set in file " + file + ")",
-                read(null).asGiven("DYN_SYSTEM_PORT='x' is not a port number"));
+                + " remove enabled from file " + file + " to serve on that port (set in file " + file + ": DYN_SYSTEM_PORT)",
+                read(null).asGiven(conflict));
+        assertEquals("DYN_SYSTEM_PORT='x' is not a port number, nor DYN_SYSTEM_ENABLED (set in file " + file
+                + ": DYN_SYSTEM_ENABLED as enabled, DYN_SYSTEM_PORT)", read(null).asGiven("DYN_SYSTEM_PORT='x' is not a port number, nor"
+                        + " DYN_SYSTEM_ENABLED"));
+
+        environment.put("DYN_SYSTEM_ENABLED", "false");
+        assertEquals("agent argument enabled is false, so the metrics server is off although agent argument"
+                + " port=19201; remove agent argument enabled and unset DYN_SYSTEM_ENABLED and remove enabled from"
+                + " file " + file + " to serve on that port", read("enabled=false,port=19201").asGiven(conflict),
+                "removing the argument alone would leave the weaker sources' false in force (a re-tester)");
 
         environment.clear();
         environment.put("DYN_SYSTEM_ENABLED", "false");
@@ -104,6 +111,9 @@ class ConfigSourcesTest {
         assertEquals("agent argument host='a b' is not a host; DYN_SYSTEM_HOST_X stays",
                 read("host=a b").asGiven("DYN_SYSTEM_HOST='a b' is not a host; DYN_SYSTEM_HOST_X stays"),
                 "a longer name that starts with a setting's is not that setting");
+        properties.setProperty("dyn.config.file", "/nonexistent/x");
+        assertTrue(read(null).problems().get(0).startsWith("system property dyn.config.file='/nonexistent/x' cannot"
+                + " be read"), read(null).problems().toString());
     }
 
     @Test
