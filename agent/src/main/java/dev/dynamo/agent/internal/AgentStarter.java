@@ -113,6 +113,14 @@ public final class AgentStarter {
                 api.setDefaultMaxSeries(config.maxSeries());
             }
         });
+        if (!config.endpointsGatingHealth().isEmpty()) {
+            step("handing " + AgentConfig.USE_ENDPOINT_HEALTH_STATUS + " to the API", new Step() {
+                @Override
+                public void run() throws ReflectiveOperationException {
+                    api.setEndpointsGatingHealth(config.endpointsGatingHealth());
+                }
+            });
+        }
         step("starting the runtime", new Step() {
             @Override
             public void run() throws ReflectiveOperationException {

@@ -48,6 +48,14 @@ public final class ExportBridge {
         MaxSeriesSetting.setDefaultLimit(limit);
     }
 
+    /**
+     * {@link ReflectiveCall#SET_ENDPOINTS_GATING_HEALTH}: the endpoints whose health gates readiness, whose state
+     * is kept past the endpoint names kept.
+     */
+    public static void setEndpointsGatingHealth(List<String> endpoints) {
+        HealthState.global().keepBeyondTheLimit(endpoints);
+    }
+
     /** {@link ReflectiveCall#DEFAULT_MAX_SERIES}: the series limit of families that set none. */
     public static int defaultMaxSeries() {
         return MaxSeriesSetting.defaultLimit();

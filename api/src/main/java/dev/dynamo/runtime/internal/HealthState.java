@@ -2,6 +2,10 @@ package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
 
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -27,6 +31,11 @@ public final class HealthState {
     /** Endpoint label value to whether the application says it is healthy; new names are put under its lock. */
     private final ConcurrentMap<String, Boolean> endpoints = new ConcurrentHashMap<String, Boolean>();
     private final int maxEndpoints;
+    /**
+     * The endpoints kept past {@link #maxEndpoints}: those whose health gates readiness
+     * ({@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS}), which would otherwise read as not ready for good.
+     */
+    private volatile Set<String> keptBeyondTheLimit = Collections.emptySet();
     /** Whether the first name past {@link #maxEndpoints} was reported; guarded by {@link #endpoints}. */
     private boolean capReported;
     /** Check name to the check as {@link HealthFormat#check} encodes it, by name. */
@@ -54,7 +63,8 @@ public final class HealthState {
             return;
         }
         synchronized (endpoints) {
-            if (endpoints.size() < maxEndpoints || endpoints.containsKey(endpoint)) {
+            if (endpoints.size() < maxEndpoints || endpoints.containsKey(endpoint)
+                    || keptBeyondTheLimit.contains(endpoint)) {
                 endpoints.put(endpoint, healthy);
                 return;
             }
@@ -64,9 +74,14 @@ public final class HealthState {
             capReported = true;
         }
         ApiLog.warn("the health of " + maxEndpoints + " endpoints is kept; '" + endpoint + "' and further new"
-                + " endpoints set served or healthy are left out of /health and of readiness, also one named in"
+                + " endpoints set served or healthy are left out of /health and of readiness, except those named in"
                 + " DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: are endpoints named from request data? Name them for the"
                 + " code that serves them");
+    }
+
+    /** Keeps the state of {@code names} whatever the number of endpoint names kept. */
+    public void keepBeyondTheLimit(Collection<String> names) {
+        keptBeyondTheLimit = new HashSet<String>(names);
     }
 
     /** Adds the check {@code name}, replacing one of that name. */

@@ -36,6 +36,25 @@ class HealthStateTest {
                 + " new endpoints set served or healthy are left out of /health"), apiWarnings.messages().get(0));
     }
 
+    /**
+     * An endpoint that gates readiness and first reports after the names kept: before, it read as not ready for
+     * good, and the pod never became ready (a re-tester).
+     */
+    @Test
+    void keepsTheEndpointsThatGateReadinessPastItsNames() {
+        HealthState state = new HealthState(3);
+        state.keepBeyondTheLimit(java.util.Collections.singletonList("gate"));
+        for (int i = 0; i < 10; i++) {
+            state.setEndpointHealthy("ep" + i, true);
+        }
+        state.setEndpointHealthy("gate", true);
+
+        assertEquals(Boolean.TRUE, endpoints(state).get("gate"));
+        assertEquals(4, endpoints(state).size(), endpoints(state).toString());
+        assertTrue(apiWarnings.messages().get(0).contains("except those named in DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS"),
+                apiWarnings.messages().get(0));
+    }
+
     @Test
     void keepsOneThousandByDefault() {
         HealthState state = new HealthState(HealthState.MAX_ENDPOINTS);

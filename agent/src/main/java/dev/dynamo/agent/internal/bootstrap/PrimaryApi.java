@@ -32,6 +32,7 @@ public final class PrimaryApi {
     /** Calls that API copies older than this agent lack: looked up at the first scrape that needs them. */
     private final LaterCall collectEncodedFamilies = new LaterCall(ReflectiveCall.COLLECT_ENCODED_FAMILIES);
     private final LaterCall measure = new LaterCall(ReflectiveCall.MEASURE);
+    private final LaterCall setEndpointsGatingHealth = new LaterCall(ReflectiveCall.SET_ENDPOINTS_GATING_HEALTH);
 
     private PrimaryApi(Class<?> bridge) throws NoSuchMethodException {
         this.bridge = bridge;
@@ -133,6 +134,21 @@ public final class PrimaryApi {
                 looked = true;
             }
             return method;
+        }
+    }
+
+    /**
+     * Hands the endpoints of {@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS} to the API, which keeps their health
+     * past the endpoint names it keeps; a primary copy older than this agent keeps every name.
+     */
+    public void setEndpointsGatingHealth(List<String> endpoints) throws ReflectiveOperationException {
+        if (isLinked()) {
+            ExportBridge.setEndpointsGatingHealth(endpoints);
+            return;
+        }
+        Method method = setEndpointsGatingHealth.method();
+        if (method != null) {
+            method.invoke(null, endpoints);
         }
     }
 

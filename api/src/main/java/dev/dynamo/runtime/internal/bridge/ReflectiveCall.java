@@ -32,6 +32,8 @@ public enum ReflectiveCall {
     HEALTH_ENCODED(ClassNames.EXPORT_BRIDGE, "healthEncoded", List.class),
     /** The agent, on the primary copy: its {@code DYN_METRICS_MAX_SERIES}. */
     SET_DEFAULT_MAX_SERIES(ClassNames.EXPORT_BRIDGE, "setDefaultMaxSeries", void.class, int.class),
+    /** The agent, on the primary copy: the endpoints its {@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS} names. */
+    SET_ENDPOINTS_GATING_HEALTH(ClassNames.EXPORT_BRIDGE, "setEndpointsGatingHealth", void.class, List.class),
     /** The agent, on the primary copy: routes the API's messages (level, text) to the agent's log. */
     SET_LOG_SINK(ClassNames.API_LOG, "setSink", void.class, BiConsumer.class),
     /** The agent, on the primary copy: creates the runtime, so that its uptime counts from the agent's start. */
