@@ -3,6 +3,7 @@ package dev.dynamo.agent;
 import dev.dynamo.agent.internal.AgentStarter;
 import dev.dynamo.agent.internal.bootstrap.BootstrapApi;
 import dev.dynamo.agent.internal.attach.AttachCommand;
+import dev.dynamo.agent.internal.attach.MetaspaceHeadroom;
 import dev.dynamo.agent.internal.config.AgentActivation;
 import dev.dynamo.agent.internal.config.AgentConfig;
 import dev.dynamo.agent.internal.config.ConfigSources;
@@ -36,6 +37,9 @@ public final class AgentMain {
     public static void premain(String arguments, Instrumentation instrumentation) {
         start(arguments, instrumentation, false);
     }
+
+    /** Whether a start of this agent went past its checks and loaded its machinery (or began to). */
+    private static volatile boolean machineryLoaded;
 
     /**
      * Starts the agent on a thread with a stack of {@link #ATTACH_STACK_BYTES}, which the JVM's Attach Listener
@@ -93,6 +97,15 @@ public final class AgentMain {
                 stayOff(sources, activation);
                 return;
             }
+            // A second attach loads nothing more, and says so itself.
+            String noRoom = dynamic && !machineryLoaded ? MetaspaceHeadroom.refusal() : null;
+            if (noRoom != null) {
+                // Before anything of the agent's machinery loads: its classes would take what the application needs.
+                AgentLog.configure(LogSettings.parse(sources.values().get(AgentConfig.LOG), new ArrayList<String>()));
+                AgentLog.get(AgentMain.class).error(noRoom);
+                return;
+            }
+            machineryLoaded = true;
             String bootstrapNote = BootstrapApi.install(instrumentation, dynamic, agentJar);
             AgentStarter.start(sources, instrumentation, dynamic, bootstrapNote, entered);
         } catch (Throwable failure) {

@@ -2,6 +2,7 @@ package dev.dynamo.it;
 
 import dev.dynamo.it.support.Artifacts;
 import dev.dynamo.it.support.Exposition;
+import dev.dynamo.it.support.FreePorts;
 import dev.dynamo.it.support.JvmLauncher;
 import dev.dynamo.it.support.Labels;
 import dev.dynamo.it.support.ManagedProcess;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,10 +34,40 @@ class DynamicAttachIT {
     private ManagedProcess app;
 
     private ManagedProcess attach(String name) {
+        return attach(name, "0");
+    }
+
+    private ManagedProcess attach(String name, String port) {
         ManagedProcess attach = processes.start(JvmLauncher.withoutAgent(name).jar(Artifacts.agentJar())
-                .env("DYN_SYSTEM_PORT", "0").env("DYN_LOG", "info").args(String.valueOf(app.pid())));
+                .env("DYN_SYSTEM_PORT", port).env("DYN_LOG", "info").args(String.valueOf(app.pid())));
         assertEquals(0, attach.awaitExit(Timeouts.EXIT), attach.describe());
         return attach;
+    }
+
+    /**
+     * An attach whose port was taken leaves the server off; an attach with a free port then starts it, as the
+     * first one's line advises, without a restart. Before, the second attach's port was ignored and the JVM had to
+     * be restarted to be scraped (a re-tester).
+     */
+    @Test
+    void aLaterAttachStartsTheServerThatCouldNotStart() throws IOException {
+        app = processes.start(JvmLauncher.withoutAgent("port-taken-app")
+                .jvmArgs("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
+        EndpointsAppConsole console = new EndpointsAppConsole(app);
+        try (ServerSocket taken = FreePorts.occupy()) {
+            attach("attach-taken", String.valueOf(taken.getLocalPort()));
+            app.awaitStderr("port " + taken.getLocalPort() + " is already in use", Timeouts.STARTUP);
+        }
+        console.send("load 1 2");
+
+        attach("attach-free", "0");
+
+        app.awaitStderr("its metrics server is off: it could not start on", Timeouts.STARTUP);
+        MetricsScraper scraper = new MetricsScraper(app.awaitMetricsPort(Timeouts.STARTUP));
+        console.send("load 1 3");
+        scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", Labels.endpoint("it", "load", "work"), 5);
+        assertTrue(app.isAlive(), app.describe());
     }
 
     @Test
@@ -92,6 +125,28 @@ class DynamicAttachIT {
         assertTrue(app.stderr().contains("WARN dynamo-agent"), app.describe());
         console.send("load 1 1");
         scraper.awaitValue(Timeouts.SCRAPE, "dynamo_component_requests_total", work, 11);
+    }
+
+    /**
+     * A JVM whose limited metaspace has no room for the agent's classes is not attached to, with one line saying
+     * what to do; the application runs on and can still load its classes. Before, the agent's classes took the
+     * room, and the application's next class failed with {@code OutOfMemoryError: Metaspace} (a re-tester).
+     */
+    @Test
+    void refusesAJvmWhoseMetaspaceHasNoRoomForTheAgent() {
+        app = processes.start(JvmLauncher.withoutAgent("tight-metaspace-app")
+                .jvmArgs("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading", "-XX:MaxMetaspaceSize=9m")
+                .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
+        EndpointsAppConsole console = new EndpointsAppConsole(app);
+        console.send("load 1 5");
+
+        attach("attach-tight");
+        app.awaitStderr("not attaching: this JVM's Metaspace is limited to 9 MB (-XX:MaxMetaspaceSize)", Timeouts.STARTUP);
+
+        assertEquals("done", console.send("defaults"), "a class loaded after the refusal");
+        assertTrue(app.isAlive(), app.describe());
+        assertFalse(app.stderr().contains("OutOfMemoryError"), app.describe());
+        assertFalse(app.stderr().contains("serving metrics on"), app.describe());
     }
 
     /**

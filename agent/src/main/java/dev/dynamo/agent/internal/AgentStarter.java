@@ -9,6 +9,9 @@ import dev.dynamo.agent.internal.instrumentation.EndpointInstrumentation;
 import dev.dynamo.agent.internal.log.AgentLog;
 
 import java.lang.instrument.Instrumentation;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +38,19 @@ public final class AgentStarter {
      * metrics on ..." or "is off: ...".
      */
     private static volatile String serverOutcome = "is starting";
+    /** The API the agent runs with, for a later attach that starts the metrics server; null before. */
+    private static volatile PrimaryApi primaryApi;
+    private static final String SERVER_OFF = "is off: ";
+    /**
+     * The settings of the metrics server, which a later attach may give when the server is off (it could not
+     * start, or was not asked for): the attach after a taken port is what an operator tries next, and a restart
+     * is what attaching spares.
+     */
+    private static final List<String> SERVER_SETTINGS = Arrays.asList(AgentConfig.SYSTEM_PORT,
+            AgentConfig.SYSTEM_ENABLED, AgentConfig.SYSTEM_HOST, AgentConfig.METRICS_PATH_SETTING,
+            AgentConfig.HEALTH_PATH, AgentConfig.LIVE_PATH, AgentConfig.STARTING_HEALTH_STATUS,
+            AgentConfig.USE_ENDPOINT_HEALTH_STATUS, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.WEB_CONFIG,
+            AgentConfig.LIVE_REQUIRES_AUTH, AgentConfig.JVM_METRICS, AgentConfig.JVM_DEADLOCK_DETECTION);
     /**
      * A second {@code -javaagent} or attach runs the classes of the agent already running: the JVM
      * finds them first on its class path, whatever jar the second one names.
@@ -64,7 +80,7 @@ public final class AgentStarter {
         if (settingsInForce != null) {
             // A second -javaagent or attach, run by the agent already running: its settings stay, its log's
             // too (configured first, the second's DYN_LOG=debug turned the running agent's log to debug).
-            reportSecondAttach(sources.values());
+            laterStart(sources);
             return;
         }
         final AgentConfig config = AgentConfig.fromEnvironment(sources.values());
@@ -94,6 +110,7 @@ public final class AgentStarter {
                 reportSecondAttach(sources.values());
                 return;
             }
+            primaryApi = api;
             settingsInForce = sources.values();
         } catch (Throwable failed) {
             LOG.error("cannot reach the dynamo API; the agent is off and the application runs on: " + failed);
@@ -154,7 +171,7 @@ public final class AgentStarter {
             });
         } else {
             LOG.info("metrics server is off: " + sources.asGiven(config.serverOffReason()));
-            serverOutcome = "is off: " + sources.asGiven(config.serverOffReason());
+            serverOutcome = SERVER_OFF + sources.asGiven(config.serverOffReason());
         }
         AgentStartCost.record(System.nanoTime() - enteredNanos);
     }
@@ -211,7 +228,48 @@ public final class AgentStarter {
         };
     }
 
-    /** A second attach changes nothing; settings that differ from those in force deserve a warning. */
+    /**
+     * A second attach (or {@code -javaagent}) run by the agent already running. When its metrics server is off and
+     * the later start gives server settings with which it would serve, the server starts with them, over the
+     * settings in force (so that a web configuration given before still applies); everything else stays as it is,
+     * and the settings that differ are named.
+     */
+    private static void laterStart(ConfigSources sources) {
+        Map<String, String> requested = sources.values();
+        boolean serverStarted = false;
+        synchronized (AgentStarter.class) {
+            Map<String, String> inForce = settingsInForce;
+            PrimaryApi api = primaryApi;
+            if (api != null && serverOutcome.startsWith(SERVER_OFF)) {
+                Map<String, String> merged = new LinkedHashMap<String, String>(inForce);
+                for (String setting : SERVER_SETTINGS) {
+                    if (requested.containsKey(setting)) {
+                        merged.put(setting, requested.get(setting));
+                    }
+                }
+                AgentConfig config = AgentConfig.fromEnvironment(merged);
+                if (!merged.equals(inForce) && config.serverEnabled()) {
+                    for (String problem : config.problems()) {
+                        LOG.error(sources.asGiven(problem));
+                    }
+                    LOG.info("dynamo-agent is already attached to this JVM and its metrics server " + serverOutcome
+                            + "; starting it with the server settings of this start");
+                    settingsInForce = merged;
+                    if (!config.endpointsGatingHealth().isEmpty()) {
+                        step("handing " + AgentConfig.USE_ENDPOINT_HEALTH_STATUS + " to the API",
+                                () -> api.setEndpointsGatingHealth(config.endpointsGatingHealth()));
+                    }
+                    step("starting the metrics server", serverStart(config, api, sources));
+                    serverStarted = true;
+                }
+            }
+        }
+        if (!serverStarted || !requested.equals(settingsInForce)) {
+            reportSecondAttach(requested);
+        }
+    }
+
+    /** A second attach changes nothing more; settings that differ from those in force deserve a warning. */
     private static void reportSecondAttach(Map<String, String> requested) {
         Map<String, String> inForce = settingsInForce;
         if (inForce == null) {

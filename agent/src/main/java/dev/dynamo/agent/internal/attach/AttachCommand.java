@@ -1,5 +1,6 @@
 package dev.dynamo.agent.internal.attach;
 
+import dev.dynamo.agent.internal.config.AgentConfig;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.io.File;
@@ -9,15 +10,23 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code java -jar dynamo-agent.jar <pid>}: loads this agent into the running JVM {@code pid},
- * passing along the {@code DYN_*} variables of this command's environment.
+ * passing along the {@code DYN_*} variables of this command's environment, the files they name made
+ * absolute against this command's directory.
  */
 public final class AttachCommand {
     static final String USAGE = "usage: java -jar dynamo-agent.jar <pid>\n"
             + "  Attaches dynamo-agent to the running JVM with process id <pid>. The DYN_* settings of this\n"
             + "  command's environment (DYN_SYSTEM_PORT, DYN_LOG, ...) are passed to the agent in that JVM.";
+
+    /** The settings that name files, which the target JVM reads. */
+    private static final List<String> PATH_SETTINGS = Arrays.asList(AgentConfig.WEB_CONFIG, AgentConfig.CONFIG_FILE);
 
     private AttachCommand() {
     }
@@ -52,14 +61,50 @@ public final class AttachCommand {
                 err.println("dynamo-agent: attach must run from dynamo-agent.jar, not from " + agentJar);
                 return 1;
             }
-            ByteBuddyAgent.attach(agentJar, pid, AgentArguments.encode(System.getenv()));
+            ByteBuddyAgent.attach(agentJar, pid, AgentArguments.encode(withAbsolutePaths(System.getenv())));
             out.println("dynamo-agent: attached to JVM " + pid + "; the agent reports on that JVM's stderr,"
                     + " including settings it could not apply");
             return 0;
         } catch (URISyntaxException | RuntimeException failed) {
-            err.println(attachFailure(pid, rootCause(failed)));
+            err.println(exitedDuringTheAttach(pid) ? "dynamo-agent: cannot attach to JVM " + pid + ": it exited during"
+                    + " the attach (" + rootCause(failed) + ")" : attachFailure(pid, rootCause(failed)));
             return 1;
         }
+    }
+
+    /**
+     * {@code environment} with the files its settings name made absolute against this command's directory: the
+     * target JVM reads them, from its own working directory, where a file the operator named relatively was
+     * "no such file" (a re-tester).
+     */
+    static Map<String, String> withAbsolutePaths(Map<String, String> environment) {
+        Map<String, String> absolute = new LinkedHashMap<String, String>(environment);
+        for (String setting : PATH_SETTINGS) {
+            String path = absolute.get(setting);
+            if (path != null && !path.trim().isEmpty() && !new File(path.trim()).isAbsolute()) {
+                absolute.put(setting, new File(path.trim()).getAbsolutePath());
+            }
+        }
+        return absolute;
+    }
+
+    /**
+     * Whether JVM {@code pid} is gone a moment after a failed attach: one that was exiting answers the attach with
+     * "Premature EOF" or "No such process", and the usual questions (same user? attach disabled?) misled.
+     */
+    static boolean exitedDuringTheAttach(String pid) {
+        for (int wait = 0; wait < 5; wait++) {
+            if (Boolean.FALSE.equals(processExists(pid))) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

@@ -3,8 +3,11 @@ package dev.dynamo.agent.internal.attach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,6 +78,32 @@ class AttachCommandTest {
         assertTrue(failure.contains("the Java runtime that runs this command (" + System.getProperty("java.home")
                 + ") has no attach support") && failure.contains("jdk.attach"), failure);
         assertFalse(failure.contains("DisableAttachMechanism"), failure);
+    }
+
+    /**
+     * The target reads the files from its own working directory: a web configuration named relatively where the
+     * operator runs the command was "no such file" there (a re-tester). They are made absolute here.
+     */
+    @Test
+    void makesTheFilesTheSettingsNameAbsoluteAgainstTheCommandsDirectory() {
+        Map<String, String> environment = new HashMap<String, String>();
+        environment.put("DYN_SYSTEM_WEB_CONFIG", "conf/web.yml");
+        environment.put("DYN_CONFIG_FILE", "/etc/dynamo.properties");
+        environment.put("DYN_SYSTEM_PORT", "9000");
+
+        Map<String, String> sent = AttachCommand.withAbsolutePaths(environment);
+
+        assertEquals(new File("conf/web.yml").getAbsolutePath(), sent.get("DYN_SYSTEM_WEB_CONFIG"));
+        assertTrue(new File(sent.get("DYN_SYSTEM_WEB_CONFIG")).isAbsolute());
+        assertEquals("/etc/dynamo.properties", sent.get("DYN_CONFIG_FILE"));
+        assertEquals("9000", sent.get("DYN_SYSTEM_PORT"));
+    }
+
+    /** A JVM that exits while it is attached to is said to have exited, not asked about its user and flags. */
+    @Test
+    void tellsAJvmThatIsGoneAfterTheAttachFromOneThatRefused() {
+        assertTrue(AttachCommand.exitedDuringTheAttach("2147483646"));
+        assertFalse(AttachCommand.exitedDuringTheAttach(String.valueOf(ProcessHandle.current().pid())));
     }
 
     @Test
