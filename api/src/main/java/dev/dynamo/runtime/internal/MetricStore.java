@@ -75,6 +75,35 @@ public final class MetricStore {
         }
     }
 
+    /**
+     * Hides the series {@code definition} names when it is {@code metric} and registered at that place only: the
+     * work-handler series of an endpoint whose class the JVM refused after it was woven, which would otherwise
+     * read as an endpoint called zero times. Created again ({@link #register}) or {@link #show shown}, it is
+     * on the page again, with what it counted meanwhile.
+     *
+     * @return whether it was hidden
+     */
+    boolean hide(MetricDefinition definition, Collectable metric) {
+        return setHidden(definition, metric, true);
+    }
+
+    /** Shows again what {@link #hide} hid. */
+    boolean show(MetricDefinition definition, Collectable metric) {
+        return setHidden(definition, metric, false);
+    }
+
+    private boolean setHidden(MetricDefinition definition, Collectable metric, boolean hidden) {
+        synchronized (lock) {
+            MetricFamily family = families.get(definition.familyName());
+            Registration registration = family == null ? null : family.byFixedValues.get(definition.fixedLabelValues());
+            if (registration == null || registration.metric != metric || registration.places.size() != 1) {
+                return false;
+            }
+            registration.hidden = hidden;
+            return true;
+        }
+    }
+
     /** Runs {@code callback} before every scrape of its place or a place above it. */
     void addCallback(ScrapeCallback callback) {
         callbacks.add(callback);
@@ -257,6 +286,7 @@ public final class MetricStore {
                             + Arrays.toString(definition.buckets()) + ". Use the same buckets, or another name");
                 }
                 existing.addPlace(definition.hierarchy());
+                existing.hidden = false;
                 return existing.metric;
             }
             if (!(created instanceof ScrapeCallback) && !WorkHandlerFamilies.isWorkHandlerFamily(name)) {
@@ -318,7 +348,9 @@ public final class MetricStore {
             AppendOnlyArray.View<Registration> current = registrations.view();
             for (int i = 0; i < current.size; i++) {
                 Registration registration = current.get(i);
-                registration.metric.measure(sampleNames, registration.fixedValueBytes, size);
+                if (!registration.hidden) {
+                    registration.metric.measure(sampleNames, registration.fixedValueBytes, size);
+                }
             }
         }
 
@@ -329,7 +361,7 @@ public final class MetricStore {
             AppendOnlyArray.View<Registration> current = registrations.view();
             for (int i = 0; i < current.size; i++) {
                 Registration registration = current.get(i);
-                if (registration.isAtOrBelow(hierarchy)) {
+                if (!registration.hidden && registration.isAtOrBelow(hierarchy)) {
                     any = true;
                     registration.metric.collect(sampleNames, registration.fixedValues, samples);
                 }
@@ -353,6 +385,8 @@ public final class MetricStore {
          * get one series), and each of them shows it. Replaced under the store's lock.
          */
         volatile List<List<String>> places;
+        /** Not on the page ({@link MetricStore#hide}); under the store's lock. */
+        volatile boolean hidden;
 
         Registration(List<String> fixedValues, double[] buckets, Collectable metric, List<String> hierarchy) {
             this.fixedValues = fixedValues;

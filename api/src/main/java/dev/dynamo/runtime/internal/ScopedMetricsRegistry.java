@@ -173,9 +173,28 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
                     + checked.hierarchy().size() + " levels deep and cannot be created at " + place());
         }
         // The bounds are shared by every place: neither a histogram nor a registration writes them.
-        MetricDefinition definition = new MetricDefinition(checked.familyName(), checked.type(), checked.help(),
-                checked.labelNames(), autoLabelValues, checked.buckets(), hierarchy);
-        return create(definition, metric.variableLabels, metric.upDown);
+        return create(definitionHere(metric), metric.variableLabels, metric.upDown);
+    }
+
+    /**
+     * Hides {@code created}, the metric {@link #create(Prevalidated)} gave for {@code metric} at this place, when
+     * it is registered at this place only; see {@link MetricStore#hide}.
+     *
+     * @return whether it was hidden
+     */
+    public boolean hide(Prevalidated metric, Object created) {
+        return created instanceof Collectable && store.hide(definitionHere(metric), (Collectable) created);
+    }
+
+    /** Shows again what {@link #hide} hid. */
+    public boolean show(Prevalidated metric, Object created) {
+        return created instanceof Collectable && store.show(definitionHere(metric), (Collectable) created);
+    }
+
+    private MetricDefinition definitionHere(Prevalidated metric) {
+        MetricDefinition checked = metric.checked;
+        return new MetricDefinition(checked.familyName(), checked.type(), checked.help(), checked.labelNames(),
+                autoLabelValues, checked.buckets(), hierarchy);
     }
 
     /** Registers a new metric of {@code definition}'s type, or returns the one already registered there. */

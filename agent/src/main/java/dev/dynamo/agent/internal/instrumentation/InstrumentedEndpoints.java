@@ -152,9 +152,24 @@ public final class InstrumentedEndpoints {
                 }
                 if (endpoint.getValue().isEmpty()) {
                     endpoints.remove();
-                    PRIMARY_IDS.remove(endpoint.getKey());
+                    Integer primaryId = PRIMARY_IDS.remove(endpoint.getKey());
+                    if (primaryId != null && !ENDPOINTS.contains(endpoint.getKey())) {
+                        hideUncountedSeries(primaryId);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * Takes the series of an endpoint that no class serves off the page, when none of its calls was counted: they
+     * would claim calls that are not measured. A primary copy of the API older than the agent has no such call.
+     */
+    private static void hideUncountedSeries(int primaryId) {
+        try {
+            WovenCalls.hideUncounted(primaryId);
+        } catch (LinkageError olderApi) {
+            // Its series stay, at zero, as before.
         }
     }
 
@@ -190,6 +205,9 @@ public final class InstrumentedEndpoints {
             if (endpoint.getValue().isEmpty()) {
                 endpoints.remove();
                 PRIMARY_IDS.remove(endpoint.getKey());
+                if (primaryId != null && !ENDPOINTS.contains(endpoint.getKey())) {
+                    hideUncountedSeries(primaryId);
+                }
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.dynamo.agent.internal.instrumentation;
 
+import dev.dynamo.runtime.internal.FamilySnapshot;
+import dev.dynamo.runtime.internal.MetricStore;
+import dev.dynamo.runtime.internal.Sample;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +65,13 @@ class AttachWithAnUnverifiableClassTest {
             assertTrue(served.contains(RetransformedParameterNamesTest.NS + "/attached_good/handle"), served::toString);
             assertFalse(served.contains(RetransformedParameterNamesTest.NS + "/attached_broken/handle"),
                     "the class left as it was serves no endpoint: " + served);
+            // Nor has it a series that would claim zero calls (SPEC §7); before, its five series read 0.
+            for (FamilySnapshot family : MetricStore.global().snapshot()) {
+                for (Sample sample : family.samples()) {
+                    assertFalse(sample.labelValues().contains("attached_broken"), sample.name() + sample.labelValues());
+                }
+            }
+            assertTrue(new EndpointMetrics(RetransformedParameterNamesTest.NS, "attached_good", "handle").requests() > 0);
         } finally {
             instrumentation.removeTransformer(transformer);
         }

@@ -87,18 +87,26 @@ final class WorkHandlerMetrics {
      */
     private final Map<String, IntCounter> namedErrors = new HashMap<String, IntCounter>();
     private final String endpoint;
+    /** Where the metrics were created, to hide them ({@link #hideUncounted}); null in tests. */
+    private final ScopedMetricsRegistry place;
+    /** Whether {@link #hideUncounted} hid the metrics; written under WovenCalls's lock. */
+    volatile boolean hidden;
     /** Whether the cap on error types was reported; guarded by this. */
     private boolean capReported;
 
     WorkHandlerMetrics(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
             IntCounter cancellations) {
-        this(requests, inflight, duration, errors, cancellations, "an endpoint");
+        this(requests, inflight, duration, errors, cancellations, "an endpoint", null);
     }
 
-    /** @param endpoint the endpoint, for the one warning when its error types are capped */
+    /**
+     * @param endpoint the endpoint, for the one warning when its error types are capped
+     * @param place    where the metrics were created
+     */
     private WorkHandlerMetrics(IntCounter requests, IntGauge inflight, Histogram duration, IntCounterVec errors,
-            IntCounter cancellations, String endpoint) {
+            IntCounter cancellations, String endpoint, ScopedMetricsRegistry place) {
         this.endpoint = endpoint;
+        this.place = place;
         this.requests = requests;
         this.inflight = inflight;
         this.duration = duration;
@@ -122,7 +130,45 @@ final class WorkHandlerMetrics {
                 (Histogram) metrics.create(checked.duration),
                 (IntCounterVec) metrics.create(checked.errors),
                 (IntCounter) metrics.create(checked.cancellations),
-                endpoint.toString());
+                endpoint.toString(), metrics);
+    }
+
+    /**
+     * Takes this endpoint's series off the page when no call was ever counted: the JVM refused the only class
+     * woven for it, which runs as it was, and a series would claim calls that are not measured (SPEC §7). The
+     * counters stay zero, so nothing counted is lost. Under WovenCalls's lock.
+     *
+     * @return whether they were taken away
+     */
+    boolean hideUncounted() {
+        if (place == null || counted() || hidden) {
+            return false;
+        }
+        Families checked = families;
+        place.hide(checked.requests, requests);
+        place.hide(checked.inflight, inflight);
+        place.hide(checked.duration, duration);
+        place.hide(checked.errors, errors);
+        place.hide(checked.cancellations, cancellations);
+        hidden = true;
+        return true;
+    }
+
+    /**
+     * Shows again what {@link #hideUncounted} hid: another class was woven for the endpoint, or one
+     * woven before the refusal was defined after all and counted calls. Under WovenCalls's lock.
+     */
+    void showHidden() {
+        if (!hidden) {
+            return;
+        }
+        Families checked = families;
+        place.show(checked.requests, requests);
+        place.show(checked.inflight, inflight);
+        place.show(checked.duration, duration);
+        place.show(checked.errors, errors);
+        place.show(checked.cancellations, cancellations);
+        hidden = false;
     }
 
     /**

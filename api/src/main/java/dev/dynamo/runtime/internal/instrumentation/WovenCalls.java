@@ -174,7 +174,9 @@ public final class WovenCalls {
     public static void activate(int id, boolean handlerShape) {
         synchronized (LOCK) {
             WorkHandlerMetrics[] current = recorders;
-            if (current[id] == null) {
+            if (current[id] != null) {
+                current[id].showHidden();
+            } else {
                 WorkHandlerMetrics recorder = WorkHandlerMetrics.forEndpoint(endpoints[id]);
                 warmUp();
                 current[id] = recorder;
@@ -185,6 +187,27 @@ public final class WovenCalls {
             if (handlerShape) {
                 warmUpHandlerShapes();
             }
+        }
+    }
+
+    /**
+     * Takes the series of endpoint {@code id} off the page when no call of it was counted: the class woven for
+     * it was refused by the JVM and runs as it was, and no other class serves it. They are shown again, with
+     * what they counted, when it is activated again (another class woven for it) or a call of it is counted after
+     * all (a class woven for it at that moment, defined since).
+     */
+    public static void hideUncounted(int id) {
+        synchronized (LOCK) {
+            WorkHandlerMetrics recorder = id >= 0 && id < recorders.length ? recorders[id] : null;
+            if (recorder != null) {
+                recorder.hideUncounted();
+            }
+        }
+    }
+
+    private static void showHidden(WorkHandlerMetrics recorder) {
+        synchronized (LOCK) {
+            recorder.showHidden();
         }
     }
 
@@ -360,6 +383,9 @@ public final class WovenCalls {
                     settledThrows[id] += throwsCount;
                     try {
                         current[id].settle(returns, throwsCount, throwsCount == 0 ? null : history.lastThrown(id));
+                    if (current[id].hidden && current[id].counted()) {
+                        showHidden(current[id]);
+                    }
                     } catch (Throwable failure) {
                         // One endpoint's failure leaves the others settled, and is reported below.
                         lastFailure = failure;
