@@ -78,6 +78,10 @@ public final class ConfigSources {
                 return;
             }
             if (values.containsKey(setting)) {
+                if (!sameEffect(values.get(setting), value)) {
+                    // Removing the stronger one lets this one speak, which is what removing it is for.
+                    return;
+                }
                 List<String> weaker = hidden.get(setting);
                 if (weaker == null) {
                     weaker = new ArrayList<String>(1);
@@ -329,6 +333,24 @@ public final class ConfigSources {
         return fromFile.isEmpty() ? result : result + " (set in " + file + ": " + String.join(", ", fromFile) + ")";
     }
 
+    /** Whether two values of one setting mean the same: alike but for case and blanks, or the same truth value. */
+    private static boolean sameEffect(String stronger, String weaker) {
+        String a = stronger.trim().toLowerCase(Locale.ROOT);
+        String b = weaker.trim().toLowerCase(Locale.ROOT);
+        return a.equals(b) || (truth(a) != null && truth(a).equals(truth(b)));
+    }
+
+    private static Boolean truth(String value) {
+        switch (value) {
+            case "1": case "true": case "on": case "yes":
+                return Boolean.TRUE;
+            case "0": case "false": case "off": case "no":
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
+    }
+
     /** What to do to take away the value {@code origin} gives {@code setting}: "unset DYN_X", "remove ...". */
     private static String removal(String setting, String origin, String fileKey) {
         if (origin.equals(ENVIRONMENT)) {
@@ -357,14 +379,37 @@ public final class ConfigSources {
         return out.append(message.substring(from)).toString();
     }
 
+    /**
+     * Where {@code name} next stands in {@code message} as a setting's name: a whole word that starts the message
+     * or follows a blank or {@code (}, and is not inside a quoted value ({@code ='...'}): a value or a path that
+     * holds a setting's name is the user's, and is quoted as given (a re-tester's {@code cfg/DYN_SYSTEM_WEB_CONFIG.yml}).
+     */
     private static int nextWholeName(String message, String name, int from) {
         for (int at = message.indexOf(name, from); at >= 0; at = message.indexOf(name, at + 1)) {
             int end = at + name.length();
-            if (end == message.length() || !isNameCharacter(message.charAt(end))) {
+            boolean starts = at == 0 || message.charAt(at - 1) == ' ' || message.charAt(at - 1) == '(';
+            boolean ends = end == message.length() || !isNameCharacter(message.charAt(end));
+            if (starts && ends && !insideQuotedValue(message, at)) {
                 return at;
             }
         }
         return -1;
+    }
+
+    /** Whether {@code at} is inside a value quoted as {@code ='...'}, which ends at a quote before a blank, a mark or the end. */
+    private static boolean insideQuotedValue(String message, int at) {
+        for (int open = message.indexOf("='"); open >= 0 && open < at; open = message.indexOf("='", open + 1)) {
+            int close = open + 2;
+            while (close < message.length() && !(message.charAt(close) == '\''
+                    && (close + 1 == message.length() || " ;,:.)".indexOf(message.charAt(close + 1)) >= 0))) {
+                close++;
+            }
+            if (at < close) {
+                return true;
+            }
+            open = Math.max(open, close - 1);
+        }
+        return false;
     }
 
     private static boolean isNameCharacter(char c) {

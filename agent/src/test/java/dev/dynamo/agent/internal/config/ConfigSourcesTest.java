@@ -111,6 +111,21 @@ class ConfigSourcesTest {
         assertEquals("agent argument host='a b' is not a host; DYN_SYSTEM_HOST_X stays",
                 read("host=a b").asGiven("DYN_SYSTEM_HOST='a b' is not a host; DYN_SYSTEM_HOST_X stays"),
                 "a longer name that starts with a setting's is not that setting");
+        environment.clear();
+        assertEquals("agent argument port='DYN_SYSTEM_PORT' is not a port number; agent argument web.config=/cfg/"
+                + "DYN_SYSTEM_WEB_CONFIG.yml: no such file; agent argument metrics.path='/x/MYDYN_LOG y' is not a"
+                + " path", read("port=x,web.config=y,metrics.path=z,log=info").asGiven("DYN_SYSTEM_PORT='DYN_SYSTEM_PORT'"
+                        + " is not a port number; DYN_SYSTEM_WEB_CONFIG=/cfg/DYN_SYSTEM_WEB_CONFIG.yml: no such file;"
+                        + " DYN_SYSTEM_METRICS_PATH='/x/MYDYN_LOG y' is not a path"),
+                "a setting's name inside a value, a path or a word is the user's (a re-tester)");
+        environment.put("DYN_SYSTEM_ENABLED", "true");
+        assertEquals("agent argument enabled is false; remove agent argument enabled to serve",
+                read("enabled=false").asGiven("DYN_SYSTEM_ENABLED is false; unset DYN_SYSTEM_ENABLED to serve"),
+                "a weaker source whose value would serve is not to be removed (a re-tester)");
+        environment.put("DYN_SYSTEM_ENABLED", "no");
+        assertEquals("agent argument enabled is false; remove agent argument enabled and unset DYN_SYSTEM_ENABLED to"
+                + " serve", read("enabled=false").asGiven("DYN_SYSTEM_ENABLED is false; unset DYN_SYSTEM_ENABLED to serve"));
+        environment.clear();
         properties.setProperty("dyn.config.file", "/nonexistent/x");
         assertTrue(read(null).problems().get(0).startsWith("system property dyn.config.file='/nonexistent/x' cannot"
                 + " be read"), read(null).problems().toString());
