@@ -1,10 +1,13 @@
 package dev.dynamo.runtime.internal;
 
 import dev.dynamo.runtime.internal.bridge.HealthFormat;
+import dev.dynamo.runtime.metrics.PrometheusNames;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +28,9 @@ public final class HealthState {
      */
     static final int MAX_ENDPOINTS = 1_000;
     private static final HealthState GLOBAL = new HealthState(MAX_ENDPOINTS);
+    /** The setting that names the endpoints gating readiness, as a variable and as a system property. */
+    private static final String GATING_VARIABLE = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
+    private static final String GATING_PROPERTY = "dyn.system.use.endpoint.health.status";
 
     /** null: the application has not said. */
     private volatile Boolean runtimeReady;
@@ -52,6 +58,54 @@ public final class HealthState {
 
     HealthState(int maxEndpoints) {
         this.maxEndpoints = maxEndpoints;
+        keepBeyondTheLimit(namesIn(setting(GATING_PROPERTY, GATING_VARIABLE)));
+    }
+
+    /**
+     * The value of the system property, else of the variable; null when neither is readable. Read here, before
+     * any agent starts: an application that names its endpoints from data and is attached to later would
+     * otherwise have left out a gating endpoint's state before the agent could say to keep it (a re-tester).
+     * Given only to the agent (its arguments, its file), the list is known from the agent's start.
+     */
+    private static String setting(String property, String variable) {
+        try {
+            String value = System.getProperty(property);
+            return value != null && !value.trim().isEmpty() ? value : System.getenv(variable);
+        } catch (SecurityException notGranted) {
+            return null;
+        }
+    }
+
+    /**
+     * The endpoint names a JSON list of strings gives, as label values, read leniently: the agent reads the
+     * setting strictly and reports what is wrong with it; keeping a name more is harmless.
+     */
+    static List<String> namesIn(String list) {
+        List<String> names = new ArrayList<String>();
+        if (list == null) {
+            return names;
+        }
+        StringBuilder name = null;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (name == null) {
+                if (c == '"') {
+                    name = new StringBuilder();
+                }
+            } else if (c == '\\' && i + 1 < list.length()) {
+                name.append(list.charAt(++i));
+            } else if (c == '"') {
+                try {
+                    names.add(PrometheusNames.sanitizeLabelName(name.toString()));
+                } catch (IllegalArgumentException noName) {
+                    // The agent says so.
+                }
+                name = null;
+            } else {
+                name.append(c);
+            }
+        }
+        return names;
     }
 
     /**
@@ -79,9 +133,13 @@ public final class HealthState {
                 + " code that serves them");
     }
 
-    /** Keeps the state of {@code names} whatever the number of endpoint names kept. */
+    /** Keeps the state of {@code names}, besides those kept already, whatever the number of endpoint names kept. */
     public void keepBeyondTheLimit(Collection<String> names) {
-        keptBeyondTheLimit = new HashSet<String>(names);
+        synchronized (endpoints) {
+            Set<String> kept = new HashSet<String>(keptBeyondTheLimit);
+            kept.addAll(names);
+            keptBeyondTheLimit = kept;
+        }
     }
 
     /** Adds the check {@code name}, replacing one of that name. */

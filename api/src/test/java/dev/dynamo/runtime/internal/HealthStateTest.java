@@ -55,6 +55,37 @@ class HealthStateTest {
                 apiWarnings.messages().get(0));
     }
 
+    /**
+     * Named in a system property or the environment, the gating endpoints are kept from the API's first use: an
+     * application attached to after it named 1,100 endpoints from data had left out a gating one's state before
+     * the agent could say to keep it, and readiness stayed 503 (a re-tester).
+     */
+    @Test
+    void keepsTheGatingEndpointsTheSettingNamesBeforeAnyAgentSaysSo() {
+        System.setProperty("dyn.system.use.endpoint.health.status", "[\"late\", \"gen-erate\"]");
+        HealthState state;
+        try {
+            state = new HealthState(3);
+        } finally {
+            System.clearProperty("dyn.system.use.endpoint.health.status");
+        }
+        for (int i = 0; i < 10; i++) {
+            state.setEndpointHealthy("ep" + i, true);
+        }
+        state.setEndpointHealthy("late", true);
+        state.setEndpointHealthy("gen_erate", false);
+
+        assertEquals(Boolean.TRUE, endpoints(state).get("late"));
+        assertEquals(Boolean.FALSE, endpoints(state).get("gen_erate"));
+    }
+
+    @Test
+    void readsTheNamesOfAJsonListLeniently() {
+        assertEquals(java.util.Arrays.asList("a", "b_c", "q_d"), HealthState.namesIn(" [\"a\",\"b-c\" , \"q\\\"d\"] "));
+        assertEquals(java.util.Collections.emptyList(), HealthState.namesIn("not a list"));
+        assertEquals(java.util.Collections.emptyList(), HealthState.namesIn(null));
+    }
+
     @Test
     void keepsOneThousandByDefault() {
         HealthState state = new HealthState(HealthState.MAX_ENDPOINTS);
