@@ -98,7 +98,7 @@ public final class AgentMain {
                 return;
             }
             // A second attach loads nothing more, and says so itself.
-            String noRoom = dynamic && !machineryLoaded ? MetaspaceHeadroom.refusal() : null;
+            String noRoom = dynamic && !machineryLoaded ? MetaspaceHeadroom.refusal(instrumentation) : null;
             if (noRoom != null) {
                 // Before anything of the agent's machinery loads: its classes would take what the application needs.
                 AgentLog.configure(LogSettings.parse(sources.values().get(AgentConfig.LOG), new ArrayList<String>()));

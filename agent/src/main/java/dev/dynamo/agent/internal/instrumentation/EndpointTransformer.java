@@ -10,7 +10,6 @@ import java.lang.annotation.Annotation;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
 import java.security.ProtectionDomain;
@@ -33,11 +32,7 @@ import java.util.function.Predicate;
  */
 public final class EndpointTransformer implements ClassFileTransformer {
     public static final String ANNOTATION = "dev.dynamo.runtime.DynamoEndpoint";
-    private static final BytePattern ANNOTATION_DESCRIPTOR =
-            new BytePattern(("L" + ANNOTATION.replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8));
-    private static final String[] IGNORED_PREFIXES = {
-        "java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/dynamo/agent/", "dev/dynamo/runtime/", "net/bytebuddy/",
-    };
+    private static final BytePattern ANNOTATION_DESCRIPTOR = AnnotatedClasses.DESCRIPTOR;
     private static final AgentLog LOG = AgentLog.get(EndpointTransformer.class);
 
     /** The loader of the agent's classes, which the weaving loads the ones it has not used yet through. */
@@ -352,11 +347,6 @@ public final class EndpointTransformer implements ClassFileTransformer {
     }
 
     static boolean isIgnored(String internalName) {
-        for (String prefix : IGNORED_PREFIXES) {
-            if (internalName.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
+        return AnnotatedClasses.isIgnored(internalName);
     }
 }
