@@ -135,13 +135,13 @@ class DynamicAttachIT {
     @Test
     void refusesAJvmWhoseMetaspaceHasNoRoomForTheAgent() {
         app = processes.start(JvmLauncher.withoutAgent("tight-metaspace-app")
-                .jvmArgs("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading", "-XX:MaxMetaspaceSize=9m")
+                .jvmArgs("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading", "-XX:MaxMetaspaceSize=5m")
                 .classpath(Artifacts.appsJar(), Artifacts.apiJar()).mainClass(EndpointsAppConsole.MAIN_CLASS));
         EndpointsAppConsole console = new EndpointsAppConsole(app);
         console.send("load 1 5");
 
         attach("attach-tight");
-        app.awaitStderr("not attaching: this JVM's Metaspace is limited to 9 MB (-XX:MaxMetaspaceSize)", Timeouts.STARTUP);
+        app.awaitStderr("not attaching: this JVM's Metaspace is limited to 5 MB (-XX:MaxMetaspaceSize)", Timeouts.STARTUP);
 
         assertEquals("done", console.send("defaults"), "a class loaded after the refusal");
         assertTrue(app.isAlive(), app.describe());
