@@ -76,23 +76,14 @@ public final class MetricStore {
     }
 
     /**
-     * Hides the series {@code definition} names when it is {@code metric} and registered at that place only: the
-     * work-handler series of an endpoint whose class the JVM refused after it was woven, which would otherwise
-     * read as an endpoint called zero times. Created again ({@link #register}) or {@link #show shown}, it is
-     * on the page again, with what it counted meanwhile.
+     * Hides the series {@code definition} names, or shows it again, when it is {@code metric} and registered at
+     * that place only: the work-handler series of an endpoint whose class the JVM refused after it was woven,
+     * which would otherwise read as an endpoint called zero times. Created again ({@link #register}), it is on the
+     * page again, with what it counted meanwhile.
      *
-     * @return whether it was hidden
+     * @return whether it was registered so
      */
-    boolean hide(MetricDefinition definition, Collectable metric) {
-        return setHidden(definition, metric, true);
-    }
-
-    /** Shows again what {@link #hide} hid. */
-    boolean show(MetricDefinition definition, Collectable metric) {
-        return setHidden(definition, metric, false);
-    }
-
-    private boolean setHidden(MetricDefinition definition, Collectable metric, boolean hidden) {
+    boolean setHidden(MetricDefinition definition, Collectable metric, boolean hidden) {
         synchronized (lock) {
             MetricFamily family = families.get(definition.familyName());
             Registration registration = family == null ? null : family.byFixedValues.get(definition.fixedLabelValues());
@@ -385,7 +376,7 @@ public final class MetricStore {
          * get one series), and each of them shows it. Replaced under the store's lock.
          */
         volatile List<List<String>> places;
-        /** Not on the page ({@link MetricStore#hide}); under the store's lock. */
+        /** Not on the page ({@link MetricStore#setHidden}); under the store's lock. */
         volatile boolean hidden;
 
         Registration(List<String> fixedValues, double[] buckets, Collectable metric, List<String> hierarchy) {

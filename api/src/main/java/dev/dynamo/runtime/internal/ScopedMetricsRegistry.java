@@ -177,18 +177,13 @@ public final class ScopedMetricsRegistry implements MetricsRegistry {
     }
 
     /**
-     * Hides {@code created}, the metric {@link #create(Prevalidated)} gave for {@code metric} at this place, when
-     * it is registered at this place only; see {@link MetricStore#hide}.
+     * Hides {@code created}, the metric {@link #create(Prevalidated)} gave for {@code metric} at this place, or
+     * shows it again, when it is registered at this place only; see {@link MetricStore#setHidden}.
      *
-     * @return whether it was hidden
+     * @return whether it was registered so
      */
-    public boolean hide(Prevalidated metric, Object created) {
-        return created instanceof Collectable && store.hide(definitionHere(metric), (Collectable) created);
-    }
-
-    /** Shows again what {@link #hide} hid. */
-    public boolean show(Prevalidated metric, Object created) {
-        return created instanceof Collectable && store.show(definitionHere(metric), (Collectable) created);
+    public boolean setHidden(Prevalidated metric, Object created, boolean hidden) {
+        return created instanceof Collectable && store.setHidden(definitionHere(metric), (Collectable) created, hidden);
     }
 
     private MetricDefinition definitionHere(Prevalidated metric) {

@@ -144,13 +144,7 @@ final class WorkHandlerMetrics {
         if (place == null || counted() || hidden) {
             return false;
         }
-        Families checked = families;
-        place.hide(checked.requests, requests);
-        place.hide(checked.inflight, inflight);
-        place.hide(checked.duration, duration);
-        place.hide(checked.errors, errors);
-        place.hide(checked.cancellations, cancellations);
-        hidden = true;
+        setSeriesHidden(true);
         return true;
     }
 
@@ -162,13 +156,17 @@ final class WorkHandlerMetrics {
         if (!hidden) {
             return;
         }
+        setSeriesHidden(false);
+    }
+
+    private void setSeriesHidden(boolean hide) {
         Families checked = families;
-        place.show(checked.requests, requests);
-        place.show(checked.inflight, inflight);
-        place.show(checked.duration, duration);
-        place.show(checked.errors, errors);
-        place.show(checked.cancellations, cancellations);
-        hidden = false;
+        place.setHidden(checked.requests, requests, hide);
+        place.setHidden(checked.inflight, inflight, hide);
+        place.setHidden(checked.duration, duration, hide);
+        place.setHidden(checked.errors, errors, hide);
+        place.setHidden(checked.cancellations, cancellations, hide);
+        hidden = hide;
     }
 
     /**
