@@ -130,14 +130,7 @@ public final class AgentStarter {
                 api.setDefaultMaxSeries(config.maxSeries());
             }
         });
-        if (!config.endpointsGatingHealth().isEmpty()) {
-            step("handing " + AgentConfig.USE_ENDPOINT_HEALTH_STATUS + " to the API", new Step() {
-                @Override
-                public void run() throws ReflectiveOperationException {
-                    api.setEndpointsGatingHealth(config.endpointsGatingHealth());
-                }
-            });
-        }
+        handGatingEndpoints(config, api);
         step("starting the runtime", new Step() {
             @Override
             public void run() throws ReflectiveOperationException {
@@ -200,6 +193,18 @@ public final class AgentStarter {
         }
     }
 
+    /** Tells the API the endpoints of {@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS}, whose health it always keeps. */
+    private static void handGatingEndpoints(final AgentConfig config, final PrimaryApi api) {
+        if (!config.endpointsGatingHealth().isEmpty()) {
+            step("handing " + AgentConfig.USE_ENDPOINT_HEALTH_STATUS + " to the API", new Step() {
+                @Override
+                public void run() throws ReflectiveOperationException {
+                    api.setEndpointsGatingHealth(config.endpointsGatingHealth());
+                }
+            });
+        }
+    }
+
     /** A daemon thread, not started yet, that runs the server's start as a start-up step. */
     private static Thread serverStartThread(final Step serverStart) {
         Thread starter = new Thread(new Runnable() {
@@ -255,10 +260,7 @@ public final class AgentStarter {
                     LOG.info("dynamo-agent is already attached to this JVM and its metrics server " + serverOutcome
                             + "; starting it with the server settings of this start");
                     settingsInForce = merged;
-                    if (!config.endpointsGatingHealth().isEmpty()) {
-                        step("handing " + AgentConfig.USE_ENDPOINT_HEALTH_STATUS + " to the API",
-                                () -> api.setEndpointsGatingHealth(config.endpointsGatingHealth()));
-                    }
+                    handGatingEndpoints(config, api);
                     step("starting the metrics server", serverStart(config, api, sources));
                     serverStarted = true;
                 }

@@ -234,16 +234,16 @@ public final class AgentArguments {
         StringBuilder decoded = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
+            if (!isEscape(text, i)) {
+                decoded.append(text.charAt(i));
+                i++;
+                continue;
+            }
             int runEnd = i;
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             while (isEscape(text, runEnd)) {
                 bytes.write(Integer.parseInt(text.substring(runEnd + 1, runEnd + 3), 16));
                 runEnd += 3;
-            }
-            if (runEnd == i) {
-                decoded.append(text.charAt(i));
-                i++;
-                continue;
             }
             String run = textOf(bytes.toByteArray());
             decoded.append(run != null ? run : text.substring(i, runEnd));

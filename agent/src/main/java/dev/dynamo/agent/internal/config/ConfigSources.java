@@ -340,15 +340,9 @@ public final class ConfigSources {
         return a.equals(b) || (truth(a) != null && truth(a).equals(truth(b)));
     }
 
+    /** The truth value a flag reads {@code value} as ({@link AgentConfig#TRUTHY}, {@link AgentConfig#FALSY}), or null. */
     private static Boolean truth(String value) {
-        switch (value) {
-            case "1": case "true": case "on": case "yes":
-                return Boolean.TRUE;
-            case "0": case "false": case "off": case "no":
-                return Boolean.FALSE;
-            default:
-                return null;
-        }
+        return AgentConfig.TRUTHY.contains(value) ? Boolean.TRUE : AgentConfig.FALSY.contains(value) ? Boolean.FALSE : null;
     }
 
     /** What to do to take away the value {@code origin} gives {@code setting}: "unset DYN_X", "remove ...". */

@@ -44,16 +44,25 @@ public final class AnnotatedClasses {
             if (isIgnored(internalName) || !instrumentation.isModifiableClass(loaded)) {
                 continue;
             }
-            byte[] classFile;
-            try {
-                classFile = classFiles.read(loaded.getClassLoader(), internalName);
-            } catch (Throwable unreadable) {
-                classFile = null;
-            }
-            if (classFile == null || DESCRIPTOR.occursIn(classFile)) {
+            if (!Boolean.FALSE.equals(classFileHoldsTheAnnotation(loaded, internalName, classFiles))) {
                 count++;
             }
         }
         return count;
+    }
+
+    /**
+     * Whether the class file of the loaded class {@code type} holds the annotation's descriptor; null when its
+     * loader serves none, or its lookup fails (a re-tester's threw {@code NoClassDefFoundError}, which stopped an
+     * attach's look at every other class): the class is then one without a class file.
+     */
+    static Boolean classFileHoldsTheAnnotation(Class<?> type, String internalName, ClassFileLookup classFiles) {
+        byte[] classFile;
+        try {
+            classFile = classFiles.read(type.getClassLoader(), internalName);
+        } catch (Throwable unreadable) {
+            return null;
+        }
+        return classFile == null ? null : DESCRIPTOR.occursIn(classFile);
     }
 }

@@ -235,15 +235,8 @@ public final class EndpointTransformer implements ClassFileTransformer {
         if (isIgnored(internalName)) {
             return false;
         }
-        byte[] classFile;
-        try {
-            classFile = classFiles.read(type.getClassLoader(), internalName);
-        } catch (Throwable unreadable) {
-            // A loader's lookup may throw anything (a re-tester's threw NoClassDefFoundError, which stopped the
-            // attach's look at every other class): this class is then looked at as one without a class file.
-            classFile = null;
-        }
-        return classFile != null ? ANNOTATION_DESCRIPTOR.occursIn(classFile) : declaresEndpointMethod(type);
+        Boolean annotated = AnnotatedClasses.classFileHoldsTheAnnotation(type, internalName, classFiles);
+        return annotated != null ? annotated : declaresEndpointMethod(type);
     }
 
     /**

@@ -152,20 +152,22 @@ public final class InstrumentedEndpoints {
                 }
                 if (endpoint.getValue().isEmpty()) {
                     endpoints.remove();
-                    Integer primaryId = PRIMARY_IDS.remove(endpoint.getKey());
-                    if (primaryId != null && !ENDPOINTS.contains(endpoint.getKey())) {
-                        hideUncountedSeries(primaryId);
-                    }
+                    noLongerWaitedFor(endpoint.getKey());
                 }
             }
         }
     }
 
     /**
-     * Takes the series of an endpoint that no class serves off the page, when none of its calls was counted: they
-     * would claim calls that are not measured. A primary copy of the API older than the agent has no such call.
+     * Endpoint {@code endpoint} has no woven class left to wait for; under {@link #ENDPOINTS}. When none served it,
+     * its series leave the page while none of its calls was counted: they would claim calls that are not measured.
+     * A primary copy of the API older than the agent has no such call.
      */
-    private static void hideUncountedSeries(int primaryId) {
+    private static void noLongerWaitedFor(String endpoint) {
+        Integer primaryId = PRIMARY_IDS.remove(endpoint);
+        if (primaryId == null || ENDPOINTS.contains(endpoint)) {
+            return;
+        }
         try {
             WovenCalls.hideUncounted(primaryId);
         } catch (LinkageError olderApi) {
@@ -204,10 +206,7 @@ public final class InstrumentedEndpoints {
             }
             if (endpoint.getValue().isEmpty()) {
                 endpoints.remove();
-                PRIMARY_IDS.remove(endpoint.getKey());
-                if (primaryId != null && !ENDPOINTS.contains(endpoint.getKey())) {
-                    hideUncountedSeries(primaryId);
-                }
+                noLongerWaitedFor(endpoint.getKey());
             }
         }
     }

@@ -383,9 +383,9 @@ public final class WovenCalls {
                     settledThrows[id] += throwsCount;
                     try {
                         current[id].settle(returns, throwsCount, throwsCount == 0 ? null : history.lastThrown(id));
-                    if (current[id].hidden && current[id].counted()) {
-                        showHidden(current[id]);
-                    }
+                        if (current[id].hidden && current[id].counted()) {
+                            showHidden(current[id]);
+                        }
                     } catch (Throwable failure) {
                         // One endpoint's failure leaves the others settled, and is reported below.
                         lastFailure = failure;
