@@ -63,6 +63,34 @@ class SeriesLimitIT {
         assertEquals(1, warnings, "one warning per family: " + app.process().stderr());
     }
 
+    /**
+     * A metric name made from data (a counter per order) made a family of about 1.5 KB each without end: the
+     * names past {@code DYN_METRICS_MAX_FAMILIES} work but are not exported, and are counted.
+     */
+    @Test
+    void metricNamesMadeFromDataStopAtTheLimitAndTheApplicationRunsOn() {
+        CommandedApp app = start(JvmLauncher.withAgent("names").jvmArgs("-Xmx256m")
+                .env("DYN_METRICS_MAX_FAMILIES", "1000"));
+        MetricsScraper scraper = new MetricsScraper(app.process().awaitMetricsPort(Timeouts.STARTUP));
+
+        String flooded = app.run("flood-names 200000");
+        Exposition page = scraper.scrape();
+        String heap = app.run("heap");
+
+        assertTrue(flooded.startsWith("flooded"), flooded);
+        long exported = page.sampleNames().stream()
+                .filter(name -> name.matches("dynamo_component_order_\\d+_items_total")).count();
+        assertEquals(1000, exported);
+        assertEquals(2.0, page.value("dynamo_component_order_999_items_total", Labels.of("dynamo_namespace", "flood")));
+        assertEquals(200_000 - 1000, page.value("dynamo_metrics_unexported_families_total", Labels.of()));
+        long usedMegabytes = Long.parseLong(heap.substring("heap ".length()));
+        assertTrue(usedMegabytes < 60, "heap after 200,000 names: " + usedMegabytes + " MB");
+        long warnings = app.process().stderrLines().stream()
+                .filter(line -> line.contains("is not exported: this process has 1000 metric names already")).count();
+        assertEquals(1, warnings, app.process().stderr());
+        assertTrue(app.process().isAlive());
+    }
+
     @Test
     void theAgentsSettingReachesTheApi() {
         CommandedApp app = start(JvmLauncher.withAgent("limit-100").env("DYN_METRICS_MAX_SERIES", "100"));

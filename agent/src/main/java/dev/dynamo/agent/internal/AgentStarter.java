@@ -124,10 +124,12 @@ public final class AgentStarter {
                 api.routeLog(new ApiLogRoute());
             }
         });
-        step("handing " + AgentConfig.METRICS_MAX_SERIES + " to the API", new Step() {
+        step("handing " + AgentConfig.METRICS_MAX_SERIES + " and " + AgentConfig.METRICS_MAX_FAMILIES + " to the API",
+                new Step() {
             @Override
             public void run() throws ReflectiveOperationException {
                 api.setDefaultMaxSeries(config.maxSeries());
+                api.setMaxFamilies(config.maxFamilies());
             }
         });
         handGatingEndpoints(config, api);

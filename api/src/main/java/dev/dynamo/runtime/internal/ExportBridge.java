@@ -45,7 +45,12 @@ public final class ExportBridge {
 
     /** {@link ReflectiveCall#SET_DEFAULT_MAX_SERIES}: the agent's {@code DYN_METRICS_MAX_SERIES}. */
     public static void setDefaultMaxSeries(int limit) {
-        MaxSeriesSetting.setDefaultLimit(limit);
+        LimitSetting.MAX_SERIES.set(limit);
+    }
+
+    /** {@link ReflectiveCall#SET_MAX_FAMILIES}: the agent's {@code DYN_METRICS_MAX_FAMILIES}. */
+    public static void setMaxFamilies(int limit) {
+        LimitSetting.MAX_FAMILIES.set(limit);
     }
 
     /**
@@ -58,7 +63,12 @@ public final class ExportBridge {
 
     /** {@link ReflectiveCall#DEFAULT_MAX_SERIES}: the series limit of families that set none. */
     public static int defaultMaxSeries() {
-        return MaxSeriesSetting.defaultLimit();
+        return LimitSetting.MAX_SERIES.value();
+    }
+
+    /** {@link ReflectiveCall#MAX_FAMILIES}: how many metric names each copy of the API exports. */
+    public static int maxFamilies() {
+        return LimitSetting.MAX_FAMILIES.value();
     }
 
     /**

@@ -429,7 +429,7 @@ final class ForeignCopies {
                         + " with other buckets in two copies of the dynamo API; the first copy's series are exported"
                         + " and the other's left out. " + (folded ? "They are the series its places past the series"
                         + " limit fold into, which each copy makes from the first histogram it folds: make the"
-                        + " places from code, not data, or raise " + MaxSeriesSetting.VARIABLE
+                        + " places from code, not data, or raise " + LimitSetting.MAX_SERIES.variable
                         : "Use the same buckets in every copy"));
             } else if (ownSeries != null && ownSeries.contains(series)) {
                 reportOnce("series:" + family.name(), "metric '" + family.name() + "' has series of the same labels"

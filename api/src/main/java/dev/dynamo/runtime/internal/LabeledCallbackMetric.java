@@ -46,7 +46,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
         if (returned == null) {
             throw new IllegalStateException("it returned null; return a map, empty for no series");
         }
-        int limit = MaxSeriesSetting.defaultLimit();
+        int limit = LimitSetting.MAX_SERIES.value();
         // The vecs' bound on the page bytes of label values (SeriesLimit), each label set on one line.
         long byteBudget = (long) limit * SeriesLimit.LABEL_BYTES_PER_SERIES;
         List<List<String>> nextKeys = new ArrayList<List<String>>(Math.min(returned.size(), limit));
@@ -71,7 +71,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
                 continue;
             }
             if (nextKeys.size() == limit) {
-                problem = "it returned more than " + limit + " label sets (" + MaxSeriesSetting.VARIABLE
+                problem = "it returned more than " + limit + " label sets (" + LimitSetting.MAX_SERIES.variable
                         + "); the rest are left out";
                 break;
             }
@@ -79,7 +79,7 @@ final class LabeledCallbackMetric extends ScrapeCallback implements Collectable 
             if (bytes > byteBudget - nextValueBytes) {
                 problem = "it returned label sets whose label values take more than " + byteBudget + " bytes on a"
                         + " page (" + SeriesLimit.LABEL_BYTES_PER_SERIES + " for each of the " + limit + " label sets of "
-                        + MaxSeriesSetting.VARIABLE + "); the rest are left out. Use short label values (no payloads,"
+                        + LimitSetting.MAX_SERIES.variable + "); the rest are left out. Use short label values (no payloads,"
                         + " no free text)";
                 break;
             }

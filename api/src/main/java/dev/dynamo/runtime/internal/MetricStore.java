@@ -30,6 +30,10 @@ public final class MetricStore {
     private final ScrapeCallbacks callbacks = new ScrapeCallbacks();
     /** Created at the first folded label set. Guarded by {@link #lock}. */
     private Vecs.LongCounterVec foldedLabelSets;
+    /** The families of {@link #families} that take one of the names {@code DYN_METRICS_MAX_FAMILIES} allows. */
+    private int limitedFamilies;
+    /** Created when the last name allowed is taken. Guarded by {@link #lock}. */
+    private LongCounter unexportedFamilies;
 
     /** Ends the threads this store's callbacks ran on: for a scratch store that is done with. */
     void stopCallbackThreads() {
@@ -52,6 +56,10 @@ public final class MetricStore {
         synchronized (lock) {
             MetricFamily family = families.get(definition.familyName());
             if (family == null) {
+                boolean limited = takesAName(definition.familyName());
+                if (limited && limitedFamilies >= LimitSetting.MAX_FAMILIES.value()) {
+                    return unexported(definition, created);
+                }
                 List<String> exposed = exposedSampleNames(definition);
                 for (String sampleName : exposed) {
                     String owner = sampleNameOwners.get(sampleName);
@@ -68,11 +76,60 @@ public final class MetricStore {
                     sampleNameOwners.put(sampleName, family.name);
                 }
                 published.add(family);
+                if (limited && ++limitedFamilies >= LimitSetting.MAX_FAMILIES.value()) {
+                    unexportedFamilies();
+                }
             } else {
                 family.checkCompatible(definition);
             }
             return family.registerOrGet(definition, created);
         }
+    }
+
+    /**
+     * Whether a family named {@code name} takes one of the names {@code DYN_METRICS_MAX_FAMILIES} allows: the
+     * application's do; the runtime's own, which the code bounds, do not (the agent's work-handler families, the
+     * uptime and the counters of what was folded or left unexported).
+     */
+    private static boolean takesAName(String name) {
+        return !WorkHandlerFamilies.isWorkHandlerFamily(name) && !name.equals(RUNTIME_UPTIME)
+                && !name.equals(SeriesLimit.FOLDED_FAMILY) && !name.equals(UNEXPORTED_FAMILIES);
+    }
+
+    /**
+     * {@code created}, working but left off the page: the process has as many metric names as
+     * {@code DYN_METRICS_MAX_FAMILIES} allows. An application that made a name from data (a counter per user)
+     * grew the store by about 1.5 KB a name without end. Counted, and said once; a vec keeps a series limit of
+     * its own, so that it stays bounded too, its folds counted nowhere.
+     */
+    private Collectable unexported(MetricDefinition definition, Collectable created) {
+        LongCounter counter = unexportedFamilies();
+        if (counter.get() == 0) {
+            ApiLog.warn("metric '" + definition.familyName() + "' is not exported: this process has "
+                    + LimitSetting.MAX_FAMILIES.value() + " metric names already, as many as "
+                    + LimitSetting.MAX_FAMILIES.variable + " allows. A name made from data (an id, a path, a time)"
+                    + " makes a new metric each time; give such a value to a label of a vec instead"
+                    + " (createCounterVec, then withLabelValues), or raise " + LimitSetting.MAX_FAMILIES.variable
+                    + ". Such metrics work but are not on the page; they are counted in " + UNEXPORTED_FAMILIES
+                    + "_total without another warning");
+        }
+        counter.inc();
+        if (created instanceof LabeledMetrics) {
+            ((LabeledMetrics<?, ?>) created).attach(new SeriesLimit(definition.familyName(), null));
+        }
+        return created;
+    }
+
+    /** The counter of metrics left unexported, registered at 0 when the last name allowed is taken. */
+    private LongCounter unexportedFamilies() {
+        if (unexportedFamilies == null) {
+            LongCounter created = new LongCounter();
+            register(new MetricDefinition(UNEXPORTED_FAMILIES, MetricType.INT_COUNTER, UNEXPORTED_HELP,
+                    Collections.<String>emptyList(), Collections.<String>emptyList(), null,
+                    Collections.<String>emptyList()), created);
+            unexportedFamilies = created;
+        }
+        return unexportedFamilies;
     }
 
     /**
@@ -208,6 +265,9 @@ public final class MetricStore {
     private static final Predicate<String> ALL_FAMILIES = name -> true;
 
     /** The name of the runtime's own uptime gauge. */
+    static final String UNEXPORTED_FAMILIES = "dynamo_metrics_unexported_families";
+    private static final String UNEXPORTED_HELP = "Metrics created under a new name when the process had as many"
+            + " metric names as DYN_METRICS_MAX_FAMILIES allows: they work, but are not exported";
     private static final String RUNTIME_UPTIME = PrometheusNames.METRIC_PREFIX + PrometheusNames.Runtime.UPTIME_SECONDS;
 
     /** All registrations of one exposed name: they share type, help and label names. */

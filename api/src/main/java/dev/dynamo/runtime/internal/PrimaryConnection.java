@@ -148,21 +148,27 @@ final class PrimaryConnection {
     }
 
     /**
-     * Health state, series limit and log cross too, when the primary knows them: an older agent's copy
-     * lacks these methods, and the metrics then cross alone.
+     * Health state, series and metric limits and log cross too, when the primary knows them: an older agent's
+     * copy lacks these methods, and the metrics then cross alone.
      */
     private static void connectNewerParts(Class<?> primary) {
         try {
             Supplier<Object[]> health = () -> HealthState.global().encode();
             ReflectiveCall.REGISTER_FOREIGN_HEALTH.invoke(primary, health);
             EXPORTED.add(health);
-            MaxSeriesSetting.setDefaultLimit((Integer) ReflectiveCall.DEFAULT_MAX_SERIES.invoke(primary));
+            LimitSetting.MAX_SERIES.set((Integer) ReflectiveCall.DEFAULT_MAX_SERIES.invoke(primary));
         } catch (NoSuchMethodException olderAgent) {
             ApiLog.debug("the agent's copy of the dynamo API predates the health API and the series limit;"
                     + " this copy's health state and limit stay local");
         } catch (Exception | LinkageError failed) {
             ApiLog.warn("cannot connect the health state of the dynamo API loaded by "
                     + ApiLog.loaderName(PrimaryConnection.class.getClassLoader()) + " to the agent's copy: " + failed);
+        }
+        try {
+            LimitSetting.MAX_FAMILIES.set((Integer) ReflectiveCall.MAX_FAMILIES.invoke(primary));
+        } catch (Exception | LinkageError olderAgent) {
+            ApiLog.debug("this copy's metric limit is its own: the agent's copy of the dynamo API predates"
+                    + " DYN_METRICS_MAX_FAMILIES (" + olderAgent + ")");
         }
         try {
             @SuppressWarnings("unchecked")

@@ -48,7 +48,7 @@ final class SeriesLimit {
      */
     static final String ERRORS_ADVICE = "Its label sets are the error types of all @DynamoEndpoint methods together"
             + " (at most " + WorkHandlerFamilies.MAX_ERROR_TYPES + " types for each endpoint); the errors of each endpoint are still counted"
-            + " there in full. With this many endpoints, raise the limit with " + MaxSeriesSetting.VARIABLE;
+            + " there in full. With this many endpoints, raise the limit with " + LimitSetting.MAX_SERIES.variable;
 
     private final String family;
     private final MetricStore store;
@@ -65,6 +65,7 @@ final class SeriesLimit {
     private int places;
     private volatile IntCounter folded;
 
+    /** @param store where folds are counted; null for a family left unexported, whose folds are counted nowhere */
     SeriesLimit(String family, MetricStore store) {
         this.family = family;
         this.store = store;
@@ -74,15 +75,15 @@ final class SeriesLimit {
     void setLimit(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("Series limit of metric '" + family + "' must be at least 1, got "
-                    + limit + "; pass the most label sets it may have (the default, " + MaxSeriesSetting.defaultLimit()
-                    + ", comes from " + MaxSeriesSetting.VARIABLE + ")");
+                    + limit + "; pass the most label sets it may have (the default, " + LimitSetting.MAX_SERIES.value()
+                    + ", comes from " + LimitSetting.MAX_SERIES.variable + ")");
         }
         explicitLimit = limit;
     }
 
     int limit() {
         int explicit = explicitLimit;
-        return explicit > 0 ? explicit : MaxSeriesSetting.defaultLimit();
+        return explicit > 0 ? explicit : LimitSetting.MAX_SERIES.value();
     }
 
     /** What {@link #admit} decided about a new child. */
@@ -179,6 +180,9 @@ final class SeriesLimit {
 
     private void countFolded() {
         IntCounter counter = folded;
+        if (store == null) {
+            return;
+        }
         if (counter == null) {
             counter = store.foldedLabelSets(family);
             folded = counter;
@@ -195,7 +199,7 @@ final class SeriesLimit {
                     + " labels are all \"" + OVERFLOW_VALUE + "\", shown on the runtime's page, and counted in "
                     + FOLDED_FAMILY + "_total{" + FOLDED_LABEL + "=\"" + family + "\"}. Never make a place from request"
                     + " data (a user id, a name a client sends): give such values to a vec's label. Or raise the limit"
-                    + " with " + MaxSeriesSetting.VARIABLE);
+                    + " with " + LimitSetting.MAX_SERIES.variable);
         }
     }
 
@@ -211,7 +215,7 @@ final class SeriesLimit {
                         + series() + " label sets; further label sets are folded into its series whose variable"
                         + " labels are all \"" + OVERFLOW_VALUE + "\" and counted in " + FOLDED_FAMILY + "_total{"
                         + FOLDED_LABEL + "=\"" + family + "\"}. Use short label values (no payloads, no free text),"
-                        + " or raise the series limit, and this one with it, with " + MaxSeriesSetting.VARIABLE
+                        + " or raise the series limit, and this one with it, with " + LimitSetting.MAX_SERIES.variable
                         + " or MetricVec.setMaxSeries");
             }
             return;
@@ -222,7 +226,7 @@ final class SeriesLimit {
                     + "\" and counted in " + FOLDED_FAMILY + "_total{" + FOLDED_LABEL + "=\"" + family
                     + "\"}. " + (WorkHandlerFamilies.ERRORS_FAMILY.equals(family) ? ERRORS_ADVICE
                     : "Use fewer distinct label values (no ids, no free text), or raise the limit with "
-                    + MaxSeriesSetting.VARIABLE + " or MetricVec.setMaxSeries"));
+                    + LimitSetting.MAX_SERIES.variable + " or MetricVec.setMaxSeries"));
         }
     }
 }

@@ -173,7 +173,7 @@ class CallbackMetricsTest {
 
     @Test
     void labelledCallbackKeepsAtMostTheSeriesLimit() {
-        MaxSeriesSetting.setDefaultLimit(5);
+        LimitSetting.MAX_SERIES.set(5);
         try {
             Map<List<String>, Double> many = new HashMap<List<String>, Double>();
             for (int i = 0; i < 50; i++) {
@@ -183,14 +183,14 @@ class CallbackMetricsTest {
 
             assertEquals(5, sampleCount("dynamo_component_many"));
         } finally {
-            MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+            LimitSetting.MAX_SERIES.set(LimitSetting.MAX_SERIES.defaultValue);
         }
     }
 
     /** The bound a vec has on the page bytes of its label values: 4 values of 4,096 CJK characters, 49,152 bytes. */
     @Test
     void labelledCallbackKeepsLabelValuesOfAtMostTheByteBudget() {
-        MaxSeriesSetting.setDefaultLimit(100);
+        LimitSetting.MAX_SERIES.set(100);
         try {
             Map<List<String>, Double> wide = new LinkedHashMap<List<String>, Double>();
             for (int i = 0; i < 50; i++) {
@@ -211,7 +211,7 @@ class CallbackMetricsTest {
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).contains("more than 409600 bytes on a page"), warnings.get(0));
         } finally {
-            MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+            LimitSetting.MAX_SERIES.set(LimitSetting.MAX_SERIES.defaultValue);
         }
     }
 

@@ -845,7 +845,7 @@ class ExportBridgeTest {
 
     @Test
     void theAgentSetsTheDefaultSeriesLimitOfACopy() {
-        assertEquals(MaxSeriesSetting.DEFAULT, isolated.callStatic(BRIDGE, "defaultMaxSeries"));
+        assertEquals(LimitSetting.MAX_SERIES.defaultValue, isolated.callStatic(BRIDGE, "defaultMaxSeries"));
 
         isolated.callStatic(BRIDGE, "setDefaultMaxSeries", 3);
         Object vec = isolatedMetric("a", "createCounterVec", "limited", Arrays.asList("k"), NO_LABELS);
@@ -857,5 +857,21 @@ class ExportBridgeTest {
         assertEquals(3, isolated.callStatic(BRIDGE, "defaultMaxSeries"));
         assertEquals(4, findFamily(collectIsolated(), PREFIX + "limited").samples().size());
         assertEquals(7.0, findFamily(collectIsolated(), SeriesLimit.FOLDED_FAMILY).samples().get(0).value());
+    }
+
+    @Test
+    void theAgentSetsTheMetricLimitOfACopy() {
+        assertEquals(LimitSetting.MAX_FAMILIES.defaultValue, isolated.callStatic(BRIDGE, "maxFamilies"));
+
+        isolated.callStatic(BRIDGE, "setMaxFamilies", 2);
+        for (int i = 0; i < 5; i++) {
+            isolatedMetric("a", "createCounter", "order_" + i, NO_LABELS);
+        }
+
+        assertEquals(2, isolated.callStatic(BRIDGE, "maxFamilies"));
+        List<FamilySnapshot> page = collectIsolated();
+        assertEquals(Arrays.asList(PREFIX + "order_0", PREFIX + "order_1"), page.stream().map(FamilySnapshot::name)
+                .filter(name -> name.startsWith(PREFIX + "order_")).collect(Collectors.toList()));
+        assertEquals(3.0, findFamily(page, MetricStore.UNEXPORTED_FAMILIES).samples().get(0).value());
     }
 }

@@ -30,7 +30,7 @@ abstract class FoldingTest {
     @BeforeEach
     void captureWarnings() {
         store = new MetricStore();
-        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+        LimitSetting.MAX_SERIES.set(LimitSetting.MAX_SERIES.defaultValue);
         ApiLog.setSink((level, message) -> {
             if (ApiLog.WARN.equals(level)) {
                 warnings.add(message);
@@ -41,7 +41,7 @@ abstract class FoldingTest {
     @AfterEach
     void restoreLogAndLimit() {
         ApiLog.setSink(null);
-        MaxSeriesSetting.setDefaultLimit(MaxSeriesSetting.DEFAULT);
+        LimitSetting.MAX_SERIES.set(LimitSetting.MAX_SERIES.defaultValue);
     }
 
     MetricsRegistry at(String... hierarchy) {

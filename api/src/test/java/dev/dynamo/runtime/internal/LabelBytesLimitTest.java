@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The bound on the page bytes of a family's variable label values ({@link SeriesLimit#LABEL_BYTES_PER_SERIES}). */
 class LabelBytesLimitTest extends FoldingTest {
     /** The budget of a family of the default series limit. */
-    private static final long DEFAULT_BUDGET = (long) MaxSeriesSetting.DEFAULT * SeriesLimit.LABEL_BYTES_PER_SERIES;
+    private static final long DEFAULT_BUDGET = (long) LimitSetting.MAX_SERIES.defaultValue * SeriesLimit.LABEL_BYTES_PER_SERIES;
 
     /** The series of {@code family} other than its overflow series. */
     private List<Sample> ownSeries(String family, String sampleName) {
@@ -94,11 +94,11 @@ class LabelBytesLimitTest extends FoldingTest {
     void ordinaryLabelValuesFillTheDefaultLimitOfAHistogramVecAndOnlyTheCountFolds() {
         HistogramVec vec = at("ns").createHistogramVec("latency", "h",
                 Arrays.asList("model", "route", "status", "request_id"), null, null);
-        for (int i = 0; i < MaxSeriesSetting.DEFAULT; i++) {
+        for (int i = 0; i < LimitSetting.MAX_SERIES.defaultValue; i++) {
             vec.withLabelValues("meta-llama/Llama-3.1-70B-Instruct-" + i % 7, "/v1/chat/completions/" + i % 13,
                     Integer.toString(200 + i % 5), String.format("3f2b8c1e-9d4a-4e7b-a6c5-%012d", i)).observe(0.2);
         }
-        assertEquals(MaxSeriesSetting.DEFAULT, ownSeries("dynamo_component_latency",
+        assertEquals(LimitSetting.MAX_SERIES.defaultValue, ownSeries("dynamo_component_latency",
                 "dynamo_component_latency_count").size());
         assertEquals(0.0, folded("dynamo_component_latency"));
         assertTrue(warnings.isEmpty(), warnings.toString());

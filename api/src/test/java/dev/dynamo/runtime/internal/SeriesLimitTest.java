@@ -32,7 +32,7 @@ class SeriesLimitTest extends FoldingTest {
      */
     @Test
     void theAgentsErrorsFamilyFullOfEndpointsSaysWhatItHoldsAndWhatToRaise() {
-        MaxSeriesSetting.setDefaultLimit(2);
+        LimitSetting.MAX_SERIES.set(2);
         for (int endpoint = 0; endpoint < 3; endpoint++) {
             IntCounterVec errors = at("ns", "comp", "handler_" + endpoint).createIntCounterVec(WorkHandler.ERRORS_TOTAL,
                     WorkHandler.ERRORS_TOTAL_HELP, Arrays.asList(WorkHandler.ERROR_TYPE_LABEL), null);
@@ -53,7 +53,7 @@ class SeriesLimitTest extends FoldingTest {
      */
     @Test
     void plainMetricsAtMorePlacesThanTheLimitFoldIntoTheOverflowSeries() {
-        MaxSeriesSetting.setDefaultLimit(3);
+        LimitSetting.MAX_SERIES.set(3);
         for (int place = 0; place < 5; place++) {
             Counter counter = at("ns", "c", "user_" + place).createCounter("ctr", "h", null);
             counter.inc(place + 1);
@@ -77,7 +77,7 @@ class SeriesLimitTest extends FoldingTest {
     /** A re-tester's vec made at an endpoint per loop iteration: 20,000 places, each with its own overflow series. */
     @Test
     void vecsAtMorePlacesThanTheLimitFoldIntoTheOverflowPlacesVec() {
-        MaxSeriesSetting.setDefaultLimit(3);
+        LimitSetting.MAX_SERIES.set(3);
         for (int place = 0; place < 6; place++) {
             at("ns", "c", "user_" + place).createCounterVec("by_k", "h", Arrays.asList("k"), null)
                     .withLabelValues("a").inc();
@@ -94,7 +94,7 @@ class SeriesLimitTest extends FoldingTest {
     /** A folded place's histogram of other buckets lost its observations: no page showed them (a re-tester). */
     @Test
     void aHistogramFoldedAtAPlaceObservesIntoTheOverflowSeriesWhateverItsBuckets() {
-        MaxSeriesSetting.setDefaultLimit(1);
+        LimitSetting.MAX_SERIES.set(1);
         at("ns", "c", "e0").createHistogram("h", "h", null, Arrays.asList(1.0, 2.0)).observe(1.0);
         at("ns", "c", "e1").createHistogram("h", "h", null, Arrays.asList(1.0, 2.0)).observe(1.0);
         at("ns", "c", "e2").createHistogram("h", "h", null, Arrays.asList(5.0)).observe(3.0);
@@ -109,7 +109,7 @@ class SeriesLimitTest extends FoldingTest {
     /** Callback metrics at more places than the limit threw into the application from the second fold on (a re-tester). */
     @Test
     void callbackMetricsAreNotFoldedByPlace() {
-        MaxSeriesSetting.setDefaultLimit(2);
+        LimitSetting.MAX_SERIES.set(2);
         for (int place = 0; place < 5; place++) {
             int value = place;
             at("ns", "c", "e" + place).createGaugeWithCallback("cbg", "h", null, () -> value);
@@ -123,7 +123,7 @@ class SeriesLimitTest extends FoldingTest {
     /** The agent's families have a series per annotated method, which the code bounds: never folded. */
     @Test
     void theAgentsWorkHandlerFamiliesAreNeverFoldedByPlace() {
-        MaxSeriesSetting.setDefaultLimit(2);
+        LimitSetting.MAX_SERIES.set(2);
         for (int place = 0; place < 4; place++) {
             at("ns", "c", "handler_" + place).createIntCounter(WorkHandler.REQUESTS_TOTAL, WorkHandler.REQUESTS_TOTAL_HELP,
                     null).inc();
@@ -214,7 +214,7 @@ class SeriesLimitTest extends FoldingTest {
 
     @Test
     void theLimitSpansEveryPlaceTheFamilyIsCreatedAt() {
-        MaxSeriesSetting.setDefaultLimit(4);
+        LimitSetting.MAX_SERIES.set(4);
         IntGaugeVec one = at("ns", "comp", "ep1").createIntGaugeVec("load", "h", Arrays.asList("model"), null);
         IntGaugeVec two = at("ns", "comp", "ep2").createIntGaugeVec("load", "h", Arrays.asList("model"), null);
 
@@ -355,8 +355,8 @@ class SeriesLimitTest extends FoldingTest {
         }
 
         FamilySnapshot family = findFamily(store.snapshot(), "dynamo_component_ids");
-        assertEquals(MaxSeriesSetting.DEFAULT + 1, family.samples().size());
-        assertEquals(1_000_000 - MaxSeriesSetting.DEFAULT, folded("dynamo_component_ids"));
+        assertEquals(LimitSetting.MAX_SERIES.defaultValue + 1, family.samples().size());
+        assertEquals(1_000_000 - LimitSetting.MAX_SERIES.defaultValue, folded("dynamo_component_ids"));
     }
 
     @Test
@@ -366,27 +366,27 @@ class SeriesLimitTest extends FoldingTest {
         String message = assertThrows(IllegalArgumentException.class, () -> vec.setMaxSeries(0)).getMessage();
 
         assertTrue(message.contains("dynamo_component_bad_limit") && message.contains("at least 1"), message);
-        assertThrows(IllegalArgumentException.class, () -> MaxSeriesSetting.setDefaultLimit(-5));
+        assertThrows(IllegalArgumentException.class, () -> LimitSetting.MAX_SERIES.set(-5));
     }
 
     @Test
     void readsTheDefaultLimitOnlyFromWholeNumbersOfAtLeastOne() {
-        assertEquals(Integer.valueOf(50), MaxSeriesSetting.parse(" 50 "));
+        assertEquals(Integer.valueOf(50), LimitSetting.parse(" 50 "));
         for (String bad : new String[] {"0", "-1", "abc", "1.5", ""}) {
-            assertNull(MaxSeriesSetting.parse(bad), bad);
+            assertNull(LimitSetting.parse(bad), bad);
         }
     }
 
     @Test
     void saysWhetherARefusedDefaultLimitIsOutOfRangeOrNotANumber() {
-        assertNull(MaxSeriesSetting.parse("99999999999"));
+        assertNull(LimitSetting.parse("99999999999"));
         assertEquals("dyn.metrics.max.series='99999999999' is out of range for a series limit; use a whole number"
                 + " from 1 to 2147483647 (label sets per metric). Using 2000",
-                MaxSeriesSetting.refusal("dyn.metrics.max.series", "99999999999"));
+                LimitSetting.MAX_SERIES.refusal("dyn.metrics.max.series", "99999999999"));
         assertEquals("DYN_METRICS_MAX_SERIES='0' is out of range for a series limit; use a whole number from 1 to"
-                + " 2147483647 (label sets per metric). Using 2000", MaxSeriesSetting.refusal("DYN_METRICS_MAX_SERIES", "0"));
+                + " 2147483647 (label sets per metric). Using 2000", LimitSetting.MAX_SERIES.refusal("DYN_METRICS_MAX_SERIES", "0"));
         assertEquals("DYN_METRICS_MAX_SERIES='lots' is not a series limit; use a whole number from 1 to 2147483647"
-                + " (label sets per metric). Using 2000", MaxSeriesSetting.refusal("DYN_METRICS_MAX_SERIES", "lots"));
+                + " (label sets per metric). Using 2000", LimitSetting.MAX_SERIES.refusal("DYN_METRICS_MAX_SERIES", "lots"));
     }
 
     @Test
@@ -406,23 +406,23 @@ class SeriesLimitTest extends FoldingTest {
     @Test
     void withoutTheAgentTheSystemPropertySetsTheDefault() {
         assertEquals(Integer.valueOf(3), limitOfAFreshCopyWithProperty("3"));
-        assertEquals(Integer.valueOf(MaxSeriesSetting.DEFAULT), limitOfAFreshCopyWithProperty("zero"));
+        assertEquals(Integer.valueOf(LimitSetting.MAX_SERIES.defaultValue), limitOfAFreshCopyWithProperty("zero"));
         assertEquals(1, warnings.stream().filter(w -> w.contains("dyn.metrics.max.series='zero'")).count(),
                 warnings.toString());
     }
 
     private Integer limitOfAFreshCopyWithProperty(String value) {
-        String before = System.getProperty(MaxSeriesSetting.PROPERTY);
-        System.setProperty(MaxSeriesSetting.PROPERTY, value);
+        String before = System.getProperty(LimitSetting.MAX_SERIES.property);
+        System.setProperty(LimitSetting.MAX_SERIES.property, value);
         try (IsolatedApi copy = new IsolatedApi()) {
             java.util.function.BiConsumer<String, String> sink = (level, message) -> warnings.add(message);
             copy.callStatic(ApiLog.class.getName(), "setSink", sink);
             return (Integer) copy.callStatic(ExportBridge.class.getName(), "defaultMaxSeries");
         } finally {
             if (before == null) {
-                System.clearProperty(MaxSeriesSetting.PROPERTY);
+                System.clearProperty(LimitSetting.MAX_SERIES.property);
             } else {
-                System.setProperty(MaxSeriesSetting.PROPERTY, before);
+                System.setProperty(LimitSetting.MAX_SERIES.property, before);
             }
         }
     }

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code fixed-metrics} — metrics of namespace {@code parity} with fixed values</li>
  *   <li>{@code expfmt <file>} — writes {@code namespace("parity").metrics().prometheusExpfmt()} to the file</li>
  *   <li>{@code flood <n>} — {@code n} distinct label values into one counter vec</li>
+ *   <li>{@code flood-names <n>} — {@code n} counters, each under a name of its own made from a number</li>
  *   <li>{@code heap} — used heap in MB after a full GC</li>
  * </ul>
  */
@@ -114,6 +115,8 @@ public final class ParityApp {
                 return "written";
             case "flood":
                 return flood(Integer.parseInt(command[2]));
+            case "flood-names":
+                return floodNames(Integer.parseInt(command[2]));
             case "heap":
                 return "heap " + usedHeapMegabytes();
             default:
@@ -162,6 +165,16 @@ public final class ParityApp {
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             vec.withLabelValues("user-" + i).inc();
+        }
+        return "flooded in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
+    }
+
+    /** What an application that makes metric names from data does: a counter per order id. */
+    private static String floodNames(int count) {
+        MetricsRegistry metrics = DistributedRuntime.get().namespace("flood").metrics();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            metrics.createCounter("order_" + i + "_items", "Items of one order", null).inc(2);
         }
         return "flooded in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
     }

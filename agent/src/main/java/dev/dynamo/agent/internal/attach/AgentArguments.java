@@ -41,7 +41,8 @@ public final class AgentArguments {
     private static final List<String> WITHOUT_SEPARATORS = Arrays.asList(AgentConfig.SYSTEM_PORT,
             AgentConfig.SYSTEM_ENABLED, AgentConfig.AGENT_ENABLED, AgentConfig.SYSTEM_HOST,
             AgentConfig.STARTING_HEALTH_STATUS, AgentConfig.JVM_METRICS, AgentConfig.JVM_DEADLOCK_DETECTION,
-            AgentConfig.METRICS_MAX_SERIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.LIVE_REQUIRES_AUTH);
+            AgentConfig.METRICS_MAX_SERIES, AgentConfig.METRICS_MAX_FAMILIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS,
+            AgentConfig.LIVE_REQUIRES_AUTH);
 
     private AgentArguments() {
     }

@@ -161,6 +161,22 @@ public final class PrimaryApi {
         ReflectiveCall.SET_DEFAULT_MAX_SERIES.invoke(bridge, limit);
     }
 
+    /**
+     * Hands {@code DYN_METRICS_MAX_FAMILIES} to the API. An API older than the setting, the application's own
+     * copy taken as the primary on an attach, has no such limit, and keeps none.
+     */
+    public void setMaxFamilies(int limit) throws ReflectiveOperationException {
+        if (isLinked()) {
+            ExportBridge.setMaxFamilies(limit);
+            return;
+        }
+        try {
+            ReflectiveCall.SET_MAX_FAMILIES.invoke(bridge, limit);
+        } catch (NoSuchMethodException olderApi) {
+            // Its metric names are not limited: nothing to hand over.
+        }
+    }
+
     /** What the application said through the health API, per connected copy of the API, in {@code HealthFormat}. */
     @SuppressWarnings("unchecked")
     public List<Object[]> healthEncoded() throws ReflectiveOperationException {

@@ -40,6 +40,8 @@ public final class AgentConfig {
     public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
     public static final String METRICS_MAX_SERIES = "DYN_METRICS_MAX_SERIES";
     public static final int DEFAULT_MAX_SERIES = 2000;
+    public static final String METRICS_MAX_FAMILIES = "DYN_METRICS_MAX_FAMILIES";
+    public static final int DEFAULT_MAX_FAMILIES = 10_000;
     public static final String SYSTEM_REQUEST_TIMEOUT_MS = "DYN_SYSTEM_REQUEST_TIMEOUT_MS";
     public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
     public static final String WEB_CONFIG = "DYN_SYSTEM_WEB_CONFIG";
@@ -68,6 +70,7 @@ public final class AgentConfig {
     private final boolean startingReady;
     private final List<String> endpointsGatingHealth;
     private final int maxSeries;
+    private final int maxFamilies;
     private final boolean jvmMetrics;
     private final long jvmDeadlockDetectionMillis;
     private final String defaultNamespace;
@@ -89,6 +92,7 @@ public final class AgentConfig {
         this.startingReady = b.startingReady;
         this.endpointsGatingHealth = Collections.unmodifiableList(new ArrayList<String>(b.endpointsGatingHealth));
         this.maxSeries = b.maxSeries;
+        this.maxFamilies = b.maxFamilies;
         this.jvmMetrics = b.jvmMetrics;
         this.jvmDeadlockDetectionMillis = b.jvmDeadlockDetectionMillis;
         this.defaultNamespace = b.defaultNamespace;
@@ -148,6 +152,9 @@ public final class AgentConfig {
                 b.problems);
         b.maxSeries = wholeNumber(env, METRICS_MAX_SERIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_SERIES, "a series limit",
                 "use a whole number from 1 to " + Integer.MAX_VALUE + " (label sets per metric)", b.problems);
+        b.maxFamilies = wholeNumber(env, METRICS_MAX_FAMILIES, 1, Integer.MAX_VALUE, DEFAULT_MAX_FAMILIES,
+                "a metric limit", "use a whole number from 1 to " + Integer.MAX_VALUE + " (metric names in this process)",
+                b.problems);
         Boolean jvm = flag(env, JVM_METRICS, b.problems, "exposing JVM metrics");
         b.jvmMetrics = jvm == null || jvm;
         b.jvmDeadlockDetectionMillis = deadlockDetection(value(env, JVM_DEADLOCK_DETECTION), b.problems);
@@ -446,6 +453,11 @@ public final class AgentConfig {
         return maxSeries;
     }
 
+    /** Metric names the application's metrics may take; metrics under a further name are not exported. */
+    public int maxFamilies() {
+        return maxFamilies;
+    }
+
     public boolean jvmMetrics() {
         return jvmMetrics;
     }
@@ -506,6 +518,7 @@ public final class AgentConfig {
         boolean startingReady;
         List<String> endpointsGatingHealth = Collections.emptyList();
         int maxSeries = DEFAULT_MAX_SERIES;
+        int maxFamilies = DEFAULT_MAX_FAMILIES;
         boolean jvmMetrics = true;
         long jvmDeadlockDetectionMillis = NO_DEADLOCK_DETECTION;
         String defaultNamespace;

@@ -34,8 +34,8 @@ public final class SettingNames {
             AgentConfig.SYSTEM_HOST, AgentConfig.HEALTH_PATH, AgentConfig.LIVE_PATH,
             AgentConfig.STARTING_HEALTH_STATUS, AgentConfig.JVM_METRICS, AgentConfig.JVM_DEADLOCK_DETECTION,
             AgentConfig.NAMESPACE, AgentConfig.LOG, AgentConfig.USE_ENDPOINT_HEALTH_STATUS,
-            AgentConfig.METRICS_MAX_SERIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS, AgentConfig.WEB_CONFIG,
-            AgentConfig.LIVE_REQUIRES_AUTH));
+            AgentConfig.METRICS_MAX_SERIES, AgentConfig.METRICS_MAX_FAMILIES, AgentConfig.SYSTEM_REQUEST_TIMEOUT_MS,
+            AgentConfig.WEB_CONFIG, AgentConfig.LIVE_REQUIRES_AUTH));
     /** How many occurrences of a setting given more often {@link #givenMoreThanOnce} shows before the last. */
     private static final int SHOWN_REPEATS = 3;
     /** Short name to setting; a short name two settings would share belongs to neither. */

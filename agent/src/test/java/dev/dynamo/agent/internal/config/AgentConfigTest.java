@@ -435,6 +435,25 @@ class AgentConfigTest {
         assertEquals(2000, config.maxSeries());
     }
 
+    // DYN_METRICS_MAX_FAMILIES
+
+    @Test
+    void limitsMetricNamesTo10000ByDefaultOrAsSet() {
+        assertEquals(10_000, config().maxFamilies());
+        assertEquals(300, config("DYN_METRICS_MAX_FAMILIES", "300").maxFamilies());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-3", "many", "99999999999"})
+    void reportsAnUnusableMetricLimitAndKeepsTheDefault(String value) {
+        AgentConfig config = config("DYN_METRICS_MAX_FAMILIES", value);
+
+        String problem = onlyProblem(config);
+        assertTrue(problem.startsWith("DYN_METRICS_MAX_FAMILIES='" + value + "'"), problem);
+        assertTrue(problem.contains("use a whole number from 1 to 2147483647 (metric names in this process)"), problem);
+        assertEquals(10_000, config.maxFamilies());
+    }
+
     // DYN_SYSTEM_METRICS_PATH
 
     @Test

@@ -32,6 +32,8 @@ public enum ReflectiveCall {
     HEALTH_ENCODED(ClassNames.EXPORT_BRIDGE, "healthEncoded", List.class),
     /** The agent, on the primary copy: its {@code DYN_METRICS_MAX_SERIES}. */
     SET_DEFAULT_MAX_SERIES(ClassNames.EXPORT_BRIDGE, "setDefaultMaxSeries", void.class, int.class),
+    /** The agent, on the primary copy: its {@code DYN_METRICS_MAX_FAMILIES}. */
+    SET_MAX_FAMILIES(ClassNames.EXPORT_BRIDGE, "setMaxFamilies", void.class, int.class),
     /** The agent, on the primary copy: the endpoints its {@code DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS} names. */
     SET_ENDPOINTS_GATING_HEALTH(ClassNames.EXPORT_BRIDGE, "setEndpointsGatingHealth", void.class, List.class),
     /** The agent, on the primary copy: routes the API's messages (level, text) to the agent's log. */
@@ -56,6 +58,8 @@ public enum ReflectiveCall {
     REGISTER_FOREIGN_HEALTH(ClassNames.EXPORT_BRIDGE, "registerForeignHealth", void.class, Supplier.class),
     /** A foreign copy, on the primary: the series limit of families that set none. */
     DEFAULT_MAX_SERIES(ClassNames.EXPORT_BRIDGE, "defaultMaxSeries", int.class),
+    /** A foreign copy, on the primary: how many metric names each copy exports. */
+    MAX_FAMILIES(ClassNames.EXPORT_BRIDGE, "maxFamilies", int.class),
     /** A foreign copy, on the primary: where the primary's messages (level, text) go, for the copy's own. */
     LOG_SINK(ClassNames.EXPORT_BRIDGE, "logSink", BiConsumer.class);
 
